@@ -1,0 +1,326 @@
+// Append-only, hash-chained audit log (DESIGN §6).
+//
+// Each org has one chain: event n stores prev_hash = hash(n-1) and
+// hash = sha256(prev_hash || canonical_json(event)). The chain starts from a genesis
+// hash derived from the org id, so rows moved between orgs break it. Writers lock the
+// org's audit_heads row, so concurrent writers queue up per org in the database (not in
+// process memory) and any number of app/worker processes keep one unbroken chain.
+import { createHash, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalJson, type Json } from './canonical-json.js';
+import type { Db, Queryable } from './db.js';
+
+export type ActorType = 'user' | 'system' | 'candidate' | 'anonymous';
+
+export interface AuditEventInput {
+  action: string;
+  actor: { type: ActorType; id?: string | null };
+  target?: { type: string; id: string } | null;
+  metadata?: Record<string, Json | undefined>;
+  requestId?: string | null;
+}
+
+export interface StoredAuditEvent {
+  id: string;
+  orgId: string;
+  seq: number;
+  occurredAt: string;
+  actorType: ActorType;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  metadata: Record<string, Json>;
+  requestId: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface BrokenLink {
+  seq: number;
+  eventId: string | null;
+  reason:
+    | 'hash_mismatch'
+    | 'prev_hash_mismatch'
+    | 'missing_event'
+    | 'head_mismatch'
+    | 'checkpoint_mismatch'
+    | 'checkpoint_signature_invalid'
+    | 'checkpoint_unknown_key';
+  detail: string;
+}
+
+export interface VerifyResult {
+  orgId: string;
+  ok: boolean;
+  eventsChecked: number;
+  checkpointsChecked: number;
+  lastSeq: number;
+  lastHash: string;
+  firstBroken: BrokenLink | null;
+}
+
+export function genesisHash(orgId: string): string {
+  return sha256Hex(`hirebox-audit-genesis:${orgId}`);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The hashed form of an event: everything but the hashes themselves. */
+function hashedBody(e: Omit<StoredAuditEvent, 'prevHash' | 'hash'>): Json {
+  return {
+    v: 1,
+    id: e.id,
+    orgId: e.orgId,
+    seq: e.seq,
+    occurredAt: e.occurredAt,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    metadata: e.metadata,
+    requestId: e.requestId,
+  };
+}
+
+export function eventHash(prevHash: string, e: Omit<StoredAuditEvent, 'prevHash' | 'hash'>): string {
+  return sha256Hex(prevHash + canonicalJson(hashedBody(e)));
+}
+
+interface EventRow {
+  id: string;
+  org_id: string;
+  seq: number;
+  occurred_at: Date;
+  actor_type: ActorType;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  metadata: Record<string, Json>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toStoredEvent(r: EventRow): StoredAuditEvent {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    seq: r.seq,
+    occurredAt: r.occurred_at.toISOString(),
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    metadata: r.metadata,
+    requestId: r.request_id,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export const EVENT_COLUMNS =
+  'id, org_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id, metadata, request_id, prev_hash, hash';
+
+export type EventRowShape = EventRow;
+
+export interface AuditLog {
+  /** Appends in its own transaction. */
+  record(orgId: string, input: AuditEventInput): Promise<StoredAuditEvent>;
+  /** Appends inside the caller's tenant transaction (commits or rolls back with it). */
+  recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent>;
+  verify(orgId: string): Promise<VerifyResult>;
+  writeCheckpoint(orgId: string): Promise<{ seq: number; hash: string } | null>;
+}
+
+export interface AuditDeps {
+  db: Db;
+  clock?: () => Date;
+  /** Signs checkpoints; only the worker needs it. */
+  signingKey?: KeyObject;
+  /** Keys accepted when verifying checkpoints (the signing key's public half by default). */
+  verifyKeys?: KeyObject[];
+}
+
+export function keyIdOf(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('hex').slice(0, 16);
+}
+
+function checkpointMessage(c: { orgId: string; seq: number; hash: string; signedAt: string; keyId: string }): Buffer {
+  return Buffer.from(canonicalJson({ v: 1, orgId: c.orgId, seq: c.seq, hash: c.hash, signedAt: c.signedAt, keyId: c.keyId }));
+}
+
+const VERIFY_BATCH = 1000;
+
+export function createAuditLog(deps: AuditDeps): AuditLog {
+  const clock = deps.clock ?? (() => new Date());
+  const verifyKeys = new Map<string, KeyObject>();
+  for (const key of deps.verifyKeys ?? (deps.signingKey ? [createPublicKey(deps.signingKey)] : [])) {
+    verifyKeys.set(keyIdOf(key), key);
+  }
+
+  async function recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent> {
+    await tx.query('INSERT INTO audit_heads (org_id, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING', [
+      orgId,
+      genesisHash(orgId),
+    ]);
+    const head = await tx.query<{ last_seq: number; last_hash: string }>(
+      'SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1 FOR UPDATE',
+      [orgId],
+    );
+    const tip = head.rows[0];
+    if (!tip) throw new Error('audit head not visible: is the transaction bound to this org?');
+    // Normalise metadata to what jsonb will give back, so the hash covers stored data.
+    const metadata = JSON.parse(JSON.stringify(input.metadata ?? {})) as Record<string, Json>;
+    const event: Omit<StoredAuditEvent, 'prevHash' | 'hash'> = {
+      id: randomUUID(),
+      orgId,
+      seq: tip.last_seq + 1,
+      occurredAt: new Date(clock().getTime()).toISOString(),
+      actorType: input.actor.type,
+      actorId: input.actor.id ?? null,
+      action: input.action,
+      targetType: input.target?.type ?? null,
+      targetId: input.target?.id ?? null,
+      metadata,
+      requestId: input.requestId ?? null,
+    };
+    const hash = eventHash(tip.last_hash, event);
+    await tx.query(
+      `INSERT INTO audit_events (${EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        event.id,
+        orgId,
+        event.seq,
+        event.occurredAt,
+        event.actorType,
+        event.actorId,
+        event.action,
+        event.targetType,
+        event.targetId,
+        JSON.stringify(metadata),
+        event.requestId,
+        tip.last_hash,
+        hash,
+      ],
+    );
+    await tx.query('UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE org_id = $1', [orgId, event.seq, hash]);
+    return { ...event, prevHash: tip.last_hash, hash };
+  }
+
+  async function verifyChain(db: Queryable, orgId: string): Promise<VerifyResult> {
+    const result: VerifyResult = {
+      orgId,
+      ok: true,
+      eventsChecked: 0,
+      checkpointsChecked: 0,
+      lastSeq: 0,
+      lastHash: genesisHash(orgId),
+      firstBroken: null,
+    };
+    const fail = (link: BrokenLink): VerifyResult => ({ ...result, ok: false, firstBroken: link });
+
+    const cps = await db.query<{ seq: number; hash: string; signed_at: Date; key_id: string; signature: string }>(
+      'SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoints WHERE org_id = $1 ORDER BY seq',
+      [orgId],
+    );
+    const checkpointsBySeq = new Map(cps.rows.map((c) => [c.seq, c]));
+    for (const c of cps.rows) {
+      const key = verifyKeys.get(c.key_id);
+      if (!key) {
+        return fail({ seq: c.seq, eventId: null, reason: 'checkpoint_unknown_key', detail: `checkpoint at ${c.seq} is signed by unknown key ${c.key_id}` });
+      }
+      const message = checkpointMessage({ orgId, seq: c.seq, hash: c.hash, signedAt: c.signed_at.toISOString(), keyId: c.key_id });
+      if (!verify(null, message, key, Buffer.from(c.signature, 'base64'))) {
+        return fail({ seq: c.seq, eventId: null, reason: 'checkpoint_signature_invalid', detail: `checkpoint at ${c.seq} has an invalid signature` });
+      }
+    }
+
+    let prev = genesisHash(orgId);
+    let expectedSeq = 1;
+    for (;;) {
+      const batch = await db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE org_id = $1 AND seq >= $2 ORDER BY seq LIMIT ${VERIFY_BATCH}`,
+        [orgId, expectedSeq],
+      );
+      for (const row of batch.rows) {
+        const e = toStoredEvent(row);
+        if (e.seq !== expectedSeq) {
+          return fail({ seq: expectedSeq, eventId: null, reason: 'missing_event', detail: `event ${expectedSeq} is missing (next stored event is ${e.seq})` });
+        }
+        if (e.prevHash !== prev) {
+          return fail({ seq: e.seq, eventId: e.id, reason: 'prev_hash_mismatch', detail: `event ${e.seq} does not follow event ${e.seq - 1}` });
+        }
+        const computed = eventHash(prev, e);
+        if (computed !== e.hash) {
+          return fail({ seq: e.seq, eventId: e.id, reason: 'hash_mismatch', detail: `event ${e.seq} was altered after it was written` });
+        }
+        const cp = checkpointsBySeq.get(e.seq);
+        if (cp && cp.hash !== e.hash) {
+          return fail({ seq: e.seq, eventId: e.id, reason: 'checkpoint_mismatch', detail: `event ${e.seq} differs from the signed checkpoint` });
+        }
+        if (cp) result.checkpointsChecked += 1;
+        prev = e.hash;
+        result.eventsChecked += 1;
+        result.lastSeq = e.seq;
+        result.lastHash = e.hash;
+        expectedSeq += 1;
+      }
+      if (batch.rows.length < VERIFY_BATCH) break;
+    }
+
+    const lastCheckpoint = cps.rows.at(-1);
+    if (lastCheckpoint && lastCheckpoint.seq > result.lastSeq) {
+      return fail({
+        seq: result.lastSeq + 1,
+        eventId: null,
+        reason: 'missing_event',
+        detail: `events ${result.lastSeq + 1}..${lastCheckpoint.seq} are covered by a signed checkpoint but missing`,
+      });
+    }
+    const head = await db.query<{ last_seq: number; last_hash: string }>('SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1', [orgId]);
+    const tip = head.rows[0];
+    if (tip && (tip.last_seq !== result.lastSeq || tip.last_hash !== result.lastHash)) {
+      return fail({
+        seq: Math.min(tip.last_seq, result.lastSeq + 1),
+        eventId: null,
+        reason: 'head_mismatch',
+        detail: `the chain ends at ${result.lastSeq} but its head records ${tip.last_seq}`,
+      });
+    }
+    return result;
+  }
+
+  return {
+    record(orgId, input) {
+      return deps.db.withTenantTx(orgId, (tx) => recordIn(tx, orgId, input));
+    },
+    recordIn,
+    verify(orgId) {
+      // One consistent snapshot even while writers append.
+      return deps.db.withTenantTx(orgId, (tx) => verifyChain(tx, orgId), { snapshot: true });
+    },
+    async writeCheckpoint(orgId) {
+      const signingKey = deps.signingKey;
+      if (!signingKey) throw new Error('writeCheckpoint needs the audit signing key');
+      const keyId = keyIdOf(createPublicKey(signingKey));
+      return deps.db.withTenantTx(orgId, async (tx) => {
+        const head = await tx.query<{ last_seq: number; last_hash: string }>('SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1', [orgId]);
+        const tip = head.rows[0];
+        if (!tip || tip.last_seq === 0) return null;
+        const signedAt = new Date(clock().getTime()).toISOString();
+        const signature = sign(null, checkpointMessage({ orgId, seq: tip.last_seq, hash: tip.last_hash, signedAt, keyId }), signingKey).toString('base64');
+        const inserted = await tx.query(
+          `INSERT INTO audit_checkpoints (org_id, seq, hash, signed_at, key_id, signature)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, seq) DO NOTHING`,
+          [orgId, tip.last_seq, tip.last_hash, signedAt, keyId, signature],
+        );
+        return inserted.rowCount ? { seq: tip.last_seq, hash: tip.last_hash } : null;
+      });
+    },
+  };
+}

@@ -1,0 +1,275 @@
+// One typed, validated configuration object built from env and secret files.
+// Nothing else in the codebase reads process.env.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, createPrivateKey, type KeyObject } from 'node:crypto';
+import { isIP } from 'node:net';
+import path from 'node:path';
+
+export type NodeEnv = 'production' | 'development' | 'test';
+export type AiProvider = 'openai' | 'simulated';
+
+/** A secret value that never prints: JSON, util.inspect and String() all redact it. */
+export class Secret<T = string> {
+  readonly #value: T;
+  constructor(value: T) {
+    this.#value = value;
+  }
+  reveal(): T {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
+}
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  publicUrl: URL;
+  publicOrigin: string;
+  databaseUrl: Secret;
+  migrationDatabaseUrl: Secret;
+  redisUrl: Secret;
+  redisPrefix: string;
+  masterKey: Secret<Buffer>;
+  auditSigningKey: Secret<KeyObject>;
+  aiProvider: AiProvider;
+  openai: { apiKey: Secret | null; baseUrl: string | null; model: string };
+  vapi: { apiKey: Secret | null; baseUrl: string; publicKey: string | null };
+  smtpUrl: Secret | null;
+  mailFrom: string;
+  trustProxy: boolean | string[];
+  auditCheckpointEveryMs: number;
+  logLevel: string;
+  dataDir: string;
+}
+
+/** Thrown with one human-readable line per problem. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export interface LoadConfigOptions {
+  /** Directory for generated development keys; defaults to ./.data under cwd. */
+  dataDir?: string;
+}
+
+// Keys that are key material: production insists they come from files.
+const FILE_ONLY_IN_PRODUCTION = ['MASTER_KEY', 'AUDIT_SIGNING_KEY'] as const;
+
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  const nodeEnv = parseNodeEnv(env.NODE_ENV, problems);
+  const isProd = nodeEnv === 'production';
+  const dataDir = path.resolve(env.HIREBOX_DATA_DIR ?? options.dataDir ?? '.data');
+
+  /** Reads X or X_FILE (X_FILE wins if both are set, which is itself reported). */
+  const secretValue = (name: string): string | undefined => {
+    const inline = env[name];
+    const file = env[`${name}_FILE`];
+    if (inline !== undefined && inline !== '' && file) {
+      problems.push(`${name} and ${name}_FILE are both set; set only one`);
+    }
+    if (file) {
+      try {
+        return readFileSync(file, 'utf8').trim();
+      } catch {
+        problems.push(`${name}_FILE: cannot read ${file}`);
+        return undefined;
+      }
+    }
+    return inline === '' ? undefined : inline;
+  };
+
+  const host = env.HOST ?? '127.0.0.1';
+  const port = parsePort(env.PORT ?? '3000', problems);
+  const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL ?? 'http://localhost:3000', ['http:', 'https:'], problems);
+  if (isProd && publicUrl && publicUrl.protocol !== 'https:') {
+    problems.push('PUBLIC_URL must be an https:// URL in production');
+  }
+
+  const databaseUrl = secretValue('DATABASE_URL') ?? (isProd ? undefined : 'postgres://hirebox_app@127.0.0.1:5432/hirebox');
+  const migrationDatabaseUrl =
+    secretValue('MIGRATION_DATABASE_URL') ?? (isProd ? undefined : 'postgres://postgres@127.0.0.1:5432/hirebox');
+  const redisUrl = secretValue('REDIS_URL') ?? (isProd ? undefined : 'redis://127.0.0.1:6379');
+  if (!databaseUrl) problems.push('DATABASE_URL (or DATABASE_URL_FILE) is required');
+  else parseUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:'], problems);
+  if (!migrationDatabaseUrl) problems.push('MIGRATION_DATABASE_URL (or MIGRATION_DATABASE_URL_FILE) is required');
+  else parseUrl('MIGRATION_DATABASE_URL', migrationDatabaseUrl, ['postgres:', 'postgresql:'], problems);
+  if (!redisUrl) problems.push('REDIS_URL (or REDIS_URL_FILE) is required');
+  else parseUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:'], problems);
+
+  const redisPrefix = env.REDIS_PREFIX ?? 'hirebox';
+  if (!/^[a-z0-9][a-z0-9:_-]{0,63}$/i.test(redisPrefix)) problems.push('REDIS_PREFIX must be 1-64 letters, digits, ":", "_" or "-"');
+
+  if (isProd) {
+    for (const name of FILE_ONLY_IN_PRODUCTION) {
+      if (env[name] !== undefined) problems.push(`${name} must not be given inline in production; use ${name}_FILE`);
+      if (!env[`${name}_FILE`]) problems.push(`${name}_FILE is required in production`);
+    }
+  }
+  const masterKey = loadMasterKey(env, nodeEnv, dataDir, problems);
+  const auditSigningKey = loadAuditSigningKey(env, nodeEnv, dataDir, problems);
+
+  const aiProvider = (env.AI_PROVIDER ?? (isProd ? 'openai' : 'simulated')) as AiProvider;
+  if (aiProvider !== 'openai' && aiProvider !== 'simulated') {
+    problems.push(`AI_PROVIDER must be "openai" or "simulated", got "${String(env.AI_PROVIDER)}"`);
+  }
+  if (isProd && aiProvider === 'simulated') problems.push('AI_PROVIDER=simulated is refused in production');
+  const openaiKey = secretValue('OPENAI_API_KEY');
+  if (aiProvider === 'openai' && !openaiKey) problems.push('OPENAI_API_KEY (or OPENAI_API_KEY_FILE) is required when AI_PROVIDER=openai');
+  const openaiBaseUrl = env.OPENAI_BASE_URL ?? null;
+  if (openaiBaseUrl) parseUrl('OPENAI_BASE_URL', openaiBaseUrl, ['http:', 'https:'], problems);
+  const vapiKey = secretValue('VAPI_API_KEY');
+  const vapiBaseUrl = env.VAPI_BASE_URL ?? 'https://api.vapi.ai';
+  parseUrl('VAPI_BASE_URL', vapiBaseUrl, ['http:', 'https:'], problems);
+
+  const smtpUrl = secretValue('SMTP_URL');
+  if (smtpUrl) parseUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:'], problems);
+  const mailFrom = env.MAIL_FROM ?? 'hirebox <no-reply@localhost>';
+
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY ?? 'false', problems);
+  const checkpointMinutes = Number(env.AUDIT_CHECKPOINT_EVERY_MINUTES ?? '15');
+  if (!Number.isInteger(checkpointMinutes) || checkpointMinutes < 1 || checkpointMinutes > 1440) {
+    problems.push('AUDIT_CHECKPOINT_EVERY_MINUTES must be an integer from 1 to 1440');
+  }
+  const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+
+  if (problems.length > 0 || !publicUrl || !masterKey || !auditSigningKey) throw new ConfigError(problems);
+  return {
+    nodeEnv,
+    host,
+    port,
+    publicUrl,
+    publicOrigin: publicUrl.origin,
+    databaseUrl: new Secret(databaseUrl as string),
+    migrationDatabaseUrl: new Secret(migrationDatabaseUrl as string),
+    redisUrl: new Secret(redisUrl as string),
+    redisPrefix,
+    masterKey: new Secret(masterKey),
+    auditSigningKey: new Secret(auditSigningKey),
+    aiProvider,
+    openai: { apiKey: openaiKey ? new Secret(openaiKey) : null, baseUrl: openaiBaseUrl, model: env.OPENAI_MODEL ?? 'gpt-4o-mini' },
+    vapi: { apiKey: vapiKey ? new Secret(vapiKey) : null, baseUrl: vapiBaseUrl, publicKey: env.VAPI_PUBLIC_KEY ?? null },
+    smtpUrl: smtpUrl ? new Secret(smtpUrl) : null,
+    mailFrom,
+    trustProxy,
+    auditCheckpointEveryMs: checkpointMinutes * 60_000,
+    logLevel,
+    dataDir,
+  };
+}
+
+function parseNodeEnv(value: string | undefined, problems: string[]): NodeEnv {
+  const v = value ?? 'development';
+  if (v === 'production' || v === 'development' || v === 'test') return v;
+  problems.push(`NODE_ENV must be production, development or test, got "${v}"`);
+  return 'development';
+}
+
+function parsePort(value: string, problems: string[]): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    problems.push(`PORT must be an integer from 0 to 65535, got "${value}"`);
+    return 0;
+  }
+  return n;
+}
+
+function parseUrl(name: string, value: string, protocols: string[], problems: string[]): URL | null {
+  try {
+    const url = new URL(value);
+    if (!protocols.includes(url.protocol)) {
+      problems.push(`${name} must use ${protocols.join(' or ')}`);
+      return null;
+    }
+    return url;
+  } catch {
+    // The value may hold a password: never echo it.
+    problems.push(`${name} is not a valid URL`);
+    return null;
+  }
+}
+
+function parseTrustProxy(value: string, problems: string[]): boolean | string[] {
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr, bits] = entry.split('/');
+    if (!addr || isIP(addr) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      problems.push(`TRUST_PROXY entry "${entry}" is not an IP address or CIDR`);
+    }
+  }
+  return entries;
+}
+
+/** Development and test generate missing keys once under dataDir (mode 0600). */
+function ensureDevFile(dataDir: string, name: string, create: () => string | Buffer): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) {
+    writeFileSync(file, create(), { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  }
+  return file;
+}
+
+function keyFilePath(env: Env, name: string, nodeEnv: NodeEnv, dataDir: string, devName: string, create: () => string | Buffer): string | null {
+  const fromEnv = env[`${name}_FILE`];
+  if (fromEnv) return fromEnv;
+  if (nodeEnv === 'production') return null;
+  return ensureDevFile(dataDir, devName, create);
+}
+
+function loadMasterKey(env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[]): Buffer | null {
+  const file = keyFilePath(env, 'MASTER_KEY', nodeEnv, dataDir, 'master.key', () => randomBytes(32).toString('base64') + '\n');
+  if (!file) return null;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch {
+    problems.push(`MASTER_KEY_FILE: cannot read ${file}`);
+    return null;
+  }
+  // Accept 32 raw bytes or base64 text of 32 bytes.
+  if (raw.length === 32) return raw;
+  const decoded = Buffer.from(raw.toString('utf8').trim(), 'base64');
+  if (decoded.length === 32) return decoded;
+  problems.push(`MASTER_KEY_FILE must hold 32 bytes (raw or base64); ${file} does not`);
+  return null;
+}
+
+function loadAuditSigningKey(env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[]): KeyObject | null {
+  const file = keyFilePath(env, 'AUDIT_SIGNING_KEY', nodeEnv, dataDir, 'audit-signing.pem', () =>
+    generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }),
+  );
+  if (!file) return null;
+  try {
+    const key = createPrivateKey(readFileSync(file));
+    if (key.asymmetricKeyType !== 'ed25519') {
+      problems.push(`AUDIT_SIGNING_KEY_FILE must be an Ed25519 private key (PEM); ${file} is ${String(key.asymmetricKeyType)}`);
+      return null;
+    }
+    return key;
+  } catch {
+    problems.push(`AUDIT_SIGNING_KEY_FILE: cannot read an Ed25519 private key (PEM) from ${file}`);
+    return null;
+  }
+}

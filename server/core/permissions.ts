@@ -1,0 +1,61 @@
+// The one permission matrix. Deny by default: a role has exactly the permissions listed
+// here, and every /api route names the permission it needs (or is public with a reason).
+export const ROLES = ['admin', 'recruiter', 'hiring_manager', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'org:read',
+  'org:manage',
+  'members:read',
+  'members:manage',
+  'jobs:read',
+  'jobs:write',
+  'candidates:read',
+  'candidates:write',
+  'applications:read',
+  'applications:feedback',
+  'applications:decide',
+  'screening:run',
+  'interviews:manage',
+  'audit:read',
+  'bias:read',
+  'privacy:manage',
+  'settings:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+// Hiring managers' reach is further narrowed to jobs they are assigned to, in the data
+// layer of the jobs/applications modules; the matrix says what kind of action is allowed.
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  recruiter: [
+    'org:read',
+    'members:read',
+    'jobs:read',
+    'jobs:write',
+    'candidates:read',
+    'candidates:write',
+    'applications:read',
+    'applications:feedback',
+    'applications:decide',
+    'screening:run',
+    'interviews:manage',
+  ],
+  hiring_manager: ['org:read', 'jobs:read', 'candidates:read', 'applications:read', 'applications:feedback', 'applications:decide'],
+  auditor: ['org:read', 'members:read', 'audit:read', 'bias:read'],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** Access rule every /api route declares in `config.access`. */
+export type AccessRule =
+  | { permission: Permission }
+  /** Any signed-in member with MFA completed, whatever the role (e.g. GET /me). */
+  | { authenticated: true; reason: string }
+  | { public: string };

@@ -1,0 +1,34 @@
+// The queue contract shared by the app (producers) and the worker (consumers): names,
+// payload types and default job options. Payloads carry ids only, never PII.
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+
+export const QUEUES = {
+  auditCheckpoint: 'audit-checkpoint',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  'audit-checkpoint': { orgId?: string };
+}
+
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { count: 1_000, age: 7 * 24 * 3600 },
+  removeOnFail: { count: 5_000, age: 30 * 24 * 3600 },
+};
+
+/** BullMQ keys live under "<prefix>:bull" so tests and tenants of Redis never collide. */
+export function bullPrefix(redisPrefix: string): string {
+  return `${redisPrefix}:bull`;
+}
+
+export type TypedQueue<N extends QueueName> = Queue<JobPayloads[N], unknown, string>;
+
+export function createQueue<N extends QueueName>(name: N, connection: ConnectionOptions, redisPrefix: string): TypedQueue<N> {
+  return new Queue<JobPayloads[N], unknown, string>(name, {
+    connection,
+    prefix: bullPrefix(redisPrefix),
+    defaultJobOptions: DEFAULT_JOB_OPTIONS,
+  });
+}

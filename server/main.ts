@@ -1,0 +1,29 @@
+// HTTP entry point: config -> deps -> buildApp -> listen; graceful shutdown drains
+// in-flight requests before closing Postgres and Redis.
+import { buildApp } from './app.js';
+import { createAuditLog } from './core/audit.js';
+import { createDb } from './core/db.js';
+import { createLogger } from './core/logger.js';
+import { readMigrationFiles } from './core/migrate.js';
+import { createRedis } from './core/redis.js';
+import { loadConfigOrExit, onShutdown } from './runtime.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel, { process: 'app' });
+const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-app' });
+const redis = createRedis(config.redisUrl.reveal(), 'producer');
+redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
+const audit = createAuditLog({ db });
+const app = await buildApp({ config, db, redis, audit, logger, migrations: readMigrationFiles() });
+
+onShutdown(
+  async () => {
+    await app.close();
+    await Promise.allSettled([db.close(), redis.quit()]);
+    logger.info('app stopped');
+  },
+  { log: (msg) => logger.info(msg) },
+);
+
+await app.listen({ host: config.host, port: config.port });
+if (config.aiProvider === 'simulated') logger.info('AI provider: simulated (deterministic stand-in, not for production)');

@@ -1,0 +1,50 @@
+// orgs and users are global tables; memberships is a tenant table (RLS).
+import type { Queryable } from '../../core/db.js';
+import type { Role } from '../../core/permissions.js';
+
+export async function insertOrg(db: Queryable, org: { name: string; slug: string }): Promise<{ id: string }> {
+  const { rows } = await db.query<{ id: string }>('INSERT INTO orgs (name, slug) VALUES ($1, $2) RETURNING id', [org.name, org.slug]);
+  return rows[0] as { id: string };
+}
+
+export async function slugTaken(db: Queryable, slug: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM orgs WHERE slug = $1', [slug]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function findOrgBySlug(db: Queryable, slug: string): Promise<{ id: string; name: string } | null> {
+  const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM orgs WHERE slug = $1', [slug]);
+  return rows[0] ?? null;
+}
+
+export async function listOrgIds(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM orgs ORDER BY created_at, id');
+  return rows.map((r) => r.id);
+}
+
+export async function findUserIdByEmail(db: Queryable, email: string): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
+  return rows[0]?.id ?? null;
+}
+
+export async function insertUser(db: Queryable, user: { email: string; passwordHash: string | null }): Promise<string> {
+  const { rows } = await db.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id', [user.email, user.passwordHash]);
+  return (rows[0] as { id: string }).id;
+}
+
+export async function setUserPassword(db: Queryable, userId: string, passwordHash: string): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+}
+
+export async function insertUserToken(db: Queryable, t: { userId: string; purpose: 'setup' | 'reset'; tokenHash: Buffer; expiresAt: Date }): Promise<void> {
+  await db.query('INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)', [t.userId, t.purpose, t.tokenHash, t.expiresAt]);
+}
+
+/** Must run in a tenant transaction for orgId. */
+export async function upsertMembership(tx: Queryable, m: { orgId: string; userId: string; role: Role }): Promise<void> {
+  await tx.query(
+    `INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3)
+     ON CONFLICT (org_id, user_id) DO UPDATE SET role = EXCLUDED.role`,
+    [m.orgId, m.userId, m.role],
+  );
+}

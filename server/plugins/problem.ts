@@ -1,0 +1,96 @@
+// Every failure leaves as application/problem+json (RFC 9457). 5xx bodies say nothing
+// internal; stacks appear only in development.
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AppError,
+  BadRequestError,
+  InternalError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../core/errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+interface ProblemPluginOptions {
+  exposeStack: boolean;
+}
+
+function toAppError(error: FastifyError & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] }): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    return new ValidationError(
+      error.validation.map((v) => {
+        const missing = v.params?.missingProperty;
+        const path = `${error.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof missing === 'string' ? `/${missing}` : ''}`;
+        return { path, message: v.message ?? 'is invalid' };
+      }),
+    );
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new PayloadTooLargeError();
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new UnsupportedMediaTypeError({ detail: 'This endpoint does not accept that content type.' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new BadRequestError({ detail: 'The JSON body is empty.' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new BadRequestError({ detail: 'The body is not valid JSON.' });
+    default:
+      break;
+  }
+  if (error.statusCode === 429) {
+    return new TooManyRequestsError(Number((error as { retryAfter?: number }).retryAfter ?? 60));
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) return new BadRequestError({ detail: 'The body is not valid JSON.' });
+  if (error.statusCode === 413) return new PayloadTooLargeError();
+  if (error.statusCode === 415) return new UnsupportedMediaTypeError({ detail: 'This endpoint does not accept that content type.' });
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError(error.statusCode, 'Bad Request', { detail: 'The request could not be processed.' });
+  }
+  if (isConnectionFailure(error)) return new ServiceUnavailableError();
+  return new InternalError();
+}
+
+function isConnectionFailure(error: { code?: string; message?: string }): boolean {
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(error.code ?? '') ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(error.message ?? '')
+  );
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: AppError, stack?: string): FastifyReply {
+  for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  const body = {
+    type: err.type,
+    title: err.title,
+    status: err.status,
+    ...(err.detail ? { detail: err.detail } : {}),
+    instance: request.url.split('?')[0],
+    requestId: request.id,
+    ...err.extra,
+    ...(stack ? { stack } : {}),
+  };
+  return reply.code(err.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+}
+
+export const problemPlugin = fp<ProblemPluginOptions>(
+  async (app: FastifyInstance, opts) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const appError = toAppError(error);
+      if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ status: appError.status, code: error.code }, 'request rejected');
+      return sendProblem(reply, request, appError, opts.exposeStack && appError.status >= 500 ? error.stack : undefined);
+    });
+    app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new NotFoundError({ detail: `No route for ${request.method} ${request.url.split('?')[0]}.` })));
+  },
+  { name: 'hirebox-problem' },
+);

@@ -1,0 +1,116 @@
+import t from 'tap';
+import pg from 'pg';
+import { GLOBAL_TABLES } from '../../server/core/tenancy.js';
+import { createDb } from '../../server/core/db.js';
+import { buildTestApp, createOrgWithMember } from '../helper.js';
+
+const ctx = await buildTestApp(t);
+const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
+await owner.connect();
+t.teardown(() => owner.end());
+// All setup happens before the first subtest: tap ends the root test once its queue drains.
+const a = await createOrgWithMember(ctx, 'admin');
+const b = await createOrgWithMember(ctx, 'admin');
+await ctx.audit.record(a.orgId, { action: 'test.event', actor: { type: 'system' } });
+await ctx.audit.record(b.orgId, { action: 'test.event', actor: { type: 'system' } });
+const TENANT_TABLES = ['memberships', 'audit_events', 'audit_heads', 'audit_checkpoints'];
+await ctx.audit.writeCheckpoint(a.orgId);
+await ctx.audit.writeCheckpoint(b.orgId);
+
+t.test('every table with org_id has FORCE row-level security and a policy', async (t) => {
+  const { rows } = await owner.query<{ table_name: string; rls: boolean; force: boolean; policies: number }>(`
+    SELECT c.relname AS table_name, c.relrowsecurity AS rls, c.relforcerowsecurity AS force,
+           (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname) AS policies
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind = 'r'
+       AND EXISTS (SELECT 1 FROM information_schema.columns col
+                    WHERE col.table_schema = 'public' AND col.table_name = c.relname AND col.column_name = 'org_id')`);
+  t.ok(rows.length >= 4, `found ${rows.length} tenant tables`);
+  for (const r of rows) {
+    t.ok(r.rls && r.force, `${r.table_name} has ENABLE + FORCE ROW LEVEL SECURITY`);
+    t.ok(r.policies > 0, `${r.table_name} has a policy`);
+  }
+});
+
+t.test('tables without org_id are exactly the declared global tables', async (t) => {
+  const { rows } = await owner.query<{ table_name: string }>(`
+    SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind = 'r'
+       AND NOT EXISTS (SELECT 1 FROM information_schema.columns col
+                        WHERE col.table_schema = 'public' AND col.table_name = c.relname AND col.column_name = 'org_id')
+     ORDER BY 1`);
+  const tenantless = rows.map((r) => r.table_name).filter((n) => n !== 'audit_heads');
+  t.same(tenantless.sort(), [...GLOBAL_TABLES].sort(), 'a new global table must be added to GLOBAL_TABLES on purpose');
+});
+
+t.test('hirebox_app is not a superuser, cannot bypass RLS and owns no table', async (t) => {
+  const role = await owner.query<{ rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }>(
+    "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'hirebox_app'",
+  );
+  t.same(role.rows[0], { rolsuper: false, rolbypassrls: false, rolcanlogin: true });
+  const owned = await owner.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'hirebox_app'");
+  t.equal(owned.rowCount, 0);
+  const who = await ctx.db.query<{ current_user: string }>('SELECT current_user');
+  t.equal(who.rows[0]?.current_user, 'hirebox_app', 'the app connects as hirebox_app');
+});
+
+
+t.test('without app.org_id the app role sees no tenant rows and cannot insert any', async (t) => {
+  for (const table of TENANT_TABLES) {
+    const all = await owner.query(`SELECT count(*)::int AS n FROM ${table}`);
+    t.ok((all.rows[0] as { n: number }).n > 0, `${table} has rows (owner view)`);
+    const { rows } = await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    t.equal(rows[0]?.n, 0, `${table}: 0 rows outside a tenant`);
+  }
+  await t.rejects(ctx.db.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'admin')", [a.orgId, b.userId]), /row-level security/);
+  await t.rejects(ctx.db.query("INSERT INTO audit_heads (org_id, last_seq, last_hash) VALUES ($1, 0, 'x')", [a.orgId]), /row-level security/);
+});
+
+t.test("org A's context cannot read, update or delete org B's rows", async (t) => {
+  await ctx.db.withTenantTx(a.orgId, async (tx) => {
+    const m = await tx.query('SELECT org_id FROM memberships');
+    t.ok(m.rows.every((r: { org_id: string }) => r.org_id === a.orgId) && m.rowCount === 1, 'memberships: only A');
+    const e = await tx.query('SELECT org_id FROM audit_events WHERE org_id = $1', [b.orgId]);
+    t.equal(e.rowCount, 0, 'audit_events of B invisible even when asked by id');
+    const up = await tx.query("UPDATE memberships SET role = 'auditor' WHERE org_id = $1", [b.orgId]);
+    t.equal(up.rowCount, 0, 'update of B memberships touches nothing');
+    const heads = await tx.query('UPDATE audit_heads SET last_seq = 99 WHERE org_id = $1', [b.orgId]);
+    t.equal(heads.rowCount, 0, 'update of B audit head touches nothing');
+    const del = await tx.query('DELETE FROM memberships WHERE org_id = $1', [b.orgId]);
+    t.equal(del.rowCount, 0, 'delete of B memberships touches nothing');
+    const cps = await tx.query('SELECT 1 FROM audit_checkpoints WHERE org_id = $1', [b.orgId]);
+    t.equal(cps.rowCount, 0, 'checkpoints of B invisible');
+  });
+  await t.rejects(
+    ctx.db.withTenantTx(a.orgId, (tx) => tx.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'admin')", [b.orgId, a.userId])),
+    /row-level security/,
+    'inserting a row for B from A is refused',
+  );
+  const stillB = await owner.query("SELECT role FROM memberships WHERE org_id = $1 AND role = 'admin'", [b.orgId]);
+  t.equal(stillB.rowCount, 1, "B's admin membership is untouched");
+});
+
+t.test('no pooled connection carries a tenant after withTenant or withTenantTx', async (t) => {
+  const db = createDb({ connectionString: ctx.services.databaseUrl, max: 1 });
+  t.teardown(() => db.close());
+  await db.withTenant(a.orgId, (q) => q.query('SELECT 1'));
+  const afterRead = await db.query<{ org: string | null }>("SELECT current_setting('app.org_id', true) AS org");
+  t.equal(afterRead.rows[0]?.org || null, null, 'read path resets app.org_id before pooling');
+  await db.withTenantTx(a.orgId, (q) => q.query('SELECT 1'));
+  const afterTx = await db.query<{ org: string | null }>("SELECT current_setting('app.org_id', true) AS org");
+  t.equal(afterTx.rows[0]?.org || null, null, 'write path is transaction-local');
+  await t.rejects(db.withTenantTx(a.orgId, async (q) => {
+    await q.query('SELECT 1');
+    throw new Error('boom');
+  }), /boom/);
+  const afterFail = await db.query<{ org: string | null }>("SELECT current_setting('app.org_id', true) AS org");
+  t.equal(afterFail.rows[0]?.org || null, null, 'a failed transaction leaves no tenant behind');
+  const seen = await db.withTenant(b.orgId, (q) => q.query<{ org_id: string }>('SELECT org_id FROM memberships'));
+  t.ok(seen.rows.every((r) => r.org_id === b.orgId), 'the same connection now serves B only B');
+  await t.rejects(db.withTenant("x'; DROP TABLE orgs; --", (q) => q.query('SELECT 1')), /uuid/);
+});
+
+t.test('a user context sees only that user\'s memberships across orgs', async (t) => {
+  const rows = await ctx.db.withUserTx(a.userId, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM memberships'));
+  t.same(rows.rows.map((r) => r.org_id), [a.orgId]);
+});

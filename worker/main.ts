@@ -1,0 +1,33 @@
+// Worker entry point: one BullMQ Worker per queue; SIGTERM finishes active jobs, then
+// closes Redis and Postgres.
+import { createAuditLog } from '../server/core/audit.js';
+import { createDb } from '../server/core/db.js';
+import { createLogger } from '../server/core/logger.js';
+import { createRedis } from '../server/core/redis.js';
+import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
+import { startWorkers } from './worker.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel, { process: 'worker' });
+const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-worker' });
+const connection = createRedis(config.redisUrl.reveal(), 'consumer');
+connection.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
+const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
+const running = await startWorkers({
+  db,
+  audit,
+  logger,
+  connection,
+  redisPrefix: config.redisPrefix,
+  auditCheckpointEveryMs: config.auditCheckpointEveryMs,
+});
+logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
+
+onShutdown(
+  async () => {
+    await running.close();
+    await Promise.allSettled([connection.quit(), db.close()]);
+    logger.info('worker stopped');
+  },
+  { log: (msg) => logger.info(msg) },
+);

@@ -1,0 +1,45 @@
+// Builds the worker's BullMQ Workers and repeatable schedules from deps; main.ts wires
+// real deps, tests wire the same function against throwaway Postgres/Redis.
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../server/core/audit.js';
+import type { Db } from '../server/core/db.js';
+import { bullPrefix, createQueue, QUEUES } from '../server/core/queues.js';
+import { createAuditCheckpointProcessor } from './processors/audit-checkpoint.js';
+
+export interface WorkerDeps {
+  db: Db;
+  audit: AuditLog;
+  logger: Logger;
+  connection: ConnectionOptions;
+  redisPrefix: string;
+  auditCheckpointEveryMs: number;
+}
+
+export interface RunningWorker {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
+  const prefix = bullPrefix(deps.redisPrefix);
+  const checkpointQueue = createQueue(QUEUES.auditCheckpoint, deps.connection, deps.redisPrefix);
+  // One scheduler id: many worker processes upserting it still yield one schedule.
+  await checkpointQueue.upsertJobScheduler('audit-checkpoint-all-orgs', { every: deps.auditCheckpointEveryMs }, { name: 'checkpoint', data: {} });
+
+  const workers = [
+    new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor(deps), { connection: deps.connection, prefix, concurrency: 1 }),
+  ];
+  for (const w of workers) {
+    w.on('failed', (job, err) => deps.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
+    w.on('error', (err) => deps.logger.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
+  }
+  return {
+    workers,
+    async close() {
+      // Worker.close() waits for active jobs to finish.
+      await Promise.all(workers.map((w) => w.close()));
+      await checkpointQueue.close();
+    },
+  };
+}
