@@ -12,7 +12,7 @@ packages=(
   iproute2       # ip netns
   curl
   openssl        # TLS version probes, key generation
-  python3-yaml   # YAML parsing in the compose invariants test
+  docker-compose # compose v1 client: validates docker-compose.yml (no engine needed)
   procps
 )
 

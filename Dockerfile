@@ -1,0 +1,55 @@
+# syntax=docker/dockerfile:1
+# hirebox image: one image runs the app (default command), the worker and migrations:
+#   app:      node dist/server/main.js
+#   worker:   node dist/worker/main.js
+#   migrate:  node dist/server/cli.js migrate
+# Build: docker build -t hirebox:$(git rev-parse --short HEAD) .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- toolchain: the only stages with compilers (native addons such as argon2) ----
+FROM ${NODE_IMAGE} AS toolchain
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && npm install -g npm@11 --no-audit --no-fund
+WORKDIR /src
+ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+# ---- production dependencies only (compiled here, copied into the runtime) ----
+FROM toolchain AS deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev \
+ && npm cache clean --force
+
+# ---- compile TypeScript with the full dependency set ----
+FROM toolchain AS build
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build \
+ && mkdir -p server/web/dist
+
+# ---- runtime: no compilers, no package manager, no secrets, non-root ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+RUN groupadd --system --gid 10001 hirebox \
+ && useradd --system --uid 10001 --gid hirebox --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin hirebox \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+WORKDIR /app
+# Code and dependencies stay owned by root: the hirebox user can read, not change, them.
+COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/migrations ./migrations
+# Static assets of the console and candidate pages, if the build produced any.
+COPY --from=build /src/server/web/dist ./server/web/dist
+COPY --from=build /src/package.json ./package.json
+USER 10001:10001
+EXPOSE 3000
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/server/main.js"]
