@@ -63,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapiPlugin);
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });
-  await app.register(authRoutes, { db: deps.db });
+  await app.register(authRoutes, { db: deps.db, clock });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
 
   return app;

@@ -23,6 +23,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessRule;
   }
+  interface FastifyInstance {
+    /** Every route with its access rule, as registered (for the route x role tests). */
+    routeAccess: { method: string; url: string; access: AccessRule | undefined }[];
+  }
   interface FastifyRequest {
     /** Set for signed-in members with MFA complete and an active org. */
     ctx: RequestContext | null;
@@ -46,12 +50,15 @@ export function requireCtx(request: FastifyRequest): RequestContext {
 export const accessPlugin = fp<AccessPluginOptions>(
   async (app: FastifyInstance, opts) => {
     app.decorateRequest('ctx', null);
+    const routeAccess: FastifyInstance['routeAccess'] = [];
+    app.decorate('routeAccess', routeAccess);
 
     app.addHook('onRoute', (route: RouteOptions) => {
       const rule = (route.config as { access?: AccessRule } | undefined)?.access;
       if (route.url.startsWith('/api') && !isValidRule(rule)) {
         throw new MissingAccessRuleError(`route ${String(route.method)} ${route.url} has no access rule (config.access)`);
       }
+      for (const method of [route.method].flat()) routeAccess.push({ method, url: route.url, access: rule });
       if (!rule || 'public' in rule) return;
       const guard = async (request: FastifyRequest): Promise<void> => {
         await authenticate(request, opts);

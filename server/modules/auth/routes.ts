@@ -4,7 +4,7 @@ import type { Db } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { requireCtx, SESSION_COOKIE } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
-import { findUserEmail } from './repo.js';
+import { findUserEmail, revokeSession } from './repo.js';
 import { csrfTokenFor } from './tokens.js';
 
 const Me = Type.Object({
@@ -14,7 +14,7 @@ const Me = Type.Object({
   csrfToken: Type.String(),
 });
 
-export async function authRoutes(app: FastifyInstance, deps: { db: Db }): Promise<void> {
+export async function authRoutes(app: FastifyInstance, deps: { db: Db; clock: () => Date }): Promise<void> {
   app.get(
     '/api/v1/me',
     {
@@ -31,6 +31,20 @@ export async function authRoutes(app: FastifyInstance, deps: { db: Db }): Promis
         role: ctx.role,
         csrfToken: csrfTokenFor(request.cookies[SESSION_COOKIE] as string),
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      schema: { operationId: 'logout', tags: ['auth'], response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { authenticated: true, reason: 'a member may always end their own session' } },
+    },
+    async (request, reply) => {
+      const ctx = requireCtx(request);
+      await revokeSession(deps.db.pool, ctx.sessionId, deps.clock());
+      reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+      return reply.code(204).send();
     },
   );
 }
