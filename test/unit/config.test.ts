@@ -1,0 +1,92 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { statSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigError, loadConfig } from '../../server/core/config.js';
+import { writeTestKeys } from '../support/keys.js';
+
+const keys = writeTestKeys(t);
+const base = { NODE_ENV: 'test', MASTER_KEY_FILE: keys.masterKeyFile, AUDIT_SIGNING_KEY_FILE: keys.auditSigningKeyFile, HIREBOX_DATA_DIR: keys.dir };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+t.test('defaults give a working development config', async (t) => {
+  const config = loadConfig(base);
+  t.equal(config.port, 3000);
+  t.equal(config.publicOrigin, 'http://localhost:3000');
+  t.equal(config.aiProvider, 'simulated');
+  t.equal(config.trustProxy, false);
+  t.equal(config.masterKey.reveal().length, 32);
+});
+
+t.test('invalid values are reported one line each', async (t) => {
+  const problems = problemsOf({ ...base, PORT: 'eighty', PUBLIC_URL: 'ftp://x', AI_PROVIDER: 'magic', TRUST_PROXY: 'not-an-ip', DATABASE_URL: 'nonsense' });
+  t.equal(problems.length, 5, problems.join('\n'));
+  t.match(problems.join('\n'), /PORT must be an integer/);
+  t.match(problems.join('\n'), /PUBLIC_URL must use/);
+  t.match(problems.join('\n'), /AI_PROVIDER must be/);
+  t.match(problems.join('\n'), /TRUST_PROXY entry "not-an-ip"/);
+  t.match(problems.join('\n'), /DATABASE_URL is not a valid URL/);
+});
+
+t.test('production refuses simulated AI, inline key material, missing secrets and http', async (t) => {
+  const problems = problemsOf({ NODE_ENV: 'production', AI_PROVIDER: 'simulated', MASTER_KEY: 'abc', PUBLIC_URL: 'http://example.com' }).join('\n');
+  t.match(problems, /AI_PROVIDER=simulated is refused in production/);
+  t.match(problems, /MASTER_KEY must not be given inline in production/);
+  t.match(problems, /AUDIT_SIGNING_KEY_FILE is required in production/);
+  t.match(problems, /DATABASE_URL \(or DATABASE_URL_FILE\) is required/);
+  t.match(problems, /PUBLIC_URL must be an https:\/\/ URL in production/);
+});
+
+t.test('secrets may come from _FILE and never print', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cfg-'));
+  const file = path.join(dir, 'db');
+  writeFileSync(file, 'postgres://hirebox_app:s3cret-db-pass@db:5432/hirebox\n');
+  const config = loadConfig({ ...base, DATABASE_URL_FILE: file, OPENAI_API_KEY: 'sk-test-secret-value' });
+  t.equal(config.databaseUrl.reveal(), 'postgres://hirebox_app:s3cret-db-pass@db:5432/hirebox');
+  const printed = JSON.stringify(config) + inspect(config, { depth: 5 }) + String(config.databaseUrl);
+  t.notMatch(printed, /s3cret-db-pass/);
+  t.notMatch(printed, /sk-test-secret-value/);
+  t.match(problemsOf({ ...base, DATABASE_URL_FILE: path.join(dir, 'missing') }).join('\n'), /DATABASE_URL_FILE: cannot read/);
+  t.match(problemsOf({ ...base, DATABASE_URL_FILE: file, DATABASE_URL: 'postgres://x@y/z' }).join('\n'), /both set/);
+});
+
+t.test('bad key files are refused; development generates keys once with mode 0600', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-keys-'));
+  const short = path.join(dir, 'short.key');
+  writeFileSync(short, 'too short');
+  t.match(problemsOf({ ...base, MASTER_KEY_FILE: short }).join('\n'), /MASTER_KEY_FILE must hold 32 bytes/);
+  t.match(problemsOf({ ...base, AUDIT_SIGNING_KEY_FILE: short }).join('\n'), /Ed25519 private key/);
+  const devDir = path.join(dir, 'data');
+  const first = loadConfig({ NODE_ENV: 'development', HIREBOX_DATA_DIR: devDir });
+  const second = loadConfig({ NODE_ENV: 'development', HIREBOX_DATA_DIR: devDir });
+  t.ok(first.masterKey.reveal().equals(second.masterKey.reveal()), 'the generated key is reused');
+  for (const f of ['master.key', 'audit-signing.pem']) {
+    t.ok(existsSync(path.join(devDir, f)));
+    t.equal(statSync(path.join(devDir, f)).mode & 0o777, 0o600, `${f} is 0600`);
+  }
+});
+
+t.test('the server exits non-zero with one clear line per problem and no secrets', async (t) => {
+  const r = spawnSync(process.execPath, ['dist/server/main.js'], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'postgres://hirebox_app:leaky-password@db/hirebox', PORT: '99999' },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  t.equal(r.status, 1);
+  t.match(r.stderr, /^hirebox: invalid configuration\n/);
+  t.match(r.stderr, /  - PORT must be an integer from 0 to 65535/);
+  t.match(r.stderr, /  - MASTER_KEY_FILE is required in production/);
+  t.notMatch(r.stderr + r.stdout, /leaky-password/);
+  t.notMatch(r.stderr, /    at /, 'no stack trace');
+});
