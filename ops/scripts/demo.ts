@@ -1,0 +1,116 @@
+// `npm run demo`: makes sure Postgres and Redis answer (starting local ones if needed),
+// creates and migrates the database, seeds a demo workspace with the simulated AI and
+// voice providers, then runs the app and the worker until Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { createAuditLog } from '../../server/core/audit.js';
+import type { Config } from '../../server/core/config.js';
+import { createDb } from '../../server/core/db.js';
+import { migrate } from '../../server/core/migrate.js';
+import { packageRoot } from '../../server/core/paths.js';
+import { hashPassword } from '../../server/modules/auth/passwords.js';
+import { findOrgBySlug, findUserIdByEmail, setUserPassword } from '../../server/modules/orgs/repo.js';
+import { createOrgService } from '../../server/modules/orgs/service.js';
+import { loadConfigOrExit } from '../../server/runtime.js';
+import { ensurePostgres, ensureRedis } from './dev-services.js';
+
+const DEMO_SLUG = 'demo';
+const DEMO_ADMIN = 'admin@demo.hirebox.test';
+const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
+
+async function ensureDatabase(config: Config): Promise<void> {
+  const url = new URL(config.migrationDatabaseUrl.reveal());
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`database name "${name}" must be a plain lower-case identifier`);
+  const adminUrl = new URL(url);
+  adminUrl.pathname = '/postgres';
+  await ensurePostgres(adminUrl.toString(), path.join(config.dataDir, 'services'), say);
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!exists.rowCount) {
+      await admin.query(`CREATE DATABASE ${name}`);
+      say(`created database ${name}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Seeds (or refreshes) the demo org; returns the admin's fresh password. */
+async function seed(config: Config): Promise<{ password: string; orgId: string }> {
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-demo' });
+  try {
+    const password = `demo-${randomBytes(9).toString('base64url')}`;
+    const existing = await findOrgBySlug(db.pool, DEMO_SLUG);
+    if (existing) {
+      const userId = await findUserIdByEmail(db.pool, DEMO_ADMIN);
+      if (userId) await setUserPassword(db.pool, userId, await hashPassword(password));
+      return { password, orgId: existing.id };
+    }
+    const orgs = createOrgService({ db, audit: createAuditLog({ db }), publicUrl: config.publicUrl, clock: () => new Date() });
+    const created = await orgs.createOrg({ name: 'Demo Company', slug: DEMO_SLUG, adminEmail: DEMO_ADMIN, adminPassword: password });
+    say(`seeded org "Demo Company" (${created.orgId})`);
+    return { password, orgId: created.orgId };
+  } finally {
+    await db.close();
+  }
+}
+
+function run(label: string, script: string): ChildProcess {
+  const child = spawn(process.execPath, [path.join(packageRoot(), script)], { stdio: 'inherit', env: process.env });
+  child.on('exit', (code, signal) => say(`${label} exited (${signal ?? code})`));
+  return child;
+}
+
+async function waitForReady(url: string, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(new URL('/readyz', url));
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+const config = loadConfigOrExit();
+if (config.nodeEnv === 'production') {
+  say('refusing to seed a demo workspace with NODE_ENV=production');
+  process.exit(1);
+}
+await ensureDatabase(config);
+await ensureRedis(config.redisUrl.reveal(), say);
+const migrated = await migrate({ migrationDatabaseUrl: config.migrationDatabaseUrl.reveal(), appDatabaseUrl: config.databaseUrl.reveal() });
+say(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
+const { password } = await seed(config);
+
+const children = [run('app', 'dist/server/main.js'), run('worker', 'dist/worker/main.js')];
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+for (const c of children) c.on('exit', stop);
+
+const localUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+if (await waitForReady(localUrl)) {
+  say('');
+  say(`hirebox is running at ${config.publicUrl.origin}  (ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs)`);
+  say(`demo sign-in: ${DEMO_ADMIN} / ${password}   (new password each run)`);
+  say('AI and voice providers: simulated (deterministic stand-ins)');
+  say('press Ctrl-C to stop');
+} else {
+  say('the app did not become ready within 30 s; see the log lines above');
+  stop();
+}
+await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
