@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from './core/audit.js';
 import type { Config } from './core/config.js';
 import type { Db } from './core/db.js';
+import type { Mailer } from './core/mailer.js';
 import type { MigrationFile } from './core/migrate.js';
 import { accessPlugin } from './plugins/access.js';
 import { openapiPlugin } from './plugins/openapi.js';
@@ -26,6 +27,7 @@ export interface AppDeps {
   redis: Redis;
   audit: AuditLog;
   logger: Logger;
+  mailer: Mailer;
   migrations: MigrationFile[];
   clock?: () => Date;
 }

@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { createAuditLog } from './core/audit.js';
 import { createDb } from './core/db.js';
 import { createLogger } from './core/logger.js';
+import { createMailer } from './core/mailer.js';
 import { readMigrationFiles } from './core/migrate.js';
 import { createRedis } from './core/redis.js';
 import { loadConfigOrExit, onShutdown } from './runtime.js';
@@ -14,7 +15,8 @@ const db = createDb({ connectionString: config.databaseUrl.reveal(), application
 const redis = createRedis(config.redisUrl.reveal(), 'producer');
 redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
 const audit = createAuditLog({ db });
-const app = await buildApp({ config, db, redis, audit, logger, migrations: readMigrationFiles() });
+const mailer = createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir });
+const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles() });
 
 onShutdown(
   async () => {

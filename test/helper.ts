@@ -8,6 +8,7 @@ import { createAuditLog, type AuditLog } from '../server/core/audit.js';
 import { loadConfig, type Config } from '../server/core/config.js';
 import { createDb, type Db } from '../server/core/db.js';
 import { createLogger } from '../server/core/logger.js';
+import { createMailer, type Mailer } from '../server/core/mailer.js';
 import { readMigrationFiles } from '../server/core/migrate.js';
 import type { Role } from '../server/core/permissions.js';
 import { createSessionService } from '../server/modules/auth/service.js';
@@ -31,6 +32,8 @@ export interface TestContext {
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   env: Record<string, string>;
+  /** Mail the app sent (outbox transport). */
+  mailer: Mailer;
 }
 
 export function testEnv(services: TestServices, keys: { masterKeyFile: string; auditSigningKeyFile: string; dir: string }, extra: Record<string, string> = {}): Record<string, string> {
@@ -66,14 +69,15 @@ export async function buildTestApp(t: Teardownable, options: { env?: Record<stri
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 10 });
   const redis = new Redis(config.redisUrl.reveal(), { enableOfflineQueue: true, maxRetriesPerRequest: 1 });
   const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), clock: options.clock });
-  const app = await buildApp({ config, db, redis, audit, logger, migrations: readMigrationFiles(), clock: options.clock });
+  const mailer = createMailer({ smtpUrl: null, from: config.mailFrom, outboxDir: keys.dir });
+  const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles(), clock: options.clock });
   await app.ready();
   t.teardown(async () => {
     await app.close();
     await db.close();
     redis.disconnect();
   });
-  return { app, db, redis, audit, config, services, logs, env };
+  return { app, db, redis, audit, config, services, logs, env, mailer };
 }
 
 export interface Member {

@@ -1,0 +1,41 @@
+// Outgoing mail. With SMTP_URL set, mail goes through SMTP (nodemailer); otherwise (dev
+// and tests) each message is appended to an outbox file and kept in memory, and the
+// demo prints where to find it. Callers never log recipients or bodies.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  /** Messages kept by the outbox transport (empty with SMTP). */
+  readonly outbox: readonly MailMessage[];
+}
+
+export function createMailer(options: { smtpUrl: string | null; from: string; outboxDir: string }): Mailer {
+  if (options.smtpUrl) {
+    const transport = nodemailer.createTransport(options.smtpUrl);
+    return {
+      outbox: [],
+      async send(message) {
+        await transport.sendMail({ from: options.from, ...message });
+      },
+    };
+  }
+  const outbox: MailMessage[] = [];
+  const file = path.join(options.outboxDir, 'outbox.jsonl');
+  return {
+    outbox,
+    async send(message) {
+      outbox.push(message);
+      mkdirSync(options.outboxDir, { recursive: true, mode: 0o700 });
+      appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), from: options.from, ...message })}\n`, { mode: 0o600 });
+    },
+  };
+}
