@@ -1,0 +1,153 @@
+// `npm run bench`: throughput of the tenant-scoped read path and of chained audit
+// writes, each printed as a ratio against a bare baseline doing the same I/O, measured
+// in the same run on the same machine (absolute numbers vary between machines).
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { buildApp } from '../../server/app.js';
+import { createAuditLog } from '../../server/core/audit.js';
+import { loadConfig } from '../../server/core/config.js';
+import { createDb } from '../../server/core/db.js';
+import { createLogger } from '../../server/core/logger.js';
+import { createMailer } from '../../server/core/mailer.js';
+import { readMigrationFiles } from '../../server/core/migrate.js';
+import { createOrgService } from '../../server/modules/orgs/service.js';
+import { testEnv } from '../helper.js';
+import { writeTestKeys } from '../support/keys.js';
+import { provisionTestServices } from '../support/services.js';
+
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const teardowns: (() => unknown)[] = [];
+const t = { teardown: (fn: () => unknown) => void teardowns.push(fn) };
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+// autocannon runs in its own process so the server under test keeps its core.
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+function load(url: string, connections = 50): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AUTOCANNON, '-c', String(connections), '-d', String(DURATION_S), '-j', url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let json = '';
+    child.stdout.on('data', (chunk: Buffer) => (json += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      try {
+        const r = JSON.parse(json) as { non2xx: number; errors: number; requests: { average: number }; latency: { p50: number; p99: number } };
+        if (r.non2xx > 0 || r.errors > 0) reject(new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`));
+        else resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
+
+const services = await provisionTestServices(t);
+const keys = writeTestKeys(t);
+const config = loadConfig(testEnv(services, keys, { LOG_LEVEL: 'silent' }));
+const db = createDb({ connectionString: services.databaseUrl, max: 10 });
+const ownerPool = new pg.Pool({ connectionString: services.migrationDatabaseUrl, max: 10 });
+ownerPool.on('error', () => undefined);
+const audit = createAuditLog({ db });
+const orgs = createOrgService({ db, audit, publicUrl: config.publicUrl, clock: () => new Date() });
+const { orgId } = await orgs.createOrg({ name: 'Bench', adminEmail: 'bench@example.test', adminPassword: 'bench password long' });
+for (let i = 0; i < 60; i++) await audit.record(orgId, { action: 'bench.seed', actor: { type: 'system' }, metadata: { i } });
+
+const LIST_SQL = 'SELECT id, seq, action, occurred_at, metadata FROM audit_events WHERE org_id = $1 ORDER BY seq LIMIT 50';
+const bench = Fastify();
+bench.get('/hello', async () => ({ hello: 'world' }));
+// Baseline: the same 50-row SELECT in one round trip (owner role, no tenant setting).
+bench.get('/rows/bare', async () => (await ownerPool.query(LIST_SQL, [orgId])).rows);
+bench.get('/rows/tenant', async () => db.withTenant(orgId, async (q) => (await q.query(LIST_SQL, [orgId])).rows));
+bench.get('/rows/naive', async () => {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL app.org_id = '${orgId}'`);
+    const { rows } = await client.query(LIST_SQL, [orgId]);
+    await client.query('COMMIT');
+    return rows;
+  } finally {
+    client.release();
+  }
+});
+await bench.listen({ host: '127.0.0.1', port: 0 });
+const benchUrl = `http://127.0.0.1:${(bench.server.address() as { port: number }).port}`;
+
+const redis = new Redis(services.redisUrl);
+const app = await buildApp({
+  config,
+  db,
+  redis,
+  audit,
+  logger: createLogger('silent'),
+  mailer: createMailer({ smtpUrl: null, from: config.mailFrom, outboxDir: keys.dir }),
+  migrations: readMigrationFiles(),
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const appUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+const rows = (await ownerPool.query(LIST_SQL, [orgId])).rowCount;
+if (rows !== 50) throw new Error(`expected 50 rows, got ${rows}`);
+const tenantRows = await db.withTenant(orgId, (q) => q.query(LIST_SQL, [orgId]));
+if (tenantRows.rowCount !== 50) throw new Error('withTenant does not see the rows');
+
+const out = (label: string, l: Load, base?: Load): void => {
+  const ratio = base ? `  ${(l.rps / base.rps).toFixed(2)}x of baseline` : '';
+  process.stdout.write(`${label.padEnd(44)} ${l.rps.toFixed(0).padStart(7)} req/s  p50 ${l.p50} ms  p99 ${l.p99} ms${ratio}\n`);
+};
+
+process.stdout.write(`hirebox bench (${DURATION_S}s per scenario, 50 connections, autocannon in a separate process)\n`);
+const hello = await load(`${benchUrl}/hello`);
+out('bare fastify {hello}', hello);
+const bare = await load(`${benchUrl}/rows/bare`);
+out('50 rows, one round trip (baseline)', bare);
+out('50 rows via withTenant', await load(`${benchUrl}/rows/tenant`), bare);
+out('50 rows via BEGIN/SET LOCAL/SELECT/COMMIT', await load(`${benchUrl}/rows/naive`), bare);
+out('GET /healthz (full app stack)', await load(`${appUrl}/healthz`), hello);
+out('GET /readyz (PG + migrations + Redis)', await load(`${appUrl}/readyz`), hello);
+
+// Audit: chained appends (row lock per org) vs a plain INSERT of the same row shape.
+await ownerPool.query('CREATE TABLE bench_plain_events (LIKE audit_events INCLUDING DEFAULTS)');
+await ownerPool.query('GRANT INSERT ON bench_plain_events TO hirebox_app');
+const N = 2000;
+const CONCURRENCY = 20;
+async function timed(fn: (i: number) => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) await fn(next++);
+    }),
+  );
+  return N / ((performance.now() - started) / 1000);
+}
+const plain = await timed((i) =>
+  db.withTenantTx(orgId, (tx) =>
+    tx.query(
+      `INSERT INTO bench_plain_events (org_id, seq, occurred_at, actor_type, action, metadata, prev_hash, hash)
+       VALUES ($1, $2, now(), 'system', 'bench.plain', $3, 'x', 'y')`,
+      [orgId, i + 1, JSON.stringify({ i })],
+    ),
+  ),
+);
+const chained = await timed((i) => audit.record(orgId, { action: 'bench.chained', actor: { type: 'system' }, metadata: { i } }));
+process.stdout.write(`${'audit: plain INSERT in a tenant tx'.padEnd(44)} ${plain.toFixed(0).padStart(7)} writes/s\n`);
+process.stdout.write(`${'audit: chained append (one org, 20 writers)'.padEnd(44)} ${chained.toFixed(0).padStart(7)} writes/s  ${(chained / plain).toFixed(2)}x of plain\n`);
+const verify = performance.now();
+const verdict = await audit.verify(orgId);
+process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecked} events in ${(performance.now() - verify).toFixed(0)} ms (${verdict.ok ? 'ok' : 'BROKEN'})\n`);
+
+await app.close();
+await bench.close();
+redis.disconnect();
+await db.close();
+await ownerPool.end();
+for (const fn of teardowns.reverse()) await fn();
