@@ -44,6 +44,7 @@ WORKDIR /app
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/migrations ./migrations
+COPY --from=build /src/server/modules/auth/common-passwords.txt ./server/modules/auth/common-passwords.txt
 # Static assets of the console and candidate pages, if the build produced any.
 COPY --from=build /src/server/web/dist ./server/web/dist
 COPY --from=build /src/package.json ./package.json

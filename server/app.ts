@@ -10,15 +10,21 @@ import type { Config } from './core/config.js';
 import type { Db } from './core/db.js';
 import type { Mailer } from './core/mailer.js';
 import type { MigrationFile } from './core/migrate.js';
-import { accessPlugin } from './plugins/access.js';
+import { accessPlugin, cookiePolicy } from './plugins/access.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { hiringRoutes } from './modules/applications/wire.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { createAuditService } from './modules/audit/service.js';
+import { createAuthLimiter, type LimitPolicy } from './modules/auth/limits.js';
+import { createPasswordHasher, type PasswordHasher } from './modules/auth/passwords.js';
 import { authRoutes } from './modules/auth/routes.js';
-import { createSessionService } from './modules/auth/service.js';
+import { createAuthService, createSessionService } from './modules/auth/service.js';
+import { createUserSecretBox } from './modules/auth/totp.js';
+import { membersRoutes } from './modules/members/routes.js';
+import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 
 export interface AppDeps {
@@ -30,6 +36,10 @@ export interface AppDeps {
   mailer: Mailer;
   migrations: MigrationFile[];
   clock?: () => Date;
+  /** argon2id by default; tests wrap it to count hashes. */
+  hasher?: PasswordHasher;
+  /** Brute-force policy overrides (tests use short locks). */
+  authLimits?: Partial<LimitPolicy>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -60,13 +70,53 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
   await app.register(rateLimitPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix });
-  const sessions = createSessionService({ db: deps.db, clock });
-  await app.register(accessPlugin, { sessions, audit: deps.audit, publicOrigin: config.publicOrigin });
+  const sessions = createSessionService({ db: deps.db, clock, redis: deps.redis, redisPrefix: config.redisPrefix });
+  // Revocations made by any app process evict this process's session cache.
+  const revocations = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  revocations.on('error', () => undefined);
+  revocations.on('message', (_channel: string, message: string) => {
+    try {
+      sessions.evict(JSON.parse(message) as string[]);
+    } catch {
+      // ignore malformed messages
+    }
+  });
+  await revocations.subscribe(sessions.channel).catch(() => undefined);
+  app.addHook('onClose', async () => {
+    revocations.disconnect();
+  });
+  const sessionCookie = cookiePolicy(config.publicUrl, config.nodeEnv);
+  await app.register(accessPlugin, { sessions, audit: deps.audit, publicOrigin: config.publicOrigin, cookie: sessionCookie });
   await app.register(openapiPlugin);
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });
-  await app.register(authRoutes, { db: deps.db, clock });
+  const hasher = deps.hasher ?? createPasswordHasher();
+  const limiter = createAuthLimiter({ redis: deps.redis, prefix: config.redisPrefix, policy: deps.authLimits });
+  const auth = createAuthService({
+    db: deps.db,
+    audit: deps.audit,
+    mailer: deps.mailer,
+    sessions,
+    limiter,
+    hasher,
+    secrets: createUserSecretBox(config.masterKey.reveal()),
+    publicUrl: config.publicUrl,
+    clock,
+    log: deps.logger,
+  });
+  await app.register(authRoutes, { db: deps.db, auth, cookie: sessionCookie, publicOrigin: config.publicOrigin });
+  const members = createMembersService({ db: deps.db, audit: deps.audit, mailer: deps.mailer, sessions, limiter, hasher, publicUrl: config.publicUrl, clock });
+  await app.register(membersRoutes, { members });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
+  await app.register(hiringRoutes, {
+    db: deps.db,
+    audit: deps.audit,
+    redis: deps.redis,
+    logger: deps.logger,
+    masterKey: config.masterKey.reveal(),
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+  });
 
   return app;
 }

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { buildApp } from '../server/app.js';
+import { buildApp, type AppDeps } from '../server/app.js';
 import { createAuditLog, type AuditLog } from '../server/core/audit.js';
 import { loadConfig, type Config } from '../server/core/config.js';
 import { createDb, type Db } from '../server/core/db.js';
@@ -15,7 +15,7 @@ import { createSessionService } from '../server/modules/auth/service.js';
 import { csrfTokenFor } from '../server/modules/auth/tokens.js';
 import { insertUser, upsertMembership } from '../server/modules/orgs/repo.js';
 import { createOrgService } from '../server/modules/orgs/service.js';
-import { SESSION_COOKIE } from '../server/plugins/access.js';
+import { cookiePolicy } from '../server/plugins/access.js';
 import { writeTestKeys } from './support/keys.js';
 import { provisionTestServices, type Teardownable, type TestServices } from './support/services.js';
 
@@ -53,7 +53,10 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
   };
 }
 
-export async function buildTestApp(t: Teardownable, options: { env?: Record<string, string>; clock?: () => Date } = {}): Promise<TestContext> {
+export async function buildTestApp(
+  t: Teardownable,
+  options: { env?: Record<string, string>; clock?: () => Date; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits'>> } = {},
+): Promise<TestContext> {
   const services = await provisionTestServices(t);
   const keys = writeTestKeys(t);
   const env = testEnv(services, keys, options.env);
@@ -70,7 +73,7 @@ export async function buildTestApp(t: Teardownable, options: { env?: Record<stri
   const redis = new Redis(config.redisUrl.reveal(), { enableOfflineQueue: true, maxRetriesPerRequest: 1 });
   const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), clock: options.clock });
   const mailer = createMailer({ smtpUrl: null, from: config.mailFrom, outboxDir: keys.dir });
-  const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles(), clock: options.clock });
+  const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles(), clock: options.clock, ...options.appDeps });
   await app.ready();
   t.teardown(async () => {
     await app.close();
@@ -112,7 +115,7 @@ export async function createOrgWithMember(ctx: TestContext, role: Role = 'admin'
   }
   const sessions = createSessionService({ db: ctx.db, clock: () => new Date() });
   const { token } = await sessions.issue({ userId, orgId: targetOrg, role, mfaComplete: true });
-  const cookie = `${SESSION_COOKIE}=${token}`;
+  const cookie = `${cookiePolicy(ctx.config.publicUrl, ctx.config.nodeEnv).name}=${token}`;
   const csrfToken = csrfTokenFor(token);
   return { orgId: targetOrg, userId, role, cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken, origin: ORIGIN } };
 }

@@ -20,6 +20,7 @@ const running = await startWorkers({
   connection,
   redisPrefix: config.redisPrefix,
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
+  masterKey: config.masterKey.reveal(),
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -6,6 +6,9 @@ import type { AuditLog } from '../server/core/audit.js';
 import type { Db } from '../server/core/db.js';
 import { bullPrefix, createQueue, QUEUES } from '../server/core/queues.js';
 import { createAuditCheckpointProcessor } from './processors/audit-checkpoint.js';
+import { createKeyring } from '../server/core/crypto.js';
+import { createPostgresBlobStore } from '../server/core/storage.js';
+import { createCvParseProcessor } from './processors/cv-parse.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -14,6 +17,10 @@ export interface WorkerDeps {
   connection: ConnectionOptions;
   redisPrefix: string;
   auditCheckpointEveryMs: number;
+  /** Unwraps org keys (cv-parse decrypts CVs and encrypts extracted text); without it no cv-parse worker runs. */
+  masterKey?: Buffer;
+  /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
+  cvParseConcurrency?: number;
 }
 
 export interface RunningWorker {
@@ -27,9 +34,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   // One scheduler id: many worker processes upserting it still yield one schedule.
   await checkpointQueue.upsertJobScheduler('audit-checkpoint-all-orgs', { every: deps.auditCheckpointEveryMs }, { name: 'checkpoint', data: {} });
 
-  const workers = [
+  const workers: Worker[] = [
     new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor(deps), { connection: deps.connection, prefix, concurrency: 1 }),
   ];
+  if (deps.masterKey) {
+    const keyring = createKeyring({ masterKey: deps.masterKey });
+    workers.push(
+      new Worker(QUEUES.cvParse, createCvParseProcessor({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), logger: deps.logger }), {
+        connection: deps.connection,
+        prefix,
+        concurrency: deps.cvParseConcurrency ?? 2,
+      }),
+    );
+  }
   for (const w of workers) {
     w.on('failed', (job, err) => deps.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
     w.on('error', (err) => deps.logger.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));

@@ -56,6 +56,10 @@ export function can(role: Role, permission: Permission): boolean {
 /** Access rule every /api route declares in `config.access`. */
 export type AccessRule =
   | { permission: Permission }
-  /** Any signed-in member with MFA completed, whatever the role (e.g. GET /me). */
-  | { authenticated: true; reason: string }
+  /**
+   * Any signed-in member with MFA completed, whatever the role (e.g. GET /me). With
+   * `mfaPending: true` a half-authenticated session (password ok, MFA not yet) may call
+   * it too: only the MFA routes and sign-out say so.
+   */
+  | { authenticated: true; reason: string; mfaPending?: true }
   | { public: string };

@@ -4,11 +4,13 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
 export const QUEUES = {
   auditCheckpoint: 'audit-checkpoint',
+  cvParse: 'cv-parse',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface JobPayloads {
   'audit-checkpoint': { orgId?: string };
+  'cv-parse': { orgId: string; documentId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -1,14 +1,16 @@
 // Authentication, CSRF and authorisation for every route, driven by the route's
 // `config.access` rule. A route under /api without a rule stops the app from starting.
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AuditLog } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
 import { can, type AccessRule, type Role } from '../core/permissions.js';
-import type { SessionService } from '../modules/auth/service.js';
+import type { ResolvedSession, SessionService } from '../modules/auth/service.js';
 import { csrfTokenFor, safeEqual } from '../modules/auth/tokens.js';
 
+/** `__Host-` cookies must be Secure; plain-http development on localhost uses a plain name. */
 export const SESSION_COOKIE = '__Host-hirebox';
+export const DEV_SESSION_COOKIE = 'hirebox';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface RequestContext {
@@ -30,15 +32,41 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set for signed-in members with MFA complete and an active org. */
     ctx: RequestContext | null;
+    /** The resolved session, also when MFA is still pending. */
+    session: ResolvedSession | null;
   }
 }
 
 export class MissingAccessRuleError extends Error {}
 
+export interface CookiePolicy {
+  name: string;
+  secure: boolean;
+}
+
+/** Secure `__Host-` cookie everywhere except plain-http localhost in development/test. */
+export function cookiePolicy(publicUrl: URL, nodeEnv: string): CookiePolicy {
+  const plainLocal = publicUrl.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(publicUrl.hostname) && nodeEnv !== 'production';
+  return plainLocal ? { name: DEV_SESSION_COOKIE, secure: false } : { name: SESSION_COOKIE, secure: true };
+}
+
+export function setSessionCookie(reply: FastifyReply, policy: CookiePolicy, token: string): void {
+  reply.setCookie(policy.name, token, { path: '/', httpOnly: true, secure: policy.secure, sameSite: 'lax' });
+}
+
+export function clearSessionCookie(reply: FastifyReply, policy: CookiePolicy): void {
+  reply.clearCookie(policy.name, { path: '/', httpOnly: true, secure: policy.secure, sameSite: 'lax' });
+}
+
+export function sessionToken(request: FastifyRequest, policy: CookiePolicy): string | undefined {
+  return request.cookies[policy.name];
+}
+
 interface AccessPluginOptions {
   sessions: SessionService;
   audit: AuditLog;
   publicOrigin: string;
+  cookie: CookiePolicy;
 }
 
 /** The authenticated context, or a 401 (for use in handlers of non-public routes). */
@@ -47,9 +75,16 @@ export function requireCtx(request: FastifyRequest): RequestContext {
   return request.ctx;
 }
 
+/** The session (MFA possibly pending), or a 401. */
+export function requireSession(request: FastifyRequest): ResolvedSession {
+  if (!request.session) throw new UnauthorizedError();
+  return request.session;
+}
+
 export const accessPlugin = fp<AccessPluginOptions>(
   async (app: FastifyInstance, opts) => {
     app.decorateRequest('ctx', null);
+    app.decorateRequest('session', null);
     const routeAccess: FastifyInstance['routeAccess'] = [];
     app.decorate('routeAccess', routeAccess);
 
@@ -61,14 +96,22 @@ export const accessPlugin = fp<AccessPluginOptions>(
       for (const method of [route.method].flat()) routeAccess.push({ method, url: route.url, access: rule });
       if (!rule || 'public' in rule) return;
       const guard = async (request: FastifyRequest): Promise<void> => {
-        await authenticate(request, opts);
-        const ctx = request.ctx;
-        if (!ctx) throw new UnauthorizedError();
-        if ('permission' in rule && !can(ctx.role, rule.permission)) {
-          await opts.audit.record(ctx.orgId, {
+        const session = await authenticate(request, opts);
+        const mfaPendingAllowed = 'authenticated' in rule && rule.mfaPending === true;
+        if (!session.mfaComplete) {
+          if (mfaPendingAllowed) return;
+          throw new UnauthorizedError({ detail: 'Complete multi-factor sign-in first.', extra: { mfa: 'required' } });
+        }
+        if (!session.orgId || !session.role) {
+          if (mfaPendingAllowed || 'authenticated' in rule) return;
+          throw new ForbiddenError({ detail: 'Choose an organisation first.' });
+        }
+        request.ctx = { orgId: session.orgId, userId: session.userId, role: session.role, requestId: request.id, sessionId: session.sessionId };
+        if ('permission' in rule && !can(session.role, rule.permission)) {
+          await opts.audit.record(session.orgId, {
             action: 'access.denied',
-            actor: { type: 'user', id: ctx.userId },
-            metadata: { permission: rule.permission, role: ctx.role, method: request.method, route: route.url },
+            actor: { type: 'user', id: session.userId },
+            metadata: { permission: rule.permission, role: session.role, method: request.method, route: route.url },
             requestId: request.id,
           });
           throw new ForbiddenError({ permission: rule.permission });
@@ -88,15 +131,14 @@ function isValidRule(rule: AccessRule | undefined): boolean {
   return typeof rule.permission === 'string';
 }
 
-async function authenticate(request: FastifyRequest, opts: AccessPluginOptions): Promise<void> {
-  const token = request.cookies[SESSION_COOKIE];
+async function authenticate(request: FastifyRequest, opts: AccessPluginOptions): Promise<ResolvedSession> {
+  const token = sessionToken(request, opts.cookie);
   if (!token) throw new UnauthorizedError();
   if (UNSAFE_METHODS.has(request.method)) checkCsrf(request, token, opts.publicOrigin);
   const session = await opts.sessions.resolve(token);
   if (!session) throw new UnauthorizedError({ detail: 'Your session has expired; sign in again.' });
-  if (!session.mfaComplete) throw new UnauthorizedError({ detail: 'Complete multi-factor sign-in first.', extra: { mfa: 'required' } });
-  if (!session.orgId || !session.role) throw new ForbiddenError({ detail: 'Choose an organisation first.' });
-  request.ctx = { orgId: session.orgId, userId: session.userId, role: session.role, requestId: request.id, sessionId: session.sessionId };
+  request.session = session;
+  return session;
 }
 
 function checkCsrf(request: FastifyRequest, sessionToken: string, publicOrigin: string): void {

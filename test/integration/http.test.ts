@@ -29,6 +29,7 @@ t.test('the app refuses to start if an /api route lacks an access rule', async (
     sessions: createSessionService({ db: ctx.db, clock: () => new Date() }),
     audit: createAuditLog({ db: ctx.db }),
     publicOrigin: 'http://localhost:3000',
+    cookie: { name: 'hirebox', secure: false },
   });
   void app.register(async (child) => {
     child.get('/api/v1/forgotten', async () => ({ leaked: true }));
@@ -59,7 +60,7 @@ t.test('unauthenticated, unauthorised and cross-tenant requests', async (t) => {
   const anon = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit/events' });
   t.equal(anon.statusCode, 401);
   t.match(anon.headers['content-type'], /^application\/problem\+json/);
-  const forged = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: { cookie: '__Host-hirebox=forged-token-value' } });
+  const forged = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: { cookie: 'hirebox=forged-token-value' } });
   t.equal(forged.statusCode, 401);
   const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
   const denied = await ctx.app.inject({ method: 'GET', url: '/api/v1/audit/events', headers: { cookie: recruiter.cookie } });
@@ -100,7 +101,7 @@ t.test('CSRF: unsafe methods need the same Origin and the session CSRF token', a
   t.match(wrongToken.headers['content-type'], /^application\/problem\+json/);
   const ok = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: csrfMember.headers });
   t.equal(ok.statusCode, 204, 'same origin + token signs out');
-  t.match(String(ok.headers['set-cookie']), /__Host-hirebox=;.*Max-Age=0/i);
+  t.match(String(ok.headers['set-cookie']), /^hirebox=;.*Max-Age=0/i);
   const after = await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: csrfMember.cookie } });
   t.equal(after.statusCode, 401, 'the session is revoked');
 });

@@ -1,17 +1,77 @@
+// Password hashing and policy: argon2id at or above the OWASP minimum (m=19 MiB, t=2,
+// p=1; parameters live in each hash and are upgraded on sign-in), 12-128 characters,
+// no composition rules, refused when on the bundled list of common/breached passwords.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import argon2 from 'argon2';
+import { packageRoot } from '../../core/paths.js';
 
-// OWASP minimum for argon2id: m=19 MiB, t=2, p=1. Parameters are stored in the hash.
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** Verifies; `rehash` is true when the stored parameters are below the current ones. */
+  verify(hash: string, password: string): Promise<{ ok: boolean; rehash: boolean }>;
+  /** Spends the same work as verify for an unknown account (no timing oracle). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+export function createPasswordHasher(options: { memoryCost?: number; timeCost?: number } = {}): PasswordHasher {
+  const params = { ...ARGON2_OPTIONS, memoryCost: options.memoryCost ?? ARGON2_OPTIONS.memoryCost, timeCost: options.timeCost ?? ARGON2_OPTIONS.timeCost };
+  let dummy: Promise<string> | undefined;
+  return {
+    hash: (password) => argon2.hash(password, params),
+    async verify(hash, password) {
+      let ok = false;
+      try {
+        ok = await argon2.verify(hash, password);
+      } catch {
+        ok = false;
+      }
+      return { ok, rehash: ok && argon2.needsRehash(hash, params) };
+    },
+    async verifyDummy(password) {
+      dummy ??= argon2.hash('hirebox-dummy-password-for-timing', params);
+      await argon2.verify(await dummy, password).catch(() => false);
+    },
+  };
+}
+
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2_OPTIONS);
+}
+
+let commonPasswords: Set<string> | undefined;
+
+function loadCommonPasswords(): Set<string> {
+  if (!commonPasswords) {
+    const text = readFileSync(path.join(packageRoot(), 'server', 'modules', 'auth', 'common-passwords.txt'), 'utf8');
+    commonPasswords = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.toLowerCase()));
+  }
+  return commonPasswords;
+}
+
+export function commonPasswordCount(): number {
+  return loadCommonPasswords().size;
 }
 
 export function passwordLengthProblem(password: string): string | null {
   const length = [...password].length;
   if (length < PASSWORD_MIN) return `Passwords need at least ${PASSWORD_MIN} characters.`;
   if (length > PASSWORD_MAX) return `Passwords may have at most ${PASSWORD_MAX} characters.`;
+  return null;
+}
+
+/** The reason a new password is refused, or null. */
+export function newPasswordProblem(password: string, context: { email?: string } = {}): string | null {
+  const length = passwordLengthProblem(password);
+  if (length) return length;
+  const lower = password.toLowerCase();
+  if (loadCommonPasswords().has(lower)) return 'This password is on a list of common or breached passwords; choose another.';
+  if (context.email && lower.includes(context.email.split('@')[0]?.toLowerCase() ?? '\u0000') && lower.length < 20) {
+    return 'Passwords must not be built from your email address.';
+  }
   return null;
 }

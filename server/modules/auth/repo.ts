@@ -1,7 +1,101 @@
-// Sessions are global rows (looked up by token before any tenant is known). Only the
-// SHA-256 of the opaque token is stored.
+// SQL for sign-in. users, sessions, user_tokens and recovery_codes are global tables
+// (looked up before any tenant is known); memberships and org_auth_settings are tenant
+// tables read through the caller's tenant or user context.
 import type { Queryable } from '../../core/db.js';
 import type { Role } from '../../core/permissions.js';
+
+export interface UserAuthRecord {
+  id: string;
+  email: string;
+  displayName: string | null;
+  passwordHash: string | null;
+  totpSecretEnc: Buffer | null;
+  totpPendingSecretEnc: Buffer | null;
+  totpLastStep: number | null;
+  disabledAt: Date | null;
+}
+
+const USER_COLUMNS = 'id, email, display_name, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_last_step, disabled_at';
+
+interface UserRow {
+  id: string;
+  email: string;
+  display_name: string | null;
+  password_hash: string | null;
+  totp_secret_enc: Buffer | null;
+  totp_pending_secret_enc: Buffer | null;
+  totp_last_step: number | null;
+  disabled_at: Date | null;
+}
+
+const toUser = (r: UserRow): UserAuthRecord => ({
+  id: r.id,
+  email: r.email,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  totpSecretEnc: r.totp_secret_enc,
+  totpPendingSecretEnc: r.totp_pending_secret_enc,
+  totpLastStep: r.totp_last_step,
+  disabledAt: r.disabled_at,
+});
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserAuthRecord | null> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+export async function findUserById(db: Queryable, id: string): Promise<UserAuthRecord | null> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+export async function insertUserWithPassword(db: Queryable, email: string, passwordHash: string | null): Promise<string> {
+  const { rows } = await db.query<{ id: string }>('INSERT INTO users (email, password_hash, password_changed_at) VALUES ($1, $2, now()) RETURNING id', [email, passwordHash]);
+  return (rows[0] as { id: string }).id;
+}
+
+export async function updatePasswordHash(db: Queryable, userId: string, hash: string, changed: boolean): Promise<void> {
+  await db.query(`UPDATE users SET password_hash = $2${changed ? ', password_changed_at = now()' : ''} WHERE id = $1`, [userId, hash]);
+}
+
+export async function setTotpPending(db: Queryable, userId: string, sealed: Buffer): Promise<void> {
+  await db.query('UPDATE users SET totp_pending_secret_enc = $2 WHERE id = $1', [userId, sealed]);
+}
+
+export async function enableTotp(db: Queryable, userId: string, sealed: Buffer, step: number): Promise<void> {
+  await db.query(
+    'UPDATE users SET totp_secret_enc = $2, totp_pending_secret_enc = NULL, totp_enabled_at = now(), totp_last_step = $3 WHERE id = $1',
+    [userId, sealed, step],
+  );
+}
+
+/** Claims a time step atomically: false when that step (or a later one) was used already. */
+export async function claimTotpStep(db: Queryable, userId: string, step: number): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [userId, step]);
+  return (rowCount ?? 0) === 1;
+}
+
+export async function clearTotp(db: Queryable, userId: string): Promise<void> {
+  await db.query('UPDATE users SET totp_secret_enc = NULL, totp_pending_secret_enc = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1', [userId]);
+  await db.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+}
+
+export async function replaceRecoveryCodes(db: Queryable, userId: string, hashes: Buffer[]): Promise<void> {
+  await db.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+  await db.query('INSERT INTO recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])', [userId, hashes]);
+}
+
+export async function useRecoveryCode(db: Queryable, userId: string, hash: Buffer): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL', [userId, hash]);
+  return (rowCount ?? 0) === 1;
+}
+
+export async function countUnusedRecoveryCodes(db: Queryable, userId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL', [userId]);
+  return rows[0]?.n ?? 0;
+}
+
+// --- sessions --------------------------------------------------------------------------
 
 export interface SessionRecord {
   id: string;
@@ -11,7 +105,9 @@ export interface SessionRecord {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+  idleTimeoutSeconds: number;
   mfaVerifiedAt: Date | null;
+  reauthenticatedAt: Date | null;
 }
 
 interface SessionRow {
@@ -22,8 +118,12 @@ interface SessionRow {
   created_at: Date;
   last_seen_at: Date;
   expires_at: Date;
+  idle_timeout_seconds: number;
   mfa_verified_at: Date | null;
+  reauthenticated_at: Date | null;
 }
+
+const SESSION_COLUMNS = 's.id, s.user_id, s.active_org_id, s.role, s.created_at, s.last_seen_at, s.expires_at, s.idle_timeout_seconds, s.mfa_verified_at, s.reauthenticated_at';
 
 const toSession = (r: SessionRow): SessionRecord => ({
   id: r.id,
@@ -33,12 +133,14 @@ const toSession = (r: SessionRow): SessionRecord => ({
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
   expiresAt: r.expires_at,
+  idleTimeoutSeconds: r.idle_timeout_seconds,
   mfaVerifiedAt: r.mfa_verified_at,
+  reauthenticatedAt: r.reauthenticated_at,
 });
 
 export async function findLiveSession(db: Queryable, tokenHash: Buffer, now: Date): Promise<SessionRecord | null> {
   const { rows } = await db.query<SessionRow>(
-    `SELECT s.id, s.user_id, s.active_org_id, s.role, s.created_at, s.last_seen_at, s.expires_at, s.mfa_verified_at
+    `SELECT ${SESSION_COLUMNS}
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL`,
     [tokenHash, now],
@@ -46,14 +148,25 @@ export async function findLiveSession(db: Queryable, tokenHash: Buffer, now: Dat
   return rows[0] ? toSession(rows[0]) : null;
 }
 
-export async function insertSession(
-  db: Queryable,
-  s: { tokenHash: Buffer; userId: string; orgId: string | null; role: Role | null; expiresAt: Date; mfaVerifiedAt: Date | null; ip?: string | null; userAgent?: string | null },
-): Promise<string> {
+export interface NewSession {
+  tokenHash: Buffer;
+  userId: string;
+  orgId: string | null;
+  role: Role | null;
+  expiresAt: Date;
+  idleTimeoutSeconds: number;
+  mfaVerifiedAt: Date | null;
+  reauthenticatedAt: Date | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  now: Date;
+}
+
+export async function insertSession(db: Queryable, s: NewSession): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO sessions (token_hash, user_id, active_org_id, role, expires_at, mfa_verified_at, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [s.tokenHash, s.userId, s.orgId, s.role, s.expiresAt, s.mfaVerifiedAt, s.ip ?? null, s.userAgent ?? null],
+    `INSERT INTO sessions (token_hash, user_id, active_org_id, role, expires_at, idle_timeout_seconds, mfa_verified_at, reauthenticated_at, ip, user_agent, created_at, last_seen_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+    [s.tokenHash, s.userId, s.orgId, s.role, s.expiresAt, s.idleTimeoutSeconds, s.mfaVerifiedAt, s.reauthenticatedAt, s.ip ?? null, s.userAgent ?? null, s.now],
   );
   return (rows[0] as { id: string }).id;
 }
@@ -66,7 +179,109 @@ export async function revokeSession(db: Queryable, id: string, now: Date): Promi
   await db.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [id, now]);
 }
 
+/** Revokes a user's sessions (optionally only those in one org, or all but one). */
+export async function revokeUserSessions(db: Queryable, userId: string, now: Date, scope: { orgId?: string; exceptId?: string } = {}): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE sessions SET revoked_at = $2
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR active_org_id = $3) AND ($4::uuid IS NULL OR id <> $4)
+      RETURNING id`,
+    [userId, now, scope.orgId ?? null, scope.exceptId ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function listUserSessions(db: Queryable, userId: string, now: Date): Promise<(SessionRecord & { ip: string | null; userAgent: string | null })[]> {
+  const { rows } = await db.query<SessionRow & { ip: string | null; user_agent: string | null }>(
+    `SELECT ${SESSION_COLUMNS}, host(s.ip) AS ip, s.user_agent FROM sessions s
+      WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 ORDER BY s.created_at DESC LIMIT 100`,
+    [userId, now],
+  );
+  return rows.map((r) => ({ ...toSession(r), ip: r.ip, userAgent: r.user_agent }));
+}
+
 export async function findUserEmail(db: Queryable, userId: string): Promise<{ email: string; displayName: string | null } | null> {
   const { rows } = await db.query<{ email: string; display_name: string | null }>('SELECT email, display_name FROM users WHERE id = $1', [userId]);
   return rows[0] ? { email: rows[0].email, displayName: rows[0].display_name } : null;
+}
+
+// --- memberships and org policy --------------------------------------------------------
+
+export interface MembershipView {
+  orgId: string;
+  slug: string;
+  name: string;
+  role: Role;
+}
+
+/** Needs a user context (withUserTx): the policy shows a user's own memberships. */
+export async function listMembershipsOfUser(db: Queryable, userId: string): Promise<MembershipView[]> {
+  const { rows } = await db.query<{ org_id: string; slug: string; name: string; role: Role }>(
+    'SELECT m.org_id, o.slug, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY m.created_at, o.slug',
+    [userId],
+  );
+  return rows.map((r) => ({ orgId: r.org_id, slug: r.slug, name: r.name, role: r.role }));
+}
+
+export interface OrgAuthPolicy {
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  ssoConfigured: boolean;
+  ssoRequired: boolean;
+  breakGlassUserId: string | null;
+}
+
+/** Needs a tenant context for orgId. */
+export async function getOrgAuthPolicy(db: Queryable, orgId: string): Promise<OrgAuthPolicy> {
+  const { rows } = await db.query<{ session_idle_seconds: number; session_absolute_seconds: number; sso_issuer: string | null; sso_required: boolean; break_glass_user_id: string | null }>(
+    'SELECT session_idle_seconds, session_absolute_seconds, sso_issuer, sso_required, break_glass_user_id FROM org_auth_settings WHERE org_id = $1',
+    [orgId],
+  );
+  const r = rows[0];
+  return {
+    sessionIdleSeconds: r?.session_idle_seconds ?? 1800,
+    sessionAbsoluteSeconds: r?.session_absolute_seconds ?? 43_200,
+    ssoConfigured: Boolean(r?.sso_issuer),
+    ssoRequired: r?.sso_required ?? false,
+    breakGlassUserId: r?.break_glass_user_id ?? null,
+  };
+}
+
+// --- one-time tokens (setup, reset, invite) ----------------------------------------------
+
+export interface TokenRecord {
+  id: string;
+  purpose: 'setup' | 'reset' | 'invite';
+  userId: string | null;
+  email: string | null;
+  inviteOrgId: string | null;
+  inviteRole: Role | null;
+  createdBy: string | null;
+}
+
+export async function insertToken(
+  db: Queryable,
+  t: { purpose: 'setup' | 'reset' | 'invite'; tokenHash: Buffer; expiresAt: Date; userId?: string | null; email?: string | null; inviteOrgId?: string | null; inviteRole?: Role | null; createdBy?: string | null },
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO user_tokens (purpose, token_hash, expires_at, user_id, email, invite_org_id, invite_role, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [t.purpose, t.tokenHash, t.expiresAt, t.userId ?? null, t.email ?? null, t.inviteOrgId ?? null, t.inviteRole ?? null, t.createdBy ?? null],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+/** Marks a live token used and returns it; null when unknown, used, revoked or expired. */
+export async function consumeToken(db: Queryable, purpose: TokenRecord['purpose'], tokenHash: Buffer, now: Date): Promise<TokenRecord | null> {
+  const { rows } = await db.query<{ id: string; purpose: TokenRecord['purpose']; user_id: string | null; email: string | null; invite_org_id: string | null; invite_role: Role | null; created_by: string | null }>(
+    `UPDATE user_tokens SET used_at = $3
+      WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
+      RETURNING id, purpose, user_id, email, invite_org_id, invite_role, created_by`,
+    [tokenHash, purpose, now],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, purpose: r.purpose, userId: r.user_id, email: r.email, inviteOrgId: r.invite_org_id, inviteRole: r.invite_role, createdBy: r.created_by } : null;
+}
+
+export async function revokeOpenTokens(db: Queryable, purpose: TokenRecord['purpose'], userId: string, now: Date): Promise<void> {
+  await db.query('UPDATE user_tokens SET revoked_at = $3 WHERE purpose = $1 AND user_id = $2 AND used_at IS NULL AND revoked_at IS NULL', [purpose, userId, now]);
 }

@@ -1,50 +1,298 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
-import { NotFoundError } from '../../core/errors.js';
-import { requireCtx, SESSION_COOKIE } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
-import { findUserEmail, revokeSession } from './repo.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
+import { clearSessionCookie, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
+import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { findUserEmail } from './repo.js';
+import type { AuthService, ClientInfo } from './service.js';
 import { csrfTokenFor } from './tokens.js';
 
-const Me = Type.Object({
-  user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]) }),
-  org: Type.Object({ id: Type.String() }),
-  role: Type.String(),
-  csrfToken: Type.String(),
-});
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
+const Code = Type.String({ pattern: '^[0-9]{6}$' });
+const RecoveryCode = Type.String({ minLength: 8, maxLength: 40 });
+const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+const CsrfOnly = Type.Object({ csrfToken: Type.String() });
 
-export async function authRoutes(app: FastifyInstance, deps: { db: Db; clock: () => Date }): Promise<void> {
-  app.get(
-    '/api/v1/me',
+// Credential endpoints: a per-IP ceiling checked in Redis before any argon2 or TOTP work.
+const credentialLimit = { max: 20, timeWindow: '1 minute' };
+
+export interface AuthRouteDeps {
+  db: Db;
+  auth: AuthService;
+  cookie: CookiePolicy;
+  publicOrigin: string;
+}
+
+export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
+  const client = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
+  const startSession = (reply: FastifyReply, token: string): string => {
+    setSessionCookie(reply, deps.cookie, token);
+    return csrfTokenFor(token);
+  };
+  // Public credential forms still refuse foreign origins (login CSRF).
+  const sameOriginIfSent = async (request: FastifyRequest): Promise<void> => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== deps.publicOrigin) throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+  };
+
+  app.post(
+    '/api/v1/auth/login',
     {
-      schema: { operationId: 'getMe', tags: ['auth'], response: { 200: Me, ...ProblemResponses } },
-      config: { access: { authenticated: true, reason: 'every member may read their own identity' } },
+      schema: {
+        operationId: 'login',
+        tags: ['auth'],
+        body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Password, orgSlug: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ mfa: Type.Union([Type.Literal('required'), Type.Literal('enroll')]), csrfToken: Type.String() }), ...ProblemResponses },
+      },
+      config: { access: { public: 'sign-in form' }, rateLimit: credentialLimit },
+      preHandler: sameOriginIfSent,
     },
-    async (request) => {
-      const ctx = requireCtx(request);
-      const user = await findUserEmail(deps.db.pool, ctx.userId);
-      if (!user) throw new NotFoundError({ resource: 'user' });
-      return {
-        user: { id: ctx.userId, email: user.email, displayName: user.displayName },
-        org: { id: ctx.orgId },
-        role: ctx.role,
-        csrfToken: csrfTokenFor(request.cookies[SESSION_COOKIE] as string),
-      };
+    async (request, reply) => {
+      const body = request.body as { email: string; password: string; orgSlug?: string };
+      const result = await deps.auth.login(body, client(request));
+      return { mfa: result.mfa, csrfToken: startSession(reply, result.token) };
     },
+  );
+
+  app.post(
+    '/api/v1/auth/mfa/enroll',
+    {
+      schema: {
+        operationId: 'mfaEnroll',
+        tags: ['auth'],
+        response: { 200: Type.Object({ secret: Type.String(), otpauthUrl: Type.String(), qrCodeDataUrl: Type.String() }), 409: ProblemResponses[400], ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'enrolment happens before MFA is complete', mfaPending: true }, rateLimit: credentialLimit },
+    },
+    async (request) => deps.auth.mfaEnroll(requireSession(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/mfa/verify',
+    {
+      schema: {
+        operationId: 'mfaVerify',
+        tags: ['auth'],
+        body: Type.Object({ code: Type.Optional(Code), recoveryCode: Type.Optional(RecoveryCode) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ csrfToken: Type.String(), recoveryCodes: Type.Optional(Type.Array(Type.String())) }), ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'the second factor completes sign-in', mfaPending: true }, rateLimit: credentialLimit },
+    },
+    async (request, reply) => {
+      const result = await deps.auth.mfaVerify(requireSession(request), request.body as { code?: string; recoveryCode?: string }, client(request));
+      return { csrfToken: startSession(reply, result.token), ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}) };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/mfa/recovery-codes',
+    {
+      schema: {
+        operationId: 'regenerateRecoveryCodes',
+        tags: ['auth'],
+        body: Type.Object({ code: Code }, { additionalProperties: false }),
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'members manage their own recovery codes' }, rateLimit: credentialLimit },
+    },
+    async (request) => ({ recoveryCodes: await deps.auth.regenerateRecoveryCodes(requireSession(request), (request.body as { code: string }).code, client(request)) }),
   );
 
   app.post(
     '/api/v1/auth/logout',
     {
       schema: { operationId: 'logout', tags: ['auth'], response: { 204: Type.Null(), ...ProblemResponses } },
-      config: { access: { authenticated: true, reason: 'a member may always end their own session' } },
+      config: { access: { authenticated: true, reason: 'a member may always end their own session', mfaPending: true } },
     },
     async (request, reply) => {
-      const ctx = requireCtx(request);
-      await revokeSession(deps.db.pool, ctx.sessionId, deps.clock());
-      reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+      await deps.auth.logout(requireSession(request), client(request));
+      clearSessionCookie(reply, deps.cookie);
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout-everywhere',
+    {
+      schema: { operationId: 'logoutEverywhere', tags: ['auth'], response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { authenticated: true, reason: 'a member may end all of their own sessions' } },
+    },
+    async (request, reply) => {
+      await deps.auth.logout(requireSession(request), client(request), true);
+      clearSessionCookie(reply, deps.cookie);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/sessions',
+    {
+      schema: {
+        operationId: 'listSessions',
+        tags: ['auth'],
+        response: {
+          200: Type.Object({
+            sessions: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                orgId: Type.Union([Type.String(), Type.Null()]),
+                createdAt: Type.String(),
+                lastSeenAt: Type.String(),
+                expiresAt: Type.String(),
+                ip: Type.Union([Type.String(), Type.Null()]),
+                userAgent: Type.Union([Type.String(), Type.Null()]),
+                current: Type.Boolean(),
+              }),
+            ),
+          }),
+          ...ProblemResponses,
+        },
+      },
+      config: { access: { authenticated: true, reason: 'members list their own sessions' } },
+    },
+    async (request) => ({ sessions: await deps.auth.listSessions(requireSession(request)) }),
+  );
+
+  app.delete(
+    '/api/v1/auth/sessions/:sessionId',
+    {
+      schema: { operationId: 'revokeSession', tags: ['auth'], params: Type.Object({ sessionId: Uuid }), response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { authenticated: true, reason: 'members revoke their own sessions' } },
+    },
+    async (request, reply) => {
+      const ok = await deps.auth.revokeOwnSession(requireSession(request), (request.params as { sessionId: string }).sessionId, client(request));
+      if (!ok) throw new NotFoundError({ resource: 'Session' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/reauthenticate',
+    {
+      schema: {
+        operationId: 'reauthenticate',
+        tags: ['auth'],
+        body: Type.Object({ password: Type.Optional(Password), code: Type.Optional(Code) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: CsrfOnly, ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'step-up before sensitive changes to one\'s own account' }, rateLimit: credentialLimit },
+    },
+    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.reauthenticate(requireSession(request), request.body as { password?: string; code?: string }, client(request))) }),
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      schema: {
+        operationId: 'changePassword',
+        tags: ['auth'],
+        body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }),
+        response: { 200: CsrfOnly, ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'members change their own password' }, rateLimit: credentialLimit },
+    },
+    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.changePassword(requireSession(request), request.body as { currentPassword: string; newPassword: string }, client(request))) }),
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset',
+    {
+      schema: { operationId: 'requestPasswordReset', tags: ['auth'], body: Type.Object({ email: Email }, { additionalProperties: false }), response: { 202: Type.Object({ status: Type.String() }), ...ProblemResponses } },
+      config: { access: { public: 'forgotten-password form' }, rateLimit: { max: 5, timeWindow: '1 minute' } },
+      preHandler: sameOriginIfSent,
+    },
+    async (request, reply) => {
+      await deps.auth.requestPasswordReset((request.body as { email: string }).email, client(request));
+      return reply.code(202).send({ status: 'If the address belongs to an account, a reset link is on its way.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password-reset/complete',
+    {
+      schema: { operationId: 'completePasswordReset', tags: ['auth'], body: Type.Object({ token: Token, newPassword: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { public: 'reset link landing: the token is the credential' }, rateLimit: credentialLimit },
+      preHandler: sameOriginIfSent,
+    },
+    async (request, reply) => {
+      const body = request.body as { token: string; newPassword: string };
+      await deps.auth.completePasswordReset({ token: body.token, newPassword: body.newPassword }, client(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/setup',
+    {
+      schema: { operationId: 'completeSetup', tags: ['auth'], body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { public: 'one-time setup link from `hirebox org create`: the token is the credential' }, rateLimit: credentialLimit },
+      preHandler: sameOriginIfSent,
+    },
+    async (request, reply) => {
+      await deps.auth.completeSetup(request.body as { token: string; password: string }, client(request));
+      return reply.code(204).send();
+    },
+  );
+
+  const OrgView = Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String(), role: Type.String() });
+
+  app.get(
+    '/api/v1/auth/orgs',
+    {
+      schema: { operationId: 'listMyOrgs', tags: ['auth'], response: { 200: Type.Object({ orgs: Type.Array(OrgView) }), ...ProblemResponses } },
+      config: { access: { authenticated: true, reason: 'the org switcher lists the member\'s own orgs' } },
+    },
+    async (request) => ({
+      orgs: (await deps.auth.membershipsOf(requireSession(request).userId)).map((m) => ({ id: m.orgId, slug: m.slug, name: m.name, role: m.role })),
+    }),
+  );
+
+  app.post(
+    '/api/v1/auth/switch-org',
+    {
+      schema: {
+        operationId: 'switchOrg',
+        tags: ['auth'],
+        body: Type.Object({ orgId: Uuid }, { additionalProperties: false }),
+        response: { 200: Type.Object({ orgId: Type.String(), role: Type.String(), csrfToken: Type.String() }), ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'members move between their own orgs' } },
+    },
+    async (request, reply) => {
+      const result = await deps.auth.switchOrg(requireSession(request), (request.body as { orgId: string }).orgId, client(request));
+      return { orgId: result.orgId, role: result.role, csrfToken: startSession(reply, result.token) };
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      schema: {
+        operationId: 'getMe',
+        tags: ['auth'],
+        response: {
+          200: Type.Object({
+            user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]) }),
+            org: Type.Union([Type.Object({ id: Type.String() }), Type.Null()]),
+            role: Type.Union([Type.String(), Type.Null()]),
+            csrfToken: Type.String(),
+          }),
+          ...ProblemResponses,
+        },
+      },
+      config: { access: { authenticated: true, reason: 'every member may read their own identity' } },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const user = await findUserEmail(deps.db.pool, session.userId);
+      if (!user) throw new UnauthorizedError();
+      return {
+        user: { id: session.userId, email: user.email, displayName: user.displayName },
+        org: session.orgId ? { id: session.orgId } : null,
+        role: session.role,
+        csrfToken: csrfTokenFor(request.cookies[deps.cookie.name] as string),
+      };
     },
   );
 }

@@ -1,11 +1,50 @@
-// Session lookup for the auth plugin. Sign-in, MFA and invitations build on this.
+// Sign-in, MFA, sessions, password changes and resets (DESIGN §4, ASVS level 2).
+//
+// Order of checks on every credential endpoint: rate limits and lockouts first (Redis,
+// cheap), then argon2 or TOTP work. Unknown accounts cost the same argon2 work as known
+// ones and get the same answer.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
+import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
+import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
-import { findLiveSession, insertSession, touchSession } from './repo.js';
+import type { AuthLimiter } from './limits.js';
+import { newPasswordProblem, type PasswordHasher } from './passwords.js';
+import {
+  claimTotpStep,
+  consumeToken,
+  countUnusedRecoveryCodes,
+  enableTotp,
+  findLiveSession,
+  findUserByEmail,
+  findUserById,
+  getOrgAuthPolicy,
+  insertSession,
+  insertToken,
+  listMembershipsOfUser,
+  listUserSessions,
+  replaceRecoveryCodes,
+  revokeOpenTokens,
+  revokeSession,
+  revokeUserSessions,
+  setTotpPending,
+  touchSession,
+  updatePasswordHash,
+  useRecoveryCode,
+  type MembershipView,
+} from './repo.js';
+import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
 import { hashToken, newToken } from './tokens.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
+/** A half-authenticated session (password ok, MFA pending) lives at most this long. */
+export const MFA_PENDING_MS = 10 * 60_000;
+export const RESET_TTL_MS = 30 * 60_000;
+export const STEP_UP_MS = 10 * 60_000;
 // last_seen_at is written at most once a minute per session, not on every request.
 const TOUCH_EVERY_MS = 60_000;
 
@@ -15,42 +54,462 @@ export interface ResolvedSession {
   orgId: string | null;
   role: Role | null;
   mfaComplete: boolean;
+  reauthenticatedAt: Date | null;
+  expiresAt: Date;
 }
 
-export function createSessionService(deps: { db: Db; clock: () => Date }) {
+export interface IssueInput {
+  userId: string;
+  orgId: string | null;
+  role: Role | null;
+  mfaComplete: boolean;
+  reauthenticated?: boolean;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** Session cache entries live this long; revocation also clears them at once. */
+const CACHE_MS = 5_000;
+
+export function createSessionService(deps: { db: Db; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
+  // A short in-process cache keeps the session check off the database on the hot path;
+  // revocations evict locally and are pushed to other processes through Redis.
+  const cache = new Map<string, { session: ResolvedSession; idleMs: number; lastSeen: number; cachedAt: number }>();
+  const channel = `${deps.redisPrefix ?? 'hirebox'}:session-revoked`;
+  const evict = (sessionIds: string[]): void => {
+    if (!sessionIds.length) return;
+    const set = new Set(sessionIds);
+    for (const [key, entry] of cache) if (set.has(entry.session.sessionId)) cache.delete(key);
+  };
+  const publish = async (sessionIds: string[]): Promise<void> => {
+    evict(sessionIds);
+    if (deps.redis && sessionIds.length) await deps.redis.publish(channel, JSON.stringify(sessionIds)).catch(() => undefined);
+  };
+
   return {
+    channel,
+    evict,
     async resolve(token: string): Promise<ResolvedSession | null> {
       const now = deps.clock();
-      const session = await findLiveSession(deps.db.pool, hashToken(token), now);
-      if (!session) return null;
-      if (now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS) return null;
-      if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(deps.db.pool, session.id, now);
-      return {
-        sessionId: session.id,
-        userId: session.userId,
-        orgId: session.orgId,
-        role: session.role,
-        mfaComplete: session.mfaVerifiedAt !== null,
+      const tokenHash = hashToken(token);
+      const key = tokenHash.toString('base64');
+      const hit = cache.get(key);
+      if (hit && now.getTime() - hit.cachedAt < CACHE_MS && now.getTime() >= hit.cachedAt) {
+        if (now.getTime() >= hit.session.expiresAt.getTime() || now.getTime() - hit.lastSeen > hit.idleMs) {
+          cache.delete(key);
+          return null;
+        }
+        return hit.session;
+      }
+      const s = await findLiveSession(deps.db.pool, tokenHash, now);
+      if (!s) {
+        cache.delete(key);
+        return null;
+      }
+      const idleMs = s.mfaVerifiedAt ? s.idleTimeoutSeconds * 1000 : MFA_PENDING_MS;
+      if (now.getTime() - s.lastSeenAt.getTime() > idleMs) return null;
+      if (!s.mfaVerifiedAt && now.getTime() - s.createdAt.getTime() > MFA_PENDING_MS) return null;
+      let lastSeen = s.lastSeenAt.getTime();
+      if (now.getTime() - lastSeen > TOUCH_EVERY_MS) {
+        await touchSession(deps.db.pool, s.id, now);
+        lastSeen = now.getTime();
+      }
+      const session: ResolvedSession = {
+        sessionId: s.id,
+        userId: s.userId,
+        orgId: s.orgId,
+        role: s.role,
+        mfaComplete: s.mfaVerifiedAt !== null,
+        reauthenticatedAt: s.reauthenticatedAt,
+        expiresAt: s.expiresAt,
       };
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, { session, idleMs, lastSeen, cachedAt: now.getTime() });
+      return session;
     },
 
-    /** Issues a new session token; the caller sets it as the cookie. */
-    async issue(input: { userId: string; orgId: string | null; role: Role | null; mfaComplete: boolean; ip?: string; userAgent?: string }): Promise<{ token: string; sessionId: string }> {
+    /** Issues a fresh token (never adopts one the client brought). */
+    async issue(input: IssueInput, policy?: { idleSeconds: number; absoluteSeconds: number }): Promise<{ token: string; sessionId: string }> {
       const now = deps.clock();
       const token = newToken();
+      const idleSeconds = Math.min(policy?.idleSeconds ?? 1800, 1800);
+      const absoluteMs = Math.min((policy?.absoluteSeconds ?? 43_200) * 1000, SESSION_ABSOLUTE_MS);
       const sessionId = await insertSession(deps.db.pool, {
         tokenHash: hashToken(token),
         userId: input.userId,
         orgId: input.orgId,
         role: input.role,
-        expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+        expiresAt: new Date(now.getTime() + (input.mfaComplete ? absoluteMs : MFA_PENDING_MS)),
+        idleTimeoutSeconds: idleSeconds,
         mfaVerifiedAt: input.mfaComplete ? now : null,
+        reauthenticatedAt: input.reauthenticated ? now : null,
         ip: input.ip ?? null,
         userAgent: input.userAgent?.slice(0, 500) ?? null,
+        now,
       });
       return { token, sessionId };
+    },
+
+    async revoke(sessionId: string): Promise<void> {
+      await revokeSession(deps.db.pool, sessionId, deps.clock());
+      await publish([sessionId]);
+    },
+
+    async revokeUser(userId: string, scope: { orgId?: string; exceptId?: string } = {}): Promise<number> {
+      const ids = await revokeUserSessions(deps.db.pool, userId, deps.clock(), scope);
+      await publish(ids);
+      return ids.length;
     },
   };
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
+
+export interface AuthDeps {
+  db: Db;
+  audit: AuditLog;
+  mailer: Mailer;
+  sessions: SessionService;
+  limiter: AuthLimiter;
+  hasher: PasswordHasher;
+  secrets: UserSecretBox;
+  publicUrl: URL;
+  clock: () => Date;
+  log: Logger;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+  requestId: string;
+}
+
+export interface LoginResult {
+  token: string;
+  mfa: 'required' | 'enroll';
+  orgId: string | null;
+}
+
+const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+export function createAuthService(deps: AuthDeps) {
+  const { db, audit, limiter, hasher, sessions, clock } = deps;
+
+  async function membershipsOf(userId: string): Promise<MembershipView[]> {
+    return db.withUserTx(userId, (tx) => listMembershipsOfUser(tx, userId));
+  }
+
+  async function recordInOrgs(orgIds: string[], event: Parameters<AuditLog['record']>[1]): Promise<void> {
+    for (const orgId of orgIds) await audit.record(orgId, event);
+  }
+
+  async function throwIfBlocked(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, ip: string): Promise<void> {
+    const blocked = await limiter.blocked(kind, account, ip);
+    if (blocked) {
+      throw new TooManyRequestsError(blocked.retryAfterSeconds, {
+        detail:
+          blocked.scope === 'account'
+            ? `Too many failed attempts; this account is locked for ${blocked.retryAfterSeconds} seconds.`
+            : `Too many failed attempts from your network; try again in ${blocked.retryAfterSeconds} seconds.`,
+      });
+    }
+  }
+
+  /** Counts a failure and raises an alert (audit + log) when it starts a lock or block. */
+  async function noteFailure(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, client: ClientInfo, orgIds: string[], userId: string | null): Promise<void> {
+    const outcome = await limiter.recordFailure(kind, account, client.ip);
+    if (outcome.lockedForMs !== null || outcome.ipBlocked) {
+      deps.log.warn({ kind, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, failures: outcome.failures, requestId: client.requestId }, 'sign-in burst: lock engaged');
+      await recordInOrgs(orgIds, {
+        action: 'security.alert',
+        actor: { type: 'anonymous' },
+        target: userId ? { type: 'user', id: userId } : null,
+        metadata: { kind: `${kind}_burst`, failures: outcome.failures, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, ip: client.ip },
+        requestId: client.requestId,
+      });
+    }
+  }
+
+  function pickOrg(memberships: MembershipView[], orgSlug?: string): MembershipView | null {
+    if (orgSlug) return memberships.find((m) => m.slug === orgSlug) ?? null;
+    return memberships[0] ?? null;
+  }
+
+  async function issueFor(userId: string, org: MembershipView | null, mfaComplete: boolean, client: ClientInfo, reauthenticated: boolean) {
+    const policy = org ? await db.withTenant(org.orgId, (q) => getOrgAuthPolicy(q, org.orgId)) : null;
+    return sessions.issue(
+      { userId, orgId: org?.orgId ?? null, role: org?.role ?? null, mfaComplete, reauthenticated, ip: client.ip, userAgent: client.userAgent },
+      policy ? { idleSeconds: policy.sessionIdleSeconds, absoluteSeconds: policy.sessionAbsoluteSeconds } : undefined,
+    );
+  }
+
+  async function verifySecondFactor(userId: string, input: { code?: string; recoveryCode?: string }): Promise<'totp' | 'recovery' | null> {
+    const user = await findUserById(db.pool, userId);
+    if (!user?.totpSecretEnc) return null;
+    if (input.code) {
+      const secret = deps.secrets.open(userId, 'totp_secret', user.totpSecretEnc);
+      const step = await matchTotp(secret, input.code, clock());
+      if (step === null) return null;
+      return (await claimTotpStep(db.pool, userId, step)) ? 'totp' : null; // a replayed code fails here
+    }
+    if (input.recoveryCode) return (await useRecoveryCode(db.pool, userId, hashRecoveryCode(input.recoveryCode))) ? 'recovery' : null;
+    return null;
+  }
+
+  return {
+    async login(input: { email: string; password: string; orgSlug?: string }, client: ClientInfo): Promise<LoginResult> {
+      const email = normaliseEmail(input.email);
+      await throwIfBlocked('login', email, client.ip);
+      const user = await findUserByEmail(db.pool, email);
+      let ok = false;
+      if (user?.passwordHash && !user.disabledAt) {
+        const verdict = await hasher.verify(user.passwordHash, input.password);
+        ok = verdict.ok;
+        if (verdict.rehash) await updatePasswordHash(db.pool, user.id, await hasher.hash(input.password), false);
+      } else {
+        await hasher.verifyDummy(input.password);
+      }
+      // The same membership lookup for unknown accounts keeps both paths equally long.
+      const memberships = await membershipsOf(user?.id ?? randomUUID());
+      if (!user || !ok) {
+        await noteFailure('login', email, client, memberships.map((m) => m.orgId), user?.id ?? null);
+        if (user) {
+          // Not awaited: the audit write must not make known accounts answer slower.
+          recordInOrgs(memberships.map((m) => m.orgId), {
+            action: 'auth.login_failed',
+            actor: { type: 'anonymous' },
+            target: { type: 'user', id: user.id },
+            metadata: { ip: client.ip, reason: 'bad_password' },
+            requestId: client.requestId,
+          }).catch((err: Error) => deps.log.error({ err: { message: err.message } }, 'audit write failed'));
+        }
+        throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
+      }
+      await limiter.recordSuccess('login', email);
+      const org = pickOrg(memberships, input.orgSlug);
+      if (input.orgSlug && !org) throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
+      if (org) {
+        const policy = await db.withTenant(org.orgId, (q) => getOrgAuthPolicy(q, org.orgId));
+        if (policy.ssoRequired && policy.breakGlassUserId !== user.id) {
+          await audit.record(org.orgId, { action: 'auth.login_refused', actor: { type: 'user', id: user.id }, metadata: { reason: 'sso_required', ip: client.ip }, requestId: client.requestId });
+          throw new ForbiddenError({ detail: 'This organisation requires single sign-on.', extra: { sso: `/api/v1/auth/sso/${org.slug}/start` } });
+        }
+      }
+      const { token } = await issueFor(user.id, org, false, client, true);
+      if (org) {
+        await audit.record(org.orgId, { action: 'auth.password_ok', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip, mfa: user.totpSecretEnc ? 'required' : 'enroll' }, requestId: client.requestId });
+      }
+      return { token, mfa: user.totpSecretEnc ? 'required' : 'enroll', orgId: org?.orgId ?? null };
+    },
+
+    async mfaEnroll(session: ResolvedSession): Promise<{ secret: string; otpauthUrl: string; qrCodeDataUrl: string }> {
+      const user = await findUserById(db.pool, session.userId);
+      if (!user) throw new UnauthorizedError();
+      // Enrolling replaces a factor: allowed before MFA is set up, or with a fresh proof.
+      if (user.totpSecretEnc && !(session.mfaComplete && isFresh(session.reauthenticatedAt, clock()))) {
+        throw new ConflictError({ detail: 'Multi-factor authentication is already set up; verify a code or ask an admin to reset it.' });
+      }
+      const secret = newTotpSecret();
+      await setTotpPending(db.pool, user.id, deps.secrets.seal(user.id, 'totp_pending_secret', secret));
+      return enrolmentPayload(secret, user.email);
+    },
+
+    async mfaVerify(session: ResolvedSession, input: { code?: string; recoveryCode?: string }, client: ClientInfo): Promise<{ token: string; recoveryCodes?: string[] }> {
+      const account = `user:${session.userId}`;
+      await throwIfBlocked('mfa', account, client.ip);
+      const user = await findUserById(db.pool, session.userId);
+      if (!user) throw new UnauthorizedError();
+      const orgIds = session.orgId ? [session.orgId] : [];
+      const now = clock();
+      let method: 'totp' | 'recovery' | 'enrolled' | null = null;
+      let recoveryCodes: string[] | undefined;
+      if (user.totpPendingSecretEnc && input.code) {
+        const secret = deps.secrets.open(user.id, 'totp_pending_secret', user.totpPendingSecretEnc);
+        const step = await matchTotp(secret, input.code, now);
+        if (step !== null && (user.totpLastStep === null || step > user.totpLastStep)) {
+          await enableTotp(db.pool, user.id, deps.secrets.seal(user.id, 'totp_secret', secret), step);
+          recoveryCodes = newRecoveryCodes();
+          await replaceRecoveryCodes(db.pool, user.id, recoveryCodes.map(hashRecoveryCode));
+          method = 'enrolled';
+        }
+      }
+      if (!method && user.totpSecretEnc) method = await verifySecondFactor(user.id, input);
+      if (!method) {
+        await noteFailure('mfa', account, client, orgIds, user.id);
+        await recordInOrgs(orgIds, { action: 'auth.mfa_failed', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+        throw new UnauthorizedError({ detail: 'That code is not valid.', extra: { mfa: user.totpSecretEnc ? 'required' : 'enroll' } });
+      }
+      await limiter.recordSuccess('mfa', account);
+      // Rotate: the half-authenticated token dies, a new fully authenticated one is issued.
+      await sessions.revoke(session.sessionId);
+      const memberships = await membershipsOf(user.id);
+      const org = memberships.find((m) => m.orgId === session.orgId) ?? null;
+      const { token } = await issueFor(user.id, org, true, client, true);
+      await recordInOrgs(orgIds, {
+        action: method === 'enrolled' ? 'auth.mfa_enrolled' : 'auth.login_succeeded',
+        actor: { type: 'user', id: user.id },
+        metadata: { ip: client.ip, method },
+        requestId: client.requestId,
+      });
+      if (method === 'recovery') {
+        const left = await countUnusedRecoveryCodes(db.pool, user.id);
+        await recordInOrgs(orgIds, { action: 'auth.recovery_code_used', actor: { type: 'user', id: user.id }, metadata: { remaining: left }, requestId: client.requestId });
+      }
+      return recoveryCodes ? { token, recoveryCodes } : { token };
+    },
+
+    /** New recovery codes; needs a fresh TOTP code. */
+    async regenerateRecoveryCodes(session: ResolvedSession, code: string, client: ClientInfo): Promise<string[]> {
+      const account = `user:${session.userId}`;
+      await throwIfBlocked('mfa', account, client.ip);
+      if ((await verifySecondFactor(session.userId, { code })) !== 'totp') {
+        await noteFailure('mfa', account, client, session.orgId ? [session.orgId] : [], session.userId);
+        throw new UnauthorizedError({ detail: 'That code is not valid.' });
+      }
+      const codes = newRecoveryCodes();
+      await replaceRecoveryCodes(db.pool, session.userId, codes.map(hashRecoveryCode));
+      if (session.orgId) await audit.record(session.orgId, { action: 'auth.recovery_codes_regenerated', actor: { type: 'user', id: session.userId }, requestId: client.requestId });
+      return codes;
+    },
+
+    async logout(session: ResolvedSession, client: ClientInfo, everywhere = false): Promise<void> {
+      if (everywhere) await sessions.revokeUser(session.userId);
+      else await sessions.revoke(session.sessionId);
+      if (session.orgId) {
+        await audit.record(session.orgId, { action: everywhere ? 'auth.signed_out_everywhere' : 'auth.signed_out', actor: { type: 'user', id: session.userId }, requestId: client.requestId });
+      }
+    },
+
+    async listSessions(session: ResolvedSession) {
+      const rows = await listUserSessions(db.pool, session.userId, clock());
+      return rows.map((s) => ({
+        id: s.id,
+        orgId: s.orgId,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        ip: s.ip,
+        userAgent: s.userAgent,
+        current: s.id === session.sessionId,
+      }));
+    },
+
+    async revokeOwnSession(session: ResolvedSession, sessionId: string, client: ClientInfo): Promise<boolean> {
+      const mine = (await listUserSessions(db.pool, session.userId, clock())).some((s) => s.id === sessionId);
+      if (!mine) return false;
+      await sessions.revoke(sessionId);
+      if (session.orgId) await audit.record(session.orgId, { action: 'auth.session_revoked', actor: { type: 'user', id: session.userId }, target: { type: 'session', id: sessionId }, requestId: client.requestId });
+      return true;
+    },
+
+    /** Re-enter the password (or a fresh TOTP code) before sensitive changes. */
+    async reauthenticate(session: ResolvedSession, input: { password?: string; code?: string }, client: ClientInfo): Promise<string> {
+      const user = await findUserById(db.pool, session.userId);
+      if (!user) throw new UnauthorizedError();
+      const account = normaliseEmail(user.email);
+      await throwIfBlocked('login', account, client.ip);
+      let ok = false;
+      if (input.password !== undefined && user.passwordHash) ok = (await hasher.verify(user.passwordHash, input.password)).ok;
+      else if (input.code) ok = (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
+      if (!ok) {
+        await noteFailure('login', account, client, session.orgId ? [session.orgId] : [], user.id);
+        throw new UnauthorizedError({ detail: 'That password or code is not correct.' });
+      }
+      await sessions.revoke(session.sessionId);
+      const memberships = await membershipsOf(user.id);
+      const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
+      return token;
+    },
+
+    async changePassword(session: ResolvedSession, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<string> {
+      const user = await findUserById(db.pool, session.userId);
+      if (!user?.passwordHash) throw new UnauthorizedError();
+      await throwIfBlocked('login', user.email, client.ip);
+      if (!(await hasher.verify(user.passwordHash, input.currentPassword)).ok) {
+        await noteFailure('login', user.email, client, session.orgId ? [session.orgId] : [], user.id);
+        throw new UnauthorizedError({ detail: 'The current password is not correct.' });
+      }
+      const problem = newPasswordProblem(input.newPassword, { email: user.email });
+      if (problem) throw new ValidationError([{ path: 'body/newPassword', message: problem }], problem);
+      await updatePasswordHash(db.pool, user.id, await hasher.hash(input.newPassword), true);
+      await sessions.revokeUser(user.id);
+      const memberships = await membershipsOf(user.id);
+      const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
+      await recordInOrgs(memberships.map((m) => m.orgId), { action: 'auth.password_changed', actor: { type: 'user', id: user.id }, metadata: { sessionsRevoked: true }, requestId: client.requestId });
+      return token;
+    },
+
+    /** Always answers the same way, whether or not the email is known. */
+    async requestPasswordReset(emailInput: string, client: ClientInfo): Promise<void> {
+      const email = normaliseEmail(emailInput);
+      await throwIfBlocked('reset', email, client.ip);
+      await limiter.recordFailure('reset', email, client.ip); // every request counts towards the limit
+      const user = await findUserByEmail(db.pool, email);
+      if (!user || user.disabledAt) return;
+      await revokeOpenTokens(db.pool, 'reset', user.id, clock());
+      const token = newToken();
+      await insertToken(db.pool, { purpose: 'reset', tokenHash: hashToken(token), expiresAt: new Date(clock().getTime() + RESET_TTL_MS), userId: user.id });
+      const link = new URL(`/reset/${token}`, deps.publicUrl).toString();
+      await deps.mailer.send({
+        to: user.email,
+        subject: 'Reset your hirebox password',
+        text: `Someone asked to reset the password of your hirebox account.\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
+      });
+      const orgs = await membershipsOf(user.id);
+      await recordInOrgs(orgs.map((m) => m.orgId), { action: 'auth.password_reset_requested', actor: { type: 'anonymous' }, target: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+    },
+
+    async completePasswordReset(input: { token: string; newPassword: string }, client: ClientInfo): Promise<void> {
+      await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
+      const record = await consumeToken(db.pool, 'reset', hashToken(input.token), clock());
+      if (!record?.userId) {
+        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
+        throw new UnauthorizedError({ detail: 'This reset link is invalid or has expired; ask for a new one.' });
+      }
+      await setPassword(record.userId, input.newPassword, client, 'auth.password_reset');
+    },
+
+    /** The one-time setup link printed by `hirebox org create`. */
+    async completeSetup(input: { token: string; password: string }, client: ClientInfo): Promise<void> {
+      await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
+      const record = await consumeToken(db.pool, 'setup', hashToken(input.token), clock());
+      if (!record?.userId) {
+        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
+        throw new UnauthorizedError({ detail: 'This setup link is invalid or has expired.' });
+      }
+      await setPassword(record.userId, input.password, client, 'auth.password_set');
+    },
+
+    async switchOrg(session: ResolvedSession, orgId: string, client: ClientInfo): Promise<{ token: string; orgId: string; role: Role }> {
+      const org = (await membershipsOf(session.userId)).find((m) => m.orgId === orgId);
+      if (!org) throw new ForbiddenError({ detail: 'You are not a member of that organisation.' });
+      const policy = await db.withTenant(org.orgId, (q) => getOrgAuthPolicy(q, org.orgId));
+      if (policy.ssoRequired && policy.breakGlassUserId !== session.userId) {
+        throw new ForbiddenError({ detail: 'That organisation requires single sign-on.', extra: { sso: `/api/v1/auth/sso/${org.slug}/start` } });
+      }
+      await sessions.revoke(session.sessionId);
+      const { token } = await issueFor(session.userId, org, session.mfaComplete, client, false);
+      await audit.record(org.orgId, { action: 'auth.org_switched', actor: { type: 'user', id: session.userId }, requestId: client.requestId });
+      return { token, orgId: org.orgId, role: org.role };
+    },
+
+    membershipsOf,
+  };
+
+  async function setPassword(userId: string, password: string, client: ClientInfo, action: string): Promise<void> {
+    const user = await findUserById(db.pool, userId);
+    if (!user) throw new UnauthorizedError();
+    const problem = newPasswordProblem(password, { email: user.email });
+    if (problem) throw new ValidationError([{ path: 'body/password', message: problem }], problem);
+    await updatePasswordHash(db.pool, userId, await hasher.hash(password), true);
+    const revoked = await sessions.revokeUser(userId);
+    const orgs = await membershipsOf(userId);
+    await recordInOrgs(orgs.map((m) => m.orgId), { action, actor: { type: 'user', id: userId }, metadata: { sessionsRevoked: revoked, ip: client.ip }, requestId: client.requestId });
+  }
+}
+
+function isFresh(at: Date | null, now: Date): boolean {
+  return at !== null && now.getTime() - at.getTime() < STEP_UP_MS;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import { hashPassword, passwordLengthProblem } from '../auth/passwords.js';
+import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { findUserIdByEmail, insertOrg, insertUser, insertUserToken, setUserPassword, slugTaken, upsertMembership } from './repo.js';
 
@@ -50,7 +50,7 @@ export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL
       const problems: { path: string; message: string }[] = [];
       if (name.length < 1 || name.length > 200) problems.push({ path: 'name', message: 'must be 1-200 characters' });
       if (!EMAIL_SHAPE.test(email) || email.length > 254) problems.push({ path: 'adminEmail', message: 'is not an email address' });
-      const pwProblem = input.adminPassword === undefined ? null : passwordLengthProblem(input.adminPassword);
+      const pwProblem = input.adminPassword === undefined ? null : newPasswordProblem(input.adminPassword, { email });
       if (pwProblem) problems.push({ path: 'password', message: pwProblem });
       if (problems.length) throw new ValidationError(problems, 'The organisation cannot be created.');
 

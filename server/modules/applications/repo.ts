@@ -1,0 +1,179 @@
+// SQL for applications, their timeline, notes, decisions and demographics.
+import type { Queryable } from '../../core/db.js';
+import type { StageKind } from '../jobs/repo.js';
+
+export interface ApplicationRow {
+  id: string;
+  job_id: string;
+  candidate_id: string;
+  stage_id: string;
+  stage_kind: StageKind;
+  stage_name: string;
+  source: 'public' | 'upload';
+  tags: string[];
+  consent_notice_version: string | null;
+  consented_at: Date | null;
+  created_at: Date;
+  created_at_text: string;
+  updated_at: Date;
+}
+
+const COLUMNS = `a.id, a.job_id, a.candidate_id, a.stage_id, a.stage_kind, s.name AS stage_name, a.source, a.tags,
+  a.consent_notice_version, a.consented_at, a.created_at, a.created_at::text AS created_at_text, a.updated_at`;
+
+/** Inserts unless (job, candidate) exists; returns the id and whether it was new. */
+export async function insertOrFindApplication(
+  tx: Queryable,
+  a: { orgId: string; jobId: string; candidateId: string; stageId: string; stageKind: StageKind; source: 'public' | 'upload'; noticeVersion: string | null },
+): Promise<{ id: string; created: boolean }> {
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END)
+     ON CONFLICT (org_id, job_id, candidate_id) DO NOTHING RETURNING id`,
+    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion],
+  );
+  if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
+  const existing = await tx.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 AND candidate_id = $2', [a.jobId, a.candidateId]);
+  return { id: (existing.rows[0] as { id: string }).id, created: false };
+}
+
+export async function recordConsent(tx: Queryable, id: string, noticeVersion: string): Promise<void> {
+  await tx.query('UPDATE applications SET consent_notice_version = $2, consented_at = now(), updated_at = now() WHERE id = $1', [id, noticeVersion]);
+}
+
+/** An application, or null; with assignedTo, only if its job is assigned to that user. */
+export async function findApplication(q: Queryable, id: string, assignedTo: string | null, forUpdate = false): Promise<ApplicationRow | null> {
+  const { rows } = await q.query<ApplicationRow>(
+    `SELECT ${COLUMNS} FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
+      WHERE a.id = $1 AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = a.job_id AND ja.user_id = $2))
+      ${forUpdate ? 'FOR UPDATE OF a' : ''}`,
+    [id, assignedTo],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findApplications(q: Queryable, ids: string[], assignedTo: string | null): Promise<ApplicationRow[]> {
+  const { rows } = await q.query<ApplicationRow>(
+    `SELECT ${COLUMNS} FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
+      WHERE a.id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = a.job_id AND ja.user_id = $2))
+      ORDER BY a.id FOR UPDATE OF a`,
+    [ids, assignedTo],
+  );
+  return rows;
+}
+
+export async function listApplicationsOfJob(
+  q: Queryable,
+  f: { jobId: string; stageKind?: StageKind; stageId?: string; tag?: string; after?: { createdAt: string; id: string }; limit: number },
+): Promise<ApplicationRow[]> {
+  const { rows } = await q.query<ApplicationRow>(
+    `SELECT ${COLUMNS} FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
+      WHERE a.job_id = $1 AND ($2::text IS NULL OR a.stage_kind = $2) AND ($3::uuid IS NULL OR a.stage_id = $3)
+        AND ($4::text IS NULL OR $4 = ANY(a.tags))
+        AND ($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::uuid))
+      ORDER BY a.created_at DESC, a.id DESC LIMIT $7`,
+    [f.jobId, f.stageKind ?? null, f.stageId ?? null, f.tag ?? null, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit],
+  );
+  return rows;
+}
+
+export async function setStage(tx: Queryable, id: string, stageId: string, stageKind: StageKind): Promise<void> {
+  await tx.query('UPDATE applications SET stage_id = $2, stage_kind = $3, updated_at = now() WHERE id = $1', [id, stageId, stageKind]);
+}
+
+export async function addTag(tx: Queryable, id: string, tag: string): Promise<void> {
+  await tx.query('UPDATE applications SET tags = array_append(tags, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(tags))', [id, tag]);
+}
+
+export interface EventRow {
+  id: string;
+  type: string;
+  actor_type: string;
+  actor_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+export async function insertEvent(
+  tx: Queryable,
+  e: { orgId: string; applicationId: string; type: string; actor: { type: 'user' | 'system' | 'candidate'; id?: string | null }; data?: Record<string, unknown> },
+): Promise<void> {
+  await tx.query('INSERT INTO application_events (org_id, application_id, type, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+    e.orgId,
+    e.applicationId,
+    e.type,
+    e.actor.type,
+    e.actor.id ?? null,
+    JSON.stringify(e.data ?? {}),
+  ]);
+}
+
+export async function eventsOfApplication(q: Queryable, applicationId: string): Promise<EventRow[]> {
+  const { rows } = await q.query<EventRow>('SELECT id, type, actor_type, actor_id, data, created_at FROM application_events WHERE application_id = $1 ORDER BY created_at, id', [applicationId]);
+  return rows;
+}
+
+export interface NoteRow {
+  id: string;
+  author_id: string;
+  kind: 'note' | 'feedback';
+  rating: number | null;
+  body_enc: Buffer;
+  created_at: Date;
+}
+
+export async function insertNote(tx: Queryable, n: { id: string; orgId: string; applicationId: string; authorId: string; kind: 'note' | 'feedback'; rating: number | null; bodyEnc: Buffer }): Promise<void> {
+  await tx.query('INSERT INTO application_notes (id, org_id, application_id, author_id, kind, rating, body_enc) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    n.id,
+    n.orgId,
+    n.applicationId,
+    n.authorId,
+    n.kind,
+    n.rating,
+    n.bodyEnc,
+  ]);
+}
+
+export async function notesOfApplication(q: Queryable, applicationId: string): Promise<NoteRow[]> {
+  const { rows } = await q.query<NoteRow>('SELECT id, author_id, kind, rating, body_enc, created_at FROM application_notes WHERE application_id = $1 ORDER BY created_at, id', [applicationId]);
+  return rows;
+}
+
+export interface DecisionRow {
+  id: string;
+  decided_by: string;
+  outcome: 'advance' | 'reject' | 'hire' | 'hold';
+  reason: string;
+  followed_ai: boolean | null;
+  from_stage_id: string | null;
+  to_stage_id: string | null;
+  created_at: Date;
+}
+
+export async function insertDecision(
+  tx: Queryable,
+  d: { orgId: string; applicationId: string; decidedBy: string; outcome: DecisionRow['outcome']; reason: string; followedAi: boolean | null; fromStageId: string; toStageId: string },
+): Promise<DecisionRow> {
+  const { rows } = await tx.query<DecisionRow>(
+    `INSERT INTO decisions (org_id, application_id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id, created_at`,
+    [d.orgId, d.applicationId, d.decidedBy, d.outcome, d.reason, d.followedAi, d.fromStageId, d.toStageId],
+  );
+  return rows[0] as DecisionRow;
+}
+
+export async function decisionsOfApplication(q: Queryable, applicationId: string): Promise<DecisionRow[]> {
+  const { rows } = await q.query<DecisionRow>(
+    'SELECT id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id, created_at FROM decisions WHERE application_id = $1 ORDER BY created_at, id',
+    [applicationId],
+  );
+  return rows;
+}
+
+export async function upsertDemographics(tx: Queryable, d: { id: string; orgId: string; applicationId: string; dataEnc: Buffer }): Promise<void> {
+  await tx.query(
+    `INSERT INTO demographics (id, org_id, application_id, data_enc) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (application_id) DO NOTHING`,
+    [d.id, d.orgId, d.applicationId, d.dataEnc],
+  );
+}

@@ -1,0 +1,250 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireCtx } from '../../plugins/access.js';
+import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { CandidateSchema } from '../candidates/routes.js';
+import { IdParams, StageKindSchema } from '../jobs/schemas.js';
+import type { StageKind } from '../jobs/repo.js';
+import { readApplicationForm } from './form.js';
+import type { ApplicationService } from './service.js';
+
+const Errors = { ...ProblemResponses, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem };
+const StageRef = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String() });
+
+const SubmitResult = Type.Object({
+  applicationId: Uuid,
+  candidateId: Uuid,
+  documentId: Uuid,
+  merged: Type.Boolean(),
+  duplicateFile: Type.Boolean(),
+  sameFileOtherCandidates: Type.Integer(),
+});
+
+const Decision = Type.Object({
+  id: Uuid,
+  applicationId: Type.Optional(Uuid),
+  decidedBy: Uuid,
+  outcome: Type.String(),
+  reason: Type.String(),
+  followedAi: Type.Union([Type.Boolean(), Type.Null()]),
+  fromStageId: Type.Union([Uuid, Type.Null()]),
+  toStageId: Type.Union([Uuid, Type.Null()]),
+  at: Type.String(),
+});
+
+const Note = Type.Object({ id: Uuid, kind: Type.String(), authorId: Uuid, rating: Type.Union([Type.Integer(), Type.Null()]), body: Type.String(), at: Type.String() });
+
+const Application = Type.Object({
+  id: Uuid,
+  jobId: Uuid,
+  source: Type.String(),
+  tags: Type.Array(Type.String()),
+  stage: StageRef,
+  pipeline: Type.Array(StageRef),
+  consent: Type.Union([Type.Object({ noticeVersion: Type.String(), consentedAt: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  candidate: CandidateSchema,
+  documents: Type.Array(
+    Type.Object({
+      id: Uuid,
+      mediaType: Type.String(),
+      sizeBytes: Type.Integer(),
+      sha256: Type.String(),
+      filename: Type.Union([Type.String(), Type.Null()]),
+      parseStatus: Type.String(),
+      parseError: Type.Union([Type.String(), Type.Null()]),
+      parseAttempts: Type.Integer(),
+      textChars: Type.Union([Type.Integer(), Type.Null()]),
+      text: Type.Union([Type.String(), Type.Null()]),
+      createdAt: Type.String(),
+    }),
+  ),
+  timeline: Type.Array(Type.Object({ id: Uuid, type: Type.String(), actorType: Type.String(), actorId: Type.Union([Uuid, Type.Null()]), data: Type.Record(Type.String(), Type.Unknown()), at: Type.String() })),
+  notes: Type.Array(Note),
+  decisions: Type.Array(Decision),
+  screening: Type.Null(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const ListQuery = Type.Object(
+  {
+    stageKind: Type.Optional(StageKindSchema),
+    stageId: Type.Optional(Uuid),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+  },
+  { additionalProperties: false },
+);
+
+const Reason = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' });
+const Tag = Type.String({ minLength: 1, maxLength: 50, pattern: '^[\\p{L}\\p{N} _.-]+$' });
+
+export async function applicationRoutes(app: FastifyInstance, deps: { applications: ApplicationService }): Promise<void> {
+  const { applications } = deps;
+
+  app.post(
+    '/api/v1/jobs/:id/applications',
+    {
+      schema: {
+        operationId: 'uploadApplication',
+        tags: ['applications'],
+        description:
+          'multipart/form-data: file field "cv" (PDF, DOCX or plain text, at most 10 MB; checked by content) and fields name, email, phone?, location?, links (repeatable). Same email + job merges into the existing application.',
+        consumes: ['multipart/form-data'],
+        params: IdParams,
+        response: { 201: SubmitResult, 200: SubmitResult, ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' } },
+    },
+    async (request, reply) => {
+      const ctx = requireCtx(request);
+      const jobId = (request.params as { id: string }).id;
+      await applications.jobForUpload(ctx, jobId);
+      const form = await readApplicationForm(request, []);
+      const result = await applications.submit(
+        ctx.orgId,
+        jobId,
+        { candidate: form.candidate, file: form.file, source: 'upload', noticeVersion: null },
+        { type: 'user', id: ctx.userId },
+        request.id,
+      );
+      return reply.code(result.merged ? 200 : 201).send(result);
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/applications',
+    {
+      schema: {
+        operationId: 'listJobApplications',
+        tags: ['applications'],
+        params: IdParams,
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({
+            applications: Type.Array(
+              Type.Object({
+                id: Uuid,
+                candidateId: Uuid,
+                candidateName: Type.Union([Type.String(), Type.Null()]),
+                stage: StageRef,
+                tags: Type.Array(Type.String()),
+                source: Type.String(),
+                createdAt: Type.String(),
+              }),
+            ),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...Errors,
+        },
+      },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => {
+      const q = request.query as { stageKind?: StageKind; stageId?: string; tag?: string; cursor?: string; limit: number };
+      return applications.listForJob(requireCtx(request), (request.params as { id: string }).id, q);
+    },
+  );
+
+  app.get(
+    '/api/v1/applications/:id',
+    {
+      schema: { operationId: 'getApplication', tags: ['applications'], params: IdParams, response: { 200: Application, ...Errors } },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => applications.get(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.post(
+    '/api/v1/applications/:id/notes',
+    {
+      schema: {
+        operationId: 'addApplicationNote',
+        tags: ['applications'],
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('note'), Type.Literal('feedback')], { default: 'note' }),
+            body: Type.String({ minLength: 1, maxLength: 10000, pattern: '\\S' }),
+            rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Note, ...Errors },
+      },
+      config: { access: { permission: 'applications:feedback' } },
+    },
+    async (request, reply) => {
+      const note = await applications.addNote(requireCtx(request), (request.params as { id: string }).id, request.body as { kind: 'note' | 'feedback'; body: string; rating?: number });
+      return reply.code(201).send(note);
+    },
+  );
+
+  app.post(
+    '/api/v1/applications/:id/stage',
+    {
+      schema: {
+        operationId: 'moveApplicationStage',
+        tags: ['applications'],
+        params: IdParams,
+        body: Type.Object({ stageId: Uuid }, { additionalProperties: false }),
+        response: { 200: Type.Object({ stage: StageRef }), ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' } },
+    },
+    async (request) => ({ stage: await applications.moveStage(requireCtx(request), (request.params as { id: string }).id, (request.body as { stageId: string }).stageId) }),
+  );
+
+  app.post(
+    '/api/v1/applications/:id/decision',
+    {
+      schema: {
+        operationId: 'decideApplication',
+        tags: ['applications'],
+        description: 'Records a human decision (who, when, outcome, reason, whether it followed the AI) and moves the application accordingly.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            outcome: Type.Union([Type.Literal('advance'), Type.Literal('reject'), Type.Literal('hire'), Type.Literal('hold')]),
+            reason: Reason,
+            followedAi: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+            toStageId: Type.Optional(Uuid),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Decision, ...Errors },
+      },
+      config: { access: { permission: 'applications:decide' } },
+    },
+    async (request, reply) => {
+      const body = request.body as { outcome: 'advance' | 'reject' | 'hire' | 'hold'; reason: string; followedAi?: boolean | null; toStageId?: string };
+      return reply.code(201).send(await applications.decide(requireCtx(request), (request.params as { id: string }).id, body));
+    },
+  );
+
+  app.post(
+    '/api/v1/applications/bulk',
+    {
+      schema: {
+        operationId: 'bulkApplications',
+        tags: ['applications'],
+        description: 'Move, tag or reject many applications at once. Rejecting answers 409 with the count until repeated with "confirm": true.',
+        body: Type.Object(
+          {
+            action: Type.Union([Type.Literal('move'), Type.Literal('tag'), Type.Literal('reject')]),
+            applicationIds: Type.Array(Uuid, { minItems: 1, maxItems: 200 }),
+            stageId: Type.Optional(Uuid),
+            tag: Type.Optional(Tag),
+            reason: Type.Optional(Reason),
+            confirm: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ action: Type.String(), count: Type.Integer() }), ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' } },
+    },
+    async (request) => applications.bulk(requireCtx(request), request.body as { action: 'move' | 'tag' | 'reject'; applicationIds: string[]; stageId?: string; tag?: string; reason?: string; confirm?: boolean }),
+  );
+}

@@ -1,0 +1,517 @@
+// Applications: submission (public apply and recruiter upload share one path), viewing,
+// stage moves, notes and feedback, human decisions and bulk actions.
+//
+// Submission is all-or-nothing: the file is checked before any write, then candidate,
+// key, application, document, encrypted bytes, demographics, timeline and audit event
+// are written in one tenant transaction; the parse job is enqueued after commit.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
+import type { Db, Queryable } from '../../core/db.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import type { BlobStore } from '../../core/storage.js';
+import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/repo.js';
+import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/repo.js';
+import { detectMediaType } from '../documents/sniff.js';
+import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
+import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
+import {
+  addTag,
+  decisionsOfApplication,
+  eventsOfApplication,
+  findApplication,
+  findApplications,
+  insertDecision,
+  insertEvent,
+  insertNote,
+  insertOrFindApplication,
+  listApplicationsOfJob,
+  notesOfApplication,
+  recordConsent,
+  setStage,
+  upsertDemographics,
+  type ApplicationRow,
+  type DecisionRow,
+} from './repo.js';
+
+export interface CandidateFields {
+  name: string;
+  email: string;
+  phone?: string;
+  location?: string;
+  links?: string[];
+}
+
+export interface UploadedFile {
+  filename: string;
+  bytes: Buffer;
+}
+
+export interface SubmitInput {
+  candidate: CandidateFields;
+  file: UploadedFile;
+  source: 'public' | 'upload';
+  /** Notice version the candidate consented to (public applications). */
+  noticeVersion: string | null;
+  demographics?: Record<string, string>;
+}
+
+export interface SubmitResult {
+  applicationId: string;
+  candidateId: string;
+  documentId: string;
+  merged: boolean;
+  duplicateFile: boolean;
+  /** How many other candidates in the org uploaded the very same file (a review hint). */
+  sameFileOtherCandidates: number;
+}
+
+export interface CvParseProducer {
+  enqueue(orgId: string, documentId: string): Promise<void>;
+}
+
+export interface CandidateView {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  location: string | null;
+  links: string[];
+}
+
+export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): CandidateView {
+  const o = (column: string, v: Buffer): string => cipher.openText('candidates', column, row.id, v);
+  return {
+    id: row.id,
+    name: o('name_enc', row.name_enc),
+    email: o('email_enc', row.email_enc),
+    phone: row.phone_enc ? o('phone_enc', row.phone_enc) : null,
+    location: row.location_enc ? o('location_enc', row.location_enc) : null,
+    links: row.links_enc ? (JSON.parse(o('links_enc', row.links_enc)) as string[]) : [],
+  };
+}
+
+const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } => ({ id: s.id, name: s.name, kind: s.kind });
+
+export function createApplicationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; parseQueue: CvParseProducer; logger: Logger }) {
+  const { db, audit, keyring, blobs } = deps;
+
+  async function enqueueAfterCommit(orgId: string, documentId: string): Promise<void> {
+    try {
+      await deps.parseQueue.enqueue(orgId, documentId);
+    } catch (err) {
+      // The document stays 'pending'; a repeated submission or a sweep re-enqueues it.
+      deps.logger.warn({ documentId, err: { message: (err as Error).message } }, 'cv-parse enqueue failed');
+    }
+  }
+
+  async function findOrCreateCandidate(tx: Queryable, orgId: string, c: CandidateFields): Promise<{ candidateId: string; cipher: CandidateCipher; created: boolean }> {
+    const emailIndex = await keyring.blindIndex(tx, orgId, 'email', c.email);
+    const existing = await findCandidateIdByEmailIndex(tx, emailIndex);
+    if (existing) return { candidateId: existing, cipher: await keyring.candidateCipher(tx, orgId, existing), created: false };
+    const candidateId = randomUUID();
+    const cipher = await keyring.createCandidateKey(tx, orgId, candidateId);
+    const s = (column: string, v: string): Buffer => cipher.seal('candidates', column, candidateId, v);
+    const inserted = await insertCandidate(tx, {
+      id: candidateId,
+      orgId,
+      emailIndex,
+      nameEnc: s('name_enc', c.name.trim()),
+      emailEnc: s('email_enc', c.email.trim()),
+      phoneEnc: c.phone ? s('phone_enc', c.phone.trim()) : null,
+      locationEnc: c.location ? s('location_enc', c.location.trim()) : null,
+      linksEnc: c.links && c.links.length ? s('links_enc', JSON.stringify(c.links)) : null,
+    });
+    if (!inserted) {
+      // A concurrent submission with the same email won the race: use its candidate.
+      await tx.query('DELETE FROM candidate_keys WHERE candidate_id = $1', [candidateId]);
+      const winner = (await findCandidateIdByEmailIndex(tx, emailIndex)) as string;
+      return { candidateId: winner, cipher: await keyring.candidateCipher(tx, orgId, winner), created: false };
+    }
+    return { candidateId, cipher, created: true };
+  }
+
+  async function loadCipher(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher> {
+    try {
+      return await keyring.candidateCipher(q, orgId, candidateId);
+    } catch (err) {
+      if (err instanceof KeyDestroyedError) throw new NotFoundError({ resource: 'Candidate', detail: 'This candidate\'s data has been erased.' });
+      throw err;
+    }
+  }
+
+  function documentView(cipher: CandidateCipher | null, d: DocumentRow, withText: boolean) {
+    return {
+      id: d.id,
+      mediaType: d.media_type,
+      sizeBytes: d.size_bytes,
+      sha256: d.sha256.toString('hex'),
+      filename: cipher && d.filename_enc ? cipher.openText('documents', 'filename_enc', d.id, d.filename_enc) : null,
+      parseStatus: d.parse_status,
+      parseError: d.parse_error,
+      parseAttempts: d.parse_attempts,
+      textChars: d.text_chars,
+      text: withText && cipher && d.text_enc ? cipher.openText('documents', 'text_enc', d.id, d.text_enc) : null,
+      createdAt: d.created_at.toISOString(),
+    };
+  }
+
+  async function resolveOutcomeStage(q: Queryable, app: ApplicationRow, outcome: DecisionRow['outcome'], toStageId?: string): Promise<StageRow> {
+    const stages = await stagesForJob(q, app.job_id);
+    const current = stages.find((s) => s.id === app.stage_id);
+    if (toStageId) {
+      const target = stages.find((s) => s.id === toStageId);
+      if (!target) throw new UnprocessableError({ detail: 'toStageId is not a stage of this job\'s pipeline.' });
+      const expected: Record<DecisionRow['outcome'], StageKind[] | null> = {
+        advance: ['new', 'screening', 'interview', 'offer'],
+        reject: ['rejected'],
+        hire: ['hired'],
+        hold: null,
+      };
+      const allowed = expected[outcome];
+      if (allowed && !allowed.includes(target.kind)) throw new UnprocessableError({ detail: `A "${outcome}" decision cannot move to a stage of kind "${target.kind}".` });
+      return target;
+    }
+    if (outcome === 'hold') return current ?? (stages[0] as StageRow);
+    if (outcome === 'reject' || outcome === 'hire') {
+      const target = stages.find((s) => s.kind === (outcome === 'reject' ? 'rejected' : 'hired'));
+      if (!target) throw new UnprocessableError({ detail: 'This pipeline has no stage for that outcome.' });
+      return target;
+    }
+    const active = stages.filter((s) => ['new', 'screening', 'interview', 'offer'].includes(s.kind));
+    const next = active.find((s) => s.position > (current?.position ?? -1));
+    if (!next) throw new UnprocessableError({ detail: 'There is no later stage to advance to; decide "hire" instead.' });
+    return next;
+  }
+
+  async function decideIn(
+    tx: Queryable,
+    ctx: Ctx,
+    app: ApplicationRow,
+    input: { outcome: DecisionRow['outcome']; reason: string; followedAi?: boolean | null; toStageId?: string; via?: string },
+  ): Promise<DecisionRow> {
+    if (['hired', 'rejected', 'withdrawn'].includes(app.stage_kind) && input.outcome !== 'hold') {
+      throw new ConflictError({ detail: `The application is already ${app.stage_kind}.` });
+    }
+    const target = await resolveOutcomeStage(tx, app, input.outcome, input.toStageId);
+    const decision = await insertDecision(tx, {
+      orgId: ctx.orgId,
+      applicationId: app.id,
+      decidedBy: ctx.userId,
+      outcome: input.outcome,
+      reason: input.reason.trim(),
+      followedAi: input.followedAi ?? null,
+      fromStageId: app.stage_id,
+      toStageId: target.id,
+    });
+    if (target.id !== app.stage_id) await setStage(tx, app.id, target.id, target.kind);
+    await insertEvent(tx, {
+      orgId: ctx.orgId,
+      applicationId: app.id,
+      type: 'decision.recorded',
+      actor: { type: 'user', id: ctx.userId },
+      data: { decisionId: decision.id, outcome: input.outcome, fromStageId: app.stage_id, toStageId: target.id, toKind: target.kind },
+    });
+    await audit.recordIn(tx, ctx.orgId, {
+      action: 'application.decided',
+      actor: { type: 'user', id: ctx.userId },
+      target: { type: 'application', id: app.id },
+      metadata: { decisionId: decision.id, outcome: input.outcome, followedAi: input.followedAi ?? null, toKind: target.kind, via: input.via ?? 'single' },
+      requestId: ctx.requestId,
+    });
+    return decision;
+  }
+
+  return {
+    /** Shared by public apply and recruiter upload. jobId must already be visible to the caller. */
+    async submit(orgId: string, jobId: string, input: SubmitInput, actor: { type: 'user' | 'candidate'; id?: string | null }, requestId: string | null): Promise<SubmitResult> {
+      // Checked before any write: 415/422 leave nothing behind.
+      const mediaType = detectMediaType(input.file.bytes);
+      const sha256 = createHash('sha256').update(input.file.bytes).digest();
+      const result = await db.withTenantTx(orgId, async (tx) => {
+        const stages = await stagesForJob(tx, jobId);
+        const first = stages.find((s) => s.kind === 'new') ?? stages[0];
+        if (!first) throw new NotFoundError({ resource: 'Job' });
+        const { candidateId, cipher, created: newCandidate } = await findOrCreateCandidate(tx, orgId, input.candidate);
+        const app = await insertOrFindApplication(tx, {
+          orgId,
+          jobId,
+          candidateId,
+          stageId: first.id,
+          stageKind: first.kind,
+          source: input.source,
+          noticeVersion: input.noticeVersion,
+        });
+        if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion);
+        await insertEvent(tx, {
+          orgId,
+          applicationId: app.id,
+          type: app.created ? 'application.created' : 'application.merged',
+          actor,
+          data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}) },
+        });
+        if (input.noticeVersion) {
+          await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion } });
+        }
+        const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
+        let documentId: string;
+        if (existingDoc) {
+          documentId = existingDoc.id;
+          await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } });
+        } else {
+          documentId = randomUUID();
+          await insertDocument(tx, {
+            id: documentId,
+            orgId,
+            candidateId,
+            applicationId: app.id,
+            mediaType,
+            sizeBytes: input.file.bytes.length,
+            sha256,
+            filenameEnc: input.file.filename ? cipher.seal('documents', 'filename_enc', documentId, input.file.filename.slice(0, 255)) : null,
+          });
+          await blobs.put(tx, orgId, documentId, cipher.seal('document_blobs', 'bytes_enc', documentId, input.file.bytes));
+          await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.uploaded', actor, data: { documentId, mediaType, sizeBytes: input.file.bytes.length } });
+        }
+        const sameFileOtherCandidates = await countOtherCandidatesWithSha(tx, candidateId, sha256);
+        if (input.demographics && Object.keys(input.demographics).length > 0) {
+          const id = randomUUID();
+          await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)) });
+        }
+        await audit.recordIn(tx, orgId, {
+          action: app.created ? 'application.created' : 'application.merged',
+          actor: { type: actor.type, id: actor.id ?? null },
+          target: { type: 'application', id: app.id },
+          metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion },
+          requestId,
+        });
+        return {
+          applicationId: app.id,
+          candidateId,
+          documentId,
+          merged: !app.created,
+          duplicateFile: Boolean(existingDoc),
+          sameFileOtherCandidates,
+          needsParse: !existingDoc || existingDoc.parse_status === 'pending',
+        };
+      });
+      if (result.needsParse) await enqueueAfterCommit(orgId, result.documentId);
+      const { needsParse: _needsParse, ...out } = result;
+      return out;
+    },
+
+    async jobForUpload(ctx: Ctx, jobId: string): Promise<void> {
+      const job = await db.withTenant(ctx.orgId, (q) => findJob(q, jobId, assignedScope(ctx)));
+      if (!job) throw new NotFoundError({ resource: 'Job' });
+      if (job.status === 'closed') throw new ConflictError({ detail: 'The job is closed.' });
+    },
+
+    async get(ctx: Ctx, id: string) {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, id, assignedScope(ctx));
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const [cand] = await findCandidates(tx, [app.candidate_id]);
+        if (!cand) throw new NotFoundError({ resource: 'Application' });
+        const cipher = await loadCipher(tx, ctx.orgId, app.candidate_id);
+        const [docs, events, notes, decisions, stages] = [
+          await documentsOfApplication(tx, id),
+          await eventsOfApplication(tx, id),
+          await notesOfApplication(tx, id),
+          await decisionsOfApplication(tx, id),
+          await stagesForJob(tx, app.job_id),
+        ];
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'candidate.viewed',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'candidate', id: app.candidate_id },
+          metadata: { via: 'application', applicationId: id, role: ctx.role },
+          requestId: ctx.requestId,
+        });
+        return {
+          id: app.id,
+          jobId: app.job_id,
+          source: app.source,
+          tags: app.tags,
+          stage: { id: app.stage_id, name: app.stage_name, kind: app.stage_kind },
+          pipeline: stages.map(stageView),
+          consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
+          candidate: decryptCandidate(cipher, cand),
+          documents: docs.map((d) => documentView(cipher, d, true)),
+          timeline: events.map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),
+          notes: notes.map((n) => ({
+            id: n.id,
+            kind: n.kind,
+            authorId: n.author_id,
+            rating: n.rating,
+            body: cipher.openText('application_notes', 'body_enc', n.id, n.body_enc),
+            at: n.created_at.toISOString(),
+          })),
+          decisions: decisions.map((d) => ({
+            id: d.id,
+            decidedBy: d.decided_by,
+            outcome: d.outcome,
+            reason: d.reason,
+            followedAi: d.followed_ai,
+            fromStageId: d.from_stage_id,
+            toStageId: d.to_stage_id,
+            at: d.created_at.toISOString(),
+          })),
+          // Screening results arrive with the screening module; the field is stable now.
+          screening: null,
+          createdAt: app.created_at.toISOString(),
+          updatedAt: app.updated_at.toISOString(),
+        };
+      });
+    },
+
+    async listForJob(ctx: Ctx, jobId: string, f: { stageKind?: StageKind; stageId?: string; tag?: string; cursor?: string; limit: number }) {
+      const after = decodeCursor(f.cursor);
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const job = await findJob(tx, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        const rows = await listApplicationsOfJob(tx, { jobId, stageKind: f.stageKind, stageId: f.stageId, tag: f.tag, after, limit: f.limit + 1 });
+        const page = rows.slice(0, f.limit);
+        const cands = new Map((await findCandidates(tx, page.map((r) => r.candidate_id))).map((c) => [c.id, c]));
+        const items = [];
+        for (const r of page) {
+          const row = cands.get(r.candidate_id);
+          let name: string | null = null;
+          if (row) {
+            try {
+              name = (await keyring.candidateCipher(tx, ctx.orgId, r.candidate_id)).openText('candidates', 'name_enc', row.id, row.name_enc);
+            } catch (err) {
+              if (!(err instanceof KeyDestroyedError)) throw err;
+            }
+          }
+          items.push({
+            id: r.id,
+            candidateId: r.candidate_id,
+            candidateName: name,
+            stage: { id: r.stage_id, name: r.stage_name, kind: r.stage_kind },
+            tags: r.tags,
+            source: r.source,
+            createdAt: r.created_at.toISOString(),
+          });
+        }
+        if (items.length > 0) {
+          await audit.recordIn(tx, ctx.orgId, {
+            action: 'candidates.listed',
+            actor: { type: 'user', id: ctx.userId },
+            target: { type: 'job', id: jobId },
+            metadata: { count: items.length, candidateIds: items.map((i) => i.candidateId) },
+            requestId: ctx.requestId,
+          });
+        }
+        const last = page.at(-1);
+        return { applications: items, nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at_text, last.id) : null };
+      });
+    },
+
+    async addNote(ctx: Ctx, id: string, input: { kind: 'note' | 'feedback'; body: string; rating?: number }) {
+      // Hiring managers give feedback; notes are the recruiters' working space.
+      const kind = ctx.role === 'hiring_manager' ? 'feedback' : input.kind;
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, id, assignedScope(ctx), true);
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const cipher = await loadCipher(tx, ctx.orgId, app.candidate_id);
+        const noteId = randomUUID();
+        await insertNote(tx, {
+          id: noteId,
+          orgId: ctx.orgId,
+          applicationId: id,
+          authorId: ctx.userId,
+          kind,
+          rating: input.rating ?? null,
+          bodyEnc: cipher.seal('application_notes', 'body_enc', noteId, input.body),
+        });
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: id, type: `${kind}.added`, actor: { type: 'user', id: ctx.userId }, data: { noteId, rating: input.rating ?? null } });
+        return { id: noteId, kind, authorId: ctx.userId, rating: input.rating ?? null, body: input.body, at: new Date().toISOString() };
+      });
+    },
+
+    async moveStage(ctx: Ctx, id: string, stageId: string) {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, id, assignedScope(ctx), true);
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const target = (await stagesForJob(tx, app.job_id)).find((s) => s.id === stageId);
+        if (!target) throw new UnprocessableError({ detail: 'stageId is not a stage of this job\'s pipeline.' });
+        if (target.kind === 'rejected' || target.kind === 'hired') {
+          throw new UnprocessableError({ detail: 'Rejecting or hiring needs a recorded human decision: use POST /api/v1/applications/:id/decision.' });
+        }
+        await setStage(tx, id, target.id, target.kind);
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: id, type: 'stage.changed', actor: { type: 'user', id: ctx.userId }, data: { from: app.stage_id, to: target.id, kind: target.kind } });
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'application.stage_changed',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'application', id },
+          metadata: { fromStageId: app.stage_id, toStageId: target.id, toKind: target.kind },
+          requestId: ctx.requestId,
+        });
+        return { id: target.id, name: target.name, kind: target.kind };
+      });
+    },
+
+    async decide(ctx: Ctx, id: string, input: { outcome: DecisionRow['outcome']; reason: string; followedAi?: boolean | null; toStageId?: string }) {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, id, assignedScope(ctx), true);
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const d = await decideIn(tx, ctx, app, input);
+        return {
+          id: d.id,
+          applicationId: id,
+          decidedBy: d.decided_by,
+          outcome: d.outcome,
+          reason: d.reason,
+          followedAi: d.followed_ai,
+          fromStageId: d.from_stage_id,
+          toStageId: d.to_stage_id,
+          at: d.created_at.toISOString(),
+        };
+      });
+    },
+
+    /**
+     * Bulk move / tag / reject. All or nothing: every id must be visible to the caller.
+     * Rejecting needs confirm: true (a human confirming the exact set) and a reason; each
+     * application gets its own recorded decision by that human.
+     */
+    async bulk(ctx: Ctx, input: { action: 'move' | 'tag' | 'reject'; applicationIds: string[]; stageId?: string; tag?: string; reason?: string; confirm?: boolean }) {
+      const ids = [...new Set(input.applicationIds)];
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const apps = await findApplications(tx, ids, assignedScope(ctx));
+        if (apps.length !== ids.length) throw new NotFoundError({ resource: 'Application', detail: 'One or more applications were not found.' });
+        if (input.action === 'reject') {
+          if (!input.reason || !input.reason.trim()) throw new UnprocessableError({ detail: 'A reason is required to reject.' });
+          if (input.confirm !== true) {
+            throw new ConflictError({ detail: `Rejecting ${apps.length} applications needs confirmation: repeat with "confirm": true.`, extra: { requiresConfirmation: true, count: apps.length } });
+          }
+          for (const app of apps) await decideIn(tx, ctx, app, { outcome: 'reject', reason: input.reason, via: 'bulk' });
+        } else if (input.action === 'move') {
+          for (const app of apps) {
+            const target = (await stagesForJob(tx, app.job_id)).find((s) => s.id === input.stageId);
+            if (!target) throw new UnprocessableError({ detail: 'stageId is not a stage of every selected application\'s pipeline.' });
+            if (target.kind === 'rejected' || target.kind === 'hired') throw new UnprocessableError({ detail: 'Use action "reject" (or a decision) for that stage.' });
+            await setStage(tx, app.id, target.id, target.kind);
+            await insertEvent(tx, { orgId: ctx.orgId, applicationId: app.id, type: 'stage.changed', actor: { type: 'user', id: ctx.userId }, data: { from: app.stage_id, to: target.id, kind: target.kind, via: 'bulk' } });
+          }
+        } else {
+          if (!input.tag) throw new UnprocessableError({ detail: 'A tag is required.' });
+          for (const app of apps) {
+            await addTag(tx, app.id, input.tag);
+            await insertEvent(tx, { orgId: ctx.orgId, applicationId: app.id, type: 'tag.added', actor: { type: 'user', id: ctx.userId }, data: { tag: input.tag } });
+          }
+        }
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'applications.bulk',
+          actor: { type: 'user', id: ctx.userId },
+          metadata: { action: input.action, count: apps.length, applicationIds: ids },
+          requestId: ctx.requestId,
+        });
+        return { action: input.action, count: apps.length };
+      });
+    },
+  };
+}
+
+export type ApplicationService = ReturnType<typeof createApplicationService>;

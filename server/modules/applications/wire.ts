@@ -1,0 +1,60 @@
+// Wires the hiring modules (jobs, candidates, applications, public pages) into the app:
+// one encapsulated plugin with multipart parsing, the keyring, the blob store and the
+// cv-parse producer. buildApp registers it with its deps.
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import { createKeyring, type Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { createQueue, QUEUES } from '../../core/queues.js';
+import { createPostgresBlobStore, type BlobStore } from '../../core/storage.js';
+import { candidateRoutes } from '../candidates/routes.js';
+import { createCandidateService } from '../candidates/service.js';
+import { jobRoutes } from '../jobs/routes.js';
+import { createJobService } from '../jobs/service.js';
+import { publicRoutes } from '../public/routes.js';
+import { MULTIPART_LIMITS } from './form.js';
+import { applicationRoutes } from './routes.js';
+import { createApplicationService, type CvParseProducer } from './service.js';
+
+export interface HiringDeps {
+  db: Db;
+  audit: AuditLog;
+  redis: Redis;
+  logger: Logger;
+  masterKey: Buffer;
+  redisPrefix: string;
+  publicUrl: URL;
+  keyring?: Keyring;
+  blobs?: BlobStore;
+  parseQueue?: CvParseProducer;
+}
+
+export function cvParseJobId(documentId: string): string {
+  return `cv-parse-${documentId}`;
+}
+
+export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Promise<void> {
+  const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
+  const blobs = deps.blobs ?? createPostgresBlobStore();
+  let parseQueue = deps.parseQueue;
+  if (!parseQueue) {
+    const queue = createQueue(QUEUES.cvParse, deps.redis, deps.redisPrefix);
+    app.addHook('onClose', async () => queue.close());
+    parseQueue = {
+      async enqueue(orgId, documentId) {
+        await queue.add('parse', { orgId, documentId }, { jobId: cvParseJobId(documentId) });
+      },
+    };
+  }
+  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
+  const jobs = createJobService({ db: deps.db, audit: deps.audit });
+  const applications = createApplicationService({ db: deps.db, audit: deps.audit, keyring, blobs, parseQueue, logger: deps.logger });
+  const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
+  await app.register(jobRoutes, { jobs });
+  await app.register(applicationRoutes, { applications });
+  await app.register(candidateRoutes, { candidates });
+  await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl });
+}

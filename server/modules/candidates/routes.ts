@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireCtx } from '../../plugins/access.js';
+import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { IdParams } from '../jobs/schemas.js';
+import type { CandidateService } from './service.js';
+
+export const CandidateSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  location: Type.Union([Type.String(), Type.Null()]),
+  links: Type.Array(Type.String()),
+});
+
+export async function candidateRoutes(app: FastifyInstance, deps: { candidates: CandidateService }): Promise<void> {
+  app.get(
+    '/api/v1/candidates/:id',
+    {
+      schema: {
+        operationId: 'getCandidate',
+        tags: ['candidates'],
+        description: 'Decrypts the candidate\'s details; every view is recorded in the audit log.',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            ...CandidateSchema.properties,
+            createdAt: Type.String(),
+            applications: Type.Array(Type.Object({ id: Uuid, jobId: Uuid, jobTitle: Type.String(), stageKind: Type.String(), createdAt: Type.String() })),
+          }),
+          ...ProblemResponses,
+        },
+      },
+      config: { access: { permission: 'candidates:read' } },
+    },
+    async (request) => deps.candidates.get(requireCtx(request), (request.params as { id: string }).id),
+  );
+}

@@ -1,0 +1,121 @@
+// Text extraction from CV bytes: PDF (unpdf, a serverless build of pdf.js), DOCX
+// (mammoth) and plain text, normalised. runExtraction() runs it in a worker thread with a
+// time limit and a heap cap, so one hostile document cannot stall or exhaust the worker.
+import { Worker } from 'node:worker_threads';
+import { MEDIA_TYPES } from './sniff.js';
+
+export const MAX_TEXT_CHARS = 200_000;
+/** Below this many letters after normalisation, a document has no usable text layer. */
+export const MIN_TEXT_LETTERS = 20;
+
+export type ExtractResult = { status: 'parsed'; text: string; pages?: number } | { status: 'needs_manual_review'; reason: string };
+
+export class ExtractionError extends Error {
+  readonly permanent: boolean;
+  constructor(message: string, permanent: boolean) {
+    super(message);
+    this.name = 'ExtractionError';
+    this.permanent = permanent;
+  }
+}
+
+export function normaliseText(raw: string): string {
+  return (
+    raw
+      .normalize('NFC')
+      .replace(/\r\n?/g, '\n')
+      // control characters other than tab and newline
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200b\ufeff]/g, '')
+      .replace(/[ \t\u00a0]+/g, ' ')
+      .replace(/ *\n */g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+      .slice(0, MAX_TEXT_CHARS)
+  );
+}
+
+function letters(text: string): number {
+  return (text.match(/\p{L}/gu) ?? []).length;
+}
+
+/** Extracts in the current thread (used inside the extraction worker thread and in tests). */
+export async function extractInProcess(mediaType: string, bytes: Uint8Array): Promise<ExtractResult> {
+  let raw: string;
+  let pages: number | undefined;
+  if (mediaType === MEDIA_TYPES.pdf) {
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
+    try {
+      pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, stopAtErrors: false });
+    } catch (err) {
+      throw new ExtractionError(`pdf_unreadable: ${(err as Error).name}`, true);
+    }
+    try {
+      const result = await extractText(pdf, { mergePages: true });
+      raw = result.text;
+      pages = result.totalPages;
+    } finally {
+      await pdf.destroy();
+    }
+  } else if (mediaType === MEDIA_TYPES.docx) {
+    const mammoth = (await import('mammoth')).default;
+    try {
+      raw = (await mammoth.extractRawText({ buffer: Buffer.from(bytes) })).value;
+    } catch (err) {
+      throw new ExtractionError(`docx_unreadable: ${(err as Error).name}`, true);
+    }
+  } else if (mediaType === MEDIA_TYPES.text) {
+    raw = Buffer.from(bytes).toString('utf8');
+  } else {
+    throw new ExtractionError('unsupported_media_type', true);
+  }
+  const text = normaliseText(raw);
+  if (letters(text) < MIN_TEXT_LETTERS) {
+    return { status: 'needs_manual_review', reason: mediaType === MEDIA_TYPES.pdf ? 'no_text_layer' : 'no_text' };
+  }
+  return pages === undefined ? { status: 'parsed', text } : { status: 'parsed', text, pages };
+}
+
+export interface ExtractionLimits {
+  timeoutMs: number;
+  maxHeapMb: number;
+}
+
+export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = { timeoutMs: 20_000, maxHeapMb: 256 };
+
+function threadUrl(): URL {
+  // Tests run the TypeScript sources; production runs the built .js next to this file.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./extract-thread${ext}`, import.meta.url);
+}
+
+/** Extracts in a fresh worker thread with a time limit and heap cap. */
+export function runExtraction(mediaType: string, bytes: Uint8Array, limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS): Promise<ExtractResult> {
+  return new Promise((resolve, reject) => {
+    const copy = new Uint8Array(bytes);
+    const worker = new Worker(threadUrl(), {
+      workerData: { mediaType, bytes: copy },
+      transferList: [copy.buffer],
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32 },
+      stdout: true,
+      stderr: true,
+    });
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => finish(() => reject(new ExtractionError('timeout', false))), limits.timeoutMs);
+    worker.once('message', (msg: { ok: true; result: ExtractResult } | { ok: false; message: string; permanent: boolean }) => {
+      finish(() => (msg.ok ? resolve(msg.result) : reject(new ExtractionError(msg.message, msg.permanent))));
+    });
+    worker.once('error', (err: Error & { code?: string }) => {
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      finish(() => reject(new ExtractionError(oom ? 'memory_limit' : `extractor_crashed: ${err.name}`, oom)));
+    });
+    worker.once('exit', (code) => finish(() => reject(new ExtractionError(`extractor_exited: ${code}`, false))));
+  });
+}

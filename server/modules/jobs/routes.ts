@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireCtx } from '../../plugins/access.js';
+import { ProblemResponses } from '../../plugins/schemas.js';
+import { CreateJobBody, IdParams, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
+import type { CreateJobInput, JobService, UpdateJobInput } from './service.js';
+import type { JobStatus, StageKind } from './repo.js';
+
+const Errors = { ...ProblemResponses, 409: ProblemResponses[400], 422: ProblemResponses[400] };
+
+export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }): Promise<void> {
+  app.get(
+    '/api/v1/jobs',
+    {
+      schema: {
+        operationId: 'listJobs',
+        tags: ['jobs'],
+        querystring: ListJobsQuery,
+        response: { 200: Type.Object({ jobs: Type.Array(Job), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...Errors },
+      },
+      config: { access: { permission: 'jobs:read' } },
+    },
+    async (request) => {
+      const q = request.query as { status?: JobStatus; q?: string; hiringManagerId?: string; cursor?: string; limit: number };
+      return deps.jobs.list(requireCtx(request), q);
+    },
+  );
+
+  app.post(
+    '/api/v1/jobs',
+    {
+      schema: { operationId: 'createJob', tags: ['jobs'], body: CreateJobBody, response: { 201: Job, ...Errors } },
+      config: { access: { permission: 'jobs:write' } },
+    },
+    async (request, reply) => {
+      const job = await deps.jobs.create(requireCtx(request), request.body as CreateJobInput);
+      return reply.code(201).send(job);
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id',
+    {
+      schema: { operationId: 'getJob', tags: ['jobs'], params: IdParams, response: { 200: Job, ...Errors } },
+      config: { access: { permission: 'jobs:read' } },
+    },
+    async (request) => deps.jobs.get(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.patch(
+    '/api/v1/jobs/:id',
+    {
+      schema: { operationId: 'updateJob', tags: ['jobs'], params: IdParams, body: UpdateJobBody, response: { 200: Job, ...Errors } },
+      config: { access: { permission: 'jobs:write' } },
+    },
+    async (request) => deps.jobs.update(requireCtx(request), (request.params as { id: string }).id, request.body as UpdateJobInput),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/pipeline',
+    {
+      schema: { operationId: 'getJobPipeline', tags: ['jobs'], params: IdParams, response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors } },
+      config: { access: { permission: 'jobs:read' } },
+    },
+    async (request) => ({ stages: await deps.jobs.pipeline(requireCtx(request), (request.params as { id: string }).id) }),
+  );
+
+  app.put(
+    '/api/v1/jobs/:id/pipeline',
+    {
+      schema: { operationId: 'setJobPipeline', tags: ['jobs'], params: IdParams, body: PipelineBody, response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors } },
+      config: { access: { permission: 'jobs:write' } },
+    },
+    async (request) => {
+      const body = request.body as { stages: { id?: string; name: string; kind: StageKind }[] };
+      return { stages: await deps.jobs.setPipeline(requireCtx(request), (request.params as { id: string }).id, body.stages) };
+    },
+  );
+}

@@ -1,0 +1,92 @@
+// TypeBox schemas for the jobs API.
+import { Type } from 'typebox';
+import { Uuid } from '../../plugins/schemas.js';
+
+export const StageKindSchema = Type.Union(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'].map((k) => Type.Literal(k)));
+export const JobStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]);
+export const EmploymentTypeSchema = Type.Union(['full_time', 'part_time', 'contract', 'temporary', 'internship'].map((k) => Type.Literal(k)));
+
+export const CriterionSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    description: Type.String({ maxLength: 2000, default: '' }),
+    weight: Type.Number({ minimum: 0, maximum: 100, default: 1 }),
+    mustHave: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Question = Type.String({ minLength: 1, maxLength: 1000 });
+const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
+
+export const CreateJobBody = Type.Object(
+  {
+    title: Title,
+    description: Type.Optional(Type.String({ maxLength: 20000 })),
+    location: Type.Optional(Type.String({ maxLength: 200 })),
+    employmentType: EmploymentTypeSchema,
+    status: Type.Optional(JobStatusSchema),
+    slug: Type.Optional(Slug),
+    criteria: Type.Optional(Type.Array(CriterionSchema, { maxItems: 30 })),
+    interviewQuestions: Type.Optional(Type.Array(Question, { maxItems: 30 })),
+    hiringManagerIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateJobBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    description: Type.Optional(Type.String({ maxLength: 20000 })),
+    location: Type.Optional(Type.String({ maxLength: 200 })),
+    employmentType: Type.Optional(EmploymentTypeSchema),
+    status: Type.Optional(JobStatusSchema),
+    criteria: Type.Optional(Type.Array(CriterionSchema, { maxItems: 30 })),
+    interviewQuestions: Type.Optional(Type.Array(Question, { maxItems: 30 })),
+    hiringManagerIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const Job = Type.Object({
+  id: Uuid,
+  slug: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  location: Type.String(),
+  employmentType: Type.String(),
+  status: Type.String(),
+  criteria: Type.Array(Type.Object({ name: Type.String(), description: Type.String(), weight: Type.Number(), mustHave: Type.Boolean() })),
+  criteriaVersion: Type.Integer(),
+  interviewQuestions: Type.Array(Type.String()),
+  hiringManagerIds: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  publishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ListJobsQuery = Type.Object(
+  {
+    status: Type.Optional(JobStatusSchema),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    hiringManagerId: Type.Optional(Uuid),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Stage = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String(), position: Type.Integer() });
+
+export const PipelineBody = Type.Object(
+  {
+    stages: Type.Array(
+      Type.Object({ id: Type.Optional(Uuid), name: Type.String({ minLength: 1, maxLength: 80 }), kind: StageKindSchema }, { additionalProperties: false }),
+      { minItems: 3, maxItems: 20 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });

@@ -1,0 +1,250 @@
+// Jobs: CRUD, criteria, interview questions, hiring-manager assignment, pipelines.
+// Hiring managers see only the jobs they are assigned to; anything else is a 404.
+import { randomBytes } from 'node:crypto';
+import type { AuditLog } from '../../core/audit.js';
+import type { Db } from '../../core/db.js';
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import type { RequestContext } from '../../plugins/access.js';
+import { slugify } from '../orgs/service.js';
+import {
+  ensureDefaultPipeline,
+  findJob,
+  hiringManagersAmong,
+  insertJob,
+  listJobs,
+  moveApplicationsBetweenPipelines,
+  replaceJobPipeline,
+  setAssignments,
+  slugExists,
+  stagesForJob,
+  updateJob,
+  type Criterion,
+  type EmploymentType,
+  type JobRow,
+  type JobStatus,
+  type StageKind,
+  type StageRow,
+} from './repo.js';
+
+export type Ctx = Pick<RequestContext, 'orgId' | 'userId' | 'role' | 'requestId'>;
+
+/** Hiring managers are narrowed to their assigned jobs; other roles see the whole org. */
+export function assignedScope(ctx: Ctx): string | null {
+  return ctx.role === 'hiring_manager' ? ctx.userId : null;
+}
+
+export interface JobView {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  location: string;
+  employmentType: EmploymentType;
+  status: JobStatus;
+  criteria: Criterion[];
+  criteriaVersion: number;
+  interviewQuestions: string[];
+  hiringManagerIds: string[];
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+export function toJobView(r: JobRow): JobView {
+  return {
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    description: r.description,
+    location: r.location,
+    employmentType: r.employment_type,
+    status: r.status,
+    criteria: r.criteria,
+    criteriaVersion: r.criteria_version,
+    interviewQuestions: r.interview_questions,
+    hiringManagerIds: r.hiring_manager_ids,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    publishedAt: r.published_at ? r.published_at.toISOString() : null,
+  };
+}
+
+export interface StageView {
+  id: string;
+  name: string;
+  kind: StageKind;
+  position: number;
+}
+
+export const toStageView = (s: StageRow): StageView => ({ id: s.id, name: s.name, kind: s.kind, position: s.position });
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(createdAt.replace(' ', 'T')))) {
+    throw new BadRequestError({ detail: 'The cursor is not valid.' });
+  }
+  return { createdAt, id };
+}
+
+export interface CreateJobInput {
+  title: string;
+  description?: string;
+  location?: string;
+  employmentType: EmploymentType;
+  status?: JobStatus;
+  slug?: string;
+  criteria?: Criterion[];
+  interviewQuestions?: string[];
+  hiringManagerIds?: string[];
+}
+
+export type UpdateJobInput = Partial<Omit<CreateJobInput, 'slug'>>;
+
+function checkCriteria(criteria: Criterion[] | undefined): void {
+  if (!criteria) return;
+  const names = new Set<string>();
+  for (const c of criteria) {
+    const key = c.name.trim().toLowerCase();
+    if (names.has(key)) throw new UnprocessableError({ detail: `Criterion "${c.name}" appears twice.` });
+    names.add(key);
+  }
+}
+
+export function createJobService(deps: { db: Db; audit: AuditLog }) {
+  const { db, audit } = deps;
+
+  async function checkManagers(tx: Parameters<typeof hiringManagersAmong>[0], ids: string[] | undefined): Promise<void> {
+    if (!ids || ids.length === 0) return;
+    const unique = [...new Set(ids)];
+    const found = await hiringManagersAmong(tx, unique);
+    if (found.length !== unique.length) {
+      throw new UnprocessableError({ detail: 'Every hiringManagerIds entry must be a hiring manager of this organisation.' });
+    }
+  }
+
+  return {
+    async create(ctx: Ctx, input: CreateJobInput): Promise<JobView> {
+      checkCriteria(input.criteria);
+      const id = await db.withTenantTx(ctx.orgId, async (tx) => {
+        await checkManagers(tx, input.hiringManagerIds);
+        await ensureDefaultPipeline(tx, ctx.orgId);
+        let slug = input.slug ?? slugify(input.title);
+        if (await slugExists(tx, slug)) {
+          if (input.slug) throw new ConflictError({ detail: `A job with slug "${slug}" exists.` });
+          slug = `${slug.slice(0, 70)}-${randomBytes(3).toString('hex')}`;
+        }
+        const jobId = await insertJob(tx, ctx.orgId, {
+          slug,
+          title: input.title.trim(),
+          description: input.description ?? '',
+          location: input.location ?? '',
+          employmentType: input.employmentType,
+          status: input.status ?? 'draft',
+          criteria: input.criteria ?? [],
+          interviewQuestions: input.interviewQuestions ?? [],
+          createdBy: ctx.userId,
+        });
+        if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, jobId, [...new Set(input.hiringManagerIds)]);
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'job.created',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'job', id: jobId },
+          metadata: { status: input.status ?? 'draft', criteria: (input.criteria ?? []).length, hiringManagers: input.hiringManagerIds?.length ?? 0 },
+          requestId: ctx.requestId,
+        });
+        return jobId;
+      });
+      return this.get(ctx, id);
+    },
+
+    async get(ctx: Ctx, id: string): Promise<JobView> {
+      const job = await db.withTenant(ctx.orgId, (q) => findJob(q, id, assignedScope(ctx)));
+      if (!job) throw new NotFoundError({ resource: 'Job' });
+      return toJobView(job);
+    },
+
+    async list(ctx: Ctx, f: { status?: JobStatus; q?: string; hiringManagerId?: string; cursor?: string; limit: number }): Promise<{ jobs: JobView[]; nextCursor: string | null }> {
+      const after = decodeCursor(f.cursor);
+      const rows = await db.withTenant(ctx.orgId, (q) =>
+        listJobs(q, { status: f.status, q: f.q, hiringManagerId: f.hiringManagerId, assignedTo: assignedScope(ctx), after, limit: f.limit + 1 }),
+      );
+      const page = rows.slice(0, f.limit);
+      const last = page.at(-1);
+      return { jobs: page.map(toJobView), nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at_text, last.id) : null };
+    },
+
+    async update(ctx: Ctx, id: string, input: UpdateJobInput): Promise<JobView> {
+      checkCriteria(input.criteria);
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        const job = await findJob(tx, id, assignedScope(ctx), true);
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        await checkManagers(tx, input.hiringManagerIds);
+        await updateJob(tx, id, input);
+        if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, id, [...new Set(input.hiringManagerIds)]);
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'job.updated',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'job', id },
+          metadata: { fields: Object.keys(input).sort(), ...(input.status && input.status !== job.status ? { status: input.status } : {}) },
+          requestId: ctx.requestId,
+        });
+      });
+      return this.get(ctx, id);
+    },
+
+    async pipeline(ctx: Ctx, jobId: string): Promise<StageView[]> {
+      return db.withTenant(ctx.orgId, async (q) => {
+        const job = await findJob(q, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        return (await stagesForJob(q, jobId)).map(toStageView);
+      });
+    },
+
+    /**
+     * Replaces a job's pipeline (rename, add, reorder stages). Every kind the system
+     * relies on (new, rejected, hired) must keep at least one stage. Applications in a
+     * default-pipeline stage move to the job's stage of the same kind.
+     */
+    async setPipeline(ctx: Ctx, jobId: string, stages: { id?: string; name: string; kind: StageKind }[]): Promise<StageView[]> {
+      for (const kind of ['new', 'rejected', 'hired'] as const) {
+        if (!stages.some((s) => s.kind === kind)) throw new UnprocessableError({ detail: `The pipeline needs a stage of kind "${kind}".` });
+      }
+      if (stages[0]?.kind !== 'new') throw new UnprocessableError({ detail: 'The first stage must be of kind "new".' });
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const job = await findJob(tx, jobId, assignedScope(ctx), true);
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        const before = await stagesForJob(tx, jobId);
+        const ownIds = new Set(before.filter((s) => s.job_id === jobId).map((s) => s.id));
+        for (const s of stages) {
+          if (s.id && !ownIds.has(s.id)) throw new UnprocessableError({ detail: 'A stage id does not belong to this job\'s pipeline; omit id to add a stage.' });
+        }
+        const after = await replaceJobPipeline(tx, ctx.orgId, jobId, stages);
+        if (after.length === 0) throw new ConflictError({ detail: 'A stage that still holds applications cannot be removed; move them first.' });
+        const usedDefault = before.filter((s) => s.job_id === null);
+        if (usedDefault.length > 0) {
+          const map = new Map<string, string>();
+          for (const s of usedDefault) {
+            const target = after.find((a) => a.kind === s.kind) ?? after[0];
+            if (target) map.set(s.id, target.id);
+          }
+          await moveApplicationsBetweenPipelines(tx, jobId, map);
+        }
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'job.pipeline_changed',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'job', id: jobId },
+          metadata: { stages: after.map((s) => s.kind) },
+          requestId: ctx.requestId,
+        });
+        return after.map(toStageView);
+      });
+    },
+  };
+}
+
+export type JobService = ReturnType<typeof createJobService>;

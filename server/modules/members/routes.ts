@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { ROLES, type Role } from '../../core/permissions.js';
+import { requireCtx } from '../../plugins/access.js';
+import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import type { MembersService } from './service.js';
+
+const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const UserParams = Type.Object({ userId: Uuid });
+
+export async function membersRoutes(app: FastifyInstance, deps: { members: MembersService }): Promise<void> {
+  app.get(
+    '/api/v1/members',
+    {
+      schema: {
+        operationId: 'listMembers',
+        tags: ['members'],
+        response: {
+          200: Type.Object({
+            members: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]), role: Type.String(), mfaEnabled: Type.Boolean(), joinedAt: Type.String() })),
+          }),
+          ...ProblemResponses,
+        },
+      },
+      config: { access: { permission: 'members:read' } },
+    },
+    async (request) => ({ members: await deps.members.list(requireCtx(request)) }),
+  );
+
+  app.post(
+    '/api/v1/members/invitations',
+    {
+      schema: {
+        operationId: 'inviteMember',
+        tags: ['members'],
+        body: Type.Object({ email: Email, role: RoleSchema }, { additionalProperties: false }),
+        response: { 201: Type.Object({ invitationId: Type.String(), expiresAt: Type.String() }), ...ProblemResponses },
+      },
+      config: { access: { permission: 'members:manage' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => reply.code(201).send(await deps.members.invite(requireCtx(request), request.body as { email: string; role: Role })),
+  );
+
+  app.patch(
+    '/api/v1/members/:userId',
+    {
+      schema: {
+        operationId: 'changeMemberRole',
+        tags: ['members'],
+        params: UserParams,
+        body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+        response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses },
+      },
+      config: { access: { permission: 'members:manage' } },
+    },
+    async (request, reply) => {
+      await deps.members.changeRole(requireCtx(request), (request.params as { userId: string }).userId, (request.body as { role: Role }).role);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete(
+    '/api/v1/members/:userId',
+    {
+      schema: { operationId: 'removeMember', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      config: { access: { permission: 'members:manage' } },
+    },
+    async (request, reply) => {
+      await deps.members.remove(requireCtx(request), (request.params as { userId: string }).userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/members/:userId/mfa-reset',
+    {
+      schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: Type.Null(), ...ProblemResponses } },
+      config: { access: { permission: 'members:manage' } },
+    },
+    async (request, reply) => {
+      await deps.members.resetMfa(requireCtx(request), (request.params as { userId: string }).userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/invitations/accept',
+    {
+      schema: {
+        operationId: 'acceptInvitation',
+        tags: ['members'],
+        body: Type.Object(
+          { token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })), currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ orgId: Type.String(), role: Type.String() }), ...ProblemResponses },
+      },
+      config: { access: { public: 'invitation link landing: the token is the credential' }, rateLimit: { max: 20, timeWindow: '1 minute' } },
+    },
+    async (request) => deps.members.acceptInvite(request.body as { token: string; password?: string; currentPassword?: string }, { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }),
+  );
+}

@@ -1,0 +1,127 @@
+// Members of an org: list, invite, change role, remove, reset MFA. Every change is
+// audited; a role change or removal revokes the member's sessions in that org at once.
+import type { AuditLog } from '../../core/audit.js';
+import type { Db } from '../../core/db.js';
+import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
+import type { Mailer } from '../../core/mailer.js';
+import type { Role } from '../../core/permissions.js';
+import type { RequestContext } from '../../plugins/access.js';
+import type { AuthLimiter } from '../auth/limits.js';
+import { newPasswordProblem, type PasswordHasher } from '../auth/passwords.js';
+import { clearTotp, consumeToken, findUserByEmail, insertToken, insertUserWithPassword } from '../auth/repo.js';
+import type { ClientInfo, SessionService } from '../auth/service.js';
+import { hashToken, newToken } from '../auth/tokens.js';
+import { countAdmins, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
+
+export const INVITE_TTL_MS = 72 * 3_600_000;
+
+export interface MembersDeps {
+  db: Db;
+  audit: AuditLog;
+  mailer: Mailer;
+  sessions: SessionService;
+  limiter: AuthLimiter;
+  hasher: PasswordHasher;
+  publicUrl: URL;
+  clock: () => Date;
+}
+
+export function createMembersService(deps: MembersDeps) {
+  const { db, audit } = deps;
+
+  async function guardLastAdmin(ctx: RequestContext, userId: string, nextRole: Role | null): Promise<Role> {
+    return db.withTenantTx(ctx.orgId, async (tx) => {
+      const current = await findMemberRole(tx, userId);
+      if (!current) throw new NotFoundError({ resource: 'Member' });
+      if (current === 'admin' && nextRole !== 'admin' && (await countAdmins(tx)) <= 1) {
+        throw new ConflictError({ detail: 'An organisation needs at least one admin.' });
+      }
+      return current;
+    });
+  }
+
+  return {
+    async list(ctx: RequestContext) {
+      const rows = await db.withTenant(ctx.orgId, (q) => listMembers(q));
+      return rows.map((m) => ({ ...m, joinedAt: m.joinedAt.toISOString() }));
+    },
+
+    async invite(ctx: RequestContext, input: { email: string; role: Role }): Promise<{ invitationId: string; expiresAt: string }> {
+      const email = input.email.trim().toLowerCase();
+      const token = newToken();
+      const expiresAt = new Date(deps.clock().getTime() + INVITE_TTL_MS);
+      const invitationId = await insertToken(db.pool, { purpose: 'invite', tokenHash: hashToken(token), expiresAt, email, inviteOrgId: ctx.orgId, inviteRole: input.role, createdBy: ctx.userId });
+      const link = new URL(`/invite/${token}`, deps.publicUrl).toString();
+      await deps.mailer.send({
+        to: email,
+        subject: 'You are invited to hirebox',
+        text: `You have been invited to join an organisation on hirebox as ${input.role.replace('_', ' ')}.\n\nAccept within 72 hours:\n${link}\n\nYou will set a password and an authenticator app (MFA) when you first sign in.`,
+      });
+      await audit.record(ctx.orgId, { action: 'member.invited', actor: { type: 'user', id: ctx.userId }, target: { type: 'invitation', id: invitationId }, metadata: { role: input.role }, requestId: ctx.requestId });
+      return { invitationId, expiresAt: expiresAt.toISOString() };
+    },
+
+    /** New users set a password; existing users prove theirs. */
+    async acceptInvite(input: { token: string; password?: string; currentPassword?: string }, client: ClientInfo): Promise<{ orgId: string; role: Role }> {
+      const blocked = await deps.limiter.blocked('invite', `ip:${client.ip}`, client.ip);
+      if (blocked) throw new TooManyRequestsError(blocked.retryAfterSeconds);
+      const invite = await consumeToken(db.pool, 'invite', hashToken(input.token), deps.clock());
+      if (!invite?.inviteOrgId || !invite.inviteRole || !invite.email) {
+        await deps.limiter.recordFailure('invite', `ip:${client.ip}`, client.ip);
+        throw new UnauthorizedError({ detail: 'This invitation is invalid, used or expired; ask for a new one.' });
+      }
+      const orgId = invite.inviteOrgId;
+      const role = invite.inviteRole;
+      let user = await findUserByEmail(db.pool, invite.email);
+      if (user?.passwordHash) {
+        if (!input.currentPassword || !(await deps.hasher.verify(user.passwordHash, input.currentPassword)).ok) {
+          throw new UnauthorizedError({ detail: 'Enter your current hirebox password to join this organisation.' });
+        }
+      } else {
+        const problem = input.password === undefined ? 'Choose a password.' : newPasswordProblem(input.password, { email: invite.email });
+        if (problem) throw new ValidationError([{ path: 'body/password', message: problem }], problem);
+        const hash = await deps.hasher.hash(input.password as string);
+        if (!user) await insertUserWithPassword(db.pool, invite.email, hash);
+        else await db.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [user.id, hash]);
+        user = await findUserByEmail(db.pool, invite.email);
+      }
+      if (!user) throw new UnauthorizedError();
+      const userId = user.id;
+      await db.withTenantTx(orgId, async (tx) => {
+        await insertMember(tx, orgId, userId, role);
+        await audit.recordIn(tx, orgId, { action: 'member.joined', actor: { type: 'user', id: userId }, target: { type: 'user', id: userId }, metadata: { role, invitedBy: invite.createdBy }, requestId: client.requestId });
+      });
+      return { orgId, role };
+    },
+
+    async changeRole(ctx: RequestContext, userId: string, role: Role): Promise<void> {
+      const previous = await guardLastAdmin(ctx, userId, role);
+      if (previous === role) return;
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        await setMemberRole(tx, userId, role);
+        await audit.recordIn(tx, ctx.orgId, { action: 'member.role_changed', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: userId }, metadata: { from: previous, to: role }, requestId: ctx.requestId });
+      });
+      // Sessions carry the role they were issued with: the member signs in again.
+      await deps.sessions.revokeUser(userId, { orgId: ctx.orgId });
+    },
+
+    async remove(ctx: RequestContext, userId: string): Promise<void> {
+      await guardLastAdmin(ctx, userId, null);
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        await deleteMember(tx, userId);
+        await audit.recordIn(tx, ctx.orgId, { action: 'member.removed', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: userId }, requestId: ctx.requestId });
+      });
+      await deps.sessions.revokeUser(userId, { orgId: ctx.orgId });
+    },
+
+    async resetMfa(ctx: RequestContext, userId: string): Promise<void> {
+      const role = await db.withTenant(ctx.orgId, (q) => q.query<{ role: Role }>('SELECT role FROM memberships WHERE user_id = $1', [userId]));
+      if (!role.rowCount) throw new NotFoundError({ resource: 'Member' });
+      await clearTotp(db.pool, userId);
+      await deps.sessions.revokeUser(userId);
+      await audit.record(ctx.orgId, { action: 'member.mfa_reset', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: userId }, requestId: ctx.requestId });
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

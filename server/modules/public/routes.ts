@@ -1,0 +1,112 @@
+// Candidate-facing routes: the apply page, the apply API, the org's RSS feed of open
+// jobs and the page's stylesheet. Public by design; the apply API is rate limited per IP.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Db } from '../../core/db.js';
+import { NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { Problem } from '../../plugins/schemas.js';
+import { readApplicationForm } from '../applications/form.js';
+import type { ApplicationService } from '../applications/service.js';
+import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
+import { findOrgBySlug } from '../orgs/repo.js';
+import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
+import { PRIVACY_NOTICE_VERSION } from './notice.js';
+
+const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
+const JobParams = Type.Object({ orgSlug: SlugParam, jobSlug: SlugParam }, { additionalProperties: false });
+const OrgParams = Type.Object({ orgSlug: SlugParam }, { additionalProperties: false });
+const PublicErrors = { 400: Problem, 404: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem };
+
+export interface PublicRouteOptions {
+  db: Db;
+  applications: ApplicationService;
+  publicUrl: URL;
+  /** Applications per IP per minute. */
+  applyRateLimit?: number;
+}
+
+export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOptions): Promise<void> {
+  async function openJob(orgSlug: string, jobSlug: string): Promise<{ org: { id: string; name: string; slug: string }; job: JobRow }> {
+    const org = await findOrgBySlug(deps.db.pool, orgSlug);
+    const job = org ? await deps.db.withTenant(org.id, (q) => findOpenJobBySlug(q, jobSlug)) : null;
+    if (!org || !job) throw new NotFoundError({ resource: 'Job', detail: 'This job does not exist or is no longer open.' });
+    return { org: { ...org, slug: orgSlug }, job };
+  }
+
+  app.get(
+    '/assets/apply.css',
+    { schema: { hide: true }, config: { access: { public: 'stylesheet of the public job pages' } } },
+    async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(APPLY_CSS),
+  );
+
+  app.get(
+    '/jobs/:orgSlug/feed.xml',
+    {
+      schema: { operationId: 'openJobsFeed', tags: ['public'], params: OrgParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
+      config: { access: { public: 'RSS feed of open jobs for job boards' } },
+    },
+    async (request, reply) => {
+      const { orgSlug } = request.params as { orgSlug: string };
+      const org = await findOrgBySlug(deps.db.pool, orgSlug);
+      if (!org) throw new NotFoundError({ resource: 'Organisation' });
+      const jobs = await deps.db.withTenant(org.id, (q) => listOpenJobs(q, 200));
+      return reply.type('application/rss+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderRss({ name: org.name, slug: orgSlug }, jobs, deps.publicUrl));
+    },
+  );
+
+  app.get(
+    '/jobs/:orgSlug/:jobSlug',
+    {
+      schema: { operationId: 'applyPage', tags: ['public'], params: JobParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
+      config: { access: { public: 'public job page with the privacy notice and apply form' } },
+    },
+    async (request, reply) => {
+      const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
+      const { org, job } = await openJob(orgSlug, jobSlug);
+      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl));
+    },
+  );
+
+  app.post(
+    '/api/v1/public/jobs/:orgSlug/:jobSlug/apply',
+    {
+      schema: {
+        operationId: 'applyToJob',
+        tags: ['public'],
+        description:
+          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the version shown), demographics.<key>? (voluntary, stored encrypted and separately).',
+        consumes: ['multipart/form-data'],
+        params: JobParams,
+        response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String() }), 200: Type.String(), ...PublicErrors },
+      },
+      config: {
+        access: { public: 'candidates apply without an account' },
+        rateLimit: { max: deps.applyRateLimit ?? 10, timeWindow: '1 minute' },
+      },
+    },
+    async (request, reply) => {
+      const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
+      const { org, job } = await openJob(orgSlug, jobSlug);
+      const form = await readApplicationForm(request, ['consent', 'noticeVersion']);
+      if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
+        throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
+      }
+      if (form.extra.noticeVersion !== PRIVACY_NOTICE_VERSION) {
+        throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
+      }
+      await deps.applications.submit(
+        org.id,
+        job.id,
+        { candidate: form.candidate, file: form.file, source: 'public', noticeVersion: PRIVACY_NOTICE_VERSION, demographics: form.demographics },
+        { type: 'candidate' },
+        request.id,
+      );
+      // The same answer whether or not this email applied before: nothing to enumerate.
+      const accept = request.headers.accept ?? '';
+      if (accept.includes('text/html') && !accept.includes('application/json')) {
+        return reply.code(200).type('text/html; charset=utf-8').send(renderThankYou(org, job));
+      }
+      return reply.code(202).send({ status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION });
+    },
+  );
+}
