@@ -117,8 +117,9 @@ export const accessPlugin = fp<AccessPluginOptions>(
           throw new ForbiddenError({ permission: rule.permission });
         }
       };
-      const existing = route.preHandler;
-      route.preHandler = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
+      // onRequest: identity and permission are settled before the body is even parsed.
+      const existing = route.onRequest;
+      route.onRequest = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
     });
   },
   { name: 'hirebox-access', dependencies: ['@fastify/cookie'] },

@@ -44,13 +44,13 @@ t.test('unknown routes and malformed input give problem+json', async (t) => {
   t.equal(unknown.statusCode, 404);
   t.match(unknown.headers['content-type'], /^application\/problem\+json/);
   t.match(unknown.json(), { status: 404, title: 'Not Found', requestId: String });
-  const badJson = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+  const badJson = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: '{"a":' });
   t.equal(badJson.statusCode, 400);
   t.match(badJson.headers['content-type'], /^application\/problem\+json/);
-  const tooBig = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { 'content-type': 'application/json' }, payload: `{"a":"${'x'.repeat(1_100_000)}"}` });
+  const tooBig = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: `{"a":"${'x'.repeat(1_100_000)}"}` });
   t.equal(tooBig.statusCode, 413);
   t.match(tooBig.headers['content-type'], /^application\/problem\+json/);
-  const wrongType = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { 'content-type': 'application/x-unknown' }, payload: 'zzz' });
+  const wrongType = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...admin.headers, 'content-type': 'application/x-unknown' }, payload: 'zzz' });
   t.equal(wrongType.statusCode, 415);
   t.match(wrongType.headers['content-type'], /^application\/problem\+json/);
   t.notMatch(JSON.stringify(badJson.json()), /at .*\.(ts|js):\d+/, 'no stack trace outside development');
