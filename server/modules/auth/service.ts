@@ -274,14 +274,13 @@ export function createAuthService(deps: AuthDeps) {
       if (!user || !ok) {
         await noteFailure('login', email, client, memberships.map((m) => m.orgId), user?.id ?? null);
         if (user) {
-          // Not awaited: the audit write must not make known accounts answer slower.
-          recordInOrgs(memberships.map((m) => m.orgId), {
+          await recordInOrgs(memberships.map((m) => m.orgId), {
             action: 'auth.login_failed',
             actor: { type: 'anonymous' },
             target: { type: 'user', id: user.id },
             metadata: { ip: client.ip, reason: 'bad_password' },
             requestId: client.requestId,
-          }).catch((err: Error) => deps.log.error({ err: { message: err.message } }, 'audit write failed'));
+          });
         }
         throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
       }
