@@ -270,6 +270,17 @@ export async function insertToken(
   return (rows[0] as { id: string }).id;
 }
 
+/** A live token without using it up (to validate input before consuming the link). */
+export async function findLiveToken(db: Queryable, purpose: TokenRecord['purpose'], tokenHash: Buffer, now: Date): Promise<TokenRecord | null> {
+  const { rows } = await db.query<{ id: string; purpose: TokenRecord['purpose']; user_id: string | null; email: string | null; invite_org_id: string | null; invite_role: Role | null; created_by: string | null }>(
+    `SELECT id, purpose, user_id, email, invite_org_id, invite_role, created_by FROM user_tokens
+      WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3`,
+    [tokenHash, purpose, now],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, purpose: r.purpose, userId: r.user_id, email: r.email, inviteOrgId: r.invite_org_id, inviteRole: r.invite_role, createdBy: r.created_by } : null;
+}
+
 /** Marks a live token used and returns it; null when unknown, used, revoked or expired. */
 export async function consumeToken(db: Queryable, purpose: TokenRecord['purpose'], tokenHash: Buffer, now: Date): Promise<TokenRecord | null> {
   const { rows } = await db.query<{ id: string; purpose: TokenRecord['purpose']; user_id: string | null; email: string | null; invite_org_id: string | null; invite_role: Role | null; created_by: string | null }>(

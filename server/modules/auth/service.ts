@@ -16,6 +16,7 @@ import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
   claimTotpStep,
   consumeToken,
+  findLiveToken,
   countUnusedRecoveryCodes,
   enableTotp,
   findLiveSession,
@@ -460,23 +461,13 @@ export function createAuthService(deps: AuthDeps) {
 
     async completePasswordReset(input: { token: string; newPassword: string }, client: ClientInfo): Promise<void> {
       await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
-      const record = await consumeToken(db.pool, 'reset', hashToken(input.token), clock());
-      if (!record?.userId) {
-        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
-        throw new UnauthorizedError({ detail: 'This reset link is invalid or has expired; ask for a new one.' });
-      }
-      await setPassword(record.userId, input.newPassword, client, 'auth.password_reset');
+      await useLink('reset', input.token, input.newPassword, client, 'auth.password_reset', 'This reset link is invalid or has expired; ask for a new one.');
     },
 
     /** The one-time setup link printed by `hirebox org create`. */
     async completeSetup(input: { token: string; password: string }, client: ClientInfo): Promise<void> {
       await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
-      const record = await consumeToken(db.pool, 'setup', hashToken(input.token), clock());
-      if (!record?.userId) {
-        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
-        throw new UnauthorizedError({ detail: 'This setup link is invalid or has expired.' });
-      }
-      await setPassword(record.userId, input.password, client, 'auth.password_set');
+      await useLink('setup', input.token, input.password, client, 'auth.password_set', 'This setup link is invalid or has expired.');
     },
 
     async switchOrg(session: ResolvedSession, orgId: string, client: ClientInfo): Promise<{ token: string; orgId: string; role: Role }> {
@@ -495,11 +486,21 @@ export function createAuthService(deps: AuthDeps) {
     membershipsOf,
   };
 
-  async function setPassword(userId: string, password: string, client: ClientInfo, action: string): Promise<void> {
-    const user = await findUserById(db.pool, userId);
-    if (!user) throw new UnauthorizedError();
+  /** Checks the new password first, so a refused password does not use up the link. */
+  async function useLink(purpose: 'reset' | 'setup', token: string, password: string, client: ClientInfo, action: string, invalid: string): Promise<void> {
+    const live = await findLiveToken(db.pool, purpose, hashToken(token), clock());
+    const user = live?.userId ? await findUserById(db.pool, live.userId) : null;
+    if (!live || !user) {
+      await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
+      throw new UnauthorizedError({ detail: invalid });
+    }
     const problem = newPasswordProblem(password, { email: user.email });
     if (problem) throw new ValidationError([{ path: 'body/password', message: problem }], problem);
+    if (!(await consumeToken(db.pool, purpose, hashToken(token), clock()))) throw new UnauthorizedError({ detail: invalid });
+    await setPassword(user.id, password, client, action);
+  }
+
+  async function setPassword(userId: string, password: string, client: ClientInfo, action: string): Promise<void> {
     await updatePasswordHash(db.pool, userId, await hasher.hash(password), true);
     const revoked = await sessions.revokeUser(userId);
     const orgs = await membershipsOf(userId);

@@ -8,7 +8,7 @@ import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
 import type { AuthLimiter } from '../auth/limits.js';
 import { newPasswordProblem, type PasswordHasher } from '../auth/passwords.js';
-import { clearTotp, consumeToken, findUserByEmail, insertToken, insertUserWithPassword } from '../auth/repo.js';
+import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword } from '../auth/repo.js';
 import type { ClientInfo, SessionService } from '../auth/service.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { countAdmins, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
@@ -65,10 +65,11 @@ export function createMembersService(deps: MembersDeps) {
     async acceptInvite(input: { token: string; password?: string; currentPassword?: string }, client: ClientInfo): Promise<{ orgId: string; role: Role }> {
       const blocked = await deps.limiter.blocked('invite', `ip:${client.ip}`, client.ip);
       if (blocked) throw new TooManyRequestsError(blocked.retryAfterSeconds);
-      const invite = await consumeToken(db.pool, 'invite', hashToken(input.token), deps.clock());
+      const invalid = 'This invitation is invalid, used or expired; ask for a new one.';
+      const invite = await findLiveToken(db.pool, 'invite', hashToken(input.token), deps.clock());
       if (!invite?.inviteOrgId || !invite.inviteRole || !invite.email) {
         await deps.limiter.recordFailure('invite', `ip:${client.ip}`, client.ip);
-        throw new UnauthorizedError({ detail: 'This invitation is invalid, used or expired; ask for a new one.' });
+        throw new UnauthorizedError({ detail: invalid });
       }
       const orgId = invite.inviteOrgId;
       const role = invite.inviteRole;
@@ -80,6 +81,10 @@ export function createMembersService(deps: MembersDeps) {
       } else {
         const problem = input.password === undefined ? 'Choose a password.' : newPasswordProblem(input.password, { email: invite.email });
         if (problem) throw new ValidationError([{ path: 'body/password', message: problem }], problem);
+      }
+      // Input is valid: only now is the link used up.
+      if (!(await consumeToken(db.pool, 'invite', hashToken(input.token), deps.clock()))) throw new UnauthorizedError({ detail: invalid });
+      if (!user?.passwordHash) {
         const hash = await deps.hasher.hash(input.password as string);
         if (!user) await insertUserWithPassword(db.pool, invite.email, hash);
         else await db.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [user.id, hash]);
