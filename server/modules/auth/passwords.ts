@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import argon2 from 'argon2';
+import { ServiceUnavailableError } from '../../core/errors.js';
 import { packageRoot } from '../../core/paths.js';
 
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -18,23 +19,56 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-export function createPasswordHasher(options: { memoryCost?: number; timeCost?: number } = {}): PasswordHasher {
+export interface HasherOptions {
+  memoryCost?: number;
+  timeCost?: number;
+  /** Hashes running at once; the rest wait in a short queue (default 2: one per core). */
+  maxConcurrent?: number;
+  /** Waiting hashes beyond this are refused at once with 503 (default 32). */
+  maxQueue?: number;
+}
+
+/**
+ * argon2id with a process-wide cap: per-IP and per-account limits stop a flood from one
+ * place; this cap bounds what a distributed flood can force, so argon2 can never take
+ * the whole CPU away from the rest of the app.
+ */
+export function createPasswordHasher(options: HasherOptions = {}): PasswordHasher {
   const params = { ...ARGON2_OPTIONS, memoryCost: options.memoryCost ?? ARGON2_OPTIONS.memoryCost, timeCost: options.timeCost ?? ARGON2_OPTIONS.timeCost };
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const maxQueue = options.maxQueue ?? 32;
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  async function limited<T>(work: () => Promise<T>): Promise<T> {
+    if (running >= maxConcurrent) {
+      if (waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    running += 1;
+    try {
+      return await work();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  }
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => argon2.hash(password, params),
+    hash: (password) => limited(() => argon2.hash(password, params)),
     async verify(hash, password) {
-      let ok = false;
-      try {
-        ok = await argon2.verify(hash, password);
-      } catch {
-        ok = false;
-      }
+      const ok = await limited(() => argon2.verify(hash, password)).catch((err: unknown) => {
+        if (err instanceof ServiceUnavailableError) throw err;
+        return false;
+      });
       return { ok, rehash: ok && argon2.needsRehash(hash, params) };
     },
     async verifyDummy(password) {
       dummy ??= argon2.hash('hirebox-dummy-password-for-timing', params);
-      await argon2.verify(await dummy, password).catch(() => false);
+      const stored = await dummy;
+      await limited(() => argon2.verify(stored, password)).catch((err: unknown) => {
+        if (err instanceof ServiceUnavailableError) throw err;
+        return false;
+      });
     },
   };
 }
