@@ -85,7 +85,8 @@ export function encodeCursor(createdAt: string, id: string): string {
 export function decodeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
   if (!cursor) return undefined;
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(createdAt.replace(' ', 'T')))) {
+  // createdAt is Postgres' text form of a timestamptz (microsecond precision kept).
+  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[.0-9]{0,7}[+-][0-9:]{2,5}$/.test(createdAt)) {
     throw new BadRequestError({ detail: 'The cursor is not valid.' });
   }
   return { createdAt, id };
