@@ -106,7 +106,8 @@ const localUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host
 if (await waitForReady(localUrl)) {
   say('');
   say(`hirebox is running at ${config.publicUrl.origin}  (ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs)`);
-  say(`demo sign-in: ${DEMO_ADMIN} / ${password}   (new password each run)`);
+  say(`demo sign-in: ${DEMO_ADMIN} / ${password}   (new password each run; enrol an authenticator app at first sign-in)`);
+  say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
   say('press Ctrl-C to stop');
 } else {
