@@ -169,3 +169,33 @@ t.test('malformed and oversized credential requests', async (t) => {
   const badCode = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', payload: { code: 'abc' } });
   t.equal(badCode.statusCode, 401, 'no session: 401 before anything else');
 });
+
+t.test('orgs may shorten session lifetimes, never lengthen them', async (t) => {
+  const s = await fullSession();
+  const tooLong = await ctx.app.inject({ method: 'PUT', url: '/api/v1/org/session-policy', headers: s.headers, payload: { sessionIdleSeconds: 3600, sessionAbsoluteSeconds: 43_200 } });
+  t.equal(tooLong.statusCode, 400);
+  const set = await ctx.app.inject({ method: 'PUT', url: '/api/v1/org/session-policy', headers: s.headers, payload: { sessionIdleSeconds: 300, sessionAbsoluteSeconds: 3600 } });
+  t.equal(set.statusCode, 200);
+  t.same(set.json(), { sessionIdleSeconds: 300, sessionAbsoluteSeconds: 3600 });
+  const short = await fullSession();
+  advance(4 * 60_000);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: short.headers })).statusCode, 200);
+  advance(6 * 60_000);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: short.headers })).statusCode, 401, 'the org idle limit (5 min) applies');
+  const s2 = await fullSession();
+  await ctx.app.inject({ method: 'PUT', url: '/api/v1/org/session-policy', headers: s2.headers, payload: { sessionIdleSeconds: 1800, sessionAbsoluteSeconds: 43_200 } });
+});
+
+t.test('a revocation in one app process reaches the session cache of another', async (t) => {
+  const { buildApp } = await import('../../server/app.js');
+  const { createLogger } = await import('../../server/core/logger.js');
+  const { readMigrationFiles } = await import('../../server/core/migrate.js');
+  const second = await buildApp({ config: ctx.config, db: ctx.db, redis: ctx.redis, audit: ctx.audit, logger: createLogger('silent'), mailer: ctx.mailer, migrations: readMigrationFiles(), clock });
+  await second.ready();
+  t.teardown(() => second.close());
+  const s = await fullSession();
+  t.equal((await second.inject({ method: 'GET', url: '/api/v1/me', headers: s.headers })).statusCode, 200, 'warm in the second process cache');
+  t.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: s.headers })).statusCode, 204);
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal((await second.inject({ method: 'GET', url: '/api/v1/me', headers: s.headers })).statusCode, 401, 'evicted through Redis');
+});

@@ -246,6 +246,16 @@ export async function getOrgAuthPolicy(db: Queryable, orgId: string): Promise<Or
   };
 }
 
+/** Needs a tenant transaction for orgId. */
+export async function upsertOrgSessionPolicy(db: Queryable, orgId: string, idleSeconds: number, absoluteSeconds: number): Promise<void> {
+  await db.query(
+    `INSERT INTO org_auth_settings (org_id, session_idle_seconds, session_absolute_seconds) VALUES ($1, $2, $3)
+     ON CONFLICT (org_id) DO UPDATE SET session_idle_seconds = EXCLUDED.session_idle_seconds,
+       session_absolute_seconds = EXCLUDED.session_absolute_seconds, updated_at = now()`,
+    [orgId, idleSeconds, absoluteSeconds],
+  );
+}
+
 // --- one-time tokens (setup, reset, invite) ----------------------------------------------
 
 export interface TokenRecord {

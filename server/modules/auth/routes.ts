@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
-import { clearSessionCookie, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
+import { clearSessionCookie, requireCtx, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { findUserEmail } from './repo.js';
 import type { AuthService, ClientInfo } from './service.js';
@@ -262,6 +262,33 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     async (request, reply) => {
       const result = await deps.auth.switchOrg(requireSession(request), (request.body as { orgId: string }).orgId, client(request));
       return { orgId: result.orgId, role: result.role, csrfToken: startSession(reply, result.token) };
+    },
+  );
+
+  const SessionPolicy = Type.Object(
+    { sessionIdleSeconds: Type.Integer({ minimum: 60, maximum: 1800 }), sessionAbsoluteSeconds: Type.Integer({ minimum: 300, maximum: 43_200 }) },
+    { additionalProperties: false },
+  );
+
+  app.get(
+    '/api/v1/org/session-policy',
+    {
+      schema: { operationId: 'getSessionPolicy', tags: ['settings'], response: { 200: SessionPolicy, ...ProblemResponses } },
+      config: { access: { permission: 'org:read' } },
+    },
+    async (request) => deps.auth.getSessionPolicy(requireCtx(request)),
+  );
+
+  app.put(
+    '/api/v1/org/session-policy',
+    {
+      schema: { operationId: 'setSessionPolicy', tags: ['settings'], body: SessionPolicy, response: { 200: SessionPolicy, ...ProblemResponses } },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request) => {
+      const ctx = requireCtx(request);
+      await deps.auth.setSessionPolicy(ctx, request.body as { sessionIdleSeconds: number; sessionAbsoluteSeconds: number });
+      return deps.auth.getSessionPolicy(ctx);
     },
   );
 

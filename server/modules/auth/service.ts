@@ -11,6 +11,7 @@ import type { Db } from '../../core/db.js';
 import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
+import type { RequestContext } from '../../plugins/access.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
@@ -34,6 +35,7 @@ import {
   setTotpPending,
   touchSession,
   updatePasswordHash,
+  upsertOrgSessionPolicy,
   useRecoveryCode,
   type MembershipView,
 } from './repo.js';
@@ -481,6 +483,22 @@ export function createAuthService(deps: AuthDeps) {
       const { token } = await issueFor(session.userId, org, session.mfaComplete, client, false);
       await audit.record(org.orgId, { action: 'auth.org_switched', actor: { type: 'user', id: session.userId }, requestId: client.requestId });
       return { token, orgId: org.orgId, role: org.role };
+    },
+
+    async getSessionPolicy(ctx: RequestContext): Promise<{ sessionIdleSeconds: number; sessionAbsoluteSeconds: number }> {
+      const p = await db.withTenant(ctx.orgId, (q) => getOrgAuthPolicy(q, ctx.orgId));
+      return { sessionIdleSeconds: p.sessionIdleSeconds, sessionAbsoluteSeconds: p.sessionAbsoluteSeconds };
+    },
+
+    /** Orgs may shorten session lifetimes, never lengthen them past 30 min idle / 12 h. */
+    async setSessionPolicy(ctx: RequestContext, policy: { sessionIdleSeconds: number; sessionAbsoluteSeconds: number }): Promise<void> {
+      if (policy.sessionIdleSeconds > policy.sessionAbsoluteSeconds) {
+        throw new ValidationError([{ path: 'body/sessionIdleSeconds', message: 'must not exceed sessionAbsoluteSeconds' }]);
+      }
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        await upsertOrgSessionPolicy(tx, ctx.orgId, policy.sessionIdleSeconds, policy.sessionAbsoluteSeconds);
+        await audit.recordIn(tx, ctx.orgId, { action: 'settings.session_policy_changed', actor: { type: 'user', id: ctx.userId }, metadata: { ...policy }, requestId: ctx.requestId });
+      });
     },
 
     membershipsOf,
