@@ -26,6 +26,7 @@ import { createUserSecretBox } from './modules/auth/totp.js';
 import { membersRoutes } from './modules/members/routes.js';
 import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { ssoRoutes } from './modules/sso/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -107,6 +108,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { db: deps.db, auth, cookie: sessionCookie, publicOrigin: config.publicOrigin });
   const members = createMembersService({ db: deps.db, audit: deps.audit, mailer: deps.mailer, sessions, limiter, hasher, publicUrl: config.publicUrl, clock });
   await app.register(membersRoutes, { members });
+  await app.register(ssoRoutes, {
+    db: deps.db,
+    audit: deps.audit,
+    redis: deps.redis,
+    redisPrefix: config.redisPrefix,
+    sessions,
+    masterKey: config.masterKey.reveal(),
+    publicUrl: config.publicUrl,
+    nodeEnv: config.nodeEnv,
+    cookie: sessionCookie,
+    logger: deps.logger,
+  });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
   await app.register(hiringRoutes, {
     db: deps.db,

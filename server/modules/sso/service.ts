@@ -1,0 +1,421 @@
+// Per-org OIDC single sign-on (DESIGN §4): authorization code + PKCE (S256) + state + nonce
+// through openid-client, just-in-time membership for allowed email domains, and sessions
+// issued by the same SessionService as password sign-in.
+//
+// The pending sign-in (state, nonce, PKCE verifier, org, returnTo) lives in Redis for ten
+// minutes under the SHA-256 of a random handle; the handle travels only in a short-lived
+// httpOnly SameSite=Lax cookie, and the record is deleted on first read (single use).
+//
+// An IdP only speaks for its own org: an account that also belongs to other orgs always
+// proves its own TOTP after SSO (whatever trustIdpMfa says), and must have one, so a
+// misconfigured or hostile IdP cannot reach that account's other orgs.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import * as oidc from 'openid-client';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import type { NodeEnv } from '../../core/config.js';
+import { open, seal, type Aad, type Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
+import type { Role } from '../../core/permissions.js';
+import type { RequestContext } from '../../plugins/access.js';
+import { findUserByEmail, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/repo.js';
+import type { ClientInfo, SessionService } from '../auth/service.js';
+import { safeEqual } from '../auth/tokens.js';
+import {
+  findOrCreateUserByEmail,
+  findOrgIdBySlug,
+  getSsoSettings,
+  insertMembershipIfAbsent,
+  memberRole,
+  upsertSsoSettings,
+  type SsoRole,
+  type SsoSettingsRecord,
+} from './repo.js';
+
+export const SSO_CALLBACK_PATH = '/api/v1/auth/sso/callback';
+/** How long a started sign-in may take at the IdP. */
+export const SSO_PENDING_TTL_SECONDS = 600;
+/** `amr` values (RFC 8176) that mean the IdP did more than one factor. */
+export const MFA_AMR_VALUES: readonly string[] = ['mfa', 'otp', 'hwk', 'swk', 'sms'];
+const DISCOVERY_CACHE_MS = 10 * 60_000;
+const HTTP_TIMEOUT_SECONDS = 10;
+
+export interface SsoConfigInput {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  allowedDomains: string[];
+  defaultRole: SsoRole;
+  requireSso: boolean;
+  trustIdpMfa: boolean;
+  mfaAcrValues?: string[];
+  breakGlassUserId: string | null;
+}
+
+export interface SsoConfigView {
+  configured: boolean;
+  issuer: string | null;
+  clientId: string | null;
+  clientSecretSet: boolean;
+  allowedDomains: string[];
+  defaultRole: SsoRole;
+  requireSso: boolean;
+  trustIdpMfa: boolean;
+  mfaAcrValues: string[];
+  breakGlassUserId: string | null;
+  updatedAt: string | null;
+}
+
+export interface SsoDeps {
+  db: Db;
+  audit: AuditLog;
+  redis: Redis;
+  redisPrefix: string;
+  sessions: SessionService;
+  keyring: Keyring;
+  publicUrl: URL;
+  nodeEnv: NodeEnv;
+  log: Logger;
+}
+
+interface PendingSignIn {
+  orgId: string;
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+}
+
+export interface SsoCallbackResult {
+  token: string;
+  returnTo: string;
+  mfa: 'complete' | 'required' | 'enroll';
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LABEL = /^[a-z0-9-]{1,63}$/;
+
+/** A lower-case DNS name with at least two labels and an alphabetic top-level label. */
+export function isDomainName(value: string): boolean {
+  if (value.length < 3 || value.length > 253) return false;
+  const labels = value.split('.');
+  const tld = labels.at(-1) ?? '';
+  return labels.length >= 2 && labels.every((l) => LABEL.test(l) && !l.startsWith('-') && !l.endsWith('-')) && /^[a-z]{2,63}$/.test(tld);
+}
+
+/** https issuers only; plain http just for loopback outside production. */
+export function issuerProblem(raw: string, nodeEnv: NodeEnv): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'issuer must be an absolute URL';
+  }
+  if (url.username || url.password) return 'issuer must not contain credentials';
+  if (url.search || url.hash) return 'issuer must not have a query or fragment';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname) && nodeEnv !== 'production') return null;
+  return nodeEnv === 'production' ? 'issuer must be an https:// URL' : 'issuer must be https:// (http:// only for loopback outside production)';
+}
+
+function isInsecureLoopback(issuer: string, nodeEnv: NodeEnv): boolean {
+  const url = new URL(issuer);
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname) && nodeEnv !== 'production';
+}
+
+/** A same-origin path to land on after sign-in; anything else becomes "/". */
+export function safeReturnTo(raw: string | undefined, publicUrl: URL): string {
+  if (!raw || raw.length > 512 || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
+  if (!/^[\x21-\x7e]+$/.test(raw)) return '/';
+  try {
+    const resolved = new URL(raw, publicUrl);
+    if (resolved.origin !== publicUrl.origin) return '/';
+    return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  } catch {
+    return '/';
+  }
+}
+
+/** Whether the ID token shows an MFA the org has chosen to trust. */
+export function idpDidMfa(claims: { amr?: unknown; acr?: unknown }, settings: Pick<SsoSettingsRecord, 'trustIdpMfa' | 'mfaAcrValues'>): boolean {
+  if (!settings.trustIdpMfa) return false;
+  const amr = Array.isArray(claims.amr) ? claims.amr : [];
+  if (amr.some((v) => typeof v === 'string' && MFA_AMR_VALUES.includes(v))) return true;
+  return typeof claims.acr === 'string' && settings.mfaAcrValues.includes(claims.acr);
+}
+
+const secretAad = (orgId: string): Aad => ({ orgId, table: 'org_auth_settings', column: 'sso_client_secret', rowId: orgId });
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+type RefusalReason = 'state_mismatch' | 'idp_error' | 'token_exchange_failed' | 'token_invalid' | 'email_missing' | 'email_unverified' | 'domain_not_allowed' | 'account_disabled' | 'account_in_other_org';
+
+export function createSsoService(deps: SsoDeps) {
+  const { db, audit, redis, keyring } = deps;
+  const callbackUrl = new URL(SSO_CALLBACK_PATH, deps.publicUrl);
+  const discoveryCache = new Map<string, { fingerprint: string; config: oidc.Configuration; at: number }>();
+
+  const pendingKey = (handle: string): string => `${deps.redisPrefix}:sso:pending:${sha256Hex(handle)}`;
+
+  function toView(s: SsoSettingsRecord): SsoConfigView {
+    return {
+      configured: Boolean(s.issuer && s.clientId && s.clientSecretEnc),
+      issuer: s.issuer,
+      clientId: s.clientId,
+      clientSecretSet: s.clientSecretEnc !== null,
+      allowedDomains: s.allowedDomains,
+      defaultRole: s.defaultRole,
+      requireSso: s.requireSso,
+      trustIdpMfa: s.trustIdpMfa,
+      mfaAcrValues: s.mfaAcrValues,
+      breakGlassUserId: s.breakGlassUserId,
+      updatedAt: s.updatedAt ? s.updatedAt.toISOString() : null,
+    };
+  }
+
+  /** The org's settings and client secret, or 404 when SSO is not set up. */
+  async function loadConfigured(orgId: string): Promise<{ settings: SsoSettingsRecord; issuer: string; clientId: string; clientSecret: string }> {
+    return db.withTenant(orgId, async (q) => {
+      const settings = await getSsoSettings(q, orgId);
+      if (!settings.issuer || !settings.clientId || !settings.clientSecretEnc) {
+        throw new NotFoundError({ detail: 'Single sign-on is not set up for this organisation.' });
+      }
+      const clientSecret = open(await keyring.orgKey(q, orgId), settings.clientSecretEnc, secretAad(orgId)).toString('utf8');
+      return { settings, issuer: settings.issuer, clientId: settings.clientId, clientSecret };
+    });
+  }
+
+  async function oidcConfig(orgId: string, c: { settings: SsoSettingsRecord; issuer: string; clientId: string; clientSecret: string }): Promise<oidc.Configuration> {
+    const fingerprint = sha256Hex(`${c.issuer}\n${c.clientId}\n${c.clientSecret}\n${c.settings.updatedAt?.toISOString() ?? ''}`);
+    const now = Date.now();
+    const hit = discoveryCache.get(orgId);
+    if (hit && hit.fingerprint === fingerprint && now - hit.at < DISCOVERY_CACHE_MS) return hit.config;
+    try {
+      const config = await oidc.discovery(new URL(c.issuer), c.clientId, c.clientSecret, oidc.ClientSecretBasic(c.clientSecret), {
+        timeout: HTTP_TIMEOUT_SECONDS,
+        ...(isInsecureLoopback(c.issuer, deps.nodeEnv) ? { execute: [oidc.allowInsecureRequests] } : {}),
+      });
+      config.timeout = HTTP_TIMEOUT_SECONDS;
+      if (discoveryCache.size > 1000) discoveryCache.clear();
+      discoveryCache.set(orgId, { fingerprint, config, at: now });
+      return config;
+    } catch (err) {
+      deps.log.warn({ orgId, code: errorCode(err) }, 'sso: identity provider discovery failed');
+      throw new ServiceUnavailableError({ detail: 'The identity provider of this organisation could not be reached; try again shortly.' });
+    }
+  }
+
+  async function refuse(orgId: string, reason: RefusalReason, client: ClientInfo, extra: { userId?: string; domain?: string } = {}): Promise<void> {
+    await audit.record(orgId, {
+      action: 'auth.sso_refused',
+      actor: extra.userId ? { type: 'user', id: extra.userId } : { type: 'anonymous' },
+      metadata: { reason, ip: client.ip, ...(extra.domain ? { domain: extra.domain } : {}) },
+      requestId: client.requestId,
+    });
+  }
+
+  return {
+    async getConfig(ctx: RequestContext): Promise<SsoConfigView> {
+      return toView(await db.withTenant(ctx.orgId, (q) => getSsoSettings(q, ctx.orgId)));
+    },
+
+    async putConfig(ctx: RequestContext, input: SsoConfigInput): Promise<SsoConfigView> {
+      const issuer = input.issuer.trim();
+      const problem = issuerProblem(issuer, deps.nodeEnv);
+      if (problem) throw new ValidationError([{ path: 'body/issuer', message: problem }], problem);
+      const allowedDomains = [...new Set(input.allowedDomains.map((d) => d.trim().toLowerCase()))];
+      const badDomain = allowedDomains.find((d) => !isDomainName(d));
+      if (badDomain !== undefined) throw new ValidationError([{ path: 'body/allowedDomains', message: 'each entry must be a domain name like example.com' }], 'allowedDomains must hold domain names like example.com.');
+      const mfaAcrValues = [...new Set((input.mfaAcrValues ?? []).map((v) => v.trim()).filter(Boolean))];
+      const result = await db.withTenantTx(ctx.orgId, async (tx) => {
+        const before = await getSsoSettings(tx, ctx.orgId);
+        if (input.clientSecret === undefined && !before.clientSecretEnc) {
+          throw new ValidationError([{ path: 'body/clientSecret', message: 'is required the first time SSO is set up' }], 'clientSecret is required the first time SSO is set up.');
+        }
+        if (input.breakGlassUserId !== null && (await memberRole(tx, input.breakGlassUserId)) !== 'admin') {
+          throw new ValidationError([{ path: 'body/breakGlassUserId', message: 'must be an admin of this organisation' }], 'The break-glass account must be an admin of this organisation.');
+        }
+        const clientSecretEnc = input.clientSecret === undefined ? null : seal(await keyring.orgKey(tx, ctx.orgId), input.clientSecret, secretAad(ctx.orgId));
+        await upsertSsoSettings(tx, ctx.orgId, {
+          issuer,
+          clientId: input.clientId,
+          clientSecretEnc,
+          allowedDomains,
+          defaultRole: input.defaultRole,
+          requireSso: input.requireSso,
+          trustIdpMfa: input.trustIdpMfa,
+          mfaAcrValues,
+          breakGlassUserId: input.breakGlassUserId,
+        });
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'sso.config_changed',
+          actor: { type: 'user', id: ctx.userId },
+          metadata: {
+            issuer,
+            clientId: input.clientId,
+            clientSecretChanged: input.clientSecret !== undefined,
+            allowedDomains,
+            defaultRole: input.defaultRole,
+            requireSso: input.requireSso,
+            trustIdpMfa: input.trustIdpMfa,
+            mfaAcrValues,
+            breakGlassUserId: input.breakGlassUserId,
+            previousIssuer: before.issuer,
+            previousRequireSso: before.requireSso,
+          },
+          requestId: ctx.requestId,
+        });
+        return getSsoSettings(tx, ctx.orgId);
+      });
+      discoveryCache.delete(ctx.orgId);
+      return toView(result);
+    },
+
+    /** Begins sign-in: the IdP URL to redirect to and the handle for the binding cookie. */
+    async start(orgSlug: string, returnToRaw: string | undefined): Promise<{ redirectUrl: string; handle: string }> {
+      const orgId = await findOrgIdBySlug(db.pool, orgSlug);
+      if (!orgId) throw new NotFoundError({ detail: 'Single sign-on is not set up for this organisation.' });
+      const configured = await loadConfigured(orgId);
+      const config = await oidcConfig(orgId, configured);
+      const verifier = oidc.randomPKCECodeVerifier();
+      const pending: PendingSignIn = {
+        orgId,
+        state: oidc.randomState(),
+        nonce: oidc.randomNonce(),
+        verifier,
+        returnTo: safeReturnTo(returnToRaw, deps.publicUrl),
+      };
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: callbackUrl.href,
+        response_type: 'code',
+        scope: 'openid email profile',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: pending.state,
+        nonce: pending.nonce,
+      });
+      const handle = randomBytes(32).toString('base64url');
+      await redis.set(pendingKey(handle), JSON.stringify(pending), 'EX', SSO_PENDING_TTL_SECONDS);
+      return { redirectUrl: url.href, handle };
+    },
+
+    /** Completes sign-in from the IdP's redirect; `search` is the callback's query string. */
+    async callback(handle: string | undefined, search: string, client: ClientInfo): Promise<SsoCallbackResult> {
+      const expired = (): BadRequestError => new BadRequestError({ detail: 'This sign-in attempt is invalid or has expired; start single sign-on again.' });
+      if (!handle || handle.length > 100) throw expired();
+      const raw = await redis.getdel(pendingKey(handle)); // single use, whatever happens next
+      if (!raw) throw expired();
+      const pending = JSON.parse(raw) as PendingSignIn;
+      const currentUrl = new URL(callbackUrl.href);
+      currentUrl.search = search;
+      const state = currentUrl.searchParams.get('state');
+      if (!state || !safeEqual(state, pending.state)) {
+        await refuse(pending.orgId, 'state_mismatch', client);
+        throw expired();
+      }
+      const configured = await loadConfigured(pending.orgId);
+      const { settings } = configured;
+      const config = await oidcConfig(pending.orgId, configured);
+
+      let claims: Record<string, unknown>;
+      try {
+        const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        });
+        const idClaims = tokens.claims();
+        if (!idClaims) throw new Error('the token response has no ID token');
+        claims = { ...idClaims };
+        if (typeof claims.email !== 'string' || typeof claims.email_verified !== 'boolean') {
+          // Many IdPs put scope claims only in userinfo when an access token is issued.
+          const info = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+          claims = { ...info, ...idClaims };
+        }
+      } catch (err) {
+        const reason: RefusalReason =
+          err instanceof oidc.AuthorizationResponseError ? 'idp_error' : err instanceof oidc.ResponseBodyError ? 'token_exchange_failed' : 'token_invalid';
+        // Only the error code: messages and causes may carry token contents.
+        deps.log.warn({ orgId: pending.orgId, reason, code: errorCode(err), requestId: client.requestId }, 'sso: sign-in refused');
+        await refuse(pending.orgId, reason, client);
+        throw new UnauthorizedError({ detail: 'Single sign-on did not succeed; start again.' });
+      }
+
+      const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
+      const at = email.lastIndexOf('@');
+      if (!email || at < 1 || email.length > 254) {
+        await refuse(pending.orgId, 'email_missing', client);
+        throw new ForbiddenError({ detail: 'The identity provider did not share an email address.' });
+      }
+      if (claims.email_verified !== true) {
+        await refuse(pending.orgId, 'email_unverified', client);
+        throw new ForbiddenError({ detail: 'The identity provider has not verified this email address.' });
+      }
+      const domain = email.slice(at + 1);
+      if (!settings.allowedDomains.includes(domain)) {
+        await refuse(pending.orgId, 'domain_not_allowed', client, { domain });
+        throw new ForbiddenError({ detail: 'This email domain may not sign in to this organisation.' });
+      }
+
+      const existing = await findUserByEmail(db.pool, email);
+      if (existing?.disabledAt) {
+        await refuse(pending.orgId, 'account_disabled', client, { userId: existing.id });
+        throw new ForbiddenError({ detail: 'This account is disabled.' });
+      }
+      const elsewhere = existing
+        ? (await db.withUserTx(existing.id, (tx) => listMembershipsOfUser(tx, existing.id))).some((m) => m.orgId !== pending.orgId)
+        : false;
+      if (existing && elsewhere && !existing.totpSecretEnc) {
+        await refuse(pending.orgId, 'account_in_other_org', client, { userId: existing.id });
+        throw new ForbiddenError({ detail: 'This account belongs to other organisations too: sign in with its password and set up multi-factor authentication first.' });
+      }
+      const user = existing ? { id: existing.id, created: false } : await findOrCreateUserByEmail(db.pool, email);
+      const hasTotp = Boolean(existing?.totpSecretEnc);
+
+      const orgId = pending.orgId;
+      const { role, joined } = await db.withTenantTx(orgId, async (tx) => {
+        const joinedNow = await insertMembershipIfAbsent(tx, orgId, user.id, settings.defaultRole);
+        if (joinedNow) {
+          await audit.recordIn(tx, orgId, {
+            action: 'member.joined',
+            actor: { type: 'user', id: user.id },
+            target: { type: 'user', id: user.id },
+            metadata: { role: settings.defaultRole, via: 'sso' },
+            requestId: client.requestId,
+          });
+        }
+        const current = (await memberRole(tx, user.id)) as Role;
+        return { role: current, joined: joinedNow };
+      });
+
+      const mfaByIdp = !elsewhere && idpDidMfa(claims, settings);
+      const policy = await db.withTenant(orgId, (q) => getOrgAuthPolicy(q, orgId));
+      const { token } = await deps.sessions.issue(
+        { userId: user.id, orgId, role, mfaComplete: mfaByIdp, reauthenticated: true, ip: client.ip, userAgent: client.userAgent },
+        { idleSeconds: policy.sessionIdleSeconds, absoluteSeconds: policy.sessionAbsoluteSeconds },
+      );
+      const mfa: SsoCallbackResult['mfa'] = mfaByIdp ? 'complete' : hasTotp ? 'required' : 'enroll';
+      await audit.record(orgId, {
+        action: 'auth.sso_login',
+        actor: { type: 'user', id: user.id },
+        metadata: { ip: client.ip, mfa: mfaByIdp ? 'idp' : mfa, jit: joined, userCreated: user.created },
+        requestId: client.requestId,
+      });
+      return { token, returnTo: pending.returnTo, mfa };
+    },
+  };
+}
+
+function errorCode(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; error?: unknown; name?: unknown };
+    if (typeof e.error === 'string') return e.error.slice(0, 64);
+    if (typeof e.code === 'string') return e.code.slice(0, 64);
+    if (typeof e.name === 'string') return e.name.slice(0, 64);
+  }
+  return 'unknown';
+}
+
+export type SsoService = ReturnType<typeof createSsoService>;
