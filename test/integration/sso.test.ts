@@ -9,6 +9,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { createKeyring, openText } from '../../server/core/crypto.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
+import { idpDidMfa, issuerProblem, safeReturnTo } from '../../server/modules/sso/service.js';
 import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
 
 // --- oidc-provider ships no types: the little of it this test uses --------------------
@@ -449,6 +450,7 @@ t.test('a wrong state is refused, and a callback works only once and only in the
   const wrong = await b.get(tampered.href);
   isProblem(t, wrong, 400);
   t.notOk(wrong.headers.getSetCookie().some((c) => c.startsWith('hirebox=')), 'no session');
+  t.ok(wrong.headers.getSetCookie().some((c) => c.startsWith('hirebox-sso=;')), 'the binding cookie is cleared on failure too');
   t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'state_mismatch' });
   const replay = await b.get(callback.href);
   isProblem(t, replay, 400);
@@ -570,4 +572,23 @@ t.test('start: unknown orgs and orgs without SSO get 404; the binding cookie is 
   const value = await ctx.redis.get(keys[0] as string);
   t.notOk(value?.includes(binding?.split(';')[0]?.split('=')[1] ?? 'x'), 'keyed by a hash of the cookie, not the cookie');
   t.notOk(keys.some((k) => k.includes(binding?.split(';')[0]?.split('=')[1] ?? 'x')));
+});
+
+t.test('returnTo stays on this origin; issuers must be https (http only for loopback outside production); amr/acr rules', async (t) => {
+  const base = new URL(PUBLIC);
+  for (const evil of ['https://evil.example/', '//evil.example', '/\\evil.example', '/a/..//evil.example', '/./\\evil.example', '/.//evil.example', 'javascript:alert(1)', '/ spaces', `/${'a'.repeat(600)}`]) {
+    t.equal(safeReturnTo(evil, base), '/', `refused: ${evil.slice(0, 40)}`);
+  }
+  t.equal(safeReturnTo('/jobs/1?tab=notes#top', base), '/jobs/1?tab=notes#top');
+  t.equal(safeReturnTo(undefined, base), '/');
+  t.equal(issuerProblem('https://idp.example.com', 'production'), null);
+  t.equal(issuerProblem('http://127.0.0.1:8080', 'development'), null);
+  t.ok(issuerProblem('http://127.0.0.1:8080', 'production'), 'no plain http in production, even on loopback');
+  t.ok(issuerProblem('http://idp.example.com', 'development'));
+  const trusting = { trustIdpMfa: true, mfaAcrValues: ['urn:acme:mfa'] };
+  t.ok(idpDidMfa({ amr: ['pwd', 'hwk'] }, trusting));
+  t.ok(idpDidMfa({ acr: 'urn:acme:mfa' }, trusting));
+  t.notOk(idpDidMfa({ amr: ['pwd'], acr: 'urn:acme:pwd' }, trusting));
+  t.notOk(idpDidMfa({ amr: 'mfa' }, trusting), 'amr must be an array');
+  t.notOk(idpDidMfa({ amr: ['mfa'] }, { trustIdpMfa: false, mfaAcrValues: [] }), 'only when the org trusts its IdP');
 });

@@ -128,11 +128,13 @@ function isInsecureLoopback(issuer: string, nodeEnv: NodeEnv): boolean {
 /** A same-origin path to land on after sign-in; anything else becomes "/". */
 export function safeReturnTo(raw: string | undefined, publicUrl: URL): string {
   if (!raw || raw.length > 512 || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
-  if (!/^[\x21-\x7e]+$/.test(raw)) return '/';
+  if (!/^[\x21-\x7e]+$/.test(raw) || raw.includes('\\')) return '/';
   try {
     const resolved = new URL(raw, publicUrl);
     if (resolved.origin !== publicUrl.origin) return '/';
-    return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+    // Dot segments can normalise "/a/..//evil.example" into a protocol-relative URL.
+    return path.startsWith('//') ? '/' : path;
   } catch {
     return '/';
   }
