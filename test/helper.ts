@@ -13,7 +13,8 @@ import { readMigrationFiles } from '../server/core/migrate.js';
 import type { Role } from '../server/core/permissions.js';
 import { createSessionService } from '../server/modules/auth/service.js';
 import { csrfTokenFor } from '../server/modules/auth/tokens.js';
-import { insertUser, upsertMembership } from '../server/modules/orgs/repo.js';
+import { insertUserWithPassword } from '../server/modules/auth/repo.js';
+import { upsertMembership } from '../server/modules/orgs/repo.js';
 import { createOrgService } from '../server/modules/orgs/service.js';
 import { cookiePolicy } from '../server/plugins/access.js';
 import { writeTestKeys } from './support/keys.js';
@@ -109,7 +110,7 @@ export async function createOrgWithMember(ctx: TestContext, role: Role = 'admin'
     userId = '';
   }
   if (role !== 'admin' || !userId) {
-    userId = await insertUser(ctx.db.pool, { email: `${role}${counter}.${Date.now()}@example.test`, passwordHash: null });
+    userId = await insertUserWithPassword(ctx.db.pool, `${role}${counter}.${Date.now()}@example.test`, null);
     const org = targetOrg;
     await ctx.db.withTenantTx(org, (tx) => upsertMembership(tx, { orgId: org, userId, role }));
   }

@@ -11,7 +11,8 @@ import { createDb } from '../../server/core/db.js';
 import { migrate } from '../../server/core/migrate.js';
 import { packageRoot } from '../../server/core/paths.js';
 import { hashPassword } from '../../server/modules/auth/passwords.js';
-import { findOrgBySlug, findUserIdByEmail, setUserPassword } from '../../server/modules/orgs/repo.js';
+import { updatePasswordHash } from '../../server/modules/auth/repo.js';
+import { findOrgBySlug, findUserIdByEmail } from '../../server/modules/orgs/repo.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
 import { ensurePostgres, ensureRedis } from './dev-services.js';
@@ -48,7 +49,7 @@ async function seed(config: Config): Promise<{ password: string; orgId: string }
     const existing = await findOrgBySlug(db.pool, DEMO_SLUG);
     if (existing) {
       const userId = await findUserIdByEmail(db.pool, DEMO_ADMIN);
-      if (userId) await setUserPassword(db.pool, userId, await hashPassword(password));
+      if (userId) await updatePasswordHash(db.pool, userId, await hashPassword(password), true);
       return { password, orgId: existing.id };
     }
     const orgs = createOrgService({ db, audit: createAuditLog({ db }), publicUrl: config.publicUrl, clock: () => new Date() });

@@ -280,27 +280,40 @@ export async function insertToken(
   return (rows[0] as { id: string }).id;
 }
 
+interface TokenRow {
+  id: string;
+  purpose: TokenRecord['purpose'];
+  user_id: string | null;
+  email: string | null;
+  invite_org_id: string | null;
+  invite_role: Role | null;
+  created_by: string | null;
+}
+
+const TOKEN_COLUMNS = 'id, purpose, user_id, email, invite_org_id, invite_role, created_by';
+
+const toToken = (r: TokenRow | undefined): TokenRecord | null =>
+  r ? { id: r.id, purpose: r.purpose, userId: r.user_id, email: r.email, inviteOrgId: r.invite_org_id, inviteRole: r.invite_role, createdBy: r.created_by } : null;
+
 /** A live token without using it up (to validate input before consuming the link). */
 export async function findLiveToken(db: Queryable, purpose: TokenRecord['purpose'], tokenHash: Buffer, now: Date): Promise<TokenRecord | null> {
-  const { rows } = await db.query<{ id: string; purpose: TokenRecord['purpose']; user_id: string | null; email: string | null; invite_org_id: string | null; invite_role: Role | null; created_by: string | null }>(
-    `SELECT id, purpose, user_id, email, invite_org_id, invite_role, created_by FROM user_tokens
+  const { rows } = await db.query<TokenRow>(
+    `SELECT ${TOKEN_COLUMNS} FROM user_tokens
       WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3`,
     [tokenHash, purpose, now],
   );
-  const r = rows[0];
-  return r ? { id: r.id, purpose: r.purpose, userId: r.user_id, email: r.email, inviteOrgId: r.invite_org_id, inviteRole: r.invite_role, createdBy: r.created_by } : null;
+  return toToken(rows[0]);
 }
 
 /** Marks a live token used and returns it; null when unknown, used, revoked or expired. */
 export async function consumeToken(db: Queryable, purpose: TokenRecord['purpose'], tokenHash: Buffer, now: Date): Promise<TokenRecord | null> {
-  const { rows } = await db.query<{ id: string; purpose: TokenRecord['purpose']; user_id: string | null; email: string | null; invite_org_id: string | null; invite_role: Role | null; created_by: string | null }>(
+  const { rows } = await db.query<TokenRow>(
     `UPDATE user_tokens SET used_at = $3
       WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-      RETURNING id, purpose, user_id, email, invite_org_id, invite_role, created_by`,
+      RETURNING ${TOKEN_COLUMNS}`,
     [tokenHash, purpose, now],
   );
-  const r = rows[0];
-  return r ? { id: r.id, purpose: r.purpose, userId: r.user_id, email: r.email, inviteOrgId: r.invite_org_id, inviteRole: r.invite_role, createdBy: r.created_by } : null;
+  return toToken(rows[0]);
 }
 
 export async function revokeOpenTokens(db: Queryable, purpose: TokenRecord['purpose'], userId: string, now: Date): Promise<void> {

@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError,
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
+import { normaliseEmail } from '../orgs/service.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
@@ -193,7 +194,6 @@ export interface LoginResult {
   orgId: string | null;
 }
 
-const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 export function createAuthService(deps: AuthDeps) {
   const { db, audit, limiter, hasher, sessions, clock } = deps;

@@ -3,28 +3,18 @@
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
 import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
-import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
-import type { AuthLimiter } from '../auth/limits.js';
-import { newPasswordProblem, type PasswordHasher } from '../auth/passwords.js';
+import { newPasswordProblem } from '../auth/passwords.js';
 import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword } from '../auth/repo.js';
-import type { ClientInfo, SessionService } from '../auth/service.js';
+import type { AuthDeps, ClientInfo } from '../auth/service.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { countAdmins, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
 
-export interface MembersDeps {
-  db: Db;
-  audit: AuditLog;
-  mailer: Mailer;
-  sessions: SessionService;
-  limiter: AuthLimiter;
-  hasher: PasswordHasher;
-  publicUrl: URL;
-  clock: () => Date;
-}
+/** The same dependencies as sign-in, minus the TOTP secret box and logger. */
+export type MembersDeps = Omit<AuthDeps, 'secrets' | 'log'>;
 
 export function createMembersService(deps: MembersDeps) {
   const { db, audit } = deps;

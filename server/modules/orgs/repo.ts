@@ -27,19 +27,6 @@ export async function findUserIdByEmail(db: Queryable, email: string): Promise<s
   return rows[0]?.id ?? null;
 }
 
-export async function insertUser(db: Queryable, user: { email: string; passwordHash: string | null }): Promise<string> {
-  const { rows } = await db.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id', [user.email, user.passwordHash]);
-  return (rows[0] as { id: string }).id;
-}
-
-export async function setUserPassword(db: Queryable, userId: string, passwordHash: string): Promise<void> {
-  await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
-}
-
-export async function insertUserToken(db: Queryable, t: { userId: string; purpose: 'setup' | 'reset'; tokenHash: Buffer; expiresAt: Date }): Promise<void> {
-  await db.query('INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) VALUES ($1, $2, $3, $4)', [t.userId, t.purpose, t.tokenHash, t.expiresAt]);
-}
-
 /** Must run in a tenant transaction for orgId. */
 export async function upsertMembership(tx: Queryable, m: { orgId: string; userId: string; role: Role }): Promise<void> {
   await tx.query(

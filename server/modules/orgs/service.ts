@@ -5,7 +5,8 @@ import type { Db } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
 import { hashToken, newToken } from '../auth/tokens.js';
-import { findUserIdByEmail, insertOrg, insertUser, insertUserToken, setUserPassword, slugTaken, upsertMembership } from './repo.js';
+import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
+import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -65,10 +66,10 @@ export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL
         }
         const org = await insertOrg(tx, { name, slug });
         let userId = await findUserIdByEmail(tx, email);
-        if (!userId) userId = await insertUser(tx, { email, passwordHash });
-        else if (passwordHash) await setUserPassword(tx, userId, passwordHash);
+        if (!userId) userId = await insertUserWithPassword(tx, email, passwordHash);
+        else if (passwordHash) await updatePasswordHash(tx, userId, passwordHash, true);
         if (setupToken) {
-          await insertUserToken(tx, {
+          await insertToken(tx, {
             userId,
             purpose: 'setup',
             tokenHash: hashToken(setupToken),
