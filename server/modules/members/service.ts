@@ -1,7 +1,5 @@
 // Members of an org: list, invite, change role, remove, reset MFA. Every change is
 // audited; a role change or removal revokes the member's sessions in that org at once.
-import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
 import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
