@@ -10,15 +10,13 @@ import type { Config } from '../../server/core/config.js';
 import { createDb } from '../../server/core/db.js';
 import { migrate } from '../../server/core/migrate.js';
 import { packageRoot } from '../../server/core/paths.js';
-import { hashPassword } from '../../server/modules/auth/passwords.js';
-import { updatePasswordHash } from '../../server/modules/auth/repo.js';
-import { findOrgBySlug, findUserIdByEmail } from '../../server/modules/orgs/repo.js';
-import { createOrgService } from '../../server/modules/orgs/service.js';
+import { createLogger } from '../../server/core/logger.js';
+import { createQueue, QUEUES } from '../../server/core/queues.js';
+import { createRedis } from '../../server/core/redis.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
+import { DEMO_USERS, seedDemo } from './demo-seed.js';
 import { ensurePostgres, ensureRedis } from './dev-services.js';
 
-const DEMO_SLUG = 'demo';
-const DEMO_ADMIN = 'admin@demo.hirebox.test';
 const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
 
 async function ensureDatabase(config: Config): Promise<void> {
@@ -41,22 +39,22 @@ async function ensureDatabase(config: Config): Promise<void> {
   }
 }
 
-/** Seeds (or refreshes) the demo org; returns the admin's fresh password. */
-async function seed(config: Config): Promise<{ password: string; orgId: string }> {
+/** Seeds (or refreshes) the demo org; returns the fresh demo password. */
+async function seed(config: Config): Promise<string> {
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-demo' });
+  const redis = createRedis(config.redisUrl.reveal(), 'consumer');
+  const parseQueue = createQueue(QUEUES.cvParse, redis, config.redisPrefix);
   try {
     const password = `demo-${randomBytes(9).toString('base64url')}`;
-    const existing = await findOrgBySlug(db.pool, DEMO_SLUG);
-    if (existing) {
-      const userId = await findUserIdByEmail(db.pool, DEMO_ADMIN);
-      if (userId) await updatePasswordHash(db.pool, userId, await hashPassword(password), true);
-      return { password, orgId: existing.id };
-    }
-    const orgs = createOrgService({ db, audit: createAuditLog({ db }), publicUrl: config.publicUrl, clock: () => new Date() });
-    const created = await orgs.createOrg({ name: 'Demo Company', slug: DEMO_SLUG, adminEmail: DEMO_ADMIN, adminPassword: password });
-    say(`seeded org "Demo Company" (${created.orgId})`);
-    return { password, orgId: created.orgId };
+    const { created } = await seedDemo(
+      { db, audit: createAuditLog({ db }), masterKey: config.masterKey.reveal(), publicUrl: config.publicUrl, parseQueue, logger: createLogger('warn') },
+      password,
+    );
+    say(created ? 'seeded "Demo Company": 2 open jobs, 5 applications with CVs, 4 members' : 'demo workspace already seeded; passwords refreshed');
+    return password;
   } finally {
+    await parseQueue.close();
+    redis.disconnect();
     await db.close();
   }
 }
@@ -90,7 +88,7 @@ await ensureDatabase(config);
 await ensureRedis(config.redisUrl.reveal(), say);
 const migrated = await migrate({ migrationDatabaseUrl: config.migrationDatabaseUrl.reveal(), appDatabaseUrl: config.databaseUrl.reveal() });
 say(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
-const { password } = await seed(config);
+const password = await seed(config);
 
 const children = [run('app', 'dist/server/main.js'), run('worker', 'dist/worker/main.js')];
 let stopping = false;
@@ -107,7 +105,8 @@ const localUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host
 if (await waitForReady(localUrl)) {
   say('');
   say(`hirebox is running at ${config.publicUrl.origin}  (ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs)`);
-  say(`demo sign-in: ${DEMO_ADMIN} / ${password}   (new password each run; enrol an authenticator app at first sign-in)`);
+  say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
+  for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
   say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
   say('press Ctrl-C to stop');

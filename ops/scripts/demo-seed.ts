@@ -1,0 +1,124 @@
+// The demo workspace: an org with its admin, a recruiter, a hiring manager and an
+// auditor (same demo password, each enrols MFA at first sign-in), two open jobs with
+// screening criteria and interview questions, and applications with CVs that the
+// worker parses (and, as those capabilities land, screens and interviews) when it runs.
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../server/core/audit.js';
+import { createKeyring } from '../../server/core/crypto.js';
+import type { Db } from '../../server/core/db.js';
+import type { Role } from '../../server/core/permissions.js';
+import { createPostgresBlobStore } from '../../server/core/storage.js';
+import { createApplicationService } from '../../server/modules/applications/service.js';
+import { cvParseJobId } from '../../server/modules/applications/wire.js';
+import { findUserByEmail, insertUserWithPassword, updatePasswordHash } from '../../server/modules/auth/repo.js';
+import { hashPassword } from '../../server/modules/auth/passwords.js';
+import { createJobService } from '../../server/modules/jobs/service.js';
+import { findOrgBySlug, upsertMembership } from '../../server/modules/orgs/repo.js';
+import { createOrgService } from '../../server/modules/orgs/service.js';
+
+export const DEMO_SLUG = 'demo';
+export const DEMO_USERS: { email: string; role: Role }[] = [
+  { email: 'admin@demo.hirebox.test', role: 'admin' },
+  { email: 'recruiter@demo.hirebox.test', role: 'recruiter' },
+  { email: 'manager@demo.hirebox.test', role: 'hiring_manager' },
+  { email: 'auditor@demo.hirebox.test', role: 'auditor' },
+];
+
+const JOBS = [
+  {
+    title: 'Backend Engineer (TypeScript)',
+    slug: 'backend-engineer',
+    location: 'Remote (EU)',
+    description: 'Build and run the services behind our hiring platform: APIs, queues and data.',
+    criteria: [
+      { name: 'TypeScript / Node.js', description: 'Has built production services in TypeScript or Node.js.', weight: 3, mustHave: true },
+      { name: 'PostgreSQL', description: 'Designs schemas and writes efficient SQL.', weight: 2, mustHave: false },
+      { name: 'Operations', description: 'Has run services in production: monitoring, incidents, on-call.', weight: 1, mustHave: false },
+    ],
+    interviewQuestions: ['Tell us about a service you built and ran in production.', 'How do you design a database schema for a new feature?'],
+  },
+  {
+    title: 'Customer Success Manager',
+    slug: 'customer-success-manager',
+    location: 'Berlin',
+    description: 'Help our customers get value from hirebox from their first day.',
+    criteria: [
+      { name: 'Customer-facing experience', description: 'At least two years in a customer-facing role.', weight: 3, mustHave: true },
+      { name: 'German and English', description: 'Works fluently in German and English.', weight: 2, mustHave: true },
+    ],
+    interviewQuestions: ['Describe a customer you turned around.', 'How do you prioritise many accounts at once?'],
+  },
+];
+
+const CVS: { job: number; name: string; email: string; cv: string }[] = [
+  { job: 0, name: 'Amara Okafor', email: 'amara.okafor@example.com', cv: 'Amara Okafor\nSenior Software Engineer\n\nExperience\n2019-2026 Payments platform team: built Node.js and TypeScript services handling 2,000 requests per second.\nDesigned PostgreSQL schemas and tuned slow queries; ran the on-call rotation and wrote incident reviews.\n\nSkills: TypeScript, Node.js, PostgreSQL, Redis, Docker' },
+  { job: 0, name: 'Lukas Berger', email: 'lukas.berger@example.com', cv: 'Lukas Berger\nFrontend Developer\n\nExperience\n2021-2026 Built React single-page applications and design systems.\nSome Node.js scripting for build tooling.\n\nSkills: React, CSS, JavaScript' },
+  { job: 0, name: 'Mei Tanaka', email: 'mei.tanaka@example.com', cv: 'Mei Tanaka\nBackend Engineer\n\nExperience\n2020-2026 Go and TypeScript microservices on Kubernetes; migrated a MySQL database to PostgreSQL.\nMember of the SRE guild; set up Prometheus alerting.\n\nSkills: Go, TypeScript, PostgreSQL, Kubernetes' },
+  { job: 1, name: 'Sofia Rossi', email: 'sofia.rossi@example.com', cv: 'Sofia Rossi\nAccount Manager\n\nExperience\n2018-2026 Managed 40 B2B accounts in the DACH region; renewal rate 96%.\nLanguages: German (native), English (C2), Italian.\n\nSkills: onboarding, renewals, QBRs' },
+  { job: 1, name: 'Daniel Cohen', email: 'daniel.cohen@example.com', cv: 'Daniel Cohen\nSupport Specialist\n\nExperience\n2023-2026 Tier-2 support for a SaaS product, English-speaking customers.\n\nSkills: Zendesk, troubleshooting, documentation' },
+];
+
+export interface SeedDeps {
+  db: Db;
+  audit: AuditLog;
+  masterKey: Buffer;
+  publicUrl: URL;
+  parseQueue: Queue<{ orgId: string; documentId: string }, unknown, string>;
+  logger: Logger;
+}
+
+/** Seeds the demo org once; later runs only set a fresh password. Returns the password. */
+export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgId: string; created: boolean }> {
+  const passwordHash = await hashPassword(password);
+  const existing = await findOrgBySlug(deps.db.pool, DEMO_SLUG);
+  let orgId: string;
+  let created = false;
+  if (existing) {
+    orgId = existing.id;
+  } else {
+    const orgs = createOrgService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock: () => new Date() });
+    orgId = (await orgs.createOrg({ name: 'Demo Company', slug: DEMO_SLUG, adminEmail: DEMO_USERS[0]?.email as string, adminPassword: password })).orgId;
+    created = true;
+  }
+  const userIds = new Map<Role, string>();
+  for (const u of DEMO_USERS) {
+    const user = await findUserByEmail(deps.db.pool, u.email);
+    const id = user ? user.id : await insertUserWithPassword(deps.db.pool, u.email, passwordHash);
+    if (user) await updatePasswordHash(deps.db.pool, id, passwordHash, true);
+    await deps.db.withTenantTx(orgId, (tx) => upsertMembership(tx, { orgId, userId: id, role: u.role }));
+    userIds.set(u.role, id);
+  }
+  if (!created) return { orgId, created };
+
+  const ctx = { orgId, userId: userIds.get('recruiter') as string, role: 'recruiter' as const, requestId: 'demo-seed' };
+  const jobs = createJobService({ db: deps.db, audit: deps.audit });
+  const applications = createApplicationService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring: createKeyring({ masterKey: deps.masterKey }),
+    blobs: createPostgresBlobStore(),
+    parseQueue: { enqueue: async (o, documentId) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId) })) },
+    logger: deps.logger,
+  });
+  const jobIds: string[] = [];
+  for (const [i, j] of JOBS.entries()) {
+    const job = await jobs.create(ctx, {
+      ...j,
+      employmentType: 'full_time',
+      status: 'open',
+      hiringManagerIds: i === 0 ? [userIds.get('hiring_manager') as string] : [],
+    });
+    jobIds.push(job.id);
+  }
+  for (const c of CVS) {
+    await applications.submit(
+      orgId,
+      jobIds[c.job] as string,
+      { candidate: { name: c.name, email: c.email }, file: { filename: `${c.name.toLowerCase().replace(/\s+/g, '-')}.txt`, bytes: Buffer.from(c.cv) }, source: 'public', noticeVersion: 'demo' },
+      { type: 'candidate' },
+      'demo-seed',
+    );
+  }
+  return { orgId, created };
+}

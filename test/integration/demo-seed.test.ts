@@ -1,0 +1,64 @@
+import t from 'tap';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../server/core/logger.js';
+import { createQueue, QUEUES } from '../../server/core/queues.js';
+import { createSessionService } from '../../server/modules/auth/service.js';
+import { DEMO_USERS, seedDemo } from '../../ops/scripts/demo-seed.js';
+import { startWorkers } from '../../worker/worker.js';
+import { buildTestApp } from '../helper.js';
+
+const ctx = await buildTestApp(t);
+const redis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+const parseQueue = createQueue(QUEUES.cvParse, redis, ctx.services.redisPrefix);
+t.teardown(async () => {
+  await parseQueue.close();
+  redis.disconnect();
+});
+const deps = { db: ctx.db, audit: ctx.audit, masterKey: ctx.config.masterKey.reveal(), publicUrl: ctx.config.publicUrl, parseQueue, logger: createLogger('silent') };
+const first = await seedDemo(deps, 'demo-password-one-long');
+
+async function as(role: string): Promise<Record<string, string>> {
+  const user = DEMO_USERS.find((u) => u.role === role) as { email: string; role: 'admin' };
+  const row = await ctx.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [user.email]);
+  const { token } = await createSessionService({ db: ctx.db, clock: () => new Date() }).issue({ userId: row.rows[0]?.id as string, orgId: first.orgId, role: user.role, mfaComplete: true });
+  return { cookie: `hirebox=${token}` };
+}
+
+t.test('the demo seed creates members, open jobs and applications whose CVs the worker parses', async (t) => {
+  t.equal(first.created, true);
+  const admin = await as('admin');
+  const jobs = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: admin });
+  const list = jobs.json<{ jobs: { id: string; title: string; status: string }[] }>().jobs;
+  t.equal(list.length, 2);
+  t.ok(list.every((j) => j.status === 'open'));
+  const manager = await as('hiring_manager');
+  const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: manager });
+  t.equal(mine.json<{ jobs: unknown[] }>().jobs.length, 1, 'the hiring manager sees the one assigned job');
+  const members = await ctx.app.inject({ method: 'GET', url: '/api/v1/members', headers: admin });
+  t.equal(members.json<{ members: unknown[] }>().members.length, 4);
+  t.equal(await parseQueue.count(), 5, 'five CVs wait for the worker');
+  const running = await startWorkers({
+    db: ctx.db,
+    audit: ctx.audit,
+    logger: createLogger('silent'),
+    connection: redis,
+    redisPrefix: ctx.services.redisPrefix,
+    auditCheckpointEveryMs: 3_600_000,
+    masterKey: ctx.config.masterKey.reveal(),
+  });
+  t.teardown(() => running.close());
+  let parsed = 0;
+  for (let i = 0; i < 100 && parsed < 5; i++) {
+    const r = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>("SELECT count(*)::int AS n FROM documents WHERE parse_status = 'parsed'"));
+    parsed = r.rows[0]?.n ?? 0;
+    if (parsed < 5) await new Promise((r) => setTimeout(r, 200));
+  }
+  t.equal(parsed, 5, 'every seeded CV was parsed by the worker');
+});
+
+t.test('running the seed again changes nothing but the password', async (t) => {
+  const again = await seedDemo(deps, 'demo-password-two-long');
+  t.same(again, { orgId: first.orgId, created: false });
+  const n = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs'));
+  t.equal(n.rows[0]?.n, 2);
+});
