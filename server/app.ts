@@ -27,6 +27,7 @@ import { membersRoutes } from './modules/members/routes.js';
 import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
+import { screeningRoutes } from './modules/screening/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
   });
+  await app.register(screeningRoutes, { db: deps.db, audit: deps.audit, masterKey: config.masterKey.reveal() });
 
   return app;
 }

@@ -5,12 +5,14 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 export const QUEUES = {
   auditCheckpoint: 'audit-checkpoint',
   cvParse: 'cv-parse',
+  cvScreen: 'cv-screen',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface JobPayloads {
   'audit-checkpoint': { orgId?: string };
   'cv-parse': { orgId: string; documentId: string };
+  'cv-screen': { orgId: string; applicationId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

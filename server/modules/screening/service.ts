@@ -1,0 +1,318 @@
+// Screening an application's parsed CV against its job's criteria (used by the cv-screen
+// worker). Order of work: re-read state (idempotent: a finished screening is never redone),
+// honour the org's AI pause switch and monthly token budget (the screening waits with a
+// visible reason), scan for injection, redact, prompt, call the model (an invalid or
+// refused answer is retried once, then the screening fails with the raw answer kept
+// encrypted), validate against the pinned schema, ground evidence, and store everything
+// in one transaction with the AI runs, the token usage, a timeline event and an audit event
+// `ai.screened`. Tokens are charged in that same transaction, only for a screening that
+// was not finished before, so a job re-run after a worker crash never charges twice.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
+import type { Db, Queryable } from '../../core/db.js';
+import { insertEvent } from '../applications/repo.js';
+import { decryptCandidate } from '../applications/service.js';
+import { findCandidates } from '../candidates/repo.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { applyRedaction, redact } from './redact.js';
+import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
+import { ProviderError, type ModelProvider, type StructuredResponse } from './model.js';
+import { buildPrompt, PROMPT_VERSION } from './prompt.js';
+import { outputJsonSchema, parseOutput, SCHEMA_NAME } from './schema.js';
+import {
+  addUsage,
+  ensureScreening,
+  finishScreening,
+  getAiSettings,
+  insertRun,
+  loadScreeningSource,
+  monthStart,
+  setWaiting,
+  tokensUsed,
+  type ScreeningRow,
+} from './repo.js';
+
+export const SEED = 20240601;
+
+export interface ScreeningResult extends Evaluation {
+  injection: { flagged: boolean; findings: InjectionFinding[] };
+  advisory: true;
+  simulated: boolean;
+}
+
+export type ScreenOutcome =
+  | { status: 'completed'; screeningId: string; recommendation: string; flags: string[] }
+  | { status: 'failed'; screeningId: string; reason: string }
+  | { status: 'waiting'; screeningId: string; reason: string }
+  | { status: 'skipped'; screeningId: string; reason: string }
+  | { status: 'missing'; reason: string };
+
+export interface ScreeningRunnerDeps {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  provider: ModelProvider;
+  /** Model when the org has not pinned one. */
+  defaultModel: string;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const RESULT_TABLE = 'screenings';
+
+export function createScreeningRunner(deps: ScreeningRunnerDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  async function cipherFor(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
+    try {
+      return await deps.keyring.candidateCipher(q, orgId, candidateId);
+    } catch (err) {
+      if (err instanceof KeyDestroyedError) return null;
+      throw err;
+    }
+  }
+
+  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
+    return deps.db.withTenantTx(orgId, async (tx) => {
+      for (const r of extra.runs ?? []) await insertRun(tx, { ...r, orgId, screeningId });
+      const input = (extra.runs ?? []).reduce((s, r) => s + r.inputTokens, 0);
+      const output = (extra.runs ?? []).reduce((s, r) => s + r.outputTokens, 0);
+      const done = await finishScreening(tx, screeningId, {
+        status: 'failed',
+        reason,
+        provider: deps.provider.name,
+        model: extra.model ?? deps.defaultModel,
+        promptVersion: PROMPT_VERSION,
+        inputHash: extra.inputHash ?? '',
+        recommendation: null,
+        modelRecommendation: null,
+        overallScore: null,
+        scores: {},
+        flags: [],
+        injectionKinds: [],
+        redactionCounts: {},
+        resultEnc: null,
+        redactionMapEnc: null,
+        rawResponseEnc: extra.rawEnc ?? null,
+        inputTokens: input,
+        outputTokens: output,
+        attempts: (extra.runs ?? []).length,
+      });
+      if (!done) return false;
+      if (input + output > 0) await addUsage(tx, orgId, monthStart(clock()), input, output, (extra.runs ?? []).length);
+      await insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } });
+      await deps.audit.recordIn(tx, orgId, {
+        action: 'ai.screened',
+        actor: { type: 'system' },
+        target: { type: 'application', id: applicationId },
+        metadata: { screeningId, outcome: 'failed', reason, provider: deps.provider.name, model: extra.model ?? deps.defaultModel, promptVersion: PROMPT_VERSION, inputHash: extra.inputHash ?? null, runs: (extra.runs ?? []).length, inputTokens: input, outputTokens: output },
+      });
+      return true;
+    });
+  }
+
+  interface RunRecord {
+    provider: string;
+    model: string;
+    promptVersion: string;
+    inputHash: string;
+    outcome: 'ok' | 'invalid_json' | 'schema_violation' | 'refused' | 'provider_error';
+    detail: string | null;
+    outputEnc: Buffer | null;
+    latencyMs: number;
+    inputTokens: number;
+    outputTokens: number;
+    httpAttempts: number;
+    requestId: string | null;
+  }
+
+  return {
+    /** Screens the application's latest parsed CV. Throws ProviderError when the provider keeps failing (the queue retries). */
+    async screen(orgId: string, applicationId: string): Promise<ScreenOutcome> {
+      const prepared = await deps.db.withTenantTx(orgId, async (tx) => {
+        const src = await loadScreeningSource(tx, applicationId);
+        if (!src) return { kind: 'missing' as const, reason: 'application_not_found' };
+        if (!src.document_id || !src.text_enc) return { kind: 'missing' as const, reason: 'no_parsed_cv' };
+        const row = await ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId: src.document_id, criteriaVersion: src.criteria_version });
+        if (row.status === 'completed' || row.status === 'failed') return { kind: 'done' as const, row };
+        const settings = await getAiSettings(tx);
+        if (settings.paused) {
+          const reason = `ai_paused${settings.paused_reason ? `: ${settings.paused_reason}` : ''}`;
+          await setWaiting(tx, row.id, reason);
+          return { kind: 'waiting' as const, row, reason };
+        }
+        if (settings.monthly_token_budget !== null) {
+          const used = await tokensUsed(tx, monthStart(clock()));
+          if (used >= settings.monthly_token_budget) {
+            const reason = `token_budget_exceeded: ${used} of ${settings.monthly_token_budget} tokens used this month`;
+            await setWaiting(tx, row.id, reason);
+            return { kind: 'waiting' as const, row, reason };
+          }
+        }
+        if (src.criteria.length === 0) return { kind: 'no_criteria' as const, row };
+        const cipher = await cipherFor(tx, orgId, src.candidate_id);
+        if (!cipher) return { kind: 'erased' as const, row };
+        const [cand] = await findCandidates(tx, [src.candidate_id]);
+        if (!cand) return { kind: 'erased' as const, row };
+        const text = cipher.openText('documents', 'text_enc', src.document_id, src.text_enc);
+        return { kind: 'ready' as const, row, src, cipher, text, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel };
+      });
+      if (prepared.kind === 'missing') return { status: 'missing', reason: prepared.reason };
+      if (prepared.kind === 'done') return { status: 'skipped', screeningId: prepared.row.id, reason: `already_${prepared.row.status}` };
+      if (prepared.kind === 'waiting') {
+        await deps.db.withTenantTx(orgId, (tx) => insertEvent(tx, { orgId, applicationId, type: 'screening.waiting', actor: { type: 'system' }, data: { screeningId: prepared.row.id, reason: prepared.reason.split(':')[0] } }));
+        return { status: 'waiting', screeningId: prepared.row.id, reason: prepared.reason };
+      }
+      if (prepared.kind === 'no_criteria' || prepared.kind === 'erased') {
+        const reason = prepared.kind === 'no_criteria' ? 'job_has_no_criteria' : 'candidate_erased';
+        await recordFailure(orgId, prepared.row.id, applicationId, reason);
+        return { status: 'failed', screeningId: prepared.row.id, reason };
+      }
+
+      const { row, src, cipher, candidate, model } = prepared;
+      const log = deps.logger.child({ screeningId: row.id, applicationId });
+      const injection = detectInjection(prepared.text);
+      const redaction = redact(stripInvisible(prepared.text), { name: candidate.name, email: candidate.email, phone: candidate.phone, location: candidate.location, links: candidate.links });
+      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
+      const prompt = buildPrompt({ title: src.title, description: src.description, criteria: src.criteria, cvText: redaction.text });
+      const schema = outputJsonSchema(src.criteria.length);
+      const inputHash = sha256(JSON.stringify([model, SEED, prompt.system, prompt.user, schema]));
+      const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
+
+      const runs: RunRecord[] = [];
+      let evaluation: Evaluation | null = null;
+      let last: StructuredResponse | null = null;
+      let lastReason = '';
+      for (let attempt = 1; attempt <= 2 && !evaluation; attempt += 1) {
+        let res: StructuredResponse;
+        try {
+          res = await deps.provider.complete({ model, system: prompt.system, user: prompt.user, schemaName: SCHEMA_NAME, schema, seed: SEED });
+        } catch (err) {
+          if (err instanceof ProviderError) {
+            // Runs that did answer before this failure are kept with the screening's next outcome.
+            runs.push({ provider: deps.provider.name, model, promptVersion: PROMPT_VERSION, inputHash, outcome: 'provider_error', detail: err.code, outputEnc: null, latencyMs: 0, inputTokens: 0, outputTokens: 0, httpAttempts: err.attempts, requestId: null });
+            await deps.db.withTenantTx(orgId, async (tx) => {
+              for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+            });
+            throw err;
+          }
+          throw err;
+        }
+        last = res;
+        const raw = res.content ?? res.refusal ?? '';
+        const base = { provider: deps.provider.name, model: res.model, promptVersion: PROMPT_VERSION, inputHash, outputEnc: seal(`run_output_${attempt}`, raw), latencyMs: res.latencyMs, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, httpAttempts: res.attempts, requestId: res.requestId };
+        if (res.refusal !== null || res.content === null) {
+          lastReason = 'refused';
+          runs.push({ ...base, outcome: 'refused', detail: (res.refusal ?? 'no content').slice(0, 200) });
+          continue;
+        }
+        const parsed = parseOutput(res.content, src.criteria.length);
+        if (!parsed.ok) {
+          lastReason = parsed.reason;
+          runs.push({ ...base, outcome: parsed.reason, detail: parsed.detail });
+          continue;
+        }
+        runs.push({ ...base, outcome: 'ok', detail: null });
+        evaluation = evaluate(parsed.value, src.criteria, redaction.text, injection.flagged);
+      }
+
+      const simulated = last?.simulated ?? deps.provider.name === 'simulated';
+      const answeredModel = last?.model ?? model;
+      if (!evaluation) {
+        const rawEnc = last ? seal('raw_response_enc', last.content ?? last.refusal ?? '') : null;
+        await recordFailure(orgId, row.id, applicationId, `model_output_${lastReason}`, { runs, rawEnc, model: answeredModel, inputHash });
+        log.warn({ reason: lastReason, runs: runs.length }, 'screening failed');
+        return { status: 'failed', screeningId: row.id, reason: `model_output_${lastReason}` };
+      }
+
+      const result: ScreeningResult = { ...evaluation, injection: { flagged: injection.flagged, findings }, advisory: true, simulated };
+      const flags = [...evaluation.flags];
+      const input = runs.reduce((s, r) => s + r.inputTokens, 0);
+      const output = runs.reduce((s, r) => s + r.outputTokens, 0);
+      const latency = runs.reduce((s, r) => s + r.latencyMs, 0);
+      const finished = await deps.db.withTenantTx(orgId, async (tx) => {
+        for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+        const done = await finishScreening(tx, row.id, {
+          status: 'completed',
+          reason: null,
+          provider: deps.provider.name,
+          model: answeredModel,
+          promptVersion: PROMPT_VERSION,
+          inputHash,
+          recommendation: evaluation.recommendation,
+          modelRecommendation: evaluation.modelRecommendation,
+          overallScore: evaluation.overallScore,
+          scores: Object.fromEntries(evaluation.criteria.map((c) => [c.key, c.score])),
+          flags,
+          injectionKinds: injection.kinds,
+          redactionCounts: redaction.counts,
+          resultEnc: seal('result_enc', JSON.stringify(result)),
+          redactionMapEnc: seal('redaction_map_enc', JSON.stringify(redaction.map)),
+          rawResponseEnc: null,
+          inputTokens: input,
+          outputTokens: output,
+          attempts: runs.length,
+        });
+        if (!done) return false;
+        await addUsage(tx, orgId, monthStart(clock()), input, output, runs.length);
+        await insertEvent(tx, {
+          orgId,
+          applicationId,
+          type: 'screening.completed',
+          actor: { type: 'system' },
+          data: { screeningId: row.id, recommendation: evaluation.recommendation, flags, simulated },
+        });
+        await deps.audit.recordIn(tx, orgId, {
+          action: 'ai.screened',
+          actor: { type: 'system' },
+          target: { type: 'application', id: applicationId },
+          metadata: {
+            screeningId: row.id,
+            outcome: 'completed',
+            provider: deps.provider.name,
+            simulated,
+            model: answeredModel,
+            promptVersion: PROMPT_VERSION,
+            inputHash,
+            recommendation: evaluation.recommendation,
+            modelRecommendation: evaluation.modelRecommendation,
+            flags,
+            injectionKinds: injection.kinds,
+            runs: runs.length,
+            inputTokens: input,
+            outputTokens: output,
+            latencyMs: latency,
+            requestIds: runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+          },
+        });
+        return true;
+      });
+      if (!finished) return { status: 'skipped', screeningId: row.id, reason: 'finished_concurrently' };
+      log.info({ recommendation: evaluation.recommendation, flags, tokens: input + output, latencyMs: latency }, 'screening completed');
+      return { status: 'completed', screeningId: row.id, recommendation: evaluation.recommendation, flags };
+    },
+
+    /** Marks a screening failed after the queue gave up on provider errors (visible, never lost). */
+    async markProviderFailure(orgId: string, applicationId: string, reason: string): Promise<void> {
+      const row = await deps.db.withTenantTx(orgId, async (tx) => {
+        const src = await loadScreeningSource(tx, applicationId);
+        if (!src?.document_id) return null;
+        return ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId: src.document_id, criteriaVersion: src.criteria_version });
+      });
+      if (row) await recordFailure(orgId, row.id, applicationId, reason);
+    },
+
+    async orgConcurrency(orgId: string): Promise<number> {
+      return deps.db.withTenant(orgId, async (q) => (await getAiSettings(q)).concurrency);
+    },
+  };
+}
+
+export type ScreeningRunner = ReturnType<typeof createScreeningRunner>;
+export type { ScreeningRow };
