@@ -47,6 +47,8 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'POST', route: '/api/v1/applications/:id/decision', url: `/api/v1/applications/${applicationId}/decision`, payload: { outcome: 'hold', reason: 'Waiting for references' } },
     { method: 'POST', route: '/api/v1/applications/bulk', url: '/api/v1/applications/bulk', payload: { action: 'tag', applicationIds: [applicationId], tag: 'x' } },
     { method: 'GET', route: '/api/v1/candidates/:id', url: `/api/v1/candidates/${candidateId}` },
+    // issue 6 (screening) route, walked like the others.
+    { method: 'GET', route: '/api/v1/applications/:id/screening', url: `/api/v1/applications/${applicationId}/screening` },
   ];
 }
 
