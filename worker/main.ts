@@ -6,6 +6,7 @@ import { createLogger } from '../server/core/logger.js';
 import { createRedis } from '../server/core/redis.js';
 import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
 import { startWorkers } from './worker.js';
+import { createModelProvider } from './providers/index.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
@@ -21,6 +22,7 @@ const running = await startWorkers({
   redisPrefix: config.redisPrefix,
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
+  screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -9,6 +9,11 @@ import { createAuditCheckpointProcessor } from './processors/audit-checkpoint.js
 import { createKeyring } from '../server/core/crypto.js';
 import { createPostgresBlobStore } from '../server/core/storage.js';
 import { createCvParseProcessor } from './processors/cv-parse.js';
+import type { Redis } from 'ioredis';
+import type { ModelProvider } from '../server/modules/screening/model.js';
+import { createScreeningProducer } from '../server/modules/screening/queue.js';
+import { createScreeningRunner } from '../server/modules/screening/service.js';
+import { createCvScreenProcessor } from './processors/cv-screen.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -21,6 +26,8 @@ export interface WorkerDeps {
   masterKey?: Buffer;
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
+  /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
+  screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number };
 }
 
 export interface RunningWorker {
@@ -34,13 +41,27 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   // One scheduler id: many worker processes upserting it still yield one schedule.
   await checkpointQueue.upsertJobScheduler('audit-checkpoint-all-orgs', { every: deps.auditCheckpointEveryMs }, { name: 'checkpoint', data: {} });
 
+  const closers: (() => Promise<void>)[] = [];
   const workers: Worker[] = [
     new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor(deps), { connection: deps.connection, prefix, concurrency: 1 }),
   ];
   if (deps.masterKey) {
     const keyring = createKeyring({ masterKey: deps.masterKey });
+    const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
+    const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;
+    if (screenQueue && deps.screening) {
+      closers.push(() => screenQueue.close());
+      const runner = createScreeningRunner({ db: deps.db, audit: deps.audit, keyring, provider: deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
+      workers.push(
+        new Worker(QUEUES.cvScreen, createCvScreenProcessor({ runner, redis: deps.screening.redis, redisPrefix: deps.redisPrefix, logger: deps.logger }), {
+          connection: deps.connection,
+          prefix,
+          concurrency: deps.screening.concurrency ?? 20,
+        }),
+      );
+    }
     workers.push(
-      new Worker(QUEUES.cvParse, createCvParseProcessor({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), logger: deps.logger }), {
+      new Worker(QUEUES.cvParse, createCvParseProcessor({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), logger: deps.logger, onParsed }), {
         connection: deps.connection,
         prefix,
         concurrency: deps.cvParseConcurrency ?? 2,
@@ -57,6 +78,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       // Worker.close() waits for active jobs to finish.
       await Promise.all(workers.map((w) => w.close()));
       await checkpointQueue.close();
+      await Promise.all(closers.map((c) => c()));
     },
   };
 }

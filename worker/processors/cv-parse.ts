@@ -25,6 +25,8 @@ export interface CvParseDeps {
   limits?: ExtractionLimits;
   /** Replaceable for tests of the retry path; defaults to the worker-thread extractor. */
   extract?: (mediaType: string, bytes: Uint8Array, limits: ExtractionLimits) => Promise<ExtractResult>;
+  /** issue 6 (screening): called after the parsed text is committed; enqueues cv-screen. */
+  onParsed?: (orgId: string, applicationId: string, documentId: string) => Promise<void>;
 }
 
 export type CvParseOutcome = { status: 'parsed' | 'needs_manual_review' | 'failed' | 'skipped' | 'missing'; reason?: string };
@@ -115,6 +117,8 @@ export function createCvParseProcessor(deps: CvParseDeps) {
       });
     });
     log.info({ ms: Date.now() - started, status: 'parsed', chars: text.length }, 'cv parsed');
+    // issue 6 (screening): hand the parsed CV on, after commit; a failed enqueue is logged, the text stays parsed.
+    if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
     return { status: 'parsed' };
   };
 }

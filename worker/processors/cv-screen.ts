@@ -62,10 +62,6 @@ export function createOrgSlots(redis: Redis, prefix: string, ttlMs: number) {
   };
 }
 
-export function cvScreenJobId(applicationId: string, documentId: string): string {
-  return `cv-screen-${applicationId}-${documentId}`;
-}
-
 export function createCvScreenProcessor(deps: CvScreenDeps) {
   const waitMs = deps.waitMs ?? 60_000;
   const slotRetryMs = deps.slotRetryMs ?? 1_000;
