@@ -27,6 +27,7 @@ import { membersRoutes } from './modules/members/routes.js';
 import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
+import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 
 export interface AppDeps {
@@ -132,6 +133,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
   });
   await app.register(screeningRoutes, { db: deps.db, audit: deps.audit, masterKey: config.masterKey.reveal() });
+  await app.register(interviewRoutes, {
+    db: deps.db,
+    audit: deps.audit,
+    redis: deps.redis,
+    logger: deps.logger,
+    masterKey: config.masterKey.reveal(),
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+    clock,
+  });
 
   return app;
 }

@@ -6,6 +6,9 @@ export const QUEUES = {
   auditCheckpoint: 'audit-checkpoint',
   cvParse: 'cv-parse',
   cvScreen: 'cv-screen',
+  webhookIngest: 'webhook-ingest',
+  interviewStart: 'interview-start',
+  interviewReconcile: 'interview-reconcile',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -13,6 +16,10 @@ export interface JobPayloads {
   'audit-checkpoint': { orgId?: string };
   'cv-parse': { orgId: string; documentId: string };
   'cv-screen': { orgId: string; applicationId: string };
+  'webhook-ingest': { orgId: string; messageId: string };
+  'interview-start': { orgId: string; interviewId: string };
+  /** Without orgId: the periodic sweep over every org's stuck calls and messages. */
+  'interview-reconcile': { orgId?: string; interviewId?: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -1,0 +1,92 @@
+// SQL for webhook endpoints and accepted server messages.
+import type { Queryable } from '../../core/db.js';
+import type { AuthMode } from './verify.js';
+
+export interface EndpointRow {
+  id: string;
+  org_id: string;
+  auth_mode: AuthMode;
+  secret_enc: Buffer;
+  signature_header: string;
+  timestamp_header: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const ENDPOINT_COLUMNS = 'id, org_id, auth_mode, secret_enc, signature_header, timestamp_header, created_at, revoked_at';
+
+/** The org of a live hook id, through the SECURITY DEFINER lookup (no tenant needed). */
+export async function orgOfHook(q: Queryable, hookId: string): Promise<string | null> {
+  const { rows } = await q.query<{ org_id: string | null }>('SELECT webhook_endpoint_org($1) AS org_id', [hookId]);
+  return rows[0]?.org_id ?? null;
+}
+
+export async function findEndpoint(q: Queryable, id: string): Promise<EndpointRow | null> {
+  const { rows } = await q.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function listEndpoints(q: Queryable): Promise<EndpointRow[]> {
+  const { rows } = await q.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id`);
+  return rows;
+}
+
+export async function insertEndpoint(
+  tx: Queryable,
+  e: { id: string; orgId: string; mode: AuthMode; secretEnc: Buffer; signatureHeader: string; timestampHeader: string; createdBy: string | null },
+): Promise<EndpointRow> {
+  const { rows } = await tx.query<EndpointRow>(
+    `INSERT INTO webhook_endpoints (id, org_id, auth_mode, secret_enc, signature_header, timestamp_header, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${ENDPOINT_COLUMNS}`,
+    [e.id, e.orgId, e.mode, e.secretEnc, e.signatureHeader, e.timestampHeader, e.createdBy],
+  );
+  return rows[0] as EndpointRow;
+}
+
+export async function revokeEndpoint(tx: Queryable, id: string): Promise<boolean> {
+  const res = await tx.query('UPDATE webhook_endpoints SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+  return (res.rowCount ?? 0) > 0;
+}
+
+/** Stores a message unless (call, type, timestamp) is already there; the new id or null. */
+export async function insertMessage(
+  q: Queryable,
+  m: { id: string; orgId: string; endpointId: string; callId: string; type: string; ts: number; bodyEnc: Buffer },
+): Promise<string | null> {
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO webhook_messages (id, org_id, endpoint_id, call_id, message_type, message_ts, body_enc)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, call_id, message_type, message_ts) DO NOTHING RETURNING id`,
+    [m.id, m.orgId, m.endpointId, m.callId, m.type, m.ts, m.bodyEnc],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export interface MessageRow {
+  id: string;
+  call_id: string;
+  message_type: string;
+  message_ts: number;
+  body_enc: Buffer | null;
+  processed_at: Date | null;
+}
+
+export async function findMessage(q: Queryable, id: string, forUpdate = false): Promise<MessageRow | null> {
+  const { rows } = await q.query<MessageRow>(
+    `SELECT id, call_id, message_type, message_ts, body_enc, processed_at FROM webhook_messages WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Marks a message processed and drops its body (the row stays as the idempotency record). */
+export async function markProcessed(tx: Queryable, id: string, outcome: string): Promise<void> {
+  await tx.query('UPDATE webhook_messages SET processed_at = now(), outcome = $2, body_enc = NULL WHERE id = $1', [id, outcome]);
+}
+
+export async function unprocessedMessageIds(q: Queryable, olderThanSeconds: number, limit: number): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT id FROM webhook_messages WHERE processed_at IS NULL AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,230 @@
+// Vapi server messages: verify, store once, acknowledge, enqueue (DESIGN §7).
+//
+// The hot path is: hook id -> (org, endpoint auth) from a short-lived in-process cache
+// (else one SECURITY DEFINER lookup + one tenant read), HMAC check, one INSERT ... ON
+// CONFLICT DO NOTHING of the sealed body, one enqueue of the message id. Processing is
+// the worker's (webhook-ingest). A rejected request stores nothing, answers 401 and
+// leaves a log line plus an audit event (throttled per hook and reason, so a forgery
+// flood cannot turn into an audit-log flood).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import { openText, seal, type Keyring } from '../../core/crypto.js';
+import { isUuid, type Db } from '../../core/db.js';
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
+import type { Ctx } from '../jobs/service.js';
+import { findEndpoint, insertEndpoint, insertMessage, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
+import { verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
+
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+const CACHE_TTL_MS = 10_000;
+const CACHE_MAX = 5_000;
+const REJECT_AUDIT_EVERY_S = 60;
+
+export interface IngestProducer {
+  enqueue(orgId: string, messageId: string): Promise<void>;
+}
+
+/** Answers the message types Vapi waits on (assistant-request, tool-calls). */
+export interface SyncResponder {
+  respond(orgId: string, message: ServerMessageEnvelope['message']): Promise<Record<string, unknown> | null>;
+}
+
+export interface ServerMessageEnvelope {
+  message: { type: string; timestamp?: number; call?: { id?: string } & Record<string, unknown> } & Record<string, unknown>;
+}
+
+export interface EndpointView {
+  id: string;
+  url: string;
+  mode: AuthMode;
+  signatureHeader: string;
+  timestampHeader: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+interface CachedEndpoint {
+  orgId: string;
+  endpointId: string;
+  auth: EndpointAuth;
+  expires: number;
+}
+
+const endpointAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_endpoints', column: 'secret_enc', rowId: id });
+export const messageAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_messages', column: 'body_enc', rowId: id });
+
+/** Parses a verified body into the envelope we store, or null if it is not one. */
+export function parseEnvelope(raw: Buffer): { envelope: ServerMessageEnvelope; type: string; callId: string } | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const message = (parsed as { message?: unknown }).message;
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return null;
+  const type = (message as { type?: unknown }).type;
+  if (typeof type !== 'string' || !/^[a-z][a-z0-9-]{0,63}$/.test(type)) return null;
+  const call = (message as { call?: unknown }).call;
+  const callId = call && typeof call === 'object' ? (call as { id?: unknown }).id : undefined;
+  if (typeof callId !== 'string' || callId.length < 1 || callId.length > 128) return null;
+  return { envelope: parsed as ServerMessageEnvelope, type, callId };
+}
+
+/** The dedup timestamp: the message's own, else the signed header's, else a body digest. */
+export function dedupTimestamp(envelope: ServerMessageEnvelope, headerTsMs: number | null, raw: Buffer): number {
+  const ts = envelope.message.timestamp;
+  if (typeof ts === 'number' && Number.isSafeInteger(ts) && ts > 0) return ts;
+  if (headerTsMs !== null) return headerTsMs;
+  return -createHash('sha256').update(raw).digest().readUIntBE(0, 6);
+}
+
+export function createWebhookService(deps: {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  redis: Redis;
+  redisPrefix: string;
+  ingest: IngestProducer;
+  responder?: SyncResponder;
+  publicUrl: URL;
+  clock: () => Date;
+  log: Logger;
+}) {
+  const { db, keyring } = deps;
+  const cache = new Map<string, CachedEndpoint | null>();
+  const negativeUntil = new Map<string, number>();
+
+  const view = (r: EndpointRow): EndpointView => ({
+    id: r.id,
+    url: new URL(`/webhooks/vapi/${r.id}`, deps.publicUrl).toString(),
+    mode: r.auth_mode,
+    signatureHeader: r.signature_header,
+    timestampHeader: r.timestamp_header,
+    createdAt: r.created_at.toISOString(),
+    revokedAt: r.revoked_at ? r.revoked_at.toISOString() : null,
+  });
+
+  async function resolve(hookId: string): Promise<CachedEndpoint | null> {
+    const now = Date.now();
+    const hit = cache.get(hookId);
+    if (hit && hit.expires > now) return hit;
+    if ((negativeUntil.get(hookId) ?? 0) > now) return null;
+    const orgId = await orgOfHook(db.pool, hookId);
+    const found = orgId
+      ? await db.withTenant(orgId, async (q) => {
+          const row = await findEndpoint(q, hookId);
+          if (!row || row.revoked_at) return null;
+          const secret = openText(await keyring.orgKey(q, orgId), row.secret_enc, endpointAad(orgId, row.id));
+          return { orgId, endpointId: row.id, auth: { mode: row.auth_mode, secret, signatureHeader: row.signature_header, timestampHeader: row.timestamp_header }, expires: now + CACHE_TTL_MS };
+        })
+      : null;
+    if (cache.size >= CACHE_MAX) cache.clear();
+    if (negativeUntil.size >= CACHE_MAX) negativeUntil.clear();
+    if (found) cache.set(hookId, found);
+    else negativeUntil.set(hookId, now + 2_000);
+    return found;
+  }
+
+  async function reject(endpoint: CachedEndpoint | null, hookId: string, reason: string, requestId: string): Promise<never> {
+    deps.log.warn({ alert: 'webhook.rejected', hookId: isUuid(hookId) ? hookId : 'malformed', reason, requestId }, 'webhook rejected');
+    if (endpoint) {
+      try {
+        const key = `${deps.redisPrefix}:webhook-reject:${endpoint.endpointId}:${reason}`;
+        const n = await deps.redis.incr(key);
+        if (n === 1) {
+          await deps.redis.expire(key, REJECT_AUDIT_EVERY_S);
+          await deps.audit.record(endpoint.orgId, {
+            action: 'webhook.rejected',
+            actor: { type: 'anonymous' },
+            target: { type: 'webhook_endpoint', id: endpoint.endpointId },
+            metadata: { provider: 'vapi', reason, throttleSeconds: REJECT_AUDIT_EVERY_S },
+            requestId,
+          });
+        }
+      } catch (err) {
+        deps.log.warn({ err: { message: (err as Error).message } }, 'webhook rejection audit failed');
+      }
+    }
+    throw new UnauthorizedError({ detail: 'The webhook could not be verified.' });
+  }
+
+  return {
+    async createEndpoint(ctx: Ctx, input: { mode: AuthMode; signatureHeader?: string; timestampHeader?: string }): Promise<EndpointView & { secret: string }> {
+      const id = randomUUID();
+      const secret = randomBytes(32).toString('base64url');
+      const row = await db.withTenantTx(ctx.orgId, async (tx) => {
+        const secretEnc = seal(await keyring.orgKey(tx, ctx.orgId), secret, endpointAad(ctx.orgId, id));
+        const inserted = await insertEndpoint(tx, {
+          id,
+          orgId: ctx.orgId,
+          mode: input.mode,
+          secretEnc,
+          signatureHeader: (input.signatureHeader ?? 'x-signature').toLowerCase(),
+          timestampHeader: (input.timestampHeader ?? 'x-timestamp').toLowerCase(),
+          createdBy: ctx.userId,
+        });
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'webhook.endpoint_created',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'webhook_endpoint', id },
+          metadata: { provider: 'vapi', mode: input.mode },
+          requestId: ctx.requestId,
+        });
+        return inserted;
+      });
+      return { ...view(row), secret };
+    },
+
+    async listEndpoints(ctx: Ctx): Promise<EndpointView[]> {
+      return (await db.withTenant(ctx.orgId, (q) => listEndpoints(q))).map(view);
+    },
+
+    async revokeEndpoint(ctx: Ctx, id: string): Promise<void> {
+      const done = await db.withTenantTx(ctx.orgId, async (tx) => {
+        if (!(await revokeEndpoint(tx, id))) return false;
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'webhook.endpoint_revoked',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'webhook_endpoint', id },
+          requestId: ctx.requestId,
+        });
+        return true;
+      });
+      if (!done) throw new NotFoundError({ resource: 'Webhook endpoint' });
+      cache.delete(id);
+    },
+
+    /** Verifies, stores once and enqueues one server message; returns the response body. */
+    async ingest(hookId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer, requestId: string): Promise<Record<string, unknown>> {
+      const endpoint = isUuid(hookId) ? await resolve(hookId) : null;
+      if (!endpoint) return reject(null, hookId, 'unknown_hook', requestId);
+      const verdict = verifyRequest(endpoint.auth, headers, raw, deps.clock().getTime());
+      if (!verdict.ok) return reject(endpoint, hookId, verdict.reason, requestId);
+      const parsed = parseEnvelope(raw);
+      if (!parsed) throw new BadRequestError({ detail: 'The body is not a Vapi server message with a call id.' });
+      const { envelope, type, callId } = parsed;
+      const messageId = randomUUID();
+      const ts = dedupTimestamp(envelope, verdict.timestampMs, raw);
+      const stored = await db.withTenant(endpoint.orgId, async (q) => {
+        const bodyEnc = seal(await keyring.orgKey(q, endpoint.orgId), raw, messageAad(endpoint.orgId, messageId));
+        return insertMessage(q, { id: messageId, orgId: endpoint.orgId, endpointId: endpoint.endpointId, callId, type, ts, bodyEnc });
+      });
+      if (stored) {
+        try {
+          await deps.ingest.enqueue(endpoint.orgId, stored);
+        } catch (err) {
+          // Stored, so not lost: the reconcile sweep re-enqueues unprocessed messages.
+          deps.log.warn({ messageId: stored, err: { message: (err as Error).message } }, 'webhook-ingest enqueue failed');
+        }
+      }
+      const answer = deps.responder && (type === 'assistant-request' || type === 'tool-calls') ? await deps.responder.respond(endpoint.orgId, envelope.message) : null;
+      return { received: true, duplicate: stored === null, ...(answer ?? {}) };
+    },
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

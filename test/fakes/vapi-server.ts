@@ -1,0 +1,284 @@
+// A fake Vapi on 127.0.0.1 (random port) that the real `@vapi-ai/server-sdk` VapiClient
+// talks to, plus a driver that plays a call's lifecycle against hirebox by sending real
+// signed server messages to its webhook URL.
+//
+// REST (Bearer private key checked on every request; 401 otherwise):
+//   POST /assistant, GET /assistant/:id, PATCH /assistant/:id
+//   POST /call (phoneNumberId, customer, assistantId + assistantOverrides) -> 201 Call
+//   GET /call/:id -> Call (status, endedReason, artifact once the call has ended)
+// Faults: failNext(status, times) answers the next REST requests with that status.
+//
+// Driver: play(callId, options) sends status-update(ringing) -> status-update(in-progress)
+// -> transcript (one per turn) -> status-update(ended) -> end-of-call-report, signed with
+// HMAC-SHA256 over `${timestamp}.${body}` (x-signature / x-timestamp), optionally with
+// duplicates, shuffled order, a bad signature, a stale replay, a lost report, and either
+// the current `artifact.recording` shape or the deprecated `recordingUrl`.
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export function signHmac(secret: string, timestamp: string, body: Buffer): string {
+  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(body).digest('hex');
+}
+
+export interface Turn {
+  role: 'assistant' | 'user';
+  text: string;
+}
+
+export interface FakeCall {
+  id: string;
+  orgId: string;
+  type: 'outboundPhoneCall';
+  status: 'queued' | 'ringing' | 'in-progress' | 'ended';
+  endedReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  assistantId?: string;
+  assistantOverrides?: { variableValues?: Record<string, unknown>; metadata?: Record<string, unknown>; [k: string]: unknown };
+  phoneNumberId?: string;
+  customer?: { number?: string; name?: string };
+  artifact?: Record<string, unknown>;
+  /** The conversation the driver will play (and GET /call/:id reports once ended). */
+  script: Turn[];
+}
+
+export interface RestRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface PlayOptions {
+  turns?: Turn[];
+  duplicate?: boolean;
+  shuffle?: boolean;
+  /** Do not deliver the end-of-call-report (the call still ends on the fake's REST side). */
+  loseReport?: boolean;
+  /** Use the deprecated top-level/artifact `recordingUrl` instead of artifact.recording. */
+  legacyRecording?: boolean;
+  endedReason?: string;
+}
+
+export interface Delivery {
+  type: string;
+  status: number;
+  body: string;
+}
+
+export interface FakeVapi {
+  url: string;
+  apiKey: string;
+  orgId: string;
+  requests: RestRequest[];
+  calls: Map<string, FakeCall>;
+  failNext(status: number, times?: number): void;
+  /** Where and how the driver signs: set once hirebox has created the endpoint. */
+  setWebhook(w: { url: string; secret: string }): void;
+  send(message: Record<string, unknown>, options?: { tsMs?: number; secret?: string }): Promise<Delivery>;
+  play(callId: string, options?: PlayOptions): Promise<Delivery[]>;
+  /** Ends a call on the REST side only (as if every webhook were lost). */
+  endSilently(callId: string, options?: PlayOptions): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TURNS: Turn[] = [
+  { role: 'assistant', text: 'Hello, I am an AI interviewer for hirebox. This call is recorded with your consent.' },
+  { role: 'assistant', text: 'Tell me about a system you designed.' },
+  { role: 'user', text: 'I designed the billing ledger at my last company, with idempotent writes and nightly reconciliation.' },
+  { role: 'assistant', text: 'How do you handle an incident?' },
+  { role: 'user', text: 'I page the on-call, write a timeline and run a blameless review within a week.' },
+];
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<FakeVapi> {
+  const apiKey = options.apiKey ?? `vapi-private-${randomUUID()}`;
+  const orgId = randomUUID();
+  const calls = new Map<string, FakeCall>();
+  const assistants = new Map<string, Record<string, unknown>>();
+  const requests: RestRequest[] = [];
+  let faults: { status: number; left: number } | null = null;
+  let webhook: { url: string; secret: string } | null = null;
+  let clockMs = Date.now();
+  const tick = (): number => {
+    clockMs = Math.max(clockMs + 1, Date.now());
+    return clockMs;
+  };
+
+  const publicCall = (c: FakeCall): Omit<FakeCall, 'script'> => {
+    const { script: _script, ...rest } = c;
+    return rest;
+  };
+
+  function artifactOf(c: FakeCall, o: PlayOptions = {}): Record<string, unknown> {
+    const turns = c.script;
+    const transcript = turns.map((t) => `${t.role === 'assistant' ? 'AI' : 'User'}: ${t.text}`).join('\n');
+    const messages = turns.map((t, i) => ({ role: t.role === 'assistant' ? 'bot' : 'user', message: t.text, time: 1000 * i, secondsFromStart: i }));
+    const recordingUrl = `https://storage.vapi.test/recordings/${c.id}-mono.wav?sig=presigned`;
+    return o.legacyRecording ? { transcript, messages, recordingUrl } : { transcript, messages, recording: { mono: { combinedUrl: recordingUrl }, stereoUrl: recordingUrl.replace('mono', 'stereo') } };
+  }
+
+  function end(c: FakeCall, o: PlayOptions = {}): void {
+    c.status = 'ended';
+    c.endedReason = o.endedReason ?? 'customer-ended-call';
+    c.endedAt = new Date().toISOString();
+    c.updatedAt = c.endedAt;
+    c.artifact = artifactOf(c, o);
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const body = await readBody(req);
+      requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
+      if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
+      if (faults && faults.left > 0) {
+        faults.left -= 1;
+        return json(res, faults.status, { message: 'fault injected', statusCode: faults.status });
+      }
+      const now = new Date().toISOString();
+      if (req.method === 'POST' && url.pathname === '/assistant') {
+        const a = { ...(body as Record<string, unknown>), id: randomUUID(), orgId, createdAt: now, updatedAt: now };
+        assistants.set(a.id, a);
+        return json(res, 201, a);
+      }
+      const assistantMatch = /^\/assistant\/([^/]+)$/.exec(url.pathname);
+      if (assistantMatch) {
+        const a = assistants.get(assistantMatch[1] as string);
+        if (!a) return json(res, 404, { message: 'Couldn\'t Find Assistant', statusCode: 404 });
+        if (req.method === 'PATCH') Object.assign(a, body as Record<string, unknown>, { updatedAt: now });
+        return json(res, 200, a);
+      }
+      if (req.method === 'POST' && url.pathname === '/call') {
+        const b = body as Partial<FakeCall> & { assistantId?: string; phoneNumberId?: string };
+        if (!b || !b.phoneNumberId || !b.customer?.number || !(b.assistantId || (b as { assistant?: unknown }).assistant)) {
+          return json(res, 400, { message: ['phoneNumberId, customer.number and an assistant are required'], error: 'Bad Request', statusCode: 400 });
+        }
+        const c: FakeCall = {
+          id: randomUUID(),
+          orgId,
+          type: 'outboundPhoneCall',
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+          assistantId: b.assistantId,
+          assistantOverrides: b.assistantOverrides,
+          phoneNumberId: b.phoneNumberId,
+          customer: b.customer,
+          script: DEFAULT_TURNS,
+        };
+        calls.set(c.id, c);
+        return json(res, 201, publicCall(c));
+      }
+      const callMatch = /^\/call\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'GET' && callMatch) {
+        const c = calls.get(callMatch[1] as string);
+        if (!c) return json(res, 404, { message: 'Couldn\'t Get Call. Call Not Found.', statusCode: 404 });
+        return json(res, 200, publicCall(c));
+      }
+      return json(res, 404, { message: `Cannot ${req.method} ${url.pathname}`, statusCode: 404 });
+    })().catch(() => json(res, 500, { message: 'fake error' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  async function send(message: Record<string, unknown>, o: { tsMs?: number; secret?: string } = {}): Promise<Delivery> {
+    if (!webhook) throw new Error('setWebhook first');
+    const raw = JSON.stringify({ message });
+    const ts = String(o.tsMs ?? Date.now());
+    const res = await fetch(webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-timestamp': ts, 'x-signature': signHmac(o.secret ?? webhook.secret, ts, Buffer.from(raw)) },
+      body: raw,
+    });
+    return { type: String(message.type), status: res.status, body: await res.text() };
+  }
+
+  function callRef(c: FakeCall): Record<string, unknown> {
+    return { id: c.id, orgId: c.orgId, type: c.type, status: c.status, assistantId: c.assistantId, assistantOverrides: c.assistantOverrides, phoneNumberId: c.phoneNumberId };
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    orgId,
+    requests,
+    calls,
+    failNext(status, times = 1) {
+      faults = { status, left: times };
+    },
+    setWebhook(w) {
+      webhook = w;
+    },
+    send,
+    async play(callId, o = {}) {
+      const c = calls.get(callId);
+      if (!c) throw new Error(`unknown call ${callId}`);
+      if (o.turns) c.script = o.turns;
+      const messages: Record<string, unknown>[] = [];
+      c.status = 'ringing';
+      messages.push({ type: 'status-update', status: 'ringing', timestamp: tick(), call: callRef(c) });
+      c.status = 'in-progress';
+      c.startedAt = new Date().toISOString();
+      messages.push({ type: 'status-update', status: 'in-progress', timestamp: tick(), call: callRef(c) });
+      for (const turn of c.script) {
+        messages.push({ type: 'transcript', role: turn.role, transcriptType: 'final', transcript: turn.text, timestamp: tick(), call: callRef(c) });
+      }
+      end(c, o);
+      messages.push({ type: 'status-update', status: 'ended', endedReason: c.endedReason, timestamp: tick(), call: callRef(c) });
+      if (!o.loseReport) {
+        const artifact = c.artifact as Record<string, unknown>;
+        const report: Record<string, unknown> = {
+          type: 'end-of-call-report',
+          endedReason: c.endedReason,
+          timestamp: tick(),
+          startedAt: c.startedAt,
+          endedAt: c.endedAt,
+          artifact,
+          analysis: {},
+          call: callRef(c),
+        };
+        if (o.legacyRecording) {
+          report.recordingUrl = artifact.recordingUrl;
+          report.transcript = artifact.transcript;
+        }
+        messages.push(report);
+      }
+      let plan = o.duplicate ? messages.flatMap((m) => [m, m]) : messages;
+      if (o.shuffle) plan = [...plan].reverse();
+      const out: Delivery[] = [];
+      for (const m of plan) out.push(await send(m));
+      return out;
+    },
+    endSilently(callId, o = {}) {
+      const c = calls.get(callId);
+      if (!c) throw new Error(`unknown call ${callId}`);
+      if (o.turns) c.script = o.turns;
+      c.startedAt = new Date().toISOString();
+      end(c, o);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
