@@ -29,6 +29,7 @@ import { healthRoutes } from './modules/health/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
+import { webRoutes } from './modules/web/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
   });
   await app.register(screeningRoutes, { db: deps.db, audit: deps.audit, masterKey: config.masterKey.reveal() });
+  await app.register(webRoutes);
   await app.register(interviewRoutes, {
     db: deps.db,
     audit: deps.audit,

@@ -1,0 +1,213 @@
+// The console's only way to the API: same-origin fetch with the session cookie, the CSRF
+// token on unsafe methods, problem+json errors turned into readable messages, and a 401
+// sending the user to sign in (and back afterwards).
+import { navigate, currentPath } from './router.js';
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  mfa?: string;
+  errors?: { path: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(describe(status, problem));
+  }
+}
+
+function describe(status: number, p: Problem): string {
+  const base = p.detail ?? p.title ?? `Request failed (${status}).`;
+  if (p.errors?.length) return `${base} ${p.errors.map((e) => `${e.path.replace(/^body\/?/, '') || 'form'}: ${e.message}`).join('; ')}`;
+  return base;
+}
+
+const CSRF_KEY = 'hirebox.csrf';
+let csrfToken = sessionStorage.getItem(CSRF_KEY) ?? '';
+
+export function setCsrf(token: string): void {
+  csrfToken = token;
+  sessionStorage.setItem(CSRF_KEY, token);
+}
+
+export function clearCsrf(): void {
+  csrfToken = '';
+  sessionStorage.removeItem(CSRF_KEY);
+}
+
+export interface ApiOptions {
+  /** Do not redirect to sign-in on 401 (sign-in screens themselves). */
+  quiet401?: boolean;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, opts: ApiOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, { detail: 'The server could not be reached. Check your connection and try again.' });
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const problem = (data && typeof data === 'object' ? data : { detail: `Request failed (${res.status}).` }) as Problem;
+    if (res.status === 401 && !opts.quiet401) {
+      const next = encodeURIComponent(currentPath());
+      navigate(problem.mfa === 'required' ? `/app/mfa?next=${next}` : `/app/sign-in?next=${next}&expired=1`, true);
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return data as T;
+}
+
+export const get = <T>(path: string, opts?: ApiOptions): Promise<T> => api<T>('GET', path, undefined, opts);
+export const post = <T>(path: string, body?: unknown, opts?: ApiOptions): Promise<T> => api<T>('POST', path, body, opts);
+
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') s.set(k, String(v));
+  const out = s.toString();
+  return out ? `?${out}` : '';
+}
+
+// ---- shapes of the API answers the console reads ----
+export interface Me {
+  user: { id: string; email: string; displayName: string | null };
+  org: { id: string } | null;
+  role: Role | null;
+  csrfToken: string;
+}
+export type Role = 'admin' | 'recruiter' | 'hiring_manager' | 'auditor';
+export interface OrgView {
+  id: string;
+  slug: string;
+  name: string;
+  role: string;
+}
+export interface Criterion {
+  name: string;
+  description: string;
+  weight: number;
+  mustHave: boolean;
+}
+export interface Job {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  location: string;
+  employmentType: string;
+  status: string;
+  criteria: Criterion[];
+  criteriaVersion: number;
+  interviewQuestions: string[];
+  hiringManagerIds: string[];
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+export interface StageRef {
+  id: string;
+  name: string;
+  kind: string;
+}
+export interface ApplicationSummary {
+  id: string;
+  candidateId: string;
+  candidateName: string | null;
+  stage: StageRef;
+  tags: string[];
+  source: string;
+  createdAt: string;
+}
+export interface Note {
+  id: string;
+  kind: string;
+  authorId: string;
+  rating: number | null;
+  body: string;
+  at: string;
+}
+export interface Decision {
+  id: string;
+  decidedBy: string;
+  outcome: string;
+  reason: string;
+  followedAi: boolean | null;
+  at: string;
+}
+export interface DocumentView {
+  id: string;
+  mediaType: string;
+  sizeBytes: number;
+  filename: string | null;
+  parseStatus: string;
+  parseError: string | null;
+  parseAttempts: number;
+  textChars: number | null;
+  text: string | null;
+  createdAt: string;
+}
+export interface Application {
+  id: string;
+  jobId: string;
+  source: string;
+  tags: string[];
+  stage: StageRef;
+  pipeline: StageRef[];
+  consent: { noticeVersion: string; consentedAt: string | null } | null;
+  candidate: { id: string; name: string; email: string; phone: string | null; location: string | null; links: string[] };
+  documents: DocumentView[];
+  timeline: { id: string; type: string; actorType: string; actorId: string | null; data: Record<string, unknown>; at: string }[];
+  notes: Note[];
+  decisions: Decision[];
+  screening: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface Member {
+  userId: string;
+  email: string;
+  displayName: string | null;
+  role: Role;
+  mfaEnabled: boolean;
+  joinedAt: string;
+}
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  occurredAt: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  metadata: Record<string, unknown>;
+  requestId: string | null;
+}
+export interface AuditVerify {
+  ok: boolean;
+  eventsChecked: number;
+  checkpointsChecked: number;
+  lastSeq: number;
+  firstBroken: { seq: number; reason: string; detail: string } | null;
+}

@@ -1,0 +1,275 @@
+// Sign-in, MFA (enrolment with QR code, prompt, recovery codes) and the mailed-link pages
+// (/invite/:token, /reset/:token, /setup/:token).
+import { useEffect, useState } from 'preact/hooks';
+import { post, setCsrf } from '../api.js';
+import { navigate, safeNext } from '../router.js';
+import { ErrorBox, Notice, useAction } from '../ui.js';
+
+const MFA_KEY = 'hirebox.mfa';
+
+export function SignIn({ next, expired }: { next: string; expired: boolean }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [orgSlug, setOrgSlug] = useState('');
+  const { busy, error, run } = useAction();
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    void run(async () => {
+      const res = await post<{ mfa: string; csrfToken: string }>('/api/v1/auth/login', { email, password }, { quiet401: true });
+      setCsrf(res.csrfToken);
+      sessionStorage.setItem(MFA_KEY, res.mfa);
+      navigate(`/app/mfa?next=${encodeURIComponent(next)}`);
+    });
+  };
+  const sso = (e: Event): void => {
+    e.preventDefault();
+    const slug = orgSlug.trim().toLowerCase();
+    if (slug) location.assign(`/api/v1/auth/sso/${encodeURIComponent(slug)}/start?returnTo=${encodeURIComponent(next)}`);
+  };
+  return (
+    <section class="card narrow" aria-labelledby="signin-h">
+      <h1 id="signin-h">Sign in to hirebox</h1>
+      {expired ? <Notice>Your session has ended. Sign in again to continue where you were.</Notice> : null}
+      <form onSubmit={submit}>
+        <label>
+          Email
+          <input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        <ErrorBox error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p>
+        <a href="/app/forgot">Forgot your password?</a>
+      </p>
+      <details>
+        <summary>Sign in with your organisation's single sign-on</summary>
+        <form onSubmit={sso}>
+          <label>
+            Organisation ID (slug)
+            <input name="orgSlug" pattern="[a-z0-9-]+" value={orgSlug} onInput={(e) => setOrgSlug(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="secondary">
+            Continue with SSO
+          </button>
+        </form>
+      </details>
+    </section>
+  );
+}
+
+export function Mfa({ next, onSignedIn }: { next: string; onSignedIn: (to: string) => void }) {
+  const [mode, setMode] = useState<'enroll' | 'required' | 'recovery'>(sessionStorage.getItem(MFA_KEY) === 'enroll' ? 'enroll' : 'required');
+  const [enrolment, setEnrolment] = useState<{ secret: string; qrCodeDataUrl: string } | null>(null);
+  const [code, setCode] = useState('');
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const { busy, error, run } = useAction();
+  const loadEnrol = useAction();
+
+  useEffect(() => {
+    if (mode !== 'enroll' || enrolment) return;
+    void loadEnrol.run(async () => {
+      try {
+        setEnrolment(await post<{ secret: string; otpauthUrl: string; qrCodeDataUrl: string }>('/api/v1/auth/mfa/enroll'));
+      } catch (e) {
+        if ((e as { status?: number }).status === 409) setMode('required');
+        else throw e;
+      }
+    });
+  }, [mode]);
+
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    void run(async () => {
+      const body = mode === 'recovery' ? { recoveryCode: code.trim() } : { code: code.replace(/\s+/g, '') };
+      const res = await post<{ csrfToken: string; recoveryCodes?: string[] }>('/api/v1/auth/mfa/verify', body);
+      setCsrf(res.csrfToken);
+      sessionStorage.removeItem(MFA_KEY);
+      if (res.recoveryCodes?.length) setRecoveryCodes(res.recoveryCodes);
+      else onSignedIn(safeNext(next));
+    });
+  };
+
+  if (recoveryCodes) {
+    return (
+      <section class="card narrow" aria-labelledby="rc-h">
+        <h1 id="rc-h">Save your recovery codes</h1>
+        <RecoveryCodeList codes={recoveryCodes} />
+        <button type="button" onClick={() => onSignedIn(safeNext(next))}>
+          I have saved them — continue
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <section class="card narrow" aria-labelledby="mfa-h">
+      <h1 id="mfa-h">{mode === 'enroll' ? 'Set up your authenticator app' : 'Two-step verification'}</h1>
+      {mode === 'enroll' ? (
+        <div class="enrol">
+          <p>Every hirebox member uses a second factor. Scan this code with an authenticator app (for example Aegis, 1Password or Google Authenticator), then enter the 6-digit code it shows.</p>
+          {enrolment ? (
+            <>
+              <img class="qr" src={enrolment.qrCodeDataUrl} alt="QR code for your authenticator app" width={200} height={200} />
+              <p>
+                Can't scan? Enter this key: <code class="secret">{enrolment.secret}</code>
+              </p>
+            </>
+          ) : (
+            <ErrorBox error={loadEnrol.error} />
+          )}
+        </div>
+      ) : (
+        <p>{mode === 'recovery' ? 'Enter one of your single-use recovery codes.' : 'Enter the 6-digit code from your authenticator app.'}</p>
+      )}
+      <form onSubmit={submit}>
+        <label>
+          {mode === 'recovery' ? 'Recovery code' : 'Code'}
+          <input
+            key={mode === 'recovery' ? 'recovery' : 'totp'}
+            name="code"
+            autocomplete="one-time-code"
+            inputMode={mode === 'recovery' ? 'text' : 'numeric'}
+            pattern={mode === 'recovery' ? String.raw`[A-Za-z0-9 \-]{8,40}` : '[0-9 ]{6,7}'}
+            required
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+          />
+        </label>
+        <ErrorBox error={error} />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Checking…' : 'Verify'}
+        </button>
+      </form>
+      {mode !== 'enroll' ? (
+        <p>
+          <button type="button" class="link" onClick={() => setMode(mode === 'recovery' ? 'required' : 'recovery')}>
+            {mode === 'recovery' ? 'Use my authenticator app instead' : 'Use a recovery code instead'}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function RecoveryCodeList({ codes }: { codes: string[] }) {
+  return (
+    <>
+      <p>Each code signs you in once if you lose your authenticator. Store them somewhere safe, such as a password manager; they are not shown again.</p>
+      <ul class="codes" aria-label="Recovery codes">
+        {codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+export function Forgot() {
+  const [email, setEmail] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  return (
+    <section class="card narrow" aria-labelledby="fg-h">
+      <h1 id="fg-h">Reset your password</h1>
+      {done ? (
+        <Notice>{done}</Notice>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => setDone((await post<{ status: string }>('/api/v1/auth/password-reset', { email }, { quiet401: true })).status));
+          }}
+        >
+          <label>
+            Email
+            <input type="email" name="email" required autocomplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          </label>
+          <ErrorBox error={error} />
+          <button type="submit" disabled={busy}>
+            Send reset link
+          </button>
+        </form>
+      )}
+      <p>
+        <a href="/app/sign-in">Back to sign in</a>
+      </p>
+    </section>
+  );
+}
+
+type LinkKind = 'invite' | 'reset' | 'setup';
+
+const LINK_TEXT: Record<LinkKind, { title: string; intro: string; done: string }> = {
+  invite: { title: 'Join your team on hirebox', intro: 'Choose a password (12 to 128 characters) to accept the invitation.', done: 'Invitation accepted. Sign in to continue; you will set up your authenticator app first.' },
+  reset: { title: 'Choose a new password', intro: 'Your new password must be 12 to 128 characters and not a common one.', done: 'Your password has been changed and other sessions were signed out. Sign in with the new password.' },
+  setup: { title: 'Set up your hirebox account', intro: 'Choose the administrator password (12 to 128 characters).', done: 'Your account is ready. Sign in; you will set up your authenticator app first.' },
+};
+
+/** Landing pages of the links hirebox mails; the token in the URL is the credential. */
+export function TokenLink({ kind, token }: { kind: LinkKind; token: string }) {
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [existing, setExisting] = useState(false);
+  const [done, setDone] = useState(false);
+  const { busy, error, run, setError } = useAction();
+  const text = LINK_TEXT[kind];
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    if (!existing && password !== confirm) {
+      setError(new Error('The two passwords do not match.'));
+      return;
+    }
+    void run(async () => {
+      if (kind === 'invite') await post('/api/v1/auth/invitations/accept', existing ? { token, currentPassword: password } : { token, password }, { quiet401: true });
+      else if (kind === 'reset') await post('/api/v1/auth/password-reset/complete', { token, newPassword: password }, { quiet401: true });
+      else await post('/api/v1/auth/setup', { token, password }, { quiet401: true });
+      setDone(true);
+    });
+  };
+  return (
+    <section class="card narrow" aria-labelledby="link-h">
+      <h1 id="link-h">{text.title}</h1>
+      {done ? (
+        <>
+          <Notice>{text.done}</Notice>
+          <p>
+            <a class="button" href="/app/sign-in">
+              Sign in
+            </a>
+          </p>
+        </>
+      ) : (
+        <form onSubmit={submit}>
+          <p>{existing ? 'Enter your current hirebox password to add this organisation to your account.' : text.intro}</p>
+          {kind === 'invite' ? (
+            <label class="check">
+              <input type="checkbox" checked={existing} onChange={(e) => setExisting(e.currentTarget.checked)} /> I already have a hirebox account
+            </label>
+          ) : null}
+          <label>
+            {existing ? 'Current password' : 'New password'}
+            <input type="password" name="password" required minLength={existing ? 1 : 12} maxLength={128} autocomplete={existing ? 'current-password' : 'new-password'} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          </label>
+          {existing ? null : (
+            <label>
+              Repeat the password
+              <input type="password" name="confirm" required autocomplete="new-password" value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+            </label>
+          )}
+          <ErrorBox error={error} />
+          <button type="submit" disabled={busy}>
+            Continue
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

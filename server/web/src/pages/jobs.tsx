@@ -1,0 +1,294 @@
+// Jobs list and the job editor (details, criteria rubric, interview questions, hiring managers).
+import { useState } from 'preact/hooks';
+import { api, get, qs, type Job, type Member } from '../api.js';
+import { navigate } from '../router.js';
+import { useSession } from '../session.js';
+import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+
+export function JobsList() {
+  const session = useSession();
+  const [status, setStatus] = useState('');
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const [extra, setExtra] = useState<Job[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const page = useData(
+    async () => {
+      const res = await get<{ jobs: Job[]; nextCursor: string | null }>(`/api/v1/jobs${qs({ status, q: search, limit: 25 })}`);
+      setExtra([]);
+      setCursor(res.nextCursor);
+      return res.jobs;
+    },
+    [status, search],
+  );
+  const more = useAction();
+  const jobs = [...(page.data ?? []), ...extra];
+  const canWrite = session.can('jobs:write');
+  return (
+    <section aria-labelledby="jobs-h">
+      <div class="page-head">
+        <h1 id="jobs-h">Jobs</h1>
+        {canWrite ? (
+          <a class="button" href="/app/jobs/new">
+            New job
+          </a>
+        ) : null}
+      </div>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(q.trim());
+        }}
+      >
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">All</option>
+            <option value="open">Open</option>
+            <option value="draft">Draft</option>
+            <option value="closed">Closed</option>
+          </select>
+        </label>
+        <label>
+          Search titles
+          <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        </label>
+        <button type="submit" class="secondary">
+          Search
+        </button>
+      </form>
+      <ErrorBox error={page.error} />
+      {page.loading ? (
+        <Loading />
+      ) : jobs.length === 0 && !page.error ? (
+        <Empty title={search || status ? 'No jobs match these filters.' : 'No jobs yet.'}>
+          {canWrite ? 'Create a job with its criteria, then publish it to get an apply page.' : session.me.role === 'hiring_manager' ? 'Jobs appear here once a recruiter assigns you to them.' : 'Jobs appear here once recruiters create them.'}
+        </Empty>
+      ) : (
+        <ul class="rows" aria-label="Jobs">
+          {jobs.map((job) => (
+            <li key={job.id} class="row">
+              <div>
+                <a class="row-title" href={`/app/jobs/${job.id}/pipeline`}>
+                  {job.title}
+                </a>
+                <p class="muted">
+                  <span class={`badge status-${job.status}`}>{job.status}</span> {EMPLOYMENT_LABEL[job.employmentType] ?? job.employmentType}
+                  {job.location ? ` · ${job.location}` : ''} · {job.criteria.length} criteria · updated {when(job.updatedAt)}
+                </p>
+              </div>
+              <div class="row-actions">
+                <a href={`/app/jobs/${job.id}/pipeline`}>Candidates</a>
+                {canWrite ? <a href={`/app/jobs/${job.id}`}>Edit</a> : null}
+                {job.status === 'open' && session.org ? (
+                  <a href={`/jobs/${session.org.slug}/${job.slug}`} target="_blank" rel="noopener">
+                    Apply page
+                  </a>
+                ) : null}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {cursor ? (
+        <button
+          type="button"
+          class="secondary"
+          disabled={more.busy}
+          onClick={() =>
+            void more.run(async () => {
+              const res = await get<{ jobs: Job[]; nextCursor: string | null }>(`/api/v1/jobs${qs({ status, q: search, limit: 25, cursor })}`);
+              setExtra((prev) => [...prev, ...res.jobs]);
+              setCursor(res.nextCursor);
+            })
+          }
+        >
+          Load more jobs
+        </button>
+      ) : null}
+      <ErrorBox error={more.error} />
+    </section>
+  );
+}
+
+interface Draft {
+  title: string;
+  description: string;
+  location: string;
+  employmentType: string;
+  status: string;
+  criteria: { name: string; description: string; weight: number; mustHave: boolean }[];
+  interviewQuestions: string[];
+  hiringManagerIds: string[];
+}
+
+const EMPTY: Draft = { title: '', description: '', location: '', employmentType: 'full_time', status: 'draft', criteria: [], interviewQuestions: [], hiringManagerIds: [] };
+
+export function JobEditor({ id }: { id: string | null }) {
+  const session = useSession();
+  const [draft, setDraft] = useState<Draft | null>(id ? null : EMPTY);
+  const [saved, setSaved] = useState(false);
+  const job = useData(async () => {
+    if (!id) return null;
+    const j = await get<Job>(`/api/v1/jobs/${id}`);
+    setDraft({ title: j.title, description: j.description, location: j.location, employmentType: j.employmentType, status: j.status, criteria: j.criteria, interviewQuestions: j.interviewQuestions, hiringManagerIds: j.hiringManagerIds });
+    return j;
+  }, [id]);
+  const members = useData(async () => (session.can('members:read') ? (await get<{ members: Member[] }>('/api/v1/members')).members : []), []);
+  const save = useAction();
+  if (job.error) return <ErrorBox error={job.error} />;
+  if (!draft) return <Loading />;
+  const set = (patch: Partial<Draft>): void => {
+    setSaved(false);
+    setDraft({ ...draft, ...patch });
+  };
+  const managers = (members.data ?? []).filter((m) => m.role === 'hiring_manager');
+  const submit = (e: Event): void => {
+    e.preventDefault();
+    void save.run(async () => {
+      const body = { ...draft, criteria: draft.criteria.map((c) => ({ ...c, weight: Number(c.weight) || 0 })), interviewQuestions: draft.interviewQuestions.filter((q) => q.trim()) };
+      const result = id ? await api<Job>('PATCH', `/api/v1/jobs/${id}`, body) : await api<Job>('POST', '/api/v1/jobs', body);
+      setSaved(true);
+      if (!id) navigate(`/app/jobs/${result.id}`, true);
+      else void job.reload();
+    });
+  };
+  return (
+    <section aria-labelledby="job-h">
+      <div class="page-head">
+        <h1 id="job-h">{id ? `Edit: ${job.data?.title ?? ''}` : 'New job'}</h1>
+        {id ? <a href={`/app/jobs/${id}/pipeline`}>Candidates</a> : null}
+      </div>
+      <form onSubmit={submit} class="editor">
+        <fieldset>
+          <legend>Details</legend>
+          <label>
+            Title
+            <input name="title" required maxLength={200} value={draft.title} onInput={(e) => set({ title: e.currentTarget.value })} />
+          </label>
+          <div class="cols">
+            <label>
+              Location
+              <input name="location" maxLength={200} value={draft.location} onInput={(e) => set({ location: e.currentTarget.value })} />
+            </label>
+            <label>
+              Employment type
+              <select name="employmentType" value={draft.employmentType} onChange={(e) => set({ employmentType: e.currentTarget.value })}>
+                {Object.entries(EMPLOYMENT_LABEL).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Status
+              <select name="status" value={draft.status} onChange={(e) => set({ status: e.currentTarget.value })}>
+                <option value="draft">Draft (not public)</option>
+                <option value="open">Open (apply page live)</option>
+                <option value="closed">Closed</option>
+              </select>
+            </label>
+          </div>
+          <label>
+            Description
+            <textarea name="description" rows={6} maxLength={20000} value={draft.description} onInput={(e) => set({ description: e.currentTarget.value })} />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Screening criteria (rubric)</legend>
+          {draft.criteria.length === 0 ? <p class="muted">No criteria yet. Add what the AI should look for in a CV; every score must quote the CV as evidence.</p> : null}
+          {draft.criteria.map((c, i) => (
+            <div class="criterion" key={i}>
+              <label>
+                Criterion {i + 1}
+                <input
+                  name={`criterion-${i}-name`}
+                  required
+                  maxLength={120}
+                  value={c.name}
+                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)) })}
+                />
+              </label>
+              <label>
+                What good looks like
+                <textarea
+                  name={`criterion-${i}-description`}
+                  rows={2}
+                  maxLength={2000}
+                  value={c.description}
+                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, description: e.currentTarget.value } : x)) })}
+                />
+              </label>
+              <div class="cols">
+                <label>
+                  Weight
+                  <input
+                    name={`criterion-${i}-weight`}
+                    type="number"
+                    min={0}
+                    max={100}
+                    step="any"
+                    value={c.weight}
+                    onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, weight: Number(e.currentTarget.value) } : x)) })}
+                  />
+                </label>
+                <label class="check">
+                  <input type="checkbox" checked={c.mustHave} onChange={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, mustHave: e.currentTarget.checked } : x)) })} /> Must have
+                </label>
+                <button type="button" class="secondary" onClick={() => set({ criteria: draft.criteria.filter((_, j) => j !== i) })}>
+                  Remove criterion {i + 1}
+                </button>
+              </div>
+            </div>
+          ))}
+          <button type="button" class="secondary" disabled={draft.criteria.length >= 30} onClick={() => set({ criteria: [...draft.criteria, { name: '', description: '', weight: 1, mustHave: false }] })}>
+            Add criterion
+          </button>
+        </fieldset>
+        <fieldset>
+          <legend>Interview questions</legend>
+          {draft.interviewQuestions.length === 0 ? <p class="muted">No questions yet. The voice interview asks these in order.</p> : null}
+          {draft.interviewQuestions.map((q, i) => (
+            <div class="question" key={i}>
+              <label>
+                Question {i + 1}
+                <input name={`question-${i}`} maxLength={1000} value={q} onInput={(e) => set({ interviewQuestions: draft.interviewQuestions.map((x, j) => (j === i ? e.currentTarget.value : x)) })} />
+              </label>
+              <button type="button" class="secondary" onClick={() => set({ interviewQuestions: draft.interviewQuestions.filter((_, j) => j !== i) })}>
+                Remove question {i + 1}
+              </button>
+            </div>
+          ))}
+          <button type="button" class="secondary" disabled={draft.interviewQuestions.length >= 30} onClick={() => set({ interviewQuestions: [...draft.interviewQuestions, ''] })}>
+            Add question
+          </button>
+        </fieldset>
+        <fieldset>
+          <legend>Hiring managers</legend>
+          {managers.length === 0 ? (
+            <p class="muted">No members have the hiring manager role. Invite one under Members to assign them to this job.</p>
+          ) : (
+            managers.map((m) => (
+              <label class="check" key={m.userId}>
+                <input
+                  type="checkbox"
+                  checked={draft.hiringManagerIds.includes(m.userId)}
+                  onChange={(e) => set({ hiringManagerIds: e.currentTarget.checked ? [...draft.hiringManagerIds, m.userId] : draft.hiringManagerIds.filter((x) => x !== m.userId) })}
+                />{' '}
+                {m.displayName ?? m.email}
+              </label>
+            ))
+          )}
+        </fieldset>
+        <ErrorBox error={save.error} />
+        {saved ? <Notice>Saved.</Notice> : null}
+        <button type="submit" disabled={save.busy}>
+          {save.busy ? 'Saving…' : id ? 'Save changes' : 'Create job'}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+// Small shared pieces: loading and error states, empty states, polling data hooks.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api.js';
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  return e instanceof Error ? e.message : 'Something went wrong.';
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p class="error" role="alert">
+      {errorText(error)}
+    </p>
+  );
+}
+
+export function Notice({ children }: { children: ComponentChildren }) {
+  return (
+    <p class="notice" role="status">
+      {children}
+    </p>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      <p class="empty-title">{title}</p>
+      {children ? <p>{children}</p> : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  return (
+    <p class="muted" aria-live="polite">
+      Loading…
+    </p>
+  );
+}
+
+/**
+ * Loads `load()` and, when `pollMs` is given, reloads it on that interval while the page is
+ * visible (status updates without reload).
+ */
+export function useData<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number | ((data: T | undefined) => number | undefined)) {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const reload = useCallback(async () => {
+    try {
+      const value = await loadRef.current();
+      setData(value);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+  useEffect(() => {
+    setLoading(true);
+    setData(undefined);
+    void reload();
+  }, deps);
+  useEffect(() => {
+    const every = typeof pollMs === 'function' ? pollMs(data) : pollMs;
+    if (!every) return undefined;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void reload();
+    }, every);
+    return () => window.clearInterval(timer);
+  }, [data, ...deps]);
+  return { data, error, loading, reload, setData };
+}
+
+/** Runs an action, keeping its busy/error state for the form that triggered it. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (e) {
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, setError };
+}
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+export const ROLE_LABEL: Record<string, string> = { admin: 'Admin', recruiter: 'Recruiter', hiring_manager: 'Hiring manager', auditor: 'Auditor' };
+export const EMPLOYMENT_LABEL: Record<string, string> = { full_time: 'Full time', part_time: 'Part time', contract: 'Contract', temporary: 'Temporary', internship: 'Internship' };

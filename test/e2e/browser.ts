@@ -1,0 +1,80 @@
+// Browser-test support: Debian's Chromium driven by playwright-core, a watcher that
+// collects CSP violations (and page errors) from every page, and screenshots under
+// test-artifacts/e2e/. A missing browser is a failure with instructions, never a skip.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { packageRoot } from '../../server/core/paths.js';
+
+export const CHROMIUM = process.env.HIREBOX_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.join(packageRoot(), 'test-artifacts', 'e2e');
+
+/** Throws (failing the test file) when the browser or the console build is missing. */
+export function requireBrowserAndBuild(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`browser tests need Debian's Chromium at ${CHROMIUM}; install it with \`bash ops/scripts/ci-browser.sh\` (as root), which .ci/run does`);
+  }
+  if (!existsSync(path.join(packageRoot(), 'server', 'web', 'dist', 'index.html'))) {
+    throw new Error('the console is not built (server/web/dist/index.html missing); run `npm run build` first (npm test does)');
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function launch(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // The profile lives in a fresh temporary directory playwright creates per launch.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface Watch {
+  /** CSP violations reported by the browser, from any watched page. */
+  csp: string[];
+  /** Uncaught page errors and console errors that are not network 4xx noise. */
+  errors: string[];
+}
+
+/** Collects CSP violations via the console, the DevTools Log domain and Audits issues. */
+export async function watchPage(context: BrowserContext, page: Page, watch: Watch): Promise<void> {
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy/i.test(text)) watch.csp.push(`console: ${text}`);
+    else if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(text)) watch.errors.push(`console: ${text}`);
+  });
+  page.on('pageerror', (err) => watch.errors.push(`pageerror: ${err.message}`));
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Log.entryAdded', (e: { entry: { source: string; level: string; text: string } }) => {
+    if (/Content Security Policy/i.test(e.entry.text)) watch.csp.push(`log(${e.entry.source}): ${e.entry.text}`);
+  });
+  cdp.on('Audits.issueAdded', (e: { issue: { code: string; details: unknown } }) => {
+    if (e.issue.code === 'ContentSecurityPolicyIssue') watch.csp.push(`audit: ${JSON.stringify(e.issue.details)}`);
+  });
+  await cdp.send('Log.enable');
+  await cdp.send('Audits.enable');
+}
+
+export async function newWatchedPage(browser: Browser, watch: Watch, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  await watchPage(context, page, watch);
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}

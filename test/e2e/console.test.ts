@@ -1,0 +1,315 @@
+// The recruiter console in a real browser (Debian Chromium via playwright-core) against
+// the real app listening on 127.0.0.1 with real Postgres, Redis and the cv-parse worker:
+// sign-in with MFA enrolment, job with criteria, a public application with a CV, the
+// pipeline and application screens, a recruiter's decision, a hiring manager's and an
+// auditor's restricted views, session expiry, and no CSP violation anywhere.
+import t from 'tap';
+import { Redis } from 'ioredis';
+import { createOrgService } from '../../server/modules/orgs/service.js';
+import { totpCode } from '../../server/modules/auth/totp.js';
+import { createLogger } from '../../server/core/logger.js';
+import { startWorkers } from '../../worker/worker.js';
+import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
+import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+
+requireBrowserAndBuild();
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
+await ctx.app.listen({ host: '127.0.0.1', port });
+
+const workerConnection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+const workers = await startWorkers({
+  db: ctx.db,
+  audit: ctx.audit,
+  logger: createLogger('silent'),
+  connection: workerConnection,
+  redisPrefix: ctx.services.redisPrefix,
+  auditCheckpointEveryMs: 3_600_000,
+  masterKey: ctx.config.masterKey.reveal(),
+});
+
+const adminEmail = `admin.${Date.now()}@acme.test`;
+const adminPassword = 'correct horse battery staple e2e';
+const orgs = createOrgService({ db: ctx.db, audit: ctx.audit, publicUrl: ctx.config.publicUrl, clock: () => new Date() });
+const { orgId } = await orgs.createOrg({ name: 'Acme Robotics', slug: `acme-${Date.now().toString(36)}`, adminEmail, adminPassword });
+const recruiter = await createOrgWithMember(ctx, 'recruiter', orgId);
+const manager = await createOrgWithMember(ctx, 'hiring_manager', orgId);
+const auditor = await createOrgWithMember(ctx, 'auditor', orgId);
+// A job the hiring manager is not assigned to.
+const other = await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...recruiter.headers, origin }, payload: { title: 'Unassigned Data Analyst', employmentType: 'full_time', status: 'open' } });
+if (other.statusCode !== 201) throw new Error(`seed job: ${other.statusCode} ${other.body}`);
+
+const browser = await launch();
+const watch: Watch = { csp: [], errors: [] };
+t.teardown(async () => {
+  await browser.close();
+  await workers.close();
+  workerConnection.disconnect();
+});
+
+function sessionCookie(m: Member) {
+  const [name, value] = m.cookie.split('=') as [string, string];
+  return { name, value, url: origin, httpOnly: true, sameSite: 'Lax' as const };
+}
+
+async function memberPage(m: Member, viewport?: { width: number; height: number }) {
+  const { context, page } = await newWatchedPage(browser, watch, viewport ? { viewport } : {});
+  await context.addCookies([sessionCookie(m)]);
+  return { context, page };
+}
+
+const admin = await newWatchedPage(browser, watch);
+let jobId = '';
+let applyUrl = '';
+let applicationId = '';
+let recoveryCodes: string[] = [];
+const candidateName = 'Grace Hopper';
+
+t.test('an admin signs in and enrols MFA with the QR code, then sees the recovery codes', async (t) => {
+  const { page } = admin;
+  const started = Date.now();
+  const res = await page.goto(`${origin}/app/jobs`);
+  t.equal(res?.status(), 200);
+  t.match(res?.headers()['content-security-policy'] ?? '', /script-src 'self'/, 'the strict CSP is sent with the console');
+  t.equal(res?.headers()['cache-control'], 'no-store', 'index.html is never cached');
+  await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Fjobs/);
+  await screenshot(page, '01-sign-in');
+  await page.getByLabel('Email').fill(adminEmail);
+  await page.getByLabel('Password').fill('wrong password for sure');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  t.match(await page.getByRole('alert').textContent(), /password|sign/i, 'a failed sign-in shows the API\'s message');
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/mfa/);
+  const qr = page.getByRole('img', { name: /QR code/ });
+  await qr.waitFor();
+  t.ok(await qr.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0), 'the QR code image (data: URL) loads under the CSP');
+  const secret = (await page.locator('code.secret').textContent())?.trim() ?? '';
+  t.match(secret, /^[A-Z2-7]{16,}$/, 'the manual-entry key is shown');
+  await screenshot(page, '02-mfa-enrol');
+  await page.getByLabel('Code').fill(await totpCode(secret, new Date()));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  recoveryCodes = (await page.getByRole('list', { name: 'Recovery codes' }).locator('li').allTextContents()).map((s) => s.trim());
+  t.equal(recoveryCodes.length, 10, 'ten recovery codes are shown');
+  await screenshot(page, '03-recovery-codes');
+  await page.getByRole('button', { name: /continue/ }).click();
+  await page.waitForURL(`${origin}/app/jobs`);
+  await page.getByRole('link', { name: 'Unassigned Data Analyst' }).waitFor();
+  t.ok(await page.getByText('Acme Robotics').isVisible(), 'the org is named in the header');
+  t.comment(`sign-in with enrolment took ${Date.now() - started} ms`);
+});
+
+t.test('the admin creates a job with a criteria rubric, interview questions and a hiring manager', async (t) => {
+  const { page } = admin;
+  await page.getByRole('link', { name: 'New job' }).click();
+  await page.getByLabel('Title').fill('Senior Backend Engineer');
+  await page.getByLabel('Location').fill('Berlin or remote');
+  await page.getByLabel('Status').selectOption('open');
+  await page.getByLabel('Description').fill('Build the platform that hires people fairly.\n\nTypeScript, Postgres, Redis.');
+  await page.getByRole('button', { name: 'Add criterion' }).click();
+  await page.getByLabel('Criterion 1').fill('TypeScript services');
+  await page.getByLabel('What good looks like').first().fill('Years of production TypeScript on the server');
+  await page.getByRole('checkbox', { name: 'Must have' }).first().check();
+  await page.getByRole('button', { name: 'Add criterion' }).click();
+  await page.getByLabel('Criterion 2').fill('PostgreSQL');
+  await page.locator('input[name="criterion-1-weight"]').fill('2');
+  await page.getByRole('button', { name: 'Add question' }).click();
+  await page.getByLabel('Question 1').fill('Tell us about a system you designed end to end.');
+  await page.getByRole('checkbox', { name: /hiring_manager/ }).check();
+  await screenshot(page, '04-job-editor');
+  await page.getByRole('button', { name: 'Create job' }).click();
+  await page.waitForURL(/\/app\/jobs\/[0-9a-f-]{36}$/);
+  jobId = page.url().split('/').pop() as string;
+  await page.getByText('Saved.').waitFor();
+  await page.getByRole('link', { name: 'Candidates' }).click();
+  await page.getByText('No applications yet.').waitFor();
+  t.ok(await page.getByText(/Share the job's apply page/).isVisible(), 'the empty pipeline says what to do next');
+  const job = await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: recruiter.headers });
+  const body = job.json<{ criteria: { name: string; mustHave: boolean; weight: number }[]; interviewQuestions: string[]; hiringManagerIds: string[]; status: string }>();
+  t.same(
+    body.criteria.map((c) => [c.name, c.mustHave, c.weight]),
+    [
+      ['TypeScript services', true, 1],
+      ['PostgreSQL', false, 2],
+    ],
+    'the rubric is stored as entered',
+  );
+  t.same(body.interviewQuestions, ['Tell us about a system you designed end to end.']);
+  t.same(body.hiringManagerIds, [manager.userId], 'the hiring manager is assigned');
+  await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+  const apply = page.getByRole('link', { name: 'Apply page' }).first();
+  applyUrl = new URL((await apply.getAttribute('href')) as string, origin).toString();
+  t.match(applyUrl, /\/jobs\/acme-[a-z0-9]+\/senior-backend-engineer/);
+  await screenshot(page, '05-jobs-list');
+});
+
+t.test('a candidate applies through the public page with a CV', async (t) => {
+  const { context, page } = await newWatchedPage(browser, watch, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const res = await page.goto(applyUrl);
+  t.equal(res?.status(), 200);
+  await page.getByRole('heading', { name: 'Senior Backend Engineer' }).waitFor();
+  t.ok(await page.getByText(/how your data is used/).isVisible(), 'the privacy and AI notice is shown before applying');
+  await page.getByLabel('Full name').fill(candidateName);
+  await page.getByLabel('Email').fill('grace@example.test');
+  await page.getByLabel(/^CV/).setInputFiles({ name: 'grace-hopper.pdf', mimeType: 'application/pdf', buffer: makePdf(SAMPLE_CV_LINES) });
+  await page.getByRole('checkbox', { name: /I have read the notice/ }).check();
+  await screenshot(page, '06-apply-phone');
+  await page.getByRole('button', { name: 'Submit application' }).click();
+  await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await screenshot(page, '07-apply-thanks');
+  await context.close();
+});
+
+t.test('the application appears in the pipeline and its CV is read while the page is open', async (t) => {
+  const { page } = admin;
+  const started = Date.now();
+  await page.goto(`${origin}/app/jobs/${jobId}/pipeline`);
+  const row = page.getByRole('link', { name: candidateName });
+  await row.waitFor();
+  t.comment(`pipeline shows the candidate ${Date.now() - started} ms after navigation`);
+  t.ok(await page.getByRole('button', { name: 'New' }).isVisible(), 'stage tabs are shown');
+  await page.getByLabel('Search loaded candidates').fill('nobody-like-this');
+  await page.getByText('No loaded candidate matches the search.').waitFor();
+  await page.getByLabel('Search loaded candidates').fill('grace');
+  await row.waitFor();
+  await screenshot(page, '08-pipeline');
+  await row.click();
+  await page.waitForURL(/\/app\/applications\/[0-9a-f-]{36}$/);
+  applicationId = page.url().split('/').pop() as string;
+  await page.getByRole('heading', { name: candidateName }).waitFor();
+  // The worker parses the CV; the page polls and shows the text without a reload.
+  await page.getByText('CV text extracted').waitFor({ timeout: 30_000 });
+  t.match(await page.getByLabel('CV text').textContent(), /TypeScript services with Postgres/, 'the CV text is shown');
+  // Screening lands with the screening work (issue: AI screening); until then the panel
+  // says no result yet. TODO(screening): assert highlighted evidence <mark> quotes here.
+  t.ok(await page.getByText(/No screening result yet|Quotes it relied on/).isVisible(), 'the screening panel shows its state');
+  await screenshot(page, '09-application');
+});
+
+t.test('a recruiter records a decision with the reason and whether it follows the AI', async (t) => {
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  await page.getByRole('heading', { name: 'Decision' }).waitFor();
+  await page.getByRole('button', { name: 'Record decision' }).click();
+  t.ok(await page.getByLabel(/Reason/).evaluate((el) => !(el as unknown as { validity: { valid: boolean } }).validity.valid), 'a reason is required before submitting');
+  await page.getByRole('radio', { name: 'Advance' }).check();
+  await page.getByLabel(/Reason/).fill('Strong TypeScript and Postgres experience; worth an interview.');
+  await page.getByLabel(/follow the AI/).selectOption('none');
+  await page.getByRole('button', { name: 'Record decision' }).click();
+  await page.getByText('Decision recorded.').waitFor();
+  await page.getByRole('list', { name: 'Decisions' }).getByText('advance by you').waitFor();
+  await page.getByRole('textbox', { name: 'Text', exact: true }).fill('Phone screen went well.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.getByRole('list', { name: 'Notes' }).getByText('Phone screen went well.').waitFor();
+  const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}`, headers: recruiter.headers });
+  const decisions = res.json<{ decisions: { decidedBy: string; outcome: string; followedAi: boolean | null; reason: string }[] }>().decisions;
+  t.match(decisions, [{ decidedBy: recruiter.userId, outcome: 'advance', followedAi: null, reason: /Strong TypeScript/ }], 'who, what, why and the AI question are recorded');
+  await screenshot(page, '10-decision');
+  await context.close();
+});
+
+t.test('a hiring manager sees only assigned jobs and can leave feedback', async (t) => {
+  const { context, page } = await memberPage(manager, { width: 390, height: 844 });
+  await page.goto(`${origin}/app/jobs`);
+  await page.getByRole('link', { name: 'Senior Backend Engineer' }).waitFor();
+  t.equal(await page.getByText('Unassigned Data Analyst').count(), 0, 'the unassigned job is not listed');
+  t.equal(await page.getByRole('link', { name: 'New job' }).count(), 0, 'no job creation for hiring managers');
+  await screenshot(page, '11-hiring-manager-jobs-phone');
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  await page.getByLabel('Kind').selectOption('feedback');
+  await page.getByLabel('Rating').selectOption('4');
+  await page.getByRole('textbox', { name: 'Text', exact: true }).fill('Good systems thinking.');
+  await page.getByRole('button', { name: 'Add feedback' }).click();
+  await page.getByRole('list', { name: 'Notes' }).getByText('Good systems thinking.').waitFor();
+  await page.goto(`${origin}/app/jobs/${other.json<{ id: string }>().id}/pipeline`);
+  await page.getByRole('alert').first().waitFor();
+  t.match(await page.getByRole('alert').first().textContent(), /not found|does not exist|no job/i, 'an unassigned job reads as not found');
+  await context.close();
+});
+
+t.test('an auditor sees the audit log with a verified chain and cannot edit anything', async (t) => {
+  const { context, page } = await memberPage(auditor);
+  await page.goto(`${origin}/app/`);
+  await page.waitForURL(`${origin}/app/audit`);
+  await page.getByTestId('chain-status').getByText('Chain verified.').waitFor();
+  await page.getByText('application.decided').first().waitFor();
+  t.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs', exact: true }).count(), 0, 'no jobs screen for auditors');
+  await screenshot(page, '12-audit-log');
+  await page.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('table').waitFor();
+  t.equal(await page.getByLabel('Invite by email').count(), 0, 'no invite form');
+  t.equal(await page.getByRole('combobox').count(), 0, 'no role selectors');
+  t.equal(await page.getByRole('button', { name: 'Remove' }).count(), 0, 'no remove buttons');
+  await page.goto(`${origin}/app/jobs/new`);
+  await page.getByRole('button', { name: 'Create job' }).waitFor();
+  await page.getByLabel('Title').fill('Should not exist');
+  await page.getByRole('button', { name: 'Create job' }).click();
+  await page.getByRole('alert').waitFor();
+  t.match(await page.getByRole('alert').textContent(), /role does not allow/i, 'the API refusal is shown as a readable message');
+  const jobs = await ctx.db.withTenant(orgId, (q) => q.query("SELECT count(*)::int AS n FROM jobs WHERE title = 'Should not exist'"));
+  t.equal((jobs.rows[0] as { n: number }).n, 0, 'nothing was created');
+  await context.close();
+});
+
+t.test('an expired session sends the admin to sign in and back to the same page', async (t) => {
+  const { context, page } = admin;
+  await context.clearCookies();
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Fapplications/);
+  await page.getByLabel('Email').fill(adminEmail);
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/mfa/);
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code').fill(recoveryCodes[0] as string);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${origin}/app/applications/${applicationId}`, { waitUntil: 'commit' }).catch(async (e: unknown) => {
+    await screenshot(page, 'fail-expiry');
+    throw e;
+  });
+  await page.getByRole('heading', { name: candidateName }).waitFor();
+  t.pass('back on the application after signing in again');
+});
+
+t.test('the console assets are hashed, long-cached and compressed', async (t) => {
+  const index = await fetch(`${origin}/app/`);
+  const html = await index.text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/app\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+  t.ok(assets.length >= 2, 'a script and a stylesheet');
+  t.notMatch(html, /<script>|<style|style=/, 'no inline script or style');
+  let gz = 0;
+  for (const a of assets) {
+    t.match(a, /-[A-Za-z0-9_-]{8}\.(js|css)$/, `${a} has a content hash`);
+    const res = await fetch(`${origin}${a}`);
+    t.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    t.equal(res.headers.get('content-encoding'), 'gzip');
+    gz += Number(res.headers.get('content-length'));
+  }
+  t.comment(`page weight (JS + CSS, gzipped as served): ${gz} bytes`);
+  t.ok(gz > 0 && gz < 60_000, 'the console stays small');
+  const missing = await fetch(`${origin}/app/assets/nope-12345678.js`);
+  t.equal(missing.status, 404);
+});
+
+t.test('no page produced a CSP violation, and the watcher does catch one', async (t) => {
+  t.same(watch.csp, [], 'no CSP violations');
+  t.same(watch.errors, [], 'no script errors');
+  // Control: a style element injected at runtime is refused and reported.
+  const control: Watch = { csp: [], errors: [] };
+  const { context, page } = await newWatchedPage(browser, control);
+  await page.goto(`${origin}/app/sign-in`);
+  await page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { createElement(n: string): { textContent: string }; head: { append(n: unknown): void } } }).document;
+    const s = d.createElement('style');
+    s.textContent = 'body{color:red}';
+    d.head.append(s);
+  });
+  await page.waitForTimeout(300);
+  t.ok(control.csp.length > 0, 'an inline style is reported as a CSP violation');
+  await context.close();
+});
