@@ -66,8 +66,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
+  // While shutting down, answers to in-flight requests close their connection, so a
+  // keep-alive socket (e.g. from Caddy) cannot hold the drain open until its timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 
   await app.register(problemPlugin, { exposeStack: config.nodeEnv === 'development' });
