@@ -171,7 +171,12 @@ t.test('the application appears in the pipeline and its CV is read while the pag
   await page.goto(`${origin}/app/jobs/${jobId}/pipeline`);
   const row = page.getByRole('link', { name: candidateName });
   await row.waitFor();
-  t.comment(`pipeline shows the candidate ${Date.now() - started} ms after navigation`);
+  const nav = await page.evaluate(() => {
+    const perf = (globalThis as unknown as { performance: { getEntriesByType(t: string): { domInteractive: number; loadEventEnd: number }[] } }).performance;
+    const entry = perf.getEntriesByType('navigation')[0];
+    return { domInteractive: Math.round(entry?.domInteractive ?? -1), loaded: Math.round(entry?.loadEventEnd ?? -1) };
+  });
+  t.comment(`pipeline page: DOM interactive ${nav.domInteractive} ms, load ${nav.loaded} ms, candidate row visible ${Date.now() - started} ms after navigation start`);
   t.ok(await page.getByRole('button', { name: 'New' }).isVisible(), 'stage tabs are shown');
   await page.getByLabel('Search loaded candidates').fill('nobody-like-this');
   await page.getByText('No loaded candidate matches the search.').waitFor();
