@@ -153,6 +153,21 @@ t.test('changing the password needs the current one and revokes other sessions',
   t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: fresh } })).statusCode, 200, 'the changing session continues with a new token');
 });
 
+t.test('changing the sign-in address needs the password and tells the old address', async (t) => {
+  const a = await signedIn('boss@acme.test', 'orchid basalt quiver 12');
+  const other = await signedIn('boss@acme.test', 'orchid basalt quiver 12');
+  const wrong = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: a.headers, payload: { email: 'new@acme.test', password: 'not my password' } });
+  t.equal(wrong.statusCode, 401);
+  const taken = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: a.headers, payload: { email: 'chief@beta.test', password: 'orchid basalt quiver 12' } });
+  t.equal(taken.statusCode, 409);
+  const ok = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: a.headers, payload: { email: 'Boss2@Acme.test', password: 'orchid basalt quiver 12' } });
+  t.equal(ok.statusCode, 200);
+  t.equal(ctx.mailer.outbox.at(-1)?.to, 'boss@acme.test', 'the old address is told');
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: other.headers })).statusCode, 401, 'other sessions end');
+  const back = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: { ...a.headers, cookie: String(ok.headers['set-cookie']).split(';')[0] as string, 'x-csrf-token': ok.json<{ csrfToken: string }>().csrfToken }, payload: { email: 'boss@acme.test', password: 'orchid basalt quiver 12' } });
+  t.equal(back.statusCode, 200);
+});
+
 t.test('a member of two orgs switches between them; the session binds to one org', async (t) => {
   const admin4 = await signedIn('boss@acme.test', 'orchid basalt quiver 12');
   const betaAdmin = await signedIn('chief@beta.test', ADMIN_PW);

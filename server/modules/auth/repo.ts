@@ -58,6 +58,12 @@ export async function updatePasswordHash(db: Queryable, userId: string, hash: st
   await db.query(`UPDATE users SET password_hash = $2${changed ? ', password_changed_at = now()' : ''} WHERE id = $1`, [userId, hash]);
 }
 
+/** False when another account already uses the address. */
+export async function updateEmail(db: Queryable, userId: string, email: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE users SET email = $2 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)', [userId, email]);
+  return (rowCount ?? 0) === 1;
+}
+
 export async function setTotpPending(db: Queryable, userId: string, sealed: Buffer): Promise<void> {
   await db.query('UPDATE users SET totp_pending_secret_enc = $2 WHERE id = $1', [userId, sealed]);
 }

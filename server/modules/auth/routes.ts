@@ -196,6 +196,20 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   );
 
   app.post(
+    '/api/v1/auth/email',
+    {
+      schema: {
+        operationId: 'changeEmail',
+        tags: ['auth'],
+        body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
+        response: { 200: CsrfOnly, 409: ProblemResponses[400], ...ProblemResponses },
+      },
+      config: { access: { authenticated: true, reason: 'members change their own sign-in address' }, rateLimit: credentialLimit },
+    },
+    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.changeEmail(requireSession(request), request.body as { email: string; password: string }, client(request))) }),
+  );
+
+  app.post(
     '/api/v1/auth/password-reset',
     {
       schema: { operationId: 'requestPasswordReset', tags: ['auth'], body: Type.Object({ email: Email }, { additionalProperties: false }), response: { 202: Type.Object({ status: Type.String() }), ...ProblemResponses } },

@@ -35,6 +35,7 @@ import {
   revokeUserSessions,
   setTotpPending,
   touchSession,
+  updateEmail,
   updatePasswordHash,
   upsertOrgSessionPolicy,
   useRecoveryCode,
@@ -438,6 +439,29 @@ export function createAuthService(deps: AuthDeps) {
       const memberships = await membershipsOf(user.id);
       const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
       await recordInOrgs(memberships.map((m) => m.orgId), { action: 'auth.password_changed', actor: { type: 'user', id: user.id }, metadata: { sessionsRevoked: true }, requestId: client.requestId });
+      return token;
+    },
+
+    /** Needs the current password; other sessions end, the old address is told. */
+    async changeEmail(session: ResolvedSession, input: { email: string; password: string }, client: ClientInfo): Promise<string> {
+      const user = await findUserById(db.pool, session.userId);
+      if (!user?.passwordHash) throw new UnauthorizedError();
+      await throwIfBlocked('login', user.email, client.ip);
+      if (!(await hasher.verify(user.passwordHash, input.password)).ok) {
+        await noteFailure('login', user.email, client, session.orgId ? [session.orgId] : [], user.id);
+        throw new UnauthorizedError({ detail: 'The password is not correct.' });
+      }
+      const email = normaliseEmail(input.email);
+      if (!(await updateEmail(db.pool, user.id, email))) throw new ConflictError({ detail: 'That address cannot be used.' });
+      await deps.mailer.send({
+        to: user.email,
+        subject: 'Your hirebox sign-in address changed',
+        text: 'The email address you use to sign in to hirebox was just changed. If this was not you, contact your hirebox admin at once.',
+      });
+      await sessions.revokeUser(user.id);
+      const memberships = await membershipsOf(user.id);
+      const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
+      await recordInOrgs(memberships.map((m) => m.orgId), { action: 'auth.email_changed', actor: { type: 'user', id: user.id }, metadata: { sessionsRevoked: true }, requestId: client.requestId });
       return token;
     },
 
