@@ -147,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     audit: deps.audit,
     redis: deps.redis,
     logger: deps.logger,
+    mailer: deps.mailer,
     masterKey: config.masterKey.reveal(),
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,

@@ -7,6 +7,7 @@ import { createRedis } from '../server/core/redis.js';
 import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
 import { startWorkers } from './worker.js';
 import { createModelProvider } from './providers/index.js';
+import { createVapiApi } from '../server/modules/interviews/vapi.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
@@ -23,6 +24,7 @@ const running = await startWorkers({
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
   screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection },
+  interviews: { vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

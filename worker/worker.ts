@@ -14,6 +14,11 @@ import type { ModelProvider } from '../server/modules/screening/model.js';
 import { createScreeningProducer } from '../server/modules/screening/queue.js';
 import { createScreeningRunner } from '../server/modules/screening/service.js';
 import { createCvScreenProcessor } from './processors/cv-screen.js';
+import { createCallService } from '../server/modules/interviews/calls.js';
+import type { VapiApi } from '../server/modules/interviews/vapi.js';
+import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
+import { createInterviewStartProcessor } from './processors/interview-start.js';
+import { createWebhookIngestProcessor } from './processors/webhook-ingest.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -28,6 +33,8 @@ export interface WorkerDeps {
   cvParseConcurrency?: number;
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
   screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number };
+  /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
+  interviews?: { vapi: VapiApi | null; clock?: () => Date };
 }
 
 export interface RunningWorker {
@@ -58,6 +65,29 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
           prefix,
           concurrency: deps.screening.concurrency ?? 20,
         }),
+      );
+    }
+    if (deps.interviews) {
+      const reconcileQueue = createQueue(QUEUES.interviewReconcile, deps.connection, deps.redisPrefix);
+      closers.push(() => reconcileQueue.close());
+      const calls = createCallService({
+        db: deps.db,
+        audit: deps.audit,
+        keyring,
+        vapi: deps.interviews.vapi,
+        clock: deps.interviews.clock ?? (() => new Date()),
+        log: deps.logger,
+        reconcile: {
+          async enqueue(orgId, interviewId, delayMs) {
+            await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: `interview-reconcile-${interviewId}-${Date.now()}`, delay: delayMs, attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
+          },
+        },
+      });
+      const opts = { connection: deps.connection, prefix };
+      workers.push(
+        new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger }), { ...opts, concurrency: 10 }),
+        new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls }), { ...opts, concurrency: 5 }),
+        new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
     }
     workers.push(

@@ -49,6 +49,8 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/candidates/:id', url: `/api/v1/candidates/${candidateId}` },
     // issue 6 (screening) route, walked like the others.
     { method: 'GET', route: '/api/v1/applications/:id/screening', url: `/api/v1/applications/${applicationId}/screening` },
+    // issue 7 (interviews) route, walked like the others.
+    { method: 'POST', route: '/api/v1/applications/:id/interviews', url: `/api/v1/applications/${applicationId}/interviews`, payload: {} },
   ];
 }
 
@@ -85,7 +87,7 @@ t.test("org B's users get 404 (never A's data) on every route that names A's res
 t.test('a hiring manager sees only assigned jobs and their applications', async (t) => {
   const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { cookie: hmA.cookie } });
   t.same(list.json<{ jobs: { id: string }[] }>().jobs.map((j) => j.id), [assigned.id]);
-  for (const c of walk(unassigned.id, appOther.applicationId, appOther.candidateId).filter((c) => !['PATCH', 'PUT'].includes(c.method) && !c.multipart && !c.url.endsWith('/stage') && !c.url.endsWith('/bulk'))) {
+  for (const c of walk(unassigned.id, appOther.applicationId, appOther.candidateId).filter((c) => !['PATCH', 'PUT'].includes(c.method) && !c.multipart && !c.url.endsWith('/stage') && !c.url.endsWith('/bulk') && !c.url.endsWith('/interviews'))) {
     const res = await send(hmA, c);
     t.equal(res.statusCode, 404, `unassigned: ${c.method} ${c.route} -> 404`);
   }
