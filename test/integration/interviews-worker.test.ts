@@ -1,0 +1,78 @@
+// The same lifecycle through the real queues and the real worker wiring (startWorkers):
+// consent -> interview-start places the call -> signed webhooks -> webhook-ingest ->
+// interview-reconcile; the recruiter sees the transcript without any test calling a
+// processor by hand.
+import t from 'tap';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../server/core/logger.js';
+import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import { createVapiApi } from '../../server/modules/interviews/vapi.js';
+import { startWorkers } from '../../worker/worker.js';
+import { startFakeVapi } from '../fakes/vapi-server.js';
+import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { buildTestApp, createOrgWithMember } from '../helper.js';
+
+const ctx = await buildTestApp(t);
+const fake = await startFakeVapi();
+t.teardown(() => fake.close());
+const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+const redis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+const running = await startWorkers({
+  db: ctx.db,
+  audit: ctx.audit,
+  logger: createLogger('silent'),
+  connection: redis,
+  redisPrefix: ctx.services.redisPrefix,
+  auditCheckpointEveryMs: 3_600_000,
+  masterKey: ctx.config.masterKey.reveal(),
+  interviews: { vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }) },
+});
+t.teardown(async () => {
+  await running.close();
+  redis.disconnect();
+});
+const admin = await createOrgWithMember(ctx, 'admin');
+const job = await createJob(ctx, admin, { title: 'SRE', interviewQuestions: ['How do you handle an incident?'] });
+const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
+fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
+await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
+const applicationId = (await uploadCv(ctx, admin, job.id)).json<{ applicationId: string }>().applicationId;
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('through the queues: consent places the call, webhooks reach the worker, the recruiter sees the transcript', async (t) => {
+  const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/interviews`, headers: admin.headers, payload: {} });
+  t.equal(created.statusCode, 201, created.body);
+  const interviewId = created.json<{ id: string }>().id;
+  const token = /\/i\/([A-Za-z0-9_-]+)/.exec(ctx.mailer.outbox.at(-1)?.text ?? '')?.[1] as string;
+  const started = Date.now();
+  const consent = await ctx.app.inject({
+    method: 'POST',
+    url: `/i/${token}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: `action=consent&noticeVersion=${INTERVIEW_NOTICE_VERSION}&phone=%2B14155550123&phoneConfirmed=true&recordingConsent=true`,
+  });
+  t.equal(consent.statusCode, 200, consent.body);
+  t.match(consent.body, /will call you/);
+  const call = await until('POST /call', async () => [...fake.calls.values()].find((c) => c.assistantOverrides?.metadata?.interviewId === interviewId));
+  t.equal(call.customer?.number, '+14155550123');
+  await until('call id stored', async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${interviewId}`, headers: { cookie: admin.cookie } })).json<{ call: { id: string | null } }>().call.id);
+  const deliveries = await fake.play(call.id, { duplicate: true });
+  t.ok(deliveries.every((d) => d.status === 200));
+  const done = await until('transcript visible', async () => {
+    const v = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${interviewId}`, headers: { cookie: admin.cookie } })).json<{ status: string; transcript: string | null; call: { reconciledAt: string | null } }>();
+    return v.transcript && v.call.reconciledAt ? v : null;
+  });
+  t.comment(`consent -> transcript visible and reconciled through the queues: ${Date.now() - started} ms`);
+  t.equal(done.status, 'ended');
+  t.match(done.transcript, /blameless review/);
+  t.equal(fake.requests.filter((r) => r.method === 'POST' && r.path === '/call').length, 1, 'exactly one call placed');
+});
