@@ -1,7 +1,8 @@
 // The recruiter console in a real browser (Debian Chromium via playwright-core) against
-// the real app listening on 127.0.0.1 with real Postgres, Redis and the cv-parse worker:
-// sign-in with MFA enrolment, job with criteria, a public application with a CV, the
-// pipeline and application screens, a recruiter's decision, a hiring manager's and an
+// the real app listening on 127.0.0.1 with real Postgres, Redis and the cv-parse and
+// cv-screen workers (simulated AI provider): sign-in with MFA enrolment, job with criteria,
+// a public application with a CV, the pipeline and application screens with the advisory
+// screening and its evidence highlighted in the CV, a recruiter's decision, a hiring manager's and an
 // auditor's restricted views, session expiry, and no CSP violation anywhere.
 import t from 'tap';
 import { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import { createOrgService } from '../../server/modules/orgs/service.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { createLogger } from '../../server/core/logger.js';
 import { startWorkers } from '../../worker/worker.js';
+import { createModelProvider } from '../../worker/providers/index.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
@@ -29,6 +31,8 @@ const workers = await startWorkers({
   redisPrefix: ctx.services.redisPrefix,
   auditCheckpointEveryMs: 3_600_000,
   masterKey: ctx.config.masterKey.reveal(),
+  // As worker/main.ts wires it; the test config selects AI_PROVIDER=simulated.
+  screening: { provider: createModelProvider(ctx.config), defaultModel: ctx.config.openai.model, redis: workerConnection },
 });
 
 const adminEmail = `admin.${Date.now()}@acme.test`;
@@ -165,7 +169,7 @@ t.test('a candidate applies through the public page with a CV', async (t) => {
   await context.close();
 });
 
-t.test('the application appears in the pipeline and its CV is read while the page is open', async (t) => {
+t.test('the application appears in the pipeline, its CV is read and screened while the page is open, and the evidence is highlighted', async (t) => {
   const { page } = admin;
   const started = Date.now();
   await page.goto(`${origin}/app/jobs/${jobId}/pipeline`);
@@ -190,9 +194,26 @@ t.test('the application appears in the pipeline and its CV is read while the pag
   // The worker parses the CV; the page polls and shows the text without a reload.
   await page.getByText('CV text extracted').waitFor({ timeout: 30_000 });
   t.match(await page.getByLabel('CV text').textContent(), /TypeScript services with Postgres/, 'the CV text is shown');
-  // Screening lands with the screening work (issue: AI screening); until then the panel
-  // says no result yet. TODO(screening): assert highlighted evidence <mark> quotes here.
-  t.ok(await page.getByText(/No screening result yet|Quotes it relied on/).isVisible(), 'the screening panel shows its state');
+  // The cv-screen worker screens the parsed CV; the page polls and shows the advisory result.
+  const panel = page.getByTestId('screening-status');
+  await panel.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+  t.comment(`CV read and screened ${Date.now() - started} ms after opening the pipeline`);
+  const advisory = await page.getByTestId('screening-advisory').textContent();
+  t.match(advisory, /Advisory/, 'the screening is labelled advisory');
+  t.match(advisory, /Simulated/, 'and simulated, as the API says');
+  const api = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}/screening`, headers: recruiter.headers });
+  const latest = api.json<{ latest: { recommendation: string; criteria: { name: string; evidence: { quote: string; grounded: boolean }[] }[] } }>().latest;
+  t.equal(await page.getByTestId('screening-recommendation').textContent(), { advance: 'Advance', review: 'Review', not_advance: 'Do not advance' }[latest.recommendation], 'the recommendation is shown');
+  const criteria = page.getByRole('list', { name: 'Criteria' });
+  for (const c of latest.criteria) t.ok(await criteria.getByText(c.name, { exact: true }).isVisible(), `criterion "${c.name}" is listed with its score and verdict`);
+  t.match(await criteria.textContent(), /TypeScript services\s*must have\s*\d\/4\s*(met|partly met)/, 'score and verdict per criterion');
+  t.match(await criteria.textContent(), /SIMULATED: \d CV line\(s\) mention/, 'the reasoning is shown');
+  const marks = (await page.getByLabel('CV text').locator('mark').allTextContents()).map((m) => m.trim());
+  const grounded = [...new Set(latest.criteria.flatMap((c) => c.evidence.filter((e) => e.grounded).map((e) => e.quote.trim())))];
+  t.ok(grounded.length > 0, 'the simulated screening quotes the CV');
+  t.ok(marks.length > 0 && marks.every((m) => grounded.includes(m)), 'every mark in the CV is exactly an evidence quote');
+  t.ok(marks.some((m) => /TypeScript services with Postgres/.test(m)), 'the evidence is highlighted inside the CV text');
+  t.equal(await page.getByLabel(/follow the AI/).inputValue(), latest.recommendation === 'advance' ? 'yes' : 'no', '"follows the AI" is prefilled from the recommendation for the default outcome');
   await screenshot(page, '09-application');
 });
 
@@ -202,7 +223,12 @@ t.test('a recruiter records a decision with the reason and whether it follows th
   await page.getByRole('heading', { name: 'Decision' }).waitFor();
   await page.getByRole('button', { name: 'Record decision' }).click();
   t.ok(await page.getByLabel(/Reason/).evaluate((el) => !(el as unknown as { validity: { valid: boolean } }).validity.valid), 'a reason is required before submitting');
+  await page.getByTestId('screening-recommendation').waitFor();
+  const rec = (await page.getByTestId('screening-recommendation').textContent()) ?? '';
+  await page.getByRole('radio', { name: 'Reject' }).check();
+  t.equal(await page.getByLabel(/follow the AI/).inputValue(), rec === 'Do not advance' ? 'yes' : 'no', 'the AI question follows the outcome against the recommendation');
   await page.getByRole('radio', { name: 'Advance' }).check();
+  t.equal(await page.getByLabel(/follow the AI/).inputValue(), rec === 'Advance' ? 'yes' : 'no');
   await page.getByLabel(/Reason/).fill('Strong TypeScript and Postgres experience; worth an interview.');
   await page.getByLabel(/follow the AI/).selectOption('none');
   await page.getByRole('button', { name: 'Record decision' }).click();

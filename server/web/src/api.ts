@@ -211,3 +211,45 @@ export interface AuditVerify {
   lastSeq: number;
   firstBroken: { seq: number; reason: string; detail: string } | null;
 }
+/** GET /api/v1/applications/:id/screening (advisory; quotes blinded unless revealed). */
+export interface ScreeningEvidence {
+  quote: string;
+  grounded: boolean;
+}
+export interface ScreeningCriterion {
+  key: string;
+  name: string;
+  mustHave: boolean;
+  weight: number;
+  score: number;
+  verdict: string;
+  reasoning: string;
+  evidence: ScreeningEvidence[];
+  confidence: string;
+}
+export interface Screening {
+  id: string;
+  status: 'pending' | 'waiting' | 'completed' | 'failed' | string;
+  statusReason: string | null;
+  provider: string | null;
+  simulated: boolean;
+  model: string | null;
+  recommendation: 'advance' | 'review' | 'not_advance' | string | null;
+  overallScore: number | null;
+  flags: string[];
+  injectionKinds: string[];
+  criteria: ScreeningCriterion[];
+  summary: string | null;
+  reasons: string[];
+  injectionFindings: { kind: string; source: string; excerpt: string }[];
+  createdAt: string;
+  completedAt: string | null;
+}
+export interface ScreeningAnswer {
+  applicationId: string;
+  advisory: true;
+  label: string;
+  revealed: boolean;
+  latest: Screening | null;
+  history: Screening[];
+}

@@ -1,85 +1,11 @@
-// Application detail: candidate, CV text with the AI's evidence highlighted, per-criterion
-// scores and flags, the human decision form, notes and hiring-manager feedback, timeline.
-import { useState } from 'preact/hooks';
-import { get, post, type Application, type Member } from '../api.js';
+// Application detail: candidate, CV text with the AI's evidence highlighted, the advisory
+// AI screening (per-criterion scores, verdicts, reasoning, quotes, flags), the human
+// decision form, notes and hiring-manager feedback, timeline.
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, type Application, type Member, type Screening, type ScreeningAnswer } from '../api.js';
+import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
-
-interface CriterionView {
-  name: string;
-  score: number | null;
-  verdict: string | null;
-  reasoning: string | null;
-  evidence: string[];
-  ungrounded: string[];
-}
-interface ScreeningView {
-  status: string | null;
-  recommendation: string | null;
-  summary: string | null;
-  model: string | null;
-  provider: string | null;
-  criteria: CriterionView[];
-  flags: string[];
-}
-
-const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : (str((x as Record<string, unknown>)?.quote) ?? str((x as Record<string, unknown>)?.text) ?? ''))).filter(Boolean) : []);
-
-/** Reads the screening result defensively: its API shape grows with the screening work. */
-export function readScreening(raw: unknown, criteriaNames: string[] = []): ScreeningView | null {
-  if (!raw || typeof raw !== 'object') return null;
-  const s = raw as Record<string, unknown>;
-  const out = (s.output && typeof s.output === 'object' ? s.output : s) as Record<string, unknown>;
-  const rawCriteria = out.criteria ?? s.criteria;
-  const list: [string, Record<string, unknown>][] = Array.isArray(rawCriteria)
-    ? rawCriteria.map((c, i) => [str((c as Record<string, unknown>).name) ?? criteriaNames[i] ?? `Criterion ${i + 1}`, c as Record<string, unknown>])
-    : rawCriteria && typeof rawCriteria === 'object'
-      ? Object.entries(rawCriteria as Record<string, Record<string, unknown>>).map(([k, c], i) => [str(c.name) ?? criteriaNames[i] ?? k, c])
-      : [];
-  const flags = (Array.isArray(s.flags) ? s.flags : []).map((f) => (typeof f === 'string' ? f : (str((f as Record<string, unknown>)?.type) ?? str((f as Record<string, unknown>)?.kind) ?? str((f as Record<string, unknown>)?.code) ?? 'flag')));
-  return {
-    status: str(s.status),
-    recommendation: str(out.recommendation) ?? str(s.recommendation),
-    summary: str(out.summary) ?? str(s.summary),
-    model: str(s.model),
-    provider: str(s.provider),
-    flags,
-    criteria: list.map(([name, c]) => ({
-      name,
-      score: typeof c.score === 'number' ? c.score : null,
-      verdict: str(c.verdict),
-      reasoning: str(c.reasoning),
-      evidence: strings(c.evidence),
-      ungrounded: strings(c.ungrounded ?? c.ungroundedEvidence),
-    })),
-  };
-}
-
-/** Splits `text` into plain and highlighted pieces for each verbatim quote found in it. */
-export function highlight(text: string, quotes: string[]): { text: string; mark: boolean }[] {
-  const ranges: [number, number][] = [];
-  for (const q of quotes) {
-    if (q.length < 3) continue;
-    let at = text.indexOf(q);
-    while (at >= 0) {
-      ranges.push([at, at + q.length]);
-      at = text.indexOf(q, at + q.length);
-    }
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  const pieces: { text: string; mark: boolean }[] = [];
-  let pos = 0;
-  for (const [start, end] of ranges) {
-    if (end <= pos) continue;
-    const from = Math.max(start, pos);
-    if (from > pos) pieces.push({ text: text.slice(pos, from), mark: false });
-    pieces.push({ text: text.slice(from, end), mark: true });
-    pos = end;
-  }
-  if (pos < text.length) pieces.push({ text: text.slice(pos), mark: false });
-  return pieces;
-}
 
 const PARSE_LABEL: Record<string, string> = {
   pending: 'CV is being read…',
@@ -93,9 +19,22 @@ export function ApplicationDetail({ id }: { id: string }) {
   const app = useData(
     () => get<Application>(`/api/v1/applications/${id}`),
     [id],
-    // Poll while the CV is being read or the screening is not final yet.
-    (a) => (a && (a.documents.some((d) => d.parseStatus === 'pending') || (a.screening === null && a.documents.some((d) => d.parseStatus === 'parsed')) || /pending|running|queued/.test(String((a.screening as { status?: string } | null)?.status ?? ''))) ? 3000 : undefined),
+    // Poll while the CV is being read.
+    (a) => (a?.documents.some((d) => d.parseStatus === 'pending') ? 3000 : undefined),
   );
+  const [reveal, setReveal] = useState(false);
+  const screening = useData(
+    () => get<ScreeningAnswer>(`/api/v1/applications/${id}/screening${reveal ? '?reveal=true' : ''}`),
+    [id, reveal],
+    // Poll until the screening is final (or there is no CV text to screen).
+    (s) => screeningPollMs(s, app.data),
+  );
+  const latest = screening.data?.latest ?? null;
+  const finalKey = latest && (latest.status === 'completed' || latest.status === 'failed') ? `${latest.id}:${latest.status}` : '';
+  useEffect(() => {
+    // The timeline gains the screening event when it finishes.
+    if (finalKey) void app.reload();
+  }, [finalKey]);
   const members = useData(async () => (session.can('members:read') ? (await get<{ members: Member[] }>('/api/v1/members')).members : []), []);
   const jobId = app.data?.jobId ?? '';
   const job = useData(async () => (jobId ? get<{ title: string; criteria: { name: string }[] }>(`/api/v1/jobs/${jobId}`) : null), [jobId]);
@@ -108,8 +47,7 @@ export function ApplicationDetail({ id }: { id: string }) {
     const m = members.data?.find((x) => x.userId === userId);
     return m ? (m.displayName ?? m.email) : `member ${userId.slice(0, 8)}`;
   };
-  const screening = readScreening(a.screening, job.data?.criteria.map((c) => c.name));
-  const quotes = screening ? screening.criteria.flatMap((c) => c.evidence) : [];
+  const quotes = latest?.status === 'completed' ? latest.criteria.flatMap((c) => c.evidence.filter((e) => e.grounded).map((e) => e.quote)) : [];
   const doc = a.documents[0];
   return (
     <article aria-labelledby="app-h" class="application">
@@ -129,7 +67,12 @@ export function ApplicationDetail({ id }: { id: string }) {
         <div class="main-col">
           <section aria-labelledby="scr-h" class="card">
             <h2 id="scr-h">AI screening</h2>
-            <ScreeningPanel screening={screening} parseStatus={doc?.parseStatus ?? null} />
+            <ScreeningPanel
+              answer={screening.data}
+              error={screening.error}
+              parseStatus={doc?.parseStatus ?? null}
+              onReveal={() => setReveal(true)}
+            />
           </section>
           <section aria-labelledby="cv-h" class="card">
             <h2 id="cv-h">CV</h2>
@@ -142,7 +85,15 @@ export function ApplicationDetail({ id }: { id: string }) {
                 </p>
                 {d.text ? (
                   <pre class="cv-text" tabIndex={0} aria-label="CV text">
-                    {highlight(d.text, quotes).map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : p.text))}
+                    {highlight(d.text, quotes).map((p, i) =>
+                      p.mark ? (
+                        <mark key={i} class="cv-evidence" title="Quoted by the AI screening as evidence">
+                          {p.text}
+                        </mark>
+                      ) : (
+                        p.text
+                      ),
+                    )}
                   </pre>
                 ) : null}
               </div>
@@ -174,7 +125,7 @@ export function ApplicationDetail({ id }: { id: string }) {
               <dd>{a.consent ? `notice ${a.consent.noticeVersion}, ${when(a.consent.consentedAt)}` : 'uploaded by a recruiter'}</dd>
             </dl>
           </section>
-          {session.can('applications:decide') ? <DecisionForm a={a} hasAi={!!screening?.recommendation} onDone={() => void app.reload()} /> : null}
+          {session.can('applications:decide') ? <DecisionForm a={a} recommendation={latest?.status === 'completed' ? latest.recommendation : null} onDone={() => void app.reload()} /> : null}
           <Decisions a={a} who={who} />
           <Notes a={a} who={who} canWrite={session.can('applications:feedback')} onDone={() => void app.reload()} />
         </div>
@@ -183,67 +134,166 @@ export function ApplicationDetail({ id }: { id: string }) {
   );
 }
 
-function ScreeningPanel({ screening, parseStatus }: { screening: ScreeningView | null; parseStatus: string | null }) {
-  if (!screening) {
-    if (parseStatus === 'pending') return <Notice>Waiting for the CV to be read; screening starts after that. This page updates by itself.</Notice>;
-    if (parseStatus === 'needs_manual_review' || parseStatus === 'failed') return <Notice>No automatic screening: the CV text could not be extracted. Read the file and decide manually.</Notice>;
-    return <Notice>No screening result yet. It appears here when it is ready; this page updates by itself.</Notice>;
+function screeningPollMs(s: ScreeningAnswer | undefined, a: Application | undefined): number | undefined {
+  if (!a) return 3000;
+  const latest = s?.latest;
+  if (!latest) return a.documents.some((d) => d.parseStatus === 'pending' || d.parseStatus === 'parsed') ? 3000 : undefined;
+  if (latest.status === 'pending') return 3000;
+  if (latest.status === 'waiting') return 10_000;
+  return undefined;
+}
+
+const REC_LABEL: Record<string, string> = { advance: 'Advance', review: 'Review', not_advance: 'Do not advance' };
+const VERDICT_LABEL: Record<string, string> = { met: 'met', partly: 'partly met', not_met: 'not met', unknown: 'unknown' };
+const FLAG_LABEL: Record<string, string> = {
+  injection_suspected: 'Possible prompt injection in the CV',
+  ungrounded_evidence: 'Ungrounded evidence',
+  must_have_without_evidence: 'Must-have without evidence',
+  high_score_without_evidence: 'High score without evidence',
+  recommendation_downgraded: 'Recommendation downgraded',
+};
+const human = (s: string): string => s.replace(/_/g, ' ');
+
+/** Flags as shown: the screening's own, plus "needs manual review" whenever anything is flagged or the AI says review. */
+export function screeningFlags(s: Screening): { code: string; label: string }[] {
+  const flags = s.flags.map((f) => ({ code: f, label: FLAG_LABEL[f] ?? human(f) }));
+  if (flags.length || s.recommendation === 'review') flags.push({ code: 'needs_manual_review', label: 'Needs manual review' });
+  return flags;
+}
+
+interface ScreeningPanelProps {
+  answer: ScreeningAnswer | undefined;
+  error: unknown;
+  parseStatus: string | null;
+  onReveal: () => void;
+}
+
+function ScreeningPanel({ answer, error, parseStatus, onReveal }: ScreeningPanelProps) {
+  if (!answer) return error ? <ErrorBox error={error} /> : <Loading />;
+  const s = answer.latest;
+  const advisory = (
+    <p class="advisory" data-testid="screening-advisory">
+      <span class="badge advisory-badge">Advisory</span>
+      {s?.simulated ? <span class="badge simulated-badge">Simulated</span> : null} {answer.label}
+      {s?.simulated ? ' This result comes from the simulated provider (keyword matching), not a language model.' : ''}
+    </p>
+  );
+  if (!s) {
+    let text = 'Screening is queued; the result appears here when it is ready. This page updates by itself.';
+    if (parseStatus === 'pending') text = 'Waiting for the CV to be read; screening starts after that. This page updates by itself.';
+    else if (parseStatus === 'needs_manual_review' || parseStatus === 'failed') text = 'No automatic screening: the CV text could not be extracted. Read the file and decide manually.';
+    else if (!parseStatus) text = 'No CV on file, so there is nothing to screen.';
+    return (
+      <div class="screening" data-testid="screening-status" data-status="none">
+        <Notice>{text}</Notice>
+      </div>
+    );
   }
+  if (s.status !== 'completed') {
+    const reason = s.statusReason ? human(s.statusReason) : null;
+    const text =
+      s.status === 'pending'
+        ? 'Screening in progress… This page updates by itself.'
+        : s.status === 'waiting'
+          ? `Screening is waiting${reason ? ` (${reason})` : ''}; nothing is lost and it continues by itself. This page updates by itself.`
+          : `Screening failed${reason ? `: ${reason}` : ''}. Read the CV and decide manually.`;
+    return (
+      <div class="screening" data-testid="screening-status" data-status={s.status}>
+        {advisory}
+        <Notice>{text}</Notice>
+      </div>
+    );
+  }
+  const flags = screeningFlags(s);
   return (
-    <div class="screening">
+    <div class="screening" data-testid="screening-status" data-status={s.status}>
+      {advisory}
       <p>
-        {screening.recommendation ? (
-          <>
-            AI recommendation: <strong class={`badge rec-${screening.recommendation}`}>{screening.recommendation.replace('_', ' ')}</strong>{' '}
-          </>
-        ) : null}
-        {screening.status ? <span class="muted">({screening.status})</span> : null}
-        {screening.provider || screening.model ? (
-          <span class="muted">
-            {' '}
-            · {screening.provider === 'simulated' ? 'simulated AI' : screening.provider} {screening.model}
-          </span>
-        ) : null}
+        AI recommendation:{' '}
+        {s.recommendation ? <strong class={`badge rec-${s.recommendation}`} data-testid="screening-recommendation">{REC_LABEL[s.recommendation] ?? human(s.recommendation)}</strong> : <strong>none</strong>}
+        {s.overallScore !== null ? <span class="muted"> · overall {s.overallScore}/100</span> : null}
+        <span class="muted">
+          {' '}
+          · {s.provider ?? 'AI'} {s.model ?? ''} · {when(s.completedAt)}
+        </span>
       </p>
-      <p class="muted">The AI recommends; a person decides. Quotes it relied on are highlighted in the CV below.</p>
-      {screening.flags.length ? (
-        <ul class="flags" aria-label="Flags">
-          {screening.flags.map((f) => (
-            <li key={f} class="flag">
-              {f.replace(/_/g, ' ')}
-            </li>
-          ))}
-        </ul>
+      {flags.length ? (
+        <div class="flag-box">
+          <ul class="flags" aria-label="Flags">
+            {flags.map((f) => (
+              <li key={f.code} class={`flag flag-${f.code}`}>
+                {f.label}
+              </li>
+            ))}
+          </ul>
+          {s.reasons.length || s.injectionFindings.length ? (
+            <ul class="flag-reasons" aria-label="Why it is flagged">
+              {s.reasons.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+              {s.injectionFindings.map((f, i) => (
+                <li key={`inj-${i}`}>
+                  Instruction-like text ({human(f.kind)}, {f.source}): <q>{f.excerpt}</q>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
-      {screening.summary ? <p>{screening.summary}</p> : null}
-      <ul class="criteria">
-        {screening.criteria.map((c) => (
-          <li key={c.name}>
+      {s.summary ? <p>{s.summary}</p> : null}
+      <ul class="criteria" aria-label="Criteria">
+        {s.criteria.map((c) => (
+          <li key={c.key}>
             <p>
-              <strong>{c.name}</strong> {c.score !== null ? <span class="score">{c.score}/4</span> : null} {c.verdict ? <span class="muted">{c.verdict.replace('_', ' ')}</span> : null}
+              <strong>{c.name}</strong> {c.mustHave ? <span class="badge">must have</span> : null} <span class="score">{c.score}/4</span>{' '}
+              <span class={`badge verdict-${c.verdict}`}>{VERDICT_LABEL[c.verdict] ?? human(c.verdict)}</span> <span class="muted">confidence {c.confidence}</span>
             </p>
-            {c.reasoning ? <p>{c.reasoning}</p> : null}
-            {c.evidence.map((q) => (
-              <blockquote key={q} class="evidence">
-                <mark>{q}</mark>
-              </blockquote>
-            ))}
-            {c.ungrounded.map((q) => (
-              <blockquote key={q} class="evidence ungrounded">
-                Not found in the CV (ungrounded): {q}
-              </blockquote>
-            ))}
+            <p>{c.reasoning}</p>
+            {c.evidence.map((e, i) =>
+              e.grounded ? (
+                <blockquote key={i} class="evidence">
+                  <mark>{e.quote}</mark>
+                </blockquote>
+              ) : (
+                <blockquote key={i} class="evidence ungrounded">
+                  Not found in the CV (ungrounded): {e.quote}
+                </blockquote>
+              ),
+            )}
           </li>
         ))}
       </ul>
+      <p class="muted">
+        The AI recommends; a person decides. Quotes it relied on are highlighted in the CV below.{' '}
+        {answer.revealed ? (
+          'Quotes are shown un-redacted (recorded in the audit log).'
+        ) : (
+          <>
+            Names and contact details in quotes are blinded.{' '}
+            <button type="button" class="link" onClick={onReveal}>
+              Show original quotes
+            </button>{' '}
+            (recorded in the audit log)
+          </>
+        )}
+      </p>
     </div>
   );
 }
 
-function DecisionForm({ a, hasAi, onDone }: { a: Application; hasAi: boolean; onDone: () => void }) {
+/** Whether an outcome goes the way the AI recommended. */
+export function followsRecommendation(outcome: string, recommendation: string): boolean {
+  if (recommendation === 'advance') return outcome === 'advance' || outcome === 'hire';
+  if (recommendation === 'not_advance') return outcome === 'reject';
+  return outcome === 'hold';
+}
+
+function DecisionForm({ a, recommendation, onDone }: { a: Application; recommendation: string | null; onDone: () => void }) {
   const [outcome, setOutcome] = useState('advance');
   const [reason, setReason] = useState('');
-  const [followedAi, setFollowedAi] = useState(hasAi ? 'yes' : 'none');
+  // Until the user picks an answer, it follows from the outcome and the AI's recommendation.
+  const [chosenFollowedAi, setFollowedAi] = useState<string | null>(null);
+  const followedAi = chosenFollowedAi ?? (recommendation ? (followsRecommendation(outcome, recommendation) ? 'yes' : 'no') : 'none');
   const [toStageId, setToStageId] = useState('');
   const [done, setDone] = useState(false);
   const { busy, error, run } = useAction();
@@ -259,6 +309,7 @@ function DecisionForm({ a, hasAi, onDone }: { a: Application; hasAi: boolean; on
         ...(toStageId ? { toStageId } : {}),
       });
       setReason('');
+      setFollowedAi(null);
       setDone(true);
       onDone();
     });
@@ -298,6 +349,7 @@ function DecisionForm({ a, hasAi, onDone }: { a: Application; hasAi: boolean; on
             <option value="none">No AI recommendation was used</option>
           </select>
         </label>
+        {recommendation && chosenFollowedAi === null ? <p class="muted hint">Prefilled from the AI's recommendation ({REC_LABEL[recommendation] ?? human(recommendation)}) and the outcome you pick.</p> : null}
         <ErrorBox error={error} />
         {done ? <Notice>Decision recorded.</Notice> : null}
         <button type="submit" disabled={busy}>
