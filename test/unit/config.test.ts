@@ -83,7 +83,7 @@ t.test('the server exits non-zero with one clear line per problem and no secrets
   const r = spawnSync(process.execPath, ['dist/server/main.js'], {
     env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: dbUrlWithPassword('leaky-password', 'db'), PORT: '99999' },
     encoding: 'utf8',
-    timeout: 10_000,
+    timeout: 60_000, // a cold start on a loaded CI box can take seconds
   });
   t.equal(r.status, 1);
   t.match(r.stderr, /^hirebox: invalid configuration\n/);
