@@ -25,3 +25,12 @@ export const ProblemResponses = {
 export const Uuid = Type.String({ format: 'uuid' });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+/**
+ * A boolean or null in a request body, as one `type: ['boolean', 'null']` schema. The app's
+ * Ajv coerces types (for query strings), and a union coerces inside the first branch that
+ * can take the value: `Type.Union([Type.Boolean(), Type.Null()])` stores null as false, and
+ * the null-first order turns false into null. A type list accepts null and booleans as
+ * they are and coerces only other values ("true" -> true).
+ */
+export const NullableBoolean = Type.Unsafe<boolean | null>({ type: ['boolean', 'null'] });

@@ -64,3 +64,34 @@ t.test('recruiter upload of a PDF parses to the expected text', async (t) => {
   const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${r.applicationId}`, headers: { cookie: recruiter.cookie } });
   t.equal(view.json<{ documents: { text: string }[] }>().documents[0]?.text, SAMPLE_CV_LINES.join('\n'));
 });
+
+t.test('a decision stores whether it followed the AI as sent: null stays null, true and false as given', async (t) => {
+  const res = await uploadCv(ctx, recruiter, job.id);
+  t.equal(res.statusCode, 201, res.body);
+  const { applicationId } = res.json<{ applicationId: string }>();
+  const cases: [string, unknown, boolean | null][] = [
+    ['null', null, null],
+    ['true', true, true],
+    ['false', false, false],
+    ['left out', undefined, null],
+  ];
+  for (const [label, sent, stored] of cases) {
+    const payload = { outcome: 'hold', reason: `followedAi ${label}`, ...(sent === undefined ? {} : { followedAi: sent }) };
+    const dec = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/decision`, headers: recruiter.headers, payload });
+    t.equal(dec.statusCode, 201, `${label}: recorded`);
+    const { id, followedAi } = dec.json<{ id: string; followedAi: boolean | null }>();
+    t.equal(followedAi, stored, `${label}: the answer says ${String(stored)}`);
+    const row = await owner.query<{ followed_ai: boolean | null }>('SELECT followed_ai FROM decisions WHERE id = $1', [id]);
+    t.equal(row.rows[0]?.followed_ai, stored, `${label}: the database holds ${String(stored)}`);
+    const audit = await owner.query<{ metadata: { followedAi: boolean | null } }>("SELECT metadata FROM audit_events WHERE action = 'application.decided' AND metadata->>'decisionId' = $1", [id]);
+    t.equal(audit.rows[0]?.metadata.followedAi, stored, `${label}: so does the audit event`);
+  }
+  const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}`, headers: { cookie: recruiter.cookie } });
+  t.same(
+    view.json<{ decisions: { reason: string; followedAi: boolean | null }[] }>().decisions.map((d) => [d.reason, d.followedAi]).sort(),
+    cases.map(([label, , stored]) => [`followedAi ${label}`, stored]).sort(),
+    'the application shows each as stored',
+  );
+  const bad = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/decision`, headers: recruiter.headers, payload: { outcome: 'hold', reason: 'x', followedAi: 'maybe' } });
+  t.equal(bad.statusCode, 400, 'anything else is refused');
+});

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { NullableBoolean, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { IdParams, StageKindSchema } from '../jobs/schemas.js';
 import type { StageKind } from '../jobs/repo.js';
@@ -208,7 +208,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
           {
             outcome: Type.Union([Type.Literal('advance'), Type.Literal('reject'), Type.Literal('hire'), Type.Literal('hold')]),
             reason: Reason,
-            followedAi: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+            followedAi: Type.Optional(NullableBoolean),
             toStageId: Type.Optional(Uuid),
           },
           { additionalProperties: false },

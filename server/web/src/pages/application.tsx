@@ -303,9 +303,7 @@ function DecisionForm({ a, recommendation, onDone }: { a: Application; recommend
       await post(`/api/v1/applications/${a.id}/decision`, {
         outcome,
         reason,
-        // "No AI input" is sent by leaving the field out: the API's type coercion turns a
-        // JSON null into false.
-        ...(followedAi === 'none' ? {} : { followedAi: followedAi === 'yes' }),
+        followedAi: followedAi === 'none' ? null : followedAi === 'yes',
         ...(toStageId ? { toStageId } : {}),
       });
       setReason('');
