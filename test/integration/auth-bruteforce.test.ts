@@ -18,7 +18,7 @@ const counting: PasswordHasher = {
   },
 };
 
-const ctx = await buildTestApp(t, { appDeps: { hasher: counting, authLimits: { baseLockMs: 1_500, maxLockMs: 5_000, ipFailuresBeforeBlock: 20 } } });
+const ctx = await buildTestApp(t, { appDeps: { hasher: counting, authLimits: { baseLockMs: 5_000, maxLockMs: 20_000, ipFailuresBeforeBlock: 20 } } });
 const orgs = createOrgService({ db: ctx.db, audit: ctx.audit, publicUrl: ctx.config.publicUrl, clock: () => new Date() });
 const PASSWORD = 'quiet lantern orchard 7';
 const victim = await orgs.createOrg({ name: 'Victim Co', adminEmail: 'victim@victim.test', adminPassword: PASSWORD });
@@ -40,7 +40,7 @@ t.test('50 wrong passwords for one account from 50 IPs: locked after 5, argon2 w
   t.match(locked.json(), { status: 429, detail: /locked/ });
   const alert = await ctx.db.withTenant(victim.orgId, (q) => q.query("SELECT metadata FROM audit_events WHERE action = 'security.alert'"));
   t.equal(alert.rowCount, 1, 'the burst raised one alert');
-  await new Promise((r) => setTimeout(r, 1_700));
+  await new Promise((r) => setTimeout(r, 5_300));
   const after = await attempt('victim@victim.test', PASSWORD, '203.0.113.9');
   t.equal(after.statusCode, 200, 'the owner signs in once the lock expires');
   const failed = await ctx.db.withTenant(victim.orgId, (q) => q.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.login_failed'"));
