@@ -255,8 +255,8 @@ export async function screeningRoutes(app: FastifyInstance, deps: { db: Db; audi
             paused: Type.Optional(Type.Boolean()),
             pausedReason: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 500 })])),
             model: Type.Optional(Type.Union([Type.Null(), Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:/-]+$' })])),
-            // Null first: with type coercion on, null would otherwise become 0 ("no budget" -> "budget 0").
-            monthlyTokenBudget: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 1e12 })])),
+            // A type list, not a union: with coercion on, a union turns 0 into null or null into 0.
+            monthlyTokenBudget: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0, maximum: 1e12 })),
             concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
           },
           { additionalProperties: false, minProperties: 1 },
