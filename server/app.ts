@@ -139,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     masterKey: config.masterKey.reveal(),
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
+    mailer: deps.mailer,
   });
   await app.register(screeningRoutes, { db: deps.db, audit: deps.audit, masterKey: config.masterKey.reveal() });
   await app.register(webRoutes);

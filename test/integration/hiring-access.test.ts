@@ -5,6 +5,7 @@ import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { countRows, createJob, HIRING_TABLES, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
+import { can } from '../../server/core/permissions.js';
 
 const ctx = await buildTestApp(t);
 const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
@@ -24,9 +25,10 @@ const stages = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${assig
 const screening = stages.find((s) => s.kind === 'screening')?.id as string;
 const orgSlugA = (await owner.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [adminA.orgId])).rows[0]?.slug as string;
 await createJob(ctx, recruiterB, { title: 'B job' });
+const templateA = (await ctx.app.inject({ method: 'POST', url: '/api/v1/message-templates', headers: adminA.headers, payload: { name: 'Hello', kind: 'generic', subject: 'Hi', body: 'Hello {{candidate.firstName}}' } })).json<{ id: string }>().id;
 
 interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   route: string;
   payload?: unknown;
@@ -51,7 +53,19 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/applications/:id/screening', url: `/api/v1/applications/${applicationId}/screening` },
     // issue 7 (interviews) route, walked like the others.
     { method: 'POST', route: '/api/v1/applications/:id/interviews', url: `/api/v1/applications/${applicationId}/interviews`, payload: {} },
+    // issue 5 item 8 (candidate messages) and item 7 (export).
+    { method: 'POST', route: '/api/v1/applications/:id/messages', url: `/api/v1/applications/${applicationId}/messages`, payload: { subject: 'Hi', body: 'Hello' } },
+    { method: 'GET', route: '/api/v1/applications/:id/messages', url: `/api/v1/applications/${applicationId}/messages` },
+    { method: 'GET', route: '/api/v1/candidates/:id/export', url: `/api/v1/candidates/${candidateId}/export` },
+    { method: 'PATCH', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}`, payload: { name: 'Hijacked' } },
+    { method: 'DELETE', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}` },
   ];
+}
+
+/** Whether the member's role passes the route's permission (otherwise 403 comes first). */
+function allowed(m: Member, c: Call): boolean {
+  const rule = ctx.app.routeAccess.find((r) => r.method === c.method && r.url === c.route)?.access;
+  return !rule || !('permission' in rule) || can(m.role, rule.permission);
 }
 
 async function send(m: Member | null, c: Call) {
@@ -64,21 +78,22 @@ async function send(m: Member | null, c: Call) {
 
 t.test('the walk covers every hiring API route with an id', async (t) => {
   const walked = new Set(walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId).map((c) => `${c.method} ${c.route}`));
-  const hiring = ctx.app.routeAccess.filter((r) => /^\/api\/v1\/(jobs|applications|candidates)/.test(r.url) && r.method !== 'HEAD' && r.url.includes(':'));
+  const hiring = ctx.app.routeAccess.filter((r) => /^\/api\/v1\/(jobs|applications|candidates|message-templates)/.test(r.url) && r.method !== 'HEAD' && r.url.includes(':'));
   for (const r of hiring) t.ok(walked.has(`${r.method} ${r.url}`), `${r.method} ${r.url} is walked`);
 });
 
 t.test("org B's users get 404 (never A's data) on every route that names A's resources, and change nothing", async (t) => {
-  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions']);
+  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates']);
   const jobBefore = (await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0];
   for (const m of [adminB, recruiterB]) {
     for (const c of walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId)) {
       const res = await send(m, c);
-      t.equal(res.statusCode, 404, `${m.role} of B: ${c.method} ${c.route} -> 404`);
+      const expected = allowed(m, c) ? 404 : 403;
+      t.equal(res.statusCode, expected, `${m.role} of B: ${c.method} ${c.route} -> ${expected}`);
       t.notMatch(res.body, /Ada Lovelace|Assigned job/, 'no data of A in the answer');
     }
   }
-  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions']), before, 'no rows added anywhere');
+  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates']), before, 'no rows added anywhere');
   t.same((await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0], jobBefore, "A's job unchanged");
   const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs?limit=100', headers: { cookie: adminB.cookie } });
   t.same(list.json<{ jobs: { title: string }[] }>().jobs.map((j) => j.title), ['B job'], "B's list shows only B's jobs");
@@ -87,7 +102,7 @@ t.test("org B's users get 404 (never A's data) on every route that names A's res
 t.test('a hiring manager sees only assigned jobs and their applications', async (t) => {
   const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: { cookie: hmA.cookie } });
   t.same(list.json<{ jobs: { id: string }[] }>().jobs.map((j) => j.id), [assigned.id]);
-  for (const c of walk(unassigned.id, appOther.applicationId, appOther.candidateId).filter((c) => !['PATCH', 'PUT'].includes(c.method) && !c.multipart && !c.url.endsWith('/stage') && !c.url.endsWith('/bulk') && !c.url.endsWith('/interviews'))) {
+  for (const c of walk(unassigned.id, appOther.applicationId, appOther.candidateId).filter((c) => !['PATCH', 'PUT'].includes(c.method) && !c.multipart && !c.url.endsWith('/stage') && !c.url.endsWith('/bulk') && !c.url.endsWith('/interviews') && allowed(hmA, c))) {
     const res = await send(hmA, c);
     t.equal(res.statusCode, 404, `unassigned: ${c.method} ${c.route} -> 404`);
   }
@@ -110,13 +125,13 @@ t.test('a hiring manager sees only assigned jobs and their applications', async 
 });
 
 t.test('an auditor cannot read candidate data or write anything', async (t) => {
-  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'jobs']);
+  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'jobs', 'messages', 'message_templates']);
   for (const c of walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId)) {
     const res = await send(auditorA, c);
     t.equal(res.statusCode, 403, `auditor ${c.method} ${c.route} -> 403`);
   }
   t.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: auditorA.headers, payload: { title: 'x', employmentType: 'full_time' } })).statusCode, 403);
-  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'jobs']), before);
+  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'jobs', 'messages', 'message_templates']), before);
 });
 
 t.test('unauthenticated requests get 401 on every hiring API route', async (t) => {

@@ -71,6 +71,12 @@ export interface CvParseProducer {
   enqueue(orgId: string, documentId: string): Promise<void>;
 }
 
+/** Called after commit (e.g. candidate messages); must not throw. */
+export interface ApplicationHooks {
+  afterSubmit?(orgId: string, e: { applicationId: string; created: boolean; source: 'public' | 'upload'; requestId: string | null }): Promise<void>;
+  afterStageChange?(ctx: Ctx, changes: { applicationId: string; toKind: StageKind }[]): Promise<void>;
+}
+
 export interface CandidateView {
   id: string;
   name: string;
@@ -94,8 +100,9 @@ export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): Ca
 
 const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } => ({ id: s.id, name: s.name, kind: s.kind });
 
-export function createApplicationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; parseQueue: CvParseProducer; logger: Logger }) {
+export function createApplicationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; parseQueue: CvParseProducer; logger: Logger; hooks?: ApplicationHooks }) {
   const { db, audit, keyring, blobs } = deps;
+  const hooks = deps.hooks ?? {};
 
   async function enqueueAfterCommit(orgId: string, documentId: string): Promise<void> {
     try {
@@ -297,6 +304,7 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
         };
       });
       if (result.needsParse) await enqueueAfterCommit(orgId, result.documentId);
+      await hooks.afterSubmit?.(orgId, { applicationId: result.applicationId, created: !result.merged, source: input.source, requestId });
       const { needsParse: _needsParse, ...out } = result;
       return out;
     },
@@ -431,7 +439,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
     },
 
     async moveStage(ctx: Ctx, id: string, stageId: string) {
-      return db.withTenantTx(ctx.orgId, async (tx) => {
+      let changed = false;
+      const moved = await db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, id, assignedScope(ctx), true);
         if (!app) throw new NotFoundError({ resource: 'Application' });
         const target = (await stagesForJob(tx, app.job_id)).find((s) => s.id === stageId);
@@ -439,6 +448,7 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
         if (target.kind === 'rejected' || target.kind === 'hired') {
           throw new UnprocessableError({ detail: 'Rejecting or hiring needs a recorded human decision: use POST /api/v1/applications/:id/decision.' });
         }
+        changed = target.id !== app.stage_id;
         await setStage(tx, id, target.id, target.kind);
         await insertEvent(tx, { orgId: ctx.orgId, applicationId: id, type: 'stage.changed', actor: { type: 'user', id: ctx.userId }, data: { from: app.stage_id, to: target.id, kind: target.kind } });
         await audit.recordIn(tx, ctx.orgId, {
@@ -450,13 +460,20 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
         });
         return { id: target.id, name: target.name, kind: target.kind };
       });
+      if (changed) await hooks.afterStageChange?.(ctx, [{ applicationId: id, toKind: moved.kind }]);
+      return moved;
     },
 
     async decide(ctx: Ctx, id: string, input: { outcome: DecisionRow['outcome']; reason: string; followedAi?: boolean | null; toStageId?: string }) {
-      return db.withTenantTx(ctx.orgId, async (tx) => {
+      let change: { applicationId: string; toKind: StageKind } | null = null;
+      const decided = await db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, id, assignedScope(ctx), true);
         if (!app) throw new NotFoundError({ resource: 'Application' });
         const d = await decideIn(tx, ctx, app, input);
+        if (d.to_stage_id && d.to_stage_id !== app.stage_id) {
+          const to = (await stagesForJob(tx, app.job_id)).find((s) => s.id === d.to_stage_id);
+          if (to) change = { applicationId: id, toKind: to.kind };
+        }
         return {
           id: d.id,
           applicationId: id,
@@ -469,6 +486,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
           at: d.created_at.toISOString(),
         };
       });
+      if (change) await hooks.afterStageChange?.(ctx, [change]);
+      return decided;
     },
 
     /**
@@ -478,7 +497,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
      */
     async bulk(ctx: Ctx, input: { action: 'move' | 'tag' | 'reject'; applicationIds: string[]; stageId?: string; tag?: string; reason?: string; confirm?: boolean }) {
       const ids = [...new Set(input.applicationIds)];
-      return db.withTenantTx(ctx.orgId, async (tx) => {
+      const changes: { applicationId: string; toKind: StageKind }[] = [];
+      const result = await db.withTenantTx(ctx.orgId, async (tx) => {
         const apps = await findApplications(tx, ids, assignedScope(ctx));
         if (apps.length !== ids.length) throw new NotFoundError({ resource: 'Application', detail: 'One or more applications were not found.' });
         if (input.action === 'reject') {
@@ -494,6 +514,7 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
             if (target.kind === 'rejected' || target.kind === 'hired') throw new UnprocessableError({ detail: 'Use action "reject" (or a decision) for that stage.' });
             await setStage(tx, app.id, target.id, target.kind);
             await insertEvent(tx, { orgId: ctx.orgId, applicationId: app.id, type: 'stage.changed', actor: { type: 'user', id: ctx.userId }, data: { from: app.stage_id, to: target.id, kind: target.kind, via: 'bulk' } });
+            if (target.id !== app.stage_id) changes.push({ applicationId: app.id, toKind: target.kind });
           }
         } else {
           if (!input.tag) throw new UnprocessableError({ detail: 'A tag is required.' });
@@ -510,6 +531,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
         });
         return { action: input.action, count: apps.length };
       });
+      if (changes.length > 0) await hooks.afterStageChange?.(ctx, changes);
+      return result;
     },
   };
 }

@@ -8,12 +8,16 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { createPostgresBlobStore, type BlobStore } from '../../core/storage.js';
 import { candidateRoutes } from '../candidates/routes.js';
 import { createCandidateService } from '../candidates/service.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { createJobService } from '../jobs/service.js';
+import { candidateExportRoutes, createCandidateExportService } from '../messages/export.js';
+import { messageRoutes } from '../messages/routes.js';
+import { createMessageService } from '../messages/service.js';
 import { publicRoutes } from '../public/routes.js';
 import { MULTIPART_LIMITS } from './form.js';
 import { applicationRoutes } from './routes.js';
@@ -27,6 +31,7 @@ export interface HiringDeps {
   masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
+  mailer: Mailer;
   keyring?: Keyring;
   blobs?: BlobStore;
   parseQueue?: CvParseProducer;
@@ -51,10 +56,21 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   }
   await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
   const jobs = createJobService({ db: deps.db, audit: deps.audit });
-  const applications = createApplicationService({ db: deps.db, audit: deps.audit, keyring, blobs, parseQueue, logger: deps.logger });
+  const messages = createMessageService({ db: deps.db, audit: deps.audit, keyring, mailer: deps.mailer, logger: deps.logger });
+  const applications = createApplicationService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    blobs,
+    parseQueue,
+    logger: deps.logger,
+    hooks: { afterSubmit: messages.afterSubmit, afterStageChange: messages.afterStageChange },
+  });
   const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
   await app.register(jobRoutes, { jobs });
   await app.register(applicationRoutes, { applications });
   await app.register(candidateRoutes, { candidates });
+  await app.register(messageRoutes, { messages });
+  await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring }) });
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl });
 }

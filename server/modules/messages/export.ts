@@ -1,0 +1,126 @@
+// Candidate data export (issue 5 item 7; DESIGN §7 access requests): everything hirebox
+// holds about one candidate, decrypted, as JSON, for privacy admins. Every export is an
+// audit event (who exported whom, when; no PII in the metadata). It lives beside the
+// messages because the messages are part of what is exported and this change owned that
+// module; it reads only through the repos of candidates, applications and documents.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../core/audit.js';
+import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { NotFoundError } from '../../core/errors.js';
+import { requireCtx } from '../../plugins/access.js';
+import { ProblemResponses } from '../../plugins/schemas.js';
+import { decisionsOfApplication, eventsOfApplication, findApplication, notesOfApplication } from '../applications/repo.js';
+import { decryptCandidate } from '../applications/service.js';
+import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
+import { CandidateSchema } from '../candidates/routes.js';
+import { documentsOfApplication } from '../documents/repo.js';
+import { IdParams } from '../jobs/schemas.js';
+import type { Ctx } from '../jobs/service.js';
+import { messagesOfApplication } from './repo.js';
+import { messageView } from './service.js';
+
+export const EXPORT_FORMAT_VERSION = 1;
+
+export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date }) {
+  const clock = deps.clock ?? (() => new Date());
+  return {
+    async export(ctx: Ctx, candidateId: string) {
+      return deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const row = await findCandidate(tx, candidateId);
+        if (!row) throw new NotFoundError({ resource: 'Candidate' });
+        let cipher;
+        try {
+          cipher = await deps.keyring.candidateCipher(tx, ctx.orgId, candidateId);
+        } catch (err) {
+          if (err instanceof KeyDestroyedError) throw new NotFoundError({ resource: 'Candidate', detail: "This candidate's data has been erased." });
+          throw err;
+        }
+        const applications = [];
+        for (const summary of await applicationsOfCandidate(tx, candidateId, null)) {
+          const app = await findApplication(tx, summary.id, null);
+          if (!app) continue;
+          const demo = await tx.query<{ id: string; data_enc: Buffer }>('SELECT id, data_enc FROM demographics WHERE application_id = $1', [app.id]);
+          const d = demo.rows[0];
+          applications.push({
+            id: app.id,
+            jobId: app.job_id,
+            jobTitle: summary.job_title,
+            stage: { name: app.stage_name, kind: app.stage_kind },
+            source: app.source,
+            tags: app.tags,
+            consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
+            createdAt: app.created_at.toISOString(),
+            documents: (await documentsOfApplication(tx, app.id)).map((doc) => ({
+              id: doc.id,
+              mediaType: doc.media_type,
+              sizeBytes: doc.size_bytes,
+              sha256: doc.sha256.toString('hex'),
+              filename: doc.filename_enc ? cipher.openText('documents', 'filename_enc', doc.id, doc.filename_enc) : null,
+              parseStatus: doc.parse_status,
+              text: doc.text_enc ? cipher.openText('documents', 'text_enc', doc.id, doc.text_enc) : null,
+              createdAt: doc.created_at.toISOString(),
+            })),
+            timeline: (await eventsOfApplication(tx, app.id)).map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),
+            notes: (await notesOfApplication(tx, app.id)).map((n) => ({
+              id: n.id,
+              kind: n.kind,
+              authorId: n.author_id,
+              rating: n.rating,
+              body: cipher.openText('application_notes', 'body_enc', n.id, n.body_enc),
+              at: n.created_at.toISOString(),
+            })),
+            decisions: (await decisionsOfApplication(tx, app.id)).map((x) => ({ id: x.id, decidedBy: x.decided_by, outcome: x.outcome, reason: x.reason, followedAi: x.followed_ai, at: x.created_at.toISOString() })),
+            messages: (await messagesOfApplication(tx, app.id)).map((m) => messageView(cipher, m)),
+            demographics: d ? (JSON.parse(cipher.openText('demographics', 'data_enc', d.id, d.data_enc)) as Record<string, string>) : null,
+          });
+        }
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'candidate.exported',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'candidate', id: candidateId },
+          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: applications.length, role: ctx.role },
+          requestId: ctx.requestId,
+        });
+        return {
+          formatVersion: EXPORT_FORMAT_VERSION,
+          exportedAt: clock().toISOString(),
+          candidate: { ...decryptCandidate(cipher, row), createdAt: row.created_at.toISOString() },
+          applications,
+        };
+      });
+    },
+  };
+}
+
+export type CandidateExportService = ReturnType<typeof createCandidateExportService>;
+
+export async function candidateExportRoutes(app: FastifyInstance, deps: { exports: CandidateExportService }): Promise<void> {
+  app.get(
+    '/api/v1/candidates/:id/export',
+    {
+      schema: {
+        operationId: 'exportCandidate',
+        tags: ['candidates'],
+        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics), decrypted, as JSON. Audited.',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            formatVersion: Type.Integer(),
+            exportedAt: Type.String(),
+            candidate: Type.Object({ ...CandidateSchema.properties, createdAt: Type.String() }),
+            applications: Type.Array(Type.Object({}, { additionalProperties: true })),
+          }),
+          ...ProblemResponses,
+        },
+      },
+      config: { access: { permission: 'privacy:manage' } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      reply.header('content-disposition', 'attachment; filename="candidate-export.json"');
+      return deps.exports.export(requireCtx(request), (request.params as { id: string }).id);
+    },
+  );
+}

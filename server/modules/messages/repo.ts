@@ -1,0 +1,115 @@
+// SQL for message templates (plain text, no PII) and messages (subject and body sealed
+// with the candidate key).
+import type { Queryable } from '../../core/db.js';
+
+export const TEMPLATE_KINDS = ['application_received', 'interview_invite', 'rejection', 'generic'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+export const SEND_ON = ['apply', 'screening', 'interview', 'offer', 'hired', 'withdrawn'] as const;
+export type SendOn = (typeof SEND_ON)[number];
+export type MessageKind = TemplateKind | 'free_text';
+export type MessageOrigin = 'manual' | 'apply' | 'stage';
+
+export interface TemplateRow {
+  id: string;
+  name: string;
+  kind: TemplateKind;
+  subject: string;
+  body: string;
+  send_on: SendOn | null;
+  created_at: Date;
+  updated_at: Date;
+  updated_by: string | null;
+}
+
+const TEMPLATE_COLUMNS = 'id, name, kind, subject, body, send_on, created_at, updated_at, updated_by';
+
+export async function listTemplates(q: Queryable): Promise<TemplateRow[]> {
+  const { rows } = await q.query<TemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM message_templates ORDER BY kind, lower(name), id`);
+  return rows;
+}
+
+export async function findTemplate(q: Queryable, id: string, forUpdate = false): Promise<TemplateRow | null> {
+  const { rows } = await q.query<TemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM message_templates WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function findTemplateBySendOn(q: Queryable, sendOn: SendOn): Promise<TemplateRow | null> {
+  const { rows } = await q.query<TemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM message_templates WHERE send_on = $1`, [sendOn]);
+  return rows[0] ?? null;
+}
+
+export async function insertTemplate(
+  tx: Queryable,
+  t: { orgId: string; name: string; kind: TemplateKind; subject: string; body: string; sendOn: SendOn | null; userId: string },
+): Promise<TemplateRow> {
+  const { rows } = await tx.query<TemplateRow>(
+    `INSERT INTO message_templates (org_id, name, kind, subject, body, send_on, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${TEMPLATE_COLUMNS}`,
+    [t.orgId, t.name, t.kind, t.subject, t.body, t.sendOn, t.userId],
+  );
+  return rows[0] as TemplateRow;
+}
+
+export async function updateTemplate(tx: Queryable, id: string, t: { name: string; subject: string; body: string; sendOn: SendOn | null; userId: string }): Promise<TemplateRow> {
+  const { rows } = await tx.query<TemplateRow>(
+    `UPDATE message_templates SET name = $2, subject = $3, body = $4, send_on = $5, updated_by = $6, updated_at = now() WHERE id = $1 RETURNING ${TEMPLATE_COLUMNS}`,
+    [id, t.name, t.subject, t.body, t.sendOn, t.userId],
+  );
+  return rows[0] as TemplateRow;
+}
+
+export async function deleteTemplate(tx: Queryable, id: string): Promise<void> {
+  await tx.query('DELETE FROM message_templates WHERE id = $1', [id]);
+}
+
+export interface MessageRow {
+  id: string;
+  application_id: string;
+  template_kind: MessageKind;
+  template_id: string | null;
+  origin: MessageOrigin;
+  subject_enc: Buffer;
+  body_enc: Buffer;
+  sent_by: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  error: string | null;
+  sent_at: Date | null;
+  created_at: Date;
+}
+
+const MESSAGE_COLUMNS = 'id, application_id, template_kind, template_id, origin, subject_enc, body_enc, sent_by, status, error, sent_at, created_at';
+
+export async function insertMessage(
+  tx: Queryable,
+  m: { id: string; orgId: string; applicationId: string; kind: MessageKind; templateId: string | null; origin: MessageOrigin; subjectEnc: Buffer; bodyEnc: Buffer; sentBy: string | null },
+): Promise<MessageRow> {
+  const { rows } = await tx.query<MessageRow>(
+    `INSERT INTO messages (id, org_id, application_id, template_kind, template_id, origin, subject_enc, body_enc, sent_by, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING ${MESSAGE_COLUMNS}`,
+    [m.id, m.orgId, m.applicationId, m.kind, m.templateId, m.origin, m.subjectEnc, m.bodyEnc, m.sentBy],
+  );
+  return rows[0] as MessageRow;
+}
+
+export async function markMessage(tx: Queryable, id: string, status: 'sent' | 'failed', error: string | null): Promise<void> {
+  await tx.query("UPDATE messages SET status = $2, error = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END WHERE id = $1", [id, status, error]);
+}
+
+export async function messagesOfApplication(q: Queryable, applicationId: string): Promise<MessageRow[]> {
+  const { rows } = await q.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE application_id = $1 ORDER BY created_at, id`, [applicationId]);
+  return rows;
+}
+
+export async function hasRejectDecision(q: Queryable, applicationId: string): Promise<boolean> {
+  const { rowCount } = await q.query("SELECT 1 FROM decisions WHERE application_id = $1 AND outcome = 'reject' LIMIT 1", [applicationId]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function orgName(q: Queryable, orgId: string): Promise<string> {
+  const { rows } = await q.query<{ name: string }>('SELECT name FROM orgs WHERE id = $1', [orgId]);
+  return rows[0]?.name ?? '';
+}
+
+export async function jobForMessage(q: Queryable, jobId: string): Promise<{ title: string; location: string }> {
+  const { rows } = await q.query<{ title: string; location: string }>('SELECT title, location FROM jobs WHERE id = $1', [jobId]);
+  return rows[0] ?? { title: '', location: '' };
+}

@@ -1,0 +1,144 @@
+// HTTP for message templates and candidate messages. Editing templates is a settings
+// change (admins); reading them is for anyone who works on applications; sending is a
+// candidate write (recruiters, admins).
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireCtx } from '../../plugins/access.js';
+import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { IdParams } from '../jobs/schemas.js';
+import { SEND_ON, TEMPLATE_KINDS, type SendOn, type TemplateKind } from './repo.js';
+import type { MessageService, SendInput } from './service.js';
+
+const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
+const Kind = Type.Union(TEMPLATE_KINDS.map((k) => Type.Literal(k)));
+// One type list, not a union: the app's Ajv coerces types, and a union would coerce null
+// inside its first branch (see NullableBoolean in plugins/schemas.ts).
+const SendOnSchema = Type.Unsafe<SendOn | null>({ type: ['string', 'null'], enum: [...SEND_ON, null] });
+const TemplateName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+// One line: a subject can never carry a header break.
+const Subject = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*\\S[^\\r\\n]*$' });
+const Body = Type.String({ minLength: 1, maxLength: 10000, pattern: '\\S' });
+
+const Template = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  kind: Type.String(),
+  subject: Type.String(),
+  body: Type.String(),
+  sendOn: Type.Union([Type.String(), Type.Null()]),
+  updatedBy: Type.Union([Uuid, Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const MessageSchema = Type.Object({
+  id: Uuid,
+  applicationId: Uuid,
+  kind: Type.String(),
+  templateId: Type.Union([Uuid, Type.Null()]),
+  origin: Type.String(),
+  subject: Type.String(),
+  body: Type.String(),
+  sentBy: Type.Union([Uuid, Type.Null()]),
+  status: Type.String(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  sentAt: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+export async function messageRoutes(app: FastifyInstance, deps: { messages: MessageService }): Promise<void> {
+  const { messages } = deps;
+
+  app.get(
+    '/api/v1/message-templates',
+    {
+      schema: {
+        operationId: 'listMessageTemplates',
+        tags: ['messages'],
+        response: { 200: Type.Object({ templates: Type.Array(Template), variables: Type.Array(Type.String()) }), ...Errors },
+      },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => messages.listTemplates(requireCtx(request)),
+  );
+
+  app.post(
+    '/api/v1/message-templates',
+    {
+      schema: {
+        operationId: 'createMessageTemplate',
+        tags: ['messages'],
+        description: `Variables: ${messages.variables.map((v) => `{{${v}}}`).join(', ')}; any other {{...}} is a 422. sendOn: "apply" (application_received only) or a stage kind; never for rejections.`,
+        body: Type.Object({ name: TemplateName, kind: Kind, subject: Subject, body: Body, sendOn: Type.Optional(SendOnSchema) }, { additionalProperties: false }),
+        response: { 201: Template, ...Errors },
+      },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request, reply) => {
+      const body = request.body as { name: string; kind: TemplateKind; subject: string; body: string; sendOn?: SendOn | null };
+      return reply.code(201).send(await messages.createTemplate(requireCtx(request), body));
+    },
+  );
+
+  app.patch(
+    '/api/v1/message-templates/:id',
+    {
+      schema: {
+        operationId: 'updateMessageTemplate',
+        tags: ['messages'],
+        params: IdParams,
+        body: Type.Object(
+          { name: Type.Optional(TemplateName), subject: Type.Optional(Subject), body: Type.Optional(Body), sendOn: Type.Optional(SendOnSchema) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Template, ...Errors },
+      },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request) => messages.updateTemplate(requireCtx(request), (request.params as { id: string }).id, request.body as { name?: string; subject?: string; body?: string; sendOn?: SendOn | null }),
+  );
+
+  app.delete(
+    '/api/v1/message-templates/:id',
+    {
+      schema: { operationId: 'deleteMessageTemplate', tags: ['messages'], params: IdParams, response: { 204: Type.Null(), ...Errors } },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request, reply) => {
+      await messages.deleteTemplate(requireCtx(request), (request.params as { id: string }).id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/applications/:id/messages',
+    {
+      schema: {
+        operationId: 'sendApplicationMessage',
+        tags: ['messages'],
+        description:
+          'Mails the candidate a template (templateId) or free text (subject + body, same variables). A rejection needs a recorded reject decision and "confirm": true; any message to a rejected candidate needs "confirm": true.',
+        params: IdParams,
+        body: Type.Object({ templateId: Type.Optional(Uuid), subject: Type.Optional(Subject), body: Type.Optional(Body), confirm: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 201: MessageSchema, ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => reply.code(201).send(await messages.send(requireCtx(request), (request.params as { id: string }).id, request.body as SendInput)),
+  );
+
+  app.get(
+    '/api/v1/applications/:id/messages',
+    {
+      schema: {
+        operationId: 'listApplicationMessages',
+        tags: ['messages'],
+        description: 'Messages sent to the candidate for this application, decrypted; the view is audited.',
+        params: IdParams,
+        response: { 200: Type.Object({ messages: Type.Array(MessageSchema) }), ...Errors },
+      },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => messages.listMessages(requireCtx(request), (request.params as { id: string }).id),
+  );
+}
