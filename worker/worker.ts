@@ -18,6 +18,8 @@ import { createCallService } from '../server/modules/interviews/calls.js';
 import type { VapiApi } from '../server/modules/interviews/vapi.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
 import { createInterviewStartProcessor } from './processors/interview-start.js';
+import { createInterviewScoreProcessor } from './processors/interview-score.js';
+import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor } from './processors/webhook-ingest.js';
 
 export interface WorkerDeps {
@@ -70,6 +72,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     if (deps.interviews) {
       const reconcileQueue = createQueue(QUEUES.interviewReconcile, deps.connection, deps.redisPrefix);
       closers.push(() => reconcileQueue.close());
+      // Transcript scoring needs the screening's model provider; without it transcripts stay unscored.
+      const scoreQueue = deps.screening ? createQueue(QUEUES.interviewScore, deps.connection, deps.redisPrefix) : null;
+      if (scoreQueue) closers.push(() => scoreQueue.close());
       const calls = createCallService({
         db: deps.db,
         audit: deps.audit,
@@ -82,6 +87,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
             await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: `interview-reconcile-${interviewId}-${Date.now()}`, delay: delayMs, attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
           },
         },
+        score: scoreQueue
+          ? { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: `interview-score-${interviewId}` })) }
+          : undefined,
       });
       const opts = { connection: deps.connection, prefix };
       workers.push(
@@ -89,6 +97,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
+      if (deps.screening) {
+        const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
+        workers.push(new Worker(QUEUES.interviewScore, createInterviewScoreProcessor({ scorer, logger: deps.logger }), { ...opts, concurrency: 5 }));
+      }
     }
     workers.push(
       new Worker(QUEUES.cvParse, createCvParseProcessor({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), logger: deps.logger, onParsed }), {

@@ -9,6 +9,7 @@ export const QUEUES = {
   webhookIngest: 'webhook-ingest',
   interviewStart: 'interview-start',
   interviewReconcile: 'interview-reconcile',
+  interviewScore: 'interview-score',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -20,6 +21,7 @@ export interface JobPayloads {
   'interview-start': { orgId: string; interviewId: string };
   /** Without orgId: the periodic sweep over every org's stuck calls and messages. */
   'interview-reconcile': { orgId?: string; interviewId?: string };
+  'interview-score': { orgId: string; interviewId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readPrompt } from '../../server/modules/screening/prompt.js';
 import type { ModelProvider, StructuredRequest, StructuredResponse } from '../../server/modules/screening/model.js';
+import { SCORE_SCHEMA_NAME } from '../../server/modules/interviews/score-schema.js';
+import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
 
 export const SIMULATED_MODEL = 'hirebox-simulated-1';
 const STOP = new Set(['and', 'the', 'with', 'for', 'experience', 'years', 'knowledge', 'skills', 'good', 'strong', 'production']);
@@ -54,7 +56,7 @@ export function createSimulatedProvider(options: { latencyMs?: number } = {}): M
     async complete(req: StructuredRequest): Promise<StructuredResponse> {
       const started = Date.now();
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const content = JSON.stringify(simulateScreening(req.user));
+      const content = JSON.stringify(req.schemaName === SCORE_SCHEMA_NAME ? simulateInterviewScoring(req.user) : simulateScreening(req.user));
       const inputTokens = Math.ceil((req.system.length + req.user.length) / 4);
       const outputTokens = Math.ceil(content.length / 4);
       return {

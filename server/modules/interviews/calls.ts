@@ -16,6 +16,11 @@ import { isPermanentVapiError, recordingRefOf, type VapiApi } from './vapi.js';
 export class RetryLaterError extends Error {}
 export class PermanentFailure extends Error {}
 
+export interface ScoreProducer {
+  /** Queues the transcript's scoring (deterministic job id: once per interview). */
+  enqueue(orgId: string, interviewId: string): Promise<void>;
+}
+
 export interface ReconcileProducer {
   /** Schedules a GET /call/:id check after delayMs. */
   enqueue(orgId: string, interviewId: string, delayMs: number): Promise<void>;
@@ -50,10 +55,11 @@ function interviewStatusFor(callStatus: string): InterviewRow['status'] | null {
   return null;
 }
 
-export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyring; vapi: VapiApi | null; reconcile: ReconcileProducer; clock: () => Date; log: Logger }) {
+export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyring; vapi: VapiApi | null; reconcile: ReconcileProducer; score?: ScoreProducer; clock: () => Date; log: Logger }) {
   const { db, keyring } = deps;
 
-  async function storeArtifacts(tx: Queryable, orgId: string, row: InterviewRow, transcript: string | null, recordingRef: string | null, set: Parameters<typeof updateInterview>[2]): Promise<void> {
+  /** Stores what is new; true when the interview has a transcript afterwards. */
+  async function storeArtifacts(tx: Queryable, orgId: string, row: InterviewRow, transcript: string | null, recordingRef: string | null, set: Parameters<typeof updateInterview>[2]): Promise<boolean> {
     const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
     await updateInterview(tx, row.id, {
       ...set,
@@ -61,6 +67,7 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
       // Recording only with consent: a reference for a call the candidate did not agree to record is not kept.
       ...(recordingRef && !row.recording_ref_enc && row.recording_consent ? { recording_ref_enc: cipher.seal('interviews', 'recording_ref_enc', row.id, recordingRef) } : {}),
     });
+    return Boolean(row.transcript_enc || transcript);
   }
 
   return {
@@ -124,7 +131,7 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
     async applyMessage(orgId: string, messageId: string): Promise<string> {
       const result = await db.withTenantTx(orgId, async (tx) => {
         const msg = await findMessage(tx, messageId, true);
-        if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null };
+        if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null, score: false };
         const raw = openText(await keyring.orgKey(tx, orgId), msg.body_enc, messageAad(orgId, msg.id));
         const { message } = JSON.parse(raw) as ServerMessageEnvelope;
         let row = await findInterviewByCall(tx, msg.call_id, true);
@@ -138,10 +145,11 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
         if (!row) {
           if (deps.clock().getTime() - Number(msg.message_ts > 0 ? msg.message_ts : 0) < ORPHAN_GRACE_MS && msg.message_ts > 0) throw new RetryLaterError('no interview knows this call yet');
           await markProcessed(tx, msg.id, 'no_interview');
-          return { outcome: 'no_interview', reconcile: null };
+          return { outcome: 'no_interview', reconcile: null, score: false };
         }
         let outcome = 'ignored';
         let reconcile: string | null = null;
+        let score = false;
         if (msg.message_type === 'status-update') {
           const status = typeof message.status === 'string' ? message.status : '';
           const current = STATUS_RANK[row.call_status ?? ''] ?? 0;
@@ -161,7 +169,7 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           const artifact = message.artifact as { transcript?: unknown; messages?: unknown } | undefined;
           const transcript = transcriptFromArtifact(artifact, message.transcript);
           const recordingRef = recordingRefOf(artifact as Parameters<typeof recordingRefOf>[0], message.recordingUrl);
-          await storeArtifacts(tx, orgId, row, transcript, recordingRef, {
+          score = await storeArtifacts(tx, orgId, row, transcript, recordingRef, {
             status: 'ended',
             call_status: 'ended',
             report_received_at: deps.clock(),
@@ -179,9 +187,10 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           deps.log.info({ messageId: msg.id, type: msg.message_type }, 'vapi message type not handled; ignored');
         }
         await markProcessed(tx, msg.id, outcome);
-        return { outcome, reconcile };
+        return { outcome, reconcile, score };
       });
       if (result.reconcile) await deps.reconcile.enqueue(orgId, result.reconcile, RECONCILE_AFTER_REPORT_MS);
+      if (result.score && result.reconcile && deps.score) await deps.score.enqueue(orgId, result.reconcile);
       return result.outcome;
     },
 
@@ -192,11 +201,11 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
       if (row.reconciled_at && row.transcript_enc) return 'skipped';
       const call = await deps.vapi.getCall(row.vapi_call_id);
       if (call.status !== 'ended') return 'not_ended';
-      await db.withTenantTx(orgId, async (tx) => {
+      const hasTranscript = await db.withTenantTx(orgId, async (tx) => {
         const fresh = await findInterview(tx, interviewId, true);
-        if (!fresh) return;
+        if (!fresh) return false;
         const recovered = !fresh.report_received_at;
-        await storeArtifacts(tx, orgId, fresh, call.transcript, call.recordingRef, {
+        const stored = await storeArtifacts(tx, orgId, fresh, call.transcript, call.recordingRef, {
           status: fresh.status === 'failed' ? 'failed' : 'ended',
           call_status: 'ended',
           reconciled_at: deps.clock(),
@@ -206,7 +215,9 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           await insertEvent(tx, { orgId, applicationId: fresh.application_id, type: 'interview.ended', actor: { type: 'system' }, data: { interviewId: fresh.id, source: 'reconciliation' } });
           await deps.audit.recordIn(tx, orgId, { action: 'interview.reconciled', actor: { type: 'system' }, target: { type: 'interview', id: fresh.id }, metadata: { reportMissing: true } });
         }
+        return stored;
       });
+      if (hasTranscript && deps.score) await deps.score.enqueue(orgId, interviewId);
       return 'reconciled';
     },
   };

@@ -6,6 +6,7 @@ import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { renderAnswered, renderInvitePage } from './html.js';
 import type { InterviewService } from './service.js';
+import { ScoringSchema } from './score-view.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Interview = Type.Object({
@@ -31,6 +32,7 @@ const Interview = Type.Object({
   }),
   transcript: Nullable(Type.String()),
   recordingRef: Nullable(Type.String()),
+  scoring: Nullable(ScoringSchema),
   createdAt: Type.String(),
 });
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem, 503: Problem };

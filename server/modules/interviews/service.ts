@@ -28,6 +28,8 @@ import {
   upsertSettings,
   type InterviewRow,
 } from './repo.js';
+import { findScore } from './score-repo.js';
+import { scoringView, type ScoringView } from './score-view.js';
 
 export const INTERVIEW_NOTICE_VERSION = '2026-11-15';
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -59,6 +61,8 @@ export interface InterviewView {
   call: { id: string | null; status: string | null; endedReason: string | null; error: string | null; reportReceivedAt: string | null; reconciledAt: string | null };
   transcript: string | null;
   recordingRef: string | null;
+  /** The transcript's AI score, per question with its evidence (null until scoring starts). */
+  scoring: ScoringView | null;
   createdAt: string;
 }
 
@@ -82,10 +86,13 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
   async function view(orgId: string, row: InterviewRow, q: Parameters<Parameters<Db['withTenant']>[1]>[0]): Promise<InterviewView> {
     let transcript: string | null = null;
     let recordingRef: string | null = null;
+    const score = row.transcript_enc ? await findScore(q, row.id) : null;
+    let scoring: ScoringView | null = null;
     if (row.transcript_enc || row.recording_ref_enc) {
       const cipher = await keyring.candidateCipher(q, orgId, row.candidate_id);
       transcript = row.transcript_enc ? cipher.openText('interviews', 'transcript_enc', row.id, row.transcript_enc) : null;
       recordingRef = row.recording_ref_enc ? cipher.openText('interviews', 'recording_ref_enc', row.id, row.recording_ref_enc) : null;
+      scoring = score ? scoringView(score, cipher) : null;
     }
     return {
       id: row.id,
@@ -110,6 +117,7 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
       },
       transcript,
       recordingRef,
+      scoring,
       createdAt: row.created_at.toISOString(),
     };
   }
