@@ -4,6 +4,10 @@ import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
+import { createKeyring } from '../../server/core/crypto.js';
+import { createLogger } from '../../server/core/logger.js';
+import type { MailMessage } from '../../server/core/mailer.js';
+import { createMessageService } from '../../server/modules/messages/service.js';
 
 const ctx = await buildTestApp(t);
 const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
@@ -246,4 +250,33 @@ t.test('a privacy admin exports a candidate as JSON, audited; others cannot', as
   const audited = await owner.query<{ actor_id: string; target_id: string; metadata: unknown }>("SELECT actor_id, target_id, metadata FROM audit_events WHERE org_id = $1 AND action = 'candidate.exported'", [adminA.orgId]);
   t.match(audited.rows, [{ actor_id: adminA.userId, target_id: app.candidateId }]);
   t.notMatch(JSON.stringify(audited.rows[0]?.metadata), /Ada|@/);
+});
+
+t.test('mail goes out only after the commit, and a transport failure is recorded as failed on the timeline', async (t) => {
+  const seen: { committed: boolean }[] = [];
+  let fail = false;
+  const mailer = {
+    outbox: [] as MailMessage[],
+    async send(message: MailMessage) {
+      // Another connection sees the message row already: the transaction has committed.
+      const rows = await owner.query("SELECT count(*)::int AS n FROM messages WHERE application_id = $1 AND status = 'pending'", [app.applicationId]);
+      seen.push({ committed: (rows.rows[0] as { n: number }).n === 1 });
+      if (fail) throw new Error('smtp down');
+      mailer.outbox.push(message);
+    },
+  };
+  const messages = createMessageService({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), mailer, logger: createLogger('silent') });
+  const who = { orgId: adminA.orgId, userId: recruiterA.userId, role: 'recruiter' as const, requestId: 'test-request-1' };
+  const ok = await messages.send(who, app.applicationId, { subject: 'Ping', body: 'Hello {{candidate.firstName}}' });
+  t.equal(ok.status, 'sent');
+  fail = true;
+  const failed = await messages.send(who, app.applicationId, { subject: 'Ping again', body: 'Hello' });
+  t.equal(failed.status, 'failed');
+  t.same(seen, [{ committed: true }, { committed: true }], 'the row was committed before the mailer was called');
+  const row = await owner.query<{ status: string; error: string }>('SELECT status, error FROM messages WHERE id = $1', [failed.id]);
+  t.match(row.rows[0], { status: 'failed', error: 'mail transport error' });
+  const events = await owner.query<{ type: string }>("SELECT type FROM application_events WHERE application_id = $1 AND data->>'messageId' = $2 ORDER BY created_at", [app.applicationId, failed.id]);
+  t.same(events.rows.map((e) => e.type), ['message.sent', 'message.failed']);
+  const audited = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'message.failed' AND metadata->>'messageId' = $2", [adminA.orgId, failed.id]);
+  t.equal(audited.rowCount, 1);
 });
