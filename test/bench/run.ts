@@ -14,6 +14,8 @@ import { createLogger } from '../../server/core/logger.js';
 import { createMailer } from '../../server/core/mailer.js';
 import { readMigrationFiles } from '../../server/core/migrate.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
+import { createKeyring } from '../../server/core/crypto.js';
+import { createWebhookService } from '../../server/modules/webhooks/service.js';
 import { testEnv } from '../helper.js';
 import { writeTestKeys } from '../support/keys.js';
 import { provisionTestServices } from '../support/services.js';
@@ -57,7 +59,7 @@ const ownerPool = new pg.Pool({ connectionString: services.migrationDatabaseUrl,
 ownerPool.on('error', () => undefined);
 const audit = createAuditLog({ db });
 const orgs = createOrgService({ db, audit, publicUrl: config.publicUrl, clock: () => new Date() });
-const { orgId } = await orgs.createOrg({ name: 'Bench', adminEmail: 'perf@example.test', adminPassword: 'walnut ferry lagoon 64' });
+const { orgId, userId } = await orgs.createOrg({ name: 'Bench', adminEmail: 'perf@example.test', adminPassword: 'walnut ferry lagoon 64' });
 for (let i = 0; i < 60; i++) await audit.record(orgId, { action: 'bench.seed', actor: { type: 'system' }, metadata: { i } });
 
 const LIST_SQL = 'SELECT id, seq, action, occurred_at, metadata FROM audit_events WHERE org_id = $1 ORDER BY seq LIMIT 50';
@@ -170,6 +172,50 @@ process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecke
   const perSecond = done / ((performance.now() - started) / 1000);
   process.stdout.write(`${'sign-in: password logins (distinct IPs)'.padEnd(44)} ${perSecond.toFixed(0).padStart(7)} logins/s (${done}/${LOGINS} ok)\n`);
   process.stdout.write(`${'sign-in: hashes a single IP can force'.padEnd(44)} ${(20 / 60).toFixed(2).padStart(7)} /s (route limit 20/min), per account 5 per lock window\n`);
+}
+
+// Vapi webhook ingest: signed POSTs (HMAC over `${ts}.${body}`, each with its own call id,
+// so none is a duplicate) verified, stored (sealed) and enqueued, vs a bare route doing the
+// same single INSERT with no verification and no queue. autocannon runs in a child process
+// with a setupRequest that signs every request.
+{
+  const hook = await createWebhookService({ db, audit, keyring: createKeyring({ masterKey: config.masterKey.reveal() }), redis, redisPrefix: config.redisPrefix, ingest: { enqueue: async () => undefined }, publicUrl: config.publicUrl, clock: () => new Date(), log: createLogger('silent') })
+    .createEndpoint({ orgId, userId, role: 'admin', requestId: 'bench' }, { mode: 'hmac' });
+  await ownerPool.query('CREATE TABLE bench_plain_messages (LIKE webhook_messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+  const hooks = Fastify();
+  hooks.removeAllContentTypeParsers();
+  hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+  hooks.post('/bare', async (request) => {
+    const raw = request.body as Buffer;
+    const m = (JSON.parse(raw.toString('utf8')) as { message: { type: string; timestamp: number; call: { id: string } } }).message;
+    await ownerPool.query('INSERT INTO bench_plain_messages (org_id, endpoint_id, call_id, message_type, message_ts, body_enc) VALUES ($1, $2, $3, $4, $5, $6)', [orgId, hook.id, m.call.id, m.type, m.timestamp, raw]);
+    return { received: true };
+  });
+  await hooks.listen({ host: '127.0.0.1', port: 0 });
+  const signedLoad = (url: string, rate = 0): Promise<Load> =>
+    new Promise((resolve, reject) => {
+      const script = `const { createHmac } = require('node:crypto'); let n = 0;
+        require(process.env.AC)({ url: process.env.URL, method: 'POST', connections: 50, duration: ${DURATION_S}, ${rate ? `overallRate: ${rate},` : ''}
+          requests: [{ method: 'POST', setupRequest: (req) => { const ts = String(Date.now()); const body = JSON.stringify({ message: { type: 'status-update', status: 'in-progress', timestamp: Number(ts), call: { id: 'bench-' + process.pid + '-' + (n++) } } });
+            return { ...req, body, headers: { 'content-type': 'application/json', 'x-timestamp': ts, 'x-signature': createHmac('sha256', process.env.SECRET).update(ts + '.' + body).digest('hex') } }; } }] },
+          (err, r) => { process.stdout.write(JSON.stringify(err ? { error: String(err) } : r)); });`;
+      const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, AC: AUTOCANNON, URL: url, SECRET: hook.secret }, stdio: ['ignore', 'pipe', 'ignore'] });
+      let json = '';
+      child.stdout.on('data', (chunk: Buffer) => (json += chunk.toString()));
+      child.on('exit', () => {
+        const r = JSON.parse(json || '{}') as { non2xx?: number; errors?: number; requests: { average: number }; latency: { p50: number; p99: number } };
+        if (r.non2xx || r.errors || !r.requests) reject(new Error(`${url}: ${json.slice(0, 300)}`));
+        else resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+      });
+    });
+  const bareHook = await signedLoad(`http://127.0.0.1:${(hooks.server.address() as { port: number }).port}/bare`);
+  out('webhook: bare INSERT (baseline)', bareHook);
+  const hookUrl = `${appUrl}/webhooks/vapi/${hook.id}`;
+  out('webhook: verified + stored + enqueued', await signedLoad(hookUrl), bareHook);
+  out('webhook: verified, fixed 2,000 req/s', await signedLoad(hookUrl, 2000));
+  const stored = await db.withTenant(orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages'));
+  process.stdout.write(`${'webhook: messages stored'.padEnd(44)} ${stored.rows[0]?.n ?? 0} (each unique, none a duplicate)\n`);
+  await hooks.close();
 }
 
 await app.close();
