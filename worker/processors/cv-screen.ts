@@ -11,12 +11,12 @@
 //   the screening is marked failed with the reason (visible, never lost).
 // - A worker killed mid-job: BullMQ's stalled-job check hands the job to another worker;
 //   the runner re-reads state and charges tokens only when it finishes the screening.
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { ProviderError } from '../../server/modules/screening/model.js';
 import type { ScreeningRunner, ScreenOutcome } from '../../server/modules/screening/service.js';
+import { runAiJob } from './ai-job.js';
 
 export interface CvScreenDeps {
   runner: ScreeningRunner;
@@ -77,24 +77,15 @@ export function createCvScreenProcessor(deps: CvScreenDeps) {
       throw new DelayedError();
     }
     try {
-      const outcome = await deps.runner.screen(orgId, applicationId);
-      if (outcome.status === 'waiting') {
-        log.info({ reason: outcome.reason.split(':')[0] }, 'screening waits');
-        await job.moveToDelayed(Date.now() + waitMs, token);
-        throw new DelayedError();
-      }
-      return outcome;
-    } catch (err) {
-      if (err instanceof ProviderError) {
-        const attempts = job.opts.attempts ?? 1;
-        const last = !err.retryable || job.attemptsMade + 1 >= attempts;
-        log.warn({ code: err.code, attempt: job.attemptsMade + 1, attempts, retryable: err.retryable }, 'screening provider call failed');
-        if (last) {
-          await deps.runner.markProviderFailure(orgId, applicationId, `provider_${err.code}`);
-          throw new UnrecoverableError(`provider_${err.code}`);
-        }
-      }
-      throw err;
+      return await runAiJob({
+        job,
+        token,
+        log,
+        label: 'screening',
+        waitMs,
+        run: () => deps.runner.screen(orgId, applicationId),
+        markProviderFailure: (reason) => deps.runner.markProviderFailure(orgId, applicationId, reason),
+      });
     } finally {
       await slots.release(orgId, holder);
     }

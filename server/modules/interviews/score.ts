@@ -21,7 +21,7 @@ import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { stripInvisible } from '../screening/injection.js';
-import { ProviderError, type ModelProvider, type StructuredResponse } from '../screening/model.js';
+import type { ModelProvider } from '../screening/model.js';
 import { redact } from '../screening/redact.js';
 import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
 import { findInterview } from './repo.js';
@@ -29,6 +29,7 @@ import { allInsufficient, evaluateScore, type ScoreEvaluation } from './score-ev
 import { buildScorePrompt, parseTranscript, SCORE_PROMPT_VERSION, segmentAnswers, type Turn } from './score-prompt.js';
 import { ensureScore, finishScore, insertScoreRun, setScoreWaiting } from './score-repo.js';
 import { parseScoreOutput, SCORE_SCHEMA_NAME, scoreOutputJsonSchema } from './score-schema.js';
+import { callWithOneRetry, type RunRecord } from '../screening/structured-call.js';
 
 export const SCORE_SEED = 20261123;
 const TABLE = 'interview_scores';
@@ -56,20 +57,6 @@ export interface InterviewScorerDeps {
   clock?: () => Date;
 }
 
-interface RunRecord {
-  provider: string;
-  model: string;
-  promptVersion: string;
-  inputHash: string;
-  outcome: 'ok' | 'invalid_json' | 'schema_violation' | 'refused' | 'provider_error';
-  detail: string | null;
-  outputEnc: Buffer | null;
-  latencyMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  httpAttempts: number;
-  requestId: string | null;
-}
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -228,40 +215,24 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
       const prompt = buildScorePrompt({ title: prepared.title, segments, turns });
       const schema = scoreOutputJsonSchema(row.questions.length);
       const inputHash = sha256(JSON.stringify([model, SCORE_SEED, prompt.system, prompt.user, schema]));
-      const runs: RunRecord[] = [];
-      let evaluation: ScoreEvaluation | null = null;
-      let last: StructuredResponse | null = null;
-      let lastReason = '';
-      for (let attempt = 1; attempt <= 2 && !evaluation; attempt += 1) {
-        let res: StructuredResponse;
-        try {
-          res = await deps.provider.complete({ model, system: prompt.system, user: prompt.user, schemaName: SCORE_SCHEMA_NAME, schema, seed: SCORE_SEED });
-        } catch (err) {
-          if (err instanceof ProviderError) {
-            runs.push({ provider: deps.provider.name, model, promptVersion: SCORE_PROMPT_VERSION, inputHash, outcome: 'provider_error', detail: err.code, outputEnc: null, latencyMs: 0, inputTokens: 0, outputTokens: 0, httpAttempts: err.attempts, requestId: null });
-            await deps.db.withTenantTx(orgId, async (tx) => {
-              for (const r of runs) await insertScoreRun(tx, { ...r, orgId, scoreId: score.id });
-            });
-          }
-          throw err;
-        }
-        last = res;
-        const raw = res.content ?? res.refusal ?? '';
-        const rec = { provider: deps.provider.name, model: res.model, promptVersion: SCORE_PROMPT_VERSION, inputHash, outputEnc: seal(`run_output_${attempt}`, raw), latencyMs: res.latencyMs, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, httpAttempts: res.attempts, requestId: res.requestId };
-        if (res.refusal !== null || res.content === null) {
-          lastReason = 'refused';
-          runs.push({ ...rec, outcome: 'refused', detail: (res.refusal ?? 'no content').slice(0, 200) });
-          continue;
-        }
-        const parsed = parseScoreOutput(res.content, row.questions.length);
-        if (!parsed.ok) {
-          lastReason = parsed.reason;
-          runs.push({ ...rec, outcome: parsed.reason, detail: parsed.detail });
-          continue;
-        }
-        runs.push({ ...rec, outcome: 'ok', detail: null });
-        evaluation = evaluateScore(parsed.value, segments, turns);
-      }
+      const call = await callWithOneRetry({
+        provider: deps.provider,
+        model,
+        promptVersion: SCORE_PROMPT_VERSION,
+        inputHash,
+        prompt,
+        schemaName: SCORE_SCHEMA_NAME,
+        schema,
+        seed: SCORE_SEED,
+        parse: (content) => parseScoreOutput(content, row.questions.length),
+        seal,
+        saveRunsOnProviderError: (soFar) =>
+          deps.db.withTenantTx(orgId, async (tx) => {
+            for (const r of soFar) await insertScoreRun(tx, { ...r, orgId, scoreId: score.id });
+          }),
+      });
+      const { runs, last, lastReason } = call;
+      const evaluation: ScoreEvaluation | null = call.value ? evaluateScore(call.value, segments, turns) : null;
       const simulated = last?.simulated ?? deps.provider.name === 'simulated';
       const answeredModel = last?.model ?? model;
       if (!evaluation) {

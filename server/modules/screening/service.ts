@@ -18,9 +18,10 @@ import { findCandidates } from '../candidates/repo.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction, redact } from './redact.js';
 import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
-import { ProviderError, type ModelProvider, type StructuredResponse } from './model.js';
+import type { ModelProvider } from './model.js';
 import { buildPrompt, PROMPT_VERSION } from './prompt.js';
 import { outputJsonSchema, parseOutput, SCHEMA_NAME } from './schema.js';
+import { callWithOneRetry, type RunRecord } from './structured-call.js';
 import {
   addUsage,
   ensureScreening,
@@ -117,21 +118,6 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
     });
   }
 
-  interface RunRecord {
-    provider: string;
-    model: string;
-    promptVersion: string;
-    inputHash: string;
-    outcome: 'ok' | 'invalid_json' | 'schema_violation' | 'refused' | 'provider_error';
-    detail: string | null;
-    outputEnc: Buffer | null;
-    latencyMs: number;
-    inputTokens: number;
-    outputTokens: number;
-    httpAttempts: number;
-    requestId: string | null;
-  }
-
   return {
     /** Screens the application's latest parsed CV. Throws ProviderError when the provider keeps failing (the queue retries). */
     async screen(orgId: string, applicationId: string): Promise<ScreenOutcome> {
@@ -185,42 +171,24 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const inputHash = sha256(JSON.stringify([model, SEED, prompt.system, prompt.user, schema]));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
-      const runs: RunRecord[] = [];
-      let evaluation: Evaluation | null = null;
-      let last: StructuredResponse | null = null;
-      let lastReason = '';
-      for (let attempt = 1; attempt <= 2 && !evaluation; attempt += 1) {
-        let res: StructuredResponse;
-        try {
-          res = await deps.provider.complete({ model, system: prompt.system, user: prompt.user, schemaName: SCHEMA_NAME, schema, seed: SEED });
-        } catch (err) {
-          if (err instanceof ProviderError) {
-            // Runs that did answer before this failure are kept with the screening's next outcome.
-            runs.push({ provider: deps.provider.name, model, promptVersion: PROMPT_VERSION, inputHash, outcome: 'provider_error', detail: err.code, outputEnc: null, latencyMs: 0, inputTokens: 0, outputTokens: 0, httpAttempts: err.attempts, requestId: null });
-            await deps.db.withTenantTx(orgId, async (tx) => {
-              for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: row.id });
-            });
-            throw err;
-          }
-          throw err;
-        }
-        last = res;
-        const raw = res.content ?? res.refusal ?? '';
-        const base = { provider: deps.provider.name, model: res.model, promptVersion: PROMPT_VERSION, inputHash, outputEnc: seal(`run_output_${attempt}`, raw), latencyMs: res.latencyMs, inputTokens: res.usage.inputTokens, outputTokens: res.usage.outputTokens, httpAttempts: res.attempts, requestId: res.requestId };
-        if (res.refusal !== null || res.content === null) {
-          lastReason = 'refused';
-          runs.push({ ...base, outcome: 'refused', detail: (res.refusal ?? 'no content').slice(0, 200) });
-          continue;
-        }
-        const parsed = parseOutput(res.content, src.criteria.length);
-        if (!parsed.ok) {
-          lastReason = parsed.reason;
-          runs.push({ ...base, outcome: parsed.reason, detail: parsed.detail });
-          continue;
-        }
-        runs.push({ ...base, outcome: 'ok', detail: null });
-        evaluation = evaluate(parsed.value, src.criteria, redaction.text, injection.flagged);
-      }
+      const call = await callWithOneRetry({
+        provider: deps.provider,
+        model,
+        promptVersion: PROMPT_VERSION,
+        inputHash,
+        prompt,
+        schemaName: SCHEMA_NAME,
+        schema,
+        seed: SEED,
+        parse: (content) => parseOutput(content, src.criteria.length),
+        seal,
+        saveRunsOnProviderError: (soFar) =>
+          deps.db.withTenantTx(orgId, async (tx) => {
+            for (const r of soFar) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+          }),
+      });
+      const { runs, last, lastReason } = call;
+      const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, injection.flagged) : null;
 
       const simulated = last?.simulated ?? deps.provider.name === 'simulated';
       const answeredModel = last?.model ?? model;
