@@ -177,3 +177,13 @@ export async function upsertDemographics(tx: Queryable, d: { id: string; orgId: 
     [d.id, d.orgId, d.applicationId, d.dataEnc],
   );
 }
+
+/** A candidate key made for a submission that lost the race to a concurrent one. */
+export async function deleteCandidateKey(tx: Queryable, candidateId: string): Promise<void> {
+  await tx.query('DELETE FROM candidate_keys WHERE candidate_id = $1', [candidateId]);
+}
+
+export async function listDemographics(db: Queryable, applicationId: string): Promise<{ id: string; data_enc: Buffer }[]> {
+  const { rows } = await db.query<{ id: string; data_enc: Buffer }>('SELECT id, data_enc FROM demographics WHERE application_id = $1', [applicationId]);
+  return rows;
+}

@@ -22,6 +22,7 @@ import {
   eventsOfApplication,
   findApplication,
   findApplications,
+  deleteCandidateKey,
   insertDecision,
   insertEvent,
   insertNote,
@@ -132,7 +133,7 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
     });
     if (!inserted) {
       // A concurrent submission with the same email won the race: use its candidate.
-      await tx.query('DELETE FROM candidate_keys WHERE candidate_id = $1', [candidateId]);
+      await deleteCandidateKey(tx, candidateId);
       const winner = (await findCandidateIdByEmailIndex(tx, emailIndex)) as string;
       return { candidateId: winner, cipher: await keyring.candidateCipher(tx, orgId, winner), created: false };
     }

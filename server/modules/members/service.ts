@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, 
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
 import { newPasswordProblem } from '../auth/passwords.js';
-import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword } from '../auth/repo.js';
+import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
 import type { AuthDeps, ClientInfo } from '../auth/service.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { countAdmins, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
@@ -75,7 +75,7 @@ export function createMembersService(deps: MembersDeps) {
       if (!user?.passwordHash) {
         const hash = await deps.hasher.hash(input.password as string);
         if (!user) await insertUserWithPassword(db.pool, invite.email, hash);
-        else await db.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [user.id, hash]);
+        else await updatePasswordHash(db.pool, user.id, hash, true);
         user = await findUserByEmail(db.pool, invite.email);
       }
       if (!user) throw new UnauthorizedError();
@@ -108,8 +108,8 @@ export function createMembersService(deps: MembersDeps) {
     },
 
     async resetMfa(ctx: RequestContext, userId: string): Promise<void> {
-      const role = await db.withTenant(ctx.orgId, (q) => q.query<{ role: Role }>('SELECT role FROM memberships WHERE user_id = $1', [userId]));
-      if (!role.rowCount) throw new NotFoundError({ resource: 'Member' });
+      const role = await db.withTenantTx(ctx.orgId, (tx) => findMemberRole(tx, userId));
+      if (!role) throw new NotFoundError({ resource: 'Member' });
       await clearTotp(db.pool, userId);
       await deps.sessions.revokeUser(userId);
       await audit.record(ctx.orgId, { action: 'member.mfa_reset', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: userId }, requestId: ctx.requestId });

@@ -11,7 +11,7 @@ import type { Db } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
-import { decisionsOfApplication, eventsOfApplication, findApplication, notesOfApplication } from '../applications/repo.js';
+import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
 import { CandidateSchema } from '../candidates/routes.js';
@@ -41,8 +41,7 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
         for (const summary of await applicationsOfCandidate(tx, candidateId, null)) {
           const app = await findApplication(tx, summary.id, null);
           if (!app) continue;
-          const demo = await tx.query<{ id: string; data_enc: Buffer }>('SELECT id, data_enc FROM demographics WHERE application_id = $1', [app.id]);
-          const d = demo.rows[0];
+          const d = (await listDemographics(tx, app.id))[0];
           applications.push({
             id: app.id,
             jobId: app.job_id,
