@@ -194,21 +194,24 @@ export async function stagesForJob(q: Queryable, jobId: string): Promise<StageRo
   return rows;
 }
 
-export async function replaceJobPipeline(tx: Queryable, orgId: string, jobId: string, stages: { id?: string; name: string; kind: StageKind }[]): Promise<StageRow[]> {
-  const keep = stages.map((s) => s.id).filter((id): id is string => Boolean(id));
-  // Stages still holding applications cannot disappear.
-  const blocked = await tx.query<{ id: string }>(
-    `SELECT s.id FROM pipeline_stages s WHERE s.job_id = $1 AND NOT (s.id = ANY($2::uuid[]))
-        AND EXISTS (SELECT 1 FROM applications a WHERE a.stage_id = s.id)`,
-    [jobId, keep],
-  );
-  if (blocked.rows.length > 0) return [];
-  await tx.query('DELETE FROM pipeline_stages WHERE job_id = $1 AND NOT (id = ANY($2::uuid[]))', [jobId, keep]);
+/**
+ * Writes a pipeline (a job's own, or the org default when jobId is null): updates kept
+ * stages, inserts new ones, moves applications of removed stages as remapped (indexes
+ * into `stages`), then deletes removed stages. Returns the removed stages that still hold
+ * applications (nothing is deleted then; the caller rolls back) and the written stages.
+ */
+export async function replacePipeline(
+  tx: Queryable,
+  orgId: string,
+  jobId: string | null,
+  stages: { id?: string; name: string; kind: StageKind }[],
+  remap: { from: string; toIndex: number }[] = [],
+): Promise<{ stages: StageRow[]; blocked: string[]; moved: number }> {
   const out: StageRow[] = [];
   for (const [position, s] of stages.entries()) {
     if (s.id) {
       const { rows } = await tx.query<StageRow>(
-        'UPDATE pipeline_stages SET name = $2, kind = $3, position = $4 WHERE id = $1 AND job_id = $5 RETURNING id, job_id, name, kind, position',
+        'UPDATE pipeline_stages SET name = $2, kind = $3, position = $4 WHERE id = $1 AND job_id IS NOT DISTINCT FROM $5 RETURNING id, job_id, name, kind, position',
         [s.id, s.name, s.kind, position, jobId],
       );
       if (rows[0]) out.push(rows[0]);
@@ -220,7 +223,27 @@ export async function replaceJobPipeline(tx: Queryable, orgId: string, jobId: st
       out.push(rows[0] as StageRow);
     }
   }
-  return out;
+  let moved = 0;
+  for (const r of remap) {
+    const target = out[r.toIndex];
+    if (!target) continue;
+    const res = await tx.query(
+      `UPDATE applications SET stage_id = $2, stage_kind = $3, updated_at = now()
+        WHERE stage_id = $1 AND EXISTS (SELECT 1 FROM pipeline_stages s WHERE s.id = $1 AND s.job_id IS NOT DISTINCT FROM $4)`,
+      [r.from, target.id, target.kind, jobId],
+    );
+    moved += res.rowCount ?? 0;
+  }
+  // Everything written stays (new stages included); the rest goes, unless it still holds applications.
+  const keep = out.map((s) => s.id);
+  const blocked = await tx.query<{ id: string }>(
+    `SELECT s.id FROM pipeline_stages s WHERE s.job_id IS NOT DISTINCT FROM $1 AND NOT (s.id = ANY($2::uuid[]))
+        AND EXISTS (SELECT 1 FROM applications a WHERE a.stage_id = s.id)`,
+    [jobId, keep],
+  );
+  if (blocked.rows.length > 0) return { stages: out, blocked: blocked.rows.map((r) => r.id), moved };
+  await tx.query('DELETE FROM pipeline_stages WHERE job_id IS NOT DISTINCT FROM $1 AND NOT (id = ANY($2::uuid[]))', [jobId, keep]);
+  return { stages: out, blocked: [], moved };
 }
 
 export async function moveApplicationsBetweenPipelines(tx: Queryable, jobId: string, stageMap: Map<string, string>): Promise<void> {
@@ -238,4 +261,16 @@ export async function findOpenJobBySlug(q: Queryable, slug: string): Promise<Job
 export async function listOpenJobs(q: Queryable, limit: number): Promise<JobRow[]> {
   const { rows } = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.status = 'open' ORDER BY j.published_at DESC NULLS LAST, j.id LIMIT $1`, [limit]);
   return rows;
+}
+
+/** How many applications each of these stages holds (stages without any are left out). */
+export async function applicationCountsByStage(q: Queryable, stageIds: string[]): Promise<Map<string, number>> {
+  const { rows } = await q.query<{ stage_id: string; n: number }>('SELECT stage_id, count(*)::int AS n FROM applications WHERE stage_id = ANY($1::uuid[]) GROUP BY stage_id', [stageIds]);
+  return new Map(rows.map((r) => [r.stage_id, r.n]));
+}
+
+/** Keeps applications' denormalised stage_kind in step after a stage's kind changed. */
+export async function syncApplicationStageKinds(tx: Queryable, stageIds: string[]): Promise<void> {
+  if (stageIds.length === 0) return;
+  await tx.query('UPDATE applications a SET stage_kind = s.kind, updated_at = now() FROM pipeline_stages s WHERE s.id = a.stage_id AND a.stage_id = ANY($1::uuid[]) AND a.stage_kind <> s.kind', [stageIds]);
 }

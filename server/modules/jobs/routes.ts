@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
 import { CreateJobBody, IdParams, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
-import type { CreateJobInput, JobService, UpdateJobInput } from './service.js';
-import type { JobStatus, StageKind } from './repo.js';
+import type { CreateJobInput, JobService, PipelineInput, UpdateJobInput } from './service.js';
+import type { JobStatus } from './repo.js';
 
 const Errors = { ...ProblemResponses, 409: ProblemResponses[400], 422: ProblemResponses[400] };
 
@@ -71,9 +71,36 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       schema: { operationId: 'setJobPipeline', tags: ['jobs'], params: IdParams, body: PipelineBody, response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors } },
       config: { access: { permission: 'jobs:write' } },
     },
-    async (request) => {
-      const body = request.body as { stages: { id?: string; name: string; kind: StageKind }[] };
-      return { stages: await deps.jobs.setPipeline(requireCtx(request), (request.params as { id: string }).id, body.stages) };
+    async (request) => ({ stages: await deps.jobs.setPipeline(requireCtx(request), (request.params as { id: string }).id, request.body as PipelineInput) }),
+  );
+
+  app.get(
+    '/api/v1/pipeline',
+    {
+      schema: {
+        operationId: 'getDefaultPipeline',
+        tags: ['jobs'],
+        description: "The org's default pipeline: every job without its own pipeline (and every new job) uses it.",
+        response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors },
+      },
+      config: { access: { permission: 'jobs:read' } },
     },
+    async (request) => ({ stages: await deps.jobs.defaultPipeline(requireCtx(request)) }),
+  );
+
+  app.put(
+    '/api/v1/pipeline',
+    {
+      schema: {
+        operationId: 'setDefaultPipeline',
+        tags: ['jobs'],
+        description:
+          'Replaces the org default pipeline (rename, add, reorder; keep ids of kept stages). Needs stages of kind new (first), rejected and hired. A removed stage holding applications needs a remap entry, else 409.',
+        body: PipelineBody,
+        response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors },
+      },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request) => ({ stages: await deps.jobs.setDefaultPipeline(requireCtx(request), request.body as PipelineInput) }),
   );
 }

@@ -82,8 +82,14 @@ export const Stage = Type.Object({ id: Uuid, name: Type.String(), kind: Type.Str
 export const PipelineBody = Type.Object(
   {
     stages: Type.Array(
-      Type.Object({ id: Type.Optional(Uuid), name: Type.String({ minLength: 1, maxLength: 80 }), kind: StageKindSchema }, { additionalProperties: false }),
+      Type.Object({ id: Type.Optional(Uuid), name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' }), kind: StageKindSchema }, { additionalProperties: false }),
       { minItems: 3, maxItems: 20 },
+    ),
+    remap: Type.Optional(
+      Type.Array(Type.Object({ from: Uuid, toIndex: Type.Integer({ minimum: 0, maximum: 19 }) }, { additionalProperties: false }), {
+        maxItems: 20,
+        description: 'Where the applications of a removed stage go: toIndex is a position in stages.',
+      }),
     ),
   },
   { additionalProperties: false },

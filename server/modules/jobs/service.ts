@@ -2,7 +2,7 @@
 // Hiring managers see only the jobs they are assigned to; anything else is a 404.
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { Db, Queryable } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { RequestContext } from '../../plugins/access.js';
 import { slugify } from '../orgs/service.js';
@@ -12,8 +12,10 @@ import {
   hiringManagersAmong,
   insertJob,
   listJobs,
+  applicationCountsByStage,
   moveApplicationsBetweenPipelines,
-  replaceJobPipeline,
+  replacePipeline,
+  syncApplicationStageKinds,
   setAssignments,
   slugExists,
   stagesForJob,
@@ -116,6 +118,74 @@ function checkCriteria(criteria: Criterion[] | undefined): void {
   }
 }
 
+export interface PipelineInput {
+  stages: { id?: string; name: string; kind: StageKind }[];
+  /** Where the applications of a removed stage go: `toIndex` points into `stages`. */
+  remap?: { from: string; toIndex: number }[];
+}
+
+const FINAL_KINDS: readonly StageKind[] = ['hired', 'rejected', 'withdrawn'];
+
+/** Rules every pipeline (a job's or the org default) follows, checked before any write. */
+export function checkPipelineShape(input: PipelineInput): void {
+  const { stages } = input;
+  for (const kind of ['new', 'rejected', 'hired'] as const) {
+    if (!stages.some((s) => s.kind === kind)) throw new UnprocessableError({ detail: `The pipeline needs a stage of kind "${kind}".` });
+  }
+  if (stages[0]?.kind !== 'new') throw new UnprocessableError({ detail: 'The first stage must be of kind "new".' });
+  const ids = stages.map((s) => s.id).filter(Boolean);
+  if (new Set(ids).size !== ids.length) throw new UnprocessableError({ detail: 'A stage id appears twice.' });
+  const names = stages.map((s) => s.name.trim().toLowerCase());
+  if (new Set(names).size !== names.length) throw new UnprocessableError({ detail: 'Two stages have the same name.' });
+  const froms = new Set<string>();
+  for (const r of input.remap ?? []) {
+    if (froms.has(r.from)) throw new UnprocessableError({ detail: 'A stage is remapped twice.' });
+    froms.add(r.from);
+    if (ids.includes(r.from)) throw new UnprocessableError({ detail: 'Only a removed stage can be remapped.' });
+    if (r.toIndex >= stages.length) throw new UnprocessableError({ detail: 'remap toIndex points past the last stage.' });
+  }
+}
+
+/**
+ * Writes a pipeline over `current` (the stages it replaces) with the shared rules: ids
+ * must be current stages; a stage holding applications keeps out of and away from the
+ * final kinds (those need a human decision per application) and is removed only when
+ * remapped to a stage of a compatible kind.
+ */
+async function writePipeline(tx: Queryable, orgId: string, jobId: string | null, current: StageRow[], input: PipelineInput): Promise<{ stages: StageRow[]; moved: number }> {
+  const byId = new Map(current.map((s) => [s.id, s]));
+  for (const s of input.stages) {
+    if (s.id && !byId.has(s.id)) throw new UnprocessableError({ detail: "A stage id does not belong to this pipeline; omit id to add a stage." });
+  }
+  const counts = await applicationCountsByStage(tx, current.map((s) => s.id));
+  const kindChanged: string[] = [];
+  for (const s of input.stages) {
+    const was = s.id ? byId.get(s.id) : undefined;
+    if (!was || was.kind === s.kind) continue;
+    if ((counts.get(was.id) ?? 0) > 0 && (FINAL_KINDS.includes(was.kind) || FINAL_KINDS.includes(s.kind))) {
+      throw new ConflictError({ detail: `Stage "${was.name}" holds applications: it cannot change to or from a final kind ("${was.kind}" -> "${s.kind}").` });
+    }
+    kindChanged.push(was.id);
+  }
+  for (const r of input.remap ?? []) {
+    const from = byId.get(r.from);
+    if (!from) throw new UnprocessableError({ detail: 'A remapped stage id does not belong to this pipeline.' });
+    const to = input.stages[r.toIndex] as { kind: StageKind };
+    if (from.kind !== to.kind && (FINAL_KINDS.includes(from.kind) || FINAL_KINDS.includes(to.kind))) {
+      throw new UnprocessableError({ detail: `Applications in "${from.name}" (${from.kind}) cannot be remapped to a stage of kind "${to.kind}".` });
+    }
+  }
+  const written = await replacePipeline(tx, orgId, jobId, input.stages, input.remap);
+  if (written.blocked.length > 0) {
+    throw new ConflictError({
+      detail: 'A stage that still holds applications cannot be removed: remap it ("remap": [{"from": stageId, "toIndex": n}]) or move the applications first.',
+      extra: { stageIds: written.blocked },
+    });
+  }
+  await syncApplicationStageKinds(tx, kindChanged);
+  return { stages: written.stages, moved: written.moved };
+}
+
 export function createJobService(deps: { db: Db; audit: AuditLog }) {
   const { db, audit } = deps;
 
@@ -207,25 +277,17 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
     },
 
     /**
-     * Replaces a job's pipeline (rename, add, reorder stages). Every kind the system
-     * relies on (new, rejected, hired) must keep at least one stage. Applications in a
+     * Replaces a job's pipeline (rename, add, reorder stages). Applications in a
      * default-pipeline stage move to the job's stage of the same kind.
      */
-    async setPipeline(ctx: Ctx, jobId: string, stages: { id?: string; name: string; kind: StageKind }[]): Promise<StageView[]> {
-      for (const kind of ['new', 'rejected', 'hired'] as const) {
-        if (!stages.some((s) => s.kind === kind)) throw new UnprocessableError({ detail: `The pipeline needs a stage of kind "${kind}".` });
-      }
-      if (stages[0]?.kind !== 'new') throw new UnprocessableError({ detail: 'The first stage must be of kind "new".' });
+    async setPipeline(ctx: Ctx, jobId: string, input: PipelineInput): Promise<StageView[]> {
+      checkPipelineShape(input);
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const job = await findJob(tx, jobId, assignedScope(ctx), true);
         if (!job) throw new NotFoundError({ resource: 'Job' });
         const before = await stagesForJob(tx, jobId);
-        const ownIds = new Set(before.filter((s) => s.job_id === jobId).map((s) => s.id));
-        for (const s of stages) {
-          if (s.id && !ownIds.has(s.id)) throw new UnprocessableError({ detail: 'A stage id does not belong to this job\'s pipeline; omit id to add a stage.' });
-        }
-        const after = await replaceJobPipeline(tx, ctx.orgId, jobId, stages);
-        if (after.length === 0) throw new ConflictError({ detail: 'A stage that still holds applications cannot be removed; move them first.' });
+        const own = before.filter((s) => s.job_id === jobId);
+        const { stages: after, moved } = await writePipeline(tx, ctx.orgId, jobId, own, input);
         const usedDefault = before.filter((s) => s.job_id === null);
         if (usedDefault.length > 0) {
           const map = new Map<string, string>();
@@ -239,7 +301,32 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
           action: 'job.pipeline_changed',
           actor: { type: 'user', id: ctx.userId },
           target: { type: 'job', id: jobId },
-          metadata: { stages: after.map((s) => s.kind) },
+          metadata: { stages: after.map((s) => s.kind), remapped: moved },
+          requestId: ctx.requestId,
+        });
+        return after.map(toStageView);
+      });
+    },
+
+    /** The org's default pipeline (used by every job without its own, and by new jobs). */
+    async defaultPipeline(ctx: Ctx): Promise<StageView[]> {
+      return db.withTenantTx(ctx.orgId, async (tx) => (await ensureDefaultPipeline(tx, ctx.orgId)).map(toStageView));
+    },
+
+    /**
+     * Replaces the org default pipeline, same rules as a job's. Jobs without their own
+     * pipeline follow it at once; a removed stage's applications move only as remapped.
+     */
+    async setDefaultPipeline(ctx: Ctx, input: PipelineInput): Promise<StageView[]> {
+      checkPipelineShape(input);
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const before = await ensureDefaultPipeline(tx, ctx.orgId);
+        const { stages: after, moved } = await writePipeline(tx, ctx.orgId, null, before, input);
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'pipeline.default_changed',
+          actor: { type: 'user', id: ctx.userId },
+          target: null,
+          metadata: { stages: after.map((s) => s.kind), before: before.map((s) => s.kind), remapped: moved },
           requestId: ctx.requestId,
         });
         return after.map(toStageView);
