@@ -56,7 +56,7 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
 
 export async function buildTestApp(
   t: Teardownable,
-  options: { env?: Record<string, string>; clock?: () => Date; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits'>> } = {},
+  options: { env?: Record<string, string>; clock?: () => Date; /** Mail through this SMTP server instead of the outbox. */ smtpUrl?: string; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits'>> } = {},
 ): Promise<TestContext> {
   const services = await provisionTestServices(t);
   const keys = writeTestKeys(t);
@@ -73,7 +73,7 @@ export async function buildTestApp(
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 10 });
   const redis = new Redis(config.redisUrl.reveal(), { enableOfflineQueue: true, maxRetriesPerRequest: 1 });
   const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), clock: options.clock });
-  const mailer = createMailer({ smtpUrl: null, from: config.mailFrom, outboxDir: keys.dir });
+  const mailer = createMailer({ smtpUrl: options.smtpUrl ?? null, from: config.mailFrom, outboxDir: keys.dir });
   const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles(), clock: options.clock, ...options.appDeps });
   await app.ready();
   t.teardown(async () => {

@@ -74,9 +74,14 @@ export interface MessageRow {
   error: string | null;
   sent_at: Date | null;
   created_at: Date;
+  attempts: number;
+  last_attempt_at: Date;
 }
 
-const MESSAGE_COLUMNS = 'id, application_id, template_kind, template_id, origin, subject_enc, body_enc, sent_by, status, error, sent_at, created_at';
+const MESSAGE_COLUMNS = 'id, application_id, template_kind, template_id, origin, subject_enc, body_enc, sent_by, status, error, sent_at, created_at, attempts, last_attempt_at';
+
+/** A 'pending' message whose last attempt is older than this was cut off (crash between commit and mail). */
+export const STUCK_PENDING_MINUTES = 10;
 
 export async function insertMessage(
   tx: Queryable,
@@ -112,4 +117,55 @@ export async function orgName(q: Queryable, orgId: string): Promise<string> {
 export async function jobForMessage(q: Queryable, jobId: string): Promise<{ title: string; location: string }> {
   const { rows } = await q.query<{ title: string; location: string }>('SELECT title, location FROM jobs WHERE id = $1', [jobId]);
   return rows[0] ?? { title: '', location: '' };
+}
+
+export async function findMessage(q: Queryable, id: string, forUpdate = false): Promise<(MessageRow & { stuck: boolean }) | null> {
+  const { rows } = await q.query<MessageRow & { stuck: boolean }>(
+    `SELECT ${MESSAGE_COLUMNS}, (status = 'pending' AND last_attempt_at < now() - make_interval(mins => $2)) AS stuck FROM messages WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [id, STUCK_PENDING_MINUTES],
+  );
+  return rows[0] ?? null;
+}
+
+/** Claims a message for another delivery attempt (back to 'pending', attempts + 1). */
+export async function claimMessageRetry(tx: Queryable, id: string): Promise<MessageRow> {
+  const { rows } = await tx.query<MessageRow>(
+    `UPDATE messages SET status = 'pending', error = NULL, attempts = attempts + 1, last_attempt_at = now() WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+    [id],
+  );
+  return rows[0] as MessageRow;
+}
+
+export interface UndeliveredRow {
+  id: string;
+  application_id: string;
+  candidate_id: string;
+  job_id: string;
+  job_title: string;
+  template_kind: MessageKind;
+  origin: MessageOrigin;
+  status: 'pending' | 'failed';
+  error: string | null;
+  attempts: number;
+  created_at: Date;
+  created_at_text: string;
+  last_attempt_at: Date;
+}
+
+/** Failed messages, or ('pending') those stuck in pending, newest first; no ciphertext. */
+export async function listUndelivered(
+  q: Queryable,
+  f: { status: 'failed' | 'pending'; assignedTo: string | null; after?: { createdAt: string; id: string }; limit: number },
+): Promise<UndeliveredRow[]> {
+  const { rows } = await q.query<UndeliveredRow>(
+    `SELECT m.id, m.application_id, a.candidate_id, a.job_id, j.title AS job_title, m.template_kind, m.origin, m.status, m.error, m.attempts,
+            m.created_at, m.created_at::text AS created_at_text, m.last_attempt_at
+       FROM messages m JOIN applications a ON a.id = m.application_id JOIN jobs j ON j.id = a.job_id
+      WHERE m.status = $1 AND ($1 <> 'pending' OR m.last_attempt_at < now() - make_interval(mins => $2))
+        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = a.job_id AND ja.user_id = $3))
+        AND ($4::timestamptz IS NULL OR (m.created_at, m.id) < ($4::timestamptz, $5::uuid))
+      ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
+    [f.status, STUCK_PENDING_MINUTES, f.assignedTo, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit],
+  );
+  return rows;
 }

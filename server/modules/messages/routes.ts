@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
-import { SEND_ON, TEMPLATE_KINDS, type SendOn, type TemplateKind } from './repo.js';
+import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind } from './repo.js';
 import type { MessageService, SendInput } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
@@ -44,6 +44,23 @@ export const MessageSchema = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   sentAt: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
+  attempts: Type.Integer(),
+  lastAttemptAt: Type.String(),
+});
+
+const Undelivered = Type.Object({
+  id: Uuid,
+  applicationId: Uuid,
+  candidateId: Uuid,
+  jobId: Uuid,
+  jobTitle: Type.String(),
+  kind: Type.String(),
+  origin: Type.String(),
+  status: Type.String(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  createdAt: Type.String(),
+  lastAttemptAt: Type.String(),
 });
 
 export async function messageRoutes(app: FastifyInstance, deps: { messages: MessageService }): Promise<void> {
@@ -140,5 +157,43 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       config: { access: { permission: 'applications:read' } },
     },
     async (request) => messages.listMessages(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.get(
+    '/api/v1/messages',
+    {
+      schema: {
+        operationId: 'listUndeliveredMessages',
+        tags: ['messages'],
+        description: `Undelivered candidate messages of the org, newest first: status=failed (default) or status=pending (stuck in pending for ${STUCK_PENDING_MINUTES}+ minutes). Ids and status only, no content.`,
+        querystring: Type.Object(
+          {
+            status: Type.Union([Type.Literal('failed'), Type.Literal('pending')], { default: 'failed' }),
+            cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ messages: Type.Array(Undelivered), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' } },
+    },
+    async (request) => messages.listUndelivered(requireCtx(request), request.query as { status: 'failed' | 'pending'; cursor?: string; limit: number }),
+  );
+
+  app.post(
+    '/api/v1/messages/:id/retry',
+    {
+      schema: {
+        operationId: 'retryMessage',
+        tags: ['messages'],
+        description:
+          'Mails a failed (or stuck pending) message again with the same subject and body. Idempotent: a message already sent is returned unchanged with retried: false; one being sent right now is a 409.',
+        params: IdParams,
+        response: { 200: Type.Object({ ...MessageSchema.properties, retried: Type.Boolean() }), ...Errors },
+      },
+      config: { access: { permission: 'candidates:write' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
+    },
+    async (request) => messages.retry(requireCtx(request), (request.params as { id: string }).id),
   );
 }

@@ -17,10 +17,13 @@ import { findCandidate } from '../candidates/repo.js';
 import { findApplication, insertEvent, type ApplicationRow } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import type { StageKind } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
 import { checkTemplateText, firstName, renderTemplate, TEMPLATE_VARIABLES, type TemplateValues } from './render.js';
 import {
+  claimMessageRetry,
   deleteTemplate,
+  findMessage,
+  listUndelivered,
   findTemplate,
   findTemplateBySendOn,
   hasRejectDecision,
@@ -92,6 +95,8 @@ export function messageView(cipher: CandidateCipher, m: MessageRow) {
     error: m.error,
     sentAt: m.sent_at?.toISOString() ?? null,
     createdAt: m.created_at.toISOString(),
+    attempts: m.attempts,
+    lastAttemptAt: m.last_attempt_at.toISOString(),
   };
 }
 
@@ -322,7 +327,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
         return queueIn(tx, ctx.orgId, app, { kind, templateId: input.templateId ?? null, subject, body, origin: 'manual', sentBy: ctx.userId, requestId: ctx.requestId });
       });
       const status = await deliver(ctx.orgId, queued.out);
-      return { ...messageView(queued.cipher, queued.row), status, sentAt: status === 'sent' ? new Date().toISOString() : null };
+      return { ...messageView(queued.cipher, queued.row), status, error: status === 'failed' ? 'mail transport error' : null, sentAt: status === 'sent' ? new Date().toISOString() : null };
     },
 
     async listMessages(ctx: Ctx, applicationId: string) {
@@ -340,6 +345,78 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
         });
         return { messages: rows.map((m) => messageView(cipher, m)) };
       });
+    },
+
+    /**
+     * Mails a failed (or stuck pending) message again, same subject and body, to the
+     * candidate's current address. Idempotent: a message that already went out is
+     * returned as is (retried: false) and never mailed twice; one being sent right now
+     * is a 409. The row lock serialises concurrent retries.
+     */
+    async retry(ctx: Ctx, messageId: string) {
+      const claimed = await db.withTenantTx(ctx.orgId, async (tx) => {
+        const m = await findMessage(tx, messageId, true);
+        const app = m ? await findApplication(tx, m.application_id, assignedScope(ctx)) : null;
+        if (!m || !app) throw new NotFoundError({ resource: 'Message' });
+        const cipher = await loadCipher(tx, ctx.orgId, app.candidate_id);
+        if (m.status === 'sent') return { retried: false as const, row: m, cipher };
+        if (m.status === 'pending' && !m.stuck) throw new ConflictError({ detail: 'This message is being sent right now; try again in a few minutes if it stays pending.' });
+        const cand = await findCandidate(tx, app.candidate_id);
+        if (!cand) throw new NotFoundError({ resource: 'Message' });
+        const candidate = decryptCandidate(cipher, cand);
+        const row = await claimMessageRetry(tx, messageId);
+        const data = { messageId, attempt: row.attempts, previousStatus: m.status, kind: m.template_kind };
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: app.id, type: 'message.retried', actor: { type: 'user', id: ctx.userId }, data });
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'message.retried',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'application', id: app.id },
+          metadata: { ...data, candidateId: app.candidate_id },
+          requestId: ctx.requestId,
+        });
+        const out: Outgoing = {
+          messageId,
+          applicationId: app.id,
+          to: candidate.email,
+          subject: cipher.openText('messages', 'subject_enc', messageId, row.subject_enc),
+          text: cipher.openText('messages', 'body_enc', messageId, row.body_enc),
+        };
+        return { retried: true as const, row, cipher, out };
+      });
+      if (!claimed.retried) return { ...messageView(claimed.cipher, claimed.row), retried: false };
+      const status = await deliver(ctx.orgId, claimed.out);
+      return {
+        ...messageView(claimed.cipher, claimed.row),
+        status,
+        error: status === 'failed' ? 'mail transport error' : null,
+        sentAt: status === 'sent' ? new Date().toISOString() : null,
+        retried: true,
+      };
+    },
+
+    /** The org's undelivered messages (failed, or stuck pending): ids and status only, no content. */
+    async listUndelivered(ctx: Ctx, f: { status: 'failed' | 'pending'; cursor?: string; limit: number }) {
+      const after = decodeCursor(f.cursor);
+      const rows = await db.withTenant(ctx.orgId, (q) => listUndelivered(q, { status: f.status, assignedTo: assignedScope(ctx), after, limit: f.limit + 1 }));
+      const page = rows.slice(0, f.limit);
+      const last = page.at(-1);
+      return {
+        messages: page.map((r) => ({
+          id: r.id,
+          applicationId: r.application_id,
+          candidateId: r.candidate_id,
+          jobId: r.job_id,
+          jobTitle: r.job_title,
+          kind: r.template_kind,
+          origin: r.origin,
+          status: r.status,
+          error: r.error,
+          attempts: r.attempts,
+          createdAt: r.created_at.toISOString(),
+          lastAttemptAt: r.last_attempt_at.toISOString(),
+        })),
+        nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at_text, last.id) : null,
+      };
     },
 
     /** Hook: an application was submitted (after commit). New public applications get "received". */
