@@ -141,7 +141,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
   });
-  await app.register(screeningRoutes, { db: deps.db, audit: deps.audit, masterKey: config.masterKey.reveal() });
+  await app.register(screeningRoutes, {
+    db: deps.db,
+    audit: deps.audit,
+    masterKey: config.masterKey.reveal(),
+    redis: deps.redis,
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+    clock,
+  });
   await app.register(webRoutes);
   await app.register(interviewRoutes, {
     db: deps.db,

@@ -59,6 +59,12 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/candidates/:id/export', url: `/api/v1/candidates/${candidateId}/export` },
     { method: 'PATCH', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}`, payload: { name: 'Hijacked' } },
     { method: 'DELETE', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}` },
+    // issue 6 items 7-8 (rescreening, explanation, contest), walked like the others.
+    { method: 'POST', route: '/api/v1/applications/:id/screening/rescreen', url: `/api/v1/applications/${applicationId}/screening/rescreen` },
+    { method: 'POST', route: '/api/v1/jobs/:id/rescreen', url: `/api/v1/jobs/${jobId}/rescreen`, payload: {} },
+    { method: 'GET', route: '/api/v1/applications/:id/explanation', url: `/api/v1/applications/${applicationId}/explanation` },
+    { method: 'POST', route: '/api/v1/applications/:id/contest-link', url: `/api/v1/applications/${applicationId}/contest-link` },
+    { method: 'POST', route: '/api/v1/applications/:id/contest', url: `/api/v1/applications/${applicationId}/contest`, payload: { reason: 'Please review' } },
   ];
 }
 

@@ -2,6 +2,7 @@
 // blinded unless an authorised viewer asks to reveal, which is audited) and the org's AI
 // settings (pause switch, pinned model, monthly token budget, concurrency).
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, KeyDestroyedError, type Keyring } from '../../core/crypto.js';
@@ -12,7 +13,11 @@ import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { findApplication } from '../applications/repo.js';
 import { assignedScope, type Ctx } from '../jobs/service.js';
 import { unredact } from './redact.js';
-import { getAiSettings, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';
+import { createQueue, QUEUES } from '../../core/queues.js';
+import { createScreeningOversight, type RescreenQueue } from './oversight.js';
+import { oversightRoutes } from './oversight-routes.js';
+import { aiStatusRoutes } from './status-routes.js';
+import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';
 import type { ScreeningResult } from './service.js';
 
 export const ADVISORY_LABEL = 'AI-generated and advisory only: a human decides. Scores cite quoted evidence from the blinded CV.';
@@ -53,6 +58,7 @@ export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring:
             documentId: r.document_id,
             criteriaVersion: r.criteria_version,
             generation: r.generation,
+            requestedBy: r.requested_by,
             provider: r.provider,
             simulated: r.provider === 'simulated',
             model: r.model,
@@ -96,7 +102,22 @@ export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring:
             requestId: ctx.requestId,
           });
         }
-        return { applicationId, advisory: true as const, label: ADVISORY_LABEL, revealed: reveal, latest: screenings[0] ?? null, history: screenings.slice(1) };
+        // Stale: the job's criteria changed after the current screening. It is not redone
+        // silently; a member asks for a rescreen (POST .../screening/rescreen).
+        const criteriaVersion = (await jobCriteriaVersion(tx, app.job_id)) ?? 0;
+        const latest = screenings[0] ?? null;
+        const stale = latest !== null && latest.criteriaVersion < criteriaVersion;
+        return {
+          applicationId,
+          advisory: true as const,
+          label: ADVISORY_LABEL,
+          revealed: reveal,
+          jobCriteriaVersion: criteriaVersion,
+          stale,
+          staleReason: stale ? `The job's criteria changed (version ${latest.criteriaVersion} -> ${criteriaVersion}) after this screening. Rescreen to assess against the current criteria.` : null,
+          latest,
+          history: screenings.slice(1),
+        };
       });
     },
 
@@ -169,6 +190,7 @@ const Screening = Type.Object({
   documentId: Uuid,
   criteriaVersion: Type.Integer(),
   generation: Type.Integer(),
+  requestedBy: Type.Union([Uuid, Type.Null()]),
   provider: Nullable(Type.String()),
   simulated: Type.Boolean(),
   model: Nullable(Type.String()),
@@ -205,8 +227,35 @@ const Screening = Type.Object({
   completedAt: Nullable(Type.String()),
 });
 
-export async function screeningRoutes(app: FastifyInstance, deps: { db: Db; audit: AuditLog; masterKey: Buffer; keyring?: Keyring }): Promise<void> {
-  const queries = createScreeningQueries({ db: deps.db, audit: deps.audit, keyring: deps.keyring ?? createKeyring({ masterKey: deps.masterKey }) });
+export interface ScreeningRouteDeps {
+  db: Db;
+  audit: AuditLog;
+  masterKey: Buffer;
+  /** Producer side of cv-screen for explicit rescreens. */
+  redis: Redis;
+  redisPrefix: string;
+  publicUrl: URL;
+  clock?: () => Date;
+  keyring?: Keyring;
+  rescreenQueue?: RescreenQueue;
+}
+
+export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
+  const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
+  const queries = createScreeningQueries({ db: deps.db, audit: deps.audit, keyring, clock: deps.clock });
+  let rescreenQueue = deps.rescreenQueue;
+  if (!rescreenQueue) {
+    const queue = createQueue(QUEUES.cvScreen, deps.redis, deps.redisPrefix);
+    app.addHook('onClose', async () => queue.close());
+    rescreenQueue = {
+      async enqueue(orgId, applicationId, jobId) {
+        await queue.add('screen', { orgId, applicationId }, { jobId });
+      },
+    };
+  }
+  const oversight = createScreeningOversight({ db: deps.db, audit: deps.audit, keyring, queue: rescreenQueue, publicUrl: deps.publicUrl, clock: deps.clock });
+  await app.register(oversightRoutes, { oversight });
+  await app.register(aiStatusRoutes, { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix });
 
   app.get(
     '/api/v1/applications/:id/screening',
@@ -223,6 +272,9 @@ export async function screeningRoutes(app: FastifyInstance, deps: { db: Db; audi
             advisory: Type.Literal(true),
             label: Type.String(),
             revealed: Type.Boolean(),
+            jobCriteriaVersion: Type.Integer(),
+            stale: Type.Boolean(),
+            staleReason: Nullable(Type.String()),
             latest: Type.Union([Screening, Type.Null()]),
             history: Type.Array(Screening),
           }),

@@ -1,0 +1,460 @@
+// Human oversight of AI-assisted outcomes (issue 6 items 7 and 8):
+//
+// - Explicit rescreening. A change to a job's criteria never redoes screenings by itself:
+//   the screening view says the result is stale, and a member with screening:run asks for
+//   a rescreen of one application or of every application still in play. That adds a new
+//   pending generation (the earlier ones stay as history with their criteria and prompt
+//   versions) and enqueues it after commit. The worker honours the AI pause switch and the
+//   budget as for any screening: the new generation waits, nothing is lost.
+// - An explanation of an AI-assisted outcome for the candidate who asks: criteria, the
+//   evidence from their own CV, the score per criterion, the AI recommendation labelled as
+//   advisory, and the human decision (who, outcome, reason, date). Audited as an export.
+// - Contesting an outcome: a single-application link (random token, SHA-256 stored,
+//   expiring, used once) for the candidate, or a member relaying the candidate's request,
+//   opens a human review task; a member with decide permission resolves it with a note.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../core/audit.js';
+import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
+import type { Db, Queryable } from '../../core/db.js';
+import { AppError, ConflictError, NotFoundError, type ProblemOptions } from '../../core/errors.js';
+import { decisionsOfApplication, findApplication, insertEvent } from '../applications/repo.js';
+import { orgName } from '../interviews/repo.js';
+import { findJob } from '../jobs/repo.js';
+import { assignedScope, type Ctx } from '../jobs/service.js';
+import { unredact } from './redact.js';
+import {
+  activeApplicationIdsOfJob,
+  contestLinkOrg,
+  findContestLink,
+  findReviewTask,
+  getAiSettings,
+  insertContestLink,
+  insertRequestedScreening,
+  insertReviewTask,
+  latestScreeningFor,
+  listReviewTasks,
+  loadScreeningSource,
+  markContestLinkUsed,
+  memberLabel,
+  monthStart,
+  openReviewTaskOf,
+  resolveReviewTask,
+  screeningsOfApplication,
+  tokensUsed,
+  type ReviewTaskRow,
+  type ScreeningRow,
+} from './repo.js';
+import type { ScreeningResult } from './service.js';
+
+export class GoneError extends AppError {
+  constructor(options: ProblemOptions = {}) {
+    super(410, 'Gone', options);
+  }
+}
+
+/** Enqueues one cv-screen job (deterministic id: a repeat for the same generation is a no-op). */
+export interface RescreenQueue {
+  enqueue(orgId: string, applicationId: string, jobId: string): Promise<void>;
+}
+
+export const CONTEST_LINK_DAYS = 30;
+export const CONTEST_REASON_MAX = 4000;
+const JOB_RESCREEN_LIMIT = 2000;
+
+export const rescreenJobId = (applicationId: string, screeningId: string): string => `cv-rescreen-${applicationId}-${screeningId}`;
+export const hashContestToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+export interface OversightDeps {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  queue: RescreenQueue;
+  publicUrl: URL;
+  clock?: () => Date;
+}
+
+type RescreenOne =
+  | { applicationId: string; status: 'queued'; screeningId: string; criteriaVersion: number; generation: number; previousScreeningId: string | null }
+  | { applicationId: string; status: 'already_queued'; screeningId: string; criteriaVersion: number; generation: number; previousScreeningId: null }
+  | { applicationId: string; status: 'no_parsed_cv' | 'up_to_date' };
+
+async function cipherOrNull(keyring: Keyring, q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
+  try {
+    return await keyring.candidateCipher(q, orgId, candidateId);
+  } catch (err) {
+    if (err instanceof KeyDestroyedError) return null;
+    throw err;
+  }
+}
+
+/** Why queued AI work would wait right now (pause switch or budget), or null. */
+async function aiHold(q: Queryable, now: Date): Promise<string | null> {
+  const s = await getAiSettings(q);
+  if (s.paused) return 'ai_paused';
+  if (s.monthly_token_budget !== null && (await tokensUsed(q, monthStart(now))) >= s.monthly_token_budget) return 'token_budget_exceeded';
+  return null;
+}
+
+export function createScreeningOversight(deps: OversightDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  /** Inside a tenant transaction: adds a pending generation for the application unless one is queued. */
+  async function requestRescreen(tx: Queryable, ctx: Ctx, applicationId: string, onlyStale: boolean): Promise<RescreenOne> {
+    const src = await loadScreeningSource(tx, applicationId);
+    if (!src?.document_id) return { applicationId, status: 'no_parsed_cv' };
+    const latest = await latestScreeningFor(tx, applicationId, src.document_id, src.criteria_version);
+    if (latest && (latest.status === 'pending' || latest.status === 'waiting')) {
+      return { applicationId, status: 'already_queued', screeningId: latest.id, criteriaVersion: latest.criteria_version, generation: latest.generation, previousScreeningId: null };
+    }
+    if (onlyStale && latest?.status === 'completed') return { applicationId, status: 'up_to_date' };
+    const previous = (await screeningsOfApplication(tx, applicationId))[0] ?? null;
+    const generation = latest ? latest.generation + 1 : 1;
+    const screeningId = await insertRequestedScreening(tx, {
+      orgId: ctx.orgId,
+      applicationId,
+      jobId: src.job_id,
+      documentId: src.document_id,
+      criteriaVersion: src.criteria_version,
+      generation,
+      requestedBy: ctx.userId,
+    });
+    const data = { screeningId, previousScreeningId: previous?.id ?? null, criteriaVersion: src.criteria_version, previousCriteriaVersion: previous?.criteria_version ?? null, generation };
+    await insertEvent(tx, { orgId: ctx.orgId, applicationId, type: 'screening.rescreen_requested', actor: { type: 'user', id: ctx.userId }, data });
+    await deps.audit.recordIn(tx, ctx.orgId, {
+      action: 'screening.rescreen_requested',
+      actor: { type: 'user', id: ctx.userId },
+      target: { type: 'application', id: applicationId },
+      metadata: data,
+      requestId: ctx.requestId,
+    });
+    return { applicationId, status: 'queued', screeningId, criteriaVersion: src.criteria_version, generation, previousScreeningId: previous?.id ?? null };
+  }
+
+  async function enqueueAll(orgId: string, results: RescreenOne[]): Promise<void> {
+    for (const r of results) {
+      if (r.status === 'queued' || r.status === 'already_queued') await deps.queue.enqueue(orgId, r.applicationId, rescreenJobId(r.applicationId, r.screeningId));
+    }
+  }
+
+  function explanationFor(ctx: Ctx, applicationId: string) {
+    return deps.db.withTenantTx(ctx.orgId, async (tx) => {
+      const app = await findApplication(tx, applicationId, assignedScope(ctx));
+      if (!app) throw new NotFoundError({ resource: 'Application' });
+      const job = await findJob(tx, app.job_id, null);
+      const cipher = await cipherOrNull(deps.keyring, tx, ctx.orgId, app.candidate_id);
+      if (!cipher) throw new GoneError({ detail: "The candidate's data was erased." });
+      const screenings = await screeningsOfApplication(tx, applicationId);
+      const used: ScreeningRow | null = screenings.find((s) => s.status === 'completed') ?? null;
+      let result: ScreeningResult | null = null;
+      if (used?.result_enc) {
+        result = JSON.parse(cipher.openText('screenings', 'result_enc', used.id, used.result_enc)) as ScreeningResult;
+        // The explanation goes to the candidate: their own CV text is shown as it is.
+        if (used.redaction_map_enc) {
+          const map = JSON.parse(cipher.openText('screenings', 'redaction_map_enc', used.id, used.redaction_map_enc)) as Record<string, string>;
+          for (const c of result.criteria) {
+            c.reasoning = unredact(c.reasoning, map);
+            for (const e of c.evidence) e.quote = unredact(e.quote, map);
+          }
+          result.summary = unredact(result.summary, map);
+        }
+      }
+      const decisions = await decisionsOfApplication(tx, applicationId);
+      const last = decisions[decisions.length - 1] ?? null;
+      let decidedBy: { name: string | null; role: string | null } | null = null;
+      if (last) {
+        const who = await memberLabel(tx, last.decided_by);
+        decidedBy = { name: who?.display_name ?? null, role: who?.role ?? null };
+      }
+      await deps.audit.recordIn(tx, ctx.orgId, {
+        action: 'candidate.explanation_exported',
+        actor: { type: 'user', id: ctx.userId },
+        target: { type: 'application', id: applicationId },
+        metadata: { candidateId: app.candidate_id, screeningId: used?.id ?? null, decisionId: last?.id ?? null, role: ctx.role },
+        requestId: ctx.requestId,
+      });
+      return {
+        applicationId,
+        jobTitle: job?.title ?? '',
+        generatedAt: clock().toISOString(),
+        aiAssisted: used !== null,
+        advisoryNotice:
+          'An AI system suggested the scores and the recommendation below from your CV. They are advisory only: a person reviewed them and made the decision. You can contest the outcome and ask for a human review.',
+        screening: used && result
+          ? {
+              screenedAt: (used.completed_at ?? used.created_at).toISOString(),
+              criteriaVersion: used.criteria_version,
+              model: used.model,
+              promptVersion: used.prompt_version,
+              simulated: used.provider === 'simulated',
+              aiRecommendation: used.recommendation,
+              aiRecommendationIsAdvisory: true as const,
+              overallScore: used.overall_score,
+              summary: result.summary,
+              criteria: result.criteria.map((c) => ({
+                name: c.name,
+                mustHave: c.mustHave,
+                weight: c.weight,
+                score: c.score,
+                maxScore: 4,
+                verdict: c.verdict,
+                reasoning: c.reasoning,
+                evidence: c.evidence.map((e) => ({ quote: e.quote, foundInCv: e.grounded })),
+              })),
+              flags: used.flags,
+            }
+          : null,
+        decision: last
+          ? {
+              outcome: last.outcome,
+              reason: last.reason,
+              decidedAt: last.created_at.toISOString(),
+              decidedBy: decidedBy ?? { name: null, role: null },
+              followedAiRecommendation: last.followed_ai,
+            }
+          : null,
+      };
+    });
+  }
+
+  function taskView(cipher: CandidateCipher | null, r: ReviewTaskRow) {
+    const open = (column: string, v: Buffer | null): string | null => (cipher && v ? cipher.openText('review_tasks', column, r.id, v) : null);
+    return {
+      id: r.id,
+      kind: r.kind,
+      applicationId: r.application_id,
+      jobId: r.job_id,
+      jobTitle: r.job_title,
+      openedVia: r.opened_via,
+      openedBy: r.opened_by,
+      reason: open('reason_enc', r.reason_enc),
+      status: r.status,
+      resolution: r.resolution,
+      resolutionNote: open('resolution_note_enc', r.resolution_note_enc),
+      resolvedBy: r.resolved_by,
+      resolvedAt: r.resolved_at?.toISOString() ?? null,
+      createdAt: r.created_at.toISOString(),
+    };
+  }
+
+  /** Inside the org's transaction: opens the contest task (one open per application). */
+  async function openContest(
+    tx: Queryable,
+    orgId: string,
+    app: { id: string; candidate_id: string },
+    reason: string,
+    via: { kind: 'candidate_link'; linkId: string } | { kind: 'recruiter'; userId: string; requestId: string },
+  ): Promise<string> {
+    if (await openReviewTaskOf(tx, app.id)) throw new ConflictError({ detail: 'A review of this outcome is already open.' });
+    const cipher = await cipherOrNull(deps.keyring, tx, orgId, app.candidate_id);
+    if (!cipher) throw new GoneError({ detail: "The candidate's data was erased." });
+    const id = randomUUID();
+    await insertReviewTask(tx, {
+      id,
+      orgId,
+      applicationId: app.id,
+      openedVia: via.kind,
+      contestLinkId: via.kind === 'candidate_link' ? via.linkId : null,
+      openedBy: via.kind === 'recruiter' ? via.userId : null,
+      reasonEnc: cipher.seal('review_tasks', 'reason_enc', id, reason),
+    });
+    const actor = via.kind === 'recruiter' ? { type: 'user' as const, id: via.userId } : { type: 'candidate' as const, id: app.candidate_id };
+    await insertEvent(tx, { orgId, applicationId: app.id, type: 'review.contest_opened', actor, data: { reviewTaskId: id, openedVia: via.kind } });
+    await deps.audit.recordIn(tx, orgId, {
+      action: 'review.contest_opened',
+      actor,
+      target: { type: 'application', id: app.id },
+      metadata: { reviewTaskId: id, openedVia: via.kind, reasonChars: reason.length },
+      requestId: via.kind === 'recruiter' ? via.requestId : undefined,
+    });
+    return id;
+  }
+
+  /** The live link behind a token, with its org; 404 unknown, 410 expired or used. */
+  async function linkByToken(token: string) {
+    const hash = hashContestToken(token);
+    const orgId = await deps.db.tx((q) => contestLinkOrg(q, hash));
+    if (!orgId) throw new NotFoundError({ resource: 'Contest link' });
+    return { orgId, hash };
+  }
+
+  return {
+    async rescreenApplication(ctx: Ctx, applicationId: string) {
+      const out = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, applicationId, assignedScope(ctx), true);
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const r = await requestRescreen(tx, ctx, applicationId, false);
+        if (r.status === 'no_parsed_cv') throw new ConflictError({ detail: 'The application has no parsed CV to screen.' });
+        return { r, waitingFor: await aiHold(tx, clock()) };
+      });
+      await enqueueAll(ctx.orgId, [out.r]);
+      return { ...out.r, waitingFor: out.waitingFor };
+    },
+
+    async rescreenJob(ctx: Ctx, jobId: string, onlyStale: boolean) {
+      const out = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const job = await findJob(tx, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        const ids = await activeApplicationIdsOfJob(tx, jobId, JOB_RESCREEN_LIMIT);
+        const results: RescreenOne[] = [];
+        for (const id of ids) results.push(await requestRescreen(tx, ctx, id, onlyStale));
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'screening.job_rescreen_requested',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'job', id: jobId },
+          metadata: { criteriaVersion: job.criteria_version, onlyStale, queued: results.filter((r) => r.status === 'queued').length, applications: ids.length },
+          requestId: ctx.requestId,
+        });
+        return { results, criteriaVersion: job.criteria_version, waitingFor: await aiHold(tx, clock()) };
+      });
+      await enqueueAll(ctx.orgId, out.results);
+      const count = (s: RescreenOne['status']): number => out.results.filter((r) => r.status === s).length;
+      return {
+        jobId,
+        criteriaVersion: out.criteriaVersion,
+        onlyStale,
+        queued: count('queued'),
+        alreadyQueued: count('already_queued'),
+        upToDate: count('up_to_date'),
+        noParsedCv: count('no_parsed_cv'),
+        waitingFor: out.waitingFor,
+        applications: out.results.map((r) => ({ applicationId: r.applicationId, status: r.status, screeningId: 'screeningId' in r ? r.screeningId : null })),
+      };
+    },
+
+    explanation: explanationFor,
+
+    async createContestLink(ctx: Ctx, applicationId: string) {
+      const token = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(clock().getTime() + CONTEST_LINK_DAYS * 86_400_000);
+      const linkId = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, applicationId, assignedScope(ctx));
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        const id = await insertContestLink(tx, { orgId: ctx.orgId, applicationId, tokenHash: hashContestToken(token), expiresAt, createdBy: ctx.userId });
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'review.contest_link_created',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'application', id: applicationId },
+          metadata: { contestLinkId: id, expiresAt: expiresAt.toISOString() },
+          requestId: ctx.requestId,
+        });
+        return id;
+      });
+      // The token is shown once (for the decision message) and stored only as a hash.
+      const url = new URL(`/contest/${token}`, deps.publicUrl).toString();
+      return {
+        id: linkId,
+        url,
+        expiresAt: expiresAt.toISOString(),
+        messageText: `If you disagree with this outcome, you can ask for it to be reviewed by a person. Use this link (valid for ${CONTEST_LINK_DAYS} days, once): ${url}`,
+      };
+    },
+
+    async contestOnBehalf(ctx: Ctx, applicationId: string, reason: string) {
+      const id = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const app = await findApplication(tx, applicationId, assignedScope(ctx), true);
+        if (!app) throw new NotFoundError({ resource: 'Application' });
+        return openContest(tx, ctx.orgId, app, reason, { kind: 'recruiter', userId: ctx.userId, requestId: ctx.requestId });
+      });
+      return { reviewTaskId: id, status: 'open' as const };
+    },
+
+    /** What the public contest page needs; throws 404 (unknown) or 410 (expired / used). */
+    async contestPage(token: string) {
+      const { orgId, hash } = await linkByToken(token);
+      return deps.db.withTenant(orgId, async (q) => {
+        const link = await findContestLink(q, hash);
+        if (!link) throw new NotFoundError({ resource: 'Contest link' });
+        const app = await findApplication(q, link.application_id, null);
+        const job = app ? await findJob(q, app.job_id, null) : null;
+        const state = link.used_at ? ('used' as const) : link.expires_at <= clock() ? ('expired' as const) : ('open' as const);
+        return { state, orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '' };
+      });
+    },
+
+    async contestWithLink(token: string, reason: string) {
+      const { orgId, hash } = await linkByToken(token);
+      const id = await deps.db.withTenantTx(orgId, async (tx) => {
+        const link = await findContestLink(tx, hash, true);
+        if (!link) throw new NotFoundError({ resource: 'Contest link' });
+        if (link.used_at) throw new GoneError({ detail: 'This link was already used. Contact the company if you need more help.' });
+        const now = clock();
+        if (link.expires_at <= now) throw new GoneError({ detail: 'This link has expired. Contact the company to ask for a review.' });
+        const app = await findApplication(tx, link.application_id, null, true);
+        if (!app) throw new NotFoundError({ resource: 'Contest link' });
+        await markContestLinkUsed(tx, link.id, now);
+        return openContest(tx, orgId, app, reason, { kind: 'candidate_link', linkId: link.id });
+      });
+      return { reviewTaskId: id, status: 'open' as const };
+    },
+
+    async listTasks(ctx: Ctx, status: 'open' | 'resolved', limit: number) {
+      return deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const rows = await listReviewTasks(tx, { status, assignedTo: assignedScope(ctx), limit });
+        const tasks = [];
+        for (const r of rows) tasks.push(taskView(await cipherOrNull(deps.keyring, tx, ctx.orgId, r.candidate_id), r));
+        return { tasks };
+      });
+    },
+
+    async resolveTask(ctx: Ctx, taskId: string, input: { resolution: 'upheld' | 'changed'; note: string }) {
+      return deps.db.withTenantTx(ctx.orgId, async (tx) => {
+        const task = await findReviewTask(tx, taskId, assignedScope(ctx), true);
+        if (!task) throw new NotFoundError({ resource: 'Review task' });
+        if (task.status !== 'open') throw new ConflictError({ detail: 'The review task is already resolved.' });
+        const cipher = await cipherOrNull(deps.keyring, tx, ctx.orgId, task.candidate_id);
+        if (!cipher) throw new GoneError({ detail: "The candidate's data was erased." });
+        const at = clock();
+        await resolveReviewTask(tx, taskId, { resolution: input.resolution, noteEnc: cipher.seal('review_tasks', 'resolution_note_enc', taskId, input.note), resolvedBy: ctx.userId, at });
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: task.application_id, type: 'review.resolved', actor: { type: 'user', id: ctx.userId }, data: { reviewTaskId: taskId, resolution: input.resolution } });
+        await deps.audit.recordIn(tx, ctx.orgId, {
+          action: 'review.resolved',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'application', id: task.application_id },
+          metadata: { reviewTaskId: taskId, resolution: input.resolution, role: ctx.role },
+          requestId: ctx.requestId,
+        });
+        const updated = await findReviewTask(tx, taskId, null);
+        return taskView(cipher, updated as ReviewTaskRow);
+      });
+    },
+  };
+}
+
+export type ScreeningOversight = ReturnType<typeof createScreeningOversight>;
+export type Explanation = Awaited<ReturnType<ScreeningOversight['explanation']>>;
+
+/** The explanation as plain text (Markdown-compatible) for the candidate. */
+export function renderExplanationText(e: Explanation): string {
+  const lines: string[] = [];
+  lines.push(`# How your application for "${e.jobTitle}" was assessed`, '');
+  if (!e.screening) {
+    lines.push('No AI system was used to assess this application.', '');
+  } else {
+    const s = e.screening;
+    lines.push(e.advisoryNotice, '');
+    if (s.simulated) lines.push('Note: this assessment came from a SIMULATED AI (a demo stand-in doing keyword matching), not a language model.', '');
+    lines.push(`## What was assessed (AI-assisted, ${s.screenedAt.slice(0, 10)})`, '');
+    lines.push(`Your CV was compared with ${s.criteria.length} criteria for the role. For each one, the AI gave a score from 0 (no evidence) to 4 (clearly met) and quoted the parts of your CV it relied on.`, '');
+    for (const c of s.criteria) {
+      lines.push(`### ${c.name}${c.mustHave ? ' (required)' : ''}`);
+      lines.push(`- Score: ${c.score} of ${c.maxScore} (${c.verdict.replace('_', ' ')})`);
+      lines.push(`- Why: ${c.reasoning}`);
+      for (const ev of c.evidence) lines.push(`- From your CV: "${ev.quote}"${ev.foundInCv ? '' : ' (this quote was not found in your CV, so it was given less weight)'}`);
+      lines.push('');
+    }
+    const rec = s.aiRecommendation === 'advance' ? 'move forward' : s.aiRecommendation === 'not_advance' ? 'not move forward' : 'be reviewed by a person';
+    lines.push(`## The AI's recommendation (advisory only)`, '', `The AI suggested that the application ${rec}. This suggestion did not decide anything on its own.`, '');
+  }
+  lines.push('## The decision', '');
+  if (e.decision) {
+    const d = e.decision;
+    const who = d.decidedBy.name ?? (d.decidedBy.role ? `a ${d.decidedBy.role.replace('_', ' ')}` : 'a member of the hiring team');
+    lines.push(`Decision: ${d.outcome}, made by ${who} (a person) on ${d.decidedAt.slice(0, 10)}.`);
+    lines.push(`Reason given: ${d.reason}`);
+    if (d.followedAiRecommendation !== null) lines.push(d.followedAiRecommendation ? 'The decision followed the AI recommendation.' : 'The decision did not follow the AI recommendation.');
+  } else {
+    lines.push('No decision has been made yet.');
+  }
+  lines.push('', '## If you disagree', '', 'You can contest this outcome. A person who was not bound by the AI suggestion will review it and reply to you.', '');
+  return lines.join('\n');
+}
