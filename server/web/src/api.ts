@@ -253,3 +253,107 @@ export interface ScreeningAnswer {
   latest: Screening | null;
   history: Screening[];
 }
+
+export const patch = <T>(path: string, body?: unknown): Promise<T> => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body?: unknown): Promise<T> => api<T>('PUT', path, body);
+export const del = (path: string): Promise<void> => api<void>('DELETE', path);
+
+/** GET/PATCH /api/v1/ai/settings */
+export interface AiSettings {
+  paused: boolean;
+  pausedReason: string | null;
+  model: string | null;
+  monthlyTokenBudget: number | null;
+  concurrency: number;
+  tokensUsedThisMonth: number;
+  budgetExceeded: boolean;
+}
+/** GET/PUT /api/v1/interviews/settings */
+export interface VapiSettings {
+  assistantId: string | null;
+  phoneNumberId: string | null;
+}
+/** GET/POST /api/v1/webhooks/vapi */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  mode: string;
+  signatureHeader: string;
+  timestampHeader: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+/** GET /api/v1/interviews/:id (scoring is advisory, from the transcript text only). */
+export interface InterviewQuestionScore {
+  key: string;
+  question: string;
+  status: 'scored' | 'insufficient_evidence' | string;
+  insufficientReason: string | null;
+  score: number | null;
+  verdict: string;
+  reasoning: string;
+  evidence: { quote: string; grounded: boolean }[];
+  confidence: string | null;
+}
+export interface InterviewScoring {
+  status: 'pending' | 'waiting' | 'completed' | 'failed' | string;
+  reason: string | null;
+  basis: 'transcript_text_only';
+  advisory: true;
+  simulated: boolean;
+  provider: string | null;
+  model: string | null;
+  promptVersion: string | null;
+  overallScore: number | null;
+  summary: string | null;
+  flags: string[];
+  reasons: string[];
+  questions: InterviewQuestionScore[];
+  completedAt: string | null;
+}
+export interface Interview {
+  id: string;
+  applicationId: string;
+  jobId: string;
+  status: string;
+  mode: string;
+  questions: string[];
+  maxDurationSeconds: number;
+  language: string;
+  invite: { expiresAt: string; usedAt: string | null; revokedAt: string | null };
+  consent: { noticeVersion: string; consentedAt: string | null; recording: boolean | null } | null;
+  humanRequestedAt: string | null;
+  declinedAt: string | null;
+  call: { id: string | null; status: string | null; endedReason: string | null; error: string | null; reportReceivedAt: string | null; reconciledAt: string | null };
+  transcript: string | null;
+  recordingRef: string | null;
+  scoring: InterviewScoring | null;
+  createdAt: string;
+}
+/** /api/v1/message-templates */
+export interface MessageTemplate {
+  id: string;
+  name: string;
+  kind: string;
+  subject: string;
+  body: string;
+  sendOn: string | null;
+  updatedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+/** /api/v1/applications/:id/messages */
+export interface Message {
+  id: string;
+  applicationId: string;
+  kind: string;
+  templateId: string | null;
+  origin: string;
+  subject: string;
+  body: string;
+  sentBy: string | null;
+  status: string;
+  error: string | null;
+  sentAt: string | null;
+  createdAt: string;
+}

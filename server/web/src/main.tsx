@@ -10,7 +10,9 @@ import { Forgot, Mfa, SignIn, TokenLink } from './pages/auth.js';
 import { JobEditor, JobsList } from './pages/jobs.js';
 import { Pipeline } from './pages/pipeline.js';
 import { ApplicationDetail } from './pages/application.js';
-import { Account, AuditLog, Members, Settings } from './pages/admin.js';
+import { Account, AuditLog, Members } from './pages/admin.js';
+import { Settings } from './pages/settings.js';
+import { Templates } from './pages/messages.js';
 import './styles.css';
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
@@ -89,6 +91,7 @@ function Shell({ path }: { path: string }) {
   const nav: [string, string, boolean][] = [
     ['/app/jobs', 'Jobs', s.can('jobs:read')],
     ['/app/members', 'Members', s.can('members:read')],
+    ['/app/templates', 'Templates', s.can('applications:read')],
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
   ];
@@ -184,6 +187,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if ((m = match('/app/applications/:id', path))) return <ApplicationDetail id={m.id as string} />;
   if (match('/app/members', path)) return <Members />;
   if (match('/app/settings', path)) return <Settings />;
+  if (match('/app/templates', path)) return <Templates />;
   if (match('/app/audit', path)) return <AuditLog />;
   if (match('/app/account', path)) return <Account />;
   return (

@@ -1,4 +1,4 @@
-// Members and roles, org settings (session policy, SSO), the audit log viewer, and the
+// Members and roles, the session policy and SSO forms (shown in pages/settings.tsx), the audit log viewer, and the
 // member's own account (sessions, recovery codes).
 import { useState } from 'preact/hooks';
 import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } from '../api.js';
@@ -142,18 +142,7 @@ interface SsoConfig {
   breakGlassUserId: string | null;
 }
 
-export function Settings() {
-  return (
-    <section aria-labelledby="set-h">
-      <h1 id="set-h">Organisation settings</h1>
-      <SessionPolicyForm />
-      <SsoForm />
-      <p class="muted">Retention, AI provider, voice and alert settings appear here as their APIs land.</p>
-    </section>
-  );
-}
-
-function SessionPolicyForm() {
+export function SessionPolicyForm() {
   const policy = useData(() => get<SessionPolicy>('/api/v1/org/session-policy'), []);
   const [idle, setIdle] = useState<string | null>(null);
   const [absolute, setAbsolute] = useState<string | null>(null);
@@ -195,7 +184,7 @@ function SessionPolicyForm() {
   );
 }
 
-function SsoForm() {
+export function SsoForm() {
   const sso = useData(() => get<SsoConfig>('/api/v1/org/sso'), []);
   const [form, setForm] = useState<(SsoConfig & { clientSecret: string; domains: string }) | null>(null);
   const save = useAction();

@@ -1,9 +1,12 @@
 // Application detail: candidate, CV text with the AI's evidence highlighted, the advisory
-// AI screening (per-criterion scores, verdicts, reasoning, quotes, flags), the human
-// decision form, notes and hiring-manager feedback, timeline.
+// AI screening (per-criterion scores, verdicts, reasoning, quotes, flags), interviews
+// (pages/interviews.tsx), the human decision form, notes and hiring-manager feedback,
+// messages (pages/messages.tsx), timeline.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, type Application, type Member, type Screening, type ScreeningAnswer } from '../api.js';
 import { highlight } from '../highlight.js';
+import { InterviewsPanel } from './interviews.js';
+import { MessagesPanel } from './messages.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
@@ -74,6 +77,7 @@ export function ApplicationDetail({ id }: { id: string }) {
               onReveal={() => setReveal(true)}
             />
           </section>
+          <InterviewsPanel a={a} onChanged={() => void app.reload()} />
           <section aria-labelledby="cv-h" class="card">
             <h2 id="cv-h">CV</h2>
             {a.documents.length === 0 ? <Empty title="No CV on file." /> : null}
@@ -128,6 +132,7 @@ export function ApplicationDetail({ id }: { id: string }) {
           {session.can('applications:decide') ? <DecisionForm a={a} recommendation={latest?.status === 'completed' ? latest.recommendation : null} onDone={() => void app.reload()} /> : null}
           <Decisions a={a} who={who} />
           <Notes a={a} who={who} canWrite={session.can('applications:feedback')} onDone={() => void app.reload()} />
+          <MessagesPanel a={a} onSent={() => void app.reload()} />
         </div>
       </div>
     </article>

@@ -1,0 +1,345 @@
+// Interviews on the application page: invite the candidate to an AI voice interview, the
+// interview's status (polled, so consent, the call and its end show up without a reload),
+// and once there is a transcript: the speaker-attributed turns beside the advisory
+// per-question scores, with each score's evidence quotes marked inside the candidate's own
+// turns. Unanswerable questions are shown as "insufficient evidence", never as a score.
+import { useState } from 'preact/hooks';
+import { get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
+import { highlight } from '../highlight.js';
+import { useSession } from '../session.js';
+import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+
+const human = (s: string): string => s.replace(/_/g, ' ');
+
+const STATUS_TEXT: Record<string, string> = {
+  invited: 'Invitation sent; waiting for the candidate to open it and consent.',
+  declined: 'The candidate declined the AI interview.',
+  human_requested: 'The candidate asked for a human interviewer: arrange one; no AI call is made.',
+  scheduled: 'The candidate consented; the call is being placed.',
+  calling: 'Calling the candidate…',
+  in_progress: 'The interview is in progress.',
+  ended: 'The interview has ended.',
+  failed: 'The call could not be completed.',
+  cancelled: 'The interview was cancelled.',
+};
+const FINAL = new Set(['declined', 'human_requested', 'failed', 'cancelled']);
+const INSUFFICIENT_TEXT: Record<string, string> = {
+  not_asked: 'the question was not asked in the call',
+  no_answer: 'the candidate did not answer',
+  too_short: 'the answer is too short to judge',
+  garbled: 'the transcript of the answer is garbled',
+  model: 'the AI found the answer insufficient',
+};
+const VERDICT_LABEL: Record<string, string> = { met: 'met', partly: 'partly met', not_met: 'not met', insufficient_evidence: 'insufficient evidence' };
+
+export interface Turn {
+  speaker: 'interviewer' | 'candidate';
+  text: string;
+}
+const SPEAKER = /^\s*(AI|Assistant|Bot|Agent|Interviewer|User|Customer|Candidate)\s*:\s?(.*)$/i;
+
+/** Splits "AI: ..." / "User: ..." lines into turns, as the server's scorer does. */
+export function parseTranscript(transcript: string): Turn[] {
+  const turns: Turn[] = [];
+  for (const line of transcript.split(/\r?\n/)) {
+    const m = SPEAKER.exec(line);
+    if (m) {
+      const who = (m[1] as string).toLowerCase();
+      turns.push({ speaker: who === 'user' || who === 'customer' || who === 'candidate' ? 'candidate' : 'interviewer', text: (m[2] as string).trim() });
+    } else if (line.trim()) {
+      const last = turns[turns.length - 1];
+      if (last) last.text = `${last.text} ${line.trim()}`.trim();
+      else turns.push({ speaker: 'interviewer', text: line.trim() });
+    }
+  }
+  return turns.filter((t) => t.text.length > 0);
+}
+
+/** Interview ids of the application, newest first (from its timeline). */
+function interviewIds(a: Application): string[] {
+  const ids: string[] = [];
+  for (const e of a.timeline) {
+    const id = e.type === 'interview.invited' ? e.data.interviewId : undefined;
+    if (typeof id === 'string' && !ids.includes(id)) ids.push(id);
+  }
+  return ids.reverse();
+}
+
+export function InterviewsPanel({ a, onChanged }: { a: Application; onChanged: () => void }) {
+  const session = useSession();
+  const manage = session.can('interviews:manage');
+  const ids = interviewIds(a);
+  return (
+    <section aria-labelledby="int-h" class="card">
+      <h2 id="int-h">Interviews</h2>
+      {ids.length === 0 ? <p class="muted">No interview yet.{manage ? ' Invite the candidate to an AI voice interview below; they can always ask for a human interviewer instead.' : ''}</p> : null}
+      {ids.map((id) => (
+        <InterviewView key={id} id={id} manage={manage} onChanged={onChanged} />
+      ))}
+      {manage ? <InviteForm a={a} onDone={onChanged} /> : null}
+    </section>
+  );
+}
+
+function InviteForm({ a, onDone }: { a: Application; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [questions, setQuestions] = useState('');
+  const [minutes, setMinutes] = useState('15');
+  const [language, setLanguage] = useState('en');
+  const [sent, setSent] = useState(false);
+  const { busy, error, run } = useAction();
+  if (!open) {
+    return (
+      <>
+        {sent ? <Notice>Invitation sent. The candidate gets an email with a link valid for 7 days.</Notice> : null}
+        <button type="button" class="secondary" onClick={() => (setSent(false), setOpen(true))}>
+          Invite to AI interview
+        </button>
+      </>
+    );
+  }
+  return (
+    <form
+      class="invite-form"
+      aria-label="Invite to AI interview"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          const list = questions
+            .split('\n')
+            .map((q) => q.trim())
+            .filter(Boolean);
+          await post<Interview>(`/api/v1/applications/${a.id}/interviews`, {
+            ...(list.length ? { questions: list } : {}),
+            maxDurationSeconds: Math.round(Number(minutes) * 60),
+            language,
+          });
+          setOpen(false);
+          setSent(true);
+          setQuestions('');
+          onDone();
+        });
+      }}
+    >
+      <h3>Invite to AI interview</h3>
+      <p class="muted hint">The candidate is emailed a single-use link with the notice (AI interviewer, recording, retention) and can consent, decline or ask for a human.</p>
+      <label>
+        Questions, one per line (blank: the job's interview questions)
+        <textarea name="questions" rows={4} value={questions} onInput={(e) => setQuestions(e.currentTarget.value)} />
+      </label>
+      <div class="cols">
+        <label>
+          Maximum length (minutes)
+          <input name="maxMinutes" type="number" min={1} max={60} step={1} required value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+        </label>
+        <label>
+          Language
+          <input name="language" pattern="[a-z]{2}(-[A-Z]{2})?" required value={language} onInput={(e) => setLanguage(e.currentTarget.value)} />
+        </label>
+      </div>
+      <ErrorBox error={error} />
+      <button type="submit" disabled={busy}>
+        Send invitation
+      </button>
+      <button type="button" class="secondary" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function pollMs(v: Interview | undefined): number | undefined {
+  if (!v) return 5000;
+  if (v.invite.revokedAt || FINAL.has(v.status)) return undefined;
+  if (v.status === 'invited') return 10_000;
+  if (v.status !== 'ended') return 3000;
+  const s = v.scoring;
+  if (!v.transcript || !s || s.status === 'pending') return 3000;
+  if (s.status === 'waiting') return 10_000;
+  return undefined;
+}
+
+function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean; onChanged: () => void }) {
+  const iv = useData(() => get<Interview>(`/api/v1/interviews/${id}`), [id], pollMs);
+  const revoke = useAction();
+  const v = iv.data;
+  if (!v) return iv.error ? <ErrorBox error={iv.error} /> : <Loading />;
+  const revocable = v.status === 'invited' && !v.invite.usedAt && !v.invite.revokedAt;
+  const statusText = v.invite.revokedAt ? 'The invitation was revoked.' : (STATUS_TEXT[v.status] ?? human(v.status));
+  return (
+    <div class="interview" data-testid="interview" data-status={v.status}>
+      <p>
+        <span class={`badge iv-${v.status}`} data-testid="interview-status">
+          {v.invite.revokedAt ? 'revoked' : human(v.status)}
+        </span>{' '}
+        <span role="status">{statusText}</span>
+      </p>
+      <p class="muted">
+        Invited {when(v.createdAt)} · {v.questions.length} question(s) · up to {Math.round(v.maxDurationSeconds / 60)} min · {v.language}
+        {v.status === 'invited' && !v.invite.revokedAt ? ` · link valid until ${when(v.invite.expiresAt)}` : ''}
+        {v.consent?.consentedAt ? ` · consented ${when(v.consent.consentedAt)} (notice ${v.consent.noticeVersion}${v.consent.recording ? ', recording allowed' : ', no recording'})` : ''}
+      </p>
+      {v.call.error || v.call.endedReason ? <p class={v.status === 'failed' ? 'error' : 'muted'}>Call: {human(v.call.error ?? v.call.endedReason ?? '')}</p> : null}
+      {revocable && manage ? (
+        <button
+          type="button"
+          class="danger"
+          disabled={revoke.busy}
+          onClick={() =>
+            window.confirm('Revoke this interview invitation? The link stops working.') &&
+            void revoke.run(async () => {
+              await post(`/api/v1/interviews/${v.id}/revoke`);
+              await iv.reload();
+              onChanged();
+            })
+          }
+        >
+          Revoke invitation
+        </button>
+      ) : null}
+      <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />
+      {v.transcript ? (
+        <TranscriptAndScores id={v.id} transcript={v.transcript} scoring={v.scoring} />
+      ) : v.status === 'ended' ? (
+        <Notice>The call ended; the transcript appears here when Vapi's report arrives. This page updates by itself.</Notice>
+      ) : null}
+    </div>
+  );
+}
+
+function TranscriptAndScores({ id, transcript, scoring }: { id: string; transcript: string; scoring: InterviewScoring | null }) {
+  const turns = parseTranscript(transcript);
+  const completed = scoring?.status === 'completed';
+  const quotes = completed ? scoring.questions.flatMap((q) => q.evidence.filter((e) => e.grounded).map((e) => e.quote)) : [];
+  return (
+    <div class="interview-grid">
+      <section aria-labelledby={`tr-${id}`} class="transcript-col">
+        <h3 id={`tr-${id}`}>Transcript</h3>
+        <ol class="transcript" aria-label="Transcript" tabIndex={0}>
+          {turns.map((t, i) => (
+            <li key={i} class={`turn turn-${t.speaker}`}>
+              <span class="speaker">{t.speaker === 'candidate' ? 'Candidate' : 'Interviewer (AI)'}</span>
+              <p>
+                {t.speaker === 'candidate'
+                  ? highlight(t.text, quotes).map((p, j) =>
+                      p.mark ? (
+                        <mark key={j} class="iv-evidence" title="Quoted by the AI scoring as evidence">
+                          {p.text}
+                        </mark>
+                      ) : (
+                        p.text
+                      ),
+                    )
+                  : t.text}
+              </p>
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby={`isc-${id}`} class="scores-col">
+        <h3 id={`isc-${id}`}>AI scores per question</h3>
+        <ScoringView scoring={scoring} />
+      </section>
+    </div>
+  );
+}
+
+function ScoringView({ scoring }: { scoring: InterviewScoring | null }) {
+  if (!scoring) return <Notice>Scoring has not started yet; scores appear here when it does. This page updates by itself.</Notice>;
+  const advisory = (
+    <p class="advisory" data-testid="interview-advisory">
+      <span class="badge advisory-badge">Advisory</span>
+      {scoring.simulated ? <span class="badge simulated-badge">Simulated</span> : null} AI-generated from the transcript text only (no voice, tone or emotion analysis). A human decides.
+      {scoring.simulated ? ' Simulated provider: a length heuristic, not a model judgement.' : ''}
+    </p>
+  );
+  if (scoring.status !== 'completed') {
+    const reason = scoring.reason ? human(scoring.reason) : null;
+    const text =
+      scoring.status === 'pending'
+        ? 'Scoring in progress… This page updates by itself.'
+        : scoring.status === 'waiting'
+          ? `Scoring is waiting${reason ? ` (${reason})` : ''}; it continues by itself.`
+          : `Scoring failed${reason ? `: ${reason}` : ''}. Read the transcript and judge it yourself.`;
+    return (
+      <div data-testid="interview-scoring" data-status={scoring.status}>
+        {advisory}
+        <Notice>{text}</Notice>
+      </div>
+    );
+  }
+  return (
+    <div data-testid="interview-scoring" data-status={scoring.status}>
+      {advisory}
+      <p>
+        {scoring.overallScore !== null ? (
+          <>
+            Overall <strong>{scoring.overallScore}/100</strong>
+          </>
+        ) : (
+          <strong>No overall score</strong>
+        )}
+        <span class="muted">
+          {' '}
+          · {scoring.provider ?? 'AI'} {scoring.model ?? ''} · {when(scoring.completedAt)}
+        </span>
+      </p>
+      {scoring.flags.length ? (
+        <div class="flag-box">
+          <ul class="flags" aria-label="Interview flags">
+            {scoring.flags.map((f) => (
+              <li key={f} class={`flag flag-${f}`}>
+                {human(f)}
+              </li>
+            ))}
+          </ul>
+          {scoring.reasons.length ? (
+            <ul class="flag-reasons">
+              {scoring.reasons.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      {scoring.summary ? <p>{scoring.summary}</p> : null}
+      <ol class="criteria" aria-label="Question scores">
+        {scoring.questions.map((q) => (
+          <QuestionScore key={q.key} q={q} />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function QuestionScore({ q }: { q: InterviewQuestionScore }) {
+  const insufficient = q.status === 'insufficient_evidence';
+  return (
+    <li class={insufficient ? 'insufficient' : undefined}>
+      <p>
+        <strong>{q.question}</strong>
+      </p>
+      {insufficient ? (
+        <p>
+          <span class="badge verdict-insufficient_evidence">Insufficient evidence</span> <span>Not scored: {INSUFFICIENT_TEXT[q.insufficientReason ?? ''] ?? human(q.insufficientReason ?? 'no scorable answer')}.</span>
+        </p>
+      ) : (
+        <p>
+          <span class="score">{q.score ?? '—'}/4</span> <span class={`badge verdict-${q.verdict}`}>{VERDICT_LABEL[q.verdict] ?? human(q.verdict)}</span> {q.confidence ? <span class="muted">confidence {q.confidence}</span> : null}
+        </p>
+      )}
+      <p>{q.reasoning}</p>
+      {q.evidence.map((e, i) =>
+        e.grounded ? (
+          <blockquote key={i} class="evidence">
+            <mark>{e.quote}</mark>
+          </blockquote>
+        ) : (
+          <blockquote key={i} class="evidence ungrounded">
+            Not said by the candidate (ungrounded): {e.quote}
+          </blockquote>
+        ),
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,337 @@
+// Candidate messages: the org's email templates (admins edit; everyone who works on
+// applications reads them, with the allowed variables), and the messages panel on an
+// application (sent history with failures, sending a template or free text).
+import { useState } from 'preact/hooks';
+import { ApiError, del, get, patch, post, type Application, type Message, type MessageTemplate } from '../api.js';
+import { useSession } from '../session.js';
+import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+
+const KIND_LABEL: Record<string, string> = { application_received: 'Application received', interview_invite: 'Interview invitation', rejection: 'Rejection', generic: 'General' };
+const SEND_ON_LABEL: Record<string, string> = {
+  apply: 'when someone applies',
+  screening: 'on moving to a screening stage',
+  interview: 'on moving to an interview stage',
+  offer: 'on moving to an offer stage',
+  hired: 'on moving to a hired stage',
+  withdrawn: 'on moving to a withdrawn stage',
+};
+
+/** Which automatic triggers a template kind may have (rejections are never automatic). */
+function sendOnChoices(kind: string): string[] {
+  if (kind === 'rejection') return [];
+  if (kind === 'application_received') return ['apply'];
+  return ['screening', 'interview', 'offer', 'hired', 'withdrawn'];
+}
+
+type TemplatesAnswer = { templates: MessageTemplate[]; variables: string[] };
+
+export function Templates() {
+  const session = useSession();
+  const manage = session.can('settings:manage');
+  const list = useData(() => get<TemplatesAnswer>('/api/v1/message-templates'), []);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const act = useAction();
+  const variables = list.data?.variables ?? [];
+  return (
+    <section aria-labelledby="tpl-h">
+      <div class="page-head">
+        <h1 id="tpl-h">Message templates</h1>
+        {manage && editing !== 'new' ? (
+          <button type="button" onClick={() => (setMessage(null), setEditing('new'))}>
+            New template
+          </button>
+        ) : null}
+      </div>
+      <p class="muted">Emails to candidates. Sent from an application's page, or automatically on the event a template names. Rejections are only ever sent by a person, after a recorded decision.</p>
+      {variables.length ? (
+        <div class="card variables" aria-labelledby="var-h">
+          <h2 id="var-h">Variables</h2>
+          <p>Write these in a subject or body; they are filled in for each candidate. Anything else in double braces is refused.</p>
+          <ul class="chips" aria-label="Variables">
+            {variables.map((v) => (
+              <li key={v}>
+                <code>{`{{${v}}}`}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <ErrorBox error={list.error ?? act.error} />
+      {message ? <Notice>{message}</Notice> : null}
+      {editing === 'new' ? (
+        <TemplateForm
+          template={null}
+          variables={variables}
+          onCancel={() => setEditing(null)}
+          onSaved={async (t) => {
+            await list.reload();
+            setEditing(null);
+            setMessage(`Template "${t.name}" created.`);
+          }}
+        />
+      ) : null}
+      {list.loading ? (
+        <Loading />
+      ) : (list.data?.templates ?? []).length === 0 ? (
+        <Empty title="No templates yet.">{manage ? 'Create one with "New template", e.g. an application-received confirmation sent when someone applies.' : 'An admin can create templates; until then messages are written as free text.'}</Empty>
+      ) : (
+        <ul class="rows" aria-label="Templates">
+          {(list.data?.templates ?? []).map((t) =>
+            editing === t.id ? (
+              <li key={t.id}>
+                <TemplateForm
+                  template={t}
+                  variables={variables}
+                  onCancel={() => setEditing(null)}
+                  onSaved={async (saved) => {
+                    await list.reload();
+                    setEditing(null);
+                    setMessage(`Template "${saved.name}" saved.`);
+                  }}
+                />
+              </li>
+            ) : (
+              <li key={t.id} class="row template">
+                <div>
+                  <p class="row-title">{t.name}</p>
+                  <p>
+                    <span class="badge">{KIND_LABEL[t.kind] ?? t.kind}</span> <span class="muted">{t.sendOn ? `sent automatically ${SEND_ON_LABEL[t.sendOn] ?? t.sendOn}` : 'sent by hand'} · updated {when(t.updatedAt)}</span>
+                  </p>
+                  <p>
+                    <strong>Subject:</strong> {t.subject}
+                  </p>
+                  <p class="template-body">{t.body}</p>
+                </div>
+                {manage ? (
+                  <div class="row-actions">
+                    <button type="button" class="secondary" aria-label={`Edit ${t.name}`} onClick={() => (setMessage(null), setEditing(t.id))}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      aria-label={`Delete ${t.name}`}
+                      disabled={act.busy}
+                      onClick={() =>
+                        window.confirm(`Delete the template "${t.name}"? Messages already sent stay on the candidates' timelines.`) &&
+                        void act.run(async () => {
+                          await del(`/api/v1/message-templates/${t.id}`);
+                          await list.reload();
+                          setMessage(`Template "${t.name}" deleted.`);
+                        })
+                      }
+                    >
+                      Delete
+                    </button>
+                  </div>
+                ) : null}
+              </li>
+            ),
+          )}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function TemplateForm({ template, variables, onCancel, onSaved }: { template: MessageTemplate | null; variables: string[]; onCancel: () => void; onSaved: (t: MessageTemplate) => Promise<void> }) {
+  const [name, setName] = useState(template?.name ?? '');
+  const [kind, setKind] = useState(template?.kind ?? 'generic');
+  const [subject, setSubject] = useState(template?.subject ?? '');
+  const [body, setBody] = useState(template?.body ?? '');
+  const [sendOn, setSendOn] = useState(template?.sendOn ?? '');
+  const save = useAction();
+  const choices = sendOnChoices(kind);
+  const prefix = template ? `tpl-${template.id}` : 'tpl-new';
+  return (
+    <form
+      class="card"
+      aria-label={template ? `Edit template ${template.name}` : 'New template'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          const trigger = choices.includes(sendOn) ? sendOn : null;
+          const saved = template
+            ? await patch<MessageTemplate>(`/api/v1/message-templates/${template.id}`, { name, subject, body, sendOn: trigger })
+            : await post<MessageTemplate>('/api/v1/message-templates', { name, kind, subject, body, sendOn: trigger });
+          await onSaved(saved);
+        });
+      }}
+    >
+      <h2>{template ? `Edit "${template.name}"` : 'New template'}</h2>
+      <div class="cols">
+        <label>
+          Name
+          <input name="name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label>
+          Kind
+          <select name="kind" value={kind} disabled={Boolean(template)} onChange={(e) => setKind(e.currentTarget.value)}>
+            {Object.entries(KIND_LABEL).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Send automatically
+          <select name="sendOn" value={choices.includes(sendOn) ? sendOn : ''} disabled={choices.length === 0} onChange={(e) => setSendOn(e.currentTarget.value)}>
+            <option value="">No, only by hand</option>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                Yes, {SEND_ON_LABEL[c]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {kind === 'rejection' ? <p class="muted hint">Rejections are never sent automatically.</p> : null}
+      <label>
+        Subject
+        <input name="subject" required maxLength={200} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+      </label>
+      <label>
+        Body
+        <textarea name="body" required rows={8} maxLength={10000} value={body} onInput={(e) => setBody(e.currentTarget.value)} aria-describedby={`${prefix}-vars`} />
+      </label>
+      <p class="muted hint" id={`${prefix}-vars`}>
+        Variables: {variables.map((v) => `{{${v}}}`).join(', ')}
+      </p>
+      <ErrorBox error={save.error} />
+      <button type="submit" disabled={save.busy}>
+        {template ? 'Save template' : 'Create template'}
+      </button>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+const STATUS_LABEL: Record<string, string> = { pending: 'sending…', sent: 'sent', failed: 'failed' };
+// POST /api/v1/messages/:id/retry is being added by another change; the button appears once it exists.
+const RETRY_API = false;
+
+/** The application's messages: history (failures visible) and a form to send one. */
+export function MessagesPanel({ a, onSent }: { a: Application; onSent: () => void }) {
+  const session = useSession();
+  const canSend = session.can('candidates:write');
+  const list = useData(
+    async () => (await get<{ messages: Message[] }>(`/api/v1/applications/${a.id}/messages`)).messages,
+    [a.id],
+    // A message is mailed after its transaction commits: poll briefly while one is pending.
+    (ms) => (ms?.some((m) => m.status === 'pending') ? 3000 : undefined),
+  );
+  const templates = useData(async () => (canSend ? (await get<TemplatesAnswer>('/api/v1/message-templates')).templates : []), [canSend]);
+  const [templateId, setTemplateId] = useState('');
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const [needsConfirm, setNeedsConfirm] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
+  const send = useAction();
+  const retry = useAction();
+  const chosen = templates.data?.find((t) => t.id === templateId) ?? null;
+  const confirmShown = needsConfirm || a.stage.kind === 'rejected' || chosen?.kind === 'rejection';
+  return (
+    <section aria-labelledby="msg-h" class="card">
+      <h2 id="msg-h">Messages</h2>
+      <ErrorBox error={list.error ?? retry.error} />
+      {list.loading ? (
+        <Loading />
+      ) : (list.data ?? []).length === 0 ? (
+        <p class="muted">No messages sent yet.{canSend ? ' Send one below; it is kept on the timeline.' : ''}</p>
+      ) : (
+        <ul class="log" aria-label="Messages">
+          {(list.data ?? []).map((m) => (
+            <li key={m.id} class={m.status === 'failed' ? 'msg-failed' : undefined}>
+              <strong>{m.subject}</strong> <span class={`badge msg-${m.status}`}>{STATUS_LABEL[m.status] ?? m.status}</span>
+              <span class="muted">
+                {' '}
+                · {KIND_LABEL[m.kind] ?? m.kind} · {m.origin === 'manual' ? 'sent by hand' : m.origin} · {when(m.sentAt ?? m.createdAt)}
+              </span>
+              {m.status === 'failed' ? (
+                <p class="error">
+                  Not delivered{m.error ? `: ${m.error}` : ''}.{RETRY_API ? ' ' : ' Send it again below if needed.'}
+                  {canSend && RETRY_API ? (
+                    <button type="button" class="secondary" disabled={retry.busy} onClick={() => void retry.run(async () => (await post(`/api/v1/messages/${m.id}/retry`), await list.reload()))}>
+                      Retry
+                    </button>
+                  ) : null}
+                </p>
+              ) : null}
+              <details>
+                <summary>Show text</summary>
+                <p>{m.body}</p>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+      {canSend ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            setSent(null);
+            void send.run(async () => {
+              try {
+                await post<Message>(`/api/v1/applications/${a.id}/messages`, templateId ? { templateId, ...(confirm ? { confirm: true } : {}) } : { subject, body, ...(confirm ? { confirm: true } : {}) });
+              } catch (err) {
+                if (err instanceof ApiError && err.status === 409 && (err.problem as { requiresConfirmation?: boolean }).requiresConfirmation) setNeedsConfirm(true);
+                throw err;
+              }
+              setSent('Message sent.');
+              setSubject('');
+              setBody('');
+              setConfirm(false);
+              setNeedsConfirm(false);
+              await list.reload();
+              onSent();
+            });
+          }}
+        >
+          <h3>Send a message</h3>
+          <label>
+            Template
+            <select name="templateId" value={templateId} onChange={(e) => setTemplateId(e.currentTarget.value)}>
+              <option value="">Free text (no template)</option>
+              {(templates.data ?? []).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({KIND_LABEL[t.kind] ?? t.kind})
+                </option>
+              ))}
+            </select>
+          </label>
+          {chosen ? (
+            <p class="muted hint">
+              Subject: {chosen.subject}. Variables are filled in for this candidate.
+            </p>
+          ) : (
+            <>
+              <label>
+                Subject
+                <input name="messageSubject" required maxLength={200} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+              </label>
+              <label>
+                Message
+                <textarea name="messageBody" required rows={5} maxLength={10000} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+              </label>
+            </>
+          )}
+          {confirmShown ? (
+            <label class="check">
+              <input type="checkbox" name="confirm" checked={confirm} onChange={(e) => setConfirm(e.currentTarget.checked)} /> I confirm sending this to a rejected candidate / sending a rejection (needs a recorded reject decision)
+            </label>
+          ) : null}
+          <ErrorBox error={send.error ?? templates.error} />
+          {sent ? <Notice>{sent}</Notice> : null}
+          <button type="submit" class="secondary" disabled={send.busy}>
+            Send message
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,287 @@
+// Organisation settings (admins: every form here needs settings:manage, so the page is
+// not in other roles' navigation and the API refuses them anyway): AI provider/model,
+// monthly token budget and the pause-all-AI switch; Vapi voice interviews (assistant,
+// phone number, webhook endpoints with a secret shown once); sessions; SSO.
+import { useState } from 'preact/hooks';
+import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
+import { useSession } from '../session.js';
+import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { SessionPolicyForm, SsoForm } from './admin.js';
+
+export function Settings() {
+  const session = useSession();
+  if (!session.can('settings:manage')) {
+    return (
+      <section aria-labelledby="set-h">
+        <h1 id="set-h">Organisation settings</h1>
+        <Notice>Only admins can see and change the organisation's settings. Ask an admin if something needs changing.</Notice>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="set-h">
+      <h1 id="set-h">Organisation settings</h1>
+      <nav class="toc" aria-label="Settings sections">
+        <a href="#ai">AI</a> <a href="#voice">Voice interviews</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
+      </nav>
+      <AiSettingsForm />
+      <VapiSettingsForm />
+      <WebhookEndpoints />
+      <div id="sessions">
+        <SessionPolicyForm />
+      </div>
+      <div id="sso">
+        <SsoForm />
+      </div>
+    </section>
+  );
+}
+
+const num = (n: number): string => n.toLocaleString('en');
+
+function AiSettingsForm() {
+  const s = useData(() => get<AiSettings>('/api/v1/ai/settings'), []);
+  const [form, setForm] = useState<{ paused: boolean; pausedReason: string; model: string; budget: string; concurrency: string } | null>(null);
+  const save = useAction();
+  const [saved, setSaved] = useState(false);
+  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const d = s.data;
+  const f = form ?? { paused: d.paused, pausedReason: d.pausedReason ?? '', model: d.model ?? '', budget: d.monthlyTokenBudget === null ? '' : String(d.monthlyTokenBudget), concurrency: String(d.concurrency) };
+  const set = (p: Partial<typeof f>): void => {
+    setSaved(false);
+    setForm({ ...f, ...p });
+  };
+  const budgetUse = d.monthlyTokenBudget ? Math.min(100, Math.round((d.tokensUsedThisMonth / d.monthlyTokenBudget) * 100)) : null;
+  return (
+    <form
+      id="ai"
+      class="card"
+      aria-labelledby="ai-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          const next = await patch<AiSettings>('/api/v1/ai/settings', {
+            paused: f.paused,
+            pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
+            model: f.model.trim() || null,
+            monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
+            concurrency: Number(f.concurrency),
+          });
+          s.setData(next);
+          setForm(null);
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="ai-h">AI screening and scoring</h2>
+      <p class={d.paused || d.budgetExceeded ? 'notice warn' : 'muted'} data-testid="ai-state">
+        {d.paused
+          ? `All AI processing is paused${d.pausedReason ? ` (${d.pausedReason})` : ''}. Queued screenings wait; nothing is lost.`
+          : d.budgetExceeded
+            ? 'The monthly token budget is used up: new screenings wait until next month or a higher budget.'
+            : 'AI is running. Its output is advisory; people make every decision.'}{' '}
+        Tokens used this month: <strong data-testid="ai-tokens">{num(d.tokensUsedThisMonth)}</strong>
+        {d.monthlyTokenBudget !== null ? ` of ${num(d.monthlyTokenBudget)} (${budgetUse}%)` : ' (no budget set)'}.
+      </p>
+      <label class="check">
+        <input type="checkbox" name="paused" checked={f.paused} onChange={(e) => set({ paused: e.currentTarget.checked })} /> Pause all AI for this organisation
+      </label>
+      {f.paused ? (
+        <label>
+          Reason for pausing (shown to your team)
+          <input name="pausedReason" maxLength={500} value={f.pausedReason} onInput={(e) => set({ pausedReason: e.currentTarget.value })} />
+        </label>
+      ) : null}
+      <div class="cols">
+        <label>
+          Model (blank: the server's default)
+          <input name="model" maxLength={100} pattern="[A-Za-z0-9._:\/\-]+" placeholder="e.g. gpt-4o-mini" value={f.model} onInput={(e) => set({ model: e.currentTarget.value })} aria-describedby="model-hint" />
+        </label>
+        <label>
+          Monthly token budget (blank: no limit)
+          <input name="monthlyTokenBudget" type="number" min={0} step={1} inputMode="numeric" value={f.budget} onInput={(e) => set({ budget: e.currentTarget.value })} />
+        </label>
+        <label>
+          Screenings at once
+          <input name="concurrency" type="number" min={1} max={100} step={1} required value={f.concurrency} onInput={(e) => set({ concurrency: e.currentTarget.value })} />
+        </label>
+      </div>
+      <p class="muted hint" id="model-hint">
+        The provider (OpenAI or the simulated stand-in) is chosen by the server's configuration; the model name is pinned here and recorded with every result.
+      </p>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>AI settings saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save AI settings
+      </button>
+    </form>
+  );
+}
+
+function VapiSettingsForm() {
+  const s = useData(() => get<VapiSettings>('/api/v1/interviews/settings'), []);
+  const [form, setForm] = useState<{ assistantId: string; phoneNumberId: string } | null>(null);
+  const save = useAction();
+  const [saved, setSaved] = useState(false);
+  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const f = form ?? { assistantId: s.data.assistantId ?? '', phoneNumberId: s.data.phoneNumberId ?? '' };
+  const set = (p: Partial<typeof f>): void => {
+    setSaved(false);
+    setForm({ ...f, ...p });
+  };
+  const ready = Boolean(s.data.assistantId && s.data.phoneNumberId);
+  return (
+    <form
+      id="voice"
+      class="card"
+      aria-labelledby="voice-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          const body = { assistantId: f.assistantId.trim() || null, phoneNumberId: f.phoneNumberId.trim() || null };
+          await put('/api/v1/interviews/settings', body);
+          s.setData(body);
+          setForm(null);
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="voice-h">Voice interviews (Vapi)</h2>
+      <p class="muted">{ready ? 'Ready: invited candidates who consent get a call from this assistant and number.' : 'Not ready: set the Vapi assistant and phone number, then add a webhook endpoint below, before inviting candidates.'}</p>
+      <div class="cols">
+        <label>
+          Assistant ID
+          <input name="assistantId" maxLength={128} pattern="[A-Za-z0-9_\-]+" autocomplete="off" value={f.assistantId} onInput={(e) => set({ assistantId: e.currentTarget.value })} />
+        </label>
+        <label>
+          Phone number ID
+          <input name="phoneNumberId" maxLength={128} pattern="[A-Za-z0-9_\-]+" autocomplete="off" value={f.phoneNumberId} onInput={(e) => set({ phoneNumberId: e.currentTarget.value })} />
+        </label>
+      </div>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>Voice interview settings saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save voice settings
+      </button>
+    </form>
+  );
+}
+
+const MODE_LABEL: Record<string, string> = { hmac: 'HMAC signature (recommended)', bearer: 'Bearer token', 'x-vapi-secret': 'X-Vapi-Secret header' };
+
+function WebhookEndpoints() {
+  const list = useData(async () => (await get<{ endpoints: WebhookEndpoint[] }>('/api/v1/webhooks/vapi')).endpoints, []);
+  const [mode, setMode] = useState('hmac');
+  const [signatureHeader, setSignatureHeader] = useState('');
+  const [timestampHeader, setTimestampHeader] = useState('');
+  const [created, setCreated] = useState<(WebhookEndpoint & { secret: string }) | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const create = useAction();
+  const act = useAction();
+  const active = (list.data ?? []).filter((e) => !e.revokedAt);
+  const revoked = (list.data ?? []).filter((e) => e.revokedAt);
+  return (
+    <section class="card" aria-labelledby="hooks-h">
+      <h2 id="hooks-h">Vapi webhook endpoints</h2>
+      <p class="muted">Vapi sends call status, transcripts and reports to one of these URLs. Set it as the assistant's server URL with the secret as its credential.</p>
+      <ErrorBox error={list.error ?? act.error} />
+      {message ? <Notice>{message}</Notice> : null}
+      {created ? (
+        <div class="secret-once" role="status" data-testid="webhook-secret">
+          <p>
+            <strong>Copy the secret now: it is shown only once.</strong>
+          </p>
+          <dl class="facts">
+            <dt>URL</dt>
+            <dd>
+              <code>{created.url}</code>
+            </dd>
+            <dt>Secret</dt>
+            <dd>
+              <code class="secret">{created.secret}</code>
+            </dd>
+          </dl>
+          <button type="button" class="secondary" onClick={() => setCreated(null)}>
+            I have stored the secret
+          </button>
+        </div>
+      ) : null}
+      {list.loading ? (
+        <Loading />
+      ) : active.length === 0 ? (
+        <Empty title="No active webhook endpoint.">Add one below; without it interview transcripts cannot reach hirebox.</Empty>
+      ) : (
+        <ul class="log" aria-label="Webhook endpoints">
+          {active.map((e) => (
+            <li key={e.id}>
+              <code class="secret">{e.url}</code>
+              <p class="muted">
+                {MODE_LABEL[e.mode] ?? e.mode}
+                {e.mode === 'hmac' ? ` · headers ${e.signatureHeader}, ${e.timestampHeader}` : ''} · created {when(e.createdAt)}
+              </p>
+              <button
+                type="button"
+                class="danger"
+                disabled={act.busy}
+                onClick={() =>
+                  window.confirm('Revoke this endpoint? Vapi messages sent to it are refused from now on.') &&
+                  void act.run(async () => {
+                    await del(`/api/v1/webhooks/vapi/${e.id}`);
+                    await list.reload();
+                    setMessage('Endpoint revoked.');
+                  })
+                }
+              >
+                Revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {revoked.length ? <p class="muted">{revoked.length} revoked endpoint(s) not shown.</p> : null}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setMessage(null);
+          void create.run(async () => {
+            const body: Record<string, string> = { mode };
+            if (mode === 'hmac' && signatureHeader.trim()) body.signatureHeader = signatureHeader.trim();
+            if (mode === 'hmac' && timestampHeader.trim()) body.timestampHeader = timestampHeader.trim();
+            setCreated(await post<WebhookEndpoint & { secret: string }>('/api/v1/webhooks/vapi', body));
+            await list.reload();
+          });
+        }}
+      >
+        <h3>Add an endpoint</h3>
+        <div class="cols">
+          <label>
+            Authentication
+            <select name="mode" value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
+              {Object.entries(MODE_LABEL).map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </label>
+          {mode === 'hmac' ? (
+            <>
+              <label>
+                Signature header (blank: x-signature)
+                <input name="signatureHeader" maxLength={64} pattern="[A-Za-z0-9\-]+" value={signatureHeader} onInput={(e) => setSignatureHeader(e.currentTarget.value)} />
+              </label>
+              <label>
+                Timestamp header (blank: x-timestamp)
+                <input name="timestampHeader" maxLength={64} pattern="[A-Za-z0-9\-]+" value={timestampHeader} onInput={(e) => setTimestampHeader(e.currentTarget.value)} />
+              </label>
+            </>
+          ) : null}
+        </div>
+        <ErrorBox error={create.error} />
+        <button type="submit" class="secondary" disabled={create.busy}>
+          Create endpoint
+        </button>
+      </form>
+    </section>
+  );
+}

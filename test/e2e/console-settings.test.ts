@@ -1,0 +1,312 @@
+// The console's settings, message-template and interview screens in a real browser (Debian
+// Chromium via playwright-core) against the real app on 127.0.0.1 with real Postgres and
+// Redis, the real workers (cv-parse, cv-screen, interview-start/ingest/reconcile/score with
+// the simulated AI provider) and the fake Vapi: an admin changes the AI, voice and webhook
+// settings and sees them persist; edits message templates (with a readable refusal of an
+// unknown variable); a recruiter invites a candidate to an interview from the application
+// page, the candidate consents, the fake Vapi plays the call through the signed webhook the
+// admin created in the browser, and the page shows, without a reload, the transcript beside
+// the advisory per-question scores with the evidence marked in the candidate's turns and an
+// unasked question as "insufficient evidence"; then sends the candidate a message. No CSP
+// violation and no script error on any of these screens.
+import t from 'tap';
+import { Redis } from 'ioredis';
+import { createLogger } from '../../server/core/logger.js';
+import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import { createVapiApi } from '../../server/modules/interviews/vapi.js';
+import { startWorkers } from '../../worker/worker.js';
+import { createModelProvider } from '../../worker/providers/index.js';
+import { startFakeVapi } from '../fakes/vapi-server.js';
+import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+
+requireBrowserAndBuild();
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
+await ctx.app.listen({ host: '127.0.0.1', port });
+const fake = await startFakeVapi();
+
+const workerConnection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+const workers = await startWorkers({
+  db: ctx.db,
+  audit: ctx.audit,
+  logger: createLogger('silent'),
+  connection: workerConnection,
+  redisPrefix: ctx.services.redisPrefix,
+  auditCheckpointEveryMs: 3_600_000,
+  masterKey: ctx.config.masterKey.reveal(),
+  screening: { provider: createModelProvider(ctx.config), defaultModel: ctx.config.openai.model, redis: workerConnection },
+  interviews: { vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }) },
+});
+
+// Same-origin requests as the browser makes them (the app listens on `origin`).
+const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
+const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
+const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', admin.orgId));
+const UNASKED = 'Which database index types have you tuned in production?';
+const job = await createJob(ctx, admin, {
+  title: 'Site Reliability Engineer',
+  // The fake Vapi call asks the first two; the third is never asked.
+  interviewQuestions: ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED],
+});
+const upload = await uploadCv(ctx, recruiter, job.id, { name: 'Katherine Johnson', email: 'katherine@example.test' });
+if (upload.statusCode !== 201) throw new Error(`seed application: ${upload.statusCode} ${upload.body}`);
+const applicationId = upload.json<{ applicationId: string }>().applicationId;
+
+const browser = await launch();
+const watch: Watch = { csp: [], errors: [] };
+t.teardown(async () => {
+  await browser.close();
+  await workers.close();
+  workerConnection.disconnect();
+  await fake.close();
+});
+
+async function memberPage(m: Member, viewport?: { width: number; height: number }) {
+  const { context, page } = await newWatchedPage(browser, watch, viewport ? { viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 } : {});
+  const [name, value] = m.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
+  return { context, page };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const adminPage = await memberPage(admin);
+
+t.test('an admin changes the AI settings and sees them persist, including the pause switch', async (t) => {
+  const { page } = adminPage;
+  await page.goto(`${origin}/app/jobs`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.waitForURL(`${origin}/app/settings`);
+  const ai = page.getByRole('form', { name: 'AI screening and scoring' });
+  await ai.waitFor();
+  t.match(await page.getByTestId('ai-state').textContent(), /AI is running.*Tokens used this month: [\d,]+ \(no budget set\)/s, 'usage and the running state are shown');
+  await ai.getByRole('checkbox', { name: 'Pause all AI for this organisation' }).check();
+  await ai.getByLabel('Reason for pausing').fill('Model review in progress');
+  await ai.getByLabel(/^Model/).fill('gpt-4o-mini-2024-07-18');
+  await ai.getByLabel(/Monthly token budget/).fill('5000000');
+  await ai.getByLabel('Screenings at once').fill('4');
+  await ai.getByRole('button', { name: 'Save AI settings' }).click();
+  await page.getByText('AI settings saved.').waitFor();
+  t.match(await page.getByTestId('ai-state').textContent(), /All AI processing is paused \(Model review in progress\)/, 'the page says AI is paused and why');
+  await screenshot(page, '20-settings-ai-paused');
+
+  await page.reload();
+  await ai.waitFor();
+  t.equal(await ai.getByRole('checkbox', { name: 'Pause all AI for this organisation' }).isChecked(), true, 'the pause persists');
+  t.equal(await ai.getByLabel('Reason for pausing').inputValue(), 'Model review in progress');
+  t.equal(await ai.getByLabel(/^Model/).inputValue(), 'gpt-4o-mini-2024-07-18', 'the model persists');
+  t.equal(await ai.getByLabel(/Monthly token budget/).inputValue(), '5000000', 'the budget persists');
+  t.equal(await ai.getByLabel('Screenings at once').inputValue(), '4');
+  const stored = await ctx.app.inject({ method: 'GET', url: '/api/v1/ai/settings', headers: admin.headers });
+  t.match(stored.json(), { paused: true, pausedReason: 'Model review in progress', model: 'gpt-4o-mini-2024-07-18', monthlyTokenBudget: 5_000_000, concurrency: 4 }, 'stored through the API');
+
+  // Resume (the interview below is scored by the AI), and clear the model and budget.
+  await ai.getByRole('checkbox', { name: 'Pause all AI for this organisation' }).uncheck();
+  await ai.getByLabel(/^Model/).fill('');
+  await ai.getByLabel(/Monthly token budget/).fill('');
+  await ai.getByRole('button', { name: 'Save AI settings' }).click();
+  await page.getByText('AI settings saved.').waitFor();
+  const resumed = await ctx.app.inject({ method: 'GET', url: '/api/v1/ai/settings', headers: admin.headers });
+  t.match(resumed.json(), { paused: false, pausedReason: null, model: null, monthlyTokenBudget: null }, 'blank fields are stored as "server default" and "no limit"');
+  t.match(await page.getByTestId('ai-state').textContent(), /AI is running/);
+});
+
+let hookSecret = '';
+let hookUrl = '';
+
+t.test('the admin sets up voice interviews: Vapi assistant and number, and a webhook endpoint whose secret is shown once', async (t) => {
+  const { page } = adminPage;
+  const voice = page.getByRole('form', { name: 'Voice interviews (Vapi)' });
+  t.match(await voice.textContent(), /Not ready/, 'the form says what is missing');
+  await voice.getByLabel('Assistant ID').fill('asst_e2e_1');
+  await voice.getByLabel('Phone number ID').fill('pn_e2e_1');
+  await voice.getByRole('button', { name: 'Save voice settings' }).click();
+  await page.getByText('Voice interview settings saved.').waitFor();
+  const hooks = page.getByRole('region', { name: 'Vapi webhook endpoints' });
+  await hooks.getByText('No active webhook endpoint.').waitFor();
+  await hooks.getByLabel('Authentication').selectOption('hmac');
+  await hooks.getByRole('button', { name: 'Create endpoint' }).click();
+  const once = page.getByTestId('webhook-secret');
+  await once.waitFor();
+  hookSecret = ((await once.locator('code.secret').textContent()) ?? '').trim();
+  hookUrl = ((await once.locator('code').first().textContent()) ?? '').trim();
+  t.ok(hookSecret.length >= 32, 'the secret is shown');
+  t.ok(hookUrl.startsWith(`${origin}/webhooks/vapi/`), 'with the URL to configure in Vapi');
+  await screenshot(page, '21-settings-voice');
+  await once.getByRole('button', { name: 'I have stored the secret' }).click();
+  t.equal(await page.getByTestId('webhook-secret').count(), 0, 'the secret is gone from the page');
+  t.equal(await hooks.getByRole('list', { name: 'Webhook endpoints' }).locator('li').count(), 1, 'the endpoint is listed');
+
+  await page.reload();
+  await voice.waitFor();
+  t.equal(await voice.getByLabel('Assistant ID').inputValue(), 'asst_e2e_1', 'the assistant persists');
+  t.equal(await voice.getByLabel('Phone number ID').inputValue(), 'pn_e2e_1', 'the number persists');
+  t.match(await voice.textContent(), /Ready/);
+  t.notOk((await page.locator('main').textContent())?.includes(hookSecret), 'the secret is never shown again');
+  fake.setWebhook({ url: hookUrl, secret: hookSecret });
+});
+
+t.test('a recruiter has no settings screen and is told who can change settings', async (t) => {
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/jobs`);
+  await page.getByRole('link', { name: 'Site Reliability Engineer' }).waitFor();
+  t.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).count(), 0, 'no Settings in the navigation');
+  await page.goto(`${origin}/app/settings`);
+  await page.getByText('Only admins can see and change').waitFor();
+  t.equal(await page.getByRole('form').count(), 0, 'no settings form is rendered');
+  await context.close();
+});
+
+t.test('the admin creates, edits and deletes message templates with the variables explained', async (t) => {
+  const { page } = adminPage;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+  await page.waitForURL(`${origin}/app/templates`);
+  await page.getByText('No templates yet.').waitFor();
+  const vars = await page.getByRole('list', { name: 'Variables' }).locator('li').allTextContents();
+  t.ok(vars.includes('{{candidate.firstName}}') && vars.includes('{{job.title}}'), 'the allowed variables are listed');
+
+  await page.getByRole('button', { name: 'New template' }).click();
+  const form = page.getByRole('form', { name: 'New template' });
+  await form.getByLabel('Name').fill('Interview follow-up');
+  await form.getByLabel('Kind').selectOption('generic');
+  await form.getByLabel('Subject').fill('Next steps for {{job.title}}');
+  await form.getByLabel('Body').fill('Hi {{candidate.fistName}}, thank you for the interview.');
+  await form.getByRole('button', { name: 'Create template' }).click();
+  await form.getByRole('alert').waitFor();
+  t.match(await form.getByRole('alert').textContent(), /Unknown variable in body: \{\{candidate\.fistName\}\}/, 'an unknown variable is refused with a readable message');
+  await form.getByLabel('Body').fill('Hi {{candidate.firstName}}, thank you for the interview.\n\nThe {{org.name}} team');
+  await form.getByRole('button', { name: 'Create template' }).click();
+  await page.getByText('Template "Interview follow-up" created.').waitFor();
+
+  await page.getByRole('button', { name: 'New template' }).click();
+  await form.getByLabel('Name').fill('Thanks for applying');
+  await form.getByLabel('Kind').selectOption('application_received');
+  await form.getByLabel('Send automatically').selectOption('apply');
+  await form.getByLabel('Subject').fill('We received your application for {{job.title}}');
+  await form.getByLabel('Body').fill('Hi {{candidate.firstName}}, we will be in touch.');
+  await form.getByRole('button', { name: 'Create template' }).click();
+  await page.getByText('Template "Thanks for applying" created.').waitFor();
+  const list = page.getByRole('list', { name: 'Templates' });
+  t.match(await list.textContent(), /Thanks for applying.*sent automatically when someone applies/s, 'the automatic trigger is shown');
+
+  await page.getByRole('button', { name: 'Edit Interview follow-up' }).click();
+  const edit = page.getByRole('form', { name: 'Edit template Interview follow-up' });
+  await edit.getByLabel('Subject').fill('Your interview for {{job.title}}: next steps');
+  await edit.getByRole('button', { name: 'Save template' }).click();
+  await page.getByText('Template "Interview follow-up" saved.').waitFor();
+  t.match(await list.textContent(), /Your interview for \{\{job\.title\}\}: next steps/, 'the edit is shown');
+  await screenshot(page, '22-templates');
+
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete Thanks for applying' }).click();
+  await page.getByText('Template "Thanks for applying" deleted.').waitFor();
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/message-templates', headers: admin.headers });
+  const templates = res.json<{ templates: { name: string; subject: string; body: string }[] }>().templates;
+  t.same(
+    templates.map((x) => [x.name, x.subject]),
+    [['Interview follow-up', 'Your interview for {{job.title}}: next steps']],
+    'stored as edited, the deleted one gone',
+  );
+});
+
+t.test('a recruiter invites the candidate to an interview and sees the scored transcript with the evidence highlighted, without a reload', async (t) => {
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  await page.getByRole('heading', { name: 'Katherine Johnson' }).waitFor();
+  const panel = page.getByRole('region', { name: 'Interviews' });
+  await panel.getByText('No interview yet.').waitFor();
+  await panel.getByRole('button', { name: 'Invite to AI interview' }).click();
+  await panel.getByLabel('Maximum length (minutes)').fill('10');
+  await panel.getByRole('button', { name: 'Send invitation' }).click();
+  await panel.getByText(/Invitation sent\. The candidate gets an email/).waitFor();
+  await panel.getByTestId('interview-status').getByText('invited').waitFor();
+  const mail = await until('invitation mail', async () => ctx.mailer.outbox.find((m) => /\/i\/[A-Za-z0-9_-]+/.test(m.text)));
+  const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1] as string;
+
+  // The candidate consents on the invitation page; the worker calls, the fake Vapi plays the call
+  // and delivers signed webhooks to the endpoint the admin created in the browser.
+  const consent = await ctx.app.inject({
+    method: 'POST',
+    url: `/i/${token}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: `action=consent&noticeVersion=${INTERVIEW_NOTICE_VERSION}&phone=%2B14155550123&phoneConfirmed=true&recordingConsent=true`,
+  });
+  t.equal(consent.statusCode, 200, consent.body);
+  const call = await until('the call', async () => [...fake.calls.values()][0]);
+  t.equal(call.assistantId, 'asst_e2e_1', 'the call uses the assistant set in the settings screen');
+  const interviewId = String(call.assistantOverrides?.metadata?.interviewId);
+  await until('call id stored', async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${interviewId}`, headers: recruiter.headers })).json<{ call: { id: string | null } }>().call.id);
+  const deliveries = await fake.play(call.id);
+  t.ok(deliveries.every((d) => d.status === 200), 'every signed webhook is accepted');
+
+  const scoring = panel.getByTestId('interview-scoring');
+  await scoring.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 60_000 });
+  t.equal(await panel.getByTestId('interview').getAttribute('data-status'), 'ended', 'the status moved on without a reload');
+  t.match(await panel.getByTestId('interview-advisory').textContent(), /Advisory.*Simulated.*transcript text only/s, 'the scores are labelled advisory, simulated and text-only');
+
+  const transcript = panel.getByRole('list', { name: 'Transcript' });
+  const speakers = await transcript.locator('.speaker').allTextContents();
+  t.same(speakers, ['Interviewer (AI)', 'Interviewer (AI)', 'Candidate', 'Interviewer (AI)', 'Candidate'], 'every turn is attributed to its speaker');
+  const api = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${interviewId}`, headers: recruiter.headers })).json<{
+    scoring: { questions: { question: string; status: string; evidence: { quote: string; grounded: boolean }[] }[] };
+  }>();
+  const grounded = [...new Set(api.scoring.questions.flatMap((q) => q.evidence.filter((e) => e.grounded).map((e) => e.quote.trim())))];
+  const marks = (await transcript.locator('mark').allTextContents()).map((m) => m.trim());
+  t.ok(grounded.length >= 2, 'the simulated scorer quotes the candidate');
+  t.ok(marks.length >= 2 && marks.every((m) => grounded.includes(m)), 'every mark in the transcript is exactly an evidence quote');
+  t.equal(await transcript.locator('.turn-interviewer mark').count(), 0, 'nothing the interviewer said is marked as evidence');
+  t.ok(marks.some((m) => /billing ledger/.test(m)), 'the answer to the design question is highlighted');
+
+  const scores = panel.getByRole('list', { name: 'Question scores' });
+  const items = scores.locator(':scope > li');
+  t.equal(await items.count(), 3, 'one score block per question');
+  t.match(await items.nth(0).textContent(), /Tell me about a system you designed\.\s*\d\/4\s*(met|partly met)/, 'score and verdict per question');
+  const unasked = ((await items.nth(2).textContent()) ?? '').replace(/\s+/g, ' ');
+  t.ok(unasked.startsWith(UNASKED) && unasked.includes('Insufficient evidence Not scored: the question was not asked in the call'), 'the unasked question is insufficient evidence, not a score');
+  t.equal(api.scoring.questions[2]?.status, 'insufficient_evidence');
+  await screenshot(page, '23-interview-transcript');
+  await context.close();
+});
+
+t.test('the recruiter sends the candidate a message from the record, on a phone', async (t) => {
+  const { context, page } = await memberPage(recruiter, { width: 390, height: 844 });
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  const panel = page.getByRole('region', { name: 'Messages' });
+  await panel.getByText('No messages sent yet.').waitFor();
+  await panel.getByLabel('Template').selectOption({ label: 'Interview follow-up (General)' });
+  await panel.getByRole('button', { name: 'Send message' }).click();
+  await panel.getByText('Message sent.').waitFor();
+  await panel.getByRole('list', { name: 'Messages' }).getByText('Your interview for Site Reliability Engineer: next steps').waitFor();
+  await panel.getByLabel('Template').selectOption('');
+  await panel.getByLabel('Subject', { exact: true }).fill('A quick question');
+  await panel.getByLabel('Message', { exact: true }).fill('Hi {{candidate.firstName}}, could you send your availability for next week?');
+  await panel.getByRole('button', { name: 'Send message' }).click();
+  await panel.getByRole('list', { name: 'Messages' }).getByText('A quick question').waitFor();
+  const mails = ctx.mailer.outbox.filter((m) => m.to === 'katherine@example.test');
+  t.ok(mails.some((m) => /Hi Katherine, could you send your availability/.test(m.text)), 'the variables are filled in the mail');
+  await panel.getByText('sent', { exact: true }).first().waitFor();
+  await screenshot(page, '24-messages-phone');
+  await context.close();
+});
+
+t.test('no new screen produced a CSP violation or a script error', async (t) => {
+  t.same(watch.csp, [], 'no CSP violations');
+  t.same(watch.errors, [], 'no script errors');
+  const index = await (await fetch(`${origin}/app/`)).text();
+  let gz = 0;
+  for (const m of index.matchAll(/(?:src|href)="(\/app\/assets\/[^"]+)"/g)) gz += Number((await fetch(`${origin}${m[1] as string}`)).headers.get('content-length'));
+  t.comment(`page weight (JS + CSS, gzipped as served): ${gz} bytes`);
+  t.ok(gz > 0 && gz < 60_000, 'the console stays small');
+});
