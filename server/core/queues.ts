@@ -10,6 +10,7 @@ export const QUEUES = {
   interviewStart: 'interview-start',
   interviewReconcile: 'interview-reconcile',
   interviewScore: 'interview-score',
+  interviewReminder: 'interview-reminder',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -22,6 +23,8 @@ export interface JobPayloads {
   /** Without orgId: the periodic sweep over every org's stuck calls and messages. */
   'interview-reconcile': { orgId?: string; interviewId?: string };
   'interview-score': { orgId: string; interviewId: string };
+  /** A reminder mail before a booked interview; `version` is the schedule it belongs to (stale after a reschedule). */
+  'interview-reminder': { orgId: string; interviewId: string; kind: '24h' | '1h'; version: number };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

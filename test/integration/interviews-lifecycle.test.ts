@@ -91,7 +91,7 @@ t.test('invite -> consent -> call placed with the right payload -> signed webhoo
   t.equal((await answer(token, { ...consent, noticeVersion: 'old' })).statusCode, 422, 'stale notice');
   const ok = await answer(token, consent);
   t.equal(ok.statusCode, 200, ok.body);
-  t.same(ok.json(), { status: 'scheduled' });
+  t.same(ok.json(), { status: 'scheduled', scheduledFor: null });
   t.equal((await answer(token, consent)).statusCode, 409, 'the link is single-use');
   const job1 = await startQueue.getJob(`interview-start-${id}`);
   t.same(job1?.data, { orgId: admin.orgId, interviewId: id }, 'interview-start enqueued with ids only');
@@ -208,7 +208,7 @@ t.test('asking for a human interviewer or declining places no call, and the recr
   const callsBefore = fake.requests.filter((r) => r.path === '/call').length;
   const human = await invite(await newApplication());
   const res = await answer(human.token, { action: 'human' });
-  t.same(res.json(), { status: 'human_requested' });
+  t.same(res.json(), { status: 'human_requested', scheduledFor: null });
   t.equal(await calls.startCall(admin.orgId, human.id), 'skipped');
   const hv = (await view(human.id)).json<{ status: string; humanRequestedAt: string | null; consent: unknown }>();
   t.equal(hv.status, 'human_requested');

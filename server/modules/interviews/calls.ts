@@ -9,9 +9,12 @@ import { isUuid, type Db, type Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
 import { findMessage, markProcessed } from '../webhooks/repo.js';
 import { messageAad, type ServerMessageEnvelope } from '../webhooks/service.js';
-import { findInterview, findInterviewByCall, findSettings, updateInterview, type InterviewRow } from './repo.js';
-import { VapiError } from '@vapi-ai/server-sdk';
-import { isPermanentVapiError, recordingRefOf, type VapiApi } from './vapi.js';
+import type { Vapi } from '@vapi-ai/server-sdk';
+import { CircuitOpenError } from '../../core/circuit-breaker.js';
+import { AI_DISCLOSURES, ensureJobAssistant, firstMessageFor } from './assistant.js';
+import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
+import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
+import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
 
 export class RetryLaterError extends Error {}
 export class PermanentFailure extends Error {}
@@ -19,6 +22,11 @@ export class PermanentFailure extends Error {}
 export interface ScoreProducer {
   /** Queues the transcript's scoring (deterministic job id: once per interview). */
   enqueue(orgId: string, interviewId: string): Promise<void>;
+}
+
+/** Re-dials after a no-answer/busy/failed call (delayed interview-start job, key r<attempt>). */
+export interface RetryProducer {
+  enqueue(orgId: string, interviewId: string, delayMs: number, key: string): Promise<void>;
 }
 
 export interface ReconcileProducer {
@@ -33,8 +41,36 @@ const ORPHAN_GRACE_MS = 10 * 60 * 1000;
 export const RECONCILE_AFTER_REPORT_MS = 5_000;
 export const RECONCILE_SLACK_MS = 5 * 60 * 1000;
 
-export const AI_DISCLOSURE_FIRST_MESSAGE =
-  'Hello, I am an AI interviewer, not a person. I will ask a few questions about your experience; you can ask for a human interviewer at any time.';
+export const AI_DISCLOSURE_FIRST_MESSAGE = AI_DISCLOSURES.en as string;
+
+/**
+ * The per-call overrides of the assistant: AI disclosure first (in the interview's
+ * language), recording only with consent, the questions as variables and ids (never PII)
+ * as metadata so every server message can be tied back to the interview.
+ */
+export function callOverrides(orgId: string, row: InterviewRow): Vapi.AssistantOverrides {
+  return {
+    firstMessage: firstMessageFor(row.language),
+    maxDurationSeconds: row.max_duration_seconds,
+    artifactPlan: { recordingEnabled: row.recording_consent === true },
+    variableValues: { questions: row.questions.map((q, i) => `${i + 1}. ${q}`).join('\n'), questionCount: row.questions.length, language: row.language },
+    metadata: { orgId, applicationId: row.application_id, interviewId: row.id },
+  };
+}
+
+/**
+ * When a job refused by Vapi's open breaker runs again: the end of the cool-down (at
+ * least 2 s ahead, for a half-open probe to answer), plus up to 3 s of jitter so the
+ * waiting interviews do not come back as one burst.
+ */
+export function breakerWaitUntil(err: CircuitOpenError, now: number, random: () => number = Math.random): number {
+  return Math.max(err.retryAt, now + 2_000) + Math.floor(random() * 3_000);
+}
+
+/** A call is due when it has no due time or the due time has come (1 s of clock skew allowed). */
+export function isDue(row: Pick<InterviewRow, 'next_attempt_at'>, now: Date): boolean {
+  return !row.next_attempt_at || row.next_attempt_at.getTime() <= now.getTime() + 1000;
+}
 
 function transcriptFromArtifact(artifact: { transcript?: unknown; messages?: unknown } | undefined, legacy?: unknown): string | null {
   if (artifact && typeof artifact.transcript === 'string' && artifact.transcript.trim()) return artifact.transcript;
@@ -55,8 +91,58 @@ function interviewStatusFor(callStatus: string): InterviewRow['status'] | null {
   return null;
 }
 
-export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyring; vapi: VapiApi | null; reconcile: ReconcileProducer; score?: ScoreProducer; clock: () => Date; log: Logger }) {
+export function createCallService(deps: {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  vapi: VapiApi | null;
+  reconcile: ReconcileProducer;
+  score?: ScoreProducer;
+  retry?: RetryProducer;
+  clock: () => Date;
+  log: Logger;
+}) {
   const { db, keyring } = deps;
+
+  /**
+   * A call ended with a retryable reason (no answer, busy, voicemail, failed to connect):
+   * schedule the next attempt within the org's limit, else mark the interview unreachable.
+   * Only the interview's current call counts; returns the retry to enqueue after commit.
+   */
+  async function endedUnanswered(tx: Queryable, orgId: string, row: InterviewRow, callId: string, reason: string, source: string): Promise<{ delayMs: number; attempt: number } | null> {
+    const now = deps.clock();
+    await endCall(tx, callId, reason, now);
+    if (row.vapi_call_id !== callId || !['calling', 'in_progress', 'scheduled'].includes(row.status)) return null;
+    const settings = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
+    const retriesUsed = Math.max(0, row.attempts - 1);
+    if (retriesUsed < settings.max_call_retries) {
+      const delayMs = retryDelayMs(settings.retry_delays_seconds, retriesUsed + 1);
+      const next = new Date(now.getTime() + delayMs);
+      // The call id is cleared so a late message of this call is recognised as an earlier attempt.
+      await updateInterview(tx, row.id, { status: 'scheduled', vapi_call_id: null, call_status: 'retry-scheduled', ended_reason: reason.slice(0, 200), next_attempt_at: next, call_error: null });
+      await insertEvent(tx, {
+        orgId,
+        applicationId: row.application_id,
+        type: 'interview.retry_scheduled',
+        actor: { type: 'system' },
+        data: { interviewId: row.id, attempt: row.attempts, endedReason: reason.slice(0, 200), nextAttemptAt: next.toISOString(), source },
+      });
+      return { delayMs, attempt: row.attempts + 1 };
+    }
+    await updateInterview(tx, row.id, { status: 'unreachable', call_status: 'ended', ended_reason: reason.slice(0, 200), next_attempt_at: null });
+    await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.unreachable', actor: { type: 'system' }, data: { interviewId: row.id, attempts: row.attempts, endedReason: reason.slice(0, 200) } });
+    await deps.audit.recordIn(tx, orgId, { action: 'interview.unreachable', actor: { type: 'system' }, target: { type: 'interview', id: row.id }, metadata: { attempts: row.attempts, endedReason: reason.slice(0, 200) } });
+    return null;
+  }
+
+  async function enqueueRetry(orgId: string, interviewId: string, retry: { delayMs: number; attempt: number } | null): Promise<void> {
+    if (!retry) return;
+    if (!deps.retry) {
+      deps.log.warn({ interviewId }, 'no retry producer wired; the re-dial was not queued');
+      return;
+    }
+    await deps.retry.enqueue(orgId, interviewId, retry.delayMs, `r${retry.attempt}`);
+  }
 
   /** Stores what is new; true when the interview has a transcript afterwards. */
   async function storeArtifacts(tx: Queryable, orgId: string, row: InterviewRow, transcript: string | null, recordingRef: string | null, set: Parameters<typeof updateInterview>[2]): Promise<boolean> {
@@ -71,44 +157,69 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
   }
 
   return {
-    /** interview-start: places the outbound call once. */
-    async startCall(orgId: string, interviewId: string): Promise<'placed' | 'skipped'> {
+    /**
+     * interview-start: places the outbound call once, when it is due. A job that fires
+     * before the interview's due time (a stale job after a reschedule) does nothing; the
+     * job for the current time places the call.
+     */
+    async startCall(orgId: string, interviewId: string): Promise<'placed' | 'skipped' | 'not_due'> {
+      const pre = await db.withTenant(orgId, async (q) => ({ row: await findInterview(q, interviewId), settings: await findSettings(q) }));
+      if (!pre.row || pre.row.status !== 'scheduled' || pre.row.vapi_call_id || pre.row.mode !== 'phone') return 'skipped';
+      if (!isDue(pre.row, deps.clock())) return 'not_due';
+      if (!deps.vapi || !pre.settings?.vapi_phone_number_id) {
+        await db.withTenantTx(orgId, async (tx) => {
+          const row = await findInterview(tx, interviewId, true);
+          if (row?.status === 'scheduled') await updateInterview(tx, row.id, { status: 'failed', call_error: 'vapi_not_configured' });
+        });
+        throw new PermanentFailure('Vapi is not configured for this org (API key and phone number)');
+      }
+      const vapi = deps.vapi;
+      let assistantId = pre.settings.vapi_assistant_id;
+      if (!assistantId) {
+        // No configured assistant: hirebox manages one per job (created or PATCHed here, before any call exists).
+        try {
+          assistantId = (await ensureJobAssistant({ db, vapi }, orgId, pre.row)).assistantId;
+        } catch (err) {
+          if (err instanceof CircuitOpenError) {
+            // Vapi is failing for everyone: the job waits for the breaker; the recruiter sees why.
+            await db.withTenantTx(orgId, (tx) => updateInterview(tx, interviewId, { call_status: 'waiting-provider', call_error: 'vapi_circuit_open' }));
+            throw err;
+          }
+          const status = vapiStatusOf(err);
+          if (status !== undefined && isPermanentVapiError(err)) {
+            await db.withTenantTx(orgId, (tx) => updateInterview(tx, interviewId, { status: 'failed', call_error: `assistant_rejected_${status}` }));
+            throw new PermanentFailure(`POST/PATCH /assistant failed: ${status}`);
+          }
+          // 429/5xx/network: no call was placed, so retrying is safe.
+          await db.withTenantTx(orgId, (tx) => updateInterview(tx, interviewId, { call_status: 'retrying', call_error: status ? `vapi_${status}` : 'vapi_unreachable' }));
+          throw new RetryLaterError(`assistant sync failed: ${status ?? 'network'}`);
+        }
+      }
       const claim = await db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, interviewId, true);
-        if (!row || row.status !== 'scheduled' || row.vapi_call_id) return null;
-        const settings = await findSettings(tx);
-        if (!deps.vapi || !settings?.vapi_assistant_id || !settings.vapi_phone_number_id) {
-          await updateInterview(tx, row.id, { status: 'failed', call_error: 'vapi_not_configured' });
-          return 'unconfigured' as const;
-        }
+        if (!row || row.status !== 'scheduled' || row.vapi_call_id || row.mode !== 'phone' || !isDue(row, deps.clock())) return null;
         if (!row.phone_enc) throw new PermanentFailure('no confirmed phone number');
         const phone = (await keyring.candidateCipher(tx, orgId, row.candidate_id)).openText('interviews', 'phone_enc', row.id, row.phone_enc);
         // Claim before calling out: a crash after Vapi accepted must not place a second call.
-        await updateInterview(tx, row.id, { status: 'calling', call_status: 'creating' });
-        return { row, phone, assistantId: settings.vapi_assistant_id, phoneNumberId: settings.vapi_phone_number_id };
+        await updateInterview(tx, row.id, { status: 'calling', call_status: 'creating', attempts: row.attempts + 1 });
+        return { row, phone, phoneNumberId: pre.settings?.vapi_phone_number_id as string };
       });
       if (!claim) return 'skipped';
-      if (claim === 'unconfigured') throw new PermanentFailure('Vapi is not configured for this org (API key, assistant and phone number)');
       const { row } = claim;
+      const attempt = row.attempts + 1;
       let call: { id: string; status: string | null };
       try {
-        call = await (deps.vapi as VapiApi).createCall({
-          phoneNumberId: claim.phoneNumberId,
-          customer: { number: claim.phone },
-          assistantId: claim.assistantId,
-          assistantOverrides: {
-            firstMessage: AI_DISCLOSURE_FIRST_MESSAGE,
-            maxDurationSeconds: row.max_duration_seconds,
-            artifactPlan: { recordingEnabled: row.recording_consent === true },
-            variableValues: { questions: row.questions.map((q, i) => `${i + 1}. ${q}`).join('\n'), questionCount: row.questions.length, language: row.language },
-            metadata: { orgId, applicationId: row.application_id, interviewId: row.id },
-          },
-        });
+        call = await vapi.createCall({ phoneNumberId: claim.phoneNumberId, customer: { number: claim.phone }, assistantId, assistantOverrides: callOverrides(orgId, row) });
       } catch (err) {
-        const status = err instanceof VapiError ? err.statusCode : undefined;
+        if (err instanceof CircuitOpenError) {
+          // Refused before any request went out: no call exists, release the claim and wait for the breaker.
+          await db.withTenantTx(orgId, (tx) => updateInterview(tx, row.id, { status: 'scheduled', call_status: 'waiting-provider', call_error: 'vapi_circuit_open', attempts: row.attempts }));
+          throw err;
+        }
+        const status = vapiStatusOf(err);
         if (status === 429 || (status !== undefined && status >= 500)) {
           // Vapi answered and refused: no call exists, so release the claim and let BullMQ retry.
-          await db.withTenantTx(orgId, (tx) => updateInterview(tx, row.id, { status: 'scheduled', call_status: 'retrying', call_error: `vapi_${status}` }));
+          await db.withTenantTx(orgId, (tx) => updateInterview(tx, row.id, { status: 'scheduled', call_status: 'retrying', call_error: `vapi_${status}`, attempts: row.attempts }));
           throw new RetryLaterError(`POST /call answered ${status}`);
         }
         // A 4xx will not improve; a timeout or network error leaves it unknown whether Vapi
@@ -118,9 +229,10 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
         throw new PermanentFailure(`POST /call failed: ${reason}`);
       }
       await db.withTenantTx(orgId, async (tx) => {
-        await updateInterview(tx, row.id, { vapi_call_id: call.id, call_status: call.status ?? 'queued' });
-        await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: row.id } });
-        await deps.audit.recordIn(tx, orgId, { action: 'interview.call_started', actor: { type: 'system' }, target: { type: 'interview', id: row.id }, metadata: { callId: call.id } });
+        await updateInterview(tx, row.id, { vapi_call_id: call.id, call_status: call.status ?? 'queued', call_error: null, next_attempt_at: null });
+        await insertCall(tx, { orgId, callId: call.id, interviewId: row.id, attempt, mode: 'phone' });
+        await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: row.id, attempt } });
+        await deps.audit.recordIn(tx, orgId, { action: 'interview.call_started', actor: { type: 'system' }, target: { type: 'interview', id: row.id }, metadata: { callId: call.id, attempt } });
       });
       // A safety net: if no report ever comes, ask Vapi after the longest possible call.
       await deps.reconcile.enqueue(orgId, row.id, row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS);
@@ -134,23 +246,41 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
         if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null, score: false };
         const raw = openText(await keyring.orgKey(tx, orgId), msg.body_enc, messageAad(orgId, msg.id));
         const { message } = JSON.parse(raw) as ServerMessageEnvelope;
-        let row = await findInterviewByCall(tx, msg.call_id, true);
+        const endedReason = typeof message.endedReason === 'string' ? message.endedReason.slice(0, 200) : null;
+        const row = await findInterviewByCall(tx, msg.call_id, true);
         if (!row) {
-          // The webhook may beat our own write of the call id: fall back to the metadata we sent.
+          const earlier = await findCall(tx, msg.call_id);
+          if (earlier) {
+            // A call of an earlier attempt (replaced by a retry): note how it ended, change nothing else.
+            if (endedReason) await endCall(tx, msg.call_id, endedReason, deps.clock());
+            await markProcessed(tx, msg.id, 'earlier_attempt');
+            return { outcome: 'earlier_attempt', reconcile: null, score: false, retry: null };
+          }
+          // The webhook may beat our own write of the call id: fall back to the metadata we
+          // sent, but only while a call is being created (not while a retry waits).
           const meta = (message.call as { assistantOverrides?: { metadata?: { interviewId?: unknown } } } | undefined)?.assistantOverrides?.metadata;
           const candidateId = meta?.interviewId;
           const byMeta = isUuid(candidateId) ? await findInterview(tx, candidateId, true) : null;
-          if (byMeta && (!byMeta.vapi_call_id || byMeta.vapi_call_id === msg.call_id)) row = byMeta;
+          if (byMeta && byMeta.vapi_call_id === null && byMeta.call_status === 'creating') {
+            throw new RetryLaterError('the call id is not stored yet');
+          }
         }
         if (!row) {
           if (deps.clock().getTime() - Number(msg.message_ts > 0 ? msg.message_ts : 0) < ORPHAN_GRACE_MS && msg.message_ts > 0) throw new RetryLaterError('no interview knows this call yet');
           await markProcessed(tx, msg.id, 'no_interview');
-          return { outcome: 'no_interview', reconcile: null, score: false };
+          return { outcome: 'no_interview', reconcile: null, score: false, retry: null };
         }
         let outcome = 'ignored';
         let reconcile: string | null = null;
         let score = false;
-        if (msg.message_type === 'status-update') {
+        let retry: { delayMs: number; attempt: number; interviewId: string } | null = null;
+        if ((msg.message_type === 'status-update' || msg.message_type === 'end-of-call-report') && (msg.message_type === 'end-of-call-report' || message.status === 'ended') && isRetryableEndedReason(endedReason)) {
+          // Nobody talked: no transcript to keep; dial again later or give up.
+          const live = ['calling', 'in_progress', 'scheduled'].includes(row.status);
+          const next = await endedUnanswered(tx, orgId, row, msg.call_id, endedReason as string, msg.message_type);
+          retry = next ? { ...next, interviewId: row.id } : null;
+          outcome = retry ? 'retry_scheduled' : live ? 'unreachable' : 'unanswered_noted';
+        } else if (msg.message_type === 'status-update') {
           const status = typeof message.status === 'string' ? message.status : '';
           const current = STATUS_RANK[row.call_status ?? ''] ?? 0;
           const next = STATUS_RANK[status] ?? 0;
@@ -166,6 +296,7 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
             outcome = 'status_stale';
           }
         } else if (msg.message_type === 'end-of-call-report') {
+          if (endedReason) await endCall(tx, msg.call_id, endedReason, deps.clock());
           const artifact = message.artifact as { transcript?: unknown; messages?: unknown } | undefined;
           const transcript = transcriptFromArtifact(artifact, message.transcript);
           const recordingRef = recordingRefOf(artifact as Parameters<typeof recordingRefOf>[0], message.recordingUrl);
@@ -187,8 +318,9 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           deps.log.info({ messageId: msg.id, type: msg.message_type }, 'vapi message type not handled; ignored');
         }
         await markProcessed(tx, msg.id, outcome);
-        return { outcome, reconcile, score };
+        return { outcome, reconcile, score, retry };
       });
+      if (result.retry) await enqueueRetry(orgId, result.retry.interviewId, result.retry);
       if (result.reconcile) await deps.reconcile.enqueue(orgId, result.reconcile, RECONCILE_AFTER_REPORT_MS);
       if (result.score && result.reconcile && deps.score) await deps.score.enqueue(orgId, result.reconcile);
       return result.outcome;
@@ -201,9 +333,19 @@ export function createCallService(deps: { db: Db; audit: AuditLog; keyring: Keyr
       if (row.reconciled_at && row.transcript_enc) return 'skipped';
       const call = await deps.vapi.getCall(row.vapi_call_id);
       if (call.status !== 'ended') return 'not_ended';
+      if (isRetryableEndedReason(call.endedReason)) {
+        // Both the status-update and the report were lost for an unanswered call: apply the retry policy here.
+        const retry = await db.withTenantTx(orgId, async (tx) => {
+          const fresh = await findInterview(tx, interviewId, true);
+          return fresh ? endedUnanswered(tx, orgId, fresh, call.id, call.endedReason as string, 'reconciliation') : null;
+        });
+        await enqueueRetry(orgId, interviewId, retry);
+        return 'reconciled';
+      }
       const hasTranscript = await db.withTenantTx(orgId, async (tx) => {
         const fresh = await findInterview(tx, interviewId, true);
-        if (!fresh) return false;
+        if (!fresh || fresh.vapi_call_id !== call.id || ['unreachable', 'cancelled'].includes(fresh.status)) return false;
+        await endCall(tx, call.id, call.endedReason, deps.clock());
         const recovered = !fresh.report_received_at;
         const stored = await storeArtifacts(tx, orgId, fresh, call.transcript, call.recordingRef, {
           status: fresh.status === 'failed' ? 'failed' : 'ended',

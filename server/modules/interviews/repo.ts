@@ -1,7 +1,14 @@
 // SQL for interviews, interview plans and per-org interview settings.
 import type { Queryable } from '../../core/db.js';
 
-export type InterviewStatus = 'invited' | 'declined' | 'human_requested' | 'scheduled' | 'calling' | 'in_progress' | 'ended' | 'failed' | 'cancelled';
+export type InterviewStatus = 'invited' | 'declined' | 'human_requested' | 'scheduled' | 'calling' | 'in_progress' | 'ended' | 'failed' | 'cancelled' | 'unreachable';
+export type InterviewMode = 'phone' | 'browser';
+
+/** A recruiter's availability window, ISO 8601 UTC instants. */
+export interface AvailabilityWindow {
+  start: string;
+  end: string;
+}
 
 export interface InterviewRow {
   id: string;
@@ -10,7 +17,7 @@ export interface InterviewRow {
   job_id: string;
   candidate_id: string;
   status: InterviewStatus;
-  mode: 'phone';
+  mode: InterviewMode;
   questions: string[];
   max_duration_seconds: number;
   language: string;
@@ -31,6 +38,14 @@ export interface InterviewRow {
   recording_ref_enc: Buffer | null;
   report_received_at: Date | null;
   reconciled_at: Date | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  scheduled_for: Date | null;
+  schedule_version: number;
+  candidate_timezone: string | null;
+  availability: AvailabilityWindow[] | null;
+  cancelled_at: Date | null;
+  cancelled_by: 'recruiter' | 'candidate' | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,16 +53,30 @@ export interface InterviewRow {
 const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode, questions, max_duration_seconds, language,
   invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
-  report_received_at, reconciled_at, created_at, updated_at`;
+  report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
+  cancelled_at, cancelled_by, created_at, updated_at`;
 
 export async function insertInterview(
   tx: Queryable,
-  i: { id: string; orgId: string; applicationId: string; jobId: string; candidateId: string; questions: string[]; maxDurationSeconds: number; language: string; tokenHash: Buffer; expiresAt: Date; createdBy: string },
+  i: {
+    id: string;
+    orgId: string;
+    applicationId: string;
+    jobId: string;
+    candidateId: string;
+    questions: string[];
+    maxDurationSeconds: number;
+    language: string;
+    tokenHash: Buffer;
+    expiresAt: Date;
+    createdBy: string;
+    availability: AvailabilityWindow[] | null;
+  },
 ): Promise<InterviewRow> {
   const { rows } = await tx.query<InterviewRow>(
-    `INSERT INTO interviews (id, org_id, application_id, job_id, candidate_id, questions, max_duration_seconds, language, invite_token_hash, invite_expires_at, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
-    [i.id, i.orgId, i.applicationId, i.jobId, i.candidateId, JSON.stringify(i.questions), i.maxDurationSeconds, i.language, i.tokenHash, i.expiresAt, i.createdBy],
+    `INSERT INTO interviews (id, org_id, application_id, job_id, candidate_id, questions, max_duration_seconds, language, invite_token_hash, invite_expires_at, created_by, availability)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+    [i.id, i.orgId, i.applicationId, i.jobId, i.candidateId, JSON.stringify(i.questions), i.maxDurationSeconds, i.language, i.tokenHash, i.expiresAt, i.createdBy, i.availability ? JSON.stringify(i.availability) : null],
   );
   return rows[0] as InterviewRow;
 }
@@ -92,19 +121,29 @@ export async function updateInterview(
     human_requested_at: Date;
     declined_at: Date;
     phone_enc: Buffer;
-    vapi_call_id: string;
+    vapi_call_id: string | null;
     call_status: string;
     ended_reason: string;
-    call_error: string;
+    call_error: string | null;
     transcript_enc: Buffer;
     recording_ref_enc: Buffer;
     report_received_at: Date;
     reconciled_at: Date;
+    mode: InterviewMode;
+    attempts: number;
+    next_attempt_at: Date | null;
+    scheduled_for: Date | null;
+    schedule_version: number;
+    candidate_timezone: string | null;
+    invite_expires_at: Date;
+    cancelled_at: Date;
+    cancelled_by: 'recruiter' | 'candidate';
   }>,
 ): Promise<void> {
   const allowed = [
     'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
+    'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
   ];
   const entries = Object.entries(set).filter(([k, v]) => allowed.includes(k) && v !== undefined);
   if (entries.length === 0) return;
@@ -115,35 +154,137 @@ export async function updateInterview(
 export interface SettingsRow {
   vapi_assistant_id: string | null;
   vapi_phone_number_id: string | null;
+  max_call_retries: number;
+  retry_delays_seconds: number[];
+  reschedule_cutoff_minutes: number;
+  vapi_public_key: string | null;
 }
 
+export interface SettingsInput {
+  assistantId: string | null;
+  phoneNumberId: string | null;
+  maxCallRetries: number;
+  retryDelaysSeconds: number[];
+  rescheduleCutoffMinutes: number;
+  publicKey: string | null;
+}
+
+export const DEFAULT_SETTINGS: SettingsRow = {
+  vapi_assistant_id: null,
+  vapi_phone_number_id: null,
+  max_call_retries: 2,
+  retry_delays_seconds: [900, 3600],
+  reschedule_cutoff_minutes: 60,
+  vapi_public_key: null,
+};
+
 export async function findSettings(q: Queryable): Promise<SettingsRow | null> {
-  const { rows } = await q.query<SettingsRow>('SELECT vapi_assistant_id, vapi_phone_number_id FROM interview_settings');
+  const { rows } = await q.query<SettingsRow>(
+    'SELECT vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key FROM interview_settings',
+  );
   return rows[0] ?? null;
 }
 
-export async function upsertSettings(tx: Queryable, orgId: string, s: { assistantId: string | null; phoneNumberId: string | null }): Promise<void> {
+export async function upsertSettings(tx: Queryable, orgId: string, s: SettingsInput): Promise<void> {
   await tx.query(
-    `INSERT INTO interview_settings (org_id, vapi_assistant_id, vapi_phone_number_id) VALUES ($1, $2, $3)
-     ON CONFLICT (org_id) DO UPDATE SET vapi_assistant_id = EXCLUDED.vapi_assistant_id, vapi_phone_number_id = EXCLUDED.vapi_phone_number_id, updated_at = now()`,
-    [orgId, s.assistantId, s.phoneNumberId],
+    `INSERT INTO interview_settings (org_id, vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (org_id) DO UPDATE SET vapi_assistant_id = EXCLUDED.vapi_assistant_id, vapi_phone_number_id = EXCLUDED.vapi_phone_number_id,
+       max_call_retries = EXCLUDED.max_call_retries, retry_delays_seconds = EXCLUDED.retry_delays_seconds,
+       reschedule_cutoff_minutes = EXCLUDED.reschedule_cutoff_minutes, vapi_public_key = EXCLUDED.vapi_public_key, updated_at = now()`,
+    [orgId, s.assistantId, s.phoneNumberId, s.maxCallRetries, s.retryDelaysSeconds, s.rescheduleCutoffMinutes, s.publicKey],
   );
 }
 
-export async function findPlan(q: Queryable, jobId: string): Promise<{ questions: string[]; max_duration_seconds: number; language: string } | null> {
-  const { rows } = await q.query<{ questions: string[]; max_duration_seconds: number; language: string }>(
-    'SELECT questions, max_duration_seconds, language FROM interview_plans WHERE job_id = $1',
+export interface VoiceSetting {
+  provider: string;
+  voiceId: string;
+}
+
+export interface PlanRow {
+  job_id: string;
+  questions: string[];
+  max_duration_seconds: number;
+  language: string;
+  availability: AvailabilityWindow[];
+  voice: VoiceSetting | null;
+  vapi_assistant_id: string | null;
+  assistant_hash: string | null;
+  updated_at: Date;
+}
+
+export async function findPlan(q: Queryable, jobId: string, forUpdate = false): Promise<PlanRow | null> {
+  const { rows } = await q.query<PlanRow>(
+    `SELECT job_id, questions, max_duration_seconds, language, availability, voice, vapi_assistant_id, assistant_hash, updated_at
+       FROM interview_plans WHERE job_id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [jobId],
   );
   return rows[0] ?? null;
 }
 
-export async function upsertPlan(tx: Queryable, orgId: string, jobId: string, p: { questions: string[]; maxDurationSeconds: number; language: string }): Promise<void> {
+export async function upsertPlan(
+  tx: Queryable,
+  orgId: string,
+  jobId: string,
+  p: { questions: string[]; maxDurationSeconds: number; language: string; availability: AvailabilityWindow[]; voice: VoiceSetting | null },
+): Promise<void> {
   await tx.query(
-    `INSERT INTO interview_plans (job_id, org_id, questions, max_duration_seconds, language) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (job_id) DO UPDATE SET questions = EXCLUDED.questions, max_duration_seconds = EXCLUDED.max_duration_seconds, language = EXCLUDED.language, updated_at = now()`,
+    `INSERT INTO interview_plans (job_id, org_id, questions, max_duration_seconds, language, availability, voice) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (job_id) DO UPDATE SET questions = EXCLUDED.questions, max_duration_seconds = EXCLUDED.max_duration_seconds, language = EXCLUDED.language,
+       availability = EXCLUDED.availability, voice = EXCLUDED.voice, updated_at = now()`,
+    [jobId, orgId, JSON.stringify(p.questions), p.maxDurationSeconds, p.language, JSON.stringify(p.availability), p.voice ? JSON.stringify(p.voice) : null],
+  );
+}
+
+/** A plan for a job that has none yet (the managed assistant needs one); an existing plan is kept. */
+export async function ensurePlan(tx: Queryable, orgId: string, jobId: string, p: { questions: string[]; maxDurationSeconds: number; language: string }): Promise<void> {
+  await tx.query(
+    `INSERT INTO interview_plans (job_id, org_id, questions, max_duration_seconds, language) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id) DO NOTHING`,
     [jobId, orgId, JSON.stringify(p.questions), p.maxDurationSeconds, p.language],
   );
+}
+
+export async function savePlanAssistant(tx: Queryable, jobId: string, assistantId: string, hash: string): Promise<void> {
+  await tx.query('UPDATE interview_plans SET vapi_assistant_id = $2, assistant_hash = $3 WHERE job_id = $1', [jobId, assistantId, hash]);
+}
+
+/** Records a placed call (attempt number and mode). */
+export async function insertCall(tx: Queryable, c: { orgId: string; callId: string; interviewId: string; attempt: number; mode: InterviewMode }): Promise<void> {
+  await tx.query('INSERT INTO interview_calls (org_id, call_id, interview_id, attempt, mode) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
+    c.orgId,
+    c.callId,
+    c.interviewId,
+    c.attempt,
+    c.mode,
+  ]);
+}
+
+export interface CallRow {
+  call_id: string;
+  interview_id: string;
+  attempt: number;
+  mode: InterviewMode;
+  ended_reason: string | null;
+  created_at: Date;
+  ended_at: Date | null;
+}
+
+export async function findCall(q: Queryable, callId: string): Promise<CallRow | null> {
+  const { rows } = await q.query<CallRow>('SELECT call_id, interview_id, attempt, mode, ended_reason, created_at, ended_at FROM interview_calls WHERE call_id = $1', [callId]);
+  return rows[0] ?? null;
+}
+
+export async function callsOfInterview(q: Queryable, interviewId: string): Promise<CallRow[]> {
+  const { rows } = await q.query<CallRow>(
+    'SELECT call_id, interview_id, attempt, mode, ended_reason, created_at, ended_at FROM interview_calls WHERE interview_id = $1 ORDER BY attempt',
+    [interviewId],
+  );
+  return rows;
+}
+
+/** The first ended reason reported for a call wins; later ones are redeliveries. */
+export async function endCall(tx: Queryable, callId: string, endedReason: string | null, at: Date): Promise<void> {
+  await tx.query('UPDATE interview_calls SET ended_reason = COALESCE(ended_reason, $2), ended_at = COALESCE(ended_at, $3) WHERE call_id = $1', [callId, endedReason, at]);
 }
 
 /** The org's display name (orgs is a global table). */

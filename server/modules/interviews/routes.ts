@@ -30,6 +30,17 @@ const Interview = Type.Object({
     reportReceivedAt: Nullable(Type.String()),
     reconciledAt: Nullable(Type.String()),
   }),
+  attempts: Type.Array(
+    Type.Object({ attempt: Type.Integer(), callId: Type.String(), mode: Type.String(), endedReason: Nullable(Type.String()), placedAt: Type.String(), endedAt: Nullable(Type.String()) }),
+  ),
+  schedule: Type.Object({
+    scheduledFor: Nullable(Type.String()),
+    timezone: Nullable(Type.String()),
+    display: Nullable(Type.String()),
+    nextAttemptAt: Nullable(Type.String()),
+    availability: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
+  }),
+  cancelled: Nullable(Type.Object({ at: Type.String(), by: Type.String() })),
   transcript: Nullable(Type.String()),
   recordingRef: Nullable(Type.String()),
   scoring: Nullable(ScoringSchema),
@@ -38,6 +49,52 @@ const Interview = Type.Object({
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem, 503: Problem };
 const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 const VapiId = Type.Union([Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }), Type.Null()]);
+/** ISO 8601 instants; normaliseWindows checks order, length and horizon. */
+const Instant = Type.String({ minLength: 10, maxLength: 40, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{2}:[0-9]{2})$' });
+const Windows = Type.Array(Type.Object({ start: Instant, end: Instant }, { additionalProperties: false }), { maxItems: 20 });
+const Language = Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' });
+const SettingsBody = Type.Object(
+  {
+    assistantId: VapiId,
+    phoneNumberId: VapiId,
+    maxCallRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+    retryDelaysSeconds: Type.Optional(Type.Array(Type.Integer({ minimum: 60, maximum: 172800 }), { minItems: 1, maxItems: 5 })),
+    rescheduleCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 2880 })),
+    /** Vapi's restricted PUBLIC key (browser calls); never the private key. */
+    publicKey: Type.Optional(VapiId),
+  },
+  { additionalProperties: false },
+);
+const SettingsView = Type.Object({
+  assistantId: VapiId,
+  phoneNumberId: VapiId,
+  maxCallRetries: Type.Integer(),
+  retryDelaysSeconds: Type.Array(Type.Integer()),
+  rescheduleCutoffMinutes: Type.Integer(),
+  publicKey: VapiId,
+  provider: Type.Object({ state: Type.String(), retryAt: Nullable(Type.String()) }),
+});
+const PlanBody = Type.Object(
+  {
+    questions: Type.Array(Type.String({ minLength: 3, maxLength: 500 }), { minItems: 1, maxItems: 20 }),
+    maxDurationSeconds: Type.Integer({ minimum: 60, maximum: 3600 }),
+    language: Language,
+    availability: Windows,
+    voice: Type.Union([Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{2,32}$' }), voiceId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+const PlanView = Type.Object({
+  jobId: Uuid,
+  questions: Type.Array(Type.String()),
+  maxDurationSeconds: Type.Integer(),
+  language: Type.String(),
+  availability: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
+  voice: Nullable(Type.Object({ provider: Type.String(), voiceId: Type.String() })),
+  assistant: Type.Object({ id: Nullable(Type.String()), synced: Type.Boolean() }),
+});
+const JobIdParams = Type.Object({ jobId: Uuid }, { additionalProperties: false });
+const AnswerResult = Type.Object({ status: Type.String(), scheduledFor: Type.Optional(Nullable(Type.String())) });
 
 export async function interviewApiRoutes(app: FastifyInstance, deps: { interviews: InterviewService }): Promise<void> {
   const { interviews } = deps;
@@ -54,7 +111,8 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
           {
             questions: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 500 }), { minItems: 1, maxItems: 20 })),
             maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600 })),
-            language: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' })),
+            language: Type.Optional(Language),
+            availability: Type.Optional(Windows),
           },
           { additionalProperties: false },
         ),
@@ -63,7 +121,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       config: { access: { permission: 'interviews:manage' } },
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as { questions?: string[]; maxDurationSeconds?: number; language?: string };
+      const body = (request.body ?? {}) as Parameters<InterviewService['create']>[2];
       return reply.code(201).send(await interviews.create(requireCtx(request), (request.params as { id: string }).id, body));
     },
   );
@@ -71,7 +129,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
   app.get(
     '/api/v1/interviews/settings',
     {
-      schema: { operationId: 'getInterviewSettings', tags: ['interviews'], response: { 200: Type.Object({ assistantId: VapiId, phoneNumberId: VapiId }), ...ProblemResponses } },
+      schema: { operationId: 'getInterviewSettings', tags: ['interviews'], response: { 200: SettingsView, ...ProblemResponses } },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request) => interviews.settings(requireCtx(request)),
@@ -83,13 +141,14 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       schema: {
         operationId: 'saveInterviewSettings',
         tags: ['interviews'],
-        body: Type.Object({ assistantId: VapiId, phoneNumberId: VapiId }, { additionalProperties: false }),
+        description: 'Vapi assistant/phone number, the re-dial policy (retries and delays), the reschedule cutoff and the public key for browser calls.',
+        body: SettingsBody,
         response: { 204: Type.Null(), ...ProblemResponses },
       },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      await interviews.saveSettings(requireCtx(request), request.body as { assistantId: string | null; phoneNumberId: string | null });
+      await interviews.saveSettings(requireCtx(request), request.body as Parameters<InterviewService['saveSettings']>[1]);
       return reply.code(204).send();
     },
   );
@@ -104,6 +163,46 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
   );
 
   app.post(
+    '/api/v1/interviews/:id/cancel',
+    {
+      schema: {
+        operationId: 'cancelInterview',
+        tags: ['interviews'],
+        description: 'Cancels an invited or scheduled interview (also one waiting for a re-dial): no call is placed afterwards.',
+        params: IdParams,
+        response: { 200: Interview, ...Errors },
+      },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.cancel(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.get(
+    '/api/v1/interview-plans/:jobId',
+    {
+      schema: { operationId: 'getInterviewPlan', tags: ['interviews'], params: JobIdParams, response: { 200: PlanView, ...Errors } },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.getPlan(requireCtx(request), (request.params as { jobId: string }).jobId),
+  );
+
+  app.put(
+    '/api/v1/interview-plans/:jobId',
+    {
+      schema: {
+        operationId: 'saveInterviewPlan',
+        tags: ['interviews'],
+        description: "The job's interview plan: questions, duration, language (the assistant's transcriber and voice follow it), voice and availability windows (UTC).",
+        params: JobIdParams,
+        body: PlanBody,
+        response: { 200: PlanView, ...Errors },
+      },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.savePlan(requireCtx(request), (request.params as { jobId: string }).jobId, request.body as Parameters<InterviewService['savePlan']>[2]),
+  );
+
+  app.post(
     '/api/v1/interviews/:id/revoke',
     {
       schema: { operationId: 'revokeInterviewInvite', tags: ['interviews'], params: IdParams, response: { 204: Type.Null(), ...Errors } },
@@ -114,6 +213,12 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       return reply.code(204).send();
     },
   );
+}
+
+/** A plain form post (no JavaScript) wants a page back; API clients ask for JSON. */
+function wantsHtml(accept: string | undefined): boolean {
+  const a = accept ?? '';
+  return a.includes('text/html') && !a.includes('application/json');
 }
 
 export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService }): Promise<void> {
@@ -147,23 +252,72 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
           {
             action: Type.Union([Type.Literal('consent'), Type.Literal('human'), Type.Literal('decline')]),
             noticeVersion: Type.Optional(Type.String({ maxLength: 20 })),
+            mode: Type.Optional(Type.Union([Type.Literal('phone'), Type.Literal('browser')])),
             phone: Type.Optional(Type.String({ maxLength: 32 })),
             phoneConfirmed: Type.Optional(Type.Boolean()),
             recordingConsent: Type.Optional(Type.Boolean()),
+            startAt: Type.Optional(Type.String({ maxLength: 40 })),
+            timezone: Type.Optional(Type.String({ maxLength: 64 })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Union([Type.Object({ status: Type.String() }), Type.String()]), 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
+        response: { 200: Type.Union([AnswerResult, Type.String()]), 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
       },
       config: { access: { public: 'candidate answers the interview invitation' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const page = await interviews.invitePage(token);
-      const result = await interviews.answer(token, request.body as Parameters<InterviewService['answer']>[1], request.id);
-      const accept = request.headers.accept ?? '';
-      if (accept.includes('text/html') && !accept.includes('application/json')) {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(result.status, page.orgName));
+      const body = request.body as Parameters<InterviewService['answer']>[1];
+      const result = await interviews.answer(token, body, request.id);
+      if (wantsHtml(request.headers.accept)) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(result.status, page.orgName, { scheduledFor: result.scheduledFor, timezone: body.timezone ?? null, mode: body.mode ?? 'phone', token }));
+      }
+      return result;
+    },
+  );
+
+  app.post(
+    '/i/:token/reschedule',
+    {
+      schema: {
+        operationId: 'rescheduleInterview',
+        tags: ['public'],
+        params: TokenParams,
+        body: Type.Object({ startAt: Type.String({ minLength: 3, maxLength: 40 }), timezone: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Type.Union([AnswerResult, Type.String()]), 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
+      },
+      config: { access: { public: 'candidate moves the booked interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const body = request.body as { startAt: string; timezone?: string };
+      const result = await interviews.reschedule(token, body, request.id);
+      if (wantsHtml(request.headers.accept)) {
+        const page = await interviews.invitePage(token);
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered('rescheduled', page.orgName, { scheduledFor: result.scheduledFor, timezone: page.timezone, mode: 'phone', token }));
+      }
+      return result;
+    },
+  );
+
+  app.post(
+    '/i/:token/cancel',
+    {
+      schema: {
+        operationId: 'cancelInterviewByCandidate',
+        tags: ['public'],
+        params: TokenParams,
+        response: { 200: Type.Union([AnswerResult, Type.String()]), 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem },
+      },
+      config: { access: { public: 'candidate cancels the booked interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const page = await interviews.invitePage(token);
+      const result = await interviews.candidateCancel(token, request.id);
+      if (wantsHtml(request.headers.accept)) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered('cancelled', page.orgName, { scheduledFor: null, timezone: null, mode: 'phone', token }));
       }
       return result;
     },

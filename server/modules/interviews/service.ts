@@ -17,6 +17,8 @@ import { findCandidate } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { assignedScope, type Ctx } from '../jobs/service.js';
 import {
+  callsOfInterview,
+  DEFAULT_SETTINGS,
   findInterview,
   findInterviewByToken,
   findPlan,
@@ -25,9 +27,15 @@ import {
   orgName,
   orgOfInvite,
   updateInterview,
+  upsertPlan,
   upsertSettings,
+  type AvailabilityWindow,
+  type CallRow,
   type InterviewRow,
+  type SettingsInput,
+  type VoiceSetting,
 } from './repo.js';
+import { fitsWindows, formatBoth, isTimezone, liveWindows, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
 
@@ -36,13 +44,74 @@ export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 export const TRANSCRIPT_RETENTION_DAYS = 180;
 
 export interface InterviewStartProducer {
-  enqueue(orgId: string, interviewId: string): Promise<void>;
+  /** Without options: at once (job id interview-start-<id>); with: delayed, job id interview-start-<id>-<key>. */
+  enqueue(orgId: string, interviewId: string, options?: { delayMs: number; key: string }): Promise<void>;
+  /** Drops a delayed start that is no longer wanted (best effort: startCall re-checks status and due time). */
+  remove?(interviewId: string, key: string): Promise<void>;
+}
+
+export interface ReminderProducer {
+  enqueue(orgId: string, interviewId: string, kind: ReminderKind, version: number, delayMs: number): Promise<void>;
+  remove(interviewId: string, kind: ReminderKind, version: number): Promise<void>;
 }
 
 export interface CreateInput {
   questions?: string[];
   maxDurationSeconds?: number;
   language?: string;
+  availability?: AvailabilityWindow[];
+}
+
+export interface PlanInput {
+  questions: string[];
+  maxDurationSeconds: number;
+  language: string;
+  availability: AvailabilityWindow[];
+  voice: VoiceSetting | null;
+}
+
+export interface PlanView extends PlanInput {
+  jobId: string;
+  assistant: { id: string | null; synced: boolean };
+}
+
+export interface SettingsView {
+  assistantId: string | null;
+  phoneNumberId: string | null;
+  maxCallRetries: number;
+  retryDelaysSeconds: number[];
+  rescheduleCutoffMinutes: number;
+  publicKey: string | null;
+  /** Vapi's availability as seen by the shared circuit breaker. */
+  provider: { state: string; retryAt: string | null };
+}
+
+/** What the candidate sends with the consent form. */
+export interface AnswerInput {
+  action: 'consent' | 'human' | 'decline';
+  noticeVersion?: string;
+  mode?: 'phone' | 'browser';
+  phone?: string;
+  phoneConfirmed?: boolean;
+  recordingConsent?: boolean;
+  /** 'now' or an ISO date-time inside the recruiter's windows. */
+  startAt?: string;
+  timezone?: string;
+}
+
+export interface InvitePage {
+  orgName: string;
+  jobTitle: string;
+  status: string;
+  mode: string;
+  answered: boolean;
+  maxMinutes: number;
+  language: string;
+  slots: Date[];
+  scheduledFor: Date | null;
+  timezone: string | null;
+  canChange: boolean;
+  browserCalls: boolean;
 }
 
 export interface InterviewView {
@@ -59,6 +128,10 @@ export interface InterviewView {
   humanRequestedAt: string | null;
   declinedAt: string | null;
   call: { id: string | null; status: string | null; endedReason: string | null; error: string | null; reportReceivedAt: string | null; reconciledAt: string | null };
+  /** Calls placed so far (each retry is one more), oldest first. */
+  attempts: { attempt: number; callId: string; mode: string; endedReason: string | null; placedAt: string; endedAt: string | null }[];
+  schedule: { scheduledFor: string | null; timezone: string | null; display: string | null; nextAttemptAt: string | null; availability: AvailabilityWindow[] };
+  cancelled: { at: string; by: string } | null;
   transcript: string | null;
   recordingRef: string | null;
   /** The transcript's AI score, per question with its evidence (null until scoring starts). */
@@ -80,8 +153,75 @@ export function toE164(input: string): string | null {
   return parsed && parsed.isValid() ? parsed.number : null;
 }
 
-export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring: Keyring; mailer: Mailer; start: InterviewStartProducer; publicUrl: URL; clock: () => Date; log: Logger }) {
+export function createInterviewService(deps: {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  mailer: Mailer;
+  start: InterviewStartProducer;
+  reminders?: ReminderProducer;
+  /** The shared Vapi circuit breaker's state (open: calls wait until retryAt). */
+  providerStatus?: () => Promise<{ state: string; retryAt: string | null }>;
+  publicUrl: URL;
+  clock: () => Date;
+  log: Logger;
+}) {
   const { db, audit, keyring } = deps;
+
+  function windowsOrThrow(windows: AvailabilityWindow[]): AvailabilityWindow[] {
+    try {
+      return normaliseWindows(windows, deps.clock());
+    } catch (err) {
+      if (err instanceof ScheduleError) throw new UnprocessableError({ detail: err.message });
+      throw err;
+    }
+  }
+
+  /** The slot the candidate asked for: null = at once; 422 when it is outside the windows. */
+  function chosenSlot(startAt: string | undefined, row: InterviewRow): Date | null {
+    if (!startAt || startAt === 'now') return null;
+    const at = new Date(startAt);
+    if (!Number.isFinite(at.getTime()) || !fitsWindows(at, row.availability ?? [], deps.clock(), row.max_duration_seconds)) {
+      throw new UnprocessableError({ detail: 'Pick one of the offered times (the interview must fit inside the time the hiring team offered), or start now.' });
+    }
+    return at;
+  }
+
+  /**
+   * After commit: queue the call for the slot (or at once) and the reminders before it.
+   * Failures are logged, not thrown: the candidate's answer is already recorded and the
+   * recruiter sees a scheduled interview; a failed enqueue leaves a stale-free state.
+   */
+  async function queueSchedule(orgId: string, row: { id: string; version: number; at: Date | null }, previous?: { version: number; key: string }): Promise<void> {
+    try {
+      if (previous) {
+        await deps.start.remove?.(row.id, previous.key);
+        for (const r of REMINDERS) await deps.reminders?.remove(row.id, r.kind, previous.version);
+      }
+      const now = deps.clock().getTime();
+      if (!row.at) {
+        await deps.start.enqueue(orgId, row.id, row.version > 1 ? { delayMs: 0, key: `v${row.version}` } : undefined);
+        return;
+      }
+      await deps.start.enqueue(orgId, row.id, { delayMs: Math.max(0, row.at.getTime() - now), key: `v${row.version}` });
+      for (const r of REMINDERS) {
+        const delayMs = row.at.getTime() - r.beforeMs - now;
+        if (delayMs > 0) await deps.reminders?.enqueue(orgId, row.id, r.kind, row.version, delayMs);
+      }
+    } catch (err) {
+      deps.log.warn({ interviewId: row.id, err: { message: (err as Error).message } }, 'interview schedule enqueue failed');
+    }
+  }
+
+  /** Drops every pending job of a cancelled interview (best effort: the processors re-check). */
+  async function dropJobs(row: InterviewRow): Promise<void> {
+    try {
+      for (const key of ['', `v${row.schedule_version}`, `r${row.attempts + 1}`]) await deps.start.remove?.(row.id, key);
+      for (const r of REMINDERS) await deps.reminders?.remove(row.id, r.kind, row.schedule_version);
+    } catch (err) {
+      deps.log.warn({ interviewId: row.id, err: { message: (err as Error).message } }, 'removing interview jobs failed');
+    }
+  }
 
   async function view(orgId: string, row: InterviewRow, q: Parameters<Parameters<Db['withTenant']>[1]>[0]): Promise<InterviewView> {
     let transcript: string | null = null;
@@ -115,6 +255,22 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
         reportReceivedAt: iso(row.report_received_at),
         reconciledAt: iso(row.reconciled_at),
       },
+      attempts: (await callsOfInterview(q, row.id)).map((c: CallRow) => ({
+        attempt: c.attempt,
+        callId: c.call_id,
+        mode: c.mode,
+        endedReason: c.ended_reason,
+        placedAt: c.created_at.toISOString(),
+        endedAt: iso(c.ended_at),
+      })),
+      schedule: {
+        scheduledFor: iso(row.scheduled_for),
+        timezone: row.candidate_timezone,
+        display: row.scheduled_for ? formatBoth(row.scheduled_for, row.candidate_timezone) : null,
+        nextAttemptAt: iso(row.next_attempt_at),
+        availability: row.availability ?? [],
+      },
+      cancelled: row.cancelled_at ? { at: row.cancelled_at.toISOString(), by: row.cancelled_by ?? 'recruiter' } : null,
       transcript,
       recordingRef,
       scoring,
@@ -143,6 +299,8 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
         const candidate = await findCandidate(tx, app.candidate_id);
         if (!job || !candidate) throw new NotFoundError({ resource: 'Application' });
         const plan = await findPlan(tx, job.id);
+        const maxDurationSeconds = input.maxDurationSeconds ?? plan?.max_duration_seconds ?? 900;
+        const windows = input.availability ? windowsOrThrow(input.availability) : liveWindows(plan?.availability ?? [], now, maxDurationSeconds);
         const questions = input.questions ?? (plan && plan.questions.length > 0 ? plan.questions : deriveQuestions(job));
         if (questions.length === 0) throw new UnprocessableError({ detail: 'The job has no interview questions or criteria; add questions first.' });
         const cipher = await keyring.candidateCipher(tx, ctx.orgId, candidate.id);
@@ -154,11 +312,12 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
           jobId: job.id,
           candidateId: candidate.id,
           questions,
-          maxDurationSeconds: input.maxDurationSeconds ?? plan?.max_duration_seconds ?? 900,
+          maxDurationSeconds,
           language: input.language ?? plan?.language ?? 'en',
           tokenHash: hashToken(token),
           expiresAt: new Date(now.getTime() + INVITE_TTL_MS),
           createdBy: ctx.userId,
+          availability: windows.length > 0 ? windows : null,
         });
         await insertEvent(tx, { orgId: ctx.orgId, applicationId, type: 'interview.invited', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id } });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.invited', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { applicationId }, requestId: ctx.requestId });
@@ -197,78 +356,223 @@ export function createInterviewService(deps: { db: Db; audit: AuditLog; keyring:
       });
     },
 
-    async settings(ctx: Ctx): Promise<{ assistantId: string | null; phoneNumberId: string | null }> {
-      const s = await db.withTenant(ctx.orgId, (q) => findSettings(q));
-      return { assistantId: s?.vapi_assistant_id ?? null, phoneNumberId: s?.vapi_phone_number_id ?? null };
+    /** Recruiter cancels an invited or scheduled interview (also one waiting for a re-dial): no call is placed afterwards. */
+    async cancel(ctx: Ctx, id: string): Promise<InterviewView> {
+      const row = await db.withTenantTx(ctx.orgId, async (tx) => {
+        const found = await findInterview(tx, id, true);
+        if (!found || !(await findApplication(tx, found.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Interview' });
+        if (!['invited', 'scheduled'].includes(found.status)) {
+          throw new ConflictError({ detail: found.status === 'calling' || found.status === 'in_progress' ? 'A call is in progress and cannot be cancelled from here.' : `The interview is already ${found.status}.` });
+        }
+        const now = deps.clock();
+        await updateInterview(tx, id, { status: 'cancelled', cancelled_at: now, cancelled_by: 'recruiter', next_attempt_at: null, ...(found.status === 'invited' ? { invite_revoked_at: now } : {}) });
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: found.application_id, type: 'interview.cancelled', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id, by: 'recruiter' } });
+        await audit.recordIn(tx, ctx.orgId, { action: 'interview.cancelled', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { by: 'recruiter', previousStatus: found.status }, requestId: ctx.requestId });
+        return found;
+      });
+      await dropJobs(row);
+      return this.get(ctx, id);
     },
 
-    async saveSettings(ctx: Ctx, s: { assistantId: string | null; phoneNumberId: string | null }): Promise<void> {
+    async settings(ctx: Ctx): Promise<SettingsView> {
+      const s = (await db.withTenant(ctx.orgId, (q) => findSettings(q))) ?? DEFAULT_SETTINGS;
+      return {
+        assistantId: s.vapi_assistant_id,
+        phoneNumberId: s.vapi_phone_number_id,
+        maxCallRetries: s.max_call_retries,
+        retryDelaysSeconds: s.retry_delays_seconds,
+        rescheduleCutoffMinutes: s.reschedule_cutoff_minutes,
+        publicKey: s.vapi_public_key,
+        provider: deps.providerStatus ? await deps.providerStatus().catch(() => ({ state: 'unknown', retryAt: null })) : { state: 'unknown', retryAt: null },
+      };
+    },
+
+    async saveSettings(ctx: Ctx, s: Partial<SettingsInput> & { assistantId: string | null; phoneNumberId: string | null }): Promise<void> {
       await db.withTenantTx(ctx.orgId, async (tx) => {
-        await upsertSettings(tx, ctx.orgId, s);
-        await audit.recordIn(tx, ctx.orgId, { action: 'interview.settings_changed', actor: { type: 'user', id: ctx.userId }, metadata: { assistantIdSet: Boolean(s.assistantId), phoneNumberIdSet: Boolean(s.phoneNumberId) }, requestId: ctx.requestId });
+        const current = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
+        const next: SettingsInput = {
+          assistantId: s.assistantId,
+          phoneNumberId: s.phoneNumberId,
+          maxCallRetries: s.maxCallRetries ?? current.max_call_retries,
+          retryDelaysSeconds: s.retryDelaysSeconds ?? current.retry_delays_seconds,
+          rescheduleCutoffMinutes: s.rescheduleCutoffMinutes ?? current.reschedule_cutoff_minutes,
+          publicKey: s.publicKey === undefined ? current.vapi_public_key : s.publicKey,
+        };
+        await upsertSettings(tx, ctx.orgId, next);
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'interview.settings_changed',
+          actor: { type: 'user', id: ctx.userId },
+          metadata: { assistantIdSet: Boolean(next.assistantId), phoneNumberIdSet: Boolean(next.phoneNumberId), publicKeySet: Boolean(next.publicKey), maxCallRetries: next.maxCallRetries, retryDelaysSeconds: next.retryDelaysSeconds, rescheduleCutoffMinutes: next.rescheduleCutoffMinutes },
+          requestId: ctx.requestId,
+        });
       });
     },
 
-    /** What the candidate page shows (no PII: org, job title, questions count, state). */
-    async invitePage(token: string): Promise<{ orgName: string; jobTitle: string; status: string; answered: boolean; maxMinutes: number; language: string }> {
+    async getPlan(ctx: Ctx, jobId: string): Promise<PlanView> {
+      return db.withTenant(ctx.orgId, async (q) => {
+        const job = await findJob(q, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        const plan = await findPlan(q, jobId);
+        return {
+          jobId,
+          questions: plan?.questions ?? deriveQuestions(job),
+          maxDurationSeconds: plan?.max_duration_seconds ?? 900,
+          language: plan?.language ?? 'en',
+          availability: plan?.availability ?? [],
+          voice: plan?.voice ?? null,
+          assistant: { id: plan?.vapi_assistant_id ?? null, synced: Boolean(plan?.assistant_hash) },
+        };
+      });
+    },
+
+    /** Saves the job's plan; a managed Vapi assistant is PATCHed before the next call when its payload changed. */
+    async savePlan(ctx: Ctx, jobId: string, input: PlanInput): Promise<PlanView> {
+      const availability = windowsOrThrow(input.availability);
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        const job = await findJob(tx, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        await upsertPlan(tx, ctx.orgId, jobId, { ...input, availability });
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'interview.plan_changed',
+          actor: { type: 'user', id: ctx.userId },
+          target: { type: 'job', id: jobId },
+          metadata: { questions: input.questions.length, maxDurationSeconds: input.maxDurationSeconds, language: input.language, windows: availability.length, voiceSet: Boolean(input.voice) },
+          requestId: ctx.requestId,
+        });
+      });
+      return this.getPlan(ctx, jobId);
+    },
+
+    /** What the candidate page shows (no PII: org, job title, slots, state). */
+    async invitePage(token: string): Promise<InvitePage> {
       const { orgId, row } = await byToken(token);
       return db.withTenant(orgId, async (q) => {
         const job = await findJob(q, row.job_id, null);
-        return { orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '', status: row.status, answered: row.invite_used_at !== null, maxMinutes: Math.ceil(row.max_duration_seconds / 60), language: row.language };
+        const settings = (await findSettings(q)) ?? DEFAULT_SETTINGS;
+        const now = deps.clock();
+        return {
+          orgName: (await orgName(q, orgId)) ?? '',
+          jobTitle: job?.title ?? '',
+          status: row.status,
+          mode: row.mode,
+          answered: row.invite_used_at !== null,
+          maxMinutes: Math.ceil(row.max_duration_seconds / 60),
+          language: row.language,
+          slots: slotsIn(liveWindows(row.availability ?? [], now, row.max_duration_seconds), now, row.max_duration_seconds),
+          scheduledFor: row.scheduled_for,
+          timezone: row.candidate_timezone,
+          canChange: canChange(row, settings.reschedule_cutoff_minutes, now),
+          browserCalls: Boolean(settings.vapi_public_key),
+        };
       });
     },
 
-    async answer(
-      token: string,
-      input: { action: 'consent' | 'human' | 'decline'; noticeVersion?: string; phone?: string; phoneConfirmed?: boolean; recordingConsent?: boolean },
-      requestId: string,
-    ): Promise<{ status: string }> {
+    async answer(token: string, input: AnswerInput, requestId: string): Promise<{ status: string; scheduledFor: string | null }> {
       const { orgId, row: found } = await byToken(token);
       let e164: string | null = null;
+      const mode = input.mode ?? 'phone';
       if (input.action === 'consent') {
         if (input.noticeVersion !== INTERVIEW_NOTICE_VERSION) throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION } });
-        e164 = input.phone ? toE164(input.phone) : null;
-        if (!e164) throw new UnprocessableError({ detail: 'Enter a valid phone number in international format, e.g. +44 20 7946 0958.' });
-        if (input.phoneConfirmed !== true) throw new UnprocessableError({ detail: 'Please confirm that this is the number to call.' });
+        if (mode === 'phone') {
+          e164 = input.phone ? toE164(input.phone) : null;
+          if (!e164) throw new UnprocessableError({ detail: 'Enter a valid phone number in international format, e.g. +44 20 7946 0958.' });
+          if (input.phoneConfirmed !== true) throw new UnprocessableError({ detail: 'Please confirm that this is the number to call.' });
+        }
+        if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.' });
+        if (mode === 'browser' && input.startAt && input.startAt !== 'now') throw new UnprocessableError({ detail: 'A browser interview starts when you are ready; no time needs to be booked.' });
       }
       const now = deps.clock();
-      const status = await db.withTenantTx(orgId, async (tx) => {
+      const result = await db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, found.id, true);
         if (!row || row.invite_used_at || row.invite_revoked_at || row.status !== 'invited' || row.invite_expires_at <= now) {
           throw new ConflictError({ detail: 'This invitation has already been answered.' });
         }
         const actor = { type: 'candidate' as const };
         if (input.action === 'consent') {
+          if (mode === 'browser' && !(await findSettings(tx))?.vapi_public_key) throw new UnprocessableError({ detail: 'Browser interviews are not available for this invitation; please choose a phone call.' });
+          const at = mode === 'phone' ? chosenSlot(input.startAt, row) : null;
           const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
           await updateInterview(tx, row.id, {
             status: 'scheduled',
+            mode,
             invite_used_at: now,
             notice_version: INTERVIEW_NOTICE_VERSION,
             consented_at: now,
             recording_consent: input.recordingConsent === true,
-            phone_enc: cipher.seal('interviews', 'phone_enc', row.id, e164 as string),
+            ...(e164 ? { phone_enc: cipher.seal('interviews', 'phone_enc', row.id, e164) } : {}),
+            scheduled_for: at,
+            next_attempt_at: at,
+            schedule_version: 1,
+            candidate_timezone: input.timezone ?? null,
+            // The link also manages the booking: it stays valid until a day after the slot.
+            ...(at && at.getTime() + 24 * 3600 * 1000 > row.invite_expires_at.getTime() ? { invite_expires_at: new Date(at.getTime() + 24 * 3600 * 1000) } : {}),
           });
-          await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.consented', actor, data: { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, recording: input.recordingConsent === true } });
-          await audit.recordIn(tx, orgId, { action: 'interview.consented', actor, target: { type: 'interview', id: row.id }, metadata: { noticeVersion: INTERVIEW_NOTICE_VERSION, recording: input.recordingConsent === true }, requestId });
-          return 'scheduled';
+          const data = { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, recording: input.recordingConsent === true, mode, scheduledFor: at ? at.toISOString() : null };
+          await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.consented', actor, data });
+          await audit.recordIn(tx, orgId, { action: 'interview.consented', actor, target: { type: 'interview', id: row.id }, metadata: data, requestId });
+          return { status: 'scheduled', at, mode };
         }
         const human = input.action === 'human';
         await updateInterview(tx, row.id, human ? { status: 'human_requested', invite_used_at: now, human_requested_at: now } : { status: 'declined', invite_used_at: now, declined_at: now });
         const type = human ? 'interview.human_requested' : 'interview.declined';
         await insertEvent(tx, { orgId, applicationId: row.application_id, type, actor, data: { interviewId: row.id } });
         await audit.recordIn(tx, orgId, { action: type, actor, target: { type: 'interview', id: row.id }, requestId });
-        return human ? 'human_requested' : 'declined';
+        return { status: human ? 'human_requested' : 'declined', at: null, mode };
       });
-      if (status === 'scheduled') {
-        try {
-          await deps.start.enqueue(orgId, found.id);
-        } catch (err) {
-          deps.log.warn({ interviewId: found.id, err: { message: (err as Error).message } }, 'interview-start enqueue failed');
+      // A browser interview starts when the candidate presses start on the page; nothing is queued.
+      if (result.status === 'scheduled' && result.mode === 'phone') await queueSchedule(orgId, { id: found.id, version: 1, at: result.at });
+      return { status: result.status, scheduledFor: result.at ? result.at.toISOString() : null };
+    },
+
+    /** The candidate moves the booked slot (until the org's cutoff before it); the old start job and reminders are dropped. */
+    async reschedule(token: string, input: { startAt: string; timezone?: string }, requestId: string): Promise<{ status: string; scheduledFor: string | null }> {
+      const { orgId, row: found } = await byToken(token);
+      if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.' });
+      const now = deps.clock();
+      const result = await db.withTenantTx(orgId, async (tx) => {
+        const row = await findInterview(tx, found.id, true);
+        const settings = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
+        if (!row || !canChange(row, settings.reschedule_cutoff_minutes, now)) {
+          throw new ConflictError({ detail: `This interview can no longer be moved (changes are possible until ${settings.reschedule_cutoff_minutes} minutes before the booked time).` });
         }
-      }
-      return { status };
+        const at = chosenSlot(input.startAt, row);
+        const version = row.schedule_version + 1;
+        await updateInterview(tx, row.id, {
+          scheduled_for: at,
+          next_attempt_at: at,
+          schedule_version: version,
+          ...(input.timezone ? { candidate_timezone: input.timezone } : {}),
+          ...(at && at.getTime() + 24 * 3600 * 1000 > row.invite_expires_at.getTime() ? { invite_expires_at: new Date(at.getTime() + 24 * 3600 * 1000) } : {}),
+        });
+        const data = { interviewId: row.id, from: iso(row.scheduled_for), to: at ? at.toISOString() : null };
+        await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.rescheduled', actor: { type: 'candidate' }, data });
+        await audit.recordIn(tx, orgId, { action: 'interview.rescheduled', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, metadata: data, requestId });
+        return { at, version, previous: row.schedule_version };
+      });
+      await queueSchedule(orgId, { id: found.id, version: result.version, at: result.at }, { version: result.previous, key: `v${result.previous}` });
+      return { status: 'scheduled', scheduledFor: result.at ? result.at.toISOString() : null };
+    },
+
+    /** The candidate cancels a booked interview (also one waiting for a re-dial); no call is placed afterwards. */
+    async candidateCancel(token: string, requestId: string): Promise<{ status: string }> {
+      const { orgId, row: found } = await byToken(token);
+      const row = await db.withTenantTx(orgId, async (tx) => {
+        const r = await findInterview(tx, found.id, true);
+        if (!r || r.status !== 'scheduled') throw new ConflictError({ detail: 'There is no booked interview to cancel.' });
+        await updateInterview(tx, r.id, { status: 'cancelled', cancelled_at: deps.clock(), cancelled_by: 'candidate', next_attempt_at: null });
+        await insertEvent(tx, { orgId, applicationId: r.application_id, type: 'interview.cancelled', actor: { type: 'candidate' }, data: { interviewId: r.id, by: 'candidate' } });
+        await audit.recordIn(tx, orgId, { action: 'interview.cancelled', actor: { type: 'candidate' }, target: { type: 'interview', id: r.id }, metadata: { by: 'candidate', previousStatus: r.status }, requestId });
+        return r;
+      });
+      await dropJobs(row);
+      return { status: 'cancelled' };
     },
   };
+}
+
+/** A booked phone interview can be moved or cancelled by the candidate until the cutoff before its slot, and only before the first call. */
+export function canChange(row: Pick<InterviewRow, 'status' | 'mode' | 'attempts' | 'scheduled_for'>, cutoffMinutes: number, now: Date): boolean {
+  return row.status === 'scheduled' && row.mode === 'phone' && row.attempts === 0 && row.scheduled_for !== null && now.getTime() < row.scheduled_for.getTime() - cutoffMinutes * 60_000;
 }
 
 export type InterviewService = ReturnType<typeof createInterviewService>;

@@ -2,6 +2,7 @@
 // VapiClient (Bearer private key, configurable base URL). Tests point it at the loopback
 // fake in test/fakes/vapi-server.ts; nothing here knows it is a fake.
 import { VapiClient, VapiError, type Vapi } from '@vapi-ai/server-sdk';
+import type { CallVerdict, CircuitBreaker } from '../../core/circuit-breaker.js';
 
 export interface CallSummary {
   id: string;
@@ -14,6 +15,14 @@ export interface CallSummary {
 export interface VapiApi {
   createCall(request: Vapi.CreateCallDto): Promise<{ id: string; status: string | null }>;
   getCall(id: string): Promise<CallSummary>;
+  /** POST /assistant: returns the new assistant's id. */
+  createAssistant(request: Vapi.CreateAssistantDto): Promise<{ id: string }>;
+  /** PATCH /assistant/:id. */
+  updateAssistant(id: string, request: Vapi.CreateAssistantDto): Promise<{ id: string }>;
+}
+
+export function vapiStatusOf(err: unknown): number | undefined {
+  return err instanceof VapiError ? err.statusCode : undefined;
 }
 
 /** 4xx other than 408/429 will not get better by retrying. */
@@ -38,6 +47,15 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
       if (!created || typeof created.id !== 'string') throw new Error('Vapi did not return a call id');
       return { id: created.id, status: created.status ?? null };
     },
+    async createAssistant(request) {
+      const a = await client.assistants.create(request);
+      if (!a || typeof a.id !== 'string') throw new Error('Vapi did not return an assistant id');
+      return { id: a.id };
+    },
+    async updateAssistant(id, request) {
+      const a = await client.assistants.update({ id, ...request });
+      return { id: a.id };
+    },
     async getCall(id) {
       const call = await client.calls.get({ id });
       return {
@@ -48,5 +66,26 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
         recordingRef: recordingRefOf(call.artifact),
       };
     },
+  };
+}
+
+/**
+ * For the breaker: 5xx, 408 and network/timeout errors mean Vapi is failing; a 429 is
+ * throttling and a 4xx means Vapi answered, so both are neutral.
+ */
+export function classifyVapiError(err: unknown): { verdict: CallVerdict; code: string | null } {
+  const status = vapiStatusOf(err);
+  if (status === undefined) return { verdict: 'failure', code: 'network' };
+  if (status >= 500 || status === 408) return { verdict: 'failure', code: `http_${status}` };
+  return { verdict: 'neutral', code: `http_${status}` };
+}
+
+/** Every Vapi REST call through the shared 'vapi' breaker: while it is open, calls throw CircuitOpenError without reaching Vapi. */
+export function withVapiBreaker(api: VapiApi, breaker: CircuitBreaker): VapiApi {
+  return {
+    createCall: (request) => breaker.run(() => api.createCall(request), classifyVapiError),
+    getCall: (id) => breaker.run(() => api.getCall(id), classifyVapiError),
+    createAssistant: (request) => breaker.run(() => api.createAssistant(request), classifyVapiError),
+    updateAssistant: (id, request) => breaker.run(() => api.updateAssistant(id, request), classifyVapiError),
   };
 }

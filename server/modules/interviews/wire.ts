@@ -11,10 +11,12 @@ import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
-import { AI_DISCLOSURE_FIRST_MESSAGE } from './calls.js';
-import { findInterview, findInterviewByCall, findSettings } from './repo.js';
+import { createCircuitBreaker } from '../../core/circuit-breaker.js';
+import { callOverrides } from './calls.js';
+import { assistantPayload } from './assistant.js';
+import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
-import { createInterviewService, type InterviewStartProducer } from './service.js';
+import { createInterviewService, type InterviewStartProducer, type ReminderProducer } from './service.js';
 
 export interface InterviewDeps {
   db: Db;
@@ -29,10 +31,12 @@ export interface InterviewDeps {
   keyring?: Keyring;
   ingest?: IngestProducer;
   start?: InterviewStartProducer;
+  reminders?: ReminderProducer;
 }
 
 export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
-export const interviewStartJobId = (interviewId: string): string => `interview-start-${interviewId}`;
+export const interviewStartJobId = (interviewId: string, key = ''): string => `interview-start-${interviewId}${key ? `-${key}` : ''}`;
+export const interviewReminderJobId = (interviewId: string, kind: string, version: number): string => `interview-reminder-${interviewId}-v${version}-${kind}`;
 
 /** assistant-request: the interview's assistant and overrides; tool-calls: no tools are offered. */
 export function createSyncResponder(db: Db): SyncResponder {
@@ -46,18 +50,11 @@ export function createSyncResponder(db: Db): SyncResponder {
       const meta = (message.call as { assistantOverrides?: { metadata?: { interviewId?: unknown } } } | undefined)?.assistantOverrides?.metadata?.interviewId;
       return db.withTenant(orgId, async (q) => {
         const row = (await findInterviewByCall(q, callId)) ?? (isUuid(meta) ? await findInterview(q, meta) : null);
-        const settings = await findSettings(q);
-        if (!row || !settings?.vapi_assistant_id || !['calling', 'in_progress', 'scheduled'].includes(row.status)) return { error: 'No interview is scheduled for this call.' };
-        return {
-          assistantId: settings.vapi_assistant_id,
-          assistantOverrides: {
-            firstMessage: AI_DISCLOSURE_FIRST_MESSAGE,
-            maxDurationSeconds: row.max_duration_seconds,
-            artifactPlan: { recordingEnabled: row.recording_consent === true },
-            variableValues: { questions: row.questions.map((x, i) => `${i + 1}. ${x}`).join('\n'), questionCount: row.questions.length, language: row.language },
-            metadata: { orgId, applicationId: row.application_id, interviewId: row.id },
-          },
-        };
+        if (!row || !['calling', 'in_progress', 'scheduled'].includes(row.status)) return { error: 'No interview is scheduled for this call.' };
+        const assistantId = (await findSettings(q))?.vapi_assistant_id ?? (await findPlan(q, row.job_id))?.vapi_assistant_id;
+        // No stored assistant (managed, not created yet): answer with the transient assistant itself.
+        if (!assistantId) return { assistant: assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }), assistantOverrides: callOverrides(orgId, row) };
+        return { assistantId, assistantOverrides: callOverrides(orgId, row) };
       });
     },
   };
@@ -81,11 +78,29 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     const queue = createQueue(QUEUES.interviewStart, deps.redis, deps.redisPrefix);
     app.addHook('onClose', async () => queue.close());
     start = {
-      async enqueue(orgId, interviewId) {
-        await queue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId) });
+      async enqueue(orgId, interviewId, options) {
+        await queue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, options?.key), ...(options ? { delay: options.delayMs } : {}) });
+      },
+      async remove(interviewId, key) {
+        await queue.remove(interviewStartJobId(interviewId, key));
       },
     };
   }
+  let reminders = deps.reminders;
+  if (!reminders) {
+    const queue = createQueue(QUEUES.interviewReminder, deps.redis, deps.redisPrefix);
+    app.addHook('onClose', async () => queue.close());
+    reminders = {
+      async enqueue(orgId, interviewId, kind, version, delayMs) {
+        await queue.add('remind', { orgId, interviewId, kind, version }, { jobId: interviewReminderJobId(interviewId, kind, version), delay: delayMs });
+      },
+      async remove(interviewId, kind, version) {
+        await queue.remove(interviewReminderJobId(interviewId, kind, version));
+      },
+    };
+  }
+  // Read-only here: the worker's Vapi calls go through the same Redis-backed breaker.
+  const vapiBreaker = createCircuitBreaker({ name: 'vapi', redis: deps.redis, prefix: deps.redisPrefix });
   const webhooks = createWebhookService({
     db: deps.db,
     audit: deps.audit,
@@ -98,7 +113,21 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     clock,
     log: deps.logger,
   });
-  const interviews = createInterviewService({ db: deps.db, audit: deps.audit, keyring, mailer: deps.mailer, start, publicUrl: deps.publicUrl, clock, log: deps.logger });
+  const interviews = createInterviewService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    mailer: deps.mailer,
+    start,
+    reminders,
+    providerStatus: async () => {
+      const s = await vapiBreaker.snapshot();
+      return { state: s.state, retryAt: s.retryAt };
+    },
+    publicUrl: deps.publicUrl,
+    clock,
+    log: deps.logger,
+  });
   await app.register(webhookRoutes, { webhooks });
   await app.register(interviewApiRoutes, { interviews });
   await app.register(invitePageRoutes, { interviews });

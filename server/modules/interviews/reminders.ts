@@ -1,0 +1,48 @@
+// Interview reminders (queue interview-reminder): a mail 24 h and 1 h before the booked
+// slot, in UTC and the candidate's timezone. A reminder belongs to one schedule version:
+// after a reschedule or a cancellation the old reminders find a different version or
+// status and send nothing.
+import type { Logger } from 'pino';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import type { Mailer } from '../../core/mailer.js';
+import { insertEvent } from '../applications/repo.js';
+import { decryptCandidate } from '../applications/service.js';
+import { findCandidate } from '../candidates/repo.js';
+import { findJob } from '../jobs/repo.js';
+import { findInterview, orgName } from './repo.js';
+import { formatBoth, type ReminderKind } from './schedule.js';
+
+export function createReminderService(deps: { db: Db; keyring: Keyring; mailer: Mailer; clock: () => Date; log: Logger }) {
+  return {
+    async send(orgId: string, interviewId: string, kind: ReminderKind, version: number): Promise<'sent' | 'stale'> {
+      const mail = await deps.db.withTenant(orgId, async (q) => {
+        const row = await findInterview(q, interviewId);
+        if (!row || row.status !== 'scheduled' || row.schedule_version !== version || row.attempts > 0 || !row.scheduled_for) return null;
+        if (row.scheduled_for.getTime() <= deps.clock().getTime()) return null;
+        const candidate = await findCandidate(q, row.candidate_id);
+        const job = await findJob(q, row.job_id, null);
+        if (!candidate || !job) return null;
+        const person = decryptCandidate(await deps.keyring.candidateCipher(q, orgId, row.candidate_id), candidate);
+        const org = (await orgName(q, orgId)) ?? 'the hiring team';
+        const when = formatBoth(row.scheduled_for, row.candidate_timezone);
+        return {
+          row,
+          message: {
+            to: person.email,
+            subject: `Reminder: AI interview for ${job.title} ${kind === '1h' ? 'in one hour' : 'tomorrow'}`,
+            text: `This is a reminder of your interview for ${job.title} at ${org}.\n\nWhen: ${when}\n\nThe AI voice agent will call the number you confirmed. To move or cancel the interview, open the link from your invitation email.`,
+          },
+        };
+      });
+      if (!mail) return 'stale';
+      await deps.mailer.send(mail.message);
+      await deps.db.withTenantTx(orgId, (tx) =>
+        insertEvent(tx, { orgId, applicationId: mail.row.application_id, type: 'interview.reminder_sent', actor: { type: 'system' }, data: { interviewId, kind, version } }),
+      );
+      return 'sent';
+    },
+  };
+}
+
+export type ReminderService = ReturnType<typeof createReminderService>;
