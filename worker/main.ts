@@ -8,12 +8,15 @@ import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
 import { startWorkers } from './worker.js';
 import { createModelProvider } from './providers/index.js';
 import { createVapiApi } from '../server/modules/interviews/vapi.js';
+import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
 const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-worker' });
 const connection = createRedis(config.redisUrl.reveal(), 'consumer');
 connection.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
+// One breaker state for the model provider across all worker processes (Redis); see worker/processors/ai-job.ts.
+const aiBreaker = config.aiProvider === 'openai' ? createCircuitBreaker({ name: 'openai', redis: connection, prefix: config.redisPrefix, logger }) : undefined;
 const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
 const running = await startWorkers({
   db,
@@ -23,7 +26,7 @@ const running = await startWorkers({
   redisPrefix: config.redisPrefix,
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
-  screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection },
+  screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection, breaker: aiBreaker },
   interviews: { vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');

@@ -21,6 +21,8 @@ import { createInterviewStartProcessor } from './processors/interview-start.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor } from './processors/webhook-ingest.js';
+import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
+import { withCircuitBreaker } from './providers/breaker.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -34,7 +36,7 @@ export interface WorkerDeps {
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
-  screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number };
+  screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number; breaker?: CircuitBreaker };
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   interviews?: { vapi: VapiApi | null; clock?: () => Date };
 }
@@ -54,15 +56,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   const workers: Worker[] = [
     new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor(deps), { connection: deps.connection, prefix, concurrency: 1 }),
   ];
+  // Every model call (screening and interview scoring) goes through the provider's breaker; while it is open, AI jobs wait (ai-job.ts).
+  const breaker = deps.screening?.breaker;
+  const provider = deps.screening ? (breaker ? withCircuitBreaker(deps.screening.provider, breaker) : deps.screening.provider) : null;
   if (deps.masterKey) {
     const keyring = createKeyring({ masterKey: deps.masterKey });
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;
     if (screenQueue && deps.screening) {
       closers.push(() => screenQueue.close());
-      const runner = createScreeningRunner({ db: deps.db, audit: deps.audit, keyring, provider: deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
+      const runner = createScreeningRunner({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
       workers.push(
-        new Worker(QUEUES.cvScreen, createCvScreenProcessor({ runner, redis: deps.screening.redis, redisPrefix: deps.redisPrefix, logger: deps.logger }), {
+        new Worker(QUEUES.cvScreen, createCvScreenProcessor({ runner, redis: deps.screening.redis, redisPrefix: deps.redisPrefix, logger: deps.logger, breaker }), {
           connection: deps.connection,
           prefix,
           concurrency: deps.screening.concurrency ?? 20,
@@ -98,8 +103,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
       if (deps.screening) {
-        const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
-        workers.push(new Worker(QUEUES.interviewScore, createInterviewScoreProcessor({ scorer, logger: deps.logger }), { ...opts, concurrency: 5 }));
+        const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
+        workers.push(new Worker(QUEUES.interviewScore, createInterviewScoreProcessor({ scorer, logger: deps.logger, breaker }), { ...opts, concurrency: 5 }));
       }
     }
     workers.push(

@@ -185,6 +185,8 @@ export interface CircuitBreaker {
   run<T>(fn: () => Promise<T>, classify?: (err: unknown) => { verdict: CallVerdict; code?: string | null }): Promise<T>;
   /** Current state without taking a permit (an elapsed cool-down still reads as open until someone probes). */
   snapshot(): Promise<BreakerSnapshot>;
+  /** One cheap read for hot paths: the state and, when calls are refused, until when (open: end of cool-down; half_open: end of the probe permit, 0 when no probe is out). */
+  status(): Promise<{ state: BreakerState; retryAt: number }>;
   /** Listens for transitions made by any process; returns an unsubscribe function. Needs a Redis connection it may put in subscriber mode. */
   subscribe(subscriber: Redis, listener: (t: BreakerTransition) => void): Promise<() => Promise<void>>;
   /** The pub/sub channel transitions are published on. */
@@ -282,6 +284,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         lastFailureCode: h.last_code ? h.last_code : null,
         history: history.map((s) => JSON.parse(s) as BreakerTransition),
       };
+    },
+
+    async status() {
+      const [state, until, probeUntil] = await redis.hmget(keys[0], 'state', 'until', 'probe_until');
+      const s = (state as BreakerState | null) ?? 'closed';
+      return { state: s, retryAt: s === 'open' ? Number(until ?? 0) : s === 'half_open' ? Number(probeUntil ?? 0) : 0 };
     },
 
     async subscribe(subscriber, listener) {

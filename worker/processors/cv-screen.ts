@@ -11,9 +11,12 @@
 //   the screening is marked failed with the reason (visible, never lost).
 // - A worker killed mid-job: BullMQ's stalled-job check hands the job to another worker;
 //   the runner re-reads state and charges tokens only when it finishes the screening.
+// - Provider circuit breaker open: the job goes back to the delayed set until the
+//   cool-down ends, without using an attempt (ai-job.ts).
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { CircuitBreaker } from '../../server/core/circuit-breaker.js';
 import type { JobPayloads } from '../../server/core/queues.js';
 import type { ScreeningRunner, ScreenOutcome } from '../../server/modules/screening/service.js';
 import { runAiJob } from './ai-job.js';
@@ -29,6 +32,8 @@ export interface CvScreenDeps {
   slotRetryMs?: number;
   /** A slot is forgotten after this long (a crashed holder). */
   slotTtlMs?: number;
+  /** The model provider's circuit breaker: while open, screenings wait (see ai-job.ts). */
+  breaker?: CircuitBreaker;
 }
 
 const ACQUIRE = `
@@ -83,6 +88,7 @@ export function createCvScreenProcessor(deps: CvScreenDeps) {
         log,
         label: 'screening',
         waitMs,
+        breaker: deps.breaker,
         run: () => deps.runner.screen(orgId, applicationId),
         markProviderFailure: (reason) => deps.runner.markProviderFailure(orgId, applicationId, reason),
       });
