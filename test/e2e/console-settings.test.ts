@@ -16,6 +16,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';
 import { createModelProvider } from '../../worker/providers/index.js';
+import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
@@ -25,7 +26,9 @@ requireBrowserAndBuild();
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
+// Mail goes through a fake SMTP relay so a refused send (and its retry) can be shown.
+const smtp = await startFakeSmtp();
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin }, smtpUrl: smtp.url });
 await ctx.app.listen({ host: '127.0.0.1', port });
 const fake = await startFakeVapi();
 
@@ -63,7 +66,11 @@ t.teardown(async () => {
   await workers.close();
   workerConnection.disconnect();
   await fake.close();
+  await smtp.close();
 });
+
+/** Raw mails to an address, quoted-printable soft line breaks undone. */
+const mailsTo = (to: string): string[] => smtp.received.filter((r) => r.to.some((x) => x.includes(to))).map((r) => r.data.replace(/=\r?\n/g, '').replace(/=3D/g, '='));
 
 async function memberPage(m: Member, viewport?: { width: number; height: number }) {
   const { context, page } = await newWatchedPage(browser, watch, viewport ? { viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 } : {});
@@ -121,6 +128,37 @@ t.test('an admin changes the AI settings and sees them persist, including the pa
   const resumed = await ctx.app.inject({ method: 'GET', url: '/api/v1/ai/settings', headers: admin.headers });
   t.match(resumed.json(), { paused: false, pausedReason: null, model: null, monthlyTokenBudget: null }, 'blank fields are stored as "server default" and "no limit"');
   t.match(await page.getByTestId('ai-state').textContent(), /AI is running/);
+});
+
+t.test('the admin edits the default pipeline: renames, adds and reorders stages, and sees them persist', async (t) => {
+  const { page } = adminPage;
+  const editor = page.getByRole('form', { name: 'Default pipeline' });
+  await editor.getByLabel('Stage 2 name').waitFor();
+  const before = (await ctx.app.inject({ method: 'GET', url: '/api/v1/pipeline', headers: admin.headers })).json<{ stages: { id: string; name: string; kind: string }[] }>().stages;
+  t.equal(before[0]?.kind, 'new');
+  await editor.getByLabel('Stage 2 name').fill('Phone screen');
+  await editor.getByRole('button', { name: 'Add stage' }).click();
+  const last = before.length + 1;
+  await editor.getByLabel(`Stage ${last} name`).fill('Take-home task');
+  await editor.locator(`select[name="stage-${last - 1}-kind"]`).selectOption('interview');
+  await editor.getByRole('button', { name: 'Move Take-home task up' }).click();
+  await editor.getByRole('button', { name: 'Save pipeline' }).click();
+  await editor.getByText('Pipeline saved.').waitFor();
+  await screenshot(page, '20b-settings-pipeline');
+  const after = (await ctx.app.inject({ method: 'GET', url: '/api/v1/pipeline', headers: admin.headers })).json<{ stages: { id: string; name: string; kind: string }[] }>().stages;
+  t.equal(after.length, before.length + 1, 'one stage added');
+  t.equal(after[1]?.name, 'Phone screen', 'renamed');
+  t.equal(after[1]?.id, before[1]?.id, 'the renamed stage keeps its id');
+  t.same([after[after.length - 2]?.name, after[after.length - 2]?.kind], ['Take-home task', 'interview'], 'added with its kind, one place up from the end');
+  await page.reload();
+  await editor.getByLabel('Stage 2 name').waitFor();
+  t.equal(await editor.getByLabel('Stage 2 name').inputValue(), 'Phone screen', 'the edit persists');
+  // A rule the server enforces comes back as a readable message.
+  await editor.locator('select[name="stage-0-kind"]').selectOption('screening');
+  await editor.getByRole('button', { name: 'Save pipeline' }).click();
+  await editor.getByRole('alert').waitFor();
+  t.match(await editor.getByRole('alert').textContent(), /new/i, 'the first-stage rule is explained');
+  await editor.getByRole('button', { name: 'Discard changes' }).click();
 });
 
 let hookSecret = '';
@@ -232,8 +270,8 @@ t.test('a recruiter invites the candidate to an interview and sees the scored tr
   await panel.getByRole('button', { name: 'Send invitation' }).click();
   await panel.getByText(/Invitation sent\. The candidate gets an email/).waitFor();
   await panel.getByTestId('interview-status').getByText('invited').waitFor();
-  const mail = await until('invitation mail', async () => ctx.mailer.outbox.find((m) => /\/i\/[A-Za-z0-9_-]+/.test(m.text)));
-  const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1] as string;
+  const mail = await until('invitation mail', async () => mailsTo('katherine@example.test').find((m) => /\/i\/[A-Za-z0-9_-]{20,}/.test(m)));
+  const token = /\/i\/([A-Za-z0-9_-]{20,})/.exec(mail)?.[1] as string;
 
   // The candidate consents on the invitation page; the worker calls, the fake Vapi plays the call
   // and delivers signed webhooks to the endpoint the admin created in the browser.
@@ -294,10 +332,46 @@ t.test('the recruiter sends the candidate a message from the record, on a phone'
   await panel.getByLabel('Message', { exact: true }).fill('Hi {{candidate.firstName}}, could you send your availability for next week?');
   await panel.getByRole('button', { name: 'Send message' }).click();
   await panel.getByRole('list', { name: 'Messages' }).getByText('A quick question').waitFor();
-  const mails = ctx.mailer.outbox.filter((m) => m.to === 'katherine@example.test');
-  t.ok(mails.some((m) => /Hi Katherine, could you send your availability/.test(m.text)), 'the variables are filled in the mail');
+  t.ok(mailsTo('katherine@example.test').some((m) => /Hi Katherine, could you send your availability/.test(m)), 'the variables are filled in the mail');
   await panel.getByText('sent', { exact: true }).first().waitFor();
-  await screenshot(page, '24-messages-phone');
+
+  // The relay refuses the next one: it is kept, shown as not delivered, and retried from the list.
+  smtp.failing = true;
+  await panel.getByLabel('Subject', { exact: true }).fill('Parking at the office');
+  await panel.getByLabel('Message', { exact: true }).fill('Visitor parking is behind the building.');
+  await panel.getByRole('button', { name: 'Send message' }).click();
+  await panel.getByText(/The message was kept but not delivered/).waitFor();
+  const failed = panel.getByRole('list', { name: 'Messages' }).locator('li', { hasText: 'Parking at the office' });
+  await failed.getByText('failed', { exact: true }).waitFor();
+  t.match(await failed.textContent(), /Not delivered: mail transport error \(1 attempt\)/, 'the failure and its reason are shown');
+  await screenshot(page, '24-messages-failed-phone');
+  smtp.failing = false;
+  await failed.getByRole('button', { name: 'Retry sending "Parking at the office"' }).click();
+  await panel.getByText('"Parking at the office" sent.').waitFor();
+  await failed.getByText('sent', { exact: true }).waitFor();
+  t.equal(await failed.getByRole('button', { name: /Retry/ }).count(), 0, 'no retry button once sent');
+  t.equal(mailsTo('katherine@example.test').filter((m) => m.includes('Subject: Parking at the office')).length, 1, 'mailed once, by the retry');
+  await screenshot(page, '25-messages-retried-phone');
+  await context.close();
+});
+
+t.test('a contested outcome is resolved from the review requests screen', async (t) => {
+  const contest = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/contest`, headers: recruiter.headers, payload: { reason: 'The interview call dropped twice; please review it with a person.' } });
+  t.equal(contest.statusCode, 201, contest.body);
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/jobs`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
+  const list = page.getByRole('list', { name: 'Review requests' });
+  await list.getByText('The interview call dropped twice').waitFor();
+  t.ok(await list.getByRole('link', { name: /Site Reliability Engineer/ }).isVisible(), 'the request links to the application');
+  await screenshot(page, '26-review-requests');
+  await list.getByLabel('Outcome').selectOption('upheld');
+  await list.getByLabel('Note for the record').fill('Listened to the call again; the scores reflect the answers given.');
+  await list.getByRole('button', { name: 'Resolve' }).click();
+  await page.getByText('Review request resolved: the decision stands.').waitFor();
+  await page.getByText('No open review requests.').waitFor();
+  await page.getByRole('button', { name: 'Resolved' }).click();
+  await list.getByText(/Resolution: Listened to the call again/).waitFor();
   await context.close();
 });
 

@@ -250,6 +250,9 @@ export interface ScreeningAnswer {
   advisory: true;
   label: string;
   revealed: boolean;
+  /** The job's criteria changed after the latest screening (rescreen API). */
+  stale?: boolean;
+  staleReason?: string | null;
   latest: Screening | null;
   history: Screening[];
 }
@@ -354,6 +357,8 @@ export interface Message {
   sentBy: string | null;
   status: string;
   error: string | null;
+  /** Delivery attempts (from the retry API). */
+  attempts?: number;
   sentAt: string | null;
   createdAt: string;
 }

@@ -13,6 +13,7 @@ import { ApplicationDetail } from './pages/application.js';
 import { Account, AuditLog, Members } from './pages/admin.js';
 import { Settings } from './pages/settings.js';
 import { Templates } from './pages/messages.js';
+import { ReviewTasks } from './pages/reviews.js';
 import './styles.css';
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
@@ -91,6 +92,7 @@ function Shell({ path }: { path: string }) {
   const nav: [string, string, boolean][] = [
     ['/app/jobs', 'Jobs', s.can('jobs:read')],
     ['/app/members', 'Members', s.can('members:read')],
+    ['/app/reviews', 'Reviews', s.can('applications:decide')],
     ['/app/templates', 'Templates', s.can('applications:read')],
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
@@ -188,6 +190,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/members', path)) return <Members />;
   if (match('/app/settings', path)) return <Settings />;
   if (match('/app/templates', path)) return <Templates />;
+  if (match('/app/reviews', path)) return <ReviewTasks />;
   if (match('/app/audit', path)) return <AuditLog />;
   if (match('/app/account', path)) return <Account />;
   return (

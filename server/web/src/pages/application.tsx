@@ -76,6 +76,7 @@ export function ApplicationDetail({ id }: { id: string }) {
               parseStatus={doc?.parseStatus ?? null}
               onReveal={() => setReveal(true)}
             />
+            {screening.data && doc?.parseStatus === 'parsed' && session.can('screening:run') ? <Rescreen applicationId={a.id} answer={screening.data} onQueued={() => void screening.reload()} /> : screening.data?.stale ? <Notice>{screening.data.staleReason}</Notice> : null}
           </section>
           <InterviewsPanel a={a} onChanged={() => void app.reload()} />
           <section aria-labelledby="cv-h" class="card">
@@ -282,6 +283,38 @@ function ScreeningPanel({ answer, error, parseStatus, onReveal }: ScreeningPanel
           </>
         )}
       </p>
+    </div>
+  );
+}
+
+/** Screen again (against the job's current criteria); says so when the result is stale. */
+function Rescreen({ applicationId, answer, onQueued }: { applicationId: string; answer: ScreeningAnswer; onQueued: () => void }) {
+  const { busy, error, run } = useAction();
+  const [queued, setQueued] = useState<string | null>(null);
+  const pending = answer.latest?.status === 'pending' || answer.latest?.status === 'waiting';
+  return (
+    <div class="rescreen">
+      {answer.stale ? (
+        <p class="notice warn" data-testid="screening-stale">
+          {answer.staleReason}
+        </p>
+      ) : null}
+      <button
+        type="button"
+        class="secondary"
+        disabled={busy || pending}
+        onClick={() =>
+          void run(async () => {
+            const r = await post<{ status: string; waitingFor: string | null }>(`/api/v1/applications/${applicationId}/screening/rescreen`);
+            setQueued(r.waitingFor ? `Queued; waiting (${human(r.waitingFor)}).` : 'Queued: the new result appears here; earlier results are kept.');
+            onQueued();
+          })
+        }
+      >
+        Screen again{answer.stale ? ' against the current criteria' : ''}
+      </button>
+      {queued ? <Notice>{queued}</Notice> : null}
+      <ErrorBox error={error} />
     </div>
   );
 }

@@ -211,8 +211,7 @@ function TemplateForm({ template, variables, onCancel, onSaved }: { template: Me
 }
 
 const STATUS_LABEL: Record<string, string> = { pending: 'sending…', sent: 'sent', failed: 'failed' };
-// POST /api/v1/messages/:id/retry is being added by another change; the button appears once it exists.
-const RETRY_API = false;
+
 
 /** The application's messages: history (failures visible) and a form to send one. */
 export function MessagesPanel({ a, onSent }: { a: Application; onSent: () => void }) {
@@ -254,9 +253,22 @@ export function MessagesPanel({ a, onSent }: { a: Application; onSent: () => voi
               </span>
               {m.status === 'failed' ? (
                 <p class="error">
-                  Not delivered{m.error ? `: ${m.error}` : ''}.{RETRY_API ? ' ' : ' Send it again below if needed.'}
-                  {canSend && RETRY_API ? (
-                    <button type="button" class="secondary" disabled={retry.busy} onClick={() => void retry.run(async () => (await post(`/api/v1/messages/${m.id}/retry`), await list.reload()))}>
+                  Not delivered{m.error ? `: ${m.error}` : ''}{m.attempts ? ` (${m.attempts} attempt${m.attempts === 1 ? '' : 's'})` : ''}.{' '}
+                  {canSend ? (
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`Retry sending "${m.subject}"`}
+                      disabled={retry.busy}
+                      onClick={() =>
+                        void retry.run(async () => {
+                          const r = await post<Message>(`/api/v1/messages/${m.id}/retry`);
+                          await list.reload();
+                          setSent(r.status === 'sent' ? `"${r.subject}" sent.` : `"${r.subject}" is still not delivered${r.error ? `: ${r.error}` : ''}. Try again later.`);
+                          onSent();
+                        })
+                      }
+                    >
                       Retry
                     </button>
                   ) : null}
@@ -276,13 +288,15 @@ export function MessagesPanel({ a, onSent }: { a: Application; onSent: () => voi
             e.preventDefault();
             setSent(null);
             void send.run(async () => {
+              let result = '';
               try {
-                await post<Message>(`/api/v1/applications/${a.id}/messages`, templateId ? { templateId, ...(confirm ? { confirm: true } : {}) } : { subject, body, ...(confirm ? { confirm: true } : {}) });
+                const m = await post<Message>(`/api/v1/applications/${a.id}/messages`, templateId ? { templateId, ...(confirm ? { confirm: true } : {}) } : { subject, body, ...(confirm ? { confirm: true } : {}) });
+                result = m.status === 'failed' ? `The message was kept but not delivered${m.error ? ` (${m.error})` : ''}: retry it from the list above.` : 'Message sent.';
               } catch (err) {
                 if (err instanceof ApiError && err.status === 409 && (err.problem as { requiresConfirmation?: boolean }).requiresConfirmation) setNeedsConfirm(true);
                 throw err;
               }
-              setSent('Message sent.');
+              setSent(result);
               setSubject('');
               setBody('');
               setConfirm(false);

@@ -1,12 +1,14 @@
 // Organisation settings (admins: every form here needs settings:manage, so the page is
 // not in other roles' navigation and the API refuses them anyway): AI provider/model,
 // monthly token budget and the pause-all-AI switch; Vapi voice interviews (assistant,
-// phone number, webhook endpoints with a secret shown once); sessions; SSO.
+// phone number, webhook endpoints with a secret shown once); the default pipeline;
+// sessions; SSO.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { SessionPolicyForm, SsoForm } from './admin.js';
+import { PipelineEditor } from './pipeline-editor.js';
 
 export function Settings() {
   const session = useSession();
@@ -22,9 +24,12 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#voice">Voice interviews</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
+      <div id="pipeline">
+        <PipelineEditor url="/api/v1/pipeline" title="Default pipeline" intro="Stages every new job starts with (and every job that has not changed its own). Each stage maps to a fixed kind so automation and reports keep working: the first is 'new', and 'hired' and 'rejected' must exist." canWrite />
+      </div>
       <VapiSettingsForm />
       <WebhookEndpoints />
       <div id="sessions">
