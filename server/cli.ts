@@ -3,12 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAuditLog, type VerifyResult } from './core/audit.js';
+import { createKeyring } from './core/crypto.js';
 import type { Config } from './core/config.js';
 import { createDb, isUuid } from './core/db.js';
 import { AppError } from './core/errors.js';
 import { migrate, MigrationError } from './core/migrate.js';
 import { listOrgIds } from './modules/orgs/repo.js';
 import { createOrgService } from './modules/orgs/service.js';
+import { createCandidateSearch } from './modules/candidates/search.js';
 import { loadConfigOrExit } from './runtime.js';
 
 const USAGE = `usage: hirebox <command> [options]
@@ -18,6 +20,7 @@ commands:
   org create --name N --admin-email E       create an organisation and its admin
              [--password-file F] [--slug S]   (without a password file, prints a one-time setup link)
   audit verify [--org ID]                   recompute audit hash chains and checkpoint signatures
+  candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
 
 options:
   --json                                    machine-readable output
@@ -95,6 +98,23 @@ async function runAuditVerify(config: Config, args: string[], out: Out): Promise
   }
 }
 
+async function runCandidatesReindex(config: Config, args: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { org: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+  if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  try {
+    const search = createCandidateSearch({ keyring: createKeyring({ masterKey: config.masterKey.reveal() }) });
+    const orgIds = values.org ? [values.org] : await listOrgIds(db.pool);
+    const results: { orgId: string; indexed: number; skipped: number }[] = [];
+    for (const orgId of orgIds) results.push({ orgId, ...(await search.reindex(db, orgId)) });
+    const indexed = results.reduce((n, r) => n + r.indexed, 0);
+    print(out, `indexed ${indexed} candidate(s) in ${results.length} org(s)`, { indexed, results });
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const out = { json };
@@ -107,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') return runMigrate(config, out);
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
+  if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }
 

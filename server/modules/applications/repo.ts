@@ -64,15 +64,28 @@ export async function findApplications(q: Queryable, ids: string[], assignedTo: 
 
 export async function listApplicationsOfJob(
   q: Queryable,
-  f: { jobId: string; stageKind?: StageKind; stageId?: string; tag?: string; after?: { createdAt: string; id: string }; limit: number },
+  f: {
+    jobId: string;
+    stageKind?: StageKind;
+    stageId?: string;
+    tag?: string;
+    /** Name search (every token must match) or exact email (blind index); see candidates/search.ts. */
+    search?: { tokens: Buffer[] | null; emailIndex: Buffer | null };
+    after?: { createdAt: string; id: string };
+    limit: number;
+  },
 ): Promise<ApplicationRow[]> {
   const { rows } = await q.query<ApplicationRow>(
     `SELECT ${COLUMNS} FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
       WHERE a.job_id = $1 AND ($2::text IS NULL OR a.stage_kind = $2) AND ($3::uuid IS NULL OR a.stage_id = $3)
         AND ($4::text IS NULL OR $4 = ANY(a.tags))
         AND ($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::uuid))
+        AND ($8::bytea[] IS NULL OR a.candidate_id IN (
+              SELECT t.candidate_id FROM candidate_search_tokens t WHERE t.token = ANY($8::bytea[])
+               GROUP BY t.candidate_id HAVING count(DISTINCT t.token) = cardinality($8::bytea[])))
+        AND ($9::bytea IS NULL OR a.candidate_id IN (SELECT c.id FROM candidates c WHERE c.email_index = $9))
       ORDER BY a.created_at DESC, a.id DESC LIMIT $7`,
-    [f.jobId, f.stageKind ?? null, f.stageId ?? null, f.tag ?? null, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit],
+    [f.jobId, f.stageKind ?? null, f.stageId ?? null, f.tag ?? null, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit, f.search?.tokens ?? null, f.search?.emailIndex ?? null],
   );
   return rows;
 }

@@ -71,6 +71,13 @@ const ListQuery = Type.Object(
     stageKind: Type.Optional(StageKindSchema),
     stageId: Type.Optional(Uuid),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Candidate search: name words (accents and case ignored; a word of up to 10 characters also matches as a prefix, at least 2), or a full email address (exact).',
+      }),
+    ),
     cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
   },
@@ -142,7 +149,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       config: { access: { permission: 'applications:read' } },
     },
     async (request) => {
-      const q = request.query as { stageKind?: StageKind; stageId?: string; tag?: string; cursor?: string; limit: number };
+      const q = request.query as { stageKind?: StageKind; stageId?: string; tag?: string; q?: string; cursor?: string; limit: number };
       return applications.listForJob(requireCtx(request), (request.params as { id: string }).id, q);
     },
   );

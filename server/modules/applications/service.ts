@@ -12,6 +12,7 @@ import type { Db, Queryable } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/repo.js';
+import { createCandidateSearch } from '../candidates/search.js';
 import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/repo.js';
 import { detectMediaType } from '../documents/sniff.js';
 import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
@@ -104,6 +105,7 @@ const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } =
 export function createApplicationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; parseQueue: CvParseProducer; logger: Logger; hooks?: ApplicationHooks }) {
   const { db, audit, keyring, blobs } = deps;
   const hooks = deps.hooks ?? {};
+  const search = createCandidateSearch({ keyring });
 
   async function enqueueAfterCommit(orgId: string, documentId: string): Promise<void> {
     try {
@@ -137,6 +139,7 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
       const winner = (await findCandidateIdByEmailIndex(tx, emailIndex)) as string;
       return { candidateId: winner, cipher: await keyring.candidateCipher(tx, orgId, winner), created: false };
     }
+    await search.indexName(tx, orgId, candidateId, c.name);
     return { candidateId, cipher, created: true };
   }
 
@@ -374,12 +377,13 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
       });
     },
 
-    async listForJob(ctx: Ctx, jobId: string, f: { stageKind?: StageKind; stageId?: string; tag?: string; cursor?: string; limit: number }) {
+    async listForJob(ctx: Ctx, jobId: string, f: { stageKind?: StageKind; stageId?: string; tag?: string; q?: string; cursor?: string; limit: number }) {
       const after = decodeCursor(f.cursor);
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const job = await findJob(tx, jobId, assignedScope(ctx));
         if (!job) throw new NotFoundError({ resource: 'Job' });
-        const rows = await listApplicationsOfJob(tx, { jobId, stageKind: f.stageKind, stageId: f.stageId, tag: f.tag, after, limit: f.limit + 1 });
+        const query = f.q === undefined ? undefined : await search.query(tx, ctx.orgId, f.q);
+        const rows = await listApplicationsOfJob(tx, { jobId, stageKind: f.stageKind, stageId: f.stageId, tag: f.tag, search: query, after, limit: f.limit + 1 });
         const page = rows.slice(0, f.limit);
         const cands = new Map((await findCandidates(tx, page.map((r) => r.candidate_id))).map((c) => [c.id, c]));
         const items = [];
@@ -408,7 +412,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
             action: 'candidates.listed',
             actor: { type: 'user', id: ctx.userId },
             target: { type: 'job', id: jobId },
-            metadata: { count: items.length, candidateIds: items.map((i) => i.candidateId) },
+            // Whether a search narrowed the list, never the search text (it is PII).
+            metadata: { count: items.length, candidateIds: items.map((i) => i.candidateId), ...(query ? { search: query.emailIndex ? 'email' : 'name' } : {}) },
             requestId: ctx.requestId,
           });
         }
