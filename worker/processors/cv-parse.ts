@@ -14,6 +14,7 @@ import type { JobPayloads } from '../../server/core/queues.js';
 import type { BlobStore } from '../../server/core/storage.js';
 import { insertEvent } from '../../server/modules/applications/repo.js';
 import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/repo.js';
+import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/hidden.js';
 import { DEFAULT_EXTRACTION_LIMITS, ExtractionError, runExtraction, type ExtractionLimits, type ExtractResult } from '../../server/modules/documents/extract.js';
 
 export interface CvParseDeps {
@@ -102,21 +103,25 @@ export function createCvParseProcessor(deps: CvParseDeps) {
       return { status: 'needs_manual_review', reason: result.reason };
     }
     const text = result.text;
+    // Hidden parts (white/invisible/tiny text, comments, metadata) are sealed beside the
+    // text for the injection detector; the timeline gets only their counts.
+    const hidden = result.hidden ?? {};
+    const counts = hiddenCounts(hidden);
     await deps.db.withTenantTx(orgId, async (tx) => {
       // Re-check under lock: a concurrent run may have finished first.
       const current = await findDocument(tx, doc.id, true);
       if (!current || current.parse_status !== 'pending') return;
       const cipher = await deps.keyring.candidateCipher(tx, orgId, doc.candidate_id);
-      await markParsed(tx, doc.id, cipher.seal('documents', 'text_enc', doc.id, text), text.length);
+      await markParsed(tx, doc.id, cipher.seal('documents', 'text_enc', doc.id, text), text.length, isEmptyHidden(hidden) ? null : sealHiddenParts(cipher, doc.id, hidden));
       await insertEvent(tx, {
         orgId,
         applicationId: doc.application_id,
         type: 'document.parsed',
         actor: { type: 'system' },
-        data: { documentId: doc.id, chars: text.length, ...(result.pages ? { pages: result.pages } : {}) },
+        data: { documentId: doc.id, chars: text.length, ...(result.pages ? { pages: result.pages } : {}), ...(isEmptyHidden(hidden) ? {} : { hidden: counts }) },
       });
     });
-    log.info({ ms: Date.now() - started, status: 'parsed', chars: text.length }, 'cv parsed');
+    log.info({ ms: Date.now() - started, status: 'parsed', chars: text.length, hidden: counts }, 'cv parsed');
     // issue 6 (screening): hand the parsed CV on, after commit; a failed enqueue is logged, the text stays parsed.
     if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
     return { status: 'parsed' };

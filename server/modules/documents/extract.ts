@@ -3,12 +3,35 @@
 // time limit and a heap cap, so one hostile document cannot stall or exhaust the worker.
 import { Worker } from 'node:worker_threads';
 import { MEDIA_TYPES } from './sniff.js';
+import { docxHiddenParts } from './docx-hidden.js';
+import { HiddenCollector, type HiddenParts } from './hidden.js';
+import { pdfHiddenParts } from './pdf-hidden.js';
 
 export const MAX_TEXT_CHARS = 200_000;
 /** Below this many letters after normalisation, a document has no usable text layer. */
 export const MIN_TEXT_LETTERS = 20;
 
-export type ExtractResult = { status: 'parsed'; text: string; pages?: number } | { status: 'needs_manual_review'; reason: string };
+export type ExtractResult = { status: 'parsed'; text: string; pages?: number; hidden?: HiddenParts } | { status: 'needs_manual_review'; reason: string };
+
+/**
+ * pdf.js 5 compiles font info with ArrayBuffer#transferToFixedLength (Node 21+); without it
+ * getOperatorList fails on Node 20 (our engines floor). A copying stand-in has the same
+ * result for pdf.js, which never touches the source buffer afterwards.
+ */
+function ensureTransferToFixedLength(): void {
+  const proto = ArrayBuffer.prototype as ArrayBuffer & { transferToFixedLength?: (n?: number) => ArrayBuffer };
+  if (typeof proto.transferToFixedLength === 'function') return;
+  Object.defineProperty(ArrayBuffer.prototype, 'transferToFixedLength', {
+    configurable: true,
+    writable: true,
+    value: function transferToFixedLength(this: ArrayBuffer, length?: number): ArrayBuffer {
+      const n = length ?? this.byteLength;
+      const out = new ArrayBuffer(n);
+      new Uint8Array(out).set(new Uint8Array(this, 0, Math.min(n, this.byteLength)));
+      return out;
+    },
+  });
+}
 
 export class ExtractionError extends Error {
   readonly permanent: boolean;
@@ -42,8 +65,10 @@ function letters(text: string): number {
 export async function extractInProcess(mediaType: string, bytes: Uint8Array): Promise<ExtractResult> {
   let raw: string;
   let pages: number | undefined;
+  const hidden = new HiddenCollector();
   if (mediaType === MEDIA_TYPES.pdf) {
-    const { extractText, getDocumentProxy } = await import('unpdf');
+    ensureTransferToFixedLength();
+    const { extractText, getDocumentProxy, getResolvedPDFJS } = await import('unpdf');
     let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
     try {
       pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, stopAtErrors: false });
@@ -54,6 +79,13 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       const result = await extractText(pdf, { mergePages: true });
       raw = result.text;
       pages = result.totalPages;
+      // Hidden parts are for the injection detector only; a document pdf.js can read but
+      // not replay (a broken content stream) still yields its text.
+      try {
+        await pdfHiddenParts(pdf, (await getResolvedPDFJS()).OPS, hidden);
+      } catch (err) {
+        hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
+      }
     } finally {
       await pdf.destroy();
     }
@@ -64,6 +96,11 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
     } catch (err) {
       throw new ExtractionError(`docx_unreadable: ${(err as Error).name}`, true);
     }
+    try {
+      docxHiddenParts(Buffer.from(bytes), hidden);
+    } catch (err) {
+      hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
+    }
   } else if (mediaType === MEDIA_TYPES.text) {
     raw = Buffer.from(bytes).toString('utf8');
   } else {
@@ -73,7 +110,7 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
   if (letters(text) < MIN_TEXT_LETTERS) {
     return { status: 'needs_manual_review', reason: mediaType === MEDIA_TYPES.pdf ? 'no_text_layer' : 'no_text' };
   }
-  return pages === undefined ? { status: 'parsed', text } : { status: 'parsed', text, pages };
+  return pages === undefined ? { status: 'parsed', text, hidden: hidden.result() } : { status: 'parsed', text, pages, hidden: hidden.result() };
 }
 
 export interface ExtractionLimits {

@@ -54,10 +54,11 @@ export async function documentsOfApplication(q: Queryable, applicationId: string
   return rows;
 }
 
-export async function markParsed(tx: Queryable, id: string, textEnc: Buffer, textChars: number): Promise<void> {
+/** `hiddenEnc`: the sealed hidden parts (server/modules/documents/hidden.ts), null when there are none. */
+export async function markParsed(tx: Queryable, id: string, textEnc: Buffer, textChars: number, hiddenEnc: Buffer | null = null): Promise<void> {
   await tx.query(
-    `UPDATE documents SET parse_status = 'parsed', text_enc = $2, text_chars = $3, parse_error = NULL, parsed_at = now(), parse_attempts = parse_attempts + 1 WHERE id = $1`,
-    [id, textEnc, textChars],
+    `UPDATE documents SET parse_status = 'parsed', text_enc = $2, text_chars = $3, hidden_enc = $4, parse_error = NULL, parsed_at = now(), parse_attempts = parse_attempts + 1 WHERE id = $1`,
+    [id, textEnc, textChars, hiddenEnc],
   );
 }
 
@@ -67,4 +68,10 @@ export async function markParseOutcome(tx: Queryable, id: string, status: ParseS
        parsed_at = CASE WHEN $2 = 'pending' THEN parsed_at ELSE now() END WHERE id = $1`,
     [id, status, reason.slice(0, 500)],
   );
+}
+
+/** The sealed hidden parts of a document (null when it has none or was parsed before they were kept). */
+export async function findHiddenEnc(q: Queryable, id: string): Promise<Buffer | null> {
+  const { rows } = await q.query<{ hidden_enc: Buffer | null }>('SELECT hidden_enc FROM documents WHERE id = $1', [id]);
+  return rows[0]?.hidden_enc ?? null;
 }

@@ -105,47 +105,78 @@ function readCentralDirectory(bytes: Buffer): CentralEntry[] {
   return entries;
 }
 
+function docxBomb(): never {
+  throw new UnprocessableError({ detail: 'The Word document expands to more data than allowed.' });
+}
+
+/** Checks the central directory's declared sizes against the caps. */
+function checkDeclared(entries: CentralEntry[]): void {
+  let total = 0;
+  for (const e of entries) {
+    if (e.flags & 0x1) throw new UnprocessableError({ detail: 'Encrypted Word documents are not accepted.' });
+    if (e.method !== 0 && e.method !== 8) throw new UnprocessableError({ detail: 'The Word document uses an unsupported compression method.' });
+    if (e.uncompressedSize > DOCX_LIMITS.maxEntryUncompressed) docxBomb();
+    total += e.uncompressedSize;
+    if (total > DOCX_LIMITS.maxTotalUncompressed) docxBomb();
+    if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > DOCX_LIMITS.maxRatio && e.uncompressedSize > 1024 * 1024) docxBomb();
+  }
+}
+
+/** Inflates one entry with a hard cap on real output (`budget` bytes left of the total cap). */
+function inflateEntry(bytes: Buffer, e: CentralEntry, budget: number): Buffer {
+  const lp = e.localOffset;
+  if (lp + 30 > bytes.length || bytes.readUInt32LE(lp) !== 0x04034b50) {
+    throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).' });
+  }
+  const start = lp + 30 + bytes.readUInt16LE(lp + 26) + bytes.readUInt16LE(lp + 28);
+  const data = bytes.subarray(start, start + e.compressedSize);
+  if (e.method === 0) {
+    if (data.length > budget) docxBomb();
+    return data;
+  }
+  const cap = Math.min(DOCX_LIMITS.maxEntryUncompressed, budget) + 1;
+  let out: Buffer;
+  try {
+    out = inflateRawSync(data, { maxOutputLength: Math.max(1, cap) });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(String(err))) docxBomb();
+    throw new UnprocessableError({ detail: 'The Word document is damaged (a part cannot be decompressed).' });
+  }
+  if (out.length !== e.uncompressedSize) docxBomb();
+  return out;
+}
+
 function checkDocx(bytes: Buffer): void {
   const entries = readCentralDirectory(bytes);
   const names = new Set(entries.map((e) => e.name));
   if (!names.has('[Content_Types].xml') || !names.has('word/document.xml')) {
     throw new UnsupportedMediaTypeError({ detail: `This ZIP file is not a Word document. ${ALLOWED_DETAIL}` });
   }
-  const bomb = (): never => {
-    throw new UnprocessableError({ detail: 'The Word document expands to more data than allowed.' });
-  };
-  let total = 0;
-  for (const e of entries) {
-    if (e.flags & 0x1) throw new UnprocessableError({ detail: 'Encrypted Word documents are not accepted.' });
-    if (e.method !== 0 && e.method !== 8) throw new UnprocessableError({ detail: 'The Word document uses an unsupported compression method.' });
-    if (e.uncompressedSize > DOCX_LIMITS.maxEntryUncompressed) bomb();
-    total += e.uncompressedSize;
-    if (total > DOCX_LIMITS.maxTotalUncompressed) bomb();
-    if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > DOCX_LIMITS.maxRatio && e.uncompressedSize > 1024 * 1024) bomb();
-  }
+  checkDeclared(entries);
   // The declared sizes may lie: inflate every entry with a cap on real output.
   let inflatedTotal = 0;
   for (const e of entries) {
-    const lp = e.localOffset;
-    if (lp + 30 > bytes.length || bytes.readUInt32LE(lp) !== 0x04034b50) {
-      throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).' });
-    }
-    const start = lp + 30 + bytes.readUInt16LE(lp + 26) + bytes.readUInt16LE(lp + 28);
-    const data = bytes.subarray(start, start + e.compressedSize);
-    if (e.method === 0) {
-      inflatedTotal += data.length;
-    } else {
-      const cap = Math.min(DOCX_LIMITS.maxEntryUncompressed, DOCX_LIMITS.maxTotalUncompressed - inflatedTotal) + 1;
-      let out: Buffer;
-      try {
-        out = inflateRawSync(data, { maxOutputLength: Math.max(1, cap) });
-      } catch (err) {
-        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(String(err))) bomb();
-        throw new UnprocessableError({ detail: 'The Word document is damaged (a part cannot be decompressed).' });
-      }
-      if (out.length !== e.uncompressedSize) bomb();
-      inflatedTotal += out.length;
-    }
-    if (inflatedTotal > DOCX_LIMITS.maxTotalUncompressed) bomb();
+    inflatedTotal += inflateEntry(bytes, e, DOCX_LIMITS.maxTotalUncompressed - inflatedTotal).length;
+    if (inflatedTotal > DOCX_LIMITS.maxTotalUncompressed) docxBomb();
   }
+}
+
+/**
+ * Reads the named parts of a DOCX package under the same caps as the upload check (entry
+ * count, declared and real inflated sizes): the parser's view of the parts mammoth skips
+ * (comments, headers, metadata) goes through this guarded reader, never a second unzip.
+ */
+export function readDocxParts(bytes: Buffer, wanted: (name: string) => boolean): Map<string, Buffer> {
+  const entries = readCentralDirectory(bytes);
+  checkDeclared(entries);
+  const out = new Map<string, Buffer>();
+  let inflatedTotal = 0;
+  for (const e of entries) {
+    if (!wanted(e.name) || out.has(e.name)) continue;
+    const data = inflateEntry(bytes, e, DOCX_LIMITS.maxTotalUncompressed - inflatedTotal);
+    inflatedTotal += data.length;
+    if (inflatedTotal > DOCX_LIMITS.maxTotalUncompressed) docxBomb();
+    out.set(e.name, data);
+  }
+  return out;
 }

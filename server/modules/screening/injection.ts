@@ -6,6 +6,7 @@
 // Every repetition below is bounded ({0,40}) or a single character class, so the
 // patterns run in linear time over a 200k-character CV; the lint heuristic is waived.
 /* eslint-disable security/detect-unsafe-regex */
+import type { HiddenParts } from '../documents/hidden.js';
 
 export type InjectionKind =
   | 'ignore_instructions'
@@ -35,14 +36,7 @@ export interface InjectionScan {
   kinds: InjectionKind[];
 }
 
-export interface HiddenParts {
-  /** Text the parser saw but a reader would not (white, tiny, off-page). */
-  hiddenText?: string[];
-  /** DOCX comments, tracked changes, headers the raw text omits. */
-  comments?: string[];
-  /** Document metadata values (title, subject, keywords, author, description). */
-  metadata?: string[];
-}
+export type { HiddenParts };
 
 const INVISIBLE = /[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u00ad\ufeff\u{e0000}-\u{e007f}]/gu;
 
@@ -99,12 +93,15 @@ export function detectInjection(text: string, hidden: HiddenParts = {}): Injecti
   const findings: InjectionFinding[] = [];
   scanText(text, 'text', findings);
   for (const h of hidden.hiddenText ?? []) {
-    if (!h.trim()) continue;
+    // Entries carry the parser's reason as a label: "[white text] …".
+    const body = h.replace(/^\[[^\]\n]{1,60}\] /, '').trim();
+    if (!body) continue;
     const inner: InjectionFinding[] = [];
     scanText(h, 'hidden_text', inner);
-    // Hidden text is suspicious in itself when it talks like an instruction.
+    // Text a reader cannot see is suspicious when it talks like an instruction, and when
+    // it is long enough to carry one (keyword stuffing, an instruction in other words).
+    if (inner.length > 0 || body.length > 40) findings.push({ kind: 'hidden_text', source: 'hidden_text', excerpt: excerptAround(h, 0, 60) });
     findings.push(...inner);
-    if (inner.length === 0 && h.trim().length > 40) findings.push({ kind: 'hidden_text', source: 'hidden_text', excerpt: excerptAround(h, 0, 40) });
   }
   for (const [source, parts] of [['comments', hidden.comments], ['metadata', hidden.metadata]] as const) {
     for (const part of parts ?? []) {

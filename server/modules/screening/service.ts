@@ -15,6 +15,8 @@ import type { Db, Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
+import { openHiddenParts } from '../documents/hidden.js';
+import { findHiddenEnc } from '../documents/repo.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction, redact } from './redact.js';
 import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
@@ -147,7 +149,9 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         const [cand] = await findCandidates(tx, [src.candidate_id]);
         if (!cand) return { kind: 'erased' as const, row };
         const text = cipher.openText('documents', 'text_enc', src.document_id, src.text_enc);
-        return { kind: 'ready' as const, row, src, cipher, text, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel };
+        // Hidden parts (white/invisible text, comments, metadata) go to the injection detector only, never into the prompt.
+        const hidden = openHiddenParts(cipher, src.document_id, await findHiddenEnc(tx, src.document_id));
+        return { kind: 'ready' as const, row, src, cipher, text, hidden, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel };
       });
       if (prepared.kind === 'missing') return { status: 'missing', reason: prepared.reason };
       if (prepared.kind === 'done') return { status: 'skipped', screeningId: prepared.row.id, reason: `already_${prepared.row.status}` };
@@ -163,7 +167,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
 
       const { row, src, cipher, candidate, model } = prepared;
       const log = deps.logger.child({ screeningId: row.id, applicationId });
-      const injection = detectInjection(prepared.text);
+      const injection = detectInjection(prepared.text, prepared.hidden);
       const redaction = redact(stripInvisible(prepared.text), { name: candidate.name, email: candidate.email, phone: candidate.phone, location: candidate.location, links: candidate.links });
       const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const prompt = buildPrompt({ title: src.title, description: src.description, criteria: src.criteria, cvText: redaction.text });
