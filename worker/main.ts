@@ -9,6 +9,7 @@ import { startWorkers } from './worker.js';
 import { createModelProvider } from './providers/index.js';
 import { createVapiApi } from '../server/modules/interviews/vapi.js';
 import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
+import { createMailer } from '../server/core/mailer.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
@@ -27,7 +28,12 @@ const running = await startWorkers({
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
   screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection, breaker: aiBreaker },
-  interviews: { vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null },
+  interviews: {
+    vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null,
+    // Interview reminders: the same transport as the app (dev: the outbox log under the data dir).
+    mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }),
+    vapiBreaker: config.vapi.apiKey ? createCircuitBreaker({ name: 'vapi', redis: connection, prefix: config.redisPrefix, logger }) : undefined,
+  },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -15,7 +15,10 @@ import { createScreeningProducer } from '../server/modules/screening/queue.js';
 import { createScreeningRunner } from '../server/modules/screening/service.js';
 import { createCvScreenProcessor } from './processors/cv-screen.js';
 import { createCallService } from '../server/modules/interviews/calls.js';
-import type { VapiApi } from '../server/modules/interviews/vapi.js';
+import { withVapiBreaker, type VapiApi } from '../server/modules/interviews/vapi.js';
+import { createReminderService } from '../server/modules/interviews/reminders.js';
+import type { Mailer } from '../server/core/mailer.js';
+import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
 import { createInterviewStartProcessor } from './processors/interview-start.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
@@ -38,7 +41,8 @@ export interface WorkerDeps {
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
   screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number; breaker?: CircuitBreaker };
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
-  interviews?: { vapi: VapiApi | null; clock?: () => Date };
+  /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
+  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker };
 }
 
 export interface RunningWorker {
@@ -77,6 +81,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     if (deps.interviews) {
       const reconcileQueue = createQueue(QUEUES.interviewReconcile, deps.connection, deps.redisPrefix);
       closers.push(() => reconcileQueue.close());
+      const startQueue = createQueue(QUEUES.interviewStart, deps.connection, deps.redisPrefix);
+      closers.push(() => startQueue.close());
       // Transcript scoring needs the screening's model provider; without it transcripts stay unscored.
       const scoreQueue = deps.screening ? createQueue(QUEUES.interviewScore, deps.connection, deps.redisPrefix) : null;
       if (scoreQueue) closers.push(() => scoreQueue.close());
@@ -84,8 +90,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         db: deps.db,
         audit: deps.audit,
         keyring,
-        vapi: deps.interviews.vapi,
+        vapi: deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi,
         clock: deps.interviews.clock ?? (() => new Date()),
+        retry: {
+          async enqueue(orgId, interviewId, delayMs, key) {
+            await startQueue.add('start', { orgId, interviewId }, { jobId: `interview-start-${interviewId}-${key}`, delay: delayMs });
+          },
+        },
         log: deps.logger,
         reconcile: {
           async enqueue(orgId, interviewId, delayMs) {
@@ -102,6 +113,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
+      if (deps.interviews.mailer) {
+        const reminders = createReminderService({ db: deps.db, keyring, mailer: deps.interviews.mailer, clock: deps.interviews.clock ?? (() => new Date()), log: deps.logger });
+        workers.push(new Worker(QUEUES.interviewReminder, createInterviewReminderProcessor({ reminders }), { ...opts, concurrency: 5 }));
+      }
       if (deps.screening) {
         const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
         workers.push(new Worker(QUEUES.interviewScore, createInterviewScoreProcessor({ scorer, logger: deps.logger, breaker }), { ...opts, concurrency: 5 }));

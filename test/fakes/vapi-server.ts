@@ -82,6 +82,14 @@ export interface FakeVapi {
   play(callId: string, options?: PlayOptions): Promise<Delivery[]>;
   /** Ends a call on the REST side only (as if every webhook were lost). */
   endSilently(callId: string, options?: PlayOptions): void;
+  /**
+   * A call nobody talked on (no answer, busy, voicemail, failed to connect): status-update
+   * ringing -> status-update ended(endedReason) -> end-of-call-report with an empty
+   * artifact; `lose: true` ends it on the REST side only.
+   */
+  unanswered(callId: string, endedReason: string, options?: { lose?: boolean; reportFirst?: boolean }): Promise<Delivery[]>;
+  /** Assistants created through POST /assistant (and PATCHed), by id. */
+  assistants: Map<string, Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -223,6 +231,7 @@ export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<
     orgId,
     requests,
     calls,
+    assistants,
     failNext(status, times = 1) {
       faults = { status, left: times };
     },
@@ -265,6 +274,26 @@ export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<
       }
       let plan = o.duplicate ? messages.flatMap((m) => [m, m]) : messages;
       if (o.shuffle) plan = [...plan].reverse();
+      const out: Delivery[] = [];
+      for (const m of plan) out.push(await send(m));
+      return out;
+    },
+    async unanswered(callId, endedReason, o = {}) {
+      const c = calls.get(callId);
+      if (!c) throw new Error(`unknown call ${callId}`);
+      c.script = [];
+      c.status = 'ended';
+      c.endedReason = endedReason;
+      c.endedAt = new Date().toISOString();
+      c.updatedAt = c.endedAt;
+      c.artifact = { transcript: '', messages: [] };
+      if (o.lose) return [];
+      const messages: Record<string, unknown>[] = [
+        { type: 'status-update', status: 'ringing', timestamp: tick(), call: { ...callRef(c), status: 'ringing' } },
+        { type: 'status-update', status: 'ended', endedReason, timestamp: tick(), call: callRef(c) },
+        { type: 'end-of-call-report', endedReason, timestamp: tick(), endedAt: c.endedAt, artifact: c.artifact, analysis: {}, call: callRef(c) },
+      ];
+      const plan = o.reportFirst ? [...messages].reverse() : messages;
       const out: Delivery[] = [];
       for (const m of plan) out.push(await send(m));
       return out;
