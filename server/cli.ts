@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `hirebox` command: migrate, org create, audit verify. `--json` prints machine output.
+// `hirebox` command: migrate, org create, audit verify, screening stability. `--json`
+// prints machine output.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAuditLog, type VerifyResult } from './core/audit.js';
@@ -11,6 +12,9 @@ import { migrate, MigrationError } from './core/migrate.js';
 import { listOrgIds } from './modules/orgs/repo.js';
 import { createOrgService } from './modules/orgs/service.js';
 import { createCandidateSearch } from './modules/candidates/search.js';
+import { createStabilityCheck, renderStabilityReport, STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability.js';
+// The CLI is an operator tool: it uses the same model provider the worker does.
+import { createModelProvider } from '../worker/providers/index.js';
 import { loadConfigOrExit } from './runtime.js';
 
 const USAGE = `usage: hirebox <command> [options]
@@ -21,6 +25,13 @@ commands:
              [--password-file F] [--slug S]   (without a password file, prints a one-time setup link)
   audit verify [--org ID]                   recompute audit hash chains and checkpoint signatures
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
+  screening stability --job ID --runs N     re-score a random sample of the job's screened applications N
+             [--sample K]                     times (default K=5) with the org's provider and model (temperature
+                                              0, fixed seed) and report the score spread per criterion; stored
+                                              screenings are not changed; runs are recorded, audited and
+                                              count against the org's token budget
+                                              exit: 0 report, 1 error or job not found, 2 usage,
+                                              3 AI paused or token budget used up, 4 nothing screened to sample
 
 options:
   --json                                    machine-readable output
@@ -98,6 +109,55 @@ async function runAuditVerify(config: Config, args: string[], out: Out): Promise
   }
 }
 
+function positiveInt(name: string, value: string | undefined, fallback: number | undefined, max: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`screening stability needs --${name}`);
+    return fallback;
+  }
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
+  return Number(value);
+}
+
+async function runScreeningStability(config: Config, args: string[], out: Out): Promise<number> {
+  let values: { job?: string; runs?: string; sample?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { job: { type: 'string' }, runs: { type: 'string' }, sample: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!values.job) throw new UsageError('screening stability needs --job');
+  if (!isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
+  const runs = positiveInt('runs', values.runs, undefined, STABILITY_MAX_RUNS);
+  const sample = positiveInt('sample', values.sample, 5, STABILITY_MAX_SAMPLE);
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  try {
+    const check = createStabilityCheck({
+      db,
+      audit: createAuditLog({ db }),
+      keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+      provider: createModelProvider(config),
+      defaultModel: config.openai.model,
+    });
+    const result = await check.run({ jobId: values.job, runs, sample });
+    if (result.status === 'job_not_found') {
+      print(out, `job ${values.job} not found`, { ok: false, error: 'job_not_found' });
+      return 1;
+    }
+    if (result.status === 'refused') {
+      print(out, `not run: ${result.reason}`, { ok: false, error: result.reason.split(':')[0], reason: result.reason });
+      return 3;
+    }
+    if (result.status === 'no_sample') {
+      print(out, `not run: ${result.reason}`, { ok: false, error: 'no_sample', reason: result.reason });
+      return 4;
+    }
+    print(out, renderStabilityReport(result.report), { ok: true, ...result.report });
+    return result.report.runs.ok === 0 ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
 async function runCandidatesReindex(config: Config, args: string[], out: Out): Promise<number> {
   const { values } = parseArgs({ args, options: { org: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
   if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
@@ -128,6 +188,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
   if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);
+  if (command === 'screening' && sub === 'stability') return runScreeningStability(config, rest, out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }
 

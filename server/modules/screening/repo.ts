@@ -240,14 +240,15 @@ export async function activeApplicationIdsOfJob(q: Queryable, jobId: string, lim
 
 // --- stability check ------------------------------------------------------------------
 
-/** Applications of a job with a completed screening on their latest parsed CV, oldest first. */
-export async function screenedApplicationIdsOfJob(q: Queryable, jobId: string, limit: number): Promise<{ application_id: string; screening_id: string }[]> {
+/** A random sample of a job's applications with a completed screening: the newest such screening of each. */
+export async function sampleScreenedApplications(q: Queryable, jobId: string, limit: number): Promise<{ application_id: string; screening_id: string }[]> {
   const { rows } = await q.query<{ application_id: string; screening_id: string }>(
-    `SELECT DISTINCT ON (s.application_id) s.application_id, s.id AS screening_id
-       FROM screenings s JOIN applications a ON a.id = s.application_id
-      WHERE s.job_id = $1 AND s.status = 'completed'
-      ORDER BY s.application_id, s.created_at DESC, s.generation DESC
-      LIMIT $2`,
+    `SELECT application_id, screening_id FROM (
+       SELECT DISTINCT ON (s.application_id) s.application_id, s.id AS screening_id
+         FROM screenings s
+        WHERE s.job_id = $1 AND s.status = 'completed'
+        ORDER BY s.application_id, s.created_at DESC, s.generation DESC
+     ) latest ORDER BY random() LIMIT $2`,
     [jobId, limit],
   );
   return rows;
