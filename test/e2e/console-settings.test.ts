@@ -170,6 +170,8 @@ t.test('the admin sets up voice interviews: Vapi assistant and number, and a web
   t.match(await voice.textContent(), /Not ready/, 'the form says what is missing');
   await voice.getByLabel('Assistant ID').fill('asst_e2e_1');
   await voice.getByLabel('Phone number ID').fill('pn_e2e_1');
+  await voice.getByLabel('Re-dials when unanswered or busy').fill('2');
+  await voice.getByLabel('Minutes between re-dials').fill('5, 30');
   await voice.getByRole('button', { name: 'Save voice settings' }).click();
   await page.getByText('Voice interview settings saved.').waitFor();
   const hooks = page.getByRole('region', { name: 'Vapi webhook endpoints' });
@@ -191,6 +193,9 @@ t.test('the admin sets up voice interviews: Vapi assistant and number, and a web
   await voice.waitFor();
   t.equal(await voice.getByLabel('Assistant ID').inputValue(), 'asst_e2e_1', 'the assistant persists');
   t.equal(await voice.getByLabel('Phone number ID').inputValue(), 'pn_e2e_1', 'the number persists');
+  t.equal(await voice.getByLabel('Minutes between re-dials').inputValue(), '5, 30', 'the re-dial delays persist');
+  const stored = (await ctx.app.inject({ method: 'GET', url: '/api/v1/interviews/settings', headers: admin.headers })).json<{ maxCallRetries: number; retryDelaysSeconds: number[] }>();
+  t.match(stored, { maxCallRetries: 2, retryDelaysSeconds: [300, 1800] }, 'stored in seconds');
   t.match(await voice.textContent(), /Ready/);
   t.notOk((await page.locator('main').textContent())?.includes(hookSecret), 'the secret is never shown again');
   fake.setWebhook({ url: hookUrl, secret: hookSecret });

@@ -182,9 +182,14 @@ t.test('the application appears in the pipeline, its CV is read and screened whi
   });
   t.comment(`pipeline page: DOM interactive ${nav.domInteractive} ms, load ${nav.loaded} ms, candidate row visible ${Date.now() - started} ms after navigation start`);
   t.ok(await page.getByRole('button', { name: 'New' }).isVisible(), 'stage tabs are shown');
-  await page.getByLabel('Search loaded candidates').fill('nobody-like-this');
-  await page.getByText('No loaded candidate matches the search.').waitFor();
-  await page.getByLabel('Search loaded candidates').fill('grace');
+  // Server-side search over encrypted names (blind-index tokens), debounced while typing.
+  await page.getByLabel(/Search candidates/).fill('nobody');
+  await page.getByText('No candidate matches "nobody".').waitFor();
+  t.equal(await row.count(), 0, 'a name that matches nobody lists nobody');
+  await page.getByLabel(/Search candidates/).fill('hopp');
+  await row.waitFor();
+  t.equal(await page.getByRole('table').getByRole('link').count(), 1, 'a name prefix finds the candidate');
+  await page.getByLabel(/Search candidates/).fill('');
   await row.waitFor();
   await screenshot(page, '08-pipeline');
   await row.click();

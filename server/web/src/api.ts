@@ -275,6 +275,13 @@ export interface AiSettings {
 export interface VapiSettings {
   assistantId: string | null;
   phoneNumberId: string | null;
+  maxCallRetries: number;
+  retryDelaysSeconds: number[];
+  rescheduleCutoffMinutes: number;
+  /** Vapi's restricted public key (browser calls), never the private key. */
+  publicKey: string | null;
+  /** The shared circuit breaker in front of Vapi (closed = calls go out). */
+  provider: { state: string; retryAt: string | null };
 }
 /** GET/POST /api/v1/webhooks/vapi */
 export interface WebhookEndpoint {
@@ -331,6 +338,9 @@ export interface Interview {
   transcript: string | null;
   recordingRef: string | null;
   scoring: InterviewScoring | null;
+  attempts?: { attempt: number; callId: string; mode: string; endedReason: string | null; placedAt: string; endedAt: string | null }[];
+  schedule?: { scheduledFor: string | null; timezone: string | null; display: string | null; nextAttemptAt: string | null; availability: { start: string; end: string }[] };
+  cancelled?: { at: string; by: string } | null;
   createdAt: string;
 }
 /** /api/v1/message-templates */

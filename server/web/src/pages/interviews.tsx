@@ -21,8 +21,9 @@ const STATUS_TEXT: Record<string, string> = {
   ended: 'The interview has ended.',
   failed: 'The call could not be completed.',
   cancelled: 'The interview was cancelled.',
+  unreachable: 'The candidate could not be reached after every re-dial: contact them another way.',
 };
-const FINAL = new Set(['declined', 'human_requested', 'failed', 'cancelled']);
+const FINAL = new Set(['declined', 'human_requested', 'failed', 'cancelled', 'unreachable']);
 const INSUFFICIENT_TEXT: Record<string, string> = {
   not_asked: 'the question was not asked in the call',
   no_answer: 'the candidate did not answer',
@@ -165,6 +166,7 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
   const v = iv.data;
   if (!v) return iv.error ? <ErrorBox error={iv.error} /> : <Loading />;
   const revocable = v.status === 'invited' && !v.invite.usedAt && !v.invite.revokedAt;
+  const cancellable = !v.cancelled && !v.invite.revokedAt && (v.status === 'invited' || v.status === 'scheduled' || Boolean(v.schedule?.nextAttemptAt));
   const statusText = v.invite.revokedAt ? 'The invitation was revoked.' : (STATUS_TEXT[v.status] ?? human(v.status));
   return (
     <div class="interview" data-testid="interview" data-status={v.status}>
@@ -179,7 +181,10 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
         {v.status === 'invited' && !v.invite.revokedAt ? ` · link valid until ${when(v.invite.expiresAt)}` : ''}
         {v.consent?.consentedAt ? ` · consented ${when(v.consent.consentedAt)} (notice ${v.consent.noticeVersion}${v.consent.recording ? ', recording allowed' : ', no recording'})` : ''}
       </p>
-      {v.call.error || v.call.endedReason ? <p class={v.status === 'failed' ? 'error' : 'muted'}>Call: {human(v.call.error ?? v.call.endedReason ?? '')}</p> : null}
+      {v.schedule?.display || v.schedule?.scheduledFor ? <p>Scheduled for {v.schedule.display ?? when(v.schedule.scheduledFor)}{v.schedule.timezone ? ` (${v.schedule.timezone})` : ''}.</p> : null}
+      {v.schedule?.nextAttemptAt ? <p>Re-dial planned {when(v.schedule.nextAttemptAt)}.</p> : null}
+      {v.attempts && v.attempts.length > 1 ? <p class="muted">{v.attempts.length} call attempts: {v.attempts.map((x) => human(x.endedReason ?? 'in progress')).join(', ')}.</p> : null}
+      {v.call.error || v.call.endedReason ? <p class={v.status === 'failed' || v.status === 'unreachable' ? 'error' : 'muted'}>Call: {human(v.call.error ?? v.call.endedReason ?? '')}</p> : null}
       {revocable && manage ? (
         <button
           type="button"
@@ -195,6 +200,22 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
           }
         >
           Revoke invitation
+        </button>
+      ) : null}
+      {cancellable && manage ? (
+        <button
+          type="button"
+          class="danger"
+          disabled={revoke.busy}
+          onClick={() =>
+            window.confirm('Cancel this interview? No call is placed afterwards.') &&
+            void revoke.run(async () => {
+              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/cancel`));
+              onChanged();
+            })
+          }
+        >
+          Cancel interview
         </button>
       ) : null}
       <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />

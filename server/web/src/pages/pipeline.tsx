@@ -1,5 +1,6 @@
-// Per-job candidate pipeline: stage tabs, filters, search, pagination, polling.
-import { useState } from 'preact/hooks';
+// Per-job candidate pipeline: stage tabs, filters, server-side search (debounced; names
+// and emails are encrypted, the server matches blind-index tokens), pagination, polling.
+import { useEffect, useState } from 'preact/hooks';
 import { get, qs, type ApplicationSummary, type Job, type StageRef } from '../api.js';
 import { Empty, ErrorBox, Loading, useAction, useData, when } from '../ui.js';
 
@@ -9,25 +10,37 @@ export function Pipeline({ jobId }: { jobId: string }) {
   const [stageId, setStageId] = useState('');
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
+  // The query sent to the server: the search box after a pause in typing, 2+ characters.
+  const [q, setQ] = useState('');
   const [extra, setExtra] = useState<ApplicationSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const job = useData(() => get<Job>(`/api/v1/jobs/${jobId}`), [jobId]);
   const stages = useData(async () => (await get<{ stages: (StageRef & { position: number })[] }>(`/api/v1/jobs/${jobId}/pipeline`)).stages, [jobId]);
-  // The first page refreshes every 10 s so new applications appear without a reload.
+  // The first page refreshes every 10 s so new applications appear without a reload; not
+  // while searching (each search is audited, a poll would repeat it).
   const page = useData(
     async () => {
-      const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${qs({ stageId, tag: tag.trim(), limit: 25 })}`);
+      const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${qs({ stageId, tag: tag.trim(), q, limit: 25 })}`);
       setCursor((c) => (extra.length ? c : res.nextCursor));
       return res.applications;
     },
-    [jobId, stageId, tag],
-    10_000,
+    [jobId, stageId, tag, q],
+    () => (q ? undefined : 10_000),
   );
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      const v = search.trim();
+      const next = v.length >= 2 ? v.slice(0, 100) : '';
+      if (next !== q) {
+        reset();
+        setQ(next);
+      }
+    }, 350);
+    return () => window.clearTimeout(timer);
+  }, [search]);
   const more = useAction();
   const seen = new Set<string>();
-  const all = [...(page.data ?? []), ...extra].filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
-  const needle = search.trim().toLowerCase();
-  const rows = needle ? all.filter((a) => (a.candidateName ?? '').toLowerCase().includes(needle) || a.tags.some((t) => t.toLowerCase().includes(needle))) : all;
+  const rows = [...(page.data ?? []), ...extra].filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
   const reset = (): void => {
     setExtra([]);
     setCursor(null);
@@ -49,22 +62,25 @@ export function Pipeline({ jobId }: { jobId: string }) {
           </button>
         ))}
       </nav>
-      <div class="filters">
+      <div class="filters" role="search">
         <label>
-          Search loaded candidates
-          <input type="search" name="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+          Search candidates (name or full email)
+          <input type="search" name="search" maxLength={100} value={search} onInput={(e) => setSearch(e.currentTarget.value)} aria-describedby="search-hint" />
         </label>
         <label>
           Tag
           <input name="tag" maxLength={50} value={tag} onChange={(e) => (reset(), setTag(e.currentTarget.value))} />
         </label>
       </div>
+      <p class="muted hint" id="search-hint">
+        Matches whole name words or their beginnings (accents and case ignored), or an exact email address.
+      </p>
       <ErrorBox error={page.error} />
       {page.loading ? (
         <Loading />
       ) : rows.length === 0 ? (
-        <Empty title={all.length ? 'No loaded candidate matches the search.' : stageId || tag ? 'No candidates in this stage or with this tag.' : 'No applications yet.'}>
-          {all.length || stageId || tag ? 'Clear the filters to see everyone.' : job.data?.status === 'open' ? 'Share the job\'s apply page; applications appear here as they arrive.' : 'Open the job (status "Open" in the editor) to publish its apply page.'}
+        <Empty title={q ? `No candidate matches "${q}".` : stageId || tag ? 'No candidates in this stage or with this tag.' : 'No applications yet.'}>
+          {q || stageId || tag ? 'Clear the search and filters to see everyone.' : job.data?.status === 'open' ? 'Share the job\'s apply page; applications appear here as they arrive.' : 'Open the job (status "Open" in the editor) to publish its apply page.'}
         </Empty>
       ) : (
         <table class="table">
@@ -102,7 +118,7 @@ export function Pipeline({ jobId }: { jobId: string }) {
           disabled={more.busy}
           onClick={() =>
             void more.run(async () => {
-              const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${qs({ stageId, tag: tag.trim(), limit: 25, cursor })}`);
+              const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${qs({ stageId, tag: tag.trim(), q, limit: 25, cursor })}`);
               setExtra((prev) => [...prev, ...res.applications]);
               setCursor(res.nextCursor);
             })

@@ -123,18 +123,42 @@ function AiSettingsForm() {
   );
 }
 
+interface VapiForm {
+  assistantId: string;
+  phoneNumberId: string;
+  publicKey: string;
+  maxCallRetries: string;
+  retryDelays: string;
+  cutoff: string;
+}
+
+const PROVIDER_TEXT: Record<string, string> = {
+  closed: 'Vapi is answering normally.',
+  open: 'Vapi is failing: calls wait and are retried automatically',
+  half_open: 'Vapi is being probed after failures',
+};
+
 function VapiSettingsForm() {
   const s = useData(() => get<VapiSettings>('/api/v1/interviews/settings'), []);
-  const [form, setForm] = useState<{ assistantId: string; phoneNumberId: string } | null>(null);
+  const [form, setForm] = useState<VapiForm | null>(null);
   const save = useAction();
   const [saved, setSaved] = useState(false);
   if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
-  const f = form ?? { assistantId: s.data.assistantId ?? '', phoneNumberId: s.data.phoneNumberId ?? '' };
-  const set = (p: Partial<typeof f>): void => {
+  const d = s.data;
+  const f: VapiForm = form ?? {
+    assistantId: d.assistantId ?? '',
+    phoneNumberId: d.phoneNumberId ?? '',
+    publicKey: d.publicKey ?? '',
+    maxCallRetries: String(d.maxCallRetries),
+    retryDelays: d.retryDelaysSeconds.map((x) => String(Math.round(x / 60))).join(', '),
+    cutoff: String(d.rescheduleCutoffMinutes),
+  };
+  const set = (p: Partial<VapiForm>): void => {
     setSaved(false);
     setForm({ ...f, ...p });
   };
-  const ready = Boolean(s.data.assistantId && s.data.phoneNumberId);
+  const ready = Boolean(d.assistantId && d.phoneNumberId);
+  const provider = d.provider.state === 'unknown' ? null : `${PROVIDER_TEXT[d.provider.state] ?? d.provider.state}${d.provider.retryAt ? ` (next try ${when(d.provider.retryAt)})` : ''}.`;
   return (
     <form
       id="voice"
@@ -143,16 +167,28 @@ function VapiSettingsForm() {
       onSubmit={(e) => {
         e.preventDefault();
         void save.run(async () => {
-          const body = { assistantId: f.assistantId.trim() || null, phoneNumberId: f.phoneNumberId.trim() || null };
-          await put('/api/v1/interviews/settings', body);
-          s.setData(body);
+          const delays = f.retryDelays
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map((m) => Math.round(Number(m) * 60));
+          await put('/api/v1/interviews/settings', {
+            assistantId: f.assistantId.trim() || null,
+            phoneNumberId: f.phoneNumberId.trim() || null,
+            publicKey: f.publicKey.trim() || null,
+            maxCallRetries: Number(f.maxCallRetries),
+            ...(delays.length ? { retryDelaysSeconds: delays } : {}),
+            rescheduleCutoffMinutes: Number(f.cutoff),
+          });
+          s.setData(await get<VapiSettings>('/api/v1/interviews/settings'));
           setForm(null);
           setSaved(true);
         });
       }}
     >
       <h2 id="voice-h">Voice interviews (Vapi)</h2>
-      <p class="muted">{ready ? 'Ready: invited candidates who consent get a call from this assistant and number.' : 'Not ready: set the Vapi assistant and phone number, then add a webhook endpoint below, before inviting candidates.'}</p>
+      <p class="muted">
+        {ready ? 'Ready: invited candidates who consent get a call from this assistant and number.' : 'Not ready: set the Vapi assistant and phone number, then add a webhook endpoint below, before inviting candidates.'} {provider}
+      </p>
       <div class="cols">
         <label>
           Assistant ID
@@ -161,6 +197,24 @@ function VapiSettingsForm() {
         <label>
           Phone number ID
           <input name="phoneNumberId" maxLength={128} pattern="[A-Za-z0-9_\-]+" autocomplete="off" value={f.phoneNumberId} onInput={(e) => set({ phoneNumberId: e.currentTarget.value })} />
+        </label>
+        <label>
+          Public key (browser calls; never the private key)
+          <input name="publicKey" maxLength={128} pattern="[A-Za-z0-9_\-]+" autocomplete="off" value={f.publicKey} onInput={(e) => set({ publicKey: e.currentTarget.value })} />
+        </label>
+      </div>
+      <div class="cols">
+        <label>
+          Re-dials when unanswered or busy
+          <input name="maxCallRetries" type="number" min={0} max={5} step={1} required value={f.maxCallRetries} onInput={(e) => set({ maxCallRetries: e.currentTarget.value })} />
+        </label>
+        <label>
+          Minutes between re-dials (comma separated)
+          <input name="retryDelays" inputMode="numeric" pattern="\s*[0-9]+(\s*,\s*[0-9]+){0,4}\s*" value={f.retryDelays} onInput={(e) => set({ retryDelays: e.currentTarget.value })} />
+        </label>
+        <label>
+          Candidates may reschedule until (minutes before)
+          <input name="rescheduleCutoffMinutes" type="number" min={0} max={2880} step={1} required value={f.cutoff} onInput={(e) => set({ cutoff: e.currentTarget.value })} />
         </label>
       </div>
       <ErrorBox error={save.error} />
