@@ -16,6 +16,7 @@ import { hashPassword } from '../../server/modules/auth/passwords.js';
 import { createJobService } from '../../server/modules/jobs/service.js';
 import { findOrgBySlug, upsertMembership } from '../../server/modules/orgs/repo.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
+import { createScreeningOversight } from '../../server/modules/screening/oversight.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_USERS: { email: string; role: Role }[] = [
@@ -111,14 +112,25 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     });
     jobIds.push(job.id);
   }
+  const submitted: string[] = [];
   for (const c of CVS) {
-    await applications.submit(
+    const r = await applications.submit(
       orgId,
       jobIds[c.job] as string,
       { candidate: { name: c.name, email: c.email }, file: { filename: `${c.name.toLowerCase().replace(/\s+/g, '-')}.txt`, bytes: Buffer.from(c.cv) }, source: 'public', noticeVersion: 'demo' },
       { type: 'candidate' },
       'demo-seed',
     );
+    submitted.push(r.applicationId);
   }
+  // issue 6 item 8: one contested application with an open human review task.
+  const oversight = createScreeningOversight({
+    db: deps.db,
+    audit: deps.audit,
+    keyring: createKeyring({ masterKey: deps.masterKey }),
+    queue: { enqueue: async () => undefined },
+    publicUrl: deps.publicUrl,
+  });
+  await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
   return { orgId, created };
 }

@@ -54,6 +54,8 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
     if (parsed < 5) await new Promise((r) => setTimeout(r, 200));
   }
   t.equal(parsed, 5, 'every seeded CV was parsed by the worker');
+  const tasks = await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks', headers: admin });
+  t.match(tasks.json(), { tasks: [{ kind: 'contest', status: 'open', openedVia: 'recruiter', jobTitle: 'Customer Success Manager', reason: /German-speaking customers/ }] }, 'one contested application waits for a human review');
 });
 
 t.test('running the seed again changes nothing but the password', async (t) => {

@@ -354,6 +354,9 @@ t.test('a person with decide permission resolves a review task with an outcome a
   t.equal((await post(recruiter, '/api/v1/review-tasks/nope/resolve', payload)).statusCode, 400);
   t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks?status=closed', headers: { cookie: admin.cookie } })).statusCode, 400);
   t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks', headers: { cookie: auditor.cookie } })).statusCode, 403);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks' })).statusCode, 401);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks?limit=500', headers: { cookie: admin.cookie } })).statusCode, 400);
+  t.same((await ctx.app.inject({ method: 'GET', url: '/api/v1/review-tasks', headers: { cookie: manager.cookie } })).json(), { tasks: [] }, 'a hiring manager sees only tasks on assigned jobs');
   const res = await post(recruiter, url, payload);
   t.equal(res.statusCode, 200, res.body);
   t.match(res.json(), { status: 'resolved', resolution: 'upheld', resolutionNote: payload.note, resolvedBy: recruiter.userId });

@@ -16,7 +16,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
-import { AppError, ConflictError, NotFoundError, type ProblemOptions } from '../../core/errors.js';
+import { AppError, ConflictError, NotFoundError, ServiceUnavailableError, type ProblemOptions } from '../../core/errors.js';
 import { decisionsOfApplication, findApplication, insertEvent } from '../applications/repo.js';
 import { orgName } from '../interviews/repo.js';
 import { findJob } from '../jobs/repo.js';
@@ -130,9 +130,14 @@ export function createScreeningOversight(deps: OversightDeps) {
     return { applicationId, status: 'queued', screeningId, criteriaVersion: src.criteria_version, generation, previousScreeningId: previous?.id ?? null };
   }
 
+  /** After commit. A failure leaves the pending generation recorded; asking again re-enqueues it (same job id). */
   async function enqueueAll(orgId: string, results: RescreenOne[]): Promise<void> {
-    for (const r of results) {
-      if (r.status === 'queued' || r.status === 'already_queued') await deps.queue.enqueue(orgId, r.applicationId, rescreenJobId(r.applicationId, r.screeningId));
+    try {
+      for (const r of results) {
+        if (r.status === 'queued' || r.status === 'already_queued') await deps.queue.enqueue(orgId, r.applicationId, rescreenJobId(r.applicationId, r.screeningId));
+      }
+    } catch (err) {
+      throw new ServiceUnavailableError({ detail: 'The rescreen is recorded but could not be queued right now. Ask again in a moment to queue it.', cause: err });
     }
   }
 
