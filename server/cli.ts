@@ -12,6 +12,9 @@ import { migrate, MigrationError } from './core/migrate.js';
 import { listOrgIds } from './modules/orgs/repo.js';
 import { createOrgService } from './modules/orgs/service.js';
 import { createCandidateSearch } from './modules/candidates/search.js';
+import { createRetentionService } from './modules/retention/service.js';
+import { createPostgresBlobStore } from './core/storage.js';
+import { createLogger } from './core/logger.js';
 import { createStabilityCheck, renderStabilityReport, STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability.js';
 // The CLI is an operator tool: it uses the same model provider the worker does.
 import { createModelProvider } from '../worker/providers/index.js';
@@ -25,6 +28,8 @@ commands:
              [--password-file F] [--slug S]   (without a password file, prints a one-time setup link)
   audit verify [--org ID]                   recompute audit hash chains and checkpoint signatures
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
+  retention sweep [--org ID] [--dry-run]    erase candidates past their org's retention period (what the
+                                              daily worker job does); --dry-run lists them and changes nothing
   screening stability --job ID --runs N     re-score a random sample of the job's screened applications N
              [--sample K]                     times (default K=5) with the org's provider and model (temperature
                                               0, fixed seed) and report the score spread per criterion; stored
@@ -175,6 +180,31 @@ async function runCandidatesReindex(config: Config, args: string[], out: Out): P
   }
 }
 
+async function runRetentionSweep(config: Config, args: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({ args, options: { org: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+  if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  try {
+    const retention = createRetentionService({
+      db,
+      audit: createAuditLog({ db }),
+      keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+      blobs: createPostgresBlobStore(),
+      clock: () => new Date(),
+      logger: createLogger('silent'),
+    });
+    const dryRun = values['dry-run'] === true;
+    const results = await retention.sweep({ orgId: values.org, dryRun });
+    const count = results.reduce((n, r) => n + r.candidates.length, 0);
+    const human = results.map((r) => `org ${r.orgId}: ${r.candidates.length} candidate(s) ${dryRun ? 'due for erasure' : 'erased'} (retention ${r.days} days, decided before ${r.cutoff})`);
+    human.push(`${dryRun ? 'dry run: ' : ''}${count} candidate(s) ${dryRun ? 'would be erased' : 'erased'} in ${results.length} org(s)`);
+    print(out, human.join('\n'), { ok: true, dryRun, candidates: count, orgs: results });
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const out = { json };
@@ -188,6 +218,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
   if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);
+  if (command === 'retention' && sub === 'sweep') return runRetentionSweep(config, rest, out);
   if (command === 'screening' && sub === 'stability') return runScreeningStability(config, rest, out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }

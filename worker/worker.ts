@@ -24,6 +24,8 @@ import { createInterviewStartProcessor } from './processors/interview-start.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor } from './processors/webhook-ingest.js';
+import { createRetentionService } from '../server/modules/retention/service.js';
+import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
 import { withCircuitBreaker } from './providers/breaker.js';
 
@@ -34,6 +36,8 @@ export interface WorkerDeps {
   connection: ConnectionOptions;
   redisPrefix: string;
   auditCheckpointEveryMs: number;
+  /** Cron pattern (UTC) of the daily retention sweep (needs masterKey); default 03:17 every day. */
+  retentionSweepPattern?: string;
   /** Unwraps org keys (cv-parse decrypts CVs and encrypts extracted text); without it no cv-parse worker runs. */
   masterKey?: Buffer;
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
@@ -65,6 +69,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   const provider = deps.screening ? (breaker ? withCircuitBreaker(deps.screening.provider, breaker) : deps.screening.provider) : null;
   if (deps.masterKey) {
     const keyring = createKeyring({ masterKey: deps.masterKey });
+    // Retention (DESIGN section 9): one daily schedule shared by every worker process.
+    const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
+    closers.push(() => retentionQueue.close());
+    await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
+    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
+    workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;
     if (screenQueue && deps.screening) {

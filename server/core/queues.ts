@@ -11,6 +11,7 @@ export const QUEUES = {
   interviewReconcile: 'interview-reconcile',
   interviewScore: 'interview-score',
   interviewReminder: 'interview-reminder',
+  retentionSweep: 'retention-sweep',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -25,6 +26,8 @@ export interface JobPayloads {
   'interview-score': { orgId: string; interviewId: string };
   /** A reminder mail before a booked interview; `version` is the schedule it belongs to (stale after a reschedule). */
   'interview-reminder': { orgId: string; interviewId: string; kind: '24h' | '1h'; version: number };
+  /** Without orgId: the daily sweep over every org. */
+  'retention-sweep': { orgId?: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

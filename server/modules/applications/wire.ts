@@ -19,6 +19,8 @@ import { candidateExportRoutes, createCandidateExportService } from '../messages
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
 import { publicRoutes } from '../public/routes.js';
+import { retentionRoutes } from '../retention/routes.js';
+import { createRetentionService } from '../retention/service.js';
 import { MULTIPART_LIMITS } from './form.js';
 import { applicationRoutes } from './routes.js';
 import { createApplicationService, type CvParseProducer } from './service.js';
@@ -35,6 +37,7 @@ export interface HiringDeps {
   keyring?: Keyring;
   blobs?: BlobStore;
   parseQueue?: CvParseProducer;
+  clock?: () => Date;
 }
 
 export function cvParseJobId(documentId: string): string {
@@ -72,5 +75,8 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(candidateRoutes, { candidates });
   await app.register(messageRoutes, { messages });
   await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring }) });
+  await app.register(retentionRoutes, {
+    retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
+  });
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl });
 }

@@ -1,0 +1,109 @@
+// SQL for retention: the per-org setting, finding candidates whose data is due for
+// erasure, and erasing one candidate's data. Runs on tenant-bound connections (RLS).
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../../core/db.js';
+
+export const DEFAULT_RETENTION_DAYS = 180;
+
+export interface RetentionRow {
+  days: number;
+  updated_at: Date | null;
+  updated_by: string | null;
+}
+
+export async function getRetention(q: Queryable): Promise<RetentionRow> {
+  const { rows } = await q.query<RetentionRow>('SELECT days, updated_at, updated_by FROM retention_settings');
+  return rows[0] ?? { days: DEFAULT_RETENTION_DAYS, updated_at: null, updated_by: null };
+}
+
+export async function upsertRetention(tx: Queryable, orgId: string, days: number, userId: string): Promise<RetentionRow> {
+  const { rows } = await tx.query<RetentionRow>(
+    `INSERT INTO retention_settings (org_id, days, updated_by) VALUES ($1, $2, $3)
+     ON CONFLICT (org_id) DO UPDATE SET days = EXCLUDED.days, updated_by = EXCLUDED.updated_by, updated_at = now()
+     RETURNING days, updated_at, updated_by`,
+    [orgId, days, userId],
+  );
+  return rows[0] as RetentionRow;
+}
+
+export interface DueCandidate {
+  id: string;
+  applications: number;
+  last_closed_at: Date;
+}
+
+// A candidate is due when they have applications, every one of them closed (hired,
+// rejected, withdrawn) and the latest closing older than the cutoff. One application
+// still in progress keeps the candidate's data.
+const DUE = `
+  SELECT c.id, count(a.id)::int AS applications, max(a.closed_at) AS last_closed_at
+    FROM candidates c JOIN applications a ON a.candidate_id = c.id
+   WHERE c.erased_at IS NULL
+   GROUP BY c.id
+  HAVING bool_and(a.closed_at IS NOT NULL) AND max(a.closed_at) < $1::timestamptz`;
+
+export async function dueCandidates(q: Queryable, cutoff: Date, limit: number): Promise<DueCandidate[]> {
+  const { rows } = await q.query<DueCandidate>(`${DUE} ORDER BY max(a.closed_at), c.id LIMIT $2`, [cutoff, limit]);
+  return rows;
+}
+
+export async function countDue(q: Queryable, cutoff: Date): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${DUE}) due`, [cutoff]);
+  return rows[0]?.n ?? 0;
+}
+
+/** Locks the candidate and re-checks it is still due (an application may have reopened). */
+export async function lockIfStillDue(tx: Queryable, candidateId: string, cutoff: Date): Promise<DueCandidate | null> {
+  await tx.query('SELECT 1 FROM candidates WHERE id = $1 FOR UPDATE', [candidateId]);
+  const { rows } = await tx.query<DueCandidate>(
+    `SELECT c.id, count(a.id)::int AS applications, max(a.closed_at) AS last_closed_at
+       FROM candidates c JOIN applications a ON a.candidate_id = c.id
+      WHERE c.id = $1 AND c.erased_at IS NULL
+      GROUP BY c.id
+     HAVING bool_and(a.closed_at IS NOT NULL) AND max(a.closed_at) < $2::timestamptz`,
+    [candidateId, cutoff],
+  );
+  return rows[0] ?? null;
+}
+
+export async function documentIdsOfCandidate(q: Queryable, candidateId: string): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM documents WHERE candidate_id = $1', [candidateId]);
+  return rows.map((r) => r.id);
+}
+
+export interface ErasedCounts {
+  documents: number;
+  notes: number;
+  messages: number;
+  demographics: number;
+  interviews: number;
+  decisions: number;
+}
+
+/**
+ * Removes what identifies the candidate and keeps the shape reports need: applications
+ * (job, stage kind, dates, source), decisions (outcome, who, when; the free-text reason
+ * is scrubbed), screening and interview scores (numbers). Ciphertexts under the
+ * candidate key are deleted or nulled; the key itself is destroyed by the caller.
+ */
+export async function scrubCandidate(tx: Queryable, candidateId: string): Promise<ErasedCounts> {
+  const apps = 'SELECT id FROM applications WHERE candidate_id = $1';
+  const n = async (sql: string): Promise<number> => (await tx.query(sql, [candidateId])).rowCount ?? 0;
+  const documents = await n(
+    // A random digest replaces the file's SHA-256, which would otherwise confirm who sent a known file.
+    `UPDATE documents SET text_enc = NULL, filename_enc = NULL, text_chars = NULL, sha256 = sha256(gen_random_uuid()::text::bytea) WHERE candidate_id = $1`,
+  );
+  const notes = await n(`DELETE FROM application_notes WHERE application_id IN (${apps})`);
+  const messages = await n(`DELETE FROM messages WHERE application_id IN (${apps})`);
+  const demographics = await n(`DELETE FROM demographics WHERE application_id IN (${apps})`);
+  const interviews = await n('UPDATE interviews SET phone_enc = NULL, transcript_enc = NULL, recording_ref_enc = NULL WHERE candidate_id = $1');
+  const decisions = await n(`UPDATE decisions SET reason = '[erased]' WHERE application_id IN (${apps})`);
+  await n('DELETE FROM candidate_search_tokens WHERE candidate_id = $1');
+  // The email blind index would still confirm "this address applied": replaced by random bytes.
+  await tx.query(
+    `UPDATE candidates SET email_index = $2, name_enc = '\\x'::bytea, email_enc = '\\x'::bytea, phone_enc = NULL, location_enc = NULL, links_enc = NULL,
+            erased_at = now(), updated_at = now() WHERE id = $1`,
+    [candidateId, randomBytes(32)],
+  );
+  return { documents, notes, messages, demographics, interviews, decisions };
+}

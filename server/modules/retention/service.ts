@@ -1,0 +1,127 @@
+// Retention (DESIGN section 9): each org keeps candidate data for a number of days after
+// the final decision (default 180). A daily sweep erases candidates whose every
+// application is closed (hired, rejected, withdrawn) for longer than that: the candidate
+// key is destroyed (crypto-shredding: backups hold only ciphertext nobody can read), CV
+// files are deleted, ciphertext rows dropped, linkable indexes replaced, and what reports
+// need stays as non-identifying rows. Each erasure is audited, and each run leaves a summary.
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import type { BlobStore } from '../../core/storage.js';
+import type { Ctx } from '../jobs/service.js';
+import { listOrgIds } from '../orgs/repo.js';
+import { countDue, DEFAULT_RETENTION_DAYS, documentIdsOfCandidate, dueCandidates, getRetention, lockIfStillDue, scrubCandidate, upsertRetention, type ErasedCounts } from './repo.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+const BATCH = 100;
+
+export interface SweepOptions {
+  dryRun?: boolean;
+  /** Upper bound of erasures per org and run (the next run continues). */
+  max?: number;
+}
+
+export interface OrgSweepResult {
+  orgId: string;
+  days: number;
+  cutoff: string;
+  dryRun: boolean;
+  /** Candidates erased (or, in a dry run, that would be). */
+  candidates: { candidateId: string; applications: number; lastDecisionAt: string }[];
+  erased: number;
+}
+
+export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date; logger: Logger }) {
+  const { db, audit } = deps;
+
+  const cutoffFor = (days: number): Date => new Date(deps.clock().getTime() - days * DAY_MS);
+
+  async function sweepOrg(orgId: string, opts: SweepOptions = {}): Promise<OrgSweepResult> {
+    const max = opts.max ?? 10_000;
+    const { days } = await db.withTenant(orgId, (q) => getRetention(q));
+    const cutoff = cutoffFor(days);
+    const result: OrgSweepResult = { orgId, days, cutoff: cutoff.toISOString(), dryRun: Boolean(opts.dryRun), candidates: [], erased: 0 };
+    if (opts.dryRun) {
+      const due = await db.withTenant(orgId, (q) => dueCandidates(q, cutoff, max));
+      result.candidates = due.map((d) => ({ candidateId: d.id, applications: d.applications, lastDecisionAt: d.last_closed_at.toISOString() }));
+      return result;
+    }
+    const seen = new Set<string>();
+    while (result.erased < max) {
+      const due = (await db.withTenant(orgId, (q) => dueCandidates(q, cutoff, BATCH))).filter((d) => !seen.has(d.id));
+      if (due.length === 0) break;
+      for (const d of due.slice(0, max - result.erased)) {
+        seen.add(d.id);
+        // One transaction per candidate: a failure leaves the others erased and this one whole.
+        const erased = await db.withTenantTx(orgId, async (tx) => {
+          const still = await lockIfStillDue(tx, d.id, cutoff);
+          if (!still) return null;
+          const documents = await documentIdsOfCandidate(tx, d.id);
+          for (const id of documents) await deps.blobs.delete(tx, id);
+          const counts: ErasedCounts = await scrubCandidate(tx, d.id);
+          await deps.keyring.destroyCandidateKey(tx, orgId, d.id);
+          await audit.recordIn(tx, orgId, {
+            action: 'candidate.erased',
+            actor: { type: 'system' },
+            target: { type: 'candidate', id: d.id },
+            metadata: { reason: 'retention', retentionDays: days, applications: still.applications, lastDecisionAt: still.last_closed_at.toISOString(), files: documents.length, ...counts },
+          });
+          return still;
+        });
+        if (erased) {
+          result.erased += 1;
+          result.candidates.push({ candidateId: d.id, applications: erased.applications, lastDecisionAt: erased.last_closed_at.toISOString() });
+        }
+      }
+    }
+    await audit.record(orgId, {
+      action: 'retention.swept',
+      actor: { type: 'system' },
+      metadata: { retentionDays: days, cutoff: result.cutoff, erased: result.erased },
+    });
+    deps.logger.info({ orgId, erased: result.erased, retentionDays: days }, 'retention sweep done');
+    return result;
+  }
+
+  return {
+    sweepOrg,
+
+    /** Every org (or one), one after the other. */
+    async sweep(opts: SweepOptions & { orgId?: string } = {}): Promise<OrgSweepResult[]> {
+      const orgIds = opts.orgId ? [opts.orgId] : await listOrgIds(db.pool);
+      const out: OrgSweepResult[] = [];
+      for (const orgId of orgIds) out.push(await sweepOrg(orgId, opts));
+      return out;
+    },
+
+    async settings(ctx: Ctx) {
+      return db.withTenant(ctx.orgId, async (q) => {
+        const r = await getRetention(q);
+        return {
+          days: r.days,
+          defaultDays: DEFAULT_RETENTION_DAYS,
+          updatedAt: r.updated_at?.toISOString() ?? null,
+          updatedBy: r.updated_by,
+          dueNow: await countDue(q, cutoffFor(r.days)),
+        };
+      });
+    },
+
+    async updateSettings(ctx: Ctx, days: number) {
+      await db.withTenantTx(ctx.orgId, async (tx) => {
+        const before = await getRetention(tx);
+        await upsertRetention(tx, ctx.orgId, days, ctx.userId);
+        await audit.recordIn(tx, ctx.orgId, {
+          action: 'retention.settings_changed',
+          actor: { type: 'user', id: ctx.userId },
+          metadata: { days, previousDays: before.days },
+          requestId: ctx.requestId,
+        });
+      });
+      return this.settings(ctx);
+    },
+  };
+}
+
+export type RetentionService = ReturnType<typeof createRetentionService>;
