@@ -42,7 +42,7 @@ const INVISIBLE = /[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u
 
 const PATTERNS: [InjectionKind, RegExp][] = [
   ['ignore_instructions', /\b(?:ignore|disregard|forget|override|skip)\b[^\n.]{0,40}?\b(?:previous|prior|above|earlier|all|any|your|the|these|those|system)\b[^\n.]{0,30}?\b(?:instructions?|prompts?|rules|directions|guidelines|guidance|criteria)\b/i],
-  ['scoring_directive', /\b(?:rate|score|rank|grade|mark|evaluate|assess|classify)\b[^\n.]{0,40}?\b(?:10\/10|5\/5|4\/4|\d{1,3}\s*(?:%|percent|out of)|highest|top|perfect|maximum|max|excellent|best|as (?:a )?(?:strong|perfect|ideal) (?:fit|match|candidate)|as met)\b/i],
+  ['scoring_directive', /\b(?:rate|score|rank|grade|mark|evaluate|assess|classify)\b[^\n.]{0,40}?\b(?:\d{1,2}\s?\/\s?\d{1,2}|\d{1,3}\s*(?:%|percent|out of)|highest|top|perfect|maximum|max|excellent|best|as (?:a )?(?:strong|perfect|ideal) (?:fit|match|candidate)|as met)\b/i],
   ['scoring_directive', /\b(?:recommend|advance|shortlist|hire|select)\b[^\n.]{0,20}?\b(?:this|the) (?:candidate|applicant|person)\b[^\n.]{0,30}?\b(?:immediately|without|regardless|must|for (?:the )?interview)\b/i],
   ['scoring_directive', /\b(?:this|the) (?:candidate|applicant)\b[^\n.]{0,30}?\b(?:must|should|shall) be (?:hired|advanced|shortlisted|selected|rated|scored|recommended)\b/i],
   ['system_prompt', /\b(?:system prompt|system message|developer message|hidden prompt|initial prompt|your instructions)\b|<\|?(?:system|im_start|im_end|endoftext)\|?>|\[(?:system|inst)\]|^#{2,}\s*(?:system|instruction)/im],
