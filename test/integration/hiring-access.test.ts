@@ -26,6 +26,7 @@ const screening = stages.find((s) => s.kind === 'screening')?.id as string;
 const orgSlugA = (await owner.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [adminA.orgId])).rows[0]?.slug as string;
 await createJob(ctx, recruiterB, { title: 'B job' });
 const templateA = (await ctx.app.inject({ method: 'POST', url: '/api/v1/message-templates', headers: adminA.headers, payload: { name: 'Hello', kind: 'generic', subject: 'Hi', body: 'Hello {{candidate.firstName}}' } })).json<{ id: string }>().id;
+const messageA = (await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${appAssigned.applicationId}/messages`, headers: recruiterA.headers, payload: { templateId: templateA } })).json<{ id: string }>().id;
 
 interface Call {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -65,6 +66,8 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/applications/:id/explanation', url: `/api/v1/applications/${applicationId}/explanation` },
     { method: 'POST', route: '/api/v1/applications/:id/contest-link', url: `/api/v1/applications/${applicationId}/contest-link` },
     { method: 'POST', route: '/api/v1/applications/:id/contest', url: `/api/v1/applications/${applicationId}/contest`, payload: { reason: 'Please review' } },
+    // Message retry (issue 5 follow-up): A's message, retried by anyone else.
+    { method: 'POST', route: '/api/v1/messages/:id/retry', url: `/api/v1/messages/${messageA}/retry` },
   ];
 }
 
@@ -84,7 +87,7 @@ async function send(m: Member | null, c: Call) {
 
 t.test('the walk covers every hiring API route with an id', async (t) => {
   const walked = new Set(walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId).map((c) => `${c.method} ${c.route}`));
-  const hiring = ctx.app.routeAccess.filter((r) => /^\/api\/v1\/(jobs|applications|candidates|message-templates)/.test(r.url) && r.method !== 'HEAD' && r.url.includes(':'));
+  const hiring = ctx.app.routeAccess.filter((r) => /^\/api\/v1\/(jobs|applications|candidates|message-templates|messages)/.test(r.url) && r.method !== 'HEAD' && r.url.includes(':'));
   for (const r of hiring) t.ok(walked.has(`${r.method} ${r.url}`), `${r.method} ${r.url} is walked`);
 });
 
@@ -281,4 +284,41 @@ t.test('property: no input to the apply API yields a 500', async (t) => {
     { numRuns: 200 },
   );
   t.pass(`${n} generated requests, none answered 5xx`);
+});
+
+// Org-level hiring routes name no resource id: each member acts on their own org only.
+const ORG_LEVEL: Call[] = [
+  { method: 'GET', route: '/api/v1/pipeline', url: '/api/v1/pipeline' },
+  { method: 'PUT', route: '/api/v1/pipeline', url: '/api/v1/pipeline' },
+  { method: 'GET', route: '/api/v1/messages', url: '/api/v1/messages?status=failed' },
+  { method: 'GET', route: '/api/v1/org/retention', url: '/api/v1/org/retention' },
+  { method: 'PATCH', route: '/api/v1/org/retention', url: '/api/v1/org/retention', payload: { days: 180 } },
+];
+
+t.test('org-level hiring routes: the role matrix decides, anonymous is 401, and B never reaches A', async (t) => {
+  const registered = ctx.app.routeAccess.filter((r) => ['/api/v1/pipeline', '/api/v1/messages', '/api/v1/org/retention'].includes(r.url) && r.method !== 'HEAD');
+  t.same(registered.map((r) => `${r.method} ${r.url}`).sort(), ORG_LEVEL.map((c) => `${c.method} ${c.route}`).sort(), 'every org-level route is walked');
+  const pipelineA = (await ctx.app.inject({ method: 'GET', url: '/api/v1/pipeline', headers: { cookie: adminA.cookie } })).json<{ stages: { id: string; name: string; kind: string }[] }>().stages;
+  const putA = { stages: pipelineA.map((s) => ({ id: s.id, name: s.name, kind: s.kind })) };
+  const payloadFor = (c: Call) => (c.method === 'PUT' ? putA : c.payload);
+  for (const m of [adminA, recruiterA, hmA, auditorA]) {
+    for (const c of ORG_LEVEL) {
+      const res = await send(m, { ...c, payload: payloadFor(c) });
+      const expected = allowed(m, c) ? 200 : 403;
+      t.equal(res.statusCode, expected, `${m.role}: ${c.method} ${c.route} -> ${expected}`);
+    }
+  }
+  for (const c of ORG_LEVEL) t.equal((await send(null, { ...c, payload: payloadFor(c) })).statusCode, 401, `anonymous ${c.method} ${c.route}`);
+  // B's admin with A's stage ids: the ids are not B's, nothing of A changes.
+  const hijack = await send(adminB, { method: 'PUT', route: '/api/v1/pipeline', url: '/api/v1/pipeline', payload: { stages: putA.stages.map((s) => ({ ...s, name: `${s.name} (B)` })) } });
+  t.equal(hijack.statusCode, 422, "A's stage ids are unknown to B");
+  t.same(
+    (await ctx.app.inject({ method: 'GET', url: '/api/v1/pipeline', headers: { cookie: adminA.cookie } })).json<{ stages: { name: string }[] }>().stages.map((s) => s.name),
+    pipelineA.map((s) => s.name),
+    "A's pipeline unchanged",
+  );
+  const failedB = await send(adminB, { method: 'GET', route: '/api/v1/messages', url: '/api/v1/messages?status=failed' });
+  t.same(failedB.json<{ messages: unknown[] }>().messages, [], "B lists none of A's messages");
+  t.equal((await send(adminB, { method: 'PATCH', route: '/api/v1/org/retention', url: '/api/v1/org/retention', payload: { days: 7 } })).statusCode, 200);
+  t.match((await send(adminA, { method: 'GET', route: '/api/v1/org/retention', url: '/api/v1/org/retention' })).json(), { days: 180 }, "B's setting is B's alone");
 });
