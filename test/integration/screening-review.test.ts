@@ -3,10 +3,12 @@
 // enqueued, AI pause respected), the candidate's explanation (JSON and text, audited as an
 // export), contest links and the public contest page (single use, expiring, rate-limited,
 // reason encrypted), contests relayed by a member, and resolving the review task; with
-// malformed, oversized, unauthorised and cross-tenant requests.
+// malformed, oversized, unauthorised and cross-tenant requests. The last test runs the
+// real worker on the queued rescreens.
 import t from 'tap';
 import pg from 'pg';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring } from '../../server/core/crypto.js';
@@ -15,6 +17,7 @@ import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { rescreenJobId } from '../../server/modules/screening/oversight.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
+import { startWorkers } from '../../worker/worker.js';
 
 const ctx = await buildTestApp(t);
 const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
@@ -369,4 +372,37 @@ t.test('a person with decide permission resolves a review task with an outcome a
   t.notOk(enc.rows[0].resolution_note_enc.toString('utf8').includes('decision stands'), 'note stored encrypted');
   // A contest can be opened again once the previous one is resolved (e.g. new evidence).
   t.equal((await post(recruiter, `/api/v1/applications/${appA}/contest`, { reason: 'New certificate attached.' })).statusCode, 201);
+});
+
+t.test('the real worker picks up a job rescreen from the queue and screens every application against the new criteria', async (t) => {
+  await changeCriteria('Observability');
+  const res = await post(recruiter, `/api/v1/jobs/${job.id}/rescreen`, {});
+  t.equal(res.statusCode, 202, res.body);
+  const queued = res.json<{ queued: number; criteriaVersion: number; applications: { applicationId: string; status: string }[] }>();
+  const active = queued.applications.filter((a) => a.status === 'queued').map((a) => a.applicationId);
+  t.ok(active.length >= 2, `${active.length} applications in play queued`);
+  const connection = new Redis(ctx.config.redisUrl.reveal(), { maxRetriesPerRequest: null });
+  t.teardown(() => connection.disconnect());
+  const running = await startWorkers({
+    db: ctx.db,
+    audit: ctx.audit,
+    logger: createLogger('silent'),
+    connection,
+    redisPrefix: ctx.config.redisPrefix,
+    auditCheckpointEveryMs: 3_600_000,
+    masterKey: ctx.config.masterKey.reveal(),
+    screening: { provider: createSimulatedProvider(), defaultModel: 'gpt-test', redis: connection },
+  });
+  t.teardown(() => running.close());
+  let done: ScreeningView[] = [];
+  for (let i = 0; i < 150; i += 1) {
+    done = await Promise.all(active.map((a) => view(a)));
+    if (done.every((v) => v.latest?.status === 'completed')) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const v of done) {
+    t.match(v.latest, { status: 'completed', criteriaVersion: queued.criteriaVersion }, 'screened by the worker against the current criteria');
+    t.equal(v.stale, false);
+    t.ok(v.history.some((h) => h.criteriaVersion < queued.criteriaVersion), 'earlier screenings kept');
+  }
 });
