@@ -161,6 +161,26 @@ t.test('the admin edits the default pipeline: renames, adds and reorders stages,
   await editor.getByRole('button', { name: 'Discard changes' }).click();
 });
 
+t.test('the admin shortens candidate data retention after confirming, and it persists', async (t) => {
+  const { page } = adminPage;
+  const form = page.getByRole('form', { name: 'Candidate data retention' });
+  await form.getByTestId('retention-due').getByText('No candidate is due for erasure').waitFor();
+  t.equal(await form.getByLabel('Keep for (days)').inputValue(), '180', 'the default is shown');
+  await form.getByLabel('Keep for (days)').fill('90');
+  let asked = '';
+  page.once('dialog', (d) => {
+    asked = d.message();
+    void d.accept();
+  });
+  await form.getByRole('button', { name: 'Save retention' }).click();
+  await form.getByText('Retention saved.').waitFor();
+  t.match(asked, /90 days instead of 180/, 'shortening asks for confirmation first');
+  await page.reload();
+  await form.getByLabel('Keep for (days)').waitFor();
+  t.equal(await form.getByLabel('Keep for (days)').inputValue(), '90', 'the setting persists');
+  t.match((await ctx.app.inject({ method: 'GET', url: '/api/v1/org/retention', headers: admin.headers })).json(), { days: 90 });
+});
+
 let hookSecret = '';
 let hookUrl = '';
 
@@ -350,6 +370,14 @@ t.test('the recruiter sends the candidate a message from the record, on a phone'
   await failed.getByText('failed', { exact: true }).waitFor();
   t.match(await failed.textContent(), /Not delivered: mail transport error \(1 attempt\)/, 'the failure and its reason are shown');
   await screenshot(page, '24-messages-failed-phone');
+  // The org-wide list of undelivered messages shows it too (without its content).
+  const overview = await context.newPage();
+  await overview.goto(`${origin}/app/templates`);
+  const undelivered = overview.getByRole('list', { name: 'Undelivered messages' });
+  await undelivered.getByText(/mail transport error/).waitFor();
+  t.ok(await undelivered.getByRole('link', { name: 'Site Reliability Engineer: application' }).isVisible(), 'linked to the application');
+  t.notOk((await undelivered.textContent())?.includes('Parking'), 'no content in the overview');
+  await overview.close();
   smtp.failing = false;
   await failed.getByRole('button', { name: 'Retry sending "Parking at the office"' }).click();
   await panel.getByText('"Parking at the office" sent.').waitFor();
@@ -360,11 +388,19 @@ t.test('the recruiter sends the candidate a message from the record, on a phone'
   await context.close();
 });
 
-t.test('a contested outcome is resolved from the review requests screen', async (t) => {
-  const contest = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/contest`, headers: recruiter.headers, payload: { reason: 'The interview call dropped twice; please review it with a person.' } });
-  t.equal(contest.statusCode, 201, contest.body);
+t.test('a contested outcome is opened from the application and resolved from the review requests screen', async (t) => {
   const { context, page } = await memberPage(recruiter);
-  await page.goto(`${origin}/app/jobs`);
+  await page.goto(`${origin}/app/jobs/${job.id}/pipeline`);
+  await page.getByRole('button', { name: 'Re-screen outdated applications' }).click();
+  await page.getByText(/0 queued for screening against the current criteria, 1 already up to date/).waitFor();
+  await page.goto(`${origin}/app/applications/${applicationId}`);
+  const rights = page.getByRole('region', { name: 'Explanation and review' });
+  const explanation = await rights.getByRole('link', { name: 'Explanation for the candidate' }).getAttribute('href');
+  const text = await ctx.app.inject({ method: 'GET', url: explanation as string, headers: recruiter.headers });
+  t.equal(text.statusCode, 200, 'the explanation link works');
+  await rights.getByLabel('The candidate contests the outcome').fill('The interview call dropped twice; please review it with a person.');
+  await rights.getByRole('button', { name: 'Open a human review' }).click();
+  await rights.getByText('Review request opened').waitFor();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
   const list = page.getByRole('list', { name: 'Review requests' });
   await list.getByText('The interview call dropped twice').waitFor();

@@ -132,6 +132,7 @@ export function ApplicationDetail({ id }: { id: string }) {
           </section>
           {session.can('applications:decide') ? <DecisionForm a={a} recommendation={latest?.status === 'completed' ? latest.recommendation : null} onDone={() => void app.reload()} /> : null}
           <Decisions a={a} who={who} />
+          {session.can('applications:decide') ? <ReviewRights a={a} canExplain={session.can('screening:run')} onDone={() => void app.reload()} /> : null}
           <Notes a={a} who={who} canWrite={session.can('applications:feedback')} onDone={() => void app.reload()} />
           <MessagesPanel a={a} onSent={() => void app.reload()} />
         </div>
@@ -390,6 +391,61 @@ function DecisionForm({ a, recommendation, onDone }: { a: Application; recommend
         {done ? <Notice>Decision recorded.</Notice> : null}
         <button type="submit" disabled={busy}>
           Record decision
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** The candidate's explanation of the outcome, and a human review when they contest it. */
+function ReviewRights({ a, canExplain, onDone }: { a: Application; canExplain: boolean; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [link, setLink] = useState<{ url: string; expiresAt: string; messageText: string } | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const contest = useAction();
+  const makeLink = useAction();
+  return (
+    <section aria-labelledby="rights-h" class="card">
+      <h2 id="rights-h">Explanation and review</h2>
+      {canExplain ? (
+        <p>
+          <a href={`/api/v1/applications/${a.id}/explanation?format=text`} target="_blank" rel="noopener">
+            Explanation for the candidate
+          </a>{' '}
+          <span class="muted">(criteria, their own CV evidence, scores, the advisory AI recommendation and the human decision; opening it is recorded)</span>
+        </p>
+      ) : null}
+      <button type="button" class="secondary" disabled={makeLink.busy} onClick={() => void makeLink.run(async () => setLink(await post(`/api/v1/applications/${a.id}/contest-link`)))}>
+        Create a contest link for the candidate
+      </button>
+      {link ? (
+        <div class="secret-once" role="status">
+          <p>
+            Send this link to the candidate (valid until {when(link.expiresAt)}, single use): <code class="secret">{link.url}</code>
+          </p>
+        </div>
+      ) : null}
+      <ErrorBox error={makeLink.error} />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setDone(null);
+          void contest.run(async () => {
+            await post(`/api/v1/applications/${a.id}/contest`, { reason });
+            setReason('');
+            setDone('Review request opened: it is listed under Reviews.');
+            onDone();
+          });
+        }}
+      >
+        <label>
+          The candidate contests the outcome (their words)
+          <textarea name="contestReason" required rows={2} maxLength={2000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </label>
+        <ErrorBox error={contest.error} />
+        {done ? <Notice>{done}</Notice> : null}
+        <button type="submit" class="secondary" disabled={contest.busy}>
+          Open a human review
         </button>
       </form>
     </section>

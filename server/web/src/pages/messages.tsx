@@ -44,9 +44,11 @@ export function Templates() {
         ) : null}
       </div>
       <p class="muted">Emails to candidates. Sent from an application's page, or automatically on the event a template names. Rejections are only ever sent by a person, after a recorded decision.</p>
+      {session.can('candidates:write') ? <Undelivered /> : null}
+      <h2>Templates</h2>
       {variables.length ? (
         <div class="card variables" aria-labelledby="var-h">
-          <h2 id="var-h">Variables</h2>
+          <h3 id="var-h">Variables</h3>
           <p>Write these in a subject or body; they are filled in for each candidate. Anything else in double braces is refused.</p>
           <ul class="chips" aria-label="Variables">
             {variables.map((v) => (
@@ -131,6 +133,87 @@ export function Templates() {
           )}
         </ul>
       )}
+    </section>
+  );
+}
+
+interface UndeliveredMessage {
+  id: string;
+  applicationId: string;
+  jobTitle: string;
+  kind: string;
+  origin: string;
+  status: string;
+  error: string | null;
+  attempts: number;
+  createdAt: string;
+  lastAttemptAt: string;
+}
+
+/** The org's messages that did not reach the candidate (no content here; open the application to read it). */
+function Undelivered() {
+  const [items, setItems] = useState<UndeliveredMessage[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const first = useData(
+    async () => {
+      const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>('/api/v1/messages?status=failed&limit=25');
+      setItems(res.messages);
+      setNext(res.nextCursor);
+      return res.messages.length;
+    },
+    [],
+    60_000,
+  );
+  const more = useAction();
+  const retry = useAction();
+  if (first.loading) return null;
+  return (
+    <section class="card" aria-labelledby="und-h">
+      <h2 id="und-h">Undelivered messages</h2>
+      <ErrorBox error={first.error ?? more.error ?? retry.error} />
+      {note ? <Notice>{note}</Notice> : null}
+      {items.length === 0 ? (
+        <p class="muted">Every message was delivered.</p>
+      ) : (
+        <ul class="log" aria-label="Undelivered messages">
+          {items.map((m) => (
+            <li key={m.id}>
+              <a href={`/app/applications/${m.applicationId}`}>{m.jobTitle}: application</a> · {KIND_LABEL[m.kind] ?? (m.kind === 'free_text' ? 'Free text' : m.kind)} · {m.error ?? 'not delivered'} · {m.attempts} attempt{m.attempts === 1 ? '' : 's'}, last {when(m.lastAttemptAt)}{' '}
+              <button
+                type="button"
+                class="secondary"
+                disabled={retry.busy}
+                onClick={() =>
+                  void retry.run(async () => {
+                    const r = await post<Message>(`/api/v1/messages/${m.id}/retry`);
+                    setNote(r.status === 'sent' ? 'Message sent.' : `Still not delivered${r.error ? `: ${r.error}` : ''}.`);
+                    await first.reload();
+                  })
+                }
+              >
+                Retry
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {next ? (
+        <button
+          type="button"
+          class="secondary"
+          disabled={more.busy}
+          onClick={() =>
+            void more.run(async () => {
+              const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>(`/api/v1/messages?status=failed&limit=25&cursor=${encodeURIComponent(next)}`);
+              setItems((prev) => [...prev, ...res.messages]);
+              setNext(res.nextCursor);
+            })
+          }
+        >
+          Load more
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -1,12 +1,49 @@
 // Per-job candidate pipeline: stage tabs, filters, server-side search (debounced; names
 // and emails are encrypted, the server matches blind-index tokens), pagination, polling.
 import { useEffect, useState } from 'preact/hooks';
-import { get, qs, type ApplicationSummary, type Job, type StageRef } from '../api.js';
-import { Empty, ErrorBox, Loading, useAction, useData, when } from '../ui.js';
+import { get, post, qs, type ApplicationSummary, type Job, type StageRef } from '../api.js';
+import { useSession } from '../session.js';
+import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
 type Page = { applications: ApplicationSummary[]; nextCursor: string | null };
 
+interface RescreenJob {
+  queued: number;
+  alreadyQueued: number;
+  upToDate: number;
+  noParsedCv: number;
+  waitingFor: string | null;
+}
+
+function RescreenJobButton({ jobId, onQueued }: { jobId: string; onQueued: () => void }) {
+  const { busy, error, run } = useAction();
+  const [result, setResult] = useState<string | null>(null);
+  return (
+    <div>
+      <button
+        type="button"
+        class="secondary"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            const r = await post<RescreenJob>(`/api/v1/jobs/${jobId}/rescreen`, { onlyStale: true });
+            setResult(
+              `${r.queued} queued for screening against the current criteria, ${r.upToDate} already up to date, ${r.alreadyQueued} already queued, ${r.noParsedCv} without a readable CV.${r.waitingFor ? ` Waiting: ${r.waitingFor.replace(/_/g, ' ')}.` : ''}`,
+            );
+            onQueued();
+          })
+        }
+      >
+        Re-screen outdated applications
+      </button>
+      {result ? <Notice>{result}</Notice> : null}
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
 export function Pipeline({ jobId }: { jobId: string }) {
+  const session = useSession();
   const [stageId, setStageId] = useState('');
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
@@ -51,6 +88,7 @@ export function Pipeline({ jobId }: { jobId: string }) {
         <h1 id="pl-h">{job.data ? `${job.data.title}: candidates` : 'Candidates'}</h1>
         <a href="/app/jobs">All jobs</a>
       </div>
+      {session.can('screening:run') ? <RescreenJobButton jobId={jobId} onQueued={() => void page.reload()} /> : null}
       <ErrorBox error={job.error ?? stages.error} />
       <nav class="stage-tabs" aria-label="Stages">
         <button type="button" class={stageId === '' ? 'tab active' : 'tab'} aria-pressed={stageId === ''} onClick={() => (reset(), setStageId(''))}>

@@ -2,7 +2,7 @@
 // not in other roles' navigation and the API refuses them anyway): AI provider/model,
 // monthly token budget and the pause-all-AI switch; Vapi voice interviews (assistant,
 // phone number, webhook endpoints with a secret shown once); the default pipeline;
-// sessions; SSO.
+// candidate data retention; sessions; SSO.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
@@ -24,7 +24,7 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
       <div id="pipeline">
@@ -32,6 +32,7 @@ export function Settings() {
       </div>
       <VapiSettingsForm />
       <WebhookEndpoints />
+      <RetentionForm />
       <div id="sessions">
         <SessionPolicyForm />
       </div>
@@ -43,6 +44,60 @@ export function Settings() {
 }
 
 const num = (n: number): string => n.toLocaleString('en');
+
+interface Retention {
+  days: number;
+  defaultDays: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  dueNow: number;
+}
+
+function RetentionForm() {
+  const r = useData(() => get<Retention>('/api/v1/org/retention'), []);
+  const [days, setDays] = useState<string | null>(null);
+  const save = useAction();
+  const [saved, setSaved] = useState(false);
+  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const d = r.data;
+  const value = days ?? String(d.days);
+  return (
+    <form
+      id="retention"
+      class="card"
+      aria-labelledby="ret-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        const n = Number(value);
+        if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
+        void save.run(async () => {
+          r.setData(await patch<Retention>('/api/v1/org/retention', { days: n }));
+          setDays(null);
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="ret-h">Candidate data retention</h2>
+      <p class="muted">
+        Candidate data (CV, contact details, notes, messages, interview transcripts) is erased this many days after the final decision on all of their applications; decisions and scores stay as anonymous aggregates. Default {d.defaultDays} days.
+      </p>
+      <p data-testid="retention-due">
+        {d.dueNow === 0 ? 'No candidate is due for erasure at the next daily sweep.' : `${num(d.dueNow)} candidate(s) will be erased at the next daily sweep.`}
+        {d.updatedAt ? <span class="muted"> Last changed {when(d.updatedAt)}.</span> : null}
+      </p>
+      <label>
+        Keep for (days)
+        <input name="retentionDays" type="number" min={1} max={3650} step={1} required value={value} onInput={(e) => (setSaved(false), setDays(e.currentTarget.value))} />
+      </label>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>Retention saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save retention
+      </button>
+    </form>
+  );
+}
 
 function AiSettingsForm() {
   const s = useData(() => get<AiSettings>('/api/v1/ai/settings'), []);
