@@ -23,7 +23,7 @@ import { createInterviewReconcileProcessor } from './processors/interview-reconc
 import { createInterviewStartProcessor } from './processors/interview-start.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
-import { createWebhookIngestProcessor } from './processors/webhook-ingest.js';
+import { createWebhookIngestProcessor, scheduleWebhookSweep } from './processors/webhook-ingest.js';
 import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
@@ -118,8 +118,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
           : undefined,
       });
       const opts = { connection: deps.connection, prefix };
+      // The sweep re-enqueues accepted webhook messages whose (unawaited) enqueue was lost.
+      const ingestQueue = createQueue(QUEUES.webhookIngest, deps.connection, deps.redisPrefix);
+      closers.push(() => ingestQueue.close());
+      await scheduleWebhookSweep(ingestQueue);
       workers.push(
-        new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger }), { ...opts, concurrency: 10 }),
+        new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );

@@ -2,13 +2,53 @@
 // { orgId, messageId }). Idempotent: a processed message is skipped. A message whose call
 // no interview knows yet is retried with backoff (our write of the call id may lag the
 // webhook), and dropped as 'no_interview' after a grace period.
+//
+// The same queue carries a repeatable 'sweep' job (data unused): the app answers a
+// webhook once the message is stored and enqueues it without waiting, so an enqueue can
+// be lost (Redis blip, crash right after the answer). The sweep re-enqueues every
+// accepted message still unprocessed after SWEEP_AFTER_S, under the same deterministic
+// job id the app uses, so a message whose job is still queued is not enqueued twice.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { JobPayloads } from '../../server/core/queues.js';
+import type { Db } from '../../server/core/db.js';
+import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
+import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
+import { webhookIngestJobId } from '../../server/modules/webhooks/service.js';
 
-export function createWebhookIngestProcessor(deps: { calls: CallService; logger: Logger }) {
+export const SWEEP_JOB_NAME = 'sweep';
+export const SWEEP_EVERY_MS = 60_000;
+/** Older than this and still unprocessed: its enqueue was probably lost. */
+export const SWEEP_AFTER_S = 60;
+const SWEEP_BATCH = 500;
+
+export interface WebhookSweepDeps {
+  db: Db;
+  queue: TypedQueue<'webhook-ingest'>;
+  afterSeconds?: number;
+}
+
+/** One schedule for every worker process (same scheduler id). */
+export async function scheduleWebhookSweep(queue: TypedQueue<'webhook-ingest'>, everyMs = SWEEP_EVERY_MS): Promise<void> {
+  await queue.upsertJobScheduler('webhook-ingest-sweep', { every: everyMs }, { name: SWEEP_JOB_NAME, data: { orgId: '', messageId: '' } });
+}
+
+/** Re-enqueues accepted, unprocessed messages older than the threshold; returns how many were offered. */
+export async function sweepUnprocessed(deps: WebhookSweepDeps): Promise<number> {
+  const rows = await unprocessedMessagesAllOrgs(deps.db.pool, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
+  if (rows.length === 0) return 0;
+  await deps.queue.addBulk(rows.map((r) => ({ name: 'ingest', data: { orgId: r.orgId, messageId: r.id }, opts: { jobId: webhookIngestJobId(r.id) } })));
+  return rows.length;
+}
+
+export function createWebhookIngestProcessor(deps: { calls: CallService; logger: Logger; sweep?: WebhookSweepDeps }) {
   return async (job: Job<JobPayloads['webhook-ingest']>): Promise<string> => {
+    if (job.name === SWEEP_JOB_NAME) {
+      if (!deps.sweep) return 'no_sweep';
+      const n = await sweepUnprocessed(deps.sweep);
+      if (n > 0) deps.logger.info({ messages: n }, 'webhook sweep re-enqueued unprocessed messages');
+      return `swept_${n}`;
+    }
     try {
       const outcome = await deps.calls.applyMessage(job.data.orgId, job.data.messageId);
       deps.logger.debug({ jobId: job.id, messageId: job.data.messageId, outcome }, 'webhook message applied');

@@ -48,17 +48,41 @@ export async function revokeEndpoint(tx: Queryable, id: string): Promise<boolean
   return (res.rowCount ?? 0) > 0;
 }
 
-/** Stores a message unless (call, type, timestamp) is already there; the new id or null. */
-export async function insertMessage(
-  q: Queryable,
-  m: { id: string; orgId: string; endpointId: string; callId: string; type: string; ts: number; bodyEnc: Buffer },
-): Promise<string | null> {
-  const { rows } = await q.query<{ id: string }>(
-    `INSERT INTO webhook_messages (id, org_id, endpoint_id, call_id, message_type, message_ts, body_enc)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, call_id, message_type, message_ts) DO NOTHING RETURNING id`,
-    [m.id, m.orgId, m.endpointId, m.callId, m.type, m.ts, m.bodyEnc],
-  );
-  return rows[0]?.id ?? null;
+export type StoreOutcome = 'stored' | 'duplicate' | 'not_live';
+
+export interface NewMessage {
+  id: string;
+  orgId: string;
+  endpointId: string;
+  callId: string;
+  type: string;
+  ts: number;
+  bodyEnc: Buffer;
+}
+
+/**
+ * Stores messages in one round trip and one commit, without tenant context, through the
+ * SECURITY DEFINER function of migration 0020: per message it checks that the endpoint is
+ * live and belongs to the message's org, then inserts unless (call, type, timestamp) is
+ * already there. Returns the outcome per message id.
+ */
+export async function storeMessages(q: Queryable, ms: readonly NewMessage[]): Promise<Map<string, StoreOutcome>> {
+  const { rows } = await q.query<{ id: string; outcome: StoreOutcome }>('SELECT id, outcome FROM webhook_store_messages($1, $2, $3, $4, $5, $6, $7)', [
+    ms.map((m) => m.id),
+    ms.map((m) => m.orgId),
+    ms.map((m) => m.endpointId),
+    ms.map((m) => m.callId),
+    ms.map((m) => m.type),
+    ms.map((m) => m.ts),
+    ms.map((m) => m.bodyEnc),
+  ]);
+  return new Map(rows.map((r) => [r.id, r.outcome]));
+}
+
+/** Accepted, unprocessed messages of every org older than the given age (ids only), oldest first. */
+export async function unprocessedMessagesAllOrgs(q: Queryable, olderThanSeconds: number, limit: number): Promise<{ orgId: string; id: string }[]> {
+  const { rows } = await q.query<{ org_id: string; id: string }>('SELECT org_id, id FROM webhook_unprocessed_messages($1, $2)', [olderThanSeconds, limit]);
+  return rows.map((r) => ({ orgId: r.org_id, id: r.id }));
 }
 
 export interface MessageRow {

@@ -1,11 +1,18 @@
 // Vapi server messages: verify, store once, acknowledge, enqueue (DESIGN §7).
 //
-// The hot path is: hook id -> (org, endpoint auth) from a short-lived in-process cache
-// (else one SECURITY DEFINER lookup + one tenant read), HMAC check, one INSERT ... ON
-// CONFLICT DO NOTHING of the sealed body, one enqueue of the message id. Processing is
-// the worker's (webhook-ingest). A rejected request stores nothing, answers 401 and
-// leaves a log line plus an audit event (throttled per hook and reason, so a forgery
-// flood cannot turn into an audit-log flood).
+// The hot path is: hook id -> (org, endpoint auth, org key) from a short-lived in-process
+// cache (else one SECURITY DEFINER lookup + one tenant read), HMAC check, the body sealed
+// with the org key, and ONE database round trip: webhook_store_messages (migration 0020),
+// a SECURITY DEFINER function that checks the endpoint is live and the org's, then
+// inserts ... ON CONFLICT DO NOTHING; concurrent requests share that round trip and its
+// commit (store-batcher.ts). (A tenant-scoped INSERT took three round trips on one
+// connection: set app.org_id, INSERT, reset.) The enqueue of the message id is not
+// awaited: the row is the durable record, and the worker's sweep (webhook-ingest
+// 'sweep' jobs) re-enqueues any accepted message still unprocessed after a minute, so an
+// enqueue lost to a Redis blip or a crash right after the answer delays a message but
+// never loses it. Processing is the worker's (webhook-ingest). A rejected request stores
+// nothing, answers 401 and leaves a log line plus an audit event (throttled per hook and
+// reason, so a forgery flood cannot turn into an audit-log flood).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -14,7 +21,8 @@ import { openText, seal, type Keyring } from '../../core/crypto.js';
 import { isUuid, type Db } from '../../core/db.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import type { Ctx } from '../jobs/service.js';
-import { findEndpoint, insertEndpoint, insertMessage, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
+import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
+import { createStoreBatcher } from './store-batcher.js';
 import { verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -49,8 +57,13 @@ interface CachedEndpoint {
   orgId: string;
   endpointId: string;
   auth: EndpointAuth;
+  /** The unwrapped org key (the keyring caches it per process anyway): bodies are sealed without a tenant read. */
+  orgKey: Buffer;
   expires: number;
 }
+
+/** The webhook-ingest job id of a message, as interviews/wire.ts enqueues it: the worker's sweep re-enqueues under the same id, so a queued job is not doubled. */
+export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
 
 const endpointAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_endpoints', column: 'secret_enc', rowId: id });
 export const messageAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_messages', column: 'body_enc', rowId: id });
@@ -95,6 +108,7 @@ export function createWebhookService(deps: {
   log: Logger;
 }) {
   const { db, keyring } = deps;
+  const batcher = createStoreBatcher(db.pool);
   const cache = new Map<string, CachedEndpoint | null>();
   const negativeUntil = new Map<string, number>();
 
@@ -118,8 +132,9 @@ export function createWebhookService(deps: {
       ? await db.withTenant(orgId, async (q) => {
           const row = await findEndpoint(q, hookId);
           if (!row || row.revoked_at) return null;
-          const secret = openText(await keyring.orgKey(q, orgId), row.secret_enc, endpointAad(orgId, row.id));
-          return { orgId, endpointId: row.id, auth: { mode: row.auth_mode, secret, signatureHeader: row.signature_header, timestampHeader: row.timestamp_header }, expires: now + CACHE_TTL_MS };
+          const orgKey = await keyring.orgKey(q, orgId);
+          const secret = openText(orgKey, row.secret_enc, endpointAad(orgId, row.id));
+          return { orgId, endpointId: row.id, auth: { mode: row.auth_mode, secret, signatureHeader: row.signature_header, timestampHeader: row.timestamp_header }, orgKey, expires: now + CACHE_TTL_MS };
         })
       : null;
     if (cache.size >= CACHE_MAX) cache.clear();
@@ -209,20 +224,25 @@ export function createWebhookService(deps: {
       const { envelope, type, callId } = parsed;
       const messageId = randomUUID();
       const ts = dedupTimestamp(envelope, verdict.timestampMs, raw);
-      const stored = await db.withTenant(endpoint.orgId, async (q) => {
-        const bodyEnc = seal(await keyring.orgKey(q, endpoint.orgId), raw, messageAad(endpoint.orgId, messageId));
-        return insertMessage(q, { id: messageId, orgId: endpoint.orgId, endpointId: endpoint.endpointId, callId, type, ts, bodyEnc });
-      });
-      if (stored) {
-        try {
-          await deps.ingest.enqueue(endpoint.orgId, stored);
-        } catch (err) {
-          // Stored, so not lost: the reconcile sweep re-enqueues unprocessed messages.
-          deps.log.warn({ messageId: stored, err: { message: (err as Error).message } }, 'webhook-ingest enqueue failed');
-        }
+      const bodyEnc = seal(endpoint.orgKey, raw, messageAad(endpoint.orgId, messageId));
+      const outcome = await batcher.store({ id: messageId, orgId: endpoint.orgId, endpointId: endpoint.endpointId, callId, type, ts, bodyEnc });
+      if (outcome === 'not_live') {
+        // Revoked since it was cached (possibly by another process): forget it everywhere here.
+        cache.delete(hookId);
+        negativeUntil.set(hookId, Date.now() + 2_000);
+        return reject(null, hookId, 'unknown_hook', requestId);
+      }
+      if (outcome === 'stored') {
+        const orgId = endpoint.orgId;
+        // Not awaited: the stored row is the durable record and the worker's sweep enqueues it if this fails.
+        Promise.resolve()
+          .then(() => deps.ingest.enqueue(orgId, messageId))
+          .catch((err: unknown) => {
+            deps.log.warn({ messageId, err: { message: (err as Error).message } }, 'webhook-ingest enqueue failed; the sweep will pick the message up');
+          });
       }
       const answer = deps.responder && (type === 'assistant-request' || type === 'tool-calls') ? await deps.responder.respond(endpoint.orgId, envelope.message) : null;
-      return { received: true, duplicate: stored === null, ...(answer ?? {}) };
+      return { received: true, duplicate: outcome === 'duplicate', ...(answer ?? {}) };
     },
   };
 }

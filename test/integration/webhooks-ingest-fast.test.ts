@@ -1,0 +1,142 @@
+// The one-round-trip webhook store (migration 0020's SECURITY DEFINER batch function,
+// coalesced by store-batcher.ts), the unawaited enqueue and the worker's sweep that
+// catches enqueues that were lost: concurrent webhooks share a batch and are each stored
+// once; duplicates inside one batch are stored once; the function refuses another org's
+// or a revoked endpoint (also when another process revoked it and this one still has it
+// cached); one bad row cannot fail its neighbours; a message whose enqueue failed is still
+// acknowledged, stored, and enqueued by the sweep, once.
+import t from 'tap';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { createKeyring } from '../../server/core/crypto.js';
+import { UnauthorizedError } from '../../server/core/errors.js';
+import { createLogger } from '../../server/core/logger.js';
+import { createQueue, QUEUES } from '../../server/core/queues.js';
+import { storeMessages } from '../../server/modules/webhooks/repo.js';
+import { createWebhookService, webhookIngestJobId, type IngestProducer } from '../../server/modules/webhooks/service.js';
+import { createStoreBatcher } from '../../server/modules/webhooks/store-batcher.js';
+import { sweepUnprocessed } from '../../worker/processors/webhook-ingest.js';
+import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { signHmac } from '../fakes/vapi-server.js';
+
+const ctx = await buildTestApp(t);
+const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
+await owner.connect();
+t.teardown(() => owner.end());
+const queue = createQueue(QUEUES.webhookIngest, ctx.redis, ctx.config.redisPrefix);
+t.teardown(() => queue.close());
+const admin = await createOrgWithMember(ctx, 'admin');
+const other = await createOrgWithMember(ctx, 'admin');
+const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
+const logger = createLogger('silent');
+
+function service(ingest: IngestProducer) {
+  return createWebhookService({ db: ctx.db, audit: ctx.audit, keyring, redis: ctx.redis, redisPrefix: ctx.config.redisPrefix, ingest, publicUrl: ctx.config.publicUrl, clock: () => new Date(), log: logger });
+}
+const enqueued: string[] = [];
+const working = service({ enqueue: async (_orgId, messageId) => void enqueued.push(messageId) });
+const failing = service({
+  enqueue: async () => {
+    throw new Error('redis is down');
+  },
+});
+const actor = (m: typeof admin) => ({ orgId: m.orgId, userId: m.userId, role: m.role, requestId: 'test' });
+const hook = await working.createEndpoint(actor(admin), { mode: 'hmac' });
+const otherHook = await working.createEndpoint(actor(other), { mode: 'hmac' });
+
+let seq = 0;
+function signedMessage(secret: string, callId = `call-${randomUUID()}`, type = 'status-update'): { raw: Buffer; headers: Record<string, string> } {
+  seq += 1;
+  const raw = Buffer.from(JSON.stringify({ message: { type, status: 'in-progress', timestamp: 1_700_000_000_000 + seq, call: { id: callId } } }));
+  const ts = String(Date.now());
+  return { raw, headers: { 'x-signature': signHmac(secret, ts, raw), 'x-timestamp': ts } };
+}
+const stored = async (orgId: string): Promise<number> => (await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE org_id = $1', [orgId])).rows[0]?.n ?? 0;
+
+t.test('concurrent webhooks through the HTTP route are each stored once and acknowledged', async (t) => {
+  const before = await stored(admin.orgId);
+  const msgs = Array.from({ length: 40 }, () => signedMessage(hook.secret));
+  const answers = await Promise.all(msgs.map((m) => ctx.app.inject({ method: 'POST', url: `/webhooks/vapi/${hook.id}`, headers: { 'content-type': 'application/json', ...m.headers }, payload: m.raw })));
+  t.same([...new Set(answers.map((a) => a.statusCode))], [200]);
+  t.ok(answers.every((a) => a.json<{ duplicate: boolean }>().duplicate === false));
+  t.equal((await stored(admin.orgId)) - before, 40);
+});
+
+t.test('one batch: duplicates inside it are stored once, and another org or an unknown endpoint is not_live', async (t) => {
+  const batcher = createStoreBatcher(ctx.db.pool, { maxInFlight: 1 });
+  const orgKeyless = Buffer.from('sealed elsewhere');
+  const base = { orgId: admin.orgId, endpointId: hook.id, type: 'status-update', ts: 42, bodyEnc: orgKeyless };
+  const a = randomUUID();
+  const b = randomUUID();
+  const c = randomUUID();
+  const d = randomUUID();
+  const before = await stored(admin.orgId);
+  const outcomes = await Promise.all([
+    batcher.store({ ...base, id: a, callId: 'dup-call' }),
+    batcher.store({ ...base, id: b, callId: 'dup-call' }),
+    batcher.store({ ...base, id: c, callId: 'x-call', orgId: other.orgId }),
+    batcher.store({ ...base, id: d, callId: 'y-call', endpointId: randomUUID() }),
+  ]);
+  t.same(outcomes.slice().sort(), ['duplicate', 'not_live', 'not_live', 'stored']);
+  t.equal(outcomes[2], 'not_live', "another org cannot store through this org's endpoint");
+  t.equal(outcomes[3], 'not_live', 'unknown endpoint');
+  t.equal((await stored(admin.orgId)) - before, 1);
+  t.equal(await stored(other.orgId), 0, 'nothing landed in the other org');
+  const direct = await storeMessages(ctx.db.pool, [{ ...base, id: randomUUID(), callId: 'z-call', orgId: other.orgId, endpointId: otherHook.id }]);
+  t.same([...direct.values()], ['stored'], "the other org's own endpoint works");
+});
+
+t.test('hirebox_app still sees only its tenant: no rows without app.org_id, and no direct INSERT into another org', async (t) => {
+  const { rows } = await ctx.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages');
+  t.equal(rows[0]?.n, 0, 'FORCE RLS: outside a tenant the app role sees nothing');
+  await t.rejects(
+    ctx.db.withTenant(admin.orgId, (q) => q.query("INSERT INTO webhook_messages (org_id, endpoint_id, call_id, message_type, message_ts, body_enc) VALUES ($1, $2, 'c', 'status-update', 1, '\\x00')", [other.orgId, otherHook.id])),
+    /row-level security/,
+  );
+});
+
+t.test('one bad row in a batch does not fail the others', async (t) => {
+  const batcher = createStoreBatcher(ctx.db.pool, { maxInFlight: 1 });
+  const base = { orgId: admin.orgId, endpointId: hook.id, ts: 7, bodyEnc: Buffer.from('x') };
+  // Occupy the single flush slot so the next three travel together.
+  const first = batcher.store({ ...base, id: randomUUID(), callId: `solo-${randomUUID()}`, type: 'status-update' });
+  const good1 = batcher.store({ ...base, id: randomUUID(), callId: `g1-${randomUUID()}`, type: 'status-update' });
+  const bad = batcher.store({ ...base, id: randomUUID(), callId: `b-${randomUUID()}`, type: 'NOT A TYPE' });
+  const good2 = batcher.store({ ...base, id: randomUUID(), callId: `g2-${randomUUID()}`, type: 'status-update' });
+  t.equal(await first, 'stored');
+  t.equal(await good1, 'stored');
+  await t.rejects(bad, /check constraint/);
+  t.equal(await good2, 'stored');
+});
+
+t.test('revoked in another process: a cached endpoint stops storing at once (401, nothing stored)', async (t) => {
+  const h = await working.createEndpoint(actor(admin), { mode: 'hmac' });
+  const m1 = signedMessage(h.secret);
+  t.match(await working.ingest(h.id, m1.headers, m1.raw, 'r1'), { received: true, duplicate: false }, 'cached now');
+  const elsewhere = service({ enqueue: async () => undefined });
+  await elsewhere.revokeEndpoint(actor(admin), h.id);
+  const before = await stored(admin.orgId);
+  const m2 = signedMessage(h.secret);
+  await t.rejects(working.ingest(h.id, m2.headers, m2.raw, 'r2'), UnauthorizedError);
+  t.equal(await stored(admin.orgId), before);
+});
+
+t.test('an enqueue that fails: the message is still acknowledged and stored, and the sweep enqueues it once', async (t) => {
+  await queue.obliterate({ force: true });
+  const m = signedMessage(hook.secret);
+  const answer = await failing.ingest(hook.id, m.headers, m.raw, 'r3');
+  t.match(answer, { received: true, duplicate: false });
+  const { rows } = await owner.query<{ id: string }>("SELECT id FROM webhook_messages WHERE org_id = $1 AND processed_at IS NULL AND call_id = $2", [admin.orgId, JSON.parse(m.raw.toString()).message.call.id]);
+  const id = rows[0]?.id;
+  if (!id) throw new Error('not stored');
+  t.equal(await queue.getJob(webhookIngestJobId(id)), undefined, 'not in the queue yet');
+  const n1 = await sweepUnprocessed({ db: ctx.db, queue, afterSeconds: 0 });
+  t.ok(n1 >= 1);
+  const job = await queue.getJob(webhookIngestJobId(id));
+  t.same(job?.data, { orgId: admin.orgId, messageId: id }, 'the sweep enqueued it');
+  await sweepUnprocessed({ db: ctx.db, queue, afterSeconds: 0 });
+  const counts = await queue.getJobCounts('wait', 'delayed', 'active', 'prioritized');
+  t.equal(Object.values(counts).reduce((a, b) => a + b, 0), n1, 'a second sweep adds no duplicate jobs');
+  const young = await sweepUnprocessed({ db: ctx.db, queue, afterSeconds: 3600 });
+  t.equal(young, 0, 'recent messages are left to their own enqueue');
+});
