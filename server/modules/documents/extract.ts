@@ -3,9 +3,7 @@
 // time limit and a heap cap, so one hostile document cannot stall or exhaust the worker.
 import { Worker } from 'node:worker_threads';
 import { MEDIA_TYPES } from './sniff.js';
-import { docxHiddenParts } from './docx-hidden.js';
 import { HiddenCollector, type HiddenParts } from './hidden.js';
-import { pdfHiddenParts } from './pdf-hidden.js';
 
 export const MAX_TEXT_CHARS = 200_000;
 /** Below this many letters after normalisation, a document has no usable text layer. */
@@ -82,6 +80,7 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       // Hidden parts are for the injection detector only; a document pdf.js can read but
       // not replay (a broken content stream) still yields its text.
       try {
+        const { pdfHiddenParts } = await import('./pdf-hidden.js');
         await pdfHiddenParts(pdf, (await getResolvedPDFJS()).OPS, hidden);
       } catch (err) {
         hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
@@ -97,6 +96,7 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       throw new ExtractionError(`docx_unreadable: ${(err as Error).name}`, true);
     }
     try {
+      const { docxHiddenParts } = await import('./docx-hidden.js');
       docxHiddenParts(Buffer.from(bytes), hidden);
     } catch (err) {
       hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
