@@ -343,6 +343,28 @@ t.test('a recruiter invites the candidate to an interview and sees the scored tr
   await context.close();
 });
 
+t.test("a recruiter edits the job's AI interview plan", async (t) => {
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/jobs/${job.id}`);
+  const plan = page.getByRole('form', { name: 'AI interview plan' });
+  await plan.getByLabel('Questions, one per line').waitFor();
+  t.equal(await plan.getByLabel('Questions, one per line').inputValue(), ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED].join('\n'), "the job's questions are the starting point");
+  await plan.getByLabel('Maximum length (minutes)').fill('20');
+  await plan.getByRole('button', { name: 'Add window' }).click();
+  await plan.getByLabel('Window 1 from').fill('2030-01-07T09:00');
+  await plan.getByLabel('Window 1 until').fill('2030-01-07T08:00');
+  await plan.getByRole('button', { name: 'Save interview plan' }).click();
+  await plan.getByRole('alert').waitFor();
+  t.ok(((await plan.getByRole('alert').textContent()) ?? '').length > 10, `a window that ends before it starts is refused readably: ${await plan.getByRole('alert').textContent()}`);
+  await plan.getByRole('button', { name: 'Remove window 1' }).click();
+  await plan.getByRole('button', { name: 'Save interview plan' }).click();
+  await plan.getByText('Interview plan saved.').waitFor();
+  await screenshot(page, '27-interview-plan');
+  const stored = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers })).json<{ maxDurationSeconds: number; availability: unknown[] }>();
+  t.match(stored, { maxDurationSeconds: 1200, availability: [] }, 'stored');
+  await context.close();
+});
+
 t.test('the recruiter sends the candidate a message from the record, on a phone', async (t) => {
   const { context, page } = await memberPage(recruiter, { width: 390, height: 844 });
   await page.goto(`${origin}/app/applications/${applicationId}`);

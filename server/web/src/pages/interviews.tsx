@@ -4,7 +4,7 @@
 // per-question scores, with each score's evidence quotes marked inside the candidate's own
 // turns. Unanswerable questions are shown as "insufficient evidence", never as a score.
 import { useState } from 'preact/hooks';
-import { get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
+import { api, get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
 import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
 import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
@@ -362,5 +362,124 @@ function QuestionScore({ q }: { q: InterviewQuestionScore }) {
         ),
       )}
     </li>
+  );
+}
+
+interface Plan {
+  jobId: string;
+  questions: string[];
+  maxDurationSeconds: number;
+  language: string;
+  availability: { start: string; end: string }[];
+  voice: { provider: string; voiceId: string } | null;
+  assistant: { id: string | null; synced: boolean };
+}
+
+/** ISO instant -> the value of a datetime-local input in the browser's time zone. */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The job's AI interview plan: questions, length, language, voice and the call windows offered to candidates. */
+export function InterviewPlanEditor({ jobId }: { jobId: string }) {
+  const plan = useData(() => get<Plan>(`/api/v1/interview-plans/${jobId}`), [jobId]);
+  const [form, setForm] = useState<{ questions: string; minutes: string; language: string; voiceProvider: string; voiceId: string; windows: { start: string; end: string }[] } | null>(null);
+  const save = useAction();
+  const [saved, setSaved] = useState(false);
+  if (!plan.data) return <div class="card">{plan.error ? <ErrorBox error={plan.error} /> : <Loading />}</div>;
+  const p = plan.data;
+  const f = form ?? {
+    questions: p.questions.join('\n'),
+    minutes: String(Math.round(p.maxDurationSeconds / 60)),
+    language: p.language,
+    voiceProvider: p.voice?.provider ?? '',
+    voiceId: p.voice?.voiceId ?? '',
+    windows: p.availability.map((w) => ({ start: toLocalInput(w.start), end: toLocalInput(w.end) })),
+  };
+  const set = (patch: Partial<typeof f>): void => {
+    setSaved(false);
+    setForm({ ...f, ...patch });
+  };
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return (
+    <form
+      class="card"
+      aria-labelledby="plan-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          const next = await api<Plan>('PUT', `/api/v1/interview-plans/${jobId}`, {
+            questions: f.questions
+              .split('\n')
+              .map((q) => q.trim())
+              .filter(Boolean),
+            maxDurationSeconds: Math.round(Number(f.minutes) * 60),
+            language: f.language.trim(),
+            availability: f.windows.filter((w) => w.start && w.end).map((w) => ({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() })),
+            voice: f.voiceProvider.trim() && f.voiceId.trim() ? { provider: f.voiceProvider.trim(), voiceId: f.voiceId.trim() } : null,
+          });
+          plan.setData(next);
+          setForm(null);
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="plan-h">AI interview plan</h2>
+      <p class="muted">
+        What the AI interviewer asks candidates invited for this job, and when it may call. {p.assistant.id ? (p.assistant.synced ? 'The Vapi assistant is up to date.' : 'The Vapi assistant is updated before the next call.') : 'The organisation’s Vapi assistant is used.'}
+      </p>
+      <label>
+        Questions, one per line
+        <textarea name="planQuestions" required rows={4} value={f.questions} onInput={(e) => set({ questions: e.currentTarget.value })} />
+      </label>
+      <div class="cols">
+        <label>
+          Maximum length (minutes)
+          <input name="planMinutes" type="number" min={1} max={60} step={1} required value={f.minutes} onInput={(e) => set({ minutes: e.currentTarget.value })} />
+        </label>
+        <label>
+          Interview language
+          <input name="planLanguage" pattern="[a-z]{2}(-[A-Z]{2})?" required value={f.language} onInput={(e) => set({ language: e.currentTarget.value })} />
+        </label>
+        <label>
+          Voice provider (optional)
+          <input name="voiceProvider" pattern="[a-z0-9\-]{2,32}" value={f.voiceProvider} onInput={(e) => set({ voiceProvider: e.currentTarget.value })} />
+        </label>
+        <label>
+          Voice ID (optional)
+          <input name="voiceId" maxLength={100} value={f.voiceId} onInput={(e) => set({ voiceId: e.currentTarget.value })} />
+        </label>
+      </div>
+      <fieldset>
+        <legend>Call windows offered to candidates ({tz})</legend>
+        {f.windows.length === 0 ? <p class="muted">No windows: candidates are called right after they consent.</p> : null}
+        {f.windows.map((w, i) => (
+          <div class="cols" key={i}>
+            <label>
+              Window {i + 1} from
+              <input type="datetime-local" required value={w.start} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
+            </label>
+            <label>
+              Window {i + 1} until
+              <input type="datetime-local" required value={w.end} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
+            </label>
+            <button type="button" class="danger" aria-label={`Remove window ${i + 1}`} onClick={() => set({ windows: f.windows.filter((_, j) => j !== i) })}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button type="button" class="secondary" disabled={f.windows.length >= 20} onClick={() => set({ windows: [...f.windows, { start: '', end: '' }] })}>
+          Add window
+        </button>
+      </fieldset>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>Interview plan saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save interview plan
+      </button>
+    </form>
   );
 }

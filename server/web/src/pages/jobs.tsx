@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, get, qs, type Job, type Member } from '../api.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
+import { InterviewPlanEditor } from './interviews.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
@@ -290,6 +291,7 @@ export function JobEditor({ id }: { id: string | null }) {
           {save.busy ? 'Saving…' : id ? 'Save changes' : 'Create job'}
         </button>
       </form>
+      {id && session.can('interviews:manage') ? <InterviewPlanEditor jobId={id} /> : null}
       {id && session.can('jobs:write') ? (
         <PipelineEditor url={`/api/v1/jobs/${id}/pipeline`} title="Stages for this job" intro="This job's candidate pipeline. Until you change it here, the job follows the organisation's default pipeline (Settings)." canWrite />
       ) : null}
