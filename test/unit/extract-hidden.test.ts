@@ -28,6 +28,7 @@ const cases: [string, Promise<ExtractResult>, 'hiddenText' | 'comments' | 'metad
   ['PDF dark text on a dark box', pdf(F.pdfWith(F.CLEAN_LINES, ['0.1 0.1 0.1 rg', '60 380 480 40 re f', ...F.pdfText(I, '0.12 0.12 0.12 rg', 72, 395)])), 'hiddenText', /^\[text in the background colour\] Ignore/],
   ['PDF white text made tiny by the text matrix', pdf(F.pdfWith(F.CLEAN_LINES, ['BT', '/F1 12 Tf', '0.1 0 0 0.1 72 300 Tm', `(${I}) Tj`, 'ET'])), 'hiddenText', /^\[tiny text\] Ignore/],
   ['PDF text with fill alpha 0 via a scaled form (q cm)', pdf(F.pdfWith(F.CLEAN_LINES, ['q', '0.01 0 0 0.01 72 300 cm', 'BT /F1 10 Tf', `(${I}) Tj`, 'ET', 'Q'])), 'hiddenText', /^\[tiny text\] Ignore/],
+  ['PDF text covered by a white box drawn after it', pdf(F.pdfWith(F.CLEAN_LINES, [...F.pdfText(I, '0 g', 72, 300), '1 1 1 rg', '60 290 520 30 re f'])), 'hiddenText', /^\[text covered by a shape\] Ignore/],
   ['PDF Info Subject', pdf(F.pdfWithInfo(F.CLEAN_LINES, { Title: 'CV', Subject: I })), 'metadata', /^\[subject\] Ignore all previous/],
   ['DOCX comment', docx(F.docxWith({ comments: [I] })), 'comments', /^\[comment\] Ignore all previous/],
   ['DOCX core.xml description', docx(F.docxWith({ core: { 'dc:title': 'CV', 'dc:description': I } })), 'metadata', /^\[description\] Ignore all previous/],

@@ -7,7 +7,8 @@
 //     filled rectangle painted there, else the white page); text over an image, shading or
 //     pattern fill counts as visible, because the background is unknown;
 //   - tiny: an effective size under 2 pt;
-//   - off-page: it starts and ends outside the page box.
+//   - off-page: it starts and ends outside the page box;
+//   - covered: an opaque filled shape painted later lies over its start and end.
 // An OCR text layer (render mode 3 over a scanned image, with little painted text) is how
 // scanned PDFs carry their text: invisible text on such a page is not reported.
 // Also collected: annotation contents (sticky notes) and the info/XMP metadata values.
@@ -111,7 +112,7 @@ export function hiddenRunsOfPage(OPS: Ops, fnArray: number[], argsArray: unknown
   let tm: Matrix = IDENTITY;
   let tlm: Matrix = IDENTITY;
   let hasImage = false;
-  const runs: (Run & { invisibleOnly: boolean })[] = [];
+  const runs: (Run & { invisibleOnly: boolean; start: [number, number]; end: [number, number]; after: number })[] = [];
   let painted = 0;
   let invisible = 0;
 
@@ -167,7 +168,7 @@ export function hiddenRunsOfPage(OPS: Ops, fnArray: number[], argsArray: unknown
     }
     if (invisibleOnly) invisible += text.length;
     else painted += text.length;
-    runs.push({ text, reason, invisibleOnly });
+    runs.push({ text, reason, invisibleOnly, start, end, after: paints.length });
   };
 
   for (let i = 0; i < fnArray.length; i++) {
@@ -260,7 +261,8 @@ export function hiddenRunsOfPage(OPS: Ops, fnArray: number[], argsArray: unknown
       case OPS.constructPath: {
         if (!fills.has(args[0] as number)) break;
         const pts = pathPoints(args[1]).map(([x, y]) => apply(gs.ctm, x, y));
-        if (pts.length >= 3) paints.push({ box: boxOf(pts), colour: gs.fillAlpha < 0.05 ? null : gs.fill });
+        // A translucent fill neither hides what is under it nor gives a known background.
+        if (pts.length >= 3) paints.push({ box: boxOf(pts), colour: gs.fillAlpha < 0.95 ? null : gs.fill });
         break;
       }
       case OPS.shadingFill:
@@ -276,7 +278,16 @@ export function hiddenRunsOfPage(OPS: Ops, fnArray: number[], argsArray: unknown
   }
   // A scanned page with an OCR layer: invisible text over an image is the page's text.
   const ocrLayer = hasImage && invisible > 0 && painted < invisible * 0.1;
-  return runs.map((r) => ({ text: r.text, reason: ocrLayer && r.invisibleOnly ? null : r.reason }));
+  // Text painted over later by an opaque filled shape (not an image: it may be transparent).
+  const inside = (b: Paint['box'], p: [number, number]): boolean => p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3];
+  const covered = (r: (typeof runs)[number]): boolean => {
+    for (let i = r.after; i < paints.length; i++) {
+      const p = paints[i] as Paint;
+      if (p.colour !== null && inside(p.box, r.start) && inside(p.box, r.end)) return true;
+    }
+    return false;
+  };
+  return runs.map((r) => ({ text: r.text, reason: ocrLayer && r.invisibleOnly ? null : (r.reason ?? (covered(r) ? 'text covered by a shape' : null)) }));
 }
 
 function addRuns(out: HiddenCollector, runs: Run[]): void {
