@@ -279,4 +279,15 @@ t.test('mail goes out only after the commit, and a transport failure is recorded
   t.same(events.rows.map((e) => e.type), ['message.sent', 'message.failed']);
   const audited = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'message.failed' AND metadata->>'messageId' = $2", [adminA.orgId, failed.id]);
   t.equal(audited.rowCount, 1);
+  t.match(failed, { error: 'mail transport error', attempts: 1 }, 'the answer carries the failure reason');
+
+  // Once the transport works again, a retry mails the same message once, and only once.
+  fail = false;
+  const retried = await messages.retry(who, failed.id);
+  t.match(retried, { id: failed.id, status: 'sent', retried: true, attempts: 2, subject: 'Ping again' });
+  t.equal(mailer.outbox.filter((mm) => mm.subject === 'Ping again').length, 1);
+  t.match(await messages.retry(who, failed.id), { status: 'sent', retried: false, attempts: 2 });
+  t.equal(mailer.outbox.filter((mm) => mm.subject === 'Ping again').length, 1, 'no second mail');
+  const after = await owner.query<{ type: string }>("SELECT type FROM application_events WHERE application_id = $1 AND data->>'messageId' = $2 ORDER BY created_at", [app.applicationId, failed.id]);
+  t.same(after.rows.map((e) => e.type), ['message.sent', 'message.failed', 'message.retried']);
 });
