@@ -23,5 +23,10 @@ export default defineConfig({
     sourcemap: false,
     target: 'es2022',
     reportCompressedSize: false,
+    // A second entry: the candidate's browser-interview module for /i/:token (Vapi web SDK),
+    // built as its own hashed chunk so the console never loads it.
+    rollupOptions: {
+      input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), 'invite-call': fileURLToPath(new URL('./src/invite-call.ts', import.meta.url)) },
+    },
   },
 });

@@ -113,6 +113,11 @@ export function createCallService(deps: {
     const now = deps.clock();
     await endCall(tx, callId, reason, now);
     if (row.vapi_call_id !== callId || !['calling', 'in_progress', 'scheduled'].includes(row.status)) return null;
+    if (row.mode === 'browser') {
+      // Nobody dials a browser call: it waits for the candidate to start it again from the page.
+      await updateInterview(tx, row.id, { status: 'scheduled', vapi_call_id: null, call_status: 'ended', ended_reason: reason.slice(0, 200) });
+      return null;
+    }
     const settings = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
     const retriesUsed = Math.max(0, row.attempts - 1);
     if (retriesUsed < settings.max_call_retries) {
@@ -247,7 +252,7 @@ export function createCallService(deps: {
         const raw = openText(await keyring.orgKey(tx, orgId), msg.body_enc, messageAad(orgId, msg.id));
         const { message } = JSON.parse(raw) as ServerMessageEnvelope;
         const endedReason = typeof message.endedReason === 'string' ? message.endedReason.slice(0, 200) : null;
-        const row = await findInterviewByCall(tx, msg.call_id, true);
+        let row = await findInterviewByCall(tx, msg.call_id, true);
         if (!row) {
           const earlier = await findCall(tx, msg.call_id);
           if (earlier) {
@@ -262,7 +267,12 @@ export function createCallService(deps: {
           const candidateId = meta?.interviewId;
           const byMeta = isUuid(candidateId) ? await findInterview(tx, candidateId, true) : null;
           if (byMeta && byMeta.vapi_call_id === null && byMeta.call_status === 'creating') {
-            throw new RetryLaterError('the call id is not stored yet');
+            if (byMeta.mode !== 'browser') throw new RetryLaterError('the call id is not stored yet');
+            // A browser call is created by the candidate's browser: its first message tells us the call id.
+            await updateInterview(tx, byMeta.id, { vapi_call_id: msg.call_id, status: 'calling', call_error: null });
+            await insertCall(tx, { orgId, callId: msg.call_id, interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' });
+            await insertEvent(tx, { orgId, applicationId: byMeta.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' } });
+            row = { ...byMeta, vapi_call_id: msg.call_id, status: 'calling' };
           }
         }
         if (!row) {

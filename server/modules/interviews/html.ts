@@ -25,14 +25,17 @@ function slotSelect(slots: Date[], withNow: boolean): string {
 }
 
 /** The page after consent: the booking, and while allowed, moving or cancelling it. */
-function renderBooked(p: InvitePage & { token: string }): string {
+function renderBooked(p: InvitePage & { token: string; browserScript: string | null }): string {
   const action = `/i/${encodeURIComponent(p.token)}`;
   const job = escapeHtml(p.jobTitle);
   if (p.status === 'scheduled' && p.mode === 'browser') {
+    const call = p.browserScript
+      ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>Start the interview</button> <button type="button" id="browser-call-stop" hidden>End the interview</button><p id="browser-call-status" role="status">Loading…</p></div>
+<script type="module" src="${escapeHtml(p.browserScript)}"></script>`
+      : '<p>Browser interviews are unavailable right now; please try again later.</p>';
     return `<h1>Interview for ${job}</h1>
 <p>Your interview takes place here in your browser. When you are ready, press the button and allow microphone access. The AI interviewer introduces itself as an AI first.</p>
-<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>Start the interview</button><p id="browser-call-status" role="status">Loading…</p></div>
-<script type="module" src="/assets/invite-call.js"></script>
+${call}
 <form method="post" action="${action}/cancel"><button type="submit">Cancel the interview</button></form>`;
   }
   if (p.status !== 'scheduled') {
@@ -49,7 +52,7 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main>${body}</main></body></html>`;
 }
 
-export function renderInvitePage(p: InvitePage & { token: string }): string {
+export function renderInvitePage(p: InvitePage & { token: string; browserScript: string | null }): string {
   const org = escapeHtml(p.orgName);
   const job = escapeHtml(p.jobTitle);
   if (p.answered) return page(`Interview for ${p.jobTitle}`, renderBooked(p));

@@ -221,7 +221,34 @@ function wantsHtml(accept: string | undefined): boolean {
   return a.includes('text/html') && !a.includes('application/json');
 }
 
-export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService }): Promise<void> {
+/**
+ * The browser-interview page only: Vapi's API, Daily's media servers (HTTPS and
+ * WebSocket) and Daily's call bundle (loaded as a script with avoidEval, so no
+ * 'unsafe-eval'). Every other page keeps the global connect-src 'self'.
+ */
+export const BROWSER_CALL_CSP = [
+  "default-src 'self'",
+  "script-src 'self' https://c.daily.co",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self' https://api.vapi.ai https://*.daily.co wss://*.daily.co wss://*.wss.daily.co https://*.pluot.blue wss://*.pluot.blue",
+  "media-src 'self' blob:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const BrowserCall = Type.Object({
+  publicKey: Type.String(),
+  assistantId: Nullable(Type.String()),
+  assistant: Nullable(Type.Object({}, { additionalProperties: true })),
+  assistantOverrides: Type.Object({}, { additionalProperties: true }),
+});
+
+export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService; browserScript: string | null }): Promise<void> {
   const { interviews } = deps;
   // Scoped: the invitation form posts urlencoded; nothing else in the app accepts it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
@@ -237,7 +264,8 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const p = await interviews.invitePage(token);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token }));
+      if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', BROWSER_CALL_CSP);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token, browserScript: deps.browserScript }));
     },
   );
 
@@ -275,6 +303,21 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
       }
       return result;
     },
+  );
+
+  app.post(
+    '/i/:token/browser-call',
+    {
+      schema: {
+        operationId: 'startBrowserInterview',
+        tags: ['public'],
+        description: "The browser call's configuration (public key, assistant, overrides with ids as metadata), only after consent to a browser interview.",
+        params: TokenParams,
+        response: { 200: BrowserCall, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 429: Problem },
+      },
+      config: { access: { public: 'candidate starts the consented browser interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request) => interviews.browserCall((request.params as { token: string }).token, request.id),
   );
 
   app.post(

@@ -36,6 +36,8 @@ import {
   type VoiceSetting,
 } from './repo.js';
 import { fitsWindows, formatBoth, isTimezone, liveWindows, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
+import { assistantPayload } from './assistant.js';
+import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
 
@@ -553,6 +555,38 @@ export function createInterviewService(deps: {
       return { status: 'scheduled', scheduledFor: result.at ? result.at.toISOString() : null };
     },
 
+    /**
+     * The browser call's configuration, only for a consented browser interview that has
+     * not been connected yet: the org's restricted public key, the assistant (configured,
+     * managed, or the managed payload itself when none was created yet) and the per-call
+     * overrides with the ids as metadata, so the webhooks find the interview.
+     */
+    async browserCall(token: string, requestId: string): Promise<BrowserCallConfig> {
+      const { orgId, row: found } = await byToken(token);
+      return db.withTenantTx(orgId, async (tx) => {
+        const row = await findInterview(tx, found.id, true);
+        if (!row || row.mode !== 'browser' || row.status !== 'scheduled' || !row.consented_at || row.vapi_call_id) {
+          throw new ConflictError({ detail: 'There is no browser interview waiting to start for this invitation.' });
+        }
+        const settings = await findSettings(tx);
+        if (!settings?.vapi_public_key) throw new ConflictError({ detail: 'Browser interviews are not available right now.' });
+        const assistantId = settings.vapi_assistant_id ?? (await findPlan(tx, row.job_id))?.vapi_assistant_id ?? null;
+        // A reload before the call connected is the same attempt, not a new one.
+        const first = row.call_status !== 'creating';
+        await updateInterview(tx, row.id, { call_status: 'creating', ...(first ? { attempts: row.attempts + 1 } : {}) });
+        if (first) {
+          await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.browser_call_started', actor: { type: 'candidate' }, data: { interviewId: row.id, attempt: row.attempts + 1 } });
+          await audit.recordIn(tx, orgId, { action: 'interview.browser_call_started', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, requestId });
+        }
+        return {
+          publicKey: settings.vapi_public_key,
+          assistantId,
+          assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }) as Record<string, unknown>),
+          assistantOverrides: callOverrides(orgId, row) as Record<string, unknown>,
+        };
+      });
+    },
+
     /** The candidate cancels a booked interview (also one waiting for a re-dial); no call is placed afterwards. */
     async candidateCancel(token: string, requestId: string): Promise<{ status: string }> {
       const { orgId, row: found } = await byToken(token);
@@ -568,6 +602,14 @@ export function createInterviewService(deps: {
       return { status: 'cancelled' };
     },
   };
+}
+
+/** What the candidate's browser needs to start the call with Vapi's web SDK. */
+export interface BrowserCallConfig {
+  publicKey: string;
+  assistantId: string | null;
+  assistant: Record<string, unknown> | null;
+  assistantOverrides: Record<string, unknown>;
 }
 
 /** A booked phone interview can be moved or cancelled by the candidate until the cutoff before its slot, and only before the first call. */

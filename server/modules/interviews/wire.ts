@@ -1,7 +1,10 @@
 // Wires voice interviews and their Vapi webhooks into the app: the keyring, the queue
 // producers (webhook-ingest, interview-start), the synchronous answers Vapi waits for
 // (assistant-request, tool-calls) and the routes. buildApp registers it.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { packageRoot } from '../../core/paths.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
@@ -32,6 +35,19 @@ export interface InterviewDeps {
   ingest?: IngestProducer;
   start?: InterviewStartProducer;
   reminders?: ReminderProducer;
+  /** The Vite build holding the browser-interview module; defaults to server/web/dist. */
+  webDistDir?: string;
+}
+
+/** The hashed browser-interview module of the console build (/app/assets/invite-call-<hash>.js), or null when not built. */
+export function findInviteCallScript(distDir = path.join(packageRoot(), 'server', 'web', 'dist')): string | null {
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the build directory comes from the package root (or a test), never from a request
+    const name = readdirSync(path.join(distDir, 'assets')).find((n) => /^invite-call-[A-Za-z0-9_-]+\.js$/.test(n));
+    return name ? `/app/assets/${name}` : null;
+  } catch {
+    return null;
+  }
 }
 
 export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
@@ -130,5 +146,5 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   });
   await app.register(webhookRoutes, { webhooks });
   await app.register(interviewApiRoutes, { interviews });
-  await app.register(invitePageRoutes, { interviews });
+  await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir) });
 }

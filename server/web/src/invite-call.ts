@@ -1,0 +1,68 @@
+// The candidate's browser interview on /i/:token (mode 'browser'): a same-origin module
+// (no inline script) that asks hirebox for the call configuration — only given after the
+// candidate's consent — and starts the call with Vapi's web SDK and the org's restricted
+// PUBLIC key. Daily's call bundle is loaded as a script (avoidEval), never eval'd, so the
+// page's CSP needs no 'unsafe-eval'.
+import Vapi from '@vapi-ai/web';
+
+interface BrowserCallConfig {
+  publicKey: string;
+  assistantId: string | null;
+  assistant: Record<string, unknown> | null;
+  assistantOverrides: Record<string, unknown>;
+}
+
+const root = document.getElementById('browser-call');
+const start = document.getElementById('browser-call-start') as HTMLButtonElement | null;
+const stop = document.getElementById('browser-call-stop') as HTMLButtonElement | null;
+const status = document.getElementById('browser-call-status');
+const token = root?.dataset.token ?? '';
+
+function say(text: string): void {
+  if (status) status.textContent = text;
+}
+
+let vapi: Vapi | null = null;
+
+async function begin(): Promise<void> {
+  if (!start) return;
+  start.disabled = true;
+  say('Connecting…');
+  const res = await fetch(`/i/${encodeURIComponent(token)}/browser-call`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: '{}' });
+  if (!res.ok) {
+    const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+    say(problem.detail ?? 'The interview cannot start right now. Please reload the page.');
+    start.disabled = false;
+    return;
+  }
+  const config = (await res.json()) as BrowserCallConfig;
+  vapi = new Vapi(config.publicKey, undefined, { avoidEval: true });
+  vapi.on('call-start', () => {
+    say('The interview is running. The AI interviewer speaks first.');
+    if (stop) stop.hidden = false;
+  });
+  vapi.on('call-end', () => {
+    say('The interview has ended. Thank you — the hiring team will be in touch.');
+    if (stop) stop.hidden = true;
+  });
+  vapi.on('error', () => {
+    say('The connection failed. Check that the microphone is allowed, then reload the page to try again.');
+    start.disabled = false;
+  });
+  const assistant = config.assistantId ?? config.assistant ?? undefined;
+  await vapi.start(assistant as Parameters<Vapi['start']>[0], config.assistantOverrides as Parameters<Vapi['start']>[1]);
+}
+
+if (start && token) {
+  start.disabled = false;
+  say('Ready when you are.');
+  start.addEventListener('click', () => {
+    begin().catch(() => {
+      say('The interview could not start. Please reload the page to try again.');
+      start.disabled = false;
+    });
+  });
+  stop?.addEventListener('click', () => {
+    vapi?.stop();
+  });
+}
