@@ -1,6 +1,6 @@
 // The hirebox console: a Preact single-page app under /app, plus the landing pages of the
 // links hirebox mails (/invite/:token, /reset/:token, /setup/:token).
-import { render } from 'preact';
+import { render, type ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, clearCsrf, get, post, setCsrf, type Me, type OrgView } from './api.js';
 import { currentPath, interceptLinks, match, navigate, safeNext, useLocation } from './router.js';
@@ -11,10 +11,42 @@ import { JobEditor, JobsList } from './pages/jobs.js';
 import { Pipeline } from './pages/pipeline.js';
 import { ApplicationDetail } from './pages/application.js';
 import { Account, AuditLog, Members } from './pages/admin.js';
-import { Settings } from './pages/settings.js';
-import { Templates } from './pages/messages.js';
-import { ReviewTasks } from './pages/reviews.js';
 import './styles.css';
+
+/**
+ * A screen loaded on first visit (its own hashed chunk), so the pages recruiters open all
+ * day (jobs, pipeline, application) do not carry the admin screens' code.
+ */
+function lazyPage(load: () => Promise<ComponentType>): ComponentType {
+  let loaded: ComponentType | null = null;
+  let pending: Promise<ComponentType> | null = null;
+  return function LazyPage() {
+    const [, setReady] = useState(0);
+    const [error, setError] = useState<unknown>(null);
+    useEffect(() => {
+      if (loaded) return;
+      pending ??= load();
+      pending.then(
+        (c) => {
+          loaded = c;
+          setReady(1);
+        },
+        (e: unknown) => {
+          pending = null;
+          setError(e instanceof Error ? new Error(`This screen could not be loaded (${e.message}). Reload the page.`) : e);
+        },
+      );
+    }, []);
+    if (loaded) {
+      const Page = loaded;
+      return <Page />;
+    }
+    return error ? <ErrorBox error={error} /> : <Loading />;
+  };
+}
+const Settings = lazyPage(async () => (await import('./pages/settings.js')).Settings);
+const Templates = lazyPage(async () => (await import('./pages/templates.js')).Templates);
+const ReviewTasks = lazyPage(async () => (await import('./pages/reviews.js')).ReviewTasks);
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
   const next = safeNext(query.get('next'));
