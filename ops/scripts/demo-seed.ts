@@ -17,6 +17,8 @@ import { createJobService } from '../../server/modules/jobs/service.js';
 import { findOrgBySlug, upsertMembership } from '../../server/modules/orgs/repo.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { createScreeningOversight } from '../../server/modules/screening/oversight.js';
+import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 
 export const DEMO_SLUG = 'demo';
@@ -141,5 +143,35 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     publicUrl: deps.publicUrl,
   });
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
+  await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
   return { orgId, created };
+}
+
+/**
+ * issue 7: availability windows on the first job's interview plan (the next two days,
+ * 09:00-17:00 UTC) and one interview the candidate booked into them (Europe/Berlin).
+ * The seed queues nothing: without a Vapi key the demo shows the booking, not a call.
+ */
+async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobId: string, applicationId: string): Promise<void> {
+  const mails: MailMessage[] = [];
+  const interviews = createInterviewService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring: createKeyring({ masterKey: deps.masterKey }),
+    mailer: { outbox: mails, send: async (m) => void mails.push(m) },
+    start: { enqueue: async () => undefined },
+    publicUrl: deps.publicUrl,
+    clock: () => new Date(),
+    log: deps.logger,
+  });
+  const day = 24 * 3600_000;
+  const midnight = Math.floor(Date.now() / day) * day;
+  const availability = [1, 2].map((d) => ({ start: new Date(midnight + d * day + 9 * 3600_000).toISOString(), end: new Date(midnight + d * day + 17 * 3600_000).toISOString() }));
+  const plan = await interviews.getPlan(ctx, jobId);
+  await interviews.savePlan(ctx, jobId, { questions: plan.questions, maxDurationSeconds: 900, language: 'en', availability, voice: null });
+  await interviews.create(ctx, applicationId, {});
+  const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1];
+  if (!token) return;
+  const slot = new Date(midnight + day + 10 * 3600_000).toISOString();
+  await interviews.answer(token, { action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, mode: 'phone', phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: true, startAt: slot, timezone: 'Europe/Berlin' }, 'demo-seed');
 }

@@ -40,6 +40,10 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const members = await ctx.app.inject({ method: 'GET', url: '/api/v1/members', headers: admin });
   t.equal(members.json<{ members: unknown[] }>().members.length, 4);
   t.equal(await parseQueue.count(), 5, 'five CVs wait for the worker');
+  // issue 7: one interview booked into the first job's availability windows.
+  const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
+  t.equal(booked.rowCount, 1);
+  t.match(booked.rows[0], { status: 'scheduled', scheduled_for: Date, candidate_timezone: 'Europe/Berlin' }, 'a scheduled interview with the candidate timezone');
   const running = await startWorkers({
     db: ctx.db,
     audit: ctx.audit,
