@@ -16,7 +16,8 @@ import { readMigrationFiles } from '../../server/core/migrate.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createWebhookService } from '../../server/modules/webhooks/service.js';
-import { testEnv } from '../helper.js';
+import { buildTestApp, testEnv } from '../helper.js';
+import { runScreeningBench } from './screening.js';
 import { writeTestKeys } from '../support/keys.js';
 import { provisionTestServices } from '../support/services.js';
 
@@ -217,6 +218,9 @@ process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecke
   process.stdout.write(`${'webhook: messages stored'.padEnd(44)} ${stored.rows[0]?.n ?? 0} (each unique, none a duplicate)\n`);
   await hooks.close();
 }
+
+// AI screening pipeline throughput at 0 ms and 2 s provider latency (issue 6): test/bench/screening.ts.
+await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line));
 
 await app.close();
 await bench.close();
