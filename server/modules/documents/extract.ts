@@ -4,6 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import { MEDIA_TYPES } from './sniff.js';
 import { HiddenCollector, type HiddenParts } from './hidden.js';
+import type * as DocxHidden from './docx-hidden.js';
+import type * as PdfHidden from './pdf-hidden.js';
 
 export const MAX_TEXT_CHARS = 200_000;
 /** Below this many letters after normalisation, a document has no usable text layer. */
@@ -55,6 +57,12 @@ export function normaliseText(raw: string): string {
   );
 }
 
+// The hidden-part scanners load on first use of their type (less to load per extraction
+// thread for the other types); cached, because every import() walks the loader's resolve
+// hooks again, which costs real time per document under a TypeScript loader.
+let pdfHiddenModule: Promise<typeof PdfHidden> | undefined;
+let docxHiddenModule: Promise<typeof DocxHidden> | undefined;
+
 function letters(text: string): number {
   return (text.match(/\p{L}/gu) ?? []).length;
 }
@@ -80,7 +88,8 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       // Hidden parts are for the injection detector only; a document pdf.js can read but
       // not replay (a broken content stream) still yields its text.
       try {
-        const { pdfHiddenParts } = await import('./pdf-hidden.js');
+        pdfHiddenModule ??= import('./pdf-hidden.js');
+        const { pdfHiddenParts } = await pdfHiddenModule;
         await pdfHiddenParts(pdf, (await getResolvedPDFJS()).OPS, hidden);
       } catch (err) {
         hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
@@ -96,7 +105,8 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       throw new ExtractionError(`docx_unreadable: ${(err as Error).name}`, true);
     }
     try {
-      const { docxHiddenParts } = await import('./docx-hidden.js');
+      docxHiddenModule ??= import('./docx-hidden.js');
+      const { docxHiddenParts } = await docxHiddenModule;
       docxHiddenParts(Buffer.from(bytes), hidden);
     } catch (err) {
       hidden.add('metadata', 'parser', `hidden-part scan failed: ${(err as Error).name}`);
