@@ -78,3 +78,41 @@ export async function newWatchedPage(browser: Browser, watch: Watch, options: Pa
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Cheap accessibility and phone checks on the current page: form controls without a label,
+ * buttons and links without a name, duplicate ids, and content wider than the viewport.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  // The emulated screen width: on a mobile viewport window.innerWidth grows with the content.
+  const screenWidth = page.viewportSize()?.width ?? 1280;
+  return page.evaluate((screenWidth) => {
+    interface El {
+      tagName: string;
+      id: string;
+      type?: string;
+      name?: string;
+      labels?: ArrayLike<unknown> | null;
+      textContent: string | null;
+      getAttribute(n: string): string | null;
+      closest(s: string): unknown;
+    }
+    const g = globalThis as unknown as {
+      document: { querySelectorAll(s: string): ArrayLike<El>; documentElement: { scrollWidth: number } };
+    };
+    const problems: string[] = [];
+    const named = (el: El): boolean => Boolean(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title'));
+    for (const el of Array.from(g.document.querySelectorAll('input, select, textarea'))) {
+      if (el.type === 'hidden') continue;
+      if (!(el.labels && el.labels.length > 0) && !named(el)) problems.push(`unlabelled ${el.tagName.toLowerCase()} ${el.name ?? ''}`);
+    }
+    for (const el of Array.from(g.document.querySelectorAll('button, a[href]'))) {
+      if (!(el.textContent ?? '').trim() && !named(el)) problems.push(`unnamed ${el.tagName.toLowerCase()}`);
+    }
+    const ids = new Map<string, number>();
+    for (const el of Array.from(g.document.querySelectorAll('[id]'))) ids.set(el.id, (ids.get(el.id) ?? 0) + 1);
+    for (const [id, n] of ids) if (n > 1) problems.push(`duplicate id ${id}`);
+    if (g.document.documentElement.scrollWidth > screenWidth + 1) problems.push(`content ${g.document.documentElement.scrollWidth}px wide in a ${screenWidth}px viewport`);
+    return problems;
+  }, screenWidth);
+}

@@ -20,7 +20,7 @@ import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
@@ -145,6 +145,7 @@ t.test('the admin edits the default pipeline: renames, adds and reorders stages,
   await editor.getByRole('button', { name: 'Save pipeline' }).click();
   await editor.getByText('Pipeline saved.').waitFor();
   await screenshot(page, '20b-settings-pipeline');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   const after = (await ctx.app.inject({ method: 'GET', url: '/api/v1/pipeline', headers: admin.headers })).json<{ stages: { id: string; name: string; kind: string }[] }>().stages;
   t.equal(after.length, before.length + 1, 'one stage added');
   t.equal(after[1]?.name, 'Phone screen', 'renamed');
@@ -205,6 +206,7 @@ t.test('the admin sets up voice interviews: Vapi assistant and number, and a web
   t.ok(hookSecret.length >= 32, 'the secret is shown');
   t.ok(hookUrl.startsWith(`${origin}/webhooks/vapi/`), 'with the URL to configure in Vapi');
   await screenshot(page, '21-settings-voice');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   await once.getByRole('button', { name: 'I have stored the secret' }).click();
   t.equal(await page.getByTestId('webhook-secret').count(), 0, 'the secret is gone from the page');
   t.equal(await hooks.getByRole('list', { name: 'Webhook endpoints' }).locator('li').count(), 1, 'the endpoint is listed');
@@ -271,6 +273,7 @@ t.test('the admin creates, edits and deletes message templates with the variable
   await page.getByText('Template "Interview follow-up" saved.').waitFor();
   t.match(await list.textContent(), /Your interview for \{\{job\.title\}\}: next steps/, 'the edit is shown');
   await screenshot(page, '22-templates');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
 
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Delete Thanks for applying' }).click();
@@ -340,6 +343,7 @@ t.test('a recruiter invites the candidate to an interview and sees the scored tr
   t.ok(unasked.startsWith(UNASKED) && unasked.includes('Insufficient evidence Not scored: the question was not asked in the call'), 'the unasked question is insufficient evidence, not a score');
   t.equal(api.scoring.questions[2]?.status, 'insufficient_evidence');
   await screenshot(page, '23-interview-transcript');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   await context.close();
 });
 
@@ -360,6 +364,7 @@ t.test("a recruiter edits the job's AI interview plan", async (t) => {
   await plan.getByRole('button', { name: 'Save interview plan' }).click();
   await plan.getByText('Interview plan saved.').waitFor();
   await screenshot(page, '27-interview-plan');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   const stored = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers })).json<{ maxDurationSeconds: number; availability: unknown[] }>();
   t.match(stored, { maxDurationSeconds: 1200, availability: [] }, 'stored');
   await context.close();
@@ -392,6 +397,7 @@ t.test('the recruiter sends the candidate a message from the record, on a phone'
   await failed.getByText('failed', { exact: true }).waitFor();
   t.match(await failed.textContent(), /Not delivered: mail transport error \(1 attempt\)/, 'the failure and its reason are shown');
   await screenshot(page, '24-messages-failed-phone');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   // The org-wide list of undelivered messages shows it too (without its content).
   const overview = await context.newPage();
   await overview.goto(`${origin}/app/templates`);
@@ -428,6 +434,7 @@ t.test('a contested outcome is opened from the application and resolved from the
   await list.getByText('The interview call dropped twice').waitFor();
   t.ok(await list.getByRole('link', { name: /Site Reliability Engineer/ }).isVisible(), 'the request links to the application');
   await screenshot(page, '26-review-requests');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
   await list.getByLabel('Outcome').selectOption('upheld');
   await list.getByLabel('Note for the record').fill('Listened to the call again; the scores reflect the answers given.');
   await list.getByRole('button', { name: 'Resolve' }).click();
@@ -435,6 +442,43 @@ t.test('a contested outcome is opened from the application and resolved from the
   await page.getByText('No open review requests.').waitFor();
   await page.getByRole('button', { name: 'Resolved' }).click();
   await list.getByText(/Resolution: Listened to the call again/).waitFor();
+  await context.close();
+});
+
+t.test('the settings and template screens work on a phone', async (t) => {
+  const { context, page } = await memberPage(admin, { width: 390, height: 844 });
+  for (const [path, heading] of [
+    ['/app/settings', 'Organisation settings'],
+    ['/app/templates', 'Message templates'],
+    ['/app/reviews', 'Review requests'],
+    [`/app/jobs/${job.id}`, 'Edit: Site Reliability Engineer'],
+  ] as const) {
+    await page.goto(`${origin}${path}`);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    await page.getByText('Loading…').first().waitFor({ state: 'detached' });
+    t.same(await layoutProblems(page), [], `${path}: labelled, named, nothing wider than the screen`);
+  }
+  await page.goto(`${origin}/app/settings`);
+  await page.getByRole('form', { name: 'AI screening and scoring' }).waitFor();
+  // Keyboard only: the pause switch is reachable and toggles with the space bar.
+  const pause = page.getByRole('checkbox', { name: 'Pause all AI for this organisation' });
+  await pause.focus();
+  await page.keyboard.press('Space');
+  t.equal(await pause.isChecked(), true, 'toggled from the keyboard');
+  t.equal(await page.getByLabel('Reason for pausing').count(), 1, 'the reason field appears');
+  await page.keyboard.press('Space');
+  await screenshot(page, '28-settings-phone');
+  // Control: the checker does notice an unlabelled field and a too-wide element.
+  await page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { createElement(n: string): { name: string; textContent: string; className: string }; body: { append(...n: unknown[]): void } } }).document;
+    const input = d.createElement('input');
+    input.name = 'stray';
+    const wide = d.createElement('pre');
+    wide.textContent = 'x'.repeat(400);
+    d.body.append(input, wide);
+  });
+  const problems = await layoutProblems(page);
+  t.ok(problems.includes('unlabelled input stray') && problems.some((p) => /wide in a 390px viewport/.test(p)), `the checker reports them: ${problems.join('; ')}`);
   await context.close();
 });
 
