@@ -70,6 +70,15 @@ t.test('visible controls: white text on a dark box, white run on dark shading, a
   // The box painted through a scaling CTM: the test compares in page space.
   const scaled = await pdf(F.pdfWith(F.CLEAN_LINES, ['q', '2 0 0 2 0 0 cm', '0.1 0.15 0.3 rg', '30 190 240 20 re f', 'Q', ...F.pdfText('White heading over a scaled dark band, visible to anyone', '1 1 1 rg', 72, 395)]));
   t.same(hiddenOf(scaled), {});
+  const inBox = await docx(
+    F.docxWith({
+      body: [
+        ...F.CLEAN_LINES.map((l) => F.para(F.run(l))),
+        `<w:p><w:r><w:drawing><wps:txbx xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:txbxContent>${F.para(F.run('White words in a sidebar shape with a dark fill, visible to anyone', '<w:color w:val="FFFFFF"/>'))}</w:txbxContent></wps:txbx></w:drawing></w:r></w:p>`,
+      ],
+    }),
+  );
+  t.notOk(hiddenOf(inBox)?.hiddenText, 'white text in a text box (shape fill unknown) is not reported');
   const shaded = await docx(F.docxRun('White words on a navy banner, visible to anyone reading', '<w:color w:val="FFFFFF"/><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/>'));
   t.same(hiddenOf(shaded), {});
   // A scanned page: an image painted over the page and the OCR text in render mode 3.

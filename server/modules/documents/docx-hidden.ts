@@ -97,7 +97,7 @@ function hidingStyles(styles: string | undefined): Map<string, RunProps> {
   return out;
 }
 
-/** Offsets covered by table cells or paragraphs with a dark shading: white text there is visible. */
+/** Offsets covered by shaded table cells or paragraphs, or text boxes: white text there may well be visible. */
 function shadedRanges(xml: string, page: [number, number, number]): [number, number][] {
   const ranges: [number, number][] = [];
   for (const m of xml.matchAll(/<w:(tc|p)\b[^>]{0,500}>([\s\S]*?)<\/w:\1>/g)) {
@@ -106,6 +106,8 @@ function shadedRanges(xml: string, page: [number, number, number]): [number, num
     const fill = shd ? hexColour(attr(shd[0], 'w:fill')) : null;
     if (fill && !near(fill, page)) ranges.push([m.index, m.index + m[0].length]);
   }
+  // Text boxes sit on shapes whose fill (DrawingML or VML) is not followed here: unknown background.
+  for (const m of xml.matchAll(/<w:txbxContent\b[^>]{0,200}>[\s\S]*?<\/w:txbxContent>/g)) ranges.push([m.index, m.index + m[0].length]);
   return ranges;
 }
 
@@ -122,7 +124,9 @@ function hiddenRuns(xml: string, part: string, styles: Map<string, RunProps>, ou
     if (state.pending) out.add('hiddenText', state.pending.reason, state.pending.text);
     state.pending = null;
   };
-  for (const m of xml.matchAll(/<w:p\b[^>]{0,500}>|<w:r(?:\s[^>]{0,500})?>([\s\S]*?)<\/w:r>/g)) {
+  // A run's body may not contain another run start: a run holding a drawing with a text box
+  // is skipped, and the text box's own runs are matched (at their own offsets).
+  for (const m of xml.matchAll(/<w:p\b[^>]{0,500}>|<w:r(?:\s[^>]{0,500})?>((?:(?!<w:r[\s>])[\s\S])*?)<\/w:r>/g)) {
     if (m[0].startsWith('<w:p')) {
       // A paragraph's style applies to its runs; its end is the next </w:p>.
       const end = xml.indexOf('</w:p>', m.index);
