@@ -3,7 +3,12 @@
 // candidate's consent — and starts the call with Vapi's web SDK and the org's restricted
 // PUBLIC key. Daily's call bundle is loaded as a script (avoidEval), never eval'd, so the
 // page's CSP needs no 'unsafe-eval'.
-import Vapi from '@vapi-ai/web';
+import VapiModule from '@vapi-ai/web';
+
+// The SDK is CommonJS with `exports.default`: depending on the bundler's interop the
+// default import is the class or the exports object holding it.
+type Vapi = VapiModule;
+const VapiClass = ((VapiModule as unknown as { default?: typeof VapiModule }).default ?? VapiModule) as typeof VapiModule;
 
 interface BrowserCallConfig {
   publicKey: string;
@@ -36,7 +41,7 @@ async function begin(): Promise<void> {
     return;
   }
   const config = (await res.json()) as BrowserCallConfig;
-  vapi = new Vapi(config.publicKey, undefined, { avoidEval: true });
+  vapi = new VapiClass(config.publicKey, undefined, { avoidEval: true });
   vapi.on('call-start', () => {
     say('The interview is running. The AI interviewer speaks first.');
     if (stop) stop.hidden = false;
@@ -57,7 +62,10 @@ if (start && token) {
   start.disabled = false;
   say('Ready when you are.');
   start.addEventListener('click', () => {
-    begin().catch(() => {
+    begin().catch((err: unknown) => {
+      // Only the error's name and message (no configuration) for whoever debugs the page.
+      // eslint-disable-next-line no-console -- the candidate's page has no other error channel
+      console.warn('browser interview failed to start:', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
       say('The interview could not start. Please reload the page to try again.');
       start.disabled = false;
     });
