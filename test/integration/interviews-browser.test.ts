@@ -36,12 +36,13 @@ fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secre
 const saved = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: null, phoneNumberId: 'pn_1', publicKey: 'vapi-public-restricted-1' } });
 const script = findInviteCallScript();
 
+const reconciles: { interviewId: string; delayMs: number }[] = [];
 const calls = createCallService({
   db: ctx.db,
   audit: ctx.audit,
   keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }),
   vapi: null,
-  reconcile: { enqueue: async () => undefined },
+  reconcile: { enqueue: async (_orgId, interviewId, delayMs) => void reconciles.push({ interviewId, delayMs }) },
   clock: () => new Date(),
   log: createLogger('silent'),
 });
@@ -117,6 +118,7 @@ t.test('the start endpoint returns the assistant and overrides with ids as metad
   t.equal(d.status, 200);
   const msg = (await owner.query<{ id: string }>('SELECT id FROM webhook_messages WHERE call_id = $1', [callId])).rows[0]?.id as string;
   t.equal(await calls.applyMessage(admin.orgId, msg), 'status_applied');
+  t.same(reconciles, [{ interviewId: id, delayMs: 900_000 + 300_000 }], 'a safety-net reconcile after the longest possible call, as for phone calls');
   const v = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${id}`, headers: { cookie: recruiter.cookie } })).json<{ status: string; mode: string; call: { id: string }; attempts: { mode: string; callId: string }[] }>();
   t.equal(v.mode, 'browser');
   t.equal(v.status, 'in_progress');

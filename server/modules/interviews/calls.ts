@@ -248,10 +248,12 @@ export function createCallService(deps: {
     async applyMessage(orgId: string, messageId: string): Promise<string> {
       const result = await db.withTenantTx(orgId, async (tx) => {
         const msg = await findMessage(tx, messageId, true);
-        if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null, score: false };
+        if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null, score: false, retry: null, adopted: null };
         const raw = openText(await keyring.orgKey(tx, orgId), msg.body_enc, messageAad(orgId, msg.id));
         const { message } = JSON.parse(raw) as ServerMessageEnvelope;
         const endedReason = typeof message.endedReason === 'string' ? message.endedReason.slice(0, 200) : null;
+        /** A browser call just tied to its interview: it gets the same safety-net reconcile as a placed phone call. */
+        let adopted: { interviewId: string; delayMs: number } | null = null;
         let row = await findInterviewByCall(tx, msg.call_id, true);
         if (!row) {
           const earlier = await findCall(tx, msg.call_id);
@@ -259,7 +261,7 @@ export function createCallService(deps: {
             // A call of an earlier attempt (replaced by a retry): note how it ended, change nothing else.
             if (endedReason) await endCall(tx, msg.call_id, endedReason, deps.clock());
             await markProcessed(tx, msg.id, 'earlier_attempt');
-            return { outcome: 'earlier_attempt', reconcile: null, score: false, retry: null };
+            return { outcome: 'earlier_attempt', reconcile: null, score: false, retry: null, adopted };
           }
           // The webhook may beat our own write of the call id: fall back to the metadata we
           // sent, but only while a call is being created (not while a retry waits).
@@ -273,12 +275,13 @@ export function createCallService(deps: {
             await insertCall(tx, { orgId, callId: msg.call_id, interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' });
             await insertEvent(tx, { orgId, applicationId: byMeta.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' } });
             row = { ...byMeta, vapi_call_id: msg.call_id, status: 'calling' };
+            adopted = { interviewId: byMeta.id, delayMs: byMeta.max_duration_seconds * 1000 + RECONCILE_SLACK_MS };
           }
         }
         if (!row) {
           if (deps.clock().getTime() - Number(msg.message_ts > 0 ? msg.message_ts : 0) < ORPHAN_GRACE_MS && msg.message_ts > 0) throw new RetryLaterError('no interview knows this call yet');
           await markProcessed(tx, msg.id, 'no_interview');
-          return { outcome: 'no_interview', reconcile: null, score: false, retry: null };
+          return { outcome: 'no_interview', reconcile: null, score: false, retry: null, adopted };
         }
         let outcome = 'ignored';
         let reconcile: string | null = null;
@@ -328,9 +331,10 @@ export function createCallService(deps: {
           deps.log.info({ messageId: msg.id, type: msg.message_type }, 'vapi message type not handled; ignored');
         }
         await markProcessed(tx, msg.id, outcome);
-        return { outcome, reconcile, score, retry };
+        return { outcome, reconcile, score, retry, adopted };
       });
       if (result.retry) await enqueueRetry(orgId, result.retry.interviewId, result.retry);
+      if (result.adopted) await deps.reconcile.enqueue(orgId, result.adopted.interviewId, result.adopted.delayMs);
       if (result.reconcile) await deps.reconcile.enqueue(orgId, result.reconcile, RECONCILE_AFTER_REPORT_MS);
       if (result.score && result.reconcile && deps.score) await deps.score.enqueue(orgId, result.reconcile);
       return result.outcome;
