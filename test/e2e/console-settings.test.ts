@@ -116,6 +116,7 @@ t.test('an admin changes the AI settings and sees them persist, including the pa
   t.equal(await ai.getByLabel(/^Model/).inputValue(), 'gpt-4o-mini-2024-07-18', 'the model persists');
   t.equal(await ai.getByLabel(/Monthly token budget/).inputValue(), '5000000', 'the budget persists');
   t.equal(await ai.getByLabel('Screenings at once').inputValue(), '4');
+  t.match(await page.getByTestId('ai-status').textContent(), /AI is paused for this organisation \(Model review in progress\)/, 'a banner on every page says AI is paused');
   const stored = await ctx.app.inject({ method: 'GET', url: '/api/v1/ai/settings', headers: admin.headers });
   t.match(stored.json(), { paused: true, pausedReason: 'Model review in progress', model: 'gpt-4o-mini-2024-07-18', monthlyTokenBudget: 5_000_000, concurrency: 4 }, 'stored through the API');
 
@@ -219,6 +220,7 @@ t.test('the admin sets up voice interviews: Vapi assistant and number, and a web
   const stored = (await ctx.app.inject({ method: 'GET', url: '/api/v1/interviews/settings', headers: admin.headers })).json<{ maxCallRetries: number; retryDelaysSeconds: number[] }>();
   t.match(stored, { maxCallRetries: 2, retryDelaysSeconds: [300, 1800] }, 'stored in seconds');
   t.match(await voice.textContent(), /Ready/);
+  t.equal(await page.getByTestId('ai-status').count(), 0, 'no AI banner once resumed');
   t.notOk((await page.locator('main').textContent())?.includes(hookSecret), 'the secret is never shown again');
   fake.setWebhook({ url: hookUrl, secret: hookSecret });
 });
@@ -442,6 +444,43 @@ t.test('a contested outcome is opened from the application and resolved from the
   await page.getByText('No open review requests.').waitFor();
   await page.getByRole('button', { name: 'Resolved' }).click();
   await list.getByText(/Resolution: Listened to the call again/).waitFor();
+  await context.close();
+});
+
+t.test('a recruiter tags, moves and rejects applications in bulk from the pipeline', async (t) => {
+  const second = await uploadCv(ctx, recruiter, job.id, { name: 'Dorothy Vaughan', email: 'dorothy@example.test' });
+  t.equal(second.statusCode, 201, second.body);
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/jobs/${job.id}/pipeline`);
+  await page.getByRole('link', { name: 'Dorothy Vaughan' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Select all listed candidates' }).check();
+  const bulk = page.getByRole('form', { name: 'Bulk action' });
+  t.match(await bulk.textContent(), /2 selected/);
+  await bulk.getByLabel('Action').selectOption('tag');
+  await bulk.getByLabel('Tag to add').fill('shortlist');
+  await bulk.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText('2 applications tagged.').waitFor();
+  await page.getByRole('checkbox', { name: 'Select Katherine Johnson' }).check();
+  await bulk.locator('select[name="bulkStage"]').selectOption({ label: 'Phone screen' });
+  await bulk.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText('1 application moved.').waitFor();
+  await page.getByRole('checkbox', { name: 'Select Dorothy Vaughan' }).check();
+  await bulk.getByLabel('Action').selectOption('reject');
+  await bulk.getByLabel(/Reason/).fill('The role needs on-call experience this application does not show.');
+  await screenshot(page, '29-pipeline-bulk');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
+  let asked = '';
+  page.once('dialog', (d) => {
+    asked = d.message();
+    void d.accept();
+  });
+  await bulk.getByRole('button', { name: 'Reject 1' }).click();
+  await page.getByText('1 application rejected.').waitFor();
+  t.match(asked, /Reject 1 candidate\?/, 'a person confirms the rejection first');
+  const list = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/applications`, headers: recruiter.headers })).json<{ applications: { candidateName: string; tags: string[]; stage: { name: string; kind: string } }[] }>().applications;
+  const byName = Object.fromEntries(list.map((a) => [a.candidateName, a]));
+  t.match(byName['Katherine Johnson'], { tags: ['shortlist'], stage: { name: 'Phone screen' } }, 'tagged and moved');
+  t.match(byName['Dorothy Vaughan'], { tags: ['shortlist'], stage: { kind: 'rejected' } }, 'tagged and rejected');
   await context.close();
 });
 

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, clearCsrf, get, post, setCsrf, type Me, type OrgView } from './api.js';
 import { currentPath, interceptLinks, match, navigate, safeNext, useLocation } from './router.js';
 import { makeSession, SessionContext, useSession, type Session } from './session.js';
-import { ErrorBox, Loading, ROLE_LABEL, errorText } from './ui.js';
+import { ErrorBox, Loading, ROLE_LABEL, errorText, useData, when } from './ui.js';
 import { Forgot, Mfa, SignIn, TokenLink } from './pages/auth.js';
 import { JobEditor, JobsList } from './pages/jobs.js';
 import { Pipeline } from './pages/pipeline.js';
@@ -171,8 +171,35 @@ function Shell({ path }: { path: string }) {
         </button>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>
+        {s.can('applications:read') ? <AiStatusBanner /> : null}
         <Route path={path} home={home} />
       </main>
+    </div>
+  );
+}
+
+interface AiStatus {
+  paused: boolean;
+  pausedReason: string | null;
+  providers: { name: string; state: string; message: string; retryAt: string | null }[];
+}
+
+/** Says so on every page while AI work is held up (org pause switch or a failing provider). */
+function AiStatusBanner() {
+  const status = useData(() => get<AiStatus>('/api/v1/ai/status', { quiet401: true }), [], 60_000);
+  const d = status.data;
+  if (!d) return null;
+  const failing = d.providers.filter((p) => p.state !== 'closed');
+  if (!d.paused && failing.length === 0) return null;
+  return (
+    <div class="notice warn banner" role="status" data-testid="ai-status">
+      {d.paused ? <p>AI is paused for this organisation{d.pausedReason ? ` (${d.pausedReason})` : ''}: screenings and interview scoring wait and resume when an admin switches it back on. Decisions are not held up.</p> : null}
+      {failing.map((p) => (
+        <p key={p.name}>
+          {p.message}
+          {p.retryAt ? ` Next try ${when(p.retryAt)}.` : ''}
+        </p>
+      ))}
     </div>
   );
 }

@@ -42,8 +42,84 @@ function RescreenJobButton({ jobId, onQueued }: { jobId: string; onQueued: () =>
   );
 }
 
+/** Move, tag or reject the selected applications; rejecting asks for a reason and a confirmation first. */
+function BulkBar({ ids, stages, onDone }: { ids: string[]; stages: StageRef[]; onDone: (message: string) => void }) {
+  const [action, setAction] = useState('move');
+  const movable = stages.filter((s) => s.kind !== 'rejected' && s.kind !== 'hired');
+  const [stageId, setStageId] = useState('');
+  const [tag, setTag] = useState('');
+  const [reason, setReason] = useState('');
+  const { busy, error, run } = useAction();
+  const n = ids.length;
+  return (
+    <form
+      class="card bulk"
+      aria-label="Bulk action"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (action === 'reject' && !window.confirm(`Reject ${n} candidate${n === 1 ? '' : 's'}? A rejection decision is recorded for each with your name and this reason. No rejection email is sent automatically.`)) return;
+        void run(async () => {
+          const body =
+            action === 'move'
+              ? { action, applicationIds: ids, stageId: stageId || movable[0]?.id }
+              : action === 'tag'
+                ? { action, applicationIds: ids, tag: tag.trim() }
+                : { action, applicationIds: ids, reason, confirm: true };
+          const r = await post<{ action: string; count: number }>('/api/v1/applications/bulk', body);
+          onDone(`${r.count} application${r.count === 1 ? '' : 's'} ${action === 'move' ? 'moved' : action === 'tag' ? 'tagged' : 'rejected'}.`);
+          setReason('');
+          setTag('');
+        });
+      }}
+    >
+      <p>
+        <strong>{n} selected</strong>
+      </p>
+      <div class="cols">
+        <label>
+          Action
+          <select name="bulkAction" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+            <option value="move">Move to stage</option>
+            <option value="tag">Add a tag</option>
+            <option value="reject">Reject</option>
+          </select>
+        </label>
+        {action === 'move' ? (
+          <label>
+            Stage
+            <select name="bulkStage" value={stageId || movable[0]?.id || ''} onChange={(e) => setStageId(e.currentTarget.value)}>
+              {movable.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : action === 'tag' ? (
+          <label>
+            Tag to add
+            <input name="bulkTag" required maxLength={50} pattern="[\p{L}\p{N} _.\-]+" value={tag} onInput={(e) => setTag(e.currentTarget.value)} />
+          </label>
+        ) : (
+          <label>
+            Reason (recorded with your name on each)
+            <textarea name="bulkReason" required rows={2} maxLength={2000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </label>
+        )}
+      </div>
+      <ErrorBox error={error} />
+      <button type="submit" class={action === 'reject' ? 'danger' : undefined} disabled={busy}>
+        {action === 'reject' ? `Reject ${n}` : 'Apply'}
+      </button>
+    </form>
+  );
+}
+
 export function Pipeline({ jobId }: { jobId: string }) {
   const session = useSession();
+  const canBulk = session.can('candidates:write');
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulkDone, setBulkDone] = useState<string | null>(null);
   const [stageId, setStageId] = useState('');
   const [tag, setTag] = useState('');
   const [search, setSearch] = useState('');
@@ -81,6 +157,7 @@ export function Pipeline({ jobId }: { jobId: string }) {
   const reset = (): void => {
     setExtra([]);
     setCursor(null);
+    setSelected([]);
   };
   return (
     <section aria-labelledby="pl-h">
@@ -114,6 +191,19 @@ export function Pipeline({ jobId }: { jobId: string }) {
         Matches whole name words or their beginnings (accents and case ignored), or an exact email address.
       </p>
       <ErrorBox error={page.error} />
+      {bulkDone ? <Notice>{bulkDone}</Notice> : null}
+      {canBulk && selected.length ? (
+        <BulkBar
+          ids={selected}
+          stages={stages.data ?? []}
+          onDone={(msg) => {
+            setSelected([]);
+            setBulkDone(msg);
+            reset();
+            void page.reload();
+          }}
+        />
+      ) : null}
       {page.loading ? (
         <Loading />
       ) : rows.length === 0 ? (
@@ -125,6 +215,16 @@ export function Pipeline({ jobId }: { jobId: string }) {
           <caption class="sr-only">Applications</caption>
           <thead>
             <tr>
+              {canBulk ? (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all listed candidates"
+                    checked={rows.length > 0 && rows.every((a) => selected.includes(a.id))}
+                    onChange={(e) => (setBulkDone(null), setSelected(e.currentTarget.checked ? rows.map((a) => a.id).slice(0, 200) : []))}
+                  />
+                </th>
+              ) : null}
               <th scope="col">Candidate</th>
               <th scope="col">Stage</th>
               <th scope="col">Tags</th>
@@ -135,6 +235,16 @@ export function Pipeline({ jobId }: { jobId: string }) {
           <tbody>
             {rows.map((a) => (
               <tr key={a.id}>
+                {canBulk ? (
+                  <td data-label="Select">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${a.candidateName ?? 'candidate'}`}
+                      checked={selected.includes(a.id)}
+                      onChange={(e) => (setBulkDone(null), setSelected(e.currentTarget.checked ? [...selected, a.id].slice(0, 200) : selected.filter((x) => x !== a.id)))}
+                    />
+                  </td>
+                ) : null}
                 <td data-label="Candidate">
                   <a href={`/app/applications/${a.id}`}>{a.candidateName ?? 'Candidate'}</a>
                 </td>
