@@ -424,6 +424,13 @@ t.test('a contested outcome is opened from the application and resolved from the
   await page.getByRole('button', { name: 'Re-screen outdated applications' }).click();
   await page.getByText(/0 queued for screening against the current criteria, 1 already up to date/).waitFor();
   await page.goto(`${origin}/app/applications/${applicationId}`);
+  // Screening again keeps the earlier result as history; the page follows the new one by itself.
+  await page.getByRole('button', { name: 'Screen again' }).click();
+  await page.getByText(/Queued: the new result appears here/).waitFor();
+  await page.getByText('Earlier screenings (1)').waitFor({ timeout: 30_000 });
+  await page.getByTestId('screening-status').and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+  await page.getByText('Earlier screenings (1)').click();
+  t.match(await page.getByRole('list', { name: 'Earlier screenings' }).textContent(), /(Advance|Review|Do not advance).*criteria version 1/, 'the earlier result is listed with its criteria version');
   const rights = page.getByRole('region', { name: 'Explanation and review' });
   const explanation = await rights.getByRole('link', { name: 'Explanation for the candidate' }).getAttribute('href');
   const text = await ctx.app.inject({ method: 'GET', url: explanation as string, headers: recruiter.headers });

@@ -242,6 +242,8 @@ export interface Screening {
   summary: string | null;
   reasons: string[];
   injectionFindings: { kind: string; source: string; excerpt: string }[];
+  criteriaVersion?: number;
+  promptVersion?: string | null;
   createdAt: string;
   completedAt: string | null;
 }

@@ -270,6 +270,19 @@ function ScreeningPanel({ answer, error, parseStatus, onReveal }: ScreeningPanel
           </li>
         ))}
       </ul>
+      {answer.history.length ? (
+        <details class="history">
+          <summary>Earlier screenings ({answer.history.length})</summary>
+          <ul class="log" aria-label="Earlier screenings">
+            {answer.history.map((h) => (
+              <li key={h.id}>
+                {when(h.completedAt ?? h.createdAt)} · {h.status === 'completed' ? `${h.recommendation ? (REC_LABEL[h.recommendation] ?? human(h.recommendation)) : 'no recommendation'}${h.overallScore !== null ? `, overall ${h.overallScore}/100` : ''}` : human(h.status)}
+                {h.criteriaVersion ? ` · criteria version ${h.criteriaVersion}` : ''} · {h.model ?? h.provider ?? 'AI'}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       <p class="muted">
         The AI recommends; a person decides. Quotes it relied on are highlighted in the CV below.{' '}
         {answer.revealed ? (
