@@ -7,7 +7,6 @@
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
 // `ai.screened`. Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
@@ -18,12 +17,12 @@ import { findCandidates } from '../candidates/repo.js';
 import { openHiddenParts } from '../documents/hidden.js';
 import { findHiddenEnc } from '../documents/repo.js';
 import { evaluate, type Evaluation } from './evaluate.js';
-import { applyRedaction, redact } from './redact.js';
-import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
+import { applyRedaction } from './redact.js';
+import { detectInjection, type InjectionFinding } from './injection.js';
 import type { ModelProvider } from './model.js';
-import { buildPrompt, PROMPT_VERSION } from './prompt.js';
-import { outputJsonSchema, parseOutput, SCHEMA_NAME } from './schema.js';
-import { callWithOneRetry, type RunRecord } from './structured-call.js';
+import { PROMPT_VERSION } from './prompt.js';
+import { blindInput, callScreeningModel } from './blind-call.js';
+import type { RunRecord } from './structured-call.js';
 import {
   addUsage,
   ensureScreening,
@@ -37,7 +36,7 @@ import {
   type ScreeningRow,
 } from './repo.js';
 
-export const SEED = 20240601;
+export { SEED } from './blind-call.js';
 
 export interface ScreeningResult extends Evaluation {
   injection: { flagged: boolean; findings: InjectionFinding[] };
@@ -61,10 +60,6 @@ export interface ScreeningRunnerDeps {
   defaultModel: string;
   logger: Logger;
   clock?: () => Date;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 const RESULT_TABLE = 'screenings';
@@ -168,23 +163,12 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const { row, src, cipher, candidate, model } = prepared;
       const log = deps.logger.child({ screeningId: row.id, applicationId });
       const injection = detectInjection(prepared.text, prepared.hidden);
-      const redaction = redact(stripInvisible(prepared.text), { name: candidate.name, email: candidate.email, phone: candidate.phone, location: candidate.location, links: candidate.links });
+      const blind = blindInput(model, src, prepared.text, candidate);
+      const { redaction, inputHash } = blind;
       const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
-      const prompt = buildPrompt({ title: src.title, description: src.description, criteria: src.criteria, cvText: redaction.text });
-      const schema = outputJsonSchema(src.criteria.length);
-      const inputHash = sha256(JSON.stringify([model, SEED, prompt.system, prompt.user, schema]));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
-      const call = await callWithOneRetry({
-        provider: deps.provider,
-        model,
-        promptVersion: PROMPT_VERSION,
-        inputHash,
-        prompt,
-        schemaName: SCHEMA_NAME,
-        schema,
-        seed: SEED,
-        parse: (content) => parseOutput(content, src.criteria.length),
+      const call = await callScreeningModel(deps.provider, model, blind, {
         seal,
         saveRunsOnProviderError: (soFar) =>
           deps.db.withTenantTx(orgId, async (tx) => {

@@ -10,7 +10,6 @@
 // token budget, and audited (`ai.stability_checked`, one event per application). The
 // same prompt as a real screening is used (blinded CV, current criteria), so the check
 // measures what screening would do now.
-import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
@@ -18,14 +17,12 @@ import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
 import { listOrgIds } from '../orgs/repo.js';
 import { evaluate } from './evaluate.js';
-import { stripInvisible } from './injection.js';
 import { ProviderError, type ModelProvider } from './model.js';
-import { buildPrompt, PROMPT_VERSION } from './prompt.js';
-import { redact } from './redact.js';
+import { PROMPT_VERSION } from './prompt.js';
 import { addUsage, getAiSettings, insertRun, jobCriteriaVersion, loadScreeningSource, monthStart, sampleScreenedApplications, tokensUsed } from './repo.js';
-import { outputJsonSchema, parseOutput, SCHEMA_NAME, VERDICTS } from './schema.js';
-import { SEED } from './service.js';
-import { callWithOneRetry, type RunRecord } from './structured-call.js';
+import { VERDICTS } from './schema.js';
+import { blindInput, callScreeningModel, SEED } from './blind-call.js';
+import type { RunRecord } from './structured-call.js';
 
 export const STABILITY_MAX_RUNS = 20;
 export const STABILITY_MAX_SAMPLE = 50;
@@ -97,7 +94,6 @@ export function agreementOf(values: string[]): number {
 
 export function createStabilityCheck(deps: StabilityDeps) {
   const clock = deps.clock ?? (() => new Date());
-  const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
   /** The org of a job (an operator tool: it looks through every org's RLS context in turn). */
   async function orgOfJob(jobId: string): Promise<{ orgId: string; criteriaVersion: number } | null> {
@@ -160,10 +156,7 @@ export function createStabilityCheck(deps: StabilityDeps) {
         if (!input) continue;
         const { src, cipher, candidate } = input;
         criteriaVersion = src.criteria_version;
-        const redaction = redact(stripInvisible(input.text), { name: candidate.name, email: candidate.email, phone: candidate.phone, location: candidate.location, links: candidate.links });
-        const prompt = buildPrompt({ title: src.title, description: src.description, criteria: src.criteria, cvText: redaction.text });
-        const schema = outputJsonSchema(src.criteria.length);
-        const inputHash = sha256(JSON.stringify([model, SEED, prompt.system, prompt.user, schema]));
+        const blind = blindInput(model, src, input.text, candidate);
         const storeRuns = (runs: RunRecord[]) =>
           deps.db.withTenantTx(orgId, async (tx) => {
             for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: picked.screening_id, purpose: 'stability' });
@@ -185,16 +178,7 @@ export function createStabilityCheck(deps: StabilityDeps) {
           let runs: RunRecord[] = [];
           let value = null;
           try {
-            const call = await callWithOneRetry({
-              provider: deps.provider,
-              model,
-              promptVersion: PROMPT_VERSION,
-              inputHash,
-              prompt,
-              schemaName: SCHEMA_NAME,
-              schema,
-              seed: SEED,
-              parse: (content) => parseOutput(content, src.criteria.length),
+            const call = await callScreeningModel(deps.provider, model, blind, {
               seal: (column, v) => cipher.seal('ai_runs', `stability_${column}`, picked.screening_id, v),
               // Provider failures are stored here and counted as a failed run below.
               saveRunsOnProviderError: async (soFar) => {
@@ -214,7 +198,7 @@ export function createStabilityCheck(deps: StabilityDeps) {
             continue;
           }
           appTotals.ok += 1;
-          const ev = evaluate(value, src.criteria, redaction.text, false);
+          const ev = evaluate(value, src.criteria, blind.redaction.text, false);
           for (const c of ev.criteria) {
             scores.set(c.key, [...(scores.get(c.key) ?? []), c.score]);
             verdicts.set(c.key, [...(verdicts.get(c.key) ?? []), c.verdict]);
@@ -248,7 +232,7 @@ export function createStabilityCheck(deps: StabilityDeps) {
               provider: deps.provider.name,
               model,
               promptVersion: PROMPT_VERSION,
-              inputHash,
+              inputHash: blind.inputHash,
               runs: appTotals.ok + appTotals.failed,
               failed: appTotals.failed,
               inputTokens: appTotals.input,
