@@ -219,6 +219,21 @@ process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecke
   await hooks.close();
 }
 
+// CV parse throughput in process, text only vs with hidden-part extraction (test/bench/parse.ts),
+// in a child process so its module loading and heap do not colour the numbers around it.
+{
+  const parseBench = new URL('./parse.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [parseBench, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let json = '';
+  child.stdout.on('data', (chunk: Buffer) => (json += chunk.toString('utf8')));
+  await new Promise((resolve) => child.on('close', resolve));
+  const r = JSON.parse(json) as Record<'all' | 'pdf' | 'docx', { textOnly: number; withHidden: number; cost: string }>;
+  for (const kind of ['all', 'pdf', 'docx'] as const) {
+    const x = r[kind];
+    process.stdout.write(`${`parse (${kind}): CVs/s text only -> with hidden`.padEnd(44)} ${x.textOnly} -> ${x.withHidden} (${(x.withHidden / x.textOnly).toFixed(2)}x, ${x.cost})\n`);
+  }
+}
+
 // AI screening pipeline throughput at 0 ms and 2 s provider latency (issue 6): test/bench/screening.ts.
 await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line));
 
