@@ -30,6 +30,9 @@ import { ssoRoutes } from './modules/sso/routes.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
+import { alertRoutes } from './modules/alerts/routes.js';
+import { wireAlerts } from './modules/alerts/wire.js';
+import { createKeyring } from './core/crypto.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +47,8 @@ export interface AppDeps {
   hasher?: PasswordHasher;
   /** Brute-force policy overrides (tests use short locks). */
   authLimits?: Partial<LimitPolicy>;
+  /** First retry delay of alert deliveries (tests use a short one); 10 s by default. */
+  alertRetryDelayMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -103,6 +108,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });
   const hasher = deps.hasher ?? createPasswordHasher();
   const limiter = createAuthLimiter({ redis: deps.redis, prefix: config.redisPrefix, policy: deps.authLimits });
+  const alerts = wireAlerts(app, {
+    db: deps.db,
+    audit: deps.audit,
+    keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+    redis: deps.redis,
+    redisPrefix: config.redisPrefix,
+    nodeEnv: config.nodeEnv,
+    clock,
+    logger: deps.logger,
+    retryDelayMs: deps.alertRetryDelayMs,
+  });
+  await app.register(alertRoutes, { alerts });
   const auth = createAuthService({
     db: deps.db,
     audit: deps.audit,
@@ -114,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
     clock,
     log: deps.logger,
+    alerts,
   });
   await app.register(authRoutes, { db: deps.db, auth, cookie: sessionCookie, publicOrigin: config.publicOrigin });
   const members = createMembersService({ db: deps.db, audit: deps.audit, mailer: deps.mailer, sessions, limiter, hasher, publicUrl: config.publicUrl, clock });
@@ -140,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
+    alerts,
   });
   await app.register(screeningRoutes, {
     db: deps.db,
@@ -161,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     clock,
+    alerts,
   });
 
   return app;

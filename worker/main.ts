@@ -34,6 +34,7 @@ const running = await startWorkers({
     mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }),
     vapiBreaker: config.vapi.apiKey ? createCircuitBreaker({ name: 'vapi', redis: connection, prefix: config.redisPrefix, logger }) : undefined,
   },
+  alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -28,6 +28,9 @@ import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
 import { withCircuitBreaker } from './providers/breaker.js';
+import type { NodeEnv } from '../server/core/config.js';
+import { createAlertDeliverer } from '../server/modules/alerts/service.js';
+import { createAlertDeliverProcessor } from './processors/alert-deliver.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -47,6 +50,8 @@ export interface WorkerDeps {
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
   interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker };
+  /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
+  alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
 }
 
 export interface RunningWorker {
@@ -75,6 +80,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
     const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    if (deps.alerts) {
+      const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });
+      workers.push(new Worker(QUEUES.alertDeliver, createAlertDeliverProcessor({ deliverer }), { connection: deps.connection, prefix, concurrency: 5 }));
+    }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;
     if (screenQueue && deps.screening) {

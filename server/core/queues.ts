@@ -12,6 +12,7 @@ export const QUEUES = {
   interviewScore: 'interview-score',
   interviewReminder: 'interview-reminder',
   retentionSweep: 'retention-sweep',
+  alertDeliver: 'alert-deliver',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -28,6 +29,8 @@ export interface JobPayloads {
   'interview-reminder': { orgId: string; interviewId: string; kind: '24h' | '1h'; version: number };
   /** Without orgId: the daily sweep over every org. */
   'retention-sweep': { orgId?: string };
+  /** One org alert to send to the org's alert channel (e-mail and/or webhook). */
+  'alert-deliver': { orgId: string; alertId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -18,6 +18,7 @@ import { createJobService } from '../jobs/service.js';
 import { candidateExportRoutes, createCandidateExportService } from '../messages/export.js';
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
+import type { AlertSink } from '../alerts/service.js';
 import { publicRoutes } from '../public/routes.js';
 import { retentionRoutes } from '../retention/routes.js';
 import { createRetentionService } from '../retention/service.js';
@@ -38,6 +39,7 @@ export interface HiringDeps {
   blobs?: BlobStore;
   parseQueue?: CvParseProducer;
   clock?: () => Date;
+  alerts?: AlertSink;
 }
 
 export function cvParseJobId(documentId: string): string {
@@ -74,7 +76,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(applicationRoutes, { applications });
   await app.register(candidateRoutes, { candidates });
   await app.register(messageRoutes, { messages });
-  await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring }) });
+  await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring, alerts: deps.alerts }) });
   await app.register(retentionRoutes, {
     retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
   });

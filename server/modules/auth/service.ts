@@ -43,6 +43,7 @@ import {
 } from './repo.js';
 import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
 import { hashToken, newToken } from './tokens.js';
+import type { AlertSink } from '../alerts/service.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
@@ -181,6 +182,8 @@ export interface AuthDeps {
   publicUrl: URL;
   clock: () => Date;
   log: Logger;
+  /** The org alert channel (DESIGN §9): sign-in bursts are raised there too. */
+  alerts?: AlertSink;
 }
 
 export interface ClientInfo {
@@ -231,6 +234,13 @@ export function createAuthService(deps: AuthDeps) {
         metadata: { kind: `${kind}_burst`, failures: outcome.failures, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, ip: client.ip },
         requestId: client.requestId,
       });
+      for (const orgId of orgIds) {
+        await deps.alerts?.raise(orgId, 'signin_burst', `Repeated failed ${kind} attempts locked an account or blocked a network address.`, {
+          failures: outcome.failures,
+          ipBlocked: outcome.ipBlocked,
+          userId,
+        });
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import { isUuid, type Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
+import type { AlertSink } from '../alerts/service.js';
 import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
@@ -37,6 +38,8 @@ export interface InterviewDeps {
   reminders?: ReminderProducer;
   /** The Vite build holding the browser-interview module; defaults to server/web/dist. */
   webDistDir?: string;
+  /** Webhook signature failures are raised on the org alert channel. */
+  alerts?: AlertSink;
 }
 
 /** The hashed browser-interview module of the console build (/app/assets/invite-call-<hash>.js), or null when not built. */
@@ -128,6 +131,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     publicUrl: deps.publicUrl,
     clock,
     log: deps.logger,
+    alerts: deps.alerts,
   });
   const interviews = createInterviewService({
     db: deps.db,

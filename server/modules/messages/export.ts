@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
+import type { AlertSink } from '../alerts/service.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -23,11 +24,11 @@ import { messageView } from './service.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
-export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date }) {
+export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
   const clock = deps.clock ?? (() => new Date());
   return {
     async export(ctx: Ctx, candidateId: string) {
-      return deps.db.withTenantTx(ctx.orgId, async (tx) => {
+      const result = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
         const row = await findCandidate(tx, candidateId);
         if (!row) throw new NotFoundError({ resource: 'Candidate' });
         let cipher;
@@ -89,6 +90,8 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
           applications,
         };
       });
+      await deps.alerts?.noteExport(ctx.orgId, ctx.userId);
+      return result;
     },
   };
 }

@@ -24,6 +24,7 @@ import type { Ctx } from '../jobs/service.js';
 import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
 import { createStoreBatcher } from './store-batcher.js';
 import { verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
+import type { AlertSink } from '../alerts/service.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 const CACHE_TTL_MS = 10_000;
@@ -106,6 +107,7 @@ export function createWebhookService(deps: {
   publicUrl: URL;
   clock: () => Date;
   log: Logger;
+  alerts?: AlertSink;
 }) {
   const { db, keyring } = deps;
   const batcher = createStoreBatcher(db.pool);
@@ -159,6 +161,7 @@ export function createWebhookService(deps: {
             metadata: { provider: 'vapi', reason, throttleSeconds: REJECT_AUDIT_EVERY_S },
             requestId,
           });
+          await deps.alerts?.raise(endpoint.orgId, 'webhook_signature', `A Vapi webhook was rejected (${reason}); check the endpoint secret or look for forged requests.`, { endpointId: endpoint.endpointId, reason });
         }
       } catch (err) {
         deps.log.warn({ err: { message: (err as Error).message } }, 'webhook rejection audit failed');

@@ -1,0 +1,32 @@
+// Builds the app's alert service: its alert-deliver producer (closed with the app) and
+// the routes. Alert sources (auth, webhooks, exports) receive the service as an AlertSink.
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import type { NodeEnv } from '../../core/config.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { createQueue, QUEUES } from '../../core/queues.js';
+import { createAlertService, type AlertService } from './service.js';
+
+export const alertDeliverJobId = (alertId: string): string => `alert-deliver-${alertId}`;
+/** Retries: 10 s, 20 s, 40 s, 80 s, then the failure is recorded. */
+export const ALERT_DELIVER_ATTEMPTS = 5;
+
+export function wireAlerts(
+  app: FastifyInstance,
+  deps: { db: Db; audit: AuditLog; keyring: Keyring; redis: Redis; redisPrefix: string; nodeEnv: NodeEnv; clock: () => Date; logger: Logger; retryDelayMs?: number },
+): AlertService {
+  const queue = createQueue(QUEUES.alertDeliver, deps.redis, deps.redisPrefix);
+  app.addHook('onClose', async () => queue.close());
+  return createAlertService({
+    ...deps,
+    log: deps.logger,
+    deliver: {
+      async enqueue(orgId, alertId) {
+        await queue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: deps.retryDelayMs ?? 10_000 } });
+      },
+    },
+  });
+}
