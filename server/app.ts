@@ -168,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     clock,
+    alerts,
   });
   await app.register(webRoutes);
   await app.register(interviewRoutes, {

@@ -45,6 +45,7 @@ import {
   type ScreeningRow,
 } from './repo.js';
 import type { ScreeningResult } from './service.js';
+import type { AlertSink } from '../alerts/service.js';
 
 export class GoneError extends AppError {
   constructor(options: ProblemOptions = {}) {
@@ -71,6 +72,8 @@ export interface OversightDeps {
   queue: RescreenQueue;
   publicUrl: URL;
   clock?: () => Date;
+  /** Explanations count as candidate exports for the mass-export alert. */
+  alerts?: Pick<AlertSink, 'noteExport'>;
 }
 
 type RescreenOne =
@@ -326,7 +329,11 @@ export function createScreeningOversight(deps: OversightDeps) {
       };
     },
 
-    explanation: explanationFor,
+    async explanation(ctx: Ctx, applicationId: string) {
+      const result = await explanationFor(ctx, applicationId);
+      await deps.alerts?.noteExport(ctx.orgId, ctx.userId);
+      return result;
+    },
 
     async createContestLink(ctx: Ctx, applicationId: string) {
       const token = randomBytes(32).toString('base64url');

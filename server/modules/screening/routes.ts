@@ -16,6 +16,7 @@ import { unredact } from './redact.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
+import type { AlertSink } from '../alerts/service.js';
 import { aiStatusRoutes } from './status-routes.js';
 import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';
 import type { ScreeningResult } from './service.js';
@@ -238,6 +239,7 @@ export interface ScreeningRouteDeps {
   clock?: () => Date;
   keyring?: Keyring;
   rescreenQueue?: RescreenQueue;
+  alerts?: Pick<AlertSink, 'noteExport'>;
 }
 
 export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
@@ -253,7 +255,7 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
       },
     };
   }
-  const oversight = createScreeningOversight({ db: deps.db, audit: deps.audit, keyring, queue: rescreenQueue, publicUrl: deps.publicUrl, clock: deps.clock });
+  const oversight = createScreeningOversight({ db: deps.db, audit: deps.audit, keyring, queue: rescreenQueue, publicUrl: deps.publicUrl, clock: deps.clock, alerts: deps.alerts });
   await app.register(oversightRoutes, { oversight });
   await app.register(aiStatusRoutes, { db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix });
 

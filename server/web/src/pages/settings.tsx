@@ -2,13 +2,14 @@
 // not in other roles' navigation and the API refuses them anyway): AI provider/model,
 // monthly token budget and the pause-all-AI switch; Vapi voice interviews (assistant,
 // phone number, webhook endpoints with a secret shown once); the default pipeline;
-// candidate data retention; sessions; SSO.
+// candidate data retention; sessions; SSO; the alert channel and recent alerts.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { SessionPolicyForm, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
+import { AlertChannelForm, RecentAlerts } from './alerts.js';
 
 export function Settings() {
   const session = useSession();
@@ -24,7 +25,7 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
       <div id="pipeline">
@@ -39,6 +40,8 @@ export function Settings() {
       <div id="sso">
         <SsoForm />
       </div>
+      <AlertChannelForm />
+      <RecentAlerts />
     </section>
   );
 }
