@@ -12,6 +12,7 @@
 import t from 'tap';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../server/core/logger.js';
+import { createMailer } from '../../server/core/mailer.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';
@@ -43,6 +44,7 @@ const workers = await startWorkers({
   masterKey: ctx.config.masterKey.reveal(),
   screening: { provider: createModelProvider(ctx.config), defaultModel: ctx.config.openai.model, redis: workerConnection },
   interviews: { vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }) },
+  alerts: { mailer: createMailer({ smtpUrl: smtp.url, from: 'alerts@hirebox.test', outboxDir: ctx.env.HIREBOX_DATA_DIR ?? '/tmp' }), nodeEnv: 'test' },
 });
 
 // Same-origin requests as the browser makes them (the app listens on `origin`).
@@ -526,6 +528,39 @@ t.test('the settings and template screens work on a phone', async (t) => {
   const problems = await layoutProblems(page);
   t.ok(problems.includes('unlabelled input stray') && problems.some((p) => /wide in a 390px viewport/.test(p)), `the checker reports them: ${problems.join('; ')}`);
   await context.close();
+});
+
+t.test('the admin sets the alert channel (secret shown once) and sees a sign-in burst in the recent alerts, mailed', async (t) => {
+  const { page } = adminPage;
+  await page.goto(`${origin}/app/settings#alerts`);
+  const form = page.getByRole('form', { name: 'Alert channel' });
+  await form.getByLabel('E-mail recipients (up to 5, separated by commas)').fill('security@e2e.test, bad address');
+  await form.getByRole('button', { name: 'Save alert channel' }).click();
+  await form.getByRole('alert').waitFor();
+  t.match(await form.getByRole('alert').textContent(), /"bad" is not an e-mail address/, 'a readable refusal');
+  await form.getByLabel('E-mail recipients (up to 5, separated by commas)').fill('security@e2e.test');
+  await form.getByLabel('Webhook URL (https)').fill(`${origin}/alert-sink`);
+  await form.getByRole('checkbox', { name: 'Failed sign-in bursts' }).check();
+  await form.getByRole('button', { name: 'Save alert channel' }).click();
+  const once = page.getByTestId('alert-secret');
+  await once.waitFor();
+  const secret = ((await once.locator('code.secret').textContent()) ?? '').trim();
+  t.ok(secret.length >= 32, 'the signing secret is shown once');
+  await screenshot(page, '30-settings-alerts');
+  t.same(await layoutProblems(page), [], 'labelled, named, nothing too wide');
+  await once.getByRole('button', { name: 'I have stored the secret' }).click();
+
+  const { rows } = await ctx.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [recruiter.userId]);
+  for (let i = 0; i < 5; i++) {
+    await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: rows[0]?.email ?? '', password: `wrong ${i}` }, headers: { origin }, remoteAddress: `198.51.100.${i + 1}` });
+  }
+  await until('alert mailed', async () => mailsTo('security@e2e.test').some((m) => m.includes('signin_burst')));
+  await page.reload();
+  const recent = page.getByRole('list', { name: 'Alerts' });
+  await recent.waitFor();
+  t.match(await recent.textContent(), /Failed sign-in bursts.*E-mail: delivered/s, 'listed with its delivery state');
+  t.equal(await form.getByRole('checkbox', { name: 'Failed sign-in bursts' }).isChecked(), true, 'the kinds persist');
+  t.notOk((await page.locator('main').textContent())?.includes(secret), 'the secret is never shown again');
 });
 
 t.test('no new screen produced a CSP violation or a script error', async (t) => {

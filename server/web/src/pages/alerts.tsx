@@ -33,6 +33,7 @@ const KIND_LABEL: Record<string, string> = {
   bias_breach: 'Bias threshold breaches',
   stale_backup: 'Stale backups',
 };
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent' };
 
 function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
@@ -80,6 +81,9 @@ export function AlertChannelForm() {
             webhookUrl: urlValue.trim() || null,
             kinds: kindsValue,
           };
+          // A quick check before the server's own: a typo is named here without a round trip.
+          const typo = body.emails.find((x) => !LOOKS_LIKE_EMAIL.test(x));
+          if (typo !== undefined) throw new Error(`"${typo}" is not an e-mail address.`);
           const next = await put<AlertSettings>('/api/v1/org/alerts', body);
           if (next.secret) setSecret(next.secret);
           s.setData({ ...next, secret: undefined });
