@@ -5,6 +5,7 @@ import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } fr
 import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { RecentAlerts } from './alerts.js';
 
 const ROLES = ['admin', 'recruiter', 'hiring_manager', 'auditor'] as const;
 
@@ -298,6 +299,7 @@ export function AuditLog() {
           <p>Verifying the hash chain…</p>
         )}
       </div>
+      <RecentAlerts />
       <form
         class="filters"
         role="search"
