@@ -20,6 +20,7 @@ import { createScreeningOversight } from '../../server/modules/screening/oversig
 import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
+import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_USERS: { email: string; role: Role }[] = [
@@ -144,6 +145,16 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
   });
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
+  // DESIGN §9: the alert channel mails the demo admin (the dev outbox); no webhook, so no secret to show.
+  await deps.db.withTenantTx(orgId, async (tx) => {
+    await upsertAlertSettings(tx, orgId, { emails: [DEMO_USERS[0]?.email as string], webhookUrl: null, webhookSecretEnc: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] });
+    await deps.audit.recordIn(tx, orgId, {
+      action: 'alerts.settings_changed',
+      actor: { type: 'system' },
+      metadata: { emails: 1, webhookHost: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'], secretCreated: false },
+      requestId: 'demo-seed',
+    });
+  });
   return { orgId, created };
 }
 

@@ -39,6 +39,8 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   t.equal(mine.json<{ jobs: unknown[] }>().jobs.length, 1, 'the hiring manager sees the one assigned job');
   const members = await ctx.app.inject({ method: 'GET', url: '/api/v1/members', headers: admin });
   t.equal(members.json<{ members: unknown[] }>().members.length, 4);
+  const alerting = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/alerts', headers: admin });
+  t.match(alerting.json(), { emails: ['admin@demo.hirebox.test'], webhookUrl: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] }, 'the alert channel mails the demo admin');
   t.equal(await parseQueue.count(), 5, 'five CVs wait for the worker');
   // issue 7: one interview booked into the first job's availability windows.
   const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
