@@ -34,13 +34,14 @@ const TOKEN_PATH = /\/(i|setup|reset|invite)\/[A-Za-z0-9_-]{16,}/g;
 
 // Digit runs the phone pattern also matches but that are not phone numbers: an IPv4 address
 // (a listen address in a start-up line) or an ISO date. Both are useful in logs and identify no one.
-const NOT_A_PHONE = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2})$/;
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function scrubText(text: string): string {
   return text
     .replace(EMAIL, '[email]')
     .replace(TOKEN_PATH, '/$1/[token]')
-    .replace(PHONE, (run) => (NOT_A_PHONE.test(run) ? run : '[phone]'));
+    .replace(PHONE, (run) => (IPV4.test(run) || ISO_DATE.test(run) ? run : '[phone]'));
 }
 
 export function loggerOptions(level: string, base: Record<string, unknown> = {}): LoggerOptions {
