@@ -99,7 +99,21 @@ t.test('settings validation: bad, too many, non-https, unknown kind, oversized',
   t.equal((await put(adminA, { emails: 'sec@alerted.test', webhookUrl: null })).statusCode, 400, 'wrong shape');
   const big = await put(adminA, { ...ok, webhookUrl: `https://hooks.example.com/${'a'.repeat(20_000)}` });
   t.equal(big.statusCode, 413, 'oversized body');
-  // The production rule: https only, loopback http included.
+  // The production rule: https only, loopback http included, through the service as a production app builds it.
+  const prod = createAlertService({
+    db: ctx.db,
+    audit: ctx.audit,
+    keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }),
+    redis: ctx.redis,
+    redisPrefix: ctx.services.redisPrefix,
+    deliver: { enqueue: async () => undefined },
+    nodeEnv: 'production',
+    clock: () => new Date(),
+    log: createLogger('silent'),
+  });
+  const adminCtx = { orgId: adminA.orgId, userId: adminA.userId, role: 'admin' as const, requestId: 'test-prod', sessionId: 'test' };
+  await t.rejects(prod.putSettings(adminCtx, { emails: [], webhookUrl: 'http://127.0.0.1:9000/a', kinds: [] }), { status: 400, message: /https/ }, 'production refuses http even to loopback');
+  await t.rejects(prod.putSettings(adminCtx, { emails: [], webhookUrl: 'http://hooks.example.com/a', kinds: [] }), { status: 400, message: /https/ }, 'and http to a remote host');
   t.match(webhookUrlProblem('http://127.0.0.1:9000/a', 'production'), /https/);
   t.equal(webhookUrlProblem('https://hooks.example.com/a', 'production'), null);
   t.equal(webhookUrlProblem('http://127.0.0.1:9000/a', 'test'), null);
