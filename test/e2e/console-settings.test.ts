@@ -429,8 +429,8 @@ t.test('a contested outcome is opened from the application and resolved from the
   // Screening again keeps the earlier result as history; the page follows the new one by itself.
   await page.getByRole('button', { name: 'Screen again' }).click();
   await page.getByText(/Queued: the new result appears here/).waitFor();
-  await page.getByText('Earlier screenings (1)').waitFor({ timeout: 30_000 });
-  await page.getByTestId('screening-status').and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+  await page.getByText('Earlier screenings (1)').waitFor({ timeout: 60_000 });
+  await page.getByTestId('screening-status').and(page.locator('[data-status="completed"]')).waitFor({ timeout: 60_000 });
   await page.getByText('Earlier screenings (1)').click();
   t.match(await page.getByRole('list', { name: 'Earlier screenings' }).textContent(), /(Advance|Review|Do not advance).*criteria version 1/, 'the earlier result is listed with its criteria version');
   const rights = page.getByRole('region', { name: 'Explanation and review' });
