@@ -180,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     masterKey: config.masterKey.reveal(),
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
+    vapiBaseUrl: config.vapi.baseUrl,
     clock,
     alerts,
   });

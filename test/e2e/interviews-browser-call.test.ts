@@ -3,10 +3,12 @@
 // plain form, opens the interview page, the bundled Vapi web SDK module loads same-origin
 // under the page's own CSP (no violation, no script error), and pressing start asks
 // hirebox for the configuration and then calls Vapi's web-call endpoint with the org's
-// public key and the interview's metadata. Vapi itself is answered by a route stub: the
-// page then tells the candidate the connection failed.
+// public key and the interview's metadata. Vapi is the loopback fake (test/fakes/vapi-server.ts,
+// VAPI_BASE_URL): it checks the public key and, having no media server, refuses the web call,
+// so the page then tells the candidate the connection failed.
 import t from 'tap';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { startFakeVapi } from '../fakes/vapi-server.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
 
@@ -14,11 +16,13 @@ requireBrowserAndBuild();
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
+const fake = await startFakeVapi();
+t.teardown(() => fake.close());
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin, VAPI_BASE_URL: fake.url } });
 await ctx.app.listen({ host: '127.0.0.1', port });
 const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
-const settings = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_e2e', phoneNumberId: null, publicKey: 'vapi-public-e2e' } });
+const settings = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_e2e', phoneNumberId: null, publicKey: fake.publicKey } });
 const job = await createJob(ctx, admin, { title: 'Accessibility Engineer', interviewQuestions: ['Tell me about an accessible UI you built.'] });
 const applicationId = (await uploadCv(ctx, admin, job.id)).json<{ applicationId: string }>().applicationId;
 const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/interviews`, headers: admin.headers, payload: {} });
@@ -32,13 +36,6 @@ t.test('consent to a browser call, load the Vapi module under the page CSP, star
   t.equal(created.statusCode, 201, created.body);
   const watch: Watch = { csp: [], errors: [] };
   const { page } = await newWatchedPage(browser, watch);
-  const vapiCalls: { url: string; authorization: string | undefined; body: string }[] = [];
-  await page.route('https://api.vapi.ai/**', async (route) => {
-    const req = route.request();
-    vapiCalls.push({ url: req.url(), authorization: req.headers().authorization, body: req.postData() ?? '' });
-    await route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ message: 'stubbed in the test', statusCode: 400 }) });
-  });
-
   await page.goto(`${origin}/i/${token}`);
   await page.getByLabel(/In this browser/).check();
   await page.getByRole('button', { name: /I have read this and agree/ }).click();
@@ -54,10 +51,10 @@ t.test('consent to a browser call, load the Vapi module under the page CSP, star
   await page.locator('#browser-call-status', { hasText: /failed|could not start/ }).waitFor({ timeout: 15_000 });
   await screenshot(page, 'interview-browser-call-failed');
 
-  const web = vapiCalls.find((c) => /\/call\/web$/.test(new URL(c.url).pathname));
+  const web = fake.requests.find((r) => r.method === 'POST' && r.path === '/call/web');
   t.ok(web, "the SDK called Vapi's web-call endpoint");
-  t.equal(web?.authorization, 'Bearer vapi-public-e2e', 'with the restricted public key');
-  t.match(JSON.parse(web?.body ?? '{}'), { assistantId: 'asst_e2e', assistantOverrides: { metadata: { interviewId, applicationId } } });
+  t.equal(web?.authorization, `Bearer ${fake.publicKey}`, 'with the restricted public key');
+  t.match(web?.body, { assistantId: 'asst_e2e', assistantOverrides: { metadata: { interviewId, applicationId } } });
   t.same(watch.csp, [], 'no CSP violation');
   t.same(watch.errors.filter((e) => e.startsWith('pageerror')), [], 'no uncaught script error');
 });

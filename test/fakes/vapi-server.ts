@@ -72,6 +72,8 @@ export interface Delivery {
 export interface FakeVapi {
   url: string;
   apiKey: string;
+  /** The restricted public key the web SDK uses (only POST /call/web accepts it). */
+  publicKey: string;
   orgId: string;
   requests: RestRequest[];
   calls: Map<string, FakeCall>;
@@ -118,8 +120,9 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<FakeVapi> {
+export async function startFakeVapi(options: { apiKey?: string; publicKey?: string } = {}): Promise<FakeVapi> {
   const apiKey = options.apiKey ?? `vapi-private-${randomUUID()}`;
+  const publicKey = options.publicKey ?? `vapi-public-${randomUUID()}`;
   const orgId = randomUUID();
   const calls = new Map<string, FakeCall>();
   const assistants = new Map<string, Record<string, unknown>>();
@@ -156,8 +159,19 @@ export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://fake');
+      // Browsers call the web-call endpoint cross-origin, as they call api.vapi.ai.
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST, PATCH', 'access-control-allow-headers': 'authorization, content-type' });
+        return res.end();
+      }
       const body = await readBody(req);
       requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
+      if (req.method === 'POST' && url.pathname === '/call/web') {
+        if (req.headers.authorization !== `Bearer ${publicKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
+        // Vapi would answer with a Daily room (webCallUrl); there is no media server on loopback.
+        return json(res, 400, { message: 'the fake has no media server for web calls', statusCode: 400 });
+      }
       if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
       if (faults && faults.left > 0) {
         faults.left -= 1;
@@ -228,6 +242,7 @@ export async function startFakeVapi(options: { apiKey?: string } = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     apiKey,
+    publicKey,
     orgId,
     requests,
     calls,

@@ -222,33 +222,37 @@ function wantsHtml(accept: string | undefined): boolean {
 }
 
 /**
- * The browser-interview page only: Vapi's API, Daily's media servers (HTTPS and
- * WebSocket) and Daily's call bundle (loaded as a script with avoidEval, so no
+ * The browser-interview page only: Vapi's API (VAPI_BASE_URL), Daily's media servers
+ * (HTTPS and WebSocket) and Daily's call bundle (loaded as a script with avoidEval, so no
  * 'unsafe-eval'). Every other page keeps the global connect-src 'self'.
  */
-export const BROWSER_CALL_CSP = [
-  "default-src 'self'",
-  "script-src 'self' https://c.daily.co",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' https://api.vapi.ai https://*.daily.co wss://*.daily.co wss://*.wss.daily.co https://*.pluot.blue wss://*.pluot.blue",
-  "media-src 'self' blob:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function browserCallCsp(vapiBaseUrl: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' https://c.daily.co",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ${new URL(vapiBaseUrl).origin} https://*.daily.co wss://*.daily.co wss://*.wss.daily.co https://*.pluot.blue wss://*.pluot.blue`,
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const BrowserCall = Type.Object({
   publicKey: Type.String(),
+  /** Vapi's API as this deployment reaches it (VAPI_BASE_URL), for the web SDK. */
+  apiBaseUrl: Type.String(),
   assistantId: Nullable(Type.String()),
   assistant: Nullable(Type.Object({}, { additionalProperties: true })),
   assistantOverrides: Type.Object({}, { additionalProperties: true }),
 });
 
-export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService; browserScript: string | null }): Promise<void> {
+export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService; browserScript: string | null; vapiBaseUrl: string }): Promise<void> {
   const { interviews } = deps;
   // Scoped: the invitation form posts urlencoded; nothing else in the app accepts it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
@@ -264,7 +268,7 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const p = await interviews.invitePage(token);
-      if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', BROWSER_CALL_CSP);
+      if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', browserCallCsp(deps.vapiBaseUrl));
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token, browserScript: deps.browserScript }));
     },
   );
@@ -317,7 +321,7 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
       },
       config: { access: { public: 'candidate starts the consented browser interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request) => interviews.browserCall((request.params as { token: string }).token, request.id),
+    async (request) => ({ ...(await interviews.browserCall((request.params as { token: string }).token, request.id)), apiBaseUrl: deps.vapiBaseUrl }),
   );
 
   app.post(

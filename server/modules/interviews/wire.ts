@@ -31,6 +31,8 @@ export interface InterviewDeps {
   masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
+  /** Where candidates' browsers reach Vapi (VAPI_BASE_URL): the browser-call page may connect there. */
+  vapiBaseUrl?: string;
   clock?: () => Date;
   keyring?: Keyring;
   ingest?: IngestProducer;
@@ -150,5 +152,5 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   });
   await app.register(webhookRoutes, { webhooks });
   await app.register(interviewApiRoutes, { interviews });
-  await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir) });
+  await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai' });
 }

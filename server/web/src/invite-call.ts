@@ -12,6 +12,7 @@ const VapiClass = ((VapiModule as unknown as { default?: typeof VapiModule }).de
 
 interface BrowserCallConfig {
   publicKey: string;
+  apiBaseUrl: string;
   assistantId: string | null;
   assistant: Record<string, unknown> | null;
   assistantOverrides: Record<string, unknown>;
@@ -41,7 +42,7 @@ async function begin(): Promise<void> {
     return;
   }
   const config = (await res.json()) as BrowserCallConfig;
-  vapi = new VapiClass(config.publicKey, undefined, { avoidEval: true });
+  vapi = new VapiClass(config.publicKey, config.apiBaseUrl, { avoidEval: true });
   vapi.on('call-start', () => {
     say('The interview is running. The AI interviewer speaks first.');
     if (stop) stop.hidden = false;
