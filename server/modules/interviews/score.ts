@@ -12,16 +12,13 @@
 // - the result is sealed with the candidate key; every model call is an ai_runs row and
 //   the outcome an audit event. Idempotent: a completed or failed score is not redone.
 import { createHash } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { AuditLog } from '../../core/audit.js';
-import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
+import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { stripInvisible } from '../screening/injection.js';
-import type { ModelProvider } from '../screening/model.js';
 import { redact } from '../screening/redact.js';
 import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
 import { findInterview } from './repo.js';
@@ -29,7 +26,7 @@ import { allInsufficient, evaluateScore, type ScoreEvaluation } from './score-ev
 import { buildScorePrompt, parseTranscript, SCORE_PROMPT_VERSION, segmentAnswers, type Turn } from './score-prompt.js';
 import { ensureScore, finishScore, insertScoreRun, setScoreWaiting } from './score-repo.js';
 import { parseScoreOutput, SCORE_SCHEMA_NAME, scoreOutputJsonSchema } from './score-schema.js';
-import { callWithOneRetry, type RunRecord } from '../screening/structured-call.js';
+import { callWithOneRetry, type AiRunnerDeps, type RunRecord } from '../screening/structured-call.js';
 
 export const SCORE_SEED = 20261123;
 const TABLE = 'interview_scores';
@@ -47,15 +44,7 @@ export type ScoreOutcome =
   | { status: 'waiting'; scoreId: string; reason: string }
   | { status: 'skipped'; reason: string };
 
-export interface InterviewScorerDeps {
-  db: Db;
-  audit: AuditLog;
-  keyring: Keyring;
-  provider: ModelProvider;
-  defaultModel: string;
-  logger: Logger;
-  clock?: () => Date;
-}
+export type InterviewScorerDeps = AiRunnerDeps;
 
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');

@@ -7,10 +7,8 @@
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
 // `ai.screened`. Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
-import type { Logger } from 'pino';
-import type { AuditLog } from '../../core/audit.js';
-import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
+import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
@@ -19,10 +17,9 @@ import { findHiddenEnc } from '../documents/repo.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
 import { detectInjection, type InjectionFinding } from './injection.js';
-import type { ModelProvider } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { blindInput, callScreeningModel } from './blind-call.js';
-import type { RunRecord } from './structured-call.js';
+import type { AiRunnerDeps, RunRecord } from './structured-call.js';
 import {
   addUsage,
   ensureScreening,
@@ -51,16 +48,7 @@ export type ScreenOutcome =
   | { status: 'skipped'; screeningId: string; reason: string }
   | { status: 'missing'; reason: string };
 
-export interface ScreeningRunnerDeps {
-  db: Db;
-  audit: AuditLog;
-  keyring: Keyring;
-  provider: ModelProvider;
-  /** Model when the org has not pinned one. */
-  defaultModel: string;
-  logger: Logger;
-  clock?: () => Date;
-}
+export type ScreeningRunnerDeps = AiRunnerDeps;
 
 const RESULT_TABLE = 'screenings';
 

@@ -1,7 +1,23 @@
 // One model call with the pinned schema, retried once when the answer is refused or does
 // not parse; every attempt becomes a run record (stored by the caller). Shared by CV
 // screening and interview scoring so both treat model output the same way.
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../core/audit.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
 import { ProviderError, type ModelProvider, type StructuredResponse } from './model.js';
+
+/** What a runner of AI work (CV screening, interview scoring) is built from. */
+export interface AiRunnerDeps {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  provider: ModelProvider;
+  /** Model when the org has not pinned one. */
+  defaultModel: string;
+  logger: Logger;
+  clock?: () => Date;
+}
 
 export interface RunRecord {
   provider: string;
