@@ -18,10 +18,16 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createWebhookService } from '../../server/modules/webhooks/service.js';
 import { buildTestApp, testEnv } from '../helper.js';
 import { runScreeningBench } from './screening.js';
+import { runWebhookBench } from './webhook.js';
 import { writeTestKeys } from '../support/keys.js';
 import { provisionTestServices } from '../support/services.js';
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+// `npm run bench -- webhook parse` runs only those sections; no argument runs them all.
+const SECTIONS = ['reads', 'audit', 'sign-in', 'webhook', 'parse', 'screening'] as const;
+const chosen = process.argv.slice(2);
+for (const name of chosen) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`unknown bench section ${name}; one of ${SECTIONS.join(', ')}`);
+const wanted = (name: (typeof SECTIONS)[number]): boolean => chosen.length === 0 || chosen.includes(name);
 const teardowns: (() => unknown)[] = [];
 const t = { teardown: (fn: () => unknown) => void teardowns.push(fn) };
 
@@ -104,53 +110,57 @@ if (tenantRows.rowCount !== 50) throw new Error('withTenant does not see the row
 
 const out = (label: string, l: Load, base?: Load): void => {
   const ratio = base ? `  ${(l.rps / base.rps).toFixed(2)}x of baseline` : '';
-  process.stdout.write(`${label.padEnd(44)} ${l.rps.toFixed(0).padStart(7)} req/s  p50 ${l.p50} ms  p99 ${l.p99} ms${ratio}\n`);
+  process.stdout.write(`${label.padEnd(50)} ${l.rps.toFixed(0).padStart(7)} req/s  p50 ${l.p50} ms  p99 ${l.p99} ms${ratio}\n`);
 };
 
 process.stdout.write(`hirebox bench (${DURATION_S}s per scenario, 50 connections, autocannon in a separate process)\n`);
-const hello = await load(`${benchUrl}/hello`);
-out('bare fastify {hello}', hello);
-const bare = await load(`${benchUrl}/rows/bare`);
-out('50 rows, one round trip (baseline)', bare);
-out('50 rows via withTenant', await load(`${benchUrl}/rows/tenant`), bare);
-out('50 rows via BEGIN/SET LOCAL/SELECT/COMMIT', await load(`${benchUrl}/rows/naive`), bare);
-out('GET /healthz (full app stack)', await load(`${appUrl}/healthz`), hello);
-out('GET /readyz (PG + migrations + Redis)', await load(`${appUrl}/readyz`), hello);
+if (wanted('reads')) {
+  const hello = await load(`${benchUrl}/hello`);
+  out('bare fastify {hello}', hello);
+  const bare = await load(`${benchUrl}/rows/bare`);
+  out('50 rows, one round trip (baseline)', bare);
+  out('50 rows via withTenant', await load(`${benchUrl}/rows/tenant`), bare);
+  out('50 rows via BEGIN/SET LOCAL/SELECT/COMMIT', await load(`${benchUrl}/rows/naive`), bare);
+  out('GET /healthz (full app stack)', await load(`${appUrl}/healthz`), hello);
+  out('GET /readyz (PG + migrations + Redis)', await load(`${appUrl}/readyz`), hello);
+}
 
 // Audit: chained appends (row lock per org) vs a plain INSERT of the same row shape.
-await ownerPool.query('CREATE TABLE bench_plain_events (LIKE audit_events INCLUDING DEFAULTS)');
-await ownerPool.query('GRANT INSERT ON bench_plain_events TO hirebox_app');
-const N = 2000;
-const CONCURRENCY = 20;
-async function timed(fn: (i: number) => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < N) await fn(next++);
-    }),
-  );
-  return N / ((performance.now() - started) / 1000);
-}
-const plain = await timed((i) =>
-  db.withTenantTx(orgId, (tx) =>
-    tx.query(
-      `INSERT INTO bench_plain_events (org_id, seq, occurred_at, actor_type, action, metadata, prev_hash, hash)
-       VALUES ($1, $2, now(), 'system', 'bench.plain', $3, 'x', 'y')`,
-      [orgId, i + 1, JSON.stringify({ i })],
+if (wanted('audit')) {
+  await ownerPool.query('CREATE TABLE bench_plain_events (LIKE audit_events INCLUDING DEFAULTS)');
+  await ownerPool.query('GRANT INSERT ON bench_plain_events TO hirebox_app');
+  const N = 2000;
+  const CONCURRENCY = 20;
+  async function timed(fn: (i: number) => Promise<unknown>): Promise<number> {
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < N) await fn(next++);
+      }),
+    );
+    return N / ((performance.now() - started) / 1000);
+  }
+  const plain = await timed((i) =>
+    db.withTenantTx(orgId, (tx) =>
+      tx.query(
+        `INSERT INTO bench_plain_events (org_id, seq, occurred_at, actor_type, action, metadata, prev_hash, hash)
+         VALUES ($1, $2, now(), 'system', 'bench.plain', $3, 'x', 'y')`,
+        [orgId, i + 1, JSON.stringify({ i })],
+      ),
     ),
-  ),
-);
-const chained = await timed((i) => audit.record(orgId, { action: 'bench.chained', actor: { type: 'system' }, metadata: { i } }));
-process.stdout.write(`${'audit: plain INSERT in a tenant tx'.padEnd(44)} ${plain.toFixed(0).padStart(7)} writes/s\n`);
-process.stdout.write(`${'audit: chained append (one org, 20 writers)'.padEnd(44)} ${chained.toFixed(0).padStart(7)} writes/s  ${(chained / plain).toFixed(2)}x of plain\n`);
-const verify = performance.now();
-const verdict = await audit.verify(orgId);
-process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecked} events in ${(performance.now() - verify).toFixed(0)} ms (${verdict.ok ? 'ok' : 'BROKEN'})\n`);
+  );
+  const chained = await timed((i) => audit.record(orgId, { action: 'bench.chained', actor: { type: 'system' }, metadata: { i } }));
+  process.stdout.write(`${'audit: plain INSERT in a tenant tx'.padEnd(50)} ${plain.toFixed(0).padStart(7)} writes/s\n`);
+  process.stdout.write(`${'audit: chained append (one org, 20 writers)'.padEnd(50)} ${chained.toFixed(0).padStart(7)} writes/s  ${(chained / plain).toFixed(2)}x of plain\n`);
+  const verify = performance.now();
+  const verdict = await audit.verify(orgId);
+  process.stdout.write(`${'audit: verify chain'.padEnd(50)} ${verdict.eventsChecked} events in ${(performance.now() - verify).toFixed(0)} ms (${verdict.ok ? 'ok' : 'BROKEN'})\n`);
+}
 
 // Sign-in: logins/s the process can do (argon2-bound, behind the hashing cap), each from
 // a different address so per-IP limits stay out of the way, and the hash cost itself.
-{
+if (wanted('sign-in')) {
   const started = performance.now();
   let done = 0;
   let next = 0;
@@ -171,57 +181,20 @@ process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecke
     }),
   );
   const perSecond = done / ((performance.now() - started) / 1000);
-  process.stdout.write(`${'sign-in: password logins (distinct IPs)'.padEnd(44)} ${perSecond.toFixed(0).padStart(7)} logins/s (${done}/${LOGINS} ok)\n`);
-  process.stdout.write(`${'sign-in: hashes a single IP can force'.padEnd(44)} ${(20 / 60).toFixed(2).padStart(7)} /s (route limit 20/min), per account 5 per lock window\n`);
+  process.stdout.write(`${'sign-in: password logins (distinct IPs)'.padEnd(50)} ${perSecond.toFixed(0).padStart(7)} logins/s (${done}/${LOGINS} ok)\n`);
+  process.stdout.write(`${'sign-in: hashes a single IP can force'.padEnd(50)} ${(20 / 60).toFixed(2).padStart(7)} /s (route limit 20/min), per account 5 per lock window\n`);
 }
 
-// Vapi webhook ingest: signed POSTs (HMAC over `${ts}.${body}`, each with its own call id,
-// so none is a duplicate) verified, stored (sealed) and enqueued, vs a bare route doing the
-// same single INSERT with no verification and no queue. autocannon runs in a child process
-// with a setupRequest that signs every request.
-{
+// Vapi webhook ingest (issue 7): test/bench/webhook.ts.
+if (wanted('webhook')) {
   const hook = await createWebhookService({ db, audit, keyring: createKeyring({ masterKey: config.masterKey.reveal() }), redis, redisPrefix: config.redisPrefix, ingest: { enqueue: async () => undefined }, publicUrl: config.publicUrl, clock: () => new Date(), log: createLogger('silent') })
     .createEndpoint({ orgId, userId, role: 'admin', requestId: 'bench' }, { mode: 'hmac' });
-  await ownerPool.query('CREATE TABLE bench_plain_messages (LIKE webhook_messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
-  const hooks = Fastify();
-  hooks.removeAllContentTypeParsers();
-  hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
-  hooks.post('/bare', async (request) => {
-    const raw = request.body as Buffer;
-    const m = (JSON.parse(raw.toString('utf8')) as { message: { type: string; timestamp: number; call: { id: string } } }).message;
-    await ownerPool.query('INSERT INTO bench_plain_messages (org_id, endpoint_id, call_id, message_type, message_ts, body_enc) VALUES ($1, $2, $3, $4, $5, $6)', [orgId, hook.id, m.call.id, m.type, m.timestamp, raw]);
-    return { received: true };
-  });
-  await hooks.listen({ host: '127.0.0.1', port: 0 });
-  const signedLoad = (url: string, rate = 0): Promise<Load> =>
-    new Promise((resolve, reject) => {
-      const script = `const { createHmac } = require('node:crypto'); let n = 0;
-        require(process.env.AC)({ url: process.env.URL, method: 'POST', connections: 50, duration: ${DURATION_S}, ${rate ? `overallRate: ${rate},` : ''}
-          requests: [{ method: 'POST', setupRequest: (req) => { const ts = String(Date.now()); const body = JSON.stringify({ message: { type: 'status-update', status: 'in-progress', timestamp: Number(ts), call: { id: 'bench-' + process.pid + '-' + (n++) } } });
-            return { ...req, body, headers: { 'content-type': 'application/json', 'x-timestamp': ts, 'x-signature': createHmac('sha256', process.env.SECRET).update(ts + '.' + body).digest('hex') } }; } }] },
-          (err, r) => { process.stdout.write(JSON.stringify(err ? { error: String(err) } : r)); });`;
-      const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, AC: AUTOCANNON, URL: url, SECRET: hook.secret }, stdio: ['ignore', 'pipe', 'ignore'] });
-      let json = '';
-      child.stdout.on('data', (chunk: Buffer) => (json += chunk.toString()));
-      child.on('exit', () => {
-        const r = JSON.parse(json || '{}') as { non2xx?: number; errors?: number; requests: { average: number }; latency: { p50: number; p99: number } };
-        if (r.non2xx || r.errors || !r.requests) reject(new Error(`${url}: ${json.slice(0, 300)}`));
-        else resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
-      });
-    });
-  const bareHook = await signedLoad(`http://127.0.0.1:${(hooks.server.address() as { port: number }).port}/bare`);
-  out('webhook: bare INSERT (baseline)', bareHook);
-  const hookUrl = `${appUrl}/webhooks/vapi/${hook.id}`;
-  out('webhook: verified + stored + enqueued', await signedLoad(hookUrl), bareHook);
-  out('webhook: verified, fixed 2,000 req/s', await signedLoad(hookUrl, 2000));
-  const stored = await db.withTenant(orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages'));
-  process.stdout.write(`${'webhook: messages stored'.padEnd(44)} ${stored.rows[0]?.n ?? 0} (each unique, none a duplicate)\n`);
-  await hooks.close();
+  await runWebhookBench({ db, ownerPool, orgId, hookUrl: `${appUrl}/webhooks/vapi/${hook.id}`, endpointId: hook.id, secret: hook.secret, seconds: DURATION_S, out });
 }
 
 // CV parse throughput in process, text only vs with hidden-part extraction (test/bench/parse.ts),
 // in a child process so its module loading and heap do not colour the numbers around it.
-{
+if (wanted('parse')) {
   const parseBench = new URL('./parse.js', import.meta.url).pathname;
   const child = spawn(process.execPath, [parseBench, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
@@ -230,12 +203,12 @@ process.stdout.write(`${'audit: verify chain'.padEnd(44)} ${verdict.eventsChecke
   const r = JSON.parse(json) as Record<'all' | 'pdf' | 'docx', { textOnly: number; withHidden: number; cost: string }>;
   for (const kind of ['all', 'pdf', 'docx'] as const) {
     const x = r[kind];
-    process.stdout.write(`${`parse (${kind}): CVs/s text only -> with hidden`.padEnd(44)} ${x.textOnly} -> ${x.withHidden} (${(x.withHidden / x.textOnly).toFixed(2)}x, ${x.cost})\n`);
+    process.stdout.write(`${`parse (${kind}): CVs/s text only -> with hidden`.padEnd(50)} ${x.textOnly} -> ${x.withHidden} (${(x.withHidden / x.textOnly).toFixed(2)}x, ${x.cost})\n`);
   }
 }
 
 // AI screening pipeline throughput at 0 ms and 2 s provider latency (issue 6): test/bench/screening.ts.
-await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line));
+if (wanted('screening')) await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line));
 
 await app.close();
 await bench.close();

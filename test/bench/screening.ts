@@ -149,7 +149,7 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
       const label = `screening: ${s.latencyMs} ms, concurrency ${s.concurrency}${s.orgCap ? `, org cap ${orgCap}` : ''}`;
       const ideal = ratioToIdeal !== null ? `  ${ratioToIdeal.toFixed(2)}x of ideal ${(slots / (s.latencyMs / 1000)).toFixed(1)}/s` : '';
       const overhead = (jobMs - providerMs) / completed;
-      print(`${label.padEnd(44)} ${perSecond.toFixed(1).padStart(7)} CVs/s  (${completed} in ${seconds.toFixed(1)} s, one worker, ${overhead.toFixed(0)} ms/CV outside the provider)${ideal}\n`);
+      print(`${label.padEnd(50)} ${perSecond.toFixed(1).padStart(7)} CVs/s  (${completed} in ${seconds.toFixed(1)} s, one worker, ${overhead.toFixed(0)} ms/CV outside the provider)${ideal}\n`);
     }
   } finally {
     await queue.close();

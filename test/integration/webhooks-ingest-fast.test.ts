@@ -6,7 +6,6 @@
 // cached); one bad row cannot fail its neighbours; a message whose enqueue failed is still
 // acknowledged, stored, and enqueued by the sweep, once.
 import t from 'tap';
-import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { createKeyring } from '../../server/core/crypto.js';
 import { UnauthorizedError } from '../../server/core/errors.js';
@@ -16,13 +15,11 @@ import { storeMessages } from '../../server/modules/webhooks/repo.js';
 import { createWebhookService, webhookIngestJobId, type IngestProducer } from '../../server/modules/webhooks/service.js';
 import { createStoreBatcher } from '../../server/modules/webhooks/store-batcher.js';
 import { sweepUnprocessed } from '../../worker/processors/webhook-ingest.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { signHmac } from '../fakes/vapi-server.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const queue = createQueue(QUEUES.webhookIngest, ctx.redis, ctx.config.redisPrefix);
 t.teardown(() => queue.close());
 const admin = await createOrgWithMember(ctx, 'admin');
@@ -34,7 +31,13 @@ function service(ingest: IngestProducer) {
   return createWebhookService({ db: ctx.db, audit: ctx.audit, keyring, redis: ctx.redis, redisPrefix: ctx.config.redisPrefix, ingest, publicUrl: ctx.config.publicUrl, clock: () => new Date(), log: logger });
 }
 const enqueued: string[] = [];
-const working = service({ enqueue: async (_orgId, messageId) => void enqueued.push(messageId) });
+const enqueueCalls: number[] = [];
+const working = service({
+  enqueue: async (messages) => {
+    enqueueCalls.push(messages.length);
+    enqueued.push(...messages.map((m) => m.messageId));
+  },
+});
 const failing = service({
   enqueue: async () => {
     throw new Error('redis is down');
@@ -59,7 +62,58 @@ t.test('concurrent webhooks through the HTTP route are each stored once and ackn
   const answers = await Promise.all(msgs.map((m) => ctx.app.inject({ method: 'POST', url: `/webhooks/vapi/${hook.id}`, headers: { 'content-type': 'application/json', ...m.headers }, payload: m.raw })));
   t.same([...new Set(answers.map((a) => a.statusCode))], [200]);
   t.ok(answers.every((a) => a.json<{ duplicate: boolean }>().duplicate === false));
+  t.equal(answers[0]?.headers['x-content-type-options'], 'nosniff', 'nosniff on the JSON answer');
+  t.equal(answers[0]?.headers['cache-control'], 'no-store');
+  t.equal(answers[0]?.headers['content-security-policy'], undefined, 'no page headers on a server-to-server answer');
   t.equal((await stored(admin.orgId)) - before, 40);
+  const ids = await owner.query<{ id: string }>('SELECT id FROM webhook_messages WHERE org_id = $1 ORDER BY received_at DESC LIMIT 40', [admin.orgId]);
+  await new Promise((resolve) => setImmediate(resolve)); // the enqueue follows the answer by one turn
+  const jobs = await Promise.all(ids.rows.map((r) => queue.getJob(webhookIngestJobId(r.id))));
+  t.same(
+    jobs.map((j) => j?.data),
+    ids.rows.map((r) => ({ orgId: admin.orgId, messageId: r.id })),
+    'each stored message has its webhook-ingest job',
+  );
+});
+
+t.test('a cold endpoint cache looks the hook up once for a burst of requests', async (t) => {
+  let lookups = 0;
+  const pool = new Proxy(ctx.db.pool, {
+    get(target, prop) {
+      if (prop === 'query')
+        return (...args: Parameters<typeof target.query>) => {
+          if (String(args[0]).includes('webhook_endpoint_org')) lookups += 1;
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const cold = createWebhookService({ db: { ...ctx.db, pool }, audit: ctx.audit, keyring, redis: ctx.redis, redisPrefix: ctx.config.redisPrefix, ingest: { enqueue: async () => undefined }, publicUrl: ctx.config.publicUrl, clock: () => new Date(), log: logger });
+  const msgs = Array.from({ length: 25 }, () => signedMessage(hook.secret));
+  const answers = await Promise.all(msgs.map((m, i) => cold.ingest(hook.id, m.headers, m.raw, `cold-${i}`)));
+  t.ok(answers.every((a) => a.received === true));
+  t.equal(lookups, 1, 'one lookup for 25 concurrent requests');
+  const unknown = randomUUID();
+  const misses = await Promise.allSettled(msgs.slice(0, 10).map((m) => cold.ingest(unknown, m.headers, m.raw, 'unknown')));
+  t.ok(misses.every((r) => r.status === 'rejected' && r.reason instanceof UnauthorizedError), 'unknown hook: 401 for all');
+  t.equal(lookups, 2, 'and one lookup for the unknown hook');
+});
+
+t.test('messages stored in one turn are enqueued together, each once', async (t) => {
+  enqueued.length = 0;
+  enqueueCalls.length = 0;
+  const msgs = Array.from({ length: 30 }, () => signedMessage(hook.secret));
+  const answers = await Promise.all(msgs.map((m, i) => working.ingest(hook.id, m.headers, m.raw, `batch-${i}`)));
+  t.ok(answers.every((a) => a.received === true && a.duplicate === false));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(new Set(enqueued).size, 30, 'every message enqueued');
+  t.equal(enqueued.length, 30, 'none twice');
+  t.ok(enqueueCalls.length < 30, `fewer enqueue calls than messages (${enqueueCalls.join('+')})`);
+  const dup = await working.ingest(hook.id, msgs[0]!.headers, msgs[0]!.raw, 'again');
+  await new Promise((resolve) => setImmediate(resolve));
+  t.match(dup, { duplicate: true });
+  t.equal(enqueued.length, 30, 'a duplicate is not enqueued');
 });
 
 t.test('one batch: duplicates inside it are stored once, and another org or an unknown endpoint is not_live', async (t) => {

@@ -13,6 +13,18 @@ t.test('seal/open round-trips and every ciphertext is fresh', async (t) => {
   t.notOk(a.includes(Buffer.from('Ada')), 'no plaintext in the ciphertext');
 });
 
+t.test('IVs are never reused, also across the refills of the IV block', async (t) => {
+  const ivs = new Set<string>();
+  const n = 2_000; // ~6 blocks of 341 IVs
+  for (let i = 0; i < n; i++) {
+    const sealed = seal(key, 'x', aad);
+    ivs.add(sealed.subarray(1, 13).toString('hex'));
+    if (i % 500 === 0) t.equal(open(key, sealed, aad).toString(), 'x');
+  }
+  t.equal(ivs.size, n, 'every IV distinct');
+  t.notOk(ivs.has('0'.repeat(24)), 'no all-zero IV');
+});
+
 t.test('a ciphertext moved to another org, table, column or row fails to decrypt', async (t) => {
   const sealed = seal(key, 'ada@example.test', aad);
   for (const swap of [{ orgId: randomUUID() }, { table: 'documents' }, { column: 'email_enc' }, { rowId: randomUUID() }]) {

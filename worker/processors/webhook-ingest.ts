@@ -14,7 +14,7 @@ import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
 import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
-import { webhookIngestJobId } from '../../server/modules/webhooks/service.js';
+import { webhookIngestJobs } from '../../server/modules/webhooks/service.js';
 
 export const SWEEP_JOB_NAME = 'sweep';
 export const SWEEP_EVERY_MS = 60_000;
@@ -37,7 +37,7 @@ export async function scheduleWebhookSweep(queue: TypedQueue<'webhook-ingest'>, 
 export async function sweepUnprocessed(deps: WebhookSweepDeps): Promise<number> {
   const rows = await unprocessedMessagesAllOrgs(deps.db.pool, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
-  await deps.queue.addBulk(rows.map((r) => ({ name: 'ingest', data: { orgId: r.orgId, messageId: r.id }, opts: { jobId: webhookIngestJobId(r.id) } })));
+  await deps.queue.addBulk(webhookIngestJobs(rows.map((r) => ({ orgId: r.orgId, messageId: r.id }))));
   return rows.length;
 }
 

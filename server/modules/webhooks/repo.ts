@@ -43,6 +43,21 @@ export async function insertEndpoint(
   return rows[0] as EndpointRow;
 }
 
+/** The org's newest live endpoint with its Vapi credential id (for a managed assistant's server URL). */
+export async function newestLiveEndpoint(q: Queryable): Promise<(EndpointRow & { vapi_credential_id: string | null }) | null> {
+  const { rows } = await q.query<EndpointRow & { vapi_credential_id: string | null }>(
+    `SELECT ${ENDPOINT_COLUMNS}, vapi_credential_id FROM webhook_endpoints WHERE revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Records the endpoint's Vapi credential unless one is recorded already; returns the one that holds. */
+export async function setEndpointCredential(tx: Queryable, id: string, credentialId: string): Promise<string | null> {
+  await tx.query('UPDATE webhook_endpoints SET vapi_credential_id = $2 WHERE id = $1 AND vapi_credential_id IS NULL', [id, credentialId]);
+  const { rows } = await tx.query<{ vapi_credential_id: string | null }>('SELECT vapi_credential_id FROM webhook_endpoints WHERE id = $1', [id]);
+  return rows[0]?.vapi_credential_id ?? null;
+}
+
 export async function revokeEndpoint(tx: Queryable, id: string): Promise<boolean> {
   const res = await tx.query('UPDATE webhook_endpoints SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
   return (res.rowCount ?? 0) > 0;

@@ -7,7 +7,8 @@
 // inserts ... ON CONFLICT DO NOTHING; concurrent requests share that round trip and its
 // commit (store-batcher.ts). (A tenant-scoped INSERT took three round trips on one
 // connection: set app.org_id, INSERT, reset.) The enqueue of the message id is not
-// awaited: the row is the durable record, and the worker's sweep (webhook-ingest
+// awaited, and the ids stored in one turn are enqueued together (one addBulk, one Redis
+// round trip, core/tick-batch.ts): the row is the durable record, and the worker's sweep (webhook-ingest
 // 'sweep' jobs) re-enqueues any accepted message still unprocessed after a minute, so an
 // enqueue lost to a Redis blip or a crash right after the answer delays a message but
 // never loses it. Processing is the worker's (webhook-ingest). A rejected request stores
@@ -23,6 +24,7 @@ import { BadRequestError, NotFoundError, UnauthorizedError } from '../../core/er
 import type { Ctx } from '../jobs/service.js';
 import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
 import { createStoreBatcher } from './store-batcher.js';
+import { createTickBatch } from '../../core/tick-batch.js';
 import { verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
 import type { AlertSink } from '../alerts/service.js';
 
@@ -32,7 +34,8 @@ const CACHE_MAX = 5_000;
 const REJECT_AUDIT_EVERY_S = 60;
 
 export interface IngestProducer {
-  enqueue(orgId: string, messageId: string): Promise<void>;
+  /** Enqueues a webhook-ingest job per message (one call for all messages stored in one turn). */
+  enqueue(messages: readonly { orgId: string; messageId: string }[]): Promise<void>;
 }
 
 /** Answers the message types Vapi waits on (assistant-request, tool-calls). */
@@ -63,10 +66,14 @@ interface CachedEndpoint {
   expires: number;
 }
 
-/** The webhook-ingest job id of a message, as interviews/wire.ts enqueues it: the worker's sweep re-enqueues under the same id, so a queued job is not doubled. */
+/** The webhook-ingest job id of a message: the app and the worker's sweep enqueue under the same id, so a queued job is not doubled. */
 export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
 
-const endpointAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_endpoints', column: 'secret_enc', rowId: id });
+/** The webhook-ingest jobs (for one addBulk) of stored messages; used by the app and by the sweep. */
+export const webhookIngestJobs = (messages: readonly { orgId: string; messageId: string }[]) =>
+  messages.map(({ orgId, messageId }) => ({ name: 'ingest' as const, data: { orgId, messageId }, opts: { jobId: webhookIngestJobId(messageId) } }));
+
+export const endpointAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_endpoints', column: 'secret_enc', rowId: id });
 export const messageAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_messages', column: 'body_enc', rowId: id });
 
 /** Parses a verified body into the envelope we store, or null if it is not one. */
@@ -111,8 +118,14 @@ export function createWebhookService(deps: {
 }) {
   const { db, keyring } = deps;
   const batcher = createStoreBatcher(db.pool);
+  // Not awaited by the request: the stored row is the durable record and the worker's sweep enqueues it if this fails.
+  const enqueueSoon = createTickBatch(
+    (messages: { orgId: string; messageId: string }[]) => deps.ingest.enqueue(messages),
+    (err, messages) => deps.log.warn({ messages: messages.length, err: { message: (err as Error).message } }, 'webhook-ingest enqueue failed; the sweep will pick the messages up'),
+  );
   const cache = new Map<string, CachedEndpoint | null>();
   const negativeUntil = new Map<string, number>();
+  const loading = new Map<string, Promise<CachedEndpoint | null>>();
 
   const view = (r: EndpointRow): EndpointView => ({
     id: r.id,
@@ -124,11 +137,8 @@ export function createWebhookService(deps: {
     revokedAt: r.revoked_at ? r.revoked_at.toISOString() : null,
   });
 
-  async function resolve(hookId: string): Promise<CachedEndpoint | null> {
+  async function load(hookId: string): Promise<CachedEndpoint | null> {
     const now = Date.now();
-    const hit = cache.get(hookId);
-    if (hit && hit.expires > now) return hit;
-    if ((negativeUntil.get(hookId) ?? 0) > now) return null;
     const orgId = await orgOfHook(db.pool, hookId);
     const found = orgId
       ? await db.withTenant(orgId, async (q) => {
@@ -142,8 +152,32 @@ export function createWebhookService(deps: {
     if (cache.size >= CACHE_MAX) cache.clear();
     if (negativeUntil.size >= CACHE_MAX) negativeUntil.clear();
     if (found) cache.set(hookId, found);
-    else negativeUntil.set(hookId, now + 2_000);
+    else {
+      cache.delete(hookId);
+      negativeUntil.set(hookId, now + 2_000);
+    }
     return found;
+  }
+
+  // One lookup per hook at a time: at 2,000 req/s a cold or expired entry would otherwise
+  // send every request arriving during the lookup to the database (a stall every TTL).
+  // An expired entry keeps answering while its refresh runs: it cannot store anything
+  // for a revoked endpoint, because webhook_store_messages checks liveness at write time.
+  function resolve(hookId: string): Promise<CachedEndpoint | null> | CachedEndpoint | null {
+    const now = Date.now();
+    const hit = cache.get(hookId);
+    if (hit && hit.expires > now) return hit;
+    if (!hit && (negativeUntil.get(hookId) ?? 0) > now) return null;
+    let pending = loading.get(hookId);
+    if (!pending) {
+      pending = load(hookId).finally(() => loading.delete(hookId));
+      loading.set(hookId, pending);
+    }
+    if (hit) {
+      pending.catch(() => undefined); // a failed refresh leaves the entry to the next request
+      return hit;
+    }
+    return pending;
   }
 
   async function reject(endpoint: CachedEndpoint | null, hookId: string, reason: string, requestId: string): Promise<never> {
@@ -235,15 +269,7 @@ export function createWebhookService(deps: {
         negativeUntil.set(hookId, Date.now() + 2_000);
         return reject(null, hookId, 'unknown_hook', requestId);
       }
-      if (outcome === 'stored') {
-        const orgId = endpoint.orgId;
-        // Not awaited: the stored row is the durable record and the worker's sweep enqueues it if this fails.
-        Promise.resolve()
-          .then(() => deps.ingest.enqueue(orgId, messageId))
-          .catch((err: unknown) => {
-            deps.log.warn({ messageId, err: { message: (err as Error).message } }, 'webhook-ingest enqueue failed; the sweep will pick the message up');
-          });
-      }
+      if (outcome === 'stored') enqueueSoon({ orgId: endpoint.orgId, messageId });
       const answer = deps.responder && (type === 'assistant-request' || type === 'tool-calls') ? await deps.responder.respond(endpoint.orgId, envelope.message) : null;
       return { received: true, duplicate: outcome === 'duplicate', ...(answer ?? {}) };
     },

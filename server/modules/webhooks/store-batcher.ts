@@ -22,7 +22,7 @@ export interface StoreBatcher {
 }
 
 export function createStoreBatcher(q: Queryable, options: { maxInFlight?: number; maxBatch?: number } = {}): StoreBatcher {
-  const maxInFlight = options.maxInFlight ?? 3;
+  const maxInFlight = options.maxInFlight ?? 1;
   const maxBatch = options.maxBatch ?? 200;
   let pending: Pending[] = [];
   let inFlight = 0;
