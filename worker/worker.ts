@@ -20,7 +20,8 @@ import { createReminderService } from '../server/modules/interviews/reminders.js
 import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
-import { createInterviewStartProcessor } from './processors/interview-start.js';
+import { createInterviewStartProcessor, scheduleStartSweep } from './processors/interview-start.js';
+import { interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor, scheduleWebhookSweep } from './processors/webhook-ingest.js';
@@ -49,7 +50,8 @@ export interface WorkerDeps {
   screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number; breaker?: CircuitBreaker };
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
-  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker };
+  /** publicUrl: managed Vapi assistants name the org's webhook endpoint as their server. */
+  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
   alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
 }
@@ -111,9 +113,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         keyring,
         vapi: deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi,
         clock: deps.interviews.clock ?? (() => new Date()),
+        ...(deps.interviews.publicUrl ? { publicUrl: deps.interviews.publicUrl } : {}),
         retry: {
           async enqueue(orgId, interviewId, delayMs, key) {
-            await startQueue.add('start', { orgId, interviewId }, { jobId: `interview-start-${interviewId}-${key}`, delay: delayMs });
+            await startQueue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, key), delay: delayMs });
           },
         },
         log: deps.logger,
@@ -131,9 +134,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const ingestQueue = createQueue(QUEUES.webhookIngest, deps.connection, deps.redisPrefix);
       closers.push(() => ingestQueue.close());
       await scheduleWebhookSweep(ingestQueue);
+      // The start sweep re-enqueues phone interviews that are due but whose start job was lost.
+      await scheduleStartSweep(startQueue);
       workers.push(
         new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),
-        new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls }), { ...opts, concurrency: 5 }),
+        new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
       if (deps.interviews.mailer) {

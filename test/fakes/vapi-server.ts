@@ -4,9 +4,19 @@
 //
 // REST (Bearer private key checked on every request; 401 otherwise):
 //   POST /assistant, GET /assistant/:id, PATCH /assistant/:id
+//   POST /credential (provider webhook: hmac or bearer plan), DELETE /credential/:id
 //   POST /call (phoneNumberId, customer, assistantId + assistantOverrides) -> 201 Call
-//   GET /call/:id -> Call (status, endedReason, artifact once the call has ended)
+//   GET /call/:id -> Call (status, endedReason, artifact once the call has ended, and
+//   monitor.controlUrl)
+// Live-call control (no key: the URL is the credential, as Vapi's controlUrl is):
+//   POST /control/:callId {type: 'end-call'} ends a live call ('manually-canceled') and
+//   delivers status-update(ended) + end-of-call-report with what was said so far.
 // Faults: failNext(status, times) answers the next REST requests with that status.
+//
+// Where messages go: a call whose assistant names a server (url + credentialId) gets its
+// messages there, authenticated by that credential as Vapi does (HMAC over
+// `{timestamp}.{body}` with the plan's headers, or the bearer header); otherwise to the
+// URL and secret given to setWebhook.
 //
 // Driver: play(callId, options) sends status-update(ringing) -> status-update(in-progress)
 // -> transcript (one per turn) -> status-update(ended) -> end-of-call-report, signed with
@@ -41,6 +51,7 @@ export interface FakeCall {
   phoneNumberId?: string;
   customer?: { number?: string; name?: string };
   artifact?: Record<string, unknown>;
+  monitor?: { listenUrl: string; controlUrl: string };
   /** The conversation the driver will play (and GET /call/:id reports once ended). */
   script: Turn[];
 }
@@ -77,6 +88,8 @@ export interface FakeVapi {
   orgId: string;
   requests: RestRequest[];
   calls: Map<string, FakeCall>;
+  /** Credentials created through POST /credential, by id. */
+  credentials: Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>;
   failNext(status: number, times?: number): void;
   /** Where and how the driver signs: set once hirebox has created the endpoint. */
   setWebhook(w: { url: string; secret: string }): void;
@@ -84,6 +97,8 @@ export interface FakeVapi {
   play(callId: string, options?: PlayOptions): Promise<Delivery[]>;
   /** Ends a call on the REST side only (as if every webhook were lost). */
   endSilently(callId: string, options?: PlayOptions): void;
+  /** The candidate picks up: ringing + in-progress status updates and the given turns; the call stays live. */
+  answer(callId: string, turns?: Turn[]): Promise<Delivery[]>;
   /**
    * A call nobody talked on (no answer, busy, voicemail, failed to connect): status-update
    * ringing -> status-update ended(endedReason) -> end-of-call-report with an empty
@@ -126,6 +141,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   const orgId = randomUUID();
   const calls = new Map<string, FakeCall>();
   const assistants = new Map<string, Record<string, unknown>>();
+  const credentials = new Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>();
   const requests: RestRequest[] = [];
   let faults: { status: number; left: number } | null = null;
   let webhook: { url: string; secret: string } | null = null;
@@ -172,12 +188,41 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         // Vapi would answer with a Daily room (webCallUrl); there is no media server on loopback.
         return json(res, 400, { message: 'the fake has no media server for web calls', statusCode: 400 });
       }
+      const control = /^\/control\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'POST' && control) {
+        const c = calls.get(control[1] as string);
+        if (!c) return json(res, 404, { message: 'no such call' });
+        if ((body as { type?: unknown } | null)?.type !== 'end-call') return json(res, 400, { message: 'unsupported control message' });
+        if (c.status === 'ended') return json(res, 200, { ok: true });
+        end(c, { endedReason: 'manually-canceled' });
+        json(res, 200, { ok: true });
+        // Vapi then reports the end as for any call.
+        void (async () => {
+          await send({ type: 'status-update', status: 'ended', endedReason: c.endedReason, timestamp: tick(), call: callRef(c) });
+          await send({ type: 'end-of-call-report', endedReason: c.endedReason, timestamp: tick(), startedAt: c.startedAt, endedAt: c.endedAt, artifact: c.artifact, analysis: {}, call: callRef(c) });
+        })().catch(() => undefined);
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
       if (faults && faults.left > 0) {
         faults.left -= 1;
         return json(res, faults.status, { message: 'fault injected', statusCode: faults.status });
       }
       const now = new Date().toISOString();
+      if (req.method === 'POST' && url.pathname === '/credential') {
+        const b = body as { provider?: unknown; authenticationPlan?: { type?: unknown } & Record<string, unknown> } | null;
+        if (b?.provider !== 'webhook' || !b.authenticationPlan || !['hmac', 'bearer'].includes(String(b.authenticationPlan.type))) {
+          return json(res, 400, { message: ['provider must be webhook with an hmac or bearer authenticationPlan'], statusCode: 400 });
+        }
+        const cred = { id: randomUUID(), provider: 'webhook', authenticationPlan: b.authenticationPlan, orgId, createdAt: now, updatedAt: now };
+        credentials.set(cred.id, cred);
+        return json(res, 201, cred);
+      }
+      const credentialMatch = /^\/credential\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'DELETE' && credentialMatch) {
+        const existed = credentials.delete(credentialMatch[1] as string);
+        return existed ? json(res, 200, { id: credentialMatch[1] }) : json(res, 404, { message: 'Couldn\'t Find Credential', statusCode: 404 });
+      }
       if (req.method === 'POST' && url.pathname === '/assistant') {
         const a = { ...(body as Record<string, unknown>), id: randomUUID(), orgId, createdAt: now, updatedAt: now };
         assistants.set(a.id, a);
@@ -208,6 +253,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
           customer: b.customer,
           script: DEFAULT_TURNS,
         };
+        c.monitor = { listenUrl: `ws://127.0.0.1:${port}/listen/${c.id}`, controlUrl: `http://127.0.0.1:${port}/control/${c.id}` };
         calls.set(c.id, c);
         return json(res, 201, publicCall(c));
       }
@@ -223,15 +269,33 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  /** The server and credential of the call's assistant, when it names them. */
+  function assistantServer(message: Record<string, unknown>): { url: string; plan: Record<string, unknown> } | null {
+    const assistantId = (message.call as { assistantId?: unknown } | undefined)?.assistantId;
+    const server = typeof assistantId === 'string' ? (assistants.get(assistantId)?.server as { url?: unknown; credentialId?: unknown } | undefined) : undefined;
+    const cred = typeof server?.credentialId === 'string' ? credentials.get(server.credentialId) : undefined;
+    return typeof server?.url === 'string' && cred ? { url: server.url, plan: cred.authenticationPlan } : null;
+  }
+
   async function send(message: Record<string, unknown>, o: { tsMs?: number; secret?: string } = {}): Promise<Delivery> {
-    if (!webhook) throw new Error('setWebhook first');
     const raw = JSON.stringify({ message });
     const ts = String(o.tsMs ?? Date.now());
-    const res = await fetch(webhook.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-timestamp': ts, 'x-signature': signHmac(o.secret ?? webhook.secret, ts, Buffer.from(raw)) },
-      body: raw,
-    });
+    const routed = assistantServer(message);
+    let target: string;
+    let headers: Record<string, string>;
+    if (routed && routed.plan.type === 'bearer') {
+      const name = String(routed.plan.headerName ?? 'authorization');
+      target = routed.url;
+      headers = { [name]: `${routed.plan.bearerPrefixEnabled === false ? '' : 'Bearer '}${String(routed.plan.token)}` };
+    } else if (routed) {
+      target = routed.url;
+      headers = { [String(routed.plan.timestampHeader ?? 'x-timestamp')]: ts, [String(routed.plan.signatureHeader ?? 'x-signature')]: signHmac(o.secret ?? String(routed.plan.secretKey), ts, Buffer.from(raw)) };
+    } else {
+      if (!webhook) throw new Error('setWebhook first');
+      target = webhook.url;
+      headers = { 'x-timestamp': ts, 'x-signature': signHmac(o.secret ?? webhook.secret, ts, Buffer.from(raw)) };
+    }
+    const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
     return { type: String(message.type), status: res.status, body: await res.text() };
   }
 
@@ -247,6 +311,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
     requests,
     calls,
     assistants,
+    credentials,
     failNext(status, times = 1) {
       faults = { status, left: times };
     },
@@ -311,6 +376,18 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
       const plan = o.reportFirst ? [...messages].reverse() : messages;
       const out: Delivery[] = [];
       for (const m of plan) out.push(await send(m));
+      return out;
+    },
+    async answer(callId, turns = []) {
+      const c = calls.get(callId);
+      if (!c) throw new Error(`unknown call ${callId}`);
+      c.script = turns;
+      c.status = 'ringing';
+      const out = [await send({ type: 'status-update', status: 'ringing', timestamp: tick(), call: callRef(c) })];
+      c.status = 'in-progress';
+      c.startedAt = new Date().toISOString();
+      out.push(await send({ type: 'status-update', status: 'in-progress', timestamp: tick(), call: callRef(c) }));
+      for (const turn of turns) out.push(await send({ type: 'transcript', role: turn.role, transcriptType: 'final', transcript: turn.text, timestamp: tick(), call: callRef(c) }));
       return out;
     },
     endSilently(callId, o = {}) {

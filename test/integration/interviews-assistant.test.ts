@@ -5,24 +5,21 @@
 // with per-call overrides (recording only with consent). Vapi REST behind the shared
 // circuit breaker: while open, interview-start jobs wait and the state is visible.
 import t from 'tap';
-import pg from 'pg';
 import { DelayedError, type Job } from 'bullmq';
 import { createCircuitBreaker } from '../../server/core/circuit-breaker.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { createCallService } from '../../server/modules/interviews/calls.js';
+import { createCallService, RetryLaterError } from '../../server/modules/interviews/calls.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi, withVapiBreaker } from '../../server/modules/interviews/vapi.js';
 import { createInterviewStartProcessor } from '../../worker/processors/interview-start.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeVapi();
 t.teardown(() => fake.close());
 const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
@@ -129,6 +126,75 @@ t.test('assistant-request webhooks are answered with the stored assistant and th
   t.ok(body.assistantId && fake.assistants.has(body.assistantId), 'the managed assistant');
   t.equal(body.assistantOverrides?.metadata?.interviewId, id);
   t.equal(body.assistantOverrides?.artifactPlan?.recordingEnabled, true);
+});
+
+t.test('concurrent first calls of a job sync its assistant once; a stuck claim is retried later, not reported as a Vapi failure', async (t) => {
+  t.equal((await ctx.app.inject({ method: 'PUT', url: planUrl, headers: recruiter.headers, payload: { ...plan, maxDurationSeconds: 1200 } })).statusCode, 200);
+  const ids = [await consented(), await consented(), await consented()];
+  const before = assistantRequests().length;
+  const outcomes = await Promise.all(ids.map((id) => calls.startCall(admin.orgId, id)));
+  t.same(outcomes, ['placed', 'placed', 'placed']);
+  const synced = assistantRequests().slice(before);
+  t.equal(synced.length, 1, 'one PATCH for three concurrent calls');
+  t.match(synced[0]?.body, { maxDurationSeconds: 1200 });
+
+  // A worker that died mid-sync leaves its claim behind: others wait, then retry later.
+  t.equal((await ctx.app.inject({ method: 'PUT', url: planUrl, headers: recruiter.headers, payload: { ...plan, maxDurationSeconds: 1500 } })).statusCode, 200);
+  await owner.query("UPDATE interview_plans SET assistant_sync_until = now() + interval '1 minute' WHERE job_id = $1", [job.id]);
+  const stuck = await consented();
+  const impatient = createCallService({ db: ctx.db, audit: ctx.audit, keyring, vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }), reconcile: { enqueue: async () => undefined }, clock: () => new Date(), log, assistantWaitMs: 300 });
+  const waited = await impatient.startCall(admin.orgId, stuck).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  t.ok(waited instanceof RetryLaterError, 'a retryable error: the job tries again later');
+  t.match(await interview(stuck), { status: 'scheduled', call: { error: null } }, 'not marked as a Vapi failure');
+  await owner.query("UPDATE interview_plans SET assistant_sync_until = now() - interval '1 second' WHERE job_id = $1", [job.id]);
+  t.equal(await calls.startCall(admin.orgId, stuck), 'placed', 'an expired claim does not block');
+  const row = await owner.query<{ until: Date | null }>('SELECT assistant_sync_until AS until FROM interview_plans WHERE job_id = $1', [job.id]);
+  t.equal(row.rows[0]?.until, null, 'the claim is released after the sync');
+});
+
+t.test("with the public URL known, the assistant's server is the org's webhook endpoint, with a Vapi credential that authenticates as the endpoint verifies", async (t) => {
+  const routed = createCallService({ db: ctx.db, audit: ctx.audit, keyring, vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }), reconcile: { enqueue: async () => undefined }, clock: () => new Date(), log, publicUrl: new URL(address) });
+  const callIdOf = async (interviewId: string) => (await owner.query<{ vapi_call_id: string }>('SELECT vapi_call_id FROM interviews WHERE id = $1', [interviewId])).rows[0]?.vapi_call_id as string;
+  const storedFor = async (callId: string) => (await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE call_id = $1', [callId])).rows[0]?.n ?? 0;
+  const before = fake.credentials.size;
+  const first = await consented();
+  t.equal(await routed.startCall(admin.orgId, first), 'placed');
+  const created = [...fake.credentials.values()].slice(before);
+  t.equal(created.length, 1, 'one credential for the endpoint');
+  t.match(created[0]?.authenticationPlan, { type: 'hmac', secretKey: hook.secret, algorithm: 'sha256', signatureHeader: 'x-signature', timestampHeader: 'x-timestamp', payloadFormat: '{timestamp}.{body}', signatureEncoding: 'hex' });
+  t.ok(fake.requests.some((r) => r.method === 'POST' && r.path === '/credential' && r.authorization === `Bearer ${fake.apiKey}`), 'created with the private key');
+  const assistantId = String(lastCall().body.assistantId);
+  t.match(fake.assistants.get(assistantId)?.server, { url: `${address}/webhooks/vapi/${hook.id}`, credentialId: created[0]?.id }, 'the assistant names the endpoint and the credential');
+
+  // Vapi now sends by the assistant's server: a wrong manual webhook setting does not matter.
+  fake.setWebhook({ url: `${address}/webhooks/vapi/00000000-0000-4000-8000-000000000000`, secret: 'not-the-secret' });
+  const firstCall = await callIdOf(first);
+  const deliveries = await fake.play(firstCall);
+  t.ok(deliveries.length > 3 && deliveries.every((d) => d.status === 200), 'every message accepted by the endpoint');
+  t.ok((await storedFor(firstCall)) > 3, 'and stored');
+
+  const syncs = assistantRequests().length;
+  t.equal(await routed.startCall(admin.orgId, await consented()), 'placed');
+  t.equal(fake.credentials.size, before + 1, 'the credential is reused');
+  t.equal(assistantRequests().length, syncs, 'an unchanged server: no PATCH');
+
+  // A newer endpoint (bearer) takes over: a credential for it, one PATCH, and messages authenticate by bearer token.
+  const bearer = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: { mode: 'bearer' } })).json<{ id: string; secret: string }>();
+  const third = await consented();
+  t.equal(await routed.startCall(admin.orgId, third), 'placed');
+  const bearerCred = [...fake.credentials.values()].at(-1);
+  t.match(bearerCred?.authenticationPlan, { type: 'bearer', token: bearer.secret });
+  const patched = assistantRequests().slice(syncs);
+  t.equal(patched.length, 1);
+  t.match(patched[0], { method: 'PATCH', body: { server: { url: `${address}/webhooks/vapi/${bearer.id}`, credentialId: bearerCred?.id } } });
+  const thirdCall = await callIdOf(third);
+  t.ok((await fake.play(thirdCall)).every((d) => d.status === 200), 'bearer-authenticated messages are accepted');
+  t.ok((await storedFor(thirdCall)) > 3);
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/vapi/${bearer.id}`, headers: admin.headers })).statusCode, 204);
+  fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 });
 
 t.test('Vapi refusing the private key or failing: visible, retried only when retrying can help', async (t) => {

@@ -1,19 +1,19 @@
 import t from 'tap';
-import pg from 'pg';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
-import { createQueue, QUEUES } from '../../server/core/queues.js';
+import type { Job } from 'bullmq';
+import { createQueue, QUEUES, type JobPayloads } from '../../server/core/queues.js';
+import { createInterviewReconcileProcessor } from '../../worker/processors/interview-reconcile.js';
 import { createCallService } from '../../server/modules/interviews/calls.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { ORIGIN, buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { until } from '../support/until.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeVapi();
 t.teardown(() => fake.close());
 const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
@@ -169,6 +169,57 @@ t.test('when the end-of-call report is lost, reconciliation via GET /call/:id st
   t.equal(after.call.reportReceivedAt, null);
   const audit = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'interview.reconciled' AND target_id = $2", [admin.orgId, id]);
   t.equal(audit.rowCount, 1);
+});
+
+t.test('a recruiter hangs up a live call: Vapi live-call control ends it, the end arrives as usual, partial transcript kept', async (t) => {
+  const { id, token } = await invite(await newApplication());
+  t.equal((await answer(token, consent)).statusCode, 200);
+  const hangUp = (m: typeof recruiter, target = id) => ctx.app.inject({ method: 'POST', url: `/api/v1/interviews/${target}/hang-up`, headers: m.headers });
+  t.equal((await hangUp(recruiter)).statusCode, 409, 'no live call yet: nothing to hang up');
+  const callId = await placeCall(id);
+  await fake.answer(callId, [
+    { role: 'assistant', text: 'Hello, I am an AI interviewer.' },
+    { role: 'user', text: 'I led the migration of our billing system.' },
+  ]);
+  for (const m of await messageIds(callId)) await calls.applyMessage(admin.orgId, m);
+  t.equal((await view(id)).json<{ status: string }>().status, 'in_progress');
+
+  t.equal((await hangUp(hm)).statusCode, 403, 'hiring managers cannot');
+  t.equal((await hangUp(outsider)).statusCode, 404, 'another org cannot see it');
+  t.equal((await hangUp(recruiter, '00000000-0000-4000-8000-000000000000')).statusCode, 404);
+  const malformed = await hangUp(recruiter, 'not-an-id');
+  t.equal(malformed.statusCode, 400);
+  t.match(malformed.headers['content-type'], /application\/problem\+json/);
+  t.equal((await ctx.app.inject({ method: 'POST', url: `/api/v1/interviews/${id}/hang-up`, headers: { origin: ORIGIN } })).statusCode, 401, 'no session');
+  const oversized = await ctx.app.inject({ method: 'POST', url: `/api/v1/interviews/${id}/hang-up`, headers: { ...recruiter.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(2_000_000) }) });
+  t.equal(oversized.statusCode, 413, 'oversized body');
+  t.match(oversized.headers['content-type'], /application\/problem\+json/);
+  t.equal((await view(id)).json<{ status: string }>().status, 'in_progress', 'refused requests changed nothing');
+
+  const reconcileQueue = createQueue(QUEUES.interviewReconcile, ctx.redis, ctx.config.redisPrefix);
+  t.teardown(() => reconcileQueue.close());
+  const res = await hangUp(recruiter);
+  t.equal(res.statusCode, 200, res.body);
+  t.match(res.json(), { status: 'in_progress', call: { status: 'hanging-up' } });
+  const job = (await reconcileQueue.getJobs(['wait', 'delayed'])).find((j) => j.name === 'hang-up' && j.data.interviewId === id);
+  t.ok(job, 'a hang-up job for the worker');
+  const before = fake.requests.length;
+  const processor = createInterviewReconcileProcessor({ calls });
+  t.equal(await processor(job as Job<JobPayloads['interview-reconcile']>), 'ended');
+  t.ok(fake.requests.slice(before).some((r) => r.method === 'POST' && r.path === `/control/${callId}` && r.authorization === undefined && (r.body as { type?: string }).type === 'end-call'), 'end-call sent to the control URL, without the private key');
+  await until('the end-of-call report after the hang-up', async () => (await owner.query("SELECT 1 FROM webhook_messages WHERE call_id = $1 AND message_type = 'end-of-call-report'", [callId])).rowCount);
+  const ids = await messageIds(callId);
+  for (const m of ids) await calls.applyMessage(admin.orgId, m);
+  const ended = (await view(id)).json<{ status: string; transcript: string | null; call: { endedReason: string | null } }>();
+  t.equal(ended.status, 'ended');
+  t.equal(ended.call.endedReason, 'manually-canceled');
+  t.match(ended.transcript, /billing system/, 'what was said before the hang-up is kept');
+  t.equal((await hangUp(recruiter)).statusCode, 409, 'an ended call cannot be hung up again');
+  t.equal(await processor(job as Job<JobPayloads['interview-reconcile']>), 'skipped', 'a repeated job does nothing');
+  const events = await owner.query<{ type: string }>("SELECT type FROM application_events WHERE org_id = $1 AND data->>'interviewId' = $2 AND type IN ('interview.hang_up_requested', 'interview.hung_up') ORDER BY created_at", [admin.orgId, id]);
+  t.same(events.rows.map((e) => e.type), ['interview.hang_up_requested', 'interview.hung_up']);
+  const audited = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'interview.hang_up_requested' AND target_id = $2 AND actor_id = $3", [admin.orgId, id, recruiter.userId]);
+  t.equal(audited.rowCount, 1);
 });
 
 t.test('a call whose webhooks never arrive at all is recovered; a call still running is retried later', async (t) => {

@@ -5,13 +5,54 @@
 // one finds the interview not due, cancelled or already called and does nothing.
 // While Vapi's circuit breaker is open the job goes back to the delayed set until the
 // cool-down ends, without using up an attempt (the interview shows 'waiting-provider').
+//
+// The same queue carries a repeatable 'sweep' job (data unused): a start job is enqueued
+// after the commit that made the interview due, so Redis being down at that moment (or a
+// crash in between) would leave a consented candidate waiting forever. The sweep
+// enqueues a start for every phone interview due for over SWEEP_GRACE_S without a call
+// (migration 0024), one job id per interview and attempt count (interview-start-<id>-due<n>).
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
-import type { JobPayloads } from '../../server/core/queues.js';
+import type { Db } from '../../server/core/db.js';
+import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
+import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
+import { overdueStartsAllOrgs } from '../../server/modules/interviews/repo.js';
 
-export function createInterviewStartProcessor(deps: { calls: CallService }) {
+export const START_SWEEP_JOB_NAME = 'sweep';
+const SWEEP_EVERY_MS = 2 * 60_000;
+/** Due for longer than this without a call: its start job was probably lost. */
+export const SWEEP_GRACE_S = 5 * 60;
+const SWEEP_BATCH = 200;
+
+export interface StartSweepDeps {
+  db: Db;
+  queue: TypedQueue<'interview-start'>;
+  graceSeconds?: number;
+}
+
+/** One schedule for every worker process (same scheduler id). */
+export async function scheduleStartSweep(queue: TypedQueue<'interview-start'>, everyMs = SWEEP_EVERY_MS): Promise<void> {
+  await queue.upsertJobScheduler('interview-start-sweep', { every: everyMs }, { name: START_SWEEP_JOB_NAME, data: { orgId: '', interviewId: '' } });
+}
+
+/** Enqueues a start for each overdue phone interview; returns how many were offered. */
+export async function sweepOverdueStarts(deps: StartSweepDeps): Promise<number> {
+  const rows = await overdueStartsAllOrgs(deps.db.pool, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
+  if (rows.length === 0) return 0;
+  await deps.queue.addBulk(rows.map((r) => ({ name: 'start', data: { orgId: r.orgId, interviewId: r.id }, opts: { jobId: interviewStartJobId(r.id, `due${r.attempts}`) } })));
+  return rows.length;
+}
+
+export function createInterviewStartProcessor(deps: { calls: CallService; logger?: Logger; sweep?: StartSweepDeps }) {
   return async (job: Job<JobPayloads['interview-start']>, token?: string): Promise<string> => {
+    if (job.name === START_SWEEP_JOB_NAME) {
+      if (!deps.sweep) return 'no_sweep';
+      const n = await sweepOverdueStarts(deps.sweep);
+      if (n > 0) deps.logger?.warn({ interviews: n }, 'start sweep re-enqueued interviews that were due without a call');
+      return `swept_${n}`;
+    }
     try {
       return await deps.calls.startCall(job.data.orgId, job.data.interviewId);
     } catch (err) {

@@ -4,11 +4,17 @@
 // relevant fields change (a hash of the last payload sent is stored with the plan).
 // The first message always says the caller is an AI; recording is off on the assistant
 // and switched on per call only with the candidate's consent (assistantOverrides).
+// When the worker knows the public URL, the assistant's server is the org's newest live
+// webhook endpoint, with a Vapi credential that signs the way the endpoint verifies, so
+// Vapi's messages for its calls reach hirebox without any setup in Vapi's dashboard.
 import { createHash } from 'node:crypto';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import type { Db } from '../../core/db.js';
-import { ensurePlan, findPlan, savePlanAssistant, type InterviewRow, type PlanRow, type VoiceSetting } from './repo.js';
-import { vapiStatusOf, type VapiApi } from './vapi.js';
+import { openText, type Keyring } from '../../core/crypto.js';
+import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/repo.js';
+import { endpointAad } from '../webhooks/service.js';
+import { claimAssistantSync, ensurePlan, findPlan, releaseAssistantSync, savePlanAssistant, type InterviewRow, type PlanRow, type VoiceSetting } from './repo.js';
+import { vapiStatusOf, type VapiApi, type WebhookAuthenticationPlan } from './vapi.js';
 
 /** The AI disclosure the agent speaks first, per language (English when none is known). */
 export const AI_DISCLOSURES: Record<string, string> = {
@@ -54,8 +60,44 @@ const SYSTEM_PROMPT = [
   'When all questions are answered, thank the candidate, say the hiring team will be in touch, and end the call.',
 ].join('\n\n');
 
+/** Where Vapi sends the assistant's server messages, and the credential it signs them with. */
+export interface AssistantServer {
+  url: string;
+  credentialId: string;
+}
+
+/** The Vapi credential plan that makes Vapi authenticate the way the endpoint verifies (verify.ts). */
+export function credentialPlanFor(endpoint: Pick<EndpointRow, 'auth_mode' | 'signature_header' | 'timestamp_header'>, secret: string): WebhookAuthenticationPlan {
+  if (endpoint.auth_mode === 'bearer') return { type: 'bearer', token: secret };
+  if (endpoint.auth_mode === 'x-vapi-secret') return { type: 'bearer', token: secret, headerName: 'x-vapi-secret', bearerPrefixEnabled: false };
+  return { type: 'hmac', secretKey: secret, algorithm: 'sha256', signatureHeader: endpoint.signature_header, timestampHeader: endpoint.timestamp_header, payloadFormat: '{timestamp}.{body}', signatureEncoding: 'hex' };
+}
+
+/**
+ * The org's newest live webhook endpoint as an assistant server: its URL and the Vapi
+ * credential for it, created on first use (POST /credential with the endpoint's secret)
+ * and kept with the endpoint. Null when the org has no live endpoint. If two workers
+ * create one at once, the first recorded wins and the other is deleted again.
+ */
+export async function ensureAssistantServer(deps: { db: Db; vapi: VapiApi; keyring: Keyring; publicUrl: URL }, orgId: string): Promise<AssistantServer | null> {
+  const found = await deps.db.withTenant(orgId, async (q) => {
+    const row = await newestLiveEndpoint(q);
+    if (!row) return null;
+    if (row.vapi_credential_id) return { id: row.id, credentialId: row.vapi_credential_id, plan: null };
+    const secret = openText(await deps.keyring.orgKey(q, orgId), row.secret_enc, endpointAad(orgId, row.id));
+    return { id: row.id, credentialId: null, plan: credentialPlanFor(row, secret) };
+  });
+  if (!found) return null;
+  const url = new URL(`/webhooks/vapi/${found.id}`, deps.publicUrl).toString();
+  if (found.credentialId) return { url, credentialId: found.credentialId };
+  const created = await deps.vapi.createWebhookCredential({ name: `hirebox ${found.id.slice(0, 8)}`, authenticationPlan: found.plan as WebhookAuthenticationPlan });
+  const held = await deps.db.withTenantTx(orgId, (tx) => setEndpointCredential(tx, found.id, created.id));
+  if (held !== created.id) await deps.vapi.deleteCredential(created.id).catch(() => undefined);
+  return { url, credentialId: held ?? created.id };
+}
+
 /** The assistant payload for a job's plan. Field order is fixed so the hash is stable. */
-export function assistantPayload(orgId: string, plan: Pick<PlanRow, 'job_id' | 'language' | 'max_duration_seconds' | 'voice'>): Vapi.CreateAssistantDto {
+export function assistantPayload(orgId: string, plan: Pick<PlanRow, 'job_id' | 'language' | 'max_duration_seconds' | 'voice'>, server: AssistantServer | null = null): Vapi.CreateAssistantDto {
   return {
     name: `hirebox interview ${plan.job_id.slice(0, 8)}`,
     firstMessage: firstMessageFor(plan.language),
@@ -67,6 +109,7 @@ export function assistantPayload(orgId: string, plan: Pick<PlanRow, 'job_id' | '
     // Off by default: a call records only when its overrides say so (candidate consent).
     artifactPlan: { recordingEnabled: false },
     metadata: { managedBy: 'hirebox', orgId, jobId: plan.job_id },
+    ...(server ? { server: { url: server.url, credentialId: server.credentialId, timeoutSeconds: 20 } } : {}),
   };
 }
 
@@ -74,36 +117,68 @@ export function payloadHash(payload: Vapi.CreateAssistantDto): string {
   return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
 }
 
+/** How long a sync claim holds (longer than the SDK's timeout x retries), and how a waiting worker polls. */
+const SYNC_CLAIM_MS = 60_000;
+const SYNC_POLL_MS = 200;
+
+export class AssistantSyncBusyError extends Error {}
+
 /**
  * The assistant id for this interview's job, creating or updating the managed assistant
- * first when needed. HTTP happens outside any transaction; two concurrent first calls for
- * the same job may each create one (the later id wins and the other is unused).
+ * first when needed. The Vapi request happens outside any transaction, under a per-job
+ * claim on the plan row (0023), so concurrent first calls of a job create one assistant:
+ * the others wait for the stored id (up to `maxWaitMs`, then AssistantSyncBusyError, a
+ * retryable failure).
  */
-export async function ensureJobAssistant(deps: { db: Db; vapi: VapiApi }, orgId: string, row: InterviewRow): Promise<{ assistantId: string; action: 'kept' | 'created' | 'updated' }> {
-  const plan = await deps.db.withTenantTx(orgId, async (tx) => {
-    await ensurePlan(tx, orgId, row.job_id, { questions: row.questions, maxDurationSeconds: row.max_duration_seconds, language: row.language });
-    return findPlan(tx, row.job_id);
-  });
-  if (!plan) throw new Error('interview plan vanished');
-  const payload = assistantPayload(orgId, plan);
-  const hash = payloadHash(payload);
-  if (plan.vapi_assistant_id && plan.assistant_hash === hash) return { assistantId: plan.vapi_assistant_id, action: 'kept' };
-  let assistantId: string;
-  let action: 'created' | 'updated';
-  if (plan.vapi_assistant_id) {
-    try {
-      assistantId = (await deps.vapi.updateAssistant(plan.vapi_assistant_id, payload)).id;
-      action = 'updated';
-    } catch (err) {
-      // Deleted in Vapi's dashboard: make a new one rather than failing every interview of the job.
-      if (vapiStatusOf(err) !== 404) throw err;
-      assistantId = (await deps.vapi.createAssistant(payload)).id;
-      action = 'created';
+export async function ensureJobAssistant(
+  deps: { db: Db; vapi: VapiApi; clock?: () => Date; maxWaitMs?: number; server?: { keyring: Keyring; publicUrl: URL } },
+  orgId: string,
+  row: InterviewRow,
+): Promise<{ assistantId: string; action: 'kept' | 'created' | 'updated' }> {
+  const clock = deps.clock ?? (() => new Date());
+  const started = Date.now();
+  const server = deps.server ? await ensureAssistantServer({ db: deps.db, vapi: deps.vapi, ...deps.server }, orgId) : null;
+  for (;;) {
+    const step = await deps.db.withTenantTx(orgId, async (tx) => {
+      await ensurePlan(tx, orgId, row.job_id, { questions: row.questions, maxDurationSeconds: row.max_duration_seconds, language: row.language });
+      const plan = await findPlan(tx, row.job_id, true);
+      if (!plan) throw new Error('interview plan vanished');
+      const payload = assistantPayload(orgId, plan, server);
+      const hash = payloadHash(payload);
+      if (plan.vapi_assistant_id && plan.assistant_hash === hash) return { kind: 'kept', assistantId: plan.vapi_assistant_id } as const;
+      const now = clock();
+      if (!(await claimAssistantSync(tx, row.job_id, now, new Date(now.getTime() + SYNC_CLAIM_MS)))) return { kind: 'busy' } as const;
+      return { kind: 'sync', plan, payload, hash } as const;
+    });
+    if (step.kind === 'kept') return { assistantId: step.assistantId, action: 'kept' };
+    if (step.kind === 'busy') {
+      if (Date.now() - started >= (deps.maxWaitMs ?? 20_000)) throw new AssistantSyncBusyError('another worker is syncing this job\'s assistant');
+      await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+      continue;
     }
-  } else {
-    assistantId = (await deps.vapi.createAssistant(payload)).id;
-    action = 'created';
+    const { plan, payload, hash } = step;
+    let assistantId: string;
+    let action: 'created' | 'updated';
+    try {
+      if (plan.vapi_assistant_id) {
+        try {
+          assistantId = (await deps.vapi.updateAssistant(plan.vapi_assistant_id, payload)).id;
+          action = 'updated';
+        } catch (err) {
+          // Deleted in Vapi's dashboard: make a new one rather than failing every interview of the job.
+          if (vapiStatusOf(err) !== 404) throw err;
+          assistantId = (await deps.vapi.createAssistant(payload)).id;
+          action = 'created';
+        }
+      } else {
+        assistantId = (await deps.vapi.createAssistant(payload)).id;
+        action = 'created';
+      }
+    } catch (err) {
+      await deps.db.withTenantTx(orgId, (tx) => releaseAssistantSync(tx, row.job_id));
+      throw err;
+    }
+    await deps.db.withTenantTx(orgId, (tx) => savePlanAssistant(tx, row.job_id, assistantId, hash));
+    return { assistantId, action };
   }
-  await deps.db.withTenantTx(orgId, (tx) => savePlanAssistant(tx, row.job_id, assistantId, hash));
-  return { assistantId, action };
 }

@@ -11,7 +11,7 @@ import { findMessage, markProcessed } from '../webhooks/repo.js';
 import { messageAad, type ServerMessageEnvelope } from '../webhooks/service.js';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
-import { AI_DISCLOSURES, ensureJobAssistant, firstMessageFor } from './assistant.js';
+import { AI_DISCLOSURES, AssistantSyncBusyError, ensureJobAssistant, firstMessageFor } from './assistant.js';
 import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
@@ -101,6 +101,10 @@ export function createCallService(deps: {
   retry?: RetryProducer;
   clock: () => Date;
   log: Logger;
+  /** How long a start waits for another worker's sync of the same job's assistant before retrying later. */
+  assistantWaitMs?: number;
+  /** hirebox's public URL: managed assistants then send their server messages to the org's webhook endpoint. */
+  publicUrl?: URL;
 }) {
   const { db, keyring } = deps;
 
@@ -183,13 +187,27 @@ export function createCallService(deps: {
       if (!assistantId) {
         // No configured assistant: hirebox manages one per job (created or PATCHed here, before any call exists).
         try {
-          assistantId = (await ensureJobAssistant({ db, vapi }, orgId, pre.row)).assistantId;
+          assistantId = (
+            await ensureJobAssistant(
+              {
+                db,
+                vapi,
+                clock: deps.clock,
+                ...(deps.assistantWaitMs === undefined ? {} : { maxWaitMs: deps.assistantWaitMs }),
+                ...(deps.publicUrl ? { server: { keyring, publicUrl: deps.publicUrl } } : {}),
+              },
+              orgId,
+              pre.row,
+            )
+          ).assistantId;
         } catch (err) {
           if (err instanceof CircuitOpenError) {
             // Vapi is failing for everyone: the job waits for the breaker; the recruiter sees why.
             await db.withTenantTx(orgId, (tx) => updateInterview(tx, interviewId, { call_status: 'waiting-provider', call_error: 'vapi_circuit_open' }));
             throw err;
           }
+          // Another worker is still creating this job's assistant: try again shortly.
+          if (err instanceof AssistantSyncBusyError) throw new RetryLaterError(err.message);
           const status = vapiStatusOf(err);
           if (status !== undefined && isPermanentVapiError(err)) {
             await db.withTenantTx(orgId, (tx) => updateInterview(tx, interviewId, { status: 'failed', call_error: `assistant_rejected_${status}` }));
@@ -375,6 +393,21 @@ export function createCallService(deps: {
       });
       if (hasTranscript && deps.score) await deps.score.enqueue(orgId, interviewId);
       return 'reconciled';
+    },
+
+    /**
+     * interview-reconcile 'hang-up' job (a recruiter asked to end the live call): ends it
+     * through Vapi's live-call control. The end then arrives as for any call (status-update,
+     * end-of-call-report, reconciliation), so nothing else changes here but the timeline.
+     */
+    async hangUp(orgId: string, interviewId: string): Promise<'ended' | 'not_live' | 'skipped'> {
+      const row = await db.withTenant(orgId, (q) => findInterview(q, interviewId));
+      if (!row || !row.vapi_call_id || !deps.vapi || !['calling', 'in_progress'].includes(row.status)) return 'skipped';
+      const outcome = await deps.vapi.endCall(row.vapi_call_id);
+      await db.withTenantTx(orgId, (tx) =>
+        insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.hung_up', actor: { type: 'system' }, data: { interviewId, outcome } }),
+      );
+      return outcome;
     },
   };
 }

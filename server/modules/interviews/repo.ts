@@ -10,6 +10,12 @@ export interface AvailabilityWindow {
   end: string;
 }
 
+/** Recurring office hours: local times on weekdays (1 = Monday .. 7 = Sunday) in an IANA timezone. */
+export interface WeeklyHours {
+  timezone: string;
+  days: { weekday: number; start: string; end: string }[];
+}
+
 export interface InterviewRow {
   id: string;
   org_id: string;
@@ -207,6 +213,7 @@ export interface PlanRow {
   max_duration_seconds: number;
   language: string;
   availability: AvailabilityWindow[];
+  weekly_hours: WeeklyHours | null;
   voice: VoiceSetting | null;
   vapi_assistant_id: string | null;
   assistant_hash: string | null;
@@ -215,7 +222,7 @@ export interface PlanRow {
 
 export async function findPlan(q: Queryable, jobId: string, forUpdate = false): Promise<PlanRow | null> {
   const { rows } = await q.query<PlanRow>(
-    `SELECT job_id, questions, max_duration_seconds, language, availability, voice, vapi_assistant_id, assistant_hash, updated_at
+    `SELECT job_id, questions, max_duration_seconds, language, availability, weekly_hours, voice, vapi_assistant_id, assistant_hash, updated_at
        FROM interview_plans WHERE job_id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [jobId],
   );
@@ -226,13 +233,13 @@ export async function upsertPlan(
   tx: Queryable,
   orgId: string,
   jobId: string,
-  p: { questions: string[]; maxDurationSeconds: number; language: string; availability: AvailabilityWindow[]; voice: VoiceSetting | null },
+  p: { questions: string[]; maxDurationSeconds: number; language: string; availability: AvailabilityWindow[]; weeklyHours: WeeklyHours | null; voice: VoiceSetting | null },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO interview_plans (job_id, org_id, questions, max_duration_seconds, language, availability, voice) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO interview_plans (job_id, org_id, questions, max_duration_seconds, language, availability, weekly_hours, voice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (job_id) DO UPDATE SET questions = EXCLUDED.questions, max_duration_seconds = EXCLUDED.max_duration_seconds, language = EXCLUDED.language,
-       availability = EXCLUDED.availability, voice = EXCLUDED.voice, updated_at = now()`,
-    [jobId, orgId, JSON.stringify(p.questions), p.maxDurationSeconds, p.language, JSON.stringify(p.availability), p.voice ? JSON.stringify(p.voice) : null],
+       availability = EXCLUDED.availability, weekly_hours = EXCLUDED.weekly_hours, voice = EXCLUDED.voice, updated_at = now()`,
+    [jobId, orgId, JSON.stringify(p.questions), p.maxDurationSeconds, p.language, JSON.stringify(p.availability), p.weeklyHours ? JSON.stringify(p.weeklyHours) : null, p.voice ? JSON.stringify(p.voice) : null],
   );
 }
 
@@ -244,8 +251,19 @@ export async function ensurePlan(tx: Queryable, orgId: string, jobId: string, p:
   );
 }
 
+/** Stores the synced assistant and releases the sync claim. */
 export async function savePlanAssistant(tx: Queryable, jobId: string, assistantId: string, hash: string): Promise<void> {
-  await tx.query('UPDATE interview_plans SET vapi_assistant_id = $2, assistant_hash = $3 WHERE job_id = $1', [jobId, assistantId, hash]);
+  await tx.query('UPDATE interview_plans SET vapi_assistant_id = $2, assistant_hash = $3, assistant_sync_until = NULL WHERE job_id = $1', [jobId, assistantId, hash]);
+}
+
+/** Claims the plan's assistant sync until `until` unless another worker holds an unexpired claim (call with the row locked). */
+export async function claimAssistantSync(tx: Queryable, jobId: string, now: Date, until: Date): Promise<boolean> {
+  const { rowCount } = await tx.query('UPDATE interview_plans SET assistant_sync_until = $3 WHERE job_id = $1 AND (assistant_sync_until IS NULL OR assistant_sync_until <= $2)', [jobId, now, until]);
+  return rowCount === 1;
+}
+
+export async function releaseAssistantSync(tx: Queryable, jobId: string): Promise<void> {
+  await tx.query('UPDATE interview_plans SET assistant_sync_until = NULL WHERE job_id = $1', [jobId]);
 }
 
 /** Records a placed call (attempt number and mode). */
@@ -291,4 +309,10 @@ export async function endCall(tx: Queryable, callId: string, endedReason: string
 export async function orgName(q: Queryable, orgId: string): Promise<string | null> {
   const { rows } = await q.query<{ name: string }>('SELECT name FROM orgs WHERE id = $1', [orgId]);
   return rows[0]?.name ?? null;
+}
+
+/** Phone interviews of every org due for more than `graceSeconds` without a call (ids only), oldest first: the start sweep's input (0024). */
+export async function overdueStartsAllOrgs(q: Queryable, graceSeconds: number, limit: number): Promise<{ orgId: string; id: string; attempts: number }[]> {
+  const { rows } = await q.query<{ org_id: string; id: string; attempts: number }>('SELECT org_id, id, attempts FROM interviews_overdue_starts($1, $2)', [graceSeconds, limit]);
+  return rows.map((r) => ({ orgId: r.org_id, id: r.id, attempts: r.attempts }));
 }

@@ -74,12 +74,30 @@ const SettingsView = Type.Object({
   publicKey: VapiId,
   provider: Type.Object({ state: Type.String(), retryAt: Nullable(Type.String()) }),
 });
+const WeeklyHours = Type.Object(
+  {
+    timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA timezone, e.g. Europe/Berlin' }),
+    days: Type.Array(
+      Type.Object(
+        {
+          weekday: Type.Integer({ minimum: 1, maximum: 7, description: '1 = Monday .. 7 = Sunday' }),
+          start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM' }),
+          end: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'local time HH:MM' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 14 },
+    ),
+  },
+  { additionalProperties: false },
+);
 const PlanBody = Type.Object(
   {
     questions: Type.Array(Type.String({ minLength: 3, maxLength: 500 }), { minItems: 1, maxItems: 20 }),
     maxDurationSeconds: Type.Integer({ minimum: 60, maximum: 3600 }),
     language: Language,
     availability: Windows,
+    weeklyHours: Type.Optional(Type.Union([WeeklyHours, Type.Null()])),
     voice: Type.Union([Type.Object({ provider: Type.String({ pattern: '^[a-z0-9-]{2,32}$' }), voiceId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }), Type.Null()]),
   },
   { additionalProperties: false },
@@ -90,6 +108,7 @@ const PlanView = Type.Object({
   maxDurationSeconds: Type.Integer(),
   language: Type.String(),
   availability: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
+  weeklyHours: Type.Union([WeeklyHours, Type.Null()]),
   voice: Nullable(Type.Object({ provider: Type.String(), voiceId: Type.String() })),
   assistant: Type.Object({ id: Nullable(Type.String()), synced: Type.Boolean() }),
 });
@@ -177,6 +196,21 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
     async (request) => interviews.cancel(requireCtx(request), (request.params as { id: string }).id),
   );
 
+  app.post(
+    '/api/v1/interviews/:id/hang-up',
+    {
+      schema: {
+        operationId: 'hangUpInterview',
+        tags: ['interviews'],
+        description: "Ends the interview's live call (Vapi live-call control, through the worker). The call shows `hanging-up` until Vapi reports the end; 409 when there is no live call.",
+        params: IdParams,
+        response: { 200: Interview, ...Errors },
+      },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.hangUp(requireCtx(request), (request.params as { id: string }).id),
+  );
+
   app.get(
     '/api/v1/interview-plans/:jobId',
     {
@@ -192,7 +226,8 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       schema: {
         operationId: 'saveInterviewPlan',
         tags: ['interviews'],
-        description: "The job's interview plan: questions, duration, language (the assistant's transcriber and voice follow it), voice and availability windows (UTC).",
+        description:
+          "The job's interview plan: questions, duration, language (the assistant's transcriber and voice follow it), voice, fixed availability windows (UTC) and recurring weekly hours (local times in a timezone; each invite gets them as windows for the next 14 days).",
         params: JobIdParams,
         body: PlanBody,
         response: { 200: PlanView, ...Errors },

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import { findApplication, insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
@@ -30,12 +30,13 @@ import {
   upsertPlan,
   upsertSettings,
   type AvailabilityWindow,
+  type WeeklyHours,
   type CallRow,
   type InterviewRow,
   type SettingsInput,
   type VoiceSetting,
 } from './repo.js';
-import { fitsWindows, formatBoth, isTimezone, liveWindows, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
+import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
 import { assistantPayload } from './assistant.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
@@ -50,6 +51,11 @@ export interface InterviewStartProducer {
   enqueue(orgId: string, interviewId: string, options?: { delayMs: number; key: string }): Promise<void>;
   /** Drops a delayed start that is no longer wanted (best effort: startCall re-checks status and due time). */
   remove?(interviewId: string, key: string): Promise<void>;
+}
+
+/** Ends a live call through the worker (which holds the Vapi key): an interview-reconcile 'hang-up' job. */
+export interface CallControlProducer {
+  hangUp(orgId: string, interviewId: string, callId: string): Promise<void>;
 }
 
 export interface ReminderProducer {
@@ -69,6 +75,8 @@ export interface PlanInput {
   maxDurationSeconds: number;
   language: string;
   availability: AvailabilityWindow[];
+  /** Recurring hours; an invite gets them as UTC windows for the next 14 days. Absent or null: none. */
+  weeklyHours?: WeeklyHours | null;
   voice: VoiceSetting | null;
 }
 
@@ -162,6 +170,7 @@ export function createInterviewService(deps: {
   mailer: Mailer;
   start: InterviewStartProducer;
   reminders?: ReminderProducer;
+  control?: CallControlProducer;
   /** The shared Vapi circuit breaker's state (open: calls wait until retryAt). */
   providerStatus?: () => Promise<{ state: string; retryAt: string | null }>;
   publicUrl: URL;
@@ -169,6 +178,15 @@ export function createInterviewService(deps: {
   log: Logger;
 }) {
   const { db, audit, keyring } = deps;
+
+  function weeklyHoursOrThrow(hours: WeeklyHours): WeeklyHours {
+    try {
+      return normaliseWeeklyHours(hours);
+    } catch (err) {
+      if (err instanceof ScheduleError) throw new UnprocessableError({ detail: err.message });
+      throw err;
+    }
+  }
 
   function windowsOrThrow(windows: AvailabilityWindow[]): AvailabilityWindow[] {
     try {
@@ -302,7 +320,9 @@ export function createInterviewService(deps: {
         if (!job || !candidate) throw new NotFoundError({ resource: 'Application' });
         const plan = await findPlan(tx, job.id);
         const maxDurationSeconds = input.maxDurationSeconds ?? plan?.max_duration_seconds ?? 900;
-        const windows = input.availability ? windowsOrThrow(input.availability) : liveWindows(plan?.availability ?? [], now, maxDurationSeconds);
+        const windows = input.availability
+          ? windowsOrThrow(input.availability)
+          : liveWindows(mergeWindows([...(plan?.availability ?? []), ...(plan?.weekly_hours ? expandWeeklyHours(plan.weekly_hours, now) : [])]), now, maxDurationSeconds);
         const questions = input.questions ?? (plan && plan.questions.length > 0 ? plan.questions : deriveQuestions(job));
         if (questions.length === 0) throw new UnprocessableError({ detail: 'The job has no interview questions or criteria; add questions first.' });
         const cipher = await keyring.candidateCipher(tx, ctx.orgId, candidate.id);
@@ -376,6 +396,22 @@ export function createInterviewService(deps: {
       return this.get(ctx, id);
     },
 
+    /** Asks the worker to end the live call (202-style: the end arrives through Vapi's messages). */
+    async hangUp(ctx: Ctx, id: string): Promise<InterviewView> {
+      if (!deps.control) throw new ServiceUnavailableError({ detail: 'Live calls cannot be ended from this server.' });
+      const row = await db.withTenantTx(ctx.orgId, async (tx) => {
+        const found = await findInterview(tx, id, true);
+        if (!found || !(await findApplication(tx, found.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Interview' });
+        if (!['calling', 'in_progress'].includes(found.status) || !found.vapi_call_id) throw new ConflictError({ detail: `The interview has no live call (it is ${found.status}).` });
+        await updateInterview(tx, id, { call_status: 'hanging-up' });
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: found.application_id, type: 'interview.hang_up_requested', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id } });
+        await audit.recordIn(tx, ctx.orgId, { action: 'interview.hang_up_requested', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { previousStatus: found.status }, requestId: ctx.requestId });
+        return found;
+      });
+      await deps.control.hangUp(ctx.orgId, id, row.vapi_call_id as string);
+      return this.get(ctx, id);
+    },
+
     async settings(ctx: Ctx): Promise<SettingsView> {
       const s = (await db.withTenant(ctx.orgId, (q) => findSettings(q))) ?? DEFAULT_SETTINGS;
       return {
@@ -421,6 +457,7 @@ export function createInterviewService(deps: {
           maxDurationSeconds: plan?.max_duration_seconds ?? 900,
           language: plan?.language ?? 'en',
           availability: plan?.availability ?? [],
+          weeklyHours: plan?.weekly_hours ?? null,
           voice: plan?.voice ?? null,
           assistant: { id: plan?.vapi_assistant_id ?? null, synced: Boolean(plan?.assistant_hash) },
         };
@@ -430,15 +467,16 @@ export function createInterviewService(deps: {
     /** Saves the job's plan; a managed Vapi assistant is PATCHed before the next call when its payload changed. */
     async savePlan(ctx: Ctx, jobId: string, input: PlanInput): Promise<PlanView> {
       const availability = windowsOrThrow(input.availability);
+      const weeklyHours = input.weeklyHours ? weeklyHoursOrThrow(input.weeklyHours) : null;
       await db.withTenantTx(ctx.orgId, async (tx) => {
         const job = await findJob(tx, jobId, assignedScope(ctx));
         if (!job) throw new NotFoundError({ resource: 'Job' });
-        await upsertPlan(tx, ctx.orgId, jobId, { ...input, availability });
+        await upsertPlan(tx, ctx.orgId, jobId, { ...input, availability, weeklyHours });
         await audit.recordIn(tx, ctx.orgId, {
           action: 'interview.plan_changed',
           actor: { type: 'user', id: ctx.userId },
           target: { type: 'job', id: jobId },
-          metadata: { questions: input.questions.length, maxDurationSeconds: input.maxDurationSeconds, language: input.language, windows: availability.length, voiceSet: Boolean(input.voice) },
+          metadata: { questions: input.questions.length, maxDurationSeconds: input.maxDurationSeconds, language: input.language, windows: availability.length, weeklyHours: weeklyHours?.days.length ?? 0, voiceSet: Boolean(input.voice) },
           requestId: ctx.requestId,
         });
       });

@@ -10,6 +10,8 @@ export interface CallSummary {
   endedReason: string | null;
   transcript: string | null;
   recordingRef: string | null;
+  /** The live-call control URL (monitor.controlUrl): a capability URL, never stored or logged. */
+  controlUrl: string | null;
 }
 
 export interface VapiApi {
@@ -19,6 +21,23 @@ export interface VapiApi {
   createAssistant(request: Vapi.CreateAssistantDto): Promise<{ id: string }>;
   /** PATCH /assistant/:id. */
   updateAssistant(id: string, request: Vapi.CreateAssistantDto): Promise<{ id: string }>;
+  /** Ends a live call: GET /call/:id for its monitor.controlUrl, then POST {type: 'end-call'} there. */
+  endCall(id: string): Promise<'ended' | 'not_live'>;
+  /** POST /credential (provider webhook): how Vapi authenticates the messages it sends to a server URL. */
+  createWebhookCredential(request: { name: string; authenticationPlan: WebhookAuthenticationPlan }): Promise<{ id: string }>;
+  /** DELETE /credential/:id (best effort: a credential nobody references). */
+  deleteCredential(id: string): Promise<void>;
+}
+
+export type WebhookAuthenticationPlan =
+  | ({ type: 'hmac' } & Pick<Vapi.HmacAuthenticationPlan, 'secretKey' | 'signatureHeader' | 'timestampHeader' | 'payloadFormat'> & { algorithm: 'sha256'; signatureEncoding: 'hex' })
+  | ({ type: 'bearer' } & Vapi.BearerAuthenticationPlan);
+
+export class VapiControlError extends Error {
+  constructor(readonly statusCode: number | null) {
+    super(statusCode === null ? 'the call control URL could not be reached' : `the call control URL answered ${statusCode}`);
+    this.name = 'VapiControlError';
+  }
 }
 
 export function vapiStatusOf(err: unknown): number | undefined {
@@ -39,6 +58,19 @@ export function recordingRefOf(artifact: Partial<Vapi.Artifact> | undefined, leg
 }
 
 export function createVapiApi(options: { apiKey: string; baseUrl: string; timeoutSeconds?: number; maxRetries?: number }): VapiApi {
+  const timeoutMs = (options.timeoutSeconds ?? 15) * 1000;
+  // The SDK has no credentials client: the same Bearer key and base URL, with fetch.
+  async function rest(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(new URL(path.replace(/^\//, ''), options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`), {
+      method,
+      headers: { authorization: `Bearer ${options.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new VapiError({ message: `${method} ${path} answered ${res.status}`, statusCode: res.status });
+    return text ? (JSON.parse(text) as unknown) : null;
+  }
   // The SDK retries 408/429/5xx with exponential backoff (maxRetries); BullMQ retries the job on top.
   const client = new VapiClient({ token: options.apiKey, baseUrl: options.baseUrl, timeoutInSeconds: options.timeoutSeconds ?? 15, maxRetries: options.maxRetries ?? 2 });
   return {
@@ -64,7 +96,31 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
         endedReason: call.endedReason ?? null,
         transcript: call.artifact?.transcript ?? null,
         recordingRef: recordingRefOf(call.artifact),
+        controlUrl: typeof call.monitor?.controlUrl === 'string' ? call.monitor.controlUrl : null,
       };
+    },
+    async createWebhookCredential(request) {
+      const created = (await rest('POST', '/credential', { provider: 'webhook', ...request })) as { id?: unknown } | null;
+      if (!created || typeof created.id !== 'string') throw new Error('Vapi did not return a credential id');
+      return { id: created.id };
+    },
+    async deleteCredential(id) {
+      await rest('DELETE', `/credential/${encodeURIComponent(id)}`);
+    },
+    async endCall(id) {
+      const call = await this.getCall(id);
+      if (call.status === 'ended' || !call.controlUrl) return 'not_live';
+      // The control URL is the credential (Vapi's live-call control; no control
+      // authentication is enabled on hirebox's assistants), so the private key is not sent.
+      let res: Response;
+      try {
+        res = await fetch(call.controlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'end-call' }), signal: AbortSignal.timeout(timeoutMs) });
+      } catch {
+        throw new VapiControlError(null);
+      }
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) throw new VapiControlError(res.status);
+      return 'ended';
     },
   };
 }
@@ -74,7 +130,7 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
  * throttling and a 4xx means Vapi answered, so both are neutral.
  */
 export function classifyVapiError(err: unknown): { verdict: CallVerdict; code: string | null } {
-  const status = vapiStatusOf(err);
+  const status = err instanceof VapiControlError ? (err.statusCode ?? undefined) : vapiStatusOf(err);
   if (status === undefined) return { verdict: 'failure', code: 'network' };
   if (status >= 500 || status === 408) return { verdict: 'failure', code: `http_${status}` };
   return { verdict: 'neutral', code: `http_${status}` };
@@ -87,5 +143,8 @@ export function withVapiBreaker(api: VapiApi, breaker: CircuitBreaker): VapiApi 
     getCall: (id) => breaker.run(() => api.getCall(id), classifyVapiError),
     createAssistant: (request) => breaker.run(() => api.createAssistant(request), classifyVapiError),
     updateAssistant: (id, request) => breaker.run(() => api.updateAssistant(id, request), classifyVapiError),
+    endCall: (id) => breaker.run(() => api.endCall(id), classifyVapiError),
+    createWebhookCredential: (request) => breaker.run(() => api.createWebhookCredential(request), classifyVapiError),
+    deleteCredential: (id) => breaker.run(() => api.deleteCredential(id), classifyVapiError),
   };
 }

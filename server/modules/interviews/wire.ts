@@ -14,13 +14,14 @@ import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AlertSink } from '../alerts/service.js';
-import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
+import { createWebhookService, webhookIngestJobs, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
+import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, interviewStartJobId } from './job-ids.js';
 import { assistantPayload } from './assistant.js';
 import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
-import { createInterviewService, type InterviewStartProducer, type ReminderProducer } from './service.js';
+import { createInterviewService, type CallControlProducer, type InterviewStartProducer, type ReminderProducer } from './service.js';
 
 export interface InterviewDeps {
   db: Db;
@@ -38,6 +39,7 @@ export interface InterviewDeps {
   ingest?: IngestProducer;
   start?: InterviewStartProducer;
   reminders?: ReminderProducer;
+  control?: CallControlProducer;
   /** The Vite build holding the browser-interview module; defaults to server/web/dist. */
   webDistDir?: string;
   /** Webhook signature failures are raised on the org alert channel. */
@@ -55,9 +57,6 @@ export function findInviteCallScript(distDir = path.join(packageRoot(), 'server'
   }
 }
 
-export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
-export const interviewStartJobId = (interviewId: string, key = ''): string => `interview-start-${interviewId}${key ? `-${key}` : ''}`;
-export const interviewReminderJobId = (interviewId: string, kind: string, version: number): string => `interview-reminder-${interviewId}-v${version}-${kind}`;
 
 /** assistant-request: the interview's assistant and overrides; tool-calls: no tools are offered. */
 export function createSyncResponder(db: Db): SyncResponder {
@@ -89,8 +88,8 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     const queue = createQueue(QUEUES.webhookIngest, deps.redis, deps.redisPrefix);
     app.addHook('onClose', async () => queue.close());
     ingest = {
-      async enqueue(orgId, messageId) {
-        await queue.add('ingest', { orgId, messageId }, { jobId: webhookIngestJobId(messageId) });
+      async enqueue(messages) {
+        await queue.addBulk(webhookIngestJobs(messages));
       },
     };
   }
@@ -120,6 +119,16 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
       },
     };
   }
+  let control = deps.control;
+  if (!control) {
+    const queue = createQueue(QUEUES.interviewReconcile, deps.redis, deps.redisPrefix);
+    app.addHook('onClose', async () => queue.close());
+    control = {
+      async hangUp(orgId, interviewId, callId) {
+        await queue.add(HANG_UP_JOB_NAME, { orgId, interviewId }, { jobId: interviewHangUpJobId(interviewId, callId), attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
+      },
+    };
+  }
   // Read-only here: the worker's Vapi calls go through the same Redis-backed breaker.
   const vapiBreaker = createCircuitBreaker({ name: 'vapi', redis: deps.redis, prefix: deps.redisPrefix });
   const webhooks = createWebhookService({
@@ -142,6 +151,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     mailer: deps.mailer,
     start,
     reminders,
+    control,
     providerStatus: async () => {
       const s = await vapiBreaker.snapshot();
       return { state: s.state, retryAt: s.retryAt };
