@@ -18,6 +18,7 @@ import { findOrgBySlug, upsertMembership } from '../../server/modules/orgs/repo.
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { createScreeningOversight } from '../../server/modules/screening/oversight.js';
 import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
@@ -159,9 +160,10 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
 }
 
 /**
- * issue 7: availability windows on the first job's interview plan (the next two days,
- * 09:00-17:00 UTC) and one interview the candidate booked into them (Europe/Berlin).
- * The seed queues nothing: without a Vapi key the demo shows the booking, not a call.
+ * issue 7: weekly interview hours on the first job's plan (Monday to Friday 09:00-17:00
+ * Europe/Berlin) and one interview the candidate booked into them (10:00 Berlin on the
+ * next weekday). The seed queues nothing: without a Vapi key the demo shows the booking,
+ * not a call.
  */
 async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobId: string, applicationId: string): Promise<void> {
   const mails: MailMessage[] = [];
@@ -175,14 +177,14 @@ async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; user
     clock: () => new Date(),
     log: deps.logger,
   });
-  const day = 24 * 3600_000;
-  const midnight = Math.floor(Date.now() / day) * day;
-  const availability = [1, 2].map((d) => ({ start: new Date(midnight + d * day + 9 * 3600_000).toISOString(), end: new Date(midnight + d * day + 17 * 3600_000).toISOString() }));
+  const weeklyHours = { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) };
   const plan = await interviews.getPlan(ctx, jobId);
-  await interviews.savePlan(ctx, jobId, { questions: plan.questions, maxDurationSeconds: 900, language: 'en', availability, voice: null });
+  await interviews.savePlan(ctx, jobId, { questions: plan.questions, maxDurationSeconds: 900, language: 'en', availability: [], weeklyHours, voice: null });
   await interviews.create(ctx, applicationId, {});
   const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1];
-  if (!token) return;
-  const slot = new Date(midnight + day + 10 * 3600_000).toISOString();
+  // 10:00 Berlin on the next weekday whose hours have not begun yet.
+  const next = expandWeeklyHours(weeklyHours, new Date()).find((w) => Date.parse(w.start) > Date.now() + 3600_000);
+  if (!token || !next) return;
+  const slot = new Date(Date.parse(next.start) + 3600_000).toISOString();
   await interviews.answer(token, { action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, mode: 'phone', phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: true, startAt: slot, timezone: 'Europe/Berlin' }, 'demo-seed');
 }

@@ -20,6 +20,7 @@ import { createModelProvider } from '../../worker/providers/index.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { makePdf } from '../fixtures/make.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
 
@@ -351,6 +352,48 @@ t.test('a recruiter invites the candidate to an interview and sees the scored tr
   await context.close();
 });
 
+t.test('a recruiter hangs up a live AI interview call from the application page', async (t) => {
+  // Another job, so the pipeline test below still sees only its own two candidates.
+  const otherJob = await createJob(ctx, admin, { title: 'Flight Data Engineer', interviewQuestions: ['Tell me about a test you designed.'] });
+  const second = await uploadCv(ctx, recruiter, otherJob.id, { name: 'Mary Jackson', email: 'mary@example.test' }, {
+    filename: 'mary-jackson.pdf',
+    contentType: 'application/pdf',
+    data: makePdf(['Mary Jackson', 'Aerospace engineer', 'Wind tunnel experiments and flight data analysis']),
+  });
+  const secondId = second.json<{ applicationId: string }>().applicationId;
+  const invited = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${secondId}/interviews`, headers: recruiter.headers, payload: {} });
+  t.equal(invited.statusCode, 201, invited.body);
+  const interviewId = invited.json<{ id: string }>().id;
+  const mail = await until('invitation mail', async () => mailsTo('mary@example.test').find((m) => /\/i\/[A-Za-z0-9_-]{20,}/.test(m)));
+  const token = /\/i\/([A-Za-z0-9_-]{20,})/.exec(mail)?.[1] as string;
+  const consent = await ctx.app.inject({
+    method: 'POST',
+    url: `/i/${token}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: `action=consent&noticeVersion=${INTERVIEW_NOTICE_VERSION}&phone=%2B14155550199&phoneConfirmed=true&recordingConsent=false`,
+  });
+  t.equal(consent.statusCode, 200, consent.body);
+  const call = await until('the call', async () => [...fake.calls.values()].find((c) => c.assistantOverrides?.metadata?.interviewId === interviewId));
+  await until('call id stored', async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${interviewId}`, headers: recruiter.headers })).json<{ call: { id: string | null } }>().call.id);
+  await fake.answer(call.id, [
+    { role: 'assistant', text: 'Hello, I am an AI interviewer, not a person.' },
+    { role: 'user', text: 'Sorry, I have to stop, something urgent came up.' },
+  ]);
+
+  const { context, page } = await memberPage(recruiter);
+  await page.goto(`${origin}/app/applications/${secondId}`);
+  const panel = page.getByRole('region', { name: 'Interviews' });
+  await panel.getByTestId('interview-status').getByText('in progress').waitFor({ timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept());
+  await panel.getByRole('button', { name: 'Hang up' }).click();
+  await panel.getByTestId('interview-status').getByText('ended').waitFor({ timeout: 30_000 });
+  t.ok(fake.requests.some((r) => r.method === 'POST' && r.path === `/control/${call.id}`), 'the worker ended the call through Vapi live-call control');
+  t.match(await panel.textContent(), /manually.canceled/i, 'the reason is shown');
+  t.equal(await panel.getByRole('button', { name: 'Hang up' }).count(), 0, 'no hang-up button on an ended call');
+  t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
+  await context.close();
+});
+
 t.test("a recruiter edits the job's AI interview plan", async (t) => {
   const { context, page } = await memberPage(recruiter);
   await page.goto(`${origin}/app/jobs/${job.id}`);
@@ -365,12 +408,19 @@ t.test("a recruiter edits the job's AI interview plan", async (t) => {
   await plan.getByRole('alert').waitFor();
   t.ok(((await plan.getByRole('alert').textContent()) ?? '').length > 10, `a window that ends before it starts is refused readably: ${await plan.getByRole('alert').textContent()}`);
   await plan.getByRole('button', { name: 'Remove window 1' }).click();
+  // Weekly hours: Monday and Tuesday 09:00-17:00, then Tuesday shortened, in Berlin time.
+  await plan.getByLabel('Timezone of the weekly hours').fill('Europe/Berlin');
+  await plan.getByRole('button', { name: 'Add weekly hours' }).click();
+  await plan.getByRole('button', { name: 'Add weekly hours' }).click();
+  t.equal(await plan.getByLabel('Hours 2 day').inputValue(), '2', 'the next row starts on the next weekday');
+  await plan.getByLabel('Hours 2 until').fill('12:30');
   await plan.getByRole('button', { name: 'Save interview plan' }).click();
   await plan.getByText('Interview plan saved.').waitFor();
   await screenshot(page, '27-interview-plan');
   t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
-  const stored = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers })).json<{ maxDurationSeconds: number; availability: unknown[] }>();
+  const stored = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers })).json<{ maxDurationSeconds: number; availability: unknown[]; weeklyHours: unknown }>();
   t.match(stored, { maxDurationSeconds: 1200, availability: [] }, 'stored');
+  t.same(stored.weeklyHours, { timezone: 'Europe/Berlin', days: [{ weekday: 1, start: '09:00', end: '17:00' }, { weekday: 2, start: '09:00', end: '12:30' }] }, 'weekly hours stored');
   await context.close();
 });
 
@@ -422,6 +472,12 @@ t.test('the recruiter sends the candidate a message from the record, on a phone'
 
 t.test('a contested outcome is opened from the application and resolved from the review requests screen', async (t) => {
   const { context, page } = await memberPage(recruiter);
+  // The screening queued while the AI was paused must have finished (under load it can still be queued here).
+  await until(
+    "Katherine's screening",
+    async () => (await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}/screening`, headers: recruiter.headers })).json<{ latest: { status: string } | null }>().latest?.status === 'completed',
+    60_000,
+  );
   await page.goto(`${origin}/app/jobs/${job.id}/pipeline`);
   await page.getByRole('button', { name: 'Re-screen outdated applications' }).click();
   await page.getByText(/0 queued for screening against the current criteria, 1 already up to date/).waitFor();

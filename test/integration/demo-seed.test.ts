@@ -46,6 +46,9 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
   t.equal(booked.rowCount, 1);
   t.match(booked.rows[0], { status: 'scheduled', scheduled_for: Date, candidate_timezone: 'Europe/Berlin' }, 'a scheduled interview with the candidate timezone');
+  const at = booked.rows[0]?.scheduled_for as Date;
+  const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  t.match(berlin, /^(Monday|Tuesday|Wednesday|Thursday|Friday) 10:00$/, `booked into the weekly hours: 10:00 Berlin on a weekday (${berlin})`);
   const running = await startWorkers({
     db: ctx.db,
     audit: ctx.audit,

@@ -3,7 +3,6 @@
 // version (a reschedule moves it: no double call), reminders 24 h and 1 h before that an
 // old version or a cancellation silences, and the candidate's cancel.
 import t from 'tap';
-import pg from 'pg';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
@@ -14,12 +13,10 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeVapi();
 t.teardown(() => fake.close());
 const startQueue = createQueue(QUEUES.interviewStart, ctx.redis, ctx.config.redisPrefix);
@@ -248,4 +245,37 @@ t.test('per-invite windows override the plan; expired, revoked and unknown links
   t.equal((await post('/i/short/cancel')).statusCode, 400, 'malformed token');
   const big = await ctx.app.inject({ method: 'POST', url: `/i/${token}/reschedule`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `startAt=${'x'.repeat(20_000)}` });
   t.equal(big.statusCode, 413, 'oversized form');
+});
+
+t.test('weekly hours on the plan: validated, stored, and every invite gets them as windows for the next 14 days (Berlin local time)', async (t) => {
+  nowMs = Date.now();
+  const url = `/api/v1/interview-plans/${job.id}`;
+  const current = (await ctx.app.inject({ method: 'GET', url, headers: { cookie: recruiter.cookie } })).json<Record<string, unknown>>();
+  const base = { questions: current.questions, maxDurationSeconds: 1200, language: 'en', availability: [], voice: null };
+  const everyDay = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '10:00', end: '12:00' }));
+  const put = (weeklyHours: unknown) => ctx.app.inject({ method: 'PUT', url, headers: recruiter.headers, payload: { ...base, weeklyHours } });
+  const overlap = await put({ timezone: 'Europe/Berlin', days: [...everyDay, { weekday: 3, start: '11:00', end: '13:00' }] });
+  t.equal(overlap.statusCode, 422);
+  t.match(overlap.json(), { detail: /on Wednesday overlap/ }, 'a readable reason');
+  t.equal((await put({ timezone: 'Mars/Olympus', days: everyDay })).statusCode, 422, 'unknown timezone');
+  t.equal((await put({ timezone: 'Europe/Berlin', days: [{ weekday: 1, start: '9am', end: '12:00' }] })).statusCode, 400, 'malformed time');
+  t.equal((await put({ timezone: 'Europe/Berlin', days: Array(15).fill(everyDay[0]) })).statusCode, 400, 'too many entries');
+  t.equal((await ctx.app.inject({ method: 'PUT', url, headers: hm.headers, payload: { ...base, weeklyHours: { timezone: 'UTC', days: everyDay } } })).statusCode, 403);
+  const saved = await put({ timezone: 'Europe/Berlin', days: [...everyDay].reverse() });
+  t.equal(saved.statusCode, 200, saved.body);
+  t.same(saved.json<{ weeklyHours: unknown }>().weeklyHours, { timezone: 'Europe/Berlin', days: everyDay }, 'stored sorted');
+
+  const { id, token } = await invite();
+  const windows = (await view(id)).schedule.availability;
+  t.ok(windows.length >= 13 && windows.length <= 15, `two weeks of daily windows (${windows.length})`);
+  const berlin = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  t.ok(windows.slice(1).every((w) => berlin(w.start) === '10:00' && berlin(w.end) === '12:00'), 'each from 10:00 to 12:00 Berlin time, whatever the UTC offset');
+  const slot = windows.at(-1)?.start as string;
+  const page = await ctx.app.inject({ method: 'GET', url: `/i/${token}` });
+  t.ok(page.body.includes(`<option value="${slot}">`), 'the slot is offered to the candidate');
+  const outside = new Date(Date.parse(slot) - 3 * HOUR).toISOString();
+  t.equal((await post(`/i/${token}`, { ...consent, startAt: outside })).statusCode, 422, 'outside the hours');
+  t.equal((await post(`/i/${token}`, { ...consent, startAt: slot })).statusCode, 200);
+  t.equal((await view(id)).schedule.scheduledFor, slot);
+  t.equal((await put(null)).statusCode, 200, 'cleared again');
 });

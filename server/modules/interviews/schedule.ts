@@ -2,7 +2,9 @@
 // recruiter availability windows (UTC instants), the slots a candidate may pick inside
 // them, the candidate's IANA timezone (only for display: everything is stored in UTC),
 // retry classification of Vapi's endedReason values and the retry delay per attempt.
-import type { AvailabilityWindow } from './repo.js';
+// Weekly hours (e.g. Mon-Fri 09:00-17:00 Europe/Berlin) are turned into UTC windows for
+// the days ahead when an invite is made, with each day's own UTC offset (DST-correct).
+import type { AvailabilityWindow, WeeklyHours } from './repo.js';
 
 export const SLOT_STEP_MS = 30 * 60 * 1000;
 /** A slot must leave time for the reminder and the worker: at least this far ahead. */
@@ -21,6 +23,69 @@ export type ReminderKind = (typeof REMINDERS)[number]['kind'];
 
 export class ScheduleError extends Error {}
 
+/** How far ahead an invite's windows are expanded from the plan's weekly hours. */
+export const WEEKLY_HORIZON_DAYS = 14;
+export const MAX_WEEKLY_ENTRIES = 14;
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+const minutesOf = (hhmm: string): number => {
+  const m = HHMM.exec(hhmm);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+};
+
+/** Validated, sorted weekly hours; throws ScheduleError with a message a recruiter can act on. */
+export function normaliseWeeklyHours(w: WeeklyHours): WeeklyHours {
+  if (!isTimezone(w.timezone)) throw new ScheduleError(`Weekly hours: "${w.timezone}" is not a known timezone (use an IANA name such as Europe/Berlin).`);
+  if (w.days.length === 0 || w.days.length > MAX_WEEKLY_ENTRIES) throw new ScheduleError(`Weekly hours: between 1 and ${MAX_WEEKLY_ENTRIES} entries.`);
+  const days = w.days.map((d, i) => {
+    if (!Number.isInteger(d.weekday) || d.weekday < 1 || d.weekday > 7) throw new ScheduleError(`Weekly hours, entry ${i + 1}: the weekday must be 1 (Monday) to 7 (Sunday).`);
+    const start = minutesOf(d.start);
+    const end = minutesOf(d.end);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ScheduleError(`Weekly hours, entry ${i + 1}: times are HH:MM (24-hour clock).`);
+    if (end <= start) throw new ScheduleError(`Weekly hours, entry ${i + 1} (${WEEKDAYS[d.weekday - 1]}): the end must be after the start.`);
+    return { weekday: d.weekday, start: d.start, end: d.end };
+  });
+  days.sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
+  for (let i = 1; i < days.length; i++) {
+    const prev = days[i - 1] as (typeof days)[number];
+    const cur = days[i] as (typeof days)[number];
+    if (prev.weekday === cur.weekday && minutesOf(cur.start) < minutesOf(prev.end)) throw new ScheduleError(`Weekly hours: two entries on ${WEEKDAYS[cur.weekday - 1]} overlap.`);
+  }
+  return { timezone: w.timezone, days };
+}
+
+/** The UTC offset (ms, local minus UTC) of a timezone at an instant. */
+function offsetMs(timezone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(at));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant of a local wall-clock time in a timezone (a time skipped by a DST jump moves forward by the jump). */
+export function zonedInstant(timezone: string, y: number, month: number, d: number, minutes: number): number {
+  const wall = Date.UTC(y, month - 1, d, 0, minutes);
+  const first = wall - offsetMs(timezone, wall);
+  return wall - offsetMs(timezone, first);
+}
+
+/** UTC windows for the weekly hours on each day from `from` for `days` days (in the hours' timezone), oldest first. */
+export function expandWeeklyHours(w: WeeklyHours, from: Date, days = WEEKLY_HORIZON_DAYS): AvailabilityWindow[] {
+  const out: AvailabilityWindow[] = [];
+  const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: w.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(from).split('-').map(Number) as [number, number, number];
+  for (let i = 0; i < days; i++) {
+    const day = new Date(Date.UTC(localToday[0], localToday[1] - 1, localToday[2] + i));
+    const weekday = ((day.getUTCDay() + 6) % 7) + 1;
+    for (const h of w.days) {
+      if (h.weekday !== weekday) continue;
+      const start = zonedInstant(w.timezone, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), minutesOf(h.start));
+      const end = zonedInstant(w.timezone, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), minutesOf(h.end));
+      if (end > from.getTime() && end > start) out.push({ start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+    }
+  }
+  return out.sort((a, b) => a.start.localeCompare(b.start));
+}
+
 /** Sorted, validated copies of the windows (ISO strings normalised); throws ScheduleError with a message a recruiter can act on. */
 export function normaliseWindows(windows: AvailabilityWindow[], now: Date): AvailabilityWindow[] {
   if (windows.length > MAX_WINDOWS) throw new ScheduleError(`At most ${MAX_WINDOWS} availability windows.`);
@@ -34,6 +99,19 @@ export function normaliseWindows(windows: AvailabilityWindow[], now: Date): Avai
     return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
   });
   return out.sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** Windows sorted by start with overlapping or touching ones joined (fixed windows and weekly hours may overlap). */
+export function mergeWindows(windows: AvailabilityWindow[]): AvailabilityWindow[] {
+  const sorted = [...windows].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const out: AvailabilityWindow[] = [];
+  for (const w of sorted) {
+    const last = out.at(-1);
+    if (last && Date.parse(w.start) <= Date.parse(last.end)) {
+      if (Date.parse(w.end) > Date.parse(last.end)) last.end = w.end;
+    } else out.push({ ...w });
+  }
+  return out;
 }
 
 /** Windows that still have room for a call starting after now + MIN_LEAD_MS. */

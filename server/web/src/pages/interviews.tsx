@@ -167,6 +167,7 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
   if (!v) return iv.error ? <ErrorBox error={iv.error} /> : <Loading />;
   const revocable = v.status === 'invited' && !v.invite.usedAt && !v.invite.revokedAt;
   const cancellable = !v.cancelled && !v.invite.revokedAt && (v.status === 'invited' || v.status === 'scheduled' || Boolean(v.schedule?.nextAttemptAt));
+  const live = (v.status === 'calling' || v.status === 'in_progress') && v.call.status !== 'hanging-up';
   const statusText = v.invite.revokedAt ? 'The invitation was revoked.' : (STATUS_TEXT[v.status] ?? human(v.status));
   return (
     <div class="interview" data-testid="interview" data-status={v.status}>
@@ -218,6 +219,23 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
           Cancel interview
         </button>
       ) : null}
+      {live && manage ? (
+        <button
+          type="button"
+          class="danger"
+          disabled={revoke.busy}
+          onClick={() =>
+            window.confirm('End this call now? The candidate is disconnected; what was said so far is kept.') &&
+            void revoke.run(async () => {
+              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/hang-up`));
+              onChanged();
+            })
+          }
+        >
+          Hang up
+        </button>
+      ) : null}
+      {v.call.status === 'hanging-up' ? <p class="muted">Ending the call…</p> : null}
       <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />
       {v.transcript ? (
         <TranscriptAndScores id={v.id} transcript={v.transcript} scoring={v.scoring} />
@@ -371,9 +389,17 @@ interface Plan {
   maxDurationSeconds: number;
   language: string;
   availability: { start: string; end: string }[];
+  weeklyHours: WeeklyHours | null;
   voice: { provider: string; voiceId: string } | null;
   assistant: { id: string | null; synced: boolean };
 }
+
+interface WeeklyHours {
+  timezone: string;
+  days: { weekday: number; start: string; end: string }[];
+}
+
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 /** ISO instant -> the value of a datetime-local input in the browser's time zone. */
 function toLocalInput(iso: string): string {
@@ -386,7 +412,16 @@ function toLocalInput(iso: string): string {
 /** The job's AI interview plan: questions, length, language, voice and the call windows offered to candidates. */
 export function InterviewPlanEditor({ jobId }: { jobId: string }) {
   const plan = useData(() => get<Plan>(`/api/v1/interview-plans/${jobId}`), [jobId]);
-  const [form, setForm] = useState<{ questions: string; minutes: string; language: string; voiceProvider: string; voiceId: string; windows: { start: string; end: string }[] } | null>(null);
+  const [form, setForm] = useState<{
+    questions: string;
+    minutes: string;
+    language: string;
+    voiceProvider: string;
+    voiceId: string;
+    windows: { start: string; end: string }[];
+    hoursTimezone: string;
+    hours: { weekday: string; start: string; end: string }[];
+  } | null>(null);
   const save = useAction();
   const [saved, setSaved] = useState(false);
   if (!plan.data) return <div class="card">{plan.error ? <ErrorBox error={plan.error} /> : <Loading />}</div>;
@@ -398,6 +433,8 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
     voiceProvider: p.voice?.provider ?? '',
     voiceId: p.voice?.voiceId ?? '',
     windows: p.availability.map((w) => ({ start: toLocalInput(w.start), end: toLocalInput(w.end) })),
+    hoursTimezone: p.weeklyHours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    hours: (p.weeklyHours?.days ?? []).map((d) => ({ weekday: String(d.weekday), start: d.start, end: d.end })),
   };
   const set = (patch: Partial<typeof f>): void => {
     setSaved(false);
@@ -419,6 +456,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
             maxDurationSeconds: Math.round(Number(f.minutes) * 60),
             language: f.language.trim(),
             availability: f.windows.filter((w) => w.start && w.end).map((w) => ({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() })),
+            weeklyHours: f.hours.length > 0 ? { timezone: f.hoursTimezone.trim(), days: f.hours.map((h) => ({ weekday: Number(h.weekday), start: h.start, end: h.end })) } : null,
             voice: f.voiceProvider.trim() && f.voiceId.trim() ? { provider: f.voiceProvider.trim(), voiceId: f.voiceId.trim() } : null,
           });
           plan.setData(next);
@@ -455,7 +493,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
       </div>
       <fieldset>
         <legend>Call windows offered to candidates ({tz})</legend>
-        {f.windows.length === 0 ? <p class="muted">No windows: candidates are called right after they consent.</p> : null}
+        {f.windows.length === 0 && f.hours.length === 0 ? <p class="muted">No windows or weekly hours: candidates are called right after they consent.</p> : null}
         {f.windows.map((w, i) => (
           <div class="cols" key={i}>
             <label>
@@ -473,6 +511,42 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
         ))}
         <button type="button" class="secondary" disabled={f.windows.length >= 20} onClick={() => set({ windows: [...f.windows, { start: '', end: '' }] })}>
           Add window
+        </button>
+      </fieldset>
+      <fieldset>
+        <legend>Weekly interview hours</legend>
+        <p class="muted">Recurring hours in a timezone; each invitation offers them for the next 14 days, next to the windows above.</p>
+        <label>
+          Timezone of the weekly hours
+          <input name="hoursTimezone" required={f.hours.length > 0} maxLength={64} value={f.hoursTimezone} onInput={(e) => set({ hoursTimezone: e.currentTarget.value })} />
+        </label>
+        {f.hours.map((h, i) => (
+          <div class="cols" key={i}>
+            <label>
+              Hours {i + 1} day
+              <select value={h.weekday} onChange={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, weekday: e.currentTarget.value } : x)) })}>
+                {WEEKDAY_NAMES.map((name, d) => (
+                  <option key={name} value={String(d + 1)}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Hours {i + 1} from
+              <input type="time" required value={h.start} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
+            </label>
+            <label>
+              Hours {i + 1} until
+              <input type="time" required value={h.end} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
+            </label>
+            <button type="button" class="danger" aria-label={`Remove hours ${i + 1}`} onClick={() => set({ hours: f.hours.filter((_, j) => j !== i) })}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button type="button" class="secondary" disabled={f.hours.length >= 14} onClick={() => set({ hours: [...f.hours, { weekday: String(Math.min(5, (f.hours.at(-1) ? Number(f.hours.at(-1)?.weekday) : 0) + 1)), start: '09:00', end: '17:00' }] })}>
+          Add weekly hours
         </button>
       </fieldset>
       <ErrorBox error={save.error} />
