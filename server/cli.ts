@@ -15,9 +15,7 @@ import { createCandidateSearch } from './modules/candidates/search.js';
 import { createRetentionService } from './modules/retention/service.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { createLogger } from './core/logger.js';
-import { createStabilityCheck, renderStabilityReport, STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability.js';
-// The CLI is an operator tool: it uses the same model provider the worker does.
-import { createModelProvider } from '../worker/providers/index.js';
+import { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability-limits.js';
 import { loadConfigOrExit } from './runtime.js';
 
 const USAGE = `usage: hirebox <command> [options]
@@ -134,6 +132,9 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
   if (!isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
   const runs = positiveInt('runs', values.runs, undefined, STABILITY_MAX_RUNS);
   const sample = positiveInt('sample', values.sample, 5, STABILITY_MAX_SAMPLE);
+  // Loaded only for this command (the provider and the openai SDK take most of the CLI's start-up).
+  // The CLI is an operator tool: it uses the same model provider the worker does.
+  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/stability.js'), import('../worker/providers/index.js')]);
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
   try {
     const check = createStabilityCheck({

@@ -24,8 +24,7 @@ import { VERDICTS } from './schema.js';
 import { blindInput, callScreeningModel, SEED } from './blind-call.js';
 import type { RunRecord } from './structured-call.js';
 
-export const STABILITY_MAX_RUNS = 20;
-export const STABILITY_MAX_SAMPLE = 50;
+export { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './stability-limits.js';
 
 export interface StabilityDeps {
   db: Db;
