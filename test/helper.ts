@@ -2,6 +2,7 @@
 // file) with the same buildApp the server uses. Logs are captured for assertions.
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { Redis } from 'ioredis';
 import { buildApp, type AppDeps } from '../server/app.js';
 import { createAuditLog, type AuditLog } from '../server/core/audit.js';
@@ -82,6 +83,14 @@ export async function buildTestApp(
     redis.disconnect();
   });
   return { app, db, redis, audit, config, services, logs, env, mailer };
+}
+
+/** A connection as the migration owner (sees every org's raw rows, for assertions), closed at teardown. */
+export async function connectOwner(t: Teardownable, ctx: Pick<TestContext, 'services'>): Promise<pg.Client> {
+  const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
+  await owner.connect();
+  t.teardown(() => owner.end());
+  return owner;
 }
 
 export interface Member {

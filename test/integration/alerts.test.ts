@@ -17,6 +17,7 @@ import { startWorkers } from '../../worker/worker.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember, ORIGIN, type Member } from '../helper.js';
+import { until } from '../support/until.js';
 
 interface Received {
   path: string;
@@ -73,15 +74,9 @@ const burst = async (email: string, ipBase: number) => {
     await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: `wrong ${i}` }, headers: { origin: ORIGIN }, remoteAddress: `198.51.100.${ipBase + i}` });
   }
 };
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The alert service as the app builds it, with the delivery producer and environment given. */
+const alertService = (over: Pick<Parameters<typeof createAlertService>[0], 'deliver' | 'nodeEnv'>) =>
+  createAlertService({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), redis: ctx.redis, redisPrefix: ctx.services.redisPrefix, clock: () => new Date(), log: createLogger('silent'), ...over });
 const alertRows = (orgId: string) =>
   ctx.db.withTenant(orgId, async (q) => (await q.query<{ kind: string; summary: string; details: unknown; suppressed: number; email_status: string; webhook_status: string; delivery_attempts: number; last_error: string | null }>('SELECT * FROM alerts ORDER BY created_at')).rows);
 
@@ -100,17 +95,7 @@ t.test('settings validation: bad, too many, non-https, unknown kind, oversized',
   const big = await put(adminA, { ...ok, webhookUrl: `https://hooks.example.com/${'a'.repeat(20_000)}` });
   t.equal(big.statusCode, 413, 'oversized body');
   // The production rule: https only, loopback http included, through the service as a production app builds it.
-  const prod = createAlertService({
-    db: ctx.db,
-    audit: ctx.audit,
-    keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }),
-    redis: ctx.redis,
-    redisPrefix: ctx.services.redisPrefix,
-    deliver: { enqueue: async () => undefined },
-    nodeEnv: 'production',
-    clock: () => new Date(),
-    log: createLogger('silent'),
-  });
+  const prod = alertService({ deliver: { enqueue: async () => undefined }, nodeEnv: 'production' });
   const adminCtx = { orgId: adminA.orgId, userId: adminA.userId, role: 'admin' as const, requestId: 'test-prod', sessionId: 'test' };
   await t.rejects(prod.putSettings(adminCtx, { emails: [], webhookUrl: 'http://127.0.0.1:9000/a', kinds: [] }), { status: 400, message: /https/ }, 'production refuses http even to loopback');
   await t.rejects(prod.putSettings(adminCtx, { emails: [], webhookUrl: 'http://hooks.example.com/a', kinds: [] }), { status: 400, message: /https/ }, 'and http to a remote host');
@@ -191,17 +176,7 @@ t.test('a sign-in burst is delivered to the webhook (valid signature) and by e-m
 
 t.test('throttle: the same kind at most once per 10 minutes, the rest counted', async (t) => {
   const enqueued: string[] = [];
-  const alerts = createAlertService({
-    db: ctx.db,
-    audit: ctx.audit,
-    keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }),
-    redis: ctx.redis,
-    redisPrefix: ctx.services.redisPrefix,
-    deliver: { enqueue: async (_o, id) => void enqueued.push(id) },
-    nodeEnv: 'test',
-    clock: () => new Date(),
-    log: createLogger('silent'),
-  });
+  const alerts = alertService({ deliver: { enqueue: async (_o, id) => void enqueued.push(id) }, nodeEnv: 'test' });
   const before = received.length;
   await burst('owner@alerted.test', 50); // still locked: refused before counting
   await Promise.all([alerts.raise(orgA.orgId, 'signin_burst', 'again'), alerts.raise(orgA.orgId, 'signin_burst', 'and again')]);

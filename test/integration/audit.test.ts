@@ -1,5 +1,4 @@
 import t from 'tap';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue, QueueEvents } from 'bullmq';
 import { spawnSync } from 'node:child_process';
@@ -7,12 +6,10 @@ import { createAuditLog } from '../../server/core/audit.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { startWorkers } from '../../worker/worker.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 
 async function freshOrgWithEvents(n: number): Promise<string> {
   const m = await createOrgWithMember(ctx, 'admin');

@@ -1,8 +1,7 @@
 import t from 'tap';
-import pg from 'pg';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
-import { buildTestApp, ORIGIN } from '../helper.js';
+import { buildTestApp, connectOwner, ORIGIN } from '../helper.js';
 import { browser, cookieFrom, enrolMfa, login } from '../support/auth.js';
 
 // A clock the test moves: sessions, TOTP steps and expiry all read it.
@@ -13,9 +12,7 @@ const advance = (ms: number): void => {
 };
 
 const ctx = await buildTestApp(t, { clock });
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const orgs = createOrgService({ db: ctx.db, audit: ctx.audit, publicUrl: ctx.config.publicUrl, clock });
 const PASSWORD = 'violet tractor harbour 42';
 const acme = await orgs.createOrg({ name: 'Acme', adminEmail: 'ada@acme.test', adminPassword: PASSWORD });

@@ -3,14 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { buildTestApp } from '../helper.js';
+import { buildTestApp, connectOwner } from '../helper.js';
 
 const ctx = await buildTestApp(t);
 const cli = (args: string[]) => spawnSync(process.execPath, ['dist/server/cli.js', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8' });
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 
 t.test('org create with a password file sets the admin password (argon2id) and audits it', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cli-'));

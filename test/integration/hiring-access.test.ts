@@ -1,16 +1,13 @@
 import t from 'tap';
-import pg from 'pg';
 import fc from 'fast-check';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { countRows, createJob, HIRING_TABLES, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { can } from '../../server/core/permissions.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const adminA = await createOrgWithMember(ctx, 'admin');
 const recruiterA = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);

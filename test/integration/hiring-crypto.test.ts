@@ -1,14 +1,11 @@
 import t from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { createKeyring, DecryptionError, KeyDestroyedError } from '../../server/core/crypto.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const a = await createOrgWithMember(ctx, 'recruiter');
 const b = await createOrgWithMember(ctx, 'recruiter');
 const jobA = await createJob(ctx, a);

@@ -1,14 +1,11 @@
 import t from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const admin = await createOrgWithMember(ctx, 'admin');
 const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const orgSlug = (await owner.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [admin.orgId])).rows[0]?.slug as string;

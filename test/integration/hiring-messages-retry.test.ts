@@ -2,17 +2,14 @@
 // refuses, then accepts. A retry mails the same message once, never twice; failed and
 // stuck-pending messages are listed for the org without their content.
 import t from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 
 const smtp = await startFakeSmtp();
 t.teardown(() => smtp.close());
 const ctx = await buildTestApp(t, { smtpUrl: smtp.url });
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const adminA = await createOrgWithMember(ctx, 'admin');
 const recruiterA = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);

@@ -1,6 +1,5 @@
 import t from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
@@ -10,9 +9,7 @@ import type { MailMessage } from '../../server/core/mailer.js';
 import { createMessageService } from '../../server/modules/messages/service.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const adminA = await createOrgWithMember(ctx, 'admin');
 const recruiterA = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);

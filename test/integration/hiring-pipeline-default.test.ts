@@ -2,14 +2,11 @@
 // remove stages under the same rules as a job's own pipeline; jobs without their own
 // pipeline follow it; removing a stage that holds applications needs a remap.
 import t from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const adminA = await createOrgWithMember(ctx, 'admin');
 const recruiterA = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);

@@ -3,11 +3,10 @@
 // retention period (crypto-shredding + file deletion, aggregates kept, audited), with an
 // injected clock and backdated decisions; the daily worker schedule and the CLI.
 import t from 'tap';
-import pg from 'pg';
 import { spawnSync } from 'node:child_process';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring, KeyDestroyedError } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
@@ -18,9 +17,7 @@ import { createRetentionSweepProcessor } from '../../worker/processors/retention
 import { startWorkers } from '../../worker/worker.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const adminA = await createOrgWithMember(ctx, 'admin');
 const recruiterA = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);

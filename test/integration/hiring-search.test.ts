@@ -2,17 +2,14 @@
 // over encrypted names: keyed blind-index tokens per word and prefix, email by the email
 // blind index; org-scoped, no plaintext at rest, with filters and cursor pagination.
 import t from 'tap';
-import pg from 'pg';
 import { createHash, createHmac } from 'node:crypto';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createCandidateSearch, normaliseWords } from '../../server/modules/candidates/search.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const recruiterA = await createOrgWithMember(ctx, 'recruiter');
 const hmA = await createOrgWithMember(ctx, 'hiring_manager', recruiterA.orgId);
 const otherHmA = await createOrgWithMember(ctx, 'hiring_manager', recruiterA.orgId);
@@ -142,8 +139,11 @@ t.test('search never crosses orgs, roles or unassigned jobs', async (t) => {
 t.test('the token table holds no plaintext and no unkeyed hashes; the audit log no search text', async (t) => {
   const { rows } = await owner.query<{ org_id: string; candidate_id: string; token: Buffer }>('SELECT * FROM candidate_search_tokens');
   t.ok(rows.length > 20);
+  t.ok(rows.every((r) => r.token.length === 32), 'every token is a 32-byte MAC, whatever the length of the word');
+  // Plaintext search: only needles of 4+ characters, since random MAC bytes contain any
+  // given 2-character pair (case-folded) by chance in roughly one run in eight.
   const bytes = Buffer.concat(rows.map((r) => r.token)).toString('latin1').toLowerCase();
-  for (const needle of ['jose', 'josé', 'alvarez', 'joanna', 'smith', 'zoe', 'jo']) t.notOk(bytes.includes(needle), `no "${needle}" in the tokens`);
+  for (const needle of ['jose', 'josé', 'alvarez', 'joanna', 'smith']) t.notOk(bytes.includes(needle), `no "${needle}" in the tokens`);
   const hex = new Set(rows.map((r) => r.token.toString('hex')));
   for (const guess of ['jose', 'p:jose', 'w:jose', 'jo', 'p:jo']) {
     t.notOk(hex.has(createHash('sha256').update(guess).digest('hex')), `not sha256("${guess}")`);

@@ -1,15 +1,12 @@
 import t, { type Test } from 'tap';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { countRows, createJob, HIRING_TABLES, parser, uploadCv } from '../fixtures/hiring.js';
 import { makeExe, makeZip, makeManyEntriesDocx, makePdf, makeScannedPdf, makeZipBombDocx, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { ExtractionError } from '../../server/modules/documents/extract.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const recruiter = await createOrgWithMember(ctx, 'recruiter');
 const job = await createJob(ctx, recruiter);
 const orgSlug = (await owner.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [recruiter.orgId])).rows[0]?.slug as string;

@@ -4,7 +4,6 @@
 // hands out the call configuration only after consent, and the first webhook of the
 // browser-created call ties it to the interview.
 import t from 'tap';
-import pg from 'pg';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
@@ -14,12 +13,10 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { findInviteCallScript } from '../../server/modules/interviews/wire.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeVapi();
 t.teardown(() => fake.close());
 const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,7 +4,6 @@
 // and on the timeline; earlier attempts' late messages change nothing; recruiter
 // cancellation stops a pending re-dial.
 import t from 'tap';
-import pg from 'pg';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createCallService } from '../../server/modules/interviews/calls.js';
@@ -13,12 +12,10 @@ import { isRetryableEndedReason, retryDelayMs } from '../../server/modules/inter
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeVapi();
 t.teardown(() => fake.close());
 const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });

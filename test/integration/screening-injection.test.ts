@@ -7,10 +7,9 @@
 // parts never reach the model. Ordinary CVs from the corpus, as text, PDF and DOCX, go
 // through the same path and are not flagged (their "advance" stands).
 import t from 'tap';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, makePdf, multipartBody } from '../fixtures/make.js';
 import * as F from '../fixtures/injection.js';
@@ -26,9 +25,7 @@ import { simulateScreening } from '../../worker/providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const redis = new Redis(ctx.config.redisUrl.reveal(), { maxRetriesPerRequest: null });
 t.teardown(() => redis.disconnect());
 const fake = await startFakeOpenAI();

@@ -5,10 +5,9 @@
 // idempotent re-runs that never charge twice, the record of every AI run and the
 // screening API with its access rules.
 import t from 'tap';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
@@ -21,9 +20,7 @@ import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import type { ModelProvider } from '../../server/modules/screening/model.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const redis = new Redis(ctx.config.redisUrl.reveal(), { maxRetriesPerRequest: null });
 t.teardown(() => redis.disconnect());
 const fake = await startFakeOpenAI();

@@ -6,10 +6,9 @@
 // malformed, oversized, unauthorised and cross-tenant requests. The last test runs the
 // real worker on the queued rescreens.
 import t from 'tap';
-import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
@@ -20,9 +19,7 @@ import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const queue = new Queue(QUEUES.cvScreen, { connection: ctx.redis, prefix: bullPrefix(ctx.config.redisPrefix) });
 t.teardown(() => queue.close());
 const admin = await createOrgWithMember(ctx, 'admin');

@@ -6,8 +6,7 @@
 // budget; the AI pause switch and the budget refuse the check; bad arguments exit 2.
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import pg from 'pg';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { createKeyring } from '../../server/core/crypto.js';
@@ -16,9 +15,7 @@ import { createScreeningRunner, SEED } from '../../server/modules/screening/serv
 import { createSimulatedProvider, simulateScreening } from '../../worker/providers/simulated.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const fake = await startFakeOpenAI();
 t.teardown(() => fake.close());
 const admin = await createOrgWithMember(ctx, 'admin');

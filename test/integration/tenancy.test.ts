@@ -1,13 +1,10 @@
 import t from 'tap';
-import pg from 'pg';
 import { GLOBAL_TABLES } from '../../server/core/tenancy.js';
 import { createDb } from '../../server/core/db.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 // All setup happens before the first subtest: tap ends the root test once its queue drains.
 const a = await createOrgWithMember(ctx, 'admin');
 const b = await createOrgWithMember(ctx, 'admin');

@@ -1,14 +1,11 @@
 import t from 'tap';
 import fc from 'fast-check';
-import pg from 'pg';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { signHmac } from '../fakes/vapi-server.js';
 
 const ctx = await buildTestApp(t);
-const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
-await owner.connect();
-t.teardown(() => owner.end());
+const owner = await connectOwner(t, ctx);
 const queue = createQueue(QUEUES.webhookIngest, ctx.redis, ctx.config.redisPrefix);
 t.teardown(() => queue.close());
 const admin = await createOrgWithMember(ctx, 'admin');
