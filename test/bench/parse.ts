@@ -3,7 +3,7 @@
 // `textOnly` is the extraction before hidden parts existed (unpdf extractText / mammoth
 // raw text, what extractInProcess did before), `withHidden` is extractInProcess today;
 // both run on each file in turn in the same process so machine load hits them alike.
-// Run: node --import @tapjs/typescript/import test/bench/parse.ts [rounds]   (one JSON line)
+// Run: node --import tsx test/bench/parse.ts [rounds]   (one JSON line)
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { makeDocx, makePdf } from '../fixtures/make.js';
 import { extractInProcess, normaliseText } from '../../server/modules/documents/extract.js';

@@ -1,7 +1,8 @@
 // The Vapi REST client behind a small interface: the official @vapi-ai/server-sdk
 // VapiClient (Bearer private key, configurable base URL). Tests point it at the loopback
 // fake in test/fakes/vapi-server.ts; nothing here knows it is a fake.
-import { VapiClient, VapiError, type Vapi } from '@vapi-ai/server-sdk';
+import type * as VapiSdkModule from '@vapi-ai/server-sdk';
+import type { Vapi, VapiClient } from '@vapi-ai/server-sdk';
 import type { CallVerdict, CircuitBreaker } from '../../core/circuit-breaker.js';
 
 export interface CallSummary {
@@ -40,13 +41,24 @@ export class VapiControlError extends Error {
   }
 }
 
+// The SDK takes ~0.8 s to import (more than the rest of the app together), and the app
+// process only reaches Vapi from a few routes: it is loaded on first use. No VapiError can
+// exist before then, so the checks below need not load it.
+type VapiSdk = typeof VapiSdkModule;
+let sdk: VapiSdk | undefined;
+async function loadSdk(): Promise<VapiSdk> {
+  sdk ??= await import('@vapi-ai/server-sdk');
+  return sdk;
+}
+
 export function vapiStatusOf(err: unknown): number | undefined {
-  return err instanceof VapiError ? err.statusCode : undefined;
+  return sdk && err instanceof sdk.VapiError ? err.statusCode : undefined;
 }
 
 /** 4xx other than 408/429 will not get better by retrying. */
 export function isPermanentVapiError(err: unknown): boolean {
-  return err instanceof VapiError && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && ![408, 429].includes(err.statusCode);
+  const status = vapiStatusOf(err);
+  return typeof status === 'number' && status >= 400 && status < 500 && ![408, 429].includes(status);
 }
 
 /** The recording reference from an artifact: current `recording` shape first, then the deprecated `recordingUrl`. */
@@ -68,28 +80,30 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    if (!res.ok) throw new VapiError({ message: `${method} ${path} answered ${res.status}`, statusCode: res.status });
+    if (!res.ok) throw new (await loadSdk()).VapiError({ message: `${method} ${path} answered ${res.status}`, statusCode: res.status });
     return text ? (JSON.parse(text) as unknown) : null;
   }
   // The SDK retries 408/429/5xx with exponential backoff (maxRetries); BullMQ retries the job on top.
-  const client = new VapiClient({ token: options.apiKey, baseUrl: options.baseUrl, timeoutInSeconds: options.timeoutSeconds ?? 15, maxRetries: options.maxRetries ?? 2 });
+  let clientReady: Promise<VapiClient> | undefined;
+  const sdkClient = (): Promise<VapiClient> =>
+    (clientReady ??= loadSdk().then(({ VapiClient }) => new VapiClient({ token: options.apiKey, baseUrl: options.baseUrl, timeoutInSeconds: options.timeoutSeconds ?? 15, maxRetries: options.maxRetries ?? 2 })));
   return {
     async createCall(request) {
-      const created = (await client.calls.create(request)) as { id?: string; status?: string };
+      const created = (await (await sdkClient()).calls.create(request)) as { id?: string; status?: string };
       if (!created || typeof created.id !== 'string') throw new Error('Vapi did not return a call id');
       return { id: created.id, status: created.status ?? null };
     },
     async createAssistant(request) {
-      const a = await client.assistants.create(request);
+      const a = await (await sdkClient()).assistants.create(request);
       if (!a || typeof a.id !== 'string') throw new Error('Vapi did not return an assistant id');
       return { id: a.id };
     },
     async updateAssistant(id, request) {
-      const a = await client.assistants.update({ id, ...request });
+      const a = await (await sdkClient()).assistants.update({ id, ...request });
       return { id: a.id };
     },
     async getCall(id) {
-      const call = await client.calls.get({ id });
+      const call = await (await sdkClient()).calls.get({ id });
       return {
         id: call.id,
         status: call.status ?? null,
