@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that test/deploy needs, only when they are missing.
+# Installs the Debian packages that test/deploy (and the backup scripts' tests) need, only when they are missing.
 # Idempotent and quiet: a second run does nothing and prints nothing.
 set -euo pipefail
 
@@ -14,6 +14,8 @@ packages=(
   openssl        # TLS version probes, key generation
   docker-compose # compose v1 client: validates docker-compose.yml (no engine needed)
   procps
+  age               # backups are encrypted to age recipients (test/integration/backup-restore.test.ts)
+  postgresql-client # pg_dump / pg_restore / psql for ops/scripts/backup.sh and restore-drill.sh
 )
 
 missing=()

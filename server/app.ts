@@ -26,13 +26,19 @@ import { createUserSecretBox } from './modules/auth/totp.js';
 import { membersRoutes } from './modules/members/routes.js';
 import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { wellKnownRoutes } from './modules/wellknown/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
 import { alertRoutes } from './modules/alerts/routes.js';
 import { wireAlerts } from './modules/alerts/wire.js';
+import { biasRoutes } from './modules/bias/routes.js';
+import { createBiasService } from './modules/bias/service.js';
 import { createKeyring } from './core/crypto.js';
+import { createPostgresBlobStore } from './core/storage.js';
+import { privacyRoutes } from './modules/privacy/routes.js';
+import { createPrivacyService } from './modules/privacy/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -106,12 +112,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapiPlugin);
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });
+  await app.register(wellKnownRoutes, { config, clock });
   const hasher = deps.hasher ?? createPasswordHasher();
   const limiter = createAuthLimiter({ redis: deps.redis, prefix: config.redisPrefix, policy: deps.authLimits });
+  // One keyring per process (one org-key cache), holding the previous master keys too so data
+  // wrapped before a `hirebox keys rotate` stays readable during the roll-out.
+  const keyring = createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
   const alerts = wireAlerts(app, {
     db: deps.db,
     audit: deps.audit,
-    keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+    keyring,
     redis: deps.redis,
     redisPrefix: config.redisPrefix,
     nodeEnv: config.nodeEnv,
@@ -127,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions,
     limiter,
     hasher,
-    secrets: createUserSecretBox(config.masterKey.reveal()),
+    secrets: createUserSecretBox(config.masterKey.reveal(), config.previousMasterKeys.reveal()),
     publicUrl: config.publicUrl,
     clock,
     log: deps.logger,
@@ -143,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     sessions,
     masterKey: config.masterKey.reveal(),
+    keyring,
     publicUrl: config.publicUrl,
     nodeEnv: config.nodeEnv,
     cookie: sessionCookie,
@@ -155,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     logger: deps.logger,
     masterKey: config.masterKey.reveal(),
+    keyring,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
@@ -164,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db,
     audit: deps.audit,
     masterKey: config.masterKey.reveal(),
+    keyring,
     redis: deps.redis,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
@@ -178,12 +191,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     mailer: deps.mailer,
     masterKey: config.masterKey.reveal(),
+    keyring,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     vapiBaseUrl: config.vapi.baseUrl,
     clock,
     alerts,
   });
+  // DESIGN §8: bias report and thresholds (the monitor runs in the worker).
+  await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
+
+  // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
+  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock }) });
 
   return app;
 }

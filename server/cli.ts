@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `hirebox` command: migrate, org create, audit verify, screening stability. `--json`
 // prints machine output.
-import { readFileSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAuditLog, type VerifyResult } from './core/audit.js';
-import { createKeyring } from './core/crypto.js';
+import { createKeyring, masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
 import { createDb, isUuid } from './core/db.js';
 import { AppError } from './core/errors.js';
@@ -25,9 +26,33 @@ commands:
   org create --name N --admin-email E       create an organisation and its admin
              [--password-file F] [--slug S]   (without a password file, prints a one-time setup link)
   audit verify [--org ID]                   recompute audit hash chains and checkpoint signatures
+  keys generate --out FILE                  write a new random master key (base64, mode 0600) and print its id
+  keys rotate                               re-wrap every org key (and MFA secret) under MASTER_KEY_FILE; previous
+                                              keys come from MASTER_KEY_PREVIOUS_FILES (owner role); idempotent
+                                              exit: 0 done, 1 something could not be unwrapped (org ids named)
+  keys status                               org keys and MFA secrets per master key id; which previous keys can be
+                                              retired; exit 1 if something needs a key this process lacks
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
+  erase candidate --org ID --candidate ID   erase one candidate now (data subject request; the retention sweep's
+             --reason TICKET                  path, open applications withdrawn); --reason: the request's reference
+  export candidate --org ID --candidate ID  candidate.json (as the API's export) + decrypted CV files into DIR
+             --out DIR                        (created 0700, files 0600); audited
+  export org --org ID --out DIR             the whole org as JSON Lines per kind + CV files + manifest.json
+                                              (counts, SHA-256 per file); audited
+  org offboard --org ID [--out DIR]         start offboarding (sign-in, apply pages, interview links, webhooks
+             [--cancel | --status | --delete] refused; data and org key deleted by the daily sweep after 30 days);
+                                              --out writes the org export now; --cancel restores the org;
+                                              --delete deletes now if the 30 days are over
   retention sweep [--org ID] [--dry-run]    erase candidates past their org's retention period (what the
                                               daily worker job does); --dry-run lists them and changes nothing
+  bias report --org ID [--job ID]           selection rates, AI scoring rates and impact ratios by self-identified
+                                              demographic category (LL144 method): the org report and one per job
+                                              (or only --job); aggregates only; audited; exit 0 report, 1 job not found
+  bias counterfactual --job ID [--sample K]  re-screen K (default 5) of the job's screened CVs with swapped names and
+                                              pronouns through the blinded screening call and report score shifts per
+                                              criterion; nothing stored changes; runs are audited and count against the
+                                              token budget; exit 0 report, 1 error or job not found, 2 usage, 3 AI paused
+                                              or budget used up, 4 nothing screened to sample
   screening stability --job ID --runs N     re-score a random sample of the job's screened applications N
              [--sample K]                     times (default K=5) with the org's provider and model (temperature
                                               0, fixed seed) and report the score spread per criterion; stored
@@ -41,6 +66,11 @@ options:
 `;
 
 class UsageError extends Error {}
+
+/** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */
+function keyringOf(config: Config) {
+  return createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
+}
 
 type Out = { json: boolean };
 
@@ -93,7 +123,9 @@ async function runAuditVerify(config: Config, args: string[], out: Out): Promise
   if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
   try {
-    const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
+    // Checkpoints signed by a retired signing key verify with its public key (AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES).
+    const verifyKeys = [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys];
+    const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), verifyKeys });
     const orgIds = values.org ? [values.org] : await listOrgIds(db.pool);
     const results: VerifyResult[] = [];
     for (const orgId of orgIds) {
@@ -140,7 +172,7 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
     const check = createStabilityCheck({
       db,
       audit: createAuditLog({ db }),
-      keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+      keyring: keyringOf(config),
       provider: createModelProvider(config),
       defaultModel: config.openai.model,
     });
@@ -169,7 +201,7 @@ async function runCandidatesReindex(config: Config, args: string[], out: Out): P
   if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
   const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
   try {
-    const search = createCandidateSearch({ keyring: createKeyring({ masterKey: config.masterKey.reveal() }) });
+    const search = createCandidateSearch({ keyring: keyringOf(config) });
     const orgIds = values.org ? [values.org] : await listOrgIds(db.pool);
     const results: { orgId: string; indexed: number; skipped: number }[] = [];
     for (const orgId of orgIds) results.push({ orgId, ...(await search.reindex(db, orgId)) });
@@ -189,7 +221,7 @@ async function runRetentionSweep(config: Config, args: string[], out: Out): Prom
     const retention = createRetentionService({
       db,
       audit: createAuditLog({ db }),
-      keyring: createKeyring({ masterKey: config.masterKey.reveal() }),
+      keyring: keyringOf(config),
       blobs: createPostgresBlobStore(),
       clock: () => new Date(),
       logger: createLogger('silent'),
@@ -206,6 +238,149 @@ async function runRetentionSweep(config: Config, args: string[], out: Out): Prom
   }
 }
 
+function keysArgs(sub: string, args: string[], options: { out?: { type: 'string' } } = {}): { out?: string } {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+    if (positionals.length > 0) throw new UsageError(`keys ${sub}: unexpected argument ${positionals[0]}`);
+    return values as { out?: string };
+  } catch (err) {
+    throw err instanceof UsageError ? err : new UsageError(`keys ${sub}: ${(err as Error).message}`);
+  }
+}
+
+// Needs no configuration: a new key is made before it is configured anywhere.
+function runKeysGenerate(args: string[], out: Out): number {
+  const { out: file } = keysArgs('generate', args, { out: { type: 'string' } });
+  if (!file) throw new UsageError('keys generate needs --out FILE');
+  const key = randomBytes(32);
+  try {
+    // wx: never overwrite an existing key file (that could destroy the only copy of a key in use).
+    writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    process.stderr.write(`hirebox: cannot create ${file}${code === 'EEXIST' ? ': it exists (keys generate never overwrites)' : code ? `: ${code}` : ''}\n`);
+    return 1;
+  }
+  const id = masterKeyId(key);
+  print(out, `wrote a new master key to ${file} (mode 0600), key id ${id}`, { file, masterKeyId: id });
+  return 0;
+}
+
+async function keyRotation(config: Config) {
+  const { createKeyRotationService } = await import('./modules/keys/service.js');
+  // The owner role: the app role may not rewrite org_keys.
+  const db = createDb({ connectionString: config.migrationDatabaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  const service = createKeyRotationService({
+    db,
+    audit: createAuditLog({ db }),
+    keys: { masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() },
+    listOrgIds: () => listOrgIds(db.pool),
+  });
+  return { db, service };
+}
+
+async function runKeysRotate(config: Config, args: string[], out: Out): Promise<number> {
+  keysArgs('rotate', args);
+  const { db, service } = await keyRotation(config);
+  try {
+    const r = await service.rotate();
+    const human = [
+      `current master key ${r.masterKeyId}`,
+      `org keys: ${r.orgs.rewrapped} re-wrapped, ${r.orgs.labelled} labelled (pre-0027, already current), ${r.orgs.alreadyCurrent} already current, ${r.orgs.withoutKey} org(s) without a key, ${r.orgs.failed} failed`,
+      `MFA secrets: ${r.userSecrets.resealed} re-sealed, ${r.userSecrets.alreadyCurrent} already current, ${r.userSecrets.failed} failed`,
+      ...r.failures.map((f) => `FAILED: org ${f.orgId}: ${f.error}`),
+      ...r.failedUserIds.map((id) => `FAILED: MFA secret of user ${id} opens with none of the configured master keys`),
+    ];
+    print(out, human.join('\n'), r);
+    return r.ok ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+
+async function runKeysStatus(config: Config, args: string[], out: Out): Promise<number> {
+  keysArgs('status', args);
+  const { db, service } = await keyRotation(config);
+  try {
+    const r = await service.status();
+    const human = [
+      `${r.orgKeys} org key(s); current master key ${r.currentMasterKeyId}`,
+      ...r.keys.map((k) => `  ${k.masterKeyId}  ${k.role.padEnd(8)}  org keys ${k.orgKeys}${k.unlabelledOrgKeys ? ` (+${k.unlabelledOrgKeys} pre-0027 unlabelled)` : ''}, MFA secrets ${k.userSecrets}`),
+      ...r.unreadableOrgIds.map((id) => `UNREADABLE: org ${id}: its key is wrapped by a master key this process lacks`),
+      ...(r.unreadableUserSecrets ? [`UNREADABLE: ${r.unreadableUserSecrets} MFA secret(s) open with none of the configured master keys`] : []),
+      r.rotationNeeded ? 'rotation needed: run `hirebox keys rotate`' : 'everything is under the current master key',
+      ...(r.retirable.length ? [`can be retired (remove from MASTER_KEY_PREVIOUS_FILES): ${r.retirable.join(', ')}`] : []),
+    ];
+    print(out, human.join('\n'), r);
+    return r.ok ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+
+async function runBiasReport(config: Config, args: string[], out: Out): Promise<number> {
+  let values: { org?: string; job?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { org: { type: 'string' }, job: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!values.org) throw new UsageError('bias report needs --org');
+  if (!isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
+  if (values.job !== undefined && !isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
+  const { createBiasService, renderBiasReport } = await import('./modules/bias/service.js');
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  try {
+    const bias = createBiasService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), log: createLogger('silent') });
+    const reports = await bias.reportsForOperator(values.org, { jobId: values.job });
+    print(out, reports.map(renderBiasReport).join('\n\n'), { ok: true, reports });
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Data subject requests and offboarding (server/modules/privacy/commands.ts), loaded only for those commands. */
+const privacyCommands = () => import('./modules/privacy/commands.js');
+
+async function runBiasCounterfactual(config: Config, args: string[], out: Out): Promise<number> {
+  let values: { job?: string; sample?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { job: { type: 'string' }, sample: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!values.job) throw new UsageError('bias counterfactual needs --job');
+  if (!isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
+  const [{ createCounterfactualAudit, renderCounterfactualReport, COUNTERFACTUAL_MAX_SAMPLE }, { createModelProvider }] = await Promise.all([
+    import('./modules/bias/counterfactual.js'),
+    import('../worker/providers/index.js'),
+  ]);
+  const sample = values.sample === undefined ? 5 : Number(values.sample);
+  if (values.sample !== undefined && (!/^[0-9]+$/.test(values.sample) || sample < 1 || sample > COUNTERFACTUAL_MAX_SAMPLE)) throw new UsageError(`--sample must be a whole number from 1 to ${COUNTERFACTUAL_MAX_SAMPLE}`);
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
+  try {
+    const audit = createCounterfactualAudit({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
+    const result = await audit.run({ jobId: values.job, sample });
+    if (result.status === 'job_not_found') {
+      print(out, `job ${values.job} not found`, { ok: false, error: 'job_not_found' });
+      return 1;
+    }
+    if (result.status === 'refused') {
+      print(out, `not run: ${result.reason}`, { ok: false, error: result.reason.split(':')[0], reason: result.reason });
+      return 3;
+    }
+    if (result.status === 'no_sample') {
+      print(out, `not run: ${result.reason}`, { ok: false, error: 'no_sample', reason: result.reason });
+      return 4;
+    }
+    print(out, renderCounterfactualReport(result.report), { ok: true, ...result.report });
+    return result.report.runs.made > 0 && result.report.runs.made === result.report.runs.failed ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const out = { json };
@@ -214,12 +389,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'keys' && sub === 'generate') return runKeysGenerate(rest, out);
   const config = loadConfigOrExit();
   if (command === 'migrate') return runMigrate(config, out);
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
+  if (command === 'org' && sub === 'offboard') return (await privacyCommands()).runOrgOffboard(config, rest, { out, usage: (m) => new UsageError(m) });
+  if (command === 'erase' && sub === 'candidate') return (await privacyCommands()).runEraseCandidate(config, rest, { out, usage: (m) => new UsageError(m) });
+  if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, { out, usage: (m) => new UsageError(m) });
+  if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, { out, usage: (m) => new UsageError(m) });
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
+  if (command === 'keys' && sub === 'rotate') return runKeysRotate(config, rest, out);
+  if (command === 'keys' && sub === 'status') return runKeysStatus(config, rest, out);
   if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);
   if (command === 'retention' && sub === 'sweep') return runRetentionSweep(config, rest, out);
+  if (command === 'bias' && sub === 'report') return runBiasReport(config, rest, out);
+  if (command === 'bias' && sub === 'counterfactual') return runBiasCounterfactual(config, rest, out);
   if (command === 'screening' && sub === 'stability') return runScreeningStability(config, rest, out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }

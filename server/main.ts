@@ -1,5 +1,6 @@
 // HTTP entry point: config -> deps -> buildApp -> listen; graceful shutdown drains
 // in-flight requests before closing Postgres and Redis.
+import { createPublicKey } from 'node:crypto';
 import { buildApp } from './app.js';
 import { createAuditLog } from './core/audit.js';
 import { createDb } from './core/db.js';
@@ -14,7 +15,9 @@ const logger = createLogger(config.logLevel, { process: 'app' });
 const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-app' });
 const redis = createRedis(config.redisUrl.reveal(), 'producer');
 redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
-const audit = createAuditLog({ db });
+// The console's audit verify checks checkpoints with the signing key's public half and the
+// retired ones (AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES); the app itself never signs.
+const audit = createAuditLog({ db, verifyKeys: [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys] });
 const mailer = createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir });
 const app = await buildApp({ config, db, redis, audit, logger, mailer, migrations: readMigrationFiles() });
 

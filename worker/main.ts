@@ -27,6 +27,7 @@ const running = await startWorkers({
   redisPrefix: config.redisPrefix,
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
+  previousMasterKeys: config.previousMasterKeys.reveal(),
   screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection, breaker: aiBreaker },
   interviews: {
     vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null,
@@ -36,6 +37,8 @@ const running = await startWorkers({
     publicUrl: config.publicUrl,
   },
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
+  biasMonitor: { redis: connection },
+  backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

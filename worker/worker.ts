@@ -27,11 +27,18 @@ import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor, scheduleWebhookSweep } from './processors/webhook-ingest.js';
 import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
+import { createOffboardingService } from '../server/modules/privacy/offboarding.js';
 import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
 import { withCircuitBreaker } from './providers/breaker.js';
 import type { NodeEnv } from '../server/core/config.js';
 import { createAlertDeliverer } from '../server/modules/alerts/service.js';
 import { createAlertDeliverProcessor } from './processors/alert-deliver.js';
+import { createAlertService } from '../server/modules/alerts/service.js';
+import { ALERT_DELIVER_ATTEMPTS, alertDeliverJobId } from '../server/modules/alerts/wire.js';
+import { createBiasService } from '../server/modules/bias/service.js';
+import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
+import { createBackupMonitor } from '../server/modules/backups/monitor.js';
+import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -44,6 +51,8 @@ export interface WorkerDeps {
   retentionSweepPattern?: string;
   /** Unwraps org keys (cv-parse decrypts CVs and encrypts extracted text); without it no cv-parse worker runs. */
   masterKey?: Buffer;
+  /** Previous master keys (MASTER_KEY_PREVIOUS_FILES): unwrap org keys not yet re-wrapped by `hirebox keys rotate`. */
+  previousMasterKeys?: readonly Buffer[];
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
@@ -54,6 +63,10 @@ export interface WorkerDeps {
   interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
   alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
+  /** DESIGN §8: the daily bias monitor (bias-monitor; needs masterKey); raises bias_breach alerts through redis-backed alert service. Default 04:23 UTC. */
+  biasMonitor?: { redis: Redis; pattern?: string };
+  /** DESIGN §9: the hourly stale-backup check (backup-monitor; needs masterKey for the alert service); off unless expected. */
+  backupMonitor?: { redis: Redis; expected: boolean; maxAgeMs: number; pattern?: string; clock?: () => Date };
 }
 
 export interface RunningWorker {
@@ -75,16 +88,60 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   const breaker = deps.screening?.breaker;
   const provider = deps.screening ? (breaker ? withCircuitBreaker(deps.screening.provider, breaker) : deps.screening.provider) : null;
   if (deps.masterKey) {
-    const keyring = createKeyring({ masterKey: deps.masterKey });
+    const keyring = createKeyring({ masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
     // Retention (DESIGN section 9): one daily schedule shared by every worker process.
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
     const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
-    workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger });
+    workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
     if (deps.alerts) {
       const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });
       workers.push(new Worker(QUEUES.alertDeliver, createAlertDeliverProcessor({ deliverer }), { connection: deps.connection, prefix, concurrency: 5 }));
+    }
+    if (deps.biasMonitor) {
+      // Bias monitor (DESIGN section 8): one daily schedule shared by every worker process.
+      const biasQueue = createQueue(QUEUES.biasMonitor, deps.connection, deps.redisPrefix);
+      const alertQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => biasQueue.close(), () => alertQueue.close());
+      await biasQueue.upsertJobScheduler('bias-monitor-daily', { pattern: deps.biasMonitor.pattern ?? '23 4 * * *', tz: 'UTC' }, { name: 'monitor', data: {} });
+      const alertSink = createAlertService({
+        db: deps.db,
+        audit: deps.audit,
+        keyring,
+        redis: deps.biasMonitor.redis,
+        redisPrefix: deps.redisPrefix,
+        deliver: { enqueue: async (orgId, alertId) => void (await alertQueue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: 10_000 } })) },
+        nodeEnv: deps.alerts?.nodeEnv ?? 'production',
+        clock: () => new Date(),
+        log: deps.logger,
+      });
+      const bias = createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts: alertSink, log: deps.logger });
+      workers.push(new Worker(QUEUES.biasMonitor, createBiasMonitorProcessor({ bias, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    }
+    if (deps.backupMonitor) {
+      // Stale backups (DESIGN section 9): one hourly schedule shared by every worker process;
+      // the check itself does nothing unless backups are expected (BACKUPS_EXPECTED).
+      const { redis, expected, maxAgeMs, pattern } = deps.backupMonitor;
+      const clock = deps.backupMonitor.clock ?? (() => new Date());
+      const monitorQueue = createQueue(QUEUES.backupMonitor, deps.connection, deps.redisPrefix);
+      const deliverQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => monitorQueue.close(), () => deliverQueue.close());
+      await scheduleBackupMonitor(monitorQueue, pattern);
+      const alerts = createAlertService({
+        db: deps.db,
+        audit: deps.audit,
+        keyring,
+        redis,
+        redisPrefix: deps.redisPrefix,
+        deliver: { enqueue: async (orgId, alertId) => void (await deliverQueue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: 10_000 } })) },
+        nodeEnv: deps.alerts?.nodeEnv ?? 'production',
+        clock,
+        log: deps.logger,
+      });
+      const monitor = createBackupMonitor({ db: deps.db, alerts, expected, maxAgeMs, clock, log: deps.logger });
+      workers.push(new Worker(QUEUES.backupMonitor, createBackupMonitorProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;

@@ -1,7 +1,7 @@
 // One typed, validated configuration object built from env and secret files.
 // Nothing else in the codebase reads process.env.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync, randomBytes, createPrivateKey, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -39,7 +39,11 @@ export interface Config {
   redisUrl: Secret;
   redisPrefix: string;
   masterKey: Secret<Buffer>;
+  /** MASTER_KEY_PREVIOUS_FILES: retired master keys kept only to unwrap org keys not yet re-wrapped (`hirebox keys rotate`). */
+  previousMasterKeys: Secret<Buffer[]>;
   auditSigningKey: Secret<KeyObject>;
+  /** AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES: public keys of retired signing keys, so old checkpoints still verify. */
+  auditPreviousPublicKeys: KeyObject[];
   aiProvider: AiProvider;
   openai: { apiKey: Secret | null; baseUrl: string | null; model: string };
   vapi: { apiKey: Secret | null; baseUrl: string; publicKey: string | null };
@@ -47,6 +51,10 @@ export interface Config {
   mailFrom: string;
   trustProxy: boolean | string[];
   auditCheckpointEveryMs: number;
+  /** DESIGN §9: the worker raises stale_backup when expected and the newest recorded backup is older than maxAgeMs. */
+  backups: { expected: boolean; maxAgeMs: number };
+  /** RFC 9116 fields of /.well-known/security.txt; expires null means one year after each request. */
+  securityTxt: SecurityTxtConfig;
   logLevel: string;
   dataDir: string;
 }
@@ -122,7 +130,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     }
   }
   const masterKey = loadMasterKey(env, nodeEnv, dataDir, problems);
+  const previousMasterKeys = loadPreviousMasterKeys(env.MASTER_KEY_PREVIOUS_FILES, masterKey, problems);
   const auditSigningKey = loadAuditSigningKey(env, nodeEnv, dataDir, problems);
+  const auditPreviousPublicKeys = loadPreviousPublicKeys(env.AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES, problems);
 
   const aiProvider = (env.AI_PROVIDER ?? (isProd ? 'openai' : 'simulated')) as AiProvider;
   if (aiProvider !== 'openai' && aiProvider !== 'simulated') {
@@ -146,6 +156,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (!Number.isInteger(checkpointMinutes) || checkpointMinutes < 1 || checkpointMinutes > 1440) {
     problems.push('AUDIT_CHECKPOINT_EVERY_MINUTES must be an integer from 1 to 1440');
   }
+  const backups = parseBackups(env, isProd, problems);
+  const securityTxt = parseSecurityTxt(env, publicUrl, problems);
   const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -163,7 +175,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     redisUrl: new Secret(redisUrl as string),
     redisPrefix,
     masterKey: new Secret(masterKey),
+    previousMasterKeys: new Secret(previousMasterKeys),
     auditSigningKey: new Secret(auditSigningKey),
+    auditPreviousPublicKeys,
     aiProvider,
     openai: { apiKey: openaiKey ? new Secret(openaiKey) : null, baseUrl: openaiBaseUrl, model: env.OPENAI_MODEL ?? 'gpt-4o-mini' },
     vapi: { apiKey: vapiKey ? new Secret(vapiKey) : null, baseUrl: vapiBaseUrl, publicKey: env.VAPI_PUBLIC_KEY ?? null },
@@ -171,6 +185,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     mailFrom,
     trustProxy,
     auditCheckpointEveryMs: checkpointMinutes * 60_000,
+    backups,
+    securityTxt,
     logLevel,
     dataDir,
   };
@@ -256,6 +272,54 @@ function loadMasterKey(env: Env, nodeEnv: NodeEnv, dataDir: string, problems: st
   return null;
 }
 
+/** Paths of a comma-separated *_FILES list (blank entries ignored). */
+function fileList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+// Previous master keys only unwrap org keys not yet re-wrapped by `hirebox keys rotate`.
+// Each must be readable and 32 bytes, like MASTER_KEY_FILE: a typo here would otherwise
+// surface only when some org's data fails to open.
+function loadPreviousMasterKeys(value: string | undefined, current: Buffer | null, problems: string[]): Buffer[] {
+  const keys: Buffer[] = [];
+  for (const file of fileList(value)) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(file);
+    } catch {
+      problems.push(`MASTER_KEY_PREVIOUS_FILES: cannot read ${file}`);
+      continue;
+    }
+    const decoded = raw.length === 32 ? raw : Buffer.from(raw.toString('utf8').trim(), 'base64');
+    if (decoded.length !== 32) {
+      problems.push(`MASTER_KEY_PREVIOUS_FILES: ${file} must hold 32 bytes (raw or base64)`);
+      continue;
+    }
+    // The current key listed again as previous is harmless (the keyring de-duplicates).
+    if (!current || !decoded.equals(current)) keys.push(decoded);
+  }
+  return keys;
+}
+
+// Checkpoints record the id of the key that signed them; after the signing key is rotated,
+// the retired public keys let `hirebox audit verify` still check the old checkpoints.
+function loadPreviousPublicKeys(value: string | undefined, problems: string[]): KeyObject[] {
+  const keys: KeyObject[] = [];
+  for (const file of fileList(value)) {
+    try {
+      const key = createPublicKey(readFileSync(file));
+      if (key.asymmetricKeyType !== 'ed25519') {
+        problems.push(`AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES: ${file} is not an Ed25519 key`);
+        continue;
+      }
+      keys.push(key);
+    } catch {
+      problems.push(`AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES: cannot read an Ed25519 public key (PEM) from ${file}`);
+    }
+  }
+  return keys;
+}
+
 function loadAuditSigningKey(env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[]): KeyObject | null {
   const file = keyFilePath(env, 'AUDIT_SIGNING_KEY', nodeEnv, dataDir, 'audit-signing.pem', () =>
     generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }),
@@ -272,4 +336,43 @@ function loadAuditSigningKey(env: Env, nodeEnv: NodeEnv, dataDir: string, proble
     problems.push(`AUDIT_SIGNING_KEY_FILE: cannot read an Ed25519 private key (PEM) from ${file}`);
     return null;
   }
+}
+
+export interface SecurityTxtConfig {
+  /** Contact URIs (mailto:, https:), in order of preference. */
+  contact: string[];
+  expires: Date | null;
+  policyUrl: string;
+  languages: string;
+}
+
+function parseBackups(env: Env, isProd: boolean, problems: string[]): Config['backups'] {
+  const raw = env.BACKUPS_EXPECTED ?? (isProd ? 'true' : 'false');
+  if (raw !== 'true' && raw !== 'false') problems.push('BACKUPS_EXPECTED must be true or false');
+  const hours = Number(env.BACKUP_MAX_AGE_HOURS ?? '26');
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 90) problems.push('BACKUP_MAX_AGE_HOURS must be an integer from 1 to 2160');
+  return { expected: raw === 'true', maxAgeMs: hours * 3_600_000 };
+}
+
+function parseSecurityTxt(env: Env, publicUrl: URL | null, problems: string[]): SecurityTxtConfig {
+  const host = publicUrl?.hostname ?? 'localhost';
+  const contact = (env.SECURITY_CONTACT ?? `mailto:security@${host}`)
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  for (const c of contact) {
+    // A field value is one line: no CR/LF, and a URI scheme security.txt readers understand.
+    if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+|tel:\+?[0-9-]+)$/.test(c)) problems.push(`SECURITY_CONTACT entry "${c}" must be a mailto:, https:// or tel: URI`);
+  }
+  if (contact.length === 0) problems.push('SECURITY_CONTACT must name at least one contact');
+  let expires: Date | null = null;
+  if (env.SECURITY_TXT_EXPIRES) {
+    expires = new Date(env.SECURITY_TXT_EXPIRES);
+    if (Number.isNaN(expires.getTime())) problems.push('SECURITY_TXT_EXPIRES must be an ISO 8601 date-time, e.g. 2027-06-30T00:00:00Z');
+  }
+  const policyUrl = env.SECURITY_POLICY_URL ?? (publicUrl ? new URL('/security/disclosure', publicUrl).toString() : '');
+  if (env.SECURITY_POLICY_URL) parseUrl('SECURITY_POLICY_URL', policyUrl, ['https:', 'http:'], problems);
+  const languages = env.SECURITY_TXT_LANGUAGES ?? 'en';
+  if (!languages.split(',').every((tag) => /^[A-Za-z][A-Za-z0-9-]{1,34}$/.test(tag.trim()))) problems.push('SECURITY_TXT_LANGUAGES must be a comma-separated list of language tags, e.g. "en, de"');
+  return { contact, expires, policyUrl, languages };
 }

@@ -10,6 +10,11 @@
 // - Destroying a candidate key (crypto-shredding) makes all of that candidate's
 //   ciphertexts unreadable, including copies in backups.
 //
+// - Master key rotation (`hirebox keys rotate`): a keyring holds one current master key
+//   and any number of previous ones. Only the current one wraps; any of them unwraps. Each
+//   org_keys row records the id of the master key that wrapped it (masterKeyId: an HMAC
+//   fingerprint, never the key), so a process missing that key fails naming the id.
+//
 // Format of a sealed value: 0x01 (version) | 12-byte IV | 16-byte tag | ciphertext.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Queryable } from './db.js';
@@ -30,6 +35,25 @@ export class DecryptionError extends Error {
   constructor(message = 'ciphertext cannot be decrypted with this key and context') {
     super(message);
     this.name = 'DecryptionError';
+  }
+}
+
+/**
+ * An org key is wrapped by a master key this process was not given (e.g. it was retired from
+ * MASTER_KEY_PREVIOUS_FILES too early). Names the org and the key id, never key material.
+ */
+export class MasterKeyMissingError extends DecryptionError {
+  readonly orgId: string;
+  readonly masterKeyId: string | null;
+  constructor(opts: { orgId: string; masterKeyId: string | null; heldKeyIds: readonly string[] }) {
+    super(
+      opts.masterKeyId
+        ? `the key of org ${opts.orgId} is wrapped by master key ${opts.masterKeyId}, which this process does not hold (held: ${opts.heldKeyIds.join(', ')}); add that key to MASTER_KEY_PREVIOUS_FILES`
+        : `the key of org ${opts.orgId} (wrapped before master key ids were recorded) opens with none of the master keys this process holds (${opts.heldKeyIds.join(', ')}); add the key that was current then to MASTER_KEY_PREVIOUS_FILES`,
+    );
+    this.name = 'MasterKeyMissingError';
+    this.orgId = opts.orgId;
+    this.masterKeyId = opts.masterKeyId;
   }
 }
 
@@ -118,26 +142,94 @@ export interface Keyring {
   destroyCandidateKey(q: Queryable, orgId: string, candidateId: string): Promise<void>;
 }
 
-export function createKeyring(deps: { masterKey: Buffer }): Keyring {
+/**
+ * Stable id of a master key: the first 8 bytes (16 hex digits) of HMAC-SHA256 keyed by the
+ * key over a fixed label. One-way, so printing it, logging it or storing it in org_keys
+ * reveals nothing about the key, yet the same key gives the same id in every process.
+ */
+export function masterKeyId(key: Buffer): string {
+  if (key.length !== KEY_BYTES) throw new TypeError('master key must be 32 bytes');
+  return createHmac('sha256', key).update('hirebox:master-key-id:v1', 'utf8').digest('hex').slice(0, 16);
+}
+
+export interface MasterKeyOptions {
+  /** Current master key (MASTER_KEY_FILE): wraps new org keys and re-wraps on rotation. */
+  masterKey: Buffer;
+  /** Retired-but-still-needed master keys (MASTER_KEY_PREVIOUS_FILES): unwrap only. */
+  previousMasterKeys?: readonly Buffer[];
+}
+
+export interface MasterKeys {
+  currentId: string;
+  /** Every id this process holds, the current one first. */
+  heldIds: readonly string[];
+  has(id: string): boolean;
+  /** Wraps an org key under the current master key. */
+  wrap(orgId: string, orgKey: Buffer): { wrappedKey: Buffer; masterKeyId: string };
+  /**
+   * Unwraps an org key. With a recorded id only that master key is tried; with null (rows
+   * from before migration 0027) each held key is tried, current first: GCM authentication
+   * tells which one wrapped it. Returns the id that opened it.
+   */
+  unwrap(orgId: string, wrappedKey: Buffer, recordedId: string | null): { orgKey: Buffer; masterKeyId: string };
+}
+
+const orgKeyAad = (orgId: string): Aad => ({ orgId, table: 'org_keys', column: 'wrapped_key', rowId: orgId });
+
+export function createMasterKeys(opts: MasterKeyOptions): MasterKeys {
+  const keys = new Map<string, Buffer>();
+  const currentId = masterKeyId(opts.masterKey);
+  keys.set(currentId, opts.masterKey);
+  for (const key of opts.previousMasterKeys ?? []) {
+    const id = masterKeyId(key);
+    if (!keys.has(id)) keys.set(id, key);
+  }
+  const heldIds = [...keys.keys()];
+  return {
+    currentId,
+    heldIds,
+    has: (id) => keys.has(id),
+    wrap: (orgId, orgKey) => ({ wrappedKey: seal(opts.masterKey, orgKey, orgKeyAad(orgId)), masterKeyId: currentId }),
+    unwrap(orgId, wrappedKey, recordedId) {
+      if (recordedId !== null) {
+        const key = keys.get(recordedId);
+        if (!key) throw new MasterKeyMissingError({ orgId, masterKeyId: recordedId, heldKeyIds: heldIds });
+        return { orgKey: open(key, wrappedKey, orgKeyAad(orgId)), masterKeyId: recordedId };
+      }
+      for (const [id, key] of keys) {
+        try {
+          return { orgKey: open(key, wrappedKey, orgKeyAad(orgId)), masterKeyId: id };
+        } catch (err) {
+          if (!(err instanceof DecryptionError)) throw err;
+        }
+      }
+      throw new MasterKeyMissingError({ orgId, masterKeyId: null, heldKeyIds: heldIds });
+    },
+  };
+}
+
+export function createKeyring(deps: MasterKeyOptions): Keyring {
   if (deps.masterKey.length !== KEY_BYTES) throw new TypeError('master key must be 32 bytes');
-  const masterKey = deps.masterKey;
+  const masterKeys = createMasterKeys(deps);
   // Unwrapped org keys are cached per keyring (one per process); candidate keys are not,
-  // so a destroyed key stops working at once everywhere.
+  // so a destroyed key stops working at once everywhere. Rotation re-wraps org keys without
+  // changing them, so a cached key stays right while `keys rotate` runs.
   const orgKeys = new Map<string, Buffer>();
 
   async function orgKey(q: Queryable, orgId: string): Promise<Buffer> {
     const cached = orgKeys.get(orgId);
     if (cached) return cached;
-    const aad: Aad = { orgId, table: 'org_keys', column: 'wrapped_key', rowId: orgId };
-    let { rows } = await q.query<{ wrapped_key: Buffer }>('SELECT wrapped_key FROM org_keys WHERE org_id = $1', [orgId]);
+    type Row = { wrapped_key: Buffer; master_key_id: string | null };
+    const select = 'SELECT wrapped_key, master_key_id FROM org_keys WHERE org_id = $1';
+    let { rows } = await q.query<Row>(select, [orgId]);
     if (!rows[0]) {
-      const wrapped = seal(masterKey, randomBytes(KEY_BYTES), aad);
-      await q.query('INSERT INTO org_keys (org_id, wrapped_key) VALUES ($1, $2) ON CONFLICT (org_id) DO NOTHING', [orgId, wrapped]);
-      ({ rows } = await q.query<{ wrapped_key: Buffer }>('SELECT wrapped_key FROM org_keys WHERE org_id = $1', [orgId]));
+      const { wrappedKey, masterKeyId: id } = masterKeys.wrap(orgId, randomBytes(KEY_BYTES));
+      await q.query('INSERT INTO org_keys (org_id, wrapped_key, master_key_id) VALUES ($1, $2, $3) ON CONFLICT (org_id) DO NOTHING', [orgId, wrappedKey, id]);
+      ({ rows } = await q.query<Row>(select, [orgId]));
     }
     const row = rows[0];
     if (!row) throw new Error('org key not visible: is the query bound to this org?');
-    const key = open(masterKey, row.wrapped_key, aad);
+    const key = masterKeys.unwrap(orgId, row.wrapped_key, row.master_key_id).orgKey;
     orgKeys.set(orgId, key);
     return key;
   }

@@ -13,6 +13,8 @@ export const QUEUES = {
   interviewReminder: 'interview-reminder',
   retentionSweep: 'retention-sweep',
   alertDeliver: 'alert-deliver',
+  backupMonitor: 'backup-monitor',
+  biasMonitor: 'bias-monitor',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -31,6 +33,10 @@ export interface JobPayloads {
   'retention-sweep': { orgId?: string };
   /** One org alert to send to the org's alert channel (e-mail and/or webhook). */
   'alert-deliver': { orgId: string; alertId: string };
+  /** The hourly stale-backup check over every org (no payload). */
+  'backup-monitor': Record<string, never>;
+  /** Without orgId: the daily bias check over every org (DESIGN §8). */
+  'bias-monitor': { orgId?: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -206,6 +206,10 @@ t.test('Caddy in front of an echo upstream: forwarding, limits, compression and 
   tt.equal(last?.headers['x-forwarded-proto'], 'https', 'X-Forwarded-Proto is what Caddy saw');
   tt.equal(last?.headers['x-forwarded-host'], DOMAIN, 'X-Forwarded-Host is what Caddy saw');
 
+  const wellKnown = await edge.get('/.well-known/security.txt');
+  tt.equal(wellKnown.status, 200, '/.well-known/security.txt is forwarded');
+  tt.equal(up.seen.at(-1)?.url, '/.well-known/security.txt', 'to the app, path unchanged');
+
   const big = await edge.get('/big', { headers: { 'accept-encoding': 'gzip' } });
   tt.equal(big.headers['content-encoding'], 'gzip', 'responses are compressed');
 
@@ -333,6 +337,15 @@ t.test('Caddy in front of the app: TLS versions, HSTS on 200/404/502, no Server'
   const ok = await edge.get('/healthz');
   tt.equal(ok.status, 200, '/healthz through Caddy is 200');
   assertEdgeHeaders(tt, ok, '200');
+
+  // The app's security.txt through Caddy (dist/ must hold the built route, as after `npm run build`).
+  if (app.real && existsSync(join(repoRoot, 'dist', 'server', 'modules', 'wellknown', 'routes.js'))) {
+    const sec = await edge.get('/.well-known/security.txt');
+    tt.equal(sec.status, 200, 'security.txt through Caddy is 200');
+    tt.match(String(sec.headers['content-type']), /^text\/plain/, 'as text/plain');
+    tt.match(sec.body, /^Contact: mailto:/m, 'with a Contact field');
+    assertEdgeHeaders(tt, sec, 'security.txt');
+  }
 
   const missing = await edge.get('/no/such/route');
   tt.equal(missing.status, 404, 'unknown route is 404');

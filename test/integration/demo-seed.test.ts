@@ -86,3 +86,17 @@ t.test('running the seed again changes nothing but the password', async (t) => {
   const n = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs'));
   t.equal(n.rows[0]?.n, 2);
 });
+
+t.test('the demo Fairness report shows a flagged category, a small-sample one and the declined count', async (t) => {
+  const auditor = await as('auditor');
+  const jobs = (await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: await as('admin') })).json<{ jobs: { id: string; title: string }[] }>().jobs;
+  const backend = jobs.find((j) => j.title.startsWith('Backend')) as { id: string };
+  const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/bias/report?jobId=${backend.id}`, headers: auditor });
+  t.equal(res.statusCode, 200, res.body);
+  const r = res.json<{ dimensions: { key: string; unknown: number; categories: { category: string; advanced: { impactRatio: number | null; flagged: boolean; smallSample: boolean } }[] }[]; breaches: { dimension: string; category: string; metric: string }[] }>();
+  const gender = r.dimensions.find((d) => d.key === 'gender');
+  t.match(gender?.categories.find((c) => c.category === 'woman')?.advanced, { impactRatio: 0.5, flagged: true }, 'women advance at half the rate of men');
+  t.match(gender?.categories.find((c) => c.category === 'non-binary')?.advanced, { impactRatio: null, flagged: false, smallSample: true });
+  t.ok((gender?.unknown ?? 0) >= 2, 'declined answers are counted');
+  t.ok(r.breaches.some((b) => b.dimension === 'gender' && b.category === 'woman' && b.metric === 'advanced'));
+});

@@ -222,7 +222,8 @@ export interface MembershipView {
 /** Needs a user context (withUserTx): the policy shows a user's own memberships. */
 export async function listMembershipsOfUser(db: Queryable, userId: string): Promise<MembershipView[]> {
   const { rows } = await db.query<{ org_id: string; slug: string; name: string; role: Role }>(
-    'SELECT m.org_id, o.slug, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY m.created_at, o.slug',
+    // An org being offboarded (DESIGN section 9) is not offered: its members cannot sign in to it.
+    'SELECT m.org_id, o.slug, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 AND o.offboarding_started_at IS NULL ORDER BY m.created_at, o.slug',
     [userId],
   );
   return rows.map((r) => ({ orgId: r.org_id, slug: r.slug, name: r.name, role: r.role }));

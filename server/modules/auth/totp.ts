@@ -3,7 +3,7 @@
 import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { generate, generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { open, seal } from '../../core/crypto.js';
+import { DecryptionError, open, seal } from '../../core/crypto.js';
 
 export const TOTP_STEP_SECONDS = 30;
 export const RECOVERY_CODE_COUNT = 10;
@@ -46,13 +46,38 @@ export function hashRecoveryCode(code: string): Buffer {
   return createHash('sha256').update(code.trim().toLowerCase().replace(/\s+/g, ''), 'utf8').digest();
 }
 
-/** User-level secrets (TOTP seeds) are sealed with a key derived from the master key. */
-export function createUserSecretBox(masterKey: Buffer) {
-  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'hirebox:user-secrets:v1', 32));
+/**
+ * User-level secrets (TOTP seeds) are sealed with a key derived from the master key. While a
+ * master key is being rotated, values sealed under a previous master key still open;
+ * `hirebox keys rotate` re-seals them under the current one (isCurrent tells which need it).
+ */
+export function createUserSecretBox(masterKey: Buffer, previousMasterKeys: readonly Buffer[] = []) {
+  const derive = (k: Buffer): Buffer => Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), 'hirebox:user-secrets:v1', 32));
+  const key = derive(masterKey);
+  const previous = previousMasterKeys.map(derive);
   const aad = (userId: string, column: string) => ({ orgId: 'global', table: 'users', column, rowId: userId });
+  const isCurrent = (userId: string, column: string, sealed: Buffer): boolean => {
+    try {
+      open(key, sealed, aad(userId, column));
+      return true;
+    } catch (err) {
+      if (err instanceof DecryptionError) return false;
+      throw err;
+    }
+  };
   return {
     seal: (userId: string, column: string, value: string): Buffer => seal(key, value, aad(userId, column)),
-    open: (userId: string, column: string, sealed: Buffer): string => open(key, sealed, aad(userId, column)).toString('utf8'),
+    open: (userId: string, column: string, sealed: Buffer): string => {
+      for (const k of [key, ...previous]) {
+        try {
+          return open(k, sealed, aad(userId, column)).toString('utf8');
+        } catch (err) {
+          if (!(err instanceof DecryptionError)) throw err;
+        }
+      }
+      throw new DecryptionError('user secret opens with none of the master keys this process holds');
+    },
+    isCurrent,
   };
 }
 

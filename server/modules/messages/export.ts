@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
 import type { AlertSink } from '../alerts/service.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { Db, Queryable } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
@@ -19,6 +19,8 @@ import { CandidateSchema } from '../candidates/routes.js';
 import { documentsOfApplication } from '../documents/repo.js';
 import { IdParams } from '../jobs/schemas.js';
 import type { Ctx } from '../jobs/service.js';
+import { interviewsOfApplication } from '../interviews/repo.js';
+import { screeningsOfApplication } from '../screening/repo.js';
 import { messagesOfApplication } from './repo.js';
 import { messageView } from './service.js';
 
@@ -26,69 +28,114 @@ export const EXPORT_FORMAT_VERSION = 1;
 
 export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
   const clock = deps.clock ?? (() => new Date());
+  /**
+   * Everything held about the candidate, decrypted, inside the caller's tenant transaction
+   * (the API below and `hirebox export candidate|org` share it); 404 when unknown or erased.
+   * The cipher comes back too so a caller can decrypt the CV files.
+   */
+  async function collect(tx: Queryable, orgId: string, candidateId: string) {
+    const row = await findCandidate(tx, candidateId);
+    if (!row) throw new NotFoundError({ resource: 'Candidate' });
+    let cipher;
+    try {
+      cipher = await deps.keyring.candidateCipher(tx, orgId, candidateId);
+    } catch (err) {
+      if (err instanceof KeyDestroyedError) throw new NotFoundError({ resource: 'Candidate', detail: "This candidate's data has been erased." });
+      throw err;
+    }
+    const applications = [];
+    for (const summary of await applicationsOfCandidate(tx, candidateId, null)) {
+      const app = await findApplication(tx, summary.id, null);
+      if (!app) continue;
+      const d = (await listDemographics(tx, app.id))[0];
+      applications.push({
+        id: app.id,
+        jobId: app.job_id,
+        jobTitle: summary.job_title,
+        stage: { name: app.stage_name, kind: app.stage_kind },
+        source: app.source,
+        tags: app.tags,
+        consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
+        createdAt: app.created_at.toISOString(),
+        documents: (await documentsOfApplication(tx, app.id)).map((doc) => ({
+          id: doc.id,
+          mediaType: doc.media_type,
+          sizeBytes: doc.size_bytes,
+          sha256: doc.sha256.toString('hex'),
+          filename: doc.filename_enc ? cipher.openText('documents', 'filename_enc', doc.id, doc.filename_enc) : null,
+          parseStatus: doc.parse_status,
+          text: doc.text_enc ? cipher.openText('documents', 'text_enc', doc.id, doc.text_enc) : null,
+          createdAt: doc.created_at.toISOString(),
+        })),
+        timeline: (await eventsOfApplication(tx, app.id)).map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),
+        notes: (await notesOfApplication(tx, app.id)).map((n) => ({
+          id: n.id,
+          kind: n.kind,
+          authorId: n.author_id,
+          rating: n.rating,
+          body: cipher.openText('application_notes', 'body_enc', n.id, n.body_enc),
+          at: n.created_at.toISOString(),
+        })),
+        decisions: (await decisionsOfApplication(tx, app.id)).map((x) => ({ id: x.id, decidedBy: x.decided_by, outcome: x.outcome, reason: x.reason, followedAi: x.followed_ai, at: x.created_at.toISOString() })),
+        messages: (await messagesOfApplication(tx, app.id)).map((m) => messageView(cipher, m)),
+        demographics: d ? (JSON.parse(cipher.openText('demographics', 'data_enc', d.id, d.data_enc)) as Record<string, string>) : null,
+        // AI screening results (with their evidence) and voice interviews (with transcripts) are the candidate's data too.
+        screenings: (await screeningsOfApplication(tx, app.id)).map((x) => ({
+          id: x.id,
+          status: x.status,
+          provider: x.provider,
+          model: x.model,
+          promptVersion: x.prompt_version,
+          recommendation: x.recommendation,
+          overallScore: x.overall_score,
+          scores: x.scores,
+          flags: x.flags,
+          result: x.result_enc ? (JSON.parse(cipher.openText('screenings', 'result_enc', x.id, x.result_enc)) as unknown) : null,
+          createdAt: x.created_at.toISOString(),
+          completedAt: x.completed_at?.toISOString() ?? null,
+        })),
+        interviews: (await interviewsOfApplication(tx, app.id)).map((i) => ({
+          id: i.id,
+          status: i.status,
+          mode: i.mode,
+          language: i.language,
+          questions: i.questions,
+          consentedAt: i.consented_at?.toISOString() ?? null,
+          recordingConsent: i.recording_consent,
+          phone: i.phone_enc ? cipher.openText('interviews', 'phone_enc', i.id, i.phone_enc) : null,
+          scheduledFor: i.scheduled_for?.toISOString() ?? null,
+          callStatus: i.call_status,
+          endedReason: i.ended_reason,
+          transcript: i.transcript_enc ? cipher.openText('interviews', 'transcript_enc', i.id, i.transcript_enc) : null,
+          createdAt: i.created_at.toISOString(),
+        })),
+      });
+    }
+    return {
+      cipher,
+      data: {
+        formatVersion: EXPORT_FORMAT_VERSION,
+        exportedAt: clock().toISOString(),
+        candidate: { ...decryptCandidate(cipher, row), createdAt: row.created_at.toISOString() },
+        applications,
+      },
+    };
+  }
+
   return {
+    collect,
+
     async export(ctx: Ctx, candidateId: string) {
       const result = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
-        const row = await findCandidate(tx, candidateId);
-        if (!row) throw new NotFoundError({ resource: 'Candidate' });
-        let cipher;
-        try {
-          cipher = await deps.keyring.candidateCipher(tx, ctx.orgId, candidateId);
-        } catch (err) {
-          if (err instanceof KeyDestroyedError) throw new NotFoundError({ resource: 'Candidate', detail: "This candidate's data has been erased." });
-          throw err;
-        }
-        const applications = [];
-        for (const summary of await applicationsOfCandidate(tx, candidateId, null)) {
-          const app = await findApplication(tx, summary.id, null);
-          if (!app) continue;
-          const d = (await listDemographics(tx, app.id))[0];
-          applications.push({
-            id: app.id,
-            jobId: app.job_id,
-            jobTitle: summary.job_title,
-            stage: { name: app.stage_name, kind: app.stage_kind },
-            source: app.source,
-            tags: app.tags,
-            consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
-            createdAt: app.created_at.toISOString(),
-            documents: (await documentsOfApplication(tx, app.id)).map((doc) => ({
-              id: doc.id,
-              mediaType: doc.media_type,
-              sizeBytes: doc.size_bytes,
-              sha256: doc.sha256.toString('hex'),
-              filename: doc.filename_enc ? cipher.openText('documents', 'filename_enc', doc.id, doc.filename_enc) : null,
-              parseStatus: doc.parse_status,
-              text: doc.text_enc ? cipher.openText('documents', 'text_enc', doc.id, doc.text_enc) : null,
-              createdAt: doc.created_at.toISOString(),
-            })),
-            timeline: (await eventsOfApplication(tx, app.id)).map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),
-            notes: (await notesOfApplication(tx, app.id)).map((n) => ({
-              id: n.id,
-              kind: n.kind,
-              authorId: n.author_id,
-              rating: n.rating,
-              body: cipher.openText('application_notes', 'body_enc', n.id, n.body_enc),
-              at: n.created_at.toISOString(),
-            })),
-            decisions: (await decisionsOfApplication(tx, app.id)).map((x) => ({ id: x.id, decidedBy: x.decided_by, outcome: x.outcome, reason: x.reason, followedAi: x.followed_ai, at: x.created_at.toISOString() })),
-            messages: (await messagesOfApplication(tx, app.id)).map((m) => messageView(cipher, m)),
-            demographics: d ? (JSON.parse(cipher.openText('demographics', 'data_enc', d.id, d.data_enc)) as Record<string, string>) : null,
-          });
-        }
+        const { data } = await collect(tx, ctx.orgId, candidateId);
         await deps.audit.recordIn(tx, ctx.orgId, {
           action: 'candidate.exported',
           actor: { type: 'user', id: ctx.userId },
           target: { type: 'candidate', id: candidateId },
-          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: applications.length, role: ctx.role },
+          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: data.applications.length, role: ctx.role },
           requestId: ctx.requestId,
         });
-        return {
-          formatVersion: EXPORT_FORMAT_VERSION,
-          exportedAt: clock().toISOString(),
-          candidate: { ...decryptCandidate(cipher, row), createdAt: row.created_at.toISOString() },
-          applications,
-        };
+        return data;
       });
       await deps.alerts?.noteExport(ctx.orgId, ctx.userId);
       return result;
@@ -105,7 +152,7 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
       schema: {
         operationId: 'exportCandidate',
         tags: ['candidates'],
-        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics), decrypted, as JSON. Audited.',
+        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
         params: IdParams,
         response: {
           200: Type.Object({

@@ -12,8 +12,9 @@ export async function slugTaken(db: Queryable, slug: string): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
+/** Public pages: an org being offboarded (DESIGN section 9) is not found. */
 export async function findOrgBySlug(db: Queryable, slug: string): Promise<{ id: string; name: string } | null> {
-  const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM orgs WHERE slug = $1', [slug]);
+  const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM orgs WHERE slug = $1 AND offboarding_started_at IS NULL', [slug]);
   return rows[0] ?? null;
 }
 

@@ -107,3 +107,74 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
   );
   return { documents, notes, messages, demographics, interviews, decisions };
 }
+
+/** Locks the candidate row; null when there is none in this org (RLS). */
+export async function lockCandidate(tx: Queryable, candidateId: string): Promise<{ id: string; erased_at: Date | null } | null> {
+  const { rows } = await tx.query<{ id: string; erased_at: Date | null }>('SELECT id, erased_at FROM candidates WHERE id = $1 FOR UPDATE', [candidateId]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Moves the candidate's applications still in progress to their pipeline's withdrawn
+ * stage (or keeps the stage row and marks the kind withdrawn when the pipeline has none),
+ * so closed_at is set and nothing stays open for an erased candidate; each move is a
+ * timeline event by the system. Returns how many were withdrawn (0 for the retention
+ * sweep, whose candidates are all closed already).
+ */
+export async function withdrawOpenApplications(tx: Queryable, orgId: string, candidateId: string): Promise<number> {
+  const { rows } = await tx.query<{ id: string; from_stage: string; to_stage: string }>(
+    `WITH open AS (
+       SELECT a.id, a.stage_id AS from_stage,
+              (SELECT s.id FROM pipeline_stages s
+                WHERE s.kind = 'withdrawn'
+                  AND (s.job_id = a.job_id OR (s.job_id IS NULL AND NOT EXISTS (SELECT 1 FROM pipeline_stages p WHERE p.job_id = a.job_id)))
+                ORDER BY s.position LIMIT 1) AS withdrawn_stage
+         FROM applications a
+        WHERE a.candidate_id = $1 AND a.stage_kind NOT IN ('hired', 'rejected', 'withdrawn')
+        FOR UPDATE OF a)
+     UPDATE applications a SET stage_id = COALESCE(o.withdrawn_stage, a.stage_id), stage_kind = 'withdrawn', updated_at = now()
+       FROM open o WHERE a.id = o.id
+     RETURNING a.id, o.from_stage, a.stage_id AS to_stage`,
+    [candidateId],
+  );
+  for (const r of rows) {
+    await tx.query(`INSERT INTO application_events (org_id, application_id, type, actor_type, data) VALUES ($1, $2, 'stage.changed', 'system', $3)`, [
+      orgId,
+      r.id,
+      JSON.stringify({ from: r.from_stage, to: r.to_stage, kind: 'withdrawn', via: 'erasure' }),
+    ]);
+  }
+  return rows.length;
+}
+
+/**
+ * Ends what could still reach or concern the candidate: interviews not yet over are
+ * cancelled and every invite link revoked, contest links deleted, open review tasks
+ * (their reason is the candidate's own text) dropped, and webhook bodies of their calls
+ * not yet processed cleared. Returns the interviews cancelled.
+ */
+export async function stopCandidateActivity(tx: Queryable, candidateId: string): Promise<number> {
+  const apps = 'SELECT id FROM applications WHERE candidate_id = $1';
+  const cancelled = await tx.query(
+    `UPDATE interviews SET status = 'cancelled', cancelled_at = now(), updated_at = now()
+      WHERE candidate_id = $1 AND status NOT IN ('ended', 'failed', 'cancelled', 'declined')`,
+    [candidateId],
+  );
+  await tx.query('UPDATE interviews SET invite_revoked_at = now() WHERE candidate_id = $1 AND invite_revoked_at IS NULL', [candidateId]);
+  await tx.query(`DELETE FROM contest_links WHERE application_id IN (${apps})`, [candidateId]);
+  await tx.query(`DELETE FROM review_tasks WHERE status = 'open' AND application_id IN (${apps})`, [candidateId]);
+  await tx.query(
+    `UPDATE webhook_messages SET body_enc = NULL, processed_at = COALESCE(processed_at, now()), outcome = COALESCE(outcome, 'erased')
+      WHERE body_enc IS NOT NULL AND call_id IN (
+        SELECT ic.call_id FROM interview_calls ic JOIN interviews i ON i.id = ic.interview_id WHERE i.candidate_id = $1
+        UNION SELECT vapi_call_id FROM interviews WHERE candidate_id = $1 AND vapi_call_id IS NOT NULL)`,
+    [candidateId],
+  );
+  return cancelled.rowCount ?? 0;
+}
+
+/** Orgs the sweep visits: every org but the tombstones of offboarded ones (orgs is global). */
+export async function listSweptOrgIds(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM orgs WHERE offboarded_at IS NULL ORDER BY created_at, id');
+  return rows.map((r) => r.id);
+}

@@ -10,8 +10,8 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
-import { listOrgIds } from '../orgs/repo.js';
-import { countDue, DEFAULT_RETENTION_DAYS, documentIdsOfCandidate, dueCandidates, getRetention, lockIfStillDue, scrubCandidate, upsertRetention, type ErasedCounts } from './repo.js';
+import { createCandidateEraser } from './erase.js';
+import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const BATCH = 100;
@@ -34,6 +34,7 @@ export interface OrgSweepResult {
 
 export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date; logger: Logger }) {
   const { db, audit } = deps;
+  const eraseCandidateIn = createCandidateEraser(deps);
 
   const cutoffFor = (days: number): Date => new Date(deps.clock().getTime() - days * DAY_MS);
 
@@ -57,15 +58,10 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
         const erased = await db.withTenantTx(orgId, async (tx) => {
           const still = await lockIfStillDue(tx, d.id, cutoff);
           if (!still) return null;
-          const documents = await documentIdsOfCandidate(tx, d.id);
-          for (const id of documents) await deps.blobs.delete(tx, id);
-          const counts: ErasedCounts = await scrubCandidate(tx, d.id);
-          await deps.keyring.destroyCandidateKey(tx, orgId, d.id);
-          await audit.recordIn(tx, orgId, {
-            action: 'candidate.erased',
+          await eraseCandidateIn(tx, orgId, d.id, {
+            reason: 'retention',
             actor: { type: 'system' },
-            target: { type: 'candidate', id: d.id },
-            metadata: { reason: 'retention', retentionDays: days, applications: still.applications, lastDecisionAt: still.last_closed_at.toISOString(), files: documents.length, ...counts },
+            metadata: { retentionDays: days, applications: still.applications, lastDecisionAt: still.last_closed_at.toISOString() },
           });
           return still;
         });
@@ -89,7 +85,8 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
 
     /** Every org (or one), one after the other. */
     async sweep(opts: SweepOptions & { orgId?: string } = {}): Promise<OrgSweepResult[]> {
-      const orgIds = opts.orgId ? [opts.orgId] : await listOrgIds(db.pool);
+      // Offboarded orgs (tombstones) hold no candidates: they are not swept.
+      const orgIds = opts.orgId ? [opts.orgId] : await listSweptOrgIds(db.pool);
       const out: OrgSweepResult[] = [];
       for (const orgId of orgIds) out.push(await sweepOrg(orgId, opts));
       return out;

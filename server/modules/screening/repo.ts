@@ -121,7 +121,7 @@ export async function setWaiting(tx: Queryable, id: string, reason: string): Pro
 
 export async function insertRun(
   tx: Queryable,
-  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' },
+  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' | 'counterfactual' },
 ): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO ai_runs (org_id, screening_id, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id, purpose)

@@ -103,9 +103,9 @@ export async function upsertSsoSettings(tx: Queryable, orgId: string, s: SsoSett
   );
 }
 
-/** Global table. */
+/** Global table. An org being offboarded has no SSO sign-in. */
 export async function findOrgIdBySlug(q: Queryable, slug: string): Promise<string | null> {
-  const { rows } = await q.query<{ id: string }>('SELECT id FROM orgs WHERE slug = $1', [slug]);
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM orgs WHERE slug = $1 AND offboarding_started_at IS NULL', [slug]);
   return rows[0]?.id ?? null;
 }
 

@@ -47,6 +47,7 @@ function lazyPage(load: () => Promise<ComponentType>): ComponentType {
 const Settings = lazyPage(async () => (await import('./pages/settings.js')).Settings);
 const Templates = lazyPage(async () => (await import('./pages/templates.js')).Templates);
 const ReviewTasks = lazyPage(async () => (await import('./pages/reviews.js')).ReviewTasks);
+const Fairness = lazyPage(async () => (await import('./pages/fairness.js')).Fairness);
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
   const next = safeNext(query.get('next'));
@@ -128,6 +129,7 @@ function Shell({ path }: { path: string }) {
     ['/app/templates', 'Templates', s.can('applications:read')],
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
+    ['/app/fairness', 'Fairness', s.can('bias:read')],
   ];
   const home = s.can('jobs:read') ? '/app/jobs' : s.can('audit:read') ? '/app/audit' : '/app/account';
   return (
@@ -251,6 +253,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/templates', path)) return <Templates />;
   if (match('/app/reviews', path)) return <ReviewTasks />;
   if (match('/app/audit', path)) return <AuditLog />;
+  if (match('/app/fairness', path)) return <Fairness />;
   if (match('/app/account', path)) return <Account />;
   return (
     <section>

@@ -1,0 +1,57 @@
+// HTTP for data subject requests: erasure of one candidate on request (admins). The export
+// side is GET /api/v1/candidates/:id/export (server/modules/messages/export.ts) and the CLI.
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { requireCtx } from '../../plugins/access.js';
+import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { IdParams } from '../jobs/schemas.js';
+import { REFERENCE_PATTERN } from './reference.js';
+import type { PrivacyService } from './service.js';
+
+
+const ErasureBody = Type.Object(
+  {
+    reference: Type.String({ pattern: REFERENCE_PATTERN, description: 'The request ticket or case reference (letters, digits, space and . _ : / # -; at most 120).' }),
+    confirm: Type.Literal(true, { description: 'Must be true: erasure destroys the candidate key and cannot be undone.' }),
+  },
+  { additionalProperties: false },
+);
+
+const ErasureResponse = Type.Object({
+  candidateId: Uuid,
+  erasedAt: Type.String(),
+  reason: Type.Literal('request'),
+  reference: Type.String(),
+  applicationsWithdrawn: Type.Integer(),
+  interviewsCancelled: Type.Integer(),
+  files: Type.Integer(),
+  documents: Type.Integer(),
+  notes: Type.Integer(),
+  messages: Type.Integer(),
+  demographics: Type.Integer(),
+  interviews: Type.Integer(),
+  decisions: Type.Integer(),
+});
+
+export async function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }): Promise<void> {
+  app.post(
+    '/api/v1/candidates/:id/erasure',
+    {
+      schema: {
+        operationId: 'eraseCandidate',
+        tags: ['privacy'],
+        description:
+          "Erases the candidate now (data subject request), by the same path as the retention sweep: open applications are withdrawn, interviews cancelled, CV files deleted, personal data removed and the candidate key destroyed. Applications, decision outcomes and scores stay without anything that identifies the person. Audited as candidate.erased (reason 'request'). 409 when already erased.",
+        params: IdParams,
+        body: ErasureBody,
+        response: { 200: ErasureResponse, ...ProblemResponses, 409: Problem, 413: Problem },
+      },
+      config: { access: { permission: 'privacy:manage' } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const body = request.body as { reference: string; confirm: true };
+      return deps.privacy.eraseCandidate(requireCtx(request), (request.params as { id: string }).id, { reference: body.reference.trim() });
+    },
+  );
+}

@@ -1,0 +1,59 @@
+// Data subject requests (DESIGN section 9): erasure of one candidate on request, through the
+// same eraser as the retention sweep (server/modules/retention/erase.ts), whatever the
+// state of the candidate's applications (open ones are withdrawn as part of it). Callers:
+// POST /api/v1/candidates/:id/erasure (admins, privacy:manage) and `hirebox erase candidate`.
+import type { ActorType, AuditLog } from '../../core/audit.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { BlobStore } from '../../core/storage.js';
+import type { Ctx } from '../jobs/service.js';
+import { createCandidateEraser, type ErasureResult } from '../retention/erase.js';
+import { lockCandidate } from '../retention/repo.js';
+
+export interface ErasureRequest {
+  /** The request's ticket or case reference (no PII: letters, digits and a few separators). */
+  reference: string;
+}
+
+export interface ErasureOutcome extends ErasureResult {
+  candidateId: string;
+  erasedAt: string;
+  reason: 'request';
+  reference: string;
+}
+
+export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
+  const eraseCandidateIn = createCandidateEraser(deps);
+
+  async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {
+    return deps.db.withTenantTx(orgId, async (tx) => {
+      const row = await lockCandidate(tx, candidateId);
+      if (!row) throw new NotFoundError({ resource: 'Candidate' });
+      if (row.erased_at) {
+        throw new ConflictError({ detail: "This candidate's data has already been erased.", extra: { erasedAt: row.erased_at.toISOString() } });
+      }
+      const result = await eraseCandidateIn(tx, orgId, candidateId, {
+        reason: 'request',
+        actor: who.actor,
+        requestId: who.requestId ?? null,
+        metadata: { reference: request.reference, via: who.via, ...(who.role ? { role: who.role } : {}) },
+      });
+      return { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request', reference: request.reference, ...result };
+    });
+  }
+
+  return {
+    /** An admin's erasure request through the API: 404 for another org's candidate, 409 when already erased. */
+    eraseCandidate(ctx: Ctx, candidateId: string, request: ErasureRequest): Promise<ErasureOutcome> {
+      return erase(ctx.orgId, candidateId, request, { actor: { type: 'user', id: ctx.userId }, via: 'api', role: ctx.role, requestId: ctx.requestId });
+    },
+
+    /** The operator's `hirebox erase candidate` (actor: system, via cli). */
+    eraseCandidateAsOperator(orgId: string, candidateId: string, request: ErasureRequest): Promise<ErasureOutcome> {
+      return erase(orgId, candidateId, request, { actor: { type: 'system' }, via: 'cli' });
+    },
+  };
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>;

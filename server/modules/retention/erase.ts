@@ -1,0 +1,54 @@
+// Erasing one candidate (DESIGN sections 5 and 9): the one code path behind both the daily
+// retention sweep and an erasure request (POST /api/v1/candidates/:id/erasure, `hirebox
+// erase candidate`). Inside the caller's tenant transaction, with the candidate row locked:
+// applications still in progress are withdrawn, interviews cancelled and links revoked, CV
+// files deleted, ciphertext rows dropped or nulled, linkable indexes replaced, the
+// candidate key destroyed (crypto-shredding: backups then hold only ciphertext nobody can
+// read) and one `candidate.erased` audit event written. What reports need stays as
+// non-identifying rows (applications with job, stage kind and dates; decision outcomes;
+// scores).
+import type { Json } from '../../core/canonical-json.js';
+import type { ActorType, AuditLog } from '../../core/audit.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Queryable } from '../../core/db.js';
+import type { BlobStore } from '../../core/storage.js';
+import { documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
+
+export type ErasureReason = 'retention' | 'request';
+
+export interface ErasureInput {
+  reason: ErasureReason;
+  actor: { type: ActorType; id?: string | null };
+  requestId?: string | null;
+  /** Extra audit metadata (ids, counts, ticket references; never PII). */
+  metadata?: Record<string, Json>;
+}
+
+export interface ErasureResult extends ErasedCounts {
+  files: number;
+  applicationsWithdrawn: number;
+  interviewsCancelled: number;
+}
+
+export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore }) {
+  /** The caller has locked the candidate row and checked it is not erased yet. */
+  return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureResult> {
+    const applicationsWithdrawn = await withdrawOpenApplications(tx, orgId, candidateId);
+    const interviewsCancelled = await stopCandidateActivity(tx, candidateId);
+    const documents = await documentIdsOfCandidate(tx, candidateId);
+    for (const id of documents) await deps.blobs.delete(tx, id);
+    const counts = await scrubCandidate(tx, candidateId);
+    await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
+    const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
+    await deps.audit.recordIn(tx, orgId, {
+      action: 'candidate.erased',
+      actor: input.actor,
+      target: { type: 'candidate', id: candidateId },
+      metadata: { reason: input.reason, ...input.metadata, ...result },
+      requestId: input.requestId ?? null,
+    });
+    return result;
+  };
+}
+
+export type CandidateEraser = ReturnType<typeof createCandidateEraser>;

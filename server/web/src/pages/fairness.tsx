@@ -1,0 +1,221 @@
+// Fairness (DESIGN §8; admins and auditors, bias:read): the bias report for the whole org
+// or one job. Selection rates (advanced past screening, hired), AI scoring rates and impact
+// ratios by self-identified demographic category (NYC LL144 method), with categories under
+// the org threshold flagged and small-sample ones marked. Aggregates only: the API never
+// returns an individual's answer, and every view is audited.
+import { useState } from 'preact/hooks';
+import { get, put, qs } from '../api.js';
+import { useSession } from '../session.js';
+import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+
+interface Metric {
+  assessed: number;
+  selected: number;
+  rate: number | null;
+  impactRatio: number | null;
+  smallSample: boolean;
+  flagged: boolean;
+  pending?: number;
+}
+
+interface Category {
+  category: string;
+  grouped: boolean;
+  applicants: number;
+  advanced: Metric;
+  hired: Metric;
+  scoring: Metric;
+}
+
+interface BiasReport {
+  job: { id: string; title: string } | null;
+  generatedAt: string;
+  settings: { impactRatioThreshold: number; minSampleSize: number; minSampleShare: number };
+  totals: { applications: number; withDemographics: number; erasedExcluded: number; scored: number };
+  dimensions: { key: string; label: string; unknown: number; categories: Category[] }[];
+  breaches: { dimension: string; category: string; metric: string; impactRatio: number }[];
+  method: Record<string, string>;
+}
+
+const METRICS: [keyof Pick<Category, 'advanced' | 'hired' | 'scoring'>, string][] = [
+  ['advanced', 'Advanced past screening'],
+  ['hired', 'Hired'],
+  ['scoring', 'AI score above median'],
+];
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+
+function MetricCell({ m, label }: { m: Metric; label: string }) {
+  return (
+    <td data-label={label} data-testid="metric" class={m.flagged ? 'metric flagged' : 'metric'}>
+      <span>
+        {m.selected}/{m.assessed} · {pct(m.rate)}
+      </span>
+      <br />
+      {m.smallSample ? (
+        <span class="badge" title="Too few people for an impact ratio: not flagged">
+          small sample
+        </span>
+      ) : (
+        <span>ratio {m.impactRatio === null ? '—' : m.impactRatio.toFixed(2)}</span>
+      )}
+      {m.flagged ? (
+        <>
+          {' '}
+          <span class="flag">below threshold</span>
+        </>
+      ) : null}
+      {m.pending ? <span class="muted"> · {m.pending} pending</span> : null}
+    </td>
+  );
+}
+
+interface Thresholds {
+  impactRatioThreshold: number;
+  minSampleSize: number;
+  minSampleShare: number;
+}
+
+/** Admins (settings:manage): the org's thresholds; the daily monitor alerts on new breaches of them. */
+function ThresholdsForm({ onSaved }: { onSaved: () => void }) {
+  const settings = useData(() => get<Thresholds>('/api/v1/org/bias-settings'), []);
+  const [draft, setDraft] = useState<{ ratio: string; size: string; share: string } | null>(null);
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  if (!settings.data) return <div class="card">{settings.error ? <ErrorBox error={settings.error} /> : <Loading />}</div>;
+  const d = settings.data;
+  const v = draft ?? { ratio: String(d.impactRatioThreshold), size: String(d.minSampleSize), share: String(Math.round(d.minSampleShare * 1000) / 10) };
+  const edit = (patch: Partial<typeof v>) => (setSaved(false), setDraft({ ...v, ...patch }));
+  return (
+    <form
+      class="card"
+      aria-labelledby="thr-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        void save.run(async () => {
+          const next = await put<Thresholds>('/api/v1/org/bias-settings', { impactRatioThreshold: Number(v.ratio), minSampleSize: Number(v.size), minSampleShare: Number(v.share) / 100 });
+          settings.setData(next);
+          setDraft(null);
+          setSaved(true);
+          onSaved();
+        });
+      }}
+    >
+      <h2 id="thr-h">Thresholds</h2>
+      <p class="muted">A daily check alerts the org's alert channel when a category newly falls below the threshold (alert kind "Bias threshold breaches").</p>
+      <label>
+        Impact ratio threshold (0.5 to 1; four-fifths rule: 0.8)
+        <input name="impactRatioThreshold" type="number" min={0.5} max={1} step={0.01} required value={v.ratio} onInput={(e) => edit({ ratio: e.currentTarget.value })} />
+      </label>
+      <label>
+        Minimum people per category
+        <input name="minSampleSize" type="number" min={1} max={1000} step={1} required value={v.size} onInput={(e) => edit({ size: e.currentTarget.value })} />
+      </label>
+      <label>
+        Minimum share of those assessed, in % (LL144: 2)
+        <input name="minSampleShare" type="number" min={0} max={20} step={0.1} required value={v.share} onInput={(e) => edit({ share: e.currentTarget.value })} />
+      </label>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>Thresholds saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save thresholds
+      </button>
+    </form>
+  );
+}
+
+export function Fairness() {
+  const s = useSession();
+  const [jobId, setJobId] = useState('');
+  const jobs = useData(async () => (await get<{ jobs: { id: string; title: string }[] }>('/api/v1/bias/jobs')).jobs, []);
+  const report = useData(() => get<BiasReport>(`/api/v1/bias/report${qs({ jobId: jobId || undefined })}`), [jobId]);
+  const r = report.data;
+  return (
+    <section aria-labelledby="fair-h">
+      <h1 id="fair-h">Fairness</h1>
+      <p class="muted">
+        Selection rates and impact ratios by voluntary, self-identified demographic category (NYC Local Law 144 method). Impact ratio = a category's rate divided by the highest category's rate; below the
+        threshold is flagged. Counts only: nobody's answers are shown, and each view is recorded in the audit log.
+      </p>
+      <label>
+        Report for
+        <select name="biasJob" value={jobId} onChange={(e) => setJobId(e.currentTarget.value)}>
+          <option value="">Whole organisation (all jobs)</option>
+          {(jobs.data ?? []).map((j) => (
+            <option key={j.id} value={j.id}>
+              {j.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ErrorBox error={jobs.error ?? report.error} />
+      {report.loading || !r ? (
+        report.error ? null : <Loading />
+      ) : (
+        <>
+          <p data-testid="bias-summary">
+            {r.totals.applications} applications, {r.totals.withDemographics} with self-identified demographics, {r.totals.scored} AI-scored. Threshold {r.settings.impactRatioThreshold}; small sample under{' '}
+            {r.settings.minSampleSize} people or {(r.settings.minSampleShare * 100).toFixed(1)}% of those assessed.
+            {r.totals.erasedExcluded ? ` ${r.totals.erasedExcluded} applications of erased candidates are not included.` : ''} Generated {when(r.generatedAt)}.
+          </p>
+          {r.breaches.length > 0 ? (
+            <div class="notice warn" role="status" data-testid="bias-breaches">
+              <p>
+                <strong>
+                  {r.breaches.length} {r.breaches.length === 1 ? 'category is' : 'categories are'} below the threshold.
+                </strong>{' '}
+                Look at how these applications were decided; the rates alone do not say why.
+              </p>
+            </div>
+          ) : null}
+          {r.dimensions.length === 0 ? (
+            <Empty title="No self-identified demographics yet.">Candidates may answer the voluntary questions on the apply form; the report appears once some have.</Empty>
+          ) : (
+            r.dimensions.map((d) => (
+              <div key={d.key} class="card">
+                <h2>{d.label}</h2>
+                <table class="table" data-testid={`bias-${d.key}`}>
+                  <thead>
+                    <tr>
+                      <th scope="col">Category</th>
+                      <th scope="col">Applicants</th>
+                      {METRICS.map(([, label]) => (
+                        <th key={label} scope="col">
+                          {label}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.categories.map((c) => (
+                      <tr key={c.category}>
+                        <th scope="row" data-label="Category">
+                          {c.category}
+                        </th>
+                        <td data-label="Applicants">{c.applicants}</td>
+                        {METRICS.map(([k, label]) => (
+                          <MetricCell key={k} m={c[k]} label={label} />
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <p class="muted">Declined or not answered: {d.unknown} (not a category).</p>
+              </div>
+            ))
+          )}
+          <details>
+            <summary>How this is computed</summary>
+            <ul>
+              {Object.entries(r.method).map(([k, text]) => (
+                <li key={k}>{text}</li>
+              ))}
+            </ul>
+          </details>
+        </>
+      )}
+      {s.can('settings:manage') ? <ThresholdsForm onSaved={() => void report.reload()} /> : null}
+    </section>
+  );
+}
