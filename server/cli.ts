@@ -17,6 +17,7 @@ import { createRetentionService } from './modules/retention/service.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { createLogger } from './core/logger.js';
 import { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability-limits.js';
+import type { SampleOutcome } from './modules/screening/sample-runs.js';
 import { loadConfigOrExit } from './runtime.js';
 
 const USAGE = `usage: hirebox <command> [options]
@@ -48,7 +49,7 @@ commands:
   bias report --org ID [--job ID]           selection rates, AI scoring rates and impact ratios by self-identified
                                               demographic category (LL144 method): the org report and one per job
                                               (or only --job); aggregates only; audited; exit 0 report, 1 job not found
-  bias counterfactual --job ID [--sample K]  re-screen K (default 5) of the job's screened CVs with swapped names and
+  bias counterfactual --job ID [--sample K] re-screen K (default 5) of the job's screened CVs with swapped names and
                                               pronouns through the blinded screening call and report score shifts per
                                               criterion; nothing stored changes; runs are audited and count against the
                                               token budget; exit 0 report, 1 error or job not found, 2 usage, 3 AI paused
@@ -153,6 +154,24 @@ function positiveInt(name: string, value: string | undefined, fallback: number |
   return Number(value);
 }
 
+/** Exit codes of the sample checks (screening stability, bias counterfactual): 0 report, 1 unknown job or every call failed, 3 AI paused or budget used up, 4 nothing screened. */
+function printSampleOutcome<R extends object>(out: Out, jobId: string, result: SampleOutcome<R>, render: (report: R) => string, allFailed: (report: R) => boolean): number {
+  if (result.status === 'job_not_found') {
+    print(out, `job ${jobId} not found`, { ok: false, error: 'job_not_found' });
+    return 1;
+  }
+  if (result.status === 'refused') {
+    print(out, `not run: ${result.reason}`, { ok: false, error: result.reason.split(':')[0], reason: result.reason });
+    return 3;
+  }
+  if (result.status === 'no_sample') {
+    print(out, `not run: ${result.reason}`, { ok: false, error: 'no_sample', reason: result.reason });
+    return 4;
+  }
+  print(out, render(result.report), { ok: true, ...result.report });
+  return allFailed(result.report) ? 1 : 0;
+}
+
 async function runScreeningStability(config: Config, args: string[], out: Out): Promise<number> {
   let values: { job?: string; runs?: string; sample?: string };
   try {
@@ -177,20 +196,7 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
       defaultModel: config.openai.model,
     });
     const result = await check.run({ jobId: values.job, runs, sample });
-    if (result.status === 'job_not_found') {
-      print(out, `job ${values.job} not found`, { ok: false, error: 'job_not_found' });
-      return 1;
-    }
-    if (result.status === 'refused') {
-      print(out, `not run: ${result.reason}`, { ok: false, error: result.reason.split(':')[0], reason: result.reason });
-      return 3;
-    }
-    if (result.status === 'no_sample') {
-      print(out, `not run: ${result.reason}`, { ok: false, error: 'no_sample', reason: result.reason });
-      return 4;
-    }
-    print(out, renderStabilityReport(result.report), { ok: true, ...result.report });
-    return result.report.runs.ok === 0 ? 1 : 0;
+    return printSampleOutcome(out, values.job, result, renderStabilityReport, (r) => r.runs.ok === 0);
   } finally {
     await db.close();
   }
@@ -362,20 +368,7 @@ async function runBiasCounterfactual(config: Config, args: string[], out: Out): 
   try {
     const audit = createCounterfactualAudit({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
     const result = await audit.run({ jobId: values.job, sample });
-    if (result.status === 'job_not_found') {
-      print(out, `job ${values.job} not found`, { ok: false, error: 'job_not_found' });
-      return 1;
-    }
-    if (result.status === 'refused') {
-      print(out, `not run: ${result.reason}`, { ok: false, error: result.reason.split(':')[0], reason: result.reason });
-      return 3;
-    }
-    if (result.status === 'no_sample') {
-      print(out, `not run: ${result.reason}`, { ok: false, error: 'no_sample', reason: result.reason });
-      return 4;
-    }
-    print(out, renderCounterfactualReport(result.report), { ok: true, ...result.report });
-    return result.report.runs.made > 0 && result.report.runs.made === result.report.runs.failed ? 1 : 0;
+    return printSampleOutcome(out, values.job, result, renderCounterfactualReport, (r) => r.runs.made > 0 && r.runs.made === r.runs.failed);
   } finally {
     await db.close();
   }

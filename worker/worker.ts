@@ -33,8 +33,8 @@ import { withCircuitBreaker } from './providers/breaker.js';
 import type { NodeEnv } from '../server/core/config.js';
 import { createAlertDeliverer } from '../server/modules/alerts/service.js';
 import { createAlertDeliverProcessor } from './processors/alert-deliver.js';
-import { createAlertService } from '../server/modules/alerts/service.js';
-import { ALERT_DELIVER_ATTEMPTS, alertDeliverJobId } from '../server/modules/alerts/wire.js';
+import type { AlertService } from '../server/modules/alerts/service.js';
+import { queuedAlertService } from '../server/modules/alerts/wire.js';
 import { createBiasService } from '../server/modules/bias/service.js';
 import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
 import { createBackupMonitor } from '../server/modules/backups/monitor.js';
@@ -100,23 +100,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });
       workers.push(new Worker(QUEUES.alertDeliver, createAlertDeliverProcessor({ deliverer }), { connection: deps.connection, prefix, concurrency: 5 }));
     }
+    // Alerts raised by the worker's monitors (bias, stale backups), delivered through the alert-deliver queue.
+    const monitorAlerts = (redis: Redis, clock: () => Date): AlertService => {
+      const queue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => queue.close());
+      return queuedAlertService({ db: deps.db, audit: deps.audit, keyring, redis, redisPrefix: deps.redisPrefix, nodeEnv: deps.alerts?.nodeEnv ?? 'production', clock, logger: deps.logger, queue });
+    };
     if (deps.biasMonitor) {
       // Bias monitor (DESIGN section 8): one daily schedule shared by every worker process.
       const biasQueue = createQueue(QUEUES.biasMonitor, deps.connection, deps.redisPrefix);
-      const alertQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
-      closers.push(() => biasQueue.close(), () => alertQueue.close());
+      closers.push(() => biasQueue.close());
       await biasQueue.upsertJobScheduler('bias-monitor-daily', { pattern: deps.biasMonitor.pattern ?? '23 4 * * *', tz: 'UTC' }, { name: 'monitor', data: {} });
-      const alertSink = createAlertService({
-        db: deps.db,
-        audit: deps.audit,
-        keyring,
-        redis: deps.biasMonitor.redis,
-        redisPrefix: deps.redisPrefix,
-        deliver: { enqueue: async (orgId, alertId) => void (await alertQueue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: 10_000 } })) },
-        nodeEnv: deps.alerts?.nodeEnv ?? 'production',
-        clock: () => new Date(),
-        log: deps.logger,
-      });
+      const alertSink = monitorAlerts(deps.biasMonitor.redis, () => new Date());
       const bias = createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts: alertSink, log: deps.logger });
       workers.push(new Worker(QUEUES.biasMonitor, createBiasMonitorProcessor({ bias, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
@@ -126,20 +121,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const { redis, expected, maxAgeMs, pattern } = deps.backupMonitor;
       const clock = deps.backupMonitor.clock ?? (() => new Date());
       const monitorQueue = createQueue(QUEUES.backupMonitor, deps.connection, deps.redisPrefix);
-      const deliverQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
-      closers.push(() => monitorQueue.close(), () => deliverQueue.close());
+      closers.push(() => monitorQueue.close());
       await scheduleBackupMonitor(monitorQueue, pattern);
-      const alerts = createAlertService({
-        db: deps.db,
-        audit: deps.audit,
-        keyring,
-        redis,
-        redisPrefix: deps.redisPrefix,
-        deliver: { enqueue: async (orgId, alertId) => void (await deliverQueue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: 10_000 } })) },
-        nodeEnv: deps.alerts?.nodeEnv ?? 'production',
-        clock,
-        log: deps.logger,
-      });
+      const alerts = monitorAlerts(redis, clock);
       const monitor = createBackupMonitor({ db: deps.db, alerts, expected, maxAgeMs, clock, log: deps.logger });
       workers.push(new Worker(QUEUES.backupMonitor, createBackupMonitorProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }

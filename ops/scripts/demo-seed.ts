@@ -165,8 +165,8 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
 // Fairness report (`hirebox bias report`, console) has something to show: on the first job
 // women advance past screening at half the rate of men (impact ratio 0.5, flagged), three
 // non-binary applicants are a small-sample category, two applicants declined; on the second
-// job the rates are even. These CVs are not queued for parsing: they stand for past,
-// already-decided applications, and the five above stay the ones the worker parses.
+// job the rates are even. Their CVs are parsed and screened like any other (the AI scoring
+// rate needs scores), queued behind the five above so those are read first.
 const HISTORY: { job: number; gender: string | null; advanced: number; hired: number; total: number }[] = [
   { job: 0, gender: 'woman', total: 10, advanced: 3, hired: 1 },
   { job: 0, gender: 'man', total: 10, advanced: 6, hired: 2 },
@@ -177,6 +177,19 @@ const HISTORY: { job: number; gender: string | null; advanced: number; hired: nu
 ];
 const HISTORY_ETHNICITIES = ['white', 'asian', 'black', 'hispanic or latino', 'white', 'middle eastern or north african'];
 const HISTORY_AGES = ['20-29', '30-39', '40-49', '50-59'];
+// Three CV bodies per job, so the AI scores (and the scoring rate) vary between applicants.
+const HISTORY_CVS: string[][] = [
+  [
+    'Backend Engineer\n2018-2025 Built TypeScript and Node.js services; designed PostgreSQL schemas; on-call for the payments API.',
+    'Software Developer\n2020-2025 Node.js APIs and some SQL reporting.',
+    'IT Support\n2021-2025 Helped colleagues with laptops and accounts.',
+  ],
+  [
+    'Account Manager\n2017-2025 Looked after 30 customers in Germany; works in German and English every day.',
+    'Customer Support Agent\n2022-2025 Answered customer e-mails in English.',
+    'Warehouse Coordinator\n2019-2025 Planned shifts and deliveries.',
+  ],
+];
 
 async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobIds: string[]): Promise<void> {
   const applications = createApplicationService({
@@ -184,7 +197,8 @@ async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId:
     audit: deps.audit,
     keyring: createKeyring({ masterKey: deps.masterKey }),
     blobs: createPostgresBlobStore(),
-    parseQueue: { enqueue: async () => undefined },
+    // BullMQ takes jobs without a priority before prioritised ones.
+    parseQueue: { enqueue: async (o, documentId) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId), priority: 10 })) },
     logger: deps.logger,
   });
   let n = 0;
@@ -200,7 +214,7 @@ async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId:
         jobIds[group.job] as string,
         {
           candidate: { name: `Past Applicant ${id}`, email: `past.applicant.${id}@example.com` },
-          file: { filename: `past-applicant-${id}.txt`, bytes: Buffer.from(`Past Applicant ${id}\nApplied before the demo began; decided by the recruiting team.`) },
+          file: { filename: `past-applicant-${id}.txt`, bytes: Buffer.from(`Past Applicant ${id}\n${(HISTORY_CVS[group.job] as string[])[n % 3]}`) },
           source: 'public',
           noticeVersion: 'demo',
           demographics,

@@ -1,5 +1,6 @@
 // Builds the app's alert service: its alert-deliver producer (closed with the app) and
 // the routes. Alert sources (auth, webhooks, exports) receive the service as an AlertSink.
+import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -14,19 +15,34 @@ export const alertDeliverJobId = (alertId: string): string => `alert-deliver-${a
 /** Retries: 10 s, 20 s, 40 s, 80 s, then the failure is recorded. */
 export const ALERT_DELIVER_ATTEMPTS = 5;
 
-export function wireAlerts(
-  app: FastifyInstance,
-  deps: { db: Db; audit: AuditLog; keyring: Keyring; redis: Redis; redisPrefix: string; nodeEnv: NodeEnv; clock: () => Date; logger: Logger; retryDelayMs?: number },
-): AlertService {
-  const queue = createQueue(QUEUES.alertDeliver, deps.redis, deps.redisPrefix);
-  app.addHook('onClose', async () => queue.close());
+export interface QueuedAlertDeps {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  redis: Redis;
+  redisPrefix: string;
+  nodeEnv: NodeEnv;
+  clock: () => Date;
+  logger: Logger;
+  retryDelayMs?: number;
+}
+
+/** An alert service whose deliveries go through the alert-deliver queue `queue` (its owner closes it); the app and the worker's monitors both use it. */
+export function queuedAlertService(deps: QueuedAlertDeps & { queue: Queue }): AlertService {
+  const { queue, retryDelayMs, logger, ...rest } = deps;
   return createAlertService({
-    ...deps,
-    log: deps.logger,
+    ...rest,
+    log: logger,
     deliver: {
       async enqueue(orgId, alertId) {
-        await queue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: deps.retryDelayMs ?? 10_000 } });
+        await queue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs ?? 10_000 } });
       },
     },
   });
+}
+
+export function wireAlerts(app: FastifyInstance, deps: QueuedAlertDeps): AlertService {
+  const queue = createQueue(QUEUES.alertDeliver, deps.redis, deps.redisPrefix);
+  app.addHook('onClose', async () => queue.close());
+  return queuedAlertService({ ...deps, queue });
 }

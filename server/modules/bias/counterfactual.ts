@@ -13,17 +13,13 @@
 // org's token budget, and each application checked is audited (`bias.counterfactual_checked`).
 // Demographics are never used here: variants are fixed, the same for everyone.
 import type { AuditLog } from '../../core/audit.js';
-import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidates } from '../candidates/repo.js';
-import { listOrgIds } from '../orgs/repo.js';
-import { blindInput, callScreeningModel, SEED, type BlindInput } from '../screening/blind-call.js';
-import { evaluate, type Evaluation } from '../screening/evaluate.js';
-import { ProviderError, type ModelProvider } from '../screening/model.js';
+import { blindInput, SEED, type BlindInput } from '../screening/blind-call.js';
+import type { Evaluation } from '../screening/evaluate.js';
+import type { ModelProvider } from '../screening/model.js';
 import { PROMPT_VERSION } from '../screening/prompt.js';
-import { addUsage, getAiSettings, insertRun, jobCriteriaVersion, loadScreeningSource, monthStart, sampleScreenedApplications, tokensUsed } from '../screening/repo.js';
-import type { RunRecord } from '../screening/structured-call.js';
+import { createSampleRuns, type SampleOutcome } from '../screening/sample-runs.js';
 
 export const COUNTERFACTUAL_MAX_SAMPLE = 50;
 
@@ -153,11 +149,7 @@ export interface CounterfactualReport {
   invariant: boolean;
 }
 
-export type CounterfactualOutcome =
-  | { status: 'ok'; report: CounterfactualReport }
-  | { status: 'job_not_found' }
-  | { status: 'refused'; reason: string }
-  | { status: 'no_sample'; reason: string };
+export type CounterfactualOutcome = SampleOutcome<CounterfactualReport>;
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -181,35 +173,15 @@ export function createCounterfactualAudit(deps: { db: Db; audit: AuditLog; keyri
   const clock = deps.clock ?? (() => new Date());
   const variants = deps.variants ?? VARIANTS;
 
-  async function orgOfJob(jobId: string): Promise<string | null> {
-    for (const orgId of await listOrgIds(deps.db.pool)) {
-      if ((await deps.db.withTenant(orgId, (q) => jobCriteriaVersion(q, jobId))) !== null) return orgId;
-    }
-    return null;
-  }
-
-  async function hold(orgId: string): Promise<string | null> {
-    return deps.db.withTenant(orgId, async (q) => {
-      const s = await getAiSettings(q);
-      if (s.paused) return `ai_paused${s.paused_reason ? `: ${s.paused_reason}` : ''}`;
-      if (s.monthly_token_budget !== null) {
-        const used = await tokensUsed(q, monthStart(clock()));
-        if (used >= s.monthly_token_budget) return `token_budget_exceeded: ${used} of ${s.monthly_token_budget} tokens used this month`;
-      }
-      return null;
-    });
-  }
+  const samples = createSampleRuns({ ...deps, clock });
 
   return {
     async run(opts: { jobId: string; sample: number }): Promise<CounterfactualOutcome> {
-      const orgId = await orgOfJob(opts.jobId);
+      const orgId = (await samples.orgOfJob(opts.jobId))?.orgId;
       if (!orgId) return { status: 'job_not_found' };
-      const refused = await hold(orgId);
+      const refused = await samples.hold(orgId);
       if (refused) return { status: 'refused', reason: refused };
-      const setup = await deps.db.withTenant(orgId, async (q) => ({
-        model: (await getAiSettings(q)).model ?? deps.defaultModel,
-        sample: await sampleScreenedApplications(q, opts.jobId, opts.sample),
-      }));
+      const setup = await samples.setup(orgId, opts.jobId, opts.sample);
       if (setup.sample.length === 0) return { status: 'no_sample', reason: 'the job has no screened application with a parsed CV' };
       const { model } = setup;
       const totals = { made: 0, skippedIdentical: 0, failed: 0, input: 0, output: 0 };
@@ -221,61 +193,26 @@ export function createCounterfactualAudit(deps: { db: Db; audit: AuditLog; keyri
 
       for (const picked of setup.sample) {
         if (stoppedEarly) break;
-        const input = await deps.db.withTenant(orgId, async (q) => {
-          const src = await loadScreeningSource(q, picked.application_id);
-          if (!src?.document_id || !src.text_enc || src.criteria.length === 0) return null;
-          let cipher;
-          try {
-            cipher = await deps.keyring.candidateCipher(q, orgId, src.candidate_id);
-          } catch (err) {
-            if (err instanceof KeyDestroyedError) return null;
-            throw err;
-          }
-          const [cand] = await findCandidates(q, [src.candidate_id]);
-          if (!cand) return null;
-          return { src, cipher, text: cipher.openText('documents', 'text_enc', src.document_id, src.text_enc), candidate: decryptCandidate(cipher, cand) };
-        });
+        const input = await samples.loadInput(orgId, picked.application_id);
         if (!input) continue;
         sampled += 1;
-        const { src, cipher, candidate } = input;
+        const { src, candidate } = input;
         const appTotals = { made: 0, skippedIdentical: 0, failed: 0, input: 0, output: 0 };
         const hashes: string[] = [];
 
         /** One blinded model call; null when it failed (counted) or was held. */
         const screen = async (blind: BlindInput): Promise<Evaluation | null> => {
-          const why = await hold(orgId);
+          const why = await samples.hold(orgId);
           if (why) {
             stoppedEarly = why;
             return null;
           }
-          let runs: RunRecord[] = [];
-          let value = null;
-          try {
-            const call = await callScreeningModel(deps.provider, model, blind, {
-              seal: (column, v) => cipher.seal('ai_runs', `counterfactual_${column}`, picked.screening_id, v),
-              saveRunsOnProviderError: async (soFar) => {
-                runs = soFar;
-              },
-            });
-            runs = call.runs;
-            value = call.value;
-          } catch (err) {
-            if (!(err instanceof ProviderError)) throw err;
-          }
-          await deps.db.withTenantTx(orgId, async (tx) => {
-            for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: picked.screening_id, purpose: 'counterfactual' });
-            const inTok = runs.reduce((s, r) => s + r.inputTokens, 0);
-            const outTok = runs.reduce((s, r) => s + r.outputTokens, 0);
-            if (inTok + outTok > 0) await addUsage(tx, orgId, monthStart(clock()), inTok, outTok, runs.length);
-            appTotals.input += inTok;
-            appTotals.output += outTok;
-          });
+          const call = await samples.call(orgId, picked, input, model, blind, 'counterfactual');
+          appTotals.input += call.inputTokens;
+          appTotals.output += call.outputTokens;
           appTotals.made += 1;
-          if (!value) {
-            appTotals.failed += 1;
-            return null;
-          }
-          return evaluate(value, src.criteria, blind.redaction.text, false);
+          if (!call.evaluation) appTotals.failed += 1;
+          return call.evaluation;
         };
 
         const originalBlind = blindInput(model, src, input.text, candidate);

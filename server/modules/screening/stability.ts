@@ -11,18 +11,13 @@
 // same prompt as a real screening is used (blinded CV, current criteria), so the check
 // measures what screening would do now.
 import type { AuditLog } from '../../core/audit.js';
-import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidates } from '../candidates/repo.js';
-import { listOrgIds } from '../orgs/repo.js';
-import { evaluate } from './evaluate.js';
-import { ProviderError, type ModelProvider } from './model.js';
+import type { ModelProvider } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
-import { addUsage, getAiSettings, insertRun, jobCriteriaVersion, loadScreeningSource, monthStart, sampleScreenedApplications, tokensUsed } from './repo.js';
 import { VERDICTS } from './schema.js';
-import { blindInput, callScreeningModel, SEED } from './blind-call.js';
-import type { RunRecord } from './structured-call.js';
+import { blindInput, SEED } from './blind-call.js';
+import { createSampleRuns, type SampleOutcome } from './sample-runs.js';
 
 export { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './stability-limits.js';
 
@@ -68,11 +63,7 @@ export interface StabilityReport {
   stable: boolean;
 }
 
-export type StabilityOutcome =
-  | { status: 'ok'; report: StabilityReport }
-  | { status: 'job_not_found' }
-  | { status: 'refused'; reason: string }
-  | { status: 'no_sample'; reason: string };
+export type StabilityOutcome = SampleOutcome<StabilityReport>;
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -92,41 +83,16 @@ export function agreementOf(values: string[]): number {
 }
 
 export function createStabilityCheck(deps: StabilityDeps) {
-  const clock = deps.clock ?? (() => new Date());
-
-  /** The org of a job (an operator tool: it looks through every org's RLS context in turn). */
-  async function orgOfJob(jobId: string): Promise<{ orgId: string; criteriaVersion: number } | null> {
-    for (const orgId of await listOrgIds(deps.db.pool)) {
-      const v = await deps.db.withTenant(orgId, (q) => jobCriteriaVersion(q, jobId));
-      if (v !== null) return { orgId, criteriaVersion: v };
-    }
-    return null;
-  }
-
-  /** Why the org's AI work must not run now, or null. */
-  async function hold(orgId: string): Promise<string | null> {
-    return deps.db.withTenant(orgId, async (q) => {
-      const s = await getAiSettings(q);
-      if (s.paused) return `ai_paused${s.paused_reason ? `: ${s.paused_reason}` : ''}`;
-      if (s.monthly_token_budget !== null) {
-        const used = await tokensUsed(q, monthStart(clock()));
-        if (used >= s.monthly_token_budget) return `token_budget_exceeded: ${used} of ${s.monthly_token_budget} tokens used this month`;
-      }
-      return null;
-    });
-  }
+  const samples = createSampleRuns({ ...deps, clock: deps.clock ?? (() => new Date()) });
 
   return {
     async run(opts: { jobId: string; runs: number; sample: number }): Promise<StabilityOutcome> {
-      const found = await orgOfJob(opts.jobId);
+      const found = await samples.orgOfJob(opts.jobId);
       if (!found) return { status: 'job_not_found' };
       const { orgId } = found;
-      const refused = await hold(orgId);
+      const refused = await samples.hold(orgId);
       if (refused) return { status: 'refused', reason: refused };
-      const setup = await deps.db.withTenant(orgId, async (q) => ({
-        model: (await getAiSettings(q)).model ?? deps.defaultModel,
-        sample: await sampleScreenedApplications(q, opts.jobId, opts.sample),
-      }));
+      const setup = await samples.setup(orgId, opts.jobId, opts.sample);
       if (setup.sample.length === 0) return { status: 'no_sample', reason: 'the job has no screened application with a parsed CV' };
       const { model } = setup;
 
@@ -138,66 +104,31 @@ export function createStabilityCheck(deps: StabilityDeps) {
 
       for (const picked of setup.sample) {
         if (stoppedEarly) break;
-        const input = await deps.db.withTenant(orgId, async (q) => {
-          const src = await loadScreeningSource(q, picked.application_id);
-          if (!src?.document_id || !src.text_enc || src.criteria.length === 0) return null;
-          let cipher;
-          try {
-            cipher = await deps.keyring.candidateCipher(q, orgId, src.candidate_id);
-          } catch (err) {
-            if (err instanceof KeyDestroyedError) return null;
-            throw err;
-          }
-          const [cand] = await findCandidates(q, [src.candidate_id]);
-          if (!cand) return null;
-          return { src, cipher, text: cipher.openText('documents', 'text_enc', src.document_id, src.text_enc), candidate: decryptCandidate(cipher, cand) };
-        });
+        const input = await samples.loadInput(orgId, picked.application_id);
         if (!input) continue;
-        const { src, cipher, candidate } = input;
+        const { src, candidate } = input;
         criteriaVersion = src.criteria_version;
         const blind = blindInput(model, src, input.text, candidate);
-        const storeRuns = (runs: RunRecord[]) =>
-          deps.db.withTenantTx(orgId, async (tx) => {
-            for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: picked.screening_id, purpose: 'stability' });
-            const inTok = runs.reduce((s, r) => s + r.inputTokens, 0);
-            const outTok = runs.reduce((s, r) => s + r.outputTokens, 0);
-            if (inTok + outTok > 0) await addUsage(tx, orgId, monthStart(clock()), inTok, outTok, runs.length);
-          });
 
         const scores = new Map<string, number[]>();
         const verdicts = new Map<string, string[]>();
         const recs: string[] = [];
         const appTotals = { ok: 0, failed: 0, input: 0, output: 0 };
         for (let i = 0; i < opts.runs; i += 1) {
-          const why = await hold(orgId);
+          const why = await samples.hold(orgId);
           if (why) {
             stoppedEarly = why;
             break;
           }
-          let runs: RunRecord[] = [];
-          let value = null;
-          try {
-            const call = await callScreeningModel(deps.provider, model, blind, {
-              seal: (column, v) => cipher.seal('ai_runs', `stability_${column}`, picked.screening_id, v),
-              // Provider failures are stored here and counted as a failed run below.
-              saveRunsOnProviderError: async (soFar) => {
-                runs = soFar;
-              },
-            });
-            runs = call.runs;
-            value = call.value;
-          } catch (err) {
-            if (!(err instanceof ProviderError)) throw err;
-          }
-          await storeRuns(runs);
-          appTotals.input += runs.reduce((s, r) => s + r.inputTokens, 0);
-          appTotals.output += runs.reduce((s, r) => s + r.outputTokens, 0);
-          if (!value) {
+          const call = await samples.call(orgId, picked, input, model, blind, 'stability');
+          appTotals.input += call.inputTokens;
+          appTotals.output += call.outputTokens;
+          const ev = call.evaluation;
+          if (!ev) {
             appTotals.failed += 1;
             continue;
           }
           appTotals.ok += 1;
-          const ev = evaluate(value, src.criteria, blind.redaction.text, false);
           for (const c of ev.criteria) {
             scores.set(c.key, [...(scores.get(c.key) ?? []), c.score]);
             verdicts.set(c.key, [...(verdicts.get(c.key) ?? []), c.verdict]);
