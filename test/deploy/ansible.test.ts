@@ -18,6 +18,9 @@ t.test('playbook syntax and ansible-lint', async (tt) => {
   tt.equal(lint.code, 0, `ansible-lint is clean\n${lint.stdout}${lint.stderr}`);
 });
 
+// An age public key (the format only: nothing is encrypted to it here).
+const BACKUP_RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
+
 async function render(tt: TT, extra: string[] = []): Promise<string> {
   const dir = await tempDir(tt, 'render');
   const keyDir = join(dir, 'keys');
@@ -35,6 +38,7 @@ async function render(tt: TT, extra: string[] = []): Promise<string> {
     hirebox_acme_email: 'ops@example.com',
     hirebox_mail_from: 'hirebox@example.com',
     hirebox_ssh_host_keys: keys,
+    hirebox_backup_age_recipients: [BACKUP_RECIPIENT],
   });
   const r = await run('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'tests/render.yml', '-e', vars, ...extra], {
     cwd: deployDir,
@@ -125,6 +129,8 @@ t.test('rendered host files: nft -c, sysctl, unattended upgrades, units', async 
   }
   const sh = await run('bash', ['-n', join(dir, 'hirebox-backup.sh')]);
   tt.equal(sh.code, 0, 'backup script is valid bash');
+  const recipients = (await readFile(join(dir, 'backup-recipients.txt'), 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'));
+  tt.same(recipients, [BACKUP_RECIPIENT], 'backups are encrypted to the configured age public key only');
 });
 
 // ---- firewall in network namespaces -------------------------------------------------

@@ -8,7 +8,6 @@ import { IdParams } from '../jobs/schemas.js';
 import { REFERENCE_PATTERN } from './reference.js';
 import type { PrivacyService } from './service.js';
 
-
 const ErasureBody = Type.Object(
   {
     reference: Type.String({ pattern: REFERENCE_PATTERN, description: 'The request ticket or case reference (letters, digits, space and . _ : / # -; at most 120).' }),
