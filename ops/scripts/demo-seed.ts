@@ -175,6 +175,9 @@ const HISTORY: { job: number; gender: string | null; advanced: number; hired: nu
   { job: 1, gender: 'woman', total: 6, advanced: 3, hired: 1 },
   { job: 1, gender: 'man', total: 6, advanced: 3, hired: 1 },
 ];
+/** How many decided past applications the seed adds (printed by the demo). */
+export const DEMO_PAST_APPLICATIONS = HISTORY.reduce((n, g) => n + g.total, 0);
+
 const HISTORY_ETHNICITIES = ['white', 'asian', 'black', 'hispanic or latino', 'white', 'middle eastern or north african'];
 const HISTORY_AGES = ['20-29', '30-39', '40-49', '50-59'];
 // Three CV bodies per job, so the AI scores (and the scoring rate) vary between applicants.
