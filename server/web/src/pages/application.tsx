@@ -7,6 +7,7 @@ import { get, post, type Application, type Member, type Screening, type Screenin
 import { highlight } from '../highlight.js';
 import { InterviewsPanel } from './interviews.js';
 import { MessagesPanel } from './messages.js';
+import { PrivacyPanel, type ErasureResult } from './privacy.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
@@ -26,6 +27,7 @@ export function ApplicationDetail({ id }: { id: string }) {
     (a) => (a?.documents.some((d) => d.parseStatus === 'pending') ? 3000 : undefined),
   );
   const [reveal, setReveal] = useState(false);
+  const [erased, setErased] = useState<ErasureResult | null>(null);
   const screening = useData(
     () => get<ScreeningAnswer>(`/api/v1/applications/${id}/screening${reveal ? '?reveal=true' : ''}`),
     [id, reveal],
@@ -41,6 +43,17 @@ export function ApplicationDetail({ id }: { id: string }) {
   const members = useData(async () => (session.can('members:read') ? (await get<{ members: Member[] }>('/api/v1/members')).members : []), []);
   const jobId = app.data?.jobId ?? '';
   const job = useData(async () => (jobId ? get<{ title: string; criteria: { name: string }[] }>(`/api/v1/jobs/${jobId}`) : null), [jobId]);
+  if (erased)
+    return (
+      <article aria-labelledby="erased-h" class="card">
+        <h1 id="erased-h">Candidate data erased</h1>
+        <p role="status">
+          Erased for request {erased.reference}: {erased.applicationsWithdrawn} open application(s) withdrawn, {erased.interviewsCancelled} interview(s) cancelled. The hiring
+          record keeps only stages, dates and outcomes, without anything that identifies the person.
+        </p>
+        {app.data ? <a href={`/app/jobs/${app.data.jobId}/pipeline`}>Back to the pipeline</a> : null}
+      </article>
+    );
   if (app.error && !app.data) return <ErrorBox error={app.error} />;
   const a = app.data;
   if (!a) return <Loading />;
@@ -135,6 +148,7 @@ export function ApplicationDetail({ id }: { id: string }) {
           {session.can('applications:decide') ? <ReviewRights a={a} canExplain={session.can('screening:run')} onDone={() => void app.reload()} /> : null}
           <Notes a={a} who={who} canWrite={session.can('applications:feedback')} onDone={() => void app.reload()} />
           <MessagesPanel a={a} onSent={() => void app.reload()} />
+          {session.can('privacy:manage') ? <PrivacyPanel a={a} onErased={setErased} /> : null}
         </div>
       </div>
     </article>
