@@ -1,6 +1,5 @@
 // Builds the app's alert service: its alert-deliver producer (closed with the app) and
 // the routes. Alert sources (auth, webhooks, exports) receive the service as an AlertSink.
-import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,7 +7,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import { createQueue, QUEUES } from '../../core/queues.js';
+import { createQueue, QUEUES, type TypedQueue } from '../../core/queues.js';
 import { createAlertService, type AlertService } from './service.js';
 
 export const alertDeliverJobId = (alertId: string): string => `alert-deliver-${alertId}`;
@@ -28,7 +27,7 @@ export interface QueuedAlertDeps {
 }
 
 /** An alert service whose deliveries go through the alert-deliver queue `queue` (its owner closes it); the app and the worker's monitors both use it. */
-export function queuedAlertService(deps: QueuedAlertDeps & { queue: Queue }): AlertService {
+export function queuedAlertService(deps: QueuedAlertDeps & { queue: TypedQueue<typeof QUEUES.alertDeliver> }): AlertService {
   const { queue, retryDelayMs, logger, ...rest } = deps;
   return createAlertService({
     ...rest,
