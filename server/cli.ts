@@ -3,13 +3,13 @@
 // prints machine output.
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandArgs, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
 import { createAuditLog, type VerifyResult } from './core/audit.js';
-import { createKeyring, masterKeyId } from './core/crypto.js';
+import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
-import { createDb, isUuid } from './core/db.js';
 import { AppError } from './core/errors.js';
 import { migrate, MigrationError } from './core/migrate.js';
+import type { KeyRotationService } from './modules/keys/service.js';
 import { listOrgIds } from './modules/orgs/repo.js';
 import { createOrgService } from './modules/orgs/service.js';
 import { createCandidateSearch } from './modules/candidates/search.js';
@@ -66,19 +66,6 @@ options:
   --json                                    machine-readable output
 `;
 
-class UsageError extends Error {}
-
-/** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */
-function keyringOf(config: Config) {
-  return createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
-}
-
-type Out = { json: boolean };
-
-function print(out: Out, human: string, data: unknown): void {
-  process.stdout.write(out.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
-}
-
 async function runMigrate(config: Config, out: Out): Promise<number> {
   const result = await migrate({
     migrationDatabaseUrl: config.migrationDatabaseUrl.reveal(),
@@ -90,11 +77,7 @@ async function runMigrate(config: Config, out: Out): Promise<number> {
 }
 
 async function runOrgCreate(config: Config, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { name: { type: 'string' }, 'admin-email': { type: 'string' }, 'password-file': { type: 'string' }, slug: { type: 'string' }, json: { type: 'boolean' } },
-    strict: true,
-  });
+  const values = commandArgs('org create', args, { name: { type: 'string' }, 'admin-email': { type: 'string' }, 'password-file': { type: 'string' }, slug: { type: 'string' } });
   if (!values.name || !values['admin-email']) throw new UsageError('org create needs --name and --admin-email');
   let password: string | undefined;
   if (values['password-file']) {
@@ -104,30 +87,26 @@ async function runOrgCreate(config: Config, args: string[], out: Out): Promise<n
       throw new UsageError(`cannot read --password-file ${values['password-file']}`);
     }
   }
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
+  const { name, 'admin-email': adminEmail, slug } = values;
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const orgs = createOrgService({ db, audit: createAuditLog({ db }), publicUrl: config.publicUrl, clock: () => new Date() });
-    const result = await orgs.createOrg({ name: values.name, adminEmail: values['admin-email'], adminPassword: password, slug: values.slug });
+    const result = await orgs.createOrg({ name, adminEmail, adminPassword: password, slug });
     const human = [`created org ${result.slug} (${result.orgId}) with admin user ${result.userId}`];
     if (result.setupUrl) human.push(`one-time setup link (shown once, valid 72 hours): ${result.setupUrl}`);
     const json: Record<string, string> = { orgId: result.orgId, userId: result.userId };
     if (result.setupUrl) json.setupUrl = result.setupUrl;
     print(out, human.join('\n'), json);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 async function runAuditVerify(config: Config, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-  if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
+  const org = uuidOption('audit verify', 'org', commandArgs('audit verify', args, { org: { type: 'string' } }).org, true);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     // Checkpoints signed by a retired signing key verify with its public key (AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES).
     const verifyKeys = [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys];
     const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), verifyKeys });
-    const orgIds = values.org ? [values.org] : await listOrgIds(db.pool);
+    const orgIds = org ? [org] : await listOrgIds(db.pool);
     const results: VerifyResult[] = [];
     for (const orgId of orgIds) {
       const result = await audit.verify(orgId);
@@ -140,18 +119,7 @@ async function runAuditVerify(config: Config, args: string[], out: Out): Promise
       : `ok: ${results.length} org chain(s), ${results.reduce((n, r) => n + r.eventsChecked, 0)} events, ${results.reduce((n, r) => n + r.checkpointsChecked, 0)} signed checkpoints verified`;
     print(out, human, { ok: !broken, results });
     return broken ? 1 : 0;
-  } finally {
-    await db.close();
-  }
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number | undefined, max: number): number {
-  if (value === undefined) {
-    if (fallback === undefined) throw new UsageError(`screening stability needs --${name}`);
-    return fallback;
-  }
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
-  return Number(value);
+  });
 }
 
 /** Exit codes of the sample checks (screening stability, bias counterfactual): 0 report, 1 unknown job or every call failed, 3 AI paused or budget used up, 4 nothing screened. */
@@ -173,90 +141,52 @@ function printSampleOutcome<R extends object>(out: Out, jobId: string, result: S
 }
 
 async function runScreeningStability(config: Config, args: string[], out: Out): Promise<number> {
-  let values: { job?: string; runs?: string; sample?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { job: { type: 'string' }, runs: { type: 'string' }, sample: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (!values.job) throw new UsageError('screening stability needs --job');
-  if (!isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
-  const runs = positiveInt('runs', values.runs, undefined, STABILITY_MAX_RUNS);
-  const sample = positiveInt('sample', values.sample, 5, STABILITY_MAX_SAMPLE);
+  const command = 'screening stability';
+  const values = commandArgs(command, args, { job: { type: 'string' }, runs: { type: 'string' }, sample: { type: 'string' } });
+  const jobId = uuidOption(command, 'job', values.job);
+  const runs = wholeNumberOption(command, 'runs', values.runs, undefined, STABILITY_MAX_RUNS);
+  const sample = wholeNumberOption(command, 'sample', values.sample, 5, STABILITY_MAX_SAMPLE);
   // Loaded only for this command (the provider and the openai SDK take most of the CLI's start-up).
   // The CLI is an operator tool: it uses the same model provider the worker does.
   const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/stability.js'), import('../worker/providers/index.js')]);
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
-    const check = createStabilityCheck({
-      db,
-      audit: createAuditLog({ db }),
-      keyring: keyringOf(config),
-      provider: createModelProvider(config),
-      defaultModel: config.openai.model,
-    });
-    const result = await check.run({ jobId: values.job, runs, sample });
-    return printSampleOutcome(out, values.job, result, renderStabilityReport, (r) => r.runs.ok === 0);
-  } finally {
-    await db.close();
-  }
+  return withDb(config.databaseUrl.reveal(), async (db) => {
+    const check = createStabilityCheck({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
+    const result = await check.run({ jobId, runs, sample });
+    return printSampleOutcome(out, jobId, result, renderStabilityReport, (r) => r.runs.ok === 0);
+  });
 }
 
 async function runCandidatesReindex(config: Config, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-  if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
+  const org = uuidOption('candidates reindex', 'org', commandArgs('candidates reindex', args, { org: { type: 'string' } }).org, true);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const search = createCandidateSearch({ keyring: keyringOf(config) });
-    const orgIds = values.org ? [values.org] : await listOrgIds(db.pool);
+    const orgIds = org ? [org] : await listOrgIds(db.pool);
     const results: { orgId: string; indexed: number; skipped: number }[] = [];
     for (const orgId of orgIds) results.push({ orgId, ...(await search.reindex(db, orgId)) });
     const indexed = results.reduce((n, r) => n + r.indexed, 0);
     print(out, `indexed ${indexed} candidate(s) in ${results.length} org(s)`, { indexed, results });
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 async function runRetentionSweep(config: Config, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-  if (values.org !== undefined && !isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
-    const retention = createRetentionService({
-      db,
-      audit: createAuditLog({ db }),
-      keyring: keyringOf(config),
-      blobs: createPostgresBlobStore(),
-      clock: () => new Date(),
-      logger: createLogger('silent'),
-    });
-    const dryRun = values['dry-run'] === true;
-    const results = await retention.sweep({ orgId: values.org, dryRun });
+  const values = commandArgs('retention sweep', args, { org: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const org = uuidOption('retention sweep', 'org', values.org, true);
+  const dryRun = values['dry-run'] === true;
+  return withDb(config.databaseUrl.reveal(), async (db) => {
+    const retention = createRetentionService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date(), logger: createLogger('silent') });
+    const results = await retention.sweep({ orgId: org, dryRun });
     const count = results.reduce((n, r) => n + r.candidates.length, 0);
     const human = results.map((r) => `org ${r.orgId}: ${r.candidates.length} candidate(s) ${dryRun ? 'due for erasure' : 'erased'} (retention ${r.days} days, decided before ${r.cutoff})`);
     human.push(`${dryRun ? 'dry run: ' : ''}${count} candidate(s) ${dryRun ? 'would be erased' : 'erased'} in ${results.length} org(s)`);
     print(out, human.join('\n'), { ok: true, dryRun, candidates: count, orgs: results });
     return 0;
-  } finally {
-    await db.close();
-  }
-}
-
-function keysArgs(sub: string, args: string[], options: { out?: { type: 'string' } } = {}): { out?: string } {
-  try {
-    const { values, positionals } = parseArgs({ args, options: { ...options, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError(`keys ${sub}: unexpected argument ${positionals[0]}`);
-    return values as { out?: string };
-  } catch (err) {
-    throw err instanceof UsageError ? err : new UsageError(`keys ${sub}: ${(err as Error).message}`);
-  }
+  });
 }
 
 // Needs no configuration: a new key is made before it is configured anywhere.
 function runKeysGenerate(args: string[], out: Out): number {
-  const { out: file } = keysArgs('generate', args, { out: { type: 'string' } });
+  const file = commandArgs('keys generate', args, { out: { type: 'string' } }).out;
   if (!file) throw new UsageError('keys generate needs --out FILE');
   const key = randomBytes(32);
   try {
@@ -272,23 +202,24 @@ function runKeysGenerate(args: string[], out: Out): number {
   return 0;
 }
 
-async function keyRotation(config: Config) {
+/** `keys rotate|status` run as the owner role: the app role may not rewrite org_keys. */
+async function withKeyRotation<T>(config: Config, fn: (service: KeyRotationService) => Promise<T>): Promise<T> {
   const { createKeyRotationService } = await import('./modules/keys/service.js');
-  // The owner role: the app role may not rewrite org_keys.
-  const db = createDb({ connectionString: config.migrationDatabaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  const service = createKeyRotationService({
-    db,
-    audit: createAuditLog({ db }),
-    keys: { masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() },
-    listOrgIds: () => listOrgIds(db.pool),
-  });
-  return { db, service };
+  return withDb(config.migrationDatabaseUrl.reveal(), (db) =>
+    fn(
+      createKeyRotationService({
+        db,
+        audit: createAuditLog({ db }),
+        keys: { masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() },
+        listOrgIds: () => listOrgIds(db.pool),
+      }),
+    ),
+  );
 }
 
 async function runKeysRotate(config: Config, args: string[], out: Out): Promise<number> {
-  keysArgs('rotate', args);
-  const { db, service } = await keyRotation(config);
-  try {
+  commandArgs('keys rotate', args, {});
+  return withKeyRotation(config, async (service) => {
     const r = await service.rotate();
     const human = [
       `current master key ${r.masterKeyId}`,
@@ -299,15 +230,12 @@ async function runKeysRotate(config: Config, args: string[], out: Out): Promise<
     ];
     print(out, human.join('\n'), r);
     return r.ok ? 0 : 1;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 async function runKeysStatus(config: Config, args: string[], out: Out): Promise<number> {
-  keysArgs('status', args);
-  const { db, service } = await keyRotation(config);
-  try {
+  commandArgs('keys status', args, {});
+  return withKeyRotation(config, async (service) => {
     const r = await service.status();
     const human = [
       `${r.orgKeys} org key(s); current master key ${r.currentMasterKeyId}`,
@@ -319,59 +247,39 @@ async function runKeysStatus(config: Config, args: string[], out: Out): Promise<
     ];
     print(out, human.join('\n'), r);
     return r.ok ? 0 : 1;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 async function runBiasReport(config: Config, args: string[], out: Out): Promise<number> {
-  let values: { org?: string; job?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { org: { type: 'string' }, job: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (!values.org) throw new UsageError('bias report needs --org');
-  if (!isUuid(values.org)) throw new UsageError('--org must be an org id (uuid)');
-  if (values.job !== undefined && !isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
+  const values = commandArgs('bias report', args, { org: { type: 'string' }, job: { type: 'string' } });
+  const orgId = uuidOption('bias report', 'org', values.org);
+  const jobId = uuidOption('bias report', 'job', values.job, true);
   const { createBiasService, renderBiasReport } = await import('./modules/bias/service.js');
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const bias = createBiasService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), log: createLogger('silent') });
-    const reports = await bias.reportsForOperator(values.org, { jobId: values.job });
+    const reports = await bias.reportsForOperator(orgId, { jobId });
     print(out, reports.map(renderBiasReport).join('\n\n'), { ok: true, reports });
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 /** Data subject requests and offboarding (server/modules/privacy/commands.ts), loaded only for those commands. */
 const privacyCommands = () => import('./modules/privacy/commands.js');
 
 async function runBiasCounterfactual(config: Config, args: string[], out: Out): Promise<number> {
-  let values: { job?: string; sample?: string };
-  try {
-    ({ values } = parseArgs({ args, options: { job: { type: 'string' }, sample: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (!values.job) throw new UsageError('bias counterfactual needs --job');
-  if (!isUuid(values.job)) throw new UsageError('--job must be a job id (uuid)');
+  const command = 'bias counterfactual';
+  const values = commandArgs(command, args, { job: { type: 'string' }, sample: { type: 'string' } });
+  const jobId = uuidOption(command, 'job', values.job);
   const [{ createCounterfactualAudit, renderCounterfactualReport, COUNTERFACTUAL_MAX_SAMPLE }, { createModelProvider }] = await Promise.all([
     import('./modules/bias/counterfactual.js'),
     import('../worker/providers/index.js'),
   ]);
-  const sample = values.sample === undefined ? 5 : Number(values.sample);
-  if (values.sample !== undefined && (!/^[0-9]+$/.test(values.sample) || sample < 1 || sample > COUNTERFACTUAL_MAX_SAMPLE)) throw new UsageError(`--sample must be a whole number from 1 to ${COUNTERFACTUAL_MAX_SAMPLE}`);
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
+  const sample = wholeNumberOption(command, 'sample', values.sample, 5, COUNTERFACTUAL_MAX_SAMPLE);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const audit = createCounterfactualAudit({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
-    const result = await audit.run({ jobId: values.job, sample });
-    return printSampleOutcome(out, values.job, result, renderCounterfactualReport, (r) => r.runs.made > 0 && r.runs.made === r.runs.failed);
-  } finally {
-    await db.close();
-  }
+    const result = await audit.run({ jobId, sample });
+    return printSampleOutcome(out, jobId, result, renderCounterfactualReport, (r) => r.runs.made > 0 && r.runs.made === r.runs.failed);
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -386,10 +294,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfigOrExit();
   if (command === 'migrate') return runMigrate(config, out);
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
-  if (command === 'org' && sub === 'offboard') return (await privacyCommands()).runOrgOffboard(config, rest, { out, usage: (m) => new UsageError(m) });
-  if (command === 'erase' && sub === 'candidate') return (await privacyCommands()).runEraseCandidate(config, rest, { out, usage: (m) => new UsageError(m) });
-  if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, { out, usage: (m) => new UsageError(m) });
-  if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, { out, usage: (m) => new UsageError(m) });
+  if (command === 'org' && sub === 'offboard') return (await privacyCommands()).runOrgOffboard(config, rest, out);
+  if (command === 'erase' && sub === 'candidate') return (await privacyCommands()).runEraseCandidate(config, rest, out);
+  if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, out);
+  if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
   if (command === 'keys' && sub === 'rotate') return runKeysRotate(config, rest, out);
   if (command === 'keys' && sub === 'status') return runKeysStatus(config, rest, out);

@@ -5,11 +5,10 @@
 //   org offboard --org ID [--out DIR] | --cancel | --status
 // Loaded by server/cli.ts on demand. Personal data goes only into the files under --out;
 // stdout carries ids, counts and paths (`--json`: the summary).
-import { parseArgs } from 'node:util';
+import { commandArgs, keyringOf, print, UsageError, uuidOption, withDb, type Out } from '../../cli-support.js';
 import { createAuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
-import { createKeyring } from '../../core/crypto.js';
-import { createDb, isUuid, type Db } from '../../core/db.js';
+import type { Db } from '../../core/db.js';
 import { createLogger } from '../../core/logger.js';
 import { createRedis } from '../../core/redis.js';
 import { createPostgresBlobStore } from '../../core/storage.js';
@@ -18,51 +17,10 @@ import { createOffboardingService } from './offboarding.js';
 import { REFERENCE_PATTERN } from './reference.js';
 import { createPrivacyService } from './service.js';
 
-type Out = { json: boolean };
-export interface CommandEnv {
-  out: Out;
-  /** server/cli.ts's UsageError: exit 2 with the usage text. */
-  usage: (message: string) => Error;
-}
-
-function print(out: Out, human: string, data: unknown): void {
-  process.stdout.write(out.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
-}
-
-function args<K extends string>(env: CommandEnv, name: string, argv: string[], strings: readonly K[], booleans: readonly string[] = []): Partial<Record<K, string>> & Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' } };
-  for (const s of strings) options[s] = { type: 'string' };
-  for (const b of booleans) options[b] = { type: 'boolean' };
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
-    return values as Partial<Record<K, string>> & Record<string, string | boolean | undefined>;
-  } catch (err) {
-    throw env.usage(`${name}: ${(err as Error).message}`);
-  }
-}
-
-function uuidArg(env: CommandEnv, name: string, flag: string, value: string | undefined): string {
-  if (value === undefined) throw env.usage(`${name} needs --${flag}`);
-  if (!isUuid(value)) throw env.usage(`--${flag} must be an id (uuid)`);
+function outDir(command: string, value: string | undefined): string {
+  if (!value) throw new UsageError(`${command} needs --out DIR`);
   return value;
 }
-
-function dirArg(env: CommandEnv, name: string, value: string | undefined): string {
-  if (!value) throw env.usage(`${name} needs --out DIR`);
-  return value;
-}
-
-async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-cli' });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-const keyringOf = (config: Config) => createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
 
 function exportDeps(config: Config, db: Db) {
   return { db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date() };
@@ -81,50 +39,50 @@ function exportHuman(s: ExportSummary): string {
   return `exported ${s.kind} ${s.candidateId ?? s.orgId} to ${s.dir}: ${s.files.length} file(s) (${counts})`;
 }
 
-export async function runEraseCandidate(config: Config, argv: string[], env: CommandEnv): Promise<number> {
-  const v = args(env, 'erase candidate', argv, ['org', 'candidate', 'reason'] as const);
-  const orgId = uuidArg(env, 'erase candidate', 'org', v.org);
-  const candidateId = uuidArg(env, 'erase candidate', 'candidate', v.candidate);
+export async function runEraseCandidate(config: Config, argv: string[], out: Out): Promise<number> {
+  const v = commandArgs('erase candidate', argv, { org: { type: 'string' }, candidate: { type: 'string' }, reason: { type: 'string' } });
+  const orgId = uuidOption('erase candidate', 'org', v.org);
+  const candidateId = uuidOption('erase candidate', 'candidate', v.candidate);
   const reference = v.reason?.trim();
-  if (!reference) throw env.usage('erase candidate needs --reason TICKET (the request reference)');
+  if (!reference) throw new UsageError('erase candidate needs --reason TICKET (the request reference)');
   // eslint-disable-next-line security/detect-non-literal-regexp -- a constant pattern shared with the API schema
-  if (!new RegExp(REFERENCE_PATTERN).test(reference)) throw env.usage('--reason must be a ticket or case reference: letters, digits, space and . _ : / # - (at most 120; no e-mail addresses)');
-  return withDb(config, async (db) => {
+  if (!new RegExp(REFERENCE_PATTERN).test(reference)) throw new UsageError('--reason must be a ticket or case reference: letters, digits, space and . _ : / # - (at most 120; no e-mail addresses)');
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const privacy = createPrivacyService(exportDeps(config, db));
     const r = await privacy.eraseCandidateAsOperator(orgId, candidateId, { reference });
-    print(env.out, `erased candidate ${candidateId} (reference ${reference}): ${r.applicationsWithdrawn} open application(s) withdrawn, ${r.files} file(s) deleted, key destroyed`, { ok: true, ...r });
+    print(out, `erased candidate ${candidateId} (reference ${reference}): ${r.applicationsWithdrawn} open application(s) withdrawn, ${r.files} file(s) deleted, key destroyed`, { ok: true, ...r });
     return 0;
   });
 }
 
-export async function runExportCandidate(config: Config, argv: string[], env: CommandEnv): Promise<number> {
-  const v = args(env, 'export candidate', argv, ['org', 'candidate', 'out'] as const);
-  const orgId = uuidArg(env, 'export candidate', 'org', v.org);
-  const candidateId = uuidArg(env, 'export candidate', 'candidate', v.candidate);
-  const dir = dirArg(env, 'export candidate', v.out);
-  return withDb(config, async (db) => {
+export async function runExportCandidate(config: Config, argv: string[], out: Out): Promise<number> {
+  const v = commandArgs('export candidate', argv, { org: { type: 'string' }, candidate: { type: 'string' }, out: { type: 'string' } });
+  const orgId = uuidOption('export candidate', 'org', v.org);
+  const candidateId = uuidOption('export candidate', 'candidate', v.candidate);
+  const dir = outDir('export candidate', v.out);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const summary = await (await exportsOf(config, db)).exportCandidate(orgId, candidateId, dir);
-    print(env.out, exportHuman(summary), summary);
+    print(out, exportHuman(summary), summary);
     return 0;
   });
 }
 
-export async function runExportOrg(config: Config, argv: string[], env: CommandEnv): Promise<number> {
-  const v = args(env, 'export org', argv, ['org', 'out'] as const);
-  const orgId = uuidArg(env, 'export org', 'org', v.org);
-  const dir = dirArg(env, 'export org', v.out);
-  return withDb(config, async (db) => {
+export async function runExportOrg(config: Config, argv: string[], out: Out): Promise<number> {
+  const v = commandArgs('export org', argv, { org: { type: 'string' }, out: { type: 'string' } });
+  const orgId = uuidOption('export org', 'org', v.org);
+  const dir = outDir('export org', v.out);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     const summary = await (await exportsOf(config, db)).exportOrg(orgId, dir);
-    print(env.out, exportHuman(summary), summary);
+    print(out, exportHuman(summary), summary);
     return 0;
   });
 }
 
-export async function runOrgOffboard(config: Config, argv: string[], env: CommandEnv): Promise<number> {
-  const v = args(env, 'org offboard', argv, ['org', 'out'] as const, ['cancel', 'status', 'delete']);
-  const orgId = uuidArg(env, 'org offboard', 'org', v.org);
-  if ([v.cancel, v.status, v.delete, v.out !== undefined].filter(Boolean).length > 1) throw env.usage('org offboard: --cancel, --status, --delete and --out do not go together');
-  return withDb(config, async (db) => {
+export async function runOrgOffboard(config: Config, argv: string[], out: Out): Promise<number> {
+  const v = commandArgs('org offboard', argv, { org: { type: 'string' }, out: { type: 'string' }, cancel: { type: 'boolean' }, status: { type: 'boolean' }, delete: { type: 'boolean' } });
+  const orgId = uuidOption('org offboard', 'org', v.org);
+  if ([v.cancel, v.status, v.delete, v.out !== undefined].filter(Boolean).length > 1) throw new UsageError('org offboard: --cancel, --status, --delete and --out do not go together');
+  return withDb(config.databaseUrl.reveal(), async (db) => {
     // Revocations reach every app process's session cache through Redis (best effort: the cache lives 5 s).
     const redis = createRedis(config.redisUrl.reveal(), 'producer', { enableOfflineQueue: true });
     redis.on('error', () => undefined);
@@ -135,17 +93,17 @@ export async function runOrgOffboard(config: Config, argv: string[], env: Comman
       const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), sessions, clock, logger: createLogger('silent') });
       if (v.status) {
         const s = await offboarding.status(orgId);
-        print(env.out, `org ${orgId}: ${s.status}${s.deleteAfter ? `, started ${s.startedAt}, data deleted after ${s.deleteAfter}` : ''}`, { ok: true, ...s });
+        print(out, `org ${orgId}: ${s.status}${s.deleteAfter ? `, started ${s.startedAt}, data deleted after ${s.deleteAfter}` : ''}`, { ok: true, ...s });
         return 0;
       }
       if (v.delete) {
         const d = await offboarding.deleteNow(orgId);
-        print(env.out, `org ${orgId}: data deleted (${Object.values(d.rowsDeleted).reduce((n, x) => n + x, 0)} rows), org key ${d.orgKeyDestroyed ? 'destroyed' : 'was absent'}, ${d.usersDeleted} member account(s) removed; tombstone and audit trail kept`, { ok: true, ...d });
+        print(out, `org ${orgId}: data deleted (${Object.values(d.rowsDeleted).reduce((n, x) => n + x, 0)} rows), org key ${d.orgKeyDestroyed ? 'destroyed' : 'was absent'}, ${d.usersDeleted} member account(s) removed; tombstone and audit trail kept`, { ok: true, ...d });
         return 0;
       }
       if (v.cancel) {
         const s = await offboarding.cancel(orgId);
-        print(env.out, `org ${orgId}: offboarding cancelled, the org is active again (members sign in anew)`, { ok: true, ...s });
+        print(out, `org ${orgId}: offboarding cancelled, the org is active again (members sign in anew)`, { ok: true, ...s });
         return 0;
       }
       const s = await offboarding.start(orgId);
@@ -155,7 +113,7 @@ export async function runOrgOffboard(config: Config, argv: string[], env: Comman
         `its data and key are deleted by the daily sweep after ${s.deleteAfter} (cancel before then: hirebox org offboard --org ${orgId} --cancel)`,
         exported ? exportHuman(exported) : `export it now: hirebox export org --org ${orgId} --out DIR`,
       ];
-      print(env.out, human.join('\n'), { ok: true, ...s, export: exported });
+      print(out, human.join('\n'), { ok: true, ...s, export: exported });
       return 0;
     } finally {
       redis.disconnect();
