@@ -45,10 +45,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$target" ] || usage
 
-need_cmd age "Debian package age"
-need_cmd sha256sum
-check_pg_tools
-check_identity "$identity"
+check_restore_tools "$identity"
 file=$(pick_backup "$target")
 verify_checksum "$file"
 

@@ -36,10 +36,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$target" ] || usage
 
-need_cmd age "Debian package age"
-need_cmd sha256sum
-check_pg_tools
-check_identity "$identity"
+check_restore_tools "$identity"
 file=$(pick_backup "$target")
 live=$(source_db)
 valid_db_name "$live"

@@ -117,6 +117,15 @@ check_identity() {
   grep -q '^AGE-SECRET-KEY-' "$id" || die "age identity file $id holds no AGE-SECRET-KEY line"
 }
 
+# check_restore_tools IDENTITY: what reading a backup back needs (age, sha256sum, the
+# Postgres clients of this mode, and the age identity).
+check_restore_tools() {
+  need_cmd age "Debian package age"
+  need_cmd sha256sum
+  check_pg_tools
+  check_identity "$1"
+}
+
 # restore_into FILE IDENTITY DB: decrypts FILE and restores it into the (empty) database DB.
 restore_into() {
   local file=$1 id=$2 db=$3

@@ -100,38 +100,44 @@ export function createKeyRotationService(deps: KeyRotationDeps) {
     }
   }
 
-  /** Re-seals users' MFA secrets not under the current master key (keyset pages, one transaction per user). */
-  async function resealUserSecrets(): Promise<Pick<RotateReport, 'userSecrets' | 'failedUserIds'>> {
-    const out = { userSecrets: { resealed: 0, alreadyCurrent: 0, failed: 0 }, failedUserIds: [] as string[] };
+  /** Every sealed MFA secret of every user, in keyset pages of USER_BATCH users. */
+  async function forEachUserSecret(fn: (userId: string, column: UserSecretColumn, sealed: Buffer) => Promise<void> | void): Promise<void> {
     let after: string | null = null;
     for (;;) {
       const page = await listUserSecrets(deps.db.pool, after, USER_BATCH);
-      if (page.length === 0) break;
+      if (page.length === 0) return;
       for (const user of page) {
         after = user.userId;
         for (const { column, field } of USER_COLUMNS) {
           const sealed = user[field];
-          if (!sealed) continue;
-          if (box.isCurrent(user.userId, column, sealed)) {
-            out.userSecrets.alreadyCurrent += 1;
-            continue;
-          }
-          let value: string;
-          try {
-            value = box.open(user.userId, column, sealed);
-          } catch (err) {
-            if (!(err instanceof DecryptionError)) throw err;
-            out.userSecrets.failed += 1;
-            if (!out.failedUserIds.includes(user.userId)) out.failedUserIds.push(user.userId);
-            continue;
-          }
-          // Lost the compare-and-set: the user changed their secret meanwhile, sealed under the current key.
-          const replaced = await deps.db.tx((tx) => replaceUserSecret(tx, user.userId, column, sealed, box.seal(user.userId, column, value)));
-          if (replaced) out.userSecrets.resealed += 1;
-          else out.userSecrets.alreadyCurrent += 1;
+          if (sealed) await fn(user.userId, column, sealed);
         }
       }
     }
+  }
+
+  /** Re-seals users' MFA secrets not under the current master key (one transaction per secret). */
+  async function resealUserSecrets(): Promise<Pick<RotateReport, 'userSecrets' | 'failedUserIds'>> {
+    const out = { userSecrets: { resealed: 0, alreadyCurrent: 0, failed: 0 }, failedUserIds: [] as string[] };
+    await forEachUserSecret(async (userId, column, sealed) => {
+      if (box.isCurrent(userId, column, sealed)) {
+        out.userSecrets.alreadyCurrent += 1;
+        return;
+      }
+      let value: string;
+      try {
+        value = box.open(userId, column, sealed);
+      } catch (err) {
+        if (!(err instanceof DecryptionError)) throw err;
+        out.userSecrets.failed += 1;
+        if (!out.failedUserIds.includes(userId)) out.failedUserIds.push(userId);
+        return;
+      }
+      // Lost the compare-and-set: the user changed their secret meanwhile, sealed under the current key.
+      const replaced = await deps.db.tx((tx) => replaceUserSecret(tx, userId, column, sealed, box.seal(userId, column, value)));
+      if (replaced) out.userSecrets.resealed += 1;
+      else out.userSecrets.alreadyCurrent += 1;
+    });
     return out;
   }
 
@@ -202,21 +208,11 @@ export function createKeyRotationService(deps: KeyRotationDeps) {
           report.unreadableOrgIds.push(orgId);
         }
       }
-      let after: string | null = null;
-      for (;;) {
-        const page = await listUserSecrets(deps.db.pool, after, USER_BATCH);
-        if (page.length === 0) break;
-        for (const user of page) {
-          after = user.userId;
-          for (const { column, field } of USER_COLUMNS) {
-            const sealed = user[field];
-            if (!sealed) continue;
-            const id = [...boxesById].find(([, b]) => b.isCurrent(user.userId, column, sealed))?.[0];
-            if (id) entry(id).userSecrets += 1;
-            else report.unreadableUserSecrets += 1;
-          }
-        }
-      }
+      await forEachUserSecret((userId, column, sealed) => {
+        const id = [...boxesById].find(([, b]) => b.isCurrent(userId, column, sealed))?.[0];
+        if (id) entry(id).userSecrets += 1;
+        else report.unreadableUserSecrets += 1;
+      });
       report.keys = [...usage.values()];
       const needed = (u: MasterKeyUsage): boolean => u.orgKeys + u.unlabelledOrgKeys + u.userSecrets > 0;
       const current = entry(masterKeys.currentId);
