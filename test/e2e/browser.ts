@@ -75,6 +75,14 @@ export async function newWatchedPage(browser: Browser, watch: Watch, options: Pa
   return { context, page };
 }
 
+/** A watched page whose context carries a member's session cookie (`name=value`) for `origin`. */
+export async function signedInPage(browser: Browser, watch: Watch, origin: string, cookie: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await newWatchedPage(browser, watch, options);
+  const [name, value] = cookie.split('=') as [string, string];
+  await opened.context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
+  return opened;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

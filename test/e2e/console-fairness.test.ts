@@ -8,7 +8,7 @@ import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createJob } from '../fixtures/hiring.js';
 import { multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, screenshot, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
@@ -58,12 +58,7 @@ const browser = await launch();
 const watch: Watch = { csp: [], errors: [] };
 t.teardown(() => browser.close());
 
-async function memberPage(m: Member) {
-  const { context, page } = await newWatchedPage(browser, watch);
-  const [name, value] = m.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
-  return page;
-}
+const memberPage = async (m: Member) => (await signedInPage(browser, watch, origin, m.cookie)).page;
 
 t.test('an auditor opens Fairness and sees the per-job table with flagged and small-sample categories', async (t) => {
   const page = await memberPage(auditor);

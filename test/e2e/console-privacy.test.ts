@@ -6,7 +6,7 @@
 import t from 'tap';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, screenshot, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
@@ -27,12 +27,7 @@ const browser = await launch();
 const watch: Watch = { csp: [], errors: [] };
 t.teardown(() => browser.close());
 
-async function memberPage(m: Member) {
-  const { context, page } = await newWatchedPage(browser, watch);
-  const [name, value] = m.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
-  return page;
-}
+const memberPage = async (m: Member) => (await signedInPage(browser, watch, origin, m.cookie)).page;
 
 t.test('a recruiter sees no privacy panel', async (t) => {
   const page = await memberPage(recruiter);

@@ -22,7 +22,7 @@ import { startFakeVapi } from '../fakes/vapi-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { makePdf } from '../fixtures/make.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+import { freePort, launch, layoutProblems, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
@@ -75,12 +75,8 @@ t.teardown(async () => {
 /** Raw mails to an address, quoted-printable soft line breaks undone. */
 const mailsTo = (to: string): string[] => smtp.received.filter((r) => r.to.some((x) => x.includes(to))).map((r) => r.data.replace(/=\r?\n/g, '').replace(/=3D/g, '='));
 
-async function memberPage(m: Member, viewport?: { width: number; height: number }) {
-  const { context, page } = await newWatchedPage(browser, watch, viewport ? { viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 } : {});
-  const [name, value] = m.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: origin, httpOnly: true, sameSite: 'Lax' }]);
-  return { context, page };
-}
+const memberPage = (m: Member, viewport?: { width: number; height: number }) =>
+  signedInPage(browser, watch, origin, m.cookie, viewport ? { viewport, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 } : {});
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;

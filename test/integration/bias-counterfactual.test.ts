@@ -5,13 +5,13 @@
 // 'counterfactual' AI runs, charged and audited; bad arguments exit 2, unknown job 1,
 // paused AI 3, nothing screened 4.
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { cli as runCli } from '../support/cli.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
@@ -40,14 +40,7 @@ for (const p of people) {
   if (out.status !== 'completed') throw new Error(`screen ${JSON.stringify(out)}`);
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? null : 0;
-      resolve({ status: code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(ctx.env, args);
 
 interface Shift {
   variant: string;

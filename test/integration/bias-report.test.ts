@@ -3,7 +3,6 @@
 // real worker and its bias-monitor queue), the thresholds and the CLI say what they should,
 // without any individual's answer in a response or a log line.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
@@ -12,6 +11,7 @@ import { startWorkers } from '../../worker/worker.js';
 import { createJob } from '../fixtures/hiring.js';
 import { multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { cli as runCli, cliSync } from '../support/cli.js';
 import { until } from '../support/until.js';
 
 const ctx = await buildTestApp(t);
@@ -197,6 +197,19 @@ t.test('access: recruiter and hiring manager 403, no session 401, another org\'s
   }
 });
 
+t.test("the job picker: auditors list their own org's jobs with applications only; recruiters 403, no session 401", async (t) => {
+  const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/bias/jobs', headers: { cookie: auditor.cookie } });
+  t.equal(res.statusCode, 200, res.body);
+  const jobs = res.json<{ jobs: { id: string; title: string }[] }>().jobs;
+  t.ok(jobs.some((j) => j.id === job.id && j.title === 'Data Engineer'), 'the org job is listed');
+  t.notOk(jobs.some((j) => j.id === otherJob.id), "another org's job is not");
+  const other = await ctx.app.inject({ method: 'GET', url: '/api/v1/bias/jobs', headers: { cookie: otherAdmin.cookie } });
+  // Only jobs with applications are offered; the other org's job has none, and org A's are not its own.
+  t.same(other.json<{ jobs: { id: string }[] }>().jobs, [], "the other org sees none of this org's jobs");
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/bias/jobs', headers: { cookie: recruiter.cookie } })).statusCode, 403);
+  t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/bias/jobs' })).statusCode, 401);
+});
+
 t.test('settings: admins read and change thresholds; validation, size limit, roles and tenants', async (t) => {
   const get = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/bias-settings', headers: { cookie: admin.cookie } });
   t.equal(get.statusCode, 200, get.body);
@@ -279,12 +292,8 @@ t.test('the monitor raises nothing for an org under the threshold', async (t) =>
   t.same(state.rows[0]?.breach_keys, [], 'checked, nothing in breach');
 });
 
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8' });
-const cliAsync = (args: string[]): Promise<{ status: number | null }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, stdio: 'ignore' });
-    child.on('exit', (status) => resolve({ status }));
-  });
+const cli = (args: string[]) => cliSync(ctx.env, args);
+const cliAsync = (args: string[]) => runCli(ctx.env, args);
 
 t.test('CLI: bias report --org [--job] [--json]', async (t) => {
   const json = cli(['bias', 'report', '--org', admin.orgId, '--job', job.id, '--json']);

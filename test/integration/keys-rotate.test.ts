@@ -1,7 +1,6 @@
 // Master key rotation through the real CLI process (`hirebox keys generate|status|rotate`) and
 // the real app: data written under the old key reads under the new one alone afterwards.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { readMigrationFiles } from '../../server/core/migrate.js';
 import { createUserSecretBox } from '../../server/modules/auth/totp.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { cli as runCli, type CliRun } from '../support/cli.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
@@ -23,19 +23,8 @@ const oldKey = ctx.config.masterKey.reveal();
 const oldId = masterKeyId(oldKey);
 const newKeyFile = path.join(ctx.env.HIREBOX_DATA_DIR as string, 'master-2.key');
 
-type Run = { status: number | null; stdout: string; stderr: string };
-/** The CLI from its TypeScript sources, as a real process (no dist/ build needed). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+type Run = CliRun;
+const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli({ ...ctx.env, ...env }, args);
 /** The line of human output about one key id. */
 const lineOf = (text: string, id: string): string | undefined => text.split('\n').find((l) => l.trim().startsWith(id));
 const rotated = { MASTER_KEY_FILE: newKeyFile, MASTER_KEY_PREVIOUS_FILES: oldKeyFile };

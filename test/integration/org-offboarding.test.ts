@@ -3,12 +3,12 @@
 // 30-day export window; `--cancel` restores; after the window the daily retention sweep
 // deletes the org's data and destroys its key, leaving a tombstone and the audit trail.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { buildTestApp, connectOwner, createOrgWithMember, ORIGIN } from '../helper.js';
+import { cliSync } from '../support/cli.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { signHmac } from '../fakes/vapi-server.js';
 import { until } from '../support/until.js';
@@ -23,7 +23,7 @@ import type { JobPayloads } from '../../server/core/queues.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8' });
+const cli = (args: string[]) => cliSync(ctx.env, args);
 const DAY = 24 * 3600 * 1000;
 const PASSWORD = 'correct horse battery staple';
 

@@ -2,8 +2,8 @@
 // erase candidate` erase at once through the retention sweep's eraser, whatever the state
 // of the applications (open ones are withdrawn), audited with reason 'request'.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { cli as runCli, cliSync } from '../support/cli.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring, KeyDestroyedError } from '../../server/core/crypto.js';
 
@@ -18,17 +18,8 @@ const job = await createJob(ctx, recruiterA, { title: 'Erasure job', hiringManag
 const job2 = await createJob(ctx, recruiterA, { title: 'Second erasure job' });
 const stamp = Date.now();
 const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8' });
-/** The same, without blocking: independent runs go side by side. */
-const cliAsync = (args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+const cli = (args: string[]) => cliSync(ctx.env, args);
+const cliAsync = (args: string[]) => runCli(ctx.env, args);
 const cliExit = async (args: string[]) => (await cliAsync(args)).status;
 
 async function apply(m: Member, jobId: string, name: string) {

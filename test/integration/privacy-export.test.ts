@@ -3,12 +3,13 @@
 // with CV files and a manifest; directory 0700, files 0600, audited, nothing personal on
 // stdout, another org's candidate refused, usage errors exit 2.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { cli as runCli, cliSync } from '../support/cli.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
 
@@ -21,17 +22,8 @@ const job = await createJob(ctx, recruiterA, { title: 'Export job' });
 const jobB = await createJob(ctx, adminB, { title: 'B export job' });
 const stamp = Date.now();
 const cvBytes = makePdf(SAMPLE_CV_LINES);
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8' });
-/** The same, without blocking: independent runs go side by side. */
-const cliAsync = (args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+const cli = (args: string[]) => cliSync(ctx.env, args);
+const cliAsync = (args: string[]) => runCli(ctx.env, args);
 const cliExit = async (args: string[]) => (await cliAsync(args)).status;
 const work = mkdtempSync(path.join(tmpdir(), 'hirebox-export-'));
 t.teardown(() => spawnSync('rm', ['-rf', work]));
