@@ -59,6 +59,34 @@ export interface VerifyResult {
   firstBroken: BrokenLink | null;
 }
 
+/**
+ * The id of the platform chain: events that concern no single org (a failed sign-in
+ * before an org is chosen, an operator's action on an account). It stands where an org
+ * id stands in an org chain (genesis, hashed body, checkpoint message) and can never be
+ * mistaken for one, since org ids are uuids.
+ */
+export const PLATFORM_CHAIN = 'platform';
+
+/** Where a chain lives: the org chain tables keyed by org_id, or the platform tables keyed by chain. */
+interface ChainStore {
+  id: string;
+  events: string;
+  heads: string;
+  checkpoints: string;
+  key: 'org_id' | 'chain';
+}
+
+function orgStore(orgId: string): ChainStore {
+  return { id: orgId, events: 'audit_events', heads: 'audit_heads', checkpoints: 'audit_checkpoints', key: 'org_id' };
+}
+
+const PLATFORM_STORE: ChainStore = { id: PLATFORM_CHAIN, events: 'platform_audit_events', heads: 'platform_audit_heads', checkpoints: 'platform_audit_checkpoints', key: 'chain' };
+
+/** EVENT_COLUMNS of a store (the platform tables call the chain column `chain`). */
+function eventColumns(store: ChainStore): string {
+  return store.key === 'org_id' ? EVENT_COLUMNS : EVENT_COLUMNS.replace('org_id', 'chain AS org_id');
+}
+
 export function genesisHash(orgId: string): string {
   return sha256Hex(`hirebox-audit-genesis:${orgId}`);
 }
@@ -135,6 +163,10 @@ export interface AuditLog {
   recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent>;
   verify(orgId: string): Promise<VerifyResult>;
   writeCheckpoint(orgId: string): Promise<{ seq: number; hash: string } | null>;
+  /** Appends to the platform chain (events that concern no single org); its orgId reads PLATFORM_CHAIN. */
+  recordPlatform(input: AuditEventInput): Promise<StoredAuditEvent>;
+  verifyPlatform(): Promise<VerifyResult>;
+  writePlatformCheckpoint(): Promise<{ seq: number; hash: string } | null>;
 }
 
 export interface AuditDeps {
@@ -163,13 +195,14 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     verifyKeys.set(keyIdOf(key), key);
   }
 
-  async function recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent> {
-    await tx.query('INSERT INTO audit_heads (org_id, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING', [
+  async function appendIn(tx: Queryable, store: ChainStore, input: AuditEventInput): Promise<StoredAuditEvent> {
+    const orgId = store.id;
+    await tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [
       orgId,
       genesisHash(orgId),
     ]);
     const head = await tx.query<{ last_seq: number; last_hash: string }>(
-      'SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1 FOR UPDATE',
+      `SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1 FOR UPDATE`,
       [orgId],
     );
     const tip = head.rows[0];
@@ -191,7 +224,7 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     };
     const hash = eventHash(tip.last_hash, event);
     await tx.query(
-      `INSERT INTO audit_events (${EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO ${store.events} (${EVENT_COLUMNS.replace('org_id', store.key)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         event.id,
         orgId,
@@ -208,11 +241,16 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
         hash,
       ],
     );
-    await tx.query('UPDATE audit_heads SET last_seq = $2, last_hash = $3 WHERE org_id = $1', [orgId, event.seq, hash]);
+    await tx.query(`UPDATE ${store.heads} SET last_seq = $2, last_hash = $3 WHERE ${store.key} = $1`, [orgId, event.seq, hash]);
     return { ...event, prevHash: tip.last_hash, hash };
   }
 
-  async function verifyChain(db: Queryable, orgId: string): Promise<VerifyResult> {
+  function recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent> {
+    return appendIn(tx, orgStore(orgId), input);
+  }
+
+  async function verifyChain(db: Queryable, store: ChainStore): Promise<VerifyResult> {
+    const orgId = store.id;
     const result: VerifyResult = {
       orgId,
       ok: true,
@@ -225,7 +263,7 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     const fail = (link: BrokenLink): VerifyResult => ({ ...result, ok: false, firstBroken: link });
 
     const cps = await db.query<{ seq: number; hash: string; signed_at: Date; key_id: string; signature: string }>(
-      'SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoints WHERE org_id = $1 ORDER BY seq',
+      `SELECT seq, hash, signed_at, key_id, signature FROM ${store.checkpoints} WHERE ${store.key} = $1 ORDER BY seq`,
       [orgId],
     );
     const checkpointsBySeq = new Map(cps.rows.map((c) => [c.seq, c]));
@@ -244,7 +282,7 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     let expectedSeq = 1;
     for (;;) {
       const batch = await db.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE org_id = $1 AND seq >= $2 ORDER BY seq LIMIT ${VERIFY_BATCH}`,
+        `SELECT ${eventColumns(store)} FROM ${store.events} WHERE ${store.key} = $1 AND seq >= $2 ORDER BY seq LIMIT ${VERIFY_BATCH}`,
         [orgId, expectedSeq],
       );
       for (const row of batch.rows) {
@@ -282,7 +320,7 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
         detail: `events ${result.lastSeq + 1}..${lastCheckpoint.seq} are covered by a signed checkpoint but missing`,
       });
     }
-    const head = await db.query<{ last_seq: number; last_hash: string }>('SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1', [orgId]);
+    const head = await db.query<{ last_seq: number; last_hash: string }>(`SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1`, [orgId]);
     const tip = head.rows[0];
     if (tip && (tip.last_seq !== result.lastSeq || tip.last_hash !== result.lastHash)) {
       return fail({
@@ -295,6 +333,24 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     return result;
   }
 
+  async function checkpointIn(tx: Queryable, store: ChainStore): Promise<{ seq: number; hash: string } | null> {
+    const signingKey = deps.signingKey;
+    if (!signingKey) throw new Error('writeCheckpoint needs the audit signing key');
+    const keyId = keyIdOf(createPublicKey(signingKey));
+    const orgId = store.id;
+    const head = await tx.query<{ last_seq: number; last_hash: string }>(`SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1`, [orgId]);
+    const tip = head.rows[0];
+    if (!tip || tip.last_seq === 0) return null;
+    const signedAt = new Date(clock().getTime()).toISOString();
+    const signature = sign(null, checkpointMessage({ orgId, seq: tip.last_seq, hash: tip.last_hash, signedAt, keyId }), signingKey).toString('base64');
+    const inserted = await tx.query(
+      `INSERT INTO ${store.checkpoints} (${store.key}, seq, hash, signed_at, key_id, signature)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (${store.key}, seq) DO NOTHING`,
+      [orgId, tip.last_seq, tip.last_hash, signedAt, keyId, signature],
+    );
+    return inserted.rowCount ? { seq: tip.last_seq, hash: tip.last_hash } : null;
+  }
+
   return {
     record(orgId, input) {
       return deps.db.withTenantTx(orgId, (tx) => recordIn(tx, orgId, input));
@@ -302,25 +358,21 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     recordIn,
     verify(orgId) {
       // One consistent snapshot even while writers append.
-      return deps.db.withTenantTx(orgId, (tx) => verifyChain(tx, orgId), { snapshot: true });
+      return deps.db.withTenantTx(orgId, (tx) => verifyChain(tx, orgStore(orgId)), { snapshot: true });
     },
-    async writeCheckpoint(orgId) {
-      const signingKey = deps.signingKey;
-      if (!signingKey) throw new Error('writeCheckpoint needs the audit signing key');
-      const keyId = keyIdOf(createPublicKey(signingKey));
-      return deps.db.withTenantTx(orgId, async (tx) => {
-        const head = await tx.query<{ last_seq: number; last_hash: string }>('SELECT last_seq, last_hash FROM audit_heads WHERE org_id = $1', [orgId]);
-        const tip = head.rows[0];
-        if (!tip || tip.last_seq === 0) return null;
-        const signedAt = new Date(clock().getTime()).toISOString();
-        const signature = sign(null, checkpointMessage({ orgId, seq: tip.last_seq, hash: tip.last_hash, signedAt, keyId }), signingKey).toString('base64');
-        const inserted = await tx.query(
-          `INSERT INTO audit_checkpoints (org_id, seq, hash, signed_at, key_id, signature)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, seq) DO NOTHING`,
-          [orgId, tip.last_seq, tip.last_hash, signedAt, keyId, signature],
-        );
-        return inserted.rowCount ? { seq: tip.last_seq, hash: tip.last_hash } : null;
-      });
+    writeCheckpoint(orgId) {
+      return deps.db.withTenantTx(orgId, (tx) => checkpointIn(tx, orgStore(orgId)));
+    },
+    // The platform tables are global: no tenant context, and no org can see them through RLS
+    // either (they have no org_id); only the operator's CLI reads them.
+    recordPlatform(input) {
+      return deps.db.tx((tx) => appendIn(tx, PLATFORM_STORE, input));
+    },
+    verifyPlatform() {
+      return deps.db.tx((tx) => verifyChain(tx, PLATFORM_STORE), { snapshot: true });
+    },
+    writePlatformCheckpoint() {
+      return deps.db.tx((tx) => checkpointIn(tx, PLATFORM_STORE));
     },
   };
 }

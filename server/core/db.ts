@@ -27,7 +27,7 @@ export interface Db {
   /** Runs fn with app.user_id set locally: the user's own memberships become visible. */
   withUserTx<T>(userId: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** A transaction without tenant context (global tables only). */
-  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (tx: Queryable) => Promise<T>, options?: TxOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -102,8 +102,8 @@ export function createDb(options: { connectionString: string; max?: number; appl
       assertUuid(userId, 'userId');
       return runTx(`BEGIN; SELECT set_config('app.user_id', '${userId}', true)`, fn);
     },
-    tx(fn) {
-      return runTx('BEGIN', fn);
+    tx(fn, options) {
+      return runTx(options?.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN', fn);
     },
     async close() {
       await pool.end();
