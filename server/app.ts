@@ -18,6 +18,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { hiringRoutes } from './modules/applications/wire.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { createAuditService } from './modules/audit/service.js';
+import { createDenialRecorder } from './modules/audit/denials.js';
 import { createAuthLimiter, type LimitPolicy } from './modules/auth/limits.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/passwords.js';
 import { authRoutes } from './modules/auth/routes.js';
@@ -108,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     revocations.disconnect();
   });
   const sessionCookie = cookiePolicy(config.publicUrl, config.nodeEnv);
-  await app.register(accessPlugin, { sessions, audit: deps.audit, publicOrigin: config.publicOrigin, cookie: sessionCookie });
+  await app.register(accessPlugin, { sessions, denials: createDenialRecorder({ db: deps.db, audit: deps.audit, clock }), publicOrigin: config.publicOrigin, cookie: sessionCookie });
   await app.register(openapiPlugin);
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });

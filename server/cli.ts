@@ -4,7 +4,7 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { commandArgs, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
-import { createAuditLog, type VerifyResult } from './core/audit.js';
+import { createAuditLog, PLATFORM_CHAIN, type VerifyResult } from './core/audit.js';
 import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
 import { AppError } from './core/errors.js';
@@ -26,7 +26,12 @@ commands:
   migrate                                   apply pending migrations (owner role)
   org create --name N --admin-email E       create an organisation and its admin
              [--password-file F] [--slug S]   (without a password file, prints a one-time setup link)
-  audit verify [--org ID]                   recompute audit hash chains and checkpoint signatures
+  audit verify [--org ID | --platform]      recompute audit hash chains and checkpoint signatures: every org's
+                                              and the platform chain (sign-ins before an org is chosen, operator
+                                              actions), or one org's, or --platform alone
+  user mfa-reset --email E | --user ID       reset a person's MFA (authenticator, recovery codes) and end their
+                                              sessions in every org; for people in several orgs, whose org admins
+                                              cannot (409); audited in each org and the platform chain
   keys generate --out FILE                  write a new random master key (base64, mode 0600) and print its id
   keys rotate                               re-wrap every org key (and MFA secret) under MASTER_KEY_FILE; previous
                                               keys come from MASTER_KEY_PREVIOUS_FILES (owner role); idempotent
@@ -101,22 +106,28 @@ async function runOrgCreate(config: Config, args: string[], out: Out): Promise<n
 }
 
 async function runAuditVerify(config: Config, args: string[], out: Out): Promise<number> {
-  const org = uuidOption('audit verify', 'org', commandArgs('audit verify', args, { org: { type: 'string' } }).org, true);
+  const values = commandArgs('audit verify', args, { org: { type: 'string' }, platform: { type: 'boolean' } });
+  const org = uuidOption('audit verify', 'org', values.org, true);
+  if (org && values.platform) throw new UsageError('audit verify: --org and --platform do not go together');
   return withDb(config.databaseUrl.reveal(), async (db) => {
     // Checkpoints signed by a retired signing key verify with its public key (AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES).
     const verifyKeys = [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys];
     const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal(), verifyKeys });
-    const orgIds = org ? [org] : await listOrgIds(db.pool);
+    const orgIds = values.platform ? [] : org ? [org] : await listOrgIds(db.pool);
     const results: VerifyResult[] = [];
     for (const orgId of orgIds) {
       const result = await audit.verify(orgId);
       results.push(result);
       if (!result.ok) break; // report the first broken chain
     }
+    // The platform chain (orgId "platform" in the results) is checked with every org, or alone with --platform.
+    if (!org && results.every((r) => r.ok)) results.push(await audit.verifyPlatform());
     const broken = results.find((r) => !r.ok);
+    const chainName = (r: VerifyResult) => (r.orgId === PLATFORM_CHAIN ? 'platform chain' : `org ${r.orgId}`);
+    const orgChains = results.filter((r) => r.orgId !== PLATFORM_CHAIN).length;
     const human = broken?.firstBroken
-      ? `BROKEN: org ${broken.orgId}: first bad event seq ${broken.firstBroken.seq}${broken.firstBroken.eventId ? ` (id ${broken.firstBroken.eventId})` : ''}: ${broken.firstBroken.reason}: ${broken.firstBroken.detail}`
-      : `ok: ${results.length} org chain(s), ${results.reduce((n, r) => n + r.eventsChecked, 0)} events, ${results.reduce((n, r) => n + r.checkpointsChecked, 0)} signed checkpoints verified`;
+      ? `BROKEN: ${chainName(broken)}: first bad event seq ${broken.firstBroken.seq}${broken.firstBroken.eventId ? ` (id ${broken.firstBroken.eventId})` : ''}: ${broken.firstBroken.reason}: ${broken.firstBroken.detail}`
+      : `ok: ${orgChains} org chain(s)${orgChains < results.length ? ' and the platform chain' : ''}, ${results.reduce((n, r) => n + r.eventsChecked, 0)} events, ${results.reduce((n, r) => n + r.checkpointsChecked, 0)} signed checkpoints verified`;
     print(out, human, { ok: !broken, results });
     return broken ? 1 : 0;
   });
@@ -299,6 +310,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, out);
   if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
+  if (command === 'user' && sub === 'mfa-reset') return (await import('./modules/members/commands.js')).runUserMfaReset(config, rest, out);
   if (command === 'keys' && sub === 'rotate') return runKeysRotate(config, rest, out);
   if (command === 'keys' && sub === 'status') return runKeysStatus(config, rest, out);
   if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);

@@ -61,8 +61,9 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(options: ProblemOptions = {}) {
-    super(409, 'Conflict', options);
+  /** `title` gives the conflict its own problem type, for conflicts a client must tell apart. */
+  constructor(options: ProblemOptions & { title?: string } = {}) {
+    super(409, options.title ?? 'Conflict', options);
   }
 }
 

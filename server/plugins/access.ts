@@ -2,9 +2,9 @@
 // `config.access` rule. A route under /api without a rule stops the app from starting.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { AuditLog } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
 import { can, type AccessRule, type Role } from '../core/permissions.js';
+import type { DenialRecorder } from '../modules/audit/denials.js';
 import type { ResolvedSession, SessionService } from '../modules/auth/service.js';
 import { csrfTokenFor, safeEqual } from '../modules/auth/tokens.js';
 
@@ -64,7 +64,8 @@ export function sessionToken(request: FastifyRequest, policy: CookiePolicy): str
 
 interface AccessPluginOptions {
   sessions: SessionService;
-  audit: AuditLog;
+  /** Records denials in the audit log, repeated ones aggregated (server/modules/audit/denials.ts). */
+  denials: DenialRecorder;
   publicOrigin: string;
   cookie: CookiePolicy;
 }
@@ -108,12 +109,7 @@ export const accessPlugin = fp<AccessPluginOptions>(
         }
         request.ctx = { orgId: session.orgId, userId: session.userId, role: session.role, requestId: request.id, sessionId: session.sessionId };
         if ('permission' in rule && !can(session.role, rule.permission)) {
-          await opts.audit.record(session.orgId, {
-            action: 'access.denied',
-            actor: { type: 'user', id: session.userId },
-            metadata: { permission: rule.permission, role: session.role, method: request.method, route: route.url },
-            requestId: request.id,
-          });
+          await opts.denials.record({ orgId: session.orgId, userId: session.userId, role: session.role, permission: rule.permission, method: request.method, route: route.url, requestId: request.id });
           throw new ForbiddenError({ permission: rule.permission });
         }
       };

@@ -5,6 +5,7 @@ import { accessPlugin } from '../../server/plugins/access.js';
 import cookie from '@fastify/cookie';
 import { createAuditLog } from '../../server/core/audit.js';
 import { createSessionService } from '../../server/modules/auth/service.js';
+import { createDenialRecorder } from '../../server/modules/audit/denials.js';
 import { ROLES, can, type Permission } from '../../server/core/permissions.js';
 
 const ctx = await buildTestApp(t);
@@ -27,7 +28,7 @@ t.test('the app refuses to start if an /api route lacks an access rule', async (
   await app.register(cookie);
   await app.register(accessPlugin, {
     sessions: createSessionService({ db: ctx.db, clock: () => new Date() }),
-    audit: createAuditLog({ db: ctx.db }),
+    denials: createDenialRecorder({ db: ctx.db, audit: createAuditLog({ db: ctx.db }) }),
     publicOrigin: 'http://localhost:3000',
     cookie: { name: 'hirebox', secure: false },
   });

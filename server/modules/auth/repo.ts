@@ -186,12 +186,13 @@ export async function revokeSession(db: Queryable, id: string, now: Date): Promi
 }
 
 /** Revokes a user's sessions (optionally only those in one org, or all but one). */
-export async function revokeUserSessions(db: Queryable, userId: string, now: Date, scope: { orgId?: string; exceptId?: string } = {}): Promise<string[]> {
+/** scope.orgId: only sessions active in that org (plus, with scope.orgless, those with no org chosen yet). */
+export async function revokeUserSessions(db: Queryable, userId: string, now: Date, scope: { orgId?: string; orgless?: boolean; exceptId?: string } = {}): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `UPDATE sessions SET revoked_at = $2
-      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR active_org_id = $3) AND ($4::uuid IS NULL OR id <> $4)
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR active_org_id = $3 OR ($5 AND active_org_id IS NULL)) AND ($4::uuid IS NULL OR id <> $4)
       RETURNING id`,
-    [userId, now, scope.orgId ?? null, scope.exceptId ?? null],
+    [userId, now, scope.orgId ?? null, scope.exceptId ?? null, scope.orgless === true],
   );
   return rows.map((r) => r.id);
 }

@@ -3,7 +3,7 @@
 // Order of checks on every credential endpoint: rate limits and lockouts first (Redis,
 // cheap), then argon2 or TOTP work. Unknown accounts cost the same argon2 work as known
 // ones and get the same answer.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
@@ -161,7 +161,7 @@ export function createSessionService(deps: { db: Db; clock: () => Date; redis?: 
       await publish([sessionId]);
     },
 
-    async revokeUser(userId: string, scope: { orgId?: string; exceptId?: string } = {}): Promise<number> {
+    async revokeUser(userId: string, scope: { orgId?: string; orgless?: boolean; exceptId?: string } = {}): Promise<number> {
       const ids = await revokeUserSessions(deps.db.pool, userId, deps.clock(), scope);
       await publish(ids);
       return ids.length;
@@ -192,6 +192,35 @@ export interface ClientInfo {
   requestId: string;
 }
 
+/**
+ * Where an authentication event belongs (DESIGN §4, issue 14): only the org it concerns,
+ * which is the org the session or sign-in is for. Before any org is chosen (an unknown
+ * email, a failed password of a person in several orgs) no org is concerned and the
+ * event goes to the platform chain, which only the operator reads: one org's admin must
+ * never see another org's member's sign-in attempts, IPs or lockouts.
+ */
+export type AuthEventScope = { orgId: string } | { platform: true };
+const PLATFORM: AuthEventScope = { platform: true };
+
+/** The org a sign-in is for: the one named, else the person's only org; else none yet. */
+export function signInScope(memberships: readonly { orgId: string; slug: string }[], orgSlug?: string): AuthEventScope {
+  if (orgSlug) {
+    const named = memberships.find((m) => m.slug === orgSlug);
+    return named ? { orgId: named.orgId } : PLATFORM;
+  }
+  const only = memberships.length === 1 ? memberships[0] : undefined;
+  return only ? { orgId: only.orgId } : PLATFORM;
+}
+
+function sessionScope(session: { orgId: string | null }): AuthEventScope {
+  return session.orgId ? { orgId: session.orgId } : PLATFORM;
+}
+
+/** A short digest of a typed sign-in address: attempts on one address can be told apart without storing what was typed. */
+function accountDigest(email: string): string {
+  return createHash('sha256').update(`hirebox-account:${email}`).digest('hex').slice(0, 16);
+}
+
 export interface LoginResult {
   token: string;
   mfa: 'required' | 'enroll';
@@ -210,6 +239,11 @@ export function createAuthService(deps: AuthDeps) {
     for (const orgId of orgIds) await audit.record(orgId, event);
   }
 
+  async function recordScoped(scope: AuthEventScope, event: Parameters<AuditLog['record']>[1]): Promise<void> {
+    if ('orgId' in scope) await audit.record(scope.orgId, event);
+    else await audit.recordPlatform(event);
+  }
+
   async function throwIfBlocked(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, ip: string): Promise<void> {
     const blocked = await limiter.blocked(kind, account, ip);
     if (blocked) {
@@ -223,19 +257,20 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /** Counts a failure and raises an alert (audit + log) when it starts a lock or block. */
-  async function noteFailure(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, client: ClientInfo, orgIds: string[], userId: string | null): Promise<void> {
+  async function noteFailure(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, client: ClientInfo, scope: AuthEventScope, userId: string | null): Promise<void> {
     const outcome = await limiter.recordFailure(kind, account, client.ip);
     if (outcome.lockedForMs !== null || outcome.ipBlocked) {
       deps.log.warn({ kind, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, failures: outcome.failures, requestId: client.requestId }, 'sign-in burst: lock engaged');
-      await recordInOrgs(orgIds, {
+      await recordScoped(scope, {
         action: 'security.alert',
         actor: { type: 'anonymous' },
         target: userId ? { type: 'user', id: userId } : null,
         metadata: { kind: `${kind}_burst`, failures: outcome.failures, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, ip: client.ip },
         requestId: client.requestId,
       });
-      for (const orgId of orgIds) {
-        await deps.alerts?.raise(orgId, 'signin_burst', `Repeated failed ${kind} attempts locked an account or blocked a network address.`, {
+      // Only the org concerned is alerted; a burst before any org is chosen is the operator's (platform chain and log).
+      if ('orgId' in scope) {
+        await deps.alerts?.raise(scope.orgId, 'signin_burst', `Repeated failed ${kind} attempts locked an account or blocked a network address.`, {
           failures: outcome.failures,
           ipBlocked: outcome.ipBlocked,
           userId,
@@ -286,21 +321,20 @@ export function createAuthService(deps: AuthDeps) {
       // The same membership lookup for unknown accounts keeps both paths equally long.
       const memberships = await membershipsOf(user?.id ?? randomUUID());
       if (!user || !ok) {
-        await noteFailure('login', email, client, memberships.map((m) => m.orgId), user?.id ?? null);
-        if (user) {
-          // Not awaited: the chained audit append (a row lock per org) made a known account's
-          // failure answer ~10 ms later than an unknown one's (20% in the timing test), which
-          // tells an attacker which emails have accounts. The event is still written; the
-          // lockout counter above never depended on it.
-          const orgIds = memberships.map((m) => m.orgId);
-          void recordInOrgs(orgIds, {
-            action: 'auth.login_failed',
-            actor: { type: 'anonymous' },
-            target: { type: 'user', id: user.id },
-            metadata: { ip: client.ip, reason: 'bad_password' },
-            requestId: client.requestId,
-          }).catch((err: unknown) => deps.log.warn({ err: { message: (err as Error).message }, requestId: client.requestId }, 'login failure audit event not written'));
-        }
+        const scope = signInScope(memberships, input.orgSlug);
+        await noteFailure('login', email, client, scope, user?.id ?? null);
+        // Not awaited: the chained audit append (a row lock per chain) made a known account's
+        // failure answer ~10 ms later than an unknown one's (20% in the timing test), which
+        // tells an attacker which emails have accounts. Both paths now append (an unknown
+        // email to the platform chain) and neither waits; the lockout counter above never
+        // depended on it.
+        void recordScoped(scope, {
+          action: 'auth.login_failed',
+          actor: { type: 'anonymous' },
+          target: user ? { type: 'user', id: user.id } : null,
+          metadata: user ? { ip: client.ip, reason: 'bad_password' } : { ip: client.ip, reason: 'unknown_account', account: accountDigest(email) },
+          requestId: client.requestId,
+        }).catch((err: unknown) => deps.log.warn({ err: { message: (err as Error).message }, requestId: client.requestId }, 'login failure audit event not written'));
         throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
       }
       await limiter.recordSuccess('login', email);
@@ -337,7 +371,7 @@ export function createAuthService(deps: AuthDeps) {
       await throwIfBlocked('mfa', account, client.ip);
       const user = await findUserById(db.pool, session.userId);
       if (!user) throw new UnauthorizedError();
-      const orgIds = session.orgId ? [session.orgId] : [];
+      const scope = sessionScope(session);
       const now = clock();
       let method: 'totp' | 'recovery' | 'enrolled' | null = null;
       let recoveryCodes: string[] | undefined;
@@ -353,8 +387,8 @@ export function createAuthService(deps: AuthDeps) {
       }
       if (!method && user.totpSecretEnc) method = await verifySecondFactor(user.id, input);
       if (!method) {
-        await noteFailure('mfa', account, client, orgIds, user.id);
-        await recordInOrgs(orgIds, { action: 'auth.mfa_failed', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+        await noteFailure('mfa', account, client, scope, user.id);
+        await recordScoped(scope, { action: 'auth.mfa_failed', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
         throw new UnauthorizedError({ detail: 'That code is not valid.', extra: { mfa: user.totpSecretEnc ? 'required' : 'enroll' } });
       }
       await limiter.recordSuccess('mfa', account);
@@ -363,7 +397,7 @@ export function createAuthService(deps: AuthDeps) {
       const memberships = await membershipsOf(user.id);
       const org = memberships.find((m) => m.orgId === session.orgId) ?? null;
       const { token } = await issueFor(user.id, org, true, client, true);
-      await recordInOrgs(orgIds, {
+      await recordScoped(scope, {
         action: method === 'enrolled' ? 'auth.mfa_enrolled' : 'auth.login_succeeded',
         actor: { type: 'user', id: user.id },
         metadata: { ip: client.ip, method },
@@ -371,7 +405,7 @@ export function createAuthService(deps: AuthDeps) {
       });
       if (method === 'recovery') {
         const left = await countUnusedRecoveryCodes(db.pool, user.id);
-        await recordInOrgs(orgIds, { action: 'auth.recovery_code_used', actor: { type: 'user', id: user.id }, metadata: { remaining: left }, requestId: client.requestId });
+        await recordScoped(scope, { action: 'auth.recovery_code_used', actor: { type: 'user', id: user.id }, metadata: { remaining: left }, requestId: client.requestId });
       }
       return recoveryCodes ? { token, recoveryCodes } : { token };
     },
@@ -381,7 +415,7 @@ export function createAuthService(deps: AuthDeps) {
       const account = `user:${session.userId}`;
       await throwIfBlocked('mfa', account, client.ip);
       if ((await verifySecondFactor(session.userId, { code })) !== 'totp') {
-        await noteFailure('mfa', account, client, session.orgId ? [session.orgId] : [], session.userId);
+        await noteFailure('mfa', account, client, sessionScope(session), session.userId);
         throw new UnauthorizedError({ detail: 'That code is not valid.' });
       }
       const codes = newRecoveryCodes();
@@ -430,7 +464,7 @@ export function createAuthService(deps: AuthDeps) {
       if (input.password !== undefined && user.passwordHash) ok = (await hasher.verify(user.passwordHash, input.password)).ok;
       else if (input.code) ok = (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
       if (!ok) {
-        await noteFailure('login', account, client, session.orgId ? [session.orgId] : [], user.id);
+        await noteFailure('login', account, client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'That password or code is not correct.' });
       }
       await sessions.revoke(session.sessionId);
@@ -444,7 +478,7 @@ export function createAuthService(deps: AuthDeps) {
       if (!user?.passwordHash) throw new UnauthorizedError();
       await throwIfBlocked('login', user.email, client.ip);
       if (!(await hasher.verify(user.passwordHash, input.currentPassword)).ok) {
-        await noteFailure('login', user.email, client, session.orgId ? [session.orgId] : [], user.id);
+        await noteFailure('login', user.email, client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'The current password is not correct.' });
       }
       const problem = newPasswordProblem(input.newPassword, { email: user.email });
@@ -463,7 +497,7 @@ export function createAuthService(deps: AuthDeps) {
       if (!user?.passwordHash) throw new UnauthorizedError();
       await throwIfBlocked('login', user.email, client.ip);
       if (!(await hasher.verify(user.passwordHash, input.password)).ok) {
-        await noteFailure('login', user.email, client, session.orgId ? [session.orgId] : [], user.id);
+        await noteFailure('login', user.email, client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'The password is not correct.' });
       }
       const email = normaliseEmail(input.email);
@@ -496,8 +530,8 @@ export function createAuthService(deps: AuthDeps) {
         subject: 'Reset your hirebox password',
         text: `Someone asked to reset the password of your hirebox account.\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
       });
-      const orgs = await membershipsOf(user.id);
-      await recordInOrgs(orgs.map((m) => m.orgId), { action: 'auth.password_reset_requested', actor: { type: 'anonymous' }, target: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+      // Asked before any org is chosen: the person's only org, else the platform chain (it carries the IP).
+      await recordScoped(signInScope(await membershipsOf(user.id)), { action: 'auth.password_reset_requested', actor: { type: 'anonymous' }, target: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
     },
 
     async completePasswordReset(input: { token: string; newPassword: string }, client: ClientInfo): Promise<void> {
@@ -560,8 +594,8 @@ export function createAuthService(deps: AuthDeps) {
   async function setPassword(userId: string, password: string, client: ClientInfo, action: string): Promise<void> {
     await updatePasswordHash(db.pool, userId, await hasher.hash(password), true);
     const revoked = await sessions.revokeUser(userId);
-    const orgs = await membershipsOf(userId);
-    await recordInOrgs(orgs.map((m) => m.orgId), { action, actor: { type: 'user', id: userId }, metadata: { sessionsRevoked: revoked, ip: client.ip }, requestId: client.requestId });
+    // A reset or setup link is used before any org is chosen: the person's only org, else the platform chain (it carries the IP).
+    await recordScoped(signInScope(await membershipsOf(userId)), { action, actor: { type: 'user', id: userId }, metadata: { sessionsRevoked: revoked, ip: client.ip }, requestId: client.requestId });
   }
 }
 

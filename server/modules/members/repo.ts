@@ -41,3 +41,14 @@ export async function insertMember(db: Queryable, orgId: string, userId: string,
   const { rowCount } = await db.query('INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [orgId, userId, role]);
   return (rowCount ?? 0) === 1;
 }
+
+/**
+ * How many orgs a person belongs to, every org counted (offboarding ones too). Runs in
+ * the person's own user context (db.withUserTx(userId)): the memberships_own_read policy
+ * shows that person's memberships and nothing else, and only the count leaves this
+ * function, so an org admin learns "only here" or "elsewhere too", never which orgs.
+ */
+export async function countOrgsOfUser(db: Queryable, userId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM memberships WHERE user_id = $1', [userId]);
+  return rows[0]?.n ?? 0;
+}

@@ -7,7 +7,7 @@ import { newPasswordProblem } from '../auth/passwords.js';
 import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
 import type { AuthDeps, ClientInfo } from '../auth/service.js';
 import { hashToken, newToken } from '../auth/tokens.js';
-import { countAdmins, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
+import { countAdmins, countOrgsOfUser, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
 
@@ -107,11 +107,29 @@ export function createMembersService(deps: MembersDeps) {
       await deps.sessions.revokeUser(userId, { orgId: ctx.orgId });
     },
 
+    /**
+     * MFA is one factor for the whole account, which may span orgs: an org admin may reset
+     * it only for a person who belongs to this org alone (finding H2: otherwise an admin who
+     * pulled another org's admin into their org could strip that admin's second factor
+     * everywhere). For anyone else it is the operator's `hirebox user mfa-reset`.
+     */
     async resetMfa(ctx: RequestContext, userId: string): Promise<void> {
       const role = await db.withTenantTx(ctx.orgId, (tx) => findMemberRole(tx, userId));
       if (!role) throw new NotFoundError({ resource: 'Member' });
-      await clearTotp(db.pool, userId);
-      await deps.sessions.revokeUser(userId);
+      const cleared = await db.withUserTx(userId, async (tx) => {
+        if ((await countOrgsOfUser(tx, userId)) > 1) return false;
+        await clearTotp(tx, userId);
+        return true;
+      });
+      if (!cleared) {
+        throw new ConflictError({
+          title: 'Member Belongs To Other Organisations',
+          detail: 'This person also belongs to other organisations, so their multi-factor authentication can only be reset by the hirebox operator (hirebox user mfa-reset). Nothing was changed.',
+        });
+      }
+      // Scoped like every admin action on a person: this org's sessions, and those with no org chosen
+      // yet (they could switch into this org), never a session in another org.
+      await deps.sessions.revokeUser(userId, { orgId: ctx.orgId, orgless: true });
       await audit.record(ctx.orgId, { action: 'member.mfa_reset', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: userId }, requestId: ctx.requestId });
     },
   };
