@@ -58,7 +58,7 @@ async function orgEventsSeenBy(b: Browser): Promise<{ action: string; targetId: 
   const all: { action: string; targetId: string | null; metadata: Record<string, unknown>; seq: number }[] = [];
   let after = 0;
   for (;;) {
-    const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/audit/events?limit=500&afterSeq=${after}`, headers: b.headers });
+    const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/audit/events?limit=200&afterSeq=${after}`, headers: b.headers });
     if (res.statusCode !== 200) throw new Error(`audit events ${res.statusCode} ${res.body}`);
     const page = res.json<{ events: typeof all; nextAfterSeq: number | null }>();
     all.push(...page.events);
@@ -217,7 +217,8 @@ t.test('an admin still resets the MFA of a member of their org alone; only that 
 
 t.test('the platform chain is checkpointed by the worker and checked by `hirebox audit verify`', async (t) => {
   const connection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
-  const events = new QueueEvents(QUEUES.auditCheckpoint, { connection: connection.duplicate(), prefix: bullPrefix(ctx.services.redisPrefix) });
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(QUEUES.auditCheckpoint, { connection: eventsConnection, prefix: bullPrefix(ctx.services.redisPrefix) });
   const queue = new Queue(QUEUES.auditCheckpoint, { connection, prefix: bullPrefix(ctx.services.redisPrefix) });
   const worker = new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor({ db: ctx.db, audit: ctx.audit, logger: createLogger('silent'), clock }), { connection, prefix: bullPrefix(ctx.services.redisPrefix) });
   t.teardown(async () => {
@@ -225,6 +226,7 @@ t.test('the platform chain is checkpointed by the worker and checked by `hirebox
     await queue.close();
     await events.close();
     connection.disconnect();
+    eventsConnection.disconnect();
   });
   await events.waitUntilReady();
   const job = await queue.add('checkpoint', {});
