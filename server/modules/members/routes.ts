@@ -74,7 +74,8 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
   app.post(
     '/api/v1/members/:userId/mfa-reset',
     {
-      schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: Type.Null(), ...ProblemResponses } },
+      // 409: the person also belongs to other orgs (only the operator may reset their MFA).
+      schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
       config: { access: { permission: 'members:manage' } },
     },
     async (request, reply) => {
