@@ -5,6 +5,8 @@
 // hash derived from the org id, so rows moved between orgs break it. Writers lock the
 // org's audit_heads row, so concurrent writers queue up per org in the database (not in
 // process memory) and any number of app/worker processes keep one unbroken chain.
+// One more chain, the platform chain (tables platform_audit_*, migration 0032), holds
+// events that concern no single org; it is written, signed and verified by the same code.
 import { createHash, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson, type Json } from './canonical-json.js';
 import type { Db, Queryable } from './db.js';
