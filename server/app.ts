@@ -14,6 +14,7 @@ import { createOutbound, type Resolver } from './core/outbound.js';
 import { accessPlugin, cookiePolicy } from './plugins/access.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
+import { inputTextPlugin } from './plugins/input-text.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { hiringRoutes } from './modules/applications/wire.js';
@@ -92,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(problemPlugin, { exposeStack: config.nodeEnv === 'development' });
+  // Before every route: NUL and unpaired surrogates are refused with 400 (issue 14 L2).
+  await app.register(inputTextPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
   await app.register(rateLimitPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix });
