@@ -66,13 +66,17 @@ const orgB = await orgs.createOrg({ name: 'Probe B', adminEmail: 'owner@probe-b.
 const adminA = await createOrgWithMember(ctx, 'admin', orgA.orgId);
 const adminB = await createOrgWithMember(ctx, 'admin', orgB.orgId);
 
+// Each settings write from its own address: the per-route rate limit (per IP) is not what is tested here.
+let writes = 0;
+const nextAddress = (): string => `203.0.113.${(writes += 1)}`;
 const putAlerts = (m: Member, webhookUrl: string | null) =>
-  ctx.app.inject({ method: 'PUT', url: '/api/v1/org/alerts', headers: m.headers, payload: { emails: [], webhookUrl, kinds: ['signin_burst'] } });
+  ctx.app.inject({ method: 'PUT', url: '/api/v1/org/alerts', headers: m.headers, remoteAddress: nextAddress(), payload: { emails: [], webhookUrl, kinds: ['signin_burst'] } });
 const putSso = (m: Member, issuer: string) =>
   ctx.app.inject({
     method: 'PUT',
     url: '/api/v1/org/sso',
     headers: m.headers,
+    remoteAddress: nextAddress(),
     payload: { issuer, clientId: 'hirebox', clientSecret: 'a-client-secret-of-some-length', allowedDomains: ['probe-a.test'], defaultRole: 'recruiter', requireSso: false, trustIdpMfa: false, breakGlassUserId: null },
   });
 
@@ -90,6 +94,11 @@ const INTERNAL_WEBHOOKS = [
   `http://localhost:${PORT}/hook`,
   `https://localhost.:${PORT}/hook`,
   `https://api.localhost:${PORT}/hook`,
+  // IDN and full-width forms the URL parser maps onto loopback.
+  `https://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ:${PORT}/hook`,
+  `https://１２７.０.０.１:${PORT}/hook`,
+  `https://127。0。0。1:${PORT}/hook`,
+  `https://[0:0:0:0:0:ffff:7f00:1]:${PORT}/hook`,
   'https://10.0.0.1/hook',
   'https://172.16.5.4/hook',
   'https://192.168.1.1/hook',
