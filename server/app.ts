@@ -10,9 +10,11 @@ import type { Config } from './core/config.js';
 import type { Db } from './core/db.js';
 import type { Mailer } from './core/mailer.js';
 import type { MigrationFile } from './core/migrate.js';
+import { createOutbound, type Resolver } from './core/outbound.js';
 import { accessPlugin, cookiePolicy } from './plugins/access.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
+import { inputTextPlugin } from './plugins/input-text.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { hiringRoutes } from './modules/applications/wire.js';
@@ -56,6 +58,8 @@ export interface AppDeps {
   authLimits?: Partial<LimitPolicy>;
   /** First retry delay of alert deliveries (tests use a short one); 10 s by default. */
   alertRetryDelayMs?: number;
+  /** DNS for tenant-set URLs (issue 14 M3); the system resolver by default, tests map names to chosen addresses. */
+  outboundResolver?: Resolver;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -90,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(problemPlugin, { exposeStack: config.nodeEnv === 'development' });
+  // Before every route: NUL and unpaired surrogates are refused with 400 (issue 14 L2).
+  await app.register(inputTextPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
   await app.register(rateLimitPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix });
@@ -119,6 +125,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One keyring per process (one org-key cache), holding the previous master keys too so data
   // wrapped before a `hirebox keys rotate` stays readable during the roll-out.
   const keyring = createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
+  // One guard for every request to a URL a tenant can set (alert webhooks, SSO issuers).
+  const outbound = createOutbound({ allowLoopback: config.outbound.allowLoopback, resolver: deps.outboundResolver });
+  app.addHook('onClose', async () => outbound.close());
   const alerts = wireAlerts(app, {
     db: deps.db,
     audit: deps.audit,
@@ -126,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     redisPrefix: config.redisPrefix,
     nodeEnv: config.nodeEnv,
+    outbound,
     clock,
     logger: deps.logger,
     retryDelayMs: deps.alertRetryDelayMs,
@@ -157,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyring,
     publicUrl: config.publicUrl,
     nodeEnv: config.nodeEnv,
+    outbound,
     cookie: sessionCookie,
     logger: deps.logger,
   });

@@ -36,7 +36,7 @@ const running = await startWorkers({
     vapiBreaker: config.vapi.apiKey ? createCircuitBreaker({ name: 'vapi', redis: connection, prefix: config.redisPrefix, logger }) : undefined,
     publicUrl: config.publicUrl,
   },
-  alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
+  alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl, outbound: { allowLoopback: config.outbound.allowLoopback } },
   biasMonitor: { redis: connection },
   backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
 });

@@ -32,6 +32,7 @@ import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
 import { withCircuitBreaker } from './providers/breaker.js';
 import type { NodeEnv } from '../server/core/config.js';
 import { createAlertDeliverer } from '../server/modules/alerts/service.js';
+import { createOutbound, type Resolver } from '../server/core/outbound.js';
 import { createAlertDeliverProcessor } from './processors/alert-deliver.js';
 import type { AlertService } from '../server/modules/alerts/service.js';
 import { queuedAlertService } from '../server/modules/alerts/wire.js';
@@ -62,7 +63,8 @@ export interface WorkerDeps {
   /** publicUrl: managed Vapi assistants name the org's webhook endpoint as their server. */
   interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
-  alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
+  /** outbound: the guard for the org-set webhook URL (issue 14 M3); allowLoopback only from OUTBOUND_ALLOW_LOOPBACK, resolver for tests. */
+  alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; outbound?: { allowLoopback: boolean; resolver?: Resolver } };
   /** DESIGN §8: the daily bias monitor (bias-monitor; needs masterKey); raises bias_breach alerts through redis-backed alert service. Default 04:23 UTC. */
   biasMonitor?: { redis: Redis; pattern?: string };
   /** DESIGN §9: the hourly stale-backup check (backup-monitor; needs masterKey for the alert service); off unless expected. */
@@ -96,15 +98,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
     const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
+    const outbound = createOutbound({ allowLoopback: deps.alerts?.outbound?.allowLoopback ?? false, resolver: deps.alerts?.outbound?.resolver });
+    closers.push(() => outbound.close());
     if (deps.alerts) {
-      const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });
+      const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger, outbound });
       workers.push(new Worker(QUEUES.alertDeliver, createAlertDeliverProcessor({ deliverer }), { connection: deps.connection, prefix, concurrency: 5 }));
     }
     // Alerts raised by the worker's monitors (bias, stale backups), delivered through the alert-deliver queue.
     const monitorAlerts = (redis: Redis, clock: () => Date): AlertService => {
       const queue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
       closers.push(() => queue.close());
-      return queuedAlertService({ db: deps.db, audit: deps.audit, keyring, redis, redisPrefix: deps.redisPrefix, nodeEnv: deps.alerts?.nodeEnv ?? 'production', clock, logger: deps.logger, queue });
+      return queuedAlertService({ db: deps.db, audit: deps.audit, keyring, redis, redisPrefix: deps.redisPrefix, nodeEnv: deps.alerts?.nodeEnv ?? 'production', outbound, clock, logger: deps.logger, queue });
     };
     if (deps.biasMonitor) {
       // Bias monitor (DESIGN section 8): one daily schedule shared by every worker process.

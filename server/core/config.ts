@@ -57,6 +57,8 @@ export interface Config {
   securityTxt: SecurityTxtConfig;
   logLevel: string;
   dataDir: string;
+  /** issue 14 M3: OUTBOUND_ALLOW_LOOPBACK lets tenant-set URLs (alert webhooks, SSO issuers) reach 127/8 and ::1; development and tests only. */
+  outbound: { allowLoopback: boolean };
 }
 
 /** Thrown with one human-readable line per problem. */
@@ -163,6 +165,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
 
+  const allowLoopback = env.OUTBOUND_ALLOW_LOOPBACK ?? 'false';
+  if (allowLoopback !== 'true' && allowLoopback !== 'false') problems.push('OUTBOUND_ALLOW_LOOPBACK must be true or false');
+  if (isProd && allowLoopback === 'true') problems.push('OUTBOUND_ALLOW_LOOPBACK=true is refused in production');
+
   if (problems.length > 0 || !publicUrl || !masterKey || !auditSigningKey) throw new ConfigError(problems);
   return {
     nodeEnv,
@@ -189,6 +195,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     securityTxt,
     logLevel,
     dataDir,
+    outbound: { allowLoopback: allowLoopback === 'true' },
   };
 }
 

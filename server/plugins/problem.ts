@@ -13,6 +13,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../core/errors.js';
+import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -27,7 +28,9 @@ function toAppError(error: FastifyError & { validation?: { instancePath?: string
       error.validation.map((v) => {
         const missing = v.params?.missingProperty;
         const path = `${error.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof missing === 'string' ? `/${missing}` : ''}`;
-        return { path, message: v.message ?? 'is invalid' };
+        // The display-text pattern is unreadable; say what it means.
+        const message = v.params?.pattern === DISPLAY_TEXT_PATTERN ? DISPLAY_TEXT_MESSAGE : (v.message ?? 'is invalid');
+        return { path, message };
       }),
     );
   }

@@ -24,7 +24,22 @@ export const ProblemResponses = {
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-export const Name = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * Bidirectional control characters (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069). In a
+ * name or title shown to other people they reorder the text displayed around them
+ * ("Trojan Source"-style spoofing of a job title, candidate or member name), so names and
+ * titles refuse them (issue 14 L2). Free text (descriptions, CVs, messages) may need them
+ * for right-to-left languages and keeps them.
+ */
+export const BIDI_CONTROLS = '\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
+const BIDI_CLASS = new RegExp(`[${BIDI_CONTROLS}]`, 'u');
+/** Not blank, and no bidi control characters. */
+export const DISPLAY_TEXT_PATTERN = `^(?=[\\s\\S]*\\S)[^${BIDI_CONTROLS}]*$`;
+export const DISPLAY_TEXT_MESSAGE = 'must not be blank or contain bidirectional control characters';
+/** A name or title other people see: 1..maxLength characters, not blank, no bidi controls. */
+export const DisplayText = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: DISPLAY_TEXT_PATTERN });
+export const hasBidiControls = (text: string): boolean => BIDI_CLASS.test(text);
+export const Name = DisplayText(200);
 
 /**
  * A boolean or null in a request body, as one `type: ['boolean', 'null']` schema. The app's

@@ -30,7 +30,8 @@ const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
 // Mail goes through a fake SMTP relay so a refused send (and its retry) can be shown.
 const smtp = await startFakeSmtp();
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin }, smtpUrl: smtp.url });
+// The alert webhook below points at this loopback app: OUTBOUND_ALLOW_LOOPBACK is the test setting that allows it.
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin, OUTBOUND_ALLOW_LOOPBACK: 'true' }, smtpUrl: smtp.url });
 await ctx.app.listen({ host: '127.0.0.1', port });
 const fake = await startFakeVapi();
 
@@ -45,7 +46,7 @@ const workers = await startWorkers({
   masterKey: ctx.config.masterKey.reveal(),
   screening: { provider: createModelProvider(ctx.config), defaultModel: ctx.config.openai.model, redis: workerConnection },
   interviews: { vapi: createVapiApi({ apiKey: fake.apiKey, baseUrl: fake.url, maxRetries: 0 }) },
-  alerts: { mailer: createMailer({ smtpUrl: smtp.url, from: 'alerts@hirebox.test', outboxDir: ctx.env.HIREBOX_DATA_DIR ?? '/tmp' }), nodeEnv: 'test' },
+  alerts: { mailer: createMailer({ smtpUrl: smtp.url, from: 'alerts@hirebox.test', outboxDir: ctx.env.HIREBOX_DATA_DIR ?? '/tmp' }), nodeEnv: 'test', outbound: { allowLoopback: true } },
 });
 
 // Same-origin requests as the browser makes them (the app listens on `origin`).

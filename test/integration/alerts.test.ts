@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createMailer } from '../../server/core/mailer.js';
+import { createOutbound } from '../../server/core/outbound.js';
 import { createAlertService, MASS_EXPORT_THRESHOLD, webhookUrlProblem } from '../../server/modules/alerts/service.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { startWorkers } from '../../worker/worker.js';
@@ -40,7 +41,8 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 const smtp = await startFakeSmtp();
 t.teardown(() => smtp.close());
-const ctx = await buildTestApp(t, { appDeps: { authLimits: { baseLockMs: 60_000 }, alertRetryDelayMs: 100 } });
+// The receiver listens on loopback: OUTBOUND_ALLOW_LOOPBACK is the development/test setting that allows it.
+const ctx = await buildTestApp(t, { env: { OUTBOUND_ALLOW_LOOPBACK: 'true' }, appDeps: { authLimits: { baseLockMs: 60_000 }, alertRetryDelayMs: 100 } });
 const workerRedis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
 const running = await startWorkers({
   db: ctx.db,
@@ -50,7 +52,7 @@ const running = await startWorkers({
   redisPrefix: ctx.services.redisPrefix,
   auditCheckpointEveryMs: 3_600_000,
   masterKey: ctx.config.masterKey.reveal(),
-  alerts: { mailer: createMailer({ smtpUrl: smtp.url, from: 'alerts@hirebox.test', outboxDir: ctx.env.HIREBOX_DATA_DIR ?? '/tmp' }), nodeEnv: 'test', publicUrl: ctx.config.publicUrl },
+  alerts: { mailer: createMailer({ smtpUrl: smtp.url, from: 'alerts@hirebox.test', outboxDir: ctx.env.HIREBOX_DATA_DIR ?? '/tmp' }), nodeEnv: 'test', publicUrl: ctx.config.publicUrl, outbound: { allowLoopback: true } },
 });
 t.teardown(async () => {
   await running.close();
@@ -74,9 +76,11 @@ const burst = async (email: string, ipBase: number) => {
     await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: `wrong ${i}` }, headers: { origin: ORIGIN }, remoteAddress: `198.51.100.${ipBase + i}` });
   }
 };
+const outbound = createOutbound({ allowLoopback: true });
+t.teardown(() => outbound.close());
 /** The alert service as the app builds it, with the delivery producer and environment given. */
 const alertService = (over: Pick<Parameters<typeof createAlertService>[0], 'deliver' | 'nodeEnv'>) =>
-  createAlertService({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), redis: ctx.redis, redisPrefix: ctx.services.redisPrefix, clock: () => new Date(), log: createLogger('silent'), ...over });
+  createAlertService({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), redis: ctx.redis, redisPrefix: ctx.services.redisPrefix, clock: () => new Date(), log: createLogger('silent'), outbound, ...over });
 const alertRows = (orgId: string) =>
   ctx.db.withTenant(orgId, async (q) => (await q.query<{ kind: string; summary: string; details: unknown; suppressed: number; email_status: string; webhook_status: string; delivery_attempts: number; last_error: string | null }>('SELECT * FROM alerts ORDER BY created_at')).rows);
 

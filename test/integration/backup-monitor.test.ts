@@ -9,6 +9,7 @@ import { createLogger } from '../../server/core/logger.js';
 import { createMailer } from '../../server/core/mailer.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { createKeyring } from '../../server/core/crypto.js';
+import { createOutbound } from '../../server/core/outbound.js';
 import { createAlertService } from '../../server/modules/alerts/service.js';
 import { createBackupMonitor, type BackupCheck } from '../../server/modules/backups/monitor.js';
 import { BACKUP_MONITOR_PATTERN, BACKUP_MONITOR_SCHEDULER } from '../../worker/processors/backup-monitor.js';
@@ -111,6 +112,8 @@ t.test('the newest backup older than the limit: alerted again, with its age', as
 });
 
 t.test('BACKUPS_EXPECTED=false: never alerts, even with no backup at all', async (t) => {
+  const outbound = createOutbound({ allowLoopback: false });
+  t.teardown(() => outbound.close());
   const alerts = createAlertService({
     db: ctx.db,
     audit: ctx.audit,
@@ -119,6 +122,7 @@ t.test('BACKUPS_EXPECTED=false: never alerts, even with no backup at all', async
     redisPrefix: ctx.services.redisPrefix,
     deliver: { enqueue: async () => undefined },
     nodeEnv: 'test',
+    outbound,
     clock,
     log: createLogger('silent'),
   });

@@ -65,7 +65,9 @@ t.test('malformed, oversized and unknown-variable templates get 4xx problem+json
     [{ ...base, subject: '{{ constructor }}' }, 422, 'unknown variable in subject'],
     [{ ...base, body: 'Hi {{candidate.name' }, 422, 'unclosed placeholder'],
     [{ ...base, body: 'Hi {{{candidate.name}}}' }, 422, 'stray braces'],
-    [{ ...base, body: 'Hi \u0000 there' }, 422, 'control characters'],
+    [{ ...base, body: 'Hi \u0007 there' }, 422, 'control characters'],
+    // NUL is refused for every route before any handler (issue 14 L2).
+    [{ ...base, body: 'Hi \u0000 there' }, 400, 'NUL'],
     [{ ...base, body: 'x'.repeat(10001) }, 400, 'body too long'],
     [{ ...base, subject: 'a\r\nBcc: evil@example.test' }, 400, 'header break in subject'],
     [{ ...base, kind: 'spam' }, 400, 'unknown kind'],

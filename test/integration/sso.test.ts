@@ -51,7 +51,8 @@ async function freePort(): Promise<number> {
 const appPort = await freePort();
 const PUBLIC = `http://127.0.0.1:${appPort}`;
 const CALLBACK = `${PUBLIC}/api/v1/auth/sso/callback`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC } });
+// The IdP listens on loopback: OUTBOUND_ALLOW_LOOPBACK is the development/test setting that allows it.
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC, OUTBOUND_ALLOW_LOOPBACK: 'true' } });
 await ctx.app.listen({ port: appPort, host: '127.0.0.1' });
 
 // --- the identity provider --------------------------------------------------------------

@@ -24,9 +24,11 @@ const legacyHook = await createEndpoint(admin, { mode: 'x-vapi-secret' });
 const customHook = await createEndpoint(admin, { signatureHeader: 'X-Hirebox-Sig', timestampHeader: 'X-Hirebox-Ts' });
 
 let seq = 0;
-function message(type: string, extra: Record<string, unknown> = {}, callId = 'call-1'): string {
+// Message timestamps near now: bearer and X-Vapi-Secret endpoints check them (their replay window).
+const T0 = Date.now();
+function message(type: string, extra: Record<string, unknown> = {}, callId = 'call-1', timestamp = T0 + seq + 1): string {
   seq += 1;
-  return JSON.stringify({ message: { type, timestamp: 1_700_000_000_000 + seq, call: { id: callId }, ...extra } });
+  return JSON.stringify({ message: { type, timestamp, call: { id: callId }, ...extra } });
 }
 function post(hookId: string, body: string | Buffer, headers: Record<string, string>) {
   return ctx.app.inject({ method: 'POST', url: `/webhooks/vapi/${hookId}`, headers: { 'content-type': 'application/json', ...headers }, payload: body });
@@ -149,6 +151,30 @@ t.test('bearer, legacy X-Vapi-Secret and custom HMAC header names verify as conf
   const b3 = message('status-update', { status: 'ringing' }, 'call-custom');
   t.equal((await post(customHook.id, b3, signed(customHook.secret, b3, Date.now(), { sig: 'x-hirebox-sig', ts: 'x-hirebox-ts' }))).statusCode, 200);
   t.equal((await post(customHook.id, b3, signed(customHook.secret, b3))).statusCode, 401, 'default header names are not read when others are configured');
+});
+
+t.test('a bearer or X-Vapi-Secret message replayed outside the 5-minute window is refused; inside it, it is a duplicate', async (t) => {
+  const before = await storedCount();
+  // A genuine message captured with its header (from a log or a proxy) and replayed later.
+  const captured = message('status-update', { status: 'ended' }, 'call-replay', Date.now() - 5 * 60_000 - 5_000);
+  const replay = await post(bearerHook.id, captured, { authorization: `Bearer ${bearerHook.secret}` });
+  t.equal(replay.statusCode, 401, 'the attacker gets 401');
+  t.match(replay.headers['content-type'], /^application\/problem\+json/);
+  t.equal(replay.json<{ detail: string }>().detail, forgedDetail(), 'the same answer as a forgery');
+  const future = message('status-update', { status: 'ended' }, 'call-replay', Date.now() + 5 * 60_000 + 5_000);
+  t.equal((await post(legacyHook.id, future, { 'x-vapi-secret': legacyHook.secret })).statusCode, 401, 'nor from the future, legacy mode too');
+  const untimed = JSON.stringify({ message: { type: 'status-update', status: 'ended', call: { id: 'call-replay' } } });
+  t.equal((await post(bearerHook.id, untimed, { authorization: `Bearer ${bearerHook.secret}` })).statusCode, 401, 'a message without a timestamp is refused');
+  t.equal(await storedCount(), before, 'nothing stored');
+  const reasons = (await rejections()).map((r) => r.reason);
+  t.ok(reasons.includes('stale_timestamp') && reasons.includes('missing_timestamp'), 'audited with the reason');
+
+  const fresh = message('status-update', { status: 'ended' }, 'call-replay');
+  const first = await post(bearerHook.id, fresh, { authorization: `Bearer ${bearerHook.secret}` });
+  const again = await post(bearerHook.id, fresh, { authorization: `Bearer ${bearerHook.secret}` });
+  t.match(first.json(), { received: true, duplicate: false });
+  t.match(again.json(), { received: true, duplicate: true }, 'a replay inside the window stores nothing new');
+  t.equal(await storedCount(), before + 1);
 });
 
 t.test('a verified body that is not a server message with a call id is a 400 and stores nothing', async (t) => {

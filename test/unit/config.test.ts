@@ -50,6 +50,14 @@ t.test('production refuses simulated AI, inline key material, missing secrets an
   t.match(problems, /PUBLIC_URL must be an https:\/\/ URL in production/);
 });
 
+t.test('OUTBOUND_ALLOW_LOOPBACK: off by default, true or false only, refused in production', async (t) => {
+  t.equal(loadConfig(base).outbound.allowLoopback, false);
+  t.equal(loadConfig({ ...base, OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback, true);
+  t.match(problemsOf({ ...base, OUTBOUND_ALLOW_LOOPBACK: 'yes' }).join('\n'), /OUTBOUND_ALLOW_LOOPBACK must be true or false/);
+  t.match(problemsOf({ NODE_ENV: 'production', OUTBOUND_ALLOW_LOOPBACK: 'true' }).join('\n'), /OUTBOUND_ALLOW_LOOPBACK=true is refused in production/);
+  t.notMatch(problemsOf({ NODE_ENV: 'production' }).join('\n'), /OUTBOUND_ALLOW_LOOPBACK/);
+});
+
 t.test('secrets may come from _FILE and never print', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cfg-'));
   const file = path.join(dir, 'db');

@@ -13,6 +13,7 @@ import type { NodeEnv } from '../../core/config.js';
 import { openText, seal, type Aad, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
+import { describeOutboundFailure, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { ValidationError } from '../../core/errors.js';
 import type { RequestContext } from '../../plugins/access.js';
 import { isDomainName } from '../sso/service.js';
@@ -156,6 +157,8 @@ export function createAlertService(deps: {
   redisPrefix: string;
   deliver: AlertDeliverProducer;
   nodeEnv: NodeEnv;
+  /** Save-time check of the webhook host (the deliverer checks again at connect time). */
+  outbound: Outbound;
   clock: () => Date;
   log: Logger;
 }) {
@@ -216,6 +219,9 @@ export function createAlertService(deps: {
       const webhookUrl = input.webhookUrl === null ? null : input.webhookUrl.trim();
       const problem = webhookUrl === null ? null : webhookUrlProblem(webhookUrl, deps.nodeEnv);
       if (problem) throw new ValidationError([{ path: 'body/webhookUrl', message: problem }], `${problem}.`);
+      if (webhookUrl !== null && (await deps.outbound.hostProblem(webhookUrl)) !== null) {
+        throw new ValidationError([{ path: 'body/webhookUrl', message: REFUSED_MESSAGE }], `The webhook ${REFUSED_MESSAGE}: it must be a public address.`);
+      }
       const kinds = [...new Set(input.kinds)];
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const before = await getAlertSettings(tx, ctx.orgId);
@@ -261,8 +267,7 @@ export type AlertService = ReturnType<typeof createAlertService>;
  * went out stays delivered; a failure throws so BullMQ retries with backoff, and on the
  * final attempt the failed channels are recorded as failed.
  */
-export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; fetchImpl?: typeof fetch }) {
-  const doFetch = deps.fetchImpl ?? fetch;
+export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; outbound: Outbound }) {
   return {
     async deliver(orgId: string, alertId: string, final: boolean): Promise<void> {
       const loaded = await deps.db.withTenant(orgId, async (q) => {
@@ -303,19 +308,20 @@ export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: M
           const body = JSON.stringify(payload);
           const timestamp = String(Math.floor(Date.now() / 1000));
           try {
-            const res = await doFetch(url, {
+            // The outbound guard never follows a redirect (the org named this URL, not another)
+            // and refuses internal addresses before connecting.
+            const res = await deps.outbound.fetch(url, {
               method: 'POST',
               headers: { 'content-type': 'application/json', 'x-hirebox-timestamp': timestamp, 'x-hirebox-signature': `sha256=${signAlertBody(secret, timestamp, body)}` },
               body,
-              // A redirect could point anywhere; the org named this URL, not another.
-              redirect: 'manual',
               signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
             });
             await res.body?.cancel();
             if (res.status >= 200 && res.status < 300) webhookStatus = 'delivered';
             else errors.push(`webhook: HTTP ${res.status}`);
           } catch (err) {
-            errors.push(`webhook: ${(err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable'}`);
+            // The same words for every refused address, so the status never tells whether an internal host answered.
+            errors.push(`webhook: ${describeOutboundFailure(err)}`);
           }
         }
       }

@@ -7,6 +7,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { Outbound } from '../../core/outbound.js';
 import { createQueue, QUEUES, type TypedQueue } from '../../core/queues.js';
 import { createAlertService, type AlertService } from './service.js';
 
@@ -21,6 +22,7 @@ export interface QueuedAlertDeps {
   redis: Redis;
   redisPrefix: string;
   nodeEnv: NodeEnv;
+  outbound: Outbound;
   clock: () => Date;
   logger: Logger;
   retryDelayMs?: number;

@@ -6,7 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, UnprocessableError, ValidationError } from '../../core/errors.js';
-import { Email, Name } from '../../plugins/schemas.js';
+import { isUnstorable, unstorableTextError } from '../../plugins/input-text.js';
+import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN, Email, Name } from '../../plugins/schemas.js';
 import { MAX_CV_BYTES } from '../documents/sniff.js';
 
 export const MULTIPART_LIMITS = {
@@ -24,7 +25,7 @@ export const DEMOGRAPHIC_KEYS = ['gender', 'ethnicity', 'age_range', 'disability
 const Link = Type.String({ maxLength: 500, pattern: '^https?://[^\\s<>"]+$' });
 export const CandidateForm = Type.Object(
   {
-    name: Type.String({ ...Name, pattern: '\\S' }),
+    name: Name,
     email: Email,
     phone: Type.Optional(Type.String({ minLength: 5, maxLength: 40, pattern: '^\\+?[0-9 ().-]{5,40}$' })),
     location: Type.Optional(Type.String({ maxLength: 200 })),
@@ -60,6 +61,10 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
           part.file.resume();
           throw new BadRequestError({ detail: 'The CV must be sent in the field "cv".' });
         }
+        if (isUnstorable(part.filename ?? '')) {
+          part.file.resume();
+          throw unstorableTextError('body/cv/filename');
+        }
         const bytes = await part.toBuffer();
         file = { filename: (part.filename ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 255), bytes };
         continue;
@@ -67,6 +72,8 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
       if (part.fieldnameTruncated || part.valueTruncated) throw new PayloadTooLargeError({ detail: `The field "${part.fieldname.slice(0, 100)}" is too long.` });
       const value = typeof part.value === 'string' ? part.value : String(part.value);
       const name = part.fieldname;
+      // The multipart counterpart of the app-wide input-text hook (this body is streamed here, not parsed before the handler).
+      if (isUnstorable(name) || isUnstorable(value)) throw unstorableTextError(`body/${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}`);
       if (name.startsWith('demographics.')) {
         demographics[name.slice('demographics.'.length)] = value;
       } else if (name === 'links' || name === 'links[]') {
@@ -93,7 +100,9 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
   for (const k of ['phone', 'location'] as const) if (fields[k] === '') delete fields[k];
   if (Array.isArray(fields.links) && fields.links.length === 0) delete fields.links;
   if (!checkCandidate.Check(fields)) {
-    throw new ValidationError([...checkCandidate.Errors(fields)].slice(0, 10).map((e) => ({ path: `body${e.instancePath}`, message: e.message })));
+    throw new ValidationError(
+      [...checkCandidate.Errors(fields)].slice(0, 10).map((e) => ({ path: `body${e.instancePath}`, message: (e.params as { pattern?: unknown }).pattern === DISPLAY_TEXT_PATTERN ? DISPLAY_TEXT_MESSAGE : e.message })),
+    );
   }
   for (const k of Object.keys(demographics)) if (demographics[k] === '') delete demographics[k];
   if (!checkDemographics.Check(demographics)) {

@@ -26,6 +26,8 @@ export interface AuthRouteDeps {
 
 export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
   const client = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
+  // Reset mails are sent after the answer (same timing for every address); closing waits for them.
+  app.addHook('onClose', async () => deps.auth.settle());
   const startSession = (reply: FastifyReply, token: string): string => {
     setSessionCookie(reply, deps.cookie, token);
     return csrfTokenFor(token);

@@ -244,6 +244,34 @@ export function createAuthService(deps: AuthDeps) {
     else await audit.recordPlatform(event);
   }
 
+  // Work that must not lengthen (or shape the timing of) an answer: started after the
+  // current request, errors logged (code only: messages can carry addresses), tracked so
+  // that closing the app waits for it.
+  const background = new Set<Promise<void>>();
+  function offRequestPath(what: string, work: () => Promise<void>): void {
+    const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((err: unknown) => deps.log.error({ what, code: (err as { code?: unknown }).code ?? (err as Error).name }, 'background work failed'))
+      .finally(() => background.delete(run));
+    background.add(run);
+  }
+
+  async function sendResetLink(email: string, client: ClientInfo): Promise<void> {
+    const user = await findUserByEmail(db.pool, email);
+    if (!user || user.disabledAt) return;
+    await revokeOpenTokens(db.pool, 'reset', user.id, clock());
+    const token = newToken();
+    await insertToken(db.pool, { purpose: 'reset', tokenHash: hashToken(token), expiresAt: new Date(clock().getTime() + RESET_TTL_MS), userId: user.id });
+    const link = new URL(`/reset/${token}`, deps.publicUrl).toString();
+    await deps.mailer.send({
+      to: user.email,
+      subject: 'Reset your hirebox password',
+      text: `Someone asked to reset the password of your hirebox account.\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
+    });
+    // Asked before any org is chosen: the person's only org, else the platform chain (it carries the IP).
+    await recordScoped(signInScope(await membershipsOf(user.id)), { action: 'auth.password_reset_requested', actor: { type: 'anonymous' }, target: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+  }
+
   async function throwIfBlocked(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, ip: string): Promise<void> {
     const blocked = await limiter.blocked(kind, account, ip);
     if (blocked) {
@@ -514,24 +542,21 @@ export function createAuthService(deps: AuthDeps) {
       return token;
     },
 
-    /** Always answers the same way, whether or not the email is known. */
+    /**
+     * Always answers the same way and in the same time, whether or not the email is known
+     * (issue 14 L1): only the rate limit runs on the request path, identical for every
+     * address; the lookup, token and mail run after the answer (sendResetLink).
+     */
     async requestPasswordReset(emailInput: string, client: ClientInfo): Promise<void> {
       const email = normaliseEmail(emailInput);
       await throwIfBlocked('reset', email, client.ip);
       await limiter.recordFailure('reset', email, client.ip); // every request counts towards the limit
-      const user = await findUserByEmail(db.pool, email);
-      if (!user || user.disabledAt) return;
-      await revokeOpenTokens(db.pool, 'reset', user.id, clock());
-      const token = newToken();
-      await insertToken(db.pool, { purpose: 'reset', tokenHash: hashToken(token), expiresAt: new Date(clock().getTime() + RESET_TTL_MS), userId: user.id });
-      const link = new URL(`/reset/${token}`, deps.publicUrl).toString();
-      await deps.mailer.send({
-        to: user.email,
-        subject: 'Reset your hirebox password',
-        text: `Someone asked to reset the password of your hirebox account.\n\nTo choose a new password, open this link within 30 minutes:\n${link}\n\nIf it was not you, ignore this message; your password stays as it is.`,
-      });
-      // Asked before any org is chosen: the person's only org, else the platform chain (it carries the IP).
-      await recordScoped(signInScope(await membershipsOf(user.id)), { action: 'auth.password_reset_requested', actor: { type: 'anonymous' }, target: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+      offRequestPath('password reset', () => sendResetLink(email, client));
+    },
+
+    /** Resolves when the work started off the request path (reset mails) has finished; the app awaits it on close. */
+    async settle(): Promise<void> {
+      while (background.size > 0) await Promise.allSettled([...background]);
     },
 
     async completePasswordReset(input: { token: string; newPassword: string }, client: ClientInfo): Promise<void> {

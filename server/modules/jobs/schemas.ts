@@ -1,6 +1,6 @@
 // TypeBox schemas for the jobs API.
 import { Type } from 'typebox';
-import { Uuid } from '../../plugins/schemas.js';
+import { DisplayText, Uuid } from '../../plugins/schemas.js';
 
 export const StageKindSchema = Type.Union(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'].map((k) => Type.Literal(k)));
 export const JobStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]);
@@ -8,7 +8,7 @@ export const EmploymentTypeSchema = Type.Union(['full_time', 'part_time', 'contr
 
 export const CriterionSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 120 }),
+    name: DisplayText(120),
     description: Type.String({ maxLength: 2000, default: '' }),
     weight: Type.Number({ minimum: 0, maximum: 100, default: 1 }),
     mustHave: Type.Boolean({ default: false }),
@@ -16,7 +16,8 @@ export const CriterionSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+// Titles and names are shown to other members and on the public job page: no bidi controls.
+const Title = DisplayText(200);
 const Question = Type.String({ minLength: 1, maxLength: 1000 });
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 
@@ -82,7 +83,7 @@ export const Stage = Type.Object({ id: Uuid, name: Type.String(), kind: Type.Str
 export const PipelineBody = Type.Object(
   {
     stages: Type.Array(
-      Type.Object({ id: Type.Optional(Uuid), name: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' }), kind: StageKindSchema }, { additionalProperties: false }),
+      Type.Object({ id: Type.Optional(Uuid), name: DisplayText(80), kind: StageKindSchema }, { additionalProperties: false }),
       { minItems: 3, maxItems: 20 },
     ),
     remap: Type.Optional(

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { DisplayText, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind } from './repo.js';
 import type { MessageService, SendInput } from './service.js';
@@ -14,7 +14,7 @@ const Kind = Type.Union(TEMPLATE_KINDS.map((k) => Type.Literal(k)));
 // One type list, not a union: the app's Ajv coerces types, and a union would coerce null
 // inside its first branch (see NullableBoolean in plugins/schemas.ts).
 const SendOnSchema = Type.Unsafe<SendOn | null>({ type: ['string', 'null'], enum: [...SEND_ON, null] });
-const TemplateName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const TemplateName = DisplayText(100);
 // One line: a subject can never carry a header break.
 const Subject = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*\\S[^\\r\\n]*$' });
 const Body = Type.String({ minLength: 1, maxLength: 10000, pattern: '\\S' });

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
+import { isUnstorable } from '../../plugins/input-text.js';
+import { hasBidiControls } from '../../plugins/schemas.js';
 import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
@@ -50,6 +52,8 @@ export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL
       const email = normaliseEmail(input.adminEmail);
       const problems: { path: string; message: string }[] = [];
       if (name.length < 1 || name.length > 200) problems.push({ path: 'name', message: 'must be 1-200 characters' });
+      // The org name is shown to members and candidates (issue 14 L2).
+      if (hasBidiControls(name) || isUnstorable(name)) problems.push({ path: 'name', message: 'must not contain bidirectional control, NUL or unpaired surrogate characters' });
       if (!EMAIL_SHAPE.test(email) || email.length > 254) problems.push({ path: 'adminEmail', message: 'is not an email address' });
       const pwProblem = input.adminPassword === undefined ? null : newPasswordProblem(input.adminPassword, { email });
       if (pwProblem) problems.push({ path: 'password', message: pwProblem });

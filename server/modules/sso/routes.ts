@@ -8,6 +8,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { ClientInfo, SessionService } from '../auth/service.js';
@@ -58,6 +59,7 @@ export interface SsoRouteDeps {
   keyring?: Keyring;
   publicUrl: URL;
   nodeEnv: NodeEnv;
+  outbound: Outbound;
   cookie: CookiePolicy;
   logger: Logger;
 }
@@ -77,6 +79,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     keyring: deps.keyring ?? createKeyring({ masterKey: deps.masterKey }),
     publicUrl: deps.publicUrl,
     nodeEnv: deps.nodeEnv,
+    outbound: deps.outbound,
     log: deps.logger,
   });
   const bindingCookie = ssoCookieName(deps.cookie);

@@ -17,6 +17,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { open, seal, type Aad, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import { REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
@@ -77,6 +78,8 @@ export interface SsoDeps {
   keyring: Keyring;
   publicUrl: URL;
   nodeEnv: NodeEnv;
+  /** Every request to the org's IdP (discovery, token, userinfo, JWKS) goes through the outbound guard. */
+  outbound: Outbound;
   log: Logger;
 }
 
@@ -156,6 +159,14 @@ type RefusalReason = 'state_mismatch' | 'idp_error' | 'token_exchange_failed' | 
 export function createSsoService(deps: SsoDeps) {
   const { db, audit, redis, keyring } = deps;
   const callbackUrl = new URL(SSO_CALLBACK_PATH, deps.publicUrl);
+  // openid-client's customFetch: it is inherited by every later call made with the Configuration.
+  const idpFetch: oidc.CustomFetch = (url, options) => {
+    const body = options.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof URLSearchParams) && !(body instanceof Uint8Array)) {
+      return Promise.reject(new TypeError('unsupported request body for the identity provider'));
+    }
+    return deps.outbound.fetch(url, { method: options.method, headers: options.headers, body: body ?? undefined, signal: options.signal });
+  };
   const discoveryCache = new Map<string, { fingerprint: string; config: oidc.Configuration; at: number }>();
 
   const pendingKey = (handle: string): string => `${deps.redisPrefix}:sso:pending:${sha256Hex(handle)}`;
@@ -196,6 +207,7 @@ export function createSsoService(deps: SsoDeps) {
     try {
       const config = await oidc.discovery(new URL(c.issuer), c.clientId, c.clientSecret, oidc.ClientSecretBasic(c.clientSecret), {
         timeout: HTTP_TIMEOUT_SECONDS,
+        [oidc.customFetch]: idpFetch,
         ...(isInsecureLoopback(c.issuer, deps.nodeEnv) ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
       config.timeout = HTTP_TIMEOUT_SECONDS;
@@ -226,6 +238,7 @@ export function createSsoService(deps: SsoDeps) {
       const issuer = input.issuer.trim();
       const problem = issuerProblem(issuer, deps.nodeEnv);
       if (problem) throw new ValidationError([{ path: 'body/issuer', message: problem }], problem);
+      if ((await deps.outbound.hostProblem(issuer)) !== null) throw new ValidationError([{ path: 'body/issuer', message: REFUSED_MESSAGE }], `The issuer's ${REFUSED_MESSAGE}: it must be a public address.`);
       const allowedDomains = [...new Set(input.allowedDomains.map((d) => d.trim().toLowerCase()))];
       const badDomain = allowedDomains.find((d) => !isDomainName(d));
       if (badDomain !== undefined) throw new ValidationError([{ path: 'body/allowedDomains', message: 'each entry must be a domain name like example.com' }], 'allowedDomains must hold domain names like example.com.');

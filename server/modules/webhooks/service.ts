@@ -25,7 +25,7 @@ import type { Ctx } from '../jobs/service.js';
 import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
 import { createStoreBatcher } from './store-batcher.js';
 import { createTickBatch } from '../../core/tick-batch.js';
-import { verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
+import { messageFreshness, verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
 import type { AlertSink } from '../alerts/service.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -259,6 +259,11 @@ export function createWebhookService(deps: {
       const parsed = parseEnvelope(raw);
       if (!parsed) throw new BadRequestError({ detail: 'The body is not a Vapi server message with a call id.' });
       const { envelope, type, callId } = parsed;
+      if (endpoint.auth.mode !== 'hmac') {
+        // Bearer and X-Vapi-Secret sign nothing: the message's own timestamp is their replay window.
+        const fresh = messageFreshness(envelope.message.timestamp, deps.clock().getTime());
+        if (!fresh.ok) return reject(endpoint, hookId, fresh.reason, requestId);
+      }
       const messageId = randomUUID();
       const ts = dedupTimestamp(envelope, verdict.timestampMs, raw);
       const bodyEnc = seal(endpoint.orgKey, raw, messageAad(endpoint.orgId, messageId));

@@ -4,7 +4,9 @@
 // `${timestamp}.${rawBody}`)) in header x-signature, timestamp in x-timestamp; the header
 // names are configurable per endpoint. A timestamp more than 5 minutes away from now is
 // refused (replay window); seconds and milliseconds since the epoch are both accepted.
-// Bearer: `Authorization: Bearer <secret>`. Legacy: `X-Vapi-Secret: <secret>`.
+// Bearer: `Authorization: Bearer <secret>`. Legacy: `X-Vapi-Secret: <secret>`. These two
+// sign nothing and send no timestamp header, so their replay window is the message's own
+// timestamp (messageFreshness, issue 14).
 // Every comparison is constant-time over fixed-length digests.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -65,6 +67,23 @@ export function verifyRequest(auth: EndpointAuth, headers: Headers, rawBody: Buf
   if (!/^[0-9a-f]{64}$/i.test(given) || !timingSafeEqual(Buffer.from(given.toLowerCase(), 'hex'), Buffer.from(expected, 'hex'))) {
     return { ok: false, reason: 'bad_signature' };
   }
+  if (tsMs === null || Math.abs(nowMs - tsMs) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale_timestamp' };
+  return { ok: true, timestampMs: tsMs };
+}
+
+/**
+ * The replay window of the static-secret modes (bearer, X-Vapi-Secret), checked once the
+ * secret matched and the body parsed: the message's own timestamp (Vapi's
+ * `message.timestamp`, milliseconds since the epoch; seconds accepted too) must be within
+ * REPLAY_WINDOW_MS of now, and a message without one is refused. Inside the window a
+ * replay stores nothing new: storage is idempotent on (endpoint, call, type, timestamp).
+ * This stops a captured message (a log, a proxy, a backup) from being replayed later;
+ * whoever holds a static secret can still forge fresh messages, which is why HMAC is the
+ * default mode.
+ */
+export function messageFreshness(timestamp: unknown, nowMs: number): Verdict {
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp <= 0) return { ok: false, reason: 'missing_timestamp' };
+  const tsMs = parseTimestampMs(String(timestamp));
   if (tsMs === null || Math.abs(nowMs - tsMs) > REPLAY_WINDOW_MS) return { ok: false, reason: 'stale_timestamp' };
   return { ok: true, timestampMs: tsMs };
 }
