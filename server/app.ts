@@ -28,6 +28,7 @@ import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { wellKnownRoutes } from './modules/wellknown/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
+import type { TxtResolver } from './modules/sso/service.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
@@ -55,6 +56,8 @@ export interface AppDeps {
   authLimits?: Partial<LimitPolicy>;
   /** First retry delay of alert deliveries (tests use a short one); 10 s by default. */
   alertRetryDelayMs?: number;
+  /** TXT look-ups for SSO domain ownership; the system resolver by default. */
+  dnsResolver?: TxtResolver;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -158,6 +161,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     nodeEnv: config.nodeEnv,
     cookie: sessionCookie,
     logger: deps.logger,
+    accounts: auth,
+    dns: deps.dnsResolver,
+    publicOrigin: config.publicOrigin,
+    clock,
   });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
   await app.register(hiringRoutes, {
