@@ -108,7 +108,7 @@ t.test('attack replay: a taken and a free address answer in comparable time (med
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
   // Interleaved pairs, alternating which goes first, so load bursts land on both sides alike.
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
     const takenFirst = i % 2 === 0;
     const first = await time(takenFirst ? 'victim@victim.test' : `free${i}@free.test`);
     const second = await time(takenFirst ? `free${i}@free.test` : 'victim@victim.test');
