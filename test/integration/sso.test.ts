@@ -11,6 +11,8 @@ import { createKeyring, openText } from '../../server/core/crypto.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { idpDidMfa, issuerProblem, safeReturnTo } from '../../server/modules/sso/service.js';
 import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
+import { startFakeDns } from '../fakes/dns.js';
+import { cli } from '../support/cli.js';
 
 // --- oidc-provider ships no types: the little of it this test uses --------------------
 
@@ -51,7 +53,10 @@ async function freePort(): Promise<number> {
 const appPort = await freePort();
 const PUBLIC = `http://127.0.0.1:${appPort}`;
 const CALLBACK = `${PUBLIC}/api/v1/auth/sso/callback`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC } });
+// SSO domain ownership is looked up by the real node:dns Resolver, pointed at a DNS server on loopback.
+const dns = await startFakeDns();
+t.teardown(() => dns.close());
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC }, appDeps: { dnsResolver: dns.resolver() } });
 await ctx.app.listen({ port: appPort, host: '127.0.0.1' });
 
 // --- the identity provider --------------------------------------------------------------
@@ -66,6 +71,10 @@ const accounts = new Map<string, { email: string; email_verified: boolean; name:
   ['erin', { email: 'erin@acme.test', email_verified: true, name: 'Erin' }],
   ['unverified', { email: 'unverified@acme.test', email_verified: false, name: 'U' }],
   ['mallory', { email: 'mallory@evil.test', email_verified: true, name: 'Mallory' }],
+  ['grace', { email: 'grace@acme.test', email_verified: true, name: 'Grace' }],
+  ['victim', { email: 'victim@victim.test', email_verified: true, name: 'Victim' }],
+  ['victim2', { email: 'victim2@victim.test', email_verified: true, name: 'Victim Two' }],
+  ['domainvictim', { email: 'ceo@victim-domain.test', email_verified: true, name: 'Domain Victim' }],
 ]);
 
 const idpServer = http.createServer();
@@ -363,6 +372,50 @@ t.test('malformed SSO config bodies give 400 problem+json', async (t) => {
   t.match(unchanged.json(), { issuer: ISSUER, defaultRole: 'recruiter' }, 'refused bodies change nothing');
 });
 
+t.test('attack replay (H2): an allowed domain counts only after the org proves it owns it with a DNS TXT record', async (t) => {
+  const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(admin) });
+  t.equal(list.statusCode, 200, list.body);
+  const acme = list.json<{ domains: { domain: string; status: string; record: { name: string; value: string } | null }[] }>().domains.find((d) => d.domain === 'acme.test');
+  t.match(acme, { status: 'pending', record: { name: '_hirebox-challenge.acme.test', type: 'TXT', value: /^hirebox-domain-verification=[A-Za-z0-9_-]{32}$/ } }, 'each listed domain has a TXT record to publish');
+  const record = acme?.record as { name: string; value: string };
+
+  // Listed but unproven: the IdP's assertion for that domain is refused, no account made.
+  const early = await signIn(slug, { account: 'alice', amr: 'mfa' });
+  isProblem(t, early.res, 403);
+  t.notOk(early.browser.session(), 'what the IdP user sees: 403, no session');
+  t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'domain_not_verified', domain: 'acme.test' });
+  t.equal((await ctx.db.query('SELECT 1 FROM users WHERE email = $1', ['alice@acme.test'])).rowCount, 0, 'no user was created');
+
+  const check = (m: Member, domain: string): Promise<LightMyRequestResponse> => ctx.app.inject({ method: 'POST', url: `/api/v1/org/sso/domains/${domain}/check`, headers: memberHeaders(m) });
+  const none = await check(admin, 'acme.test');
+  t.equal(none.statusCode, 200, none.body);
+  t.match(none.json(), { status: 'pending', lastCheck: 'not_found' }, 'no record published yet');
+  dns.records.set(record.name, [['hirebox-domain-verification=somebody-elses-token']]);
+  t.match((await check(admin, 'acme.test')).json(), { status: 'pending', lastCheck: 'mismatch' }, 'a record with another token does not count');
+  t.ok(dns.queries.includes('_hirebox-challenge.acme.test'), 'asked over DNS');
+
+  // Access rules and bad input on the domain endpoints.
+  for (const m of nonAdmins) isProblem(t, await check(m, 'acme.test'), 403);
+  isProblem(t, await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains' }), 401);
+  isProblem(t, await check(otherAdmin, 'acme.test'), 404);
+  isProblem(t, await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/acme.test/verification', headers: memberHeaders(otherAdmin) }), 404);
+  isProblem(t, await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/not-listed.test/verification', headers: memberHeaders(admin) }), 404);
+  isProblem(t, await check(admin, 'bad_domain!'), 400);
+  t.equal((await auditActions(admin.orgId, 'sso.domain_verified')).length, 0, 'nothing verified so far');
+
+  const again = await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/acme.test/verification', headers: memberHeaders(admin) });
+  t.equal(again.statusCode, 200, again.body);
+  t.match(again.json(), { record: { value: record.value } }, 'asking again keeps the same record');
+
+  // Published (split into two character-strings, as long TXT values are): verified.
+  dns.records.set(record.name, [['v=spf1 -all'], [record.value.slice(0, 20), record.value.slice(20)]]);
+  const ok = await check(admin, 'acme.test');
+  t.match(ok.json(), { status: 'verified', verifiedVia: 'dns', lastCheck: 'verified' });
+  t.match((await auditActions(admin.orgId, 'sso.domain_verified')).at(-1), { actor_id: admin.userId, metadata: { domain: 'acme.test', via: 'dns' } });
+  const listed = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(admin) });
+  t.match(listed.json(), { domains: [{ domain: 'acme.test', status: 'verified' }, { domain: 'acme-labs.test', status: 'pending' }] });
+});
+
 t.test('happy path: JIT member, MFA-pending session, TOTP enrolment, then /api/v1/me works', async (t) => {
   const started = Date.now();
   const { browser, res, authorization } = await signIn(slug, { account: 'alice', returnTo: '/jobs?tab=open' });
@@ -516,6 +569,8 @@ t.test('an account that also belongs to another org must prove its own TOTP (the
   const frankId = (frank.rows[0] as { id: string }).id;
   await ctx.db.withTenantTx(otherAdmin.orgId, (tx) => tx.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'recruiter')", [otherAdmin.orgId, frankId]));
   accounts.set('frank', { email: 'frank@acme.test', email_verified: true, name: 'Frank' });
+  // Bound to this IdP identity earlier (just-in-time), so the other-org rule is what decides.
+  await ctx.db.query("INSERT INTO sso_identities (issuer, subject, user_id, linked_via) VALUES ($1, 'frank', $2, 'jit')", [ISSUER, frankId]);
   const refused = await signIn(slug, { account: 'frank', amr: 'mfa' });
   isProblem(t, refused.res, 403);
   t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'account_in_other_org' });
