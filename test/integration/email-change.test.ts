@@ -52,7 +52,8 @@ async function emailOf(userId: string): Promise<string> {
   return (await owner.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [userId])).rows[0]?.email as string;
 }
 
-const linkIn = (kind: 'confirm' | 'revert', text: string | undefined): string | null => new RegExp(`/email/${kind}/([A-Za-z0-9_-]{43})`).exec(text ?? '')?.[1] ?? null;
+const LINKS = { confirm: /\/email\/confirm\/([A-Za-z0-9_-]{43})/, revert: /\/email\/revert\/([A-Za-z0-9_-]{43})/ };
+const linkIn = (kind: 'confirm' | 'revert', text: string | undefined): string | null => LINKS[kind].exec(text ?? '')?.[1] ?? null;
 
 /** The two mails of the last request: [to the new address, to the old address]. */
 function lastPair(): { toNew: { to: string; text: string }; toOld: { to: string; text: string } } {

@@ -647,3 +647,163 @@ t.test('returnTo stays on this origin; issuers must be https (http only for loop
   t.notOk(idpDidMfa({ amr: 'mfa' }, trusting), 'amr must be an array');
   t.notOk(idpDidMfa({ amr: ['mfa'] }, { trustIdpMfa: false, mfaAcrValues: [] }), 'only when the org trusts its IdP');
 });
+
+// --- issue 14: identities bound to (issuer, sub); never attached by email alone ----------
+
+const PASSWORD = 'correct horse battery staple';
+
+/** Gives the member the admin's password and enrols TOTP through the API; returns the TOTP secret. */
+async function withPasswordAndTotp(userId: string, email: string): Promise<string> {
+  await ctx.db.query('UPDATE users SET email = $3, password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE id = $2', [admin.userId, userId, email]);
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: PUBLIC }, payload: { email, password: PASSWORD } });
+  if (login.statusCode !== 200) throw new Error(`login ${login.statusCode} ${login.body}`);
+  const token = /hirebox=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] as string;
+  const enrol = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/enroll', headers: headersFor(token) });
+  const { secret } = enrol.json<{ secret: string }>();
+  // The previous time step (accepted, ±1): the current one stays free for the proof below.
+  const verify = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', headers: headersFor(token), payload: { code: await totpCode(secret, new Date(Date.now() - 30_000)) } });
+  if (verify.statusCode !== 200) throw new Error(`verify ${verify.statusCode} ${verify.body}`);
+  return secret;
+}
+
+const linkTokenOf = (res: Response): string | null => /^\/sso\/link#([A-Za-z0-9_-]{43})$/.exec(res.headers.get('location') ?? '')?.[1] ?? null;
+
+async function postLink(payload: Record<string, unknown>, origin = PUBLIC): Promise<LightMyRequestResponse> {
+  return ctx.app.inject({ method: 'POST', url: '/api/v1/auth/sso/link', headers: { origin }, payload });
+}
+
+async function isMember(orgId: string, userId: string): Promise<boolean> {
+  return ((await ctx.db.withTenant(orgId, (q) => q.query('SELECT 1 FROM memberships WHERE user_id = $1', [userId]))).rowCount ?? 0) > 0;
+}
+
+async function identitiesOf(userId: string): Promise<{ issuer: string; subject: string; linked_via: string }[]> {
+  return (await ctx.db.query<{ issuer: string; subject: string; linked_via: string }>('SELECT issuer, subject, linked_via FROM sso_identities WHERE user_id = $1', [userId])).rows;
+}
+
+t.test('an account that already has the address is attached only after its own password and TOTP', async (t) => {
+  await putConfig(admin, { ...baseConfig, clientSecret: undefined }); // password sign-in allowed again
+  const grace = await createOrgWithMember(ctx, 'recruiter', otherAdmin.orgId);
+  const secret = await withPasswordAndTotp(grace.userId, 'grace@acme.test');
+
+  const first = await signIn(slug, { account: 'grace', amr: 'mfa' });
+  t.equal(first.res.status, 302);
+  const token = linkTokenOf(first.res) as string;
+  t.ok(token, 'redirected to the console link page with a link token in the fragment');
+  t.notOk(first.browser.session(), 'no session: the IdP alone does not reach the account');
+  t.notOk(await isMember(admin.orgId, grace.userId), 'not joined');
+  t.same(await identitiesOf(grace.userId), [], 'not bound');
+  t.match((await auditActions(admin.orgId, 'auth.sso_link_required')).at(-1), { metadata: { ip: String } });
+
+  isProblem(t, await postLink({ token: 'short', password: PASSWORD, code: '123456' }), 400);
+  isProblem(t, await postLink({ token: 'A'.repeat(43), password: PASSWORD, code: '123456' }), 400);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: 'abcdef' }), 400);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date()) }, 'https://evil.example'), 403);
+  isProblem(t, await postLink({ token, password: 'not the password at all', code: await totpCode(secret, new Date()) }), 401);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: '000000' }), 401);
+  t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'link_proof_failed' });
+  t.notOk(await isMember(admin.orgId, grace.userId), 'still not joined after wrong proofs');
+
+  const linked = await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date()) });
+  t.equal(linked.statusCode, 200, linked.body);
+  const session = /hirebox=([^;]+)/.exec(String(linked.headers['set-cookie']))?.[1] as string;
+  const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: headersFor(session) });
+  t.equal(me.statusCode, 200, 'signed in, MFA complete (TOTP was just proved)');
+  t.match(me.json(), { user: { id: grace.userId }, org: { id: admin.orgId }, role: 'recruiter' });
+  t.match(await identitiesOf(grace.userId), [{ issuer: ISSUER, subject: 'grace', linked_via: 'proof' }]);
+  t.match((await auditActions(admin.orgId, 'auth.sso_linked')).at(-1), { actor_id: grace.userId, metadata: { issuer: ISSUER } });
+  isProblem(t, await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date(Date.now() + 30_000)) }), 400);
+
+  // Bound now: the next SSO sign-in goes straight through.
+  const next = await signIn(slug, { account: 'grace' });
+  t.equal(next.res.headers.get('location'), '/');
+  t.ok(next.browser.session());
+});
+
+t.test('attack replay (H1): an attacker who asks for the victim\'s address is not attached when the victim signs in through another org\'s SSO', async (t) => {
+  // Org B configures SSO for victim.test, approved by the operator (CLI).
+  const put = await putConfig(otherAdmin, { ...baseConfig, allowedDomains: ['victim.test'] });
+  t.equal(put.statusCode, 200, put.body);
+  const approve = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', otherAdmin.orgId, '--domain', 'Victim.test', '--json']);
+  t.equal(approve.status, 0, approve.stderr);
+  t.match(JSON.parse(approve.stdout), { ok: true, orgId: otherAdmin.orgId, domain: 'victim.test', approved: true });
+  t.match((await auditActions(otherAdmin.orgId, 'sso.domain_approved')).at(-1)?.metadata, { domain: 'victim.test', via: 'operator' });
+  const domains = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(otherAdmin) });
+  t.match(domains.json(), { domains: [{ domain: 'victim.test', status: 'verified', verifiedVia: 'operator' }] });
+  const bad = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', 'nope', '--domain', 'victim.test']);
+  t.equal(bad.status, 2, 'usage error');
+  const unknownOrg = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', '00000000-0000-4000-8000-000000000000', '--domain', 'victim.test', '--json']);
+  t.equal(unknownOrg.status, 1);
+  t.match(JSON.parse(unknownOrg.stdout), { ok: false, error: 'org_not_found' });
+
+  // The attacker: a member of org A with password and TOTP.
+  const attacker = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
+  const attackerSecret = await withPasswordAndTotp(attacker.userId, 'attacker@acme.test');
+  const change = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: memberHeaders(attacker), payload: { email: 'victim@victim.test', password: PASSWORD } });
+  t.equal(change.statusCode, 202, 'what the attacker sees: a confirmation is on its way (to the victim)');
+  const confirmMail = ctx.mailer.outbox.at(-2);
+  t.equal(confirmMail?.to, 'victim@victim.test');
+  const confirmToken = /\/email\/confirm\/([A-Za-z0-9_-]{43})/.exec(confirmMail?.text ?? '')?.[1] as string;
+  const emailNow = await ctx.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [attacker.userId]);
+  t.equal(emailNow.rows[0]?.email, 'attacker@acme.test', 'the address did not change');
+
+  // The real owner signs in through org B's SSO: a new account of their own.
+  const victim = await signIn(otherSlug, { account: 'victim', amr: 'mfa' });
+  t.equal(victim.res.status, 302);
+  t.ok(victim.browser.session(), 'the victim gets in');
+  const victimRow = await ctx.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', ['victim@victim.test']);
+  t.not(victimRow.rows[0]?.id, attacker.userId, 'a different account from the attacker\'s');
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId), 'the attacker\'s account is not in org B');
+  t.same(await identitiesOf(attacker.userId), [], 'nothing bound to the attacker');
+
+  // Even if the victim opened the attacker's link now, the address is taken: nothing changes.
+  const late = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email/confirm', headers: { origin: PUBLIC }, payload: { token: confirmToken } });
+  isProblem(t, late, 409);
+
+  // The attacker signs in with their own password: org B is not theirs.
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: PUBLIC }, payload: { email: 'attacker@acme.test', password: PASSWORD } });
+  const pendingToken = /hirebox=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] as string;
+  const mfa = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', headers: headersFor(pendingToken), payload: { code: await totpCode(attackerSecret, new Date()) } });
+  t.equal(mfa.statusCode, 200, mfa.body);
+  const attackerToken = /hirebox=([^;]+)/.exec(String(mfa.headers['set-cookie']))?.[1] as string;
+  const orgs = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/orgs', headers: headersFor(attackerToken) });
+  t.same(orgs.json<{ orgs: { id: string }[] }>().orgs.map((o) => o.id), [admin.orgId], 'the attacker\'s account is in org A only');
+  const switched = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/switch-org', headers: headersFor(attackerToken), payload: { orgId: otherAdmin.orgId } });
+  isProblem(t, switched, 403);
+});
+
+t.test('attack replay (H1, an address taken before the fix): the victim\'s SSO sign-in does not attach the attacker\'s account', async (t) => {
+  const attacker = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
+  await withPasswordAndTotp(attacker.userId, 'victim2@victim.test'); // holds the victim's address already
+  const res = await signIn(otherSlug, { account: 'victim2', amr: 'mfa' });
+  t.equal(res.res.status, 302);
+  const token = linkTokenOf(res.res);
+  t.ok(token, 'the callback asks for the existing account\'s proof instead of attaching it');
+  t.notOk(res.browser.session(), 'no session');
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId), 'the attacker\'s account is not joined to org B');
+  t.same(await identitiesOf(attacker.userId), [], 'and not bound to the victim\'s IdP identity');
+  // The victim does not know the attacker's password or TOTP: the link goes nowhere.
+  isProblem(t, await postLink({ token, password: 'whatever the victim tries', code: '123456' }), 401);
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId));
+});
+
+t.test('attack replay (H2): a hostile org lists a victim\'s domain without proof; the victim signing in at its IdP is not pulled in', async (t) => {
+  const hostile = await createOrgWithMember(ctx, 'admin');
+  const hostileSlug = await slugOf(hostile.orgId);
+  // The victim already works at victim-domain.test, in org B.
+  const victim = await createOrgWithMember(ctx, 'recruiter', otherAdmin.orgId);
+  await ctx.db.query("UPDATE users SET email = 'ceo@victim-domain.test' WHERE id = $1", [victim.userId]);
+
+  const put = await putConfig(hostile, { ...baseConfig, allowedDomains: ['victim-domain.test'] });
+  t.equal(put.statusCode, 200, 'the admin may list the domain...');
+  const check = await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/victim-domain.test/check', headers: memberHeaders(hostile) });
+  t.match(check.json(), { status: 'pending', lastCheck: 'not_found' }, '...but cannot prove it (no TXT record in the victim\'s DNS)');
+
+  const res = await signIn(hostileSlug, { account: 'domainvictim', amr: 'mfa' });
+  isProblem(t, res.res, 403);
+  t.notOk(res.browser.session());
+  t.match((await auditActions(hostile.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'domain_not_verified', domain: 'victim-domain.test' });
+  t.notOk(await isMember(hostile.orgId, victim.userId), 'the victim is not pulled into the hostile org');
+  const members = await ctx.app.inject({ method: 'GET', url: '/api/v1/members', headers: memberHeaders(hostile) });
+  t.equal(members.statusCode, 200);
+  t.notOk(members.body.includes(victim.userId), 'the hostile admin does not see the victim among their members');
+});
