@@ -1,6 +1,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { createOrgService } from '../../server/modules/orgs/service.js';
+import { createSessionService } from '../../server/modules/auth/service.js';
+import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
 import { buildTestApp, ORIGIN } from '../helper.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { browser, cookieFrom, enrolMfa, login, type Browser } from '../support/auth.js';
@@ -206,4 +208,20 @@ t.test('the CLI setup link sets the first password', async (t) => {
   t.equal((await login(ctx.app, 'g@gamma.test', 'tundra parsley comet 77')).res.statusCode, 200);
   const twice = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/setup', payload: { token, password: 'tundra parsley comet 78' } });
   t.equal(twice.statusCode, 401);
+});
+
+t.test('a member cannot use the address change to send mail without end (5 requests, then a lock)', async (t) => {
+  // A session as the helper issues them (this file has used up the per-address sign-in rate).
+  const ip = '10.77.0.1';
+  const sessions = createSessionService({ db: ctx.db, clock });
+  const { token } = await sessions.issue({ userId: beta.userId, orgId: beta.orgId, role: 'admin', mfaComplete: true });
+  const m = browser(`hirebox=${token}`, csrfTokenFor(token));
+  const before = ctx.mailer.outbox.length;
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: m.headers, payload: { email: `spam${i}@elsewhere.test`, password: ADMIN_PW }, remoteAddress: ip });
+    statuses.push(res.statusCode);
+  }
+  t.same(statuses, [202, 202, 202, 202, 202, 429]);
+  t.equal(ctx.mailer.outbox.length, before + 10, 'no mail for the refused request');
 });

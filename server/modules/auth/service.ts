@@ -479,6 +479,9 @@ export function createAuthService(deps: AuthDeps) {
         await noteFailure('login', user.email, client, session.orgId ? [session.orgId] : [], user.id);
         throw new UnauthorizedError({ detail: 'The password is not correct.' });
       }
+      // Each request mails two addresses: a member may not turn it into a mail cannon.
+      await throwIfBlocked('reset', `email-change:${user.id}`, client.ip);
+      await limiter.recordFailure('reset', `email-change:${user.id}`, client.ip);
       const email = normaliseEmail(input.email);
       const owner = await findUserByEmail(db.pool, email);
       const now = clock();
