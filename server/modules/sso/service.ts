@@ -9,6 +9,13 @@
 // An IdP only speaks for its own org: an account that also belongs to other orgs always
 // proves its own TOTP after SSO (whatever trustIdpMfa says), and must have one, so a
 // misconfigured or hostile IdP cannot reach that account's other orgs.
+//
+// Issue 14: an IdP identity is its (issuer, sub), bound to one account in sso_identities.
+// An unbound identity whose email already has an account is never attached by email: the
+// callback hands out a short-lived link token and the person proves control of that
+// account (password + TOTP) at POST /api/v1/auth/sso/link. Just-in-time creation is only
+// for addresses with no account. An email domain counts only once the org has proved it
+// owns it (DNS TXT, through the injectable resolver) or the operator approved it.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
@@ -274,7 +281,8 @@ export function createSsoService(deps: SsoDeps) {
 
   /** Joins the org if needed, issues the session and audits the sign-in. */
   async function completeSignIn(
-    p: { orgId: string; userId: string; userCreated: boolean; returnTo: string; mfaComplete: boolean; mfaAudit: string; hasTotp: boolean },
+    /** mfaAudit: what the sign-in event records as the MFA ('auto': complete/required/enroll as it turned out). */
+    p: { orgId: string; userId: string; userCreated: boolean; mfaComplete: boolean; mfaAudit: 'idp' | 'totp' | 'auto'; hasTotp: boolean },
     settings: SsoSettingsRecord,
     client: ClientInfo,
   ): Promise<{ token: string; role: Role; mfa: 'complete' | 'required' | 'enroll'; joined: boolean }> {
@@ -563,7 +571,7 @@ export function createSsoService(deps: SsoDeps) {
       }
       const mfaByIdp = !elsewhere && idpDidMfa(claims, settings);
       const done = await completeSignIn(
-        { orgId: pending.orgId, userId: user.id, userCreated, returnTo: pending.returnTo, mfaComplete: mfaByIdp, mfaAudit: mfaByIdp ? 'idp' : 'auto', hasTotp: Boolean(user.totpSecretEnc) },
+        { orgId: pending.orgId, userId: user.id, userCreated, mfaComplete: mfaByIdp, mfaAudit: mfaByIdp ? 'idp' : 'auto', hasTotp: Boolean(user.totpSecretEnc) },
         settings,
         client,
       );
@@ -597,7 +605,7 @@ export function createSsoService(deps: SsoDeps) {
         requestId: client.requestId,
       });
       const done = await completeSignIn(
-        { orgId: pending.orgId, userId: pending.userId, userCreated: false, returnTo: pending.returnTo, mfaComplete: true, mfaAudit: 'totp', hasTotp: true },
+        { orgId: pending.orgId, userId: pending.userId, userCreated: false, mfaComplete: true, mfaAudit: 'totp', hasTotp: true },
         settings,
         client,
       );
