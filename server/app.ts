@@ -31,6 +31,7 @@ import { createMembersService } from './modules/members/service.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { wellKnownRoutes } from './modules/wellknown/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
+import type { TxtResolver } from './modules/sso/service.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
@@ -60,6 +61,8 @@ export interface AppDeps {
   alertRetryDelayMs?: number;
   /** DNS for tenant-set URLs (issue 14 M3); the system resolver by default, tests map names to chosen addresses. */
   outboundResolver?: Resolver;
+  /** TXT look-ups for SSO domain ownership; the system resolver by default. */
+  dnsResolver?: TxtResolver;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -170,6 +173,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     outbound,
     cookie: sessionCookie,
     logger: deps.logger,
+    accounts: auth,
+    dns: deps.dnsResolver,
+    publicOrigin: config.publicOrigin,
+    clock,
   });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
   await app.register(hiringRoutes, {

@@ -59,6 +59,8 @@ commands:
                                               criterion; nothing stored changes; runs are audited and count against the
                                               token budget; exit 0 report, 1 error or job not found, 2 usage, 3 AI paused
                                               or budget used up, 4 nothing screened to sample
+  sso domain approve --org ID --domain D    approve an SSO email domain for an org without its DNS proof (for
+                                              domains the org cannot publish a TXT record on); audited
   screening stability --job ID --runs N     re-score a random sample of the job's screened applications N
              [--sample K]                     times (default K=5) with the org's provider and model (temperature
                                               0, fixed seed) and report the score spread per criterion; stored
@@ -293,6 +295,24 @@ async function runBiasCounterfactual(config: Config, args: string[], out: Out): 
   });
 }
 
+async function runSsoDomainApprove(config: Config, args: string[], out: Out): Promise<number> {
+  const command = 'sso domain approve';
+  const values = commandArgs(command, args, { org: { type: 'string' }, domain: { type: 'string' } });
+  const orgId = uuidOption(command, 'org', values.org);
+  if (!values.domain) throw new UsageError(`${command} needs --domain`);
+  const domain = values.domain;
+  const { approveSsoDomain } = await import('./modules/sso/service.js');
+  return withDb(config.databaseUrl.reveal(), async (db) => {
+    if (!(await listOrgIds(db.pool)).includes(orgId)) {
+      print(out, `org ${orgId} not found`, { ok: false, error: 'org_not_found' });
+      return 1;
+    }
+    const result = await approveSsoDomain({ db, audit: createAuditLog({ db }) }, orgId, domain);
+    print(out, result.approved ? `approved ${result.domain} for org ${orgId}` : `${result.domain} was already verified for org ${orgId}`, { ok: true, orgId, ...result });
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const out = { json };
@@ -318,6 +338,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'bias' && sub === 'report') return runBiasReport(config, rest, out);
   if (command === 'bias' && sub === 'counterfactual') return runBiasCounterfactual(config, rest, out);
   if (command === 'screening' && sub === 'stability') return runScreeningStability(config, rest, out);
+  if (command === 'sso' && sub === 'domain' && rest[0] === 'approve') return runSsoDomainApprove(config, rest.slice(1), out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }
 

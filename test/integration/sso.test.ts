@@ -11,6 +11,8 @@ import { createKeyring, openText } from '../../server/core/crypto.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { idpDidMfa, issuerProblem, safeReturnTo } from '../../server/modules/sso/service.js';
 import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
+import { startFakeDns } from '../fakes/dns.js';
+import { cli } from '../support/cli.js';
 
 // --- oidc-provider ships no types: the little of it this test uses --------------------
 
@@ -52,7 +54,10 @@ const appPort = await freePort();
 const PUBLIC = `http://127.0.0.1:${appPort}`;
 const CALLBACK = `${PUBLIC}/api/v1/auth/sso/callback`;
 // The IdP listens on loopback: OUTBOUND_ALLOW_LOOPBACK is the development/test setting that allows it.
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC, OUTBOUND_ALLOW_LOOPBACK: 'true' } });
+// SSO domain ownership is looked up by the real node:dns Resolver, pointed at a DNS server on loopback.
+const dns = await startFakeDns();
+t.teardown(() => dns.close());
+const ctx = await buildTestApp(t, { env: { PUBLIC_URL: PUBLIC, OUTBOUND_ALLOW_LOOPBACK: 'true' }, appDeps: { dnsResolver: dns.resolver() } });
 await ctx.app.listen({ port: appPort, host: '127.0.0.1' });
 
 // --- the identity provider --------------------------------------------------------------
@@ -67,6 +72,10 @@ const accounts = new Map<string, { email: string; email_verified: boolean; name:
   ['erin', { email: 'erin@acme.test', email_verified: true, name: 'Erin' }],
   ['unverified', { email: 'unverified@acme.test', email_verified: false, name: 'U' }],
   ['mallory', { email: 'mallory@evil.test', email_verified: true, name: 'Mallory' }],
+  ['grace', { email: 'grace@acme.test', email_verified: true, name: 'Grace' }],
+  ['victim', { email: 'victim@victim.test', email_verified: true, name: 'Victim' }],
+  ['victim2', { email: 'victim2@victim.test', email_verified: true, name: 'Victim Two' }],
+  ['domainvictim', { email: 'ceo@victim-domain.test', email_verified: true, name: 'Domain Victim' }],
 ]);
 
 const idpServer = http.createServer();
@@ -364,6 +373,50 @@ t.test('malformed SSO config bodies give 400 problem+json', async (t) => {
   t.match(unchanged.json(), { issuer: ISSUER, defaultRole: 'recruiter' }, 'refused bodies change nothing');
 });
 
+t.test('attack replay (H2): an allowed domain counts only after the org proves it owns it with a DNS TXT record', async (t) => {
+  const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(admin) });
+  t.equal(list.statusCode, 200, list.body);
+  const acme = list.json<{ domains: { domain: string; status: string; record: { name: string; value: string } | null }[] }>().domains.find((d) => d.domain === 'acme.test');
+  t.match(acme, { status: 'pending', record: { name: '_hirebox-challenge.acme.test', type: 'TXT', value: /^hirebox-domain-verification=[A-Za-z0-9_-]{32}$/ } }, 'each listed domain has a TXT record to publish');
+  const record = acme?.record as { name: string; value: string };
+
+  // Listed but unproven: the IdP's assertion for that domain is refused, no account made.
+  const early = await signIn(slug, { account: 'alice', amr: 'mfa' });
+  isProblem(t, early.res, 403);
+  t.notOk(early.browser.session(), 'what the IdP user sees: 403, no session');
+  t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'domain_not_verified', domain: 'acme.test' });
+  t.equal((await ctx.db.query('SELECT 1 FROM users WHERE email = $1', ['alice@acme.test'])).rowCount, 0, 'no user was created');
+
+  const check = (m: Member, domain: string): Promise<LightMyRequestResponse> => ctx.app.inject({ method: 'POST', url: `/api/v1/org/sso/domains/${domain}/check`, headers: memberHeaders(m) });
+  const none = await check(admin, 'acme.test');
+  t.equal(none.statusCode, 200, none.body);
+  t.match(none.json(), { status: 'pending', lastCheck: 'not_found' }, 'no record published yet');
+  dns.records.set(record.name, [['hirebox-domain-verification=somebody-elses-token']]);
+  t.match((await check(admin, 'acme.test')).json(), { status: 'pending', lastCheck: 'mismatch' }, 'a record with another token does not count');
+  t.ok(dns.queries.includes('_hirebox-challenge.acme.test'), 'asked over DNS');
+
+  // Access rules and bad input on the domain endpoints.
+  for (const m of nonAdmins) isProblem(t, await check(m, 'acme.test'), 403);
+  isProblem(t, await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains' }), 401);
+  isProblem(t, await check(otherAdmin, 'acme.test'), 404);
+  isProblem(t, await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/acme.test/verification', headers: memberHeaders(otherAdmin) }), 404);
+  isProblem(t, await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/not-listed.test/verification', headers: memberHeaders(admin) }), 404);
+  isProblem(t, await check(admin, 'bad_domain!'), 400);
+  t.equal((await auditActions(admin.orgId, 'sso.domain_verified')).length, 0, 'nothing verified so far');
+
+  const again = await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/acme.test/verification', headers: memberHeaders(admin) });
+  t.equal(again.statusCode, 200, again.body);
+  t.match(again.json(), { record: { value: record.value } }, 'asking again keeps the same record');
+
+  // Published (split into two character-strings, as long TXT values are): verified.
+  dns.records.set(record.name, [['v=spf1 -all'], [record.value.slice(0, 20), record.value.slice(20)]]);
+  const ok = await check(admin, 'acme.test');
+  t.match(ok.json(), { status: 'verified', verifiedVia: 'dns', lastCheck: 'verified' });
+  t.match((await auditActions(admin.orgId, 'sso.domain_verified')).at(-1), { actor_id: admin.userId, metadata: { domain: 'acme.test', via: 'dns' } });
+  const listed = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(admin) });
+  t.match(listed.json(), { domains: [{ domain: 'acme.test', status: 'verified' }, { domain: 'acme-labs.test', status: 'pending' }] });
+});
+
 t.test('happy path: JIT member, MFA-pending session, TOTP enrolment, then /api/v1/me works', async (t) => {
   const started = Date.now();
   const { browser, res, authorization } = await signIn(slug, { account: 'alice', returnTo: '/jobs?tab=open' });
@@ -517,6 +570,8 @@ t.test('an account that also belongs to another org must prove its own TOTP (the
   const frankId = (frank.rows[0] as { id: string }).id;
   await ctx.db.withTenantTx(otherAdmin.orgId, (tx) => tx.query("INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'recruiter')", [otherAdmin.orgId, frankId]));
   accounts.set('frank', { email: 'frank@acme.test', email_verified: true, name: 'Frank' });
+  // Bound to this IdP identity earlier (just-in-time), so the other-org rule is what decides.
+  await ctx.db.query("INSERT INTO sso_identities (issuer, subject, user_id, linked_via) VALUES ($1, 'frank', $2, 'jit')", [ISSUER, frankId]);
   const refused = await signIn(slug, { account: 'frank', amr: 'mfa' });
   isProblem(t, refused.res, 403);
   t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'account_in_other_org' });
@@ -592,4 +647,164 @@ t.test('returnTo stays on this origin; issuers must be https (http only for loop
   t.notOk(idpDidMfa({ amr: ['pwd'], acr: 'urn:acme:pwd' }, trusting));
   t.notOk(idpDidMfa({ amr: 'mfa' }, trusting), 'amr must be an array');
   t.notOk(idpDidMfa({ amr: ['mfa'] }, { trustIdpMfa: false, mfaAcrValues: [] }), 'only when the org trusts its IdP');
+});
+
+// --- issue 14: identities bound to (issuer, sub); never attached by email alone ----------
+
+const PASSWORD = 'correct horse battery staple';
+
+/** Gives the member the admin's password and enrols TOTP through the API; returns the TOTP secret. */
+async function withPasswordAndTotp(userId: string, email: string): Promise<string> {
+  await ctx.db.query('UPDATE users SET email = $3, password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE id = $2', [admin.userId, userId, email]);
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: PUBLIC }, payload: { email, password: PASSWORD } });
+  if (login.statusCode !== 200) throw new Error(`login ${login.statusCode} ${login.body}`);
+  const token = /hirebox=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] as string;
+  const enrol = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/enroll', headers: headersFor(token) });
+  const { secret } = enrol.json<{ secret: string }>();
+  // The previous time step (accepted, ±1): the current one stays free for the proof below.
+  const verify = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', headers: headersFor(token), payload: { code: await totpCode(secret, new Date(Date.now() - 30_000)) } });
+  if (verify.statusCode !== 200) throw new Error(`verify ${verify.statusCode} ${verify.body}`);
+  return secret;
+}
+
+const linkTokenOf = (res: Response): string | null => /^\/sso\/link#([A-Za-z0-9_-]{43})$/.exec(res.headers.get('location') ?? '')?.[1] ?? null;
+
+async function postLink(payload: Record<string, unknown>, origin = PUBLIC): Promise<LightMyRequestResponse> {
+  return ctx.app.inject({ method: 'POST', url: '/api/v1/auth/sso/link', headers: { origin }, payload });
+}
+
+async function isMember(orgId: string, userId: string): Promise<boolean> {
+  return ((await ctx.db.withTenant(orgId, (q) => q.query('SELECT 1 FROM memberships WHERE user_id = $1', [userId]))).rowCount ?? 0) > 0;
+}
+
+async function identitiesOf(userId: string): Promise<{ issuer: string; subject: string; linked_via: string }[]> {
+  return (await ctx.db.query<{ issuer: string; subject: string; linked_via: string }>('SELECT issuer, subject, linked_via FROM sso_identities WHERE user_id = $1', [userId])).rows;
+}
+
+t.test('an account that already has the address is attached only after its own password and TOTP', async (t) => {
+  await putConfig(admin, { ...baseConfig, clientSecret: undefined }); // password sign-in allowed again
+  const grace = await createOrgWithMember(ctx, 'recruiter', otherAdmin.orgId);
+  const secret = await withPasswordAndTotp(grace.userId, 'grace@acme.test');
+
+  const first = await signIn(slug, { account: 'grace', amr: 'mfa' });
+  t.equal(first.res.status, 302);
+  const token = linkTokenOf(first.res) as string;
+  t.ok(token, 'redirected to the console link page with a link token in the fragment');
+  t.notOk(first.browser.session(), 'no session: the IdP alone does not reach the account');
+  t.notOk(await isMember(admin.orgId, grace.userId), 'not joined');
+  t.same(await identitiesOf(grace.userId), [], 'not bound');
+  t.match((await auditActions(admin.orgId, 'auth.sso_link_required')).at(-1), { metadata: { ip: String } });
+
+  isProblem(t, await postLink({ token: 'short', password: PASSWORD, code: '123456' }), 400);
+  isProblem(t, await postLink({ token: 'A'.repeat(43), password: PASSWORD, code: '123456' }), 400);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: 'abcdef' }), 400);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date()) }, 'https://evil.example'), 403);
+  isProblem(t, await postLink({ token, password: 'not the password at all', code: await totpCode(secret, new Date()) }), 401);
+  isProblem(t, await postLink({ token, password: PASSWORD, code: '000000' }), 401);
+  t.match((await auditActions(admin.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'link_proof_failed' });
+  t.notOk(await isMember(admin.orgId, grace.userId), 'still not joined after wrong proofs');
+
+  const linked = await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date()) });
+  t.equal(linked.statusCode, 200, linked.body);
+  const session = /hirebox=([^;]+)/.exec(String(linked.headers['set-cookie']))?.[1] as string;
+  const me = await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: headersFor(session) });
+  t.equal(me.statusCode, 200, 'signed in, MFA complete (TOTP was just proved)');
+  t.match(me.json(), { user: { id: grace.userId }, org: { id: admin.orgId }, role: 'recruiter' });
+  t.match(await identitiesOf(grace.userId), [{ issuer: ISSUER, subject: 'grace', linked_via: 'proof' }]);
+  t.match((await auditActions(admin.orgId, 'auth.sso_linked')).at(-1), { actor_id: grace.userId, metadata: { issuer: ISSUER } });
+  isProblem(t, await postLink({ token, password: PASSWORD, code: await totpCode(secret, new Date(Date.now() + 30_000)) }), 400);
+
+  // Bound now: the next SSO sign-in goes straight through.
+  const next = await signIn(slug, { account: 'grace' });
+  t.equal(next.res.headers.get('location'), '/');
+  t.ok(next.browser.session());
+});
+
+t.test('attack replay (H1): an attacker who asks for the victim\'s address is not attached when the victim signs in through another org\'s SSO', async (t) => {
+  // Org B configures SSO for victim.test, approved by the operator (CLI).
+  const put = await putConfig(otherAdmin, { ...baseConfig, allowedDomains: ['victim.test'] });
+  t.equal(put.statusCode, 200, put.body);
+  const approve = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', otherAdmin.orgId, '--domain', 'Victim.test', '--json']);
+  t.equal(approve.status, 0, approve.stderr);
+  t.match(JSON.parse(approve.stdout), { ok: true, orgId: otherAdmin.orgId, domain: 'victim.test', approved: true });
+  t.match((await auditActions(otherAdmin.orgId, 'sso.domain_approved')).at(-1)?.metadata, { domain: 'victim.test', via: 'operator' });
+  const domains = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/sso/domains', headers: memberHeaders(otherAdmin) });
+  t.match(domains.json(), { domains: [{ domain: 'victim.test', status: 'verified', verifiedVia: 'operator' }] });
+  const bad = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', 'nope', '--domain', 'victim.test']);
+  t.equal(bad.status, 2, 'usage error');
+  const unknownOrg = await cli(ctx.env, ['sso', 'domain', 'approve', '--org', '00000000-0000-4000-8000-000000000000', '--domain', 'victim.test', '--json']);
+  t.equal(unknownOrg.status, 1);
+  t.match(JSON.parse(unknownOrg.stdout), { ok: false, error: 'org_not_found' });
+
+  // The attacker: a member of org A with password and TOTP.
+  const attacker = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
+  const attackerSecret = await withPasswordAndTotp(attacker.userId, 'attacker@acme.test');
+  const change = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email', headers: memberHeaders(attacker), payload: { email: 'victim@victim.test', password: PASSWORD } });
+  t.equal(change.statusCode, 202, 'what the attacker sees: a confirmation is on its way (to the victim)');
+  const confirmMail = ctx.mailer.outbox.at(-2);
+  t.equal(confirmMail?.to, 'victim@victim.test');
+  const confirmToken = /\/email\/confirm\/([A-Za-z0-9_-]{43})/.exec(confirmMail?.text ?? '')?.[1] as string;
+  const emailNow = await ctx.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [attacker.userId]);
+  t.equal(emailNow.rows[0]?.email, 'attacker@acme.test', 'the address did not change');
+
+  // The real owner signs in through org B's SSO: a new account of their own.
+  const victim = await signIn(otherSlug, { account: 'victim', amr: 'mfa' });
+  t.equal(victim.res.status, 302);
+  t.ok(victim.browser.session(), 'the victim gets in');
+  const victimRow = await ctx.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', ['victim@victim.test']);
+  t.not(victimRow.rows[0]?.id, attacker.userId, 'a different account from the attacker\'s');
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId), 'the attacker\'s account is not in org B');
+  t.same(await identitiesOf(attacker.userId), [], 'nothing bound to the attacker');
+
+  // Even if the victim opened the attacker's link now, the address is taken: nothing changes.
+  const late = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/email/confirm', headers: { origin: PUBLIC }, payload: { token: confirmToken } });
+  isProblem(t, late, 409);
+
+  // The attacker signs in with their own password: org B is not theirs.
+  const login = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { origin: PUBLIC }, payload: { email: 'attacker@acme.test', password: PASSWORD } });
+  const pendingToken = /hirebox=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1] as string;
+  const mfa = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', headers: headersFor(pendingToken), payload: { code: await totpCode(attackerSecret, new Date()) } });
+  t.equal(mfa.statusCode, 200, mfa.body);
+  const attackerToken = /hirebox=([^;]+)/.exec(String(mfa.headers['set-cookie']))?.[1] as string;
+  const orgs = await ctx.app.inject({ method: 'GET', url: '/api/v1/auth/orgs', headers: headersFor(attackerToken) });
+  t.same(orgs.json<{ orgs: { id: string }[] }>().orgs.map((o) => o.id), [admin.orgId], 'the attacker\'s account is in org A only');
+  const switched = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/switch-org', headers: headersFor(attackerToken), payload: { orgId: otherAdmin.orgId } });
+  isProblem(t, switched, 403);
+});
+
+t.test('attack replay (H1, an address taken before the fix): the victim\'s SSO sign-in does not attach the attacker\'s account', async (t) => {
+  const attacker = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
+  await withPasswordAndTotp(attacker.userId, 'victim2@victim.test'); // holds the victim's address already
+  const res = await signIn(otherSlug, { account: 'victim2', amr: 'mfa' });
+  t.equal(res.res.status, 302);
+  const token = linkTokenOf(res.res);
+  t.ok(token, 'the callback asks for the existing account\'s proof instead of attaching it');
+  t.notOk(res.browser.session(), 'no session');
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId), 'the attacker\'s account is not joined to org B');
+  t.same(await identitiesOf(attacker.userId), [], 'and not bound to the victim\'s IdP identity');
+  // The victim does not know the attacker's password or TOTP: the link goes nowhere.
+  isProblem(t, await postLink({ token, password: 'whatever the victim tries', code: '123456' }), 401);
+  t.notOk(await isMember(otherAdmin.orgId, attacker.userId));
+});
+
+t.test('attack replay (H2): a hostile org lists a victim\'s domain without proof; the victim signing in at its IdP is not pulled in', async (t) => {
+  const hostile = await createOrgWithMember(ctx, 'admin');
+  const hostileSlug = await slugOf(hostile.orgId);
+  // The victim already works at victim-domain.test, in org B.
+  const victim = await createOrgWithMember(ctx, 'recruiter', otherAdmin.orgId);
+  await ctx.db.query("UPDATE users SET email = 'ceo@victim-domain.test' WHERE id = $1", [victim.userId]);
+
+  const put = await putConfig(hostile, { ...baseConfig, allowedDomains: ['victim-domain.test'] });
+  t.equal(put.statusCode, 200, 'the admin may list the domain...');
+  const check = await ctx.app.inject({ method: 'POST', url: '/api/v1/org/sso/domains/victim-domain.test/check', headers: memberHeaders(hostile) });
+  t.match(check.json(), { status: 'pending', lastCheck: 'not_found' }, '...but cannot prove it (no TXT record in the victim\'s DNS)');
+
+  const res = await signIn(hostileSlug, { account: 'domainvictim', amr: 'mfa' });
+  isProblem(t, res.res, 403);
+  t.notOk(res.browser.session());
+  t.match((await auditActions(hostile.orgId, 'auth.sso_refused')).at(-1)?.metadata, { reason: 'domain_not_verified', domain: 'victim-domain.test' });
+  t.notOk(await isMember(hostile.orgId, victim.userId), 'the victim is not pulled into the hostile org');
+  const members = await ctx.app.inject({ method: 'GET', url: '/api/v1/members', headers: memberHeaders(hostile) });
+  t.equal(members.statusCode, 200);
+  t.notOk(members.body.includes(victim.userId), 'the hostile admin does not see the victim among their members');
 });

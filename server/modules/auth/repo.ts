@@ -59,11 +59,6 @@ export async function updatePasswordHash(db: Queryable, userId: string, hash: st
 }
 
 /** False when another account already uses the address. */
-export async function updateEmail(db: Queryable, userId: string, email: string): Promise<boolean> {
-  const { rowCount } = await db.query('UPDATE users SET email = $2 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)', [userId, email]);
-  return (rowCount ?? 0) === 1;
-}
-
 export async function setTotpPending(db: Queryable, userId: string, sealed: Buffer): Promise<void> {
   await db.query('UPDATE users SET totp_pending_secret_enc = $2 WHERE id = $1', [userId, sealed]);
 }
@@ -326,4 +321,77 @@ export async function consumeToken(db: Queryable, purpose: TokenRecord['purpose'
 
 export async function revokeOpenTokens(db: Queryable, purpose: TokenRecord['purpose'], userId: string, now: Date): Promise<void> {
   await db.query('UPDATE user_tokens SET revoked_at = $3 WHERE purpose = $1 AND user_id = $2 AND used_at IS NULL AND revoked_at IS NULL', [purpose, userId, now]);
+}
+
+// --- sign-in address changes (email_changes, global) --------------------------------------
+
+export interface EmailChangeRecord {
+  id: string;
+  userId: string;
+  oldEmail: string;
+  newEmail: string;
+  confirmedAt: Date | null;
+}
+
+interface EmailChangeRow {
+  id: string;
+  user_id: string;
+  old_email: string;
+  new_email: string;
+  confirmed_at: Date | null;
+}
+const toEmailChange = (r: EmailChangeRow | undefined): EmailChangeRecord | null =>
+  r ? { id: r.id, userId: r.user_id, oldEmail: r.old_email, newEmail: r.new_email, confirmedAt: r.confirmed_at } : null;
+const EMAIL_CHANGE_COLUMNS = 'id, user_id, old_email, new_email, confirmed_at';
+
+/** A new request supersedes the user's open ones (their confirm links stop working). */
+export async function insertEmailChange(
+  tx: Queryable,
+  c: { userId: string; oldEmail: string; newEmail: string; confirmHash: Buffer; confirmExpiresAt: Date; revertHash: Buffer; revertExpiresAt: Date; now: Date },
+): Promise<void> {
+  await tx.query('UPDATE email_changes SET cancelled_at = $2 WHERE user_id = $1 AND confirmed_at IS NULL AND reverted_at IS NULL AND cancelled_at IS NULL', [c.userId, c.now]);
+  await tx.query(
+    `INSERT INTO email_changes (user_id, old_email, new_email, confirm_token_hash, confirm_expires_at, revert_token_hash, revert_expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [c.userId, c.oldEmail, c.newEmail, c.confirmHash, c.confirmExpiresAt, c.revertHash, c.revertExpiresAt, c.now],
+  );
+}
+
+/** Marks an open, unexpired change confirmed; null when the link is unknown, used, superseded or expired. */
+export async function consumeEmailConfirm(tx: Queryable, confirmHash: Buffer, now: Date): Promise<EmailChangeRecord | null> {
+  const { rows } = await tx.query<EmailChangeRow>(
+    `UPDATE email_changes SET confirmed_at = $2
+      WHERE confirm_token_hash = $1 AND confirmed_at IS NULL AND reverted_at IS NULL AND cancelled_at IS NULL AND confirm_expires_at > $2
+      RETURNING ${EMAIL_CHANGE_COLUMNS}`,
+    [confirmHash, now],
+  );
+  return toEmailChange(rows[0]);
+}
+
+/** Marks a change reverted (pending or confirmed); null when the link is unknown, used, superseded or expired. */
+export async function consumeEmailRevert(tx: Queryable, revertHash: Buffer, now: Date): Promise<EmailChangeRecord | null> {
+  const { rows } = await tx.query<EmailChangeRow>(
+    `UPDATE email_changes SET reverted_at = $2
+      WHERE revert_token_hash = $1 AND reverted_at IS NULL AND cancelled_at IS NULL AND revert_expires_at > $2
+      RETURNING ${EMAIL_CHANGE_COLUMNS}`,
+    [revertHash, now],
+  );
+  return toEmailChange(rows[0]);
+}
+
+/**
+ * Moves the sign-in address from `from` to `to` when the user still has `from` and no
+ * account has `to` (checked again here, at confirmation time); false otherwise.
+ */
+export async function switchEmail(tx: Queryable, userId: string, from: string, to: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE users SET email = $3
+      WHERE id = $1 AND email = $2 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $3)`,
+    [userId, from, to],
+  );
+  return (rowCount ?? 0) === 1;
+}
+
+export async function cancelEmailChange(tx: Queryable, id: string, now: Date): Promise<void> {
+  await tx.query('UPDATE email_changes SET cancelled_at = $2 WHERE id = $1', [id, now]);
 }

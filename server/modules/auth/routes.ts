@@ -204,11 +204,41 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
         operationId: 'changeEmail',
         tags: ['auth'],
         body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
-        response: { 200: CsrfOnly, 409: ProblemResponses[400], ...ProblemResponses },
+        response: { 202: Type.Object({ status: Type.String() }), ...ProblemResponses },
       },
       config: { access: { authenticated: true, reason: 'members change their own sign-in address' }, rateLimit: credentialLimit },
     },
-    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.changeEmail(requireSession(request), request.body as { email: string; password: string }, client(request))) }),
+    async (request, reply) => {
+      await deps.auth.requestEmailChange(requireSession(request), request.body as { email: string; password: string }, client(request));
+      // The same answer whether or not the address already has an account.
+      return reply.code(202).send({ status: 'A confirmation link is on its way to the new address. Your sign-in address changes when it is opened.' });
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/email/confirm',
+    {
+      schema: { operationId: 'confirmEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      config: { access: { public: 'confirm link mailed to the new address: the token is the credential' }, rateLimit: credentialLimit },
+      preHandler: sameOriginIfSent,
+    },
+    async (request, reply) => {
+      await deps.auth.confirmEmailChange((request.body as { token: string }).token, client(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/email/revert',
+    {
+      schema: { operationId: 'revertEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      config: { access: { public: 'undo link mailed to the old address: the token is the credential' }, rateLimit: credentialLimit },
+      preHandler: sameOriginIfSent,
+    },
+    async (request, reply) => {
+      await deps.auth.revertEmailChange((request.body as { token: string }).token, client(request));
+      return reply.code(204).send();
+    },
   );
 
   app.post(

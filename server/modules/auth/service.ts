@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
-import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
@@ -35,7 +35,11 @@ import {
   revokeUserSessions,
   setTotpPending,
   touchSession,
-  updateEmail,
+  insertEmailChange,
+  consumeEmailConfirm,
+  consumeEmailRevert,
+  cancelEmailChange,
+  switchEmail,
   updatePasswordHash,
   upsertOrgSessionPolicy,
   useRecoveryCode,
@@ -51,6 +55,10 @@ export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
 export const MFA_PENDING_MS = 10 * 60_000;
 export const RESET_TTL_MS = 30 * 60_000;
 export const STEP_UP_MS = 10 * 60_000;
+/** The confirm link mailed to a new sign-in address. */
+export const EMAIL_CONFIRM_TTL_MS = 24 * 3_600_000;
+/** The undo link mailed to the old address (from the request). */
+export const EMAIL_REVERT_TTL_MS = 7 * 24 * 3_600_000;
 // last_seen_at is written at most once a minute per session, not on every request.
 const TOUCH_EVERY_MS = 60_000;
 
@@ -519,8 +527,13 @@ export function createAuthService(deps: AuthDeps) {
       return token;
     },
 
-    /** Needs the current password; other sessions end, the old address is told. */
-    async changeEmail(session: ResolvedSession, input: { email: string; password: string }, client: ClientInfo): Promise<string> {
+    /**
+     * Needs the current password. Nothing changes yet: the new address gets a single-use
+     * confirm link (or, when it already has an account, its owner is told someone tried to
+     * use it), and the old address gets a revert link. The answer and the work done are the
+     * same either way, so the request cannot tell which addresses have accounts.
+     */
+    async requestEmailChange(session: ResolvedSession, input: { email: string; password: string }, client: ClientInfo): Promise<void> {
       const user = await findUserById(db.pool, session.userId);
       if (!user?.passwordHash) throw new UnauthorizedError();
       await throwIfBlocked('login', user.email, client.ip);
@@ -528,18 +541,125 @@ export function createAuthService(deps: AuthDeps) {
         await noteFailure('login', user.email, client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'The password is not correct.' });
       }
+      // Each request mails two addresses: a member may not turn it into a mail cannon.
+      await throwIfBlocked('reset', `email-change:${user.id}`, client.ip);
+      await limiter.recordFailure('reset', `email-change:${user.id}`, client.ip);
       const email = normaliseEmail(input.email);
-      if (!(await updateEmail(db.pool, user.id, email))) throw new ConflictError({ detail: 'That address cannot be used.' });
+      const owner = await findUserByEmail(db.pool, email);
+      const now = clock();
+      const confirmToken = newToken();
+      const revertToken = newToken();
+      // Written in both cases: a change to a taken address is never confirmable (its link
+      // is not sent, and confirmation checks the address again), but costs the same.
+      await db.tx((tx) =>
+        insertEmailChange(tx, {
+          userId: user.id,
+          oldEmail: user.email,
+          newEmail: email,
+          confirmHash: hashToken(confirmToken),
+          confirmExpiresAt: new Date(now.getTime() + EMAIL_CONFIRM_TTL_MS),
+          revertHash: hashToken(revertToken),
+          revertExpiresAt: new Date(now.getTime() + EMAIL_REVERT_TTL_MS),
+          now,
+        }),
+      );
+      const link = (kind: 'confirm' | 'revert', token: string): string => new URL(`/email/${kind}/${token}`, deps.publicUrl).toString();
+      await deps.mailer.send(
+        owner
+          ? {
+              to: email,
+              subject: 'Someone tried to use your address on hirebox',
+              text: 'Someone asked to make this address the sign-in address of another hirebox account. It already belongs to your account, so nothing changed and nothing needs doing.\n\nIf you keep getting these messages, tell your hirebox admin.',
+            }
+          : {
+              to: email,
+              subject: 'Confirm your new hirebox sign-in address',
+              text: `Someone asked to make this address the sign-in address of a hirebox account.\n\nTo confirm, open this link within 24 hours:\n${link('confirm', confirmToken)}\n\nIf it was not you, ignore this message; nothing changes.`,
+            },
+      );
       await deps.mailer.send({
         to: user.email,
-        subject: 'Your hirebox sign-in address changed',
-        text: 'The email address you use to sign in to hirebox was just changed. If this was not you, contact your hirebox admin at once.',
+        subject: 'A change of your hirebox sign-in address was requested',
+        text: `Someone signed in to your hirebox account asked to change its sign-in address. It changes only when the link sent to the new address is opened.\n\nIf this was not you, open this link (valid 7 days) to cancel or undo the change and sign out every session, then reset your password:\n${link('revert', revertToken)}`,
       });
-      await sessions.revokeUser(user.id);
+      await recordScoped(sessionScope(session), { action: 'auth.email_change_requested', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
+    },
+
+    /** The link mailed to the new address: switches the address (if still free) and ends every session. */
+    async confirmEmailChange(token: string, client: ClientInfo): Promise<void> {
+      await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
+      const invalid = 'This confirmation link is invalid, already used or expired; ask for the change again.';
+      const outcome = await db.tx(async (tx) => {
+        const change = await consumeEmailConfirm(tx, hashToken(token), clock());
+        if (!change) return null;
+        if (!(await switchEmail(tx, change.userId, change.oldEmail, change.newEmail))) {
+          await cancelEmailChange(tx, change.id, clock());
+          return { change, switched: false };
+        }
+        return { change, switched: true };
+      }).catch((err: unknown) => {
+        // Another account took the address at the same moment (unique index).
+        if ((err as { code?: unknown }).code === '23505') return 'taken' as const;
+        throw err;
+      });
+      if (outcome === null) {
+        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
+        throw new BadRequestError({ detail: invalid });
+      }
+      if (outcome === 'taken' || !outcome.switched) throw new ConflictError({ detail: 'That address can no longer be used for this account; nothing was changed.' });
+      const { change } = outcome;
+      const revoked = await sessions.revokeUser(change.userId);
+      await deps.mailer.send({
+        to: change.oldEmail,
+        subject: 'Your hirebox sign-in address changed',
+        text: 'The sign-in address of your hirebox account was just changed and every session was signed out. If this was not you, open the undo link in our earlier message (valid 7 days from the request) and reset your password, or contact your hirebox admin at once.',
+      });
+      const memberships = await membershipsOf(change.userId);
+      await recordScoped(signInScope(memberships), { action: 'auth.email_changed', actor: { type: 'user', id: change.userId }, metadata: { sessionsRevoked: revoked, ip: client.ip }, requestId: client.requestId });
+    },
+
+    /** The link mailed to the old address: cancels a pending change or restores the old address; ends every session. */
+    async revertEmailChange(token: string, client: ClientInfo): Promise<void> {
+      await throwIfBlocked('reset', `token:${client.ip}`, client.ip);
+      const outcome = await db.tx(async (tx) => {
+        const change = await consumeEmailRevert(tx, hashToken(token), clock());
+        if (!change) return null;
+        if (change.confirmedAt && !(await switchEmail(tx, change.userId, change.newEmail, change.oldEmail))) {
+          throw new ConflictError({ detail: 'The old address can no longer be restored (the account has another address now, or another account has it); nothing was changed. Contact your hirebox admin.' });
+        }
+        return change;
+      });
+      if (!outcome) {
+        await limiter.recordFailure('reset', `token:${client.ip}`, client.ip);
+        throw new BadRequestError({ detail: 'This link is invalid, already used or expired.' });
+      }
+      const revoked = await sessions.revokeUser(outcome.userId);
+      const memberships = await membershipsOf(outcome.userId);
+      await recordScoped(signInScope(memberships), {
+        action: 'auth.email_change_reverted',
+        actor: { type: 'user', id: outcome.userId },
+        metadata: { wasConfirmed: outcome.confirmedAt !== null, sessionsRevoked: revoked, ip: client.ip },
+        requestId: client.requestId,
+      });
+    },
+
+    /**
+     * Proof that the person controls an account: its password and a current TOTP code
+     * (with the same lockouts as sign-in). Used before an SSO identity is linked to it.
+     */
+    async proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<boolean> {
+      const user = await findUserById(db.pool, userId);
+      if (!user || user.disabledAt) return false;
+      await throwIfBlocked('login', user.email, client.ip);
       const memberships = await membershipsOf(user.id);
-      const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
-      await recordInOrgs(memberships.map((m) => m.orgId), { action: 'auth.email_changed', actor: { type: 'user', id: user.id }, metadata: { sessionsRevoked: true }, requestId: client.requestId });
-      return token;
+      const passwordOk = user.passwordHash ? (await hasher.verify(user.passwordHash, input.password)).ok : false;
+      const codeOk = passwordOk && (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
+      if (!codeOk) {
+        await noteFailure('login', user.email, client, signInScope(memberships), user.id);
+        return false;
+      }
+      await limiter.recordSuccess('login', user.email);
+      return true;
     },
 
     /**

@@ -121,12 +121,101 @@ export async function insertMembershipIfAbsent(tx: Queryable, orgId: string, use
   return (rowCount ?? 0) === 1;
 }
 
-/** Global table: the user's id, creating a password-less user for a new email. */
-export async function findOrCreateUserByEmail(q: Queryable, email: string): Promise<{ id: string; created: boolean }> {
-  const inserted = await q.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, NULL) ON CONFLICT (email) DO NOTHING RETURNING id', [email]);
-  if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
-  const { rows } = await q.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email]);
-  const row = rows[0];
-  if (!row) throw new Error('user vanished between insert and select');
-  return { id: row.id, created: false };
+// --- SSO identities (global: one IdP identity is one person) ------------------------------
+
+/** Global table: the account an IdP identity is bound to, or null. */
+export async function findIdentityUser(q: Queryable, issuer: string, subject: string): Promise<string | null> {
+  const { rows } = await q.query<{ user_id: string }>('UPDATE sso_identities SET last_used_at = now() WHERE issuer = $1 AND subject = $2 RETURNING user_id', [issuer, subject]);
+  return rows[0]?.user_id ?? null;
+}
+
+/** Global table: binds (issuer, subject) to the user; false when it is bound to someone else. */
+export async function bindIdentity(q: Queryable, b: { issuer: string; subject: string; userId: string; via: 'jit' | 'proof'; orgId: string }): Promise<boolean> {
+  await q.query(
+    `INSERT INTO sso_identities (issuer, subject, user_id, linked_via, linked_org_id, last_used_at) VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (issuer, subject) DO NOTHING`,
+    [b.issuer, b.subject, b.userId, b.via, b.orgId],
+  );
+  const { rows } = await q.query<{ user_id: string }>('SELECT user_id FROM sso_identities WHERE issuer = $1 AND subject = $2', [b.issuer, b.subject]);
+  return rows[0]?.user_id === b.userId;
+}
+
+/** Global table: a new password-less user, or null when the address already has an account. */
+export async function createUserForEmail(q: Queryable, email: string): Promise<string | null> {
+  const { rows } = await q.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, NULL) ON CONFLICT (email) DO NOTHING RETURNING id', [email]);
+  return rows[0]?.id ?? null;
+}
+
+// --- SSO domain ownership (tenant table sso_domains) -------------------------------------
+
+export type DomainCheck = 'verified' | 'not_found' | 'mismatch' | 'dns_error';
+
+export interface SsoDomainRecord {
+  domain: string;
+  challenge: string;
+  verifiedAt: Date | null;
+  verifiedVia: 'dns' | 'operator' | null;
+  lastCheckedAt: Date | null;
+  lastCheck: DomainCheck | null;
+}
+
+interface DomainRow {
+  domain: string;
+  challenge: string;
+  verified_at: Date | null;
+  verified_via: 'dns' | 'operator' | null;
+  last_checked_at: Date | null;
+  last_check: DomainCheck | null;
+}
+const toDomain = (r: DomainRow): SsoDomainRecord => ({
+  domain: r.domain,
+  challenge: r.challenge,
+  verifiedAt: r.verified_at,
+  verifiedVia: r.verified_via,
+  lastCheckedAt: r.last_checked_at,
+  lastCheck: r.last_check,
+});
+const DOMAIN_COLUMNS = 'domain, challenge, verified_at, verified_via, last_checked_at, last_check';
+
+/** Tenant context: the org's domain records. */
+export async function listSsoDomains(q: Queryable): Promise<SsoDomainRecord[]> {
+  const { rows } = await q.query<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains ORDER BY domain`);
+  return rows.map(toDomain);
+}
+
+/** Tenant context: one domain record, or null. */
+export async function getSsoDomain(q: Queryable, domain: string): Promise<SsoDomainRecord | null> {
+  const { rows } = await q.query<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM sso_domains WHERE domain = $1`, [domain]);
+  return rows[0] ? toDomain(rows[0]) : null;
+}
+
+/** Tenant transaction: a pending record with this challenge unless the domain has one already. */
+export async function ensureSsoDomain(tx: Queryable, orgId: string, domain: string, challenge: string): Promise<SsoDomainRecord> {
+  await tx.query('INSERT INTO sso_domains (org_id, domain, challenge) VALUES ($1, $2, $3) ON CONFLICT (org_id, domain) DO NOTHING', [orgId, domain, challenge]);
+  return (await getSsoDomain(tx, domain)) as SsoDomainRecord;
+}
+
+/** Tenant transaction: records a DNS check; a successful one verifies the domain. */
+export async function recordDomainCheck(tx: Queryable, domain: string, check: DomainCheck, now: Date): Promise<SsoDomainRecord | null> {
+  const { rows } = await tx.query<DomainRow>(
+    `UPDATE sso_domains SET last_checked_at = $3, last_check = $2,
+            verified_at = CASE WHEN $2 = 'verified' AND verified_at IS NULL THEN $3 ELSE verified_at END,
+            verified_via = CASE WHEN $2 = 'verified' AND verified_at IS NULL THEN 'dns' ELSE verified_via END
+      WHERE domain = $1 RETURNING ${DOMAIN_COLUMNS}`,
+    [domain, check, now],
+  );
+  return rows[0] ? toDomain(rows[0]) : null;
+}
+
+/** Tenant transaction: the operator's approval; false when it was verified already. */
+export async function approveSsoDomainRow(tx: Queryable, orgId: string, domain: string, challenge: string, now: Date): Promise<boolean> {
+  await tx.query('INSERT INTO sso_domains (org_id, domain, challenge) VALUES ($1, $2, $3) ON CONFLICT (org_id, domain) DO NOTHING', [orgId, domain, challenge]);
+  const { rowCount } = await tx.query("UPDATE sso_domains SET verified_at = $2, verified_via = 'operator' WHERE domain = $1 AND verified_at IS NULL", [domain, now]);
+  return (rowCount ?? 0) === 1;
+}
+
+/** Tenant context: whether the org has proved (or the operator approved) this domain. */
+export async function isSsoDomainVerified(q: Queryable, domain: string): Promise<boolean> {
+  const { rows } = await q.query('SELECT 1 FROM sso_domains WHERE domain = $1 AND verified_at IS NOT NULL', [domain]);
+  return rows.length > 0;
 }

@@ -12,7 +12,10 @@ import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { ClientInfo, SessionService } from '../auth/service.js';
-import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type SsoConfigInput } from './service.js';
+import { Resolver } from 'node:dns/promises';
+import { ForbiddenError } from '../../core/errors.js';
+import { csrfTokenFor } from '../auth/tokens.js';
+import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type SsoConfigInput, type TxtResolver } from './service.js';
 
 const SsoRoleSchema = Type.Union([Type.Literal('recruiter'), Type.Literal('hiring_manager'), Type.Literal('auditor')]);
 
@@ -62,7 +65,26 @@ export interface SsoRouteDeps {
   outbound: Outbound;
   cookie: CookiePolicy;
   logger: Logger;
+  accounts: AccountProof;
+  /** The system resolver unless given (tests point a Resolver at a DNS server on loopback). */
+  dns?: TxtResolver;
+  publicOrigin: string;
+  clock?: () => Date;
 }
+
+/** Where the console asks for the existing account's password + TOTP (the token travels in the fragment, never to a server log). */
+export const SSO_LINK_PAGE = '/sso/link';
+
+const DomainParam = Type.Object({ domain: Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }) });
+const SsoDomainView = Type.Object({
+  domain: Type.String(),
+  status: Type.Union([Type.Literal('verified'), Type.Literal('pending'), Type.Literal('unrequested')]),
+  verifiedVia: Type.Union([Type.Literal('dns'), Type.Literal('operator'), Type.Null()]),
+  verifiedAt: Type.Union([Type.String(), Type.Null()]),
+  record: Type.Union([Type.Object({ name: Type.String(), type: Type.Literal('TXT'), value: Type.String() }), Type.Null()]),
+  lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+  lastCheck: Type.Union([Type.String(), Type.Null()]),
+});
 
 /** The browser binding of a pending sign-in: same security attributes as the session. */
 export function ssoCookieName(policy: CookiePolicy): string {
@@ -81,6 +103,9 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     nodeEnv: deps.nodeEnv,
     outbound: deps.outbound,
     log: deps.logger,
+    accounts: deps.accounts,
+    dns: deps.dns ?? new Resolver({ timeout: 5_000, tries: 2 }),
+    clock: deps.clock,
   });
   const bindingCookie = ssoCookieName(deps.cookie);
   const cookieOptions = { path: '/', httpOnly: true, secure: deps.cookie.secure, sameSite: 'lax' as const };
@@ -148,8 +173,63 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       reply.clearCookie(bindingCookie, cookieOptions);
       reply.header('cache-control', 'no-store');
       const result = await sso.callback(handle, search.toString(), client(request));
+      if (result.kind === 'link') return reply.redirect(`${SSO_LINK_PAGE}#${result.linkToken}`, 302);
       setSessionCookie(reply, deps.cookie, result.token);
       return reply.redirect(result.returnTo, 302);
     },
+  );
+
+  app.post(
+    '/api/v1/auth/sso/link',
+    {
+      schema: {
+        operationId: 'ssoLink',
+        tags: ['auth', 'sso'],
+        body: Type.Object(
+          { token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), password: Type.String({ minLength: 1, maxLength: 1024 }), code: Type.String({ pattern: '^[0-9]{6}$' }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ csrfToken: Type.String(), returnTo: Type.String() }), 409: Problem, ...ProblemResponses, 503: Problem },
+      },
+      config: { access: { public: 'after SSO, the person proves control of the existing account (password + TOTP); the link token binds it to the IdP identity' }, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      preHandler: async (request) => {
+        const origin = request.headers.origin;
+        if (origin !== undefined && origin !== deps.publicOrigin) throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+      },
+    },
+    async (request, reply: FastifyReply) => {
+      const body = request.body as { token: string; password: string; code: string };
+      const result = await sso.link(body, client(request));
+      setSessionCookie(reply, deps.cookie, result.token);
+      reply.header('cache-control', 'no-store');
+      return { csrfToken: csrfTokenFor(result.token), returnTo: result.returnTo };
+    },
+  );
+
+  app.get(
+    '/api/v1/org/sso/domains',
+    {
+      schema: { operationId: 'listSsoDomains', tags: ['sso'], response: { 200: Type.Object({ domains: Type.Array(SsoDomainView) }), ...ProblemResponses } },
+      config: { access: { permission: 'settings:manage' } },
+    },
+    async (request) => ({ domains: await sso.listDomains(requireCtx(request)) }),
+  );
+
+  app.post(
+    '/api/v1/org/sso/domains/:domain/verification',
+    {
+      schema: { operationId: 'requestSsoDomainVerification', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
+      config: { access: { permission: 'settings:manage' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+    },
+    async (request) => sso.requestDomainVerification(requireCtx(request), (request.params as { domain: string }).domain),
+  );
+
+  app.post(
+    '/api/v1/org/sso/domains/:domain/check',
+    {
+      schema: { operationId: 'checkSsoDomain', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
+      config: { access: { permission: 'settings:manage' }, rateLimit: { max: 10, timeWindow: '1 minute' } },
+    },
+    async (request) => sso.checkDomain(requireCtx(request), (request.params as { domain: string }).domain),
   );
 }

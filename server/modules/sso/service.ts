@@ -9,6 +9,13 @@
 // An IdP only speaks for its own org: an account that also belongs to other orgs always
 // proves its own TOTP after SSO (whatever trustIdpMfa says), and must have one, so a
 // misconfigured or hostile IdP cannot reach that account's other orgs.
+//
+// Issue 14: an IdP identity is its (issuer, sub), bound to one account in sso_identities.
+// An unbound identity whose email already has an account is never attached by email: the
+// callback hands out a short-lived link token and the person proves control of that
+// account (password + TOTP) at POST /api/v1/auth/sso/link. Just-in-time creation is only
+// for addresses with no account. An email domain counts only once the org has proved it
+// owns it (DNS TXT, through the injectable resolver) or the operator approved it.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
@@ -18,19 +25,29 @@ import type { NodeEnv } from '../../core/config.js';
 import { open, seal, type Aad, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
-import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../plugins/access.js';
-import { findUserByEmail, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/repo.js';
+import { findUserByEmail, findUserById, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/repo.js';
 import type { ClientInfo, SessionService } from '../auth/service.js';
 import { safeEqual } from '../auth/tokens.js';
 import {
-  findOrCreateUserByEmail,
+  approveSsoDomainRow,
+  bindIdentity,
+  createUserForEmail,
+  ensureSsoDomain,
+  findIdentityUser,
   findOrgIdBySlug,
+  getSsoDomain,
   getSsoSettings,
   insertMembershipIfAbsent,
+  isSsoDomainVerified,
+  listSsoDomains,
   memberRole,
+  recordDomainCheck,
   upsertSsoSettings,
+  type DomainCheck,
+  type SsoDomainRecord,
   type SsoRole,
   type SsoSettingsRecord,
 } from './repo.js';
@@ -81,6 +98,39 @@ export interface SsoDeps {
   /** Every request to the org's IdP (discovery, token, userinfo, JWKS) goes through the outbound guard. */
   outbound: Outbound;
   log: Logger;
+  /** TXT look-ups for domain ownership: the system resolver (node:dns/promises) in production. */
+  dns: TxtResolver;
+  /** Password + TOTP proof of an existing account, before an IdP identity is linked to it. */
+  accounts: AccountProof;
+  clock?: () => Date;
+}
+
+export interface TxtResolver {
+  resolveTxt(hostname: string): Promise<string[][]>;
+}
+
+export interface AccountProof {
+  proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<boolean>;
+}
+
+/** An IdP identity waiting for the person to prove they control the local account with its address. */
+interface PendingLink {
+  orgId: string;
+  issuer: string;
+  subject: string;
+  userId: string;
+  returnTo: string;
+}
+
+export interface SsoDomainView {
+  domain: string;
+  status: 'verified' | 'pending' | 'unrequested';
+  verifiedVia: 'dns' | 'operator' | null;
+  verifiedAt: string | null;
+  /** The TXT record to publish (null until verification is requested). */
+  record: { name: string; type: 'TXT'; value: string } | null;
+  lastCheckedAt: string | null;
+  lastCheck: DomainCheck | null;
 }
 
 interface PendingSignIn {
@@ -91,10 +141,36 @@ interface PendingSignIn {
   returnTo: string;
 }
 
-export interface SsoCallbackResult {
-  token: string;
-  returnTo: string;
-  mfa: 'complete' | 'required' | 'enroll';
+export type SsoCallbackResult =
+  | { kind: 'session'; token: string; returnTo: string; mfa: 'complete' | 'required' | 'enroll' }
+  /** No account is bound to this IdP identity but one has its address: the person must prove control of it. */
+  | { kind: 'link'; linkToken: string };
+
+/** How long the person has to prove control of an existing account after SSO. */
+export const SSO_LINK_TTL_SECONDS = 600;
+export const DOMAIN_CHALLENGE_PREFIX = '_hirebox-challenge';
+export const DOMAIN_TXT_PREFIX = 'hirebox-domain-verification=';
+
+export function domainRecord(domain: string, challenge: string): { name: string; type: 'TXT'; value: string } {
+  return { name: `${DOMAIN_CHALLENGE_PREFIX}.${domain}`, type: 'TXT', value: `${DOMAIN_TXT_PREFIX}${challenge}` };
+}
+
+export const newDomainChallenge = (): string => randomBytes(24).toString('base64url');
+
+/**
+ * The operator's approval of an SSO domain for an org (`hirebox sso domain approve`), for
+ * domains whose DNS the org cannot publish to. Audited in the org's log.
+ */
+export async function approveSsoDomain(deps: { db: Db; audit: AuditLog }, orgId: string, rawDomain: string, now: Date = new Date()): Promise<{ domain: string; approved: boolean }> {
+  const domain = rawDomain.trim().toLowerCase();
+  if (!isDomainName(domain)) throw new ValidationError([{ path: 'domain', message: 'must be a domain name like example.com' }], 'domain must be a domain name like example.com.');
+  return deps.db.withTenantTx(orgId, async (tx) => {
+    const approved = await approveSsoDomainRow(tx, orgId, domain, newDomainChallenge(), now);
+    if (approved) {
+      await deps.audit.recordIn(tx, orgId, { action: 'sso.domain_approved', actor: { type: 'system' }, metadata: { domain, via: 'operator' } });
+    }
+    return { domain, approved };
+  });
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -154,7 +230,19 @@ export function idpDidMfa(claims: { amr?: unknown; acr?: unknown }, settings: Pi
 const secretAad = (orgId: string): Aad => ({ orgId, table: 'org_auth_settings', column: 'sso_client_secret', rowId: orgId });
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-type RefusalReason = 'state_mismatch' | 'idp_error' | 'token_exchange_failed' | 'token_invalid' | 'email_missing' | 'email_unverified' | 'domain_not_allowed' | 'account_disabled' | 'account_in_other_org';
+type RefusalReason =
+  | 'state_mismatch'
+  | 'idp_error'
+  | 'token_exchange_failed'
+  | 'token_invalid'
+  | 'email_missing'
+  | 'email_unverified'
+  | 'domain_not_allowed'
+  | 'domain_not_verified'
+  | 'subject_missing'
+  | 'account_disabled'
+  | 'account_in_other_org'
+  | 'link_proof_failed';
 
 export function createSsoService(deps: SsoDeps) {
   const { db, audit, redis, keyring } = deps;
@@ -170,6 +258,74 @@ export function createSsoService(deps: SsoDeps) {
   const discoveryCache = new Map<string, { fingerprint: string; config: oidc.Configuration; at: number }>();
 
   const pendingKey = (handle: string): string => `${deps.redisPrefix}:sso:pending:${sha256Hex(handle)}`;
+  const linkKey = (token: string): string => `${deps.redisPrefix}:sso:link:${sha256Hex(token)}`;
+  const clock = deps.clock ?? (() => new Date());
+
+  function domainView(domain: string, row: SsoDomainRecord | undefined): SsoDomainView {
+    return {
+      domain,
+      status: row?.verifiedAt ? 'verified' : row ? 'pending' : 'unrequested',
+      verifiedVia: row?.verifiedVia ?? null,
+      verifiedAt: row?.verifiedAt ? row.verifiedAt.toISOString() : null,
+      record: row ? domainRecord(domain, row.challenge) : null,
+      lastCheckedAt: row?.lastCheckedAt ? row.lastCheckedAt.toISOString() : null,
+      lastCheck: row?.lastCheck ?? null,
+    };
+  }
+
+  /** Looks up the challenge TXT record through the resolver; never throws. */
+  async function lookUpChallenge(domain: string, challenge: string): Promise<DomainCheck> {
+    let records: string[][];
+    try {
+      records = await deps.dns.resolveTxt(domainRecord(domain, challenge).name);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ENOTFOUND' || code === 'ENODATA') return 'not_found';
+      deps.log.warn({ code: errorCode(err) }, 'sso: domain verification look-up failed');
+      return 'dns_error';
+    }
+    // A TXT record may arrive split into several character-strings: join them back.
+    const values = records.map((chunks) => chunks.join('').trim());
+    if (values.some((v) => safeEqual(v, `${DOMAIN_TXT_PREFIX}${challenge}`))) return 'verified';
+    return values.length ? 'mismatch' : 'not_found';
+  }
+
+  /** Joins the org if needed, issues the session and audits the sign-in. */
+  async function completeSignIn(
+    /** mfaAudit: what the sign-in event records as the MFA ('auto': complete/required/enroll as it turned out). */
+    p: { orgId: string; userId: string; userCreated: boolean; mfaComplete: boolean; mfaAudit: 'idp' | 'totp' | 'auto'; hasTotp: boolean },
+    settings: SsoSettingsRecord,
+    client: ClientInfo,
+  ): Promise<{ token: string; role: Role; mfa: 'complete' | 'required' | 'enroll'; joined: boolean }> {
+    const { orgId, userId } = p;
+    const { role, joined } = await db.withTenantTx(orgId, async (tx) => {
+      const joinedNow = await insertMembershipIfAbsent(tx, orgId, userId, settings.defaultRole);
+      if (joinedNow) {
+        await audit.recordIn(tx, orgId, {
+          action: 'member.joined',
+          actor: { type: 'user', id: userId },
+          target: { type: 'user', id: userId },
+          metadata: { role: settings.defaultRole, via: 'sso' },
+          requestId: client.requestId,
+        });
+      }
+      const current = (await memberRole(tx, userId)) as Role;
+      return { role: current, joined: joinedNow };
+    });
+    const policy = await db.withTenant(orgId, (q) => getOrgAuthPolicy(q, orgId));
+    const { token } = await deps.sessions.issue(
+      { userId, orgId, role, mfaComplete: p.mfaComplete, reauthenticated: true, ip: client.ip, userAgent: client.userAgent },
+      { idleSeconds: policy.sessionIdleSeconds, absoluteSeconds: policy.sessionAbsoluteSeconds },
+    );
+    const mfa = p.mfaComplete ? 'complete' : p.hasTotp ? 'required' : 'enroll';
+    await audit.record(orgId, {
+      action: 'auth.sso_login',
+      actor: { type: 'user', id: userId },
+      metadata: { ip: client.ip, mfa: p.mfaAudit === 'auto' ? mfa : p.mfaAudit, jit: joined, userCreated: p.userCreated },
+      requestId: client.requestId,
+    });
+    return { token, role, mfa, joined };
+  }
 
   function toView(s: SsoSettingsRecord): SsoConfigView {
     return {
@@ -263,6 +419,9 @@ export function createSsoService(deps: SsoDeps) {
           mfaAcrValues,
           breakGlassUserId: input.breakGlassUserId,
         });
+        // Each listed domain gets a challenge to publish; none counts before it is verified.
+        const unverifiedDomains: string[] = [];
+        for (const d of allowedDomains) if (!(await ensureSsoDomain(tx, ctx.orgId, d, newDomainChallenge())).verifiedAt) unverifiedDomains.push(d);
         await audit.recordIn(tx, ctx.orgId, {
           action: 'sso.config_changed',
           actor: { type: 'user', id: ctx.userId },
@@ -271,6 +430,7 @@ export function createSsoService(deps: SsoDeps) {
             clientId: input.clientId,
             clientSecretChanged: input.clientSecret !== undefined,
             allowedDomains,
+            unverifiedDomains,
             defaultRole: input.defaultRole,
             requireSso: input.requireSso,
             trustIdpMfa: input.trustIdpMfa,
@@ -373,52 +533,140 @@ export function createSsoService(deps: SsoDeps) {
         await refuse(pending.orgId, 'domain_not_allowed', client, { domain });
         throw new ForbiddenError({ detail: 'This email domain may not sign in to this organisation.' });
       }
-
-      const existing = await findUserByEmail(db.pool, email);
-      if (existing?.disabledAt) {
-        await refuse(pending.orgId, 'account_disabled', client, { userId: existing.id });
-        throw new ForbiddenError({ detail: 'This account is disabled.' });
+      // H2: a domain counts only once the org proved it owns it (or the operator approved it).
+      if (!(await db.withTenant(pending.orgId, (q) => isSsoDomainVerified(q, domain)))) {
+        await refuse(pending.orgId, 'domain_not_verified', client, { domain });
+        throw new ForbiddenError({ detail: 'This email domain may not sign in to this organisation.' });
       }
-      const elsewhere = existing
-        ? (await db.withUserTx(existing.id, (tx) => listMembershipsOfUser(tx, existing.id))).some((m) => m.orgId !== pending.orgId)
-        : false;
-      if (existing && elsewhere && !existing.totpSecretEnc) {
-        await refuse(pending.orgId, 'account_in_other_org', client, { userId: existing.id });
-        throw new ForbiddenError({ detail: 'This account belongs to other organisations too: sign in with its password and set up multi-factor authentication first.' });
+      const subject = typeof claims.sub === 'string' ? claims.sub : '';
+      if (!subject || subject.length > 255) {
+        await refuse(pending.orgId, 'subject_missing', client);
+        throw new ForbiddenError({ detail: 'The identity provider did not identify the account.' });
       }
-      const user = existing ? { id: existing.id, created: false } : await findOrCreateUserByEmail(db.pool, email);
-      const hasTotp = Boolean(existing?.totpSecretEnc);
+      const issuer = configured.issuer;
 
-      const orgId = pending.orgId;
-      const { role, joined } = await db.withTenantTx(orgId, async (tx) => {
-        const joinedNow = await insertMembershipIfAbsent(tx, orgId, user.id, settings.defaultRole);
-        if (joinedNow) {
-          await audit.recordIn(tx, orgId, {
-            action: 'member.joined',
-            actor: { type: 'user', id: user.id },
-            target: { type: 'user', id: user.id },
-            metadata: { role: settings.defaultRole, via: 'sso' },
+      // H1: the IdP identity (issuer, sub) is the key, never the email alone.
+      let userId = await findIdentityUser(db.pool, issuer, subject);
+      let userCreated = false;
+      if (!userId) {
+        const created = await createUserForEmail(db.pool, email);
+        if (!created) {
+          // An account has this address but was never bound to this identity: it is not
+          // attached until the person proves control of it (password + TOTP).
+          const existing = await findUserByEmail(db.pool, email);
+          if (!existing) throw new ServiceUnavailableError({ detail: 'Try single sign-on again.' });
+          const linkToken = randomBytes(32).toString('base64url');
+          const link: PendingLink = { orgId: pending.orgId, issuer, subject, userId: existing.id, returnTo: pending.returnTo };
+          await redis.set(linkKey(linkToken), JSON.stringify(link), 'EX', SSO_LINK_TTL_SECONDS);
+          await audit.record(pending.orgId, {
+            action: 'auth.sso_link_required',
+            actor: { type: 'anonymous' },
+            target: { type: 'user', id: existing.id },
+            metadata: { ip: client.ip },
             requestId: client.requestId,
           });
+          return { kind: 'link', linkToken };
         }
-        const current = (await memberRole(tx, user.id)) as Role;
-        return { role: current, joined: joinedNow };
-      });
+        await bindIdentity(db.pool, { issuer, subject, userId: created, via: 'jit', orgId: pending.orgId });
+        userId = created;
+        userCreated = true;
+      }
 
+      const user = await findUserById(db.pool, userId);
+      if (!user || user.disabledAt) {
+        await refuse(pending.orgId, 'account_disabled', client, { userId });
+        throw new ForbiddenError({ detail: 'This account is disabled.' });
+      }
+      const elsewhere = (await db.withUserTx(user.id, (tx) => listMembershipsOfUser(tx, user.id))).some((m) => m.orgId !== pending.orgId);
+      if (elsewhere && !user.totpSecretEnc) {
+        await refuse(pending.orgId, 'account_in_other_org', client, { userId: user.id });
+        throw new ForbiddenError({ detail: 'This account belongs to other organisations too: sign in with its password and set up multi-factor authentication first.' });
+      }
       const mfaByIdp = !elsewhere && idpDidMfa(claims, settings);
-      const policy = await db.withTenant(orgId, (q) => getOrgAuthPolicy(q, orgId));
-      const { token } = await deps.sessions.issue(
-        { userId: user.id, orgId, role, mfaComplete: mfaByIdp, reauthenticated: true, ip: client.ip, userAgent: client.userAgent },
-        { idleSeconds: policy.sessionIdleSeconds, absoluteSeconds: policy.sessionAbsoluteSeconds },
+      const done = await completeSignIn(
+        { orgId: pending.orgId, userId: user.id, userCreated, mfaComplete: mfaByIdp, mfaAudit: mfaByIdp ? 'idp' : 'auto', hasTotp: Boolean(user.totpSecretEnc) },
+        settings,
+        client,
       );
-      const mfa: SsoCallbackResult['mfa'] = mfaByIdp ? 'complete' : hasTotp ? 'required' : 'enroll';
-      await audit.record(orgId, {
-        action: 'auth.sso_login',
-        actor: { type: 'user', id: user.id },
-        metadata: { ip: client.ip, mfa: mfaByIdp ? 'idp' : mfa, jit: joined, userCreated: user.created },
+      return { kind: 'session', token: done.token, returnTo: pending.returnTo, mfa: done.mfa };
+    },
+
+    /**
+     * Links the IdP identity of a pending link to the existing account with its address,
+     * once the person proves control of that account (its password and a TOTP code).
+     */
+    async link(input: { token: string; password: string; code: string }, client: ClientInfo): Promise<{ token: string; returnTo: string }> {
+      const expired = (): BadRequestError => new BadRequestError({ detail: 'This account link is invalid or has expired; start single sign-on again.' });
+      const raw = await redis.get(linkKey(input.token));
+      if (!raw) throw expired();
+      const pending = JSON.parse(raw) as PendingLink;
+      if (!(await deps.accounts.proveAccount(pending.userId, { password: input.password, code: input.code }, client))) {
+        await refuse(pending.orgId, 'link_proof_failed', client, { userId: pending.userId });
+        throw new UnauthorizedError({ detail: 'The password or authenticator code of the existing account is not correct. An account without a password or authenticator app must first sign in with a password (or reset it) and set one up.' });
+      }
+      if (!(await redis.getdel(linkKey(input.token)))) throw expired(); // single use
+      const { settings } = await loadConfigured(pending.orgId);
+      if (settings.issuer !== pending.issuer) throw expired();
+      if (!(await bindIdentity(db.pool, { issuer: pending.issuer, subject: pending.subject, userId: pending.userId, via: 'proof', orgId: pending.orgId }))) {
+        throw new ConflictError({ detail: 'This identity is already linked to another account.' });
+      }
+      await audit.record(pending.orgId, {
+        action: 'auth.sso_linked',
+        actor: { type: 'user', id: pending.userId },
+        target: { type: 'user', id: pending.userId },
+        metadata: { ip: client.ip, issuer: pending.issuer },
         requestId: client.requestId,
       });
-      return { token, returnTo: pending.returnTo, mfa };
+      const done = await completeSignIn(
+        { orgId: pending.orgId, userId: pending.userId, userCreated: false, mfaComplete: true, mfaAudit: 'totp', hasTotp: true },
+        settings,
+        client,
+      );
+      return { token: done.token, returnTo: pending.returnTo };
+    },
+
+    /** The org's SSO domains with their ownership status and the TXT record to publish. */
+    async listDomains(ctx: RequestContext): Promise<SsoDomainView[]> {
+      return db.withTenant(ctx.orgId, async (q) => {
+        const settings = await getSsoSettings(q, ctx.orgId);
+        const rows = new Map((await listSsoDomains(q)).map((r) => [r.domain, r]));
+        return settings.allowedDomains.map((d) => domainView(d, rows.get(d)));
+      });
+    },
+
+    /** Starts (or repeats) ownership verification of one of allowedDomains: the TXT record to publish. */
+    async requestDomainVerification(ctx: RequestContext, rawDomain: string): Promise<SsoDomainView> {
+      const domain = rawDomain.toLowerCase();
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const settings = await getSsoSettings(tx, ctx.orgId);
+        if (!settings.allowedDomains.includes(domain)) throw new NotFoundError({ detail: 'That domain is not one of the allowed SSO domains of this organisation.' });
+        const before = await getSsoDomain(tx, domain);
+        const row = await ensureSsoDomain(tx, ctx.orgId, domain, newDomainChallenge());
+        if (!before) {
+          await audit.recordIn(tx, ctx.orgId, { action: 'sso.domain_verification_requested', actor: { type: 'user', id: ctx.userId }, metadata: { domain }, requestId: ctx.requestId });
+        }
+        return domainView(domain, row);
+      });
+    },
+
+    /** Looks the TXT record up now; a match verifies the domain (audited). */
+    async checkDomain(ctx: RequestContext, rawDomain: string): Promise<SsoDomainView> {
+      const domain = rawDomain.toLowerCase();
+      const row = await db.withTenant(ctx.orgId, async (q) => {
+        const settings = await getSsoSettings(q, ctx.orgId);
+        return settings.allowedDomains.includes(domain) ? getSsoDomain(q, domain) : null;
+      });
+      if (!row) throw new NotFoundError({ detail: 'Request verification of that domain first (it must be one of the allowed SSO domains).' });
+      if (row.verifiedAt) return domainView(domain, row);
+      const check = await lookUpChallenge(domain, row.challenge);
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const updated = await recordDomainCheck(tx, domain, check, clock());
+        if (!updated) throw new NotFoundError({ detail: 'That domain is no longer listed.' });
+        if (check === 'verified' && updated.verifiedVia === 'dns') {
+          await audit.recordIn(tx, ctx.orgId, { action: 'sso.domain_verified', actor: { type: 'user', id: ctx.userId }, metadata: { domain, via: 'dns' }, requestId: ctx.requestId });
+        }
+        return domainView(domain, updated);
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 // Serves the console built by Vite (server/web/dist) from the same origin: hashed assets
 // under /app/assets/ with a year-long immutable cache, index.html (never cached) for every
-// console route and for the landing pages of mailed links (/invite, /reset, /setup).
+// console route and for the landing pages of mailed links (/invite, /reset, /setup, /email/confirm,
+// /email/revert) and of the SSO account link (/sso/link).
 // Files are read once at start into memory (a few small files), gzip-compressed once, and
 // looked up by exact name: no path from a request ever reaches the file system.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -72,9 +73,11 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
   app.get('/app', { schema: hidden, config: { access: { public: 'the console (sign-in happens inside)' } } }, async (_request, reply) => reply.redirect('/app/', 302));
   app.get('/app/', { schema: hidden, config: { access: { public: 'the console (sign-in happens inside)' } } }, page);
   app.get('/app/*', { schema: hidden, config: { access: { public: 'console routes; every API call they make is checked on its own' } } }, page);
-  for (const link of ['invite', 'reset', 'setup']) {
+  for (const link of ['invite', 'reset', 'setup', 'email/confirm', 'email/revert']) {
     app.get(`/${link}/:token`, { schema: { ...hidden, params: Token }, config: { access: { public: `landing page of mailed ${link} links; the token is checked by the API` } } }, page);
   }
+  // After SSO, when an account already has the address: its password + TOTP link it (token in the fragment).
+  app.get('/sso/link', { schema: hidden, config: { access: { public: 'asks for the existing account\'s proof after SSO; the link token is checked by the API' } } }, page);
   app.get(
     '/app/assets/:name',
     { schema: { ...hidden, params: Type.Object({ name: Type.String({ maxLength: 200 }) }) }, config: { access: { public: 'hashed console assets' } } },

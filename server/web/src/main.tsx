@@ -1,12 +1,13 @@
 // The hirebox console: a Preact single-page app under /app, plus the landing pages of the
-// links hirebox mails (/invite/:token, /reset/:token, /setup/:token).
+// links hirebox mails (/invite/:token, /reset/:token, /setup/:token, /email/confirm|revert/:token)
+// and the SSO account link (/sso/link).
 import { render, type ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, clearCsrf, get, post, setCsrf, type Me, type OrgView } from './api.js';
 import { currentPath, interceptLinks, match, navigate, safeNext, useLocation } from './router.js';
 import { makeSession, SessionContext, useSession, type Session } from './session.js';
 import { ErrorBox, Loading, ROLE_LABEL, errorText, useData, when } from './ui.js';
-import { Forgot, Mfa, SignIn, TokenLink } from './pages/auth.js';
+import { EmailLink, Forgot, Mfa, SignIn, SsoLink, TokenLink } from './pages/auth.js';
 import { JobEditor, JobsList } from './pages/jobs.js';
 import { Pipeline } from './pages/pipeline.js';
 import { ApplicationDetail } from './pages/application.js';
@@ -55,12 +56,15 @@ function Public({ path, query, onSignedIn }: { path: string; query: URLSearchPar
   if ((m = match('/invite/:token', path))) return <TokenLink kind="invite" token={m.token as string} />;
   if ((m = match('/reset/:token', path))) return <TokenLink kind="reset" token={m.token as string} />;
   if ((m = match('/setup/:token', path))) return <TokenLink kind="setup" token={m.token as string} />;
+  if ((m = match('/email/confirm/:token', path))) return <EmailLink kind="confirm" token={m.token as string} />;
+  if ((m = match('/email/revert/:token', path))) return <EmailLink kind="revert" token={m.token as string} />;
+  if (match('/sso/link', path)) return <SsoLink onSignedIn={onSignedIn} />;
   if (match('/app/forgot', path)) return <Forgot />;
   if (match('/app/mfa', path)) return <Mfa next={next} onSignedIn={onSignedIn} />;
   return <SignIn next={next} expired={query.get('expired') === '1'} />;
 }
 
-const PUBLIC = [/^\/(invite|reset|setup)\/[^/]+\/?$/, /^\/app\/(sign-in|mfa|forgot)\/?$/];
+const PUBLIC = [/^\/(invite|reset|setup|email\/confirm|email\/revert)\/[^/]+\/?$/, /^\/sso\/link\/?$/, /^\/app\/(sign-in|mfa|forgot)\/?$/];
 
 function App() {
   const { path, query } = useLocation();

@@ -262,6 +262,73 @@ export function SsoForm() {
   );
 }
 
+interface SsoDomain {
+  domain: string;
+  status: 'verified' | 'pending' | 'unrequested';
+  verifiedVia: 'dns' | 'operator' | null;
+  verifiedAt: string | null;
+  record: { name: string; type: 'TXT'; value: string } | null;
+  lastCheckedAt: string | null;
+  lastCheck: string | null;
+}
+
+const CHECK_TEXT: Record<string, string> = {
+  not_found: 'no TXT record found yet',
+  mismatch: 'a TXT record was found, but not this value',
+  dns_error: 'the DNS look-up failed',
+};
+
+/** Ownership of the SSO email domains: a domain counts for SSO only once verified. */
+export function SsoDomains() {
+  const domains = useData(() => get<{ domains: SsoDomain[] }>('/api/v1/org/sso/domains'), []);
+  const act = useAction();
+  if (!domains.data) return domains.error ? <ErrorBox error={domains.error} /> : <Loading />;
+  const list = domains.data.domains;
+  const refresh = async (fn: () => Promise<unknown>): Promise<void> => {
+    await act.run(async () => {
+      await fn();
+      domains.setData(await get<{ domains: SsoDomain[] }>('/api/v1/org/sso/domains'));
+    });
+  };
+  return (
+    <section class="card" aria-labelledby="sso-domains-h">
+      <h2 id="sso-domains-h">SSO email domains</h2>
+      <p class="muted">
+        A domain counts for single sign-on only after you prove you own it: publish the TXT record shown and press Check now, or ask your hirebox operator to approve it. Until then, people of that domain
+        cannot sign in or join through SSO.
+      </p>
+      {list.length === 0 ? <Empty title="No allowed domains yet." /> : null}
+      <ul>
+        {list.map((d) => (
+          <li key={d.domain}>
+            <strong>{d.domain}</strong>{' '}
+            {d.status === 'verified' ? (
+              <span class="badge">verified{d.verifiedVia === 'operator' ? ' (approved by the operator)' : ' (DNS)'}</span>
+            ) : (
+              <span class="badge">not verified</span>
+            )}
+            {d.status !== 'verified' && d.record ? (
+              <p>
+                Publish TXT <code>{d.record.name}</code> with the value <code>{d.record.value}</code>
+                {d.lastCheck && CHECK_TEXT[d.lastCheck] ? <span class="muted"> (last check {when(d.lastCheckedAt)}: {CHECK_TEXT[d.lastCheck]})</span> : null}{' '}
+                <button type="button" class="secondary" disabled={act.busy} onClick={() => void refresh(() => post(`/api/v1/org/sso/domains/${encodeURIComponent(d.domain)}/check`))}>
+                  Check now
+                </button>
+              </p>
+            ) : null}
+            {d.status === 'unrequested' ? (
+              <button type="button" class="secondary" disabled={act.busy} onClick={() => void refresh(() => post(`/api/v1/org/sso/domains/${encodeURIComponent(d.domain)}/verification`))}>
+                Show the TXT record to publish
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <ErrorBox error={act.error} />
+    </section>
+  );
+}
+
 export function AuditLog() {
   const [action, setAction] = useState('');
   const [filter, setFilter] = useState('');

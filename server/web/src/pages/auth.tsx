@@ -1,5 +1,6 @@
 // Sign-in, MFA (enrolment with QR code, prompt, recovery codes) and the mailed-link pages
-// (/invite/:token, /reset/:token, /setup/:token).
+// (/invite/:token, /reset/:token, /setup/:token, /email/confirm|revert/:token) and the SSO
+// account link (/sso/link).
 import { useEffect, useState } from 'preact/hooks';
 import { post, setCsrf } from '../api.js';
 import { navigate, safeNext } from '../router.js';
@@ -270,6 +271,108 @@ export function TokenLink({ kind, token }: { kind: LinkKind; token: string }) {
           </button>
         </form>
       )}
+    </section>
+  );
+}
+
+const EMAIL_TEXT = {
+  confirm: {
+    title: 'Confirm your new sign-in address',
+    intro: 'Confirm to make this address the sign-in address of your hirebox account. Every session is signed out; sign in again with the new address.',
+    button: 'Confirm the new address',
+    done: 'Your sign-in address has changed. Sign in with the new address.',
+  },
+  revert: {
+    title: 'Undo the change of your sign-in address',
+    intro: 'This cancels the requested change (or restores your old address if it already changed) and signs out every session. Then reset your password.',
+    button: 'Undo the change',
+    done: 'Done: your old address is your sign-in address and every session was signed out. Reset your password now.',
+  },
+} as const;
+
+/** Landing pages of the email-change links: nothing happens until the button is pressed (mail scanners open links). */
+export function EmailLink({ kind, token }: { kind: 'confirm' | 'revert'; token: string }) {
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+  const text = EMAIL_TEXT[kind];
+  return (
+    <section class="card narrow" aria-labelledby="email-h">
+      <h1 id="email-h">{text.title}</h1>
+      {done ? (
+        <>
+          <Notice>{text.done}</Notice>
+          <p>
+            <a class="button" href={kind === 'revert' ? '/app/forgot' : '/app/sign-in'}>
+              {kind === 'revert' ? 'Reset your password' : 'Sign in'}
+            </a>
+          </p>
+        </>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(async () => {
+              await post(`/api/v1/auth/email/${kind}`, { token }, { quiet401: true });
+              setDone(true);
+            });
+          }}
+        >
+          <p>{text.intro}</p>
+          <ErrorBox error={error} />
+          <button type="submit" disabled={busy}>
+            {text.button}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/**
+ * After single sign-on, when an account already has the address the identity provider
+ * vouched for: it is linked only with that account's password and authenticator code.
+ * The link token arrives in the URL fragment, which browsers never send to a server.
+ */
+export function SsoLink({ onSignedIn }: { onSignedIn: (to: string) => void }) {
+  const [token] = useState(() => location.hash.replace(/^#/, ''));
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    // Keep the token out of the history and of anything that reads the address bar later.
+    if (location.hash) history.replaceState(null, '', location.pathname);
+  }, []);
+  return (
+    <section class="card narrow" aria-labelledby="sso-link-h">
+      <h1 id="sso-link-h">Link single sign-on to your account</h1>
+      <p>
+        A hirebox account already uses this email address. To sign in to it through your organisation&apos;s identity provider from now on, prove it is yours with its password and a code from
+        its authenticator app. If it is not your account, stop here.
+      </p>
+      <p class="muted">An account without a password or authenticator app: sign in with a password first (or reset it) and set up the app, then sign in with single sign-on again.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const res = await post<{ csrfToken: string; returnTo: string }>('/api/v1/auth/sso/link', { token, password, code }, { quiet401: true });
+            setCsrf(res.csrfToken);
+            onSignedIn(safeNext(res.returnTo));
+          });
+        }}
+      >
+        <label>
+          Password of the existing account
+          <input type="password" name="password" required autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        <label>
+          Authenticator code
+          <input name="code" required inputMode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+        </label>
+        <ErrorBox error={error} />
+        <button type="submit" disabled={busy || !token}>
+          Link and sign in
+        </button>
+      </form>
     </section>
   );
 }

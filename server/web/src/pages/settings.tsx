@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
-import { SessionPolicyForm, SsoForm } from './admin.js';
+import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { AlertChannelForm, RecentAlerts } from './alerts.js';
 
@@ -39,6 +39,7 @@ export function Settings() {
       </div>
       <div id="sso">
         <SsoForm />
+        <SsoDomains />
       </div>
       <AlertChannelForm />
       <RecentAlerts />
