@@ -13,6 +13,8 @@ import { createQueue, QUEUES } from '../../core/queues.js';
 import type { IntakeConfig } from '../../core/config.js';
 import { recentVolumePriority } from '../../core/org-fairness.js';
 import { createApplyLimiter } from '../public/limits.js';
+import { resubmissionRoutes } from '../resubmissions/routes.js';
+import { createResubmissionService } from '../resubmissions/service.js';
 import { createPostgresBlobStore, type BlobStore } from '../../core/storage.js';
 import { candidateRoutes } from '../candidates/routes.js';
 import { createCandidateService } from '../candidates/service.js';
@@ -69,6 +71,17 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
   const jobs = createJobService({ db: deps.db, audit: deps.audit });
   const messages = createMessageService({ db: deps.db, audit: deps.audit, keyring, mailer: deps.mailer, logger: deps.logger });
+  const resubmissions = createResubmissionService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    blobs,
+    mailer: deps.mailer,
+    parseQueue,
+    publicUrl: deps.publicUrl,
+    clock: deps.clock ?? (() => new Date()),
+    logger: deps.logger,
+  });
   const applications = createApplicationService({
     db: deps.db,
     audit: deps.audit,
@@ -77,6 +90,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     parseQueue,
     logger: deps.logger,
     hooks: { afterSubmit: messages.afterSubmit, afterStageChange: messages.afterStageChange },
+    resubmissions,
   });
   const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
   await app.register(jobRoutes, { jobs });
@@ -91,4 +105,5 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour } })
     : undefined;
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl, applyLimiter });
+  await app.register(resubmissionRoutes, { resubmissions });
 }

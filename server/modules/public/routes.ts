@@ -106,11 +106,12 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       if (form.extra.noticeVersion !== PRIVACY_NOTICE_VERSION) {
         throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
-      await deps.applications.submit(
+      // A re-submission for an existing application is held until the candidate confirms it
+      // by mail (issue 14, M2); the submitter cannot tell which case applied.
+      await deps.applications.submitPublic(
         org.id,
         job.id,
         { candidate: form.candidate, file: form.file, source: 'public', noticeVersion: PRIVACY_NOTICE_VERSION, demographics: form.demographics },
-        { type: 'candidate' },
         request.id,
       );
       // The same answer whether or not this email applied before: nothing to enumerate.
