@@ -103,6 +103,38 @@ t.test('while 20 hostile uploads for org X are queued, a normal CV for org Y is 
   t.equal((await docsOf(y.orgId))[0]?.id, parsed.id);
 });
 
+t.test('fairness alone (page cap switched off): org X\'s slow hostile parses hold one slot, org Y\'s CV still goes through', async (t) => {
+  const x2 = await createOrgWithMember(ctx, 'admin');
+  const y2 = await createOrgWithMember(ctx, 'admin');
+  const x2Job = await createJob(ctx, x2);
+  const y2Job = await createJob(ctx, y2);
+  for (let i = 0; i < 6; i++) {
+    t.equal((await apply(await slugOf(x2), x2Job.slug, `slow${i}@attacker.example`, makeManyPagePdf(30_000, `s${i}`), `10.10.${i}.1`)).statusCode, 202);
+  }
+  const running = await startWorkers({
+    db: ctx.db,
+    audit: ctx.audit,
+    logger: createLogger('silent'),
+    connection: redis,
+    redisPrefix: ctx.services.redisPrefix,
+    auditCheckpointEveryMs: 3_600_000,
+    masterKey: ctx.config.masterKey.reveal(),
+    cvParseConcurrency: 2,
+    // No page cap: each hostile PDF runs into the extraction thread's time or memory limit.
+    cvParse: { redis, perOrgConcurrency: 1, maxPages: 1_000_000, slotRetryDelayMs: 300 },
+  });
+  t.teardown(() => running.close());
+  const slots = createOrgSlots({ redis, redisPrefix: ctx.services.redisPrefix, queue: QUEUES.cvParse, perOrg: 1, leaseMs: 90_000 });
+  await until('a hostile parse of org X running', async () => (await slots.active(x2.orgId)) === 1, 10_000);
+  const started = Date.now();
+  t.equal((await apply(await slugOf(y2), y2Job.slug, 'ida@candidate.example', makePdf(SAMPLE_CV_LINES), '10.11.0.1')).statusCode, 202);
+  await until('org Y CV parsed', async () => (await docsOf(y2.orgId)).find((d) => d.parse_status === 'parsed'), 30_000);
+  const latency = Date.now() - started;
+  t.ok(latency < 30_000, `org Y's CV parsed ${latency} ms after it was submitted, while org X's hostile PDFs were being extracted`);
+  t.comment(`org Y parse latency with org X's unguarded hostile PDFs running: ${latency} ms`);
+  t.ok((await slots.active(x2.orgId)) <= 1, 'org X holds at most one of the two slots');
+});
+
 t.test('per-org leases: an org at its limit waits, another org is admitted, an expired lease frees the slot', async (t) => {
   let now = 1_000_000;
   const slots = createOrgSlots({ redis, redisPrefix: `${ctx.services.redisPrefix}:lease-test`, queue: QUEUES.cvParse, perOrg: 1, leaseMs: 5_000, clock: () => now });
