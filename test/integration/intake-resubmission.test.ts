@@ -219,3 +219,20 @@ t.test('unconfirmed re-submissions expire: the link is gone and the held file is
   t.ok(rows.every((r) => r.status === 'expired' && !r.held), 'the daily sweep expires them and drops the files');
   t.ok((await view(applicationId)).timeline.some((e) => e.type === 'resubmission.expired'));
 });
+
+t.test('erasing the candidate deletes held re-submissions and their links', async (t) => {
+  const email = `erin.${Date.now()}@example.test`;
+  t.equal((await apply(email, SAMPLE_CV_LINES)).statusCode, 202);
+  t.equal((await apply(email, ['Erin', 'second CV', 'TypeScript Postgres'])).statusCode, 202);
+  const token = linkIn(mailsTo(email).find((m) => /^Confirm/.test(m.subject))?.text ?? '');
+  const row = (await owner.query<{ application_id: string; candidate_id: string }>(
+    'SELECT r.application_id, a.candidate_id FROM application_resubmissions r JOIN applications a ON a.id = r.application_id WHERE a.org_id = $1 AND r.status = $2 ORDER BY r.created_at DESC LIMIT 1',
+    [admin.orgId, 'pending'],
+  )).rows[0];
+  const erased = await ctx.app.inject({ method: 'POST', url: `/api/v1/candidates/${row?.candidate_id}/erasure`, headers: admin.headers, payload: { reference: 'DSR-2026-0099', confirm: true } });
+  t.equal(erased.statusCode, 200, erased.body);
+  t.equal((await owner.query('SELECT 1 FROM application_resubmissions WHERE application_id = $1', [row?.application_id])).rowCount, 0, 'held file gone');
+  const res = await ctx.app.inject({ method: 'GET', url: `/apply/confirm/${token}`, remoteAddress: '10.2.9.1' });
+  t.equal(res.statusCode, 404, 'the link no longer resolves');
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/);
+});
