@@ -190,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
     alerts,
+    intake: config.intake,
   });
   await app.register(screeningRoutes, {
     db: deps.db,

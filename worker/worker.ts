@@ -9,6 +9,7 @@ import { createAuditCheckpointProcessor } from './processors/audit-checkpoint.js
 import { createKeyring } from '../server/core/crypto.js';
 import { createPostgresBlobStore } from '../server/core/storage.js';
 import { createCvParseProcessor } from './processors/cv-parse.js';
+import { createOrgSlots } from '../server/core/org-fairness.js';
 import type { Redis } from 'ioredis';
 import type { ModelProvider } from '../server/modules/screening/model.js';
 import { createScreeningProducer } from '../server/modules/screening/queue.js';
@@ -56,6 +57,8 @@ export interface WorkerDeps {
   previousMasterKeys?: readonly Buffer[];
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
+  /** issue 14 (M1): per-org parse leases in Redis (server/core/org-fairness.ts) and the page cap; without it no per-org limit. */
+  cvParse?: { redis: Redis; perOrgConcurrency: number; maxPages?: number; slotRetryDelayMs?: number };
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
   screening?: { provider: ModelProvider; defaultModel: string; redis: Redis; concurrency?: number; breaker?: CircuitBreaker };
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
@@ -196,11 +199,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       }
     }
     workers.push(
-      new Worker(QUEUES.cvParse, createCvParseProcessor({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), logger: deps.logger, onParsed }), {
-        connection: deps.connection,
-        prefix,
-        concurrency: deps.cvParseConcurrency ?? 2,
-      }),
+      new Worker(
+        QUEUES.cvParse,
+        createCvParseProcessor({
+          db: deps.db,
+          audit: deps.audit,
+          keyring,
+          blobs: createPostgresBlobStore(),
+          logger: deps.logger,
+          onParsed,
+          ...(deps.cvParse?.maxPages ? { limits: { maxPages: deps.cvParse.maxPages } } : {}),
+          ...(deps.cvParse
+            ? {
+                slots: {
+                  // The lease outlives the extraction time limit (20 s) with margin for the DB work around it.
+                  slots: createOrgSlots({ redis: deps.cvParse.redis, redisPrefix: deps.redisPrefix, queue: QUEUES.cvParse, perOrg: deps.cvParse.perOrgConcurrency, leaseMs: 90_000 }),
+                  retryDelayMs: deps.cvParse.slotRetryDelayMs ?? 1_000,
+                },
+              }
+            : {}),
+        }),
+        {
+          connection: deps.connection,
+          prefix,
+          concurrency: deps.cvParseConcurrency ?? 2,
+        },
+      ),
     );
   }
   for (const w of workers) {

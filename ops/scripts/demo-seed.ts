@@ -10,6 +10,7 @@ import type { Db } from '../../server/core/db.js';
 import type { Role } from '../../server/core/permissions.js';
 import { createPostgresBlobStore } from '../../server/core/storage.js';
 import { createApplicationService } from '../../server/modules/applications/service.js';
+import { createResubmissionService } from '../../server/modules/resubmissions/service.js';
 import { cvParseJobId } from '../../server/modules/applications/wire.js';
 import { findUserByEmail, insertUserWithPassword, updatePasswordHash } from '../../server/modules/auth/repo.js';
 import { hashPassword } from '../../server/modules/auth/passwords.js';
@@ -148,6 +149,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
   });
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
+  await seedHeldResubmission(deps, orgId, jobIds[0] as string);
   // DESIGN §9: the alert channel mails the demo admin (the dev outbox); no webhook, so no secret to show.
   await deps.db.withTenantTx(orgId, async (tx) => {
     await upsertAlertSettings(tx, orgId, { emails: [DEMO_USERS[0]?.email as string], webhookUrl: null, webhookSecretEnc: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] });
@@ -265,4 +267,37 @@ async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; user
   if (!token || !next) return;
   const slot = new Date(Date.parse(next.start) + 3600_000).toISOString();
   await interviews.answer(token, { action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, mode: 'phone', phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: true, startAt: slot, timezone: 'Europe/Berlin' }, 'demo-seed');
+}
+
+/**
+ * issue 14 (M2): a second CV sent through the public form for Lukas Berger's application,
+ * held until he confirms it by mail (the notice on his CV card). The demo's candidates are
+ * fictional: the confirmation mail goes to a list nobody reads.
+ */
+async function seedHeldResubmission(deps: SeedDeps, orgId: string, jobId: string): Promise<void> {
+  const keyring = createKeyring({ masterKey: deps.masterKey });
+  const blobs = createPostgresBlobStore();
+  const parseQueue = { enqueue: async (o: string, documentId: string) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId) })) };
+  const mails: MailMessage[] = [];
+  const resubmissions = createResubmissionService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    blobs,
+    mailer: { outbox: mails, send: async (m) => void mails.push(m) },
+    parseQueue,
+    publicUrl: deps.publicUrl,
+    clock: () => new Date(),
+    logger: deps.logger,
+  });
+  const applications = createApplicationService({ db: deps.db, audit: deps.audit, keyring, blobs, parseQueue, logger: deps.logger, resubmissions });
+  const lukas = CVS[1] as (typeof CVS)[number];
+  await applications.submitPublic(
+    orgId,
+    jobId,
+    { candidate: { name: lukas.name, email: lukas.email }, file: { filename: 'lukas-berger-2026.txt', bytes: Buffer.from(`${lukas.cv}
+
+2026 Also: Node.js and TypeScript backend services`) }, source: 'public', noticeVersion: 'demo' },
+    'demo-seed',
+  );
 }

@@ -55,6 +55,8 @@ export interface Config {
   backups: { expected: boolean; maxAgeMs: number };
   /** RFC 9116 fields of /.well-known/security.txt; expires null means one year after each request. */
   securityTxt: SecurityTxtConfig;
+  /** issue 14 (M1): public intake limits (apply rates per job and per org, the CV page cap, parses per org at a time). */
+  intake: IntakeConfig;
   logLevel: string;
   dataDir: string;
   /** issue 14 M3: OUTBOUND_ALLOW_LOOPBACK lets tenant-set URLs (alert webhooks, SSO issuers) reach 127/8 and ::1; development and tests only. */
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
   const backups = parseBackups(env, isProd, problems);
   const securityTxt = parseSecurityTxt(env, publicUrl, problems);
+  const intake = parseIntake(env, problems);
   const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -193,6 +196,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     auditCheckpointEveryMs: checkpointMinutes * 60_000,
     backups,
     securityTxt,
+    intake,
     logLevel,
     dataDir,
     outbound: { allowLoopback: allowLoopback === 'true' },
@@ -359,6 +363,27 @@ function parseBackups(env: Env, isProd: boolean, problems: string[]): Config['ba
   const hours = Number(env.BACKUP_MAX_AGE_HOURS ?? '26');
   if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 90) problems.push('BACKUP_MAX_AGE_HOURS must be an integer from 1 to 2160');
   return { expected: raw === 'true', maxAgeMs: hours * 3_600_000 };
+}
+
+export interface IntakeConfig {
+  applyPerJobPerHour: number;
+  applyPerOrgPerHour: number;
+  cvMaxPages: number;
+  cvParsePerOrg: number;
+}
+
+function parseIntake(env: Env, problems: string[]): IntakeConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = Number(env[name] ?? String(fallback));
+    if (!Number.isInteger(v) || v < min || v > max) problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return v;
+  };
+  return {
+    applyPerJobPerHour: int('APPLY_RATE_PER_JOB_HOUR', 120, 1, 100_000),
+    applyPerOrgPerHour: int('APPLY_RATE_PER_ORG_HOUR', 600, 1, 1_000_000),
+    cvMaxPages: int('CV_MAX_PAGES', 50, 1, 2_000),
+    cvParsePerOrg: int('CV_PARSE_PER_ORG', 1, 1, 64),
+  };
 }
 
 function parseSecurityTxt(env: Env, publicUrl: URL | null, problems: string[]): SecurityTxtConfig {

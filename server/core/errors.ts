@@ -85,6 +85,13 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/** A link or resource that existed but is no longer usable (expired, used, erased). */
+export class GoneError extends AppError {
+  constructor(options: ProblemOptions = {}) {
+    super(410, 'Gone', options);
+  }
+}
+
 export class TooManyRequestsError extends AppError {
   constructor(retryAfterSeconds: number, options: ProblemOptions = {}) {
     super(429, 'Too Many Requests', {

@@ -45,6 +45,17 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const five = (await parseQueue.getWaiting()).map((j) => j.data.documentId);
   t.equal(five.length, 5, 'five CVs wait for the worker');
   t.equal((await parseQueue.getPrioritized()).length, 37, 'the past applications queue behind them');
+  // issue 14 (M2): Lukas Berger's application shows a re-submitted CV waiting for his confirmation.
+  const held = await ctx.db.withTenant(first.orgId, (q) => q.query<{ application_id: string }>("SELECT application_id FROM application_resubmissions WHERE status = 'pending'"));
+  t.equal(held.rowCount, 1, 'one held re-submission');
+  const lukasView = (await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${held.rows[0]?.application_id}`, headers: admin })).json<{
+    candidate: { name: string };
+    documents: unknown[];
+    pendingResubmissions: unknown[];
+  }>();
+  t.equal(lukasView.candidate.name, 'Lukas Berger');
+  t.equal(lukasView.pendingResubmissions.length, 1, 'shown on his application');
+  t.equal(lukasView.documents.length, 1, 'which is not a document of the application');
   // issue 7: one interview booked into the first job's availability windows.
   const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
   t.equal(booked.rowCount, 1);

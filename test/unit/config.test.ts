@@ -41,6 +41,20 @@ t.test('invalid values are reported one line each', async (t) => {
   t.match(problems.join('\n'), /DATABASE_URL is not a valid URL/);
 });
 
+t.test('public intake limits (issue 14): defaults, overrides and bad values', async (t) => {
+  t.same(loadConfig(base).intake, { applyPerJobPerHour: 120, applyPerOrgPerHour: 600, cvMaxPages: 50, cvParsePerOrg: 1 });
+  t.same(loadConfig({ ...base, APPLY_RATE_PER_JOB_HOUR: '5', APPLY_RATE_PER_ORG_HOUR: '50', CV_MAX_PAGES: '20', CV_PARSE_PER_ORG: '2' }).intake, {
+    applyPerJobPerHour: 5,
+    applyPerOrgPerHour: 50,
+    cvMaxPages: 20,
+    cvParsePerOrg: 2,
+  });
+  const problems = problemsOf({ ...base, APPLY_RATE_PER_JOB_HOUR: '0', APPLY_RATE_PER_ORG_HOUR: 'many', CV_MAX_PAGES: '1.5', CV_PARSE_PER_ORG: '-1' });
+  t.equal(problems.length, 4, problems.join('\n'));
+  t.match(problems.join('\n'), /APPLY_RATE_PER_JOB_HOUR must be an integer from 1/);
+  t.match(problems.join('\n'), /CV_PARSE_PER_ORG must be an integer from 1 to 64/);
+});
+
 t.test('production refuses simulated AI, inline key material, missing secrets and http', async (t) => {
   const problems = problemsOf({ NODE_ENV: 'production', AI_PROVIDER: 'simulated', MASTER_KEY: 'abc', PUBLIC_URL: 'http://example.com' }).join('\n');
   t.match(problems, /AI_PROVIDER=simulated is refused in production/);

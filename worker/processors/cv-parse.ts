@@ -5,7 +5,14 @@
 // without usable text (a scanned PDF) ends in needs_manual_review. A damaged file fails
 // at once (UnrecoverableError); other errors retry with backoff and, on the last
 // attempt, leave the document in the visible 'failed' state with the reason.
-import { UnrecoverableError, type Job } from 'bullmq';
+//
+// Before any extraction, cheap structural checks (byte size, DOCX entry count and declared
+// size, PDF page count) refuse documents that would hold a parser slot for long: refused
+// documents fail at once with the reason on the application's timeline and a message the
+// recruiter can pass on to the candidate. Running out of time or memory is permanent after
+// at most one retry (the same bytes hit the same limits again). With `slots`, an org
+// runs at most `perOrg` parses at a time (server/core/org-fairness.ts).
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../server/core/crypto.js';
@@ -15,7 +22,17 @@ import type { BlobStore } from '../../server/core/storage.js';
 import { insertEvent } from '../../server/modules/applications/repo.js';
 import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/repo.js';
 import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/hidden.js';
-import { DEFAULT_EXTRACTION_LIMITS, ExtractionError, runExtraction, type ExtractionLimits, type ExtractResult } from '../../server/modules/documents/extract.js';
+import {
+  candidateMessageFor,
+  DEFAULT_EXTRACTION_LIMITS,
+  DocumentRefusedError,
+  ExtractionError,
+  preflightDocument,
+  runExtraction,
+  type ExtractionLimits,
+  type ExtractResult,
+} from '../../server/modules/documents/extract.js';
+import type { OrgSlots } from '../../server/core/org-fairness.js';
 
 export interface CvParseDeps {
   db: Db;
@@ -23,18 +40,43 @@ export interface CvParseDeps {
   keyring: Keyring;
   blobs: BlobStore;
   logger: Logger;
-  limits?: ExtractionLimits;
+  limits?: Partial<ExtractionLimits>;
   /** Replaceable for tests of the retry path; defaults to the worker-thread extractor. */
   extract?: (mediaType: string, bytes: Uint8Array, limits: ExtractionLimits) => Promise<ExtractResult>;
   /** issue 6 (screening): called after the parsed text is committed; enqueues cv-screen. */
   onParsed?: (orgId: string, applicationId: string, documentId: string) => Promise<void>;
+  /** Per-org concurrency leases; a job of an org at its limit goes back to delayed for retryDelayMs (with jitter). */
+  slots?: { slots: OrgSlots; retryDelayMs: number };
 }
+
+/** Failures of the extraction thread's resource limits: retried at most once. */
+const RESOURCE_FAILURE = /^(timeout|memory_limit|extractor_exited|extractor_crashed)/;
 
 export type CvParseOutcome = { status: 'parsed' | 'needs_manual_review' | 'failed' | 'skipped' | 'missing'; reason?: string };
 
 export function createCvParseProcessor(deps: CvParseDeps) {
-  const limits = deps.limits ?? DEFAULT_EXTRACTION_LIMITS;
+  const limits = { ...DEFAULT_EXTRACTION_LIMITS, ...deps.limits };
   const extract = deps.extract ?? runExtraction;
+
+  async function refuse(orgId: string, doc: DocumentRow, err: DocumentRefusedError): Promise<void> {
+    const { reason, facts } = err.refusal;
+    await deps.db.withTenantTx(orgId, async (tx) => {
+      await markParseOutcome(tx, doc.id, 'failed', err.message);
+      await insertEvent(tx, {
+        orgId,
+        applicationId: doc.application_id,
+        type: 'document.refused',
+        actor: { type: 'system' },
+        data: { documentId: doc.id, reason, ...facts, candidateMessage: candidateMessageFor(err.refusal) },
+      });
+      await deps.audit.recordIn(tx, orgId, {
+        action: 'document.refused',
+        actor: { type: 'system' },
+        target: { type: 'document', id: doc.id },
+        metadata: { reason, ...facts },
+      });
+    });
+  }
 
   async function finish(orgId: string, doc: DocumentRow, status: 'needs_manual_review' | 'failed', reason: string): Promise<void> {
     await deps.db.withTenantTx(orgId, async (tx) => {
@@ -55,7 +97,25 @@ export function createCvParseProcessor(deps: CvParseDeps) {
     });
   }
 
-  return async function processCvParse(job: Job<JobPayloads['cv-parse']>): Promise<CvParseOutcome> {
+  async function processCvParse(job: Job<JobPayloads['cv-parse']>, token?: string): Promise<CvParseOutcome> {
+    if (!deps.slots) return parseOne(job);
+    const { slots, retryDelayMs } = deps.slots;
+    const { orgId } = job.data;
+    const jobId = job.id ?? `${orgId}:${job.data.documentId}`;
+    if (!(await slots.acquire(orgId, jobId))) {
+      // The org already uses its share of the parser: step aside (not a failed attempt).
+      await job.moveToDelayed(Date.now() + retryDelayMs + Math.floor(Math.random() * retryDelayMs), token);
+      throw new DelayedError();
+    }
+    try {
+      return await parseOne(job);
+    } finally {
+      await slots.release(orgId, jobId).catch((err: Error) => deps.logger.warn({ err: { message: err.message } }, 'cv-parse slot release failed'));
+    }
+  }
+  return processCvParse;
+
+  async function parseOne(job: Job<JobPayloads['cv-parse']>): Promise<CvParseOutcome> {
     const { orgId, documentId } = job.data;
     const log = deps.logger.child({ queue: 'cv-parse', jobId: job.id, documentId });
     const loaded = await deps.db.withTenant(orgId, async (q) => {
@@ -82,12 +142,20 @@ export function createCvParseProcessor(deps: CvParseDeps) {
     const started = Date.now();
     let result: ExtractResult;
     try {
+      preflightDocument(doc.media_type, loaded.bytes, limits);
       result = await extract(doc.media_type, loaded.bytes, limits);
     } catch (err) {
+      if (err instanceof DocumentRefusedError) {
+        log.warn({ reason: err.refusal.reason, ...err.refusal.facts, ms: Date.now() - started }, 'cv refused before extraction');
+        await refuse(orgId, doc, err);
+        throw new UnrecoverableError(err.message);
+      }
       const reason = err instanceof ExtractionError ? err.message : `unexpected: ${(err as Error).name}`;
       const permanent = err instanceof ExtractionError && err.permanent;
       const attempts = job.opts.attempts ?? 1;
-      const last = permanent || job.attemptsMade + 1 >= attempts;
+      // A resource failure repeats with the same bytes: one retry (a busy host), then stop.
+      const resourceSpent = RESOURCE_FAILURE.test(reason) && job.attemptsMade >= 1;
+      const last = permanent || resourceSpent || job.attemptsMade + 1 >= attempts;
       log.warn({ reason, attempt: job.attemptsMade + 1, attempts, permanent }, 'cv parse failed');
       if (last) {
         await finish(orgId, doc, 'failed', reason);
@@ -125,5 +193,5 @@ export function createCvParseProcessor(deps: CvParseDeps) {
     // issue 6 (screening): hand the parsed CV on, after commit; a failed enqueue is logged, the text stays parsed.
     if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
     return { status: 'parsed' };
-  };
+  }
 }

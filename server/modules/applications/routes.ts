@@ -62,6 +62,8 @@ const Application = Type.Object({
   notes: Type.Array(Note),
   decisions: Type.Array(Decision),
   screening: Type.Null(),
+  /** Public re-submissions waiting for the candidate's confirmation by mail; they change nothing until confirmed. */
+  pendingResubmissions: Type.Array(Type.Object({ id: Uuid, mediaType: Type.String(), sizeBytes: Type.Integer(), createdAt: Type.String(), expiresAt: Type.String() })),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -17,6 +17,7 @@ import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha,
 import { detectMediaType } from '../documents/sniff.js';
 import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
 import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
+import type { HeldResubmission, ResubmissionService } from '../resubmissions/service.js';
 import {
   addTag,
   decisionsOfApplication,
@@ -102,7 +103,19 @@ export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): Ca
 
 const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } => ({ id: s.id, name: s.name, kind: s.kind });
 
-export function createApplicationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; parseQueue: CvParseProducer; logger: Logger; hooks?: ApplicationHooks }) {
+/** issue 14 (M2): holds public re-submissions to existing applications until the candidate confirms. */
+export type ResubmissionHold = Pick<ResubmissionService, 'holdIn' | 'notify' | 'pendingView'>;
+
+export function createApplicationService(deps: {
+  db: Db;
+  audit: AuditLog;
+  keyring: Keyring;
+  blobs: BlobStore;
+  parseQueue: CvParseProducer;
+  logger: Logger;
+  hooks?: ApplicationHooks;
+  resubmissions?: ResubmissionHold;
+}) {
   const { db, audit, keyring, blobs } = deps;
   const hooks = deps.hooks ?? {};
   const search = createCandidateSearch({ keyring });
@@ -234,83 +247,118 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
     return decision;
   }
 
-  return {
-    /** Shared by public apply and recruiter upload. jobId must already be visible to the caller. */
-    async submit(orgId: string, jobId: string, input: SubmitInput, actor: { type: 'user' | 'candidate'; id?: string | null }, requestId: string | null): Promise<SubmitResult> {
-      // Checked before any write: 415/422 leave nothing behind.
-      const mediaType = detectMediaType(input.file.bytes);
-      const sha256 = createHash('sha256').update(input.file.bytes).digest();
-      const result = await db.withTenantTx(orgId, async (tx) => {
-        const stages = await stagesForJob(tx, jobId);
-        const first = stages.find((s) => s.kind === 'new') ?? stages[0];
-        if (!first) throw new NotFoundError({ resource: 'Job' });
-        const { candidateId, cipher, created: newCandidate } = await findOrCreateCandidate(tx, orgId, input.candidate);
-        const app = await insertOrFindApplication(tx, {
-          orgId,
-          jobId,
-          candidateId,
-          stageId: first.id,
-          stageKind: first.kind,
-          source: input.source,
-          noticeVersion: input.noticeVersion,
-        });
-        if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion);
-        await insertEvent(tx, {
-          orgId,
-          applicationId: app.id,
-          type: app.created ? 'application.created' : 'application.merged',
-          actor,
-          data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}) },
-        });
-        if (input.noticeVersion) {
-          await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion } });
-        }
-        const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
-        let documentId: string;
-        if (existingDoc) {
-          documentId = existingDoc.id;
-          await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } });
-        } else {
-          documentId = randomUUID();
-          await insertDocument(tx, {
-            id: documentId,
-            orgId,
-            candidateId,
-            applicationId: app.id,
-            mediaType,
-            sizeBytes: input.file.bytes.length,
-            sha256,
-            filenameEnc: input.file.filename ? cipher.seal('documents', 'filename_enc', documentId, input.file.filename.slice(0, 255)) : null,
-          });
-          await blobs.put(tx, orgId, documentId, cipher.seal('document_blobs', 'bytes_enc', documentId, input.file.bytes));
-          await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.uploaded', actor, data: { documentId, mediaType, sizeBytes: input.file.bytes.length } });
-        }
-        const sameFileOtherCandidates = await countOtherCandidatesWithSha(tx, candidateId, sha256);
-        if (input.demographics && Object.keys(input.demographics).length > 0) {
-          const id = randomUUID();
-          await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)) });
-        }
-        await audit.recordIn(tx, orgId, {
-          action: app.created ? 'application.created' : 'application.merged',
-          actor: { type: actor.type, id: actor.id ?? null },
-          target: { type: 'application', id: app.id },
-          metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion },
-          requestId,
-        });
-        return {
-          applicationId: app.id,
-          candidateId,
-          documentId,
-          merged: !app.created,
-          duplicateFile: Boolean(existingDoc),
-          sameFileOtherCandidates,
-          needsParse: !existingDoc || existingDoc.parse_status === 'pending',
-        };
+  /**
+   * Shared by public apply and recruiter upload. With holdExisting (public apply), a
+   * submission for an application that already exists changes nothing on it: it is held
+   * for the candidate's confirmation by mail (issue 14, M2) and `held` is returned.
+   */
+  async function submitIn(
+    orgId: string,
+    jobId: string,
+    input: SubmitInput,
+    actor: { type: 'user' | 'candidate'; id?: string | null },
+    requestId: string | null,
+    holdExisting: ResubmissionHold | null,
+  ): Promise<{ held: HeldResubmission | null; dropped: boolean } | SubmitResult> {
+    // Checked before any write: 415/422 leave nothing behind.
+    const mediaType = detectMediaType(input.file.bytes);
+    const sha256 = createHash('sha256').update(input.file.bytes).digest();
+    const result = await db.withTenantTx(orgId, async (tx): Promise<{ held: HeldResubmission | null; dropped: boolean } | (SubmitResult & { needsParse: boolean })> => {
+      const stages = await stagesForJob(tx, jobId);
+      const first = stages.find((s) => s.kind === 'new') ?? stages[0];
+      if (!first) throw new NotFoundError({ resource: 'Job' });
+      const { candidateId, cipher, created: newCandidate } = await findOrCreateCandidate(tx, orgId, input.candidate);
+      const app = await insertOrFindApplication(tx, {
+        orgId,
+        jobId,
+        candidateId,
+        stageId: first.id,
+        stageKind: first.kind,
+        source: input.source,
+        noticeVersion: input.noticeVersion,
       });
-      if (result.needsParse) await enqueueAfterCommit(orgId, result.documentId);
-      await hooks.afterSubmit?.(orgId, { applicationId: result.applicationId, created: !result.merged, source: input.source, requestId });
-      const { needsParse: _needsParse, ...out } = result;
+      if (!app.created && holdExisting) {
+        // Anyone can type a candidate's email: nothing here proves it is them.
+        const held = await holdExisting.holdIn(tx, { orgId, applicationId: app.id, jobId, candidateId, cipher, file: input.file, mediaType, sha256, noticeVersion: input.noticeVersion, requestId });
+        return { held, dropped: held === null };
+      }
+      if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion);
+      await insertEvent(tx, {
+        orgId,
+        applicationId: app.id,
+        type: app.created ? 'application.created' : 'application.merged',
+        actor,
+        data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}) },
+      });
+      if (input.noticeVersion) {
+        await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion } });
+      }
+      const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
+      let documentId: string;
+      if (existingDoc) {
+        documentId = existingDoc.id;
+        await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } });
+      } else {
+        documentId = randomUUID();
+        await insertDocument(tx, {
+          id: documentId,
+          orgId,
+          candidateId,
+          applicationId: app.id,
+          mediaType,
+          sizeBytes: input.file.bytes.length,
+          sha256,
+          filenameEnc: input.file.filename ? cipher.seal('documents', 'filename_enc', documentId, input.file.filename.slice(0, 255)) : null,
+        });
+        await blobs.put(tx, orgId, documentId, cipher.seal('document_blobs', 'bytes_enc', documentId, input.file.bytes));
+        await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.uploaded', actor, data: { documentId, mediaType, sizeBytes: input.file.bytes.length } });
+      }
+      const sameFileOtherCandidates = await countOtherCandidatesWithSha(tx, candidateId, sha256);
+      if (input.demographics && Object.keys(input.demographics).length > 0) {
+        const id = randomUUID();
+        await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)) });
+      }
+      await audit.recordIn(tx, orgId, {
+        action: app.created ? 'application.created' : 'application.merged',
+        actor: { type: actor.type, id: actor.id ?? null },
+        target: { type: 'application', id: app.id },
+        metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion },
+        requestId,
+      });
+      return {
+        applicationId: app.id,
+        candidateId,
+        documentId,
+        merged: !app.created,
+        duplicateFile: Boolean(existingDoc),
+        sameFileOtherCandidates,
+        needsParse: !existingDoc || existingDoc.parse_status === 'pending',
+      };
+    });
+    if ('held' in result) {
+      if (result.held) await holdExisting?.notify(result.held);
+      return result;
+    }
+    if (result.needsParse) await enqueueAfterCommit(orgId, result.documentId);
+    await hooks.afterSubmit?.(orgId, { applicationId: result.applicationId, created: !result.merged, source: input.source, requestId });
+    const { needsParse: _needsParse, ...out } = result;
+    return out;
+  }
+
+  return {
+    /** Recruiter upload (and imports): a submission for an existing application is merged into it. jobId must already be visible to the caller. */
+    async submit(orgId: string, jobId: string, input: SubmitInput, actor: { type: 'user' | 'candidate'; id?: string | null }, requestId: string | null): Promise<SubmitResult> {
+      const out = await submitIn(orgId, jobId, input, actor, requestId, null);
+      if ('held' in out) throw new Error('unreachable: nothing is held without holdExisting');
       return out;
+    },
+
+    /**
+     * Public apply. Answers nothing about what happened (a new application, a held
+     * re-submission or a dropped one): the caller gives every applicant the same answer.
+     */
+    async submitPublic(orgId: string, jobId: string, input: SubmitInput, requestId: string | null): Promise<void> {
+      await submitIn(orgId, jobId, input, { type: 'candidate' }, requestId, deps.resubmissions ?? null);
     },
 
     async jobForUpload(ctx: Ctx, jobId: string): Promise<void> {
@@ -371,6 +419,8 @@ export function createApplicationService(deps: { db: Db; audit: AuditLog; keyrin
           })),
           // Screening results arrive with the screening module; the field is stable now.
           screening: null,
+          // issue 14 (M2): unconfirmed public re-submissions (they change nothing until confirmed).
+          pendingResubmissions: deps.resubmissions ? await deps.resubmissions.pendingView(tx, id) : [],
           createdAt: app.created_at.toISOString(),
           updatedAt: app.updated_at.toISOString(),
         };

@@ -10,6 +10,11 @@ import { createKeyring, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
+import type { IntakeConfig } from '../../core/config.js';
+import { recentVolumePriority } from '../../core/org-fairness.js';
+import { createApplyLimiter } from '../public/limits.js';
+import { resubmissionRoutes } from '../resubmissions/routes.js';
+import { createResubmissionService } from '../resubmissions/service.js';
 import { createPostgresBlobStore, type BlobStore } from '../../core/storage.js';
 import { candidateRoutes } from '../candidates/routes.js';
 import { createCandidateService } from '../candidates/service.js';
@@ -40,6 +45,8 @@ export interface HiringDeps {
   parseQueue?: CvParseProducer;
   clock?: () => Date;
   alerts?: AlertSink;
+  /** issue 14 (M1): apply rates per job and per org; without it only the per-IP limit applies. */
+  intake?: Pick<IntakeConfig, 'applyPerJobPerHour' | 'applyPerOrgPerHour'>;
 }
 
 export function cvParseJobId(documentId: string): string {
@@ -55,13 +62,26 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     app.addHook('onClose', async () => queue.close());
     parseQueue = {
       async enqueue(orgId, documentId) {
-        await queue.add('parse', { orgId, documentId }, { jobId: cvParseJobId(documentId) });
+        // Ordered by the org's recent volume, so one org's burst queues behind other orgs' CVs (server/core/org-fairness.ts).
+        const priority = await recentVolumePriority({ redis: deps.redis, redisPrefix: deps.redisPrefix, queue: QUEUES.cvParse }, orgId).catch(() => 1_000);
+        await queue.add('parse', { orgId, documentId }, { jobId: cvParseJobId(documentId), priority });
       },
     };
   }
   await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
   const jobs = createJobService({ db: deps.db, audit: deps.audit });
   const messages = createMessageService({ db: deps.db, audit: deps.audit, keyring, mailer: deps.mailer, logger: deps.logger });
+  const resubmissions = createResubmissionService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    blobs,
+    mailer: deps.mailer,
+    parseQueue,
+    publicUrl: deps.publicUrl,
+    clock: deps.clock ?? (() => new Date()),
+    logger: deps.logger,
+  });
   const applications = createApplicationService({
     db: deps.db,
     audit: deps.audit,
@@ -70,6 +90,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     parseQueue,
     logger: deps.logger,
     hooks: { afterSubmit: messages.afterSubmit, afterStageChange: messages.afterStageChange },
+    resubmissions,
   });
   const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
   await app.register(jobRoutes, { jobs });
@@ -80,5 +101,9 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(retentionRoutes, {
     retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
   });
-  await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl });
+  const applyLimiter = deps.intake
+    ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour } })
+    : undefined;
+  await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl, applyLimiter });
+  await app.register(resubmissionRoutes, { resubmissions });
 }

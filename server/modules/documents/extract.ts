@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../../core/paths.js';
-import { MEDIA_TYPES } from './sniff.js';
+import { DOCX_LIMITS, docxDeclaredStats, MAX_CV_BYTES, MEDIA_TYPES } from './sniff.js';
 import { HiddenCollector, type HiddenParts } from './hidden.js';
 import type * as DocxHidden from './docx-hidden.js';
 import type * as PdfHidden from './pdf-hidden.js';
@@ -46,6 +46,59 @@ export class ExtractionError extends Error {
   }
 }
 
+/** Why a document was refused before any text extraction, with the numbers behind it. */
+export interface Refusal {
+  reason: 'too_many_pages' | 'too_large' | 'docx_too_large';
+  /** e.g. { pages: 30000, maxPages: 50 } or { bytes, maxBytes } */
+  facts: Record<string, number>;
+}
+
+/**
+ * A document refused by the cheap structural checks (page count, sizes) that run before
+ * text extraction. Always permanent: the same bytes are refused again on every attempt.
+ */
+export class DocumentRefusedError extends ExtractionError {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(`refused: ${refusal.reason}`, true);
+    this.name = 'DocumentRefusedError';
+    this.refusal = refusal;
+  }
+}
+
+/** What a candidate may be told about a refusal (no internals, no numbers they did not choose). */
+export function candidateMessageFor(refusal: Refusal): string {
+  switch (refusal.reason) {
+    case 'too_many_pages':
+      return `Your CV has more pages than we can process (the limit is ${refusal.facts.maxPages ?? ''} pages). Please send a shorter version.`;
+    case 'too_large':
+      return 'Your CV file is larger than we can process. Please send a smaller file.';
+    case 'docx_too_large':
+      return 'Your Word document expands to more data than we can process. Please send a PDF or a smaller document.';
+  }
+}
+
+/**
+ * Cheap checks on the raw bytes, run in the parser process before a worker thread is
+ * started (no parsing library involved): the byte size, and for DOCX the entry count and
+ * declared uncompressed size from the ZIP central directory. The PDF page count needs the
+ * PDF's page tree and is checked inside the extraction thread, right after pdf.js opens the
+ * document (which reads the xref and the catalog, not the pages) and before any page is read.
+ */
+export function preflightDocument(mediaType: string, bytes: Uint8Array, limits: Pick<ExtractionLimits, 'maxBytes'>): void {
+  if (bytes.byteLength > limits.maxBytes) throw new DocumentRefusedError({ reason: 'too_large', facts: { bytes: bytes.byteLength, maxBytes: limits.maxBytes } });
+  if (mediaType === MEDIA_TYPES.docx) {
+    const stats = docxDeclaredStats(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // A damaged package (null) is left to the extractor, which fails it as docx_unreadable.
+    if (stats && (stats.entries > DOCX_LIMITS.maxEntries || stats.uncompressed > DOCX_LIMITS.maxTotalUncompressed)) {
+      throw new DocumentRefusedError({
+        reason: 'docx_too_large',
+        facts: { entries: stats.entries, uncompressedBytes: stats.uncompressed, maxEntries: DOCX_LIMITS.maxEntries, maxUncompressedBytes: DOCX_LIMITS.maxTotalUncompressed },
+      });
+    }
+  }
+}
+
 export function normaliseText(raw: string): string {
   return (
     raw
@@ -72,7 +125,7 @@ function letters(text: string): number {
 }
 
 /** Extracts in the current thread (used inside the extraction worker thread and in tests). */
-export async function extractInProcess(mediaType: string, bytes: Uint8Array): Promise<ExtractResult> {
+export async function extractInProcess(mediaType: string, bytes: Uint8Array, maxPages: number = DEFAULT_EXTRACTION_LIMITS.maxPages): Promise<ExtractResult> {
   let raw: string;
   let pages: number | undefined;
   const hidden = new HiddenCollector();
@@ -84,6 +137,13 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
       pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, stopAtErrors: false });
     } catch (err) {
       throw new ExtractionError(`pdf_unreadable: ${(err as Error).name}`, true);
+    }
+    // numPages is the page tree's /Count, read from the catalog without loading a page; it
+    // is also the bound extractText iterates to, so a lower /Count cannot smuggle pages in.
+    if (pdf.numPages > maxPages) {
+      const pagesFound = pdf.numPages;
+      await pdf.destroy();
+      throw new DocumentRefusedError({ reason: 'too_many_pages', facts: { pages: pagesFound, maxPages } });
     }
     try {
       const result = await extractText(pdf, { mergePages: true });
@@ -130,9 +190,13 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array): Pr
 export interface ExtractionLimits {
   timeoutMs: number;
   maxHeapMb: number;
+  /** PDFs with more pages are refused before any page is read (CV_MAX_PAGES). */
+  maxPages: number;
+  /** Larger files are refused before a thread starts (the upload cap, again, for stored files). */
+  maxBytes: number;
 }
 
-export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = { timeoutMs: 20_000, maxHeapMb: 256 };
+export const DEFAULT_EXTRACTION_LIMITS: ExtractionLimits = { timeoutMs: 20_000, maxHeapMb: 256, maxPages: 50, maxBytes: MAX_CV_BYTES };
 
 let threadUrlCache: URL | undefined;
 
@@ -171,7 +235,7 @@ export function runExtraction(mediaType: string, bytes: Uint8Array, limits: Extr
     const worker = new Worker(url, {
       // A built thread started from the TypeScript sources (tests) must not inherit the test runner's TypeScript loader.
       ...(url.pathname.endsWith('.js') && import.meta.url.endsWith('.ts') ? { execArgv: [] } : {}),
-      workerData: { mediaType, bytes: copy },
+      workerData: { mediaType, bytes: copy, maxPages: limits.maxPages },
       transferList: [copy.buffer],
       resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32 },
       stdout: true,
@@ -186,8 +250,8 @@ export function runExtraction(mediaType: string, bytes: Uint8Array, limits: Extr
       void worker.terminate();
     };
     const timer = setTimeout(() => finish(() => reject(new ExtractionError('timeout', false))), limits.timeoutMs);
-    worker.once('message', (msg: { ok: true; result: ExtractResult } | { ok: false; message: string; permanent: boolean }) => {
-      finish(() => (msg.ok ? resolve(msg.result) : reject(new ExtractionError(msg.message, msg.permanent))));
+    worker.once('message', (msg: { ok: true; result: ExtractResult } | { ok: false; message: string; permanent: boolean; refusal?: Refusal }) => {
+      finish(() => (msg.ok ? resolve(msg.result) : reject(msg.refusal ? new DocumentRefusedError(msg.refusal) : new ExtractionError(msg.message, msg.permanent))));
     });
     worker.once('error', (err: Error & { code?: string }) => {
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';

@@ -162,6 +162,20 @@ function checkDocx(bytes: Buffer): void {
 }
 
 /**
+ * Entry count and declared uncompressed total from the central directory only (no
+ * inflating): the parser's cheap re-check before it hands a stored DOCX to mammoth.
+ * null when the package is damaged or over the entry cap (both refused at upload).
+ */
+export function docxDeclaredStats(bytes: Buffer): { entries: number; uncompressed: number } | null {
+  try {
+    const entries = readCentralDirectory(bytes);
+    return { entries: entries.length, uncompressed: entries.reduce((n, e) => n + e.uncompressedSize, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Reads the named parts of a DOCX package under the same caps as the upload check (entry
  * count, declared and real inflated sizes): the parser's view of the parts mammoth skips
  * (comments, headers, metadata) goes through this guarded reader, never a second unzip.

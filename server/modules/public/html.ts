@@ -115,3 +115,23 @@ h1{margin:.2rem 0}.org,.meta,.version{color:#555}.notice{background:#f4f6f8;padd
 form label{display:block;margin:.8rem 0}form input:not([type=checkbox]){display:block;width:100%;padding:.4rem}
 fieldset{margin-top:1rem}button{margin-top:1rem;padding:.6rem 1.2rem}
 `;
+
+/** issue 14 (M2): the page a re-submission's confirmation link opens. Confirming is a POST (a mail scanner following the link changes nothing). */
+export function renderResubmissionConfirm(p: { orgName: string; jobTitle: string; token: string; expiresAt: Date }): string {
+  const org = escapeHtml(p.orgName);
+  const job = escapeHtml(p.jobTitle);
+  return layout(
+    'Confirm your new CV',
+    `<h1>Confirm your new CV</h1>
+<p>A new CV was sent for your application for ${job} at ${org}, with your email address. If you sent it, confirm below: it replaces the CV ${org} reviews, and it is assessed again like any new CV.</p>
+<p>If you did not send it, close this page: nothing changes on your application, and the file is deleted on ${escapeHtml(p.expiresAt.toUTCString())}.</p>
+<form method="post" action="/apply/confirm/${encodeURIComponent(p.token)}">
+<input type="hidden" name="confirm" value="yes">
+<button type="submit">Yes, I sent this CV: use it for my application</button>
+</form>`,
+  );
+}
+
+export function renderResubmissionConfirmed(p: { orgName: string; jobTitle: string }): string {
+  return layout('CV confirmed', `<h1>Thank you</h1><p>Your new CV is now part of your application for ${escapeHtml(p.jobTitle)} at ${escapeHtml(p.orgName)}. A person will review it.</p>`);
+}

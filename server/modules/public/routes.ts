@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
-import { NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { AppError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import { Problem } from '../../plugins/schemas.js';
 import { readApplicationForm } from '../applications/form.js';
 import type { ApplicationService } from '../applications/service.js';
@@ -11,6 +11,7 @@ import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
 import { findOrgBySlug } from '../orgs/repo.js';
 import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
+import type { ApplyLimiter } from './limits.js';
 
 const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 const JobParams = Type.Object({ orgSlug: SlugParam, jobSlug: SlugParam }, { additionalProperties: false });
@@ -23,6 +24,8 @@ export interface PublicRouteOptions {
   publicUrl: URL;
   /** Applications per IP per minute. */
   applyRateLimit?: number;
+  /** Applications per job and per org per hour (Redis); counted before the upload is read. */
+  applyLimiter?: ApplyLimiter;
 }
 
 export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOptions): Promise<void> {
@@ -87,6 +90,15 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       const { org, job } = await openJob(orgSlug, jobSlug);
+      if (deps.applyLimiter) {
+        try {
+          await deps.applyLimiter.take(org.id, job.id);
+        } catch (err) {
+          if (err instanceof AppError) throw err;
+          // Redis unavailable: fail open like the global limit; the per-IP limit still holds.
+          request.log.warn({ err: { message: (err as Error).message } }, 'apply rate check failed');
+        }
+      }
       const form = await readApplicationForm(request, ['consent', 'noticeVersion']);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
         throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
@@ -94,11 +106,12 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       if (form.extra.noticeVersion !== PRIVACY_NOTICE_VERSION) {
         throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
-      await deps.applications.submit(
+      // A re-submission for an existing application is held until the candidate confirms it
+      // by mail (issue 14, M2); the submitter cannot tell which case applied.
+      await deps.applications.submitPublic(
         org.id,
         job.id,
         { candidate: form.candidate, file: form.file, source: 'public', noticeVersion: PRIVACY_NOTICE_VERSION, demographics: form.demographics },
-        { type: 'candidate' },
         request.id,
       );
       // The same answer whether or not this email applied before: nothing to enumerate.

@@ -149,7 +149,7 @@ export async function withdrawOpenApplications(tx: Queryable, orgId: string, can
 
 /**
  * Ends what could still reach or concern the candidate: interviews not yet over are
- * cancelled and every invite link revoked, contest links deleted, open review tasks
+ * cancelled and every invite link revoked, contest links and held re-submissions deleted, open review tasks
  * (their reason is the candidate's own text) dropped, and webhook bodies of their calls
  * not yet processed cleared. Returns the interviews cancelled.
  */
@@ -162,6 +162,8 @@ export async function stopCandidateActivity(tx: Queryable, candidateId: string):
   );
   await tx.query('UPDATE interviews SET invite_revoked_at = now() WHERE candidate_id = $1 AND invite_revoked_at IS NULL', [candidateId]);
   await tx.query(`DELETE FROM contest_links WHERE application_id IN (${apps})`, [candidateId]);
+  // Held re-submissions (issue 14): their files and confirmation links.
+  await tx.query(`DELETE FROM application_resubmissions WHERE application_id IN (${apps})`, [candidateId]);
   await tx.query(`DELETE FROM review_tasks WHERE status = 'open' AND application_id IN (${apps})`, [candidateId]);
   await tx.query(
     `UPDATE webhook_messages SET body_enc = NULL, processed_at = COALESCE(processed_at, now()), outcome = COALESCE(outcome, 'erased')

@@ -4,6 +4,7 @@
 // key is destroyed (crypto-shredding: backups hold only ciphertext nobody can read), CV
 // files are deleted, ciphertext rows dropped, linkable indexes replaced, and what reports
 // need stays as non-identifying rows. Each erasure is audited, and each run leaves a summary.
+import { expireResubmissionsIn } from '../resubmissions/service.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
@@ -48,6 +49,9 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
       result.candidates = due.map((d) => ({ candidateId: d.id, applications: d.applications, lastDecisionAt: d.last_closed_at.toISOString() }));
       return result;
     }
+    // Unconfirmed public re-submissions past their time lose their held files (issue 14).
+    const expiredResubmissions = await db.withTenantTx(orgId, (tx) => expireResubmissionsIn(tx, orgId, deps.clock()));
+    if (expiredResubmissions > 0) deps.logger.info({ orgId, expiredResubmissions }, 'held re-submissions expired');
     const seen = new Set<string>();
     while (result.erased < max) {
       const due = (await db.withTenant(orgId, (q) => dueCandidates(q, cutoff, BATCH))).filter((d) => !seen.has(d.id));

@@ -16,7 +16,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
-import { AppError, ConflictError, NotFoundError, ServiceUnavailableError, type ProblemOptions } from '../../core/errors.js';
+import { ConflictError, GoneError, NotFoundError, ServiceUnavailableError } from '../../core/errors.js';
 import { decisionsOfApplication, findApplication, insertEvent } from '../applications/repo.js';
 import { orgName } from '../interviews/repo.js';
 import { findJob } from '../jobs/repo.js';
@@ -47,11 +47,8 @@ import {
 import type { ScreeningResult } from './service.js';
 import type { AlertSink } from '../alerts/service.js';
 
-export class GoneError extends AppError {
-  constructor(options: ProblemOptions = {}) {
-    super(410, 'Gone', options);
-  }
-}
+// GoneError moved to core/errors.ts (issue 14); re-exported for this module's importers.
+export { GoneError };
 
 /** Enqueues one cv-screen job (deterministic id: a repeat for the same generation is a no-op). */
 export interface RescreenQueue {

@@ -181,6 +181,8 @@ export interface Application {
   notes: Note[];
   decisions: Decision[];
   screening: unknown;
+  /** Public re-submissions waiting for the candidate's confirmation by email (issue 14). */
+  pendingResubmissions: { id: string; mediaType: string; sizeBytes: number; createdAt: string; expiresAt: string }[];
   createdAt: string;
   updatedAt: string;
 }

@@ -94,6 +94,14 @@ export function ApplicationDetail({ id }: { id: string }) {
           <InterviewsPanel a={a} onChanged={() => void app.reload()} />
           <section aria-labelledby="cv-h" class="card">
             <h2 id="cv-h">CV</h2>
+            {a.pendingResubmissions.length > 0 ? (
+              <Notice>
+                <span data-testid="pending-resubmission">
+                  {a.pendingResubmissions.length === 1 ? 'A new CV was' : `${a.pendingResubmissions.length} new CVs were`} sent through the public form for this application. It is not used until the
+                  candidate confirms it from the email on file (expires {when(a.pendingResubmissions[0]?.expiresAt ?? '')}).
+                </span>
+              </Notice>
+            ) : null}
             {a.documents.length === 0 ? <Empty title="No CV on file." /> : null}
             {a.documents.map((d) => (
               <div key={d.id}>
@@ -571,6 +579,7 @@ function Timeline({ a, who }: { a: Application; who: (id: string | null) => stri
         {a.timeline.map((e) => (
           <li key={e.id}>
             {e.type.replace(/[._]/g, ' ')} · {e.actorType === 'user' ? who(e.actorId) : e.actorType} · {when(e.at)}
+            {e.type === 'document.refused' && typeof e.data.candidateMessage === 'string' ? ` — ${e.data.candidateMessage}` : ''}
           </li>
         ))}
       </ol>
