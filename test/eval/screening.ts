@@ -1,0 +1,42 @@
+// npm run eval:screening — prints the injection detector's detection and false-positive
+// rates per kind and language, and redaction leaks per identifier type, on the corpora in
+// test/fixtures/eval/. Exit 1 when a target is missed (>= 95% detected, <= 2% false
+// positives, 0 leaks). `--verbose` lists the missed, falsely flagged and leaked cases.
+import { measureDetection, measureRedaction, type Rate } from './measure.js';
+
+export const TARGETS = { detection: 0.95, falsePositives: 0.02, leaks: 0 };
+
+const pct = (r: Rate): string => `${(r.rate * 100).toFixed(1).padStart(5)}%  (${r.hits}/${r.total})`;
+const verbose = process.argv.includes('--verbose');
+const out = (s = ''): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+const d = measureDetection();
+out('Prompt-injection detection (test/fixtures/eval/injection-corpus.ts)');
+out(`  detected:         ${pct(d.detection)}   target >= ${TARGETS.detection * 100}%`);
+out(`  false positives:  ${pct(d.falsePositives)}   target <= ${TARGETS.falsePositives * 100}%`);
+out('  per kind (detected):');
+for (const [k, r] of Object.entries(d.byKind)) out(`    ${k.padEnd(22)} ${pct(r)}`);
+out('  per language:        detected              false positives');
+for (const [l, r] of Object.entries(d.byLanguage)) out(`    ${l.padEnd(20)} ${pct(r.detection)}   ${pct(r.falsePositives)}`);
+out(`  (${d.ms} ms for ${d.detection.total + d.falsePositives.total} CVs)`);
+if (verbose) {
+  for (const id of d.missed) out(`  missed: ${id}`);
+  for (const f of d.falselyFlagged) out(`  false positive: ${f.id} ${f.kinds.join(',')} ${f.excerpt}`);
+}
+
+const r = measureRedaction();
+out('');
+out(`Blind-screening redaction (test/fixtures/eval/redaction-corpus.ts): ${r.cvs} CVs, ${r.identifiers} identifiers`);
+out('  leaks per identifier type:');
+for (const [type, n] of Object.entries(r.checked)) out(`    ${type.padEnd(12)} ${String(r.leaks[type as keyof typeof r.leaks] ?? 0).padStart(3)} of ${n}`);
+out(`  leaks per language: ${Object.entries(r.byLanguage).map(([l, n]) => `${l} ${n}`).join(', ')}`);
+out(`  (${r.ms} ms)`);
+if (verbose) for (const l of r.leaked) out(`  leak: ${l.id} ${l.type} ${l.value}`);
+
+const totalLeaks = Object.values(r.leaks).reduce((s, n) => s + n, 0);
+const ok = d.detection.rate >= TARGETS.detection && d.falsePositives.rate <= TARGETS.falsePositives && totalLeaks <= TARGETS.leaks;
+out('');
+out(ok ? 'All targets met.' : 'TARGETS MISSED.');
+process.exitCode = ok ? 0 : 1;
