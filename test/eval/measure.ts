@@ -84,11 +84,16 @@ export function measureRedaction(): RedactionReport {
   const job = { title: 'Backend engineer', description: 'TypeScript and Postgres services', criteria: [{ name: 'TypeScript', description: '', weight: 1, mustHave: true }] };
   for (const c of REDACTION_CORPUS) {
     const { prompt } = blindInput('eval-model', job, c.text, c.known);
+    // Places count where they say where the candidate lives: the header and contact lines
+    // (the body's "Adventure Works France" is an employer). Everything else: the whole prompt.
+    const bodyStart = c.text.indexOf('\n\n');
+    const firstBodyLine = c.text.slice(bodyStart + 2).split('\n')[0] ?? '';
+    const header = prompt.user.slice(0, prompt.user.lastIndexOf(firstBodyLine));
     for (const id of c.identifiers) {
       identifiers += 1;
       checked[id.type] = (checked[id.type] ?? 0) + 1;
       leaks[id.type] = leaks[id.type] ?? 0;
-      if (contains(prompt.user, id.value)) {
+      if (contains(['CITY', 'REGION', 'COUNTRY'].includes(id.type) ? header : prompt.user, id.value)) {
         leaks[id.type] += 1;
         byLanguage[c.lang] = (byLanguage[c.lang] ?? 0) + 1;
         leaked.push({ id: c.id, type: id.type, value: id.value });
