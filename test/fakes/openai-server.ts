@@ -86,7 +86,8 @@ export function sampleFromSchema(s: JsonSchema, path = ''): unknown {
       return out;
     }
     case 'array': {
-      const n = Math.max(1, s.minItems ?? 0);
+      // minItems 0 (an optional list, e.g. instructions_found) samples as empty: a clean answer.
+      const n = s.minItems ?? 1;
       return Array.from({ length: n }, (_, i) => sampleFromSchema(s.items ?? {}, `${path}[${i}]`));
     }
     case 'integer':
