@@ -45,8 +45,15 @@ function build(): Set<string> {
     }
   }
   const countries = require('i18n-iso-countries') as { registerLocale(l: unknown): void; getNames(lang: string, o: { select: 'all' }): Record<string, string[]> };
-  for (const lang of ['en', 'de', 'fr', 'es', 'nl']) {
-    countries.registerLocale(require(`i18n-iso-countries/langs/${lang}.json`));
+  const locales: [string, unknown][] = [
+    ['en', require('i18n-iso-countries/langs/en.json')],
+    ['de', require('i18n-iso-countries/langs/de.json')],
+    ['fr', require('i18n-iso-countries/langs/fr.json')],
+    ['es', require('i18n-iso-countries/langs/es.json')],
+    ['nl', require('i18n-iso-countries/langs/nl.json')],
+  ];
+  for (const [lang, data] of locales) {
+    countries.registerLocale(data);
     for (const names of Object.values(countries.getNames(lang, { select: 'all' }))) for (const n of names) if (n.length >= 3 || /^[A-Z]{2,3}$/.test(n)) add(n);
   }
   // The nations of the United Kingdom are not ISO countries but are written as such.

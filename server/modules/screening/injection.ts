@@ -11,8 +11,9 @@
 // decision can refuse evidence quoted from them.
 //
 // Every repetition below is bounded ({0,40}) or a single character class, so the
-// patterns run in linear time over a 200k-character CV; the lint heuristic is waived.
-/* eslint-disable security/detect-unsafe-regex */
+// patterns run in linear time over a 200k-character CV; the lint heuristic is waived. The
+// composed rules are built from this module's own pattern data, never from input.
+/* eslint-disable security/detect-unsafe-regex, security/detect-non-literal-regexp */
 import type { HiddenParts } from '../documents/hidden.js';
 import { CHAT_TEMPLATE_TOKENS, OUTPUT_OVERRIDE, PATTERNS_BY_LANGUAGE, type LanguagePatterns } from './injection-patterns.js';
 import { detectionViews, INVISIBLE, markupParts, mixedScriptWords, type ViewName } from './normalise.js';
