@@ -147,10 +147,15 @@ const VIEW_KIND: Partial<Record<ViewName, InjectionKind>> = { tags: 'hidden_char
 function scanText(raw: string, source: InjectionFinding['source'], out: InjectionFinding[]): Set<number> {
   const lines = new Set<number>();
   const seen = new Set<string>();
+  const inPlainText = new Set<Rule>();
   for (const view of detectionViews(raw)) {
-    for (const { kind, re } of rules()) {
+    for (const rule of rules()) {
+      const { kind, re } = rule;
       const m = re.exec(view.text);
       if (!m) continue;
+      // A rule that already matched the plain text says nothing about the other views.
+      if (view.name === 'text') inPlainText.add(rule);
+      else if (inPlainText.has(rule)) continue;
       lines.add(lineOf(view.text, m.index));
       const key = `${kind}:${source}`;
       if (!seen.has(key) && !out.some((f) => f.kind === kind && f.source === source)) {
