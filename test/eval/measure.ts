@@ -61,6 +61,8 @@ export interface RedactionReport {
   checked: Record<IdentifierType, number>;
   byLanguage: Record<string, number>;
   leaked: { id: string; type: IdentifierType; value: string }[];
+  /** Over-redaction: lines of the CV bodies (experience, skills; no identifiers) that did not reach the prompt unchanged. */
+  bodyLinesAltered: { total: number; altered: number; examples: string[] };
   ms: number;
 }
 
@@ -81,14 +83,21 @@ export function measureRedaction(): RedactionReport {
   const byLanguage: Record<string, number> = Object.fromEntries(LANGS.map((l) => [l, 0]));
   const leaked: RedactionReport['leaked'] = [];
   let identifiers = 0;
+  const body = { total: 0, altered: 0, examples: [] as string[] };
   const job = { title: 'Backend engineer', description: 'TypeScript and Postgres services', criteria: [{ name: 'TypeScript', description: '', weight: 1, mustHave: true }] };
   for (const c of REDACTION_CORPUS) {
     const { prompt } = blindInput('eval-model', job, c.text, c.known);
     // Places count where they say where the candidate lives: the header and contact lines
     // (the body's "Adventure Works France" is an employer). Everything else: the whole prompt.
-    const bodyStart = c.text.indexOf('\n\n');
-    const firstBodyLine = c.text.slice(bodyStart + 2).split('\n')[0] ?? '';
+    const firstBodyLine = c.body.split('\n')[0] ?? '';
     const header = prompt.user.slice(0, prompt.user.lastIndexOf(firstBodyLine));
+    for (const line of c.body.split('\n').filter((l) => l.trim())) {
+      body.total += 1;
+      if (!prompt.user.includes(line)) {
+        body.altered += 1;
+        if (body.examples.length < 5) body.examples.push(`${c.id}: ${line}`);
+      }
+    }
     for (const id of c.identifiers) {
       identifiers += 1;
       checked[id.type] = (checked[id.type] ?? 0) + 1;
@@ -100,5 +109,5 @@ export function measureRedaction(): RedactionReport {
       }
     }
   }
-  return { cvs: REDACTION_CORPUS.length, identifiers, leaks, checked, byLanguage, leaked, ms: Math.round(performance.now() - started) };
+  return { cvs: REDACTION_CORPUS.length, identifiers, leaks, checked, byLanguage, leaked, bodyLinesAltered: body, ms: Math.round(performance.now() - started) };
 }

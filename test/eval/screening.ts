@@ -32,8 +32,12 @@ out(`Blind-screening redaction (test/fixtures/eval/redaction-corpus.ts): ${r.cvs
 out('  leaks per identifier type:');
 for (const [type, n] of Object.entries(r.checked)) out(`    ${type.padEnd(12)} ${String(r.leaks[type as keyof typeof r.leaks] ?? 0).padStart(3)} of ${n}`);
 out(`  leaks per language: ${Object.entries(r.byLanguage).map(([l, n]) => `${l} ${n}`).join(', ')}`);
+out(`  over-redaction: ${r.bodyLinesAltered.altered} of ${r.bodyLinesAltered.total} body lines (experience, skills) altered`);
 out(`  (${r.ms} ms)`);
-if (verbose) for (const l of r.leaked) out(`  leak: ${l.id} ${l.type} ${l.value}`);
+if (verbose) {
+  for (const l of r.leaked) out(`  leak: ${l.id} ${l.type} ${l.value}`);
+  for (const e of r.bodyLinesAltered.examples) out(`  altered: ${e}`);
+}
 
 const totalLeaks = Object.values(r.leaks).reduce((s, n) => s + n, 0);
 const ok = d.detection.rate >= TARGETS.detection && d.falsePositives.rate <= TARGETS.falsePositives && totalLeaks <= TARGETS.leaks;

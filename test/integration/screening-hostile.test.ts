@@ -180,7 +180,7 @@ t.test('no identifier of the redaction corpus reaches the fake model', async (t)
     t.equal((await runner.screen(admin.orgId, applicationId)).status, 'completed', c.id);
     const sent = fake.requests.slice(before);
     t.equal(sent.length, 2, `${c.id}: the screening call and the injection check`);
-    const firstBodyLine = c.text.slice(c.text.indexOf('\n\n') + 2).split('\n')[0] ?? '';
+    const firstBodyLine = c.body.split('\n')[0] ?? '';
     for (const r of sent) {
       const cv = readPrompt(r.body?.messages[1]?.content ?? '').cv;
       const header = cv.slice(0, cv.indexOf(firstBodyLine));

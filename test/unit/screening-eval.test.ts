@@ -31,6 +31,14 @@ t.test('no identifier of the redaction corpus leaks', async (t) => {
   const r = measureRedaction();
   t.same(r.leaked, [], 'no leaks');
   t.equal(Object.values(r.leaks).reduce((s, n) => s + n, 0), 0);
+  t.equal(r.bodyLinesAltered.altered, 0, `and the bodies reach the model unchanged: ${r.bodyLinesAltered.examples.join(' / ')}`);
+});
+
+t.test('a CV without section headings keeps its experience lines (no street or place taken from them)', async (t) => {
+  const cv = 'Amara Okafor\namara@okafor.example\n\n6 years of TypeScript services at Northwind\nTypeScript compiler plugins\nSenior Engineer | TypeScript | Berlin';
+  const out = redact(cv, { name: 'Amara Okafor', email: 'amara@okafor.example' }).text;
+  t.match(out, /^6 years of TypeScript services at Northwind$/m);
+  t.match(out, /^Senior Engineer \| TypeScript \| \[ADDRESS_1\]$/m, 'the place goes, the skill stays');
 });
 
 t.test('the reported case: a contact bar ending in the town, form location empty', async (t) => {

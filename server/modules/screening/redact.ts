@@ -265,7 +265,11 @@ function redactHeaderPlaces(text: string, replace: (m: string) => string): strin
     if (seen > 1 && SECTION.test(line.trim())) break;
     const contact = /\[(?:EMAIL|PHONE|URL)_\d+\]/.test(line);
     const trimmed = line.trim();
-    if (!contact && HEADER_STREET.test(trimmed) && !YEARISH.test(trimmed) && !NOT_NAME_WORDS.test(trimmed)) {
+    // A bare street line only right above a postcode/town line ("5 Leith Walk" / "EH6 8NS Edinburgh"),
+    // so "6 years of TypeScript" in a CV without headings stays.
+    const next = (lines.slice(i + 1).find((l) => l.trim()) ?? '').trim();
+    const aboveTown = /^\[ADDRESS_\d+\]$/.test(next) || next.split(SEPARATORS).some((p) => placeSegment(p));
+    if (!contact && aboveTown && trimmed.split(/\s+/).length <= 7 && HEADER_STREET.test(trimmed) && !YEARISH.test(trimmed) && !NOT_NAME_WORDS.test(trimmed)) {
       lines[i] = line.replace(trimmed, replace(trimmed));
       continue;
     }
@@ -277,9 +281,9 @@ function redactHeaderPlaces(text: string, replace: (m: string) => string): strin
         const seg = p.trim();
         if (!seg || SEPARATORS.test(seg) || /^\[[A-Z]+(?:_\d+)?\]$/.test(seg)) return p;
         const placeLike = placeSegment(seg) || POSTCODE_ONLY.test(seg);
-        // On a contact line (or a line that names a place), other short capitalised segments are places too: "Ciudad de México".
+        // On a contact line, other short capitalised segments are places too ("… | [PHONE_1] | Ciudad de México").
         const capitalised = /^[\p{Lu}][\p{L}'’.-]*(?:\s+(?:de|del|la|le|am|an|im|upon|on|sur|en|aan|den)?\s*[\p{Lu}]?[\p{L}'’.-]*){0,3}$/u.test(seg) && !NOT_NAME_WORDS.test(seg) && !HEADINGS.has(seg.toLowerCase());
-        return placeLike || capitalised ? p.replace(seg, replace(seg)) : p;
+        return placeLike || (contact && capitalised) ? p.replace(seg, replace(seg)) : p;
       })
       .join('');
   }
