@@ -8,6 +8,7 @@ import { blindInput } from '../../server/modules/screening/blind-call.js';
 import { CLEAN_CORPUS, INJECTION_CORPUS, INJECTION_KINDS, type EvalCase } from '../fixtures/eval/injection-corpus.js';
 import { REDACTION_CORPUS, type IdentifierType } from '../fixtures/eval/redaction-corpus.js';
 import { LANGS } from '../fixtures/eval/bodies.js';
+import type { HoldoutRound } from '../fixtures/eval/holdout.js';
 
 export interface Rate {
   hits: number;
@@ -110,4 +111,12 @@ export function measureRedaction(): RedactionReport {
     }
   }
   return { cvs: REDACTION_CORPUS.length, identifiers, leaks, checked, byLanguage, leaked, bodyLinesAltered: body, ms: Math.round(performance.now() - started) };
+}
+
+/** A held-out round: each line inside a short CV, flagged or not (no targets: see holdout.ts). */
+export function measureHoldout(round: HoldoutRound): { detection: Rate; falsePositives: Rate; missed: string[]; falselyFlagged: string[] } {
+  const wrap = (line: string): string => `Experience\nBackend engineer, Northwind\n${line}\nSkills: TypeScript, Postgres`;
+  const missed = round.injections.filter((l) => !detectInjection(wrap(l)).flagged);
+  const falselyFlagged = round.benign.filter((l) => detectInjection(wrap(l)).flagged);
+  return { detection: rate(round.injections.length - missed.length, round.injections.length), falsePositives: rate(falselyFlagged.length, round.benign.length), missed, falselyFlagged };
 }

@@ -2,7 +2,8 @@
 // rates per kind and language, and redaction leaks per identifier type, on the corpora in
 // test/fixtures/eval/. Exit 1 when a target is missed (>= 95% detected, <= 2% false
 // positives, 0 leaks). `--verbose` lists the missed, falsely flagged and leaked cases.
-import { measureDetection, measureRedaction, type Rate } from './measure.js';
+import { measureDetection, measureHoldout, measureRedaction, type Rate } from './measure.js';
+import { HOLDOUT_ROUNDS } from '../fixtures/eval/holdout.js';
 
 export const TARGETS = { detection: 0.95, falsePositives: 0.02, leaks: 0 };
 
@@ -24,6 +25,17 @@ out(`  (${d.ms} ms for ${d.detection.total + d.falsePositives.total} CVs)`);
 if (verbose) {
   for (const id of d.missed) out(`  missed: ${id}`);
   for (const f of d.falselyFlagged) out(`  false positive: ${f.id} ${f.kinds.join(',')} ${f.excerpt}`);
+}
+
+out('');
+out('Held-out lines (test/fixtures/eval/holdout.ts; written after the detector, no target held):');
+for (const round of HOLDOUT_ROUNDS) {
+  const h = measureHoldout(round);
+  out(`  ${round.name}: detected ${pct(h.detection)}, false positives ${pct(h.falsePositives)}`);
+  if (verbose) {
+    for (const m of h.missed) out(`    missed: ${m}`);
+    for (const f of h.falselyFlagged) out(`    false positive: ${f}`);
+  }
 }
 
 const r = measureRedaction();
