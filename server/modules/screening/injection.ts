@@ -15,7 +15,7 @@
 // composed rules are built from this module's own pattern data, never from input.
 /* eslint-disable security/detect-unsafe-regex, security/detect-non-literal-regexp */
 import type { HiddenParts } from '../documents/hidden.js';
-import { CHAT_TEMPLATE_TOKENS, OUTPUT_OVERRIDE, PATTERNS_BY_LANGUAGE, type LanguagePatterns } from './injection-patterns.js';
+import { CHAT_TEMPLATE_TOKENS, GLOBAL_EVALUATORS, GLOBAL_GREETINGS, OUTPUT_OVERRIDE, PATTERNS_BY_LANGUAGE, type LanguagePatterns } from './injection-patterns.js';
 import { detectionViews, INVISIBLE, markupParts, mixedScriptWords, type ViewName } from './normalise.js';
 
 export type InjectionKind =
@@ -94,8 +94,14 @@ interface Rule {
   re: RegExp;
 }
 
+/** The writer as the subject of what an evaluator is told to report: "state that I …". */
+const FIRST_PERSON = ['i', 'ich', 'je', 'yo', 'ik', 'me', 'mich', 'mij', 'moi'];
+const RECOMMEND = /recommend|empf|recommand|recomiend|recomendar|beveel|aanbevel/;
+
 function languageRules(p: LanguagePatterns): Rule[] {
   const strongEvaluators = p.evaluators.filter((e) => !WEAK_EVALUATOR.test(e));
+  // Product names, "algorithm", "parser": machine readers when addressed, ordinary words otherwise.
+  const addressed = [...p.evaluators, ...GLOBAL_EVALUATORS];
   const signals = [...p.candidateRefs, ...p.superlativeScores, ...p.criteriaWords, ...p.personaPhrases, ...p.overrideVerbs, ...strongEvaluators, ...SIGNAL_EXTRA];
   const rules: [InjectionKind, string][] = [
     ['ignore_instructions', near(word(p.overrideVerbs), word(p.instructionNouns), 60)],
@@ -103,9 +109,14 @@ function languageRules(p: LanguagePatterns): Rule[] {
     ['scoring_directive', either(word(p.superlativeScores), alt([word(p.candidateRefs), word(p.criteriaWords), word(p.recommendVerbs)]), 60)],
     ['scoring_directive', either(`${word(QUANTIFIERS)}\\s{1,3}(?:[\\p{L}-]{1,15}\\s{1,3}){0,2}${word(p.criteriaWords)}`, word([...p.criteriaOutcomes, ...p.superlativeScores]), 50)],
     ['scoring_directive', near(word(p.recommendVerbs), word(p.candidateRefs), 25)],
-    ['addressing_the_model', `${word(p.addressing)}[^\\n]{0,25}?${word(p.evaluators)}${ADDRESS_END}`],
+    ['addressing_the_model', `${word([...p.addressing, ...GLOBAL_GREETINGS])}[^\\n]{0,25}?${word(addressed)}${ADDRESS_END}`],
+    ['addressing_the_model', `${word(p.conditionals)}\\s{1,3}(?:[\\p{L}-]{1,15}\\s{1,3}){0,2}?${word(addressed)}`],
+    ['addressing_the_model', `^[ \\t]{0,4}(?:[\\p{L}-]{1,20}[ \\t]){0,2}${alt(addressed)}[ \\t]{0,2}[:：][^\\n]{0,200}?${word(signals)}`],
+    ['scoring_directive', word(p.selfDirectives)],
+    ['scoring_directive', near(word(p.reportVerbs), alt([word(p.candidateRefs), word(p.superlativeScores), word(p.criteriaWords), word(FIRST_PERSON)]), 40)],
+    ['scoring_directive', near(word(p.recommendVerbs.filter((v) => RECOMMEND.test(v))), word(p.interviewRefs), 20)],
     ['evaluator_rule', near(word(strongEvaluators), word(p.modals), 70)],
-    ['role_label', `^[ \\t]{0,4}(?:[#>*-][ \\t]{0,2})?${alt(p.roleLabels)}[ \\t]{0,2}[:：][^\\n]{0,200}?${word(signals)}`],
+    ['role_label', `^[ \\t]{0,4}(?:[#>*-][ \\t]{0,2})?${alt(p.roleLabels)}(?:[ \\t]+[\\p{L}-]{2,15}){0,2}[ \\t]{0,2}[:：][^\\n]{0,200}?${word(signals)}`],
     ['output_directive', near(word(p.outputPhrases), '[^\\n]{0,5}', 0)],
   ];
   return rules.map(([kind, src]) => ({ kind, re: new RegExp(src, 'imu') }));
@@ -141,7 +152,7 @@ function lineOf(text: string, index: number): number {
   return n;
 }
 
-const VIEW_KIND: Partial<Record<ViewName, InjectionKind>> = { tags: 'hidden_characters', skeleton: 'confusable_characters', leet: 'leetspeak', decoded: 'encoded_blob', rot13: 'encoded_blob' };
+const VIEW_KIND: Partial<Record<ViewName, InjectionKind>> = { tags: 'hidden_characters', skeleton: 'confusable_characters', leet: 'leetspeak', spaced: 'leetspeak', decoded: 'encoded_blob', rot13: 'encoded_blob' };
 
 /** Scans every view of `raw`; returns the findings and the line numbers (of `raw`) they sit on. */
 function scanText(raw: string, source: InjectionFinding['source'], out: InjectionFinding[]): Set<number> {

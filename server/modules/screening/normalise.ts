@@ -12,7 +12,7 @@
 /* eslint-disable security/detect-unsafe-regex */
 import unhomoglyph from 'unhomoglyph';
 
-export type ViewName = 'text' | 'tags' | 'skeleton' | 'leet' | 'decoded' | 'rot13';
+export type ViewName = 'text' | 'tags' | 'skeleton' | 'leet' | 'spaced' | 'decoded' | 'rot13';
 
 export interface View {
   name: ViewName;
@@ -32,7 +32,18 @@ export const INVISIBLE = /[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u
 const TAGS = /[\u{e0020}-\u{e007e}]+/gu;
 
 export function baseView(raw: string): string {
-  return raw.normalize('NFKC').replace(INVISIBLE, '');
+  // Typographic quotes are not folded by NFKC: "l’IA" must read as "l'IA".
+  return raw.normalize('NFKC').replace(INVISIBLE, '').replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"');
+}
+
+/** Letters spelled apart ("i-g-n-o-r-e", "r u l e s") joined back into words. */
+function spacedView(base: string): string | null {
+  let changed = false;
+  const out = base.replace(/(?<![\p{L}\p{N}])\p{L}(?:([-._·* ])\p{L}(?:\1\p{L}){1,40})(?![\p{L}\p{N}])/gu, (m) => {
+    changed = true;
+    return m.replace(/[-._·* ]/g, '');
+  });
+  return changed ? out : null;
 }
 
 /** Tag characters spell ASCII text no renderer shows: decoded in place. */
@@ -150,6 +161,7 @@ export function detectionViews(raw: string): View[] {
   const skeleton = skeletonView(base);
   add('skeleton', skeleton);
   add('leet', leetView(skeleton ?? base));
+  add('spaced', spacedView(base));
   add('decoded', decodedView(base));
   add('rot13', rot13(base));
   return views;
