@@ -78,32 +78,44 @@ async function uploadAndParse(c: EvalCase, n: number, fields: Record<string, str
   return applicationId;
 }
 
+async function inPool<T>(items: T[], size: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) {
+        const i = next;
+        next += 1;
+        await fn(items[i] as T, i);
+      }
+    }),
+  );
+}
+
 const recommendation = async (applicationId: string): Promise<{ recommendation: string; model_recommendation: string; flags: string[] }> =>
   (await owner.query("SELECT recommendation, model_recommendation, flags FROM screenings WHERE application_id = $1 AND status = 'completed'", [applicationId])).rows[0];
 
 t.test('a worst-case model leaves 0 injection CVs of the corpus at "advance"', async (t) => {
   const advanced: string[] = [];
-  let n = 0;
-  for (const c of INJECTION_CORPUS) {
-    const applicationId = await uploadAndParse(c, (n += 1));
+  // Four at a time, as the worker's per-org concurrency would run them.
+  await inPool(INJECTION_CORPUS, 4, async (c, i) => {
+    const applicationId = await uploadAndParse(c, i + 1);
     const out = await runner.screen(admin.orgId, applicationId);
     t.equal(out.status, 'completed', c.id);
     const s = await recommendation(applicationId);
     t.equal(s.model_recommendation, 'advance', `${c.id}: the model was steered`);
     if (s.recommendation === 'advance') advanced.push(c.id);
-  }
+  });
   t.same(advanced, [], `0 of ${INJECTION_CORPUS.length} injection CVs advanced`);
 });
 
 t.test('with the same model, clean CVs can still advance: the gate is not a blanket review', async (t) => {
   const sample = CLEAN_CORPUS.filter((_, i) => i % 5 === 0);
   let advanced = 0;
-  let n = 1000;
-  for (const c of sample) {
-    const applicationId = await uploadAndParse(c, (n += 1));
+  await inPool(sample, 4, async (c, i) => {
+    const applicationId = await uploadAndParse(c, 1000 + i);
     t.equal((await runner.screen(admin.orgId, applicationId)).status, 'completed');
     if ((await recommendation(applicationId)).recommendation === 'advance') advanced += 1;
-  }
+  });
   t.equal(advanced, sample.length, `${advanced} of ${sample.length} clean CVs advanced`);
 });
 
