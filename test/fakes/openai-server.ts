@@ -65,6 +65,12 @@ export interface FakeOpenAI {
   script(...behaviours: Behaviour[]): void;
   /** The behaviour once the script is used up (default: valid). */
   setFallback(b: Behaviour | ((body: ChatRequestBody) => Behaviour)): void;
+  /**
+   * How the separate prompt-injection check (json_schema cv_injection_check) is answered. It
+   * never consumes the script, so scripted screening answers stay in order. Default: valid,
+   * i.e. an empty list (a check that found nothing).
+   */
+  setCheckFallback(b: Behaviour | ((body: ChatRequestBody) => Behaviour)): void;
   /** Added to every response (benchmarks: provider latency). */
   setLatency(ms: number): void;
   reset(): void;
@@ -86,7 +92,8 @@ export function sampleFromSchema(s: JsonSchema, path = ''): unknown {
       return out;
     }
     case 'array': {
-      const n = Math.max(1, s.minItems ?? 0);
+      // minItems 0 (an optional list, e.g. instructions_found) samples as empty: a clean answer.
+      const n = s.minItems ?? 1;
       return Array.from({ length: n }, (_, i) => sampleFromSchema(s.items ?? {}, `${path}[${i}]`));
     }
     case 'integer':
@@ -101,6 +108,11 @@ export function sampleFromSchema(s: JsonSchema, path = ''): unknown {
   }
 }
 
+/** The separate prompt-injection check call of a CV screening (server/modules/screening/injection-check.ts). */
+export function isInjectionCheck(body: ChatRequestBody | null): boolean {
+  return body?.response_format?.json_schema?.name === 'cv_injection_check';
+}
+
 function approxTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
@@ -109,6 +121,7 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
   const requests: LoggedRequest[] = [];
   let queue: Behaviour[] = [];
   let fallback: Behaviour | ((body: ChatRequestBody) => Behaviour) = { kind: 'valid' };
+  let checkFallback: Behaviour | ((body: ChatRequestBody) => Behaviour) = { kind: 'valid' };
   let latency = options.latencyMs ?? 0;
   const hanging = new Set<ServerResponse>();
 
@@ -157,7 +170,11 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
       return;
     }
     const parsed = body;
-    const next = queue.shift() ?? (typeof fallback === 'function' ? fallback(parsed) : fallback);
+    const next = isInjectionCheck(parsed)
+      ? typeof checkFallback === 'function'
+        ? checkFallback(parsed)
+        : checkFallback
+      : (queue.shift() ?? (typeof fallback === 'function' ? fallback(parsed) : fallback));
     requests.push({ method: 'POST', path, headers: req.headers, body: parsed, rawBody, at: Date.now(), requestId, behaviour: next.kind });
     if (next.kind === 'hang') {
       hanging.add(res);
@@ -216,6 +233,9 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
     setFallback(b) {
       fallback = b;
     },
+    setCheckFallback(b) {
+      checkFallback = b;
+    },
     setLatency(ms) {
       latency = ms;
     },
@@ -223,6 +243,7 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
       queue = [];
       requests.length = 0;
       fallback = { kind: 'valid' };
+      checkFallback = { kind: 'valid' };
     },
     async close() {
       for (const res of hanging) res.destroy();

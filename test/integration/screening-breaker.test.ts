@@ -129,7 +129,7 @@ t.test('provider outage: breaker opens, screenings wait (none failed, nothing ch
     'it opened on consecutive failures and re-opened only on failed probes',
   );
   const usage = await ctx.db.withTenant(admin.orgId, async (q) => (await q.query<{ runs: number }>('SELECT coalesce(sum(runs),0)::int AS runs FROM ai_usage')).rows[0]?.runs);
-  t.equal(usage, 6, 'each screening charged exactly once');
+  t.equal(usage, 12, 'each screening charged exactly once: its screening call and its injection check');
   const failed = await queue.getJobCounts('failed');
   t.equal(failed.failed, 0, 'no job ended failed');
   const jobs = await queue.getJobs(['completed']);

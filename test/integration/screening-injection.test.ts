@@ -45,8 +45,9 @@ const screen = createCvScreenProcessor({
   redisPrefix: ctx.config.redisPrefix,
   logger,
 });
-// An obedient model: grounded quotes from the CV lines, and "advance" whatever it read.
-const obedient = (body: ChatRequestBody): string => JSON.stringify({ ...simulateScreening(body.messages[1]?.content ?? ''), recommendation: 'advance' });
+// An obedient model: grounded quotes from the CV lines, "advance" whatever it read, and no
+// instruction reported (fully steered); the separate check (fake default) finds nothing either.
+const obedient = (body: ChatRequestBody): string => JSON.stringify({ ...simulateScreening(body.messages[1]?.content ?? ''), recommendation: 'advance', instructions_found: [] });
 
 const I = F.INJECTION;
 const PDF = { filename: 'cv.pdf', contentType: 'application/pdf' };

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
-import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
+import { isInjectionCheck, startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
@@ -80,7 +80,7 @@ async function screening(applicationId: string) {
   return rows[0] as Record<string, unknown> & { id: string; status: string; status_reason: string | null; flags: string[]; recommendation: string | null; raw_response_enc: Buffer | null; input_tokens: number };
 }
 async function runs(screeningId: string) {
-  return (await owner.query('SELECT * FROM ai_runs WHERE screening_id = $1 ORDER BY created_at', [screeningId])).rows as { outcome: string; model: string; prompt_version: string; input_hash: string; request_id: string | null; input_tokens: number; latency_ms: number; output_enc: Buffer | null }[];
+  return (await owner.query("SELECT * FROM ai_runs WHERE screening_id = $1 AND purpose = 'cv_screening' ORDER BY created_at", [screeningId])).rows as { outcome: string; model: string; prompt_version: string; input_hash: string; request_id: string | null; input_tokens: number; latency_ms: number; output_enc: Buffer | null }[];
 }
 
 t.beforeEach(() => {
@@ -94,8 +94,14 @@ t.test('no name, email, phone or address of 12 generated CVs reaches the provide
     const out = await realProcessor(j);
     t.equal(out.status, 'completed', `${a.person.name}: ${JSON.stringify(out)}`);
   }
-  t.equal(fake.requests.length, corpusApps.length);
-  for (const [i, r] of fake.requests.entries()) {
+  const screeningCalls = fake.requests.filter((r) => !isInjectionCheck(r.body));
+  t.equal(screeningCalls.length, corpusApps.length);
+  t.equal(fake.requests.length, corpusApps.length * 2, 'one separate injection check per screening (on by default)');
+  for (const r of fake.requests.filter((x) => isInjectionCheck(x.body))) {
+    const text = r.body?.messages.map((m) => m.content).join('\n') ?? '';
+    for (const p of corpusApps.map((a) => a.person)) t.notOk(text.includes(p.email), 'the check is blind too');
+  }
+  for (const [i, r] of screeningCalls.entries()) {
     const p = corpusApps[i]?.person;
     if (!r.body || !p) continue;
     const text = r.body.messages.map((m) => m.content).join('\n');
@@ -122,8 +128,11 @@ t.test('a completed screening is stored with its AI run, usage and an ai.screene
   t.equal(r.length, 1);
   t.match(r[0], { outcome: 'ok', model: 'gpt-test', prompt_version: /^[0-9a-f]{16}$/, input_hash: /^[0-9a-f]{64}$/, request_id: /^req_fake_/ });
   t.ok((r[0]?.input_tokens ?? 0) > 0);
+  const checkRuns = (await owner.query("SELECT outcome, prompt_version FROM ai_runs WHERE screening_id = $1 AND purpose = 'injection_check'", [s.id])).rows;
+  t.match(checkRuns, [{ outcome: 'ok', prompt_version: /^[0-9a-f]{16}$/ }], 'the separate injection check is its own AI run');
   const audit = await owner.query("SELECT metadata FROM audit_events WHERE org_id = $1 AND action = 'ai.screened' AND target_id = $2", [admin.orgId, id('happy')]);
   t.equal(audit.rowCount, 1);
+  t.match(audit.rows[0].metadata, { injectionCheck: { found: 0, runs: 1 }, modelReportedInstructions: 0 });
   t.match(audit.rows[0].metadata, { outcome: 'completed', model: 'gpt-test', promptVersion: /^[0-9a-f]{16}$/, inputHash: /^[0-9a-f]{64}$/, provider: 'openai', simulated: false });
   const usage = await owner.query('SELECT input_tokens + output_tokens AS n, runs FROM ai_usage WHERE org_id = $1', [admin.orgId]);
   t.ok(Number(usage.rows[0].n) > 0);
@@ -187,6 +196,7 @@ t.test('ungrounded quotes are marked, confidence drops, the application is flagg
       },
       summary: 's',
       recommendation: 'advance',
+      instructions_found: [],
     }),
   });
   const out = await realProcessor(fakeJob(admin.orgId, id('ungrounded')).job);
@@ -208,6 +218,7 @@ t.test('a CV with injected instructions is flagged with reasons and never advanc
       },
       summary: 's',
       recommendation: 'advance',
+      instructions_found: [],
     }),
   });
   t.match(await realProcessor(fakeJob(admin.orgId, appId).job), { status: 'completed', recommendation: 'review' });
@@ -227,7 +238,7 @@ t.test('429 with Retry-After and a 500 are retried inside the provider and end i
   t.match(await realProcessor(fakeJob(admin.orgId, id('rate')).job), { status: 'completed' });
   const r = await runs((await screening(id('rate'))).id);
   t.equal(r.length, 1);
-  t.equal(fake.requests.length, 3);
+  t.equal(fake.requests.filter((x) => !isInjectionCheck(x.body)).length, 3);
 });
 
 t.test('a provider that stays down throws for BullMQ to retry, and on the last attempt the screening fails visibly', async (t) => {

@@ -107,6 +107,7 @@ t.test('the simulated provider is deterministic: zero spread, full agreement, no
 
   const human = await cli(['screening', 'stability', '--job', job.id, '--runs', '1', '--sample', '2']);
   t.equal(human.status, 0, human.stderr);
+  t.comment(`stability report (simulated):\n${human.stdout}`);
   t.match(human.stdout, /2 application\(s\) x 1 run\(s\), simulated/);
   t.match(human.stdout, /c1 TypeScript \(must\)\s+\d+\s+\d+\s+0\s+0\.000\s+100%/);
   t.match(human.stdout, /STABLE/);
@@ -157,6 +158,7 @@ t.test('with the OpenAI SDK against a fake that varies its scores, the spread is
 
   const human = await cli(['screening', 'stability', '--job', job.id, '--runs', '3', '--sample', '1'], { AI_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-fake', OPENAI_BASE_URL: fake.baseUrl });
   t.equal(human.status, 0, human.stderr);
+  t.comment(`stability report (openai SDK, fake server varying c1):\n${human.stdout}`);
   t.match(human.stdout, /c1 TypeScript \(must\)\s+1\s+4\s+3\s+1\.247\s+67%/);
   t.match(human.stdout, /UNSTABLE/);
   fake.setFallback({ kind: 'valid' });

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { Worker } from 'bullmq';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
+import { isInjectionCheck, startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
@@ -67,7 +67,8 @@ t.test('upload -> cv-parse worker -> cv-screen enqueued -> screened through the 
     return row?.status === 'completed' ? row : null;
   });
   t.equal(s.status, 'completed');
-  t.equal(fake.requests.length, 1);
+  t.equal(fake.requests.filter((r) => !isInjectionCheck(r.body)).length, 1);
+  t.equal(fake.requests.filter((r) => isInjectionCheck(r.body)).length, 1, 'and one separate injection check');
   t.notMatch(fake.requests[0]?.rawBody ?? '', /Jane|jane\.e2e/, 'blind');
 });
 
@@ -101,9 +102,9 @@ t.test('a worker killed mid-screening: the stalled job is recovered by another w
   }, 20_000);
   t.equal(s.status, 'completed', 'the second worker finished the screening');
   const after = await usage();
-  t.equal(after.runs - before.runs, 1, 'one charged run');
-  const runs = await ctx.db.withTenant(admin.orgId, async (q) => (await q.query('SELECT outcome FROM ai_runs WHERE screening_id = $1', [s.id])).rows);
-  t.equal(runs.length, 1, 'one recorded run: the killed call charged nothing');
+  t.equal(after.runs - before.runs, 2, 'one charged screening run and one injection check');
+  const runs = await ctx.db.withTenant(admin.orgId, async (q) => (await q.query('SELECT purpose FROM ai_runs WHERE screening_id = $1 ORDER BY purpose', [s.id])).rows);
+  t.same(runs.map((r: { purpose: string }) => r.purpose), ['cv_screening', 'injection_check'], 'one recorded screening run: the killed call charged nothing');
   const events = await ctx.db.withTenant(admin.orgId, async (q) => (await q.query("SELECT 1 FROM audit_events WHERE action = 'ai.screened' AND target_id = $1", [applicationId])).rowCount);
   t.equal(events, 1);
 });

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { readPrompt } from '../../server/modules/screening/prompt.js';
 import type { ModelProvider, StructuredRequest, StructuredResponse } from '../../server/modules/screening/model.js';
 import { SCORE_SCHEMA_NAME } from '../../server/modules/interviews/score-schema.js';
+import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
+import { detectInjection } from '../../server/modules/screening/injection.js';
 import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
 
 export const SIMULATED_MODEL = 'hirebox-simulated-1';
@@ -16,7 +18,20 @@ function words(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}+#.]{3,}/gu) ?? []).map((w) => w.replace(/\.$/, '')).filter((w) => w.length >= 2 && !STOP.has(w));
 }
 
-export function simulateScreening(user: string): { criteria: Record<string, unknown>; summary: string; recommendation: string } {
+/**
+ * What the simulation "notices" as instructions to an evaluator: the CV lines the pattern
+ * detector flags (the same detector the pipeline runs, so a demo shows the second channel
+ * working; a real model is a genuinely independent reader).
+ */
+export function simulatedInstructions(cv: string): string[] {
+  return detectInjection(cv).suspectLines.map((l) => l.trim().slice(0, 400)).slice(0, 10);
+}
+
+export function simulateInjectionCheck(user: string): { instructions: string[] } {
+  return { instructions: simulatedInstructions(readPrompt(user).cv) };
+}
+
+export function simulateScreening(user: string): { criteria: Record<string, unknown>; summary: string; recommendation: string; instructions_found: string[] } {
   const { cv, criteria } = readPrompt(user);
   const lines = cv.split('\n').map((l) => l.trim()).filter((l) => l.length >= 3);
   const out: Record<string, unknown> = {};
@@ -47,6 +62,7 @@ export function simulateScreening(user: string): { criteria: Record<string, unkn
     criteria: out,
     summary: 'SIMULATED screening (AI_PROVIDER=simulated): deterministic keyword matching of criteria against CV lines, not a model judgement.',
     recommendation,
+    instructions_found: simulatedInstructions(cv),
   };
 }
 
@@ -56,7 +72,7 @@ export function createSimulatedProvider(options: { latencyMs?: number } = {}): M
     async complete(req: StructuredRequest): Promise<StructuredResponse> {
       const started = Date.now();
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const content = JSON.stringify(req.schemaName === SCORE_SCHEMA_NAME ? simulateInterviewScoring(req.user) : simulateScreening(req.user));
+      const content = JSON.stringify(req.schemaName === SCORE_SCHEMA_NAME ? simulateInterviewScoring(req.user) : req.schemaName === CHECK_SCHEMA_NAME ? simulateInjectionCheck(req.user) : simulateScreening(req.user));
       const inputTokens = Math.ceil((req.system.length + req.user.length) / 4);
       const outputTokens = Math.ceil(content.length / 4);
       return {

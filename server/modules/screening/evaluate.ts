@@ -3,7 +3,11 @@
 // quote-style insensitive); ungrounded quotes are marked and lower their criterion's
 // confidence; suspicious output (high scores without grounded evidence) and injection
 // findings flag the application. The effective recommendation can never be "advance"
-// when anything is flagged or a must-have criterion lacks grounded evidence.
+// when anything is flagged or a must-have criterion lacks grounded evidence. Evidence quoted
+// from a suspect part of the CV (a line with an injection finding, a markup comment, hidden
+// markup) is marked and never counts towards a must-have: an injected "I have 10 years of
+// Kubernetes" inside an instruction is not evidence. The model's own report of
+// instructions in the CV (instructions_found) and the independent detector check each flag.
 import type { JobCriterion } from './prompt.js';
 import { criterionKey, type Recommendation, type ScreeningOutput, type Verdict } from './schema.js';
 
@@ -17,7 +21,7 @@ export interface EvaluatedCriterion {
   score: number;
   verdict: Verdict;
   reasoning: string;
-  evidence: { quote: string; grounded: boolean }[];
+  evidence: { quote: string; grounded: boolean; suspect?: boolean }[];
   confidence: Confidence;
 }
 
@@ -26,6 +30,10 @@ export type Flag =
   | 'must_have_without_evidence'
   | 'high_score_without_evidence'
   | 'injection_suspected'
+  | 'model_reported_instructions'
+  | 'injection_check_flagged'
+  | 'injection_check_unavailable'
+  | 'evidence_from_suspect_part'
   | 'recommendation_downgraded';
 
 export interface Evaluation {
@@ -56,7 +64,26 @@ export function isGrounded(quote: string, normalisedSource: string): boolean {
   return q.length >= 3 && normalisedSource.includes(q);
 }
 
-export function evaluate(output: ScreeningOutput, criteria: JobCriterion[], redactedCv: string, injectionFlagged: boolean): Evaluation {
+export interface InjectionSignals {
+  /** The pattern detector flagged the CV. */
+  flagged: boolean;
+  /** Lines of the CV (redacted like the text the model saw) that hold a finding or hidden markup. */
+  suspectLines?: string[];
+  /** The separate detector call: what it found, or null when it was off; 'unavailable' when it failed. */
+  check?: { instructions: string[] } | 'unavailable' | null;
+}
+
+/** A quote taken from a suspect line (or one that contains a whole suspect line). */
+function fromSuspect(quote: string, suspect: string[]): boolean {
+  const q = normaliseForGrounding(quote);
+  if (q.length < 3) return false;
+  return suspect.some((l) => l.includes(q) || (l.length >= 12 && q.includes(l)));
+}
+
+export function evaluate(output: ScreeningOutput, criteria: JobCriterion[], redactedCv: string, injection: boolean | InjectionSignals): Evaluation {
+  const signals: InjectionSignals = typeof injection === 'boolean' ? { flagged: injection } : injection;
+  const injectionFlagged = signals.flagged;
+  const suspect = (signals.suspectLines ?? []).map(normaliseForGrounding).filter((l) => l.length >= 3);
   const source = normaliseForGrounding(redactedCv);
   const flags = new Set<Flag>();
   const reasons: string[] = [];
@@ -64,7 +91,14 @@ export function evaluate(output: ScreeningOutput, criteria: JobCriterion[], reda
     const key = criterionKey(i);
     const r = output.criteria[key];
     if (!r) throw new TypeError(`missing ${key}: validate the output first`);
-    const evidence = r.evidence.map((quote) => ({ quote, grounded: isGrounded(quote, source) }));
+    const evidence = r.evidence.map((quote) => {
+      const grounded = isGrounded(quote, source);
+      return grounded && suspect.length > 0 && fromSuspect(quote, suspect) ? { quote, grounded, suspect: true } : { quote, grounded };
+    });
+    if (evidence.some((e) => e.suspect)) {
+      flags.add('evidence_from_suspect_part');
+      reasons.push(`${key} (${c.name}): evidence quoted from a part of the CV that looks like instructions or is hidden`);
+    }
     const groundedCount = evidence.filter((e) => e.grounded).length;
     let confidence: Confidence = groundedCount === evidence.length ? 'high' : groundedCount > 0 ? 'medium' : 'low';
     if (groundedCount < evidence.length) {
@@ -91,11 +125,24 @@ export function evaluate(output: ScreeningOutput, criteria: JobCriterion[], reda
     flags.add('injection_suspected');
     reasons.push('the CV contains text that looks like instructions to an AI');
   }
+  const reported = (output.instructions_found ?? []).filter((s) => s.trim().length > 0);
+  if (reported.length > 0) {
+    flags.add('model_reported_instructions');
+    reasons.push(`the model reported ${reported.length} instruction(s) in the CV addressed to an evaluator`);
+  }
+  if (signals.check === 'unavailable') {
+    flags.add('injection_check_unavailable');
+    reasons.push('the independent injection check could not run: a human should look');
+  } else if (signals.check && signals.check.instructions.length > 0) {
+    flags.add('injection_check_flagged');
+    reasons.push(`the independent injection check found ${signals.check.instructions.length} instruction(s) in the CV`);
+  }
 
   const modelRecommendation = output.recommendation;
   let recommendation = modelRecommendation;
   if (recommendation === 'advance') {
-    const mustHaveNotMet = evaluated.some((c) => c.mustHave && (c.verdict !== 'met' || !c.evidence.some((e) => e.grounded)));
+    // Every must-have met, with grounded evidence that is not itself inside a suspect part.
+    const mustHaveNotMet = evaluated.some((c) => c.mustHave && (c.verdict !== 'met' || !c.evidence.some((e) => e.grounded && !e.suspect)));
     if (flags.size > 0 || mustHaveNotMet) {
       recommendation = 'review';
       flags.add('recommendation_downgraded');

@@ -121,13 +121,14 @@ export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring:
           model: s.model,
           monthlyTokenBudget: s.monthly_token_budget,
           concurrency: s.concurrency,
+          injectionCheck: s.injection_check,
           tokensUsedThisMonth: used,
           budgetExceeded: s.monthly_token_budget !== null && used >= s.monthly_token_budget,
         };
       });
     },
 
-    async updateSettings(ctx: Ctx, input: { paused?: boolean; pausedReason?: string | null; model?: string | null; monthlyTokenBudget?: number | null; concurrency?: number }) {
+    async updateSettings(ctx: Ctx, input: { paused?: boolean; pausedReason?: string | null; model?: string | null; monthlyTokenBudget?: number | null; concurrency?: number; injectionCheck?: boolean }) {
       await deps.db.withTenantTx(ctx.orgId, async (tx) => {
         const cur = await getAiSettings(tx);
         const next = {
@@ -136,12 +137,13 @@ export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring:
           model: input.model !== undefined ? input.model : cur.model,
           monthly_token_budget: input.monthlyTokenBudget !== undefined ? input.monthlyTokenBudget : cur.monthly_token_budget,
           concurrency: input.concurrency ?? cur.concurrency,
+          injection_check: input.injectionCheck ?? cur.injection_check,
         };
         await upsertAiSettings(tx, ctx.orgId, next, ctx.userId);
         await deps.audit.recordIn(tx, ctx.orgId, {
           action: 'ai.settings_changed',
           actor: { type: 'user', id: ctx.userId },
-          metadata: { paused: next.paused, model: next.model, monthlyTokenBudget: next.monthly_token_budget, concurrency: next.concurrency },
+          metadata: { paused: next.paused, model: next.model, monthlyTokenBudget: next.monthly_token_budget, concurrency: next.concurrency, injectionCheck: next.injection_check },
           requestId: ctx.requestId,
         });
       });

@@ -13,6 +13,7 @@
 // repetition over CV text is bounded or linear (a 200k-character CV redacts in well under a
 // second: test/unit/screening-redact.test.ts), so the two lint rules below are waived here.
 /* eslint-disable security/detect-non-literal-regexp, security/detect-unsafe-regex */
+import { isPlace } from './gazetteer.js';
 
 export interface KnownIdentifiers {
   name: string;
@@ -30,6 +31,10 @@ export interface Redaction {
 }
 
 type Kind = 'NAME' | 'EMAIL' | 'PHONE' | 'ADDRESS' | 'URL' | 'DOB';
+
+/** Lines of the CV header: before the first section heading, at most this many. */
+const HEADER_LINES = 14;
+const SECTION = /^(?:profile|profil|profiel|perfil|summary|experience|work experience|work history|professional experience|berufserfahrung|beruflicher werdegang|stationen|expérience|expériences|expérience professionnelle|parcours|experiencia|experiencia profesional|trayectoria|werkervaring|loopbaan|education|ausbildung|formation|formación|opleiding|skills|kenntnisse|compétences|habilidades|vaardigheden)\b/i;
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
 const HEADINGS = new Set(
@@ -158,13 +163,15 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
 
   // 3. Dates of birth and ages (before phone numbers: a date is not a phone).
   out = out.replace(
-    /\b(date of birth|d\.?o\.?b\.?|birth ?date|born(?: on| in)?|geburtsdatum|geboren(?: am)?|date de naissance|née? le|fecha de nacimiento|data di nascita|age|alter|âge|edad)\s*[:\-–]?\s*([^\n;|]{1,40})/gi,
+    /(?<![\p{L}])(date of birth|d\.?o\.?b\.?|birth ?date|born(?: on| in)?|geburtsdatum|geboren(?: am| op)?|date de naissance|née? le|fecha de nacimiento|fecha de nac\.?|nacid[oa] el|data di nascita|geboortedatum|aged|âgée? de|age|alter|âge|edad|leeftijd)(?![\p{L}])\s*[:\-–]?\s*([^\n;|·•]{1,40})/giu,
     (m, label: string, value: string) => {
-      if (/^(age|alter|âge|edad)$/i.test(label) && !/\d/.test(value)) return m;
+      if (/^(age|aged|alter|âge|âgée? de|edad|leeftijd)$/i.test(label) && !/\d/.test(value)) return m;
       return `${label}: ${placeholder('DOB', value)}`;
     },
   );
-  out = out.replace(/\b\d{1,2}\s*(?:years? old|yrs? old|jahre alt|ans|años)\b/gi, (m) => placeholder('DOB', m));
+  out = out.replace(/\b\d{1,2}\s*(?:years? old|yrs? old|y\/o|years of age|jahre alt|jaar oud|ans|años)(?![\p{L}])/giu, (m) => placeholder('DOB', m));
+  // "37 Jahre", "36 jaar" alone on a header line or a contact-bar segment (not "5 Jahre Erfahrung").
+  out = out.replace(/(?<=^|[|•·,;(][ \t]*)\d{2}[ \t]*(?:jahre|jaar|years|ans|años)[ \t]*(?=$|[|•·,;)])/gimu, (m) => placeholder('DOB', m));
 
   // 4. Phone numbers: a label's value, or an international / long digit run (not a year range or a date).
   if (known.phone) {
@@ -193,7 +200,7 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
   out = out.replace(/\b\d{1,5},?[ \t]+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Cc]hemin|[Aa]llée|Calle|Via|Rua)[ \t]+[^\n]{2,60}/gu, (m) => placeholder('ADDRESS', m));
   out = out.replace(/\b(?:Rue|Avenue|Boulevard|Chemin|Allée|Place|Calle|Avenida|Via|Viale|Piazza|Rua|Travessa|Ulica|Plac)[ \t]+[\p{Lu}][\p{L}' -]{1,40},?[ \t]*(?:n[°º.]?[ \t]*)?\d{1,5}[^\n]{0,50}/gu, (m) => placeholder('ADDRESS', m));
   // Postcodes with a town: 10115 Berlin, SW1A 1AA London, 75001 Paris, 100-0001 Tokyo, 560001 Bengaluru.
-  out = out.replace(/\b(?:\d{3}-\d{4}|(?!(?:19|20)\d{2}\b)\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})[ \t]+[\p{Lu}][\p{L}-]+(?:[ \t][\p{Lu}][\p{L}-]+)?\b/gu, (m) => placeholder('ADDRESS', m));
+  out = out.replace(/\b(?:\d{3}-\d{4}|(?!(?:19|20)\d{2}\b)\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})[ \t]+[\p{Lu}][\p{L}-]+(?:[ \t](?:(?:de|del|la|le|am|im|an|sur|en|aan|den|upon)[ \t])?[\p{Lu}][\p{L}-]+){0,2}(?![\p{L}])/gu, (m) => placeholder('ADDRESS', m));
   out = out.replace(/\b[\p{Lu}][\p{L}-]+,?[ \t]+(?:[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b/gu, (m) => placeholder('ADDRESS', m));
   if (known.location && known.location.trim().length >= 3) {
     out = out.replace(new RegExp(wordPattern(known.location.trim()), 'giu'), (m) => placeholder('ADDRESS', m));
@@ -214,16 +221,73 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
     });
   }
 
-  // 7. Photos, gender, marital status, pronouns.
-  out = out.replace(/\b(?:photo|photograph|picture|foto|bild|headshot|portrait)\b[^\n]{0,40}|\b[\w-]+\.(?:jpe?g|png|gif|webp|heic)\b|\[image[^\]]*\]/gi, (m) => fixed('[PHOTO]', 'PHOTO', m));
+  // 6b. Places in the header and contact lines, whether or not the form's location was filled.
+  out = redactHeaderPlaces(out, (m) => placeholder('ADDRESS', m));
+
+  // 7. Photos, gender, marital status, nationality, pronouns.
+  out = out.replace(/\[(?:image|imagen|afbeelding|bild|photo|foto|picture)[^\]\n]{0,80}\]|(?<![\p{L}])[\p{L}]{0,12}(?:photo|photograph|picture|foto|fotografía|fotografia|bild|headshot|portrait)(?![\p{L}])[^\n]{0,40}|\b[\w-]+\.(?:jpe?g|png|gif|webp|heic)\b/giu, (m) => fixed('[PHOTO]', 'PHOTO', m));
   out = out.replace(/\b(gender|sex|geschlecht|sexe|sexo)\s*[:\-–]\s*[^\n,;|]+/gi, (m) => fixed('[GENDER]', 'GENDER', m));
-  out = out.replace(/\b(marital status|civil status|family status|familienstand|état civil|estado civil|stato civile)\s*[:\-–]\s*[^\n,;|]+/gi, (m) => fixed('[MARITAL]', 'MARITAL', m));
+  out = out.replace(/\b(marital status|civil status|family status|familienstand|état civil|situation familiale|situation de famille|estado civil|stato civile|burgerlijke staat)\s*[:\-–]\s*[^\n;|·•]+/gi, (m) => fixed('[MARITAL]', 'MARITAL', m));
+  out = out.replace(/(?<![\p{L}])(nationality|citizenship|staatsangehörigkeit|nationalität|staatsbürgerschaft|nationalité|nacionalidad|nationaliteit)\s*[:\-–]\s*[^\n;|·•]+/giu, (m) => fixed('[NATIONALITY]', 'NATIONALITY', m));
   out = out.replace(/\b(male|female|non-binary|nonbinary|männlich|weiblich|masculin|féminin|masculino|femenino)\b/gi, (m) => fixed('[GENDER]', 'GENDER', m));
-  out = out.replace(/\b(married|unmarried|divorced|widowed|verheiratet|ledig|geschieden|verwitwet|marié|mariée|célibataire|casado|casada|soltero|soltera)\b/gi, (m) => fixed('[MARITAL]', 'MARITAL', m));
-  out = out.replace(/\b(mr|mrs|ms|miss|mx|herr|frau|mme|mlle|sr|sra|srta)\.?(?=\s+\[NAME_)/gi, (m) => fixed('[GENDER]', 'GENDER', m));
+  out = out.replace(/\b(married|unmarried|divorced|widowed|verheiratet|ledig|geschieden|verwitwet|marié|mariée|célibataire|pacsée?|veuve|veuf|divorcée?|casado|casada|soltero|soltera|divorciad[oa]|viud[oa]|pareja de hecho|gehuwd|ongehuwd|getrouwd|gescheiden|alleenstaand|samenwonend|weduwe|weduwnaar)(?![\p{L}])/giu, (m) => fixed('[MARITAL]', 'MARITAL', m));
+  out = out.replace(/(?<![\p{L}])(mr|mrs|ms|miss|mx|herr|frau|mme|mlle|sr|sra|srta|dhr|mevr|mevrouw|meneer|señora?|madame|monsieur|m(?=\.))\.?(?=\s+\[NAME_)/giu, (m) => fixed('[GENDER]', 'GENDER', m));
   out = out.replace(/\b(he|she|him|her|his|hers|himself|herself)\b/gi, (m) => fixed('[PRONOUN]', 'PRONOUN', m));
 
   return { text: out, map, counts };
+}
+
+const SEPARATORS = /([|•·,;()\/–—]|\s-\s|\t)/;
+const POSTCODE_PREFIX = /^(?:[A-Z]{1,2}-)?(?:\d{4,7}|\d{4}\s?[A-Z]{2}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d{2}\s?[A-Z\d]{4})\s+/;
+const POSTCODE_SUFFIX = /,?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|\d{4,7}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$/;
+
+/** A place, possibly with a postcode before or after it ("10115 Berlin", "Leeds LS5 3BQ"). */
+function placeSegment(seg: string): boolean {
+  const s = seg.trim().replace(/^(?:wohnort|location|based in|lives in|ville|residencia|woonplaats|domicile|ort)\s*[:\-]?\s*/i, '');
+  if (s.length < 2 || s.length > 60 || /\[[A-Z]+_\d+\]/.test(s)) return false;
+  const bare = s.replace(POSTCODE_PREFIX, '').replace(POSTCODE_SUFFIX, '').trim();
+  return bare.length >= 2 && isPlace(bare);
+}
+
+/** A bare street line in the header: "5 Leith Walk", "Meir 50", "17 quai de la Fosse". */
+const HEADER_STREET = /^(?:\d{1,5}[a-zA-Z]?,?\s+[\p{L}'’][\p{L}'’ .-]{2,60}|[\p{Lu}][\p{L}'’ .-]{1,60}\s\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,4})?)$/u;
+const YEARISH = /^(?:19|20)\d{2}\b/;
+/** A postcode alone in a segment: "1015 CJ", "M20 2PQ", "D02 X285", "7500000". */
+const POSTCODE_ONLY = /^(?:\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d{2}\s?[A-Z\d]{4}|\d{5,7})$/;
+
+function redactHeaderPlaces(text: string, replace: (m: string) => string): string {
+  const lines = text.split('\n');
+  let seen = 0;
+  for (let i = 0; i < lines.length && seen < HEADER_LINES; i += 1) {
+    const line = lines[i] as string;
+    if (!line.trim()) continue;
+    seen += 1;
+    if (seen > 1 && SECTION.test(line.trim())) break;
+    const contact = /\[(?:EMAIL|PHONE|URL)_\d+\]/.test(line);
+    const trimmed = line.trim();
+    // A bare street line only right above a postcode/town line ("5 Leith Walk" / "EH6 8NS Edinburgh"),
+    // so "6 years of TypeScript" in a CV without headings stays.
+    const next = (lines.slice(i + 1).find((l) => l.trim()) ?? '').trim();
+    const aboveTown = /^\[ADDRESS_\d+\]$/.test(next) || next.split(SEPARATORS).some((p) => placeSegment(p));
+    if (!contact && aboveTown && trimmed.split(/\s+/).length <= 7 && HEADER_STREET.test(trimmed) && !YEARISH.test(trimmed) && !NOT_NAME_WORDS.test(trimmed)) {
+      lines[i] = line.replace(trimmed, replace(trimmed));
+      continue;
+    }
+    const parts = line.split(SEPARATORS);
+    const anyPlace = parts.some((p) => placeSegment(p));
+    if (!anyPlace && !contact) continue;
+    lines[i] = parts
+      .map((p) => {
+        const seg = p.trim();
+        if (!seg || SEPARATORS.test(seg) || /^\[[A-Z]+(?:_\d+)?\]$/.test(seg)) return p;
+        const placeLike = placeSegment(seg) || POSTCODE_ONLY.test(seg);
+        // On a contact line, other short capitalised segments are places too ("… | [PHONE_1] | Ciudad de México").
+        const capitalised = /^[\p{Lu}][\p{L}'’.-]*(?:\s+(?:de|del|la|le|am|an|im|upon|on|sur|en|aan|den)?\s*[\p{Lu}]?[\p{L}'’.-]*){0,3}$/u.test(seg) && !NOT_NAME_WORDS.test(seg) && !HEADINGS.has(seg.toLowerCase());
+        return placeLike || (contact && capitalised) ? p.replace(seg, replace(seg)) : p;
+      })
+      .join('');
+  }
+  return lines.join('\n');
 }
 
 /** Applies a stored redaction map to another piece of the same CV (e.g. an excerpt). */
@@ -238,5 +302,5 @@ export function applyRedaction(text: string, map: Record<string, string>): strin
 
 /** Puts the originals back (for authorised viewers of evidence). */
 export function unredact(text: string, map: Record<string, string>): string {
-  return text.replace(/\[(?:NAME|EMAIL|PHONE|ADDRESS|URL|DOB)_\d+\]|\[(?:PHOTO|GENDER|MARITAL|PRONOUN)\]/g, (p) => (map[p] ? (map[p].split(' | ')[0] ?? p) : p));
+  return text.replace(/\[(?:NAME|EMAIL|PHONE|ADDRESS|URL|DOB)_\d+\]|\[(?:PHOTO|GENDER|MARITAL|NATIONALITY|PRONOUN)\]/g, (p) => (map[p] ? (map[p].split(' | ')[0] ?? p) : p));
 }

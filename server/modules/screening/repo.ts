@@ -7,21 +7,23 @@ export interface AiSettingsRow {
   model: string | null;
   monthly_token_budget: number | null;
   concurrency: number;
+  /** The separate prompt-injection detector call per screening (on unless the org turned it off). */
+  injection_check: boolean;
 }
 
-export const DEFAULT_AI_SETTINGS: AiSettingsRow = { paused: false, paused_reason: null, model: null, monthly_token_budget: null, concurrency: 4 };
+export const DEFAULT_AI_SETTINGS: AiSettingsRow = { paused: false, paused_reason: null, model: null, monthly_token_budget: null, concurrency: 4, injection_check: true };
 
 export async function getAiSettings(q: Queryable): Promise<AiSettingsRow> {
-  const { rows } = await q.query<AiSettingsRow>('SELECT paused, paused_reason, model, monthly_token_budget, concurrency FROM ai_settings');
+  const { rows } = await q.query<AiSettingsRow>('SELECT paused, paused_reason, model, monthly_token_budget, concurrency, injection_check FROM ai_settings');
   return rows[0] ?? DEFAULT_AI_SETTINGS;
 }
 
 export async function upsertAiSettings(tx: Queryable, orgId: string, s: AiSettingsRow, userId: string | null): Promise<void> {
   await tx.query(
-    `INSERT INTO ai_settings (org_id, paused, paused_reason, model, monthly_token_budget, concurrency, updated_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-     ON CONFLICT (org_id) DO UPDATE SET paused = $2, paused_reason = $3, model = $4, monthly_token_budget = $5, concurrency = $6, updated_by = $7, updated_at = now()`,
-    [orgId, s.paused, s.paused_reason, s.model, s.monthly_token_budget, s.concurrency, userId],
+    `INSERT INTO ai_settings (org_id, paused, paused_reason, model, monthly_token_budget, concurrency, updated_by, updated_at, injection_check)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8)
+     ON CONFLICT (org_id) DO UPDATE SET paused = $2, paused_reason = $3, model = $4, monthly_token_budget = $5, concurrency = $6, updated_by = $7, updated_at = now(), injection_check = $8`,
+    [orgId, s.paused, s.paused_reason, s.model, s.monthly_token_budget, s.concurrency, userId, s.injection_check],
   );
 }
 
@@ -121,7 +123,7 @@ export async function setWaiting(tx: Queryable, id: string, reason: string): Pro
 
 export async function insertRun(
   tx: Queryable,
-  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' | 'counterfactual' },
+  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' | 'counterfactual' | 'injection_check' },
 ): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
     `INSERT INTO ai_runs (org_id, screening_id, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id, purpose)

@@ -21,11 +21,12 @@ const Settings = Type.Object({
   model: Type.Union([Type.String(), Type.Null()]),
   monthlyTokenBudget: Type.Union([Type.Integer(), Type.Null()]),
   concurrency: Type.Integer(),
+  injectionCheck: Type.Boolean({ description: 'A separate prompt-injection detector call per screening (default on).' }),
   tokensUsedThisMonth: Type.Integer(),
   budgetExceeded: Type.Boolean(),
 });
 
-const Evidence = Type.Object({ quote: Type.String(), grounded: Type.Boolean() });
+const Evidence = Type.Object({ quote: Type.String(), grounded: Type.Boolean(), suspect: Type.Optional(Type.Boolean()) });
 const Criterion = Type.Object({
   key: Type.String(),
   name: Type.String(),
@@ -166,6 +167,7 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
             // A type list, not a union: with coercion on, a union turns 0 into null or null into 0.
             monthlyTokenBudget: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 0, maximum: 1e12 })),
             concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+            injectionCheck: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -5,7 +5,10 @@
 // refused answer is retried once, then the screening fails with the raw answer kept
 // encrypted), validate against the pinned schema, ground evidence, and store everything
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
-// `ai.screened`. Tokens are charged in that same transaction, only for a screening that
+// `ai.screened`. After a valid screening answer, the independent injection check (its own
+// prompt, no criteria; per-org setting, on by default) reads the same blinded text; its
+// finding, the model's own instructions_found and the pattern detector each flag the
+// screening and block "advance". Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
 import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
@@ -16,7 +19,9 @@ import { openHiddenParts } from '../documents/hidden.js';
 import { findHiddenEnc } from '../documents/repo.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
-import { detectInjection, type InjectionFinding } from './injection.js';
+import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
+import { runInjectionCheck, CHECK_PROMPT_VERSION } from './injection-check.js';
+import { ProviderError } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { blindInput, callScreeningModel } from './blind-call.js';
 import type { AiRunnerDeps, RunRecord } from './structured-call.js';
@@ -36,7 +41,14 @@ import {
 export { SEED } from './blind-call.js';
 
 export interface ScreeningResult extends Evaluation {
-  injection: { flagged: boolean; findings: InjectionFinding[] };
+  injection: {
+    flagged: boolean;
+    findings: InjectionFinding[];
+    /** Passages the screening model itself reported as instructions (instructions_found). */
+    modelReported?: string[];
+    /** The separate detector call: what it found, 'unavailable' when it failed, null when turned off. */
+    check?: { instructions: string[] } | 'unavailable' | null;
+  };
   advisory: true;
   simulated: boolean;
 }
@@ -134,7 +146,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         const text = cipher.openText('documents', 'text_enc', src.document_id, src.text_enc);
         // Hidden parts (white/invisible text, comments, metadata) go to the injection detector only, never into the prompt.
         const hidden = openHiddenParts(cipher, src.document_id, await findHiddenEnc(tx, src.document_id));
-        return { kind: 'ready' as const, row, src, cipher, text, hidden, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel };
+        return { kind: 'ready' as const, row, src, cipher, text, hidden, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel, injectionCheck: settings.injection_check };
       });
       if (prepared.kind === 'missing') return { status: 'missing', reason: prepared.reason };
       if (prepared.kind === 'done') return { status: 'skipped', screeningId: prepared.row.id, reason: `already_${prepared.row.status}` };
@@ -164,7 +176,27 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           }),
       });
       const { runs, last, lastReason } = call;
-      const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, injection.flagged) : null;
+
+      // The independent check runs only on a usable screening (a failed one goes to a human anyway).
+      let check: { instructions: string[] } | 'unavailable' | null = null;
+      let checkRuns: RunRecord[] = [];
+      if (call.value && prepared.injectionCheck) {
+        try {
+          const res = await runInjectionCheck(deps.provider, model, redaction.text, {
+            seal,
+            saveRunsOnProviderError: async (soFar) => {
+              checkRuns = soFar;
+            },
+          });
+          checkRuns = res.runs;
+          check = res.value ? { instructions: res.value.instructions.filter((x) => x.trim().length > 0) } : 'unavailable';
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          check = 'unavailable';
+        }
+      }
+      const suspectLines = injection.suspectLines.map((l) => applyRedaction(stripInvisible(l), redaction.map));
+      const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, { flagged: injection.flagged, suspectLines, check }) : null;
 
       const simulated = last?.simulated ?? deps.provider.name === 'simulated';
       const answeredModel = last?.model ?? model;
@@ -175,13 +207,15 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         return { status: 'failed', screeningId: row.id, reason: `model_output_${lastReason}` };
       }
 
-      const result: ScreeningResult = { ...evaluation, injection: { flagged: injection.flagged, findings }, advisory: true, simulated };
+      const modelReported = call.value?.instructions_found ?? [];
+      const result: ScreeningResult = { ...evaluation, injection: { flagged: injection.flagged, findings, modelReported, check }, advisory: true, simulated };
       const flags = [...evaluation.flags];
-      const input = runs.reduce((s, r) => s + r.inputTokens, 0);
-      const output = runs.reduce((s, r) => s + r.outputTokens, 0);
+      const input = [...runs, ...checkRuns].reduce((s, r) => s + r.inputTokens, 0);
+      const output = [...runs, ...checkRuns].reduce((s, r) => s + r.outputTokens, 0);
       const latency = runs.reduce((s, r) => s + r.latencyMs, 0);
       const finished = await deps.db.withTenantTx(orgId, async (tx) => {
         for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+        for (const r of checkRuns) await insertRun(tx, { ...r, orgId, screeningId: row.id, purpose: 'injection_check' });
         const done = await finishScreening(tx, row.id, {
           status: 'completed',
           reason: null,
@@ -204,7 +238,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           attempts: runs.length,
         });
         if (!done) return false;
-        await addUsage(tx, orgId, monthStart(clock()), input, output, runs.length);
+        await addUsage(tx, orgId, monthStart(clock()), input, output, runs.length + checkRuns.length);
         await insertEvent(tx, {
           orgId,
           applicationId,
@@ -228,11 +262,13 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             modelRecommendation: evaluation.modelRecommendation,
             flags,
             injectionKinds: injection.kinds,
+            injectionCheck: check === null ? 'off' : check === 'unavailable' ? 'unavailable' : { found: check.instructions.length, promptVersion: CHECK_PROMPT_VERSION, runs: checkRuns.length },
+            modelReportedInstructions: modelReported.length,
             runs: runs.length,
             inputTokens: input,
             outputTokens: output,
             latencyMs: latency,
-            requestIds: runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+            requestIds: [...runs, ...checkRuns].map((r) => r.requestId).filter((x): x is string => Boolean(x)),
           },
         });
         return true;

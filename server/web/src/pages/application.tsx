@@ -180,6 +180,10 @@ const FLAG_LABEL: Record<string, string> = {
   must_have_without_evidence: 'Must-have without evidence',
   high_score_without_evidence: 'High score without evidence',
   recommendation_downgraded: 'Recommendation downgraded',
+  model_reported_instructions: 'The AI reported instructions in the CV',
+  injection_check_flagged: 'Injection check found instructions in the CV',
+  injection_check_unavailable: 'Injection check could not run',
+  evidence_from_suspect_part: 'Evidence quoted from a suspicious part of the CV',
 };
 const human = (s: string): string => s.replace(/_/g, ' ');
 
