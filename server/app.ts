@@ -37,6 +37,7 @@ import { wireAlerts } from './modules/alerts/wire.js';
 import { biasRoutes } from './modules/bias/routes.js';
 import { createBiasService } from './modules/bias/service.js';
 import { createKeyring } from './core/crypto.js';
+import { createErasureLedger } from './core/erasure-ledger.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
@@ -119,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One keyring per process (one org-key cache), holding the previous master keys too so data
   // wrapped before a `hirebox keys rotate` stays readable during the roll-out.
   const keyring = createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
+  // issue 18: every erasure is also written to the ledger outside the database (a restore re-applies it).
+  const erasureLedger = createErasureLedger({ file: config.erasureLedgerFile, masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
   const alerts = wireAlerts(app, {
     db: deps.db,
     audit: deps.audit,
@@ -168,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     masterKey: config.masterKey.reveal(),
     keyring,
+    erasureLedger,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
@@ -203,7 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
-  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock }) });
+  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock }) });
 
   return app;
 }

@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from './core/config.js';
 import { createKeyring, type Keyring } from './core/crypto.js';
+import { createErasureLedger, type ErasureLedger } from './core/erasure-ledger.js';
 import { createDb, isUuid, type Db } from './core/db.js';
 
 export type Out = { json: boolean };
@@ -52,6 +53,11 @@ export function wholeNumberOption(command: string, flag: string, value: string |
 }
 
 /** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */
+/** The erasure ledger (server/core/erasure-ledger.ts) at ERASURE_LEDGER_FILE, MAC'd under the master key. */
+export function erasureLedgerOf(config: Config): ErasureLedger {
+  return createErasureLedger({ file: config.erasureLedgerFile, masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
+}
+
 export function keyringOf(config: Config): Keyring {
   return createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
 }

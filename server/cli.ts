@@ -3,7 +3,7 @@
 // prints machine output.
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { commandArgs, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
+import { commandArgs, erasureLedgerOf, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
 import { createAuditLog, PLATFORM_CHAIN, type VerifyResult } from './core/audit.js';
 import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
@@ -185,7 +185,7 @@ async function runRetentionSweep(config: Config, args: string[], out: Out): Prom
   const org = uuidOption('retention sweep', 'org', values.org, true);
   const dryRun = values['dry-run'] === true;
   return withDb(config.databaseUrl.reveal(), async (db) => {
-    const retention = createRetentionService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date(), logger: createLogger('silent') });
+    const retention = createRetentionService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(config), clock: () => new Date(), logger: createLogger('silent') });
     const results = await retention.sweep({ orgId: org, dryRun });
     const count = results.reduce((n, r) => n + r.candidates.length, 0);
     const human = results.map((r) => `org ${r.orgId}: ${r.candidates.length} candidate(s) ${dryRun ? 'due for erasure' : 'erased'} (retention ${r.days} days, decided before ${r.cutoff})`);

@@ -39,6 +39,8 @@ import { createBiasService } from '../server/modules/bias/service.js';
 import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
 import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
+import path from 'node:path';
+import { createErasureLedger } from '../server/core/erasure-ledger.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -53,6 +55,8 @@ export interface WorkerDeps {
   masterKey?: Buffer;
   /** Previous master keys (MASTER_KEY_PREVIOUS_FILES): unwrap org keys not yet re-wrapped by `hirebox keys rotate`. */
   previousMasterKeys?: readonly Buffer[];
+  /** The erasure ledger file (ERASURE_LEDGER_FILE) the retention sweep and org deletion append to. */
+  erasureLedgerFile?: string;
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
   /** issue 6: AI screening of parsed CVs (cv-screen); needs masterKey too. */
@@ -93,8 +97,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
-    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
-    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger });
+    // Erasure ledger (issue 18): ERASURE_LEDGER_FILE from worker/main.ts; the default matches config's.
+    const ledger = createErasureLedger({ file: deps.erasureLedgerFile ?? path.resolve('.data/erasure-ledger.jsonl'), masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
+    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger, clock: () => new Date(), logger: deps.logger });
+    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, ledger, clock: () => new Date(), logger: deps.logger });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
     if (deps.alerts) {
       const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });

@@ -57,6 +57,8 @@ export interface Config {
   securityTxt: SecurityTxtConfig;
   logLevel: string;
   dataDir: string;
+  /** Append-only erasure ledger outside the database (server/core/erasure-ledger.ts); survives a restore. */
+  erasureLedgerFile: string;
 }
 
 /** Thrown with one human-readable line per problem. */
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     securityTxt,
     logLevel,
     dataDir,
+    erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_FILE ?? path.join(dataDir, 'erasure-ledger.jsonl')),
   };
 }
 

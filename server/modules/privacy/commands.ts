@@ -5,7 +5,7 @@
 //   org offboard --org ID [--out DIR] | --cancel | --status
 // Loaded by server/cli.ts on demand. Personal data goes only into the files under --out;
 // stdout carries ids, counts and paths (`--json`: the summary).
-import { commandArgs, keyringOf, print, UsageError, uuidOption, withDb, type Out } from '../../cli-support.js';
+import { commandArgs, erasureLedgerOf, keyringOf, print, UsageError, uuidOption, withDb, type Out } from '../../cli-support.js';
 import { createAuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
 import type { Db } from '../../core/db.js';
@@ -23,7 +23,7 @@ function outDir(command: string, value: string | undefined): string {
 }
 
 function exportDeps(config: Config, db: Db) {
-  return { db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date() };
+  return { db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(config), clock: () => new Date() };
 }
 
 /** The export module (and the hiring modules it reads through) loads only when an export runs. */
@@ -90,7 +90,7 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
       const clock = () => new Date();
       const { createSessionService } = await import('../auth/service.js');
       const sessions = createSessionService({ db, clock, redis, redisPrefix: config.redisPrefix });
-      const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), sessions, clock, logger: createLogger('silent') });
+      const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), ledger: erasureLedgerOf(config), sessions, clock, logger: createLogger('silent') });
       if (v.status) {
         const s = await offboarding.status(orgId);
         print(out, `org ${orgId}: ${s.status}${s.deleteAfter ? `, started ${s.startedAt}, data deleted after ${s.deleteAfter}` : ''}`, { ok: true, ...s });

@@ -1,6 +1,7 @@
 // SQL for data subject requests and org offboarding (DESIGN section 9). orgs, sessions,
 // users and user_tokens are global tables (narrow functions here); everything else runs on
 // tenant-bound connections (RLS).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { EVENT_COLUMNS, type EventRowShape } from '../../core/audit.js';
 import type { Queryable } from '../../core/db.js';
@@ -113,6 +114,13 @@ export async function countOrgRows(q: Queryable, table: string, orgId: string): 
 
 export async function savepoint(tx: Queryable, name: 'purge_step', action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT'): Promise<void> {
   await tx.query(`${action} ${name}`);
+}
+
+/** "sha256:<hex>" of the org's wrapped key (the erasure ledger's key-destruction receipt), null when none. */
+export async function orgKeyReceipt(q: Queryable, orgId: string): Promise<string | null> {
+  const { rows } = await q.query<{ wrapped_key: Buffer | null }>('SELECT wrapped_key FROM org_keys WHERE org_id = $1', [orgId]);
+  const wrapped = rows[0]?.wrapped_key;
+  return wrapped ? `sha256:${createHash('sha256').update(wrapped).digest('hex')}` : null;
 }
 
 /** Crypto-shredding of the whole org: the wrapped org key goes (SECURITY DEFINER, 0028). */
