@@ -52,12 +52,12 @@ export function wholeNumberOption(command: string, flag: string, value: string |
   return Number(value);
 }
 
-/** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */
-/** The erasure ledger (server/core/erasure-ledger.ts) at ERASURE_LEDGER_FILE, MAC'd under the master key. */
+/** The erasure ledger (server/core/erasure-ledger.ts) at ERASURE_LEDGER_PATH, MAC'd under the master key. */
 export function erasureLedgerOf(config: Config): ErasureLedger {
   return createErasureLedger({ file: config.erasureLedgerFile, masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
 }
 
+/** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */
 export function keyringOf(config: Config): Keyring {
   return createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
 }

@@ -41,6 +41,10 @@ commands:
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
   erase candidate --org ID --candidate ID   erase one candidate now (data subject request; the retention sweep's
              --reason TICKET                  path, open applications withdrawn); --reason: the request's reference
+  erasures reapply                          re-apply every erasure ledger entry (ERASURE_LEDGER_PATH) to this database:
+                                              erased candidates and deleted orgs that a restore brought back are erased
+                                              again (idempotent; audited); the restore scripts run it before the app
+                                              serves; exit 0 none readable, 1 some still readable or ledger tampered
   export candidate --org ID --candidate ID  candidate.json (as the API's export) + decrypted CV files into DIR
              --out DIR                        (created 0700, files 0600); audited
   export org --org ID --out DIR             the whole org as JSON Lines per kind + CV files + manifest.json
@@ -307,6 +311,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
   if (command === 'org' && sub === 'offboard') return (await privacyCommands()).runOrgOffboard(config, rest, out);
   if (command === 'erase' && sub === 'candidate') return (await privacyCommands()).runEraseCandidate(config, rest, out);
+  if (command === 'erasures' && sub === 'reapply') return (await privacyCommands()).runErasuresReapply(config, rest, out);
   if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, out);
   if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);

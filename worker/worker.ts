@@ -55,7 +55,7 @@ export interface WorkerDeps {
   masterKey?: Buffer;
   /** Previous master keys (MASTER_KEY_PREVIOUS_FILES): unwrap org keys not yet re-wrapped by `hirebox keys rotate`. */
   previousMasterKeys?: readonly Buffer[];
-  /** The erasure ledger file (ERASURE_LEDGER_FILE) the retention sweep and org deletion append to. */
+  /** The erasure ledger file (ERASURE_LEDGER_PATH) the retention sweep and org deletion append to. */
   erasureLedgerFile?: string;
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
@@ -97,7 +97,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
-    // Erasure ledger (issue 18): ERASURE_LEDGER_FILE from worker/main.ts; the default matches config's.
+    // Erasure ledger (issue 18): ERASURE_LEDGER_PATH from worker/main.ts; the default matches config's.
     const ledger = createErasureLedger({ file: deps.erasureLedgerFile ?? path.resolve('.data/erasure-ledger.jsonl'), masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
     const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger, clock: () => new Date(), logger: deps.logger });
     const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, ledger, clock: () => new Date(), logger: deps.logger });

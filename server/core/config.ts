@@ -191,7 +191,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     securityTxt,
     logLevel,
     dataDir,
-    erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_FILE ?? path.join(dataDir, 'erasure-ledger.jsonl')),
+    erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_PATH ?? path.join(dataDir, 'erasure-ledger.jsonl')),
   };
 }
 

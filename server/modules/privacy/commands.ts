@@ -120,3 +120,29 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
     }
   });
 }
+
+/**
+ * `hirebox erasures reapply`: every erasure ledger entry applied again to this database
+ * (reapply.ts). ops/scripts/restore.sh and restore-drill.sh run it on a restored database
+ * before the app serves. Exit 0 when no ledger candidate or org is readable afterwards,
+ * 1 otherwise or when the ledger fails its MAC check (nothing is changed then).
+ */
+export async function runErasuresReapply(config: Config, argv: string[], out: Out): Promise<number> {
+  commandArgs('erasures reapply', argv, {});
+  const ledger = erasureLedgerOf(config);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
+    const clock = () => new Date();
+    const audit = createAuditLog({ db });
+    const offboarding = createOffboardingService({ db, audit, ledger, clock, logger: createLogger('silent') });
+    const { createErasureReapplier } = await import('./reapply.js');
+    const r = await createErasureReapplier({ db, audit, keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger, offboarding, clock }).reapply();
+    const human = [
+      `erasure ledger ${ledger.file}: ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}`,
+      `candidates: ${r.candidates.erased} erased again, ${r.candidates.keysDestroyed} restored key(s) destroyed, ${r.candidates.alreadyErased} already erased, ${r.candidates.absent} not in this database`,
+      `orgs: ${r.orgs.deleted} deleted again, ${r.orgs.alreadyDeleted} already deleted, ${r.orgs.absent} not in this database`,
+      `erased candidates or orgs still readable: ${r.readable}`,
+    ];
+    print(out, human.join('\n'), { ok: r.readable === 0, ...r });
+    return r.readable === 0 ? 0 : 1;
+  });
+}

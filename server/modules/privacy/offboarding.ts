@@ -82,7 +82,7 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger
   }
 
   /** Deletes the org's data and key in one transaction; the tombstone and audit trail stay. */
-  async function deleteOrg(orgId: string): Promise<OrgDeletion | null> {
+  async function deleteOrg(orgId: string, opts: { /** false for `hirebox erasures reapply` (the entry is there already). */ ledger?: boolean } = {}): Promise<OrgDeletion | null> {
     const members = await db.withTenant(orgId, (q) => memberUserIds(q));
     const result = await db.withTenantTx(orgId, async (tx) => {
       const org = await findOrgState(tx, orgId, true);
@@ -124,7 +124,7 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger
         metadata: { reason: 'offboarding', exportWindowDays: EXPORT_WINDOW_DAYS, offboardingStartedAt: org.offboarding_started_at.toISOString(), orgKeyDestroyed, rowsDeleted: deleted },
       });
       // Last statement before COMMIT: a failed append rolls the deletion back.
-      await deps.ledger.append({ kind: 'org', orgId, candidateId: null, reason: 'offboarding', at: at.toISOString(), keyReceipt });
+      if (opts.ledger !== false) await deps.ledger.append({ kind: 'org', orgId, candidateId: null, reason: 'offboarding', at: at.toISOString(), keyReceipt });
       return { orgId, rowsDeleted: deleted, orgKeyDestroyed, usersDeleted: 0 };
     });
     if (!result) return null;

@@ -123,6 +123,39 @@ export async function orgKeyReceipt(q: Queryable, orgId: string): Promise<string
   return wrapped ? `sha256:${createHash('sha256').update(wrapped).digest('hex')}` : null;
 }
 
+// --- erasure ledger re-application (reapply.ts) ----------------------------------------------
+
+/** Whether the candidate's key can still be unwrapped (a restored, pre-erasure copy of it). */
+export async function candidateKeyPresent(q: Queryable, candidateId: string): Promise<boolean> {
+  const { rowCount } = await q.query('SELECT 1 FROM candidate_keys WHERE candidate_id = $1 AND wrapped_key IS NOT NULL', [candidateId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Of these candidates (one org, RLS), how many are still readable: a wrapped key, a row not
+ * marked erased, CV bytes or extracted text. 0 after a successful re-application.
+ */
+export async function countReadableCandidates(q: Queryable, candidateIds: readonly string[]): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM unnest($1::uuid[]) AS x(id)
+      WHERE EXISTS (SELECT 1 FROM candidate_keys k WHERE k.candidate_id = x.id AND k.wrapped_key IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM candidates c WHERE c.id = x.id AND c.erased_at IS NULL)
+         OR EXISTS (SELECT 1 FROM documents d WHERE d.candidate_id = x.id AND d.text_enc IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM documents d JOIN document_blobs b ON b.document_id = d.id WHERE d.candidate_id = x.id)`,
+    [candidateIds],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** An org the ledger says was deleted that still has its key or is not a tombstone (RLS-bound to the org). */
+export async function orgStillReadable(q: Queryable, orgId: string): Promise<boolean> {
+  const { rows } = await q.query<{ readable: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM org_keys WHERE org_id = $1) OR EXISTS (SELECT 1 FROM orgs WHERE id = $1 AND offboarded_at IS NULL) AS readable`,
+    [orgId],
+  );
+  return rows[0]?.readable ?? false;
+}
+
 /** Crypto-shredding of the whole org: the wrapped org key goes (SECURITY DEFINER, 0028). */
 export async function destroyOrgKey(tx: Queryable, orgId: string): Promise<boolean> {
   const { rows } = await tx.query<{ destroyed: boolean }>('SELECT org_key_destroy($1) AS destroyed', [orgId]);
