@@ -41,10 +41,11 @@ commands:
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
   erase candidate --org ID --candidate ID   erase one candidate now (data subject request; the retention sweep's
              --reason TICKET                  path, open applications withdrawn); --reason: the request's reference
-  erasures reapply                          re-apply every erasure ledger entry (ERASURE_LEDGER_PATH) to this database:
+  erasures reapply [--dry-run]              re-apply every erasure ledger entry (ERASURE_LEDGER_PATH) to this database:
                                               erased candidates and deleted orgs that a restore brought back are erased
                                               again (idempotent; audited); the restore scripts run it before the app
-                                              serves; exit 0 none readable, 1 some still readable or ledger tampered
+                                              serves; --dry-run counts what is readable, changes nothing;
+                                              exit 0 none readable, 1 some still readable or ledger tampered
   export candidate --org ID --candidate ID  candidate.json (as the API's export) + decrypted CV files into DIR
              --out DIR                        (created 0700, files 0600); audited
   export org --org ID --out DIR             the whole org as JSON Lines per kind + CV files + manifest.json

@@ -128,21 +128,23 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
  * 1 otherwise or when the ledger fails its MAC check (nothing is changed then).
  */
 export async function runErasuresReapply(config: Config, argv: string[], out: Out): Promise<number> {
-  commandArgs('erasures reapply', argv, {});
+  const v = commandArgs('erasures reapply', argv, { 'dry-run': { type: 'boolean' } });
+  const dryRun = Boolean(v['dry-run']);
   const ledger = erasureLedgerOf(config);
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const clock = () => new Date();
     const audit = createAuditLog({ db });
     const offboarding = createOffboardingService({ db, audit, ledger, clock, logger: createLogger('silent') });
     const { createErasureReapplier } = await import('./reapply.js');
-    const r = await createErasureReapplier({ db, audit, keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger, offboarding, clock }).reapply();
+    const r = await createErasureReapplier({ db, audit, keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger, offboarding, clock }).reapply({ dryRun });
     const human = [
-      `erasure ledger ${ledger.file}: ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}`,
+      `erasure ledger ${ledger.file}: ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}${dryRun ? ' (dry run: nothing changed)' : ''}`,
       `candidates: ${r.candidates.erased} erased again, ${r.candidates.keysDestroyed} restored key(s) destroyed, ${r.candidates.alreadyErased} already erased, ${r.candidates.absent} not in this database`,
       `orgs: ${r.orgs.deleted} deleted again, ${r.orgs.alreadyDeleted} already deleted, ${r.orgs.absent} not in this database`,
       `erased candidates or orgs still readable: ${r.readable}`,
     ];
-    print(out, human.join('\n'), { ok: r.readable === 0, ...r });
-    return r.readable === 0 ? 0 : 1;
+    print(out, human.join('\n'), { ok: r.readable === 0, dryRun, ...r });
+    // A dry run reports; only a real run fails on what is still readable.
+    return r.readable === 0 || dryRun ? 0 : 1;
   });
 }

@@ -9,6 +9,7 @@
 //   org:       not yet deleted -> offboarding is marked started (at the ledger time) and the
 //              org deletion runs (rows, org key, member accounts; `org.deleted` audited).
 // Afterwards every ledger candidate and org is checked again: `readable` must be 0.
+// --dry-run only counts what is readable and changes nothing.
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
@@ -82,10 +83,11 @@ export function createErasureReapplier(deps: {
   }
 
   return {
-    async reapply(): Promise<ReapplyResult> {
+    /** dryRun: change nothing, only count what is readable (the restore drill's "before"). */
+    async reapply(opts: { dryRun?: boolean } = {}): Promise<ReapplyResult> {
       const entries = await deps.ledger.read();
       const out: ReapplyResult = { entries: entries.length, candidates: { erased: 0, keysDestroyed: 0, alreadyErased: 0, absent: 0 }, orgs: { deleted: 0, alreadyDeleted: 0, absent: 0 }, readable: 0 };
-      for (const e of entries) {
+      for (const e of opts.dryRun ? [] : entries) {
         if (e.kind === 'candidate') await candidate(e, out);
         else await org(e, out);
       }
