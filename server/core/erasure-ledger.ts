@@ -16,6 +16,7 @@
 //
 // Writes are O_APPEND, one write() per line, then fdatasync, so a line is on disk before the
 // caller's database transaction commits (see server/modules/retention/erase.ts for the order).
+/* eslint-disable security/detect-non-literal-fs-filename -- the one path is the operator's ERASURE_LEDGER_PATH (configuration), never from a request */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
