@@ -231,6 +231,13 @@ t.test('an erasure survives a restore: the drill restores a pre-erasure backup a
   t.match(ledgerText, erasedCandidateId, 'the erasure is in the ledger outside the database');
   t.notOk(ledgerText.includes(candidateEmail) || ledgerText.includes('Grace'), 'no personal data in the ledger');
   t.equal(statSync(ctx.config.erasureLedgerFile).mode & 0o777, 0o600, 'ledger is 0600');
+  // The next backup carries the newest ledger copy beside the dumps (for off-site copies and a new server).
+  const withLedger = path.join(work, 'with-ledger');
+  const b = await script('backup.sh', [withLedger], { ERASURE_LEDGER_PATH: ctx.config.erasureLedgerFile });
+  t.equal(b.code, 0, b.stderr);
+  t.match(b.stdout, /erasure ledger copied \(1 entries\)/);
+  t.equal(readFileSync(path.join(withLedger, 'erasure-ledger.jsonl'), 'utf8'), ledgerText, 'the copy is the ledger');
+  t.equal(statSync(path.join(withLedger, 'erasure-ledger.jsonl')).mode & 0o777, 0o600);
 
   const r = await script('restore-drill.sh', ['--app-database-url', ctx.services.databaseUrl, '--allow-drift', '--keep', backupFile]);
   t.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
