@@ -36,11 +36,14 @@ ENV NODE_ENV=production \
     PORT=3000
 RUN groupadd --system --gid 10001 hirebox \
  && useradd --system --uid 10001 --gid hirebox --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin hirebox \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/hirebox/ledger \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
            /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 WORKDIR /app
 # Code and dependencies stay owned by root: the hirebox user can read, not change, them.
+# /var/lib/hirebox/ledger (owned by the hirebox user) is where the erasure_ledger volume is
+# mounted: a fresh named volume takes that ownership.
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/migrations ./migrations

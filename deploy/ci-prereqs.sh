@@ -16,6 +16,7 @@ packages=(
   procps
   age               # backups are encrypted to age recipients (test/integration/backup-restore.test.ts)
   postgresql-client # pg_dump / pg_restore / psql for ops/scripts/backup.sh and restore-drill.sh
+  pgbackrest        # WAL archiving and point-in-time recovery (ops/scripts/pitr-drill.sh, test/integration/pitr-drill.test.ts)
 )
 
 missing=()

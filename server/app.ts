@@ -40,6 +40,7 @@ import { wireAlerts } from './modules/alerts/wire.js';
 import { biasRoutes } from './modules/bias/routes.js';
 import { createBiasService } from './modules/bias/service.js';
 import { createKeyring } from './core/crypto.js';
+import { createErasureLedger } from './core/erasure-ledger.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
@@ -131,6 +132,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One guard for every request to a URL a tenant can set (alert webhooks, SSO issuers).
   const outbound = createOutbound({ allowLoopback: config.outbound.allowLoopback, resolver: deps.outboundResolver });
   app.addHook('onClose', async () => outbound.close());
+  // issue 18: every erasure is also written to the ledger outside the database (a restore re-applies it).
+  const erasureLedger = createErasureLedger({ file: config.erasureLedgerFile, masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
   const alerts = wireAlerts(app, {
     db: deps.db,
     audit: deps.audit,
@@ -186,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     masterKey: config.masterKey.reveal(),
     keyring,
+    erasureLedger,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     mailer: deps.mailer,
@@ -222,7 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
-  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock }) });
+  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock }) });
 
   return app;
 }

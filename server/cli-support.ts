@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from './core/config.js';
 import { createKeyring, type Keyring } from './core/crypto.js';
+import { createErasureLedger, type ErasureLedger } from './core/erasure-ledger.js';
 import { createDb, isUuid, type Db } from './core/db.js';
 
 export type Out = { json: boolean };
@@ -49,6 +50,11 @@ export function wholeNumberOption(command: string, flag: string, value: string |
   }
   if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new UsageError(`--${flag} must be a whole number from 1 to ${max}`);
   return Number(value);
+}
+
+/** The erasure ledger (server/core/erasure-ledger.ts) at ERASURE_LEDGER_PATH, MAC'd under the master key. */
+export function erasureLedgerOf(config: Config): ErasureLedger {
+  return createErasureLedger({ file: config.erasureLedgerFile, masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() });
 }
 
 /** Every command's keyring holds the previous master keys too (MASTER_KEY_PREVIOUS_FILES), so it reads data not yet re-wrapped. */

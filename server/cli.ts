@@ -3,7 +3,7 @@
 // prints machine output.
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { commandArgs, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
+import { commandArgs, erasureLedgerOf, keyringOf, print, UsageError, uuidOption, wholeNumberOption, withDb, type Out } from './cli-support.js';
 import { createAuditLog, PLATFORM_CHAIN, type VerifyResult } from './core/audit.js';
 import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
@@ -41,6 +41,11 @@ commands:
   candidates reindex [--org ID]             build the name-search index of candidates not yet indexed
   erase candidate --org ID --candidate ID   erase one candidate now (data subject request; the retention sweep's
              --reason TICKET                  path, open applications withdrawn); --reason: the request's reference
+  erasures reapply [--dry-run]              re-apply every erasure ledger entry (ERASURE_LEDGER_PATH) to this database:
+                                              erased candidates and deleted orgs that a restore brought back are erased
+                                              again (idempotent; audited); the restore scripts run it before the app
+                                              serves; --dry-run counts what is readable, changes nothing;
+                                              exit 0 none readable, 1 some still readable or ledger tampered
   export candidate --org ID --candidate ID  candidate.json (as the API's export) + decrypted CV files into DIR
              --out DIR                        (created 0700, files 0600); audited
   export org --org ID --out DIR             the whole org as JSON Lines per kind + CV files + manifest.json
@@ -187,7 +192,7 @@ async function runRetentionSweep(config: Config, args: string[], out: Out): Prom
   const org = uuidOption('retention sweep', 'org', values.org, true);
   const dryRun = values['dry-run'] === true;
   return withDb(config.databaseUrl.reveal(), async (db) => {
-    const retention = createRetentionService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date(), logger: createLogger('silent') });
+    const retention = createRetentionService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(config), clock: () => new Date(), logger: createLogger('silent') });
     const results = await retention.sweep({ orgId: org, dryRun });
     const count = results.reduce((n, r) => n + r.candidates.length, 0);
     const human = results.map((r) => `org ${r.orgId}: ${r.candidates.length} candidate(s) ${dryRun ? 'due for erasure' : 'erased'} (retention ${r.days} days, decided before ${r.cutoff})`);
@@ -327,6 +332,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'org' && sub === 'create') return runOrgCreate(config, rest, out);
   if (command === 'org' && sub === 'offboard') return (await privacyCommands()).runOrgOffboard(config, rest, out);
   if (command === 'erase' && sub === 'candidate') return (await privacyCommands()).runEraseCandidate(config, rest, out);
+  if (command === 'erasures' && sub === 'reapply') return (await privacyCommands()).runErasuresReapply(config, rest, out);
   if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, out);
   if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);

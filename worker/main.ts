@@ -28,6 +28,7 @@ const running = await startWorkers({
   auditCheckpointEveryMs: config.auditCheckpointEveryMs,
   masterKey: config.masterKey.reveal(),
   previousMasterKeys: config.previousMasterKeys.reveal(),
+  erasureLedgerFile: config.erasureLedgerFile,
   screening: { provider: createModelProvider(config), defaultModel: config.openai.model, redis: connection, breaker: aiBreaker },
   interviews: {
     vapi: config.vapi.apiKey ? createVapiApi({ apiKey: config.vapi.apiKey.reveal(), baseUrl: config.vapi.baseUrl }) : null,

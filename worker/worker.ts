@@ -41,6 +41,8 @@ import { createBiasService } from '../server/modules/bias/service.js';
 import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
 import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
+import path from 'node:path';
+import { createErasureLedger } from '../server/core/erasure-ledger.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -55,6 +57,8 @@ export interface WorkerDeps {
   masterKey?: Buffer;
   /** Previous master keys (MASTER_KEY_PREVIOUS_FILES): unwrap org keys not yet re-wrapped by `hirebox keys rotate`. */
   previousMasterKeys?: readonly Buffer[];
+  /** The erasure ledger file (ERASURE_LEDGER_PATH) the retention sweep and org deletion append to. */
+  erasureLedgerFile?: string;
   /** Concurrent CV extractions (each in its own worker thread); defaults to 2. */
   cvParseConcurrency?: number;
   /** issue 14 (M1): per-org parse leases in Redis (server/core/org-fairness.ts) and the page cap; without it no per-org limit. */
@@ -98,8 +102,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
-    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
-    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger });
+    // Erasure ledger (issue 18): ERASURE_LEDGER_PATH from worker/main.ts; the default matches config's.
+    const ledger = createErasureLedger({ file: deps.erasureLedgerFile ?? path.resolve('.data/erasure-ledger.jsonl'), masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
+    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger, clock: () => new Date(), logger: deps.logger });
+    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, ledger, clock: () => new Date(), logger: deps.logger });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
     const outbound = createOutbound({ allowLoopback: deps.alerts?.outbound?.allowLoopback ?? false, resolver: deps.alerts?.outbound?.resolver });
     closers.push(() => outbound.close());

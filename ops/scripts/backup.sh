@@ -10,6 +10,11 @@
 # promise in DESIGN §9) are deleted. On success one row goes into backup_runs so the
 # worker's backup monitor can see how fresh the newest backup is.
 #
+# The newest copy of the erasure ledger (server/core/erasure-ledger.ts; ids only, no personal
+# data) is written beside the dumps as erasure-ledger.jsonl (0600, never pruned), so off-site
+# copies carry it and a restore on a new server can re-apply every erasure. Its source:
+# ERASURE_LEDGER_PATH (default HIREBOX_DATA_DIR/erasure-ledger.jsonl) in URL mode, the app container's ledger volume in compose mode.
+#
 # Environment (flags win): HIREBOX_BACKUP_DATABASE_URL (URL mode, see lib/backup-common.sh),
 # BACKUP_AGE_RECIPIENTS_FILE (default /etc/hirebox/backup-recipients.txt),
 # BACKUP_KEEP_DAYS (default 90).
@@ -91,4 +96,22 @@ fi
 minutes=$((keep_days * 1440))
 pruned=$(find "$dest" -maxdepth 1 -type f \( -name 'hirebox-*.dump.age' -o -name 'hirebox-*.dump.age.sha256' -o -name 'hirebox-*.dump' -o -name 'hirebox-*.partial' \) -mmin "+$minutes" -print -delete | wc -l)
 
-echo "backup written: $out ($size bytes, sha256 $sha); pruned $pruned file(s) older than $keep_days days"
+ledger_note='no erasure ledger yet'
+ledger_partial="$dest/erasure-ledger.jsonl.partial"
+if [ -n "$HB_DB_URL" ]; then
+  # The app's default when ERASURE_LEDGER_PATH is unset (server/core/config.ts).
+  ledger_src=${ERASURE_LEDGER_PATH:-${HIREBOX_DATA_DIR:-.data}/erasure-ledger.jsonl}
+  if [ -f "$ledger_src" ]; then cp "$ledger_src" "$ledger_partial"; fi
+elif ! docker compose exec -T app cat /var/lib/hirebox/ledger/erasure-ledger.jsonl >"$ledger_partial" 2>/dev/null; then
+  rm -f "$ledger_partial"
+fi
+if [ -s "$ledger_partial" ]; then
+  chmod 0600 "$ledger_partial"
+  sync "$ledger_partial" 2>/dev/null || true
+  mv "$ledger_partial" "$dest/erasure-ledger.jsonl"
+  ledger_note="erasure ledger copied ($(wc -l <"$dest/erasure-ledger.jsonl") entries)"
+else
+  rm -f "$ledger_partial"
+fi
+
+echo "backup written: $out ($size bytes, sha256 $sha); pruned $pruned file(s) older than $keep_days days; $ledger_note"

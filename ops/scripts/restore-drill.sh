@@ -12,6 +12,9 @@
 #   - rows: every table has as many rows as in the source database (backup_runs excepted).
 #     An older backup, or a busy source, differs legitimately: --allow-drift reports the
 #     differences without failing.
+#   - erasures: the erasure ledger (ERASURE_LEDGER_PATH, outside the database) is re-applied
+#     as restore.sh does (`hirebox erasures reapply`); the report prints how many erased
+#     candidates/orgs the backup held readable and how many are readable afterwards (must be 0).
 # Prints a short report; exits 0 only if every check passed.
 #
 # Environment: BACKUP_AGE_IDENTITY_FILE, HIREBOX_BACKUP_DATABASE_URL (URL mode),
@@ -105,6 +108,15 @@ elif [ "$allow_drift" -eq 1 ]; then
   report+=("rows:       $tables tables, $rows rows; differs from $src (allowed): ${drift%; }")
 else
   report+=("rows:       FAILED: differs from $src: ${drift%; } (use --allow-drift for an older backup)")
+  failures=$((failures + 1))
+fi
+
+# After the row comparison (re-applying erasures changes rows), exactly what restore.sh does.
+if er=$(reapply_erasures "$app_url" "$owner_url" "${counts#* }" 2>&1); then
+  read -r entries readable_before readable_after <<<"$(tail -n 1 <<<"$er")"
+  report+=("erasures:   ledger $entries entries; $readable_before erased candidate(s)/org(s) readable as restored, $readable_after after re-applying the ledger")
+else
+  report+=("erasures:   FAILED: $(head -c 400 <<<"$er" | tr '\n' ' ')")
   failures=$((failures + 1))
 fi
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Real restore (ops/runbooks/backup-restore.md): replaces the hirebox database with a backup.
 #
-#   ops/scripts/restore.sh [--database-url URL] [--identity FILE] --confirm DBNAME BACKUP_FILE_OR_DIR
+#   ops/scripts/restore.sh [--database-url URL] [--identity FILE] [--app-database-url URL]
+#                          --confirm DBNAME BACKUP_FILE_OR_DIR
 #
 # Verifies the checksum, decrypts with the age identity and restores into a staging
-# database beside the live one, checks its migrations against ./migrations, then swaps
+# database beside the live one, checks its migrations against ./migrations, applies the
+# newer ones, re-applies the erasure ledger (`hirebox erasures reapply`: candidates erased
+# and orgs deleted after the backup was taken are erased again; the ledger lives outside
+# the database, see server/core/erasure-ledger.ts) and only then swaps
 # names: the live database is renamed to <db>_pre_restore_<stamp> (kept, drop it once the
 # restore is confirmed good) and the staging one becomes <db>. Anything still connected to
 # <db> is disconnected at the swap: stop app and worker first.
@@ -17,18 +21,20 @@ umask 077
 . "$(dirname "${BASH_SOURCE[0]}")/lib/backup-common.sh"
 
 usage() {
-  echo "usage: $HB_PROG [--database-url URL] [--identity FILE] --confirm DBNAME BACKUP_FILE_OR_DIR" >&2
+  echo "usage: $HB_PROG [--database-url URL] [--identity FILE] [--app-database-url URL] --confirm DBNAME BACKUP_FILE_OR_DIR" >&2
   exit 2
 }
 
 identity=${BACKUP_AGE_IDENTITY_FILE:-}
 confirm=''
+app_url=''
 target=''
 while [ $# -gt 0 ]; do
   case $1 in
     --database-url) [ $# -ge 2 ] || usage; HB_DB_URL=$2; shift 2 ;;
     --identity) [ $# -ge 2 ] || usage; identity=$2; shift 2 ;;
     --confirm) [ $# -ge 2 ] || usage; confirm=$2; shift 2 ;;
+    --app-database-url) [ $# -ge 2 ] || usage; app_url=$2; shift 2 ;;
     -h | --help) usage ;;
     -*) note "unknown option $1"; usage ;;
     *) [ -z "$target" ] || usage; target=$1; shift ;;
@@ -59,7 +65,19 @@ create_db "$staging"
 trap abort EXIT
 restore_into "$file" "$identity" "$staging"
 counts=$(migrations_check "$staging")
-note "restored $(basename "$file") into $staging (${counts% *} migrations applied, ${counts#* } newer ones to apply with 'hirebox migrate')"
+note "restored $(basename "$file") into $staging (${counts% *} migrations applied, ${counts#* } newer ones to apply)"
+
+# Before the swap, so the app never serves a database in which an erased candidate is back.
+if [ -n "$HB_DB_URL" ]; then
+  owner_url=$(url_with_db "$HB_DB_URL" "$staging")
+  app_url=$(url_with_db "${app_url:-$HB_DB_URL}" "$staging")
+else
+  owner_url=$(url_with_db "$(secret_url migration_database_url)" "$staging")
+  app_url=$(url_with_db "${app_url:-$(secret_url database_url)}" "$staging")
+fi
+er=$(reapply_erasures "$app_url" "$owner_url" "${counts#* }")
+read -r entries readable_before readable_after <<<"$er"
+note "erasure ledger re-applied to $staging: $entries entries, $readable_before erased candidate(s)/org(s) were readable in the backup, $readable_after now"
 
 exists=$(psql_in postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$live'")
 if [ "$exists" = "1" ]; then
@@ -77,4 +95,4 @@ else
   trap - EXIT
   echo "restored: database $live created from $(basename "$file")"
 fi
-echo "next: run 'hirebox migrate' (the upgrade path applies newer migrations), start app and worker, then 'hirebox audit verify'"
+echo "next: start app and worker, then 'hirebox audit verify'"

@@ -61,6 +61,8 @@ export interface Config {
   dataDir: string;
   /** issue 14 M3: OUTBOUND_ALLOW_LOOPBACK lets tenant-set URLs (alert webhooks, SSO issuers) reach 127/8 and ::1; development and tests only. */
   outbound: { allowLoopback: boolean };
+  /** Append-only erasure ledger outside the database (server/core/erasure-ledger.ts); survives a restore. */
+  erasureLedgerFile: string;
 }
 
 /** Thrown with one human-readable line per problem. */
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     logLevel,
     dataDir,
     outbound: { allowLoopback: allowLoopback === 'true' },
+    erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_PATH ?? path.join(dataDir, 'erasure-ledger.jsonl')),
   };
 }
 

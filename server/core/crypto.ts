@@ -8,7 +8,9 @@
 // - Every ciphertext is AES-256-GCM with AAD = "org|table|column|rowId": a value copied to
 //   another row, column or org fails authentication instead of decrypting.
 // - Destroying a candidate key (crypto-shredding) makes all of that candidate's
-//   ciphertexts unreadable, including copies in backups.
+//   ciphertexts in the database unreadable. A backup taken BEFORE the destruction still
+//   holds the wrapped key (and the master key still unwraps it): the erasure ledger
+//   (erasure-ledger.ts) is what re-destroys it after a restore.
 //
 // - Master key rotation (`hirebox keys rotate`): a keyring holds one current master key
 //   and any number of previous ones. Only the current one wraps; any of them unwraps. Each
@@ -138,7 +140,7 @@ export interface Keyring {
   createCandidateKey(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher>;
   /** Loads a candidate's key; KeyDestroyedError when it was destroyed. */
   candidateCipher(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher>;
-  /** Crypto-shredding: the wrapped key is overwritten and cannot come back. */
+  /** Crypto-shredding: the wrapped key is overwritten (only a restore of an older backup brings it back; the erasure ledger re-destroys it). */
   destroyCandidateKey(q: Queryable, orgId: string, candidateId: string): Promise<void>;
 }
 

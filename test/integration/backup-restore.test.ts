@@ -207,6 +207,67 @@ t.test('backup.sh prunes backups older than 90 days and keeps younger ones', asy
   t.equal((await owner.query('SELECT 1 FROM backup_runs')).rowCount, 2, 'each run recorded');
 });
 
+// issue 18: an erasure made after a backup must not come back with the backup.
+const erasedCandidateId = applied.json<{ candidateId: string }>().candidateId;
+const readableInDb = async (url: string): Promise<{ key: boolean; erased: boolean; nameBytes: number; blobs: number; reapplied: number }> => {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const key = (await c.query('SELECT 1 FROM candidate_keys WHERE candidate_id = $1 AND wrapped_key IS NOT NULL', [erasedCandidateId])).rowCount ?? 0;
+    const cand = (await c.query<{ erased: boolean; n: number }>('SELECT erased_at IS NOT NULL AS erased, length(name_enc) AS n FROM candidates WHERE id = $1', [erasedCandidateId])).rows[0];
+    const blobs = (await c.query('SELECT 1 FROM document_blobs b JOIN documents d ON d.id = b.document_id WHERE d.candidate_id = $1', [erasedCandidateId])).rowCount ?? 0;
+    const reapplied = (await c.query("SELECT 1 FROM audit_events WHERE action = 'candidate.erased' AND target_id = $1 AND metadata->>'via' = 'ledger'", [erasedCandidateId])).rowCount ?? 0;
+    return { key: key > 0, erased: Boolean(cand?.erased), nameBytes: Number(cand?.n ?? -1), blobs, reapplied };
+  } finally {
+    await c.end();
+  }
+};
+
+t.test('an erasure survives a restore: the drill restores a pre-erasure backup and re-applies the ledger', async (t) => {
+  t.ok(backupFile, 'the first backup was taken before the erasure');
+  const erased = await ctx.app.inject({ method: 'POST', url: `/api/v1/candidates/${erasedCandidateId}/erasure`, headers: admin.headers, payload: { reference: 'DSR-18-1', confirm: true } });
+  t.equal(erased.statusCode, 200, erased.body);
+  const ledgerText = readFileSync(ctx.config.erasureLedgerFile, 'utf8');
+  t.match(ledgerText, erasedCandidateId, 'the erasure is in the ledger outside the database');
+  t.notOk(ledgerText.includes(candidateEmail) || ledgerText.includes('Grace'), 'no personal data in the ledger');
+  t.equal(statSync(ctx.config.erasureLedgerFile).mode & 0o777, 0o600, 'ledger is 0600');
+  // The next backup carries the newest ledger copy beside the dumps (for off-site copies and a new server).
+  const withLedger = path.join(work, 'with-ledger');
+  const b = await script('backup.sh', [withLedger], { ERASURE_LEDGER_PATH: ctx.config.erasureLedgerFile });
+  t.equal(b.code, 0, b.stderr);
+  t.match(b.stdout, /erasure ledger copied \(1 entries\)/);
+  t.equal(readFileSync(path.join(withLedger, 'erasure-ledger.jsonl'), 'utf8'), ledgerText, 'the copy is the ledger');
+  t.equal(statSync(path.join(withLedger, 'erasure-ledger.jsonl')).mode & 0o777, 0o600);
+
+  const r = await script('restore-drill.sh', ['--app-database-url', ctx.services.databaseUrl, '--allow-drift', '--keep', backupFile]);
+  t.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  t.comment(r.stdout.trim());
+  // "1 readable as restored" proves the backup really held the candidate: without the ledger the erasure would be undone.
+  t.match(r.stdout, /erasures: +ledger 1 entries; 1 erased candidate\(s\)\/org\(s\) readable as restored, 0 after re-applying the ledger/);
+  t.match(r.stdout, /result: OK/);
+  const drillDb = /throwaway database (hirebox_drill_\w+)/.exec(r.stdout)?.[1] ?? '';
+  t.ok(drillDb, 'the drill kept its database');
+  t.teardown(() => owner.query(`DROP DATABASE IF EXISTS ${drillDb} WITH (FORCE)`));
+  t.same(await readableInDb(databaseUrl(TEST_PG_ADMIN_URL, drillDb)), { key: false, erased: true, nameBytes: 0, blobs: 0, reapplied: 1 }, 'restored copy: no key, no name, no CV bytes; the re-application is audited');
+
+  // A second re-application changes nothing (idempotent).
+  const again = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'erasures', 'reapply', '--json'], {
+    env: { ...scriptEnv, DATABASE_URL: databaseUrl(TEST_PG_ADMIN_URL, drillDb), MIGRATION_DATABASE_URL: databaseUrl(TEST_PG_ADMIN_URL, drillDb) },
+    encoding: 'utf8',
+  });
+  t.equal(again.status, 0, again.stderr);
+  t.match(JSON.parse(again.stdout), { ok: true, entries: 1, candidates: { erased: 0, alreadyErased: 1 }, readable: 0 });
+});
+
+t.test('a tampered erasure ledger stops the restore drill', async (t) => {
+  const forged = path.join(work, 'forged-ledger.jsonl');
+  writeFileSync(forged, readFileSync(ctx.config.erasureLedgerFile, 'utf8').replace(erasedCandidateId, '00000000-0000-4000-8000-000000000000'), { mode: 0o600 });
+  const r = await script('restore-drill.sh', ['--app-database-url', ctx.services.databaseUrl, '--allow-drift', backupFile], { ERASURE_LEDGER_PATH: forged });
+  t.equal(r.code, 1);
+  t.match(r.stdout, /erasures: +FAILED: .*erasure ledger line 1: MAC does not match/);
+  t.equal(await drillDatabases(), 0, 'no throwaway database left behind');
+});
+
 t.test('restore.sh needs the confirmation, then swaps the restored database in', async (t) => {
   // A separate copy of the source, so the shared test database is not renamed under the app.
   const name = `${ctx.services.databaseName}_rt`;
@@ -232,4 +293,6 @@ t.test('restore.sh needs the confirmation, then swaps the restored database in',
   const orgs = await restored.query<{ n: number }>('SELECT count(*)::int AS n FROM orgs');
   await restored.end();
   t.equal(orgs.rows[0]?.n, 1, 'the restored database holds the backed-up org');
+  t.match(r.stderr, /erasure ledger re-applied to .*: 1 entries, 1 erased candidate\(s\)\/org\(s\) were readable in the backup, 0 now/);
+  t.same(await readableInDb(url), { key: false, erased: true, nameBytes: 0, blobs: 0, reapplied: 1 }, 'the swapped-in database was re-erased before the swap');
 });

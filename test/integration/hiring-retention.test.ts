@@ -3,6 +3,8 @@
 // retention period (crypto-shredding + file deletion, aggregates kept, audited), with an
 // injected clock and backdated decisions; the daily worker schedule and the CLI.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { erasureLedgerOf } from '../../server/cli-support.js';
 import { spawnSync } from 'node:child_process';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -29,7 +31,7 @@ const jobB = await createJob(ctx, adminB, { title: 'B job' });
 const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
 const DAY = 24 * 3600 * 1000;
 let now = new Date();
-const retention = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), clock: () => now, logger: createLogger('silent') });
+const retention = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(ctx.config), clock: () => now, logger: createLogger('silent') });
 
 type Method = 'GET' | 'POST' | 'PATCH';
 const call = (m: Member | null, method: Method, url: string, payload?: unknown) =>
@@ -120,7 +122,7 @@ t.test('a dry run lists who is due and changes nothing', async (t) => {
   t.match(a, { days: 180, dryRun: true, erased: 0 });
   t.equal((await candidateOf(oldRejected.candidateId)).statusCode, 200, 'still readable');
   const later = new Date(now.getTime() + 175 * DAY);
-  const future = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), clock: () => later, logger: createLogger('silent') });
+  const future = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(ctx.config), clock: () => later, logger: createLogger('silent') });
   const [f] = await future.sweep({ orgId: adminA.orgId, dryRun: true });
   t.ok(f?.candidates.some((c) => c.candidateId === recent.candidateId), 'with the clock 175 days on, the recent rejection is due too');
   t.notOk(f?.candidates.some((c) => c.candidateId === mixedClosed.candidateId), 'an application in progress keeps the candidate, whatever the date');
@@ -168,6 +170,11 @@ t.test('the sweep crypto-shreds due candidates, deletes their files, keeps aggre
   t.notMatch(JSON.stringify(erasedEvents.rows), /Olga|Hector|Private|@example/, 'no PII in the audit trail');
   const summary = await owner.query<{ metadata: Record<string, unknown> }>("SELECT metadata FROM audit_events WHERE org_id = $1 AND action = 'retention.swept'", [adminA.orgId]);
   t.match(summary.rows, [{ metadata: { retentionDays: 180, erased: 2 } }]);
+  // issue 18: each erasure is in the ledger outside the database (ids and a key receipt, no PII).
+  const ledger = await erasureLedgerOf(ctx.config).read();
+  t.same(ledger.filter((e) => e.orgId === adminA.orgId).map((e) => e.candidateId).sort(), [oldRejected.candidateId, oldHired.candidateId].sort(), 'both erasures are in the ledger');
+  t.match(ledger[0], { kind: 'candidate', reason: 'retention', keyReceipt: /^sha256:[0-9a-f]{64}$/ });
+  t.notMatch(readFileSync(ctx.config.erasureLedgerFile, 'utf8'), /Olga|Hector|Private|@example/, 'no PII in the ledger');
 
   const again = await retention.sweep({ orgId: adminA.orgId });
   t.equal(again[0]?.erased, 0, 'idempotent: nothing more to erase');

@@ -17,6 +17,7 @@ import { createRetentionService } from '../../server/modules/retention/service.j
 import { MAX_PENDING_PER_APPLICATION } from '../../server/modules/resubmissions/service.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
+import { erasureLedgerOf } from '../../server/cli-support.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
@@ -210,6 +211,7 @@ t.test('unconfirmed re-submissions expire: the link is gone and the held file is
     audit: ctx.audit,
     keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }),
     blobs: createPostgresBlobStore(),
+    ledger: erasureLedgerOf(ctx.config),
     clock: () => new Date(),
     logger: createLogger('silent'),
   });

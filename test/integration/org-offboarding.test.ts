@@ -3,6 +3,7 @@
 // 30-day export window; `--cancel` restores; after the window the daily retention sweep
 // deletes the org's data and destroys its key, leaving a tombstone and the audit trail.
 import t from 'tap';
+import { erasureLedgerOf } from '../../server/cli-support.js';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,8 +130,8 @@ t.test('after 30 days the daily sweep deletes the data and destroys the org key;
 
   let now = new Date(startedAt + 29 * DAY);
   const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
-  const offboarding = createOffboardingService({ db: ctx.db, audit: ctx.audit, clock: () => now, logger: createLogger('silent') });
-  const retention = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), clock: () => now, logger: createLogger('silent') });
+  const offboarding = createOffboardingService({ db: ctx.db, audit: ctx.audit, ledger: erasureLedgerOf(ctx.config), clock: () => now, logger: createLogger('silent') });
+  const retention = createRetentionService({ db: ctx.db, audit: ctx.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(ctx.config), clock: () => now, logger: createLogger('silent') });
   const sweep = createRetentionSweepProcessor({ retention, logger: createLogger('silent'), offboarding });
   const run = () => sweep({ id: 'daily', data: {} } as unknown as Job<JobPayloads['retention-sweep']>);
   t.match(await run(), { orgsDeleted: 0 }, 'day 29: still in the export window');
@@ -161,6 +162,8 @@ t.test('after 30 days the daily sweep deletes the data and destroys the org key;
   const deleted = await owner.query<{ metadata: Record<string, unknown> }>("SELECT metadata FROM audit_events WHERE org_id = $1 AND action = 'org.deleted'", [adminA.orgId]);
   t.match(deleted.rows, [{ metadata: { reason: 'offboarding', orgKeyDestroyed: true, rowsDeleted: { candidates: 1, applications: 1 } } }]);
   t.notMatch(JSON.stringify(deleted.rows), /Olive|@example/);
+  const ledger = await erasureLedgerOf(ctx.config).read();
+  t.match(ledger.filter((e) => e.kind === 'org'), [{ orgId: adminA.orgId, candidateId: null, reason: 'offboarding', keyReceipt: /^sha256:[0-9a-f]{64}$/ }], 'the org deletion is in the erasure ledger');
 
   t.equal((await ctx.app.inject({ method: 'GET', url: `/api/v1/candidates/${appB.candidateId}`, headers: { cookie: adminB.cookie } })).statusCode, 200, 'org B keeps its data');
   t.equal((await owner.query('SELECT 1 FROM org_keys WHERE org_id = $1', [adminB.orgId])).rowCount, 1, "and its key");

@@ -114,3 +114,8 @@ t.test('the server exits non-zero with one clear line per problem and no secrets
   t.notMatch(r.stderr + r.stdout, /leaky-password/);
   t.notMatch(r.stderr, /    at /, 'no stack trace');
 });
+
+t.test('ERASURE_LEDGER_PATH: the erasure ledger lives in the data dir unless set (issue 18)', async (t) => {
+  t.equal(loadConfig(base).erasureLedgerFile, path.join(keys.dir, 'erasure-ledger.jsonl'));
+  t.equal(loadConfig({ ...base, ERASURE_LEDGER_PATH: '/var/lib/hirebox/ledger/erasure-ledger.jsonl' }).erasureLedgerFile, '/var/lib/hirebox/ledger/erasure-ledger.jsonl');
+});

@@ -214,3 +214,26 @@ table_counts() {
   [ -n "$query" ] || die "database $db has no tables"
   psql_in "$db" -c "$query" | LC_ALL=C sort
 }
+
+# json_number JSON KEY: the first integer value of "KEY": in a one-line JSON document.
+json_number() {
+  grep -o "\"$2\":[0-9]*" <<<"$1" | head -n 1 | cut -d: -f2
+}
+
+# reapply_erasures APP_URL OWNER_URL PENDING: brings a restored database to this checkout's
+# schema (when PENDING migrations are newer than the backup) and re-applies the erasure
+# ledger to it (`hirebox erasures reapply`, issue 18), so a candidate erased after the
+# backup was taken is erased again before anything serves from the database. Prints
+# "entries readable_before readable_after"; dies when the re-application fails (a tampered
+# ledger, a database error) or leaves anything readable.
+reapply_erasures() {
+  local app_url=$1 owner_url=$2 pending=$3 before after
+  if [ "$pending" != "0" ]; then
+    run_cli "$app_url" "$owner_url" migrate >/dev/null || die "could not apply the $pending newer migration(s) to the restored database"
+  fi
+  before=$(run_cli "$app_url" "$owner_url" erasures reapply --dry-run --json) || die "erasure ledger check failed: $before"
+  if ! after=$(run_cli "$app_url" "$owner_url" erasures reapply --json); then
+    die "re-applying the erasure ledger failed; the restored database must not serve: $after"
+  fi
+  printf '%s %s %s' "$(json_number "$after" entries)" "$(json_number "$before" readable)" "$(json_number "$after" readable)"
+}

@@ -1,6 +1,7 @@
 // Wires the hiring modules (jobs, candidates, applications, public pages) into the app:
 // one encapsulated plugin with multipart parsing, the keyring, the blob store and the
 // cv-parse producer. buildApp registers it with its deps.
+import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -41,6 +42,8 @@ export interface HiringDeps {
   publicUrl: URL;
   mailer: Mailer;
   keyring?: Keyring;
+  /** The erasure ledger (server/core/erasure-ledger.ts) the retention service appends to. */
+  erasureLedger: ErasureLedger;
   blobs?: BlobStore;
   parseQueue?: CvParseProducer;
   clock?: () => Date;
@@ -99,7 +102,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(messageRoutes, { messages });
   await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring, alerts: deps.alerts }) });
   await app.register(retentionRoutes, {
-    retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
+    retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, ledger: deps.erasureLedger, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
   });
   const applyLimiter = deps.intake
     ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour } })

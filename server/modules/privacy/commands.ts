@@ -5,7 +5,7 @@
 //   org offboard --org ID [--out DIR] | --cancel | --status
 // Loaded by server/cli.ts on demand. Personal data goes only into the files under --out;
 // stdout carries ids, counts and paths (`--json`: the summary).
-import { commandArgs, keyringOf, print, UsageError, uuidOption, withDb, type Out } from '../../cli-support.js';
+import { commandArgs, erasureLedgerOf, keyringOf, print, UsageError, uuidOption, withDb, type Out } from '../../cli-support.js';
 import { createAuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
 import type { Db } from '../../core/db.js';
@@ -23,7 +23,7 @@ function outDir(command: string, value: string | undefined): string {
 }
 
 function exportDeps(config: Config, db: Db) {
-  return { db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), clock: () => new Date() };
+  return { db, audit: createAuditLog({ db }), keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger: erasureLedgerOf(config), clock: () => new Date() };
 }
 
 /** The export module (and the hiring modules it reads through) loads only when an export runs. */
@@ -90,7 +90,7 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
       const clock = () => new Date();
       const { createSessionService } = await import('../auth/service.js');
       const sessions = createSessionService({ db, clock, redis, redisPrefix: config.redisPrefix });
-      const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), sessions, clock, logger: createLogger('silent') });
+      const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), ledger: erasureLedgerOf(config), sessions, clock, logger: createLogger('silent') });
       if (v.status) {
         const s = await offboarding.status(orgId);
         print(out, `org ${orgId}: ${s.status}${s.deleteAfter ? `, started ${s.startedAt}, data deleted after ${s.deleteAfter}` : ''}`, { ok: true, ...s });
@@ -118,5 +118,33 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
     } finally {
       redis.disconnect();
     }
+  });
+}
+
+/**
+ * `hirebox erasures reapply`: every erasure ledger entry applied again to this database
+ * (reapply.ts). ops/scripts/restore.sh and restore-drill.sh run it on a restored database
+ * before the app serves. Exit 0 when no ledger candidate or org is readable afterwards,
+ * 1 otherwise or when the ledger fails its MAC check (nothing is changed then).
+ */
+export async function runErasuresReapply(config: Config, argv: string[], out: Out): Promise<number> {
+  const v = commandArgs('erasures reapply', argv, { 'dry-run': { type: 'boolean' } });
+  const dryRun = Boolean(v['dry-run']);
+  const ledger = erasureLedgerOf(config);
+  return withDb(config.databaseUrl.reveal(), async (db) => {
+    const clock = () => new Date();
+    const audit = createAuditLog({ db });
+    const offboarding = createOffboardingService({ db, audit, ledger, clock, logger: createLogger('silent') });
+    const { createErasureReapplier } = await import('./reapply.js');
+    const r = await createErasureReapplier({ db, audit, keyring: keyringOf(config), blobs: createPostgresBlobStore(), ledger, offboarding, clock }).reapply({ dryRun });
+    const human = [
+      `erasure ledger ${ledger.file}: ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}${dryRun ? ' (dry run: nothing changed)' : ''}`,
+      `candidates: ${r.candidates.erased} erased again, ${r.candidates.keysDestroyed} restored key(s) destroyed, ${r.candidates.alreadyErased} already erased, ${r.candidates.absent} not in this database`,
+      `orgs: ${r.orgs.deleted} deleted again, ${r.orgs.alreadyDeleted} already deleted, ${r.orgs.absent} not in this database`,
+      `erased candidates or orgs still readable: ${r.readable}`,
+    ];
+    print(out, human.join('\n'), { ok: r.readable === 0, dryRun, ...r });
+    // A dry run reports; only a real run fails on what is still readable.
+    return r.readable === 0 || dryRun ? 0 : 1;
   });
 }

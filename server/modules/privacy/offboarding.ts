@@ -8,12 +8,16 @@
 // cancel: within the window, everything resolves again (members sign in anew; revoked
 //         sessions and invitations stay revoked).
 // delete: after the window, the daily retention sweep deletes every tenant row of the org,
-//         destroys the org key (org_keys row) so any backup copy of its ciphertexts is
-//         unreadable, removes invitations and the accounts of members with no other org,
-//         and leaves a tombstone org row with its (PII-free, hash-chained) audit trail.
+//         destroys the org key (org_keys row), removes invitations and the accounts of
+//         members with no other org, and leaves a tombstone org row with its (PII-free,
+//         hash-chained) audit trail. A database backup taken before the deletion still
+//         holds the org key wrapped by the master key, so the deletion is also written to
+//         the erasure ledger (server/core/erasure-ledger.ts, same order as
+//         retention/erase.ts: appended before COMMIT), which every restore re-applies.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
+import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import {
   clearOffboarding,
@@ -25,6 +29,7 @@ import {
   destroyOrgKey,
   findOrgState,
   markOffboarded,
+  orgKeyReceipt,
   markOffboardingStarted,
   memberUserIds,
   orgsDueForDeletion,
@@ -67,7 +72,7 @@ function stateOf(org: OrgStateRow): OffboardingState {
   };
 }
 
-export function createOffboardingService(deps: { db: Db; audit: AuditLog; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger }) {
+export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger }) {
   const { db, audit } = deps;
 
   async function requireOrg(orgId: string): Promise<OrgStateRow> {
@@ -77,7 +82,7 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; /** Ne
   }
 
   /** Deletes the org's data and key in one transaction; the tombstone and audit trail stay. */
-  async function deleteOrg(orgId: string): Promise<OrgDeletion | null> {
+  async function deleteOrg(orgId: string, opts: { /** false for `hirebox erasures reapply` (the entry is there already). */ ledger?: boolean } = {}): Promise<OrgDeletion | null> {
     const members = await db.withTenant(orgId, (q) => memberUserIds(q));
     const result = await db.withTenantTx(orgId, async (tx) => {
       const org = await findOrgState(tx, orgId, true);
@@ -107,6 +112,7 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; /** Ne
         const left = await countOrgRows(tx, table, orgId);
         if (left > 0) throw new Error(`org deletion left ${left} row(s) in ${table}`);
       }
+      const keyReceipt = await orgKeyReceipt(tx, orgId);
       const orgKeyDestroyed = await destroyOrgKey(tx, orgId);
       const at = deps.clock();
       await markOffboarded(tx, orgId, at);
@@ -117,6 +123,8 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; /** Ne
         target: { type: 'org', id: orgId },
         metadata: { reason: 'offboarding', exportWindowDays: EXPORT_WINDOW_DAYS, offboardingStartedAt: org.offboarding_started_at.toISOString(), orgKeyDestroyed, rowsDeleted: deleted },
       });
+      // Last statement before COMMIT: a failed append rolls the deletion back.
+      if (opts.ledger !== false) await deps.ledger.append({ kind: 'org', orgId, candidateId: null, reason: 'offboarding', at: at.toISOString(), keyReceipt });
       return { orgId, rowsDeleted: deleted, orgKeyDestroyed, usersDeleted: 0 };
     });
     if (!result) return null;

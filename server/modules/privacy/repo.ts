@@ -1,6 +1,7 @@
 // SQL for data subject requests and org offboarding (DESIGN section 9). orgs, sessions,
 // users and user_tokens are global tables (narrow functions here); everything else runs on
 // tenant-bound connections (RLS).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { EVENT_COLUMNS, type EventRowShape } from '../../core/audit.js';
 import type { Queryable } from '../../core/db.js';
@@ -113,6 +114,46 @@ export async function countOrgRows(q: Queryable, table: string, orgId: string): 
 
 export async function savepoint(tx: Queryable, name: 'purge_step', action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT'): Promise<void> {
   await tx.query(`${action} ${name}`);
+}
+
+/** "sha256:<hex>" of the org's wrapped key (the erasure ledger's key-destruction receipt), null when none. */
+export async function orgKeyReceipt(q: Queryable, orgId: string): Promise<string | null> {
+  const { rows } = await q.query<{ wrapped_key: Buffer | null }>('SELECT wrapped_key FROM org_keys WHERE org_id = $1', [orgId]);
+  const wrapped = rows[0]?.wrapped_key;
+  return wrapped ? `sha256:${createHash('sha256').update(wrapped).digest('hex')}` : null;
+}
+
+// --- erasure ledger re-application (reapply.ts) ----------------------------------------------
+
+/** Whether the candidate's key can still be unwrapped (a restored, pre-erasure copy of it). */
+export async function candidateKeyPresent(q: Queryable, candidateId: string): Promise<boolean> {
+  const { rowCount } = await q.query('SELECT 1 FROM candidate_keys WHERE candidate_id = $1 AND wrapped_key IS NOT NULL', [candidateId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Of these candidates (one org, RLS), how many are still readable: a wrapped key, a row not
+ * marked erased, CV bytes or extracted text. 0 after a successful re-application.
+ */
+export async function countReadableCandidates(q: Queryable, candidateIds: readonly string[]): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM unnest($1::uuid[]) AS x(id)
+      WHERE EXISTS (SELECT 1 FROM candidate_keys k WHERE k.candidate_id = x.id AND k.wrapped_key IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM candidates c WHERE c.id = x.id AND c.erased_at IS NULL)
+         OR EXISTS (SELECT 1 FROM documents d WHERE d.candidate_id = x.id AND d.text_enc IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM documents d JOIN document_blobs b ON b.document_id = d.id WHERE d.candidate_id = x.id)`,
+    [candidateIds],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** An org the ledger says was deleted that still has its key or is not a tombstone (RLS-bound to the org). */
+export async function orgStillReadable(q: Queryable, orgId: string): Promise<boolean> {
+  const { rows } = await q.query<{ readable: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM org_keys WHERE org_id = $1) OR EXISTS (SELECT 1 FROM orgs WHERE id = $1 AND offboarded_at IS NULL) AS readable`,
+    [orgId],
+  );
+  return rows[0]?.readable ?? false;
 }
 
 /** Crypto-shredding of the whole org: the wrapped org key goes (SECURITY DEFINER, 0028). */

@@ -5,6 +5,7 @@
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
@@ -23,7 +24,7 @@ export interface ErasureOutcome extends ErasureResult {
   reference: string;
 }
 
-export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
+export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date }) {
   const eraseCandidateIn = createCandidateEraser(deps);
 
   async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {

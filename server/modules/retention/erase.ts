@@ -3,16 +3,31 @@
 // erase candidate`). Inside the caller's tenant transaction, with the candidate row locked:
 // applications still in progress are withdrawn, interviews cancelled and links revoked, CV
 // files deleted, ciphertext rows dropped or nulled, linkable indexes replaced, the
-// candidate key destroyed (crypto-shredding: backups then hold only ciphertext nobody can
-// read) and one `candidate.erased` audit event written. What reports need stays as
-// non-identifying rows (applications with job, stage kind and dates; decision outcomes;
-// scores).
+// candidate key destroyed and one `candidate.erased` audit event written. What reports need
+// stays as non-identifying rows (applications with job, stage kind and dates; decision
+// outcomes; scores).
+//
+// Backups: a database backup taken BEFORE the erasure still holds the wrapped candidate key
+// and the rows, and both the org key and the master key that unwrap it live on, so
+// restoring that backup alone would bring the candidate back. What makes the erasure
+// survive a restore is the erasure ledger (server/core/erasure-ledger.ts): a line outside
+// the database, re-applied by `hirebox erasures reapply`, which ops/scripts/restore.sh and
+// restore-drill.sh run before the app serves. Backups older than the erasure expire within
+// 90 days (ops/scripts/backup.sh).
+//
+// Order: the ledger line is appended and fsynced INSIDE the transaction, after every
+// statement has succeeded and before COMMIT. If the line cannot be written the transaction
+// rolls back and the erasure reports failure (no erasure the ledger does not know about).
+// If the commit then fails, the ledger holds an erasure the database does not: the next
+// reapply completes it, which errs on the side the candidate asked for (a retention or
+// request erasure had already been decided).
 import type { Json } from '../../core/canonical-json.js';
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
+import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import { documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
+import { candidateKeyReceipt, documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';
 
@@ -22,6 +37,8 @@ export interface ErasureInput {
   requestId?: string | null;
   /** Extra audit metadata (ids, counts, ticket references; never PII). */
   metadata?: Record<string, Json>;
+  /** false only for `hirebox erasures reapply`, whose entry is in the ledger already. */
+  ledger?: boolean;
 }
 
 export interface ErasureResult extends ErasedCounts {
@@ -30,7 +47,7 @@ export interface ErasureResult extends ErasedCounts {
   interviewsCancelled: number;
 }
 
-export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore }) {
+export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock?: () => Date }) {
   /** The caller has locked the candidate row and checked it is not erased yet. */
   return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureResult> {
     const applicationsWithdrawn = await withdrawOpenApplications(tx, orgId, candidateId);
@@ -38,6 +55,7 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
     const documents = await documentIdsOfCandidate(tx, candidateId);
     for (const id of documents) await deps.blobs.delete(tx, id);
     const counts = await scrubCandidate(tx, candidateId);
+    const keyReceipt = await candidateKeyReceipt(tx, candidateId);
     await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
     const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
     await deps.audit.recordIn(tx, orgId, {
@@ -47,6 +65,10 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
       metadata: { reason: input.reason, ...input.metadata, ...result },
       requestId: input.requestId ?? null,
     });
+    // Last statement before the caller's COMMIT (see the order above).
+    if (input.ledger !== false) {
+      await deps.ledger.append({ kind: 'candidate', orgId, candidateId, reason: input.reason, at: (deps.clock?.() ?? new Date()).toISOString(), keyReceipt });
+    }
     return result;
   };
 }

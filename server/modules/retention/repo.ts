@@ -1,6 +1,6 @@
 // SQL for retention: the per-org setting, finding candidates whose data is due for
 // erasure, and erasing one candidate's data. Runs on tenant-bound connections (RLS).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../core/db.js';
 
 export const DEFAULT_RETENTION_DAYS = 180;
@@ -64,6 +64,13 @@ export async function lockIfStillDue(tx: Queryable, candidateId: string, cutoff:
     [candidateId, cutoff],
   );
   return rows[0] ?? null;
+}
+
+/** "sha256:<hex>" of the candidate's wrapped key (the key-destruction receipt), null when there is none left. */
+export async function candidateKeyReceipt(q: Queryable, candidateId: string): Promise<string | null> {
+  const { rows } = await q.query<{ wrapped_key: Buffer | null }>('SELECT wrapped_key FROM candidate_keys WHERE candidate_id = $1', [candidateId]);
+  const wrapped = rows[0]?.wrapped_key;
+  return wrapped ? `sha256:${createHash('sha256').update(wrapped).digest('hex')}` : null;
 }
 
 export async function documentIdsOfCandidate(q: Queryable, candidateId: string): Promise<string[]> {

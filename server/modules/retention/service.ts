@@ -1,14 +1,16 @@
 // Retention (DESIGN section 9): each org keeps candidate data for a number of days after
 // the final decision (default 180). A daily sweep erases candidates whose every
 // application is closed (hired, rejected, withdrawn) for longer than that: the candidate
-// key is destroyed (crypto-shredding: backups hold only ciphertext nobody can read), CV
-// files are deleted, ciphertext rows dropped, linkable indexes replaced, and what reports
-// need stays as non-identifying rows. Each erasure is audited, and each run leaves a summary.
+// key is destroyed, CV files are deleted, ciphertext rows dropped, linkable indexes
+// replaced, and what reports need stays as non-identifying rows. Each erasure is audited and
+// written to the erasure ledger (which a database restore re-applies; see erase.ts), and
+// each run leaves a summary.
 import { expireResubmissionsIn } from '../resubmissions/service.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
 import { createCandidateEraser } from './erase.js';
@@ -33,7 +35,7 @@ export interface OrgSweepResult {
   erased: number;
 }
 
-export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date; logger: Logger }) {
+export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger }) {
   const { db, audit } = deps;
   const eraseCandidateIn = createCandidateEraser(deps);
 
