@@ -12,6 +12,7 @@ import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import type { BlobStore } from '../../core/storage.js';
+import { recordCandidateErased } from '../event-hooks/outbox.js';
 import { documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';
@@ -40,6 +41,7 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
     const counts = await scrubCandidate(tx, candidateId);
     await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
     const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
+    await recordCandidateErased(tx, orgId, candidateId, input.reason);
     await deps.audit.recordIn(tx, orgId, {
       action: 'candidate.erased',
       actor: input.actor,
