@@ -5,7 +5,9 @@
 // (standardwebhooks Webhook.verify). Payloads carry no name, e-mail or CV text. A flaky
 // receiver is retried until it answers; a dead one fails its whole (shortened) schedule,
 // which disables the subscription and raises an org alert. Manual redelivery, secret
-// rotation, validation, roles and tenancy.
+// rotation, validation, roles and tenancy. screening.completed comes from the real cv-parse
+// and cv-screen workers (against the fake OpenAI server), which use the built extractor
+// thread: `npm test` builds first; run `npm run build` before running this file alone.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
@@ -15,7 +17,10 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createOutbound } from '../../server/core/outbound.js';
 import { createEventHookService, RETRY_SCHEDULE_MS } from '../../server/modules/event-hooks/service.js';
+import { createOpenAiProvider } from '../../worker/providers/openai.js';
+import { simulateScreening } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
+import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { until } from '../support/until.js';
@@ -54,6 +59,10 @@ const resolver = async (host: string) => (host === 'intranet.example.com' ? [{ a
 const ctx = await buildTestApp(t, { env: { OUTBOUND_ALLOW_LOOPBACK: 'true' }, appDeps: { outboundResolver: resolver } });
 const SCHEDULE = [100, 100, 100];
 const workerRedis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+// The real screening pipeline (cv-parse, cv-screen) against the fake OpenAI server, so screening.completed is a real event.
+const fakeAi = await startFakeOpenAI();
+t.teardown(() => fakeAi.close());
+fakeAi.setFallback({ kind: 'valid', content: (body: ChatRequestBody) => JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) });
 const running = await startWorkers({
   db: ctx.db,
   audit: ctx.audit,
@@ -62,6 +71,7 @@ const running = await startWorkers({
   redisPrefix: ctx.services.redisPrefix,
   auditCheckpointEveryMs: 3_600_000,
   masterKey: ctx.config.masterKey.reveal(),
+  screening: { provider: createOpenAiProvider({ apiKey: 'sk-test-fake', baseUrl: fakeAi.baseUrl, timeoutMs: 5_000, maxRetries: 1, baseDelayMs: 5 }), defaultModel: 'gpt-test', redis: workerRedis },
   eventHooks: { redis: workerRedis, outbound: { allowLoopback: true }, scheduleMs: SCHEDULE, sweepEveryMs: 200, nodeEnv: 'test' },
 });
 t.teardown(async () => {
@@ -147,7 +157,8 @@ let secretA = '';
 let subA = '';
 let applicationId = '';
 t.test('signed deliveries of real events verify with the Standard Webhooks verifier and carry no PII', async (t) => {
-  const created = await api(adminA, 'POST', '', { url: `${base}/a?token=abc`, events: ALL, description: 'HRIS sync' });
+  // Screening completes asynchronously: it has its own subscription below, so the order here is fixed.
+  const created = await api(adminA, 'POST', '', { url: `${base}/a?token=abc`, events: ALL.filter((e) => e !== 'screening.completed'), description: 'HRIS sync' });
   t.equal(created.statusCode, 201, created.body);
   const body = created.json<{ id: string; secret: string; enabled: boolean }>();
   t.match(body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'a Standard Webhooks secret');
@@ -257,4 +268,19 @@ t.test('retries with backoff until the receiver answers; persistent failure disa
   const reenabled = await api(adminA, 'PATCH', `/${down.id}`, { enabled: true });
   t.match(reenabled.json(), { enabled: true, disabledReason: null, consecutiveFailures: 0 });
   t.ok(applicationId);
+});
+
+t.test('screening.completed from the worker: the recommendation, no PII', async (t) => {
+  const sub = (await api(adminA, 'POST', '', { url: `${base}/screen`, events: ['screening.completed'] })).json<{ id: string; secret: string }>();
+  const job = await createJob(ctx, recruiterA, { title: 'Screened job' });
+  const email = `linus.screened.${Date.now()}@example.test`;
+  const cv = 'Linus Screenwright\n6 years of TypeScript services\nDesigned Postgres schemas for billing';
+  const up = await uploadCv(ctx, recruiterA, job.id, { name: 'Linus Screenwright', email }, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(cv) });
+  t.equal(up.statusCode, 201, up.body);
+  const { applicationId: appId } = up.json<{ applicationId: string }>();
+  const hit = await until('screening delivery', async () => received.find((r) => r.path === '/screen' && r.body.includes(appId)) ?? null, 60_000);
+  const event = verify(sub.secret, hit);
+  t.equal(event.type, 'screening.completed');
+  t.match(event.data, { applicationId: appId, jobId: job.id, screeningId: /^[0-9a-f-]{36}$/, recommendation: /^(advance|review|not_advance)$/ });
+  for (const pii of ['Linus', 'Screenwright', email, 'TypeScript', 'Postgres']) t.notOk(hit.body.includes(pii), `no "${pii}"`);
 });
