@@ -21,7 +21,7 @@ export interface SubscriptionRow {
 
 const SUB_COLUMNS = 'id, url, description, events, secret_enc, enabled, disabled_reason, consecutive_failures, last_success_at, created_at, updated_at';
 
-export async function insertSubscription(tx: Queryable, s: { id: string; orgId: string; url: string; description: string; events: string[]; secretEnc: Buffer; createdBy: string }): Promise<void> {
+export async function insertSubscription(tx: Queryable, s: { id: string; orgId: string; url: string; description: string; events: string[]; secretEnc: Buffer; createdBy: string | null }): Promise<void> {
   await tx.query('INSERT INTO event_hook_subscriptions (id, org_id, url, description, events, secret_enc, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
     s.id,
     s.orgId,
