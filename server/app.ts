@@ -37,6 +37,10 @@ import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
 import { alertRoutes } from './modules/alerts/routes.js';
 import { wireAlerts } from './modules/alerts/wire.js';
+import { eventHookRoutes } from './modules/event-hooks/routes.js';
+import { createEventHookService } from './modules/event-hooks/service.js';
+import { eventHookProducer } from './modules/event-hooks/wire.js';
+import { createQueue, QUEUES } from './core/queues.js';
 import { biasRoutes } from './modules/bias/routes.js';
 import { createBiasService } from './modules/bias/service.js';
 import { createKeyring } from './core/crypto.js';
@@ -227,6 +231,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
   await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock }) });
+
+  // issue 20: outbound event webhooks (subscriptions here; deliveries in the worker).
+  const eventHookQueue = createQueue(QUEUES.eventHookDeliver, deps.redis, config.redisPrefix);
+  app.addHook('onClose', async () => eventHookQueue.close());
+  const eventHooks = createEventHookService({ db: deps.db, audit: deps.audit, keyring, outbound, nodeEnv: config.nodeEnv, deliver: eventHookProducer(eventHookQueue), clock });
+  await app.register(eventHookRoutes, { eventHooks });
 
   return app;
 }

@@ -40,6 +40,7 @@ const running = await startWorkers({
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl, outbound: { allowLoopback: config.outbound.allowLoopback } },
   biasMonitor: { redis: connection },
   backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
+  eventHooks: { redis: connection, nodeEnv: config.nodeEnv },
   cvParse: { redis: connection, perOrgConcurrency: config.intake.cvParsePerOrg, maxPages: config.intake.cvMaxPages },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');

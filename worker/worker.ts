@@ -43,6 +43,9 @@ import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
 import path from 'node:path';
 import { createErasureLedger } from '../server/core/erasure-ledger.js';
+import { createEventHookDeliverer } from '../server/modules/event-hooks/service.js';
+import { eventHookProducer } from '../server/modules/event-hooks/wire.js';
+import { createEventHookDeliverProcessor, scheduleEventHookSweep } from './processors/event-hook-deliver.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -76,6 +79,8 @@ export interface WorkerDeps {
   biasMonitor?: { redis: Redis; pattern?: string };
   /** DESIGN §9: the hourly stale-backup check (backup-monitor; needs masterKey for the alert service); off unless expected. */
   backupMonitor?: { redis: Redis; expected: boolean; maxAgeMs: number; pattern?: string; clock?: () => Date };
+  /** issue 20: outbound event webhooks (event-hook-deliver; needs masterKey). redis backs the alert raised on auto-disable; outbound as for alerts; scheduleMs/sweepEveryMs for tests. */
+  eventHooks?: { redis: Redis; outbound?: { allowLoopback: boolean; resolver?: Resolver }; scheduleMs?: readonly number[]; sweepEveryMs?: number; clock?: () => Date; nodeEnv?: NodeEnv };
 }
 
 export interface RunningWorker {
@@ -139,6 +144,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const alerts = monitorAlerts(redis, clock);
       const monitor = createBackupMonitor({ db: deps.db, alerts, expected, maxAgeMs, clock, log: deps.logger });
       workers.push(new Worker(QUEUES.backupMonitor, createBackupMonitorProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    }
+    if (deps.eventHooks) {
+      // Outbound event webhooks (issue 20): the sweep first picks up outbox rows, then each attempt is its own job.
+      const hooks = deps.eventHooks;
+      const clock = hooks.clock ?? (() => new Date());
+      const hookQueue = createQueue(QUEUES.eventHookDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => hookQueue.close());
+      await scheduleEventHookSweep(hookQueue, hooks.sweepEveryMs);
+      const hookOutbound = hooks.outbound ? createOutbound({ allowLoopback: hooks.outbound.allowLoopback, resolver: hooks.outbound.resolver }) : outbound;
+      if (hooks.outbound) closers.push(() => hookOutbound.close());
+      const alertQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => alertQueue.close());
+      const hookAlerts = queuedAlertService({ db: deps.db, audit: deps.audit, keyring, redis: hooks.redis, redisPrefix: deps.redisPrefix, nodeEnv: hooks.nodeEnv ?? deps.alerts?.nodeEnv ?? 'production', outbound: hookOutbound, clock, logger: deps.logger, queue: alertQueue });
+      const deliverer = createEventHookDeliverer({ db: deps.db, keyring, outbound: hookOutbound, alerts: hookAlerts, deliver: eventHookProducer(hookQueue), log: deps.logger, clock, scheduleMs: hooks.scheduleMs });
+      workers.push(new Worker(QUEUES.eventHookDeliver, createEventHookDeliverProcessor({ deliverer, db: deps.db, queue: hookQueue, clock, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 10 }));
     }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;

@@ -2,10 +2,13 @@
 // auditor (same demo password, each enrols MFA at first sign-in), two open jobs with
 // screening criteria and interview questions, and applications with CVs that the
 // worker parses (and, as those capabilities land, screens and interviews) when it runs.
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
-import { createKeyring } from '../../server/core/crypto.js';
+import { createKeyring, seal } from '../../server/core/crypto.js';
+import { insertSubscription, updateSubscription } from '../../server/modules/event-hooks/repo.js';
+import { newSigningSecret } from '../../server/modules/event-hooks/service.js';
 import type { Db } from '../../server/core/db.js';
 import type { Role } from '../../server/core/permissions.js';
 import { createPostgresBlobStore } from '../../server/core/storage.js';
@@ -161,6 +164,13 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
       metadata: { emails: 1, webhookHost: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'], secretCreated: false },
       requestId: 'demo-seed',
     });
+  });
+  // issue 20: an event webhook, disabled so the demo sends nothing: the console's Event webhooks card shows it.
+  await deps.db.withTenantTx(orgId, async (tx) => {
+    const id = randomUUID();
+    const secretEnc = seal(await createKeyring({ masterKey: deps.masterKey }).orgKey(tx, orgId), newSigningSecret(), { orgId, table: 'event_hook_subscriptions', column: 'secret_enc', rowId: id });
+    await insertSubscription(tx, { id, orgId, url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], secretEnc, createdBy: null });
+    await updateSubscription(tx, id, { url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], enabled: false, disabledReason: 'manual', resetFailures: false });
   });
   return { orgId, created };
 }

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'bias:read',
   'privacy:manage',
   'settings:manage',
+  'webhooks:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

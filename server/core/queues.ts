@@ -15,6 +15,7 @@ export const QUEUES = {
   alertDeliver: 'alert-deliver',
   backupMonitor: 'backup-monitor',
   biasMonitor: 'bias-monitor',
+  eventHookDeliver: 'event-hook-deliver',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,6 +38,8 @@ export interface JobPayloads {
   'backup-monitor': Record<string, never>;
   /** Without orgId: the daily bias check over every org (DESIGN §8). */
   'bias-monitor': { orgId?: string };
+  /** One attempt of an outbound event webhook delivery; the repeatable 'sweep' job (no ids) re-offers due deliveries. */
+  'event-hook-deliver': { orgId?: string; deliveryId?: string; attempt?: number };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -1,6 +1,7 @@
 // SQL for applications, their timeline, notes, decisions and demographics.
 import type { Queryable } from '../../core/db.js';
 import type { StageKind } from '../jobs/repo.js';
+import { recordTimelineHook } from '../event-hooks/outbox.js';
 
 export interface ApplicationRow {
   id: string;
@@ -119,6 +120,8 @@ export async function insertEvent(
     e.actor.id ?? null,
     JSON.stringify(e.data ?? {}),
   ]);
+  // Outbound event webhooks (issue 20): the outbox row is written in the same transaction.
+  await recordTimelineHook(tx, e.orgId, e.applicationId, e.type, e.data ?? {});
 }
 
 export async function eventsOfApplication(q: Queryable, applicationId: string): Promise<EventRow[]> {

@@ -27,6 +27,7 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
+import { recordCandidateErased } from '../event-hooks/outbox.js';
 import { candidateKeyReceipt, documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';
@@ -58,6 +59,7 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
     const keyReceipt = await candidateKeyReceipt(tx, candidateId);
     await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
     const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
+    await recordCandidateErased(tx, orgId, candidateId, input.reason);
     await deps.audit.recordIn(tx, orgId, {
       action: 'candidate.erased',
       actor: input.actor,

@@ -32,6 +32,7 @@ const KIND_LABEL: Record<string, string> = {
   mass_export: 'Mass candidate exports',
   bias_breach: 'Bias threshold breaches',
   stale_backup: 'Stale backups',
+  event_hook_failing: 'Event webhooks disabled after failing',
 };
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent' };

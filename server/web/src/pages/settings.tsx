@@ -10,6 +10,7 @@ import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../u
 import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { AlertChannelForm, RecentAlerts } from './alerts.js';
+import { EventHooksCard } from './event-hooks.js';
 
 export function Settings() {
   const session = useSession();
@@ -25,7 +26,7 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="#event-hooks">Event webhooks</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
       <div id="pipeline">
@@ -43,6 +44,7 @@ export function Settings() {
       </div>
       <AlertChannelForm />
       <RecentAlerts />
+      {session.can('webhooks:manage') ? <EventHooksCard /> : null}
     </section>
   );
 }
