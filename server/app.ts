@@ -40,6 +40,8 @@ import { createKeyring } from './core/crypto.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
+import { vapiDeletionProducer } from './modules/interviews/deletions.js';
+import { createQueue, QUEUES } from './core/queues.js';
 
 export interface AppDeps {
   config: Config;
@@ -203,7 +205,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
-  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock }) });
+  // issue 18: an erasure queues the deletion of the candidate's calls at Vapi (the worker's sweep catches a lost enqueue).
+  const vapiDeleteQueue = createQueue(QUEUES.vapiDelete, deps.redis, config.redisPrefix);
+  app.addHook('onClose', async () => vapiDeleteQueue.close());
+  const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue);
+  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock, vapiDeletions, logger: deps.logger }) });
 
   return app;
 }

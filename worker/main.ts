@@ -38,6 +38,7 @@ const running = await startWorkers({
   },
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
   biasMonitor: { redis: connection },
+  vapiDeletion: { redis: connection },
   backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');

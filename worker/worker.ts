@@ -39,6 +39,8 @@ import { createBiasService } from '../server/modules/bias/service.js';
 import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
 import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
+import { createVapiDeletionService } from '../server/modules/interviews/deletions.js';
+import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -67,6 +69,8 @@ export interface WorkerDeps {
   biasMonitor?: { redis: Redis; pattern?: string };
   /** DESIGN §9: the hourly stale-backup check (backup-monitor; needs masterKey for the alert service); off unless expected. */
   backupMonitor?: { redis: Redis; expected: boolean; maxAgeMs: number; pattern?: string; clock?: () => Date };
+  /** issue 18: deleting interview calls at Vapi (vapi-delete, runs with interviews); with redis, failures past alertAfterAttempts raise vapi_deletion alerts. */
+  vapiDeletion?: { redis?: Redis; backoffMs?: number; attempts?: number; alertAfterAttempts?: number; sweepEveryMs?: number };
 }
 
 export interface RunningWorker {
@@ -93,8 +97,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
-    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger });
-    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger });
+    // Erasure, retention and offboarding queue the deletion of each interview call at Vapi (issue 18).
+    const vapiDeleteQueue = createQueue(QUEUES.vapiDelete, deps.connection, deps.redisPrefix);
+    closers.push(() => vapiDeleteQueue.close());
+    const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue, { backoffMs: deps.vapiDeletion?.backoffMs, attempts: deps.vapiDeletion?.attempts });
+    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock: () => new Date(), logger: deps.logger, vapiDeletions });
+    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, clock: () => new Date(), logger: deps.logger, vapiDeletions });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
     if (deps.alerts) {
       const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger });
@@ -182,6 +190,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
+      {
+        const vapi = deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi;
+        const alerts = deps.vapiDeletion?.redis ? monitorAlerts(deps.vapiDeletion.redis, () => new Date()) : undefined;
+        const deletions = createVapiDeletionService({ db: deps.db, audit: deps.audit, vapi, alerts, clock: () => new Date(), log: deps.logger, alertAfterAttempts: deps.vapiDeletion?.alertAfterAttempts });
+        await scheduleVapiDeleteSweep(vapiDeleteQueue, deps.vapiDeletion?.sweepEveryMs);
+        workers.push(new Worker(QUEUES.vapiDelete, createVapiDeleteProcessor({ deletions, logger: deps.logger, sweep: { db: deps.db, queue: vapiDeleteQueue, producer: vapiDeletions } }), { ...opts, concurrency: 5 }));
+      }
       if (deps.interviews.mailer) {
         const reminders = createReminderService({ db: deps.db, keyring, mailer: deps.interviews.mailer, clock: deps.interviews.clock ?? (() => new Date()), log: deps.logger });
         workers.push(new Worker(QUEUES.interviewReminder, createInterviewReminderProcessor({ reminders }), { ...opts, concurrency: 5 }));

@@ -15,6 +15,8 @@ export const QUEUES = {
   alertDeliver: 'alert-deliver',
   backupMonitor: 'backup-monitor',
   biasMonitor: 'bias-monitor',
+  vapiDelete: 'vapi-delete',
+  recordingFetch: 'recording-fetch',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,6 +39,10 @@ export interface JobPayloads {
   'backup-monitor': Record<string, never>;
   /** Without orgId: the daily bias check over every org (DESIGN §8). */
   'bias-monitor': { orgId?: string };
+  /** Deletes one call at Vapi until a GET confirms it is gone; the 'sweep' job (empty ids) re-enqueues pending ones. */
+  'vapi-delete': { orgId: string; callId: string };
+  /** Fetches an ended call's recording into the box (with consent), then queues the Vapi deletion. */
+  'recording-fetch': { orgId: string; interviewId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

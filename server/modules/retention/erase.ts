@@ -12,6 +12,7 @@ import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import type { BlobStore } from '../../core/storage.js';
+import { recordCandidateDeletions } from '../interviews/deletions.js';
 import { documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';
@@ -28,18 +29,28 @@ export interface ErasureResult extends ErasedCounts {
   files: number;
   applicationsWithdrawn: number;
   interviewsCancelled: number;
+  /** Interview calls recorded for deletion at Vapi (vapi_call_deletions). */
+  vapiCallsToDelete: number;
+}
+
+export interface ErasureOutput extends ErasureResult {
+  /** The calls to queue for deletion at Vapi once the transaction has committed. */
+  vapiCallIds: string[];
 }
 
 export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore }) {
   /** The caller has locked the candidate row and checked it is not erased yet. */
-  return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureResult> {
+  return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureOutput> {
     const applicationsWithdrawn = await withdrawOpenApplications(tx, orgId, candidateId);
     const interviewsCancelled = await stopCandidateActivity(tx, candidateId);
+    // Before any row goes, in this transaction: the copies at Vapi are deleted from these
+    // PII-free rows after the candidate's rows and key are gone (interviews/deletions.ts).
+    const vapiCallIds = await recordCandidateDeletions(tx, orgId, candidateId, input.reason === 'retention' ? 'retention' : 'erasure');
     const documents = await documentIdsOfCandidate(tx, candidateId);
     for (const id of documents) await deps.blobs.delete(tx, id);
     const counts = await scrubCandidate(tx, candidateId);
     await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
-    const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
+    const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled, vapiCallsToDelete: vapiCallIds.length };
     await deps.audit.recordIn(tx, orgId, {
       action: 'candidate.erased',
       actor: input.actor,
@@ -47,7 +58,7 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
       metadata: { reason: input.reason, ...input.metadata, ...result },
       requestId: input.requestId ?? null,
     });
-    return result;
+    return { ...result, vapiCallIds };
   };
 }
 
