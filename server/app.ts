@@ -58,6 +58,8 @@ export interface AppDeps {
   authLimits?: Partial<LimitPolicy>;
   /** First retry delay of alert deliveries (tests use a short one); 10 s by default. */
   alertRetryDelayMs?: number;
+  /** Backoff and attempts of vapi-delete jobs queued by erasures (tests use short ones); VAPI_DELETE_JOB_OPTIONS by default. */
+  vapiDeleteJob?: { backoffMs?: number; attempts?: number };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -208,7 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // issue 18: an erasure queues the deletion of the candidate's calls at Vapi (the worker's sweep catches a lost enqueue).
   const vapiDeleteQueue = createQueue(QUEUES.vapiDelete, deps.redis, config.redisPrefix);
   app.addHook('onClose', async () => vapiDeleteQueue.close());
-  const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue);
+  const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue, deps.vapiDeleteJob);
   await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock, vapiDeletions, logger: deps.logger }) });
 
   return app;

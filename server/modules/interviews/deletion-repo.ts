@@ -18,7 +18,7 @@ export interface VapiDeletionRow {
 export async function recordCandidateCallDeletions(tx: Queryable, orgId: string, candidateId: string, reason: VapiDeletionReason): Promise<string[]> {
   const { rows } = await tx.query<{ call_id: string }>(
     `INSERT INTO vapi_call_deletions (org_id, call_id, reason)
-       SELECT $1, c.call_id FROM (
+       SELECT $1::uuid, c.call_id, $3::text FROM (
          SELECT ic.call_id FROM interview_calls ic JOIN interviews i ON i.id = ic.interview_id WHERE i.candidate_id = $2
          UNION SELECT vapi_call_id FROM interviews WHERE candidate_id = $2 AND vapi_call_id IS NOT NULL) c
      ON CONFLICT (org_id, call_id) DO NOTHING
@@ -32,7 +32,7 @@ export async function recordCandidateCallDeletions(tx: Queryable, orgId: string,
 export async function recordOrgCallDeletions(tx: Queryable, orgId: string, reason: VapiDeletionReason): Promise<string[]> {
   const { rows } = await tx.query<{ call_id: string }>(
     `INSERT INTO vapi_call_deletions (org_id, call_id, reason)
-       SELECT $1, c.call_id FROM (
+       SELECT $1::uuid, c.call_id, $2::text FROM (
          SELECT call_id FROM interview_calls WHERE org_id = $1
          UNION SELECT vapi_call_id FROM interviews WHERE org_id = $1 AND vapi_call_id IS NOT NULL) c
      ON CONFLICT (org_id, call_id) DO NOTHING
