@@ -200,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     vapiBaseUrl: config.vapi.baseUrl,
+    assistantModel: config.vapi.assistantModel,
     clock,
     alerts,
   });

@@ -35,6 +35,7 @@ const running = await startWorkers({
     mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }),
     vapiBreaker: config.vapi.apiKey ? createCircuitBreaker({ name: 'vapi', redis: connection, prefix: config.redisPrefix, logger }) : undefined,
     publicUrl: config.publicUrl,
+    assistantModel: config.vapi.assistantModel,
   },
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
   biasMonitor: { redis: connection },

@@ -62,7 +62,7 @@ export interface WorkerDeps {
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
   /** publicUrl: managed Vapi assistants name the org's webhook endpoint as their server. */
-  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL };
+  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL; /** The operator's voice-assistant model (issue 18). */ assistantModel?: { provider: string; model: string } };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
   alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
   /** DESIGN §8: the daily bias monitor (bias-monitor; needs masterKey); raises bias_breach alerts through redis-backed alert service. Default 04:23 UTC. */
@@ -163,6 +163,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         vapi: deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi,
         clock: deps.interviews.clock ?? (() => new Date()),
         ...(deps.interviews.publicUrl ? { publicUrl: deps.interviews.publicUrl } : {}),
+        ...(deps.interviews.assistantModel ? { assistantModel: deps.interviews.assistantModel } : {}),
         retry: {
           async enqueue(orgId, interviewId, delayMs, key) {
             await startQueue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, key), delay: delayMs });

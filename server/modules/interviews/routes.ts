@@ -43,6 +43,7 @@ const Interview = Type.Object({
   cancelled: Nullable(Type.Object({ at: Type.String(), by: Type.String() })),
   transcript: Nullable(Type.String()),
   recordingRef: Nullable(Type.String()),
+  assistantModel: Nullable(Type.Object({ provider: Type.String(), model: Type.String() })),
   scoring: Nullable(ScoringSchema),
   createdAt: Type.String(),
 });
@@ -62,6 +63,9 @@ const SettingsBody = Type.Object(
     rescheduleCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 2880 })),
     /** Vapi's restricted PUBLIC key (browser calls); never the private key. */
     publicKey: Type.Optional(VapiId),
+    /** The voice assistant's language model (Vapi's provider and model names); both null: the operator's default. */
+    assistantModelProvider: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }), Type.Null()])),
+    assistantModel: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$' }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -72,6 +76,9 @@ const SettingsView = Type.Object({
   retryDelaysSeconds: Type.Array(Type.Integer()),
   rescheduleCutoffMinutes: Type.Integer(),
   publicKey: VapiId,
+  assistantModelProvider: Nullable(Type.String()),
+  assistantModel: Nullable(Type.String()),
+  defaultAssistantModel: Type.Object({ provider: Type.String(), model: Type.String() }),
   provider: Type.Object({ state: Type.String(), retryAt: Nullable(Type.String()) }),
 });
 const WeeklyHours = Type.Object(

@@ -37,7 +37,7 @@ import {
   type VoiceSetting,
 } from './repo.js';
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
-import { assistantPayload } from './assistant.js';
+import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
@@ -92,6 +92,10 @@ export interface SettingsView {
   retryDelaysSeconds: number[];
   rescheduleCutoffMinutes: number;
   publicKey: string | null;
+  /** The org's voice-assistant model (null: the operator's default), and that default. */
+  assistantModelProvider: string | null;
+  assistantModel: string | null;
+  defaultAssistantModel: { provider: string; model: string };
   /** Vapi's availability as seen by the shared circuit breaker. */
   provider: { state: string; retryAt: string | null };
 }
@@ -144,6 +148,8 @@ export interface InterviewView {
   cancelled: { at: string; by: string } | null;
   transcript: string | null;
   recordingRef: string | null;
+  /** The voice assistant's language model the call was placed with (null: not placed yet, or the org's own Vapi assistant). */
+  assistantModel: { provider: string; model: string } | null;
   /** The transcript's AI score, per question with its evidence (null until scoring starts). */
   scoring: ScoringView | null;
   createdAt: string;
@@ -176,8 +182,11 @@ export function createInterviewService(deps: {
   publicUrl: URL;
   clock: () => Date;
   log: Logger;
+  /** The operator's voice-assistant model (config); DEFAULT_ASSISTANT_MODEL when absent. */
+  assistantModel?: AssistantModel;
 }) {
   const { db, audit, keyring } = deps;
+  const operatorModel = deps.assistantModel ?? DEFAULT_ASSISTANT_MODEL;
 
   function weeklyHoursOrThrow(hours: WeeklyHours): WeeklyHours {
     try {
@@ -293,6 +302,7 @@ export function createInterviewService(deps: {
       cancelled: row.cancelled_at ? { at: row.cancelled_at.toISOString(), by: row.cancelled_by ?? 'recruiter' } : null,
       transcript,
       recordingRef,
+      assistantModel: row.assistant_model_provider && row.assistant_model ? { provider: row.assistant_model_provider, model: row.assistant_model } : null,
       scoring,
       createdAt: row.created_at.toISOString(),
     };
@@ -421,6 +431,9 @@ export function createInterviewService(deps: {
         retryDelaysSeconds: s.retry_delays_seconds,
         rescheduleCutoffMinutes: s.reschedule_cutoff_minutes,
         publicKey: s.vapi_public_key,
+        assistantModelProvider: s.assistant_model_provider,
+        assistantModel: s.assistant_model,
+        defaultAssistantModel: operatorModel,
         provider: deps.providerStatus ? await deps.providerStatus().catch(() => ({ state: 'unknown', retryAt: null })) : { state: 'unknown', retryAt: null },
       };
     },
@@ -435,12 +448,17 @@ export function createInterviewService(deps: {
           retryDelaysSeconds: s.retryDelaysSeconds ?? current.retry_delays_seconds,
           rescheduleCutoffMinutes: s.rescheduleCutoffMinutes ?? current.reschedule_cutoff_minutes,
           publicKey: s.publicKey === undefined ? current.vapi_public_key : s.publicKey,
+          assistantModelProvider: s.assistantModelProvider === undefined ? current.assistant_model_provider : s.assistantModelProvider,
+          assistantModel: s.assistantModel === undefined ? current.assistant_model : s.assistantModel,
         };
+        if ((next.assistantModelProvider === null) !== (next.assistantModel === null)) {
+          throw new UnprocessableError({ detail: 'assistantModelProvider and assistantModel are set together (or both null for the operator default).' });
+        }
         await upsertSettings(tx, ctx.orgId, next);
         await audit.recordIn(tx, ctx.orgId, {
           action: 'interview.settings_changed',
           actor: { type: 'user', id: ctx.userId },
-          metadata: { assistantIdSet: Boolean(next.assistantId), phoneNumberIdSet: Boolean(next.phoneNumberId), publicKeySet: Boolean(next.publicKey), maxCallRetries: next.maxCallRetries, retryDelaysSeconds: next.retryDelaysSeconds, rescheduleCutoffMinutes: next.rescheduleCutoffMinutes },
+          metadata: { assistantIdSet: Boolean(next.assistantId), phoneNumberIdSet: Boolean(next.phoneNumberId), publicKeySet: Boolean(next.publicKey), maxCallRetries: next.maxCallRetries, retryDelaysSeconds: next.retryDelaysSeconds, rescheduleCutoffMinutes: next.rescheduleCutoffMinutes, assistantModel: next.assistantModel ? `${next.assistantModelProvider}/${next.assistantModel}` : null },
           requestId: ctx.requestId,
         });
       });
@@ -609,9 +627,10 @@ export function createInterviewService(deps: {
         const settings = await findSettings(tx);
         if (!settings?.vapi_public_key) throw new ConflictError({ detail: 'Browser interviews are not available right now.' });
         const assistantId = settings.vapi_assistant_id ?? (await findPlan(tx, row.job_id))?.vapi_assistant_id ?? null;
+        const llm = settings.vapi_assistant_id ? null : effectiveAssistantModel(settings, operatorModel);
         // A reload before the call connected is the same attempt, not a new one.
         const first = row.call_status !== 'creating';
-        await updateInterview(tx, row.id, { call_status: 'creating', ...(first ? { attempts: row.attempts + 1 } : {}) });
+        await updateInterview(tx, row.id, { call_status: 'creating', assistant_model_provider: llm?.provider ?? null, assistant_model: llm?.model ?? null, ...(first ? { attempts: row.attempts + 1 } : {}) });
         if (first) {
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.browser_call_started', actor: { type: 'candidate' }, data: { interviewId: row.id, attempt: row.attempts + 1 } });
           await audit.recordIn(tx, orgId, { action: 'interview.browser_call_started', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, requestId });
@@ -619,7 +638,7 @@ export function createInterviewService(deps: {
         return {
           publicKey: settings.vapi_public_key,
           assistantId,
-          assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }) as Record<string, unknown>),
+          assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }, null, llm ?? operatorModel) as Record<string, unknown>),
           assistantOverrides: callOverrides(orgId, row) as Record<string, unknown>,
         };
       });
