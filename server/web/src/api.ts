@@ -282,6 +282,10 @@ export interface VapiSettings {
   rescheduleCutoffMinutes: number;
   /** Vapi's restricted public key (browser calls), never the private key. */
   publicKey: string | null;
+  /** The voice assistant's language model chosen by the org (null: the operator's default below). */
+  assistantModelProvider: string | null;
+  assistantModel: string | null;
+  defaultAssistantModel: { provider: string; model: string };
   /** The shared circuit breaker in front of Vapi (closed = calls go out). */
   provider: { state: string; retryAt: string | null };
 }
