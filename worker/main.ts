@@ -36,6 +36,7 @@ const running = await startWorkers({
     vapiBreaker: config.vapi.apiKey ? createCircuitBreaker({ name: 'vapi', redis: connection, prefix: config.redisPrefix, logger }) : undefined,
     publicUrl: config.publicUrl,
     assistantModel: config.vapi.assistantModel,
+    allowLoopbackRecordings: config.nodeEnv !== 'production',
   },
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl },
   biasMonitor: { redis: connection },

@@ -41,6 +41,8 @@ import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
 import { createVapiDeletionService } from '../server/modules/interviews/deletions.js';
 import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
+import { createRecordingService } from '../server/modules/interviews/recordings.js';
+import { createRecordingFetchProcessor, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -62,7 +64,7 @@ export interface WorkerDeps {
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
   /** publicUrl: managed Vapi assistants name the org's webhook endpoint as their server. */
-  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL; /** The operator's voice-assistant model (issue 18). */ assistantModel?: { provider: string; model: string } };
+  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL; /** The operator's voice-assistant model (issue 18). */ assistantModel?: { provider: string; model: string }; /** Recordings may come from loopback (dev/test: the fake Vapi); never in production. */ allowLoopbackRecordings?: boolean; recordingMaxBytes?: number };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
   alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL };
   /** DESIGN §8: the daily bias monitor (bias-monitor; needs masterKey); raises bias_breach alerts through redis-backed alert service. Default 04:23 UTC. */
@@ -156,6 +158,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       // Transcript scoring needs the screening's model provider; without it transcripts stay unscored.
       const scoreQueue = deps.screening ? createQueue(QUEUES.interviewScore, deps.connection, deps.redisPrefix) : null;
       if (scoreQueue) closers.push(() => scoreQueue.close());
+      const recordingQueue = createQueue(QUEUES.recordingFetch, deps.connection, deps.redisPrefix);
+      closers.push(() => recordingQueue.close());
       const calls = createCallService({
         db: deps.db,
         audit: deps.audit,
@@ -173,6 +177,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         reconcile: {
           async enqueue(orgId, interviewId, delayMs) {
             await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: `interview-reconcile-${interviewId}-${Date.now()}`, delay: delayMs, attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
+          },
+        },
+        recordings: {
+          async enqueue(orgId, interviewId) {
+            await recordingQueue.add('fetch', { orgId, interviewId }, { jobId: recordingFetchJobId(interviewId), attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
           },
         },
         score: scoreQueue
@@ -196,6 +205,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         const alerts = deps.vapiDeletion?.redis ? monitorAlerts(deps.vapiDeletion.redis, () => new Date()) : undefined;
         const deletions = createVapiDeletionService({ db: deps.db, audit: deps.audit, vapi, alerts, clock: () => new Date(), log: deps.logger, alertAfterAttempts: deps.vapiDeletion?.alertAfterAttempts });
         await scheduleVapiDeleteSweep(vapiDeleteQueue, deps.vapiDeletion?.sweepEveryMs);
+        const recordings = createRecordingService({ db: deps.db, audit: deps.audit, keyring, vapi, deletions: vapiDeletions, log: deps.logger, allowLoopback: deps.interviews.allowLoopbackRecordings === true, maxBytes: deps.interviews.recordingMaxBytes });
+        workers.push(new Worker(QUEUES.recordingFetch, createRecordingFetchProcessor({ recordings }), { ...opts, concurrency: 2 }));
         workers.push(new Worker(QUEUES.vapiDelete, createVapiDeleteProcessor({ deletions, logger: deps.logger, sweep: { db: deps.db, queue: vapiDeleteQueue, producer: vapiDeletions } }), { ...opts, concurrency: 5 }));
       }
       if (deps.interviews.mailer) {

@@ -107,6 +107,8 @@ export function createCallService(deps: {
   publicUrl?: URL;
   /** The operator's voice-assistant model (VAPI_ASSISTANT_MODEL_PROVIDER / VAPI_ASSISTANT_MODEL); an org setting overrides it. */
   assistantModel?: AssistantModel;
+  /** Queues recording-fetch once an ended call is reconciled (recording kept on the box, Vapi's copy deleted). */
+  recordings?: { enqueue(orgId: string, interviewId: string): Promise<void> };
 }) {
   const { db, keyring } = deps;
 
@@ -397,6 +399,8 @@ export function createCallService(deps: {
         return stored;
       });
       if (hasTranscript && deps.score) await deps.score.enqueue(orgId, interviewId);
+      // Reconciled and the transcript taken: the recording comes to the box (with consent) and the call goes at Vapi.
+      if (hasTranscript && deps.recordings) await deps.recordings.enqueue(orgId, interviewId);
       return 'reconciled';
     },
 

@@ -37,6 +37,7 @@ import {
   type VoiceSetting,
 } from './repo.js';
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
+import { findRecording, hasRecording } from './recording-repo.js';
 import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
@@ -148,6 +149,8 @@ export interface InterviewView {
   cancelled: { at: string; by: string } | null;
   transcript: string | null;
   recordingRef: string | null;
+  /** The recording held on the box, if any. */
+  recording: { contentType: string; size: number } | null;
   /** The voice assistant's language model the call was placed with (null: not placed yet, or the org's own Vapi assistant). */
   assistantModel: { provider: string; model: string } | null;
   /** The transcript's AI score, per question with its evidence (null until scoring starts). */
@@ -302,6 +305,7 @@ export function createInterviewService(deps: {
       cancelled: row.cancelled_at ? { at: row.cancelled_at.toISOString(), by: row.cancelled_by ?? 'recruiter' } : null,
       transcript,
       recordingRef,
+      recording: await hasRecording(q, row.id),
       assistantModel: row.assistant_model_provider && row.assistant_model ? { provider: row.assistant_model_provider, model: row.assistant_model } : null,
       scoring,
       createdAt: row.created_at.toISOString(),
@@ -375,6 +379,46 @@ export function createInterviewService(deps: {
         // Hiring managers only see interviews of jobs assigned to them.
         if (!row || !(await findApplication(q, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Interview' });
         return view(ctx.orgId, row, q);
+      });
+    },
+
+    /**
+     * The stored recording for playback (issue 18): the whole file or one byte range
+     * (RFC 9110 single range). Same visibility as the transcript; each play (a request
+     * from the first byte, or without a range) is audited as recording.played.
+     */
+    async recording(ctx: Ctx, id: string, range: string | undefined): Promise<{ status: 200 | 206 | 416; contentType: string; size: number; start: number; end: number; body: Buffer | null }> {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const row = await findInterview(tx, id);
+        if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Interview' });
+        const rec = await findRecording(tx, id);
+        if (!rec) throw new NotFoundError({ resource: 'Recording' });
+        const size = rec.size_bytes;
+        let start = 0;
+        let end = size - 1;
+        if (range !== undefined) {
+          const m = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(range.trim());
+          if (!m || (m[1] === '' && m[2] === '')) return { status: 416, contentType: rec.content_type, size, start: 0, end: 0, body: null };
+          if (m[1] === '') {
+            start = Math.max(0, size - Number(m[2]));
+          } else {
+            start = Number(m[1]);
+            if (m[2] !== '') end = Math.min(Number(m[2]), size - 1);
+          }
+          if (start >= size || start > end) return { status: 416, contentType: rec.content_type, size, start: 0, end: 0, body: null };
+        }
+        const cipher = await keyring.candidateCipher(tx, ctx.orgId, row.candidate_id);
+        const audio = cipher.open('interview_recordings', 'bytes_enc', id, rec.bytes_enc);
+        if (start === 0) {
+          await audit.recordIn(tx, ctx.orgId, {
+            action: 'recording.played',
+            actor: { type: 'user', id: ctx.userId },
+            target: { type: 'interview', id },
+            metadata: { callId: rec.call_id, bytes: size, ...(range === undefined ? {} : { range: true }) },
+            requestId: ctx.requestId,
+          });
+        }
+        return { status: range === undefined ? 200 : 206, contentType: rec.content_type, size, start, end, body: audio.subarray(start, end + 1) };
       });
     },
 
