@@ -162,3 +162,35 @@ t.test('Redis lost the job: the sweep queues the pending deletion again', async 
   await until('confirmed', async () => (await owner.query('SELECT 1 FROM vapi_call_deletions WHERE call_id = $1 AND confirmed_at IS NOT NULL', [c.id])).rowCount);
   t.pass('confirmed');
 });
+
+t.test('org offboarding: the daily sweep deletes the org and every one of its calls at Vapi; the pending rows stay with the tombstone', async (t) => {
+  const other = await createOrgWithMember(ctx, 'admin');
+  const c1 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
+  const c2 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
+  // The org's interview with two calls (an earlier attempt and the current one).
+  const otherJob = await createJob(ctx, other, { title: 'Gone org job', interviewQuestions: ['Q?'] });
+  const up = (await uploadCv(ctx, other, otherJob.id)).json<{ applicationId: string }>();
+  await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: other.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
+  const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${up.applicationId}/interviews`, headers: other.headers, payload: {} });
+  const interviewId = created.json<{ id: string }>().id;
+  await owner.query("UPDATE interviews SET vapi_call_id = $2, status = 'ended' WHERE id = $1", [interviewId, c2.id]);
+  await owner.query("INSERT INTO interview_calls (org_id, call_id, interview_id, attempt, mode) VALUES ($1, $2, $3, 1, 'phone'), ($1, $4, $3, 2, 'phone')", [other.orgId, c1.id, interviewId, c2.id]);
+  // Offboarding started 31 days ago: the export window has closed.
+  await owner.query("UPDATE orgs SET offboarding_started_at = now() - interval '31 days' WHERE id = $1", [other.orgId]);
+  const sweepQueue = createQueue(QUEUES.retentionSweep, redis, ctx.services.redisPrefix);
+  t.teardown(() => sweepQueue.close());
+  await sweepQueue.add('sweep', {}, { jobId: `test-sweep-${Date.now()}` });
+  await until('org deleted', async () => (await owner.query('SELECT 1 FROM orgs WHERE id = $1 AND offboarded_at IS NOT NULL', [other.orgId])).rowCount);
+  await until('both calls deleted at Vapi', async () => fake.deletes.includes(c1.id) && fake.deletes.includes(c2.id));
+  const rows = await until('confirmed', async () => {
+    const r = await owner.query<{ reason: string }>('SELECT reason FROM vapi_call_deletions WHERE org_id = $1 AND confirmed_at IS NOT NULL', [other.orgId]);
+    return r.rows.length === 2 ? r.rows : null;
+  });
+  t.same(rows.map((r) => r.reason), ['offboarding', 'offboarding']);
+  t.equal((await owner.query('SELECT 1 FROM interviews WHERE org_id = $1', [other.orgId])).rowCount, 0, 'the org rows are gone');
+  const receipts = await until('receipts', async () => {
+    const r = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'interview.vapi_call_deleted'", [other.orgId]);
+    return (r.rowCount ?? 0) === 2 ? r : null;
+  });
+  t.equal(receipts.rowCount, 2, 'receipts in the tombstone org audit chain');
+});
