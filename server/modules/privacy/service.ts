@@ -8,7 +8,7 @@ import type { Db } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
-import { createCandidateEraser, type ErasureResult } from '../retention/erase.js';
+import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/erase.js';
 import { lockCandidate } from '../retention/repo.js';
 import type { Logger } from 'pino';
 import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
@@ -29,7 +29,7 @@ export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: K
   const eraseCandidateIn = createCandidateEraser(deps);
 
   async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {
-    const outcome = await deps.db.withTenantTx(orgId, async (tx) => {
+    const outcome = await retryOnDeadlock(() => deps.db.withTenantTx(orgId, async (tx) => {
       const row = await lockCandidate(tx, candidateId);
       if (!row) throw new NotFoundError({ resource: 'Candidate' });
       if (row.erased_at) {
@@ -43,7 +43,7 @@ export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: K
       });
       const { vapiCallIds, ...counts } = result;
       return { outcome: { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request' as const, reference: request.reference, ...counts }, vapiCallIds };
-    });
+    }));
     if (deps.logger) await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, outcome.vapiCallIds);
     return outcome.outcome;
   }

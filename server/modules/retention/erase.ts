@@ -38,6 +38,23 @@ export interface ErasureOutput extends ErasureResult {
   vapiCallIds: string[];
 }
 
+/**
+ * Runs an erasure transaction again when Postgres aborted it as a deadlock victim: the
+ * webhook worker locks a message, then the interview, then touches the application, while
+ * an erasure withdraws applications before it cancels interviews and clears messages; the
+ * aborted transaction changed nothing, so running it again is safe.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || (err as { code?: string }).code !== '40P01') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * i + Math.floor(Math.random() * 30)));
+    }
+  }
+}
+
 export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore }) {
   /** The caller has locked the candidate row and checked it is not erased yet. */
   return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureOutput> {

@@ -10,7 +10,7 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
-import { createCandidateEraser } from './erase.js';
+import { createCandidateEraser, retryOnDeadlock } from './erase.js';
 import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
 import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
 
@@ -56,7 +56,7 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
       for (const d of due.slice(0, max - result.erased)) {
         seen.add(d.id);
         // One transaction per candidate: a failure leaves the others erased and this one whole.
-        const erased = await db.withTenantTx(orgId, async (tx) => {
+        const erased = await retryOnDeadlock(() => db.withTenantTx(orgId, async (tx) => {
           const still = await lockIfStillDue(tx, d.id, cutoff);
           if (!still) return null;
           const out = await eraseCandidateIn(tx, orgId, d.id, {
@@ -65,7 +65,7 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
             metadata: { retentionDays: days, applications: still.applications, lastDecisionAt: still.last_closed_at.toISOString() },
           });
           return { ...still, vapiCallIds: out.vapiCallIds };
-        });
+        }));
         if (erased) {
           await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, erased.vapiCallIds);
           result.erased += 1;
