@@ -48,6 +48,7 @@ import { createErasureLedger } from './core/erasure-ledger.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
+import { vapiDeletionProducer } from './modules/interviews/deletions.js';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +69,8 @@ export interface AppDeps {
   outboundResolver?: Resolver;
   /** TXT look-ups for SSO domain ownership; the system resolver by default. */
   dnsResolver?: TxtResolver;
+  /** Backoff and attempts of vapi-delete jobs queued by erasures (tests use short ones); VAPI_DELETE_JOB_OPTIONS by default. */
+  vapiDeleteJob?: { backoffMs?: number; attempts?: number };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -223,6 +226,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
     vapiBaseUrl: config.vapi.baseUrl,
+    assistantModel: config.vapi.assistantModel,
     clock,
     alerts,
   });
@@ -230,7 +234,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
-  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock }) });
+  // issue 18: an erasure queues the deletion of the candidate's calls at Vapi (the worker's sweep catches a lost enqueue).
+  const vapiDeleteQueue = createQueue(QUEUES.vapiDelete, deps.redis, config.redisPrefix);
+  app.addHook('onClose', async () => vapiDeleteQueue.close());
+  const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue, deps.vapiDeleteJob);
+  await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock, vapiDeletions, logger: deps.logger }) });
 
   // issue 20: outbound event webhooks (subscriptions here; deliveries in the worker).
   const eventHookQueue = createQueue(QUEUES.eventHookDeliver, deps.redis, config.redisPrefix);

@@ -46,6 +46,10 @@ import { createErasureLedger } from '../server/core/erasure-ledger.js';
 import { createEventHookDeliverer } from '../server/modules/event-hooks/service.js';
 import { eventHookProducer } from '../server/modules/event-hooks/wire.js';
 import { createEventHookDeliverProcessor, scheduleEventHookSweep } from './processors/event-hook-deliver.js';
+import { createVapiDeletionService } from '../server/modules/interviews/deletions.js';
+import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
+import { createRecordingService } from '../server/modules/interviews/recordings.js';
+import { createRecordingFetchProcessor, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -71,7 +75,7 @@ export interface WorkerDeps {
   /** issue 7: Vapi interviews (webhook-ingest, interview-start, interview-reconcile); needs masterKey too. */
   /** Re-dials go to interview-start; with a mailer, interview-reminder mails run too; with a breaker, every Vapi REST call goes through it. */
   /** publicUrl: managed Vapi assistants name the org's webhook endpoint as their server. */
-  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL };
+  interviews?: { vapi: VapiApi | null; clock?: () => Date; mailer?: Mailer; vapiBreaker?: CircuitBreaker; publicUrl?: URL; /** The operator's voice-assistant model (issue 18). */ assistantModel?: { provider: string; model: string }; /** Recordings may come from loopback (dev/test: the fake Vapi); never in production. */ allowLoopbackRecordings?: boolean; recordingMaxBytes?: number };
   /** DESIGN §9: org alerts (alert-deliver) to the org's e-mail recipients and signed webhook; needs masterKey too. */
   /** outbound: the guard for the org-set webhook URL (issue 14 M3); allowLoopback only from OUTBOUND_ALLOW_LOOPBACK, resolver for tests. */
   alerts?: { mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; outbound?: { allowLoopback: boolean; resolver?: Resolver } };
@@ -81,6 +85,8 @@ export interface WorkerDeps {
   backupMonitor?: { redis: Redis; expected: boolean; maxAgeMs: number; pattern?: string; clock?: () => Date };
   /** issue 20: outbound event webhooks (event-hook-deliver; needs masterKey). redis backs the alert raised on auto-disable; outbound as for alerts; scheduleMs/sweepEveryMs for tests. */
   eventHooks?: { redis: Redis; outbound?: { allowLoopback: boolean; resolver?: Resolver }; scheduleMs?: readonly number[]; sweepEveryMs?: number; clock?: () => Date; nodeEnv?: NodeEnv };
+  /** issue 18: deleting interview calls at Vapi (vapi-delete, runs with interviews); with redis, failures past alertAfterAttempts raise vapi_deletion alerts. */
+  vapiDeletion?: { redis?: Redis; backoffMs?: number; attempts?: number; alertAfterAttempts?: number; sweepEveryMs?: number };
 }
 
 export interface RunningWorker {
@@ -107,10 +113,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
     await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
+    // Erasure, retention and offboarding queue the deletion of each interview call at Vapi (issue 18).
     // Erasure ledger (issue 18): ERASURE_LEDGER_PATH from worker/main.ts; the default matches config's.
     const ledger = createErasureLedger({ file: deps.erasureLedgerFile ?? path.resolve('.data/erasure-ledger.jsonl'), masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
-    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger, clock: () => new Date(), logger: deps.logger });
-    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, ledger, clock: () => new Date(), logger: deps.logger });
+    const vapiDeleteQueue = createQueue(QUEUES.vapiDelete, deps.connection, deps.redisPrefix);
+    closers.push(() => vapiDeleteQueue.close());
+    const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue, { backoffMs: deps.vapiDeletion?.backoffMs, attempts: deps.vapiDeletion?.attempts });
+    const retention = createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger, clock: () => new Date(), logger: deps.logger, vapiDeletions });
+    const offboarding = createOffboardingService({ db: deps.db, audit: deps.audit, ledger, clock: () => new Date(), logger: deps.logger, vapiDeletions });
     workers.push(new Worker(QUEUES.retentionSweep, createRetentionSweepProcessor({ retention, logger: deps.logger, offboarding }), { connection: deps.connection, prefix, concurrency: 1 }));
     const outbound = createOutbound({ allowLoopback: deps.alerts?.outbound?.allowLoopback ?? false, resolver: deps.alerts?.outbound?.resolver });
     closers.push(() => outbound.close());
@@ -181,6 +191,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       // Transcript scoring needs the screening's model provider; without it transcripts stay unscored.
       const scoreQueue = deps.screening ? createQueue(QUEUES.interviewScore, deps.connection, deps.redisPrefix) : null;
       if (scoreQueue) closers.push(() => scoreQueue.close());
+      const recordingQueue = createQueue(QUEUES.recordingFetch, deps.connection, deps.redisPrefix);
+      closers.push(() => recordingQueue.close());
       const calls = createCallService({
         db: deps.db,
         audit: deps.audit,
@@ -188,6 +200,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         vapi: deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi,
         clock: deps.interviews.clock ?? (() => new Date()),
         ...(deps.interviews.publicUrl ? { publicUrl: deps.interviews.publicUrl } : {}),
+        ...(deps.interviews.assistantModel ? { assistantModel: deps.interviews.assistantModel } : {}),
         retry: {
           async enqueue(orgId, interviewId, delayMs, key) {
             await startQueue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, key), delay: delayMs });
@@ -197,6 +210,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         reconcile: {
           async enqueue(orgId, interviewId, delayMs) {
             await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: `interview-reconcile-${interviewId}-${Date.now()}`, delay: delayMs, attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
+          },
+        },
+        recordings: {
+          async enqueue(orgId, interviewId) {
+            await recordingQueue.add('fetch', { orgId, interviewId }, { jobId: recordingFetchJobId(interviewId), attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
           },
         },
         score: scoreQueue
@@ -215,6 +233,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),
         new Worker(QUEUES.interviewReconcile, createInterviewReconcileProcessor({ calls }), { ...opts, concurrency: 5 }),
       );
+      {
+        const vapi = deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi;
+        const alerts = deps.vapiDeletion?.redis ? monitorAlerts(deps.vapiDeletion.redis, () => new Date()) : undefined;
+        const deletions = createVapiDeletionService({ db: deps.db, audit: deps.audit, vapi, alerts, clock: () => new Date(), log: deps.logger, alertAfterAttempts: deps.vapiDeletion?.alertAfterAttempts });
+        await scheduleVapiDeleteSweep(vapiDeleteQueue, deps.vapiDeletion?.sweepEveryMs);
+        const recordings = createRecordingService({ db: deps.db, audit: deps.audit, keyring, vapi, deletions: vapiDeletions, log: deps.logger, allowLoopback: deps.interviews.allowLoopbackRecordings === true, maxBytes: deps.interviews.recordingMaxBytes });
+        workers.push(new Worker(QUEUES.recordingFetch, createRecordingFetchProcessor({ recordings }), { ...opts, concurrency: 2 }));
+        workers.push(new Worker(QUEUES.vapiDelete, createVapiDeleteProcessor({ deletions, logger: deps.logger, sweep: { db: deps.db, queue: vapiDeleteQueue, producer: vapiDeletions } }), { ...opts, concurrency: 5 }));
+      }
       if (deps.interviews.mailer) {
         const reminders = createReminderService({ db: deps.db, keyring, mailer: deps.interviews.mailer, clock: deps.interviews.clock ?? (() => new Date()), log: deps.logger });
         workers.push(new Worker(QUEUES.interviewReminder, createInterviewReminderProcessor({ reminders }), { ...opts, concurrency: 5 }));

@@ -46,7 +46,7 @@ export interface Config {
   auditPreviousPublicKeys: KeyObject[];
   aiProvider: AiProvider;
   openai: { apiKey: Secret | null; baseUrl: string | null; model: string };
-  vapi: { apiKey: Secret | null; baseUrl: string; publicKey: string | null };
+  vapi: { apiKey: Secret | null; baseUrl: string; publicKey: string | null; /** The voice assistant's language model (issue 18); orgs may override it. */ assistantModel: { provider: string; model: string } };
   smtpUrl: Secret | null;
   mailFrom: string;
   trustProxy: boolean | string[];
@@ -152,6 +152,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const vapiKey = secretValue('VAPI_API_KEY');
   const vapiBaseUrl = env.VAPI_BASE_URL ?? 'https://api.vapi.ai';
   parseUrl('VAPI_BASE_URL', vapiBaseUrl, ['http:', 'https:'], problems);
+  const assistantModel = { provider: env.VAPI_ASSISTANT_MODEL_PROVIDER ?? 'openai', model: env.VAPI_ASSISTANT_MODEL ?? 'gpt-4o' };
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(assistantModel.provider)) problems.push('VAPI_ASSISTANT_MODEL_PROVIDER must be a Vapi model provider name such as openai');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/.test(assistantModel.model)) problems.push('VAPI_ASSISTANT_MODEL must be a model name such as gpt-4o');
 
   const smtpUrl = secretValue('SMTP_URL');
   if (smtpUrl) parseUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:'], problems);
@@ -191,7 +194,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     auditPreviousPublicKeys,
     aiProvider,
     openai: { apiKey: openaiKey ? new Secret(openaiKey) : null, baseUrl: openaiBaseUrl, model: env.OPENAI_MODEL ?? 'gpt-4o-mini' },
-    vapi: { apiKey: vapiKey ? new Secret(vapiKey) : null, baseUrl: vapiBaseUrl, publicKey: env.VAPI_PUBLIC_KEY ?? null },
+    vapi: { apiKey: vapiKey ? new Secret(vapiKey) : null, baseUrl: vapiBaseUrl, publicKey: env.VAPI_PUBLIC_KEY ?? null, assistantModel },
     smtpUrl: smtpUrl ? new Secret(smtpUrl) : null,
     mailFrom,
     trustProxy,

@@ -16,6 +16,8 @@ export const QUEUES = {
   backupMonitor: 'backup-monitor',
   biasMonitor: 'bias-monitor',
   eventHookDeliver: 'event-hook-deliver',
+  vapiDelete: 'vapi-delete',
+  recordingFetch: 'recording-fetch',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -40,6 +42,10 @@ export interface JobPayloads {
   'bias-monitor': { orgId?: string };
   /** One attempt of an outbound event webhook delivery; the repeatable 'sweep' job (no ids) re-offers due deliveries. */
   'event-hook-deliver': { orgId?: string; deliveryId?: string; attempt?: number };
+  /** Deletes one call at Vapi until a GET confirms it is gone; the 'sweep' job (empty ids) re-enqueues pending ones. */
+  'vapi-delete': { orgId: string; callId: string };
+  /** Fetches an ended call's recording into the box (with consent), then queues the Vapi deletion. */
+  'recording-fetch': { orgId: string; interviewId: string };
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -11,7 +11,12 @@
 // Live-call control (no key: the URL is the credential, as Vapi's controlUrl is):
 //   POST /control/:callId {type: 'end-call'} ends a live call ('manually-canceled') and
 //   delivers status-update(ended) + end-of-call-report with what was said so far.
-// Faults: failNext(status, times) answers the next REST requests with that status.
+//   DELETE /call/:id -> 200 Call, recorded in `deletes`; GET /call/:id answers 404 afterwards
+// Recordings: setRecording(callId, bytes) serves them (no key: a presigned URL, as Vapi's
+// storage is) at GET /recordings/:callId.wav on the fake itself, and the call's artifact
+// names that URL; a GET after the call was deleted answers 404.
+// Faults: failNext(status, times) answers the next REST requests with that status;
+// failDeletes(status, times) only the next DELETE /call requests.
 //
 // Where messages go: a call whose assistant names a server (url + credentialId) gets its
 // messages there, authenticated by that credential as Vapi does (HMAC over
@@ -91,6 +96,14 @@ export interface FakeVapi {
   /** Credentials created through POST /credential, by id. */
   credentials: Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>;
   failNext(status: number, times?: number): void;
+  /** Answers the next `times` DELETE /call/:id requests with `status` (other requests unaffected). */
+  failDeletes(status: number, times?: number): void;
+  /** Call ids deleted through DELETE /call/:id, in order. */
+  deletes: string[];
+  /** Serves `bytes` as the call's recording (artifact URL on the fake itself). */
+  setRecording(callId: string, bytes: Buffer, contentType?: string): void;
+  /** How many times each recording was downloaded. */
+  recordingFetches: Map<string, number>;
   /** Where and how the driver signs: set once hirebox has created the endpoint. */
   setWebhook(w: { url: string; secret: string }): void;
   send(message: Record<string, unknown>, options?: { tsMs?: number; secret?: string }): Promise<Delivery>;
@@ -144,6 +157,10 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   const credentials = new Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>();
   const requests: RestRequest[] = [];
   let faults: { status: number; left: number } | null = null;
+  let deleteFaults: { status: number; left: number } | null = null;
+  const deletes: string[] = [];
+  const recordings = new Map<string, { bytes: Buffer; contentType: string }>();
+  const recordingFetches = new Map<string, number>();
   let webhook: { url: string; secret: string } | null = null;
   let clockMs = Date.now();
   const tick = (): number => {
@@ -160,7 +177,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
     const turns = c.script;
     const transcript = turns.map((t) => `${t.role === 'assistant' ? 'AI' : 'User'}: ${t.text}`).join('\n');
     const messages = turns.map((t, i) => ({ role: t.role === 'assistant' ? 'bot' : 'user', message: t.text, time: 1000 * i, secondsFromStart: i }));
-    const recordingUrl = `https://storage.vapi.test/recordings/${c.id}-mono.wav?sig=presigned`;
+    const recordingUrl = recordings.has(c.id) ? `http://127.0.0.1:${port}/recordings/${c.id}.wav?sig=presigned` : `https://storage.vapi.test/recordings/${c.id}-mono.wav?sig=presigned`;
     return o.legacyRecording ? { transcript, messages, recordingUrl } : { transcript, messages, recording: { mono: { combinedUrl: recordingUrl }, stereoUrl: recordingUrl.replace('mono', 'stereo') } };
   }
 
@@ -187,6 +204,15 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         if (req.headers.authorization !== `Bearer ${publicKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
         // Vapi would answer with a Daily room (webCallUrl); there is no media server on loopback.
         return json(res, 400, { message: 'the fake has no media server for web calls', statusCode: 400 });
+      }
+      const recording = /^\/recordings\/([^/]+)\.wav$/.exec(url.pathname);
+      if (req.method === 'GET' && recording) {
+        const id = recording[1] as string;
+        const rec = calls.has(id) ? recordings.get(id) : undefined;
+        if (!rec) return json(res, 404, { message: 'no such recording' });
+        recordingFetches.set(id, (recordingFetches.get(id) ?? 0) + 1);
+        res.writeHead(200, { 'content-type': rec.contentType, 'content-length': String(rec.bytes.length) });
+        return res.end(rec.bytes);
       }
       const control = /^\/control\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'POST' && control) {
@@ -258,6 +284,17 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         return json(res, 201, publicCall(c));
       }
       const callMatch = /^\/call\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'DELETE' && callMatch) {
+        if (deleteFaults && deleteFaults.left > 0) {
+          deleteFaults.left -= 1;
+          return json(res, deleteFaults.status, { message: 'fault injected', statusCode: deleteFaults.status });
+        }
+        const c = calls.get(callMatch[1] as string);
+        if (!c) return json(res, 404, { message: 'Couldn\'t Get Call. Call Not Found.', statusCode: 404 });
+        calls.delete(c.id);
+        deletes.push(c.id);
+        return json(res, 200, publicCall(c));
+      }
       if (req.method === 'GET' && callMatch) {
         const c = calls.get(callMatch[1] as string);
         if (!c) return json(res, 404, { message: 'Couldn\'t Get Call. Call Not Found.', statusCode: 404 });
@@ -312,6 +349,14 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
     calls,
     assistants,
     credentials,
+    deletes,
+    recordingFetches,
+    failDeletes(status, times = 1) {
+      deleteFaults = { status, left: times };
+    },
+    setRecording(callId, bytes, contentType = 'audio/wav') {
+      recordings.set(callId, { bytes, contentType });
+    },
     failNext(status, times = 1) {
       faults = { status, left: times };
     },

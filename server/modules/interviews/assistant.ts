@@ -60,6 +60,18 @@ const SYSTEM_PROMPT = [
   'When all questions are answered, thank the candidate, say the hiring team will be in touch, and end the call.',
 ].join('\n\n');
 
+/** The voice assistant's language model: the operator's default, unless the org chose another (issue 18). */
+export interface AssistantModel {
+  provider: string;
+  model: string;
+}
+export const DEFAULT_ASSISTANT_MODEL: AssistantModel = { provider: 'openai', model: 'gpt-4o' };
+
+/** The org's choice when it made one, else the operator's. */
+export function effectiveAssistantModel(settings: { assistant_model_provider: string | null; assistant_model: string | null } | null, operator: AssistantModel = DEFAULT_ASSISTANT_MODEL): AssistantModel {
+  return settings?.assistant_model_provider && settings.assistant_model ? { provider: settings.assistant_model_provider, model: settings.assistant_model } : operator;
+}
+
 /** Where Vapi sends the assistant's server messages, and the credential it signs them with. */
 export interface AssistantServer {
   url: string;
@@ -97,12 +109,18 @@ export async function ensureAssistantServer(deps: { db: Db; vapi: VapiApi; keyri
 }
 
 /** The assistant payload for a job's plan. Field order is fixed so the hash is stable. */
-export function assistantPayload(orgId: string, plan: Pick<PlanRow, 'job_id' | 'language' | 'max_duration_seconds' | 'voice'>, server: AssistantServer | null = null): Vapi.CreateAssistantDto {
+export function assistantPayload(
+  orgId: string,
+  plan: Pick<PlanRow, 'job_id' | 'language' | 'max_duration_seconds' | 'voice'>,
+  server: AssistantServer | null = null,
+  llm: AssistantModel = DEFAULT_ASSISTANT_MODEL,
+): Vapi.CreateAssistantDto {
   return {
     name: `hirebox interview ${plan.job_id.slice(0, 8)}`,
     firstMessage: firstMessageFor(plan.language),
     firstMessageMode: 'assistant-speaks-first',
-    model: { provider: 'openai', model: 'gpt-4o', messages: [{ role: 'system', content: SYSTEM_PROMPT }] },
+    // Provider and model names are Vapi's (validated in config and the settings API); Vapi rejects an unknown pair.
+    model: { provider: llm.provider, model: llm.model, messages: [{ role: 'system', content: SYSTEM_PROMPT }] } as Vapi.CreateAssistantDtoModel,
     transcriber: { provider: 'deepgram', model: 'nova-2', language: plan.language as Vapi.DeepgramTranscriberLanguage },
     voice: voiceFor(plan.language, plan.voice),
     maxDurationSeconds: plan.max_duration_seconds,
@@ -131,7 +149,7 @@ export class AssistantSyncBusyError extends Error {}
  * retryable failure).
  */
 export async function ensureJobAssistant(
-  deps: { db: Db; vapi: VapiApi; clock?: () => Date; maxWaitMs?: number; server?: { keyring: Keyring; publicUrl: URL } },
+  deps: { db: Db; vapi: VapiApi; clock?: () => Date; maxWaitMs?: number; server?: { keyring: Keyring; publicUrl: URL }; model?: AssistantModel },
   orgId: string,
   row: InterviewRow,
 ): Promise<{ assistantId: string; action: 'kept' | 'created' | 'updated' }> {
@@ -143,7 +161,7 @@ export async function ensureJobAssistant(
       await ensurePlan(tx, orgId, row.job_id, { questions: row.questions, maxDurationSeconds: row.max_duration_seconds, language: row.language });
       const plan = await findPlan(tx, row.job_id, true);
       if (!plan) throw new Error('interview plan vanished');
-      const payload = assistantPayload(orgId, plan, server);
+      const payload = assistantPayload(orgId, plan, server, deps.model);
       const hash = payloadHash(payload);
       if (plan.vapi_assistant_id && plan.assistant_hash === hash) return { kind: 'kept', assistantId: plan.vapi_assistant_id } as const;
       const now = clock();

@@ -11,7 +11,7 @@ import { findMessage, markProcessed } from '../webhooks/repo.js';
 import { messageAad, type ServerMessageEnvelope } from '../webhooks/service.js';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
-import { AI_DISCLOSURES, AssistantSyncBusyError, ensureJobAssistant, firstMessageFor } from './assistant.js';
+import { AI_DISCLOSURES, AssistantSyncBusyError, effectiveAssistantModel, ensureJobAssistant, firstMessageFor, type AssistantModel } from './assistant.js';
 import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
@@ -105,6 +105,10 @@ export function createCallService(deps: {
   assistantWaitMs?: number;
   /** hirebox's public URL: managed assistants then send their server messages to the org's webhook endpoint. */
   publicUrl?: URL;
+  /** The operator's voice-assistant model (VAPI_ASSISTANT_MODEL_PROVIDER / VAPI_ASSISTANT_MODEL); an org setting overrides it. */
+  assistantModel?: AssistantModel;
+  /** Queues recording-fetch once an ended call is reconciled (recording kept on the box, Vapi's copy deleted). */
+  recordings?: { enqueue(orgId: string, interviewId: string): Promise<void> };
 }) {
   const { db, keyring } = deps;
 
@@ -184,6 +188,8 @@ export function createCallService(deps: {
       }
       const vapi = deps.vapi;
       let assistantId = pre.settings.vapi_assistant_id;
+      // The model is hirebox's choice only for the assistant it manages; an org's own assistant keeps whatever it was given in Vapi.
+      const llm = assistantId ? null : effectiveAssistantModel(pre.settings, deps.assistantModel);
       if (!assistantId) {
         // No configured assistant: hirebox manages one per job (created or PATCHed here, before any call exists).
         try {
@@ -195,6 +201,7 @@ export function createCallService(deps: {
                 clock: deps.clock,
                 ...(deps.assistantWaitMs === undefined ? {} : { maxWaitMs: deps.assistantWaitMs }),
                 ...(deps.publicUrl ? { server: { keyring, publicUrl: deps.publicUrl } } : {}),
+                ...(llm ? { model: llm } : {}),
               },
               orgId,
               pre.row,
@@ -224,7 +231,7 @@ export function createCallService(deps: {
         if (!row.phone_enc) throw new PermanentFailure('no confirmed phone number');
         const phone = (await keyring.candidateCipher(tx, orgId, row.candidate_id)).openText('interviews', 'phone_enc', row.id, row.phone_enc);
         // Claim before calling out: a crash after Vapi accepted must not place a second call.
-        await updateInterview(tx, row.id, { status: 'calling', call_status: 'creating', attempts: row.attempts + 1 });
+        await updateInterview(tx, row.id, { status: 'calling', call_status: 'creating', attempts: row.attempts + 1, assistant_model_provider: llm?.provider ?? null, assistant_model: llm?.model ?? null });
         return { row, phone, phoneNumberId: pre.settings?.vapi_phone_number_id as string };
       });
       if (!claim) return 'skipped';
@@ -392,6 +399,8 @@ export function createCallService(deps: {
         return stored;
       });
       if (hasTranscript && deps.score) await deps.score.enqueue(orgId, interviewId);
+      // Reconciled and the transcript taken: the recording comes to the box (with consent) and the call goes at Vapi.
+      if (hasTranscript && deps.recordings) await deps.recordings.enqueue(orgId, interviewId);
       return 'reconciled';
     },
 

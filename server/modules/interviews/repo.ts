@@ -52,6 +52,8 @@ export interface InterviewRow {
   availability: AvailabilityWindow[] | null;
   cancelled_at: Date | null;
   cancelled_by: 'recruiter' | 'candidate' | null;
+  assistant_model_provider: string | null;
+  assistant_model: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -60,7 +62,7 @@ const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode,
   invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
   report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
-  cancelled_at, cancelled_by, created_at, updated_at`;
+  cancelled_at, cancelled_by, assistant_model_provider, assistant_model, created_at, updated_at`;
 
 export async function insertInterview(
   tx: Queryable,
@@ -144,12 +146,15 @@ export async function updateInterview(
     invite_expires_at: Date;
     cancelled_at: Date;
     cancelled_by: 'recruiter' | 'candidate';
+    assistant_model_provider: string | null;
+    assistant_model: string | null;
   }>,
 ): Promise<void> {
   const allowed = [
     'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
     'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
+    'assistant_model_provider', 'assistant_model',
   ];
   const entries = Object.entries(set).filter(([k, v]) => allowed.includes(k) && v !== undefined);
   if (entries.length === 0) return;
@@ -164,6 +169,8 @@ export interface SettingsRow {
   retry_delays_seconds: number[];
   reschedule_cutoff_minutes: number;
   vapi_public_key: string | null;
+  assistant_model_provider: string | null;
+  assistant_model: string | null;
 }
 
 export interface SettingsInput {
@@ -173,6 +180,9 @@ export interface SettingsInput {
   retryDelaysSeconds: number[];
   rescheduleCutoffMinutes: number;
   publicKey: string | null;
+  /** Both set or both null (the operator's default). */
+  assistantModelProvider: string | null;
+  assistantModel: string | null;
 }
 
 export const DEFAULT_SETTINGS: SettingsRow = {
@@ -182,23 +192,26 @@ export const DEFAULT_SETTINGS: SettingsRow = {
   retry_delays_seconds: [900, 3600],
   reschedule_cutoff_minutes: 60,
   vapi_public_key: null,
+  assistant_model_provider: null,
+  assistant_model: null,
 };
 
 export async function findSettings(q: Queryable): Promise<SettingsRow | null> {
   const { rows } = await q.query<SettingsRow>(
-    'SELECT vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key FROM interview_settings',
+    'SELECT vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key, assistant_model_provider, assistant_model FROM interview_settings',
   );
   return rows[0] ?? null;
 }
 
 export async function upsertSettings(tx: Queryable, orgId: string, s: SettingsInput): Promise<void> {
   await tx.query(
-    `INSERT INTO interview_settings (org_id, vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO interview_settings (org_id, vapi_assistant_id, vapi_phone_number_id, max_call_retries, retry_delays_seconds, reschedule_cutoff_minutes, vapi_public_key, assistant_model_provider, assistant_model)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (org_id) DO UPDATE SET vapi_assistant_id = EXCLUDED.vapi_assistant_id, vapi_phone_number_id = EXCLUDED.vapi_phone_number_id,
        max_call_retries = EXCLUDED.max_call_retries, retry_delays_seconds = EXCLUDED.retry_delays_seconds,
-       reschedule_cutoff_minutes = EXCLUDED.reschedule_cutoff_minutes, vapi_public_key = EXCLUDED.vapi_public_key, updated_at = now()`,
-    [orgId, s.assistantId, s.phoneNumberId, s.maxCallRetries, s.retryDelaysSeconds, s.rescheduleCutoffMinutes, s.publicKey],
+       reschedule_cutoff_minutes = EXCLUDED.reschedule_cutoff_minutes, vapi_public_key = EXCLUDED.vapi_public_key,
+       assistant_model_provider = EXCLUDED.assistant_model_provider, assistant_model = EXCLUDED.assistant_model, updated_at = now()`,
+    [orgId, s.assistantId, s.phoneNumberId, s.maxCallRetries, s.retryDelaysSeconds, s.rescheduleCutoffMinutes, s.publicKey, s.assistantModelProvider, s.assistantModel],
   );
 }
 

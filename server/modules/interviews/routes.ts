@@ -43,6 +43,9 @@ const Interview = Type.Object({
   cancelled: Nullable(Type.Object({ at: Type.String(), by: Type.String() })),
   transcript: Nullable(Type.String()),
   recordingRef: Nullable(Type.String()),
+  /** The recording held on the box (play it from /api/v1/interviews/:id/recording). */
+  recording: Nullable(Type.Object({ contentType: Type.String(), size: Type.Integer() })),
+  assistantModel: Nullable(Type.Object({ provider: Type.String(), model: Type.String() })),
   scoring: Nullable(ScoringSchema),
   createdAt: Type.String(),
 });
@@ -62,6 +65,9 @@ const SettingsBody = Type.Object(
     rescheduleCutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 2880 })),
     /** Vapi's restricted PUBLIC key (browser calls); never the private key. */
     publicKey: Type.Optional(VapiId),
+    /** The voice assistant's language model (Vapi's provider and model names); both null: the operator's default. */
+    assistantModelProvider: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' }), Type.Null()])),
+    assistantModel: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$' }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -72,6 +78,9 @@ const SettingsView = Type.Object({
   retryDelaysSeconds: Type.Array(Type.Integer()),
   rescheduleCutoffMinutes: Type.Integer(),
   publicKey: VapiId,
+  assistantModelProvider: Nullable(Type.String()),
+  assistantModel: Nullable(Type.String()),
+  defaultAssistantModel: Type.Object({ provider: Type.String(), model: Type.String() }),
   provider: Type.Object({ state: Type.String(), retryAt: Nullable(Type.String()) }),
 });
 const WeeklyHours = Type.Object(
@@ -179,6 +188,34 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       config: { access: { permission: 'applications:read' } },
     },
     async (request) => interviews.get(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.get(
+    '/api/v1/interviews/:id/recording',
+    {
+      schema: {
+        operationId: 'playInterviewRecording',
+        tags: ['interviews'],
+        description: 'The call recording held on the box (audio; single byte ranges answer 206). Each play is audited (recording.played).',
+        params: IdParams,
+        headers: Type.Object({ range: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { ...ProblemResponses, 416: Problem },
+      },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request, reply) => {
+      const out = await interviews.recording(requireCtx(request), (request.params as { id: string }).id, request.headers.range);
+      reply.header('accept-ranges', 'bytes').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff');
+      if (out.status === 416) {
+        return reply
+          .code(416)
+          .header('content-range', `bytes */${out.size}`)
+          .type('application/problem+json')
+          .send({ type: 'https://hirebox.dev/problems/range-not-satisfiable', title: 'Range Not Satisfiable', status: 416, detail: `The recording has ${out.size} bytes; ask for one range inside it.` });
+      }
+      if (out.status === 206) reply.header('content-range', `bytes ${out.start}-${out.end}/${out.size}`);
+      return reply.code(out.status).type(out.contentType).header('content-length', String(out.body?.length ?? 0)).send(out.body);
+    },
   );
 
   app.post(

@@ -37,7 +37,8 @@ import {
   type VoiceSetting,
 } from './repo.js';
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
-import { assistantPayload } from './assistant.js';
+import { findRecording, hasRecording } from './recording-repo.js';
+import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
@@ -92,6 +93,10 @@ export interface SettingsView {
   retryDelaysSeconds: number[];
   rescheduleCutoffMinutes: number;
   publicKey: string | null;
+  /** The org's voice-assistant model (null: the operator's default), and that default. */
+  assistantModelProvider: string | null;
+  assistantModel: string | null;
+  defaultAssistantModel: { provider: string; model: string };
   /** Vapi's availability as seen by the shared circuit breaker. */
   provider: { state: string; retryAt: string | null };
 }
@@ -144,6 +149,10 @@ export interface InterviewView {
   cancelled: { at: string; by: string } | null;
   transcript: string | null;
   recordingRef: string | null;
+  /** The recording held on the box, if any. */
+  recording: { contentType: string; size: number } | null;
+  /** The voice assistant's language model the call was placed with (null: not placed yet, or the org's own Vapi assistant). */
+  assistantModel: { provider: string; model: string } | null;
   /** The transcript's AI score, per question with its evidence (null until scoring starts). */
   scoring: ScoringView | null;
   createdAt: string;
@@ -176,8 +185,11 @@ export function createInterviewService(deps: {
   publicUrl: URL;
   clock: () => Date;
   log: Logger;
+  /** The operator's voice-assistant model (config); DEFAULT_ASSISTANT_MODEL when absent. */
+  assistantModel?: AssistantModel;
 }) {
   const { db, audit, keyring } = deps;
+  const operatorModel = deps.assistantModel ?? DEFAULT_ASSISTANT_MODEL;
 
   function weeklyHoursOrThrow(hours: WeeklyHours): WeeklyHours {
     try {
@@ -293,6 +305,8 @@ export function createInterviewService(deps: {
       cancelled: row.cancelled_at ? { at: row.cancelled_at.toISOString(), by: row.cancelled_by ?? 'recruiter' } : null,
       transcript,
       recordingRef,
+      recording: await hasRecording(q, row.id),
+      assistantModel: row.assistant_model_provider && row.assistant_model ? { provider: row.assistant_model_provider, model: row.assistant_model } : null,
       scoring,
       createdAt: row.created_at.toISOString(),
     };
@@ -368,6 +382,46 @@ export function createInterviewService(deps: {
       });
     },
 
+    /**
+     * The stored recording for playback (issue 18): the whole file or one byte range
+     * (RFC 9110 single range). Same visibility as the transcript; each play (a request
+     * from the first byte, or without a range) is audited as recording.played.
+     */
+    async recording(ctx: Ctx, id: string, range: string | undefined): Promise<{ status: 200 | 206 | 416; contentType: string; size: number; start: number; end: number; body: Buffer | null }> {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const row = await findInterview(tx, id);
+        if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Interview' });
+        const rec = await findRecording(tx, id);
+        if (!rec) throw new NotFoundError({ resource: 'Recording' });
+        const size = rec.size_bytes;
+        let start = 0;
+        let end = size - 1;
+        if (range !== undefined) {
+          const m = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(range.trim());
+          if (!m || (m[1] === '' && m[2] === '')) return { status: 416, contentType: rec.content_type, size, start: 0, end: 0, body: null };
+          if (m[1] === '') {
+            start = Math.max(0, size - Number(m[2]));
+          } else {
+            start = Number(m[1]);
+            if (m[2] !== '') end = Math.min(Number(m[2]), size - 1);
+          }
+          if (start >= size || start > end) return { status: 416, contentType: rec.content_type, size, start: 0, end: 0, body: null };
+        }
+        const cipher = await keyring.candidateCipher(tx, ctx.orgId, row.candidate_id);
+        const audio = cipher.open('interview_recordings', 'bytes_enc', id, rec.bytes_enc);
+        if (start === 0) {
+          await audit.recordIn(tx, ctx.orgId, {
+            action: 'recording.played',
+            actor: { type: 'user', id: ctx.userId },
+            target: { type: 'interview', id },
+            metadata: { callId: rec.call_id, bytes: size, ...(range === undefined ? {} : { range: true }) },
+            requestId: ctx.requestId,
+          });
+        }
+        return { status: range === undefined ? 200 : 206, contentType: rec.content_type, size, start, end, body: audio.subarray(start, end + 1) };
+      });
+    },
+
     async revoke(ctx: Ctx, id: string): Promise<void> {
       await db.withTenantTx(ctx.orgId, async (tx) => {
         const row = await findInterview(tx, id, true);
@@ -421,6 +475,9 @@ export function createInterviewService(deps: {
         retryDelaysSeconds: s.retry_delays_seconds,
         rescheduleCutoffMinutes: s.reschedule_cutoff_minutes,
         publicKey: s.vapi_public_key,
+        assistantModelProvider: s.assistant_model_provider,
+        assistantModel: s.assistant_model,
+        defaultAssistantModel: operatorModel,
         provider: deps.providerStatus ? await deps.providerStatus().catch(() => ({ state: 'unknown', retryAt: null })) : { state: 'unknown', retryAt: null },
       };
     },
@@ -435,12 +492,17 @@ export function createInterviewService(deps: {
           retryDelaysSeconds: s.retryDelaysSeconds ?? current.retry_delays_seconds,
           rescheduleCutoffMinutes: s.rescheduleCutoffMinutes ?? current.reschedule_cutoff_minutes,
           publicKey: s.publicKey === undefined ? current.vapi_public_key : s.publicKey,
+          assistantModelProvider: s.assistantModelProvider === undefined ? current.assistant_model_provider : s.assistantModelProvider,
+          assistantModel: s.assistantModel === undefined ? current.assistant_model : s.assistantModel,
         };
+        if ((next.assistantModelProvider === null) !== (next.assistantModel === null)) {
+          throw new UnprocessableError({ detail: 'assistantModelProvider and assistantModel are set together (or both null for the operator default).' });
+        }
         await upsertSettings(tx, ctx.orgId, next);
         await audit.recordIn(tx, ctx.orgId, {
           action: 'interview.settings_changed',
           actor: { type: 'user', id: ctx.userId },
-          metadata: { assistantIdSet: Boolean(next.assistantId), phoneNumberIdSet: Boolean(next.phoneNumberId), publicKeySet: Boolean(next.publicKey), maxCallRetries: next.maxCallRetries, retryDelaysSeconds: next.retryDelaysSeconds, rescheduleCutoffMinutes: next.rescheduleCutoffMinutes },
+          metadata: { assistantIdSet: Boolean(next.assistantId), phoneNumberIdSet: Boolean(next.phoneNumberId), publicKeySet: Boolean(next.publicKey), maxCallRetries: next.maxCallRetries, retryDelaysSeconds: next.retryDelaysSeconds, rescheduleCutoffMinutes: next.rescheduleCutoffMinutes, assistantModel: next.assistantModel ? `${next.assistantModelProvider}/${next.assistantModel}` : null },
           requestId: ctx.requestId,
         });
       });
@@ -609,9 +671,10 @@ export function createInterviewService(deps: {
         const settings = await findSettings(tx);
         if (!settings?.vapi_public_key) throw new ConflictError({ detail: 'Browser interviews are not available right now.' });
         const assistantId = settings.vapi_assistant_id ?? (await findPlan(tx, row.job_id))?.vapi_assistant_id ?? null;
+        const llm = settings.vapi_assistant_id ? null : effectiveAssistantModel(settings, operatorModel);
         // A reload before the call connected is the same attempt, not a new one.
         const first = row.call_status !== 'creating';
-        await updateInterview(tx, row.id, { call_status: 'creating', ...(first ? { attempts: row.attempts + 1 } : {}) });
+        await updateInterview(tx, row.id, { call_status: 'creating', assistant_model_provider: llm?.provider ?? null, assistant_model: llm?.model ?? null, ...(first ? { attempts: row.attempts + 1 } : {}) });
         if (first) {
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.browser_call_started', actor: { type: 'candidate' }, data: { interviewId: row.id, attempt: row.attempts + 1 } });
           await audit.recordIn(tx, orgId, { action: 'interview.browser_call_started', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, requestId });
@@ -619,7 +682,7 @@ export function createInterviewService(deps: {
         return {
           publicKey: settings.vapi_public_key,
           assistantId,
-          assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }) as Record<string, unknown>),
+          assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }, null, llm ?? operatorModel) as Record<string, unknown>),
           assistantOverrides: callOverrides(orgId, row) as Record<string, unknown>,
         };
       });

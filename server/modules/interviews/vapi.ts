@@ -28,6 +28,10 @@ export interface VapiApi {
   createWebhookCredential(request: { name: string; authenticationPlan: WebhookAuthenticationPlan }): Promise<{ id: string }>;
   /** DELETE /credential/:id (best effort: a credential nobody references). */
   deleteCredential(id: string): Promise<void>;
+  /** DELETE /call/:id (SDK calls.delete): 'not_found' when Vapi holds no such call any more. */
+  deleteCall(id: string): Promise<'deleted' | 'not_found'>;
+  /** True when GET /call/:id answers 404: how a deletion is confirmed. */
+  callGone(id: string): Promise<boolean>;
 }
 
 export type WebhookAuthenticationPlan =
@@ -121,6 +125,24 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
     async deleteCredential(id) {
       await rest('DELETE', `/credential/${encodeURIComponent(id)}`);
     },
+    async deleteCall(id) {
+      try {
+        await (await sdkClient()).calls.delete({ id });
+        return 'deleted';
+      } catch (err) {
+        if (vapiStatusOf(err) === 404) return 'not_found';
+        throw err;
+      }
+    },
+    async callGone(id) {
+      try {
+        await (await sdkClient()).calls.get({ id });
+        return false;
+      } catch (err) {
+        if (vapiStatusOf(err) === 404) return true;
+        throw err;
+      }
+    },
     async endCall(id) {
       const call = await this.getCall(id);
       if (call.status === 'ended' || !call.controlUrl) return 'not_live';
@@ -160,5 +182,7 @@ export function withVapiBreaker(api: VapiApi, breaker: CircuitBreaker): VapiApi 
     endCall: (id) => breaker.run(() => api.endCall(id), classifyVapiError),
     createWebhookCredential: (request) => breaker.run(() => api.createWebhookCredential(request), classifyVapiError),
     deleteCredential: (id) => breaker.run(() => api.deleteCredential(id), classifyVapiError),
+    deleteCall: (id) => breaker.run(() => api.deleteCall(id), classifyVapiError),
+    callGone: (id) => breaker.run(() => api.callGone(id), classifyVapiError),
   };
 }

@@ -34,6 +34,8 @@ export interface InterviewDeps {
   publicUrl: URL;
   /** Where candidates' browsers reach Vapi (VAPI_BASE_URL): the browser-call page may connect there. */
   vapiBaseUrl?: string;
+  /** The operator's voice-assistant model (VAPI_ASSISTANT_MODEL_PROVIDER / VAPI_ASSISTANT_MODEL). */
+  assistantModel?: { provider: string; model: string };
   clock?: () => Date;
   keyring?: Keyring;
   ingest?: IngestProducer;
@@ -159,6 +161,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     publicUrl: deps.publicUrl,
     clock,
     log: deps.logger,
+    ...(deps.assistantModel ? { assistantModel: deps.assistantModel } : {}),
   });
   await app.register(webhookRoutes, { webhooks });
   await app.register(interviewApiRoutes, { interviews });

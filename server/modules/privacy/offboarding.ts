@@ -19,6 +19,8 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { recordOrgCallDeletions } from '../interviews/deletion-repo.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
 import {
   clearOffboarding,
   countOrgRows,
@@ -72,7 +74,7 @@ function stateOf(org: OrgStateRow): OffboardingState {
   };
 }
 
-export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger }) {
+export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
 
   async function requireOrg(orgId: string): Promise<OrgStateRow> {
@@ -87,6 +89,8 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger
     const result = await db.withTenantTx(orgId, async (tx) => {
       const org = await findOrgState(tx, orgId, true);
       if (!org?.offboarding_started_at || org.offboarded_at) return null; // cancelled or done meanwhile
+      // Every call at Vapi is recorded for deletion before the rows go (the table is kept with the tombstone).
+      const vapiCallIds = await recordOrgCallDeletions(tx, orgId, 'offboarding');
       const tables = await purgeableTables(tx);
       const rowsDeleted: Record<string, number> = {};
       // Foreign keys between tenant tables decide the order: a table whose rows are still
@@ -121,24 +125,26 @@ export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger
         action: 'org.deleted',
         actor: { type: 'system' },
         target: { type: 'org', id: orgId },
-        metadata: { reason: 'offboarding', exportWindowDays: EXPORT_WINDOW_DAYS, offboardingStartedAt: org.offboarding_started_at.toISOString(), orgKeyDestroyed, rowsDeleted: deleted },
+        metadata: { reason: 'offboarding', exportWindowDays: EXPORT_WINDOW_DAYS, offboardingStartedAt: org.offboarding_started_at.toISOString(), orgKeyDestroyed, rowsDeleted: deleted, vapiCallsToDelete: vapiCallIds.length },
       });
       // Last statement before COMMIT: a failed append rolls the deletion back.
       if (opts.ledger !== false) await deps.ledger.append({ kind: 'org', orgId, candidateId: null, reason: 'offboarding', at: at.toISOString(), keyReceipt });
-      return { orgId, rowsDeleted: deleted, orgKeyDestroyed, usersDeleted: 0 };
+      return { orgId, rowsDeleted: deleted, orgKeyDestroyed, usersDeleted: 0, vapiCallIds };
     });
     if (!result) return null;
+    const { vapiCallIds, ...deletion } = result;
+    await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, vapiCallIds);
     // Global rows: invitations to the org, and the accounts of members with no other org.
     await deleteInviteTokens(db.pool, orgId);
     for (const userId of members) {
       const remaining = await db.withUserTx(userId, (tx) => countOwnMemberships(tx, userId));
       if (remaining === 0) {
         await deleteUser(db.pool, userId);
-        result.usersDeleted += 1;
+        deletion.usersDeleted += 1;
       }
     }
-    deps.logger.info({ orgId, usersDeleted: result.usersDeleted, orgKeyDestroyed: result.orgKeyDestroyed }, 'offboarded org deleted');
-    return result;
+    deps.logger.info({ orgId, usersDeleted: deletion.usersDeleted, orgKeyDestroyed: deletion.orgKeyDestroyed, vapiCalls: vapiCallIds.length }, 'offboarded org deleted');
+    return deletion;
   }
 
   return {

@@ -78,8 +78,8 @@ export async function memberUserIds(q: Queryable): Promise<string[]> {
   return rows.map((r) => r.user_id);
 }
 
-/** Tables kept for an offboarded org: its audit trail (append-only, hash-chained). */
-export const KEPT_TABLES = ['audit_events', 'audit_heads', 'audit_checkpoints'] as const;
+/** Tables kept for an offboarded org: its audit trail (append-only, hash-chained), and its pending deletions at Vapi (ids only, 0036). */
+export const KEPT_TABLES = ['audit_events', 'audit_heads', 'audit_checkpoints', 'vapi_call_deletions'] as const;
 
 /**
  * Every tenant table (public tables with org_id) but the kept ones and org_keys (destroyed

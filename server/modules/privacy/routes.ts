@@ -30,6 +30,8 @@ const ErasureResponse = Type.Object({
   demographics: Type.Integer(),
   interviews: Type.Integer(),
   decisions: Type.Integer(),
+  recordings: Type.Integer(),
+  vapiCallsToDelete: Type.Integer(),
 });
 
 export async function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }): Promise<void> {

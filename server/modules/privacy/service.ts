@@ -9,8 +9,10 @@ import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
-import { createCandidateEraser, type ErasureResult } from '../retention/erase.js';
+import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/erase.js';
 import { lockCandidate } from '../retention/repo.js';
+import type { Logger } from 'pino';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
 
 export interface ErasureRequest {
   /** The request's ticket or case reference (no PII: letters, digits and a few separators). */
@@ -24,11 +26,11 @@ export interface ErasureOutcome extends ErasureResult {
   reference: string;
 }
 
-export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date }) {
+export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
   const eraseCandidateIn = createCandidateEraser(deps);
 
   async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {
-    return deps.db.withTenantTx(orgId, async (tx) => {
+    const outcome = await retryOnDeadlock(() => deps.db.withTenantTx(orgId, async (tx) => {
       const row = await lockCandidate(tx, candidateId);
       if (!row) throw new NotFoundError({ resource: 'Candidate' });
       if (row.erased_at) {
@@ -40,8 +42,11 @@ export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: K
         requestId: who.requestId ?? null,
         metadata: { reference: request.reference, via: who.via, ...(who.role ? { role: who.role } : {}) },
       });
-      return { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request', reference: request.reference, ...result };
-    });
+      const { vapiCallIds, ...counts } = result;
+      return { outcome: { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request' as const, reference: request.reference, ...counts }, vapiCallIds };
+    }));
+    if (deps.logger) await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, outcome.vapiCallIds);
+    return outcome.outcome;
   }
 
   return {

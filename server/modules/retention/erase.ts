@@ -28,6 +28,7 @@ import type { Queryable } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import { recordCandidateErased } from '../event-hooks/outbox.js';
+import { recordCandidateDeletions } from '../interviews/deletions.js';
 import { candidateKeyReceipt, documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';
@@ -46,19 +47,46 @@ export interface ErasureResult extends ErasedCounts {
   files: number;
   applicationsWithdrawn: number;
   interviewsCancelled: number;
+  /** Interview calls recorded for deletion at Vapi (vapi_call_deletions). */
+  vapiCallsToDelete: number;
+}
+
+export interface ErasureOutput extends ErasureResult {
+  /** The calls to queue for deletion at Vapi once the transaction has committed. */
+  vapiCallIds: string[];
+}
+
+/**
+ * Runs an erasure transaction again when Postgres aborted it as a deadlock victim: the
+ * webhook worker locks a message, then the interview, then touches the application, while
+ * an erasure withdraws applications before it cancels interviews and clears messages; the
+ * aborted transaction changed nothing, so running it again is safe.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || (err as { code?: string }).code !== '40P01') throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * i + Math.floor(Math.random() * 30)));
+    }
+  }
 }
 
 export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock?: () => Date }) {
   /** The caller has locked the candidate row and checked it is not erased yet. */
-  return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureResult> {
+  return async function eraseCandidateIn(tx: Queryable, orgId: string, candidateId: string, input: ErasureInput): Promise<ErasureOutput> {
     const applicationsWithdrawn = await withdrawOpenApplications(tx, orgId, candidateId);
     const interviewsCancelled = await stopCandidateActivity(tx, candidateId);
+    // Before any row goes, in this transaction: the copies at Vapi are deleted from these
+    // PII-free rows after the candidate's rows and key are gone (interviews/deletions.ts).
+    const vapiCallIds = await recordCandidateDeletions(tx, orgId, candidateId, input.reason === 'retention' ? 'retention' : 'erasure');
     const documents = await documentIdsOfCandidate(tx, candidateId);
     for (const id of documents) await deps.blobs.delete(tx, id);
     const counts = await scrubCandidate(tx, candidateId);
     const keyReceipt = await candidateKeyReceipt(tx, candidateId);
     await deps.keyring.destroyCandidateKey(tx, orgId, candidateId);
-    const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled };
+    const result: ErasureResult = { ...counts, files: documents.length, applicationsWithdrawn, interviewsCancelled, vapiCallsToDelete: vapiCallIds.length };
     await recordCandidateErased(tx, orgId, candidateId, input.reason);
     await deps.audit.recordIn(tx, orgId, {
       action: 'candidate.erased',
@@ -71,7 +99,7 @@ export function createCandidateEraser(deps: { audit: AuditLog; keyring: Keyring;
     if (input.ledger !== false) {
       await deps.ledger.append({ kind: 'candidate', orgId, candidateId, reason: input.reason, at: (deps.clock?.() ?? new Date()).toISOString(), keyReceipt });
     }
-    return result;
+    return { ...result, vapiCallIds };
   };
 }
 

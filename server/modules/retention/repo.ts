@@ -85,6 +85,8 @@ export interface ErasedCounts {
   demographics: number;
   interviews: number;
   decisions: number;
+  /** Interview recordings held on the box (issue 18), deleted with the key destroyed. */
+  recordings: number;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
   const notes = await n(`DELETE FROM application_notes WHERE application_id IN (${apps})`);
   const messages = await n(`DELETE FROM messages WHERE application_id IN (${apps})`);
   const demographics = await n(`DELETE FROM demographics WHERE application_id IN (${apps})`);
+  const recordings = await n('DELETE FROM interview_recordings WHERE interview_id IN (SELECT id FROM interviews WHERE candidate_id = $1)');
   const interviews = await n('UPDATE interviews SET phone_enc = NULL, transcript_enc = NULL, recording_ref_enc = NULL WHERE candidate_id = $1');
   const decisions = await n(`UPDATE decisions SET reason = '[erased]' WHERE application_id IN (${apps})`);
   await n('DELETE FROM candidate_search_tokens WHERE candidate_id = $1');
@@ -112,7 +115,7 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
             erased_at = now(), updated_at = now() WHERE id = $1`,
     [candidateId, randomBytes(32)],
   );
-  return { documents, notes, messages, demographics, interviews, decisions };
+  return { documents, notes, messages, demographics, interviews, decisions, recordings };
 }
 
 /** Locks the candidate row; null when there is none in this org (RLS). */

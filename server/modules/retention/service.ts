@@ -13,7 +13,8 @@ import type { Db } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
-import { createCandidateEraser } from './erase.js';
+import { createCandidateEraser, retryOnDeadlock } from './erase.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
 import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -35,7 +36,7 @@ export interface OrgSweepResult {
   erased: number;
 }
 
-export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger }) {
+export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
   const eraseCandidateIn = createCandidateEraser(deps);
 
@@ -61,17 +62,18 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
       for (const d of due.slice(0, max - result.erased)) {
         seen.add(d.id);
         // One transaction per candidate: a failure leaves the others erased and this one whole.
-        const erased = await db.withTenantTx(orgId, async (tx) => {
+        const erased = await retryOnDeadlock(() => db.withTenantTx(orgId, async (tx) => {
           const still = await lockIfStillDue(tx, d.id, cutoff);
           if (!still) return null;
-          await eraseCandidateIn(tx, orgId, d.id, {
+          const out = await eraseCandidateIn(tx, orgId, d.id, {
             reason: 'retention',
             actor: { type: 'system' },
             metadata: { retentionDays: days, applications: still.applications, lastDecisionAt: still.last_closed_at.toISOString() },
           });
-          return still;
-        });
+          return { ...still, vapiCallIds: out.vapiCallIds };
+        }));
         if (erased) {
+          await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, erased.vapiCallIds);
           result.erased += 1;
           result.candidates.push({ candidateId: d.id, applications: erased.applications, lastDecisionAt: erased.last_closed_at.toISOString() });
         }

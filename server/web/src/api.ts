@@ -284,6 +284,10 @@ export interface VapiSettings {
   rescheduleCutoffMinutes: number;
   /** Vapi's restricted public key (browser calls), never the private key. */
   publicKey: string | null;
+  /** The voice assistant's language model chosen by the org (null: the operator's default below). */
+  assistantModelProvider: string | null;
+  assistantModel: string | null;
+  defaultAssistantModel: { provider: string; model: string };
   /** The shared circuit breaker in front of Vapi (closed = calls go out). */
   provider: { state: string; retryAt: string | null };
 }
@@ -341,6 +345,10 @@ export interface Interview {
   call: { id: string | null; status: string | null; endedReason: string | null; error: string | null; reportReceivedAt: string | null; reconciledAt: string | null };
   transcript: string | null;
   recordingRef: string | null;
+  /** The recording held on the box (played from /api/v1/interviews/:id/recording; each play audited). */
+  recording?: { contentType: string; size: number } | null;
+  /** The voice assistant's language model the call used (null: the org's own Vapi assistant). */
+  assistantModel?: { provider: string; model: string } | null;
   scoring: InterviewScoring | null;
   attempts?: { attempt: number; callId: string; mode: string; endedReason: string | null; placedAt: string; endedAt: string | null }[];
   schedule?: { scheduledFor: string | null; timezone: string | null; display: string | null; nextAttemptAt: string | null; availability: { start: string; end: string }[] };

@@ -237,6 +237,16 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
       ) : null}
       {v.call.status === 'hanging-up' ? <p class="muted">Ending the call…</p> : null}
       <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />
+      {v.assistantModel ? <p class="muted">Voice assistant model: {v.assistantModel.provider}/{v.assistantModel.model}</p> : null}
+      {v.recording ? (
+        <section aria-labelledby={`rec-${v.id}`}>
+          <h3 id={`rec-${v.id}`}>Recording</h3>
+          {/* Streamed with range requests from the box; each play is recorded in the audit log. */}
+          <audio controls preload="none" src={`/api/v1/interviews/${v.id}/recording`} aria-labelledby={`rec-${v.id}`}>
+            <track kind="captions" />
+          </audio>
+        </section>
+      ) : null}
       {v.transcript ? (
         <TranscriptAndScores id={v.id} transcript={v.transcript} scoring={v.scoring} />
       ) : v.status === 'ended' ? (

@@ -191,6 +191,8 @@ interface VapiForm {
   maxCallRetries: string;
   retryDelays: string;
   cutoff: string;
+  modelProvider: string;
+  model: string;
 }
 
 const PROVIDER_TEXT: Record<string, string> = {
@@ -213,6 +215,8 @@ function VapiSettingsForm() {
     maxCallRetries: String(d.maxCallRetries),
     retryDelays: d.retryDelaysSeconds.map((x) => String(Math.round(x / 60))).join(', '),
     cutoff: String(d.rescheduleCutoffMinutes),
+    modelProvider: d.assistantModelProvider ?? '',
+    model: d.assistantModel ?? '',
   };
   const set = (p: Partial<VapiForm>): void => {
     setSaved(false);
@@ -239,6 +243,9 @@ function VapiSettingsForm() {
             maxCallRetries: Number(f.maxCallRetries),
             ...(delays.length ? { retryDelaysSeconds: delays } : {}),
             rescheduleCutoffMinutes: Number(f.cutoff),
+            // Both empty: the operator's default model.
+            assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
+            assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
           });
           s.setData(await get<VapiSettings>('/api/v1/interviews/settings'));
           setForm(null);
@@ -278,6 +285,17 @@ function VapiSettingsForm() {
           <input name="rescheduleCutoffMinutes" type="number" min={0} max={2880} step={1} required value={f.cutoff} onInput={(e) => set({ cutoff: e.currentTarget.value })} />
         </label>
       </div>
+      <div class="cols">
+        <label>
+          Assistant model provider (empty: {d.defaultAssistantModel.provider})
+          <input name="assistantModelProvider" maxLength={40} pattern="[a-z0-9][a-z0-9\-]*" autocomplete="off" placeholder={d.defaultAssistantModel.provider} value={f.modelProvider} onInput={(e) => set({ modelProvider: e.currentTarget.value })} />
+        </label>
+        <label>
+          Assistant model (empty: {d.defaultAssistantModel.model})
+          <input name="assistantModel" maxLength={100} autocomplete="off" placeholder={d.defaultAssistantModel.model} value={f.model} onInput={(e) => set({ model: e.currentTarget.value })} />
+        </label>
+      </div>
+      <p class="muted">The language model that speaks with candidates in hirebox-managed assistants (not in an assistant you configured yourself in Vapi); each interview records the model it used.</p>
       <ErrorBox error={save.error} />
       {saved ? <Notice>Voice interview settings saved.</Notice> : null}
       <button type="submit" disabled={save.busy}>
