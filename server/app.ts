@@ -42,6 +42,8 @@ import { createKeyring } from './core/crypto.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
+import { rightsRoutes } from './modules/rights/routes.js';
+import { createRightsService } from './modules/rights/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -215,6 +217,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // DESIGN §9: data subject requests (erasure on request; exports are in the candidates module and the CLI).
   await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), clock }) });
+  // Issue 18 item 6: the privacy-request register and rectification.
+  await app.register(rightsRoutes, { rights: createRightsService({ db: deps.db, audit: deps.audit, keyring, clock }) });
 
   return app;
 }

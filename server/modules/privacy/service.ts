@@ -10,10 +10,13 @@ import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
 import { createCandidateEraser, type ErasureResult } from '../retention/erase.js';
 import { lockCandidate } from '../retention/repo.js';
+import { closeLinkedRequest } from '../rights/service.js';
 
 export interface ErasureRequest {
   /** The request's ticket or case reference (no PII: letters, digits and a few separators). */
   reference: string;
+  /** The register entry (server/modules/rights) this erasure answers: closed in the same transaction. */
+  privacyRequestId?: string;
 }
 
 export interface ErasureOutcome extends ErasureResult {
@@ -21,6 +24,7 @@ export interface ErasureOutcome extends ErasureResult {
   erasedAt: string;
   reason: 'request';
   reference: string;
+  privacyRequestId: string | null;
 }
 
 export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
@@ -33,13 +37,17 @@ export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: K
       if (row.erased_at) {
         throw new ConflictError({ detail: "This candidate's data has already been erased.", extra: { erasedAt: row.erased_at.toISOString() } });
       }
+      // Checked (and closed) first: a request that does not fit stops the erasure before it starts.
+      if (request.privacyRequestId) {
+        await closeLinkedRequest(tx, deps.audit, orgId, { privacyRequestId: request.privacyRequestId, candidateId, action: 'erasure', actor: who.actor, requestId: who.requestId ?? null, now: deps.clock() });
+      }
       const result = await eraseCandidateIn(tx, orgId, candidateId, {
         reason: 'request',
         actor: who.actor,
         requestId: who.requestId ?? null,
-        metadata: { reference: request.reference, via: who.via, ...(who.role ? { role: who.role } : {}) },
+        metadata: { reference: request.reference, via: who.via, ...(request.privacyRequestId ? { privacyRequestId: request.privacyRequestId } : {}), ...(who.role ? { role: who.role } : {}) },
       });
-      return { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request', reference: request.reference, ...result };
+      return { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request', reference: request.reference, privacyRequestId: request.privacyRequestId ?? null, ...result };
     });
   }
 
