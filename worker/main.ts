@@ -39,6 +39,7 @@ const running = await startWorkers({
   alerts: { mailer: createMailer({ smtpUrl: config.smtpUrl?.reveal() ?? null, from: config.mailFrom, outboxDir: config.dataDir }), nodeEnv: config.nodeEnv, publicUrl: config.publicUrl, outbound: { allowLoopback: config.outbound.allowLoopback } },
   biasMonitor: { redis: connection },
   backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
+  privacyDeadlines: { redis: connection },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -40,6 +40,8 @@ import { createBiasService } from '../server/modules/bias/service.js';
 import { createBiasMonitorProcessor } from './processors/bias-monitor.js';
 import { createBackupMonitor } from '../server/modules/backups/monitor.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from './processors/backup-monitor.js';
+import { createDeadlineMonitor } from '../server/modules/rights/service.js';
+import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './processors/privacy-deadlines.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -69,6 +71,8 @@ export interface WorkerDeps {
   biasMonitor?: { redis: Redis; pattern?: string };
   /** DESIGN §9: the hourly stale-backup check (backup-monitor; needs masterKey for the alert service); off unless expected. */
   backupMonitor?: { redis: Redis; expected: boolean; maxAgeMs: number; pattern?: string; clock?: () => Date };
+  /** Issue 18 item 6: the daily privacy-request deadline check (privacy-deadlines; needs masterKey for the alert service). Default 07:05 UTC. */
+  privacyDeadlines?: { redis: Redis; pattern?: string; clock?: () => Date };
 }
 
 export interface RunningWorker {
@@ -130,6 +134,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const alerts = monitorAlerts(redis, clock);
       const monitor = createBackupMonitor({ db: deps.db, alerts, expected, maxAgeMs, clock, log: deps.logger });
       workers.push(new Worker(QUEUES.backupMonitor, createBackupMonitorProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    }
+    if (deps.privacyDeadlines) {
+      // Privacy-request deadlines (GDPR Art. 12(3)): one daily schedule shared by every worker process.
+      const clock = deps.privacyDeadlines.clock ?? (() => new Date());
+      const deadlinesQueue = createQueue(QUEUES.privacyDeadlines, deps.connection, deps.redisPrefix);
+      closers.push(() => deadlinesQueue.close());
+      await schedulePrivacyDeadlines(deadlinesQueue, deps.privacyDeadlines.pattern);
+      const monitor = createDeadlineMonitor({ db: deps.db, alerts: monitorAlerts(deps.privacyDeadlines.redis, clock), clock, log: deps.logger });
+      workers.push(new Worker(QUEUES.privacyDeadlines, createPrivacyDeadlinesProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;

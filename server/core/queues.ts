@@ -15,6 +15,7 @@ export const QUEUES = {
   alertDeliver: 'alert-deliver',
   backupMonitor: 'backup-monitor',
   biasMonitor: 'bias-monitor',
+  privacyDeadlines: 'privacy-deadlines',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,6 +38,8 @@ export interface JobPayloads {
   'backup-monitor': Record<string, never>;
   /** Without orgId: the daily bias check over every org (DESIGN §8). */
   'bias-monitor': { orgId?: string };
+  /** The daily privacy-request deadline check over every org (no payload; issue 18 item 6). */
+  'privacy-deadlines': Record<string, never>;
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
