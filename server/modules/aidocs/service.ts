@@ -208,9 +208,11 @@ export function renderSystemCard(f: DocFacts, bias: BiasReport | null): string {
     );
     for (const d of bias.dimensions) {
       for (const c of d.categories) {
-        const small = c.advanced.smallSample || c.applicants < min;
+        // A count under the minimum is hidden; a rate or ratio is hidden when its own sample is small.
+        const fewPeople = c.applicants < min;
+        const small = fewPeople || c.advanced.smallSample;
         lines.push(
-          `| ${md(d.label)} | ${md(c.category)} | ${small ? `suppressed (<${min})` : c.applicants} | ${small || c.advanced.rate === null ? 'suppressed' : `${Math.round(c.advanced.rate * 100)}%`} | ${small || c.advanced.impactRatio === null ? 'suppressed' : c.advanced.impactRatio.toFixed(2)} |`,
+          `| ${md(d.label)} | ${md(c.category)} | ${fewPeople ? `suppressed (<${min})` : c.applicants} | ${small || c.advanced.rate === null ? 'suppressed' : `${Math.round(c.advanced.rate * 100)}%`} | ${small || c.advanced.impactRatio === null ? 'suppressed' : c.advanced.impactRatio.toFixed(2)} |`,
         );
       }
     }
