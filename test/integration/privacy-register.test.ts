@@ -6,6 +6,7 @@ import t from 'tap';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { addMonths } from '../../server/modules/rights/service.js';
+import { cliSync } from '../support/cli.js';
 
 const now = new Date('2026-03-10T09:00:00Z');
 const clock = (): Date => now;
@@ -219,4 +220,19 @@ t.test('the erasure closes its erasure request, and waits for the identity check
   t.match(res.json(), { privacyRequestId: erasureReq });
   t.match((await api(adminA, 'GET', `/api/v1/privacy-requests/${erasureReq}`)).json(), { status: 'done', closedBy: 'erasure', candidateId: erin.candidateId });
   t.equal((await api(adminA, 'PATCH', `/api/v1/candidates/${erin.candidateId}`, { name: 'Someone' })).statusCode, 404, 'an erased candidate cannot be rectified');
+});
+
+t.test('hirebox erase candidate --request closes the register entry; a malformed id is a usage error', async (t) => {
+  const cli = await apply(recruiterA, jobA.id, 'Cleo Cli', `cleo.${stamp}@example.test`);
+  const created = await api(adminA, 'POST', '/api/v1/privacy-requests', { reference: 'DSR-CLI-1', type: 'erasure', identityStatus: 'verified', identityMethod: 'Signed letter', candidateId: cli.candidateId });
+  const id = created.json<{ id: string }>().id;
+  const bad = cliSync(ctx.env, ['erase', 'candidate', '--org', adminA.orgId, '--candidate', cli.candidateId, '--reason', 'DSR-CLI-1', '--request', 'nope']);
+  t.equal(bad.status, 2, bad.stderr);
+  t.equal(await count('SELECT count(*)::int AS n FROM candidates WHERE id = $1 AND erased_at IS NULL', [cli.candidateId]), 1, 'not erased');
+  const r = cliSync(ctx.env, ['erase', 'candidate', '--org', adminA.orgId, '--candidate', cli.candidateId, '--reason', 'DSR-CLI-1', '--request', id, '--json']);
+  t.equal(r.status, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { ok: true, privacyRequestId: id });
+  t.match((await api(adminA, 'GET', `/api/v1/privacy-requests/${id}`)).json(), { status: 'done', closedBy: 'erasure' });
+  const closed = await owner.query<{ actor_type: string }>("SELECT actor_type FROM audit_events WHERE action = 'privacy_request.closed' AND target_id = $1", [id]);
+  t.same(closed.rows, [{ actor_type: 'system' }], 'closed by the operator');
 });
