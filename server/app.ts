@@ -49,6 +49,10 @@ import { createPostgresBlobStore } from './core/storage.js';
 import { privacyRoutes } from './modules/privacy/routes.js';
 import { createPrivacyService } from './modules/privacy/service.js';
 import { vapiDeletionProducer } from './modules/interviews/deletions.js';
+import { rightsRoutes } from './modules/rights/routes.js';
+import { aiDocsRoutes } from './modules/aidocs/routes.js';
+import { createAiDocsService } from './modules/aidocs/service.js';
+import { createRightsService } from './modules/rights/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -239,6 +243,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => vapiDeleteQueue.close());
   const vapiDeletions = vapiDeletionProducer(vapiDeleteQueue, deps.vapiDeleteJob);
   await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock, vapiDeletions, logger: deps.logger }) });
+
+  // Issue 18 item 6: the privacy-request register and rectification.
+  await app.register(rightsRoutes, { rights: createRightsService({ db: deps.db, audit: deps.audit, keyring, clock }) });
+  // Issue 18 item 10: AI system card, subprocessors and record of processing from live config; the public summary.
+  const docsBias = createBiasService({ db: deps.db, audit: deps.audit, keyring, clock, log: deps.logger });
+  await app.register(aiDocsRoutes, { docs: createAiDocsService({ db: deps.db, config, clock }), biasReport: (ctx) => docsBias.report(ctx, {}) });
 
   // issue 20: outbound event webhooks (subscriptions here; deliveries in the worker).
   const eventHookQueue = createQueue(QUEUES.eventHookDeliver, deps.redis, config.redisPrefix);

@@ -45,6 +45,7 @@ const running = await startWorkers({
   backupMonitor: { redis: connection, expected: config.backups.expected, maxAgeMs: config.backups.maxAgeMs },
   eventHooks: { redis: connection, nodeEnv: config.nodeEnv },
   cvParse: { redis: connection, perOrgConcurrency: config.intake.cvParsePerOrg, maxPages: config.intake.cvMaxPages },
+  privacyDeadlines: { redis: connection },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 

@@ -50,6 +50,8 @@ import { createVapiDeletionService } from '../server/modules/interviews/deletion
 import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
 import { createRecordingService } from '../server/modules/interviews/recordings.js';
 import { createRecordingFetchProcessor, recordingFetchJobId } from './processors/recording-fetch.js';
+import { createDeadlineMonitor } from '../server/modules/rights/service.js';
+import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './processors/privacy-deadlines.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -87,6 +89,8 @@ export interface WorkerDeps {
   eventHooks?: { redis: Redis; outbound?: { allowLoopback: boolean; resolver?: Resolver }; scheduleMs?: readonly number[]; sweepEveryMs?: number; clock?: () => Date; nodeEnv?: NodeEnv };
   /** issue 18: deleting interview calls at Vapi (vapi-delete, runs with interviews); with redis, failures past alertAfterAttempts raise vapi_deletion alerts. */
   vapiDeletion?: { redis?: Redis; backoffMs?: number; attempts?: number; alertAfterAttempts?: number; sweepEveryMs?: number };
+  /** Issue 18 item 6: the daily privacy-request deadline check (privacy-deadlines; needs masterKey for the alert service). Default 07:05 UTC. */
+  privacyDeadlines?: { redis: Redis; pattern?: string; clock?: () => Date };
 }
 
 export interface RunningWorker {
@@ -169,6 +173,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const hookAlerts = queuedAlertService({ db: deps.db, audit: deps.audit, keyring, redis: hooks.redis, redisPrefix: deps.redisPrefix, nodeEnv: hooks.nodeEnv ?? deps.alerts?.nodeEnv ?? 'production', outbound: hookOutbound, clock, logger: deps.logger, queue: alertQueue });
       const deliverer = createEventHookDeliverer({ db: deps.db, keyring, outbound: hookOutbound, alerts: hookAlerts, deliver: eventHookProducer(hookQueue), log: deps.logger, clock, scheduleMs: hooks.scheduleMs });
       workers.push(new Worker(QUEUES.eventHookDeliver, createEventHookDeliverProcessor({ deliverer, db: deps.db, queue: hookQueue, clock, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 10 }));
+    }
+    if (deps.privacyDeadlines) {
+      // Privacy-request deadlines (GDPR Art. 12(3)): one daily schedule shared by every worker process.
+      const clock = deps.privacyDeadlines.clock ?? (() => new Date());
+      const deadlinesQueue = createQueue(QUEUES.privacyDeadlines, deps.connection, deps.redisPrefix);
+      closers.push(() => deadlinesQueue.close());
+      await schedulePrivacyDeadlines(deadlinesQueue, deps.privacyDeadlines.pattern);
+      const monitor = createDeadlineMonitor({ db: deps.db, alerts: monitorAlerts(deps.privacyDeadlines.redis, clock), clock, log: deps.logger });
+      workers.push(new Worker(QUEUES.privacyDeadlines, createPrivacyDeadlinesProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;

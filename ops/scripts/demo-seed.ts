@@ -26,6 +26,7 @@ import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
+import { createRightsService } from '../../server/modules/rights/service.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_USERS: { email: string; role: Role }[] = [
@@ -125,6 +126,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     jobIds.push(job.id);
   }
   const submitted: string[] = [];
+  const candidateIds: string[] = [];
   for (const c of CVS) {
     const r = await applications.submit(
       orgId,
@@ -142,6 +144,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
       'demo-seed',
     );
     submitted.push(r.applicationId);
+    candidateIds.push(r.candidateId);
   }
   await seedFairnessHistory(deps, ctx, jobIds);
   // issue 6 item 8: one contested application with an open human review task.
@@ -155,6 +158,13 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
   await seedHeldResubmission(deps, orgId, jobIds[0] as string);
+  // Issue 18 item 6: one open access request in the privacy register, received ten days ago (due in about three weeks).
+  const rights = createRightsService({ db: deps.db, audit: deps.audit, keyring: createKeyring({ masterKey: deps.masterKey }), clock: () => new Date() });
+  const received = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+  await rights.create(
+    { orgId, userId: userIds.get('admin') as string, role: 'admin', requestId: 'demo-seed' },
+    { reference: 'DSR-DEMO-0001', type: 'access', receivedOn: received, identityStatus: 'pending', candidateId: candidateIds[1] ?? null },
+  );
   // DESIGN §9: the alert channel mails the demo admin (the dev outbox); no webhook, so no secret to show.
   await deps.db.withTenantTx(orgId, async (tx) => {
     await upsertAlertSettings(tx, orgId, { emails: [DEMO_USERS[0]?.email as string], webhookUrl: null, webhookSecretEnc: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] });

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'audit:read',
   'bias:read',
   'privacy:manage',
+  'privacy:read',
   'settings:manage',
   'webhooks:manage',
 ] as const;
@@ -43,7 +44,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'interviews:manage',
   ],
   hiring_manager: ['org:read', 'jobs:read', 'candidates:read', 'applications:read', 'applications:feedback', 'applications:decide'],
-  auditor: ['org:read', 'members:read', 'audit:read', 'bias:read'],
+  auditor: ['org:read', 'members:read', 'audit:read', 'bias:read', 'privacy:read'],
 };
 
 export function isRole(value: unknown): value is Role {

@@ -18,6 +18,7 @@ export const QUEUES = {
   eventHookDeliver: 'event-hook-deliver',
   vapiDelete: 'vapi-delete',
   recordingFetch: 'recording-fetch',
+  privacyDeadlines: 'privacy-deadlines',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -46,6 +47,8 @@ export interface JobPayloads {
   'vapi-delete': { orgId: string; callId: string };
   /** Fetches an ended call's recording into the box (with consent), then queues the Vapi deletion. */
   'recording-fetch': { orgId: string; interviewId: string };
+  /** The daily privacy-request deadline check over every org (no payload; issue 18 item 6). */
+  'privacy-deadlines': Record<string, never>;
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -43,6 +43,10 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   t.match(alerting.json(), { emails: ['admin@demo.hirebox.test'], webhookUrl: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] }, 'the alert channel mails the demo admin');
   const hooks = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/event-hooks', headers: admin });
   t.match(hooks.json(), { items: [{ url: 'https://hooks.example.com/hirebox', enabled: false, disabledReason: 'manual' }] }, 'a disabled demo event webhook (nothing is sent)');
+  // issue 18 item 6: one open access request in the privacy register, with its GDPR due date.
+  const register = (await ctx.app.inject({ method: 'GET', url: '/api/v1/privacy-requests', headers: await as('auditor') })).json<{ items: { reference: string; type: string; status: string; dueOn: string; overdue: boolean; candidateId: string | null }[] }>().items;
+  t.equal(register.length, 1);
+  t.match(register[0], { reference: 'DSR-DEMO-0001', type: 'access', status: 'open', dueOn: /^\d{4}-\d{2}-\d{2}$/, overdue: false, candidateId: /^[0-9a-f-]{36}$/ });
   // The six demo CVs come first; the decided past applications behind them (prioritised).
   const five = (await parseQueue.getWaiting()).map((j) => j.data.documentId);
   t.equal(five.length, 6, 'six CVs wait for the worker');

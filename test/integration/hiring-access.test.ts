@@ -57,6 +57,8 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/candidates/:id/export', url: `/api/v1/candidates/${candidateId}/export` },
     // Erasure on request (DESIGN §9): admins only (privacy:manage); nobody in this walk may reach A's candidate.
     { method: 'POST', route: '/api/v1/candidates/:id/erasure', url: `/api/v1/candidates/${candidateId}/erasure`, payload: { reference: 'DSR-1', confirm: true } },
+    // Rectification (issue 18 item 6): admins only (privacy:manage), like erasure.
+    { method: 'PATCH', route: '/api/v1/candidates/:id', url: `/api/v1/candidates/${candidateId}`, payload: { name: 'Hijacked' } },
     { method: 'PATCH', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}`, payload: { name: 'Hijacked' } },
     { method: 'DELETE', route: '/api/v1/message-templates/:id', url: `/api/v1/message-templates/${templateA}` },
     // issue 6 items 7-8 (rescreening, explanation, contest), walked like the others.

@@ -84,7 +84,7 @@ ${timezoneSelect(null)}
 </form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="human"><button type="submit">I would like a human interviewer instead</button></form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="decline"><button type="submit">I do not want to be interviewed</button></form>
-<p>Notice version ${INTERVIEW_NOTICE_VERSION}.</p>`,
+${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">How ${org} uses AI, and who else receives your data</a></p>\n` : ''}<p>Notice version ${INTERVIEW_NOTICE_VERSION}.</p>`,
   );
 }
 

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Logger } from 'pino';
+import { orgProfile } from '../aidocs/repo.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
@@ -116,6 +117,8 @@ export interface AnswerInput {
 
 export interface InvitePage {
   orgName: string;
+  /** Links the notice to the org's public AI summary (/privacy/:orgSlug/ai). */
+  orgSlug?: string;
   jobTitle: string;
   status: string;
   mode: string;
@@ -554,6 +557,7 @@ export function createInterviewService(deps: {
         const now = deps.clock();
         return {
           orgName: (await orgName(q, orgId)) ?? '',
+          orgSlug: (await orgProfile(q, orgId))?.slug,
           jobTitle: job?.title ?? '',
           status: row.status,
           mode: row.mode,

@@ -11,7 +11,7 @@ import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses } from '../../plugins/schemas.js';
 import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
@@ -21,6 +21,7 @@ import { IdParams } from '../jobs/schemas.js';
 import type { Ctx } from '../jobs/service.js';
 import { interviewsOfApplication } from '../interviews/repo.js';
 import { screeningsOfApplication } from '../screening/repo.js';
+import { closeLinkedRequest } from '../rights/service.js';
 import { messagesOfApplication } from './repo.js';
 import { messageView } from './service.js';
 
@@ -125,14 +126,18 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
   return {
     collect,
 
-    async export(ctx: Ctx, candidateId: string) {
+    async export(ctx: Ctx, candidateId: string, opts: { privacyRequestId?: string } = {}) {
       const result = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
         const { data } = await collect(tx, ctx.orgId, candidateId);
+        // An access request (issue 18 item 6) is answered by this export: closed in the same transaction.
+        if (opts.privacyRequestId) {
+          await closeLinkedRequest(tx, deps.audit, ctx.orgId, { privacyRequestId: opts.privacyRequestId, candidateId, action: 'export', actor: { type: 'user', id: ctx.userId }, requestId: ctx.requestId, now: clock() });
+        }
         await deps.audit.recordIn(tx, ctx.orgId, {
           action: 'candidate.exported',
           actor: { type: 'user', id: ctx.userId },
           target: { type: 'candidate', id: candidateId },
-          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: data.applications.length, role: ctx.role },
+          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: data.applications.length, role: ctx.role, ...(opts.privacyRequestId ? { privacyRequestId: opts.privacyRequestId } : {}) },
           requestId: ctx.requestId,
         });
         return data;
@@ -154,6 +159,7 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
         tags: ['candidates'],
         description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
         params: IdParams,
+        querystring: Type.Object({ privacyRequestId: Type.Optional(Type.String({ format: 'uuid', description: 'The access request this export answers: closed with it.' })) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             formatVersion: Type.Integer(),
@@ -162,6 +168,8 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
             applications: Type.Array(Type.Object({}, { additionalProperties: true })),
           }),
           ...ProblemResponses,
+          409: Problem,
+          422: Problem,
         },
       },
       config: { access: { permission: 'privacy:manage' } },
@@ -169,7 +177,7 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       reply.header('content-disposition', 'attachment; filename="candidate-export.json"');
-      return deps.exports.export(requireCtx(request), (request.params as { id: string }).id);
+      return deps.exports.export(requireCtx(request), (request.params as { id: string }).id, request.query as { privacyRequestId?: string });
     },
   );
 }

@@ -1,5 +1,5 @@
 // `hirebox` commands for data subject requests and offboarding (DESIGN sections 9 and 11):
-//   erase candidate --org ID --candidate ID --reason TEXT
+//   erase candidate --org ID --candidate ID --reason TEXT [--request PRIVACY_REQUEST_ID]
 //   export candidate --org ID --candidate ID --out DIR
 //   export org --org ID --out DIR
 //   org offboard --org ID [--out DIR] | --cancel | --status
@@ -40,16 +40,18 @@ function exportHuman(s: ExportSummary): string {
 }
 
 export async function runEraseCandidate(config: Config, argv: string[], out: Out): Promise<number> {
-  const v = commandArgs('erase candidate', argv, { org: { type: 'string' }, candidate: { type: 'string' }, reason: { type: 'string' } });
+  const v = commandArgs('erase candidate', argv, { org: { type: 'string' }, candidate: { type: 'string' }, reason: { type: 'string' }, request: { type: 'string' } });
   const orgId = uuidOption('erase candidate', 'org', v.org);
   const candidateId = uuidOption('erase candidate', 'candidate', v.candidate);
   const reference = v.reason?.trim();
   if (!reference) throw new UsageError('erase candidate needs --reason TICKET (the request reference)');
   // eslint-disable-next-line security/detect-non-literal-regexp -- a constant pattern shared with the API schema
   if (!new RegExp(REFERENCE_PATTERN).test(reference)) throw new UsageError('--reason must be a ticket or case reference: letters, digits, space and . _ : / # - (at most 120; no e-mail addresses)');
+  // --request ID: the privacy-request register entry this erasure answers (closed with it).
+  const privacyRequestId = v.request === undefined ? undefined : uuidOption('erase candidate', 'request', v.request);
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const privacy = createPrivacyService(exportDeps(config, db));
-    const r = await privacy.eraseCandidateAsOperator(orgId, candidateId, { reference });
+    const r = await privacy.eraseCandidateAsOperator(orgId, candidateId, { reference, ...(privacyRequestId ? { privacyRequestId } : {}) });
     print(out, `erased candidate ${candidateId} (reference ${reference}): ${r.applicationsWithdrawn} open application(s) withdrawn, ${r.files} file(s) deleted, key destroyed`, { ok: true, ...r });
     return 0;
   });

@@ -12,6 +12,7 @@ const ErasureBody = Type.Object(
   {
     reference: Type.String({ pattern: REFERENCE_PATTERN, description: 'The request ticket or case reference (letters, digits, space and . _ : / # -; at most 120).' }),
     confirm: Type.Literal(true, { description: 'Must be true: erasure destroys the candidate key and cannot be undone.' }),
+    privacyRequestId: Type.Optional(Uuid),
   },
   { additionalProperties: false },
 );
@@ -21,6 +22,7 @@ const ErasureResponse = Type.Object({
   erasedAt: Type.String(),
   reason: Type.Literal('request'),
   reference: Type.String(),
+  privacyRequestId: Type.Union([Uuid, Type.Null()]),
   applicationsWithdrawn: Type.Integer(),
   interviewsCancelled: Type.Integer(),
   files: Type.Integer(),
@@ -45,14 +47,14 @@ export async function privacyRoutes(app: FastifyInstance, deps: { privacy: Priva
           "Erases the candidate now (data subject request), by the same path as the retention sweep: open applications are withdrawn, interviews cancelled, CV files deleted, personal data removed and the candidate key destroyed. Applications, decision outcomes and scores stay without anything that identifies the person. Audited as candidate.erased (reason 'request'). 409 when already erased.",
         params: IdParams,
         body: ErasureBody,
-        response: { 200: ErasureResponse, ...ProblemResponses, 409: Problem, 413: Problem },
+        response: { 200: ErasureResponse, ...ProblemResponses, 409: Problem, 413: Problem, 422: Problem },
       },
       config: { access: { permission: 'privacy:manage' } },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const body = request.body as { reference: string; confirm: true };
-      return deps.privacy.eraseCandidate(requireCtx(request), (request.params as { id: string }).id, { reference: body.reference.trim() });
+      const body = request.body as { reference: string; confirm: true; privacyRequestId?: string };
+      return deps.privacy.eraseCandidate(requireCtx(request), (request.params as { id: string }).id, { reference: body.reference.trim(), ...(body.privacyRequestId ? { privacyRequestId: body.privacyRequestId } : {}) });
     },
   );
 }

@@ -13,10 +13,13 @@ import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../r
 import { lockCandidate } from '../retention/repo.js';
 import type { Logger } from 'pino';
 import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
+import { closeLinkedRequest } from '../rights/service.js';
 
 export interface ErasureRequest {
   /** The request's ticket or case reference (no PII: letters, digits and a few separators). */
   reference: string;
+  /** The register entry (server/modules/rights) this erasure answers: closed in the same transaction. */
+  privacyRequestId?: string;
 }
 
 export interface ErasureOutcome extends ErasureResult {
@@ -24,6 +27,7 @@ export interface ErasureOutcome extends ErasureResult {
   erasedAt: string;
   reason: 'request';
   reference: string;
+  privacyRequestId: string | null;
 }
 
 export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
@@ -36,14 +40,18 @@ export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: K
       if (row.erased_at) {
         throw new ConflictError({ detail: "This candidate's data has already been erased.", extra: { erasedAt: row.erased_at.toISOString() } });
       }
+      // Checked (and closed) first: a request that does not fit stops the erasure before it starts.
+      if (request.privacyRequestId) {
+        await closeLinkedRequest(tx, deps.audit, orgId, { privacyRequestId: request.privacyRequestId, candidateId, action: 'erasure', actor: who.actor, requestId: who.requestId ?? null, now: deps.clock() });
+      }
       const result = await eraseCandidateIn(tx, orgId, candidateId, {
         reason: 'request',
         actor: who.actor,
         requestId: who.requestId ?? null,
-        metadata: { reference: request.reference, via: who.via, ...(who.role ? { role: who.role } : {}) },
+        metadata: { reference: request.reference, via: who.via, ...(request.privacyRequestId ? { privacyRequestId: request.privacyRequestId } : {}), ...(who.role ? { role: who.role } : {}) },
       });
       const { vapiCallIds, ...counts } = result;
-      return { outcome: { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request' as const, reference: request.reference, ...counts }, vapiCallIds };
+      return { outcome: { candidateId, erasedAt: deps.clock().toISOString(), reason: 'request' as const, reference: request.reference, privacyRequestId: request.privacyRequestId ?? null, ...counts }, vapiCallIds };
     }));
     if (deps.logger) await enqueueDeletions(deps.vapiDeletions, deps.logger, orgId, outcome.vapiCallIds);
     return outcome.outcome;

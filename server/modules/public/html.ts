@@ -68,6 +68,7 @@ export function renderApplyPage(job: JobRow, org: { name: string; slug: string }
 <section class="description">${paragraphs}</section>
 <section class="notice" id="privacy-notice"><h2>Before you apply: how your data is used</h2>
 ${notice}
+<p><a href="/privacy/${encodeURIComponent(org.slug)}/ai">How ${escapeHtml(org.name)} uses AI, and who else receives your data</a></p>
 <p class="version">Notice version ${PRIVACY_NOTICE_VERSION}</p></section>
 <form method="post" action="${action}" enctype="multipart/form-data">
 <h2>Apply</h2>

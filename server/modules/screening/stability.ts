@@ -182,6 +182,21 @@ export function createStabilityCheck(deps: StabilityDeps) {
         };
       });
       const stable = totals.ok > 0 && criteria.every((c) => c.maxSpread === 0 && c.meanVerdictAgreement === 1);
+      // The measured figures, kept for the AI system card (server/modules/aidocs): no PII, no application ids.
+      await deps.audit.record(orgId, {
+        action: 'ai.stability_reported',
+        actor: { type: 'system' },
+        target: { type: 'job', id: opts.jobId },
+        metadata: {
+          provider: deps.provider.name,
+          model,
+          promptVersion: PROMPT_VERSION,
+          sampled: setup.sample.length,
+          runsPerApplication: opts.runs,
+          stable,
+          criteria: criteria.map((c) => ({ key: c.key, name: c.name, maxSpread: c.maxSpread, meanStdev: c.meanStdev, meanVerdictAgreement: c.meanVerdictAgreement })),
+        },
+      });
       return {
         status: 'ok',
         report: {

@@ -49,6 +49,7 @@ const Settings = lazyPage(async () => (await import('./pages/settings.js')).Sett
 const Templates = lazyPage(async () => (await import('./pages/templates.js')).Templates);
 const ReviewTasks = lazyPage(async () => (await import('./pages/reviews.js')).ReviewTasks);
 const Fairness = lazyPage(async () => (await import('./pages/fairness.js')).Fairness);
+const PrivacyRegister = lazyPage(async () => (await import('./pages/privacy-register.js')).PrivacyRegister);
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
   const next = safeNext(query.get('next'));
@@ -134,6 +135,7 @@ function Shell({ path }: { path: string }) {
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
     ['/app/fairness', 'Fairness', s.can('bias:read')],
+    ['/app/privacy', 'Privacy', s.can('privacy:read')],
   ];
   const home = s.can('jobs:read') ? '/app/jobs' : s.can('audit:read') ? '/app/audit' : '/app/account';
   return (
@@ -258,6 +260,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/reviews', path)) return <ReviewTasks />;
   if (match('/app/audit', path)) return <AuditLog />;
   if (match('/app/fairness', path)) return <Fairness />;
+  if (match('/app/privacy', path)) return <PrivacyRegister />;
   if (match('/app/account', path)) return <Account />;
   return (
     <section>
