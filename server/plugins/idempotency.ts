@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '../core/canonical-json.js';
 import { BadRequestError, ConflictError, UnprocessableError } from '../core/errors.js';
+import { safeEqual } from '../modules/auth/tokens.js';
 
 const KEPT_SECONDS = 24 * 3600;
 /** A request that has not answered within this long (crashed process) frees its key. */
@@ -52,7 +53,7 @@ export const idempotencyPlugin = fp<{ redis: Redis; redisPrefix: string }>(
         const raw = await opts.redis.get(redisKey);
         if (raw === null) continue; // expired in between: claim again
         const entry = JSON.parse(raw) as Entry;
-        if (entry.hash !== hash) throw new UnprocessableError({ detail: 'This Idempotency-Key was used with a different request body.' });
+        if (!safeEqual(entry.hash, hash)) throw new UnprocessableError({ detail: 'This Idempotency-Key was used with a different request body.' });
         if (entry.state === 'pending') throw new ConflictError({ title: 'Idempotency Key In Use', detail: 'A request with this Idempotency-Key is still being processed; retry later.' });
         reply.header('idempotency-replayed', 'true');
         if (entry.contentType) reply.header('content-type', entry.contentType);
