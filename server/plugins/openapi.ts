@@ -51,6 +51,13 @@ export const openapiPlugin = fp<{ publicUrl: URL; sessionCookieName?: string }>(
           security: securityOf(rule),
         };
         if (rule && 'permission' in rule) out['x-permission'] = rule.permission;
+        // A query parameter with a default is optional for the caller (the server fills it in);
+        // TypeBox lists it as required, which would make generated clients demand it.
+        const query = s.querystring as { properties?: Record<string, { default?: unknown }>; required?: string[] } | undefined;
+        if (query?.properties && query.required) {
+          const props = query.properties;
+          out.querystring = { ...query, required: query.required.filter((k) => props[k]?.default === undefined) };
+        }
         return { schema: out as typeof schema, url };
       },
     });
