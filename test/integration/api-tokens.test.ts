@@ -137,6 +137,26 @@ t.test('tokens cannot carry more than the creator\'s role; nothing stored', asyn
   t.equal(await tokenCount(), before);
 });
 
+t.test('listing and revoking: own tokens; admins all of their org; never another org\'s', async (t) => {
+  const mine = await token(recruiterA, ['jobs:read']);
+  const listed = async (m: Member) => (await ctx.app.inject({ method: 'GET', url: '/api/v1/api-tokens', headers: m.headers })).json<{ tokens: { id: string; userId: string }[] }>().tokens;
+  const recruiterSees = await listed(recruiterA);
+  t.ok(recruiterSees.every((x) => x.userId === recruiterA.userId), 'a recruiter sees only their own');
+  t.ok(recruiterSees.some((x) => x.id === mine.id));
+  t.ok((await listed(adminA)).some((x) => x.id === mine.id), 'the admin sees the recruiter\'s token');
+  t.notOk((await listed(adminB)).some((x) => x.id === mine.id), 'another org\'s admin does not');
+  isProblem(t, await ctx.app.inject({ method: 'DELETE', url: `/api/v1/api-tokens/${full.id}`, headers: recruiterA.headers }), 404, 'recruiter revoking the admin\'s token');
+  isProblem(t, await ctx.app.inject({ method: 'DELETE', url: `/api/v1/api-tokens/${mine.id}`, headers: adminB.headers }), 404, 'org B revoking org A\'s token');
+  isProblem(t, await ctx.app.inject({ method: 'DELETE', url: '/api/v1/api-tokens/not-a-uuid', headers: adminA.headers }), 400, 'malformed id');
+  isProblem(t, await createToken(recruiterA, ['jobs:read'], { name: 'x'.repeat(101) }), 400, 'oversized name');
+  const stillWorks = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(mine.token) });
+  t.equal(stillWorks.statusCode, 200, 'nothing was revoked');
+  t.equal((await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM api_tokens WHERE id IN ($1, $2) AND revoked_at IS NOT NULL', [full.id, mine.id])).rows[0]?.n, 0);
+  // The admin revokes the recruiter's (e.g. leaked) token.
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: `/api/v1/api-tokens/${mine.id}`, headers: adminA.headers })).statusCode, 204);
+  isProblem(t, await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(mine.token) }), 401, 'revoked by the admin');
+});
+
 t.test('a lowered role or lost membership limits the token at use time', async (t) => {
   const member = await createOrgWithMember(ctx, 'recruiter', adminA.orgId);
   const tok = await token(member, ['jobs:read', 'jobs:write']);
