@@ -86,6 +86,10 @@ t.test('bearer works without CSRF or Origin; every use is attributed to the toke
   t.ok(verify.ok, 'the chain still verifies');
   const used = await until('last used recorded', async () => (await owner.query<{ last_used_at: Date | null; last_used_ip: string | null }>('SELECT last_used_at, last_used_ip FROM api_tokens WHERE id = $1', [full.id])).rows.find((r) => r.last_used_at));
   t.equal(used.last_used_ip, '127.0.0.1');
+  const useEvents = (await owner.query<{ actor_type: string; actor_id: string; metadata: { ip?: string; tokenOwnerUserId?: string } }>(
+    "SELECT actor_type, actor_id, metadata FROM audit_events WHERE org_id = $1 AND action = 'api_token.used' AND target_id = $2", [adminA.orgId, full.id])).rows;
+  t.equal(useEvents.length, 1, 'use is audited, throttled to once a minute per token and IP');
+  t.same(useEvents[0], { actor_type: 'token', actor_id: full.id, metadata: { ip: '127.0.0.1', tokenOwnerUserId: adminA.userId } });
   // A cookie session still needs CSRF.
   const noCsrf = await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { cookie: adminA.cookie, origin: 'https://evil.example' }, payload: JOB });
   isProblem(t, noCsrf, 403, 'cookie without CSRF');

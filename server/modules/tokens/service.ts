@@ -77,8 +77,15 @@ export function createTokenService(deps: { db: Db; audit: AuditLog; clock: () =>
     if (seen && seen.ip === ip && now.getTime() - seen.at < TOUCH_INTERVAL_MS) return;
     lastTouch.set(t.id, { at: now.getTime(), ip });
     if (lastTouch.size > 10_000) lastTouch.delete(lastTouch.keys().next().value as string);
-    // Not awaited: bookkeeping must not slow down or fail the request it describes.
-    deps.db.withTenant(t.orgId, (db) => touchToken(db, t.id, now, ip)).catch((err: unknown) => deps.log.warn({ err, tokenId: t.id }, 'api token last-used update failed'));
+    // Not awaited: bookkeeping must not slow down or fail the request it describes. Audited
+    // actions taken with the token carry it as their actor (core/audit.ts tokenActor); this
+    // throttled event also records plain reads: the token was in use, when and from where.
+    deps.db
+      .withTenantTx(t.orgId, async (tx) => {
+        await touchToken(tx, t.id, now, ip);
+        await deps.audit.recordIn(tx, t.orgId, { action: 'api_token.used', actor: { type: 'token', id: t.id }, target: { type: 'api_token', id: t.id }, metadata: { ip, tokenOwnerUserId: t.userId } });
+      })
+      .catch((err: unknown) => deps.log.warn({ err, tokenId: t.id }, 'api token last-used update failed'));
   }
 
   return {
