@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import security from 'eslint-plugin-security';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tap/**', 'coverage/**', 'test-artifacts/**', 'server/web/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tap/**', 'coverage/**', 'test-artifacts/**', 'server/web/dist/**', 'test/fixtures/api-client/**'] },
   ...tseslint.configs.recommended,
   security.configs.recommended,
   {

@@ -11,7 +11,10 @@ import type { Db } from './core/db.js';
 import type { Mailer } from './core/mailer.js';
 import type { MigrationFile } from './core/migrate.js';
 import { createOutbound, type Resolver } from './core/outbound.js';
-import { accessPlugin, cookiePolicy } from './plugins/access.js';
+import { accessPlugin, cookiePolicy, createBearerResolver } from './plugins/access.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
+import { tokenRoutes } from './modules/tokens/routes.js';
+import { createTokenService } from './modules/tokens/service.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { problemPlugin } from './plugins/problem.js';
 import { inputTextPlugin } from './plugins/input-text.js';
@@ -75,6 +78,8 @@ export interface AppDeps {
   dnsResolver?: TxtResolver;
   /** Backoff and attempts of vapi-delete jobs queued by erasures (tests use short ones); VAPI_DELETE_JOB_OPTIONS by default. */
   vapiDeleteJob?: { backoffMs?: number; attempts?: number };
+  /** Requests per minute per API token (tests use a small one). */
+  tokenRateLimit?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -113,7 +118,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(inputTextPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
-  await app.register(rateLimitPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix });
+  // issue 20: API tokens (Authorization: Bearer), resolved once per request for the rate
+  // limiter (keyed per token) and the access guard.
+  const tokens = createTokenService({ db: deps.db, audit: deps.audit, clock, log: deps.logger });
+  const bearer = createBearerResolver(tokens);
+  await app.register(rateLimitPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix, bearer, tokenMax: deps.tokenRateLimit });
   const sessions = createSessionService({ db: deps.db, clock, redis: deps.redis, redisPrefix: config.redisPrefix });
   // Revocations made by any app process evict this process's session cache.
   const revocations = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
@@ -130,8 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     revocations.disconnect();
   });
   const sessionCookie = cookiePolicy(config.publicUrl, config.nodeEnv);
-  await app.register(accessPlugin, { sessions, denials: createDenialRecorder({ db: deps.db, audit: deps.audit, clock }), publicOrigin: config.publicOrigin, cookie: sessionCookie });
-  await app.register(openapiPlugin);
+  await app.register(accessPlugin, { sessions, denials: createDenialRecorder({ db: deps.db, audit: deps.audit, clock }), publicOrigin: config.publicOrigin, cookie: sessionCookie, tokens: bearer });
+  await app.register(openapiPlugin, { publicUrl: config.publicUrl, sessionCookieName: sessionCookie.name });
+  await app.register(idempotencyPlugin, { redis: deps.redis, redisPrefix: config.redisPrefix });
+  await app.register(tokenRoutes, { tokens });
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, migrations: deps.migrations });
   await app.register(wellKnownRoutes, { config, clock });

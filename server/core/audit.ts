@@ -7,11 +7,27 @@
 // process memory) and any number of app/worker processes keep one unbroken chain.
 // One more chain, the platform chain (tables platform_audit_*, migration 0032), holds
 // events that concern no single org; it is written, signed and verified by the same code.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson, type Json } from './canonical-json.js';
 import type { Db, Queryable } from './db.js';
 
-export type ActorType = 'user' | 'system' | 'candidate' | 'anonymous';
+export type ActorType = 'user' | 'system' | 'candidate' | 'anonymous' | 'token';
+
+/**
+ * Set (by server/plugins/access.ts) while a request authenticated by an API token runs.
+ * Services record their events as the member (ctx.userId); while this is set, events
+ * whose actor is the token's owner are attributed to the token instead (actor 'token',
+ * the token id, the owner in metadata), so every use of a token shows in the audit log
+ * without every service having to know about tokens.
+ */
+export const tokenActor = new AsyncLocalStorage<{ tokenId: string; ownerUserId: string }>();
+
+function attributed(input: AuditEventInput): AuditEventInput {
+  const token = tokenActor.getStore();
+  if (!token || input.actor.type !== 'user' || input.actor.id !== token.ownerUserId) return input;
+  return { ...input, actor: { type: 'token', id: token.tokenId }, metadata: { ...input.metadata, tokenOwnerUserId: token.ownerUserId } };
+}
 
 export interface AuditEventInput {
   action: string;
@@ -197,8 +213,9 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     verifyKeys.set(keyIdOf(key), key);
   }
 
-  async function appendIn(tx: Queryable, store: ChainStore, input: AuditEventInput): Promise<StoredAuditEvent> {
+  async function appendIn(tx: Queryable, store: ChainStore, given: AuditEventInput): Promise<StoredAuditEvent> {
     const orgId = store.id;
+    const input = store.key === 'org_id' ? attributed(given) : given;
     await tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [
       orgId,
       genesisHash(orgId),

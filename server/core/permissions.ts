@@ -57,7 +57,8 @@ export function can(role: Role, permission: Permission): boolean {
 
 /** Access rule every /api route declares in `config.access`. */
 export type AccessRule =
-  | { permission: Permission }
+  /** `sessionOnly`: API tokens never pass (member/SSO/session administration; issue 20). */
+  | { permission: Permission; sessionOnly?: true }
   /**
    * Any signed-in member with MFA completed, whatever the role (e.g. GET /me). With
    * `mfaPending: true` a half-authenticated session (password ok, MFA not yet) may call

@@ -2,10 +2,12 @@
 // `config.access` rule. A route under /api without a rule stops the app from starting.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { tokenActor } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
 import { can, type AccessRule, type Role } from '../core/permissions.js';
 import type { DenialRecorder } from '../modules/audit/denials.js';
 import type { ResolvedSession, SessionService } from '../modules/auth/service.js';
+import type { TokenPrincipal, TokenService } from '../modules/tokens/service.js';
 import { csrfTokenFor, safeEqual } from '../modules/auth/tokens.js';
 
 /** `__Host-` cookies must be Secure; plain-http development on localhost uses a plain name. */
@@ -18,7 +20,10 @@ export interface RequestContext {
   userId: string;
   role: Role;
   requestId: string;
+  /** The session's id; '' when an API token authenticated the request. */
   sessionId: string;
+  /** Set when an API token (Authorization: Bearer) authenticated the request. */
+  tokenId?: string;
 }
 
 declare module 'fastify' {
@@ -34,6 +39,8 @@ declare module 'fastify' {
     ctx: RequestContext | null;
     /** The resolved session, also when MFA is still pending. */
     session: ResolvedSession | null;
+    /** The API token's principal when the request carries `Authorization: Bearer`. */
+    token: TokenPrincipal | null;
   }
 }
 
@@ -68,6 +75,45 @@ interface AccessPluginOptions {
   denials: DenialRecorder;
   publicOrigin: string;
   cookie: CookiePolicy;
+  /** Bearer-token authentication (absent: only cookie sessions). */
+  tokens?: BearerResolver;
+}
+
+/** Resolves a request's bearer token once (the rate limiter keys on it before the guard runs). */
+export interface BearerResolver {
+  /** null without an Authorization header; rejects (401) for a bad token. */
+  resolve(request: FastifyRequest): Promise<TokenPrincipal | null>;
+}
+
+export function createBearerResolver(tokens: Pick<TokenService, 'authenticate'>): BearerResolver {
+  const resolved = new WeakMap<FastifyRequest, Promise<TokenPrincipal | null>>();
+  return {
+    resolve(request) {
+      let p = resolved.get(request);
+      if (!p) {
+        const header = request.headers.authorization;
+        if (header === undefined) p = Promise.resolve(null);
+        else {
+          const m = /^Bearer +(\S+)$/i.exec(header);
+          p = m?.[1] ? tokens.authenticate(m[1], request.ip) : Promise.reject(new UnauthorizedError({ detail: 'Malformed Authorization header (expected: Bearer <token>).' }));
+        }
+        // Keep a rejection from counting as unhandled when only the limiter asked.
+        p.catch(() => undefined);
+        resolved.set(request, p);
+      }
+      return p;
+    },
+  };
+}
+
+/**
+ * Routes a token never reaches: every `authenticated` rule (own account, sessions, MFA,
+ * org switching, token administration) and permission rules marked `sessionOnly`
+ * (member administration, SSO and session policy).
+ */
+export function tokenAllowed(rule: AccessRule): boolean {
+  if ('public' in rule || 'authenticated' in rule) return false;
+  return rule.sessionOnly !== true;
 }
 
 /** The authenticated context, or a 401 (for use in handlers of non-public routes). */
@@ -86,6 +132,7 @@ export const accessPlugin = fp<AccessPluginOptions>(
   async (app: FastifyInstance, opts) => {
     app.decorateRequest('ctx', null);
     app.decorateRequest('session', null);
+    app.decorateRequest('token', null);
     const routeAccess: FastifyInstance['routeAccess'] = [];
     app.decorate('routeAccess', routeAccess);
 
@@ -97,6 +144,18 @@ export const accessPlugin = fp<AccessPluginOptions>(
       for (const method of [route.method].flat()) routeAccess.push({ method, url: route.url, access: rule });
       if (!rule || 'public' in rule) return;
       const guard = async (request: FastifyRequest): Promise<void> => {
+        const principal = opts.tokens ? await opts.tokens.resolve(request) : null;
+        if (principal) {
+          request.token = principal;
+          if (!tokenAllowed(rule)) throw new ForbiddenError({ detail: 'API tokens cannot be used for this action; use a signed-in session.', extra: { sessionOnly: true } });
+          request.ctx = { orgId: principal.orgId, userId: principal.userId, role: principal.role, requestId: request.id, sessionId: '', tokenId: principal.tokenId };
+          if ('permission' in rule && !principal.permissions.includes(rule.permission)) {
+            const denial = { orgId: principal.orgId, userId: principal.userId, role: principal.role, permission: rule.permission, method: request.method, route: route.url, requestId: request.id };
+            await tokenActor.run({ tokenId: principal.tokenId, ownerUserId: principal.userId }, () => opts.denials.record(denial));
+            throw new ForbiddenError({ permission: rule.permission, detail: 'The API token does not grant this permission (its scopes, limited to the owner\'s current role).' });
+          }
+          return;
+        }
         const session = await authenticate(request, opts);
         const mfaPendingAllowed = 'authenticated' in rule && rule.mfaPending === true;
         if (!session.mfaComplete) {
@@ -116,6 +175,15 @@ export const accessPlugin = fp<AccessPluginOptions>(
       // onRequest: identity and permission are settled before the body is even parsed.
       const existing = route.onRequest;
       route.onRequest = existing ? [guard, ...(Array.isArray(existing) ? existing : [existing])] : [guard];
+      // The handler runs inside the token's audit attribution (callback style, so the
+      // context holds for the handler fastify calls from done()).
+      const attribute = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+        const p = request.token;
+        if (p) tokenActor.run({ tokenId: p.tokenId, ownerUserId: p.userId }, done);
+        else done();
+      };
+      const pre = route.preHandler;
+      route.preHandler = pre ? [...(Array.isArray(pre) ? pre : [pre]), attribute] : [attribute];
     });
   },
   { name: 'hirebox-access', dependencies: ['@fastify/cookie'] },

@@ -329,7 +329,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     '/api/v1/org/session-policy',
     {
       schema: { operationId: 'setSessionPolicy', tags: ['settings'], body: SessionPolicy, response: { 200: SessionPolicy, ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true } },
     },
     async (request) => {
       const ctx = requireCtx(request);

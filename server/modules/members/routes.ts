@@ -36,7 +36,7 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
         body: Type.Object({ email: Email, role: RoleSchema }, { additionalProperties: false }),
         response: { 201: Type.Object({ invitationId: Type.String(), expiresAt: Type.String() }), ...ProblemResponses },
       },
-      config: { access: { permission: 'members:manage' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { access: { permission: 'members:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => reply.code(201).send(await deps.members.invite(requireCtx(request), request.body as { email: string; role: Role })),
   );
@@ -51,7 +51,7 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
         response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses },
       },
-      config: { access: { permission: 'members:manage' } },
+      config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
       await deps.members.changeRole(requireCtx(request), (request.params as { userId: string }).userId, (request.body as { role: Role }).role);
@@ -63,7 +63,7 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
     '/api/v1/members/:userId',
     {
       schema: { operationId: 'removeMember', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
-      config: { access: { permission: 'members:manage' } },
+      config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
       await deps.members.remove(requireCtx(request), (request.params as { userId: string }).userId);
@@ -76,7 +76,7 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
     {
       // 409: the person also belongs to other orgs (only the operator may reset their MFA).
       schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
-      config: { access: { permission: 'members:manage' } },
+      config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
       await deps.members.resetMfa(requireCtx(request), (request.params as { userId: string }).userId);

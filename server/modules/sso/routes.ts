@@ -115,7 +115,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     '/api/v1/org/sso',
     {
       schema: { operationId: 'getSsoConfig', tags: ['sso'], response: { 200: SsoConfigView, ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true } },
     },
     async (request) => sso.getConfig(requireCtx(request)),
   );
@@ -124,7 +124,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     '/api/v1/org/sso',
     {
       schema: { operationId: 'putSsoConfig', tags: ['sso'], body: SsoConfigBody, response: { 200: SsoConfigView, ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request) => sso.putConfig(requireCtx(request), request.body as SsoConfigInput),
   );
@@ -210,7 +210,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     '/api/v1/org/sso/domains',
     {
       schema: { operationId: 'listSsoDomains', tags: ['sso'], response: { 200: Type.Object({ domains: Type.Array(SsoDomainView) }), ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true } },
     },
     async (request) => ({ domains: await sso.listDomains(requireCtx(request)) }),
   );
@@ -219,7 +219,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     '/api/v1/org/sso/domains/:domain/verification',
     {
       schema: { operationId: 'requestSsoDomainVerification', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request) => sso.requestDomainVerification(requireCtx(request), (request.params as { domain: string }).domain),
   );
@@ -228,7 +228,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     '/api/v1/org/sso/domains/:domain/check',
     {
       schema: { operationId: 'checkSsoDomain', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
-      config: { access: { permission: 'settings:manage' }, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request) => sso.checkDomain(requireCtx(request), (request.params as { domain: string }).domain),
   );

@@ -4,6 +4,7 @@
 import { render, type ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, clearCsrf, get, post, setCsrf, type Me, type OrgView } from './api.js';
+import { ApiTokens } from './pages/api-tokens.js';
 import { currentPath, interceptLinks, match, navigate, safeNext, useLocation } from './router.js';
 import { makeSession, SessionContext, useSession, type Session } from './session.js';
 import { ErrorBox, Loading, ROLE_LABEL, errorText, useData, when } from './ui.js';
@@ -136,6 +137,7 @@ function Shell({ path }: { path: string }) {
     ['/app/audit', 'Audit log', s.can('audit:read')],
     ['/app/fairness', 'Fairness', s.can('bias:read')],
     ['/app/privacy', 'Privacy', s.can('privacy:read')],
+    ['/app/api-tokens', 'API tokens', s.org !== null],
   ];
   const home = s.can('jobs:read') ? '/app/jobs' : s.can('audit:read') ? '/app/audit' : '/app/account';
   return (
@@ -262,6 +264,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/fairness', path)) return <Fairness />;
   if (match('/app/privacy', path)) return <PrivacyRegister />;
   if (match('/app/account', path)) return <Account />;
+  if (match('/app/api-tokens', path)) return <ApiTokens />;
   return (
     <section>
       <h1>Page not found</h1>
