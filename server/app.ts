@@ -214,6 +214,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyring,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
+    mailFrom: config.mailFrom,
     vapiBaseUrl: config.vapi.baseUrl,
     clock,
     alerts,

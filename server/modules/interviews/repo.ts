@@ -52,6 +52,8 @@ export interface InterviewRow {
   availability: AvailabilityWindow[] | null;
   cancelled_at: Date | null;
   cancelled_by: 'recruiter' | 'candidate' | null;
+  /** SEQUENCE of the last calendar invite mailed (0042). */
+  ical_sequence: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -60,7 +62,7 @@ const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode,
   invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
   report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
-  cancelled_at, cancelled_by, created_at, updated_at`;
+  cancelled_at, cancelled_by, ical_sequence, created_at, updated_at`;
 
 export async function insertInterview(
   tx: Queryable,
@@ -144,12 +146,14 @@ export async function updateInterview(
     invite_expires_at: Date;
     cancelled_at: Date;
     cancelled_by: 'recruiter' | 'candidate';
+    ical_sequence: number;
   }>,
 ): Promise<void> {
   const allowed = [
     'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
     'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
+    'ical_sequence',
   ];
   const entries = Object.entries(set).filter(([k, v]) => allowed.includes(k) && v !== undefined);
   if (entries.length === 0) return;

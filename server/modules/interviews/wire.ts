@@ -32,6 +32,8 @@ export interface InterviewDeps {
   masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
+  /** MAIL_FROM: the ORGANIZER of candidates' calendar invites. */
+  mailFrom?: string;
   /** Where candidates' browsers reach Vapi (VAPI_BASE_URL): the browser-call page may connect there. */
   vapiBaseUrl?: string;
   clock?: () => Date;
@@ -157,6 +159,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
       return { state: s.state, retryAt: s.retryAt };
     },
     publicUrl: deps.publicUrl,
+    mailFrom: deps.mailFrom,
     clock,
     log: deps.logger,
   });
