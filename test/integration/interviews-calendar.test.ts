@@ -263,3 +263,114 @@ t.test('book, move, cancel through HTTP: REQUEST seq 0, REQUEST seq 1, CANCEL se
   t.equal((await ctx.app.inject({ method: 'POST', url: `/i/${fourth.token}`, headers: json, payload: { ...consent, startAt: 'now' } })).statusCode, 200);
   t.equal(ctx.mailer.outbox.filter((m, i) => i >= count && m.icalEvent).length, 0, 'no calendar event without a slot');
 });
+
+t.test('private iCal feed per member: role-scoped, no contact details, revocable, per org', async (t) => {
+  const ctx = await buildTestApp(t);
+  const admin = await createOrgWithMember(ctx, 'admin');
+  const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
+  const hm = await createOrgWithMember(ctx, 'hiring_manager', admin.orgId);
+  const auditor = await createOrgWithMember(ctx, 'auditor', admin.orgId);
+  const other = await createOrgWithMember(ctx, 'admin');
+  t.equal((await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } })).statusCode, 204);
+  const assigned = await createJob(ctx, recruiter, { title: 'Assigned Role', interviewQuestions: ['Tell us about a project.'], hiringManagerIds: [hm.userId] });
+  const unassigned = await createJob(ctx, recruiter, { title: 'Other Role', interviewQuestions: ['Tell us about a project.'] });
+  const HOUR = 3600_000;
+  const start = Math.ceil((Date.now() + 30 * HOUR) / HOUR) * HOUR;
+  const window = { start: new Date(start).toISOString(), end: new Date(start + 4 * HOUR).toISOString() };
+  const zone = 'Asia/Tokyo';
+  for (const job of [assigned, unassigned]) {
+    const plan = { questions: ['Tell us about a project.'], maxDurationSeconds: 900, language: 'en', availability: [window], weeklyHours: { timezone: zone, days: [{ weekday: 2, start: '09:00', end: '10:00' }] }, voice: null };
+    const saved = await ctx.app.inject({ method: 'PUT', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers, payload: plan });
+    t.equal(saved.statusCode, 200, saved.body);
+  }
+  const json = { 'content-type': 'application/json', accept: 'application/json' };
+  const consent = { action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, phone: '+4930901820', phoneConfirmed: true };
+  const book = async (jobId: string): Promise<{ id: string; applicationId: string; email: string }> => {
+    const applicationId = (await uploadCv(ctx, recruiter, jobId)).json<{ applicationId: string }>().applicationId;
+    const before = ctx.mailer.outbox.length;
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/interviews`, headers: recruiter.headers, payload: {} });
+    const mail = ctx.mailer.outbox[before] as MailMessage;
+    const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] as string;
+    t.equal((await ctx.app.inject({ method: 'POST', url: `/i/${token}`, headers: json, payload: { ...consent, startAt: new Date(start + HOUR).toISOString() } })).statusCode, 200);
+    return { id: res.json<{ id: string }>().id, applicationId, email: mail.to };
+  };
+  const a = await book(assigned.id);
+  const b = await book(unassigned.id);
+
+  const createFeed = async (m: { headers: Record<string, string> }) => ctx.app.inject({ method: 'POST', url: '/api/v1/me/calendar-feed', headers: m.headers });
+  const pathOf = (url: string): string => new URL(url).pathname;
+  const read = (path: string) => ctx.app.inject({ method: 'GET', url: path });
+  function events(text: string): { uid: string; summary: string; tzid: string | null; instant: string; status: string }[] {
+    const cal = new ICAL.Component(ICAL.parse(text));
+    const zones = cal.getAllSubcomponents('vtimezone');
+    for (const z of zones) ICAL.TimezoneService.register(z);
+    const out = cal.getAllSubcomponents('vevent').map((v) => {
+      const e = new ICAL.Event(v);
+      const tzid = v.getFirstProperty('dtstart')?.getParameter('tzid');
+      return { uid: e.uid, summary: e.summary, tzid: typeof tzid === 'string' ? tzid : null, instant: e.startDate.toJSDate().toISOString(), status: String(v.getFirstPropertyValue('status')) };
+    });
+    for (const z of zones) ICAL.TimezoneService.remove(String(z.getFirstPropertyValue('tzid')));
+    return out;
+  }
+  const uidOf = (id: string): string => `interview-${id}@${ctx.config.publicUrl.hostname}`;
+
+  t.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/me/calendar-feed' })).statusCode, 401, 'unauthenticated API: 401');
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: '/api/v1/me/calendar-feed' })).statusCode, 401);
+  t.equal((await ctx.app.inject({ method: 'POST', url: '/api/v1/me/calendar-feed', headers: { cookie: recruiter.cookie } })).statusCode, 403, 'no CSRF token: refused');
+  t.equal((await createFeed(auditor)).statusCode, 403, 'auditors do not see interviews');
+
+  const rRes = await createFeed(recruiter);
+  t.equal(rRes.statusCode, 201, rRes.body);
+  t.equal(rRes.headers['cache-control'], 'no-store', 'the URL is shown once and not cached');
+  const rUrl = rRes.json<{ url: string }>().url;
+  t.ok(rUrl.startsWith(`${ctx.config.publicUrl.origin}/ical/`), 'an absolute PUBLIC_URL address');
+  t.match(pathOf(rUrl), /^\/ical\/[A-Za-z0-9_-]{43}\.ics$/, '32 random bytes, base64url');
+  const stored = await ctx.db.withTenant(admin.orgId, (q) => q.query<{ token_hash: Buffer }>('SELECT token_hash FROM calendar_feeds'));
+  t.notOk(stored.rows.some((r) => rUrl.includes(r.token_hash.toString('base64url'))), 'only a hash is stored');
+  const feed = await read(pathOf(rUrl));
+  t.equal(feed.statusCode, 200, feed.body);
+  t.match(String(feed.headers['content-type']), /^text\/calendar/);
+  t.match(String(feed.headers['cache-control']), /^private/);
+  const rEvents = events(feed.body);
+  t.same(rEvents.map((e) => e.uid).sort(), [uidOf(a.id), uidOf(b.id)].sort(), 'a recruiter sees every interview, with the invite UIDs');
+  const ea = rEvents.find((e) => e.uid === uidOf(a.id));
+  t.equal(ea?.tzid, zone, "in the job's zone");
+  t.equal(ea?.instant, new Date(start + HOUR).toISOString());
+  t.equal(ea?.summary, `Interview: Assigned Role (application ${a.applicationId.slice(0, 8)})`, 'job title + application id, no name');
+  for (const secret of [a.email, b.email, '4930901820']) t.notOk(feed.body.includes(secret), 'no candidate contact details');
+
+  const hRes = await createFeed(hm);
+  t.equal(hRes.statusCode, 201);
+  const hEvents = events((await read(pathOf(hRes.json<{ url: string }>().url))).body);
+  t.same(hEvents.map((e) => e.uid), [uidOf(a.id)], 'a hiring manager sees only interviews of assigned jobs');
+
+  const oRes = await createFeed(other);
+  t.equal(oRes.statusCode, 201);
+  const oFeed = await read(pathOf(oRes.json<{ url: string }>().url));
+  t.equal(oFeed.statusCode, 200);
+  t.same(events(oFeed.body), [], "another org's member sees none of this org's interviews");
+
+  // Cancelled interviews stay in the feed as STATUS:CANCELLED so subscribed clients drop them.
+  t.equal((await ctx.app.inject({ method: 'POST', url: `/api/v1/interviews/${b.id}/cancel`, headers: recruiter.headers, payload: {} })).statusCode, 200);
+  t.equal(events((await read(pathOf(rUrl))).body).find((e) => e.uid === uidOf(b.id))?.status, 'CANCELLED');
+
+  // Rotate: the old URL is dead, the new one works.
+  const rotated = (await createFeed(recruiter)).json<{ url: string }>().url;
+  t.not(rotated, rUrl);
+  t.equal((await read(pathOf(rUrl))).statusCode, 404, 'rotated-away token: 404');
+  t.equal((await read(pathOf(rotated))).statusCode, 200);
+  // Revoke.
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: '/api/v1/me/calendar-feed', headers: recruiter.headers })).statusCode, 204);
+  const gone = await read(pathOf(rotated));
+  t.equal(gone.statusCode, 404, 'revoked token: 404');
+  t.match(String(gone.headers['content-type']), /application\/problem\+json/);
+  t.equal((await ctx.app.inject({ method: 'DELETE', url: '/api/v1/me/calendar-feed', headers: recruiter.headers })).statusCode, 404, 'nothing left to revoke');
+  t.equal((await read('/ical/not-a-token.ics')).statusCode, 404, 'malformed token: 404');
+  t.equal((await read(`/ical/${'A'.repeat(43)}.ics`)).statusCode, 404, 'unknown token: 404');
+  t.equal((await read(`${pathOf(hRes.json<{ url: string }>().url).slice(0, -4)}`)).statusCode, 404, 'without .ics: 404');
+  t.equal((await read(`/ical/${'A'.repeat(70)}.ics`)).statusCode, 400, 'oversized: 400 (schema)');
+
+  // A member whose role no longer allows seeing interviews: the feed goes dark.
+  t.equal((await ctx.app.inject({ method: 'PATCH', url: `/api/v1/members/${hm.userId}`, headers: admin.headers, payload: { role: 'auditor' } })).statusCode, 204);
+  t.equal((await read(pathOf(hRes.json<{ url: string }>().url))).statusCode, 404, 'role changed to auditor: 404');
+});

@@ -11,6 +11,8 @@ import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
 import { isUuid, type Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
+import { calendarFeedRoutes } from '../calendar-feed/routes.js';
+import { createCalendarFeedService } from '../calendar-feed/service.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AlertSink } from '../alerts/service.js';
@@ -164,6 +166,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     log: deps.logger,
   });
   await app.register(webhookRoutes, { webhooks });
+  await app.register(calendarFeedRoutes, { feeds: createCalendarFeedService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock }) });
   await app.register(interviewApiRoutes, { interviews });
   await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai' });
 }
