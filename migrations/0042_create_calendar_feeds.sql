@@ -1,6 +1,6 @@
 -- Issue 20: calendar invites and member feeds. Each booked, moved or cancelled interview mails the candidate
 -- an iCalendar invite whose SEQUENCE must grow with every change (RFC 5546: clients ignore
--- an update whose SEQUENCE is not higher than the one they hold). 0 = no invite sent yet.
+-- an update whose SEQUENCE is not higher than the one they hold). The first invite (the booking) has SEQUENCE 0.
 ALTER TABLE interviews ADD COLUMN ical_sequence integer NOT NULL DEFAULT 0 CHECK (ical_sequence >= 0);
 
 -- Per-member private iCal feed of the interviews the member may see (GET /ical/<token>.ics).

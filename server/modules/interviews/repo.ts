@@ -52,7 +52,7 @@ export interface InterviewRow {
   availability: AvailabilityWindow[] | null;
   cancelled_at: Date | null;
   cancelled_by: 'recruiter' | 'candidate' | null;
-  /** SEQUENCE of the last calendar invite mailed (0042). */
+  /** SEQUENCE of the latest calendar invite (0 for the booking, +1 per move or cancellation; 0042). */
   ical_sequence: number;
   created_at: Date;
   updated_at: Date;
