@@ -240,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyring,
     redisPrefix: config.redisPrefix,
     publicUrl: config.publicUrl,
+    mailFrom: config.mailFrom,
     vapiBaseUrl: config.vapi.baseUrl,
     assistantModel: config.vapi.assistantModel,
     clock,

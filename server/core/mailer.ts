@@ -10,6 +10,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** An iCalendar invite: nodemailer sends it as a text/calendar; method=... alternative part (what mail clients show as an invite). */
+  icalEvent?: { method: 'REQUEST' | 'CANCEL'; filename?: string; content: string };
 }
 
 export interface Mailer {

@@ -54,6 +54,8 @@ export interface InterviewRow {
   cancelled_by: 'recruiter' | 'candidate' | null;
   assistant_model_provider: string | null;
   assistant_model: string | null;
+  /** SEQUENCE of the latest calendar invite (0 for the booking, +1 per move or cancellation; 0042). */
+  ical_sequence: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -62,7 +64,7 @@ const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode,
   invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
   report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
-  cancelled_at, cancelled_by, assistant_model_provider, assistant_model, created_at, updated_at`;
+  cancelled_at, cancelled_by, assistant_model_provider, assistant_model, ical_sequence, created_at, updated_at`;
 
 export async function insertInterview(
   tx: Queryable,
@@ -148,13 +150,14 @@ export async function updateInterview(
     cancelled_by: 'recruiter' | 'candidate';
     assistant_model_provider: string | null;
     assistant_model: string | null;
+    ical_sequence: number;
   }>,
 ): Promise<void> {
   const allowed = [
     'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
     'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
-    'assistant_model_provider', 'assistant_model',
+    'assistant_model_provider', 'assistant_model', 'ical_sequence',
   ];
   const entries = Object.entries(set).filter(([k, v]) => allowed.includes(k) && v !== undefined);
   if (entries.length === 0) return;

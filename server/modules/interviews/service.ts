@@ -40,6 +40,7 @@ import {
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
 import { findRecording, hasRecording } from './recording-repo.js';
 import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
+import { inviteMail, type InviteMethod } from './calendar.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
@@ -186,6 +187,8 @@ export function createInterviewService(deps: {
   /** The shared Vapi circuit breaker's state (open: calls wait until retryAt). */
   providerStatus?: () => Promise<{ state: string; retryAt: string | null }>;
   publicUrl: URL;
+  /** The org's mail identity (MAIL_FROM): the ORGANIZER of calendar invites. */
+  mailFrom?: string;
   clock: () => Date;
   log: Logger;
   /** The operator's voice-assistant model (config); DEFAULT_ASSISTANT_MODEL when absent. */
@@ -193,6 +196,44 @@ export function createInterviewService(deps: {
 }) {
   const { db, audit, keyring } = deps;
   const operatorModel = deps.assistantModel ?? DEFAULT_ASSISTANT_MODEL;
+
+  /**
+   * After commit: mails the candidate the calendar invite (REQUEST) or its cancellation
+   * (CANCEL) for the interview's current slot and SEQUENCE, in the job's time zone (the
+   * plan's weekly hours zone, else UTC). Failures are logged, not thrown, like the invite
+   * mail: the booking itself is already recorded.
+   */
+  async function sendCalendar(orgId: string, interviewId: string, method: InviteMethod, previousStart?: Date): Promise<void> {
+    try {
+      const mail = await db.withTenant(orgId, async (q) => {
+        const row = await findInterview(q, interviewId);
+        const start = row?.scheduled_for ?? previousStart;
+        if (!row || !start) return null;
+        const job = await findJob(q, row.job_id, null);
+        const candidate = await findCandidate(q, row.candidate_id);
+        if (!job || !candidate) return null;
+        const person = decryptCandidate(await keyring.candidateCipher(q, orgId, row.candidate_id), candidate);
+        const plan = await findPlan(q, row.job_id);
+        return inviteMail({
+          interviewId: row.id,
+          sequence: row.ical_sequence,
+          method,
+          start,
+          durationSeconds: row.max_duration_seconds,
+          timezone: plan?.weekly_hours?.timezone ?? null,
+          jobTitle: job.title,
+          orgName: (await orgName(q, orgId)) ?? 'the hiring team',
+          organizer: deps.mailFrom ?? 'hirebox <no-reply@localhost>',
+          attendeeEmail: person.email,
+          publicUrl: deps.publicUrl,
+          now: deps.clock(),
+        });
+      });
+      if (mail) await deps.mailer.send(mail);
+    } catch (err) {
+      deps.log.warn({ interviewId, err: { message: (err as Error).message } }, 'interview calendar mail failed');
+    }
+  }
 
   function weeklyHoursOrThrow(hours: WeeklyHours): WeeklyHours {
     try {
@@ -444,12 +485,20 @@ export function createInterviewService(deps: {
           throw new ConflictError({ detail: found.status === 'calling' || found.status === 'in_progress' ? 'A call is in progress and cannot be cancelled from here.' : `The interview is already ${found.status}.` });
         }
         const now = deps.clock();
-        await updateInterview(tx, id, { status: 'cancelled', cancelled_at: now, cancelled_by: 'recruiter', next_attempt_at: null, ...(found.status === 'invited' ? { invite_revoked_at: now } : {}) });
+        await updateInterview(tx, id, {
+          status: 'cancelled',
+          cancelled_at: now,
+          cancelled_by: 'recruiter',
+          next_attempt_at: null,
+          ...(found.status === 'invited' ? { invite_revoked_at: now } : {}),
+          ...(found.scheduled_for ? { ical_sequence: found.ical_sequence + 1 } : {}),
+        });
         await insertEvent(tx, { orgId: ctx.orgId, applicationId: found.application_id, type: 'interview.cancelled', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id, by: 'recruiter' } });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.cancelled', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { by: 'recruiter', previousStatus: found.status }, requestId: ctx.requestId });
         return found;
       });
       await dropJobs(row);
+      if (row.status === 'scheduled' && row.scheduled_for) await sendCalendar(ctx.orgId, id, 'CANCEL');
       return this.get(ctx, id);
     },
 
@@ -627,6 +676,8 @@ export function createInterviewService(deps: {
       });
       // A browser interview starts when the candidate presses start on the page; nothing is queued.
       if (result.status === 'scheduled' && result.mode === 'phone') await queueSchedule(orgId, { id: found.id, version: 1, at: result.at });
+      // A booked slot goes into the candidate's calendar (SEQUENCE 0); "now" has no slot to invite to.
+      if (result.status === 'scheduled' && result.at) await sendCalendar(orgId, found.id, 'REQUEST');
       return { status: result.status, scheduledFor: result.at ? result.at.toISOString() : null };
     },
 
@@ -647,15 +698,20 @@ export function createInterviewService(deps: {
           scheduled_for: at,
           next_attempt_at: at,
           schedule_version: version,
+          // A move to "now" withdraws the calendar event of the old slot.
+          ...(at || row.scheduled_for ? { ical_sequence: row.ical_sequence + 1 } : {}),
           ...(input.timezone ? { candidate_timezone: input.timezone } : {}),
           ...(at && at.getTime() + 24 * 3600 * 1000 > row.invite_expires_at.getTime() ? { invite_expires_at: new Date(at.getTime() + 24 * 3600 * 1000) } : {}),
         });
         const data = { interviewId: row.id, from: iso(row.scheduled_for), to: at ? at.toISOString() : null };
         await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.rescheduled', actor: { type: 'candidate' }, data });
         await audit.recordIn(tx, orgId, { action: 'interview.rescheduled', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, metadata: data, requestId });
-        return { at, version, previous: row.schedule_version };
+        return { at, version, previous: row.schedule_version, previousAt: row.scheduled_for };
       });
       await queueSchedule(orgId, { id: found.id, version: result.version, at: result.at }, { version: result.previous, key: `v${result.previous}` });
+      // The same UID with a higher SEQUENCE moves the event in the candidate's calendar.
+      if (result.at) await sendCalendar(orgId, found.id, 'REQUEST');
+      else if (result.previousAt) await sendCalendar(orgId, found.id, 'CANCEL', result.previousAt);
       return { status: 'scheduled', scheduledFor: result.at ? result.at.toISOString() : null };
     },
 
@@ -698,12 +754,13 @@ export function createInterviewService(deps: {
       const row = await db.withTenantTx(orgId, async (tx) => {
         const r = await findInterview(tx, found.id, true);
         if (!r || r.status !== 'scheduled') throw new ConflictError({ detail: 'There is no booked interview to cancel.' });
-        await updateInterview(tx, r.id, { status: 'cancelled', cancelled_at: deps.clock(), cancelled_by: 'candidate', next_attempt_at: null });
+        await updateInterview(tx, r.id, { status: 'cancelled', cancelled_at: deps.clock(), cancelled_by: 'candidate', next_attempt_at: null, ...(r.scheduled_for ? { ical_sequence: r.ical_sequence + 1 } : {}) });
         await insertEvent(tx, { orgId, applicationId: r.application_id, type: 'interview.cancelled', actor: { type: 'candidate' }, data: { interviewId: r.id, by: 'candidate' } });
         await audit.recordIn(tx, orgId, { action: 'interview.cancelled', actor: { type: 'candidate' }, target: { type: 'interview', id: r.id }, metadata: { by: 'candidate', previousStatus: r.status }, requestId });
         return r;
       });
       await dropJobs(row);
+      if (row.scheduled_for) await sendCalendar(orgId, row.id, 'CANCEL');
       return { status: 'cancelled' };
     },
   };

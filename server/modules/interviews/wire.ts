@@ -11,6 +11,8 @@ import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
 import { isUuid, type Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
+import { calendarFeedRoutes } from '../calendar-feed/routes.js';
+import { createCalendarFeedService } from '../calendar-feed/service.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AlertSink } from '../alerts/service.js';
@@ -32,6 +34,8 @@ export interface InterviewDeps {
   masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
+  /** MAIL_FROM: the ORGANIZER of candidates' calendar invites. */
+  mailFrom?: string;
   /** Where candidates' browsers reach Vapi (VAPI_BASE_URL): the browser-call page may connect there. */
   vapiBaseUrl?: string;
   /** The operator's voice-assistant model (VAPI_ASSISTANT_MODEL_PROVIDER / VAPI_ASSISTANT_MODEL). */
@@ -159,11 +163,13 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
       return { state: s.state, retryAt: s.retryAt };
     },
     publicUrl: deps.publicUrl,
+    mailFrom: deps.mailFrom,
     clock,
     log: deps.logger,
     ...(deps.assistantModel ? { assistantModel: deps.assistantModel } : {}),
   });
   await app.register(webhookRoutes, { webhooks });
+  await app.register(calendarFeedRoutes, { feeds: createCalendarFeedService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock }) });
   await app.register(interviewApiRoutes, { interviews });
   await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai' });
 }

@@ -482,6 +482,7 @@ export function Account() {
           Sign out everywhere
         </button>
       </div>
+      {session.can('applications:read') ? <CalendarFeedCard /> : null}
       <form
         class="card"
         onSubmit={(e) => {
@@ -507,5 +508,42 @@ export function Account() {
         )}
       </form>
     </section>
+  );
+}
+
+/** The member's private iCal feed of interviews: the URL is shown once, on create/rotate. */
+function CalendarFeedCard() {
+  const [url, setUrl] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const act = useAction();
+  return (
+    <div class="card">
+      <h2>Calendar feed</h2>
+      <p>Subscribe to the interviews you can see from your calendar app. The address is shown once; creating a new one replaces the old, and revoking stops it.</p>
+      {url ? (
+        <>
+          <label>
+            Feed address (keep it private)
+            <input readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <button type="button" class="secondary" onClick={() => void act.run(async () => (await navigator.clipboard.writeText(url), setMessage('Copied.')))}>
+            Copy
+          </button>
+        </>
+      ) : null}
+      {message ? <Notice>{message}</Notice> : null}
+      <ErrorBox error={act.error} />
+      <button type="button" disabled={act.busy} onClick={() => void act.run(async () => (setUrl((await post<{ url: string }>('/api/v1/me/calendar-feed')).url), setMessage(null)))}>
+        {url ? 'Replace feed address' : 'Create feed address'}
+      </button>
+      <button
+        type="button"
+        class="danger"
+        disabled={act.busy}
+        onClick={() => void act.run(async () => (await api('DELETE', '/api/v1/me/calendar-feed'), setUrl(null), setMessage('Calendar feed revoked.')))}
+      >
+        Revoke feed
+      </button>
+    </div>
   );
 }
