@@ -58,6 +58,7 @@ install -d -m 0700 "$root/root/.ssh"
 printf '[Match]\nName=host0\n\n[Network]\nAddress=%s/24\nGateway=%s\nDNS=%s\n' \
   "$HOST_IP" "$GW_IP" "$(awk '/^nameserver/{print $2; exit}' /etc/resolv.conf)" >"$root/etc/systemd/network/10-host0.network"
 rm -f "$root/etc/systemd/network/host0.network"
+printf '127.0.0.1 localhost\n127.0.1.1 hirebox-proof-host\n' >"$root/etc/hosts"
 install -m 0600 "$work/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
 
 nspawn_pid=
