@@ -45,5 +45,5 @@ step() {
   step_started=$now
 }
 step_done() {
-  printf '--- %s: %ss\n' "$1" "$(($(date +%s) - step_started))"
+  printf -- '--- %s: %ss\n' "$1" "$(($(date +%s) - step_started))"
 }
