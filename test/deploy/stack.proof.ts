@@ -231,9 +231,11 @@ async function applyAndScreen(tt: TT, s: Session, orgSlug: string, job: { id: st
   tt.match(doc.text ?? '', /Led the migration of a billing platform/, 'the parsed text is the CV');
   const screening = await until('screening by the worker', async () => {
     const r = await https('GET', `/api/v1/applications/${appId}/screening`, { headers: s.headers });
-    const b = r.status === 200 ? json<{ latest: { simulated: boolean; criteria: { name: string }[] } | null }>(r) : null;
-    return b?.latest ? b.latest : null;
+    const b = r.status === 200 ? json<{ latest: { status: string; simulated: boolean; criteria: { name: string }[] } | null }>(r) : null;
+    // A screening row exists from the moment it is queued; wait for the worker's verdict.
+    return b?.latest && ['completed', 'failed'].includes(b.latest.status) ? b.latest : null;
   });
+  tt.equal(screening.status, 'completed', 'the worker completed the screening');
   tt.equal(screening.simulated, false, 'screened by the OpenAI provider (the fake on the egress network), not simulated');
   tt.same(screening.criteria.map((c) => c.name), ['TypeScript', 'Postgres'], 'screening covers the job criteria');
   return appId;
