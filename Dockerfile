@@ -4,27 +4,42 @@
 #   worker:   node dist/worker/main.js
 #   migrate:  node dist/server/cli.js migrate
 # Build: docker build -t hirebox:$(git rev-parse --short HEAD) .
-ARG NODE_IMAGE=node:20-bookworm-slim
+#
+# Base: the official Node 24 LTS image pinned by digest (bump both together). Where that
+# image cannot be pulled, pass a locally made one: --build-arg NODE_IMAGE=localhost/node:24-bookworm-slim
+# (deploy/proof/images.sh makes it from Debian packages and the Node build on the npm registry).
+#
+# Behind a TLS-inspecting proxy, give npm the proxy's CA for the build only, as a build
+# secret (never a layer, never a build arg):
+#   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+#   buildah bud --format docker --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 # ---- toolchain: the only stages with compilers (native addons such as argon2) ----
 FROM ${NODE_IMAGE} AS toolchain
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && npm install -g npm@11 --no-audit --no-fund
 WORKDIR /src
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# with-ca: when the build secret "ca" is given, npm trusts it for this RUN only.
+COPY ops/scripts/with-ca.sh /usr/local/bin/with-ca
+RUN --mount=type=secret,id=ca,required=false \
+    apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && with-ca npm install -g npm@11 --no-audit --no-fund
 
 # ---- production dependencies only (compiled here, copied into the runtime) ----
 FROM toolchain AS deps
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev \
- && npm cache clean --force
+RUN --mount=type=secret,id=ca,required=false \
+    --mount=type=cache,id=hirebox-npm,target=/root/.npm \
+    with-ca npm ci --omit=dev
 
 # ---- compile TypeScript with the full dependency set ----
 FROM toolchain AS build
 COPY package.json package-lock.json ./
-RUN npm ci
+RUN --mount=type=secret,id=ca,required=false \
+    --mount=type=cache,id=hirebox-npm,target=/root/.npm \
+    with-ca npm ci
 COPY . .
 RUN npm run build \
  && mkdir -p server/web/dist
@@ -39,7 +54,8 @@ RUN groupadd --system --gid 10001 hirebox \
  && install -d -o 10001 -g 10001 -m 0700 /var/lib/hirebox/ledger \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
            /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
-           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
+ && rm -rf /usr/bin/apt /usr/bin/apt-* /usr/bin/dpkg /usr/bin/dpkg-* /var/lib/apt/lists/*
 WORKDIR /app
 # Code and dependencies stay owned by root: the hirebox user can read, not change, them.
 # /var/lib/hirebox/ledger (owned by the hirebox user) is where the erasure_ledger volume is

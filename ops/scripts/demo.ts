@@ -12,6 +12,7 @@ import { migrate } from '../../server/core/migrate.js';
 import { packageRoot } from '../../server/core/paths.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
+import { demoLogFormat, prettyLogStream } from './lib/log-format.js';
 import { createRedis } from '../../server/core/redis.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
 import { DEMO_PAST_APPLICATIONS, DEMO_USERS, seedDemo } from './demo-seed.js';
@@ -59,8 +60,12 @@ async function seed(config: Config): Promise<string> {
   }
 }
 
+// In a terminal the app's and worker's JSON log lines are shown readable; piped, they stay JSON.
+const prettyLogs = demoLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? await prettyLogStream(process.stdout, process.stdout.isTTY === true) : null;
+
 function run(label: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(packageRoot(), script)], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, [path.join(packageRoot(), script)], { stdio: ['ignore', prettyLogs ? 'pipe' : 'inherit', 'inherit'], env: process.env });
+  if (prettyLogs) child.stdout?.pipe(prettyLogs, { end: false });
   child.on('exit', (code, signal) => say(`${label} exited (${signal ?? code})`));
   return child;
 }

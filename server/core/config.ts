@@ -28,6 +28,22 @@ export class Secret<T = string> {
   }
 }
 
+/**
+ * A secret only some commands need, left unset: reading it fails with the one line that
+ * says what to set. The owner role's URL is one: only `migrate` and `keys rotate|status`
+ * use it, so the app and worker containers run without ever holding it.
+ */
+class MissingSecret extends Secret {
+  readonly #problem: string;
+  constructor(problem: string) {
+    super('');
+    this.#problem = problem;
+  }
+  override reveal(): string {
+    throw new ConfigError([this.#problem]);
+  }
+}
+
 export interface Config {
   nodeEnv: NodeEnv;
   host: string;
@@ -121,8 +137,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const redisUrl = secretValue('REDIS_URL') ?? (isProd ? undefined : 'redis://127.0.0.1:6379');
   if (!databaseUrl) problems.push('DATABASE_URL (or DATABASE_URL_FILE) is required');
   else parseUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:'], problems);
-  if (!migrationDatabaseUrl) problems.push('MIGRATION_DATABASE_URL (or MIGRATION_DATABASE_URL_FILE) is required');
-  else parseUrl('MIGRATION_DATABASE_URL', migrationDatabaseUrl, ['postgres:', 'postgresql:'], problems);
+  if (migrationDatabaseUrl) parseUrl('MIGRATION_DATABASE_URL', migrationDatabaseUrl, ['postgres:', 'postgresql:'], problems);
   if (!redisUrl) problems.push('REDIS_URL (or REDIS_URL_FILE) is required');
   else parseUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:'], problems);
 
@@ -185,7 +200,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     publicUrl,
     publicOrigin: publicUrl.origin,
     databaseUrl: new Secret(databaseUrl as string),
-    migrationDatabaseUrl: new Secret(migrationDatabaseUrl as string),
+    migrationDatabaseUrl: migrationDatabaseUrl
+      ? new Secret(migrationDatabaseUrl)
+      : new MissingSecret('MIGRATION_DATABASE_URL (or MIGRATION_DATABASE_URL_FILE) is required for this command (the database owner role)'),
     redisUrl: new Secret(redisUrl as string),
     redisPrefix,
     masterKey: new Secret(masterKey),

@@ -140,7 +140,8 @@ t.test('docker-compose.yml keeps its security invariants', async (tt) => {
   }
   tt.equal(asDict(dependsOn('migrate').postgres).condition, 'service_healthy', 'migrate waits for postgres');
 
-  const image = (s: string): string => String(asDict(services[s]).image);
+  // Image names are overridable (${VAR:-default}); the defaults are what production pulls.
+  const image = (s: string): string => String(asDict(services[s]).image).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
   tt.equal(image('app'), image('worker'), 'app and worker run the same image');
   tt.equal(image('app'), image('migrate'), 'migrations run from the same image');
   const cmd = (s: string): string => (asDict(services[s]).command as string[]).join(' ');
@@ -220,7 +221,15 @@ t.test('Dockerfiles: multi-stage, non-root, no toolchain or secrets in the runti
   tt.match(runtime, /rm -rf [^\n]*\/usr\/local\/lib\/node_modules\/npm/, 'npm is removed from the runtime');
   tt.notMatch(runtime, /^COPY (?!--from=)/m, 'runtime copies only from earlier stages');
   tt.match(runtime, /COPY --from=deps \/src\/node_modules/, 'runtime node_modules come from the production-only stage');
-  tt.match(text, /FROM toolchain AS deps\s+COPY package\.json package-lock\.json \.\/\s+RUN npm ci --omit=dev/, 'deps stage installs production dependencies only');
+  const deps = stages.find((st) => st.startsWith('toolchain AS deps')) ?? '';
+  tt.match(deps, /^COPY package\.json package-lock\.json \.\/$/m, 'deps stage sees only the manifests');
+  tt.match(deps, /with-ca npm ci --omit=dev$/m, 'deps stage installs production dependencies only');
+  tt.match(runtime, /rm -rf [^\n]*\/usr\/bin\/apt [^\n]*\/usr\/bin\/dpkg /, 'apt and dpkg are removed from the runtime');
+  tt.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim@sha256:[0-9a-f]{64}$/m, 'production base is Node 24 pinned by digest');
+  // The proxy CA reaches npm only as a build secret mounted for one RUN, never COPY/ARG/ENV.
+  for (const line of text.split('\n').filter((l) => /\bnpm (ci|install)\b/.test(l) && !l.startsWith('#'))) tt.match(line, /with-ca npm/, `npm reaches the registry through with-ca: ${line.trim()}`);
+  tt.equal((text.match(/--mount=type=secret,id=ca,required=false/g) ?? []).length, 3, 'each npm/apt RUN of the toolchain mounts the CA secret');
+  tt.notMatch(text, /^(ARG|ENV)\s+\S*(CA_CERT|CAFILE|EXTRA_CA)/im, 'no CA passed as build arg or env');
   tt.notMatch(text, /^(ARG|ENV)\s+\S*(SECRET|PASSWORD|TOKEN|API_KEY|DATABASE_URL)/im, 'no secrets passed as build args or env');
 
   const ignore = (await readFile(join(repoRoot, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());

@@ -72,6 +72,29 @@ t.test('OUTBOUND_ALLOW_LOOPBACK: off by default, true or false only, refused in 
   t.notMatch(problemsOf({ NODE_ENV: 'production' }).join('\n'), /OUTBOUND_ALLOW_LOOPBACK/);
 });
 
+t.test('production app and worker start without the owner role URL; only the commands that need it ask for it', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cfg-'));
+  const write = (name: string, value: string): string => {
+    writeFileSync(path.join(dir, name), value);
+    return path.join(dir, name);
+  };
+  const prod = {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://hire.example.com',
+    MASTER_KEY_FILE: keys.masterKeyFile,
+    AUDIT_SIGNING_KEY_FILE: keys.auditSigningKeyFile,
+    DATABASE_URL_FILE: write('db', dbUrlWithPassword('app-pass')),
+    REDIS_URL_FILE: write('redis', 'redis://redis:6379'),
+    OPENAI_API_KEY_FILE: write('openai', 'sk-test-key'),
+  };
+  // docker-compose.yml gives the app and worker no migration_database_url secret.
+  const config = loadConfig(prod);
+  t.throws(() => config.migrationDatabaseUrl.reveal(), { name: 'Error', problems: [/MIGRATION_DATABASE_URL \(or MIGRATION_DATABASE_URL_FILE\) is required for this command/] });
+  const migrate = loadConfig({ ...prod, MIGRATION_DATABASE_URL_FILE: write('owner', dbUrlWithPassword('owner-pass')) });
+  t.equal(migrate.migrationDatabaseUrl.reveal(), dbUrlWithPassword('owner-pass'));
+  t.match(problemsOf({ ...prod, MIGRATION_DATABASE_URL: 'nonsense' }).join('\n'), /MIGRATION_DATABASE_URL is not a valid URL/);
+});
+
 t.test('secrets may come from _FILE and never print', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-cfg-'));
   const file = path.join(dir, 'db');
