@@ -252,6 +252,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         const deletions = createVapiDeletionService({ db: deps.db, audit: deps.audit, vapi, alerts, clock: () => new Date(), log: deps.logger, alertAfterAttempts: deps.vapiDeletion?.alertAfterAttempts });
         await scheduleVapiDeleteSweep(vapiDeleteQueue, deps.vapiDeletion?.sweepEveryMs);
         const recordings = createRecordingService({ db: deps.db, audit: deps.audit, keyring, vapi, deletions: vapiDeletions, log: deps.logger, allowLoopback: deps.interviews.allowLoopbackRecordings === true, maxBytes: deps.interviews.recordingMaxBytes });
+        closers.push(() => recordings.close());
         workers.push(new Worker(QUEUES.recordingFetch, createRecordingFetchProcessor({ recordings }), { ...opts, concurrency: 2 }));
         workers.push(new Worker(QUEUES.vapiDelete, createVapiDeleteProcessor({ deletions, logger: deps.logger, sweep: { db: deps.db, queue: vapiDeleteQueue, producer: vapiDeletions } }), { ...opts, concurrency: 5 }));
       }

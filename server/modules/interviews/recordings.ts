@@ -21,6 +21,7 @@ import type { VapiDeletionProducer } from './deletions.js';
 import { findInterview } from './repo.js';
 import { insertRecording } from './recording-repo.js';
 import type { VapiApi } from './vapi.js';
+import { createOutbound, OutboundRefusedError, OutboundResponseTooLargeError, type Outbound } from '../../core/outbound.js';
 
 export const MAX_RECORDING_BYTES = 100 * 1024 * 1024;
 export const RECORDING_FETCH_TIMEOUT_MS = 120_000;
@@ -75,8 +76,21 @@ function contentTypeOf(header: string | null, url: URL): string | null {
 }
 
 /** Streams the body up to maxBytes (more: refused without reading on). */
-async function download(url: URL, maxBytes: number, timeoutMs: number): Promise<{ bytes: Buffer; contentType: string }> {
-  const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+async function download(outbound: Outbound, url: URL, maxBytes: number): Promise<{ bytes: Buffer; contentType: string }> {
+  let res: Response;
+  try {
+    res = await outbound.fetch(url);
+  } catch (err) {
+    // The guard re-checks the address it connects to (no DNS rebinding between the check
+    // above and the download) and enforces the time limit.
+    if (err instanceof OutboundRefusedError) throw new RecordingRefused('the recording host is a private address');
+    if (err instanceof OutboundResponseTooLargeError) throw new RecordingRefused(`the recording is larger than ${maxBytes} bytes`);
+    throw err;
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new RecordingRefused('the recording URL redirects');
+  }
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => undefined);
     throw new Error(`the recording URL answered ${res.status}`);
@@ -93,10 +107,15 @@ async function download(url: URL, maxBytes: number, timeoutMs: number): Promise<
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Uint8Array).byteLength;
-    if (size > maxBytes) throw new RecordingRefused(`the recording is larger than ${maxBytes} bytes`);
-    chunks.push(Buffer.from(chunk as Uint8Array));
+  try {
+    for await (const chunk of res.body) {
+      size += (chunk as Uint8Array).byteLength;
+      if (size > maxBytes) throw new RecordingRefused(`the recording is larger than ${maxBytes} bytes`);
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+  } catch (err) {
+    if (err instanceof OutboundResponseTooLargeError) throw new RecordingRefused(`the recording is larger than ${maxBytes} bytes`);
+    throw err;
   }
   if (size === 0) throw new Error('the recording is empty');
   return { bytes: Buffer.concat(chunks), contentType };
@@ -118,7 +137,15 @@ export function createRecordingService(deps: {
     await deps.deletions.enqueue(orgId, [callId]);
   }
 
+  // Every download goes through the outbound guard (server/core/outbound.ts), with the
+  // recording's own caps; the size cap also holds for bodies without a Content-Length.
+  const maxBytes = deps.maxBytes ?? MAX_RECORDING_BYTES;
+  const outbound = createOutbound({ allowLoopback: deps.allowLoopback, timeoutMs: deps.timeoutMs ?? RECORDING_FETCH_TIMEOUT_MS, maxResponseBytes: maxBytes + 1 });
+
   return {
+    /** Releases the guard's connections (worker shutdown). */
+    close: (): Promise<void> => outbound.close(),
+
     /** recording-fetch: store the recording (with consent) and then delete the call at Vapi. */
     async fetch(orgId: string, interviewId: string): Promise<'stored' | 'no_consent' | 'refused' | 'skipped'> {
       const row = await deps.db.withTenant(orgId, (q) => findInterview(q, interviewId));
@@ -138,7 +165,7 @@ export function createRecordingService(deps: {
       let audio: { bytes: Buffer; contentType: string };
       try {
         const url = await checkRecordingUrl(call.recordingRef, deps.allowLoopback);
-        audio = await download(url, deps.maxBytes ?? MAX_RECORDING_BYTES, deps.timeoutMs ?? RECORDING_FETCH_TIMEOUT_MS);
+        audio = await download(outbound, url, maxBytes);
       } catch (err) {
         if (!(err instanceof RecordingRefused)) throw err; // network or 5xx: BullMQ retries
         // Kept nowhere: a refused recording is not fetched, and Vapi's copy goes as promised.
