@@ -9,7 +9,7 @@
 -- without AI screening"; such applications are never sent to a model.
 -- demographics.categories_version: 0 = free-text answers (before this migration), 1 = fixed
 -- LL144 categories. The mapping of old answers needs the candidate key, so it is done by
--- `hirebox migrate` after the SQL migrations (server/modules/notices/demographics-migrate.ts).
+-- `hirebox migrate` after the SQL migrations (server/modules/applications/demographics-migrate.ts).
 -- decisions.ai_recommendation: the latest AI recommendation when the decision was made,
 -- from which followed_ai is derived (no longer typed by the recruiter).
 CREATE TABLE notice_settings (
