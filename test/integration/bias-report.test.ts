@@ -244,7 +244,7 @@ t.test('settings: admins read and change thresholds; validation, size limit, rol
   t.equal(put.statusCode, 200, put.body);
   t.match(put.json(), { impactRatioThreshold: 0.9, minSampleSize: 3, minSampleShare: 0.05, updatedBy: admin.userId });
   const report = await ctx.app.inject({ method: 'GET', url: `/api/v1/bias/report?jobId=${job.id}`, headers: { cookie: auditor.cookie } });
-  const male = report.json<Report>().dimensions[0]?.categories.find((c) => c.category === 'male');
+  const male = report.json<Report>().dimensions[0]?.categories.find((c) => c.category === 'Male');
   t.equal(male?.hired.smallSample, true, 'still small: 2 assessed < 3');
   t.equal(report.json<Report>().settings.impactRatioThreshold, 0.9, 'the report uses the org threshold');
   const changed = await ctx.db.withTenant(admin.orgId, (q) => q.query("SELECT metadata FROM audit_events WHERE action = 'bias.settings_changed'"));

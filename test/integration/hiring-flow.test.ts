@@ -71,7 +71,7 @@ t.test('"followed the AI" is derived from the latest AI recommendation and the o
     for (const [i, rec] of [...generations, ...(recommendation ? [recommendation] : [])].entries()) {
       await owner.query(
         `INSERT INTO screenings (org_id, application_id, job_id, document_id, criteria_version, generation, status, recommendation, completed_at)
-         VALUES ($1, $2, $3, $4, 1, $5, 'completed', $6, now() + make_interval(secs => $5))`,
+         VALUES ($1, $2, $3, $4, 1, $5::int, 'completed', $6, now() + make_interval(secs => $5::int))`,
         [admin.orgId, applicationId, job.id, documentId, i + 1, rec],
       );
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { NullableBoolean, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { IdParams, StageKindSchema } from '../jobs/schemas.js';
 import type { StageKind } from '../jobs/repo.js';
