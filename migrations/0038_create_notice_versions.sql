@@ -39,8 +39,8 @@ ALTER TABLE notice_versions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE notice_versions FORCE ROW LEVEL SECURITY;
 CREATE POLICY notice_versions_tenant ON notice_versions
   USING (org_id = app_current_org()) WITH CHECK (org_id = app_current_org());
--- A version, once shown to candidates, is never rewritten.
-REVOKE UPDATE, DELETE, TRUNCATE ON notice_versions FROM hirebox_app;
+-- A version, once shown to candidates, is never rewritten (DELETE stays: org offboarding purges it).
+REVOKE UPDATE, TRUNCATE ON notice_versions FROM hirebox_app;
 
 ALTER TABLE applications ADD COLUMN human_review_only boolean NOT NULL DEFAULT false;
 -- The org notice version (notice_versions.version) the candidate consented to, beside the
