@@ -50,7 +50,7 @@ export const STEPS = ['advanced', 'hired'] as const;
 export type Step = (typeof STEPS)[number];
 export type Metric = Step | 'scoring';
 
-/** Answers given by fewer people than this are shown together as one "other" category (a rare free-text answer could identify someone). */
+/** Categories chosen by fewer people than this are shown together as one "other" category (a rare answer could identify someone). */
 export const RARE_ANSWER_COUNT = 3;
 export const OTHER_CATEGORY = 'other (answers given by fewer than 3 people)';
 const INTERSECTION = { key: 'gender_x_ethnicity', parts: ['gender', 'ethnicity'] as const, label: 'gender × ethnicity' };
@@ -141,12 +141,6 @@ export interface ApplicationFacts {
   stageKind: string;
   score: number | null;
   humanReviewOnly?: boolean;
-}
-
-export function normaliseAnswer(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const v = value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase().slice(0, 100);
-  return v === '' ? null : v;
 }
 
 export function stepOutcome(step: Step, f: Pick<ApplicationFacts, 'furthest' | 'stageKind'>): 'selected' | 'not_selected' | 'pending' {
