@@ -193,4 +193,6 @@ t.test('an AI-free application never reaches the model, not even when "screen ag
 
   const bad = await apply({ humanReviewOnly: 'maybe' });
   t.equal(bad.statusCode, 400, 'an unclear choice is refused, not defaulted');
+  const badRevision = await apply({ noticeRevision: '1; DROP TABLE x' });
+  t.equal(badRevision.statusCode, 400, 'a malformed revision is a 400');
 });

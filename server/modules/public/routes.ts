@@ -108,6 +108,9 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       // A page shown before a settings change states old facts: the candidate reads the new
       // notice first. API clients that render no page may omit the revision; the current
       // one is recorded (it is the one GET /jobs/:org/:job shows).
+      if (form.extra.noticeRevision !== undefined && !/^[1-9][0-9]{0,8}$/.test(form.extra.noticeRevision)) {
+        throw new ValidationError([{ path: 'body/noticeRevision', message: 'must be a positive integer' }]);
+      }
       if (form.extra.noticeRevision !== undefined && form.extra.noticeRevision !== String(notice.version)) {
         throw new UnprocessableError({
           detail: 'The privacy notice has changed; please reload the page and read it again.',
