@@ -53,7 +53,7 @@ export type Metric = Step | 'scoring';
 /** Categories chosen by fewer people than this are shown together as one "other" category (a rare answer could identify someone). */
 export const RARE_ANSWER_COUNT = 3;
 export const OTHER_CATEGORY = 'other (answers given by fewer than 3 people)';
-const INTERSECTION = { key: 'gender_x_ethnicity', parts: ['gender', 'ethnicity'] as const, label: 'gender × ethnicity' };
+const INTERSECTION = { key: 'gender_x_ethnicity', parts: ['gender', 'ethnicity'] as const, label: 'Sex / gender × race / ethnicity (intersectional, LL144)' };
 
 // Stage kinds in pipeline order; rejected/withdrawn are outcomes, not progress.
 const PROGRESS: Readonly<Record<string, number>> = { new: 0, screening: 1, interview: 2, offer: 3, hired: 4 };
