@@ -17,7 +17,7 @@ import { csrfTokenFor } from '../server/modules/auth/tokens.js';
 import { insertUserWithPassword } from '../server/modules/auth/repo.js';
 import { upsertMembership } from '../server/modules/orgs/repo.js';
 import { createOrgService } from '../server/modules/orgs/service.js';
-import { upsertNoticeSettings } from '../server/modules/notices/repo.js';
+import { getNoticeSettings, upsertNoticeSettings } from '../server/modules/notices/repo.js';
 import { cookiePolicy } from '../server/plugins/access.js';
 import { writeTestKeys } from './support/keys.js';
 import { provisionTestServices, type Teardownable, type TestServices } from './support/services.js';
@@ -121,6 +121,11 @@ export async function createOrgWithMember(ctx: TestContext, role: Role = 'admin'
     await ctx.db.withTenantTx(org, (tx) => upsertNoticeSettings(tx, org, { email: `privacy${counter}@example.test`, url: null }, null));
   } else {
     userId = '';
+    // Orgs made with createOrgService directly get a contact too (unless they already have one).
+    const org = targetOrg;
+    await ctx.db.withTenantTx(org, async (tx) => {
+      if (!(await getNoticeSettings(tx))) await upsertNoticeSettings(tx, org, { email: `privacy${counter}@example.test`, url: null }, null);
+    });
   }
   if (role !== 'admin' || !userId) {
     userId = await insertUserWithPassword(ctx.db.pool, `${role}${counter}.${Date.now()}@example.test`, null);
