@@ -9,6 +9,7 @@ import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { migrate, MigrationError } from './core/migrate.js';
+import { migrateDemographicCategories } from './modules/applications/demographics-migrate.js';
 import type { KeyRotationService } from './modules/keys/service.js';
 import { listOrgIds } from './modules/orgs/repo.js';
 import { createOrgService } from './modules/orgs/service.js';
@@ -84,7 +85,13 @@ async function runMigrate(config: Config, out: Out): Promise<number> {
     appDatabaseUrl: config.databaseUrl.reveal(),
     log: out.json ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
-  print(out, result.applied.length ? `applied ${result.applied.length} migration(s)` : `up to date (${result.alreadyApplied} applied)`, result);
+  // Data steps that need the candidate keys (see each module), after the SQL migrations.
+  const demographics = await withDb(config.databaseUrl.reveal(), (db) => migrateDemographicCategories({ db, audit: createAuditLog({ db }), keyring: keyringOf(config) }));
+  print(
+    out,
+    `${result.applied.length ? `applied ${result.applied.length} migration(s)` : `up to date (${result.alreadyApplied} applied)`}; demographics in fixed categories: ${demographics.rows} row(s) mapped`,
+    { ...result, demographics },
+  );
   return 0;
 }
 

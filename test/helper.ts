@@ -17,6 +17,7 @@ import { csrfTokenFor } from '../server/modules/auth/tokens.js';
 import { insertUserWithPassword } from '../server/modules/auth/repo.js';
 import { upsertMembership } from '../server/modules/orgs/repo.js';
 import { createOrgService } from '../server/modules/orgs/service.js';
+import { getNoticeSettings, upsertNoticeSettings } from '../server/modules/notices/repo.js';
 import { cookiePolicy } from '../server/plugins/access.js';
 import { writeTestKeys } from './support/keys.js';
 import { provisionTestServices, type Teardownable, type TestServices } from './support/services.js';
@@ -115,8 +116,16 @@ export async function createOrgWithMember(ctx: TestContext, role: Role = 'admin'
     const created = await orgs.createOrg({ name: `Org ${counter} ${Date.now()}`, adminEmail: `admin${counter}.${Date.now()}@example.test`, adminPassword: 'correct horse battery staple' });
     targetOrg = created.orgId;
     userId = created.userId;
+    // Jobs cannot be published without a privacy contact (the notices name it).
+    const org = targetOrg;
+    await ctx.db.withTenantTx(org, (tx) => upsertNoticeSettings(tx, org, { email: `privacy${counter}@example.test`, url: null }, null));
   } else {
     userId = '';
+    // Orgs made with createOrgService directly get a contact too (unless they already have one).
+    const org = targetOrg;
+    await ctx.db.withTenantTx(org, async (tx) => {
+      if (!(await getNoticeSettings(tx))) await upsertNoticeSettings(tx, org, { email: `privacy${counter}@example.test`, url: null }, null);
+    });
   }
   if (role !== 'admin' || !userId) {
     userId = await insertUserWithPassword(ctx.db.pool, `${role}${counter}.${Date.now()}@example.test`, null);

@@ -38,9 +38,9 @@ async function decide(id: string, outcome: 'advance' | 'reject'): Promise<void> 
   if (res.statusCode !== 201) throw new Error(`decide: ${res.statusCode} ${res.body}`);
 }
 // 5 women (1 advanced), 5 men (4 advanced), 3 non-binary (1 advanced: small sample under n=5).
-for (let i = 0; i < 5; i++) await apply({ gender: 'woman' });
-for (let i = 0; i < 5; i++) await apply({ gender: 'man' });
-for (let i = 0; i < 3; i++) await apply({ gender: 'non-binary' });
+for (let i = 0; i < 5; i++) await apply({ gender: 'female' });
+for (let i = 0; i < 5; i++) await apply({ gender: 'male' });
+for (let i = 0; i < 3; i++) await apply({ gender: 'non_binary_other' });
 const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/applications?limit=100`, headers: { cookie: recruiter.cookie } });
 const ids = list
   .json<{ applications: { id: string; createdAt: string }[] }>()
@@ -72,11 +72,11 @@ t.test('an auditor opens Fairness and sees the per-job table with flagged and sm
   await page.getByTestId('bias-summary').filter({ hasText: 'Threshold 0.8' }).waitFor();
   const table = page.getByTestId('bias-gender');
   await table.waitFor();
-  const woman = table.getByRole('row', { name: /^woman/ });
-  t.match(await woman.textContent(), /woman5\s*1\/5 · 20\.0%ratio 0\.25 below threshold/, 'women: 1 of 5 advanced, ratio 0.25, flagged');
-  t.match(await table.getByRole('row', { name: /^man/ }).textContent(), /man5\s*4\/5 · 80\.0%ratio 1\.00/, 'men: the reference rate');
-  t.match(await table.getByRole('row', { name: /^non-binary/ }).textContent(), /non-binary3\s*1\/3 · 33\.3%small sample/, 'three people: small sample, not flagged');
-  t.notMatch(await table.getByRole('row', { name: /^non-binary/ }).textContent(), /below threshold/);
+  const woman = table.getByRole('row', { name: /^Female/ });
+  t.match(await woman.textContent(), /Female5\s*1\/5 · 20\.0%ratio 0\.25 below threshold/, 'women: 1 of 5 advanced, ratio 0.25, flagged');
+  t.match(await table.getByRole('row', { name: /^Male/ }).textContent(), /Male5\s*4\/5 · 80\.0%ratio 1\.00/, 'men: the reference rate');
+  t.match(await table.getByRole('row', { name: /^Non-binary or another gender/ }).textContent(), /Non-binary or another gender3\s*1\/3 · 33\.3%small sample/, 'three people: small sample, not flagged');
+  t.notMatch(await table.getByRole('row', { name: /^Non-binary or another gender/ }).textContent(), /below threshold/);
   t.match(await page.getByTestId('bias-breaches').textContent(), /1 category is below the threshold/);
   t.equal(await page.getByRole('heading', { name: 'Thresholds' }).count(), 0, 'auditors cannot change thresholds');
   t.same(await layoutProblems(page), [], 'no unlabelled control, no duplicate id, nothing wider than the screen');
@@ -95,9 +95,9 @@ t.test('an admin changes the thresholds and the report follows them', async (t) 
   await page.getByRole('button', { name: 'Save thresholds' }).click();
   await page.getByText('Thresholds saved.').waitFor();
   await page.getByTestId('bias-summary').filter({ hasText: 'Threshold 0.5' }).waitFor();
-  const woman = page.getByTestId('bias-gender').getByRole('row', { name: /^woman/ });
+  const woman = page.getByTestId('bias-gender').getByRole('row', { name: /^Female/ });
   t.match(await woman.textContent(), /ratio 0\.25 below threshold/, '0.25 is still under 0.5');
-  const nb = page.getByTestId('bias-gender').getByRole('row', { name: /^non-binary/ });
+  const nb = page.getByTestId('bias-gender').getByRole('row', { name: /^Non-binary or another gender/ });
   t.match(await nb.textContent(), /ratio 0\.42 below threshold/, 'with a minimum of 3 people, non-binary (1/3 vs 4/5 = 0.42) is no longer small-sample and is flagged');
   await page.getByLabel(/Minimum people per category/).fill('5');
   await page.getByLabel(/Impact ratio threshold/).fill('0.5');

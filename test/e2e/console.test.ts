@@ -218,11 +218,13 @@ t.test('the application appears in the pipeline, its CV is read and screened whi
   t.ok(grounded.length > 0, 'the simulated screening quotes the CV');
   t.ok(marks.length > 0 && marks.every((m) => grounded.includes(m)), 'every mark in the CV is exactly an evidence quote');
   t.ok(marks.some((m) => /TypeScript services with Postgres/.test(m)), 'the evidence is highlighted inside the CV text');
-  t.equal(await page.getByLabel(/follow the AI/).inputValue(), latest.recommendation === 'advance' ? 'yes' : 'no', '"follows the AI" is prefilled from the recommendation for the default outcome');
+  // "Follows the AI" is derived by the server; the form previews it for the default outcome (advance).
+  const expected = latest.recommendation === 'advance' ? /this decision follows/ : latest.recommendation === 'not_advance' ? /this decision departs from/ : /not applicable/;
+  t.match(await page.getByTestId('followed-ai-preview').textContent(), expected, '"follows the AI" is previewed from the recommendation for the default outcome');
   await screenshot(page, '09-application');
 });
 
-t.test('a recruiter records a decision with the reason and whether it follows the AI', async (t) => {
+t.test('a recruiter records a decision with the reason; whether it follows the AI is derived', async (t) => {
   const { context, page } = await memberPage(recruiter);
   await page.goto(`${origin}/app/applications/${applicationId}`);
   await page.getByRole('heading', { name: 'Decision' }).waitFor();
@@ -231,11 +233,12 @@ t.test('a recruiter records a decision with the reason and whether it follows th
   await page.getByTestId('screening-recommendation').waitFor();
   const rec = (await page.getByTestId('screening-recommendation').textContent()) ?? '';
   await page.getByRole('radio', { name: 'Reject' }).check();
-  t.equal(await page.getByLabel(/follow the AI/).inputValue(), rec === 'Do not advance' ? 'yes' : 'no', 'the AI question follows the outcome against the recommendation');
+  const preview = page.getByTestId('followed-ai-preview');
+  const direction = (follows: boolean): RegExp => (rec === 'Advance' || rec === 'Do not advance' ? (follows ? /this decision follows/ : /this decision departs from/) : /not applicable/);
+  t.match(await preview.textContent(), direction(rec === 'Do not advance'), 'the preview follows the outcome against the recommendation');
   await page.getByRole('radio', { name: 'Advance' }).check();
-  t.equal(await page.getByLabel(/follow the AI/).inputValue(), rec === 'Advance' ? 'yes' : 'no');
+  t.match(await preview.textContent(), direction(rec === 'Advance'));
   await page.getByLabel(/Reason/).fill('Strong TypeScript and Postgres experience; worth an interview.');
-  await page.getByLabel(/follow the AI/).selectOption('none');
   await page.getByRole('button', { name: 'Record decision' }).click();
   await page.getByText('Decision recorded.').waitFor();
   await page.getByRole('list', { name: 'Decisions' }).getByText('advance by you').waitFor();
@@ -244,7 +247,8 @@ t.test('a recruiter records a decision with the reason and whether it follows th
   await page.getByRole('list', { name: 'Notes' }).getByText('Phone screen went well.').waitFor();
   const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}`, headers: recruiter.headers });
   const decisions = res.json<{ decisions: { decidedBy: string; outcome: string; followedAi: boolean | null; reason: string }[] }>().decisions;
-  t.match(decisions, [{ decidedBy: recruiter.userId, outcome: 'advance', followedAi: null, reason: /Strong TypeScript/ }], 'who, what, why and the AI question are recorded');
+  const derived = rec === 'Advance' ? true : rec === 'Do not advance' ? false : null;
+  t.match(decisions, [{ decidedBy: recruiter.userId, outcome: 'advance', followedAi: derived, reason: /Strong TypeScript/ }], 'who, what, why, and the derived AI question are recorded');
   await screenshot(page, '10-decision');
   await context.close();
 });

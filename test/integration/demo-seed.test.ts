@@ -126,8 +126,21 @@ t.test('the demo Fairness report shows a flagged category, a small-sample one an
   t.equal(res.statusCode, 200, res.body);
   const r = res.json<{ dimensions: { key: string; unknown: number; categories: { category: string; advanced: { impactRatio: number | null; flagged: boolean; smallSample: boolean } }[] }[]; breaches: { dimension: string; category: string; metric: string }[] }>();
   const gender = r.dimensions.find((d) => d.key === 'gender');
-  t.match(gender?.categories.find((c) => c.category === 'woman')?.advanced, { impactRatio: 0.5, flagged: true }, 'women advance at half the rate of men');
-  t.match(gender?.categories.find((c) => c.category === 'non-binary')?.advanced, { impactRatio: null, flagged: false, smallSample: true });
+  t.match(gender?.categories.find((c) => c.category === 'Female')?.advanced, { impactRatio: 0.5, flagged: true }, 'women advance at half the rate of men');
+  t.match(gender?.categories.find((c) => c.category === 'Non-binary or another gender')?.advanced, { impactRatio: null, flagged: false, smallSample: true });
   t.ok((gender?.unknown ?? 0) >= 2, 'declined answers are counted');
-  t.ok(r.breaches.some((b) => b.dimension === 'gender' && b.category === 'woman' && b.metric === 'advanced'));
+  t.ok(r.breaches.some((b) => b.dimension === 'gender' && b.category === 'Female' && b.metric === 'advanced'));
+});
+
+t.test('the demo org names a privacy contact and holds one application reviewed without AI', async (t) => {
+  const admin = await as('admin');
+  const contact = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/privacy-contact', headers: admin });
+  t.match(contact.json(), { privacyContact: { email: 'privacy@demo-company.example', url: 'https://demo-company.example/privacy' } });
+  const jobs = (await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: admin })).json<{ jobs: { id: string }[] }>().jobs;
+  let humanOnly = 0;
+  for (const j of jobs) {
+    const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${j.id}/applications?limit=100`, headers: admin });
+    humanOnly += list.json<{ applications: { humanReviewOnly: boolean }[] }>().applications.filter((a) => a.humanReviewOnly).length;
+  }
+  t.equal(humanOnly, 1);
 });

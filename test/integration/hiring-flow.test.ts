@@ -30,7 +30,7 @@ t.test('a recruiter creates a job, a candidate applies on the public page, the w
   );
   const applied = await ctx.app.inject({ method: 'POST', url: `/api/v1/public/jobs/${orgSlug}/${job.slug}/apply`, headers: { 'content-type': contentType }, payload: body });
   t.equal(applied.statusCode, 202, applied.body);
-  t.same(applied.json(), { status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION });
+  t.match(applied.json(), { status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION, humanReviewOnly: false });
 
   const list = await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/applications`, headers: { cookie: recruiter.cookie } });
   t.equal(list.statusCode, 200);
@@ -62,33 +62,52 @@ t.test('recruiter upload of a PDF parses to the expected text', async (t) => {
   t.equal(view.json<{ documents: { text: string }[] }>().documents[0]?.text, SAMPLE_CV_LINES.join('\n'));
 });
 
-t.test('a decision stores whether it followed the AI as sent: null stays null, true and false as given', async (t) => {
-  const res = await uploadCv(ctx, recruiter, job.id);
-  t.equal(res.statusCode, 201, res.body);
-  const { applicationId } = res.json<{ applicationId: string }>();
-  const cases: [string, unknown, boolean | null][] = [
-    ['null', null, null],
-    ['true', true, true],
-    ['false', false, false],
-    ['left out', undefined, null],
-  ];
-  for (const [label, sent, stored] of cases) {
-    const payload = { outcome: 'hold', reason: `followedAi ${label}`, ...(sent === undefined ? {} : { followedAi: sent }) };
-    const dec = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/decision`, headers: recruiter.headers, payload });
-    t.equal(dec.statusCode, 201, `${label}: recorded`);
-    const { id, followedAi } = dec.json<{ id: string; followedAi: boolean | null }>();
-    t.equal(followedAi, stored, `${label}: the answer says ${String(stored)}`);
-    const row = await owner.query<{ followed_ai: boolean | null }>('SELECT followed_ai FROM decisions WHERE id = $1', [id]);
-    t.equal(row.rows[0]?.followed_ai, stored, `${label}: the database holds ${String(stored)}`);
-    const audit = await owner.query<{ metadata: { followedAi: boolean | null } }>("SELECT metadata FROM audit_events WHERE action = 'application.decided' AND metadata->>'decisionId' = $1", [id]);
-    t.equal(audit.rows[0]?.metadata.followedAi, stored, `${label}: so does the audit event`);
+t.test('"followed the AI" is derived from the latest AI recommendation and the outcome; a client-sent flag is ignored', async (t) => {
+  async function withRecommendation(recommendation: string | null, generations: string[] = []): Promise<string> {
+    const res = await uploadCv(ctx, recruiter, job.id);
+    t.equal(res.statusCode, 201, res.body);
+    const { applicationId, documentId } = res.json<{ applicationId: string; documentId: string }>();
+    // Completed screenings as the cv-screen processor leaves them; the latest one counts.
+    for (const [i, rec] of [...generations, ...(recommendation ? [recommendation] : [])].entries()) {
+      await owner.query(
+        `INSERT INTO screenings (org_id, application_id, job_id, document_id, criteria_version, generation, status, recommendation, completed_at)
+         VALUES ($1, $2, $3, $4, 1, $5::int, 'completed', $6, now() + make_interval(secs => $5::int))`,
+        [admin.orgId, applicationId, job.id, documentId, i + 1, rec],
+      );
+    }
+    return applicationId;
   }
-  const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${applicationId}`, headers: { cookie: recruiter.cookie } });
-  t.same(
-    view.json<{ decisions: { reason: string; followedAi: boolean | null }[] }>().decisions.map((d) => [d.reason, d.followedAi]).sort(),
-    cases.map(([label, , stored]) => [`followedAi ${label}`, stored]).sort(),
-    'the application shows each as stored',
-  );
-  const bad = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/decision`, headers: recruiter.headers, payload: { outcome: 'hold', reason: 'x', followedAi: 'maybe' } });
-  t.equal(bad.statusCode, 400, 'anything else is refused');
+  const decide = (applicationId: string, payload: Record<string, unknown>) =>
+    ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/decision`, headers: recruiter.headers, payload });
+  const cases: [string, string | null, 'advance' | 'reject' | 'hire' | 'hold', boolean | null, unknown][] = [
+    ['advance after "advance" followed it', 'advance', 'advance', true, false],
+    ['reject after "advance" departed from it', 'advance', 'reject', false, true],
+    ['hire after "advance" followed it', 'advance', 'hire', true, undefined],
+    ['reject after "not_advance" followed it', 'not_advance', 'reject', true, null],
+    ['advance after "not_advance" departed from it', 'not_advance', 'advance', false, undefined],
+    ['"review" is not applicable', 'review', 'reject', null, true],
+    ['no screening is not applicable', null, 'advance', null, true],
+    ['a hold is not applicable', 'advance', 'hold', null, undefined],
+  ];
+  for (const [label, rec, outcome, expected, sent] of cases) {
+    const applicationId = await withRecommendation(rec);
+    // An older client may still send followedAi: it keeps working, the value is ignored.
+    const dec = await decide(applicationId, { outcome, reason: `note: ${label}`, ...(sent === undefined ? {} : { followedAi: sent }) });
+    t.equal(dec.statusCode, 201, `${label}: recorded ${dec.body}`);
+    const body = dec.json<{ id: string; followedAi: boolean | null; aiRecommendation: string | null; reason: string }>();
+    t.equal(body.followedAi, expected, `${label}: derived ${String(expected)} whatever the client sent (${String(sent)})`);
+    t.equal(body.aiRecommendation, rec, `${label}: the recommendation is kept beside it`);
+    t.equal(body.reason, `note: ${label}`, 'the recruiter\'s text stays as the note');
+    const row = await owner.query<{ followed_ai: boolean | null; ai_recommendation: string | null }>('SELECT followed_ai, ai_recommendation FROM decisions WHERE id = $1', [body.id]);
+    t.same(row.rows[0], { followed_ai: expected, ai_recommendation: rec });
+    const audit = await owner.query<{ metadata: { followedAi: boolean | null } }>("SELECT metadata FROM audit_events WHERE action = 'application.decided' AND metadata->>'decisionId' = $1", [body.id]);
+    t.equal(audit.rows[0]?.metadata.followedAi, expected, `${label}: so does the audit event`);
+  }
+  // The latest screening decides: "not_advance" then "advance" -> advancing follows it.
+  const rescreened = await withRecommendation('advance', ['not_advance']);
+  t.equal((await decide(rescreened, { outcome: 'advance', reason: 'after a re-screen' })).json<{ followedAi: boolean | null }>().followedAi, true);
+  const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${rescreened}`, headers: { cookie: recruiter.cookie } });
+  t.match(view.json<{ decisions: unknown[] }>().decisions, [{ followedAi: true, aiRecommendation: 'advance' }]);
+  const bad = await decide(rescreened, { outcome: 'maybe', reason: 'x' });
+  t.equal(bad.statusCode, 400, 'a malformed decision is still refused');
 });

@@ -81,6 +81,21 @@ t.test('invite -> consent -> call placed with the right payload -> signed webhoo
   t.match(page.body, /recorded/);
   t.match(page.body, /Retention/);
   t.match(page.body, /human interviewer instead/);
+  // The notice states the org's configured retention and privacy contact (issue 18), not a fixed 180 days.
+  t.equal((await ctx.app.inject({ method: 'PATCH', url: '/api/v1/org/retention', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: { days: 30 } })).statusCode, 200);
+  t.equal(
+    (await ctx.app.inject({ method: 'PUT', url: '/api/v1/org/privacy-contact', headers: { ...admin.headers, 'content-type': 'application/json' }, payload: { email: 'dpo@interviews.example' } })).statusCode,
+    200,
+  );
+  const stalePage = page.body;
+  const fresh = await ctx.app.inject({ method: 'GET', url: `/i/${token}` });
+  t.match(fresh.body, /kept for up to 30 days after the final decision/);
+  t.notMatch(fresh.body, /180 days/);
+  t.match(fresh.body, /dpo@interviews\.example/);
+  const staleRevision = Number(/name="noticeRevision" value="(\d+)"/.exec(stalePage)?.[1]);
+  const freshRevision = Number(/name="noticeRevision" value="(\d+)"/.exec(fresh.body)?.[1]);
+  t.ok(freshRevision > staleRevision, 'the settings change made a new notice version');
+  t.equal((await answer(token, { ...consent, noticeRevision: staleRevision })).statusCode, 422, 'consent to a stale notice is refused');
   t.ok(page.body.includes(`value="${INTERVIEW_NOTICE_VERSION}"`), 'the form carries the notice version');
   t.notMatch(page.body, /<script|<style|style="/, 'no inline script or style');
   t.notMatch(String(page.headers['content-security-policy']), /unsafe-inline/);
@@ -89,9 +104,11 @@ t.test('invite -> consent -> call placed with the right payload -> signed webhoo
   t.equal((await answer(token, { ...consent, phone: '12345' })).statusCode, 422, 'not an E.164 number');
   t.equal((await answer(token, { ...consent, phoneConfirmed: false })).statusCode, 422, 'number not confirmed');
   t.equal((await answer(token, { ...consent, noticeVersion: 'old' })).statusCode, 422, 'stale notice');
-  const ok = await answer(token, consent);
+  const ok = await answer(token, { ...consent, noticeRevision: freshRevision });
   t.equal(ok.statusCode, 200, ok.body);
   t.same(ok.json(), { status: 'scheduled', scheduledFor: null });
+  const stored = await ctx.db.withTenant(admin.orgId, (q) => q.query<{ notice_revision: number }>('SELECT notice_revision FROM interviews WHERE id = $1', [id]));
+  t.equal(stored.rows[0]?.notice_revision, freshRevision, 'consent records the notice version');
   t.equal((await answer(token, consent)).statusCode, 409, 'the link is single-use');
   const job1 = await startQueue.getJob(`interview-start-${id}`);
   t.same(job1?.data, { orgId: admin.orgId, interviewId: id }, 'interview-start enqueued with ids only');

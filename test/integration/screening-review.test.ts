@@ -193,7 +193,7 @@ t.test('the explanation shows criteria, evidence from the own CV, scores, the ad
     aiAssisted: boolean;
     advisoryNotice: string;
     screening: { aiRecommendationIsAdvisory: boolean; aiRecommendation: string; criteriaVersion: number; criteria: { name: string; score: number; maxScore: number; evidence: { quote: string; foundInCv: boolean }[] }[] };
-    decision: { outcome: string; reason: string; decidedAt: string; decidedBy: { role: string }; followedAiRecommendation: boolean };
+    decision: { outcome: string; reason: string; decidedAt: string; decidedBy: { role: string }; followedAiRecommendation: boolean | null };
   }>();
   t.equal(e.aiAssisted, true);
   t.match(e.advisoryNotice, /advisory only: a person/);
@@ -205,7 +205,10 @@ t.test('the explanation shows criteria, evidence from the own CV, scores, the ad
   const quotes = e.screening.criteria.flatMap((c) => c.evidence.map((q) => q.quote)).join('\n');
   t.match(quotes, /jane\.review@doe\.example/, "evidence is the candidate's own CV text, un-redacted");
   t.notMatch(quotes, /\[EMAIL_\d+\]/, 'no placeholders');
-  t.match(e.decision, { outcome: 'reject', reason: 'Another candidate had more Terraform experience', decidedBy: { role: 'recruiter' }, followedAiRecommendation: false });
+  // Derived from the recommendation shown (a client-sent followedAi is ignored): rejecting follows "not_advance", departs from "advance".
+  const derived = e.screening.aiRecommendation === 'advance' ? false : e.screening.aiRecommendation === 'not_advance' ? true : null;
+  t.match(e.decision, { outcome: 'reject', reason: 'Another candidate had more Terraform experience', decidedBy: { role: 'recruiter' } });
+  t.equal(e.decision.followedAiRecommendation, derived);
   t.equal(await auditCount('candidate.explanation_exported'), before + 1, 'audited as an export');
 
   const text = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${appA}/explanation?format=text`, headers: { cookie: admin.cookie } });
@@ -215,7 +218,9 @@ t.test('the explanation shows criteria, evidence from the own CV, scores, the ad
   t.match(text.body, /### TypeScript \(required\)\n- Score: \d of 4/);
   t.match(text.body, /Decision: reject, made by a recruiter \(a person\) on \d{4}-\d{2}-\d{2}/);
   t.match(text.body, /Reason given: Another candidate had more Terraform experience/);
-  t.match(text.body, /did not follow the AI recommendation/);
+  if (derived === false) t.match(text.body, /did not follow the AI recommendation/);
+  else if (derived === true) t.match(text.body, /The decision followed the AI recommendation/);
+  else t.notMatch(text.body, /follow(ed)? the AI recommendation/);
   t.match(text.body, /SIMULATED AI/, 'simulated output is labelled');
 });
 

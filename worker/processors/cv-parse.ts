@@ -19,7 +19,7 @@ import { KeyDestroyedError, type Keyring } from '../../server/core/crypto.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads } from '../../server/core/queues.js';
 import type { BlobStore } from '../../server/core/storage.js';
-import { insertEvent } from '../../server/modules/applications/repo.js';
+import { insertEvent, isHumanReviewOnly } from '../../server/modules/applications/repo.js';
 import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/repo.js';
 import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/hidden.js';
 import {
@@ -191,7 +191,10 @@ export function createCvParseProcessor(deps: CvParseDeps) {
     });
     log.info({ ms: Date.now() - started, status: 'parsed', chars: text.length, hidden: counts }, 'cv parsed');
     // issue 6 (screening): hand the parsed CV on, after commit; a failed enqueue is logged, the text stays parsed.
-    if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
+    // A candidate who chose a review without AI is never screened: the parsed text is for the people reviewing it.
+    const humanOnly = await deps.db.withTenant(orgId, (q) => isHumanReviewOnly(q, doc.application_id));
+    if (humanOnly) log.info('human review only: not sent to screening');
+    else if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
     return { status: 'parsed' };
   }
 }

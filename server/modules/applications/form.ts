@@ -9,6 +9,7 @@ import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeEr
 import { isUnstorable, unstorableTextError } from '../../plugins/input-text.js';
 import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN, Email, Name } from '../../plugins/schemas.js';
 import { MAX_CV_BYTES } from '../documents/sniff.js';
+import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from './demographics.js';
 
 export const MULTIPART_LIMITS = {
   fileSize: MAX_CV_BYTES,
@@ -20,7 +21,7 @@ export const MULTIPART_LIMITS = {
   headerPairs: 100,
 };
 
-export const DEMOGRAPHIC_KEYS = ['gender', 'ethnicity', 'age_range', 'disability', 'veteran_status'] as const;
+export { DEMOGRAPHIC_KEYS } from './demographics.js';
 
 const Link = Type.String({ maxLength: 500, pattern: '^https?://[^\\s<>"]+$' });
 export const CandidateForm = Type.Object(
@@ -36,7 +37,14 @@ export const CandidateForm = Type.Object(
 export type CandidateFormValue = Static<typeof CandidateForm>;
 const checkCandidate = Compile(CandidateForm);
 
-const checkDemographics = Compile(Type.Object(Object.fromEntries(DEMOGRAPHIC_KEYS.map((k) => [k, Type.Optional(Type.String({ minLength: 1, maxLength: 100 }))])), { additionalProperties: false }));
+// Only the fixed categories are accepted (400 otherwise): free text made "female" and
+// "woman" two categories in the bias report.
+const checkDemographics = Compile(
+  Type.Object(
+    Object.fromEntries(DEMOGRAPHIC_KEYS.map((k) => [k, Type.Optional(Type.Union(Object.keys(DEMOGRAPHIC_CATEGORIES[k].options).map((v) => Type.Literal(v))))])),
+    { additionalProperties: false },
+  ),
+);
 
 export interface ApplicationForm {
   candidate: CandidateFormValue;

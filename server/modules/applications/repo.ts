@@ -13,6 +13,8 @@ export interface ApplicationRow {
   source: 'public' | 'upload';
   tags: string[];
   consent_notice_version: string | null;
+  consent_notice_revision: number | null;
+  human_review_only: boolean;
   consented_at: Date | null;
   created_at: Date;
   created_at_text: string;
@@ -20,26 +22,50 @@ export interface ApplicationRow {
 }
 
 const COLUMNS = `a.id, a.job_id, a.candidate_id, a.stage_id, a.stage_kind, s.name AS stage_name, a.source, a.tags,
-  a.consent_notice_version, a.consented_at, a.created_at, a.created_at::text AS created_at_text, a.updated_at`;
+  a.consent_notice_version, a.consent_notice_revision, a.human_review_only, a.consented_at, a.created_at, a.created_at::text AS created_at_text, a.updated_at`;
 
 /** Inserts unless (job, candidate) exists; returns the id and whether it was new. */
 export async function insertOrFindApplication(
   tx: Queryable,
-  a: { orgId: string; jobId: string; candidateId: string; stageId: string; stageKind: StageKind; source: 'public' | 'upload'; noticeVersion: string | null },
+  a: {
+    orgId: string;
+    jobId: string;
+    candidateId: string;
+    stageId: string;
+    stageKind: StageKind;
+    source: 'public' | 'upload';
+    noticeVersion: string | null;
+    noticeRevision?: number | null;
+    humanReviewOnly?: boolean;
+  },
 ): Promise<{ id: string; created: boolean }> {
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END)
+    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at, consent_notice_revision, human_review_only)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $8, $9)
      ON CONFLICT (org_id, job_id, candidate_id) DO NOTHING RETURNING id`,
-    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion],
+    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion, a.noticeRevision ?? null, a.humanReviewOnly === true],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
   const existing = await tx.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 AND candidate_id = $2', [a.jobId, a.candidateId]);
   return { id: (existing.rows[0] as { id: string }).id, created: false };
 }
 
-export async function recordConsent(tx: Queryable, id: string, noticeVersion: string): Promise<void> {
-  await tx.query('UPDATE applications SET consent_notice_version = $2, consented_at = now(), updated_at = now() WHERE id = $1', [id, noticeVersion]);
+export async function recordConsent(tx: Queryable, id: string, noticeVersion: string, noticeRevision: number | null = null): Promise<void> {
+  await tx.query('UPDATE applications SET consent_notice_version = $2, consent_notice_revision = $3, consented_at = now(), updated_at = now() WHERE id = $1', [
+    id,
+    noticeVersion,
+    noticeRevision,
+  ]);
+}
+
+export async function setHumanReviewOnly(tx: Queryable, id: string): Promise<void> {
+  await tx.query('UPDATE applications SET human_review_only = true, updated_at = now() WHERE id = $1', [id]);
+}
+
+/** Whether the candidate chose a review without AI screening (null: no such application). */
+export async function isHumanReviewOnly(q: Queryable, id: string): Promise<boolean | null> {
+  const { rows } = await q.query<{ human_review_only: boolean }>('SELECT human_review_only FROM applications WHERE id = $1', [id]);
+  return rows[0]?.human_review_only ?? null;
 }
 
 /** An application, or null; with assignedTo, only if its job is assigned to that user. */
@@ -161,6 +187,7 @@ export interface DecisionRow {
   outcome: 'advance' | 'reject' | 'hire' | 'hold';
   reason: string;
   followed_ai: boolean | null;
+  ai_recommendation: string | null;
   from_stage_id: string | null;
   to_stage_id: string | null;
   created_at: Date;
@@ -168,29 +195,39 @@ export interface DecisionRow {
 
 export async function insertDecision(
   tx: Queryable,
-  d: { orgId: string; applicationId: string; decidedBy: string; outcome: DecisionRow['outcome']; reason: string; followedAi: boolean | null; fromStageId: string; toStageId: string },
+  d: {
+    orgId: string;
+    applicationId: string;
+    decidedBy: string;
+    outcome: DecisionRow['outcome'];
+    reason: string;
+    followedAi: boolean | null;
+    aiRecommendation: string | null;
+    fromStageId: string;
+    toStageId: string;
+  },
 ): Promise<DecisionRow> {
   const { rows } = await tx.query<DecisionRow>(
-    `INSERT INTO decisions (org_id, application_id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id, created_at`,
-    [d.orgId, d.applicationId, d.decidedBy, d.outcome, d.reason, d.followedAi, d.fromStageId, d.toStageId],
+    `INSERT INTO decisions (org_id, application_id, decided_by, outcome, reason, followed_ai, ai_recommendation, from_stage_id, to_stage_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, decided_by, outcome, reason, followed_ai, ai_recommendation, from_stage_id, to_stage_id, created_at`,
+    [d.orgId, d.applicationId, d.decidedBy, d.outcome, d.reason, d.followedAi, d.aiRecommendation, d.fromStageId, d.toStageId],
   );
   return rows[0] as DecisionRow;
 }
 
 export async function decisionsOfApplication(q: Queryable, applicationId: string): Promise<DecisionRow[]> {
   const { rows } = await q.query<DecisionRow>(
-    'SELECT id, decided_by, outcome, reason, followed_ai, from_stage_id, to_stage_id, created_at FROM decisions WHERE application_id = $1 ORDER BY created_at, id',
+    'SELECT id, decided_by, outcome, reason, followed_ai, ai_recommendation, from_stage_id, to_stage_id, created_at FROM decisions WHERE application_id = $1 ORDER BY created_at, id',
     [applicationId],
   );
   return rows;
 }
 
-export async function upsertDemographics(tx: Queryable, d: { id: string; orgId: string; applicationId: string; dataEnc: Buffer }): Promise<void> {
+export async function upsertDemographics(tx: Queryable, d: { id: string; orgId: string; applicationId: string; dataEnc: Buffer; categoriesVersion: number }): Promise<void> {
   await tx.query(
-    `INSERT INTO demographics (id, org_id, application_id, data_enc) VALUES ($1, $2, $3, $4)
+    `INSERT INTO demographics (id, org_id, application_id, data_enc, categories_version) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (application_id) DO NOTHING`,
-    [d.id, d.orgId, d.applicationId, d.dataEnc],
+    [d.id, d.orgId, d.applicationId, d.dataEnc, d.categoriesVersion],
   );
 }
 
@@ -202,4 +239,14 @@ export async function deleteCandidateKey(tx: Queryable, candidateId: string): Pr
 export async function listDemographics(db: Queryable, applicationId: string): Promise<{ id: string; data_enc: Buffer }[]> {
   const { rows } = await db.query<{ id: string; data_enc: Buffer }>('SELECT id, data_enc FROM demographics WHERE application_id = $1', [applicationId]);
   return rows;
+}
+
+/** The recommendation of the application's latest completed AI screening, if any. */
+export async function latestAiRecommendation(q: Queryable, applicationId: string): Promise<string | null> {
+  const { rows } = await q.query<{ recommendation: string | null }>(
+    `SELECT recommendation FROM screenings WHERE application_id = $1 AND status = 'completed'
+      ORDER BY completed_at DESC NULLS LAST, generation DESC LIMIT 1`,
+    [applicationId],
+  );
+  return rows[0]?.recommendation ?? null;
 }

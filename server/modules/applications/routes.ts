@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { NullableBoolean, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { IdParams, StageKindSchema } from '../jobs/schemas.js';
 import type { StageKind } from '../jobs/repo.js';
@@ -26,7 +26,10 @@ const Decision = Type.Object({
   decidedBy: Uuid,
   outcome: Type.String(),
   reason: Type.String(),
-  followedAi: Type.Union([Type.Boolean(), Type.Null()]),
+  followedAi: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'Derived at decision time from the latest AI recommendation and the outcome: true = same direction, false = opposite, null = not applicable (no AI recommendation, "review", a hold, or a human-only application).',
+  }),
+  aiRecommendation: Type.Union([Type.String(), Type.Null()], { description: 'The latest AI recommendation when the decision was made, if any.' }),
   fromStageId: Type.Union([Uuid, Type.Null()]),
   toStageId: Type.Union([Uuid, Type.Null()]),
   at: Type.String(),
@@ -41,7 +44,11 @@ const Application = Type.Object({
   tags: Type.Array(Type.String()),
   stage: StageRef,
   pipeline: Type.Array(StageRef),
-  consent: Type.Union([Type.Object({ noticeVersion: Type.String(), consentedAt: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  consent: Type.Union([
+    Type.Object({ noticeVersion: Type.String(), noticeRevision: Type.Union([Type.Integer(), Type.Null()]), consentedAt: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Null(),
+  ]),
+  humanReviewOnly: Type.Boolean({ description: 'The candidate chose a review by a person without AI screening: never sent to a model.' }),
   candidate: CandidateSchema,
   documents: Type.Array(
     Type.Object({
@@ -140,6 +147,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
                 stage: StageRef,
                 tags: Type.Array(Type.String()),
                 source: Type.String(),
+                humanReviewOnly: Type.Boolean(),
                 createdAt: Type.String(),
               }),
             ),
@@ -211,13 +219,13 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       schema: {
         operationId: 'decideApplication',
         tags: ['applications'],
-        description: 'Records a human decision (who, when, outcome, reason, whether it followed the AI) and moves the application accordingly.',
+        description:
+          'Records a human decision (who, when, outcome, reason) and moves the application accordingly. Whether it followed the AI is derived from the latest AI recommendation; a "followedAi" sent by an older client is ignored (removed like any unknown field), the reason stays the recruiter\'s note.',
         params: IdParams,
         body: Type.Object(
           {
             outcome: Type.Union([Type.Literal('advance'), Type.Literal('reject'), Type.Literal('hire'), Type.Literal('hold')]),
             reason: Reason,
-            followedAi: Type.Optional(NullableBoolean),
             toStageId: Type.Optional(Uuid),
           },
           { additionalProperties: false },
@@ -227,7 +235,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       config: { access: { permission: 'applications:decide' } },
     },
     async (request, reply) => {
-      const body = request.body as { outcome: 'advance' | 'reject' | 'hire' | 'hold'; reason: string; followedAi?: boolean | null; toStageId?: string };
+      const body = request.body as { outcome: 'advance' | 'reject' | 'hire' | 'hold'; reason: string; toStageId?: string };
       return reply.code(201).send(await applications.decide(requireCtx(request), (request.params as { id: string }).id, body));
     },
   );

@@ -29,9 +29,11 @@ import {
   insertEvent,
   insertNote,
   insertOrFindApplication,
+  latestAiRecommendation,
   listApplicationsOfJob,
   notesOfApplication,
   recordConsent,
+  setHumanReviewOnly,
   setStage,
   upsertDemographics,
   type ApplicationRow,
@@ -57,6 +59,10 @@ export interface SubmitInput {
   source: 'public' | 'upload';
   /** Notice version the candidate consented to (public applications). */
   noticeVersion: string | null;
+  /** The org's notice version (notice_versions.version) shown with it. */
+  noticeRevision?: number | null;
+  /** "A person reviews my application without AI screening": never sent to a model. */
+  humanReviewOnly?: boolean;
   demographics?: Record<string, string>;
 }
 
@@ -99,6 +105,17 @@ export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): Ca
     location: row.location_enc ? o('location_enc', row.location_enc) : null,
     links: row.links_enc ? (JSON.parse(o('links_enc', row.links_enc)) as string[]) : [],
   };
+}
+
+/**
+ * Whether a decision followed the AI: same direction as the latest recommendation (advance
+ * or hire after "advance", reject after "not_advance") is true, the opposite direction is
+ * false; no recommendation, a "review" recommendation or a hold is not applicable (null).
+ */
+export function deriveFollowedAi(recommendation: string | null, outcome: DecisionRow['outcome']): boolean | null {
+  if (outcome === 'hold' || (recommendation !== 'advance' && recommendation !== 'not_advance')) return null;
+  const positive = outcome === 'advance' || outcome === 'hire';
+  return recommendation === 'advance' ? positive : !positive;
 }
 
 const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } => ({ id: s.id, name: s.name, kind: s.kind });
@@ -213,19 +230,23 @@ export function createApplicationService(deps: {
     tx: Queryable,
     ctx: Ctx,
     app: ApplicationRow,
-    input: { outcome: DecisionRow['outcome']; reason: string; followedAi?: boolean | null; toStageId?: string; via?: string },
+    input: { outcome: DecisionRow['outcome']; reason: string; toStageId?: string; via?: string },
   ): Promise<DecisionRow> {
     if (['hired', 'rejected', 'withdrawn'].includes(app.stage_kind) && input.outcome !== 'hold') {
       throw new ConflictError({ detail: `The application is already ${app.stage_kind}.` });
     }
     const target = await resolveOutcomeStage(tx, app, input.outcome, input.toStageId);
+    // Derived, not typed: the recommendation the recruiter had in front of them, and what they decided.
+    const aiRecommendation = app.human_review_only ? null : await latestAiRecommendation(tx, app.id);
+    const followedAi = deriveFollowedAi(aiRecommendation, input.outcome);
     const decision = await insertDecision(tx, {
       orgId: ctx.orgId,
       applicationId: app.id,
       decidedBy: ctx.userId,
       outcome: input.outcome,
       reason: input.reason.trim(),
-      followedAi: input.followedAi ?? null,
+      followedAi,
+      aiRecommendation,
       fromStageId: app.stage_id,
       toStageId: target.id,
     });
@@ -241,7 +262,7 @@ export function createApplicationService(deps: {
       action: 'application.decided',
       actor: { type: 'user', id: ctx.userId },
       target: { type: 'application', id: app.id },
-      metadata: { decisionId: decision.id, outcome: input.outcome, followedAi: input.followedAi ?? null, toKind: target.kind, via: input.via ?? 'single' },
+      metadata: { decisionId: decision.id, outcome: input.outcome, followedAi, aiRecommendation, toKind: target.kind, via: input.via ?? 'single' },
       requestId: ctx.requestId,
     });
     return decision;
@@ -276,22 +297,26 @@ export function createApplicationService(deps: {
         stageKind: first.kind,
         source: input.source,
         noticeVersion: input.noticeVersion,
+        noticeRevision: input.noticeRevision ?? null,
+        humanReviewOnly: input.humanReviewOnly === true,
       });
       if (!app.created && holdExisting) {
         // Anyone can type a candidate's email: nothing here proves it is them.
         const held = await holdExisting.holdIn(tx, { orgId, applicationId: app.id, jobId, candidateId, cipher, file: input.file, mediaType, sha256, noticeVersion: input.noticeVersion, requestId });
         return { held, dropped: held === null };
       }
-      if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion);
+      if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion, input.noticeRevision ?? null);
+      // The AI-free choice is sticky: a later submission can make it, never silently undo it.
+      if (!app.created && input.humanReviewOnly === true) await setHumanReviewOnly(tx, app.id);
       await insertEvent(tx, {
         orgId,
         applicationId: app.id,
         type: app.created ? 'application.created' : 'application.merged',
         actor,
-        data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}) },
+        data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}), ...(input.humanReviewOnly ? { humanReviewOnly: true } : {}) },
       });
       if (input.noticeVersion) {
-        await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion } });
+        await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true } });
       }
       const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
       let documentId: string;
@@ -316,13 +341,13 @@ export function createApplicationService(deps: {
       const sameFileOtherCandidates = await countOtherCandidatesWithSha(tx, candidateId, sha256);
       if (input.demographics && Object.keys(input.demographics).length > 0) {
         const id = randomUUID();
-        await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)) });
+        await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)), categoriesVersion: 1 });
       }
       await audit.recordIn(tx, orgId, {
         action: app.created ? 'application.created' : 'application.merged',
         actor: { type: actor.type, id: actor.id ?? null },
         target: { type: 'application', id: app.id },
-        metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion },
+        metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true },
         requestId,
       });
       return {
@@ -395,7 +420,10 @@ export function createApplicationService(deps: {
           tags: app.tags,
           stage: { id: app.stage_id, name: app.stage_name, kind: app.stage_kind },
           pipeline: stages.map(stageView),
-          consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
+          consent: app.consent_notice_version
+            ? { noticeVersion: app.consent_notice_version, noticeRevision: app.consent_notice_revision, consentedAt: app.consented_at?.toISOString() ?? null }
+            : null,
+          humanReviewOnly: app.human_review_only,
           candidate: decryptCandidate(cipher, cand),
           documents: docs.map((d) => documentView(cipher, d, true)),
           timeline: events.map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),
@@ -413,6 +441,7 @@ export function createApplicationService(deps: {
             outcome: d.outcome,
             reason: d.reason,
             followedAi: d.followed_ai,
+            aiRecommendation: d.ai_recommendation,
             fromStageId: d.from_stage_id,
             toStageId: d.to_stage_id,
             at: d.created_at.toISOString(),
@@ -454,6 +483,7 @@ export function createApplicationService(deps: {
             stage: { id: r.stage_id, name: r.stage_name, kind: r.stage_kind },
             tags: r.tags,
             source: r.source,
+            humanReviewOnly: r.human_review_only,
             createdAt: r.created_at.toISOString(),
           });
         }
@@ -520,7 +550,7 @@ export function createApplicationService(deps: {
       return moved;
     },
 
-    async decide(ctx: Ctx, id: string, input: { outcome: DecisionRow['outcome']; reason: string; followedAi?: boolean | null; toStageId?: string }) {
+    async decide(ctx: Ctx, id: string, input: { outcome: DecisionRow['outcome']; reason: string; toStageId?: string }) {
       let change: { applicationId: string; toKind: StageKind } | null = null;
       const decided = await db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, id, assignedScope(ctx), true);
@@ -537,6 +567,7 @@ export function createApplicationService(deps: {
           outcome: d.outcome,
           reason: d.reason,
           followedAi: d.followed_ai,
+          aiRecommendation: d.ai_recommendation,
           fromStageId: d.from_stage_id,
           toStageId: d.to_stage_id,
           at: d.created_at.toISOString(),

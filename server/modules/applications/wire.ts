@@ -25,6 +25,8 @@ import { candidateExportRoutes, createCandidateExportService } from '../messages
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
 import type { AlertSink } from '../alerts/service.js';
+import { noticeRoutes } from '../notices/routes.js';
+import { createNoticeService } from '../notices/service.js';
 import { publicRoutes } from '../public/routes.js';
 import { retentionRoutes } from '../retention/routes.js';
 import { createRetentionService } from '../retention/service.js';
@@ -104,6 +106,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(retentionRoutes, {
     retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, ledger: deps.erasureLedger, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
   });
+  await app.register(noticeRoutes, { notices: createNoticeService({ db: deps.db, audit: deps.audit }) });
   const applyLimiter = deps.intake
     ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour } })
     : undefined;

@@ -16,6 +16,8 @@ export interface ReportApplicationRow {
   job_id: string;
   candidate_id: string;
   stage_kind: StageKind;
+  /** The candidate chose a review without AI screening. */
+  human_review_only: boolean;
   /** Stage kinds a member moved the application to (decisions and stage moves). */
   reached_kinds: string[];
   demographics_id: string | null;
@@ -28,7 +30,7 @@ export interface ReportApplicationRow {
 // are written with actor_type 'user' (the AI never moves an application).
 export async function listReportApplications(q: Queryable, w: ReportWindow): Promise<ReportApplicationRow[]> {
   const { rows } = await q.query<ReportApplicationRow>(
-    `SELECT a.id, a.job_id, a.candidate_id, a.stage_kind,
+    `SELECT a.id, a.job_id, a.candidate_id, a.stage_kind, a.human_review_only,
             COALESCE((SELECT array_agg(DISTINCT COALESCE(e.data->>'toKind', e.data->>'kind'))
                         FROM application_events e
                        WHERE e.application_id = a.id AND e.actor_type = 'user'

@@ -38,6 +38,7 @@ export const BiasReportSchema = Type.Object({
     withDemographics: Type.Integer(),
     erasedExcluded: Type.Integer({ description: 'Applications of erased candidates (retention or erasure request) in the window: their demographics are gone, so they are not in the report.' }),
     scored: Type.Integer(),
+    humanReviewOnly: Type.Integer({ description: 'Applications whose candidate chose a review by a person without AI screening (counted in selection rates, never scored).' }),
   }),
   dimensions: Type.Array(
     Type.Object({

@@ -26,7 +26,7 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { Db, Queryable } from '../../core/db.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { AlertSink } from '../alerts/service.js';
-import { DEMOGRAPHIC_KEYS } from '../applications/form.js';
+import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
 import type { Ctx } from '../jobs/service.js';
 import { listOrgIds } from '../orgs/repo.js';
 import { impactTable, median, round4, type CategoryCount, type ImpactOptions, type ImpactRow } from './metrics.js';
@@ -50,10 +50,10 @@ export const STEPS = ['advanced', 'hired'] as const;
 export type Step = (typeof STEPS)[number];
 export type Metric = Step | 'scoring';
 
-/** Answers given by fewer people than this are shown together as one "other" category (a rare free-text answer could identify someone). */
+/** Categories chosen by fewer people than this are shown together as one "other" category (a rare answer could identify someone). */
 export const RARE_ANSWER_COUNT = 3;
 export const OTHER_CATEGORY = 'other (answers given by fewer than 3 people)';
-const INTERSECTION = { key: 'gender_x_ethnicity', parts: ['gender', 'ethnicity'] as const, label: 'gender × ethnicity' };
+const INTERSECTION = { key: 'gender_x_ethnicity', parts: ['gender', 'ethnicity'] as const, label: 'Sex / gender × race / ethnicity (intersectional, LL144)' };
 
 // Stage kinds in pipeline order; rejected/withdrawn are outcomes, not progress.
 const PROGRESS: Readonly<Record<string, number>> = { new: 0, screening: 1, interview: 2, offer: 3, hired: 4 };
@@ -124,6 +124,8 @@ export interface BiasReport {
     /** Applications in the window whose candidate was erased: not in the report. */
     erasedExcluded: number;
     scored: number;
+    /** Applications whose candidate chose a review without AI: in the selection rates, never scored. */
+    humanReviewOnly: number;
   };
   dimensions: DimensionView[];
   breaches: BreachView[];
@@ -138,12 +140,7 @@ export interface ApplicationFacts {
   furthest: number;
   stageKind: string;
   score: number | null;
-}
-
-export function normaliseAnswer(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const v = value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase().slice(0, 100);
-  return v === '' ? null : v;
+  humanReviewOnly?: boolean;
 }
 
 export function stepOutcome(step: Step, f: Pick<ApplicationFacts, 'furthest' | 'stageKind'>): 'selected' | 'not_selected' | 'pending' {
@@ -172,7 +169,7 @@ const metricView = (r: ImpactRow): MetricView => ({
 function dimensionsOf(facts: readonly ApplicationFacts[]): { key: string; label: string; categoryOf: (f: ApplicationFacts) => string | null }[] {
   const dims: { key: string; label: string; categoryOf: (f: ApplicationFacts) => string | null }[] = DEMOGRAPHIC_KEYS.map((key) => ({
     key,
-    label: key.replace(/_/g, ' '),
+    label: DEMOGRAPHIC_CATEGORIES[key].label,
     categoryOf: (f: ApplicationFacts) => f.categories[key] ?? null,
   }));
   dims.push({
@@ -305,8 +302,9 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
         }
         try {
           const answers = JSON.parse(cipher.openText('demographics', 'data_enc', r.demographics_id, r.demographics_enc)) as Record<string, unknown>;
+          // Fixed categories only (see applications/demographics.ts); declined or unmapped answers are unknown.
           for (const key of DEMOGRAPHIC_KEYS) {
-            const c = normaliseAnswer(answers[key]);
+            const c = categoryLabel(key, answers[key]);
             if (c !== null) categories[key] = c;
           }
           if (Object.keys(categories).length > 0) withDemographics += 1;
@@ -315,7 +313,7 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           deps.log.warn({ orgId, applicationId: r.id }, 'bias report: demographics could not be read');
         }
       }
-      facts.push({ jobId: r.job_id, categories, furthest: furthestProgress(r.stage_kind, r.reached_kinds), stageKind: r.stage_kind, score: r.score });
+      facts.push({ jobId: r.job_id, categories, furthest: furthestProgress(r.stage_kind, r.reached_kinds), stageKind: r.stage_kind, score: r.score, humanReviewOnly: r.human_review_only });
     }
     return { facts, erased, withDemographics };
   }
@@ -335,7 +333,7 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           to: window.to?.toISOString() ?? null,
           generatedAt: clock().toISOString(),
           settings: { impactRatioThreshold: s.impactRatioThreshold, minSampleSize: s.minSampleSize, minSampleShare: s.minSampleShare },
-          totals: { applications: facts.length, withDemographics, erasedExcluded: erased, scored },
+          totals: { applications: facts.length, withDemographics, erasedExcluded: erased, scored, humanReviewOnly: facts.filter((f) => f.humanReviewOnly === true).length },
           dimensions,
           breaches,
           method: SELECTION_METHOD,
@@ -503,7 +501,7 @@ export function renderBiasReport(r: BiasReport): string {
   const ratio = (m: MetricView) => (m.smallSample ? 'small' : m.impactRatio === null ? '  -  ' : m.impactRatio.toFixed(3)) + (m.flagged ? ' !' : '  ');
   const lines = [
     `Bias report: ${r.job ? `job ${r.job.title} (${r.job.id})` : `org ${r.orgId} (all jobs)`}${r.from || r.to ? `, applications ${r.from ?? '…'} to ${r.to ?? '…'}` : ''}`,
-    `  ${r.totals.applications} application(s), ${r.totals.withDemographics} with self-identified demographics, ${r.totals.scored} AI-scored; ${r.totals.erasedExcluded} application(s) of erased candidates left out`,
+    `  ${r.totals.applications} application(s), ${r.totals.withDemographics} with self-identified demographics, ${r.totals.scored} AI-scored, ${r.totals.humanReviewOnly} reviewed by a person without AI (candidate's choice); ${r.totals.erasedExcluded} application(s) of erased candidates left out`,
     `  threshold ${r.settings.impactRatioThreshold} (impact ratio), small sample under n=${r.settings.minSampleSize} or ${(r.settings.minSampleShare * 100).toFixed(1)}%; "!" = flagged, "small" = small sample (not flagged)`,
   ];
   if (r.dimensions.length === 0) lines.push('  no self-identified demographics in this scope');

@@ -2,7 +2,8 @@
 // (the stylesheet is the public pages' /assets/apply.css), so the strict CSP holds.
 import { escapeHtml } from '../public/html.js';
 import { formatBoth, formatIn } from './schedule.js';
-import { INTERVIEW_NOTICE_VERSION, TRANSCRIPT_RETENTION_DAYS, type InvitePage } from './service.js';
+import { interviewNoticeLines } from '../notices/text.js';
+import { INTERVIEW_NOTICE_VERSION, type InvitePage } from './service.js';
 
 let zones: string[] | null = null;
 /** Every IANA zone the runtime knows, UTC first (computed once). */
@@ -60,6 +61,7 @@ export function renderInvitePage(p: InvitePage & { token: string; browserScript:
     ? `<fieldset><legend>How would you like to talk?</legend><label><input type="radio" name="mode" value="phone" checked> The AI interviewer calls my phone</label><label><input type="radio" name="mode" value="browser"> In this browser, with my microphone, when I am ready (no phone number needed)</label></fieldset>`
     : '<input type="hidden" name="mode" value="phone">';
   const action = `/i/${encodeURIComponent(p.token)}`;
+  const lines = interviewNoticeLines(p.notice.facts);
   return page(
     `Interview for ${p.jobTitle}`,
     `<h1>Interview for ${job} at ${org}</h1>
@@ -68,11 +70,13 @@ export function renderInvitePage(p: InvitePage & { token: string; browserScript:
 <li><strong>You will talk to an AI voice agent, not a person.</strong> The agent says so when the call starts. It asks about ${p.maxMinutes} minutes of questions about your experience for this role.</li>
 <li><strong>What is recorded and why:</strong> the conversation is transcribed so that ${org}'s recruiters can review your answers. With your permission below, the audio is recorded too; without it, no recording is kept.</li>
 <li><strong>How answers are assessed:</strong> only on what you say. No emotion, tone or voice traits are analysed. An AI suggests a score per question with quotes from the transcript; a person at ${org} makes every decision.</li>
-<li><strong>Retention:</strong> the transcript and recording are kept for up to ${TRANSCRIPT_RETENTION_DAYS} days after the final decision, then deleted. You can ask ${org} for a copy or for deletion at any time.</li>
+<li><strong>Retention:</strong> ${escapeHtml(lines.retention)}</li>
+<li><strong>Contact:</strong> ${escapeHtml(lines.contact)}</li>
 <li><strong>You can choose a human interviewer instead</strong>, with no effect on how your application is assessed.</li>
 </ul></section>
 <form method="post" action="${action}">
 <input type="hidden" name="noticeVersion" value="${INTERVIEW_NOTICE_VERSION}">
+<input type="hidden" name="noticeRevision" value="${p.notice.version}">
 <input type="hidden" name="action" value="consent">
 ${how}
 <label>Phone number to call (international format, e.g. +44 20 7946 0958)<br><input type="tel" name="phone" autocomplete="tel" maxlength="32"></label>
@@ -84,7 +88,7 @@ ${timezoneSelect(null)}
 </form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="human"><button type="submit">I would like a human interviewer instead</button></form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="decline"><button type="submit">I do not want to be interviewed</button></form>
-${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">How ${org} uses AI, and who else receives your data</a></p>\n` : ''}<p>Notice version ${INTERVIEW_NOTICE_VERSION}.</p>`,
+${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">How ${org} uses AI, and who else receives your data</a></p>\n` : ''}<p>Notice version ${INTERVIEW_NOTICE_VERSION}, revision ${p.notice.version}.</p>`,
   );
 }
 

@@ -10,6 +10,8 @@ import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidate } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
+import { noticeFactsIn } from '../notices/service.js';
+import { mailNoticeFooter } from '../notices/text.js';
 import { findInterview, orgName } from './repo.js';
 import { formatBoth, type ReminderKind } from './schedule.js';
 
@@ -31,7 +33,7 @@ export function createReminderService(deps: { db: Db; keyring: Keyring; mailer: 
           message: {
             to: person.email,
             subject: `Reminder: AI interview for ${job.title} ${kind === '1h' ? 'in one hour' : 'tomorrow'}`,
-            text: `This is a reminder of your interview for ${job.title} at ${org}.\n\nWhen: ${when}\n\nThe AI voice agent will call the number you confirmed. To move or cancel the interview, open the link from your invitation email.`,
+            text: `This is a reminder of your interview for ${job.title} at ${org}.\n\nWhen: ${when}\n\nThe AI voice agent will call the number you confirmed. To move or cancel the interview, open the link from your invitation email.\n\n${mailNoticeFooter(await noticeFactsIn(q, orgId))}`,
           },
         };
       });

@@ -126,6 +126,7 @@ export async function updateInterview(
     invite_used_at: Date;
     invite_revoked_at: Date;
     notice_version: string;
+    notice_revision: number;
     consented_at: Date;
     recording_consent: boolean;
     human_requested_at: Date;
@@ -154,7 +155,7 @@ export async function updateInterview(
   }>,
 ): Promise<void> {
   const allowed = [
-    'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
+    'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'notice_revision', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
     'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
     'assistant_model_provider', 'assistant_model', 'ical_sequence',

@@ -356,6 +356,7 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
           {
             action: Type.Union([Type.Literal('consent'), Type.Literal('human'), Type.Literal('decline')]),
             noticeVersion: Type.Optional(Type.String({ maxLength: 20 })),
+            noticeRevision: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
             mode: Type.Optional(Type.Union([Type.Literal('phone'), Type.Literal('browser')])),
             phone: Type.Optional(Type.String({ maxLength: 32 })),
             phoneConfirmed: Type.Optional(Type.Boolean()),

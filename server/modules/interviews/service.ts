@@ -41,13 +41,14 @@ import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, me
 import { findRecording, hasRecording } from './recording-repo.js';
 import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
 import { inviteMail, type InviteMethod } from './calendar.js';
+import { currentNoticeIn, type CurrentNotice } from '../notices/service.js';
+import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/text.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
 
-export const INTERVIEW_NOTICE_VERSION = '2026-11-15';
+export { INTERVIEW_NOTICE_VERSION };
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
-export const TRANSCRIPT_RETENTION_DAYS = 180;
 
 export interface InterviewStartProducer {
   /** Without options: at once (job id interview-start-<id>); with: delayed, job id interview-start-<id>-<key>. */
@@ -107,6 +108,8 @@ export interface SettingsView {
 export interface AnswerInput {
   action: 'consent' | 'human' | 'decline';
   noticeVersion?: string;
+  /** The org notice revision shown (when sent, it must be the current one). */
+  noticeRevision?: number;
   mode?: 'phone' | 'browser';
   phone?: string;
   phoneConfirmed?: boolean;
@@ -120,6 +123,8 @@ export interface InvitePage {
   orgName: string;
   /** Links the notice to the org's public AI summary (/privacy/:orgSlug/ai). */
   orgSlug?: string;
+  /** The org's notice as shown now (retention, privacy contact, version). */
+  notice: CurrentNotice;
   jobTitle: string;
   status: string;
   mode: string;
@@ -370,7 +375,7 @@ export function createInterviewService(deps: {
       const token = randomBytes(32).toString('base64url');
       const id = randomUUID();
       const now = deps.clock();
-      const { row, email, orgName: orgLabel, jobTitle } = await db.withTenantTx(ctx.orgId, async (tx) => {
+      const { row, email, orgName: orgLabel, jobTitle, notice } = await db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, applicationId, assignedScope(ctx));
         if (!app) throw new NotFoundError({ resource: 'Application' });
         const job = await findJob(tx, app.job_id, null);
@@ -401,7 +406,7 @@ export function createInterviewService(deps: {
         });
         await insertEvent(tx, { orgId: ctx.orgId, applicationId, type: 'interview.invited', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id } });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.invited', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { applicationId }, requestId: ctx.requestId });
-        return { row: inserted, email: person.email, orgName: (await orgName(tx, ctx.orgId)) ?? 'the hiring team', jobTitle: job.title };
+        return { row: inserted, email: person.email, orgName: (await orgName(tx, ctx.orgId)) ?? 'the hiring team', jobTitle: job.title, notice: await currentNoticeIn(tx, ctx.orgId) };
       });
       // Mail after commit; a failed send leaves the invite revocable and re-sendable.
       const link = new URL(`/i/${token}`, deps.publicUrl).toString();
@@ -409,7 +414,7 @@ export function createInterviewService(deps: {
         await deps.mailer.send({
           to: email,
           subject: `Interview for ${jobTitle} at ${orgLabel}`,
-          text: `${orgLabel} invites you to an interview for ${jobTitle}.\n\nThe interview is held by an AI voice agent; you can ask for a human interviewer instead. Before anything happens, the page below explains what is recorded, why and for how long, and asks for your consent.\n\n${link}\n\nThe link works once and expires in 7 days.`,
+          text: `${orgLabel} invites you to an interview for ${jobTitle}.\n\nThe interview is held by an AI voice agent; you can ask for a human interviewer instead. Before anything happens, the page below explains what is recorded, why and for how long, and asks for your consent.\n\n${link}\n\nThe link works once and expires in 7 days.\n\n${mailNoticeFooter(notice.facts)}`,
         });
       } catch (err) {
         deps.log.warn({ interviewId: id, err: { message: (err as Error).message } }, 'interview invite mail failed');
@@ -600,13 +605,14 @@ export function createInterviewService(deps: {
     /** What the candidate page shows (no PII: org, job title, slots, state). */
     async invitePage(token: string): Promise<InvitePage> {
       const { orgId, row } = await byToken(token);
-      return db.withTenant(orgId, async (q) => {
+      return db.withTenantTx(orgId, async (q) => {
         const job = await findJob(q, row.job_id, null);
         const settings = (await findSettings(q)) ?? DEFAULT_SETTINGS;
         const now = deps.clock();
         return {
           orgName: (await orgName(q, orgId)) ?? '',
           orgSlug: (await orgProfile(q, orgId))?.slug,
+          notice: await currentNoticeIn(q, orgId),
           jobTitle: job?.title ?? '',
           status: row.status,
           mode: row.mode,
@@ -647,11 +653,17 @@ export function createInterviewService(deps: {
           if (mode === 'browser' && !(await findSettings(tx))?.vapi_public_key) throw new UnprocessableError({ detail: 'Browser interviews are not available for this invitation; please choose a phone call.' });
           const at = mode === 'phone' ? chosenSlot(input.startAt, row) : null;
           const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
+          const notice = await currentNoticeIn(tx, orgId);
+          // A page shown before a settings change states old facts: read the new notice first.
+          if (input.noticeRevision !== undefined && input.noticeRevision !== notice.version) {
+            throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version } });
+          }
           await updateInterview(tx, row.id, {
             status: 'scheduled',
             mode,
             invite_used_at: now,
             notice_version: INTERVIEW_NOTICE_VERSION,
+            notice_revision: notice.version,
             consented_at: now,
             recording_consent: input.recordingConsent === true,
             ...(e164 ? { phone_enc: cipher.seal('interviews', 'phone_enc', row.id, e164) } : {}),
@@ -662,7 +674,7 @@ export function createInterviewService(deps: {
             // The link also manages the booking: it stays valid until a day after the slot.
             ...(at && at.getTime() + 24 * 3600 * 1000 > row.invite_expires_at.getTime() ? { invite_expires_at: new Date(at.getTime() + 24 * 3600 * 1000) } : {}),
           });
-          const data = { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, recording: input.recordingConsent === true, mode, scheduledFor: at ? at.toISOString() : null };
+          const data = { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version, recording: input.recordingConsent === true, mode, scheduledFor: at ? at.toISOString() : null };
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.consented', actor, data });
           await audit.recordIn(tx, orgId, { action: 'interview.consented', actor, target: { type: 'interview', id: row.id }, metadata: data, requestId });
           return { status: 'scheduled', at, mode };

@@ -5,6 +5,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Db, Queryable } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { RequestContext } from '../../plugins/access.js';
+import { requirePrivacyContactIn } from '../notices/service.js';
 import { slugify } from '../orgs/service.js';
 import {
   ensureDefaultPipeline,
@@ -203,6 +204,7 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
       checkCriteria(input.criteria);
       const id = await db.withTenantTx(ctx.orgId, async (tx) => {
         await checkManagers(tx, input.hiringManagerIds);
+        if (input.status === 'open') await requirePrivacyContactIn(tx);
         await ensureDefaultPipeline(tx, ctx.orgId);
         let slug = input.slug ?? slugify(input.title);
         if (await slugExists(tx, slug)) {
@@ -255,6 +257,7 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
         const job = await findJob(tx, id, assignedScope(ctx), true);
         if (!job) throw new NotFoundError({ resource: 'Job' });
         await checkManagers(tx, input.hiringManagerIds);
+        if (input.status === 'open' && job.status !== 'open') await requirePrivacyContactIn(tx);
         await updateJob(tx, id, input);
         if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, id, [...new Set(input.hiringManagerIds)]);
         await audit.recordIn(tx, ctx.orgId, {

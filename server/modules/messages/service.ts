@@ -18,6 +18,8 @@ import { findApplication, insertEvent, type ApplicationRow } from '../applicatio
 import { decryptCandidate } from '../applications/service.js';
 import type { StageKind } from '../jobs/repo.js';
 import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
+import { currentNoticeIn } from '../notices/service.js';
+import { mailNoticeFooter } from '../notices/text.js';
 import { checkTemplateText, firstName, renderTemplate, TEMPLATE_VARIABLES, type TemplateValues } from './render.js';
 import {
   claimMessageRetry,
@@ -153,7 +155,8 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
       'org.name': await orgName(tx, orgId),
     };
     const subject = renderTemplate(m.subject, values, true).slice(0, 300);
-    const text = renderTemplate(m.body, values, false);
+    // Every mail states the org's retention and privacy contact (mail goes from a no-reply address).
+    const text = `${renderTemplate(m.body, values, false)}\n\n${mailNoticeFooter((await currentNoticeIn(tx, orgId)).facts)}`;
     const messageId = randomUUID();
     const row = await insertMessage(tx, {
       id: messageId,

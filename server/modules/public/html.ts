@@ -2,8 +2,9 @@
 // from /assets/apply.css; structured data is a JSON-LD data block (never executed) with
 // "<" escaped so it cannot end the element.
 import type { JobRow } from '../jobs/repo.js';
-import { DEMOGRAPHIC_KEYS } from '../applications/form.js';
-import { PRIVACY_NOTICE_VERSION, privacyNoticeParagraphs } from './notice.js';
+import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
+import type { CurrentNotice } from '../notices/service.js';
+import { PRIVACY_NOTICE_VERSION, applyNoticeParagraphs } from './notice.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -47,7 +48,7 @@ ${body}
 `;
 }
 
-export function renderApplyPage(job: JobRow, org: { name: string; slug: string }, publicUrl: URL): string {
+export function renderApplyPage(job: JobRow, org: { name: string; slug: string }, publicUrl: URL, notice: CurrentNotice): string {
   const pageUrl = new URL(`/jobs/${org.slug}/${job.slug}`, publicUrl).toString();
   const action = `/api/v1/public/jobs/${org.slug}/${job.slug}/apply`;
   const paragraphs = job.description
@@ -55,10 +56,13 @@ export function renderApplyPage(job: JobRow, org: { name: string; slug: string }
     .filter((p) => p.trim())
     .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
     .join('\n');
-  const notice = privacyNoticeParagraphs(org.name).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  const demo = DEMOGRAPHIC_KEYS.map(
-    (k) => `<label>${escapeHtml(k.replace(/_/g, ' '))} <input name="demographics.${k}" maxlength="100" autocomplete="off"></label>`,
-  ).join('\n');
+  const noticeHtml = applyNoticeParagraphs(notice.facts).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  const demo = DEMOGRAPHIC_KEYS.map((k) => {
+    const options = Object.entries(DEMOGRAPHIC_CATEGORIES[k].options)
+      .map(([value, label]) => `<option value="${value}">${escapeHtml(label)}</option>`)
+      .join('');
+    return `<label>${escapeHtml(DEMOGRAPHIC_CATEGORIES[k].label)} <select name="demographics.${k}"><option value="">Not answered</option>${options}</select></label>`;
+  }).join('\n');
   const head = `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(org.name)} jobs" href="/jobs/${org.slug}/feed.xml">
 <script type="application/ld+json">${jobPostingJsonLd(job, org, pageUrl)}</script>`;
   return layout(
@@ -67,9 +71,9 @@ export function renderApplyPage(job: JobRow, org: { name: string; slug: string }
 <p class="meta">${escapeHtml(EMPLOYMENT_LABEL[job.employment_type] ?? '')}${job.location ? ` · ${escapeHtml(job.location)}` : ''}</p></header>
 <section class="description">${paragraphs}</section>
 <section class="notice" id="privacy-notice"><h2>Before you apply: how your data is used</h2>
-${notice}
+${noticeHtml}
 <p><a href="/privacy/${encodeURIComponent(org.slug)}/ai">How ${escapeHtml(org.name)} uses AI, and who else receives your data</a></p>
-<p class="version">Notice version ${PRIVACY_NOTICE_VERSION}</p></section>
+<p class="version">Notice version ${PRIVACY_NOTICE_VERSION}, revision ${notice.version}</p></section>
 <form method="post" action="${action}" enctype="multipart/form-data">
 <h2>Apply</h2>
 <label>Full name <input name="name" required maxlength="200" autocomplete="name"></label>
@@ -79,9 +83,14 @@ ${notice}
 <label>Link, e.g. LinkedIn or portfolio (optional) <input name="links" type="url" maxlength="500"></label>
 <label>CV (PDF, Word .docx or text, up to 10 MB) <input name="cv" type="file" required accept=".pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"></label>
 <input type="hidden" name="noticeVersion" value="${PRIVACY_NOTICE_VERSION}">
-<label class="consent"><input type="checkbox" name="consent" value="true" required> I have read the notice above and agree to my data being processed as described, including AI-assisted screening reviewed by a person.</label>
+<input type="hidden" name="noticeRevision" value="${notice.version}">
+<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
+<label><input type="radio" name="humanReviewOnly" value="false" checked> AI-assisted screening, reviewed by a person</label>
+<label><input type="radio" name="humanReviewOnly" value="true"> A person reviews my application without AI screening</label>
+</fieldset>
+<label class="consent"><input type="checkbox" name="consent" value="true" required> I have read the notice above and agree to my data being processed as described (with AI-assisted screening only if I chose it).</label>
 <fieldset class="demographics"><legend>Voluntary demographic questions (optional, stored separately)</legend>
-<p>Leave any of these blank. Screeners never see your answers.</p>
+<p>Leave any of these unanswered, or choose &quot;I decline to answer&quot;. Screeners never see your answers.</p>
 ${demo}
 </fieldset>
 <button type="submit">Submit application</button>
@@ -90,8 +99,9 @@ ${demo}
   );
 }
 
-export function renderThankYou(org: { name: string }, job: { title: string }): string {
-  return layout('Application received', `<h1>Thank you</h1><p>Your application for ${escapeHtml(job.title)} at ${escapeHtml(org.name)} has been received. A person will review it.</p>`);
+export function renderThankYou(org: { name: string }, job: { title: string }, humanReviewOnly = false): string {
+  const how = humanReviewOnly ? 'A person will review it without AI screening.' : 'A person will review it.';
+  return layout('Application received', `<h1>Thank you</h1><p>Your application for ${escapeHtml(job.title)} at ${escapeHtml(org.name)} has been received. ${how}</p>`);
 }
 
 export function renderRss(org: { name: string; slug: string }, jobs: JobRow[], publicUrl: URL): string {

@@ -3,11 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
-import { AppError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { AppError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { Problem } from '../../plugins/schemas.js';
 import { readApplicationForm } from '../applications/form.js';
 import type { ApplicationService } from '../applications/service.js';
 import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
+import { currentNoticeIn } from '../notices/service.js';
 import { findOrgBySlug } from '../orgs/repo.js';
 import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
@@ -17,6 +18,13 @@ const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9]
 const JobParams = Type.Object({ orgSlug: SlugParam, jobSlug: SlugParam }, { additionalProperties: false });
 const OrgParams = Type.Object({ orgSlug: SlugParam }, { additionalProperties: false });
 const PublicErrors = { 400: Problem, 404: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem };
+
+/** The AI-free choice: "true"/"on" or absent/"false"; anything else is a 400, never a silent default. */
+function parseChoice(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true' || value === 'on') return true;
+  throw new ValidationError([{ path: 'body/humanReviewOnly', message: 'must be "true" or "false"' }]);
+}
 
 export interface PublicRouteOptions {
   db: Db;
@@ -66,7 +74,8 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       const { org, job } = await openJob(orgSlug, jobSlug);
-      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl));
+      const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
+      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice));
     },
   );
 
@@ -77,10 +86,10 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         operationId: 'applyToJob',
         tags: ['public'],
         description:
-          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the version shown), demographics.<key>? (voluntary, stored encrypted and separately).',
+          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately).',
         consumes: ['multipart/form-data'],
         params: JobParams,
-        response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String() }), 200: Type.String(), ...PublicErrors },
+        response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String(), noticeRevision: Type.Integer(), humanReviewOnly: Type.Boolean() }), 200: Type.String(), ...PublicErrors },
       },
       config: {
         access: { public: 'candidates apply without an account' },
@@ -99,27 +108,49 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           request.log.warn({ err: { message: (err as Error).message } }, 'apply rate check failed');
         }
       }
-      const form = await readApplicationForm(request, ['consent', 'noticeVersion']);
+      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'humanReviewOnly']);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
         throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
       if (form.extra.noticeVersion !== PRIVACY_NOTICE_VERSION) {
         throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
+      const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
+      const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
+      // A page shown before a settings change states old facts: the candidate reads the new
+      // notice first. API clients that render no page may omit the revision; the current
+      // one is recorded (it is the one GET /jobs/:org/:job shows).
+      if (form.extra.noticeRevision !== undefined && !/^[1-9][0-9]{0,8}$/.test(form.extra.noticeRevision)) {
+        throw new ValidationError([{ path: 'body/noticeRevision', message: 'must be a positive integer' }]);
+      }
+      if (form.extra.noticeRevision !== undefined && form.extra.noticeRevision !== String(notice.version)) {
+        throw new UnprocessableError({
+          detail: 'The privacy notice has changed; please reload the page and read it again.',
+          extra: { noticeVersion: PRIVACY_NOTICE_VERSION, noticeRevision: notice.version },
+        });
+      }
       // A re-submission for an existing application is held until the candidate confirms it
       // by mail (issue 14, M2); the submitter cannot tell which case applied.
       await deps.applications.submitPublic(
         org.id,
         job.id,
-        { candidate: form.candidate, file: form.file, source: 'public', noticeVersion: PRIVACY_NOTICE_VERSION, demographics: form.demographics },
+        {
+          candidate: form.candidate,
+          file: form.file,
+          source: 'public',
+          noticeVersion: PRIVACY_NOTICE_VERSION,
+          noticeRevision: notice.version,
+          humanReviewOnly,
+          demographics: form.demographics,
+        },
         request.id,
       );
       // The same answer whether or not this email applied before: nothing to enumerate.
       const accept = request.headers.accept ?? '';
       if (accept.includes('text/html') && !accept.includes('application/json')) {
-        return reply.code(200).type('text/html; charset=utf-8').send(renderThankYou(org, job));
+        return reply.code(200).type('text/html; charset=utf-8').send(renderThankYou(org, job, humanReviewOnly));
       }
-      return reply.code(202).send({ status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION });
+      return reply.code(202).send({ status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION, noticeRevision: notice.version, humanReviewOnly });
     },
   );
 }

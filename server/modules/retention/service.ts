@@ -13,6 +13,7 @@ import type { Db } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../jobs/service.js';
+import { currentNoticeIn } from '../notices/service.js';
 import { createCandidateEraser, retryOnDeadlock } from './erase.js';
 import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
 import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
@@ -117,6 +118,8 @@ export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring:
       await db.withTenantTx(ctx.orgId, async (tx) => {
         const before = await getRetention(tx);
         await upsertRetention(tx, ctx.orgId, days, ctx.userId);
+        // The notices state the retention: a change makes a new notice version now.
+        await currentNoticeIn(tx, ctx.orgId);
         await audit.recordIn(tx, ctx.orgId, {
           action: 'retention.settings_changed',
           actor: { type: 'user', id: ctx.userId },

@@ -35,6 +35,7 @@ const RescreenJob = Type.Object({
   alreadyQueued: Type.Integer(),
   upToDate: Type.Integer(),
   noParsedCv: Type.Integer(),
+  humanReviewOnly: Type.Integer({ description: 'Applications whose candidate chose a review without AI: never re-screened.' }),
   waitingFor: Nullable(Type.String()),
   applications: Type.Array(Type.Object({ applicationId: Uuid, status: Type.String(), screeningId: Nullable(Uuid) })),
 });

@@ -76,7 +76,7 @@ export interface OversightDeps {
 type RescreenOne =
   | { applicationId: string; status: 'queued'; screeningId: string; criteriaVersion: number; generation: number; previousScreeningId: string | null }
   | { applicationId: string; status: 'already_queued'; screeningId: string; criteriaVersion: number; generation: number; previousScreeningId: null }
-  | { applicationId: string; status: 'no_parsed_cv' | 'up_to_date' };
+  | { applicationId: string; status: 'no_parsed_cv' | 'up_to_date' | 'human_review_only' };
 
 async function cipherOrNull(keyring: Keyring, q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
   try {
@@ -101,6 +101,7 @@ export function createScreeningOversight(deps: OversightDeps) {
   /** Inside a tenant transaction: adds a pending generation for the application unless one is queued. */
   async function requestRescreen(tx: Queryable, ctx: Ctx, applicationId: string, onlyStale: boolean): Promise<RescreenOne> {
     const src = await loadScreeningSource(tx, applicationId);
+    if (src?.human_review_only) return { applicationId, status: 'human_review_only' };
     if (!src?.document_id) return { applicationId, status: 'no_parsed_cv' };
     const latest = await latestScreeningFor(tx, applicationId, src.document_id, src.criteria_version);
     if (latest && (latest.status === 'pending' || latest.status === 'waiting')) {
@@ -289,6 +290,13 @@ export function createScreeningOversight(deps: OversightDeps) {
         if (!app) throw new NotFoundError({ resource: 'Application' });
         const r = await requestRescreen(tx, ctx, applicationId, false);
         if (r.status === 'no_parsed_cv') throw new ConflictError({ detail: 'The application has no parsed CV to screen.' });
+        if (r.status === 'human_review_only') {
+          throw new ConflictError({
+            title: 'Human review only',
+            detail: 'The candidate chose a review by a person without AI screening: this application is never sent to an AI model.',
+            extra: { humanReviewOnly: true },
+          });
+        }
         return { r, waitingFor: await aiHold(tx, clock()) };
       });
       await enqueueAll(ctx.orgId, [out.r]);
@@ -321,6 +329,7 @@ export function createScreeningOversight(deps: OversightDeps) {
         alreadyQueued: count('already_queued'),
         upToDate: count('up_to_date'),
         noParsedCv: count('no_parsed_cv'),
+        humanReviewOnly: count('human_review_only'),
         waitingFor: out.waitingFor,
         applications: out.results.map((r) => ({ applicationId: r.applicationId, status: r.status, screeningId: 'screeningId' in r ? r.screeningId : null })),
       };

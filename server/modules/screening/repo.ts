@@ -54,12 +54,14 @@ export interface ScreeningSource {
   criteria_version: number;
   document_id: string | null;
   text_enc: Buffer | null;
+  /** The candidate chose a review by a person without AI screening: no model may see it. */
+  human_review_only: boolean;
 }
 
 /** The application, its job's criteria and its latest parsed CV. */
 export async function loadScreeningSource(q: Queryable, applicationId: string): Promise<ScreeningSource | null> {
   const { rows } = await q.query<ScreeningSource>(
-    `SELECT a.id AS application_id, a.candidate_id, a.job_id, j.title, j.description, j.criteria, j.criteria_version, d.id AS document_id, d.text_enc
+    `SELECT a.id AS application_id, a.candidate_id, a.job_id, a.human_review_only, j.title, j.description, j.criteria, j.criteria_version, d.id AS document_id, d.text_enc
        FROM applications a JOIN jobs j ON j.id = a.job_id
        LEFT JOIN LATERAL (SELECT id, text_enc FROM documents WHERE application_id = a.id AND parse_status = 'parsed' ORDER BY parsed_at DESC, id LIMIT 1) d ON true
       WHERE a.id = $1`,

@@ -80,7 +80,7 @@ export function createSampleRuns(deps: { db: Db; keyring: Keyring; provider: Mod
     async loadInput(orgId: string, applicationId: string): Promise<SampleInput | null> {
       return db.withTenant(orgId, async (q) => {
         const src = await loadScreeningSource(q, applicationId);
-        if (!src?.document_id || !src.text_enc || src.criteria.length === 0) return null;
+        if (!src?.document_id || !src.text_enc || src.criteria.length === 0 || src.human_review_only) return null;
         let cipher;
         try {
           cipher = await deps.keyring.candidateCipher(q, orgId, src.candidate_id);

@@ -121,6 +121,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const prepared = await deps.db.withTenantTx(orgId, async (tx) => {
         const src = await loadScreeningSource(tx, applicationId);
         if (!src) return { kind: 'missing' as const, reason: 'application_not_found' };
+        // The candidate chose a person without AI: nothing is recorded and no model is called, whatever queued this.
+        if (src.human_review_only) return { kind: 'missing' as const, reason: 'human_review_only' };
         if (!src.document_id || !src.text_enc) return { kind: 'missing' as const, reason: 'no_parsed_cv' };
         const row = await ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId: src.document_id, criteriaVersion: src.criteria_version });
         if (row.status === 'completed' || row.status === 'failed') return { kind: 'done' as const, row };
@@ -282,7 +284,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
     async markProviderFailure(orgId: string, applicationId: string, reason: string): Promise<void> {
       const row = await deps.db.withTenantTx(orgId, async (tx) => {
         const src = await loadScreeningSource(tx, applicationId);
-        if (!src?.document_id) return null;
+        if (!src?.document_id || src.human_review_only) return null;
         return ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId: src.document_id, criteriaVersion: src.criteria_version });
       });
       if (row) await recordFailure(orgId, row.id, applicationId, reason);

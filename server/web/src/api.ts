@@ -137,6 +137,7 @@ export interface ApplicationSummary {
   stage: StageRef;
   tags: string[];
   source: string;
+  humanReviewOnly?: boolean;
   createdAt: string;
 }
 export interface Note {
@@ -153,6 +154,7 @@ export interface Decision {
   outcome: string;
   reason: string;
   followedAi: boolean | null;
+  aiRecommendation?: string | null;
   at: string;
 }
 export interface DocumentView {
@@ -174,7 +176,9 @@ export interface Application {
   tags: string[];
   stage: StageRef;
   pipeline: StageRef[];
-  consent: { noticeVersion: string; consentedAt: string | null } | null;
+  consent: { noticeVersion: string; noticeRevision?: number | null; consentedAt: string | null } | null;
+  /** The candidate chose a review by a person without AI screening. */
+  humanReviewOnly?: boolean;
   candidate: { id: string; name: string; email: string; phone: string | null; location: string | null; links: string[] };
   documents: DocumentView[];
   timeline: { id: string; type: string; actorType: string; actorId: string | null; data: Record<string, unknown>; at: string }[];

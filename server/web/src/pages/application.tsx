@@ -75,6 +75,12 @@ export function ApplicationDetail({ id }: { id: string }) {
               <a href={`/app/jobs/${a.jobId}/pipeline`}>{job.data.title}</a>
             ) : null}{' '}
             · <span class={`badge stage-${a.stage.kind}`}>{a.stage.name}</span> · applied {when(a.createdAt)} via {a.source}
+            {a.humanReviewOnly ? (
+              <>
+                {' '}
+                · <span class="badge human-only" title="The candidate chose a review by a person without AI screening: it is never sent to an AI model.">Human review only (no AI)</span>
+              </>
+            ) : null}
           </p>
         </div>
       </div>
@@ -148,7 +154,11 @@ export function ApplicationDetail({ id }: { id: string }) {
                   : '—'}
               </dd>
               <dt>Consent</dt>
-              <dd>{a.consent ? `notice ${a.consent.noticeVersion}, ${when(a.consent.consentedAt)}` : 'uploaded by a recruiter'}</dd>
+              <dd>
+                {a.consent
+                  ? `notice ${a.consent.noticeVersion}${a.consent.noticeRevision ? ` (revision ${a.consent.noticeRevision})` : ''}, ${when(a.consent.consentedAt)}`
+                  : 'uploaded by a recruiter'}
+              </dd>
             </dl>
           </section>
           {session.can('applications:decide') ? <DecisionForm a={a} recommendation={latest?.status === 'completed' ? latest.recommendation : null} onDone={() => void app.reload()} /> : null}
@@ -369,9 +379,8 @@ export function followsRecommendation(outcome: string, recommendation: string): 
 function DecisionForm({ a, recommendation, onDone }: { a: Application; recommendation: string | null; onDone: () => void }) {
   const [outcome, setOutcome] = useState('advance');
   const [reason, setReason] = useState('');
-  // Until the user picks an answer, it follows from the outcome and the AI's recommendation.
-  const [chosenFollowedAi, setFollowedAi] = useState<string | null>(null);
-  const followedAi = chosenFollowedAi ?? (recommendation ? (followsRecommendation(outcome, recommendation) ? 'yes' : 'no') : 'none');
+  // Derived by the server from the latest recommendation and the outcome; shown here as a preview.
+  const followedAi = recommendation === 'advance' || recommendation === 'not_advance' ? (outcome === 'hold' ? 'none' : followsRecommendation(outcome, recommendation) ? 'yes' : 'no') : 'none';
   const [toStageId, setToStageId] = useState('');
   const [done, setDone] = useState(false);
   const { busy, error, run } = useAction();
@@ -381,11 +390,9 @@ function DecisionForm({ a, recommendation, onDone }: { a: Application; recommend
       await post(`/api/v1/applications/${a.id}/decision`, {
         outcome,
         reason,
-        followedAi: followedAi === 'none' ? null : followedAi === 'yes',
         ...(toStageId ? { toStageId } : {}),
       });
       setReason('');
-      setFollowedAi(null);
       setDone(true);
       onDone();
     });
@@ -417,15 +424,11 @@ function DecisionForm({ a, recommendation, onDone }: { a: Application; recommend
           Reason (recorded with your name)
           <textarea name="reason" required rows={3} maxLength={2000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
         </label>
-        <label>
-          Does this follow the AI's recommendation?
-          <select name="followedAi" value={followedAi} onChange={(e) => setFollowedAi(e.currentTarget.value)}>
-            <option value="yes">Yes, it follows the AI</option>
-            <option value="no">No, it departs from the AI</option>
-            <option value="none">No AI recommendation was used</option>
-          </select>
-        </label>
-        {recommendation && chosenFollowedAi === null ? <p class="muted hint">Prefilled from the AI's recommendation ({REC_LABEL[recommendation] ?? human(recommendation)}) and the outcome you pick.</p> : null}
+        <p class="muted hint" data-testid="followed-ai-preview">
+          {followedAi === 'none'
+            ? 'Follows the AI: not applicable (no advance/reject recommendation, or a hold).'
+            : `Recorded automatically: this decision ${followedAi === 'yes' ? 'follows' : 'departs from'} the AI's recommendation (${REC_LABEL[recommendation ?? ''] ?? human(recommendation ?? '')}). Your reason stays your note.`}
+        </p>
         <ErrorBox error={error} />
         {done ? <Notice>Decision recorded.</Notice> : null}
         <button type="submit" disabled={busy}>

@@ -247,6 +247,12 @@ export function Pipeline({ jobId }: { jobId: string }) {
                 ) : null}
                 <td data-label="Candidate">
                   <a href={`/app/applications/${a.id}`}>{a.candidateName ?? 'Candidate'}</a>
+                  {a.humanReviewOnly ? (
+                    <>
+                      {' '}
+                      <span class="badge human-only" title="The candidate chose a review by a person without AI screening">human review only</span>
+                    </>
+                  ) : null}
                 </td>
                 <td data-label="Stage">
                   <span class={`badge stage-${a.stage.kind}`}>{a.stage.name}</span>

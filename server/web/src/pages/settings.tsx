@@ -26,7 +26,7 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="#event-hooks">Event webhooks</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#privacy">Privacy contact</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="#event-hooks">Event webhooks</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
       <div id="pipeline">
@@ -35,6 +35,7 @@ export function Settings() {
       <VapiSettingsForm />
       <WebhookEndpoints />
       <RetentionForm />
+      <PrivacyContactForm />
       <div id="sessions">
         <SessionPolicyForm />
       </div>
@@ -100,6 +101,62 @@ function RetentionForm() {
       {saved ? <Notice>Retention saved.</Notice> : null}
       <button type="submit" disabled={save.busy}>
         Save retention
+      </button>
+    </form>
+  );
+}
+
+interface PrivacyContactView {
+  privacyContact: { email: string | null; url: string | null } | null;
+  updatedAt: string | null;
+  retentionDays: number;
+  noticeVersion: number;
+}
+
+/** The contact every candidate notice names; jobs cannot be published without it. */
+function PrivacyContactForm() {
+  const r = useData(() => get<PrivacyContactView>('/api/v1/org/privacy-contact'), []);
+  const [form, setForm] = useState<{ email: string; url: string } | null>(null);
+  const save = useAction();
+  const [saved, setSaved] = useState(false);
+  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const d = r.data;
+  const f = form ?? { email: d.privacyContact?.email ?? '', url: d.privacyContact?.url ?? '' };
+  const set = (p: Partial<typeof f>): void => {
+    setSaved(false);
+    setForm({ ...f, ...p });
+  };
+  return (
+    <form
+      id="privacy"
+      class="card"
+      aria-labelledby="privacy-h"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save.run(async () => {
+          r.setData(await put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
+          setForm(null);
+          setSaved(true);
+        });
+      }}
+    >
+      <h2 id="privacy-h">Privacy contact</h2>
+      <p class="muted">
+        Named in every candidate notice (apply page, interview page, mails) with the retention above, for questions, copies, corrections, deletion and a review without AI. Required before a job can be published. Changing it makes a new notice version (now version {d.noticeVersion}); each consent records the version the candidate saw.
+      </p>
+      {d.privacyContact ? null : <Notice>No privacy contact yet: jobs cannot be published until one is set.</Notice>}
+      <label>
+        Email
+        <input name="privacyEmail" type="email" maxLength={254} value={f.email} onInput={(e) => set({ email: e.currentTarget.value })} />
+      </label>
+      <label>
+        Web page (https)
+        <input name="privacyUrl" type="url" maxLength={500} placeholder="https://" value={f.url} onInput={(e) => set({ url: e.currentTarget.value })} />
+      </label>
+      <ErrorBox error={save.error} />
+      {saved ? <Notice>Privacy contact saved.</Notice> : null}
+      <button type="submit" disabled={save.busy}>
+        Save privacy contact
       </button>
     </form>
   );
