@@ -231,8 +231,10 @@ t.test('Idempotency-Key on create: replay, 422 on another body, scoped per princ
   const other = await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers, payload: { ...JOB, title: 'Something else' } });
   isProblem(t, other, 422, 'same key, another body');
   t.equal(await jobCount(adminA.orgId), before + 1, 'one job for three requests');
-  // The same key from another principal is a different key.
-  const mine = await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...bearer(full.token), 'idempotency-key': 'job-create-1' }, payload: JOB });
+  // The same key from another principal is a different key (a fresh token: the full-scope
+  // one may have spent its per-token budget on the route walk above).
+  const another = await token(adminA, ['jobs:read', 'jobs:write']);
+  const mine = await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...bearer(another.token), 'idempotency-key': 'job-create-1' }, payload: JOB });
   t.equal(mine.statusCode, 201);
   t.not(mine.json<{ id: string }>().id, first.json<{ id: string }>().id);
   isProblem(t, await ctx.app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...bearer(tok.token), 'idempotency-key': 'bad key \u00e9' }, payload: JOB }), 400, 'malformed key');
