@@ -17,6 +17,28 @@ export const MIN_TEXT_LETTERS = 20;
 
 export type ExtractResult = { status: 'parsed'; text: string; pages?: number; hidden?: HiddenParts } | { status: 'needs_manual_review'; reason: string };
 
+/**
+ * pdf.js 5 compiles font info with ArrayBuffer#transferToFixedLength (Node 21+). hirebox
+ * ships and is tested on Node 24, but a developer machine's own Node may still be 20 (end
+ * of life): there `npm run demo` and `npm test` would fail on every PDF. A copying stand-in
+ * gives pdf.js the same result (it never touches the source buffer afterwards); on Node 24
+ * this does nothing.
+ */
+function ensureTransferToFixedLength(): void {
+  const proto = ArrayBuffer.prototype as ArrayBuffer & { transferToFixedLength?: (n?: number) => ArrayBuffer };
+  if (typeof proto.transferToFixedLength === 'function') return;
+  Object.defineProperty(ArrayBuffer.prototype, 'transferToFixedLength', {
+    configurable: true,
+    writable: true,
+    value: function transferToFixedLength(this: ArrayBuffer, length?: number): ArrayBuffer {
+      const n = length ?? this.byteLength;
+      const out = new ArrayBuffer(n);
+      new Uint8Array(out).set(new Uint8Array(this, 0, Math.min(n, this.byteLength)));
+      return out;
+    },
+  });
+}
+
 export class ExtractionError extends Error {
   readonly permanent: boolean;
   constructor(message: string, permanent: boolean) {
@@ -110,6 +132,7 @@ export async function extractInProcess(mediaType: string, bytes: Uint8Array, max
   let pages: number | undefined;
   const hidden = new HiddenCollector();
   if (mediaType === MEDIA_TYPES.pdf) {
+    ensureTransferToFixedLength();
     const { extractText, getDocumentProxy, getResolvedPDFJS } = await import('unpdf');
     let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
     try {
