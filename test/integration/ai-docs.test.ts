@@ -100,7 +100,7 @@ t.test('stability figures come from the latest stored check', async (t) => {
 t.test('the bias table suppresses categories under the minimum sample', async (t) => {
   const job = await createJob(ctx, recruiterA, { title: 'Docs job' });
   let ip = 0;
-  for (const gender of ['woman', 'woman', 'woman', 'woman', 'woman', 'man']) {
+  for (const gender of ['female', 'female', 'female', 'female', 'female', 'male']) {
     ip += 1;
     const fields: Record<string, string> = { name: `Docs Applicant ${ip}`, email: `docs${ip}.${Date.now()}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION, 'demographics.gender': gender };
     const { body, contentType } = multipartBody(fields, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(SAMPLE_CV_LINES.join('\n')) });
@@ -109,9 +109,9 @@ t.test('the bias table suppresses categories under the minimum sample', async (t
   }
   const text = await card();
   t.match(text, /6 applications, 6 with self-identified demographics/);
-  t.match(text, /\| gender \| woman \| 5 \| suppressed \| suppressed \|/, 'a category of 5 shows its count; no rate before any decision');
-  t.match(text, /\| gender \| other \([^|]*\) \| suppressed \(<5\) \| suppressed \| suppressed \|/, 'a category of 1 is suppressed');
-  t.notMatch(text, /\| man \|/, 'a single answer never appears as its own category');
+  t.match(text, /\| Sex \/ gender \| Female \| 5 \| suppressed \| suppressed \|/, 'a category of 5 shows its count; no rate before any decision');
+  t.match(text, /\| Sex \/ gender \| other \([^|]*\) \| suppressed \(<5\) \| suppressed \| suppressed \|/, 'a category of 1 is suppressed');
+  t.notMatch(text, /\| Male \|/, 'a single answer never appears as its own category');
   t.notMatch(text, /Docs Applicant/, 'no applicant names');
 });
 
