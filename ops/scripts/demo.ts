@@ -15,7 +15,7 @@ import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { demoLogFormat, prettyLogStream } from './lib/log-format.js';
 import { createRedis } from '../../server/core/redis.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
-import { DEMO_PAST_APPLICATIONS, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_CVS, DEMO_PAST_APPLICATIONS, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { ensurePostgres, ensureRedis } from './dev-services.js';
 
 const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
@@ -51,7 +51,7 @@ async function seed(config: Config): Promise<string> {
       { db, audit: createAuditLog({ db }), masterKey: config.masterKey.reveal(), publicUrl: config.publicUrl, parseQueue, logger: createLogger('warn') },
       password,
     );
-    say(created ? `seeded "Demo Company": 2 open jobs, 5 new applications with CVs and ${DEMO_PAST_APPLICATIONS} decided past ones (for the Fairness report), 4 members` : 'demo workspace already seeded; passwords refreshed');
+    say(created ? `seeded "Demo Company": 2 open jobs, ${DEMO_CVS.length} new applications with CVs and ${DEMO_PAST_APPLICATIONS} decided past ones (for the Fairness report), 4 members` : 'demo workspace already seeded; passwords refreshed');
     return password;
   } finally {
     await parseQueue.close();
