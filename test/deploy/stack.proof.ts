@@ -216,8 +216,14 @@ async function createJob(s: Session, title: string): Promise<{ id: string; slug:
 
 /** Applies on the public page with a PDF CV; waits for the worker to parse and screen it. */
 async function applyAndScreen(tt: TT, s: Session, orgSlug: string, job: { id: string; slug: string }, name: string, email: string): Promise<string> {
+  // As a candidate's browser does: send back the notice the apply page showed (the release
+  // being run decides its version, and since issue 18 the org's notice revision too).
+  const page = await https('GET', `/jobs/${orgSlug}/${job.slug}`);
+  const notice: Record<string, string> = { noticeVersion: /name="noticeVersion" value="([^"]*)"/.exec(page.body)?.[1] ?? PRIVACY_NOTICE_VERSION };
+  const revision = /name="noticeRevision" value="([^"]*)"/.exec(page.body)?.[1];
+  if (revision) notice.noticeRevision = revision;
   const { body, contentType } = multipartBody(
-    { name, email, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION },
+    { name, email, consent: 'true', ...notice },
     { filename: 'cv.pdf', contentType: 'application/pdf', data: makePdf(SAMPLE_CV_LINES) },
   );
   const applied = await https('POST', `/api/v1/public/jobs/${orgSlug}/${job.slug}/apply`, { headers: { 'content-type': contentType, origin: ORIGIN }, body });
