@@ -9,11 +9,19 @@
 # image cannot be pulled, pass a locally made one: --build-arg NODE_IMAGE=localhost/node:24-bookworm-slim
 # (deploy/proof/images.sh makes it from Debian packages and the Node build on the npm registry).
 #
+# Where the digest comes from: Docker's own record of the official images,
+# github.com/docker-library/repo-info, repos/node/remote/24-bookworm-slim.md at commit
+# e2e97043fc3e24482c19623a66ea8fc74d2546e0: the multi-platform index of node:24-bookworm-slim
+# (Node 24.19.0 on Debian bookworm, built 2026-08-25; linux/amd64 manifest
+# sha256:e5a8dee7bc1e6a215d224a7ef8206f7e77271bc3cabd5febf2beafac0674f174). It was the newest
+# record that could be read from this build machine, which cannot reach Docker Hub. To bump:
+# `docker buildx imagetools inspect node:24-bookworm-slim` (or that file) and take the index digest.
+#
 # Behind a TLS-inspecting proxy, give npm the proxy's CA for the build only, as a build
 # secret (never a layer, never a build arg):
 #   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
 #   buildah bud --format docker --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
-ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df
 
 # ---- toolchain: the only stages with compilers (native addons such as argon2) ----
 FROM ${NODE_IMAGE} AS toolchain
