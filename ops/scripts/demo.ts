@@ -1,6 +1,11 @@
 // `npm run demo`: makes sure Postgres and Redis answer (starting local ones if needed),
 // creates and migrates the database, seeds a demo workspace with the simulated AI and
 // voice providers, then runs the app and the worker until Ctrl-C.
+//
+// `node dist/ops/scripts/demo.js --seed-only` is the demo-seed service of
+// docker-compose.override.yml: there the stack's own services migrate the database and run
+// the app and the worker, so it only seeds the same workspace (or refreshes its password),
+// prints the same sign-in details and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -84,10 +89,26 @@ async function waitForReady(url: string, timeoutMs = 30_000): Promise<boolean> {
   return false;
 }
 
+/** The sign-in details, the same lines for `npm run demo` and the compose demo-seed service. */
+function banner(password: string, where: string): void {
+  say('');
+  say(`hirebox is running at ${config.publicUrl.origin}  (${where})`);
+  say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
+  for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
+  say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}${seedOnly ? ' in the worker and app containers' : ''}`);
+  say('AI and voice providers: simulated (deterministic stand-ins)');
+}
+
+const seedOnly = process.argv.includes('--seed-only');
 const config = loadConfigOrExit();
 if (config.nodeEnv === 'production') {
   say('refusing to seed a demo workspace with NODE_ENV=production');
   process.exit(1);
+}
+if (seedOnly) {
+  const password = await seed(config);
+  banner(password, 'docker compose: the app and worker containers serve it; `docker compose logs -f app worker` shows them');
+  process.exit(0);
 }
 await ensureDatabase(config);
 await ensureRedis(config.redisUrl.reveal(), say);
@@ -108,12 +129,7 @@ for (const c of children) c.on('exit', stop);
 
 const localUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 if (await waitForReady(localUrl)) {
-  say('');
-  say(`hirebox is running at ${config.publicUrl.origin}  (ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs)`);
-  say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
-  for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
-  say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}`);
-  say('AI and voice providers: simulated (deterministic stand-ins)');
+  banner(password, `ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs`);
   say('press Ctrl-C to stop');
 } else {
   say('the app did not become ready within 30 s; see the log lines above');
