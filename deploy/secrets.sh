@@ -63,6 +63,9 @@ make_secret() {
 # Passwords that only feed other files are kept root-only beside them, so that derived
 # files can be recreated and an operator can open psql / redis-cli.
 make_secret postgres_password "$POSTGRES_UID" "$POSTGRES_UID" random_hex
+# pgBackRest repository passphrase (aes-256-cbc): without it no base backup or archived WAL
+# can be read, so it goes into the offline copy of this directory with master_key.
+make_secret pgbackrest_cipher_pass "$POSTGRES_UID" "$POSTGRES_UID" random_key
 make_secret .hirebox_app_password 0 0 random_hex
 make_secret .redis_password 0 0 random_hex
 

@@ -5,7 +5,7 @@
 #   localhost/node:24-bookworm-slim      that base + Node 24 and npm from the npm registry
 #   localhost/hirebox:$HIREBOX_VERSION   the repository's Dockerfile, NODE_IMAGE = the above
 #   localhost/hirebox-caddy:$HIREBOX_VERSION  deploy/proof/caddy.Dockerfile (Debian's caddy)
-#   localhost/hirebox-postgres:15        deploy/proof/postgres.Dockerfile (Debian's PostgreSQL)
+#   localhost/hirebox-postgres:15        deploy/proof/postgres.Dockerfile (Debian's PostgreSQL + pgBackRest)
 #   localhost/hirebox-redis:7            deploy/proof/redis.Dockerfile (Debian's Redis)
 # Where docker.io can be pulled, only the hirebox image is needed (docker compose build).
 #
@@ -58,7 +58,7 @@ bud -f "$context/Dockerfile" --build-arg NODE_IMAGE=localhost/node:24-bookworm-s
   -t "localhost/hirebox:$version" "$context"
 bud -f "$PROOF_DIR/caddy.Dockerfile" --build-arg BASE=localhost/debian:bookworm-min \
   -t "localhost/hirebox-caddy:$version" "$PROOF_DIR"
-bud -f "$PROOF_DIR/postgres.Dockerfile" --build-arg BASE=localhost/debian:bookworm-min -t localhost/hirebox-postgres:15 "$PROOF_DIR"
+bud -f "$PROOF_DIR/postgres.Dockerfile" --build-arg BASE=localhost/debian:bookworm-min -t localhost/hirebox-postgres:15 "$REPO_ROOT/deploy"
 bud -f "$PROOF_DIR/redis.Dockerfile" --build-arg BASE=localhost/debian:bookworm-min -t localhost/hirebox-redis:7 "$PROOF_DIR"
 
 size=$(podman image inspect --format '{{.Size}}' "localhost/hirebox:$version")

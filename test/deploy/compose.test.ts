@@ -54,8 +54,8 @@ function checkHardening(tt: TT, services: Dict, label: string): void {
     tt.notOk(svc.pid ?? svc.ipc, `${label}: ${name} shares no host namespace`);
     tt.ok(svc.mem_limit, `${label}: ${name} has a memory limit`);
     const hc = asDict(svc.healthcheck);
-    if (name === 'migrate') {
-      tt.equal(svc.restart, 'no', `${label}: migrate is one-shot`);
+    if (name === 'migrate' || name === 'demo-seed') {
+      tt.equal(svc.restart, 'no', `${label}: ${name} is one-shot`);
     } else {
       tt.ok(Array.isArray(hc.test) && hc.test.length > 1 && !hc.disable, `${label}: ${name} has a healthcheck`);
       tt.match(String(svc.restart), /^(unless-stopped|always)$/, `${label}: ${name} restarts`);
@@ -149,8 +149,27 @@ t.test('docker-compose.yml keeps its security invariants', async (tt) => {
   tt.equal(cmd('worker'), 'node dist/worker/main.js');
   tt.equal(cmd('migrate'), 'node dist/server/cli.js migrate');
 
-  const pgMajor = Number(/^postgres:(\d+)/.exec(image('postgres'))?.[1]);
+  const pgMajor = Number(/^(?:hirebox-)?postgres:(\d+)/.exec(image('postgres'))?.[1]);
   tt.ok(pgMajor >= 15, `postgres is 15 or newer (${pgMajor})`);
+  // Point-in-time recovery (issue 18): WAL archived through pgBackRest into an encrypted
+  // repository on its own volume, the passphrase from a secret file.
+  const pg = asDict(services.postgres);
+  tt.equal(asDict(pg.build).context, 'deploy/postgres', 'postgres is built with pgBackRest (deploy/postgres/Dockerfile)');
+  const pgCmd = (pg.command as string[]).join(' ');
+  tt.match(pgCmd, /-c archive_mode=on\b/, 'WAL archiving is on');
+  tt.match(pgCmd, /-c archive_command=hirebox-pgbackrest archive-push %p\b/, 'WAL goes to pgBackRest');
+  const archiveTimeout = Number(/-c archive_timeout=(\d+)/.exec(pgCmd)?.[1]);
+  tt.ok(archiveTimeout > 0 && archiveTimeout <= 300, `archive_timeout ${archiveTimeout} s bounds the RPO at 5 minutes or less`);
+  const pgEnv = envOf(pg);
+  tt.equal(pgEnv.PGBACKREST_REPO1_CIPHER_TYPE, 'aes-256-cbc', 'the pgBackRest repository is encrypted');
+  tt.notOk(Object.keys(pgEnv).some((k) => /CIPHER_PASS/.test(k)), 'the repository passphrase is not in the compose file');
+  tt.ok(names(pg.secrets).includes('pgbackrest_cipher_pass'), 'the passphrase comes from a secret file');
+  tt.ok((pg.volumes as string[]).includes('pgbackrest:/var/lib/pgbackrest'), 'the repository is on its own named volume');
+  const pgDockerfile = await readFile(join(repoRoot, 'deploy', 'postgres', 'Dockerfile'), 'utf8');
+  tt.match(pgDockerfile, /^ARG POSTGRES_IMAGE=postgres:16-bookworm/m, 'production postgres is the official Debian image');
+  tt.match(pgDockerfile, /apt-get install -y --no-install-recommends pgbackrest/, "pgBackRest from Debian's packages");
+  tt.match(pgDockerfile, /usermod -u 70 /, 'the postgres user keeps uid 70 (volumes and secret files of earlier releases)');
+  tt.match(pgDockerfile, /^USER 70:70$/m, 'postgres runs as uid 70');
   tt.match(image('redis'), /^redis:7\b/, 'redis 7');
   const redisCmd = cmd('redis');
   tt.match(redisCmd, /--maxmemory-policy noeviction/, 'redis never evicts queue data');
@@ -170,10 +189,16 @@ t.test('the development override stays local and keeps the hardening', async (tt
   const base = await loadYaml('docker-compose.yml');
   const dev = await loadYaml('docker-compose.override.yml');
   const devServices = asDict(dev.services);
+  const baseServices = asDict(base.services);
+  tt.same(Object.keys(devServices).filter((n) => !(n in baseServices)), ['demo-seed'], 'the only service of its own is the one-shot demo-seed');
   for (const [name, raw] of Object.entries(devServices)) {
     const svc = asDict(raw);
-    for (const key of ['privileged', 'cap_add', 'network_mode', 'read_only', 'user', 'security_opt', 'cap_drop', 'networks', 'secrets']) {
-      tt.notOk(key in svc, `override does not change ${name}.${key}`);
+    // Services of docker-compose.yml keep their hardening; demo-seed, which exists only here,
+    // brings its own and is checked with every other service in the merged file below.
+    if (name in baseServices) {
+      for (const key of ['privileged', 'cap_add', 'network_mode', 'read_only', 'user', 'security_opt', 'cap_drop', 'networks', 'secrets']) {
+        tt.notOk(key in svc, `override does not change ${name}.${key}`);
+      }
     }
     if (name !== 'caddy') tt.notOk(svc.ports, `override publishes no port for ${name}`);
     for (const key of Object.keys(envOf(svc))) tt.notOk(SECRET_ENV.test(key), `override sets no secret inline (${name}.${key})`);
@@ -181,6 +206,11 @@ t.test('the development override stays local and keeps the hardening', async (tt
   tt.same(asDict(devServices.caddy).ports, ['127.0.0.1:8080:80/tcp'], 'dev http port is bound to localhost only');
   tt.equal(envOf(asDict(devServices.caddy)).TLS_MODE, 'off', 'dev serves plain http');
   tt.notOk(dev.secrets ?? dev.networks, 'override defines no secrets or networks of its own');
+  const seed = asDict(devServices['demo-seed']);
+  tt.same(seed.command, ['node', 'dist/ops/scripts/demo.js', '--seed-only'], "demo-seed runs the image's built demo seed");
+  tt.same(names(seed.networks), ['backend'], 'demo-seed is only on the internal backend network');
+  tt.equal(asDict(asDict(seed.depends_on).migrate).condition, 'service_completed_successfully', 'demo-seed runs after migrate');
+  tt.equal(envOf(seed).NODE_ENV, 'development', 'demo-seed runs in development mode (the seed refuses production)');
   tt.ok(asDict(base.services).caddy, 'base file still parses');
 });
 
@@ -250,7 +280,7 @@ t.test('deploy/secrets.sh creates each secret once, root-only or for its one rea
   });
   tt.equal(first.code, 0, `first run succeeds ${first.stderr}`);
   const compose = await loadYaml('docker-compose.yml');
-  const expectedOwner: Record<string, number> = { postgres_password: 70, redis_acl: 999 };
+  const expectedOwner: Record<string, number> = { postgres_password: 70, pgbackrest_cipher_pass: 70, redis_acl: 999 };
   const before = new Map<string, number>();
   for (const name of Object.keys(asDict(compose.secrets))) {
     const st = await stat(join(dir, name));
@@ -267,6 +297,7 @@ t.test('deploy/secrets.sh creates each secret once, root-only or for its one rea
   const read = (n: string): Promise<string> => readFile(join(dir, n), 'utf8');
   tt.equal(await read('openai_api_key'), 'sk-test-not-a-key', 'operator-provided value is written');
   tt.equal(Buffer.from(await read('master_key'), 'base64').length, 32, 'master key is 32 random bytes, base64');
+  tt.equal(Buffer.from(await read('pgbackrest_cipher_pass'), 'base64').length, 32, 'pgBackRest passphrase is 32 random bytes, base64');
   tt.match(await read('audit_signing_key'), /^-----BEGIN PRIVATE KEY-----/, 'audit signing key is a PEM private key');
   const ossl = await run('openssl', ['pkey', '-in', join(dir, 'audit_signing_key'), '-noout', '-text']);
   tt.match(ossl.stdout, /ED25519 Private-Key/, 'audit signing key is Ed25519');
