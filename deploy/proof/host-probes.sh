@@ -55,3 +55,13 @@ remote unattended-upgrade --dry-run >/dev/null 2>&1 || fail "unattended-upgrade 
 echo "unattended-upgrade --dry-run: ok"
 ruleset=$(remote nft list ruleset | grep -c 'policy drop' || true)
 echo "nftables on the host: $ruleset chain(s) with policy drop"
+
+# The docker role, applied with Debian's own packages (hirebox_docker_source=debian).
+engine=$(remote docker version --format '{{.Server.Version}}' 2>/dev/null || true)
+echo "docker engine (Debian docker.io): ${engine:-not running}"
+[ -n "$engine" ] || fail "the Docker engine does not run on the host"
+compose=$(remote docker compose version 2>/dev/null | head -1 || true)
+echo "docker compose (Debian docker-compose behind the shim): ${compose:-missing}"
+[[ "$compose" == *1.29* ]] || fail "docker compose does not run Debian's docker-compose"
+remote cat /etc/docker/daemon.json | grep -q '"no-new-privileges": true' || fail "the role's daemon.json is not in place"
+echo "docker daemon.json: the role's (no-new-privileges, icc off, log rotation)"

@@ -9,9 +9,13 @@
 #  - then, from outside the host's network namespace: nmap (only 22/tcp and 443 answer),
 #    sshd refuses passwords and root, ssh-audit reports no failure, unattended upgrades
 #    are enabled.
-# Roles applied: base, patches, ssh, firewall, backups. Not applied: docker (Docker's apt
-# repository is not reachable from here) and app (needs that Docker engine; the compose
-# stack it starts is proven by deploy/proof/stack.sh with podman instead).
+# Roles applied: base, patches, ssh, firewall, docker, backups. docker with
+# hirebox_docker_source=debian (Debian's docker.io and docker-compose behind the `docker
+# compose` shim; Docker's apt repository is not reachable from here): the engine must run
+# and `docker compose version` answer. Not applied: app (it clones hirebox_repo_url, which
+# the throwaway host cannot reach, and builds the images from Docker Hub bases, which
+# cannot be pulled here; the compose stack it starts is proven by deploy/proof/stack.sh
+# with podman instead).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -19,8 +23,11 @@ cd "$REPO_ROOT"
 MACHINE=hbhost
 HOST_IP=10.79.0.2
 GW_IP=10.79.0.1
-ROLES=base,patches,ssh,firewall,backups
-host_tar="$HIREBOX_CI_CACHE/rootfs/bookworm-systemd-host.tar"
+ROLES=base,patches,ssh,firewall,docker,backups
+# Packages preinstalled in the cached host image (the tarball's name follows the list).
+host_packages="systemd systemd-sysv dbus openssh-server python3 python3-apt sudo iproute2 ca-certificates curl gnupg git chrony
+  fail2ban python3-systemd nftables openssl needrestart unattended-upgrades apt-listchanges age docker.io docker-compose iptables"
+host_tar="$HIREBOX_CI_CACHE/rootfs/bookworm-systemd-host-$(printf '%s' "$host_packages" | sha256sum | cut -c1-12).tar"
 base_tar="$HIREBOX_CI_CACHE/rootfs/bookworm-minbase.tar"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
@@ -35,9 +42,9 @@ if [ ! -s "$host_tar" ] || [ "$base_tar" -nt "$host_tar" ]; then
   mount --bind /dev "$build/dev"
   printf '#!/bin/sh\nexit 101\n' >"$build/usr/sbin/policy-rc.d"
   chmod 0755 "$build/usr/sbin/policy-rc.d"
+  # shellcheck disable=SC2086 # a list of package names
   if ! chroot "$build" sh -c "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      systemd systemd-sysv dbus openssh-server python3 python3-apt sudo iproute2 ca-certificates curl gnupg git chrony \
-      fail2ban python3-systemd nftables openssl needrestart unattended-upgrades apt-listchanges age >/dev/null" ; then
+      $(echo $host_packages) >/dev/null" ; then
     umount "$build/dev" "$build/proc"; rm -rf "$build"; exit 1
   fi
   umount "$build/dev" "$build/proc"
@@ -97,6 +104,7 @@ hirebox_mail_from=hirebox@proof.example
 hirebox_deploy_user=deploy
 hirebox_deploy_ssh_keys=["$pub"]
 hirebox_backup_age_recipients=["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"]
+hirebox_docker_source=debian
 INV
 
 export ANSIBLE_CONFIG="$REPO_ROOT/deploy/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=False
