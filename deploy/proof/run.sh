@@ -4,8 +4,10 @@
 #   2. Node 24 from the npm registry (cached) first on PATH
 #   3. images: Debian base, Node 24 base, hirebox, Caddy/PostgreSQL/Redis stand-ins (cached layers)
 #   4. the image's files and runtime (test/deploy/image.proof.ts)
-#   5. the compose stack: upgrade from an earlier commit, end to end over TLS, probes (deploy/proof/stack.sh)
-#   6. the Ansible playbook applied twice to a throwaway Debian 12 host, probes (deploy/proof/playbook.sh)
+#   5. the compose stack: upgrade from an earlier commit, end to end over TLS, probes,
+#      point-in-time restore with pgBackRest (deploy/proof/stack.sh)
+#   6. a developer's `docker compose up` with the override: the demo workspace (deploy/proof/dev-stack.sh)
+#   7. the Ansible playbook applied twice to a throwaway Debian 12 host, probes (deploy/proof/playbook.sh)
 # Needs root (buildah, podman, nspawn), a full git history (the upgrade's earlier commit)
 # and port 443 free on this machine. Caches live in $HIREBOX_CI_CACHE (default /var/cache/hirebox-ci).
 set -euo pipefail
@@ -18,7 +20,7 @@ timed() {
   step "$name"
   "$@"
   local took=$(($(date +%s) - step_started))
-  times+=("$(printf '%-34s %4ss' "$name" "$took")")
+  times+=("$(printf '%-44s %4ss' "$name" "$took")")
   step_done "$name"
 }
 
@@ -28,9 +30,10 @@ node_bin=$(bash ops/scripts/node24.sh)
 export PATH="$node_bin:$PATH"
 timed "images (buildah)" bash "$PROOF_DIR/images.sh"
 timed "image files and runtime" npx tap --timeout 600 test/deploy/image.proof.ts
-timed "compose stack (upgrade, e2e, probes)" bash "$PROOF_DIR/stack.sh"
+timed "compose stack (upgrade, e2e, probes, PITR)" bash "$PROOF_DIR/stack.sh"
+timed "dev stack (compose up + demo seed)" bash "$PROOF_DIR/dev-stack.sh"
 timed "playbook twice + host probes" bash "$PROOF_DIR/playbook.sh"
 
 printf '\n=== deploy proof: all steps passed\n'
 printf '  %s\n' "${times[@]}"
-printf '  %-34s %4ss\n' total "$(($(date +%s) - proof_started))"
+printf '  %-44s %4ss\n' total "$(($(date +%s) - proof_started))"
