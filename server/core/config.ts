@@ -255,7 +255,7 @@ function parseMetrics(env: Env, publicPort: number, token: string | undefined, p
     return n;
   };
   const host = env.METRICS_HOST ?? '127.0.0.1';
-  if (isIP(host) === 0 && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(host)) problems.push('METRICS_HOST must be an IP address or a host name');
+  if (isIP(host) === 0 && (!/^[a-z0-9.-]{1,253}$/i.test(host) || host.startsWith('.') || host.startsWith('-'))) problems.push('METRICS_HOST must be an IP address or a host name');
   if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
   return { host, appPort: port('METRICS_PORT'), workerPort: port('WORKER_METRICS_PORT'), token: token ? new Secret(token) : null };
 }

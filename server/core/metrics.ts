@@ -135,6 +135,15 @@ scan(redis.call('LRANGE', KEYS[4], -cap, -1), true)
 return { oldestDue, oldestStart }
 `;
 
+/** Rejects when `promise` has not settled after `ms` (a Redis that is down may queue commands forever). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 const COUNT_STATES = ['wait', 'prioritized', 'paused', 'active', 'delayed', 'waiting-children', 'failed'] as const;
 
 export interface QueueSample {
@@ -156,7 +165,7 @@ export interface QueueWatch {
  */
 export function watchQueues(
   metrics: Metrics,
-  options: { redis: Redis; redisPrefix: string; queues?: readonly QueueName[]; cacheMs?: number; clock?: () => number; scanCap?: number },
+  options: { redis: Redis; redisPrefix: string; queues?: readonly QueueName[]; cacheMs?: number; clock?: () => number; scanCap?: number; timeoutMs?: number },
 ): QueueWatch {
   const queues = options.queues ?? (Object.values(QUEUES) as QueueName[]);
   const prefix = bullPrefix(options.redisPrefix);
@@ -178,7 +187,7 @@ export function watchQueues(
       pipeline.zcard(k('failed'));
       pipeline.eval(OLDEST, 4, k('wait'), k('paused'), k('prioritized'), k('active'), `${prefix}:${q}:`, cap);
     }
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await within(pipeline.exec(), options.timeoutMs ?? 3_000, 'reading queue state')) ?? [];
     const now = clock();
     const per = COUNT_STATES.length + 1;
     return queues.map((queue, i) => {
@@ -209,6 +218,9 @@ export function watchQueues(
     return cached.value;
   }
 
+  // Redis down: the queue gauges are left empty (and hirebox_queue_scrape_error is 1) so the
+  // rest of the scrape (process metrics, request latency) still answers.
+  const samples = (): Promise<QueueSample[]> => sample().catch(() => []);
   const registers = [metrics.registry];
   new Gauge({
     name: 'hirebox_queue_jobs',
@@ -217,7 +229,7 @@ export function watchQueues(
     registers,
     async collect() {
       this.reset();
-      for (const s of await sample()) for (const state of COUNT_STATES) this.set({ queue: s.queue, state }, s.counts[state]);
+      for (const s of await samples()) for (const state of COUNT_STATES) this.set({ queue: s.queue, state }, s.counts[state]);
     },
   });
   new Gauge({
@@ -227,7 +239,7 @@ export function watchQueues(
     registers,
     async collect() {
       this.reset();
-      for (const s of await sample()) this.set({ queue: s.queue }, s.oldestWaitingAgeSeconds);
+      for (const s of await samples()) this.set({ queue: s.queue }, s.oldestWaitingAgeSeconds);
     },
   });
   new Gauge({
@@ -237,7 +249,7 @@ export function watchQueues(
     registers,
     async collect() {
       this.reset();
-      for (const s of await sample()) this.set({ queue: s.queue }, s.oldestActiveAgeSeconds);
+      for (const s of await samples()) this.set({ queue: s.queue }, s.oldestActiveAgeSeconds);
     },
   });
   new Gauge({
@@ -259,7 +271,7 @@ export function watchQueues(
 const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open'];
 
 /** The shared provider circuit breakers (state in Redis), one series per breaker and state (1 = current). */
-export function watchBreakers(metrics: Metrics, options: { redis: Redis; redisPrefix: string; names: readonly string[] }): void {
+export function watchBreakers(metrics: Metrics, options: { redis: Redis; redisPrefix: string; names: readonly string[]; timeoutMs?: number }): void {
   const breakers = options.names.map((name) => createCircuitBreaker({ name, redis: options.redis, prefix: options.redisPrefix }));
   new Gauge({
     name: 'hirebox_circuit_breaker_state',
@@ -268,7 +280,7 @@ export function watchBreakers(metrics: Metrics, options: { redis: Redis; redisPr
     registers: [metrics.registry],
     async collect() {
       this.reset();
-      const states = await Promise.all(breakers.map(async (b) => ({ name: b.name, state: await b.status().then((s) => s.state, () => null) })));
+      const states = await Promise.all(breakers.map(async (b) => ({ name: b.name, state: await within(b.status(), options.timeoutMs ?? 3_000, 'reading breaker state').then((s) => s.state, () => null) })));
       for (const { name, state } of states) {
         // Redis unreachable: no series for this breaker rather than a guess.
         if (state === null) continue;
