@@ -52,9 +52,11 @@ function splitSample(line: string): { name: string; block: string | null; rest: 
 }
 
 function parseValue(raw: string): number {
-  if (raw === '+Inf') return Infinity;
-  if (raw === '-Inf') return -Infinity;
-  if (raw === 'NaN') return NaN;
+  // As Prometheus reads them (Go's ParseFloat): Inf and NaN in any case (prom-client writes "Nan").
+  const lower = raw.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
   const n = Number(raw);
   if (Number.isNaN(n)) throw new Error(`metrics: bad value ${raw}`);
   return n;
