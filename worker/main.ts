@@ -12,6 +12,7 @@ import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 import { createMailer } from '../server/core/mailer.js';
 import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../server/core/metrics.js';
 import { PROVIDER_BREAKERS } from '../server/modules/screening/status-routes.js';
+import { watchBackups } from '../server/modules/backups/metrics.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
@@ -56,6 +57,7 @@ if (metrics) {
   instrumentWorkers(metrics, running.workers);
   watchQueues(metrics, { redis: connection, redisPrefix: config.redisPrefix });
   watchBreakers(metrics, { redis: connection, redisPrefix: config.redisPrefix, names: PROVIDER_BREAKERS });
+  watchBackups(metrics, { db });
 }
 const metricsServer =
   metrics && config.metrics.workerPort

@@ -24,6 +24,7 @@ import { PROVIDER_BREAKERS } from '../../server/modules/screening/status-routes.
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
+import { watchBackups } from '../../server/modules/backups/metrics.js';
 import { parseMetrics, scrape } from '../support/metrics.js';
 import { until } from '../support/until.js';
 
@@ -55,6 +56,7 @@ const running = await startWorkers({
 t.teardown(() => running.close());
 instrumentWorkers(workerMetrics, running.workers);
 watchQueues(workerMetrics, { redis, redisPrefix: prefix, cacheMs: 0 });
+watchBreakers(workerMetrics, { redis, redisPrefix: prefix, names: PROVIDER_BREAKERS });
 const workerServer = await startMetricsServer({ registry: workerMetrics.registry, host: '127.0.0.1', port: 0, token: TOKEN });
 t.teardown(() => workerServer.close());
 const scrapeWorker = () => scrape(`${workerServer.url}/metrics`, TOKEN);
@@ -124,6 +126,7 @@ t.test('a forced breaker open shows in the gauge of both processes, and so does 
   t.equal(open.value('hirebox_circuit_breaker_state', { breaker: 'openai', state: 'closed' }), 0);
   t.equal(open.value('hirebox_circuit_breaker_state', { breaker: 'vapi', state: 'closed' }), 1, 'the other breaker is unaffected');
   t.same(open.labelValues('hirebox_circuit_breaker_state', 'breaker').sort(), ['openai', 'vapi']);
+  t.equal((await scrapeWorker()).value('hirebox_circuit_breaker_state', { breaker: 'openai', state: 'open' }), 1, 'the worker sees the same shared state');
   now += 61_000;
   const probe = await breaker.acquire();
   t.equal((await scrapeApp()).value('hirebox_circuit_breaker_state', { breaker: 'openai', state: 'half_open' }), 1, 'half-open while probing');
@@ -176,6 +179,20 @@ t.test('stuck jobs show their age: a prioritized cv-parse job waiting 10 minutes
   release();
   await until('the job done', async () => (await screenQueue.getActiveCount()) === 0);
   t.equal((await read()).value('hirebox_queue_oldest_active_age_seconds', { queue: QUEUES.cvScreen }), 0, 'back to 0 once done');
+});
+
+t.test('the newest recorded backup as a timestamp gauge (0 before any), for the stale-backup alert', async (t) => {
+  const metrics = createMetrics({ service: 'worker', defaultMetrics: false });
+  watchBackups(metrics, { db: ctx.db, cacheMs: 0 });
+  const read = async () => parseMetrics(await metrics.registry.metrics());
+  t.equal((await read()).value('hirebox_backup_last_success_timestamp_seconds'), 0, 'no backup recorded yet');
+  const finished = new Date(Date.now() - 30 * 3_600_000);
+  finished.setMilliseconds(0);
+  await owner.query("INSERT INTO backup_runs (file_name, size_bytes, sha256, started_at, finished_at) VALUES ('hirebox-20261205T000000Z.dump.age', 4096, $1, $2, $2)", ['a'.repeat(64), finished]);
+  const m = await read();
+  t.equal(m.value('hirebox_backup_last_success_timestamp_seconds'), finished.getTime() / 1000, 'its finish time');
+  t.equal(m.value('hirebox_backup_last_size_bytes'), 4096);
+  t.ok(Date.now() / 1000 - (m.value('hirebox_backup_last_success_timestamp_seconds') ?? 0) > 26 * 3600, 'what the stale-backup rule compares: 30 h old');
 });
 
 t.test('retries and final failures are counted per queue', async (t) => {
@@ -327,6 +344,7 @@ t.test('the app and worker processes: metrics on their internal ports with the t
   t.equal(workerScrape.find('process_resident_memory_bytes', { service: 'worker' }).length, 1, 'worker: its own process metrics');
   t.ok(workerScrape.find('hirebox_queue_jobs', { queue: QUEUES.cvParse, state: 'wait' }).length === 1, 'worker: queue depth');
   t.ok(appScrape.find('hirebox_circuit_breaker_state', { breaker: 'vapi' }).length === 3, 'app: breaker states');
+  t.equal(workerScrape.find('hirebox_backup_last_success_timestamp_seconds').length, 1, 'worker: newest backup');
   const pub = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
   t.equal(pub.status, 404, 'GET /metrics on the public port is 404');
   t.notMatch(await pub.text(), /hirebox_/);
