@@ -27,6 +27,8 @@ import { startWorkers } from '../../worker/worker.js';
 import { watchBackups } from '../../server/modules/backups/metrics.js';
 import { parseMetrics, scrape } from '../support/metrics.js';
 import { until } from '../support/until.js';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 
 const TOKEN = 'scrape-token-0123456789abcdef';
 const appMetrics = createMetrics({ service: 'app' });
@@ -57,6 +59,7 @@ t.teardown(() => running.close());
 instrumentWorkers(workerMetrics, running.workers);
 watchQueues(workerMetrics, { redis, redisPrefix: prefix, cacheMs: 0 });
 watchBreakers(workerMetrics, { redis, redisPrefix: prefix, names: PROVIDER_BREAKERS });
+watchBackups(workerMetrics, { db: ctx.db, cacheMs: 0 });
 const workerServer = await startMetricsServer({ registry: workerMetrics.registry, host: '127.0.0.1', port: 0, token: TOKEN });
 t.teardown(() => workerServer.close());
 const scrapeWorker = () => scrape(`${workerServer.url}/metrics`, TOKEN);
@@ -239,6 +242,30 @@ t.test('label cardinality is bounded: unknown URLs share one route label, ids ne
   t.notMatch(labels, /example\.test/, 'no query string in any label');
   t.ok(routes.length < 40, `a bounded number of route labels (${routes.length}) after 75 distinct URLs`);
   t.ok(m.labelValues('hirebox_http_request_duration_seconds_bucket', 'status_class').every((c) => /^[1-5]xx$/.test(c)), 'status classes only');
+});
+
+t.test('every metric the alert rules (ops/monitoring/hirebox-alerts.yml) and the runbook name is exported', async (t) => {
+  const families = new Set<string>();
+  for (const m of [await scrapeApp(), await scrapeWorker()]) {
+    for (const [name, type] of m.types) {
+      families.add(name);
+      if (type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) families.add(name + suffix);
+    }
+  }
+  const rules = parseYaml(await readFile('ops/monitoring/hirebox-alerts.yml', 'utf8')) as { groups: { rules: { alert: string; expr: string; annotations: { runbook: string } }[] }[] };
+  const runbook = await readFile('ops/runbooks/monitoring.md', 'utf8');
+  const all = rules.groups.flatMap((g) => g.rules);
+  t.ok(all.length >= 10, `${all.length} rules`);
+  for (const r of all) {
+    const names = r.expr.match(/\b(hirebox_[a-z_]+|nodejs_[a-z0-9_]+|process_[a-z_]+)\b/g) ?? [];
+    for (const n of names) t.ok(families.has(n), `${r.alert}: ${n} is exported`);
+    const anchor = r.annotations.runbook.split('#')[1] ?? '';
+    t.ok(runbook.toLowerCase().includes(`### ${anchor}`), `${r.alert}: the runbook has a section for it`);
+  }
+  // Every metric name in the runbook (not the compose network hirebox_backend, not the hirebox_jobs_* family wildcard).
+  const mentioned = (runbook.match(/\bhirebox_[a-z_]+\b/g) ?? []).filter((n) => n !== 'hirebox_backend' && !n.endsWith('_'));
+  t.ok(mentioned.length >= 10, `${mentioned.length} metric names in the runbook`);
+  for (const n of mentioned) t.ok(families.has(n) || families.has(n.replace(/_(bucket|count|sum)$/, '')), `runbook: ${n} is exported`);
 });
 
 t.test('the metrics listener: bearer token required, GET /metrics only, problem+json refusals without metric text', async (t) => {
