@@ -104,11 +104,12 @@ export function instrumentWorkers(metrics: Metrics, workers: readonly Worker[]):
   }
 }
 
-// For one queue: the job counts, the oldest waiting job's due time (enqueued, or its delay
-// elapsed, or its last attempt started for a retried job) and the oldest active job's start.
-// cv-parse jobs are prioritized (a sorted set by priority, not age), so every structure is
-// scanned, up to ARGV[2] entries each (a bounded cost even during a flood).
-// KEYS: wait, paused, prioritized, active; ARGV: job key prefix, scan cap.
+// For one queue: the oldest waiting job's due time (enqueued, or its delay elapsed, or its
+// last attempt started for a retried job) and the oldest active job's start. BullMQ pushes
+// onto the left of the wait and active lists and takes from the right, so their oldest jobs
+// are the rightmost few (ARGV[3]); cv-parse jobs are prioritized (a sorted set by priority,
+// not age), so that set is scanned up to ARGV[2] entries (a bounded cost even in a flood).
+// KEYS: wait, paused, prioritized, active; ARGV: job key prefix, set scan cap, list tail.
 const OLDEST = `
 local cap = tonumber(ARGV[2])
 local oldestDue = 0
@@ -128,10 +129,11 @@ local function scan(ids, active)
     end
   end
 end
-scan(redis.call('LRANGE', KEYS[1], -cap, -1), false)
-scan(redis.call('LRANGE', KEYS[2], -cap, -1), false)
+local tail = tonumber(ARGV[3])
+scan(redis.call('LRANGE', KEYS[1], -tail, -1), false)
+scan(redis.call('LRANGE', KEYS[2], -tail, -1), false)
 scan(redis.call('ZRANGE', KEYS[3], 0, cap - 1), false)
-scan(redis.call('LRANGE', KEYS[4], -cap, -1), true)
+scan(redis.call('LRANGE', KEYS[4], -tail, -1), true)
 return { oldestDue, oldestStart }
 `;
 
@@ -185,7 +187,7 @@ export function watchQueues(
       pipeline.zcard(k('delayed'));
       pipeline.zcard(k('waiting-children'));
       pipeline.zcard(k('failed'));
-      pipeline.eval(OLDEST, 4, k('wait'), k('paused'), k('prioritized'), k('active'), `${prefix}:${q}:`, cap);
+      pipeline.eval(OLDEST, 4, k('wait'), k('paused'), k('prioritized'), k('active'), `${prefix}:${q}:`, cap, '20');
     }
     const replies = (await within(pipeline.exec(), options.timeoutMs ?? 3_000, 'reading queue state')) ?? [];
     const now = clock();

@@ -25,7 +25,7 @@ import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 import { watchBackups } from '../../server/modules/backups/metrics.js';
-import { parseMetrics, scrape } from '../support/metrics.js';
+import { parseMetrics, scrape, scrapeUntil } from '../support/metrics.js';
 import { until } from '../support/until.js';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
@@ -92,10 +92,12 @@ t.test('an application with a CV moves the parse and screen counters; the apply 
     async () => (await owner.query("SELECT 1 FROM screenings s JOIN applications a ON a.id = s.application_id WHERE a.job_id = $1 AND s.status = 'completed'", [job.id])).rowCount,
     60_000,
   );
-  const after = await until('the cv-screen completion counted', async () => {
-    const m = await scrapeWorker();
-    return m.sum('hirebox_jobs_completed_total', { queue: QUEUES.cvScreen }) > before.sum('hirebox_jobs_completed_total', { queue: QUEUES.cvScreen }) ? m : null;
-  });
+  const after = await scrapeUntil(
+    'the cv-screen completion counted',
+    `${workerServer.url}/metrics`,
+    (m) => m.sum('hirebox_jobs_completed_total', { queue: QUEUES.cvScreen }) > before.sum('hirebox_jobs_completed_total', { queue: QUEUES.cvScreen }),
+    { token: TOKEN },
+  );
   for (const queue of [QUEUES.cvParse, QUEUES.cvScreen]) {
     t.equal(after.sum('hirebox_jobs_completed_total', { queue }) - before.sum('hirebox_jobs_completed_total', { queue }), 1, `${queue}: one more completed job`);
     t.equal(after.sum('hirebox_job_duration_seconds_count', { queue, outcome: 'completed' }) - before.sum('hirebox_job_duration_seconds_count', { queue, outcome: 'completed' }), 1, `${queue}: its duration observed`);
@@ -161,6 +163,17 @@ t.test('stuck jobs show their age: a prioritized cv-parse job waiting 10 minutes
   const age = waiting.value('hirebox_queue_oldest_waiting_age_seconds', { queue: QUEUES.cvParse }) ?? 0;
   t.ok(age >= 600 && age < 610, `oldest cv-parse job is 600 s old (${age})`);
   t.equal(waiting.value('hirebox_queue_oldest_waiting_age_seconds', { queue: QUEUES.cvScreen }), 0, 'other queues unaffected');
+
+  // A FIFO queue: the oldest of several waiting jobs; a delayed job counts from when it became due.
+  const ingestQueue = new Queue(QUEUES.webhookIngest, { connection: redis, prefix: bullPrefix(stuckPrefix) });
+  t.teardown(async () => {
+    await ingestQueue.obliterate({ force: true });
+    await ingestQueue.close();
+  });
+  for (const ago of [300, 200, 100]) await ingestQueue.add('ingest', { orgId: randomUUID(), messageId: randomUUID() }, { timestamp: now - ago * 1000 });
+  const fifo = await read();
+  t.equal(fifo.value('hirebox_queue_jobs', { queue: QUEUES.webhookIngest, state: 'wait' }), 3);
+  t.equal(fifo.value('hirebox_queue_oldest_waiting_age_seconds', { queue: QUEUES.webhookIngest }), 300, 'the first enqueued, 300 s ago');
 
   // An active job whose processor hangs: its age grows with the clock until it finishes.
   const screenQueue = new Queue(QUEUES.cvScreen, { connection: redis, prefix: bullPrefix(stuckPrefix) });

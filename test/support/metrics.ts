@@ -128,3 +128,15 @@ export async function scrape(url: string, token?: string): Promise<Scrape> {
   if (res.status !== 200) throw new Error(`metrics: GET ${url} answered ${res.status}`);
   return parseMetrics(text);
 }
+
+/** Scrapes until `ready` holds for a scrape (metrics land asynchronously: jobs, breakers), or fails naming `what`. */
+export async function scrapeUntil(what: string, url: string, ready: (m: Scrape) => boolean, options: { token?: string; timeoutMs?: number } = {}): Promise<Scrape> {
+  const end = Date.now() + (options.timeoutMs ?? 15_000);
+  let last: Scrape | null = null;
+  for (;;) {
+    last = await scrape(url, options.token).catch(() => last);
+    if (last && ready(last)) return last;
+    if (Date.now() > end) throw new Error(`metrics: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
