@@ -107,9 +107,11 @@ export function instrumentWorkers(metrics: Metrics, workers: readonly Worker[]):
 // For one queue: the oldest waiting job's due time (enqueued, or its delay elapsed, or its
 // last attempt started for a retried job) and the oldest active job's start. BullMQ pushes
 // onto the left of the wait and active lists and takes from the right, so their oldest jobs
-// are the rightmost few (ARGV[3]); cv-parse jobs are prioritized (a sorted set by priority,
-// not age), so that set is scanned up to ARGV[2] entries (a bounded cost even in a flood).
-// KEYS: wait, paused, prioritized, active; ARGV: job key prefix, set scan cap, list tail.
+// are the rightmost few (ARGV[3]). cv-parse jobs are prioritized: a sorted set scored
+// priority * 2^32 + an insertion counter, so the oldest job of each priority is the first of
+// its band; the script jumps from band to band (at most ARGV[2] bands, O(log n) each) instead
+// of reading every job, so a scrape during a flood stays cheap for Redis.
+// KEYS: wait, paused, prioritized, active; ARGV: job key prefix, band cap, list tail.
 const OLDEST = `
 local cap = tonumber(ARGV[2])
 local oldestDue = 0
@@ -132,7 +134,14 @@ end
 local tail = tonumber(ARGV[3])
 scan(redis.call('LRANGE', KEYS[1], -tail, -1), false)
 scan(redis.call('LRANGE', KEYS[2], -tail, -1), false)
-scan(redis.call('ZRANGE', KEYS[3], 0, cap - 1), false)
+local band = 4294967296
+local from = 0
+for _ = 1, cap do
+  local first = redis.call('ZRANGEBYSCORE', KEYS[3], from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then break end
+  scan({ first[1] }, false)
+  from = (math.floor(tonumber(first[2]) / band) + 1) * band
+end
 scan(redis.call('LRANGE', KEYS[4], -tail, -1), true)
 return { oldestDue, oldestStart }
 `;
@@ -167,13 +176,13 @@ export interface QueueWatch {
  */
 export function watchQueues(
   metrics: Metrics,
-  options: { redis: Redis; redisPrefix: string; queues?: readonly QueueName[]; cacheMs?: number; clock?: () => number; scanCap?: number; timeoutMs?: number },
+  options: { redis: Redis; redisPrefix: string; queues?: readonly QueueName[]; cacheMs?: number; clock?: () => number; /** Most priority bands of a prioritized queue looked at per scrape (default 500). */ priorityBands?: number; timeoutMs?: number },
 ): QueueWatch {
   const queues = options.queues ?? (Object.values(QUEUES) as QueueName[]);
   const prefix = bullPrefix(options.redisPrefix);
   const clock = options.clock ?? Date.now;
   const cacheMs = options.cacheMs ?? 2_000;
-  const cap = String(options.scanCap ?? 2_000);
+  const cap = String(options.priorityBands ?? 500);
   let cached: { at: number; value: Promise<QueueSample[]> } | null = null;
 
   async function read(): Promise<QueueSample[]> {

@@ -157,9 +157,10 @@ t.test('stuck jobs show their age: a prioritized cv-parse job waiting 10 minutes
   });
   // The old job has the worse priority: it sits behind newer ones in the sorted set.
   await parseQueue.add('parse', { orgId: randomUUID(), documentId: randomUUID() }, { priority: 900, timestamp: now - 600_000 });
-  await parseQueue.add('parse', { orgId: randomUUID(), documentId: randomUUID() }, { priority: 1, timestamp: now - 5_000 });
+  await parseQueue.add('parse', { orgId: randomUUID(), documentId: randomUUID() }, { priority: 900, timestamp: now - 60_000 });
+  for (let i = 0; i < 5; i++) await parseQueue.add('parse', { orgId: randomUUID(), documentId: randomUUID() }, { priority: 1 + i * 7, timestamp: now - 5_000 });
   const waiting = await read();
-  t.equal(waiting.value('hirebox_queue_jobs', { queue: QUEUES.cvParse, state: 'prioritized' }), 2);
+  t.equal(waiting.value('hirebox_queue_jobs', { queue: QUEUES.cvParse, state: 'prioritized' }), 7);
   const age = waiting.value('hirebox_queue_oldest_waiting_age_seconds', { queue: QUEUES.cvParse }) ?? 0;
   t.ok(age >= 600 && age < 610, `oldest cv-parse job is 600 s old (${age})`);
   t.equal(waiting.value('hirebox_queue_oldest_waiting_age_seconds', { queue: QUEUES.cvScreen }), 0, 'other queues unaffected');
