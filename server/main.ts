@@ -42,7 +42,11 @@ onShutdown(
 
 await app.listen({ host: config.host, port: config.port });
 if (metrics && config.metrics.appPort) {
-  metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.appPort, token: config.metrics.token?.reveal() ?? null, logger });
-  logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
+  // A metrics listener that cannot start does not take the app down; scrapes fail (`up` 0) and the log says why.
+  metricsServer = await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.appPort, token: config.metrics.token?.reveal() ?? null, logger }).catch((err: unknown) => {
+    logger.error({ err: { message: (err as Error).message } }, 'metrics listener failed to start');
+    return undefined;
+  });
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
 }
 if (config.aiProvider === 'simulated') logger.info('AI provider: simulated (deterministic stand-in, not for production)');

@@ -61,7 +61,11 @@ if (metrics) {
 }
 const metricsServer =
   metrics && config.metrics.workerPort
-    ? await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.workerPort, token: config.metrics.token?.reveal() ?? null, logger })
+    ? // A metrics listener that cannot start does not stop the worker; scrapes fail (`up` 0) and the log says why.
+      await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.workerPort, token: config.metrics.token?.reveal() ?? null, logger }).catch((err: unknown) => {
+        logger.error({ err: { message: (err as Error).message } }, 'metrics listener failed to start');
+        return undefined;
+      })
     : undefined;
 if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
 

@@ -400,3 +400,15 @@ t.test('the app and worker processes: metrics on their internal ports with the t
   t.equal(await worker.exited, 0, 'worker exits 0');
   t.notMatch(app.output() + worker.output(), /scrape-token/, 'the token is never logged');
 });
+
+t.test('a metrics listener that cannot start does not take the app down; the log says why', async (t) => {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const app = start('server/main.ts', { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: 'metrics-nowhere.invalid', METRICS_PORT: String(metricsPort) });
+  t.teardown(() => app.child.kill('SIGKILL'));
+  const ready = await until('the app ready', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false), 120_000);
+  t.ok(ready, 'the app serves');
+  await until('the log line', async () => app.output().includes('metrics listener failed to start'), 30_000);
+  t.match(app.output(), /metrics listener failed to start/);
+  app.child.kill('SIGTERM');
+  t.equal(await app.exited, 0, 'and stops cleanly');
+});
