@@ -56,6 +56,8 @@ import { rightsRoutes } from './modules/rights/routes.js';
 import { aiDocsRoutes } from './modules/aidocs/routes.js';
 import { createAiDocsService } from './modules/aidocs/service.js';
 import { createRightsService } from './modules/rights/service.js';
+import type { Metrics } from './core/metrics.js';
+import { metricsPlugin } from './plugins/metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -80,6 +82,8 @@ export interface AppDeps {
   vapiDeleteJob?: { backoffMs?: number; attempts?: number };
   /** Requests per minute per API token (tests use a small one). */
   tokenRateLimit?: number;
+  /** issue 19: Prometheus request latency by route; served by main.ts on the internal metrics port, never by this app. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -114,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(problemPlugin, { exposeStack: config.nodeEnv === 'development' });
+  if (deps.metrics) await app.register(metricsPlugin, { metrics: deps.metrics });
   // Before every route: NUL and unpaired surrogates are refused with 400 (issue 14 L2).
   await app.register(inputTextPlugin);
   await app.register(securityHeadersPlugin);

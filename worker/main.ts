@@ -10,6 +10,9 @@ import { createModelProvider } from './providers/index.js';
 import { createVapiApi } from '../server/modules/interviews/vapi.js';
 import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 import { createMailer } from '../server/core/mailer.js';
+import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../server/core/metrics.js';
+import { PROVIDER_BREAKERS } from '../server/modules/screening/status-routes.js';
+import { watchBackups } from '../server/modules/backups/metrics.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
@@ -48,10 +51,28 @@ const running = await startWorkers({
   privacyDeadlines: { redis: connection },
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
+// issue 19: Prometheus metrics on the internal listener only (WORKER_METRICS_PORT).
+const metrics = config.metrics.workerPort ? createMetrics({ service: 'worker' }) : undefined;
+if (metrics) {
+  instrumentWorkers(metrics, running.workers);
+  watchQueues(metrics, { redis: connection, redisPrefix: config.redisPrefix });
+  watchBreakers(metrics, { redis: connection, redisPrefix: config.redisPrefix, names: PROVIDER_BREAKERS });
+  watchBackups(metrics, { db });
+}
+const metricsServer =
+  metrics && config.metrics.workerPort
+    ? // A metrics listener that cannot start does not stop the worker; scrapes fail (`up` 0) and the log says why.
+      await startMetricsServer({ registry: metrics.registry, host: config.metrics.host, port: config.metrics.workerPort, token: config.metrics.token?.reveal() ?? null, logger }).catch((err: unknown) => {
+        logger.error({ err: { message: (err as Error).message } }, 'metrics listener failed to start');
+        return undefined;
+      })
+    : undefined;
+if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, 'metrics listening');
 
 onShutdown(
   async () => {
     await running.close();
+    await metricsServer?.close();
     await Promise.allSettled([connection.quit(), db.close()]);
     logger.info('worker stopped');
   },

@@ -7,6 +7,7 @@
 // the app and the worker, so it only seeds the same workspace (or refreshes its password),
 // prints the same sign-in details and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
@@ -68,8 +69,8 @@ async function seed(config: Config): Promise<string> {
 // In a terminal the app's and worker's JSON log lines are shown readable; piped, they stay JSON.
 const prettyLogs = demoLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? await prettyLogStream(process.stdout, process.stdout.isTTY === true) : null;
 
-function run(label: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(packageRoot(), script)], { stdio: ['ignore', prettyLogs ? 'pipe' : 'inherit', 'inherit'], env: process.env });
+function run(label: string, script: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(process.execPath, [path.join(packageRoot(), script)], { stdio: ['ignore', prettyLogs ? 'pipe' : 'inherit', 'inherit'], env });
   if (prettyLogs) child.stdout?.pipe(prettyLogs, { end: false });
   child.on('exit', (code, signal) => say(`${label} exited (${signal ?? code})`));
   return child;
@@ -116,7 +117,23 @@ const migrated = await migrate({ migrationDatabaseUrl: config.migrationDatabaseU
 say(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
 const password = await seed(config);
 
-const children = [run('app', 'dist/server/main.js'), run('worker', 'dist/worker/main.js')];
+// issue 19: Prometheus metrics on loopback (9464 app, 9465 worker) unless configured or taken.
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+const metricsPorts = {
+  app: config.metrics.appPort ?? ((await portFree(9464)) ? 9464 : null),
+  worker: config.metrics.workerPort ?? ((await portFree(9465)) ? 9465 : null),
+};
+const childEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  ...(metricsPorts.app ? { METRICS_PORT: String(metricsPorts.app) } : {}),
+  ...(metricsPorts.worker ? { WORKER_METRICS_PORT: String(metricsPorts.worker) } : {}),
+};
+const children = [run('app', 'dist/server/main.js', childEnv), run('worker', 'dist/worker/main.js', childEnv)];
 let stopping = false;
 const stop = (): void => {
   if (stopping) return;
@@ -130,6 +147,9 @@ for (const c of children) c.on('exit', stop);
 const localUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
 if (await waitForReady(localUrl)) {
   banner(password, `ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs`);
+  const metricsHost = config.metrics.host.includes(':') ? `[${config.metrics.host}]` : config.metrics.host;
+  const metricsUrls = [metricsPorts.app, metricsPorts.worker].flatMap((p) => (p ? [`http://${metricsHost}:${p}/metrics`] : []));
+  if (metricsUrls.length) say(`Prometheus metrics (internal only, see ops/runbooks/monitoring.md): ${metricsUrls.join('  ')}${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
   say('press Ctrl-C to stop');
 } else {
   say('the app did not become ready within 30 s; see the log lines above');

@@ -79,6 +79,19 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   /** Append-only erasure ledger outside the database (server/core/erasure-ledger.ts); survives a restore. */
   erasureLedgerFile: string;
+  /** issue 19: Prometheus metrics on an internal listener (off when the port is null); never on the public port. */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_HOST: an IP address, or a name resolving to one of this host's addresses (a compose network alias); default 127.0.0.1. */
+  host: string;
+  /** METRICS_PORT: the app's metrics listener; null = off. */
+  appPort: number | null;
+  /** WORKER_METRICS_PORT: the worker's metrics listener; null = off. */
+  workerPort: number | null;
+  /** METRICS_TOKEN(_FILE): bearer token a scraper must send; null = none. */
+  token: Secret | null;
 }
 
 /** Thrown with one human-readable line per problem. */
@@ -192,6 +205,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (allowLoopback !== 'true' && allowLoopback !== 'false') problems.push('OUTBOUND_ALLOW_LOOPBACK must be true or false');
   if (isProd && allowLoopback === 'true') problems.push('OUTBOUND_ALLOW_LOOPBACK=true is refused in production');
 
+  const metrics = parseMetrics(env, port, secretValue('METRICS_TOKEN'), problems);
+
   if (problems.length > 0 || !publicUrl || !masterKey || !auditSigningKey) throw new ConfigError(problems);
   return {
     nodeEnv,
@@ -223,7 +238,26 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     dataDir,
     outbound: { allowLoopback: allowLoopback === 'true' },
     erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_PATH ?? path.join(dataDir, 'erasure-ledger.jsonl')),
+    metrics,
   };
+}
+
+function parseMetrics(env: Env, publicPort: number, token: string | undefined, problems: string[]): MetricsConfig {
+  const port = (name: string): number | null => {
+    const v = env[name];
+    if (v === undefined || v === '') return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      problems.push(`${name} must be an integer from 1 to 65535, got "${v}"`);
+      return null;
+    }
+    if (n === publicPort) problems.push(`${name} must differ from PORT: metrics are never served on the public listener`);
+    return n;
+  };
+  const host = env.METRICS_HOST ?? '127.0.0.1';
+  if (isIP(host) === 0 && (!/^[a-z0-9.-]{1,253}$/i.test(host) || host.startsWith('.') || host.startsWith('-'))) problems.push('METRICS_HOST must be an IP address or a host name');
+  if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  return { host, appPort: port('METRICS_PORT'), workerPort: port('WORKER_METRICS_PORT'), token: token ? new Secret(token) : null };
 }
 
 function parseNodeEnv(value: string | undefined, problems: string[]): NodeEnv {

@@ -185,6 +185,27 @@ t.test('docker-compose.yml keeps its security invariants', async (tt) => {
   }
 });
 
+t.test('Prometheus metrics stay on the backend network: bound to a backend alias, not published, not proxied', async (tt) => {
+  const doc = await loadYaml('docker-compose.yml');
+  const services = asDict(doc.services);
+  for (const [svc, portKey] of [
+    ['app', 'METRICS_PORT'],
+    ['worker', 'WORKER_METRICS_PORT'],
+  ] as const) {
+    const s = asDict(services[svc]);
+    const env = envOf(s);
+    const host = String(env.METRICS_HOST ?? '');
+    tt.ok(/^\d+$/.test(String(env[portKey] ?? '')), `${svc} serves metrics on ${portKey}`);
+    tt.notSame(String(env[portKey]), String(env.PORT), `${svc}: the metrics port is not the public port`);
+    tt.same(asDict(asDict(s.networks).backend).aliases, [host], `${svc}: METRICS_HOST (${host}) is its alias on backend only`);
+    for (const [net, def] of Object.entries(asDict(s.networks))) if (net !== 'backend') tt.notOk(asDict(def).aliases, `${svc}: no alias on ${net}`);
+    tt.notOk(s.ports ?? s.expose, `${svc}: the metrics port is neither published nor exposed`);
+  }
+  const caddyfile = await readFile(join(repoRoot, 'Caddyfile'), 'utf8');
+  tt.notMatch(caddyfile, /metrics|9464/, 'Caddy proxies nothing to a metrics listener');
+  tt.equal(envOf(asDict(services.caddy)).UPSTREAM, 'app:3000', 'Caddy proxies the public port only');
+});
+
 t.test('the development override stays local and keeps the hardening', async (tt) => {
   const base = await loadYaml('docker-compose.yml');
   const dev = await loadYaml('docker-compose.override.yml');

@@ -346,6 +346,10 @@ t.test('network design, probed from inside the containers', async (tt) => {
   tt.notOk(await probe('caddy', 'postgres', 5432), 'caddy cannot reach postgres');
   tt.notOk(await probe('caddy', 'redis', 6379), 'caddy cannot reach redis');
   tt.ok(await probe('caddy', 'app', 3000), 'caddy reaches the app on edge');
+  // issue 19: the metrics listeners are bound to the backend-network aliases only.
+  tt.ok(await probe('worker', 'app-metrics', 9464), 'worker reaches the app metrics listener on backend');
+  tt.ok(await probe('app', 'worker-metrics', 9464), 'app reaches the worker metrics listener on backend');
+  tt.notOk(await probe('caddy', 'app', 9464), 'caddy (edge) cannot reach the app metrics listener');
   const ports = (await podman(['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}={{.Ports}}'])).stdout.trim().split('\n');
   for (const line of ports) {
     const [name, published = ''] = line.split('=');
