@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { imageSize } from 'image-size';
 import type { AuditLog } from '../../core/audit.js';
 import type { Db } from '../../core/db.js';
-import { PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError } from '../../core/errors.js';
+import { PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError, ValidationError } from '../../core/errors.js';
 import type { Ctx } from '../jobs/service.js';
 import { findBranding, readLogo, setLogo, upsertBranding, type BrandingPatch, type BrandingRow, type LogoType } from './repo.js';
 
@@ -131,6 +131,7 @@ export function createBrandingService(deps: { db: Db; audit: AuditLog }) {
         }
         patch.embedOrigins = origins;
       }
+      if (Object.keys(patch).length === 0) throw new ValidationError([{ path: 'body', message: 'must set at least one of displayName, accentColor, websiteUrl, embedOrigins' }]);
       await db.withTenantTx(ctx.orgId, async (tx) => {
         await upsertBranding(tx, ctx.orgId, patch);
         await audit.recordIn(tx, ctx.orgId, {

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { Problem } from '../../plugins/schemas.js';
 import { listOpenJobs, openJobLocations, searchOpenJobs, type JobRow } from '../jobs/repo.js';
 import { careersOf } from '../jobs/careers.js';
@@ -33,7 +33,8 @@ export const CareersQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 100, description: 'words in the title or description' })),
     location: Type.Optional(Type.String({ maxLength: 100, description: 'city, region or ISO country code' })),
     remote: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('remote'), Type.Literal('onsite')], { description: '"remote": remote jobs only; "onsite": on-site and hybrid jobs only' })),
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: CAREERS_MAX_PAGE })),
+    // A digit string, not an integer: a 400-digit number must be refused, not coerced to Infinity.
+    page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: `page number, 1 to ${CAREERS_MAX_PAGE}` })),
   },
   { additionalProperties: false },
 );
@@ -41,7 +42,7 @@ interface CareersQueryT {
   q?: string;
   location?: string;
   remote?: '' | 'remote' | 'onsite';
-  page?: number;
+  page?: string;
 }
 
 const PublicJob = Type.Object({
@@ -178,7 +179,8 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
 
   async function search(org: ResolvedOrg, query: CareersQueryT) {
     const filters = { q: clean(query.q), location: clean(query.location), remote: query.remote || undefined };
-    const page = query.page ?? 1;
+    const page = query.page === undefined ? 1 : Number(query.page);
+    if (page > CAREERS_MAX_PAGE) throw new ValidationError([{ path: 'querystring/page', message: `must be at most ${CAREERS_MAX_PAGE}` }]);
     const result = await deps.db.withTenant(org.id, (q) => searchOpenJobs(q, { ...filters, offset: (page - 1) * CAREERS_PAGE_SIZE, limit: CAREERS_PAGE_SIZE }));
     return { ...result, page, filters };
   }
