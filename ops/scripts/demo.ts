@@ -112,6 +112,7 @@ if (await waitForReady(localUrl)) {
   say(`hirebox is running at ${config.publicUrl.origin}  (ready: ${localUrl}/readyz, API docs: ${localUrl}/api/docs)`);
   say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
   for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
+  say(`careers site (public, no sign-in): ${new URL('/jobs/demo', config.publicUrl).toString()}`);
   say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
   say('press Ctrl-C to stop');
