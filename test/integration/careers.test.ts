@@ -310,7 +310,7 @@ t.test('branding API: admin only, validated, audited, per org', async (t) => {
   isProblem(t, await get(`/jobs/${slugB}/brand/accent.css`), 404, 'no accent for B');
   const page = await get(`/jobs/${slugA}`);
   t.ok(page.body.includes('Jobs at Acme Careers'), 'display name shown');
-  t.ok(page.body.includes(`<link rel="stylesheet" href="/jobs/${slugA}/brand/accent.css">`), 'accent via a stylesheet, not inline');
+  t.ok(page.body.includes(`<link rel="stylesheet" href="/jobs/${slugA}/brand/accent.css?v=0b5fff">`), 'accent via a stylesheet, not inline');
   t.notOk((await get(`/jobs/${slugB}`)).body.includes('Acme Careers'), "A's branding never on B's page");
 });
 

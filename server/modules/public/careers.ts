@@ -199,7 +199,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       const anyOpen = result.total > 0 || (await deps.db.withTenant(org.id, (q) => listOpenJobs(q, 1))).length > 0;
       return reply
         .type('text/html; charset=utf-8')
-        .header('cache-control', 'public, max-age=60')
+        .header('cache-control', 'no-cache')
         .send(renderCareersPage(org, deps.publicUrl, { ...result, locations, anyOpen }));
     },
   );

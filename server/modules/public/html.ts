@@ -20,8 +20,8 @@ export interface PublicOrg {
   /** Set when the org uploaded a logo: its sha256 (cache key of the logo URL). */
   logoSha?: string | null;
   websiteUrl?: string | null;
-  /** Set when the org chose an accent colour (served as /jobs/<slug>/brand/accent.css). */
-  accent?: boolean;
+  /** The org's accent colour (#rrggbb), served as /jobs/<slug>/brand/accent.css. */
+  accent?: string | null;
 }
 
 export function logoUrl(org: PublicOrg, publicUrl: URL): string | null {
@@ -122,7 +122,8 @@ export function brandHeader(org: PublicOrg, publicUrl: URL): string {
 }
 
 export function brandHead(org: PublicOrg): string {
-  return org.accent ? `<link rel="stylesheet" href="/jobs/${org.slug}/brand/accent.css">` : '';
+  // The colour in the URL: a changed colour is a new stylesheet, never a stale cached one.
+  return org.accent && /^#[0-9a-f]{6}$/.test(org.accent) ? `<link rel="stylesheet" href="/jobs/${org.slug}/brand/accent.css?v=${org.accent.slice(1)}">` : '';
 }
 
 export function layout(title: string, body: string, head = ''): string {

@@ -21,7 +21,7 @@ export async function resolvePublicOrg(db: Db, slug: string): Promise<ResolvedOr
     name: branding?.display_name ?? org.name,
     logoSha: branding?.logo_sha256 ?? null,
     websiteUrl: branding?.website_url ?? null,
-    accent: Boolean(branding?.accent_color),
+    accent: branding?.accent_color ?? null,
     branding,
   };
 }
