@@ -84,7 +84,7 @@ t.test('a visitor browses /jobs/demo, searches, filters and opens a job, with th
   await page.getByRole('link', { name: 'Customer Success Manager' }).click();
   await page.waitForURL(`${origin}/jobs/${DEMO_SLUG}/customer-success-manager`);
   await page.getByRole('heading', { name: 'Customer Success Manager' }).waitFor();
-  t.match(await page.locator('header .meta').first().textContent(), /Berlin, Berlin, DE · On-site · EUR 52,000–62,000 a year/);
+  t.match(await page.locator('header .meta').first().textContent(), /Berlin, Berlin, DE · On-site · EUR 52,000–62,000 per year/);
   const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent()) ?? '{}') as Record<string, unknown>;
   t.match(ld, { '@type': 'JobPosting', title: 'Customer Success Manager', directApply: true, hiringOrganization: { name: 'Demo Company' } });
   await page.getByRole('img', { name: 'Demo Company logo' }).waitFor();

@@ -105,7 +105,7 @@ t.test('/jobs/<org> lists open, unexpired jobs of that org only, without scripts
   t.notOk(/\sstyle=|<style/i.test(res.body), 'no inline style');
   t.match(String(res.headers['content-security-policy']), /script-src 'self'/);
   t.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/);
-  t.ok(res.body.includes('EUR 65,000–80,000 a year'), 'salary shown');
+  t.ok(res.body.includes('EUR 65,000–80,000 per year'), 'salary shown');
   t.ok(res.body.includes('Remote (DE, AT, CH)'), 'remote countries shown');
   const b = await get(`/jobs/${slugB}`);
   t.ok(b.body.includes('Only At B'));

@@ -148,7 +148,7 @@ t.test('the demo org names a privacy contact and holds one application reviewed 
 t.test('the demo careers site lists the jobs with branding, salary and a remote role', async (t) => {
   const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo' });
   t.equal(page.statusCode, 200);
-  for (const text of ['Jobs at Demo Company', 'Backend Engineer (TypeScript)', 'Customer Success Manager', 'Data Analyst', 'EUR 70,000–90,000 a year', 'Remote (DE, AT, NL, PT, PL)', 'Hybrid']) t.ok(page.body.includes(text), text);
+  for (const text of ['Jobs at Demo Company', 'Backend Engineer (TypeScript)', 'Customer Success Manager', 'Data Analyst', 'EUR 70,000–90,000 per year', 'Remote (DE, AT, NL, PT, PL)', 'Hybrid']) t.ok(page.body.includes(text), text);
   t.ok(page.body.includes('/jobs/demo/brand/accent.css') && page.body.includes('/jobs/demo/brand/logo?v='), 'branded');
   const logo = await ctx.app.inject({ method: 'GET', url: page.body.match(/src="(\/jobs\/demo\/brand\/logo\?v=[0-9a-f]+)"/)?.[1] ?? '/missing' });
   t.equal(logo.headers['content-type'], 'image/png');

@@ -63,6 +63,8 @@ export function parseEmbedOrigin(value: string): string | null {
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) return null;
   if (url.username || url.password || url.origin !== value.replace(/\/$/, '')) return null;
+  // A plain host name or address: no CSP wildcards such as https://*.example.com.
+  if (!/^[a-z0-9.-]+$/.test(url.hostname) && !/^\[[0-9a-f:.]+\]$/.test(url.hostname)) return null;
   return url.origin;
 }
 

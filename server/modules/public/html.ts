@@ -100,12 +100,12 @@ export function jobPostingJsonLd(job: JobRow, org: PublicOrg, url: string, publi
 export const WORKPLACE_LABEL: Record<string, string> = { onsite: 'On-site', hybrid: 'Hybrid', remote: 'Remote' };
 const UNIT_LABEL: Record<string, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
 
-/** "EUR 60,000–75,000 a year", or '' when the job states no salary. */
+/** "EUR 60,000–75,000 per year", or '' when the job states no salary. */
 export function salaryText(job: JobRow): string {
   if (job.salary_min === null || !job.salary_currency || !job.salary_unit) return '';
   const fmt = (n: string) => Number(n).toLocaleString('en-GB', { maximumFractionDigits: 2 });
   const range = job.salary_max !== null && Number(job.salary_max) !== Number(job.salary_min) ? `${fmt(job.salary_min)}–${fmt(job.salary_max)}` : fmt(job.salary_min);
-  return `${job.salary_currency} ${range} a ${UNIT_LABEL[job.salary_unit] ?? job.salary_unit.toLowerCase()}`;
+  return `${job.salary_currency} ${range} per ${UNIT_LABEL[job.salary_unit] ?? job.salary_unit.toLowerCase()}`;
 }
 
 /** The facts line of a job: employment type, place, workplace, salary. */

@@ -10,6 +10,7 @@ import type { ApplicationService } from '../applications/service.js';
 import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
 import { currentNoticeIn } from '../notices/service.js';
 import { requirePublicOrg, resolvePublicOrg, type ResolvedOrg } from './org.js';
+import { CAREERS_RATE_LIMIT_PER_MINUTE } from './careers.js';
 import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
 import type { ApplyLimiter } from './limits.js';
@@ -54,7 +55,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     '/jobs/:orgSlug/feed.xml',
     {
       schema: { operationId: 'openJobsFeed', tags: ['public'], params: OrgParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
-      config: { access: { public: 'RSS feed of open jobs for job boards' } },
+      config: { access: { public: 'RSS feed of open jobs for job boards' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { orgSlug } = request.params as { orgSlug: string };
@@ -68,7 +69,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     '/jobs/:orgSlug/:jobSlug',
     {
       schema: { operationId: 'applyPage', tags: ['public'], params: JobParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
-      config: { access: { public: 'public job page with the privacy notice and apply form' } },
+      config: { access: { public: 'public job page with the privacy notice and apply form' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
