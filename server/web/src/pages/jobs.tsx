@@ -79,6 +79,7 @@ export function JobsList() {
                 <p class="muted">
                   <span class={`badge status-${job.status}`}>{job.status}</span> {EMPLOYMENT_LABEL[job.employmentType] ?? job.employmentType}
                   {job.location ? ` · ${job.location}` : ''} · {job.criteria.length} criteria · updated {when(job.updatedAt)}
+                  {job.status === 'open' && job.validThrough && Date.parse(job.validThrough) <= Date.now() ? ' · expired: no longer on the careers site' : ''}
                 </p>
               </div>
               <div class="row-actions">
