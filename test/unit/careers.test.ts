@@ -83,6 +83,7 @@ t.test('JobPosting of a hybrid job with one salary figure', async (t) => {
     hiringOrganization: { name: 'Acme', sameAs: 'https://hire.example/jobs/acme' },
   });
   t.notOk('validThrough' in data, 'no validThrough when the job states none');
+  t.equal(jobPostingData(job({ description: 'One <b>\nline\n\nTwo & more' }), { name: 'Acme', slug: 'acme' }, 'u', new URL('https://hire.example')).description, '<p>One &lt;b&gt;<br>line</p><p>Two &amp; more</p>', 'description as escaped HTML paragraphs');
   t.notOk('jobLocationType' in data, 'hybrid is not TELECOMMUTE');
   t.equal(salaryText(job({})), 'EUR 25.5 per hour');
   t.notOk('baseSalary' in jobPostingData(job({ salary_min: null, salary_max: null, salary_currency: null, salary_unit: null }), { name: 'Acme', slug: 'acme' }, 'u', new URL('https://hire.example')), 'no salary stated, none invented');

@@ -69,7 +69,8 @@ export function jobPostingData(job: JobRow, org: PublicOrg, url: string, publicU
     '@context': 'https://schema.org/',
     '@type': 'JobPosting',
     title: job.title,
-    description: job.description || job.title,
+    // Google asks for the full description in HTML: the paragraphs, escaped.
+    description: descriptionHtml(job.description) || `<p>${escapeHtml(job.title)}</p>`,
     datePosted: (job.published_at ?? job.created_at).toISOString(),
     ...(job.valid_through ? { validThrough: job.valid_through.toISOString() } : {}),
     employmentType: EMPLOYMENT[job.employment_type] ?? 'OTHER',
@@ -86,6 +87,16 @@ export function jobPostingData(job: JobRow, org: PublicOrg, url: string, publicU
     identifier: { '@type': 'PropertyValue', name: org.name, value: job.id },
     url,
   };
+}
+
+/** A plain-text description as HTML paragraphs (blank lines separate them), every character escaped. */
+export function descriptionHtml(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('');
 }
 
 /** JSON for a <script type="application/ld+json"> data block: "<", ">" and "&" escaped so it cannot end the element. */
