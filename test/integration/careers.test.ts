@@ -381,6 +381,13 @@ t.test('JSON feed: public data, CORS for configured origins or *, never credenti
   const any = await get(`/api/v1/public/jobs/${slugB}`, { origin: 'https://anyone.example' });
   t.equal(any.headers['access-control-allow-origin'], '*', 'no origins configured: public to all');
   t.same(any.json<{ jobs: { title: string }[] }>().jobs.map((j) => j.title), ['Only At B']);
+  const preflight = await ctx.app.inject({ method: 'OPTIONS', url: `/api/v1/public/jobs/${slugA}`, headers: { origin: 'https://www.acme.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'accept' }, remoteAddress: nextIp() });
+  t.equal(preflight.statusCode, 204);
+  t.equal(preflight.headers['access-control-allow-origin'], 'https://www.acme.example');
+  t.equal(preflight.headers['access-control-allow-methods'], 'GET', 'read-only');
+  t.notOk(preflight.headers['access-control-allow-credentials']);
+  const badPreflight = await ctx.app.inject({ method: 'OPTIONS', url: `/api/v1/public/jobs/${slugA}`, headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' }, remoteAddress: nextIp() });
+  t.notOk(badPreflight.headers['access-control-allow-origin'], 'no preflight pass for an unlisted origin');
 });
 
 t.test('public careers routes are rate limited per IP', async (t) => {

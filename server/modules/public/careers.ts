@@ -277,6 +277,20 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
     },
   );
 
+  // A CORS preflight (a page sending other headers than the simple ones): GET only, no credentials.
+  app.options(
+    '/api/v1/public/jobs/:orgSlug',
+    {
+      schema: { hide: true, params: OrgParams },
+      config: { access: { public: 'CORS preflight of the public JSON feed' }, rateLimit },
+    },
+    async (request, reply) => {
+      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      corsHeaders(request, reply, org);
+      return reply.code(204).header('access-control-allow-methods', 'GET').header('access-control-allow-headers', 'accept').header('access-control-max-age', '600').send();
+    },
+  );
+
   app.get(
     '/jobs/:orgSlug/brand/logo',
     {
