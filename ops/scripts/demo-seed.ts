@@ -1,7 +1,8 @@
 // The demo workspace: an org with its admin, a recruiter, a hiring manager and an
-// auditor (same demo password, each enrols MFA at first sign-in), two open jobs with
+// auditor (same demo password, each enrols MFA at first sign-in), three open jobs with
 // screening criteria and interview questions, and applications with CVs that the
-// worker parses (and, as those capabilities land, screens and interviews) when it runs.
+// worker parses (and, as those capabilities land, screens and interviews) when it runs; the
+// jobs state where, how and for what pay, and the org is branded, so /jobs/demo looks real.
 import { randomUUID } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { createBrandingService } from '../../server/modules/branding/service.js';
@@ -85,6 +86,9 @@ const JOBS = [
     interviewQuestions: ['Tell us about an analysis that changed a decision.'],
   },
 ];
+
+/** How many open jobs the demo has (the banner says it). */
+export const DEMO_JOB_COUNT = JOBS.length;
 
 // `hiddenLine`: the CV is a PDF with that line in white text (issue 6: flagged as a prompt injection).
 // `humanReviewOnly`: the candidate chose a review by a person without AI screening (never sent to a model).
