@@ -58,6 +58,9 @@ import { createAiDocsService } from './modules/aidocs/service.js';
 import { createRightsService } from './modules/rights/service.js';
 import type { Metrics } from './core/metrics.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { brandingRoutes } from './modules/branding/routes.js';
+import { createBrandingService } from './modules/branding/service.js';
+import { careersRoutes } from './modules/public/careers.js';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +87,8 @@ export interface AppDeps {
   tokenRateLimit?: number;
   /** issue 19: Prometheus request latency by route; served by main.ts on the internal metrics port, never by this app. */
   metrics?: Metrics;
+  /** Requests per minute per IP on each careers-site route (tests use a small one). */
+  careersRateLimit?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -272,6 +277,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => eventHookQueue.close());
   const eventHooks = createEventHookService({ db: deps.db, audit: deps.audit, keyring, outbound, nodeEnv: config.nodeEnv, deliver: eventHookProducer(eventHookQueue), clock });
   await app.register(eventHookRoutes, { eventHooks });
+
+  // issue 20 item 4: the careers site (/jobs/<org>, sitemap, embed, JSON feed) and its branding.
+  await app.register(brandingRoutes, { branding: createBrandingService({ db: deps.db, audit: deps.audit }) });
+  await app.register(careersRoutes, { db: deps.db, publicUrl: config.publicUrl, rateLimit: deps.careersRateLimit });
 
   return app;
 }

@@ -58,7 +58,7 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
 
 export async function buildTestApp(
   t: Teardownable,
-  options: { env?: Record<string, string>; clock?: () => Date; /** Mail through this SMTP server instead of the outbox. */ smtpUrl?: string; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits' | 'alertRetryDelayMs' | 'outboundResolver' | 'dnsResolver' | 'vapiDeleteJob' | 'tokenRateLimit' | 'metrics'>> } = {},
+  options: { env?: Record<string, string>; clock?: () => Date; /** Mail through this SMTP server instead of the outbox. */ smtpUrl?: string; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits' | 'alertRetryDelayMs' | 'outboundResolver' | 'dnsResolver' | 'vapiDeleteJob' | 'tokenRateLimit' | 'metrics' | 'careersRateLimit'>> } = {},
 ): Promise<TestContext> {
   const services = await provisionTestServices(t);
   const keys = writeTestKeys(t);

@@ -1,8 +1,11 @@
 // The demo workspace: an org with its admin, a recruiter, a hiring manager and an
-// auditor (same demo password, each enrols MFA at first sign-in), two open jobs with
+// auditor (same demo password, each enrols MFA at first sign-in), three open jobs with
 // screening criteria and interview questions, and applications with CVs that the
-// worker parses (and, as those capabilities land, screens and interviews) when it runs.
+// worker parses (and, as those capabilities land, screens and interviews) when it runs; the
+// jobs state where, how and for what pay, and the org is branded, so /jobs/demo looks real.
 import { randomUUID } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
+import { createBrandingService } from '../../server/modules/branding/service.js';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
@@ -43,7 +46,10 @@ const JOBS = [
   {
     title: 'Backend Engineer (TypeScript)',
     slug: 'backend-engineer',
-    location: 'Remote (EU)',
+    location: '',
+    workplace: 'remote' as const,
+    remoteCountries: ['DE', 'AT', 'NL', 'PT', 'PL'],
+    salary: { min: 70000, max: 90000, currency: 'EUR', unit: 'YEAR' as const },
     description: 'Build and run the services behind our hiring platform: APIs, queues and data.',
     criteria: [
       { name: 'TypeScript / Node.js', description: 'Has built production services in TypeScript or Node.js.', weight: 3, mustHave: true },
@@ -56,6 +62,11 @@ const JOBS = [
     title: 'Customer Success Manager',
     slug: 'customer-success-manager',
     location: 'Berlin',
+    streetAddress: 'Friedrichstraße 68',
+    postalCode: '10117',
+    region: 'Berlin',
+    country: 'DE',
+    salary: { min: 52000, max: 62000, currency: 'EUR', unit: 'YEAR' as const },
     description: 'Help our customers get value from hirebox from their first day.',
     criteria: [
       { name: 'Customer-facing experience', description: 'At least two years in a customer-facing role.', weight: 3, mustHave: true },
@@ -63,7 +74,21 @@ const JOBS = [
     ],
     interviewQuestions: ['Describe a customer you turned around.', 'How do you prioritise many accounts at once?'],
   },
+  // issue 20 item 4: a third job so the careers site shows a hybrid role and the filters have something to filter.
+  {
+    title: 'Data Analyst',
+    slug: 'data-analyst',
+    location: 'Lisbon',
+    workplace: 'hybrid' as const,
+    country: 'PT',
+    description: 'Turn hiring data into decisions: funnels, time-to-hire and fairness reports.',
+    criteria: [{ name: 'SQL', description: 'Writes analytical SQL with window functions.', weight: 3, mustHave: true }],
+    interviewQuestions: ['Tell us about an analysis that changed a decision.'],
+  },
 ];
+
+/** How many open jobs the demo has (the banner says it). */
+export const DEMO_JOB_COUNT = JOBS.length;
 
 // `hiddenLine`: the CV is a PDF with that line in white text (issue 6: flagged as a prompt injection).
 // `humanReviewOnly`: the candidate chose a review by a person without AI screening (never sent to a model).
@@ -125,9 +150,12 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     return currentNoticeIn(tx, orgId);
   });
   const jobIds: string[] = [];
+  // Careers postings stay valid for 60 days from the seed.
+  const validThrough = new Date(Date.now() + 60 * 86_400_000).toISOString();
   for (const [i, j] of JOBS.entries()) {
     const job = await jobs.create(ctx, {
       ...j,
+      validThrough,
       employmentType: 'full_time',
       status: 'open',
       hiringManagerIds: i === 0 ? [userIds.get('hiring_manager') as string] : [],
@@ -193,7 +221,43 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     await insertSubscription(tx, { id, orgId, url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], secretEnc, createdBy: null });
     await updateSubscription(tx, id, { url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], enabled: false, disabledReason: 'manual', resetFailures: false });
   });
+  // issue 20 item 4: the careers site at /jobs/demo gets a name, an accent colour, a website link and a logo.
+  const branding = createBrandingService({ db: deps.db, audit: deps.audit });
+  const adminCtx = { orgId, userId: userIds.get('admin') as string, role: 'admin' as const, requestId: 'demo-seed' };
+  await branding.update(adminCtx, { displayName: 'Demo Company', accentColor: '#0f766e', websiteUrl: 'https://demo-company.example' });
+  await branding.setLogo(adminCtx, demoLogoPng());
   return { orgId, created };
+}
+
+/** A 96×96 PNG logo (teal square, white bar), drawn here so the seed ships no binary file. */
+export function demoLogoPng(): Buffer {
+  const size = 96;
+  const rows: Buffer[] = [];
+  for (let y = 0; y < size; y += 1) {
+    const row = Buffer.alloc(1 + size * 3);
+    for (let x = 0; x < size; x += 1) {
+      const bar = (x > 20 && x < 34) || (x > 62 && x < 76) || (y > 42 && y < 54 && x > 20 && x < 76);
+      const [r, g, b] = bar ? [255, 255, 255] : [15, 118, 110];
+      row.writeUInt8(r, 1 + x * 3);
+      row.writeUInt8(g, 2 + x * 3);
+      row.writeUInt8(b, 3 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.writeUInt8(8, 8); // bit depth
+  header.writeUInt8(2, 9); // truecolour
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 // DESIGN §8: decided applications with voluntary self-identified demographics, so the

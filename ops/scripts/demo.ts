@@ -21,7 +21,7 @@ import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { demoLogFormat, prettyLogStream } from './lib/log-format.js';
 import { createRedis } from '../../server/core/redis.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
-import { DEMO_CVS, DEMO_PAST_APPLICATIONS, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_CVS, DEMO_JOB_COUNT, DEMO_PAST_APPLICATIONS, DEMO_SLUG, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { ensurePostgres, ensureRedis } from './dev-services.js';
 
 const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
@@ -57,7 +57,7 @@ async function seed(config: Config): Promise<string> {
       { db, audit: createAuditLog({ db }), masterKey: config.masterKey.reveal(), publicUrl: config.publicUrl, parseQueue, logger: createLogger('warn') },
       password,
     );
-    say(created ? `seeded "Demo Company": 2 open jobs, ${DEMO_CVS.length} new applications with CVs and ${DEMO_PAST_APPLICATIONS} decided past ones (for the Fairness report), 4 members` : 'demo workspace already seeded; passwords refreshed');
+    say(created ? `seeded "Demo Company": ${DEMO_JOB_COUNT} open jobs, ${DEMO_CVS.length} new applications with CVs and ${DEMO_PAST_APPLICATIONS} decided past ones (for the Fairness report), 4 members` : 'demo workspace already seeded; passwords refreshed');
     return password;
   } finally {
     await parseQueue.close();
@@ -96,6 +96,7 @@ function banner(password: string, where: string): void {
   say(`hirebox is running at ${config.publicUrl.origin}  (${where})`);
   say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
   for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
+  say(`careers site (public, no sign-in): ${new URL(`/jobs/${DEMO_SLUG}`, config.publicUrl).toString()}`);
   say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}${seedOnly ? ' in the worker and app containers' : ''}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
 }

@@ -32,7 +32,7 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const admin = await as('admin');
   const jobs = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: admin });
   const list = jobs.json<{ jobs: { id: string; title: string; status: string }[] }>().jobs;
-  t.equal(list.length, 2);
+  t.equal(list.length, 3);
   t.ok(list.every((j) => j.status === 'open'));
   const manager = await as('hiring_manager');
   const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: manager });
@@ -115,7 +115,7 @@ t.test('running the seed again changes nothing but the password', async (t) => {
   const again = await seedDemo(deps, 'demo-password-two-long');
   t.same(again, { orgId: first.orgId, created: false });
   const n = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs'));
-  t.equal(n.rows[0]?.n, 2);
+  t.equal(n.rows[0]?.n, 3);
 });
 
 t.test('the demo Fairness report shows a flagged category, a small-sample one and the declined count', async (t) => {
@@ -143,4 +143,15 @@ t.test('the demo org names a privacy contact and holds one application reviewed 
     humanOnly += list.json<{ applications: { humanReviewOnly: boolean }[] }>().applications.filter((a) => a.humanReviewOnly).length;
   }
   t.equal(humanOnly, 1);
+});
+
+t.test('the demo careers site lists the jobs with branding, salary and a remote role', async (t) => {
+  const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo' });
+  t.equal(page.statusCode, 200);
+  for (const text of ['Jobs at Demo Company', 'Backend Engineer (TypeScript)', 'Customer Success Manager', 'Data Analyst', 'EUR 70,000–90,000 per year', 'Remote (DE, AT, NL, PT, PL)', 'Hybrid']) t.ok(page.body.includes(text), text);
+  t.ok(page.body.includes('/jobs/demo/brand/accent.css') && page.body.includes('/jobs/demo/brand/logo?v='), 'branded');
+  const logo = await ctx.app.inject({ method: 'GET', url: page.body.match(/src="(\/jobs\/demo\/brand\/logo\?v=[0-9a-f]+)"/)?.[1] ?? '/missing' });
+  t.equal(logo.headers['content-type'], 'image/png');
+  const css = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/brand/accent.css' });
+  t.equal(css.body, ':root{--accent:#0f766e}\n');
 });

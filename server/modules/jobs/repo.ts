@@ -43,11 +43,63 @@ export interface JobRow {
   updated_at: Date;
   published_at: Date | null;
   hiring_manager_ids: string[];
+  workplace: Workplace;
+  street_address: string;
+  postal_code: string;
+  address_region: string;
+  address_country: string | null;
+  remote_countries: string[];
+  /** numeric columns arrive as strings */
+  salary_min: string | null;
+  salary_max: string | null;
+  salary_currency: string | null;
+  salary_unit: SalaryUnit | null;
+  valid_through: Date | null;
+}
+
+export type Workplace = 'onsite' | 'hybrid' | 'remote';
+export type SalaryUnit = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
+export interface Salary {
+  min: number;
+  max?: number | null;
+  currency: string;
+  unit: SalaryUnit;
+}
+/** issue 20 item 4: the careers facts of a job (JobPosting). */
+export interface CareersFacts {
+  workplace: Workplace;
+  streetAddress: string;
+  postalCode: string;
+  region: string;
+  country: string | null;
+  remoteCountries: string[];
+  salary: Salary | null;
+  validThrough: string | null;
 }
 
 const JOB_COLUMNS = `j.id, j.org_id, j.slug, j.title, j.description, j.location, j.employment_type, j.status, j.criteria,
   j.criteria_version, j.interview_questions, j.created_by, j.created_at, j.created_at::text AS created_at_text, j.updated_at, j.published_at,
-  COALESCE((SELECT array_agg(a.user_id ORDER BY a.user_id) FROM job_assignments a WHERE a.job_id = j.id), '{}') AS hiring_manager_ids`;
+  COALESCE((SELECT array_agg(a.user_id ORDER BY a.user_id) FROM job_assignments a WHERE a.job_id = j.id), '{}') AS hiring_manager_ids,
+  j.workplace, j.street_address, j.postal_code, j.address_region, j.address_country, j.remote_countries,
+  j.salary_min, j.salary_max, j.salary_currency, j.salary_unit, j.valid_through`;
+
+/** Open and not past its valid-through: what the public pages, feeds and sitemap show. */
+const PUBLIC_JOB = `j.status = 'open' AND (j.valid_through IS NULL OR j.valid_through > now())`;
+
+/** The careers columns of an insert or update, in the order of CAREERS_SQL_COLUMNS. */
+function careersParams(c: Partial<CareersFacts>): unknown[] {
+  const salary = c.salary;
+  return [
+    c.workplace ?? null,
+    c.streetAddress ?? null,
+    c.postalCode ?? null,
+    c.region ?? null,
+    c.country === undefined ? null : c.country,
+    c.remoteCountries ?? null,
+    salary === undefined ? null : JSON.stringify(salary),
+    c.validThrough === undefined ? null : JSON.stringify(c.validThrough),
+  ];
+}
 
 export interface NewJob {
   slug: string;
@@ -59,6 +111,7 @@ export interface NewJob {
   criteria: Criterion[];
   interviewQuestions: string[];
   createdBy: string;
+  careers?: Partial<CareersFacts>;
 }
 
 export async function insertJob(tx: Queryable, orgId: string, job: NewJob): Promise<string> {
@@ -67,7 +120,9 @@ export async function insertJob(tx: Queryable, orgId: string, job: NewJob): Prom
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $7 = 'open' THEN now() END) RETURNING id`,
     [orgId, job.slug, job.title, job.description, job.location, job.employmentType, job.status, JSON.stringify(job.criteria), JSON.stringify(job.interviewQuestions), job.createdBy],
   );
-  return (rows[0] as { id: string }).id;
+  const id = (rows[0] as { id: string }).id;
+  if (job.careers) await updateCareers(tx, id, job.careers);
+  return id;
 }
 
 export async function slugExists(q: Queryable, slug: string): Promise<boolean> {
@@ -144,6 +199,29 @@ export async function updateJob(tx: Queryable, id: string, p: JobPatch): Promise
       p.criteria ? JSON.stringify(p.criteria) : null,
       p.interviewQuestions ? JSON.stringify(p.interviewQuestions) : null,
     ],
+  );
+}
+
+/**
+ * Writes the careers facts that are set (undefined keeps the column). salary and
+ * validThrough arrive as JSON so that null clears them and absent keeps them.
+ */
+export async function updateCareers(tx: Queryable, id: string, c: Partial<CareersFacts>): Promise<void> {
+  await tx.query(
+    `UPDATE jobs SET
+       workplace = COALESCE($2, workplace),
+       street_address = COALESCE($3, street_address),
+       postal_code = COALESCE($4, postal_code),
+       address_region = COALESCE($5, address_region),
+       address_country = CASE WHEN $10::boolean THEN $6 ELSE address_country END,
+       remote_countries = COALESCE($7::text[], remote_countries),
+       salary_min = CASE WHEN $8::jsonb IS NULL THEN salary_min ELSE ($8::jsonb->>'min')::numeric END,
+       salary_max = CASE WHEN $8::jsonb IS NULL THEN salary_max ELSE ($8::jsonb->>'max')::numeric END,
+       salary_currency = CASE WHEN $8::jsonb IS NULL THEN salary_currency ELSE $8::jsonb->>'currency' END,
+       salary_unit = CASE WHEN $8::jsonb IS NULL THEN salary_unit ELSE $8::jsonb->>'unit' END,
+       valid_through = CASE WHEN $9::jsonb IS NULL THEN valid_through ELSE ($9::jsonb #>> '{}')::timestamptz END
+     WHERE id = $1`,
+    [id, ...careersParams(c), c.country !== undefined],
   );
 }
 
@@ -252,15 +330,46 @@ export async function moveApplicationsBetweenPipelines(tx: Queryable, jobId: str
   }
 }
 
-/** Public side: an open job by slug (the caller binds the tenant from the org slug). */
+/** Public side: an open, unexpired job by slug (the caller binds the tenant from the org slug). */
 export async function findOpenJobBySlug(q: Queryable, slug: string): Promise<JobRow | null> {
-  const { rows } = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.slug = $1 AND j.status = 'open'`, [slug]);
+  const { rows } = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.slug = $1 AND ${PUBLIC_JOB}`, [slug]);
   return rows[0] ?? null;
 }
 
 export async function listOpenJobs(q: Queryable, limit: number): Promise<JobRow[]> {
-  const { rows } = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.status = 'open' ORDER BY j.published_at DESC NULLS LAST, j.id LIMIT $1`, [limit]);
+  const { rows } = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE ${PUBLIC_JOB} ORDER BY j.published_at DESC NULLS LAST, j.id LIMIT $1`, [limit]);
   return rows;
+}
+
+export interface PublicJobFilter {
+  /** words matched against title and description */
+  q?: string;
+  /** matched against city, region and country code */
+  location?: string;
+  /** 'remote': remote jobs only; 'onsite': on-site and hybrid only */
+  remote?: 'remote' | 'onsite';
+  offset: number;
+  limit: number;
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The careers listing: one page of open, unexpired jobs in a stable order, and the total. */
+export async function searchOpenJobs(q: Queryable, f: PublicJobFilter): Promise<{ jobs: JobRow[]; total: number }> {
+  const where = `${PUBLIC_JOB}
+        AND ($1::text IS NULL OR j.title ILIKE '%' || $1 || '%' OR j.description ILIKE '%' || $1 || '%')
+        AND ($2::text IS NULL OR j.location ILIKE '%' || $2 || '%' OR j.address_region ILIKE '%' || $2 || '%' OR j.address_country = upper($2))
+        AND ($3::text IS NULL OR ($3 = 'remote' AND j.workplace = 'remote') OR ($3 = 'onsite' AND j.workplace <> 'remote'))`;
+  const params = [f.q ? escapeLike(f.q) : null, f.location ? escapeLike(f.location) : null, f.remote ?? null];
+  const page = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE ${where} ORDER BY j.published_at DESC NULLS LAST, j.id LIMIT $4 OFFSET $5`, [...params, f.limit, f.offset]);
+  const count = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs j WHERE ${where}`, params);
+  return { jobs: page.rows, total: count.rows[0]?.n ?? 0 };
+}
+
+/** Distinct places of the open jobs, for the location filter. */
+export async function openJobLocations(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ location: string }>(`SELECT DISTINCT j.location FROM jobs j WHERE ${PUBLIC_JOB} AND j.location <> '' ORDER BY 1 LIMIT 100`);
+  return rows.map((r) => r.location);
 }
 
 /** How many applications each of these stages holds (stages without any are left out). */

@@ -21,6 +21,30 @@ const Title = DisplayText(200);
 const Question = Type.String({ minLength: 1, maxLength: 1000 });
 const Slug = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 
+// issue 20 item 4: what the careers site and its JobPosting need. Codes are checked against
+// ISO 3166-1 / ISO 4217 in the service; the shapes here keep anything else out.
+export const WorkplaceSchema = Type.Union([Type.Literal('onsite'), Type.Literal('hybrid'), Type.Literal('remote')]);
+const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, e.g. "DE"' });
+export const SalarySchema = Type.Object(
+  {
+    min: Type.Number({ minimum: 0, maximum: 100_000_000 }),
+    max: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000_000 })),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. "EUR"' }),
+    unit: Type.Union(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'].map((k) => Type.Literal(k))),
+  },
+  { additionalProperties: false },
+);
+const CareersFields = {
+  workplace: Type.Optional(WorkplaceSchema),
+  streetAddress: Type.Optional(Type.String({ maxLength: 200 })),
+  postalCode: Type.Optional(Type.String({ maxLength: 20 })),
+  region: Type.Optional(Type.String({ maxLength: 100 })),
+  country: Type.Optional(Type.Union([CountryCode, Type.Null()])),
+  remoteCountries: Type.Optional(Type.Array(CountryCode, { maxItems: 50, description: 'Where applicants to a remote job may live (JobPosting applicantLocationRequirements).' })),
+  salary: Type.Optional(Type.Union([SalarySchema, Type.Null()])),
+  validThrough: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'The posting leaves the careers site, feeds and sitemap after this instant.' })),
+};
+
 export const CreateJobBody = Type.Object(
   {
     title: Title,
@@ -32,6 +56,7 @@ export const CreateJobBody = Type.Object(
     criteria: Type.Optional(Type.Array(CriterionSchema, { maxItems: 30 })),
     interviewQuestions: Type.Optional(Type.Array(Question, { maxItems: 30 })),
     hiringManagerIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })),
+    ...CareersFields,
   },
   { additionalProperties: false },
 );
@@ -46,6 +71,7 @@ export const UpdateJobBody = Type.Object(
     criteria: Type.Optional(Type.Array(CriterionSchema, { maxItems: 30 })),
     interviewQuestions: Type.Optional(Type.Array(Question, { maxItems: 30 })),
     hiringManagerIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })),
+    ...CareersFields,
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -65,6 +91,14 @@ export const Job = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   publishedAt: Type.Union([Type.String(), Type.Null()]),
+  workplace: Type.String(),
+  streetAddress: Type.String(),
+  postalCode: Type.String(),
+  region: Type.String(),
+  country: Type.Union([Type.String(), Type.Null()]),
+  remoteCountries: Type.Array(Type.String()),
+  salary: Type.Union([Type.Object({ min: Type.Number(), max: Type.Union([Type.Number(), Type.Null()]), currency: Type.String(), unit: Type.String() }), Type.Null()]),
+  validThrough: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const ListJobsQuery = Type.Object(

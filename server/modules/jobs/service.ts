@@ -27,7 +27,10 @@ import {
   type JobStatus,
   type StageKind,
   type StageRow,
+  type CareersFacts,
+  updateCareers,
 } from './repo.js';
+import { careersOf, checkCareers, type CareersInput } from './careers.js';
 
 export type Ctx = Pick<RequestContext, 'orgId' | 'userId' | 'role' | 'requestId'>;
 
@@ -36,7 +39,7 @@ export function assignedScope(ctx: Ctx): string | null {
   return ctx.role === 'hiring_manager' ? ctx.userId : null;
 }
 
-export interface JobView {
+export interface JobView extends CareersFacts {
   id: string;
   slug: string;
   title: string;
@@ -69,6 +72,7 @@ export function toJobView(r: JobRow): JobView {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     publishedAt: r.published_at ? r.published_at.toISOString() : null,
+    ...careersOf(r),
   };
 }
 
@@ -95,7 +99,7 @@ export function decodeCursor(cursor: string | undefined): { createdAt: string; i
   return { createdAt, id };
 }
 
-export interface CreateJobInput {
+export interface CreateJobInput extends CareersInput {
   title: string;
   description?: string;
   location?: string;
@@ -202,6 +206,7 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
   return {
     async create(ctx: Ctx, input: CreateJobInput): Promise<JobView> {
       checkCriteria(input.criteria);
+      const careers = checkCareers(input, null, new Date());
       const id = await db.withTenantTx(ctx.orgId, async (tx) => {
         await checkManagers(tx, input.hiringManagerIds);
         if (input.status === 'open') await requirePrivacyContactIn(tx);
@@ -221,6 +226,7 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
           criteria: input.criteria ?? [],
           interviewQuestions: input.interviewQuestions ?? [],
           createdBy: ctx.userId,
+          careers,
         });
         if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, jobId, [...new Set(input.hiringManagerIds)]);
         await audit.recordIn(tx, ctx.orgId, {
@@ -258,7 +264,9 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
         if (!job) throw new NotFoundError({ resource: 'Job' });
         await checkManagers(tx, input.hiringManagerIds);
         if (input.status === 'open' && job.status !== 'open') await requirePrivacyContactIn(tx);
+        const careers = checkCareers(input, job, new Date());
         await updateJob(tx, id, input);
+        await updateCareers(tx, id, careers);
         if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, id, [...new Set(input.hiringManagerIds)]);
         await audit.recordIn(tx, ctx.orgId, {
           action: 'job.updated',

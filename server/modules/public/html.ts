@@ -13,23 +13,131 @@ export function escapeHtml(s: string): string {
 const EMPLOYMENT: Record<string, string> = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contract: 'CONTRACTOR', temporary: 'TEMPORARY', internship: 'INTERN' };
 const EMPLOYMENT_LABEL: Record<string, string> = { full_time: 'Full time', part_time: 'Part time', contract: 'Contract', temporary: 'Temporary', internship: 'Internship' };
 
-export function jobPostingJsonLd(job: JobRow, org: { name: string }, url: string): string {
-  const data = {
+/** What the public pages show of an org: its name (or branding display name), slug and branding. */
+export interface PublicOrg {
+  name: string;
+  slug: string;
+  /** Set when the org uploaded a logo: its sha256 (cache key of the logo URL). */
+  logoSha?: string | null;
+  websiteUrl?: string | null;
+  /** The org's accent colour (#rrggbb), served as /jobs/<slug>/brand/accent.css. */
+  accent?: string | null;
+}
+
+export function logoUrl(org: PublicOrg, publicUrl: URL): string | null {
+  return org.logoSha ? new URL(`/jobs/${org.slug}/brand/logo?v=${org.logoSha.slice(0, 16)}`, publicUrl).toString() : null;
+}
+
+/**
+ * schema.org JobPosting with every field Google requires (title, description, datePosted,
+ * hiringOrganization, jobLocation, or jobLocationType TELECOMMUTE with
+ * applicantLocationRequirements) and recommends (validThrough, employmentType, baseSalary,
+ * directApply, identifier). Fields the job does not state are left out, never invented.
+ */
+export function jobPostingData(job: JobRow, org: PublicOrg, url: string, publicUrl: URL): Record<string, unknown> {
+  const careersUrl = new URL(`/jobs/${org.slug}`, publicUrl).toString();
+  const logo = logoUrl(org, publicUrl);
+  const hiringOrganization = {
+    '@type': 'Organization',
+    name: org.name,
+    url: org.websiteUrl ?? careersUrl,
+    sameAs: org.websiteUrl ?? careersUrl,
+    ...(logo ? { logo } : {}),
+  };
+  const address = {
+    '@type': 'PostalAddress',
+    ...(job.street_address ? { streetAddress: job.street_address } : {}),
+    ...(job.location ? { addressLocality: job.location } : {}),
+    ...(job.address_region ? { addressRegion: job.address_region } : {}),
+    ...(job.postal_code ? { postalCode: job.postal_code } : {}),
+    ...(job.address_country ? { addressCountry: job.address_country } : {}),
+  };
+  const hasAddress = Object.keys(address).length > 1;
+  const remote = job.workplace === 'remote';
+  const salary =
+    job.salary_min !== null && job.salary_currency && job.salary_unit
+      ? {
+          '@type': 'MonetaryAmount',
+          currency: job.salary_currency,
+          value:
+            job.salary_max !== null && Number(job.salary_max) !== Number(job.salary_min)
+              ? { '@type': 'QuantitativeValue', minValue: Number(job.salary_min), maxValue: Number(job.salary_max), unitText: job.salary_unit }
+              : { '@type': 'QuantitativeValue', value: Number(job.salary_min), unitText: job.salary_unit },
+        }
+      : null;
+  return {
     '@context': 'https://schema.org/',
     '@type': 'JobPosting',
     title: job.title,
-    description: job.description || job.title,
-    datePosted: (job.published_at ?? job.created_at).toISOString().slice(0, 10),
+    // Google asks for the full description in HTML: the paragraphs, escaped.
+    description: descriptionHtml(job.description) || `<p>${escapeHtml(job.title)}</p>`,
+    datePosted: (job.published_at ?? job.created_at).toISOString(),
+    ...(job.valid_through ? { validThrough: job.valid_through.toISOString() } : {}),
     employmentType: EMPLOYMENT[job.employment_type] ?? 'OTHER',
-    hiringOrganization: { '@type': 'Organization', name: org.name },
-    ...(job.location ? { jobLocation: { '@type': 'Place', address: { '@type': 'PostalAddress', addressLocality: job.location } } } : {}),
+    hiringOrganization,
+    ...(!remote && hasAddress ? { jobLocation: { '@type': 'Place', address } } : {}),
+    ...(remote
+      ? {
+          jobLocationType: 'TELECOMMUTE',
+          applicantLocationRequirements: job.remote_countries.map((c) => ({ '@type': 'Country', name: c })),
+        }
+      : {}),
+    ...(salary ? { baseSalary: salary } : {}),
     directApply: true,
+    identifier: { '@type': 'PropertyValue', name: org.name, value: job.id },
     url,
   };
+}
+
+/** A plain-text description as HTML paragraphs (blank lines separate them), every character escaped. */
+export function descriptionHtml(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('');
+}
+
+/** JSON for a <script type="application/ld+json"> data block: "<", ">" and "&" escaped so it cannot end the element. */
+export function jsonLdText(data: unknown): string {
   return JSON.stringify(data).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-function layout(title: string, body: string, head = ''): string {
+export function jobPostingJsonLd(job: JobRow, org: PublicOrg, url: string, publicUrl: URL): string {
+  return jsonLdText(jobPostingData(job, org, url, publicUrl));
+}
+
+export const WORKPLACE_LABEL: Record<string, string> = { onsite: 'On-site', hybrid: 'Hybrid', remote: 'Remote' };
+const UNIT_LABEL: Record<string, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
+
+/** "EUR 60,000–75,000 per year", or '' when the job states no salary. */
+export function salaryText(job: JobRow): string {
+  if (job.salary_min === null || !job.salary_currency || !job.salary_unit) return '';
+  const fmt = (n: string) => Number(n).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+  const range = job.salary_max !== null && Number(job.salary_max) !== Number(job.salary_min) ? `${fmt(job.salary_min)}–${fmt(job.salary_max)}` : fmt(job.salary_min);
+  return `${job.salary_currency} ${range} per ${UNIT_LABEL[job.salary_unit] ?? job.salary_unit.toLowerCase()}`;
+}
+
+/** The facts line of a job: employment type, place, workplace, salary. */
+export function jobMeta(job: JobRow): string {
+  const place = [job.location, job.address_region, job.address_country].filter(Boolean).join(', ');
+  const remote = job.workplace === 'remote' && job.remote_countries.length > 0 ? `Remote (${job.remote_countries.join(', ')})` : WORKPLACE_LABEL[job.workplace];
+  return [EMPLOYMENT_LABEL[job.employment_type], job.workplace === 'remote' ? '' : place, remote, salaryText(job)].filter(Boolean).join(' · ');
+}
+
+/** The branded header of the public pages: logo, name; links to the careers page. */
+export function brandHeader(org: PublicOrg, publicUrl: URL): string {
+  const logo = logoUrl(org, publicUrl);
+  return `<p class="org"><a class="brand" href="/jobs/${org.slug}">${logo ? `<img class="logo" src="${escapeHtml(new URL(logo).pathname + new URL(logo).search)}" alt="${escapeHtml(org.name)} logo" height="40">` : ''}<span>${escapeHtml(org.name)}</span></a></p>`;
+}
+
+export function brandHead(org: PublicOrg): string {
+  // The colour in the URL: a changed colour is a new stylesheet, never a stale cached one.
+  return org.accent && /^#[0-9a-f]{6}$/.test(org.accent) ? `<link rel="stylesheet" href="/jobs/${org.slug}/brand/accent.css?v=${org.accent.slice(1)}">` : '';
+}
+
+export function layout(title: string, body: string, head = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -48,7 +156,7 @@ ${body}
 `;
 }
 
-export function renderApplyPage(job: JobRow, org: { name: string; slug: string }, publicUrl: URL, notice: CurrentNotice): string {
+export function renderApplyPage(job: JobRow, org: PublicOrg, publicUrl: URL, notice: CurrentNotice): string {
   const pageUrl = new URL(`/jobs/${org.slug}/${job.slug}`, publicUrl).toString();
   const action = `/api/v1/public/jobs/${org.slug}/${job.slug}/apply`;
   const paragraphs = job.description
@@ -64,11 +172,14 @@ export function renderApplyPage(job: JobRow, org: { name: string; slug: string }
     return `<label>${escapeHtml(DEMOGRAPHIC_CATEGORIES[k].label)} <select name="demographics.${k}"><option value="">Not answered</option>${options}</select></label>`;
   }).join('\n');
   const head = `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(org.name)} jobs" href="/jobs/${org.slug}/feed.xml">
-<script type="application/ld+json">${jobPostingJsonLd(job, org, pageUrl)}</script>`;
+<link rel="canonical" href="${escapeHtml(pageUrl)}">
+${brandHead(org)}
+<script type="application/ld+json">${jobPostingJsonLd(job, org, pageUrl, publicUrl)}</script>`;
   return layout(
     `${job.title} — ${org.name}`,
-    `<header><p class="org">${escapeHtml(org.name)}</p><h1>${escapeHtml(job.title)}</h1>
-<p class="meta">${escapeHtml(EMPLOYMENT_LABEL[job.employment_type] ?? '')}${job.location ? ` · ${escapeHtml(job.location)}` : ''}</p></header>
+    `<header>${brandHeader(org, publicUrl)}<h1>${escapeHtml(job.title)}</h1>
+<p class="meta">${escapeHtml(jobMeta(job))}</p>${job.valid_through ? `<p class="meta">Apply by ${escapeHtml(job.valid_through.toISOString().slice(0, 10))}</p>` : ''}
+<p><a href="/jobs/${org.slug}">All jobs at ${escapeHtml(org.name)}</a></p></header>
 <section class="description">${paragraphs}</section>
 <section class="notice" id="privacy-notice"><h2>Before you apply: how your data is used</h2>
 ${noticeHtml}
@@ -121,10 +232,17 @@ ${items}
 `;
 }
 
-export const APPLY_CSS = `body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1f}
+export const APPLY_CSS = `:root{--accent:#1d4ed8}
+body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1f}
 h1{margin:.2rem 0}.org,.meta,.version{color:#555}.notice{background:#f4f6f8;padding:1rem;border-radius:.5rem}
-form label{display:block;margin:.8rem 0}form input:not([type=checkbox]){display:block;width:100%;padding:.4rem}
-fieldset{margin-top:1rem}button{margin-top:1rem;padding:.6rem 1.2rem}
+form label{display:block;margin:.8rem 0}form input:not([type=checkbox]):not([type=radio]){display:block;width:100%;padding:.4rem}
+fieldset{margin-top:1rem}button{margin-top:1rem;padding:.6rem 1.2rem;background:var(--accent);color:#fff;border:0;border-radius:.3rem}
+a{color:var(--accent)}.brand{display:inline-flex;align-items:center;gap:.6rem;text-decoration:none;font-weight:600}.logo{max-height:40px;width:auto}
+.careers-hero{border-top:.4rem solid var(--accent);padding-top:.8rem}
+.filters{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end;margin:1rem 0}.filters label{margin:0}.filters input,.filters select{display:block;padding:.4rem}
+.filters button{margin:0}.jobs{list-style:none;padding:0}.jobs li{border-bottom:1px solid #e3e3e8;padding:.8rem 0}.jobs h2{font-size:1.1rem;margin:0}
+.pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}.empty{background:#f4f6f8;padding:1rem;border-radius:.5rem}
+.embed body,body.embed{margin:.5rem;max-width:none}
 `;
 
 /** issue 14 (M2): the page a re-submission's confirmation link opens. Confirming is a POST (a mail scanner following the link changes nothing). */

@@ -9,7 +9,8 @@ import { readApplicationForm } from '../applications/form.js';
 import type { ApplicationService } from '../applications/service.js';
 import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
 import { currentNoticeIn } from '../notices/service.js';
-import { findOrgBySlug } from '../orgs/repo.js';
+import { requirePublicOrg, resolvePublicOrg, type ResolvedOrg } from './org.js';
+import { CAREERS_RATE_LIMIT_PER_MINUTE } from './careers.js';
 import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
 import type { ApplyLimiter } from './limits.js';
@@ -37,11 +38,11 @@ export interface PublicRouteOptions {
 }
 
 export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOptions): Promise<void> {
-  async function openJob(orgSlug: string, jobSlug: string): Promise<{ org: { id: string; name: string; slug: string }; job: JobRow }> {
-    const org = await findOrgBySlug(deps.db.pool, orgSlug);
+  async function openJob(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow }> {
+    const org = await resolvePublicOrg(deps.db, orgSlug);
     const job = org ? await deps.db.withTenant(org.id, (q) => findOpenJobBySlug(q, jobSlug)) : null;
     if (!org || !job) throw new NotFoundError({ resource: 'Job', detail: 'This job does not exist or is no longer open.' });
-    return { org: { ...org, slug: orgSlug }, job };
+    return { org, job };
   }
 
   app.get(
@@ -54,12 +55,11 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     '/jobs/:orgSlug/feed.xml',
     {
       schema: { operationId: 'openJobsFeed', tags: ['public'], params: OrgParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
-      config: { access: { public: 'RSS feed of open jobs for job boards' } },
+      config: { access: { public: 'RSS feed of open jobs for job boards' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { orgSlug } = request.params as { orgSlug: string };
-      const org = await findOrgBySlug(deps.db.pool, orgSlug);
-      if (!org) throw new NotFoundError({ resource: 'Organisation' });
+      const org = await requirePublicOrg(deps.db, orgSlug);
       const jobs = await deps.db.withTenant(org.id, (q) => listOpenJobs(q, 200));
       return reply.type('application/rss+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderRss({ name: org.name, slug: orgSlug }, jobs, deps.publicUrl));
     },
@@ -69,7 +69,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     '/jobs/:orgSlug/:jobSlug',
     {
       schema: { operationId: 'applyPage', tags: ['public'], params: JobParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
-      config: { access: { public: 'public job page with the privacy notice and apply form' } },
+      config: { access: { public: 'public job page with the privacy notice and apply form' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };

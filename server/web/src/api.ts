@@ -49,7 +49,11 @@ export async function api<T>(method: string, path: string, body?: unknown, opts:
   const headers: Record<string, string> = { accept: 'application/json' };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
+  else if (body instanceof Blob) {
+    // A raw upload (e.g. the careers logo): its own type, the server sniffs the bytes.
+    headers['content-type'] = body.type || 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -124,6 +128,14 @@ export interface Job {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  workplace: string;
+  streetAddress: string;
+  postalCode: string;
+  region: string;
+  country: string | null;
+  remoteCountries: string[];
+  salary: { min: number; max: number | null; currency: string; unit: string } | null;
+  validThrough: string | null;
 }
 export interface StageRef {
   id: string;

@@ -79,6 +79,7 @@ export function JobsList() {
                 <p class="muted">
                   <span class={`badge status-${job.status}`}>{job.status}</span> {EMPLOYMENT_LABEL[job.employmentType] ?? job.employmentType}
                   {job.location ? ` · ${job.location}` : ''} · {job.criteria.length} criteria · updated {when(job.updatedAt)}
+                  {job.status === 'open' && job.validThrough && Date.parse(job.validThrough) <= Date.now() ? ' · expired: no longer on the careers site' : ''}
                 </p>
               </div>
               <div class="row-actions">
@@ -124,9 +125,58 @@ interface Draft {
   criteria: { name: string; description: string; weight: number; mustHave: boolean }[];
   interviewQuestions: string[];
   hiringManagerIds: string[];
+  careers: CareersDraft;
 }
 
-const EMPTY: Draft = { title: '', description: '', location: '', employmentType: 'full_time', status: 'draft', criteria: [], interviewQuestions: [], hiringManagerIds: [] };
+/** The careers-site facts as the form holds them (strings; converted on save). */
+interface CareersDraft {
+  workplace: string;
+  streetAddress: string;
+  postalCode: string;
+  region: string;
+  country: string;
+  remoteCountries: string;
+  salaryMin: string;
+  salaryMax: string;
+  currency: string;
+  unit: string;
+  validThrough: string;
+}
+
+const EMPTY_CAREERS: CareersDraft = { workplace: 'onsite', streetAddress: '', postalCode: '', region: '', country: '', remoteCountries: '', salaryMin: '', salaryMax: '', currency: 'EUR', unit: 'YEAR', validThrough: '' };
+
+function careersDraft(j: Job): CareersDraft {
+  return {
+    workplace: j.workplace,
+    streetAddress: j.streetAddress,
+    postalCode: j.postalCode,
+    region: j.region,
+    country: j.country ?? '',
+    remoteCountries: j.remoteCountries.join(', '),
+    salaryMin: j.salary ? String(j.salary.min) : '',
+    salaryMax: j.salary?.max !== null && j.salary?.max !== undefined ? String(j.salary.max) : '',
+    currency: j.salary?.currency ?? 'EUR',
+    unit: j.salary?.unit ?? 'YEAR',
+    validThrough: j.validThrough ? j.validThrough.slice(0, 10) : '',
+  };
+}
+
+/** The API fields of the careers draft; validThrough only when it changed (a past date cannot be sent again). */
+function careersBody(c: CareersDraft, before: CareersDraft | null): Record<string, unknown> {
+  const countries = c.remoteCountries.split(/[\s,]+/).map((x) => x.trim().toUpperCase()).filter(Boolean);
+  return {
+    workplace: c.workplace,
+    streetAddress: c.streetAddress,
+    postalCode: c.postalCode,
+    region: c.region,
+    country: c.country.trim() ? c.country.trim().toUpperCase() : null,
+    remoteCountries: countries,
+    salary: c.salaryMin.trim() ? { min: Number(c.salaryMin), ...(c.salaryMax.trim() ? { max: Number(c.salaryMax) } : {}), currency: c.currency.trim().toUpperCase(), unit: c.unit } : null,
+    ...(before && before.validThrough === c.validThrough ? {} : { validThrough: c.validThrough ? `${c.validThrough}T23:59:59Z` : null }),
+  };
+}
+
+const EMPTY: Draft = { title: '', description: '', location: '', employmentType: 'full_time', status: 'draft', criteria: [], interviewQuestions: [], hiringManagerIds: [], careers: EMPTY_CAREERS };
 
 export function JobEditor({ id }: { id: string | null }) {
   const session = useSession();
@@ -135,7 +185,7 @@ export function JobEditor({ id }: { id: string | null }) {
   const job = useData(async () => {
     if (!id) return null;
     const j = await get<Job>(`/api/v1/jobs/${id}`);
-    setDraft({ title: j.title, description: j.description, location: j.location, employmentType: j.employmentType, status: j.status, criteria: j.criteria, interviewQuestions: j.interviewQuestions, hiringManagerIds: j.hiringManagerIds });
+    setDraft({ title: j.title, description: j.description, location: j.location, employmentType: j.employmentType, status: j.status, criteria: j.criteria, interviewQuestions: j.interviewQuestions, hiringManagerIds: j.hiringManagerIds, careers: careersDraft(j) });
     return j;
   }, [id]);
   const members = useData(async () => (session.can('members:read') ? (await get<{ members: Member[] }>('/api/v1/members')).members : []), []);
@@ -150,7 +200,13 @@ export function JobEditor({ id }: { id: string | null }) {
   const submit = (e: Event): void => {
     e.preventDefault();
     void save.run(async () => {
-      const body = { ...draft, criteria: draft.criteria.map((c) => ({ ...c, weight: Number(c.weight) || 0 })), interviewQuestions: draft.interviewQuestions.filter((q) => q.trim()) };
+      const { careers, ...rest } = draft;
+      const body = {
+        ...rest,
+        criteria: draft.criteria.map((c) => ({ ...c, weight: Number(c.weight) || 0 })),
+        interviewQuestions: draft.interviewQuestions.filter((q) => q.trim()),
+        ...careersBody(careers, job.data ? careersDraft(job.data) : null),
+      };
       const result = id ? await api<Job>('PATCH', `/api/v1/jobs/${id}`, body) : await api<Job>('POST', '/api/v1/jobs', body);
       setSaved(true);
       if (!id) navigate(`/app/jobs/${result.id}`, true);
@@ -199,6 +255,7 @@ export function JobEditor({ id }: { id: string | null }) {
             <textarea name="description" rows={6} maxLength={20000} value={draft.description} onInput={(e) => set({ description: e.currentTarget.value })} />
           </label>
         </fieldset>
+        <CareersFields value={draft.careers} onChange={(careers) => set({ careers: { ...draft.careers, ...careers } })} />
         <fieldset>
           <legend>Screening criteria (rubric)</legend>
           {draft.criteria.length === 0 ? <p class="muted">No criteria yet. Add what the AI should look for in a CV; every score must quote the CV as evidence.</p> : null}
@@ -296,5 +353,82 @@ export function JobEditor({ id }: { id: string | null }) {
         <PipelineEditor url={`/api/v1/jobs/${id}/pipeline`} title="Stages for this job" intro="This job's candidate pipeline. Until you change it here, the job follows the organisation's default pipeline (Settings)." canWrite />
       ) : null}
     </section>
+  );
+}
+
+const WORKPLACES: Record<string, string> = { onsite: 'On-site', hybrid: 'Hybrid', remote: 'Remote' };
+const UNITS: Record<string, string> = { YEAR: 'per year', MONTH: 'per month', WEEK: 'per week', DAY: 'per day', HOUR: 'per hour' };
+
+/** Careers site and job boards (JobPosting): where, how, pay and until when. */
+function CareersFields({ value: c, onChange }: { value: CareersDraft; onChange: (p: Partial<CareersDraft>) => void }) {
+  return (
+    <fieldset>
+      <legend>Careers site and job boards</legend>
+      <p class="muted">Shown on your careers page and to search engines. A remote job names the countries applicants may live in; a salary is shown only if you enter one.</p>
+      <div class="cols">
+        <label>
+          Workplace
+          <select name="workplace" value={c.workplace} onChange={(e) => onChange({ workplace: e.currentTarget.value })}>
+            {Object.entries(WORKPLACES).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Country (ISO code, e.g. DE)
+          <input name="country" maxLength={2} pattern="[A-Za-z]{2}" value={c.country} onInput={(e) => onChange({ country: e.currentTarget.value })} />
+        </label>
+        <label>
+          Region
+          <input name="region" maxLength={100} value={c.region} onInput={(e) => onChange({ region: e.currentTarget.value })} />
+        </label>
+      </div>
+      <div class="cols">
+        <label>
+          Street address
+          <input name="streetAddress" maxLength={200} value={c.streetAddress} onInput={(e) => onChange({ streetAddress: e.currentTarget.value })} />
+        </label>
+        <label>
+          Postal code
+          <input name="postalCode" maxLength={20} value={c.postalCode} onInput={(e) => onChange({ postalCode: e.currentTarget.value })} />
+        </label>
+      </div>
+      {c.workplace === 'remote' ? (
+        <label>
+          Applicants may live in (ISO country codes, comma separated)
+          <input name="remoteCountries" required value={c.remoteCountries} placeholder="DE, AT, CH" onInput={(e) => onChange({ remoteCountries: e.currentTarget.value })} />
+        </label>
+      ) : null}
+      <div class="cols">
+        <label>
+          Salary from
+          <input name="salaryMin" type="number" min={0} step="any" value={c.salaryMin} onInput={(e) => onChange({ salaryMin: e.currentTarget.value })} />
+        </label>
+        <label>
+          Salary to (optional)
+          <input name="salaryMax" type="number" min={0} step="any" value={c.salaryMax} onInput={(e) => onChange({ salaryMax: e.currentTarget.value })} />
+        </label>
+        <label>
+          Currency
+          <input name="currency" maxLength={3} pattern="[A-Za-z]{3}" value={c.currency} onInput={(e) => onChange({ currency: e.currentTarget.value })} />
+        </label>
+        <label>
+          Per
+          <select name="salaryUnit" value={c.unit} onChange={(e) => onChange({ unit: e.currentTarget.value })}>
+            {Object.entries(UNITS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        Valid through (the posting leaves the careers site after this day)
+        <input name="validThrough" type="date" value={c.validThrough} onInput={(e) => onChange({ validThrough: e.currentTarget.value })} />
+      </label>
+    </fieldset>
   );
 }

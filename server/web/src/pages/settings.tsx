@@ -11,6 +11,7 @@ import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { AlertChannelForm, RecentAlerts } from './alerts.js';
 import { EventHooksCard } from './event-hooks.js';
+import { CareersBrandingForm } from './careers-branding.js';
 
 export function Settings() {
   const session = useSession();
@@ -26,7 +27,7 @@ export function Settings() {
     <section aria-labelledby="set-h">
       <h1 id="set-h">Organisation settings</h1>
       <nav class="toc" aria-label="Settings sections">
-        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#privacy">Privacy contact</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="#event-hooks">Event webhooks</a> <a href="/app/templates">Message templates</a>
+        <a href="#ai">AI</a> <a href="#pipeline">Default pipeline</a> <a href="#voice">Voice interviews</a> <a href="#retention">Retention</a> <a href="#privacy">Privacy contact</a> <a href="#sessions">Sessions</a> <a href="#sso">Single sign-on</a> <a href="#alerts">Alerts</a> <a href="#event-hooks">Event webhooks</a> <a href="#careers">Careers site</a> <a href="/app/templates">Message templates</a>
       </nav>
       <AiSettingsForm />
       <div id="pipeline">
@@ -46,6 +47,7 @@ export function Settings() {
       <AlertChannelForm />
       <RecentAlerts />
       {session.can('webhooks:manage') ? <EventHooksCard /> : null}
+      <CareersBrandingForm />
     </section>
   );
 }
