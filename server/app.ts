@@ -56,6 +56,8 @@ import { rightsRoutes } from './modules/rights/routes.js';
 import { aiDocsRoutes } from './modules/aidocs/routes.js';
 import { createAiDocsService } from './modules/aidocs/service.js';
 import { createRightsService } from './modules/rights/service.js';
+import { triageRoutes } from './modules/triage/routes.js';
+import { createTriageService } from './modules/triage/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -267,6 +269,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => eventHookQueue.close());
   const eventHooks = createEventHookService({ db: deps.db, audit: deps.audit, keyring, outbound, nodeEnv: config.nodeEnv, deliver: eventHookProducer(eventHookQueue), clock });
   await app.register(eventHookRoutes, { eventHooks });
+
+  // issue 21: saved pipeline views, job visits and job summaries.
+  await app.register(triageRoutes, { triage: createTriageService({ db: deps.db, clock }) });
 
   return app;
 }
