@@ -30,6 +30,8 @@ import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
 import { createRightsService } from '../../server/modules/rights/service.js';
+import { insertSavedView } from '../../server/modules/triage/repo.js';
+import type { ViewFilters } from '../../server/modules/triage/schemas.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_USERS: { email: string; role: Role }[] = [
@@ -193,8 +195,26 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     await insertSubscription(tx, { id, orgId, url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], secretEnc, createdBy: null });
     await updateSubscription(tx, id, { url: 'https://hooks.example.com/hirebox', description: 'HRIS sync (demo)', events: ['application.created', 'application.stage_changed', 'decision.recorded'], enabled: false, disabledReason: 'manual', resetFailures: false });
   });
+  // Issue 21: the recruiter's and the hiring manager's saved pipeline views (the pipeline's "Saved views").
+  await deps.db.withTenantTx(orgId, async (tx) => {
+    for (const [role, views] of DEMO_SAVED_VIEWS) {
+      for (const v of views) await insertSavedView(tx, { orgId, userId: userIds.get(role) as string, name: v.name, filters: v.filters });
+    }
+  });
   return { orgId, created };
 }
+
+/** Saved pipeline views the demo members start with (issue 21). */
+export const DEMO_SAVED_VIEWS: [Role, { name: string; filters: ViewFilters }[]][] = [
+  [
+    'recruiter',
+    [
+      { name: 'Flagged: look closer', filters: { flag: ['injection'], sort: 'score' } },
+      { name: 'Board, best AI score first', filters: { layout: 'board', sort: 'score' } },
+    ],
+  ],
+  ['hiring_manager', [{ name: 'AI says advance', filters: { recommendation: 'advance', sort: 'score' } }]],
+];
 
 // DESIGN §8: decided applications with voluntary self-identified demographics, so the
 // Fairness report (`hirebox bias report`, console) has something to show: on the first job
