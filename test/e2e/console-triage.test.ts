@@ -165,13 +165,17 @@ t.test('pipeline triage: columns, newest first, score sort, flag filter, stage c
   t.match(await rows.filter({ hasText: 'Ada Quinn' }).locator('td[data-label="Interview"]').textContent(), /Invited/);
   t.match(await page.getByRole('button', { name: /^New/ }).textContent(), /New\s*5/, 'the stage tab shows its count');
 
-  await page.getByLabel('Sort').selectOption('score');
+  // Keyboard only: focus Sort and arrow down to "Highest AI score first".
+  await page.getByLabel('Sort').focus();
+  for (let i = 0; i < 5 && (await page.getByLabel('Sort').inputValue()) !== 'score'; i += 1) await page.keyboard.press('ArrowDown');
   await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('tbody tr td[data-label="Candidate"] a')?.textContent === 'Ada Quinn');
   t.same(await names(), ['Ada Quinn', 'Eve Laurent', 'Ben Ortiz', 'Cy Nakamura', 'Dee Mensah'], 'highest AI score first, unscored last');
   await screenshot(page, 'triage-02-pipeline');
   await checkA11y(t, page, 'pipeline list');
 
-  await page.getByLabel('Possible injection').check();
+  // Keyboard only: focus the flag's checkbox and press Space.
+  await page.getByLabel('Possible injection').focus();
+  await page.keyboard.press('Space');
   await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('tbody tr').length === 2);
   t.same(await names(), ['Eve Laurent', 'Ben Ortiz']);
   t.match(await page.getByRole('button', { name: /^All stages/ }).textContent(), /All stages\s*2/, 'counts follow the filter');
@@ -211,7 +215,7 @@ t.test('board: columns per stage; keyboard-only moves go through the stage and d
   const ada = newCol.getByRole('listitem').filter({ hasText: 'Ada Quinn' });
   const moveTo = ada.getByLabel('Move to');
   await moveTo.focus();
-  while ((await moveTo.evaluate((el) => (el as unknown as { selectedOptions: { textContent: string }[] }).selectedOptions[0]?.textContent)) !== 'Screening') await page.keyboard.press('ArrowDown');
+  for (let i = 0; i < 10 && (await moveTo.evaluate((el) => (el as unknown as { selectedOptions: { textContent: string }[] }).selectedOptions[0]?.textContent)) !== 'Screening'; i += 1) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page.getByText('Ada Quinn moved to Screening.').waitFor();
@@ -221,7 +225,7 @@ t.test('board: columns per stage; keyboard-only moves go through the stage and d
   const cy = newCol.getByRole('listitem').filter({ hasText: 'Cy Nakamura' });
   const cyMove = cy.getByLabel('Move to');
   await cyMove.focus();
-  while ((await cyMove.evaluate((el) => (el as unknown as { selectedOptions: { textContent: string }[] }).selectedOptions[0]?.textContent)) !== 'Rejected (decision)') await page.keyboard.press('ArrowDown');
+  for (let i = 0; i < 10 && (await cyMove.evaluate((el) => (el as unknown as { selectedOptions: { textContent: string }[] }).selectedOptions[0]?.textContent)) !== 'Rejected (decision)'; i += 1) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Tab');
   await page.keyboard.type('No production TypeScript in the CV.');
   await page.keyboard.press('Tab');
