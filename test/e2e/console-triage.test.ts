@@ -168,7 +168,10 @@ t.test('pipeline triage: columns, newest first, score sort, flag filter, stage c
   // Keyboard only: focus Sort and arrow down to "Highest AI score first".
   await page.getByLabel('Sort').focus();
   for (let i = 0; i < 5 && (await page.getByLabel('Sort').inputValue()) !== 'score'; i += 1) await page.keyboard.press('ArrowDown');
-  await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('tbody tr td[data-label="Candidate"] a')?.textContent === 'Ada Quinn');
+  // Arrowing passes "Oldest first" (Ada first too): wait for the score order itself.
+  await page.waitForFunction(
+    () => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string }> } }).document.querySelectorAll('tbody tr td[data-label="Candidate"] a')[1]?.textContent === 'Eve Laurent',
+  );
   t.same(await names(), ['Ada Quinn', 'Eve Laurent', 'Ben Ortiz', 'Cy Nakamura', 'Dee Mensah'], 'highest AI score first, unscored last');
   await screenshot(page, 'triage-02-pipeline');
   await checkA11y(t, page, 'pipeline list');
@@ -301,6 +304,28 @@ t.test('axe: every other console page and the candidate pages have no serious or
     await anon.waitForLoadState('networkidle');
     await checkA11y(t, anon, path);
   }
+  // The candidate's steps past the first page: the apply form's thank-you page (on a phone),
+  // the interview consent and the browser-call page.
+  const phone = await newWatchedPage(browser, watch, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phone.page.goto(`${origin}/jobs/${orgSlug}/${otherJob.slug}`);
+  await checkA11y(t, phone.page, 'apply page on a phone');
+  await phone.page.getByLabel('Full name').fill('Gus Adeyemi');
+  await phone.page.getByLabel('Email').fill(`gus.${stamp}@example.test`);
+  await phone.page.getByLabel(/^CV/).setInputFiles({ name: 'gus.pdf', mimeType: 'application/pdf', buffer: makePdf(SAMPLE_CV_LINES) });
+  await phone.page.getByRole('checkbox', { name: /I have read the notice/ }).check();
+  await phone.page.getByRole('button', { name: 'Submit application' }).click();
+  await phone.page.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await checkA11y(t, phone.page, 'apply thank-you page');
+  await phone.context.close();
+  await anon.goto(`${origin}/i/${inviteToken}`);
+  await anon.getByLabel(/In this browser/).check();
+  await anon.getByRole('button', { name: /I have read this and agree/ }).click();
+  await anon.getByText(/start the interview when you are ready/).waitFor();
+  await checkA11y(t, anon, 'interview consent given');
+  await anon.getByRole('link', { name: 'Open the interview page' }).click();
+  await anon.locator('#browser-call-status', { hasText: 'Ready when you are.' }).waitFor({ timeout: 15_000 });
+  await checkA11y(t, anon, 'browser interview page');
+
   // The check can fail: an image without a text alternative on the same page is found.
   await anon.evaluate(() => {
     const d = (globalThis as unknown as { document: { createElement(n: string): { src: string }; body: { append(n: unknown): void } } }).document;
