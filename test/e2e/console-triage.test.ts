@@ -95,6 +95,7 @@ async function checkA11y(t: Test, page: Page, what: string): Promise<void> {
 }
 
 const admin = await newWatchedPage(browser, watch);
+const recoveryCodes: string[] = [];
 
 t.test('first sign-in: a wrong code keeps the admin on the enrolment form with the attempts left; a reload shows the same key; the right code works', async (t) => {
   const { page } = admin;
@@ -129,9 +130,30 @@ t.test('first sign-in: a wrong code keeps the admin on the enrolment form with t
   await page.getByLabel('Code').fill(await totpCode(secret, new Date()));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+  recoveryCodes.push(...(await page.getByRole('list', { name: 'Recovery codes' }).locator('li').allTextContents()).map((c) => c.trim()));
   await checkA11y(t, page, 'recovery codes');
   await page.getByRole('button', { name: /continue/ }).click();
   await page.waitForURL(`${origin}/app/jobs`);
+});
+
+t.test('a wrong recovery code keeps the admin on the form with the attempts left; a right one signs in', async (t) => {
+  const { context, page } = await newWatchedPage(browser, watch);
+  await page.goto(`${origin}/app/sign-in`);
+  await page.getByLabel('Email').fill(adminEmail);
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/mfa/);
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code').fill('ABCD-EFGH-IJKL');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('alert').waitFor();
+  t.match(await page.getByRole('alert').textContent(), /recovery code is not valid or was already used\. 4 attempts left/);
+  t.match(page.url(), /\/app\/mfa/, 'still on the form');
+  await checkA11y(t, page, 'recovery code with an error');
+  await page.getByLabel('Recovery code').fill(recoveryCodes[0] as string);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(`${origin}/app/jobs`);
+  await context.close();
 });
 
 t.test('the jobs list shows applications per stage and what is new since the last visit', async (t) => {
