@@ -266,6 +266,33 @@ t.test('board: columns per stage; keyboard-only moves go through the stage and d
   await page.close();
 });
 
+t.test('keyboard only: from the pipeline to an application and a recorded decision', async (t) => {
+  const { page } = await signedInPage(browser, watch, origin, recruiter.cookie);
+  await page.goto(`${origin}/app/jobs/${job.id}/pipeline`);
+  await page.locator('tbody tr').first().waitFor();
+  await page.getByRole('link', { name: 'Ben Ortiz' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/app\/applications\//);
+  const decision = page.getByRole('region', { name: 'Decision' });
+  await decision.waitFor();
+  await decision.getByRole('radio', { name: 'Advance' }).focus();
+  await page.keyboard.press('ArrowDown'); // the radio group moves to "Hold"
+  t.ok(await decision.getByRole('radio', { name: 'Hold' }).isChecked(), 'arrow keys choose the outcome');
+  await page.keyboard.press('Tab'); // "Move to stage"
+  await page.keyboard.press('Tab'); // the reason
+  await page.keyboard.type('Waiting for a human look at the flagged CV.');
+  await page.keyboard.press('Tab'); // "Record decision"
+  await page.keyboard.press('Enter');
+  await decision.getByText('Decision recorded.').waitFor();
+  const detail = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${ids['Ben Ortiz']}`, headers: { cookie: recruiter.cookie } });
+  t.same(
+    detail.json<{ decisions: { outcome: string; reason: string }[] }>().decisions.map((d) => [d.outcome, d.reason]),
+    [['hold', 'Waiting for a human look at the flagged CV.']],
+  );
+  await checkA11y(t, page, 'application after a decision');
+  await page.close();
+});
+
 t.test('a hiring manager sees the assigned pipeline and board without stage moves, but may decide', async (t) => {
   const { page } = await signedInPage(browser, watch, origin, manager.cookie);
   await page.goto(`${origin}/app/jobs/${job.id}/pipeline`);
