@@ -61,6 +61,8 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { brandingRoutes } from './modules/branding/routes.js';
 import { createBrandingService } from './modules/branding/service.js';
 import { careersRoutes } from './modules/public/careers.js';
+import { triageRoutes } from './modules/triage/routes.js';
+import { createTriageService } from './modules/triage/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -281,6 +283,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // issue 20 item 4: the careers site (/jobs/<org>, sitemap, embed, JSON feed) and its branding.
   await app.register(brandingRoutes, { branding: createBrandingService({ db: deps.db, audit: deps.audit }) });
   await app.register(careersRoutes, { db: deps.db, publicUrl: config.publicUrl, rateLimit: deps.careersRateLimit });
+  // issue 21: saved pipeline views, job visits and job summaries.
+  await app.register(triageRoutes, { triage: createTriageService({ db: deps.db, clock }) });
 
   return app;
 }

@@ -33,6 +33,8 @@ import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
 import { createRightsService } from '../../server/modules/rights/service.js';
+import { insertSavedView } from '../../server/modules/triage/repo.js';
+import type { ViewFilters } from '../../server/modules/triage/schemas.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_USERS: { email: string; role: Role }[] = [
@@ -226,6 +228,12 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
   const adminCtx = { orgId, userId: userIds.get('admin') as string, role: 'admin' as const, requestId: 'demo-seed' };
   await branding.update(adminCtx, { displayName: 'Demo Company', accentColor: '#0f766e', websiteUrl: 'https://demo-company.example' });
   await branding.setLogo(adminCtx, demoLogoPng());
+  // Issue 21: the recruiter's and the hiring manager's saved pipeline views (the pipeline's "Saved views").
+  await deps.db.withTenantTx(orgId, async (tx) => {
+    for (const [role, views] of DEMO_SAVED_VIEWS) {
+      for (const v of views) await insertSavedView(tx, { orgId, userId: userIds.get(role) as string, name: v.name, filters: v.filters });
+    }
+  });
   return { orgId, created };
 }
 
@@ -259,6 +267,18 @@ export function demoLogoPng(): Buffer {
   header.writeUInt8(2, 9); // truecolour
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** Saved pipeline views the demo members start with (issue 21). */
+export const DEMO_SAVED_VIEWS: [Role, { name: string; filters: ViewFilters }[]][] = [
+  [
+    'recruiter',
+    [
+      { name: 'Flagged: look closer', filters: { flag: ['injection'], sort: 'score' } },
+      { name: 'Board, best AI score first', filters: { layout: 'board', sort: 'score' } },
+    ],
+  ],
+  ['hiring_manager', [{ name: 'AI says advance', filters: { recommendation: 'advance', sort: 'score' } }]],
+];
 
 // DESIGN §8: decided applications with voluntary self-identified demographics, so the
 // Fairness report (`hirebox bias report`, console) has something to show: on the first job

@@ -155,3 +155,19 @@ t.test('the demo careers site lists the jobs with branding, salary and a remote 
   const css = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/brand/accent.css' });
   t.equal(css.body, ':root{--accent:#0f766e}\n');
 });
+
+t.test('issue 21: the demo members start with saved pipeline views, and the jobs list counts the demo applications as new', async (t) => {
+  const views = (await ctx.app.inject({ method: 'GET', url: '/api/v1/saved-views', headers: await as('recruiter') })).json<{ views: { name: string; filters: Record<string, unknown> }[] }>().views;
+  t.same(
+    views.map((v) => [v.name, v.filters]),
+    [
+      ['Board, best AI score first', { layout: 'board', sort: 'score' }],
+      ['Flagged: look closer', { flag: ['injection'], sort: 'score' }],
+    ],
+  );
+  const managerViews = (await ctx.app.inject({ method: 'GET', url: '/api/v1/saved-views', headers: await as('hiring_manager') })).json<{ views: { name: string }[] }>().views;
+  t.same(managerViews.map((v) => v.name), ['AI says advance'], 'views are per member');
+  const summaries = (await ctx.app.inject({ method: 'GET', url: '/api/v1/job-summaries', headers: await as('recruiter') })).json<{ jobs: { title: string; total: number; newSinceLastVisit: number }[] }>().jobs;
+  t.equal(summaries.length, 3);
+  t.ok(summaries.filter((j) => j.title !== 'Data Analyst').every((j) => j.total > 0 && j.newSinceLastVisit === j.total), 'never visited: every application is new');
+});

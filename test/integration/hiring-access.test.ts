@@ -69,6 +69,9 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'POST', route: '/api/v1/applications/:id/contest', url: `/api/v1/applications/${applicationId}/contest`, payload: { reason: 'Please review' } },
     // Message retry (issue 5 follow-up): A's message, retried by anyone else.
     { method: 'POST', route: '/api/v1/messages/:id/retry', url: `/api/v1/messages/${messageA}/retry` },
+    // issue 21 (triage): per-stage counts and the member's visit to a job's pipeline.
+    { method: 'GET', route: '/api/v1/jobs/:id/applications/counts', url: `/api/v1/jobs/${jobId}/applications/counts` },
+    { method: 'POST', route: '/api/v1/jobs/:id/visit', url: `/api/v1/jobs/${jobId}/visit` },
   ];
 }
 

@@ -89,6 +89,64 @@ export async function findApplications(q: Queryable, ids: string[], assignedTo: 
   return rows;
 }
 
+/** Screening flags grouped the way recruiters triage them (issue 21). */
+export const FLAG_GROUPS = {
+  injection: ['injection_suspected', 'model_reported_instructions', 'injection_check_flagged', 'evidence_from_suspect_part'],
+  insufficient_evidence: ['ungrounded_evidence', 'must_have_without_evidence', 'high_score_without_evidence'],
+} as const;
+export type TriageFlag = keyof typeof FLAG_GROUPS | 'ai_free';
+export const TRIAGE_FLAGS: readonly TriageFlag[] = ['injection', 'insufficient_evidence', 'ai_free'];
+export type TriageRecommendation = 'advance' | 'review' | 'not_advance' | 'none';
+export type TriageSort = 'newest' | 'oldest' | 'score';
+
+/** Where a page of a sorted list stopped (score is -1 for "no score", which sorts last). */
+export interface ListAfter {
+  createdAt: string;
+  id: string;
+  score?: number;
+}
+
+export interface TriageFilter {
+  recommendation?: TriageRecommendation;
+  /** Every listed flag must apply. */
+  flags?: TriageFlag[];
+}
+
+export interface TriageRow extends ApplicationRow {
+  recommendation: string | null;
+  overall_score: number | null;
+  screening_flags: string[] | null;
+  interview_status: string | null;
+}
+
+// The latest completed screening and the latest interview of each application.
+const TRIAGE_JOINS = `LEFT JOIN LATERAL (
+    SELECT sc.recommendation, sc.overall_score, sc.flags FROM screenings sc
+     WHERE sc.application_id = a.id AND sc.status = 'completed'
+     ORDER BY sc.completed_at DESC NULLS LAST, sc.generation DESC LIMIT 1) ls ON true
+  LEFT JOIN LATERAL (
+    SELECT i.status FROM interviews i WHERE i.application_id = a.id ORDER BY i.created_at DESC LIMIT 1) li ON true`;
+
+/** SQL of the triage filter; parameters start at $start. */
+function triageWhere(f: TriageFilter, start: number): { sql: string; params: unknown[] } {
+  const flags = f.flags ?? [];
+  const sql = `($${start}::text IS NULL OR ($${start} = 'none' AND ls.recommendation IS NULL) OR ls.recommendation = $${start})
+        AND (NOT $${start + 1}::boolean OR COALESCE(ls.flags && $${start + 2}::text[], false))
+        AND (NOT $${start + 3}::boolean OR COALESCE(ls.flags && $${start + 4}::text[], false))
+        AND (NOT $${start + 5}::boolean OR a.human_review_only)`;
+  return {
+    sql,
+    params: [
+      f.recommendation ?? null,
+      flags.includes('injection'),
+      [...FLAG_GROUPS.injection],
+      flags.includes('insufficient_evidence'),
+      [...FLAG_GROUPS.insufficient_evidence],
+      flags.includes('ai_free'),
+    ],
+  };
+}
+
 export async function listApplicationsOfJob(
   q: Queryable,
   f: {
@@ -98,21 +156,59 @@ export async function listApplicationsOfJob(
     tag?: string;
     /** Name search (every token must match) or exact email (blind index); see candidates/search.ts. */
     search?: { tokens: Buffer[] | null; emailIndex: Buffer | null };
-    after?: { createdAt: string; id: string };
+    after?: ListAfter;
+    sort?: TriageSort;
+    triage?: TriageFilter;
     limit: number;
   },
-): Promise<ApplicationRow[]> {
-  const { rows } = await q.query<ApplicationRow>(
-    `SELECT ${COLUMNS} FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
+): Promise<TriageRow[]> {
+  const sort = f.sort ?? 'newest';
+  const triage = triageWhere(f.triage ?? {}, 10);
+  // Keyset pagination in the order of the chosen sort (newest first by default).
+  const keyset =
+    sort === 'oldest'
+      ? '($5::timestamptz IS NULL OR (a.created_at, a.id) > ($5::timestamptz, $6::uuid))'
+      : sort === 'score'
+        ? '($5::timestamptz IS NULL OR (COALESCE(ls.overall_score, -1), a.created_at, a.id) < ($16::integer, $5::timestamptz, $6::uuid))'
+        : '($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::uuid))';
+  const order = sort === 'oldest' ? 'a.created_at ASC, a.id ASC' : sort === 'score' ? 'COALESCE(ls.overall_score, -1) DESC, a.created_at DESC, a.id DESC' : 'a.created_at DESC, a.id DESC';
+  const { rows } = await q.query<TriageRow>(
+    `SELECT ${COLUMNS}, ls.recommendation, ls.overall_score, ls.flags AS screening_flags, li.status AS interview_status
+       FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
+       ${TRIAGE_JOINS}
       WHERE a.job_id = $1 AND ($2::text IS NULL OR a.stage_kind = $2) AND ($3::uuid IS NULL OR a.stage_id = $3)
         AND ($4::text IS NULL OR $4 = ANY(a.tags))
-        AND ($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::uuid))
+        AND ${keyset}
         AND ($8::bytea[] IS NULL OR a.candidate_id IN (
               SELECT t.candidate_id FROM candidate_search_tokens t WHERE t.token = ANY($8::bytea[])
                GROUP BY t.candidate_id HAVING count(DISTINCT t.token) = cardinality($8::bytea[])))
         AND ($9::bytea IS NULL OR a.candidate_id IN (SELECT c.id FROM candidates c WHERE c.email_index = $9))
-      ORDER BY a.created_at DESC, a.id DESC LIMIT $7`,
-    [f.jobId, f.stageKind ?? null, f.stageId ?? null, f.tag ?? null, f.after?.createdAt ?? null, f.after?.id ?? null, f.limit, f.search?.tokens ?? null, f.search?.emailIndex ?? null],
+        AND ${triage.sql}
+      ORDER BY ${order} LIMIT $7`,
+    [
+      f.jobId,
+      f.stageKind ?? null,
+      f.stageId ?? null,
+      f.tag ?? null,
+      f.after?.createdAt ?? null,
+      f.after?.id ?? null,
+      f.limit,
+      f.search?.tokens ?? null,
+      f.search?.emailIndex ?? null,
+      ...triage.params,
+      ...(sort === 'score' ? [f.after?.score ?? -1] : []),
+    ],
+  );
+  return rows;
+}
+
+/** Applications of a job per stage under the triage filter (stage tabs and board columns). */
+export async function countApplicationsByStage(q: Queryable, jobId: string, triage: TriageFilter): Promise<{ stage_id: string; count: number }[]> {
+  const where = triageWhere(triage, 2);
+  const { rows } = await q.query<{ stage_id: string; count: number }>(
+    `SELECT a.stage_id, count(*)::int AS count FROM applications a ${TRIAGE_JOINS}
+      WHERE a.job_id = $1 AND ${where.sql} GROUP BY a.stage_id`,
+    [jobId, ...where.params],
   );
   return rows;
 }

@@ -4,9 +4,9 @@ import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { IdParams, StageKindSchema } from '../jobs/schemas.js';
-import type { StageKind } from '../jobs/repo.js';
 import { readApplicationForm } from './form.js';
-import type { ApplicationService } from './service.js';
+import type { TriageFlag, TriageRecommendation } from './repo.js';
+import type { ApplicationService, ListForJobFilter } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem };
 const StageRef = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String() });
@@ -75,6 +75,14 @@ const Application = Type.Object({
   updatedAt: Type.String(),
 });
 
+/** Triage filters shared by the list and the per-stage counts (issue 21). */
+const TriageQueryFields = {
+  recommendation: Type.Optional(Type.Union([Type.Literal('advance'), Type.Literal('review'), Type.Literal('not_advance'), Type.Literal('none')], { description: 'none: not (yet) screened.' })),
+  flag: Type.Optional(
+    Type.Array(Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free')]), { maxItems: 3, uniqueItems: true, description: 'Repeatable; every flag given must apply.' }),
+  ),
+};
+
 const ListQuery = Type.Object(
   {
     stageKind: Type.Optional(StageKindSchema),
@@ -89,9 +97,27 @@ const ListQuery = Type.Object(
     ),
     cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+    ...TriageQueryFields,
+    sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Type.Literal('score')], { description: 'newest first (default), oldest first, or by the AI\'s overall score (highest first, unscored last).' })),
   },
   { additionalProperties: false },
 );
+
+const TriageFlagSchema = Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free')]);
+const ApplicationListItem = Type.Object({
+  id: Uuid,
+  candidateId: Uuid,
+  candidateName: Type.Union([Type.String(), Type.Null()]),
+  stage: StageRef,
+  tags: Type.Array(Type.String()),
+  source: Type.String(),
+  humanReviewOnly: Type.Boolean(),
+  recommendation: Type.Union([Type.String(), Type.Null()], { description: 'The latest completed AI screening\'s (advisory) recommendation.' }),
+  overallScore: Type.Union([Type.Integer(), Type.Null()], { description: '0-100, from the latest completed AI screening.' }),
+  flags: Type.Array(TriageFlagSchema, { description: 'injection (the CV looks like it instructs the AI), insufficient_evidence (scores or must-haves without grounded quotes), ai_free (the candidate chose a review without AI).' }),
+  interviewStatus: Type.Union([Type.String(), Type.Null()], { description: 'Status of the latest AI interview, if any.' }),
+  createdAt: Type.String(),
+});
 
 const Reason = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' });
 const Tag = Type.String({ minLength: 1, maxLength: 50, pattern: '^[\\p{L}\\p{N} _.-]+$' });
@@ -139,18 +165,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
         querystring: ListQuery,
         response: {
           200: Type.Object({
-            applications: Type.Array(
-              Type.Object({
-                id: Uuid,
-                candidateId: Uuid,
-                candidateName: Type.Union([Type.String(), Type.Null()]),
-                stage: StageRef,
-                tags: Type.Array(Type.String()),
-                source: Type.String(),
-                humanReviewOnly: Type.Boolean(),
-                createdAt: Type.String(),
-              }),
-            ),
+            applications: Type.Array(ApplicationListItem),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...Errors,
@@ -158,10 +173,26 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => {
-      const q = request.query as { stageKind?: StageKind; stageId?: string; tag?: string; q?: string; cursor?: string; limit: number };
-      return applications.listForJob(requireCtx(request), (request.params as { id: string }).id, q);
+    async (request) => applications.listForJob(requireCtx(request), (request.params as { id: string }).id, request.query as ListForJobFilter),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/applications/counts',
+    {
+      schema: {
+        operationId: 'countJobApplicationsByStage',
+        tags: ['applications'],
+        description: 'Applications per stage of the job\'s pipeline under the same triage filters as the list (stage tabs, board columns).',
+        params: IdParams,
+        querystring: Type.Object(TriageQueryFields, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ total: Type.Integer(), stages: Type.Array(Type.Object({ stageId: Uuid, name: Type.String(), kind: Type.String(), count: Type.Integer() })) }),
+          ...Errors,
+        },
+      },
+      config: { access: { permission: 'applications:read' } },
     },
+    async (request) => applications.countByStage(requireCtx(request), (request.params as { id: string }).id, request.query as { recommendation?: TriageRecommendation; flag?: TriageFlag[] }),
   );
 
   app.get(

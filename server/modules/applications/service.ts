@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/repo.js';
 import { createCandidateSearch } from '../candidates/search.js';
@@ -31,6 +31,13 @@ import {
   insertOrFindApplication,
   latestAiRecommendation,
   listApplicationsOfJob,
+  countApplicationsByStage,
+  FLAG_GROUPS,
+  type ListAfter,
+  type TriageFlag,
+  type TriageRecommendation,
+  type TriageRow,
+  type TriageSort,
   notesOfApplication,
   recordConsent,
   setHumanReviewOnly,
@@ -122,6 +129,44 @@ const stageView = (s: StageRow): { id: string; name: string; kind: StageKind } =
 
 /** issue 14 (M2): holds public re-submissions to existing applications until the candidate confirms. */
 export type ResubmissionHold = Pick<ResubmissionService, 'holdIn' | 'notify' | 'pendingView'>;
+
+export interface ListForJobFilter {
+  stageKind?: StageKind;
+  stageId?: string;
+  tag?: string;
+  q?: string;
+  cursor?: string;
+  sort?: TriageSort;
+  recommendation?: TriageRecommendation;
+  flag?: TriageFlag[];
+  limit: number;
+}
+
+/** The triage flags (issue 21) of a listed application: screening flag groups and the AI-free route. */
+export function triageFlagsOf(r: Pick<TriageRow, 'screening_flags' | 'human_review_only'>): TriageFlag[] {
+  const out: TriageFlag[] = [];
+  const raw = r.screening_flags ?? [];
+  for (const group of ['injection', 'insufficient_evidence'] as const) {
+    if (raw.some((x) => (FLAG_GROUPS[group] as readonly string[]).includes(x))) out.push(group);
+  }
+  if (r.human_review_only) out.push('ai_free');
+  return out;
+}
+
+/** Score-sorted pages carry the score too: "<score>~<created_at cursor>". */
+function encodeListCursor(last: TriageRow, sort: TriageSort): string {
+  const base = encodeCursor(last.created_at_text, last.id);
+  return sort === 'score' ? Buffer.from(`${last.overall_score ?? -1}~${base}`, 'utf8').toString('base64url') : base;
+}
+
+function decodeListCursor(cursor: string | undefined, sort: TriageSort): ListAfter | undefined {
+  if (!cursor || sort !== 'score') return decodeCursor(cursor);
+  const [score, base] = Buffer.from(cursor, 'base64url').toString('utf8').split('~');
+  const n = Number(score);
+  if (!base || !/^-?\d{1,3}$/.test(score ?? '') || n < -1 || n > 100) throw new BadRequestError({ detail: 'The cursor is not valid.' });
+  const after = decodeCursor(base);
+  return after ? { ...after, score: n } : undefined;
+}
 
 export function createApplicationService(deps: {
   db: Db;
@@ -456,13 +501,15 @@ export function createApplicationService(deps: {
       });
     },
 
-    async listForJob(ctx: Ctx, jobId: string, f: { stageKind?: StageKind; stageId?: string; tag?: string; q?: string; cursor?: string; limit: number }) {
-      const after = decodeCursor(f.cursor);
+    async listForJob(ctx: Ctx, jobId: string, f: ListForJobFilter) {
+      const sort = f.sort ?? 'newest';
+      const after = decodeListCursor(f.cursor, sort);
+      const triage = { recommendation: f.recommendation, flags: f.flag };
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const job = await findJob(tx, jobId, assignedScope(ctx));
         if (!job) throw new NotFoundError({ resource: 'Job' });
         const query = f.q === undefined ? undefined : await search.query(tx, ctx.orgId, f.q);
-        const rows = await listApplicationsOfJob(tx, { jobId, stageKind: f.stageKind, stageId: f.stageId, tag: f.tag, search: query, after, limit: f.limit + 1 });
+        const rows = await listApplicationsOfJob(tx, { jobId, stageKind: f.stageKind, stageId: f.stageId, tag: f.tag, search: query, after, sort, triage, limit: f.limit + 1 });
         const page = rows.slice(0, f.limit);
         const cands = new Map((await findCandidates(tx, page.map((r) => r.candidate_id))).map((c) => [c.id, c]));
         const items = [];
@@ -484,6 +531,10 @@ export function createApplicationService(deps: {
             tags: r.tags,
             source: r.source,
             humanReviewOnly: r.human_review_only,
+            recommendation: r.recommendation,
+            overallScore: r.overall_score,
+            flags: triageFlagsOf(r),
+            interviewStatus: r.interview_status,
             createdAt: r.created_at.toISOString(),
           });
         }
@@ -498,7 +549,18 @@ export function createApplicationService(deps: {
           });
         }
         const last = page.at(-1);
-        return { applications: items, nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at_text, last.id) : null };
+        return { applications: items, nextCursor: rows.length > f.limit && last ? encodeListCursor(last, sort) : null };
+      });
+    },
+
+    /** Applications of a job per stage, under the same triage filter as the list (issue 21). */
+    async countByStage(ctx: Ctx, jobId: string, f: { recommendation?: TriageRecommendation; flag?: TriageFlag[] }) {
+      return db.withTenant(ctx.orgId, async (q) => {
+        const job = await findJob(q, jobId, assignedScope(ctx));
+        if (!job) throw new NotFoundError({ resource: 'Job' });
+        const counts = new Map((await countApplicationsByStage(q, jobId, { recommendation: f.recommendation, flags: f.flag })).map((r) => [r.stage_id, r.count]));
+        const stages = (await stagesForJob(q, jobId)).map((st) => ({ stageId: st.id, name: st.name, kind: st.kind, count: counts.get(st.id) ?? 0 }));
+        return { total: stages.reduce((n, st) => n + st.count, 0), stages };
       });
     },
 

@@ -11,11 +11,13 @@ export interface UserAuthRecord {
   passwordHash: string | null;
   totpSecretEnc: Buffer | null;
   totpPendingSecretEnc: Buffer | null;
+  /** The half-session the pending secret was issued to (issue 21): the same session gets the same secret. */
+  totpPendingSessionId: string | null;
   totpLastStep: number | null;
   disabledAt: Date | null;
 }
 
-const USER_COLUMNS = 'id, email, display_name, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_last_step, disabled_at';
+const USER_COLUMNS = 'id, email, display_name, password_hash, totp_secret_enc, totp_pending_secret_enc, totp_pending_session_id, totp_last_step, disabled_at';
 
 interface UserRow {
   id: string;
@@ -24,6 +26,7 @@ interface UserRow {
   password_hash: string | null;
   totp_secret_enc: Buffer | null;
   totp_pending_secret_enc: Buffer | null;
+  totp_pending_session_id: string | null;
   totp_last_step: number | null;
   disabled_at: Date | null;
 }
@@ -35,6 +38,7 @@ const toUser = (r: UserRow): UserAuthRecord => ({
   passwordHash: r.password_hash,
   totpSecretEnc: r.totp_secret_enc,
   totpPendingSecretEnc: r.totp_pending_secret_enc,
+  totpPendingSessionId: r.totp_pending_session_id,
   totpLastStep: r.totp_last_step,
   disabledAt: r.disabled_at,
 });
@@ -59,13 +63,13 @@ export async function updatePasswordHash(db: Queryable, userId: string, hash: st
 }
 
 /** False when another account already uses the address. */
-export async function setTotpPending(db: Queryable, userId: string, sealed: Buffer): Promise<void> {
-  await db.query('UPDATE users SET totp_pending_secret_enc = $2 WHERE id = $1', [userId, sealed]);
+export async function setTotpPending(db: Queryable, userId: string, sealed: Buffer, sessionId: string): Promise<void> {
+  await db.query('UPDATE users SET totp_pending_secret_enc = $2, totp_pending_session_id = $3 WHERE id = $1', [userId, sealed, sessionId]);
 }
 
 export async function enableTotp(db: Queryable, userId: string, sealed: Buffer, step: number): Promise<void> {
   await db.query(
-    'UPDATE users SET totp_secret_enc = $2, totp_pending_secret_enc = NULL, totp_enabled_at = now(), totp_last_step = $3 WHERE id = $1',
+    'UPDATE users SET totp_secret_enc = $2, totp_pending_secret_enc = NULL, totp_pending_session_id = NULL, totp_enabled_at = now(), totp_last_step = $3 WHERE id = $1',
     [userId, sealed, step],
   );
 }
@@ -77,7 +81,7 @@ export async function claimTotpStep(db: Queryable, userId: string, step: number)
 }
 
 export async function clearTotp(db: Queryable, userId: string): Promise<void> {
-  await db.query('UPDATE users SET totp_secret_enc = NULL, totp_pending_secret_enc = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1', [userId]);
+  await db.query('UPDATE users SET totp_secret_enc = NULL, totp_pending_secret_enc = NULL, totp_pending_session_id = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1', [userId]);
   await db.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
 }
 

@@ -293,8 +293,9 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /** Counts a failure and raises an alert (audit + log) when it starts a lock or block. */
-  async function noteFailure(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, client: ClientInfo, scope: AuthEventScope, userId: string | null): Promise<void> {
+  async function noteFailure(kind: 'login' | 'mfa' | 'reset' | 'invite', account: string, client: ClientInfo, scope: AuthEventScope, userId: string | null): Promise<{ attemptsLeft: number; lockedForSeconds?: number }> {
     const outcome = await limiter.recordFailure(kind, account, client.ip);
+    const attemptsLeft = Math.max(0, limiter.policy.accountFailuresBeforeLock - outcome.failures);
     if (outcome.lockedForMs !== null || outcome.ipBlocked) {
       deps.log.warn({ kind, lockedForMs: outcome.lockedForMs, ipBlocked: outcome.ipBlocked, failures: outcome.failures, requestId: client.requestId }, 'sign-in burst: lock engaged');
       await recordScoped(scope, {
@@ -313,6 +314,13 @@ export function createAuthService(deps: AuthDeps) {
         });
       }
     }
+    return outcome.lockedForMs === null ? { attemptsLeft } : { attemptsLeft, lockedForSeconds: Math.ceil(outcome.lockedForMs / 1000) };
+  }
+
+  /** What the member may still try before the account locks (shown on the form; issue 21). */
+  function attemptsText(left: { attemptsLeft: number; lockedForSeconds?: number }): string {
+    if (left.lockedForSeconds !== undefined) return ` Too many failed attempts; this account is locked for ${left.lockedForSeconds} seconds.`;
+    return ` ${left.attemptsLeft} attempt${left.attemptsLeft === 1 ? '' : 's'} left before the account is locked for a while.`;
   }
 
   function pickOrg(memberships: MembershipView[], orgSlug?: string): MembershipView | null {
@@ -397,8 +405,14 @@ export function createAuthService(deps: AuthDeps) {
       if (user.totpSecretEnc && !(session.mfaComplete && isFresh(session.reauthenticatedAt, clock()))) {
         throw new ConflictError({ detail: 'Multi-factor authentication is already set up; verify a code or ask an admin to reset it.' });
       }
+      // One secret per half-session (issue 21): a reload of the enrolment page, or a mistyped
+      // code, must not replace the QR code the member may already have scanned. A new sign-in
+      // (a new session) gets a new secret.
+      if (user.totpPendingSecretEnc && user.totpPendingSessionId === session.sessionId) {
+        return enrolmentPayload(deps.secrets.open(user.id, 'totp_pending_secret', user.totpPendingSecretEnc), user.email);
+      }
       const secret = newTotpSecret();
-      await setTotpPending(db.pool, user.id, deps.secrets.seal(user.id, 'totp_pending_secret', secret));
+      await setTotpPending(db.pool, user.id, deps.secrets.seal(user.id, 'totp_pending_secret', secret), session.sessionId);
       return enrolmentPayload(secret, user.email);
     },
 
@@ -423,9 +437,10 @@ export function createAuthService(deps: AuthDeps) {
       }
       if (!method && user.totpSecretEnc) method = await verifySecondFactor(user.id, input);
       if (!method) {
-        await noteFailure('mfa', account, client, scope, user.id);
+        const left = await noteFailure('mfa', account, client, scope, user.id);
         await recordScoped(scope, { action: 'auth.mfa_failed', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip }, requestId: client.requestId });
-        throw new UnauthorizedError({ detail: 'That code is not valid.', extra: { mfa: user.totpSecretEnc ? 'required' : 'enroll' } });
+        const what = input.recoveryCode ? 'That recovery code is not valid or was already used.' : 'That code is not valid.';
+        throw new UnauthorizedError({ detail: what + attemptsText(left), extra: { mfa: user.totpSecretEnc ? 'required' : 'enroll', ...left } });
       }
       await limiter.recordSuccess('mfa', account);
       // Rotate: the half-authenticated token dies, a new fully authenticated one is issued.
@@ -451,8 +466,8 @@ export function createAuthService(deps: AuthDeps) {
       const account = `user:${session.userId}`;
       await throwIfBlocked('mfa', account, client.ip);
       if ((await verifySecondFactor(session.userId, { code })) !== 'totp') {
-        await noteFailure('mfa', account, client, sessionScope(session), session.userId);
-        throw new UnauthorizedError({ detail: 'That code is not valid.' });
+        const left = await noteFailure('mfa', account, client, sessionScope(session), session.userId);
+        throw new UnauthorizedError({ detail: 'That code is not valid.' + attemptsText(left), extra: left });
       }
       const codes = newRecoveryCodes();
       await replaceRecoveryCodes(db.pool, session.userId, codes.map(hashRecoveryCode));
@@ -647,16 +662,15 @@ export function createAuthService(deps: AuthDeps) {
      * Proof that the person controls an account: its password and a current TOTP code
      * (with the same lockouts as sign-in). Used before an SSO identity is linked to it.
      */
-    async proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<boolean> {
+    async proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<true | { attemptsLeft: number; lockedForSeconds?: number }> {
       const user = await findUserById(db.pool, userId);
-      if (!user || user.disabledAt) return false;
+      if (!user || user.disabledAt) return { attemptsLeft: 0 };
       await throwIfBlocked('login', user.email, client.ip);
       const memberships = await membershipsOf(user.id);
       const passwordOk = user.passwordHash ? (await hasher.verify(user.passwordHash, input.password)).ok : false;
       const codeOk = passwordOk && (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
       if (!codeOk) {
-        await noteFailure('login', user.email, client, signInScope(memberships), user.id);
-        return false;
+        return noteFailure('login', user.email, client, signInScope(memberships), user.id);
       }
       await limiter.recordSuccess('login', user.email);
       return true;

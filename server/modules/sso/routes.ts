@@ -13,7 +13,7 @@ import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/a
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { ClientInfo, SessionService } from '../auth/service.js';
 import { Resolver } from 'node:dns/promises';
-import { ForbiddenError } from '../../core/errors.js';
+import { AppError, ForbiddenError } from '../../core/errors.js';
 import { csrfTokenFor } from '../auth/tokens.js';
 import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type SsoConfigInput, type TxtResolver } from './service.js';
 
@@ -74,6 +74,26 @@ export interface SsoRouteDeps {
 
 /** Where the console asks for the existing account's password + TOTP (the token travels in the fragment, never to a server log). */
 export const SSO_LINK_PAGE = '/sso/link';
+
+/**
+ * Codes of the SSO callback's refusals, shown by the console's sign-in page
+ * (/app/sign-in?sso=<code>). Only fixed codes travel in the URL, never free text.
+ */
+const SSO_ERROR_CODES: [RegExp, string][] = [
+  [/did not share an email/, 'email_missing'],
+  [/not verified this email/, 'email_unverified'],
+  [/email domain may not sign in/, 'domain_refused'],
+  [/account is disabled/, 'account_disabled'],
+  [/belongs to other organisations/, 'other_orgs'],
+  [/could not be reached|Try single sign-on again/, 'unavailable'],
+  [/not set up for this organisation/, 'not_configured'],
+];
+
+export function ssoErrorCode(err: unknown): string | null {
+  if (!(err instanceof AppError)) return null;
+  for (const [pattern, code] of SSO_ERROR_CODES) if (pattern.test(err.detail ?? '')) return code;
+  return err.status === 401 || err.status === 400 || err.status === 403 ? 'failed' : null;
+}
 
 const DomainParam = Type.Object({ domain: Type.String({ minLength: 3, maxLength: 253, pattern: '^[A-Za-z0-9.-]+$' }) });
 const SsoDomainView = Type.Object({
@@ -172,7 +192,17 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       const handle = request.cookies[bindingCookie];
       reply.clearCookie(bindingCookie, cookieOptions);
       reply.header('cache-control', 'no-store');
-      const result = await sso.callback(handle, search.toString(), client(request));
+      let result: Awaited<ReturnType<typeof sso.callback>>;
+      try {
+        result = await sso.callback(handle, search.toString(), client(request));
+      } catch (err) {
+        // A browser lands here, not a script: a refusal goes back to the sign-in page with a
+        // fixed code the console explains (issue 21), never a raw problem document.
+        // Scripts (no text/html in Accept) keep getting the problem document.
+        const code = ssoErrorCode(err);
+        if (code === null || !/text\/html/.test(request.headers.accept ?? '')) throw err;
+        return reply.redirect(`/app/sign-in?sso=${code}`, 302);
+      }
       if (result.kind === 'link') return reply.redirect(`${SSO_LINK_PAGE}#${result.linkToken}`, 302);
       setSessionCookie(reply, deps.cookie, result.token);
       return reply.redirect(result.returnTo, 302);

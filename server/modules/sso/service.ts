@@ -110,7 +110,8 @@ export interface TxtResolver {
 }
 
 export interface AccountProof {
-  proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<boolean>;
+  /** True, or what is left before the account locks (shown on the link form; issue 21). */
+  proveAccount(userId: string, input: { password: string; code: string }, client: ClientInfo): Promise<true | { attemptsLeft: number; lockedForSeconds?: number }>;
 }
 
 /** An IdP identity waiting for the person to prove they control the local account with its address. */
@@ -600,9 +601,17 @@ export function createSsoService(deps: SsoDeps) {
       const raw = await redis.get(linkKey(input.token));
       if (!raw) throw expired();
       const pending = JSON.parse(raw) as PendingLink;
-      if (!(await deps.accounts.proveAccount(pending.userId, { password: input.password, code: input.code }, client))) {
+      const proof = await deps.accounts.proveAccount(pending.userId, { password: input.password, code: input.code }, client);
+      if (proof !== true) {
         await refuse(pending.orgId, 'link_proof_failed', client, { userId: pending.userId });
-        throw new UnauthorizedError({ detail: 'The password or authenticator code of the existing account is not correct. An account without a password or authenticator app must first sign in with a password (or reset it) and set one up.' });
+        const left =
+          proof.lockedForSeconds !== undefined
+            ? ` Too many failed attempts; this account is locked for ${proof.lockedForSeconds} seconds.`
+            : ` ${proof.attemptsLeft} attempt${proof.attemptsLeft === 1 ? '' : 's'} left before the account is locked for a while.`;
+        throw new UnauthorizedError({
+          detail: `The password or authenticator code of the existing account is not correct.${left} An account without a password or authenticator app must first sign in with a password (or reset it) and set one up.`,
+          extra: { ...proof },
+        });
       }
       if (!(await redis.getdel(linkKey(input.token)))) throw expired(); // single use
       const { settings } = await loadConfigured(pending.orgId);

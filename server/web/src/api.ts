@@ -150,7 +150,42 @@ export interface ApplicationSummary {
   tags: string[];
   source: string;
   humanReviewOnly?: boolean;
+  /** Triage (issue 21): the latest completed AI screening and interview. */
+  recommendation?: string | null;
+  overallScore?: number | null;
+  flags?: TriageFlag[];
+  interviewStatus?: string | null;
   createdAt: string;
+}
+export type TriageFlag = 'injection' | 'insufficient_evidence' | 'ai_free';
+/** GET /api/v1/saved-views (the member's own). */
+export interface ViewFilters {
+  layout?: 'list' | 'board';
+  sort?: 'newest' | 'oldest' | 'score';
+  recommendation?: 'advance' | 'review' | 'not_advance' | 'none';
+  flag?: TriageFlag[];
+  tag?: string;
+}
+export interface SavedView {
+  id: string;
+  name: string;
+  filters: ViewFilters;
+}
+export interface StageCount {
+  stageId: string;
+  name: string;
+  kind: string;
+  count: number;
+}
+/** GET /api/v1/job-summaries */
+export interface JobSummary {
+  jobId: string;
+  title: string;
+  status: string;
+  total: number;
+  stages: StageCount[];
+  newSinceLastVisit: number;
+  lastVisitAt: string | null;
 }
 export interface Note {
   id: string;

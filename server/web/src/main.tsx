@@ -63,7 +63,7 @@ function Public({ path, query, onSignedIn }: { path: string; query: URLSearchPar
   if (match('/sso/link', path)) return <SsoLink onSignedIn={onSignedIn} />;
   if (match('/app/forgot', path)) return <Forgot />;
   if (match('/app/mfa', path)) return <Mfa next={next} onSignedIn={onSignedIn} />;
-  return <SignIn next={next} expired={query.get('expired') === '1'} />;
+  return <SignIn next={next} expired={query.get('expired') === '1'} ssoError={query.get('sso')} />;
 }
 
 const PUBLIC = [/^\/(invite|reset|setup|email\/confirm|email\/revert)\/[^/]+\/?$/, /^\/sso\/link\/?$/, /^\/app\/(sign-in|mfa|forgot)\/?$/];

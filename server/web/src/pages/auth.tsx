@@ -2,13 +2,30 @@
 // (/invite/:token, /reset/:token, /setup/:token, /email/confirm|revert/:token) and the SSO
 // account link (/sso/link).
 import { useEffect, useState } from 'preact/hooks';
-import { post, setCsrf } from '../api.js';
+import { ApiError, post, setCsrf } from '../api.js';
 import { navigate, safeNext } from '../router.js';
 import { ErrorBox, Notice, useAction } from '../ui.js';
 
 const MFA_KEY = 'hirebox.mfa';
 
-export function SignIn({ next, expired }: { next: string; expired: boolean }) {
+/** What the SSO callback's refusal codes (/app/sign-in?sso=<code>) mean; unknown codes read as "failed". */
+const SSO_ERRORS: Record<string, string> = {
+  failed: 'Single sign-on did not succeed (it may have timed out or been used already). Start again.',
+  email_missing: 'Your identity provider did not share an email address, so hirebox cannot tell who you are. Ask your IT team to release the email claim.',
+  email_unverified: 'Your identity provider has not verified your email address. Verify it there, then start again.',
+  domain_refused: 'Your email domain may not sign in to this organisation with single sign-on. Ask an admin of the organisation.',
+  account_disabled: 'This hirebox account is disabled. Ask an admin of your organisation.',
+  other_orgs: 'This account belongs to other organisations too: sign in with its password and authenticator app first.',
+  unavailable: 'The identity provider could not be reached. Try again in a moment.',
+  not_configured: 'Single sign-on is not set up for this organisation. Check the organisation ID or sign in with your password.',
+};
+
+/** True when a 401 means the half-session is gone (not just a wrong code). */
+function sessionEnded(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401 && e.problem.mfa === undefined && (e.problem as { attemptsLeft?: number }).attemptsLeft === undefined;
+}
+
+export function SignIn({ next, expired, ssoError }: { next: string; expired: boolean; ssoError?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [orgSlug, setOrgSlug] = useState('');
@@ -31,6 +48,11 @@ export function SignIn({ next, expired }: { next: string; expired: boolean }) {
     <section class="card narrow" aria-labelledby="signin-h">
       <h1 id="signin-h">Sign in to hirebox</h1>
       {expired ? <Notice>Your session has ended. Sign in again to continue where you were.</Notice> : null}
+      {ssoError ? (
+        <p class="error" role="alert">
+          {SSO_ERRORS[ssoError] ?? SSO_ERRORS.failed}
+        </p>
+      ) : null}
       <form onSubmit={submit}>
         <label>
           Email
@@ -88,7 +110,21 @@ export function Mfa({ next, onSignedIn }: { next: string; onSignedIn: (to: strin
     e.preventDefault();
     void run(async () => {
       const body = mode === 'recovery' ? { recoveryCode: code.trim() } : { code: code.replace(/\s+/g, '') };
-      const res = await post<{ csrfToken: string; recoveryCodes?: string[] }>('/api/v1/auth/mfa/verify', body);
+      let res: { csrfToken: string; recoveryCodes?: string[] };
+      try {
+        // quiet401: a wrong code is a 401 too; it keeps the member here with the server's
+        // message and what is left before lockout (issue 21). Only a 401 without that (the
+        // half-session ended) goes back to sign-in.
+        res = await post<{ csrfToken: string; recoveryCodes?: string[] }>('/api/v1/auth/mfa/verify', body, { quiet401: true });
+      } catch (err) {
+        if (sessionEnded(err)) {
+          sessionStorage.removeItem(MFA_KEY);
+          navigate(`/app/sign-in?next=${encodeURIComponent(next)}&expired=1`, true);
+        }
+        setCode('');
+        document.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+        throw err;
+      }
       setCsrf(res.csrfToken);
       sessionStorage.removeItem(MFA_KEY);
       if (res.recoveryCodes?.length) setRecoveryCodes(res.recoveryCodes);

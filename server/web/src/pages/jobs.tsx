@@ -1,11 +1,34 @@
 // Jobs list and the job editor (details, criteria rubric, interview questions, hiring managers).
 import { useState } from 'preact/hooks';
-import { api, get, qs, type Job, type Member } from '../api.js';
+import { api, get, qs, type Job, type JobSummary, type Member } from '../api.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { InterviewPlanEditor } from './interviews.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+
+function JobCounts({ summary }: { summary: JobSummary | undefined }) {
+  if (!summary) return null;
+  return (
+    <div class="job-counts">
+      {summary.newSinceLastVisit > 0 ? (
+        <span class="badge new-badge">
+          {summary.newSinceLastVisit} new {summary.lastVisitAt ? 'since your last visit' : '(not opened yet)'}
+        </span>
+      ) : null}{' '}
+      <span class="muted">{summary.total} applications</span>
+      {summary.total > 0 ? (
+        <ul class="job-stages" aria-label="Applications per stage">
+          {summary.stages.map((st) => (
+            <li key={st.stageId}>
+              {st.name}: <strong>{st.count}</strong>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
 
 export function JobsList() {
   const session = useSession();
@@ -26,6 +49,12 @@ export function JobsList() {
   const more = useAction();
   const jobs = [...(page.data ?? []), ...extra];
   const canWrite = session.can('jobs:write');
+  // Per-stage counts and what arrived since the member last opened each pipeline (issue 21).
+  const summaries = useData(
+    async () => (session.can('applications:read') ? new Map((await get<{ jobs: JobSummary[] }>('/api/v1/job-summaries')).jobs.map((j) => [j.jobId, j])) : new Map<string, JobSummary>()),
+    [],
+    30_000,
+  );
   return (
     <section aria-labelledby="jobs-h">
       <div class="page-head">
@@ -81,6 +110,7 @@ export function JobsList() {
                   {job.location ? ` · ${job.location}` : ''} · {job.criteria.length} criteria · updated {when(job.updatedAt)}
                   {job.status === 'open' && job.validThrough && Date.parse(job.validThrough) <= Date.now() ? ' · expired: no longer on the careers site' : ''}
                 </p>
+                <JobCounts summary={summaries.data?.get(job.id)} />
               </div>
               <div class="row-actions">
                 <a href={`/app/jobs/${job.id}/pipeline`}>Candidates</a>
