@@ -56,6 +56,8 @@ import { rightsRoutes } from './modules/rights/routes.js';
 import { aiDocsRoutes } from './modules/aidocs/routes.js';
 import { createAiDocsService } from './modules/aidocs/service.js';
 import { createRightsService } from './modules/rights/service.js';
+import { trustRoutes } from './modules/trust/routes.js';
+import { wireTrust } from './modules/trust/wire.js';
 
 export interface AppDeps {
   config: Config;
@@ -267,6 +269,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => eventHookQueue.close());
   const eventHooks = createEventHookService({ db: deps.db, audit: deps.audit, keyring, outbound, nodeEnv: config.nodeEnv, deliver: eventHookProducer(eventHookQueue), clock });
   await app.register(eventHookRoutes, { eventHooks });
+
+  // issue 23: the trust page (/trust, signed /trust.json, per-org /trust/<slug>); the worker runs the checks.
+  await app.register(trustRoutes, { trust: wireTrust({ db: deps.db, config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts }) });
 
   return app;
 }
