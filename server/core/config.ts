@@ -458,10 +458,13 @@ function parseTrust(env: Env, problems: string[]): TrustConfig {
   if (subprocessors.some((s) => s.length > 100 || /[\r\n]/.test(s))) problems.push('TRUST_SUBPROCESSORS entries must be names or hosts of at most 100 characters');
   let selfConnect: TrustConfig['selfConnect'] = null;
   if (env.TRUST_SELF_CONNECT) {
-    const m = /^([A-Za-z0-9.-]{1,253}|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?$/.exec(env.TRUST_SELF_CONNECT);
-    const port = m?.[2] ? Number(m[2]) : null;
-    if (!m || (port !== null && (port < 1 || port > 65535))) problems.push('TRUST_SELF_CONNECT must be host or host:port');
-    else selfConnect = { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+    const raw = env.TRUST_SELF_CONNECT;
+    const colon = raw.lastIndexOf(':');
+    const hasPort = colon > 0 && !raw.endsWith(']') && /^\d{1,5}$/.test(raw.slice(colon + 1));
+    const host = (hasPort ? raw.slice(0, colon) : raw).replace(/^\[|\]$/g, '');
+    const port = hasPort ? Number(raw.slice(colon + 1)) : null;
+    if ((!/^[A-Za-z0-9.-]{1,253}$/.test(host) && isIP(host) === 0) || (port !== null && (port < 1 || port > 65535))) problems.push('TRUST_SELF_CONNECT must be host or host:port');
+    else selfConnect = { host, port };
   }
   const expectedPorts = list(env.TRUST_EXPECTED_PORTS ?? 'tcp/22,tcp/443,udp/443');
   for (const p of expectedPorts) {

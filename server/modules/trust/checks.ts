@@ -56,6 +56,9 @@ export interface CheckDeps {
   selfCa: Buffer | null;
 }
 
+/** The ids of the checks, in page order (the CLI validates ids against it; a unit test keeps it equal to createChecks). */
+export const CHECK_IDS = ['tls', 'ports', 'mfa', 'rls', 'audit_chain', 'backups', 'retention', 'subprocessors', 'ai_settings', 'build_audit', 'security_txt', 'bias'] as const;
+
 export const HSTS_MIN_SECONDS = 365 * 24 * 3600;
 /** The restore drill is monthly (ops/runbooks/backup-restore.md); a few days of slack. */
 export const DRILL_MAX_AGE_DAYS = 35;
@@ -138,6 +141,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
       let text: string;
       let listedAt: string;
       try {
+        // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path comes from operator config (TRUST_FIREWALL_LISTING_FILE), never from a request
         [text, listedAt] = await Promise.all([readFile(file, 'utf8'), stat(file).then((s) => s.mtime.toISOString())]);
       } catch {
         return { install: unknown('The firewall listing could not be read.') };
@@ -349,6 +353,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
     async run() {
       let info: { version?: unknown; commit?: unknown; builtAt?: unknown; dependencyAudit?: { status?: unknown; summary?: unknown }; secretScan?: { status?: unknown; summary?: unknown } };
       try {
+        // eslint-disable-next-line security/detect-non-literal-fs-filename -- the path comes from operator config (HIREBOX_BUILD_INFO_FILE), never from a request
         info = JSON.parse(await readFile(config.trust.buildInfoFile, 'utf8')) as typeof info;
       } catch {
         return { install: unknown('No build record: this version was not built with ops/scripts/build-info.sh, so its audit and secret scan are unknown.') };

@@ -58,7 +58,7 @@ export function parseNftRuleset(text: string): FirewallListing {
       const { list, range } = ports(d[2] as string);
       for (const p of list) open.add(`${d[1] as string}/${p}`);
       if (range) broad.push(`${d[1] as string}/${range}`);
-    } else if (/^(meta\s+l4proto\s+\S+\s+)?accept$/.test(line) || /^(ip|ip6)\s+saddr\s+\S+\s+accept$/.test(line)) {
+    } else if (line === 'accept' || /^meta\s+l4proto\s+\S+\s+accept$/.test(line) || /^ip6?\s+saddr\s+\S+\s+accept$/.test(line)) {
       broad.push(line);
     }
   }
