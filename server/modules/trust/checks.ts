@@ -293,7 +293,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
   };
 
   const declared = new Set(config.trust.subprocessors.map((s) => s.toLowerCase()));
-  const isDeclared = (s: { name: string; location: string }) => declared.has(s.name.toLowerCase()) || declared.has(s.location.toLowerCase());
+  const isDeclared = (s: { name: string; location: string }) => [s.name, s.location, s.location.replace(/:\d+$/, '')].some((n) => declared.has(n.toLowerCase()));
   const subprocessors: CheckDefinition = {
     id: 'subprocessors',
     title: 'Subprocessors',
