@@ -15,7 +15,7 @@ import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { demoLogFormat, prettyLogStream } from './lib/log-format.js';
 import { createRedis } from '../../server/core/redis.js';
 import { loadConfigOrExit } from '../../server/runtime.js';
-import { DEMO_CVS, DEMO_PAST_APPLICATIONS, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_CVS, DEMO_PAST_APPLICATIONS, DEMO_SLUG, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { ensurePostgres, ensureRedis } from './dev-services.js';
 
 const say = (line: string): void => void process.stdout.write(`[demo] ${line}\n`);
@@ -114,6 +114,9 @@ if (await waitForReady(localUrl)) {
   for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
   say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
+  // issue 23: the worker runs the trust checks at start and every few minutes.
+  say(`trust page: ${config.publicUrl.origin}/trust (every line a live check; in the demo some honestly fail or read unknown:`);
+  say(`  plain http, no backups, no firewall listing, members not yet enrolled in MFA); the company's view: ${config.publicUrl.origin}/trust/${DEMO_SLUG}`);
   say('press Ctrl-C to stop');
 } else {
   say('the app did not become ready within 30 s; see the log lines above');

@@ -22,6 +22,9 @@ import type { TrustService } from '../../server/modules/trust/service.js';
 import { hideCheck, unhideCheck } from '../../server/modules/trust/repo.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { cli, cliSync } from '../support/cli.js';
+import { until } from '../support/until.js';
+import { Redis } from 'ioredis';
+import { startWorkers } from '../../worker/worker.js';
 import { tmpdir } from 'node:os';
 
 /** A subtest, as tap hands it to the callback. */
@@ -385,4 +388,34 @@ t.test('hirebox trust check|hide|unhide', async (t) => {
   const all = await cli(env, ['trust', 'check', '--json']);
   t.equal(all.status, 1, 'not every check passes on this test install (tls over http, backups not expected)');
   t.same((JSON.parse(all.stdout) as { failing: string[] }).failing.sort(), ['backups', 'tls']);
+});
+
+t.test('the worker job runs the checks that are due and stores them, raising alerts through the alert queue', async (t) => {
+  await owner.query('DELETE FROM trust_results');
+  const workerRedis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+  const running = await startWorkers({
+    db: ctx.db,
+    audit: ctx.audit,
+    logger: createLogger('silent'),
+    connection: workerRedis,
+    redisPrefix: ctx.services.redisPrefix,
+    auditCheckpointEveryMs: 3_600_000,
+    masterKey: ctx.config.masterKey.reveal(),
+    trustChecks: { redis: workerRedis, config: baseConfig },
+  });
+  t.teardown(async () => {
+    await running.close();
+    workerRedis.disconnect();
+  });
+  const rows = await until('the worker stored every check', async () => {
+    const r = await owner.query<{ check_id: string; status: string }>('SELECT check_id, status FROM trust_results ORDER BY check_id');
+    return r.rows.length === CHECK_IDS.length ? r.rows : null;
+  }, 60_000);
+  t.same(Object.fromEntries(rows.map((r) => [r.check_id, r.status])), baseline, 'the same results as the baseline');
+  // tls turned to failing again (its row was deleted): both orgs got a real alert row.
+  const alerts = await until('alert rows', async () => {
+    const a = await owner.query<{ org_id: string }>("SELECT org_id FROM alerts WHERE kind = 'trust_check_failing'");
+    return a.rows.length >= 2 ? a.rows : null;
+  });
+  t.same(new Set(alerts.map((r) => r.org_id)), new Set([orgA.orgId, orgB.orgId]));
 });
