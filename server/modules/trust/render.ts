@@ -27,10 +27,13 @@ h1{margin:.2rem 0 .4rem;font-size:1.7rem}
 .pass .badge{color:#1a7f37}.fail .badge,.stale .badge,.not_run .badge{color:#cf222e}.unknown .badge{color:#9a6700}
 .promise{margin:.3rem 0}.result{margin:.3rem 0;font-weight:500}
 details{margin-top:.3rem;color:#444;font-size:.9rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0}
-dt{font-weight:600}dd{margin:0;word-break:break-word}
+dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.1rem .8rem;margin:.4rem 0}
+dt{font-weight:600;overflow-wrap:anywhere}dd{margin:0;overflow-wrap:anywhere}
 code,pre{font-size:.85rem;background:#eef0f3;border-radius:.3rem;padding:.1rem .3rem}
-pre{padding:.6rem;overflow-x:auto}
+pre{padding:.6rem;overflow-x:auto;max-width:100%;white-space:pre-wrap;overflow-wrap:anywhere}
+.wide{overflow-x:auto}
+main,section,article{min-width:0}
+p,td{overflow-wrap:anywhere}
 .meta{color:#57606a;font-size:.85rem}
 section.settings{background:#fff;border:1px solid #d9dde3;border-radius:.4rem;padding:.8rem 1rem;margin:1rem 0}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
@@ -70,7 +73,7 @@ function renderSettings(doc: TrustDocument): string {
 ${ai.interviews ? `<dt>Voice interviews</dt><dd>${escapeHtml(value(ai.interviews))}</dd>` : ''}
 </dl>
 <h3>Subprocessors</h3>
-${subs.length ? `<table><thead><tr><th>Name</th><th>Purpose</th><th>Where</th><th>Data</th></tr></thead><tbody>${subs.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.purpose)}</td><td>${escapeHtml(p.location)}</td><td>${escapeHtml(p.data)}</td></tr>`).join('')}</tbody></table>` : '<p>None: no candidate data leaves this installation.</p>'}
+${subs.length ? `<div class="wide"><table><thead><tr><th>Name</th><th>Purpose</th><th>Where</th><th>Data</th></tr></thead><tbody>${subs.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.purpose)}</td><td>${escapeHtml(p.location)}</td><td>${escapeHtml(p.data)}</td></tr>`).join('')}</tbody></table></div>` : '<p>None: no candidate data leaves this installation.</p>'}
 </section>`;
 }
 
