@@ -330,6 +330,8 @@ t.test('per-org pages show that org only', async (t) => {
   t.equal(jsonA.statusCode, 200);
   for (const secret of [orgB.orgId, b.slug, b.name, orgB.userId]) t.notOk(jsonA.body.includes(secret), 'nothing of org B in A\'s JSON');
   t.notOk(jsonA.body.includes(orgA.orgId), 'not even org ids');
+  const mfaA = (JSON.parse(jsonA.body) as { lines: { id: string; evidence: Record<string, unknown> }[] }).lines.find((l) => l.id === 'mfa');
+  t.same(Object.keys(mfaA?.evidence ?? {}), ['share'], 'the org page states the MFA share, not how many members the org has');
   const install = await ctx.app.inject({ method: 'GET', url: '/trust.json' });
   for (const secret of [orgA.orgId, orgB.orgId, a.slug, b.slug, a.name, b.name]) t.notOk(install.body.includes(secret), 'the install page names no org');
   const sigA = await ctx.app.inject({ method: 'GET', url: `/trust/${a.slug}/trust.json.sig` });
