@@ -151,8 +151,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
       const unexpected = listing.open.filter((p) => !expected.has(p));
       const evidence: Evidence = { listedAt, open: listing.open, expected: [...expected], inputPolicies: listing.inputChains.map((c) => `${c.table} ${c.chain}: ${c.policy}`), broad: listing.broad };
       if (listing.inputChains.length === 0) return { install: fail('The firewall listing has no input chain: nothing filters incoming traffic.', evidence) };
-      const open = listing.inputChains.filter((c) => c.policy !== 'drop');
-      if (open.length) return { install: fail(`An input chain accepts by default (${open.map((c) => c.chain).join(', ')}).`, evidence) };
+      if (!listing.defaultDrop) return { install: fail('No input chain drops by default: every port not explicitly closed is open.', evidence) };
       if (listing.broad.length) return { install: fail(`Broad accept rules: ${listing.broad.join('; ')}.`, evidence) };
       if (unexpected.length) return { install: fail(`Unexpected open ports: ${unexpected.join(', ')}.`, evidence) };
       return { install: pass(`Input policy drop; open: ${listing.open.join(', ') || 'none'}.`, evidence) };
