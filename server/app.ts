@@ -271,7 +271,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventHookRoutes, { eventHooks });
 
   // issue 23: the trust page (/trust, signed /trust.json, per-org /trust/<slug>); the worker runs the checks.
-  await app.register(trustRoutes, { trust: wireTrust({ db: deps.db, config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts }) });
+  await app.register(trustRoutes, { clock, trust: wireTrust({ db: deps.db, config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts }) });
 
   return app;
 }

@@ -278,6 +278,8 @@ t.test('/trust.json verifies with openssl against /trust/key.pem; an edited copy
   t.equal(sig.statusCode, 200);
   t.match(key.body, /^-----BEGIN PUBLIC KEY-----/);
   t.equal(json.headers['x-trust-signature'], sig.rawPayload.toString('base64'), 'the header carries the same signature');
+  const maxAge = Number(/max-age=(\d+)/.exec(String(json.headers['cache-control']))?.[1] ?? 'NaN');
+  t.ok(maxAge > 0 && maxAge <= 30, 'cached briefly, never past the first staleAfter');
   const doc = JSON.parse(json.body) as { lines: { id: string; status: string }[]; signingKey: { url: string } };
   t.equal(doc.lines.length, CHECK_IDS.length);
   t.equal(doc.signingKey.url, `${ctx.config.publicUrl.origin}/trust/key.pem`);

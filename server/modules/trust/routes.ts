@@ -9,18 +9,23 @@ import { renderTrustPage, TRUST_CSS } from './render.js';
 import type { TrustDocument, TrustService } from './service.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' }) }, { additionalProperties: false });
-// Results change at most once a minute per check; a short cache keeps a busy page cheap.
-const CACHE = 'public, max-age=30';
+// A short cache keeps a busy page cheap, but never past the moment the first line would turn stale.
+function cacheFor(doc: TrustDocument, now: number): string {
+  const until = doc.lines.map((l) => (l.staleAfter ? Date.parse(l.staleAfter) : Infinity)).reduce((a, b) => Math.min(a, b), Infinity);
+  const seconds = Math.max(0, Math.min(30, Math.floor((until - now) / 1000)));
+  return seconds > 0 ? `public, max-age=${seconds}` : 'no-store';
+}
 const RATE = { max: 120, timeWindow: '1 minute' };
 
-export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustService }): Promise<void> {
+export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustService; clock: () => Date }): Promise<void> {
   const { trust } = deps;
+  const cache = (doc: TrustDocument) => cacheFor(doc, deps.clock().getTime());
   const sendJson = (reply: FastifyReply, doc: TrustDocument) => {
     const { body, signature } = trust.signDocument(doc);
-    return reply.type('application/json; charset=utf-8').header('cache-control', CACHE).header('x-trust-signature', signature.toString('base64')).send(body);
+    return reply.type('application/json; charset=utf-8').header('cache-control', cache(doc)).header('x-trust-signature', signature.toString('base64')).send(body);
   };
   const sendSig = (reply: FastifyReply, doc: TrustDocument) =>
-    reply.type('application/octet-stream').header('cache-control', CACHE).header('content-disposition', 'attachment; filename="trust.json.sig"').send(trust.signDocument(doc).signature);
+    reply.type('application/octet-stream').header('cache-control', cache(doc)).header('content-disposition', 'attachment; filename="trust.json.sig"').send(trust.signDocument(doc).signature);
   const orgDoc = async (slug: string): Promise<TrustDocument> => {
     const doc = await trust.orgDocument(slug);
     if (!doc) throw new NotFoundError({ resource: 'Organisation' });
@@ -30,7 +35,10 @@ export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustServ
   app.get(
     '/trust',
     { schema: { operationId: 'trustPage', tags: ['public'], response: { 200: Type.String() } }, config: { access: { public: 'the install trust page, for anyone' }, rateLimit: RATE } },
-    async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE).send(renderTrustPage(await trust.installDocument())),
+    async (_request, reply) => {
+      const doc = await trust.installDocument();
+      return reply.type('text/html; charset=utf-8').header('cache-control', cache(doc)).send(renderTrustPage(doc));
+    },
   );
   app.get(
     '/trust.json',
@@ -55,7 +63,10 @@ export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustServ
   app.get(
     '/trust/:slug',
     { schema: { operationId: 'orgTrustPage', tags: ['public'], params: SlugParams, response: { 200: Type.String(), 400: Problem, 404: Problem } }, config: { access: { public: "an org's trust page, for its candidates and customers" }, rateLimit: RATE } },
-    async (request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', CACHE).send(renderTrustPage(await orgDoc((request.params as { slug: string }).slug))),
+    async (request, reply) => {
+      const doc = await orgDoc((request.params as { slug: string }).slug);
+      return reply.type('text/html; charset=utf-8').header('cache-control', cache(doc)).send(renderTrustPage(doc));
+    },
   );
   app.get(
     '/trust/:slug/trust.json',
