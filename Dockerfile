@@ -3,7 +3,7 @@
 #   app:      node dist/server/main.js
 #   worker:   node dist/worker/main.js
 #   migrate:  node dist/server/cli.js migrate
-# Build: docker build -t hirebox:$(git rev-parse --short HEAD) .
+# Build: docker build --build-arg BUILD_COMMIT=$(git rev-parse --short HEAD) -t hirebox:$(git rev-parse --short HEAD) .
 #
 # Base: the official Node 24 LTS image pinned by digest (bump both together). Where that
 # image cannot be pulled, pass a locally made one: --build-arg NODE_IMAGE=localhost/node:24-bookworm-slim
@@ -49,8 +49,12 @@ RUN --mount=type=secret,id=ca,required=false \
     --mount=type=cache,id=hirebox-npm,target=/root/.npm \
     with-ca npm ci
 COPY . .
+# issue 23: the dependency audit and secret scan of this build, recorded into the image
+# (dist/build-info.json) for the trust page's build_audit line.
+ARG BUILD_COMMIT=unknown
 RUN npm run build \
- && mkdir -p server/web/dist
+ && mkdir -p server/web/dist \
+ && BUILD_COMMIT=$BUILD_COMMIT ops/scripts/build-info.sh dist/build-info.json
 
 # ---- runtime: no compilers, no package manager, no secrets, non-root ----
 FROM ${NODE_IMAGE} AS runtime

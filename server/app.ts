@@ -63,6 +63,8 @@ import { createBrandingService } from './modules/branding/service.js';
 import { careersRoutes } from './modules/public/careers.js';
 import { triageRoutes } from './modules/triage/routes.js';
 import { createTriageService } from './modules/triage/service.js';
+import { trustRoutes } from './modules/trust/routes.js';
+import { wireTrust } from './modules/trust/wire.js';
 
 export interface AppDeps {
   config: Config;
@@ -285,6 +287,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(careersRoutes, { db: deps.db, publicUrl: config.publicUrl, rateLimit: deps.careersRateLimit });
   // issue 21: saved pipeline views, job visits and job summaries.
   await app.register(triageRoutes, { triage: createTriageService({ db: deps.db, clock }) });
+  // issue 23: the trust page (/trust, signed /trust.json, per-org /trust/<slug>); the worker runs the checks.
+  await app.register(trustRoutes, { clock, trust: wireTrust({ db: deps.db, config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts }) });
 
   return app;
 }

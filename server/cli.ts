@@ -74,6 +74,10 @@ commands:
                                               count against the org's token budget
                                               exit: 0 report, 1 error or job not found, 2 usage,
                                               3 AI paused or token budget used up, 4 nothing screened to sample
+  trust check [--only ID,ID]                run every trust-page check now (issue 23), store and print the results;
+                                              exit 0 only if every line that is not hidden passes
+  trust hide --check ID --reason TEXT       hide a trust-page line; the reason is shown in its place (owner role)
+  trust unhide --check ID                   show a hidden trust-page line again (owner role)
 
 options:
   --json                                    machine-readable output
@@ -288,6 +292,9 @@ async function runBiasReport(config: Config, args: string[], out: Out): Promise<
   });
 }
 
+/** The trust page's checks and hidden lines (server/modules/trust/commands.ts), loaded only for those commands. */
+const trustCommands = () => import('./modules/trust/commands.js');
+
 /** Data subject requests and offboarding (server/modules/privacy/commands.ts), loaded only for those commands. */
 const privacyCommands = () => import('./modules/privacy/commands.js');
 
@@ -352,6 +359,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'bias' && sub === 'counterfactual') return runBiasCounterfactual(config, rest, out);
   if (command === 'screening' && sub === 'stability') return runScreeningStability(config, rest, out);
   if (command === 'sso' && sub === 'domain' && rest[0] === 'approve') return runSsoDomainApprove(config, rest.slice(1), out);
+  if (command === 'trust' && sub === 'check') return (await trustCommands()).runTrustCheck(config, rest, out);
+  if (command === 'trust' && sub === 'hide') return (await trustCommands()).runTrustHide(config, rest, out);
+  if (command === 'trust' && sub === 'unhide') return (await trustCommands()).runTrustUnhide(config, rest, out);
   throw new UsageError(`unknown command: ${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`);
 }
 

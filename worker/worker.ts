@@ -52,6 +52,9 @@ import { createRecordingService } from '../server/modules/interviews/recordings.
 import { createRecordingFetchProcessor, recordingFetchJobId } from './processors/recording-fetch.js';
 import { createDeadlineMonitor } from '../server/modules/rights/service.js';
 import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './processors/privacy-deadlines.js';
+import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
+import type { Config } from '../server/core/config.js';
+import { wireTrust } from '../server/modules/trust/wire.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -91,6 +94,8 @@ export interface WorkerDeps {
   vapiDeletion?: { redis?: Redis; backoffMs?: number; attempts?: number; alertAfterAttempts?: number; sweepEveryMs?: number };
   /** Issue 18 item 6: the daily privacy-request deadline check (privacy-deadlines; needs masterKey for the alert service). Default 07:05 UTC. */
   privacyDeadlines?: { redis: Redis; pattern?: string; clock?: () => Date };
+  /** issue 23: the trust page's checks (trust-checks; needs masterKey for the alert service); everyMs for tests. */
+  trustChecks?: { redis: Redis; config: Config; everyMs?: number; clock?: () => Date };
 }
 
 export interface RunningWorker {
@@ -182,6 +187,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       await schedulePrivacyDeadlines(deadlinesQueue, deps.privacyDeadlines.pattern);
       const monitor = createDeadlineMonitor({ db: deps.db, alerts: monitorAlerts(deps.privacyDeadlines.redis, clock), clock, log: deps.logger });
       workers.push(new Worker(QUEUES.privacyDeadlines, createPrivacyDeadlinesProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
+    }
+    if (deps.trustChecks) {
+      // Trust page (issue 23): one schedule shared by every worker process; each run does only the checks that are due.
+      const clock = deps.trustChecks.clock ?? (() => new Date());
+      const trustQueue = createQueue(QUEUES.trustChecks, deps.connection, deps.redisPrefix);
+      closers.push(() => trustQueue.close());
+      await scheduleTrustChecks(trustQueue, deps.trustChecks.everyMs);
+      const trust = wireTrust({ db: deps.db, config: deps.trustChecks.config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts: monitorAlerts(deps.trustChecks.redis, clock) });
+      workers.push(new Worker(QUEUES.trustChecks, createTrustChecksProcessor({ trust, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
     const screenQueue = deps.screening ? createQueue(QUEUES.cvScreen, deps.connection, deps.redisPrefix) : null;
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;

@@ -14,6 +14,8 @@ import pg from 'pg';
 import { createAuditLog } from '../../server/core/audit.js';
 import type { Config } from '../../server/core/config.js';
 import { createDb } from '../../server/core/db.js';
+import { createKeyring } from '../../server/core/crypto.js';
+import { wireTrust } from '../../server/modules/trust/wire.js';
 import { migrate } from '../../server/core/migrate.js';
 import { packageRoot } from '../../server/core/paths.js';
 import { createLogger } from '../../server/core/logger.js';
@@ -67,6 +69,19 @@ async function seed(config: Config): Promise<string> {
 }
 
 // In a terminal the app's and worker's JSON log lines are shown readable; piped, they stay JSON.
+/** Runs every trust check once and says how many pass. */
+async function runTrustChecks(config: Config): Promise<string> {
+  const db = createDb({ connectionString: config.databaseUrl.reveal(), max: 2, applicationName: 'hirebox-demo' });
+  try {
+    const trust = wireTrust({ db, config, keyring: createKeyring({ masterKey: config.masterKey.reveal(), previousMasterKeys: config.previousMasterKeys.reveal() }), clock: () => new Date(), logger: createLogger('silent'), audit: createAuditLog({ db }) });
+    await trust.run({ force: true });
+    const { summary } = await trust.installDocument();
+    return `${summary.passing} of ${summary.total} checks passing`;
+  } finally {
+    await db.close();
+  }
+}
+
 const prettyLogs = demoLogFormat(process.env, process.stdout.isTTY === true) === 'pretty' ? await prettyLogStream(process.stdout, process.stdout.isTTY === true) : null;
 
 function run(label: string, script: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
@@ -151,6 +166,10 @@ if (await waitForReady(localUrl)) {
   const metricsHost = config.metrics.host.includes(':') ? `[${config.metrics.host}]` : config.metrics.host;
   const metricsUrls = [metricsPorts.app, metricsPorts.worker].flatMap((p) => (p ? [`http://${metricsHost}:${p}/metrics`] : []));
   if (metricsUrls.length) say(`Prometheus metrics (internal only, see ops/runbooks/monitoring.md): ${metricsUrls.join('  ')}${config.metrics.token ? ' (bearer token: METRICS_TOKEN)' : ''}`);
+  // issue 23: run the trust checks once now that the app answers (the worker re-runs them every few minutes).
+  const trustSummary = await runTrustChecks(config).catch((err: Error) => `the checks could not run (${err.message})`);
+  say(`trust page: ${config.publicUrl.origin}/trust — ${trustSummary} (every line a live check; in the demo some honestly fail or read unknown:`);
+  say(`  plain http, no backups, no firewall listing, members not yet enrolled in MFA); the company's view: ${config.publicUrl.origin}/trust/${DEMO_SLUG}`);
   say('press Ctrl-C to stop');
 } else {
   say('the app did not become ready within 30 s; see the log lines above');

@@ -15,6 +15,7 @@
 #   - erasures: the erasure ledger (ERASURE_LEDGER_PATH, outside the database) is re-applied
 #     as restore.sh does (`hirebox erasures reapply`); the report prints how many erased
 #     candidates/orgs the backup held readable and how many are readable afterwards (must be 0).
+#   - record: the result and restore time go into restore_drills (read by /trust, issue 23).
 # Prints a short report; exits 0 only if every check passed.
 #
 # Environment: BACKUP_AGE_IDENTITY_FILE, HIREBOX_BACKUP_DATABASE_URL (URL mode),
@@ -117,6 +118,16 @@ if er=$(reapply_erasures "$app_url" "$owner_url" "${counts#* }" 2>&1); then
   report+=("erasures:   ledger $entries entries; $readable_before erased candidate(s)/org(s) readable as restored, $readable_after after re-applying the ledger")
 else
   report+=("erasures:   FAILED: $(head -c 400 <<<"$er" | tr '\n' ' ')")
+  failures=$((failures + 1))
+fi
+
+# issue 23: record the drill in the source database (owner connection) for the trust page's
+# backups line: its result and the measured restore time (RTO). A --keep run is a drill too.
+drill_ok=false
+[ "$failures" -eq 0 ] && drill_ok=true
+if ! printf '%s\n' "INSERT INTO restore_drills (backup_file, ok, restore_seconds) VALUES (:'name', :'ok'::boolean, :'secs'::integer);" |
+  psql_in "$src" -v name="$(basename "$file")" -v ok="$drill_ok" -v secs="$((t1 - t0))" >/dev/null; then
+  report+=("record:     FAILED to record this drill in restore_drills (is migration 0046 applied?); /trust will not show it")
   failures=$((failures + 1))
 fi
 

@@ -79,6 +79,8 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   /** Append-only erasure ledger outside the database (server/core/erasure-ledger.ts); survives a restore. */
   erasureLedgerFile: string;
+  /** issue 23: what the trust page's checks compare against (TRUST_* keys, HIREBOX_BUILD_INFO_FILE). */
+  trust: TrustConfig;
   /** issue 19: Prometheus metrics on an internal listener (off when the port is null); never on the public port. */
   metrics: MetricsConfig;
 }
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (isProd && allowLoopback === 'true') problems.push('OUTBOUND_ALLOW_LOOPBACK=true is refused in production');
 
   const metrics = parseMetrics(env, port, secretValue('METRICS_TOKEN'), problems);
+  const trust = parseTrust(env, problems);
 
   if (problems.length > 0 || !publicUrl || !masterKey || !auditSigningKey) throw new ConfigError(problems);
   return {
@@ -239,6 +242,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     outbound: { allowLoopback: allowLoopback === 'true' },
     erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_PATH ?? path.join(dataDir, 'erasure-ledger.jsonl')),
     metrics,
+    trust,
   };
 }
 
@@ -464,4 +468,48 @@ function parseSecurityTxt(env: Env, publicUrl: URL | null, problems: string[]): 
   const languages = env.SECURITY_TXT_LANGUAGES ?? 'en';
   if (!languages.split(',').every((tag) => /^[A-Za-z][A-Za-z0-9-]{1,34}$/.test(tag.trim()))) problems.push('SECURITY_TXT_LANGUAGES must be a comma-separated list of language tags, e.g. "en, de"');
   return { contact, expires, policyUrl, languages };
+}
+
+export interface TrustConfig {
+  /** TRUST_SUBPROCESSORS: the subprocessors the operator has declared (names or hosts); any other one in use fails the line. */
+  subprocessors: string[];
+  /** TRUST_SELF_CONNECT: host[:port] to dial for PUBLIC_URL (e.g. the Caddy service) while SNI and Host stay PUBLIC_URL's; null dials PUBLIC_URL itself. */
+  selfConnect: { host: string; port: number | null } | null;
+  /** TRUST_SELF_CA_FILE: an extra CA (PEM) that signs PUBLIC_URL's certificate (Caddy's internal CA); null uses the system store. */
+  selfCaFile: string | null;
+  /** TRUST_FIREWALL_LISTING_FILE: `nft list ruleset` as written by the playbook; null means the ports line is unknown. */
+  firewallListingFile: string | null;
+  /** TRUST_EXPECTED_PORTS: the only ports that may be open, as proto/port. */
+  expectedPorts: string[];
+  /** HIREBOX_BUILD_INFO_FILE: dependency audit and secret scan recorded at build time (ops/scripts/build-info.sh). */
+  buildInfoFile: string;
+}
+
+function parseTrust(env: Env, problems: string[]): TrustConfig {
+  const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const subprocessors = list(env.TRUST_SUBPROCESSORS);
+  if (subprocessors.some((s) => s.length > 100 || /[\r\n]/.test(s))) problems.push('TRUST_SUBPROCESSORS entries must be names or hosts of at most 100 characters');
+  let selfConnect: TrustConfig['selfConnect'] = null;
+  if (env.TRUST_SELF_CONNECT) {
+    const raw = env.TRUST_SELF_CONNECT;
+    const colon = raw.lastIndexOf(':');
+    const hasPort = colon > 0 && !raw.endsWith(']') && /^\d{1,5}$/.test(raw.slice(colon + 1));
+    const host = (hasPort ? raw.slice(0, colon) : raw).replace(/^\[|\]$/g, '');
+    const port = hasPort ? Number(raw.slice(colon + 1)) : null;
+    if ((!/^[A-Za-z0-9.-]{1,253}$/.test(host) && isIP(host) === 0) || (port !== null && (port < 1 || port > 65535))) problems.push('TRUST_SELF_CONNECT must be host or host:port');
+    else selfConnect = { host, port };
+  }
+  const expectedPorts = list(env.TRUST_EXPECTED_PORTS ?? 'tcp/22,tcp/443,udp/443');
+  for (const p of expectedPorts) {
+    const m = /^(tcp|udp)\/(\d{1,5})$/.exec(p);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) problems.push(`TRUST_EXPECTED_PORTS entry "${p}" must be tcp/PORT or udp/PORT`);
+  }
+  return {
+    subprocessors,
+    selfConnect,
+    selfCaFile: env.TRUST_SELF_CA_FILE || null,
+    firewallListingFile: env.TRUST_FIREWALL_LISTING_FILE || null,
+    expectedPorts,
+    buildInfoFile: path.resolve(env.HIREBOX_BUILD_INFO_FILE ?? 'dist/build-info.json'),
+  };
 }

@@ -19,6 +19,7 @@ export const QUEUES = {
   vapiDelete: 'vapi-delete',
   recordingFetch: 'recording-fetch',
   privacyDeadlines: 'privacy-deadlines',
+  trustChecks: 'trust-checks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -49,6 +50,8 @@ export interface JobPayloads {
   'recording-fetch': { orgId: string; interviewId: string };
   /** The daily privacy-request deadline check over every org (no payload; issue 18 item 6). */
   'privacy-deadlines': Record<string, never>;
+  /** Runs the trust page's checks that are due (no payload; issue 23). */
+  'trust-checks': Record<string, never>;
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

@@ -2,4 +2,4 @@
 // security). They are reached only through narrow functions in their modules' repos.
 // Every other table that carries org_id must have FORCE ROW LEVEL SECURITY and a
 // policy: test/integration/tenancy.test.ts enforces both.
-export const GLOBAL_TABLES = ['orgs', 'users', 'sessions', 'user_tokens', 'recovery_codes', 'schema_migrations', 'backup_runs', 'platform_audit_heads', 'platform_audit_events', 'platform_audit_checkpoints', 'email_changes', 'sso_identities'] as const;
+export const GLOBAL_TABLES = ['orgs', 'users', 'sessions', 'user_tokens', 'recovery_codes', 'schema_migrations', 'backup_runs', 'platform_audit_heads', 'platform_audit_events', 'platform_audit_checkpoints', 'email_changes', 'sso_identities', 'trust_results', 'trust_hidden', 'restore_drills'] as const;

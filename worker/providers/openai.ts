@@ -8,7 +8,7 @@
 // wait instead, capped at maxRetryAfterMs. What is still failing after the last attempt
 // surfaces as a ProviderError (retryable or not) for the queue to handle.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse } from '../../server/modules/screening/model.js';
+import { PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse } from '../../server/modules/screening/model.js';
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -75,7 +75,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
                   { role: 'user', content: req.user },
                 ],
                 response_format: { type: 'json_schema', json_schema: { name: req.schemaName, strict: true, schema: req.schema } },
-                store: false,
+                store: PROVIDER_STORE,
                 temperature: 0,
                 seed: req.seed,
                 ...(req.maxOutputTokens ? { max_completion_tokens: req.maxOutputTokens } : {}),

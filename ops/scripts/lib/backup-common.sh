@@ -207,10 +207,10 @@ migrations_check() {
   printf '%s %s' "$applied" "$pending"
 }
 
-# table_counts DB: "table|rows" for every table in schema public except backup_runs, sorted.
+# table_counts DB: "table|rows" for every table in schema public except backup_runs and restore_drills (written by the scripts themselves), sorted.
 table_counts() {
   local db=$1 query
-  query=$(psql_in "$db" -c "SELECT string_agg(format('SELECT %L || ''|'' || count(*) FROM public.%I', tablename, tablename), ' UNION ALL ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'backup_runs'")
+  query=$(psql_in "$db" -c "SELECT string_agg(format('SELECT %L || ''|'' || count(*) FROM public.%I', tablename, tablename), ' UNION ALL ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('backup_runs', 'restore_drills')")
   [ -n "$query" ] || die "database $db has no tables"
   psql_in "$db" -c "$query" | LC_ALL=C sort
 }

@@ -32,7 +32,7 @@ import {
   type ChannelStatus,
 } from './repo.js';
 
-export const ALERT_KINDS = ['signin_burst', 'webhook_signature', 'mass_export', 'bias_breach', 'stale_backup', 'event_hook_failing', 'vapi_deletion', 'privacy_request_overdue', 'privacy_request_due'] as const;
+export const ALERT_KINDS = ['signin_burst', 'webhook_signature', 'mass_export', 'bias_breach', 'stale_backup', 'event_hook_failing', 'vapi_deletion', 'privacy_request_overdue', 'privacy_request_due', 'trust_check_failing'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const SEVERITY: Readonly<Record<AlertKind, 'warning' | 'critical'>> = {
   signin_burst: 'warning',
@@ -44,6 +44,7 @@ export const SEVERITY: Readonly<Record<AlertKind, 'warning' | 'critical'>> = {
   vapi_deletion: 'critical',
   privacy_request_overdue: 'critical',
   privacy_request_due: 'warning',
+  trust_check_failing: 'critical',
 };
 export const THROTTLE_MS = 10 * 60_000;
 export const MAX_ALERT_EMAILS = 5;

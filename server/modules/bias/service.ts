@@ -453,6 +453,13 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
       return reports;
     },
 
+    /** The org-wide report over all time for the trust page's bias line (issue 23); audited as a system view. */
+    async orgReportForTrust(orgId: string): Promise<BiasReport> {
+      const report = await buildReport(orgId, null, { from: null, to: null });
+      await recordView(orgId, { type: 'system' }, report, 'cli');
+      return report;
+    },
+
     /** Jobs the report can be asked for (those with applications): the Fairness screen's picker, also for auditors who cannot list jobs. */
     async jobs(ctx: Ctx): Promise<{ id: string; title: string }[]> {
       return (await db.withTenant(ctx.orgId, (q) => listJobsWithApplications(q))).map((j) => ({ id: j.id, title: j.title }));

@@ -54,3 +54,6 @@ export interface ModelProvider {
   readonly name: 'openai' | 'simulated';
   complete(request: StructuredRequest, options?: { signal?: AbortSignal }): Promise<StructuredResponse>;
 }
+
+/** Every model request sets this `store` flag (OpenAI keeps no copy of prompts or outputs); the trust page's ai_settings line states it (issue 23). */
+export const PROVIDER_STORE = false as const;

@@ -33,6 +33,7 @@ const KIND_LABEL: Record<string, string> = {
   bias_breach: 'Bias threshold breaches',
   stale_backup: 'Stale backups',
   event_hook_failing: 'Event webhooks disabled after failing',
+  trust_check_failing: 'Trust page checks failing',
 };
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent' };

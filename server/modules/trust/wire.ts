@@ -1,0 +1,44 @@
+// Builds the trust service with its checks from config, for the app (pages), the worker
+// (the trust-checks job) and the CLI (`hirebox trust check`), so all three run the same checks.
+import { readFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createAuditLog, type AuditLog } from '../../core/audit.js';
+import type { Config } from '../../core/config.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import type { AlertSink } from '../alerts/service.js';
+import { createAiDocsService } from '../aidocs/service.js';
+import { createBiasService } from '../bias/service.js';
+import { createChecks } from './checks.js';
+import { createTrustService, type TrustService } from './service.js';
+
+export interface TrustWireDeps {
+  db: Db;
+  config: Config;
+  keyring: Keyring;
+  clock: () => Date;
+  logger: Logger;
+  /** Platform chain writer (failing lines are recorded for the operator). */
+  audit: AuditLog;
+  alerts?: Pick<AlertSink, 'raise'>;
+}
+
+export function wireTrust(deps: TrustWireDeps): TrustService {
+  const { config } = deps;
+  // Checkpoints signed by retired keys still verify (AUDIT_SIGNING_PREVIOUS_PUBLIC_KEY_FILES).
+  const verifier = createAuditLog({ db: deps.db, verifyKeys: [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys] });
+  const docs = createAiDocsService({ db: deps.db, config, clock: deps.clock });
+  const bias = createBiasService({ db: deps.db, audit: deps.audit, keyring: deps.keyring, clock: deps.clock, log: deps.logger });
+  let selfCa: Buffer | null = null;
+  if (config.trust.selfCaFile) {
+    try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- operator config (TRUST_SELF_CA_FILE), never a request
+      selfCa = readFileSync(config.trust.selfCaFile);
+    } catch {
+      deps.logger.warn({ file: config.trust.selfCaFile }, 'TRUST_SELF_CA_FILE cannot be read; the TLS check uses the system CAs');
+    }
+  }
+  const checks = createChecks({ db: deps.db, config, audit: verifier, docs, bias, clock: deps.clock, selfCa });
+  return createTrustService({ db: deps.db, checks, signingKey: config.auditSigningKey.reveal(), publicUrl: config.publicUrl, clock: deps.clock, log: deps.logger, alerts: deps.alerts, audit: deps.audit, docs });
+}
