@@ -46,6 +46,7 @@ const running = await startWorkers({
   eventHooks: { redis: connection, nodeEnv: config.nodeEnv },
   cvParse: { redis: connection, perOrgConcurrency: config.intake.cvParsePerOrg, maxPages: config.intake.cvMaxPages },
   privacyDeadlines: { redis: connection },
+  reconcile: config.reconcile,
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 
