@@ -21,11 +21,11 @@ import { createReminderService } from '../server/modules/interviews/reminders.js
 import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
-import { createInterviewStartProcessor, scheduleStartSweep } from './processors/interview-start.js';
+import { createInterviewStartProcessor, scheduleStartSweep, sweepOverdueStarts } from './processors/interview-start.js';
 import { interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
-import { createWebhookIngestProcessor, scheduleWebhookSweep } from './processors/webhook-ingest.js';
+import { createWebhookIngestProcessor, scheduleWebhookSweep, sweepUnprocessed } from './processors/webhook-ingest.js';
 import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import { createOffboardingService } from '../server/modules/privacy/offboarding.js';
@@ -260,6 +260,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       await schedule(() => scheduleWebhookSweep(ingestQueue));
       // The start sweep re-enqueues phone interviews that are due but whose start job was lost.
       await schedule(() => scheduleStartSweep(startQueue));
+      // The same sweeps, driven by the reconciler too: they come back with it after Redis lost their schedules.
+      reconcilers.push(
+        { queue: QUEUES.webhookIngest, run: async (graceSeconds) => ({ added: await sweepUnprocessed({ db: deps.db, queue: ingestQueue, afterSeconds: graceSeconds }), retried: 0 }) },
+        { queue: QUEUES.interviewStart, run: async (graceSeconds) => ({ added: await sweepOverdueStarts({ db: deps.db, queue: startQueue, graceSeconds }), retried: 0 }) },
+      );
       workers.push(
         new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),

@@ -27,6 +27,7 @@ import { migrate } from '../../server/core/migrate.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/notices/text.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
+import { signHmac } from '../fakes/vapi-server.js';
 import { multipartBody } from '../fixtures/make.js';
 import { createOrgWithMember, PUBLIC_URL, type Member, type TestContext } from '../helper.js';
 import { simulateInjectionCheck, simulateScreening } from '../../worker/providers/simulated.js';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
   interface Answer {
     status: number;
     problem: boolean;
+    email?: string;
   }
   const answers = new Map<string, Answer[]>();
 
@@ -142,8 +144,9 @@ async function main(): Promise<void> {
     ip += 1;
     const n = ip;
     const data = cv ?? Buffer.from(`Candidate ${n}\n\n${6 + (n % 5)} years of TypeScript services\nDesigned Postgres schemas for billing\nref ${randomBytes(6).toString('hex')}\n`);
+    const email = `candidate${n}.${randomBytes(3).toString('hex')}@example.test`;
     const { body, contentType: ct } = multipartBody(
-      { name: `Candidate ${n}`, email: `candidate${n}.${randomBytes(3).toString('hex')}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION },
+      { name: `Candidate ${n}`, email, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION },
       { filename: contentType === 'text/plain' ? 'cv.txt' : 'cv.pdf', contentType, data },
     );
     const answer = await fetch(job.url, {
@@ -152,8 +155,8 @@ async function main(): Promise<void> {
       body,
       signal: AbortSignal.timeout(20_000),
     }).then(
-      async (r) => ({ status: r.status, problem: (r.headers.get('content-type') ?? '').startsWith('application/problem+json') && (await r.text()).includes('"status"') }),
-      () => ({ status: 0, problem: false }),
+      async (r) => ({ status: r.status, problem: (r.headers.get('content-type') ?? '').startsWith('application/problem+json') && (await r.text()).includes('"status"'), email }),
+      () => ({ status: 0, problem: false, email }),
     );
     answers.get(job.jobId)?.push(answer);
     return answer;
@@ -297,7 +300,82 @@ async function main(): Promise<void> {
     openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) }));
   }
 
-  // 6. Disk full under the CV blobs: the blob table lives on the small filesystem.
+  // 6. SMTP outage: the automatic "application received" mail fails visibly, a retry sends it once.
+  {
+    const job = await setup('smtp-outage');
+    const post = (url: string, body?: object): Promise<Response> =>
+      fetch(`${base}${url}`, { method: 'POST', headers: { ...job.member.headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const tpl = await post('/api/v1/message-templates', { name: 'Received', kind: 'application_received', subject: 'We got your application', body: 'Thank you for applying.', sendOn: 'apply' });
+    if (tpl.status !== 201) throw new Error(`template: ${tpl.status} ${await tpl.text()}`);
+    smtp.failing = true;
+    const during: Answer[] = [];
+    for (let i = 0; i < 3; i++) during.push(await apply(job));
+    const listed = (await (await fetch(`${base}/api/v1/messages?status=failed`, { headers: { cookie: job.member.cookie } })).json()) as { messages: { id: string }[] };
+    smtp.failing = false;
+    for (let i = 0; i < 2; i++) await apply(job);
+    // The recruiter retries each failed mail, twice (a double click): one delivery each.
+    for (const m of listed.messages) for (let k = 0; k < 2; k++) await post(`/api/v1/messages/${m.id}/retry`);
+    const emails = (answers.get(job.jobId) ?? []).filter((a) => a.status === 202).map((a) => a.email as string);
+    const delivered = (e: string): number => smtp.received.filter((r) => r.to.some((to) => to.includes(e))).length;
+    await waitFor('mails delivered', () => emails.every((e) => delivered(e) >= 1), 20_000).catch(() => undefined);
+    await settle('SMTP outage (candidate mail)', job, { notes: `failed while down, listed for the recruiter: ${listed.messages.length} of ${during.length}; retried twice each` });
+    const row = rows[rows.length - 1] as Row;
+    row.lost += emails.filter((e) => delivered(e) === 0).length;
+    row.duplicated += emails.reduce((n, e) => n + Math.max(0, delivered(e) - 1), 0);
+  }
+
+  // 7. Vapi webhooks: duplicated, reordered and late messages, with Redis SIGKILLed and restarted empty mid-stream.
+  {
+    const member = await createOrgWithMember(ctx, 'admin');
+    const res = await fetch(`${base}/api/v1/webhooks/vapi`, { method: 'POST', headers: { ...member.headers, 'content-type': 'application/json' }, body: '{}' });
+    if (res.status !== 201) throw new Error(`endpoint: ${res.status} ${await res.text()}`);
+    const hook = (await res.json()) as { id: string; secret: string };
+    const late = Date.now() - 3_600_000;
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ message: { type: 'transcript', timestamp: late + i, call: { id: `call-late-${member.orgId.slice(0, 8)}` }, role: 'user', transcriptType: 'final', transcript: `part ${i}` } }),
+    );
+    const order = [5, 0, 3, 1, 4, 2, 11, 7, 9, 6, 10, 8];
+    const hookAnswers: number[] = [];
+    const acceptedIdx = new Set<number>();
+    const send = async (body: string): Promise<void> => {
+      const ts = String(Date.now());
+      const r = await fetch(`${base}/webhooks/vapi/${hook.id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signHmac(hook.secret, ts, Buffer.from(body)), 'x-timestamp': ts }, body }).then(
+        (x) => x.status,
+        () => 0,
+      );
+      hookAnswers.push(r);
+      if (r === 200) acceptedIdx.add(bodies.indexOf(body));
+    };
+    for (const [k, i] of order.entries()) {
+      if (k === 4) await redis.kill();
+      if (k === 7) {
+        redis.wipe();
+        await redis.start();
+      }
+      await send(bodies[i] as string);
+      await send(bodies[i] as string);
+    }
+    const accepted = hookAnswers.filter((s) => s === 200).length;
+    const stored = async (): Promise<{ n: number; processed: number }> =>
+      withOwner(async (c) => (await c.query<{ n: number; processed: number }>('SELECT count(*)::int AS n, count(processed_at)::int AS processed FROM webhook_messages WHERE org_id = $1', [member.orgId])).rows[0] ?? { n: 0, processed: 0 });
+    await waitFor('every stored message processed', async () => {
+      const x = await stored();
+      return x.n > 0 && x.processed === x.n;
+    }, 60_000).catch(() => undefined);
+    const x = await stored();
+    const row: Row = {
+      fault: 'Vapi webhooks duplicated, reordered, late; Redis SIGKILL + empty restart',
+      accepted,
+      lost: Math.max(0, acceptedIdx.size - x.processed),
+      duplicated: Math.max(0, x.n - bodies.length),
+      partial: hookAnswers.filter((s) => s !== 200).length,
+      notes: `${hookAnswers.length} deliveries of ${bodies.length} messages (each twice, out of order, an hour late); stored ${x.n}, processed ${x.processed}`,
+    };
+    rows.push(row);
+    log(`${row.fault}: ${JSON.stringify(row)}`);
+  }
+
+  // 8. Disk full under the CV blobs: the blob table lives on the small filesystem.
   {
     await withOwner((c) => c.query(`CREATE TABLESPACE small LOCATION '${postgres.small}'`), 'postgres');
     await withOwner((c) => c.query('ALTER TABLE document_blobs SET TABLESPACE small'));
