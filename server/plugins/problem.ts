@@ -67,7 +67,7 @@ function isConnectionFailure(error: { code?: string; message?: string }): boolea
   return (
     // 53100 disk_full: the database cannot store the upload (issue 19 fault suite); the transaction rolled back, nothing was kept.
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '53100', '08000', '08003', '08006'].includes(error.code ?? '') ||
-    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Connection terminated|timeout exceeded when trying to connect/.test(error.message ?? '')
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(error.message ?? '')
   );
 }
 

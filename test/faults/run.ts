@@ -16,7 +16,7 @@
 //                       the expected ones (202, or 503 problem+json while a service is down).
 // It prints one table and exits non-zero when any count is not 0.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -49,6 +49,8 @@ interface Row {
 const rows: Row[] = [];
 const processes: NodeProcess[] = [];
 
+const logDir = path.join(process.cwd(), '.data', 'faults');
+rmSync(logDir, { recursive: true, force: true });
 const root = mkdtempSync(path.join(tmpdir(), 'hirebox-faults-'));
 teardowns.push(() => rmSync(root, { recursive: true, force: true }));
 const keys = writeTestKeys({ teardown: (fn) => void teardowns.push(fn) });
@@ -243,8 +245,10 @@ async function main(): Promise<void> {
     const job = await setup('redis-empty');
     openai.setLatency(1_500);
     const before = inFlight();
-    for (let i = 0; i < 6; i++) await apply(job);
+    for (let i = 0; i < 3; i++) await apply(job);
     await waitFor('a screening in flight', () => inFlight() > before, 30_000);
+    // A burst: parses still queued, screenings running, when Redis dies.
+    await Promise.all(Array.from({ length: 6 }, () => apply(job)));
     await redis.kill();
     redis.wipe();
     await redis.start();
@@ -402,6 +406,16 @@ async function withOwner<T>(fn: (c: pg.Client) => Promise<T>, database = 'hirebo
   }
 }
 
+// Interrupted (CI cancel, Ctrl-C): stop the Redis, Postgres and processes this suite started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void (async () => {
+      for (const fn of teardowns.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+      process.exit(1);
+    })();
+  });
+}
+
 let failed = false;
 try {
   await main();
@@ -410,6 +424,10 @@ try {
   process.stdout.write(`fault suite error: ${(err as Error).stack ?? String(err)}\n`);
   for (const p of processes) process.stdout.write(`--- last output of the ${p.name}:\n${p.output.slice(-3_000)}\n`);
 }
+// The processes' logs stay for a look after the run (.data is git-ignored).
+mkdirSync(logDir, { recursive: true });
+for (const p of processes) appendFileSync(path.join(logDir, `${p.name}.log`), p.output);
+process.stdout.write(`# app and worker logs: ${logDir}\n`);
 for (const fn of teardowns.reverse()) await Promise.resolve(fn()).catch(() => undefined);
 
 const head = ['fault', 'accepted', 'jobs lost', 'duplicated side effects', 'partial writes', 'notes'];

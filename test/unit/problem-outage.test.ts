@@ -11,6 +11,7 @@ const cases: [string, { code?: string; message: string }][] = [
   ['connection failure (08006)', { code: '08006', message: 'connection failure' }],
   ['connection terminated mid-query', { message: 'Connection terminated unexpectedly' }],
   ['pool connect timeout', { message: 'timeout exceeded when trying to connect' }],
+  ['a pooled client whose connection broke', { message: 'Client has encountered a connection error and is not queryable' }],
 ];
 
 for (const [name, failure] of cases) {
