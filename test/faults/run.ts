@@ -27,7 +27,8 @@ import { migrate } from '../../server/core/migrate.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/notices/text.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
-import { signHmac } from '../fakes/vapi-server.js';
+import { signHmac, startFakeVapi } from '../fakes/vapi-server.js';
+import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { multipartBody } from '../fixtures/make.js';
 import { createOrgWithMember, PUBLIC_URL, type Member, type TestContext } from '../helper.js';
 import { simulateInjectionCheck, simulateScreening } from '../../worker/providers/simulated.js';
@@ -59,7 +60,8 @@ const postgres = new OwnPostgres(root, await freePort());
 const redis = new OwnRedis(path.join(root, 'redis'), await freePort());
 const openai = await startFakeOpenAI();
 const smtp = await startFakeSmtp();
-teardowns.push(() => openai.close(), () => smtp.close(), () => redis.kill(), () => postgres.close());
+const vapi = await startFakeVapi();
+teardowns.push(() => openai.close(), () => smtp.close(), () => vapi.close(), () => redis.kill(), () => postgres.close());
 
 // Answers like the simulated provider (grounded in the CV) for screening and the injection check.
 openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) }));
@@ -90,6 +92,9 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'sk-fault-suite',
     OPENAI_BASE_URL: openai.baseUrl,
     SMTP_URL: smtp.url,
+    VAPI_API_KEY: vapi.apiKey,
+    VAPI_BASE_URL: vapi.url,
+    OUTBOUND_ALLOW_LOOPBACK: 'true',
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'info',
     CV_PARSE_PER_ORG: '8',
@@ -379,7 +384,57 @@ async function main(): Promise<void> {
     log(`${row.fault}: ${JSON.stringify(row)}`);
   }
 
-  // 8. Disk full under the CV blobs: the blob table lives on the small filesystem.
+  // 8. Interview calls: candidates consent while Redis is down, so their start jobs never reach it.
+  {
+    const job = await setup('interview-start');
+    const headers = { ...job.member.headers, 'content-type': 'application/json' };
+    const put = await fetch(`${base}/api/v1/interviews/settings`, { method: 'PUT', headers, body: JSON.stringify({ assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' }) });
+    if (put.status !== 204) throw new Error(`interview settings: ${put.status} ${await put.text()}`);
+    for (let i = 0; i < 3; i++) await apply(job);
+    const appIds = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1', [job.jobId])).rows.map((r) => r.id));
+    const tokens: string[] = [];
+    for (const id of appIds) {
+      const before = smtp.received.length;
+      const inv = await fetch(`${base}/api/v1/applications/${id}/interviews`, { method: 'POST', headers, body: '{}' });
+      if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${await inv.text()}`);
+      await waitFor('the invitation mail', () => smtp.received.length > before, 10_000);
+      const mail = smtp.received.slice(before).map((m) => m.data.replace(/=\r\n/g, '')).join('\n');
+      const token = /\/i\/([A-Za-z0-9_-]{16,})/.exec(mail)?.[1];
+      if (!token) throw new Error('no interview link in the invitation mail');
+      tokens.push(token);
+    }
+    const callsBefore = vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length;
+    await redis.kill();
+    const consented: number[] = [];
+    for (const token of tokens) {
+      const r = await fetch(`${base}/i/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: false }),
+      }).then((x) => x.status, () => 0);
+      consented.push(r);
+    }
+    await redis.start();
+    const called = async (): Promise<number> =>
+      withOwner(async (c) => Number((await c.query<{ n: number }>('SELECT count(*)::int AS n FROM interviews WHERE org_id = $1 AND vapi_call_id IS NOT NULL', [job.orgId])).rows[0]?.n ?? 0));
+    const accepted = consented.filter((s) => s === 200).length;
+    await waitFor('every consented candidate called', async () => (await called()) >= accepted, 60_000).catch(() => undefined);
+    await sleep(1_000);
+    const placed = vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length - callsBefore;
+    const n = await called();
+    const row: Row = {
+      fault: 'interview start: consent while Redis down (restart with AOF)',
+      accepted,
+      lost: Math.max(0, accepted - n),
+      duplicated: Math.max(0, placed - n),
+      partial: consented.filter((s) => s !== 200).length,
+      notes: `consent answers ${consented.join(' ')}; calls placed at Vapi ${placed}, recorded ${n}`,
+    };
+    rows.push(row);
+    log(`${row.fault}: ${JSON.stringify(row)}`);
+  }
+
+  // 9. Disk full under the CV blobs: the blob table lives on the small filesystem.
   {
     await withOwner((c) => c.query(`CREATE TABLESPACE small LOCATION '${postgres.small}'`), 'postgres');
     await withOwner((c) => c.query('ALTER TABLE document_blobs SET TABLESPACE small'));
