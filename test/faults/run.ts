@@ -432,6 +432,36 @@ async function main(): Promise<void> {
     };
     rows.push(row);
     log(`${row.fault}: ${JSON.stringify(row)}`);
+
+    // Then Vapi itself fails: the next requests answer 503; the start retries with backoff and calls once.
+    const before = smtp.received.length;
+    await apply(job);
+    const [newest] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
+    const inv = await fetch(`${base}/api/v1/applications/${newest}/interviews`, { method: 'POST', headers, body: '{}' });
+    if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${await inv.text()}`);
+    await waitFor('the invitation mail', () => smtp.received.length > before, 10_000);
+    const token = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(before).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+    const placedBefore = vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length;
+    vapi.failNext(503, 6);
+    const answer = await fetch(`${base}/i/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: false }),
+    }).then((x) => x.status, () => 0);
+    await waitFor('the call placed after the outage', async () => (await called()) >= n + 1, 90_000).catch(() => undefined);
+    await sleep(1_000);
+    const attempts = vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length - placedBefore;
+    const recorded = (await called()) - n;
+    const outage: Row = {
+      fault: 'Vapi outage at call start (6 requests answered 503)',
+      accepted: answer === 200 ? 1 : 0,
+      lost: answer === 200 ? Math.max(0, 1 - recorded) : 0,
+      duplicated: Math.max(0, recorded - 1),
+      partial: answer === 200 ? 0 : 1,
+      notes: `POST /call attempts ${attempts} (failed ones included), calls recorded ${recorded}`,
+    };
+    rows.push(outage);
+    log(`${outage.fault}: ${JSON.stringify(outage)}`);
   }
 
   // 9. Disk full under the CV blobs: the blob table lives on the small filesystem.
