@@ -9,7 +9,9 @@ import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { cvParseJobId } from '../../server/modules/applications/wire.js';
 import { cvScreenJobId } from '../../server/modules/screening/queue.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
-import { cvParseReconciler, cvScreenReconciler, reconcileJobs } from '../../worker/reconcile.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, reconcileJobs } from '../../worker/reconcile.js';
+import { alertDeliverJobId } from '../../server/modules/alerts/wire.js';
+import { randomUUID } from 'node:crypto';
 import { startWorkers } from '../../worker/worker.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
@@ -77,6 +79,26 @@ t.test('cv-screen: a parsed CV without a screening is re-offered under the produ
   const queued = await screenQueue.getJob(cvScreenJobId(applicationId, documentId));
   t.same(queued?.data, { orgId: admin.orgId, applicationId });
   await queued?.remove();
+});
+
+t.test('alert-deliver: a raised alert still pending without a job is re-offered; a delivered one is not', async (t) => {
+  const queue = createQueue(QUEUES.alertDeliver, redis, ctx.services.redisPrefix);
+  t.teardown(() => queue.close());
+  const pending = randomUUID();
+  const delivered = randomUUID();
+  await owner.query(
+    `INSERT INTO alerts (id, org_id, kind, severity, summary, email_status, webhook_status, created_at) VALUES
+       ($1, $3, 'stale_backup', 'warning', 'No backup for 26 hours', 'pending', 'skipped', now() - interval '1 hour'),
+       ($2, $3, 'stale_backup', 'warning', 'No backup for 26 hours', 'delivered', 'skipped', now() - interval '1 hour')`,
+    [pending, delivered, admin.orgId],
+  );
+  const out = await alertDeliverReconciler(ctx.db, queue).run(60);
+  t.ok(out.added >= 1);
+  const job = await queue.getJob(alertDeliverJobId(pending));
+  t.same(job?.data, { orgId: admin.orgId, alertId: pending });
+  t.ok((job?.opts.attempts ?? 0) > 1, 'with the producer\'s attempts and backoff');
+  t.notOk(await queue.getJob(alertDeliverJobId(delivered)), 'a delivered alert is left alone');
+  await job?.remove();
 });
 
 t.test('Redis restarted empty: accepted CVs are parsed and screened, schedules come back', async (t) => {
