@@ -301,11 +301,18 @@ async function main(): Promise<void> {
   {
     const job = await setup('ai-outage');
     openai.setFallback({ kind: 'status', status: 503 });
-    for (let i = 0; i < 4; i++) await apply(job);
-    await sleep(8_000);
+    // Six CVs: five consecutive failed provider calls open the breaker (README, AI provider outages).
+    for (let i = 0; i < 6; i++) await apply(job);
+    await waitFor('the breaker to open', async () => {
+      const st = (await fetch(`${base}/api/v1/ai/status`, { headers: { cookie: job.member.cookie } }).then((r) => r.json(), () => null)) as { providers?: { name: string; state: string }[] } | null;
+      return (st?.providers ?? []).some((p) => p.name === 'openai' && p.state === 'open');
+    }, 30_000, 500).catch(() => undefined);
     const seen = await withOwner(async (c) => (await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM screenings WHERE job_id = $1 GROUP BY status', [job.jobId])).rows);
+    // What the recruiter's console shows: the provider breaker (GET /api/v1/ai/status).
+    const status = (await fetch(`${base}/api/v1/ai/status`, { headers: { cookie: job.member.cookie } }).then((r) => r.json(), () => null)) as { providers?: { name: string; state: string; history: { to: string }[] }[] } | null;
+    const breakers = (status?.providers ?? []).map((p) => `${p.name} ${p.state}${p.history.some((h) => h.to === 'open') ? ' (opened)' : ''}`).join(', ') || 'unknown';
     openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')), delayMs: 1_500 }));
-    await settle('AI outage then slow answers', job, { timeoutMs: 150_000, notes: `during outage screenings: ${seen.map((r) => `${r.n} ${r.status}`).join(', ') || 'none yet'}` });
+    await settle('AI outage then slow answers', job, { timeoutMs: 150_000, notes: `during outage screenings: ${seen.map((r) => `${r.n} ${r.status}`).join(', ') || 'none yet'}; breaker: ${breakers}` });
     openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) }));
   }
 
