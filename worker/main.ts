@@ -50,6 +50,7 @@ const running = await startWorkers({
   cvParse: { redis: connection, perOrgConcurrency: config.intake.cvParsePerOrg, maxPages: config.intake.cvMaxPages },
   privacyDeadlines: { redis: connection },
   trustChecks: { redis: connection, config },
+  reconcile: config.reconcile,
 });
 logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
 // issue 19: Prometheus metrics on the internal listener only (WORKER_METRICS_PORT).

@@ -21,11 +21,11 @@ import { createReminderService } from '../server/modules/interviews/reminders.js
 import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
-import { createInterviewStartProcessor, scheduleStartSweep } from './processors/interview-start.js';
+import { createInterviewStartProcessor, scheduleStartSweep, sweepOverdueStarts } from './processors/interview-start.js';
 import { interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
-import { createWebhookIngestProcessor, scheduleWebhookSweep } from './processors/webhook-ingest.js';
+import { createWebhookIngestProcessor, scheduleWebhookSweep, sweepUnprocessed } from './processors/webhook-ingest.js';
 import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import { createOffboardingService } from '../server/modules/privacy/offboarding.js';
@@ -55,6 +55,7 @@ import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './pro
 import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
 import type { Config } from '../server/core/config.js';
 import { wireTrust } from '../server/modules/trust/wire.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -96,10 +97,14 @@ export interface WorkerDeps {
   privacyDeadlines?: { redis: Redis; pattern?: string; clock?: () => Date };
   /** issue 23: the trust page's checks (trust-checks; needs masterKey for the alert service); everyMs for tests. */
   trustChecks?: { redis: Redis; config: Config; everyMs?: number; clock?: () => Date };
+  /** Issue 19: re-offer accepted work without a live job (cv-parse, cv-screen, alert-deliver) and re-apply job schedules every everyMs (RECONCILE_EVERY_SECONDS, RECONCILE_GRACE_SECONDS). */
+  reconcile?: { everyMs: number; graceSeconds: number };
 }
 
 export interface RunningWorker {
   workers: Worker[];
+  /** The reconciler (with deps.reconcile); runOnce() for tests. */
+  reconciler?: ReconcilerHandle;
   close(): Promise<void>;
 }
 
@@ -107,9 +112,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
   const prefix = bullPrefix(deps.redisPrefix);
   const checkpointQueue = createQueue(QUEUES.auditCheckpoint, deps.connection, deps.redisPrefix);
   // One scheduler id: many worker processes upserting it still yield one schedule.
-  await checkpointQueue.upsertJobScheduler('audit-checkpoint-all-orgs', { every: deps.auditCheckpointEveryMs }, { name: 'checkpoint', data: {} });
+  // Every job schedule is recorded so the reconciler can re-apply it after Redis lost its data (worker/reconcile.ts).
+  const schedules: (() => Promise<void>)[] = [];
+  const schedule = async (apply: () => Promise<unknown>): Promise<void> => {
+    const run = async (): Promise<void> => void (await apply());
+    schedules.push(run);
+    await run();
+  };
+  await schedule(() => checkpointQueue.upsertJobScheduler('audit-checkpoint-all-orgs', { every: deps.auditCheckpointEveryMs }, { name: 'checkpoint', data: {} }));
 
   const closers: (() => Promise<void>)[] = [];
+  const reconcilers: QueueReconciler[] = [];
   const workers: Worker[] = [
     new Worker(QUEUES.auditCheckpoint, createAuditCheckpointProcessor(deps), { connection: deps.connection, prefix, concurrency: 1 }),
   ];
@@ -121,7 +134,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     // Retention (DESIGN section 9): one daily schedule shared by every worker process.
     const retentionQueue = createQueue(QUEUES.retentionSweep, deps.connection, deps.redisPrefix);
     closers.push(() => retentionQueue.close());
-    await retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} });
+    await schedule(() => retentionQueue.upsertJobScheduler('retention-sweep-daily', { pattern: deps.retentionSweepPattern ?? '17 3 * * *', tz: 'UTC' }, { name: 'sweep', data: {} }));
     // Erasure, retention and offboarding queue the deletion of each interview call at Vapi (issue 18).
     // Erasure ledger (issue 18): ERASURE_LEDGER_PATH from worker/main.ts; the default matches config's.
     const ledger = createErasureLedger({ file: deps.erasureLedgerFile ?? path.resolve('.data/erasure-ledger.jsonl'), masterKey: deps.masterKey, previousMasterKeys: deps.previousMasterKeys });
@@ -136,6 +149,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     if (deps.alerts) {
       const deliverer = createAlertDeliverer({ db: deps.db, keyring, mailer: deps.alerts.mailer, nodeEnv: deps.alerts.nodeEnv, publicUrl: deps.alerts.publicUrl, log: deps.logger, outbound });
       workers.push(new Worker(QUEUES.alertDeliver, createAlertDeliverProcessor({ deliverer }), { connection: deps.connection, prefix, concurrency: 5 }));
+      const alertQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
+      closers.push(() => alertQueue.close());
+      reconcilers.push(alertDeliverReconciler(deps.db, alertQueue));
     }
     // Alerts raised by the worker's monitors (bias, stale backups), delivered through the alert-deliver queue.
     const monitorAlerts = (redis: Redis, clock: () => Date): AlertService => {
@@ -147,7 +163,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       // Bias monitor (DESIGN section 8): one daily schedule shared by every worker process.
       const biasQueue = createQueue(QUEUES.biasMonitor, deps.connection, deps.redisPrefix);
       closers.push(() => biasQueue.close());
-      await biasQueue.upsertJobScheduler('bias-monitor-daily', { pattern: deps.biasMonitor.pattern ?? '23 4 * * *', tz: 'UTC' }, { name: 'monitor', data: {} });
+      const biasPattern = deps.biasMonitor.pattern ?? '23 4 * * *';
+      await schedule(() => biasQueue.upsertJobScheduler('bias-monitor-daily', { pattern: biasPattern, tz: 'UTC' }, { name: 'monitor', data: {} }));
       const alertSink = monitorAlerts(deps.biasMonitor.redis, () => new Date());
       const bias = createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts: alertSink, log: deps.logger });
       workers.push(new Worker(QUEUES.biasMonitor, createBiasMonitorProcessor({ bias, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
@@ -159,7 +176,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const clock = deps.backupMonitor.clock ?? (() => new Date());
       const monitorQueue = createQueue(QUEUES.backupMonitor, deps.connection, deps.redisPrefix);
       closers.push(() => monitorQueue.close());
-      await scheduleBackupMonitor(monitorQueue, pattern);
+      await schedule(() => scheduleBackupMonitor(monitorQueue, pattern));
       const alerts = monitorAlerts(redis, clock);
       const monitor = createBackupMonitor({ db: deps.db, alerts, expected, maxAgeMs, clock, log: deps.logger });
       workers.push(new Worker(QUEUES.backupMonitor, createBackupMonitorProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
@@ -170,7 +187,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const clock = hooks.clock ?? (() => new Date());
       const hookQueue = createQueue(QUEUES.eventHookDeliver, deps.connection, deps.redisPrefix);
       closers.push(() => hookQueue.close());
-      await scheduleEventHookSweep(hookQueue, hooks.sweepEveryMs);
+      await schedule(() => scheduleEventHookSweep(hookQueue, hooks.sweepEveryMs));
       const hookOutbound = hooks.outbound ? createOutbound({ allowLoopback: hooks.outbound.allowLoopback, resolver: hooks.outbound.resolver }) : outbound;
       if (hooks.outbound) closers.push(() => hookOutbound.close());
       const alertQueue = createQueue(QUEUES.alertDeliver, deps.connection, deps.redisPrefix);
@@ -184,7 +201,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const clock = deps.privacyDeadlines.clock ?? (() => new Date());
       const deadlinesQueue = createQueue(QUEUES.privacyDeadlines, deps.connection, deps.redisPrefix);
       closers.push(() => deadlinesQueue.close());
-      await schedulePrivacyDeadlines(deadlinesQueue, deps.privacyDeadlines.pattern);
+      const deadlinesPattern = deps.privacyDeadlines.pattern;
+      await schedule(() => schedulePrivacyDeadlines(deadlinesQueue, deadlinesPattern));
       const monitor = createDeadlineMonitor({ db: deps.db, alerts: monitorAlerts(deps.privacyDeadlines.redis, clock), clock, log: deps.logger });
       workers.push(new Worker(QUEUES.privacyDeadlines, createPrivacyDeadlinesProcessor({ monitor, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
@@ -193,7 +211,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       const clock = deps.trustChecks.clock ?? (() => new Date());
       const trustQueue = createQueue(QUEUES.trustChecks, deps.connection, deps.redisPrefix);
       closers.push(() => trustQueue.close());
-      await scheduleTrustChecks(trustQueue, deps.trustChecks.everyMs);
+      await schedule(() => scheduleTrustChecks(trustQueue, deps.trustChecks?.everyMs));
       const trust = wireTrust({ db: deps.db, config: deps.trustChecks.config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts: monitorAlerts(deps.trustChecks.redis, clock) });
       workers.push(new Worker(QUEUES.trustChecks, createTrustChecksProcessor({ trust, logger: deps.logger }), { connection: deps.connection, prefix, concurrency: 1 }));
     }
@@ -201,6 +219,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     const onParsed = screenQueue ? createScreeningProducer(screenQueue).enqueueScreening : undefined;
     if (screenQueue && deps.screening) {
       closers.push(() => screenQueue.close());
+      reconcilers.push(cvScreenReconciler(deps.db, screenQueue));
       const runner = createScreeningRunner({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });
       workers.push(
         new Worker(QUEUES.cvScreen, createCvScreenProcessor({ runner, redis: deps.screening.redis, redisPrefix: deps.redisPrefix, logger: deps.logger, breaker }), {
@@ -252,9 +271,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       // The sweep re-enqueues accepted webhook messages whose (unawaited) enqueue was lost.
       const ingestQueue = createQueue(QUEUES.webhookIngest, deps.connection, deps.redisPrefix);
       closers.push(() => ingestQueue.close());
-      await scheduleWebhookSweep(ingestQueue);
+      await schedule(() => scheduleWebhookSweep(ingestQueue));
       // The start sweep re-enqueues phone interviews that are due but whose start job was lost.
-      await scheduleStartSweep(startQueue);
+      await schedule(() => scheduleStartSweep(startQueue));
+      // The same sweeps, driven by the reconciler too: they come back with it after Redis lost their schedules.
+      reconcilers.push(
+        { queue: QUEUES.webhookIngest, run: async (graceSeconds) => ({ added: await sweepUnprocessed({ db: deps.db, queue: ingestQueue, afterSeconds: graceSeconds }), retried: 0 }) },
+        { queue: QUEUES.interviewStart, run: async (graceSeconds) => ({ added: await sweepOverdueStarts({ db: deps.db, queue: startQueue, graceSeconds }), retried: 0 }) },
+      );
       workers.push(
         new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),
@@ -264,7 +288,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         const vapi = deps.interviews.vapi && deps.interviews.vapiBreaker ? withVapiBreaker(deps.interviews.vapi, deps.interviews.vapiBreaker) : deps.interviews.vapi;
         const alerts = deps.vapiDeletion?.redis ? monitorAlerts(deps.vapiDeletion.redis, () => new Date()) : undefined;
         const deletions = createVapiDeletionService({ db: deps.db, audit: deps.audit, vapi, alerts, clock: () => new Date(), log: deps.logger, alertAfterAttempts: deps.vapiDeletion?.alertAfterAttempts });
-        await scheduleVapiDeleteSweep(vapiDeleteQueue, deps.vapiDeletion?.sweepEveryMs);
+        const vapiSweepEveryMs = deps.vapiDeletion?.sweepEveryMs;
+        await schedule(() => scheduleVapiDeleteSweep(vapiDeleteQueue, vapiSweepEveryMs));
         const recordings = createRecordingService({ db: deps.db, audit: deps.audit, keyring, vapi, deletions: vapiDeletions, log: deps.logger, allowLoopback: deps.interviews.allowLoopbackRecordings === true, maxBytes: deps.interviews.recordingMaxBytes });
         closers.push(() => recordings.close());
         workers.push(new Worker(QUEUES.recordingFetch, createRecordingFetchProcessor({ recordings }), { ...opts, concurrency: 2 }));
@@ -279,6 +304,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         workers.push(new Worker(QUEUES.interviewScore, createInterviewScoreProcessor({ scorer, logger: deps.logger, breaker }), { ...opts, concurrency: 5 }));
       }
     }
+    const parseQueue = createQueue(QUEUES.cvParse, deps.connection, deps.redisPrefix);
+    closers.push(() => parseQueue.close());
+    reconcilers.push(cvParseReconciler(deps.db, parseQueue));
     workers.push(
       new Worker(
         QUEUES.cvParse,
@@ -312,9 +340,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     w.on('failed', (job, err) => deps.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
     w.on('error', (err) => deps.logger.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
   }
+  const reconciler = deps.reconcile ? startReconciler({ reconcilers, schedules, everyMs: deps.reconcile.everyMs, graceSeconds: deps.reconcile.graceSeconds, logger: deps.logger }) : undefined;
   return {
     workers,
+    reconciler,
     async close() {
+      await reconciler?.stop();
       // Worker.close() waits for active jobs to finish.
       await Promise.all(workers.map((w) => w.close()));
       await checkpointQueue.close();

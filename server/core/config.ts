@@ -79,6 +79,8 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   /** Append-only erasure ledger outside the database (server/core/erasure-ledger.ts); survives a restore. */
   erasureLedgerFile: string;
+  /** Issue 19: the worker's queue reconciler (worker/reconcile.ts): how often it runs and how old unfinished work must be before it is re-offered. */
+  reconcile: { everyMs: number; graceSeconds: number };
   /** issue 23: what the trust page's checks compare against (TRUST_* keys, HIREBOX_BUILD_INFO_FILE). */
   trust: TrustConfig;
   /** issue 19: Prometheus metrics on an internal listener (off when the port is null); never on the public port. */
@@ -198,6 +200,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const backups = parseBackups(env, isProd, problems);
   const securityTxt = parseSecurityTxt(env, publicUrl, problems);
   const intake = parseIntake(env, problems);
+  const reconcileEvery = Number(env.RECONCILE_EVERY_SECONDS ?? '60');
+  if (!Number.isInteger(reconcileEvery) || reconcileEvery < 1 || reconcileEvery > 3600) problems.push('RECONCILE_EVERY_SECONDS must be an integer from 1 to 3600');
+  const reconcileGrace = Number(env.RECONCILE_GRACE_SECONDS ?? '300');
+  if (!Number.isInteger(reconcileGrace) || reconcileGrace < 0 || reconcileGrace > 86_400) problems.push('RECONCILE_GRACE_SECONDS must be an integer from 0 to 86400');
   const logLevel = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -243,6 +249,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     erasureLedgerFile: path.resolve(env.ERASURE_LEDGER_PATH ?? path.join(dataDir, 'erasure-ledger.jsonl')),
     metrics,
     trust,
+    reconcile: { everyMs: reconcileEvery * 1_000, graceSeconds: reconcileGrace },
   };
 }
 

@@ -55,6 +55,9 @@ export function createDb(options: { connectionString: string; max?: number; appl
   });
   // An idle client that errors (e.g. server restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one whose server goes away between two queries (issue 19 fault suite:
+  // Postgres restarted mid-request): the pending or next query fails (503), the pool drops it.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
 
   function releaseClean(client: pg.PoolClient): void {
     client.query("SELECT set_config('app.org_id', '', false), set_config('app.user_id', '', false)").then(

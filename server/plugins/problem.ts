@@ -65,8 +65,9 @@ function toAppError(error: FastifyError & { validation?: { instancePath?: string
 
 function isConnectionFailure(error: { code?: string; message?: string }): boolean {
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(error.code ?? '') ||
-    /Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(error.message ?? '')
+    // 53100 disk_full: the database cannot store the upload (issue 19 fault suite); the transaction rolled back, nothing was kept.
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '53100', '08000', '08003', '08006'].includes(error.code ?? '') ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(error.message ?? '')
   );
 }
 

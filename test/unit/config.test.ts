@@ -142,3 +142,12 @@ t.test('ERASURE_LEDGER_PATH: the erasure ledger lives in the data dir unless set
   t.equal(loadConfig(base).erasureLedgerFile, path.join(keys.dir, 'erasure-ledger.jsonl'));
   t.equal(loadConfig({ ...base, ERASURE_LEDGER_PATH: '/var/lib/hirebox/ledger/erasure-ledger.jsonl' }).erasureLedgerFile, '/var/lib/hirebox/ledger/erasure-ledger.jsonl');
 });
+
+t.test('queue reconciler (issue 19): defaults, overrides and bad values', async (t) => {
+  t.same(loadConfig(base).reconcile, { everyMs: 60_000, graceSeconds: 300 });
+  t.same(loadConfig({ ...base, RECONCILE_EVERY_SECONDS: '2', RECONCILE_GRACE_SECONDS: '0' }).reconcile, { everyMs: 2_000, graceSeconds: 0 });
+  const problems = problemsOf({ ...base, RECONCILE_EVERY_SECONDS: '0', RECONCILE_GRACE_SECONDS: 'soon' });
+  t.equal(problems.length, 2, problems.join('\n'));
+  t.match(problems.join('\n'), /RECONCILE_EVERY_SECONDS must be an integer from 1 to 3600/);
+  t.match(problems.join('\n'), /RECONCILE_GRACE_SECONDS must be an integer from 0 to 86400/);
+});
