@@ -90,8 +90,14 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
   }
   if (schema.pattern) {
     try {
+      const maxLength = schema.maxLength ?? Infinity;
+      // Stretched or cut to the length bounds (a filter would spin on e.g. exactly 43 characters).
       // eslint-disable-next-line security/detect-non-literal-regexp -- the route's own schema pattern
-      return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= min && s.length <= (schema.maxLength ?? Infinity));
+      return fc.stringMatching(new RegExp(schema.pattern)).map((s) => {
+        let out = s || 'a';
+        while (out.length < min) out += out;
+        return out.slice(0, maxLength);
+      });
     } catch {
       // a pattern fast-check cannot invert: plain strings below
     }

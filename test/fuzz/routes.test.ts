@@ -28,12 +28,12 @@ const { rows: slugRows } = await owner.query<{ slug: string }>('SELECT slug FROM
 const orgSlug = slugRows[0]?.slug ?? '';
 
 /**
- * Tables that record refusals on purpose, so a 4xx may add a row to them:
- * audit_events (access denials and refused sign-ins are audited), login_attempts and
- * auth_failures (the brute-force limiter counts failures), webhook_rejections (refused
- * webhooks are kept for the operator). Filled in from the schema below: only those that exist.
+ * Tables that record refusals on purpose, so a 4xx may add a row to them: the org and
+ * platform audit logs with their chain heads (refused sign-ins, denied permissions and
+ * rejected webhooks are audited, some just after the answer is sent) and access_denials
+ * (the denial recorder). Everything else must be unchanged after a 4xx.
  */
-const REFUSAL_RECORDS = new Set(['audit_events', 'audit_log', 'login_attempts', 'auth_failures', 'webhook_rejections', 'access_denials']);
+const REFUSAL_RECORDS = new Set(['audit_events', 'audit_heads', 'platform_audit_events', 'platform_audit_heads', 'access_denials']);
 
 const { rows: tableRows } = await owner.query<{ name: string }>(
   `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
