@@ -15,41 +15,52 @@ import { buildTestApp, createOrgWithMember, ORIGIN } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
 import { freePort, ip, quantile, startProcess, waitReady } from './processes.js';
 
-const SECONDS = Number(process.env.FLOOD_SECONDS ?? 20);
+const SECONDS = Number(process.env.FLOOD_SECONDS ?? 30);
+// Flood rates (open loop, each request from a new address): far above any real sign-in or
+// apply traffic, and without the limiters enough to keep many cores in argon2 and the CV
+// parser. An unbounded flood measures the load generator, which shares these 2 cores.
+const PASSWORD_RATE = Number(process.env.FLOOD_PASSWORD_RATE ?? 200);
+const APPLY_RATE = Number(process.env.FLOOD_APPLY_RATE ?? 50);
+const MEMBER_RATE = 60;
 
 /** Flood child: fires as fast as `concurrency` connections allow for `seconds`, prints status counts. */
 async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, seconds: number): Promise<void> {
-  const agent = new Agent({ connections: 64, pipelining: 1 });
+  const agent = new Agent({ connections: 128 });
   const statuses: Record<string, number> = {};
   const end = Date.now() + seconds * 1000;
   const cv = makePdf(SAMPLE_CV_LINES);
   let n = 1_000_000 + Math.floor(Math.random() * 1_000_000);
-  await Promise.all(
-    Array.from({ length: kind === 'password' ? 64 : 32 }, async () => {
-      while (Date.now() < end) {
-        n += 1;
-        const from = ip(n);
-        try {
-          let res;
-          if (kind === 'password') {
-            res = await request(`${base}/api/v1/auth/login`, {
-              method: 'POST',
-              dispatcher: agent,
-              headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': from },
-              body: JSON.stringify({ email: `victim${n % 50}@example.test`, password: `wrong password ${n}` }),
-            });
-          } else {
-            const { body, contentType } = multipartBody({ name: `Flood ${n}`, email: `flood${n}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION }, { filename: 'cv.pdf', contentType: 'application/pdf', data: cv });
-            res = await request(`${base}/api/v1/public/jobs/${orgSlug}/${jobSlug}/apply`, { method: 'POST', dispatcher: agent, headers: { 'content-type': contentType, 'x-forwarded-for': from }, body });
-          }
-          await res.body.dump();
-          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
-        } catch {
-          statuses.error = (statuses.error ?? 0) + 1;
+  const rate = kind === 'password' ? PASSWORD_RATE : APPLY_RATE;
+  const started = Date.now();
+  const inflight = new Set<Promise<void>>();
+  for (let i = 0; Date.now() < end; i++) {
+    const wait = started + (i * 1000) / rate - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    n += 1;
+    const from = ip(n);
+    const p = (async () => {
+      try {
+        let res;
+        if (kind === 'password') {
+          res = await request(`${base}/api/v1/auth/login`, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': from },
+            body: JSON.stringify({ email: `victim${n % 50}@example.test`, password: `wrong password ${n}` }),
+          });
+        } else {
+          const { body, contentType } = multipartBody({ name: `Flood ${n}`, email: `flood${n}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION }, { filename: 'cv.pdf', contentType: 'application/pdf', data: cv });
+          res = await request(`${base}/api/v1/public/jobs/${orgSlug}/${jobSlug}/apply`, { method: 'POST', dispatcher: agent, headers: { 'content-type': contentType, 'x-forwarded-for': from }, body });
         }
+        await res.body.dump();
+        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      } catch {
+        statuses.error = (statuses.error ?? 0) + 1;
       }
-    }),
-  );
+    })().finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.all(inflight);
   await agent.close();
   process.stdout.write(JSON.stringify(statuses));
 }
@@ -73,7 +84,7 @@ interface Endpoint {
 }
 
 /** Members at a steady rate (open loop, RATE req/s over the endpoints, from a few addresses). */
-async function members(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number, rate = 30): Promise<Record<string, number[]>> {
+async function members(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number, rate = MEMBER_RATE): Promise<Record<string, number[]>> {
   const agent = new Agent({ connections: 32 });
   const out: Record<string, number[]> = Object.fromEntries(endpoints.map((e) => [e.name, []]));
   const errors: string[] = [];
@@ -136,8 +147,10 @@ async function main(): Promise<void> {
     const countDocs = async (): Promise<number> => (await owner.query<{ n: number }>("SELECT count(*)::int AS n FROM documents WHERE parse_status <> 'pending'")).rows[0]?.n ?? 0;
     const countApps = async (): Promise<number> => (await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM applications')).rows[0]?.n ?? 0;
 
+    // Each flood is compared with an unflooded phase just before it (the machine's other load drifts).
     const baseline = await members(base, headers, endpoints, SECONDS);
     const [passwordFlood, duringPassword] = await Promise.all([runFlood('password', base, orgSlug, job.slug), members(base, headers, endpoints, SECONDS)]);
+    const baseline2 = await members(base, headers, endpoints, SECONDS);
     const appsBefore = await countApps();
     const docsBefore = await countDocs();
     const [applyFlood, duringApply] = await Promise.all([runFlood('apply', base, orgSlug, job.slug), members(base, headers, endpoints, SECONDS)]);
@@ -145,18 +158,19 @@ async function main(): Promise<void> {
     const parsed = (await countDocs()) - docsBefore;
 
     const line = (s: string): void => void process.stdout.write(`${s}\n`);
-    line(`floods: ${SECONDS} s per phase, members at 30 req/s over ${endpoints.length} endpoints; 2 cores shared`);
-    line(`${'endpoint'.padEnd(24)} ${'unflooded p50/p99'.padStart(18)} ${'passwords p99'.padStart(14)} ${'ratio'.padStart(6)} ${'applies p99'.padStart(12)} ${'ratio'.padStart(6)}  target <= 2x`);
+    line(`floods: ${SECONDS} s per phase, members at ${MEMBER_RATE} req/s over ${endpoints.length} endpoints; password flood ${PASSWORD_RATE}/s, apply flood ${APPLY_RATE}/s; 2 cores shared`);
+    line(`${'endpoint'.padEnd(22)} ${'unflooded p99'.padStart(13)} ${'passwords p99'.padStart(14)} ${'ratio'.padStart(6)} ${'unflooded p99'.padStart(13)} ${'applies p99'.padStart(12)} ${'ratio'.padStart(6)}  target <= 2x`);
     for (const ep of endpoints) {
       const b99 = quantile(baseline[ep.name] ?? [], 0.99);
       const p99 = quantile(duringPassword[ep.name] ?? [], 0.99);
+      const c99 = quantile(baseline2[ep.name] ?? [], 0.99);
       const a99 = quantile(duringApply[ep.name] ?? [], 0.99);
       // A floor of 5 ms: below it a ratio measures timer noise, not starvation.
       const r1 = p99 / Math.max(b99, 5);
-      const r2 = a99 / Math.max(b99, 5);
+      const r2 = a99 / Math.max(c99, 5);
       const ok = r1 <= 2 && r2 <= 2;
       if (!ok) failed = true;
-      line(`${ep.name.padEnd(24)} ${`${quantile(baseline[ep.name] ?? [], 0.5).toFixed(1)}/${b99.toFixed(1)} ms`.padStart(18)} ${`${p99.toFixed(1)} ms`.padStart(14)} ${r1.toFixed(2).padStart(6)} ${`${a99.toFixed(1)} ms`.padStart(12)} ${r2.toFixed(2).padStart(6)}  ${ok ? 'pass' : 'FAIL'}`);
+      line(`${ep.name.padEnd(22)} ${`${b99.toFixed(1)} ms`.padStart(13)} ${`${p99.toFixed(1)} ms`.padStart(14)} ${r1.toFixed(2).padStart(6)} ${`${c99.toFixed(1)} ms`.padStart(13)} ${`${a99.toFixed(1)} ms`.padStart(12)} ${r2.toFixed(2).padStart(6)}  ${ok ? 'pass' : 'FAIL'}`);
     }
     const pwTotal = Object.values(passwordFlood).reduce((a, b) => a + b, 0);
     const hashed = passwordFlood['401'] ?? 0; // a wrong password answered 401 went through argon2
