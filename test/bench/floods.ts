@@ -66,7 +66,9 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
 }
 
 function runFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The generator stands in for machines elsewhere: on these shared cores it runs niced, so
+  // what is measured is the app's cost of the flood, not the generator's.
+  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
   child.stdout.on('data', (d: Buffer) => (json += d.toString()));
   return new Promise((resolve, reject) => child.on('exit', () => {

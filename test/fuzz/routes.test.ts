@@ -159,48 +159,48 @@ for (const route of routes) {
   if (process.env.FUZZ_VERBOSE) process.stderr.write(`${route.method} ${route.url} ${Date.now() - routeStart} ms\n`);
 
   async function runCase(c: Case): Promise<void> {
-      const member: Member | null = c.who === 'admin' ? admin : c.who === 'lower' ? lower : null;
-      const url = `${fillPath(route.url, c.params)}${encodeQuery(c.query && typeof c.query === 'object' && !Array.isArray(c.query) ? c.query : { q: c.query })}`;
-      const headers: Record<string, string> = { ...(member?.headers ?? {}) };
-      let payload: string | Buffer | undefined;
-      if (hasBody && c.body !== undefined) {
-        if (multipart && c.mutation !== 'not-object') {
-          const fields = Object.fromEntries(
-            Object.entries(c.body && typeof c.body === 'object' ? (c.body as Record<string, unknown>) : {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v) ?? '']),
-          );
-          delete fields.cv;
-          delete fields.file;
-          const m = multipartBody(fields, { field: 'cv', filename: 'cv.pdf', contentType: 'application/pdf', data: makePdf(SAMPLE_CV_LINES) });
-          payload = m.body;
-          headers['content-type'] = m.contentType;
-        } else {
-          payload = jsonWithDeep(c.body);
-          headers['content-type'] = 'application/json';
-        }
+    const member: Member | null = c.who === 'admin' ? admin : c.who === 'lower' ? lower : null;
+    const url = `${fillPath(route.url, c.params)}${encodeQuery(c.query && typeof c.query === 'object' && !Array.isArray(c.query) ? c.query : { q: c.query })}`;
+    const headers: Record<string, string> = { ...(member?.headers ?? {}) };
+    let payload: string | Buffer | undefined;
+    if (hasBody && c.body !== undefined) {
+      if (multipart && c.mutation !== 'not-object') {
+        const fields = Object.fromEntries(
+          Object.entries(c.body && typeof c.body === 'object' ? (c.body as Record<string, unknown>) : {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v) ?? '']),
+        );
+        delete fields.cv;
+        delete fields.file;
+        const m = multipartBody(fields, { field: 'cv', filename: 'cv.pdf', contentType: 'application/pdf', data: makePdf(SAMPLE_CV_LINES) });
+        payload = m.body;
+        headers['content-type'] = m.contentType;
+      } else {
+        payload = jsonWithDeep(c.body);
+        headers['content-type'] = 'application/json';
       }
-      const before = await counts();
-      let res: LightMyRequestResponse;
-      try {
-        if (process.env.FUZZ_VERBOSE === '2') process.stderr.write(`  ${route.method} ${url.slice(0, 200)} ${(typeof payload === 'string' ? payload : '').slice(0, 200)}\n`);
-        let timer: NodeJS.Timeout | undefined;
-        const hung = new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error('no answer within 30 s')), 30_000);
-        });
-        res = await Promise.race([ctx.app.inject({ method: route.method as 'GET', url, headers, remoteAddress: nextIp(), ...(payload === undefined ? {} : { payload }) }), hung]).finally(() => clearTimeout(timer));
-      } catch (err) {
-        failures.push(`${route.method} ${route.url}: inject threw ${(err as Error).message}`);
-        return;
-      }
-      stats.requests += 1;
-      stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1);
-      const describe = (): string => `${route.method} ${url.slice(0, 160)} as ${c.who} [${c.mutation} in ${c.target}] ${(typeof payload === 'string' ? payload : '').slice(0, 200)} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
-      if (res.statusCode >= 500) failures.push(describe());
-      if (res.statusCode >= 400 && res.statusCode < 500) {
-        const diff = changed(before, await counts());
-        if (diff.length) stored.push(`${describe()} stored: ${diff.join(', ')}`);
-        if (!/^application\/problem\+json/.test(String(res.headers['content-type'] ?? '')) && route.url.startsWith('/api')) failures.push(`${describe()} (not problem+json)`);
-      }
-      if (res.statusCode < 300 && route.method !== 'GET') await ensureSessions();
+    }
+    const before = await counts();
+    let res: LightMyRequestResponse;
+    try {
+      if (process.env.FUZZ_VERBOSE === '2') process.stderr.write(`  ${route.method} ${url.slice(0, 200)} ${(typeof payload === 'string' ? payload : '').slice(0, 200)}\n`);
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 30 s')), 30_000);
+      });
+      res = await Promise.race([ctx.app.inject({ method: route.method as 'GET', url, headers, remoteAddress: nextIp(), ...(payload === undefined ? {} : { payload }) }), hung]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      failures.push(`${route.method} ${route.url}: inject threw ${(err as Error).message}`);
+      return;
+    }
+    stats.requests += 1;
+    stats.byStatus.set(res.statusCode, (stats.byStatus.get(res.statusCode) ?? 0) + 1);
+    const describe = (): string => `${route.method} ${url.slice(0, 160)} as ${c.who} [${c.mutation} in ${c.target}] ${(typeof payload === 'string' ? payload : '').slice(0, 200)} -> ${res.statusCode} ${res.body.slice(0, 300)}`;
+    if (res.statusCode >= 500) failures.push(describe());
+    if (res.statusCode >= 400 && res.statusCode < 500) {
+      const diff = changed(before, await counts());
+      if (diff.length) stored.push(`${describe()} stored: ${diff.join(', ')}`);
+      if (!/^application\/problem\+json/.test(String(res.headers['content-type'] ?? '')) && route.url.startsWith('/api')) failures.push(`${describe()} (not problem+json)`);
+    }
+    if (res.statusCode < 300 && route.method !== 'GET') await ensureSessions();
   }
 }
 
