@@ -31,9 +31,10 @@ const orgSlug = slugRows[0]?.slug ?? '';
  * Tables that record refusals on purpose, so a 4xx may add a row to them: the org and
  * platform audit logs with their chain heads (refused sign-ins, denied permissions and
  * rejected webhooks are audited, some just after the answer is sent) and access_denials
- * (the denial recorder). Everything else must be unchanged after a 4xx.
+ * (the denial recorder), and alerts (a burst of failed sign-ins or MFA codes raises a
+ * security alert by design). Everything else must be unchanged after a 4xx.
  */
-const REFUSAL_RECORDS = new Set(['audit_events', 'audit_heads', 'platform_audit_events', 'platform_audit_heads', 'access_denials']);
+const REFUSAL_RECORDS = new Set(['audit_events', 'audit_heads', 'platform_audit_events', 'platform_audit_heads', 'access_denials', 'alerts']);
 
 const { rows: tableRows } = await owner.query<{ name: string }>(
   `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
@@ -104,10 +105,15 @@ function encodeQuery(q: Record<string, unknown> | undefined): string {
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+/** Any generated value as path text (objects without a prototype have no toString). */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined ? 'x' : (JSON.stringify(v) ?? 'x');
+}
+
 function fillPath(url: string, params: Record<string, unknown>): string {
   return url
-    .replace(/:(\w+)/g, (_m, name: string) => enc(String(params[name] ?? 'x')))
-    .replace(/\*$/, enc(String(params['*'] ?? 'x')));
+    .replace(/:(\w+)/g, (_m, name: string) => enc(text(params[name])))
+    .replace(/\*$/, enc(text(params['*'])));
 }
 
 for (const route of routes) {
