@@ -110,7 +110,9 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : v === undefined ? 'x' : (JSON.stringify(v) ?? 'x');
 }
 
-function fillPath(url: string, params: Record<string, unknown>): string {
+function fillPath(url: string, given: Record<string, unknown> | null): string {
+  // A mutation may have replaced the whole params object with a scalar or null.
+  const params: Record<string, unknown> = given && typeof given === 'object' ? given : { '*': given };
   return url
     .replace(/:(\w+)/g, (_m, name: string) => enc(text(params[name])))
     .replace(/\*$/, enc(text(params['*'])));
