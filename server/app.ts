@@ -16,7 +16,7 @@ import { idempotencyPlugin } from './plugins/idempotency.js';
 import { tokenRoutes } from './modules/tokens/routes.js';
 import { createTokenService } from './modules/tokens/service.js';
 import { openapiPlugin } from './plugins/openapi.js';
-import { problemPlugin } from './plugins/problem.js';
+import { frameworkErrorHandler, problemPlugin } from './plugins/problem.js';
 import { inputTextPlugin } from './plugins/input-text.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -113,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Router errors (over-long path parameter, bad percent-encoding) leave as problem+json too.
+    frameworkErrors: frameworkErrorHandler,
   });
 
   // While shutting down, answers to in-flight requests close their connection, so a

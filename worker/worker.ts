@@ -1,5 +1,6 @@
 // Builds the worker's BullMQ Workers and repeatable schedules from deps; main.ts wires
 // real deps, tests wire the same function against throwaway Postgres/Redis.
+import { availableParallelism } from 'node:os';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../server/core/audit.js';
@@ -331,7 +332,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         {
           connection: deps.connection,
           prefix,
-          concurrency: deps.cvParseConcurrency ?? 2,
+          // Parsing never takes every core (issue 19 floods): all but one, at least 1.
+          concurrency: deps.cvParseConcurrency ?? Math.max(1, availableParallelism() - 1),
         },
       ),
     );

@@ -86,6 +86,20 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: A
   return reply.code(err.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
 }
 
+/**
+ * Fastify's `frameworkErrors`: errors raised by the router before any route or error handler
+ * runs (a path parameter over maxParamLength, a malformed percent-encoding). Without this
+ * they left as plain JSON echoing the whole path (found by the route fuzzer, issue 19).
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.info({ code: error.code }, 'request rejected');
+  const problem =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError(414, 'URI Too Long', { detail: 'A path segment is longer than any identifier hirebox uses.' })
+      : new BadRequestError({ detail: 'The URL is not valid.' });
+  return sendProblem(reply, request, problem);
+}
+
 export const problemPlugin = fp<ProblemPluginOptions>(
   async (app: FastifyInstance, opts) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import argon2 from 'argon2';
-import { ServiceUnavailableError } from '../../server/core/errors.js';
+import { availableParallelism } from 'node:os';
+import { ServiceUnavailableError, TooManyRequestsError } from '../../server/core/errors.js';
 import { commonPasswordCount, createPasswordHasher, newPasswordProblem } from '../../server/modules/auth/passwords.js';
 
 t.test('policy: 12-128 characters, not common, no composition rules', async (t) => {
@@ -36,4 +37,23 @@ t.test('a process-wide cap bounds concurrent hashing; overflow is refused at onc
   const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof ServiceUnavailableError).length;
   t.equal(done, 3, 'one running + two queued');
   t.equal(refused, 7);
+});
+
+// Issue 19 floods: a distributed wrong-password flood is refused by a per-process budget
+// before any argon2 work, and hashing never takes every core (one is left to the event loop).
+t.test('a per-second hash budget refuses the surplus with 429 before hashing', async (t) => {
+  const hasher = createPasswordHasher({ maxConcurrent: 4, maxQueue: 100, maxPerSecond: 3 });
+  const results = await Promise.allSettled(Array.from({ length: 10 }, () => hasher.verifyDummy('wrong pass phrase')));
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 3, 'the budget of 3 was spent');
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  t.equal(refused.length, 7);
+  t.ok(refused.every((r) => r.reason instanceof TooManyRequestsError && r.reason.headers['retry-after'] === '1'), '429 with Retry-After');
+});
+
+t.test('by default hashing leaves a core free: on this machine at most max(1, cores - 1) run at once', async (t) => {
+  const hasher = createPasswordHasher({ maxQueue: 0, maxPerSecond: 1000 });
+  const cap = Math.max(1, availableParallelism() - 1);
+  const results = await Promise.allSettled(Array.from({ length: cap + 3 }, () => hasher.verifyDummy('wrong pass phrase')));
+  // The first call also builds the dummy hash (not capped), so every capped call is counted here.
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, cap);
 });

@@ -2,9 +2,10 @@
 // p=1; parameters live in each hash and are upgraded on sign-in), 12-128 characters,
 // no composition rules, refused when on the bundled list of common/breached passwords.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import argon2 from 'argon2';
-import { ServiceUnavailableError } from '../../core/errors.js';
+import { ServiceUnavailableError, TooManyRequestsError } from '../../core/errors.js';
 import { packageRoot } from '../../core/paths.js';
 
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -22,11 +23,16 @@ export interface PasswordHasher {
 export interface HasherOptions {
   memoryCost?: number;
   timeCost?: number;
-  /** Hashes running at once; the rest wait in a short queue (default 2: one per core). */
+  /** Hashes running at once; the rest wait in a short queue (default: all cores but one, at least 1). */
   maxConcurrent?: number;
-  /** Waiting hashes beyond this are refused at once with 503 (default 32). */
+  /** Waiting hashes beyond this are refused at once with 503 (default 8). */
   maxQueue?: number;
+  /** Hashes started per second, as a token bucket of this size refilled continuously; beyond it 429 before any argon2 work (default 50). */
+  maxPerSecond?: number;
 }
+
+/** The process-wide hash budget (issue 19 floods): what a distributed wrong-password flood can force. */
+export const DEFAULT_HASHES_PER_SECOND = 50;
 
 /**
  * argon2id with a process-wide cap: per-IP and per-account limits stop a flood from one
@@ -35,11 +41,26 @@ export interface HasherOptions {
  */
 export function createPasswordHasher(options: HasherOptions = {}): PasswordHasher {
   const params = { ...ARGON2_OPTIONS, memoryCost: options.memoryCost ?? ARGON2_OPTIONS.memoryCost, timeCost: options.timeCost ?? ARGON2_OPTIONS.timeCost };
-  const maxConcurrent = options.maxConcurrent ?? 2;
-  const maxQueue = options.maxQueue ?? 32;
+  // One core is always left to the event loop: a flood of wrong passwords from many
+  // addresses (each under the per-IP and per-account limits) kept both cores of a 2-core
+  // box in argon2 and members' requests waited seconds (npm run test:floods, issue 19).
+  const maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
+  const maxQueue = options.maxQueue ?? 8;
+  const perSecond = options.maxPerSecond ?? DEFAULT_HASHES_PER_SECOND;
+  let tokens = perSecond;
+  let refilledAt = performance.now();
+  /** Takes one hash from the budget, synchronously (before any await), or refuses with 429. */
+  function takeBudget(): void {
+    const now = performance.now();
+    tokens = Math.min(perSecond, tokens + ((now - refilledAt) / 1000) * perSecond);
+    refilledAt = now;
+    if (tokens < 1) throw new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
+    tokens -= 1;
+  }
   let running = 0;
   const waiting: (() => void)[] = [];
   async function limited<T>(work: () => Promise<T>): Promise<T> {
+    takeBudget();
     if (running >= maxConcurrent) {
       if (waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
       await new Promise<void>((resolve) => waiting.push(resolve));
@@ -57,7 +78,7 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
     hash: (password) => limited(() => argon2.hash(password, params)),
     async verify(hash, password) {
       const ok = await limited(() => argon2.verify(hash, password)).catch((err: unknown) => {
-        if (err instanceof ServiceUnavailableError) throw err;
+        if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;
         return false;
       });
       return { ok, rehash: ok && argon2.needsRehash(hash, params) };
@@ -66,7 +87,7 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
       dummy ??= argon2.hash('hirebox-dummy-password-for-timing', params);
       const stored = await dummy;
       await limited(() => argon2.verify(stored, password)).catch((err: unknown) => {
-        if (err instanceof ServiceUnavailableError) throw err;
+        if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;
         return false;
       });
     },

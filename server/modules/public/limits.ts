@@ -11,6 +11,16 @@ export interface ApplyLimits {
 }
 
 const WINDOW_MS = 3_600_000;
+const BURST_WINDOW_MS = 60_000;
+
+/**
+ * Applications per job per minute: a twelfth of the hourly rate, at least 10. Without it a
+ * flood from many addresses spent the whole hourly allowance (120) in 2-3 seconds, and the
+ * parses it forced at once starved members' requests (npm run test:floods, issue 19).
+ */
+export function burstLimit(perJobPerHour: number): number {
+  return Math.max(10, Math.ceil(perJobPerHour / 12));
+}
 
 export function createApplyLimiter(deps: { redis: Redis; redisPrefix: string; limits: ApplyLimits; clock?: () => number }) {
   const now = deps.clock ?? Date.now;
@@ -21,9 +31,17 @@ export function createApplyLimiter(deps: { redis: Redis; redisPrefix: string; li
       const window = Math.floor(t / WINDOW_MS);
       const orgKey = `${deps.redisPrefix}:apply:org:${orgId}:${window}`;
       const jobKey = `${deps.redisPrefix}:apply:job:${jobId}:${window}`;
-      const replies = await deps.redis.multi().incr(orgKey).pexpire(orgKey, WINDOW_MS).incr(jobKey).pexpire(jobKey, WINDOW_MS).exec();
+      const minute = Math.floor(t / BURST_WINDOW_MS);
+      const burstKey = `${deps.redisPrefix}:apply:jobmin:${jobId}:${minute}`;
+      const replies = await deps.redis.multi().incr(orgKey).pexpire(orgKey, WINDOW_MS).incr(jobKey).pexpire(jobKey, WINDOW_MS).incr(burstKey).pexpire(burstKey, BURST_WINDOW_MS).exec();
       const orgCount = Number(replies?.[0]?.[1] ?? 0);
       const jobCount = Number(replies?.[2]?.[1] ?? 0);
+      const burstCount = Number(replies?.[4]?.[1] ?? 0);
+      if (burstCount > burstLimit(deps.limits.perJobPerHour)) {
+        throw new TooManyRequestsError(Math.max(1, Math.ceil(((minute + 1) * BURST_WINDOW_MS - t) / 1000)), {
+          detail: 'This job is receiving too many applications right now; please try again in a minute.',
+        });
+      }
       if (orgCount > deps.limits.perOrgPerHour || jobCount > deps.limits.perJobPerHour) {
         const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
         throw new TooManyRequestsError(retryAfter, {

@@ -147,14 +147,22 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
   // Names first detected on the original header (before other replacements change lines).
   const names = [known.name, ...detectHeaderNames(out)].filter((n) => n && n.trim());
 
+  // Patterns that scan a run of letters, digits or dots start only where such a run starts
+  // (a lookbehind instead of \b, which is ASCII-only and so true between every Ä and A):
+  // otherwise a hostile CV of one long run ("ÄAÄA…", "a.a.a.…", "1-1-1-…", up to 200,000
+  // characters) is rescanned from every position, O(n²), freezing the screening worker for
+  // minutes (found by the redactor fuzzer, issue 19).
   // 1. Emails (before URLs and handles).
-  out = out.replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu, (m) => placeholder('EMAIL', m));
+  // The lookbehind starts a match only where a run starts: without it a long run with no @
+  // (a CV that is one 200,000-letter word) was rescanned from every position, O(n²), which
+  // froze the screening worker for minutes (found by the redactor fuzzer, issue 19).
+  out = out.replace(/(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu, (m) => placeholder('EMAIL', m));
   if (known.email) out = out.replace(new RegExp(escapeRegex(known.email), 'gi'), (m) => placeholder('EMAIL', m));
 
   // 2. URLs, bare domains with a path, and social handles.
   for (const link of known.links ?? []) if (link.trim()) out = out.replace(new RegExp(escapeRegex(link.trim()), 'gi'), (m) => placeholder('URL', m));
   out = out.replace(/\b(?:https?:\/\/|www\.)[^\s<>"')\]]+/gi, (m) => placeholder('URL', m));
-  out = out.replace(/\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|me|de|uk|in|cn|jp|fr|es|it|nl|br|ng|co|app|page|site)\/[^\s<>"')\]]*/gi, (m) => placeholder('URL', m));
+  out = out.replace(/(?<![a-z0-9.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|me|de|uk|in|cn|jp|fr|es|it|nl|br|ng|co|app|page|site)\/[^\s<>"')\]]*/gi, (m) => placeholder('URL', m));
   out = out.replace(/(?<![\p{L}\p{N}@])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]{1,38}[A-Za-z0-9_])/gu, (m) => placeholder('URL', m));
   out = out.replace(/\b(linkedin|github|gitlab|twitter|x|instagram|telegram|skype|wechat|whatsapp|xing|behance|dribbble|stackoverflow)\s*[:：]\s*[^\s,;|]+/gi, (m, site: string) => {
     const value = m.slice(m.search(/[:：]/) + 1).trim();
@@ -196,12 +204,12 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
   const STREET =
     /\b\d{1,5}[a-zA-Z]?,?\s+(?:[\p{Lu}\d][\p{L}'.-]*\s+){1,4}(?:[Ss]treet|St\.?|[Rr]oad|Rd\.?|[Aa]venue|Ave\.?|[Ll]ane|Ln\.?|[Bb]oulevard|Blvd\.?|[Dd]rive|Dr\.?|[Ww]ay|[Cc]ourt|Ct\.?|[Pp]lace|Pl\.?|[Ss]quare|Sq\.?|[Tt]errace|[Cc]rescent|[Cc]lose|[Hh]ighway|[Pp]arkway|[Rr]ow|[Mm]arg|[Nn]agar|[Pp]ath)\b[^\n]{0,60}/gu;
   out = out.replace(STREET, (m) => placeholder('ADDRESS', m));
-  out = out.replace(/\b[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|laan|straat|gracht|vej|gatan|gata|katu|utca|ulica)\s*\d+[a-z]?\b[^\n]{0,50}/gu, (m) => placeholder('ADDRESS', m));
+  out = out.replace(/(?<![\p{L}\p{N}_-])[\p{Lu}][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|laan|straat|gracht|vej|gatan|gata|katu|utca|ulica)\s*\d+[a-z]?\b[^\n]{0,50}/gu, (m) => placeholder('ADDRESS', m));
   out = out.replace(/\b\d{1,5},?[ \t]+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Cc]hemin|[Aa]llée|Calle|Via|Rua)[ \t]+[^\n]{2,60}/gu, (m) => placeholder('ADDRESS', m));
   out = out.replace(/\b(?:Rue|Avenue|Boulevard|Chemin|Allée|Place|Calle|Avenida|Via|Viale|Piazza|Rua|Travessa|Ulica|Plac)[ \t]+[\p{Lu}][\p{L}' -]{1,40},?[ \t]*(?:n[°º.]?[ \t]*)?\d{1,5}[^\n]{0,50}/gu, (m) => placeholder('ADDRESS', m));
   // Postcodes with a town: 10115 Berlin, SW1A 1AA London, 75001 Paris, 100-0001 Tokyo, 560001 Bengaluru.
   out = out.replace(/\b(?:\d{3}-\d{4}|(?!(?:19|20)\d{2}\b)\d{4,6}|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})[ \t]+[\p{Lu}][\p{L}-]+(?:[ \t](?:(?:de|del|la|le|am|im|an|sur|en|aan|den|upon)[ \t])?[\p{Lu}][\p{L}-]+){0,2}(?![\p{L}])/gu, (m) => placeholder('ADDRESS', m));
-  out = out.replace(/\b[\p{Lu}][\p{L}-]+,?[ \t]+(?:[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b/gu, (m) => placeholder('ADDRESS', m));
+  out = out.replace(/(?<![\p{L}\p{N}_-])[\p{Lu}][\p{L}-]+,?[ \t]+(?:[A-Z]{2}[ \t]+\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2})\b/gu, (m) => placeholder('ADDRESS', m));
   if (known.location && known.location.trim().length >= 3) {
     out = out.replace(new RegExp(wordPattern(known.location.trim()), 'giu'), (m) => placeholder('ADDRESS', m));
   }
@@ -225,7 +233,7 @@ export function redact(text: string, known: KnownIdentifiers): Redaction {
   out = redactHeaderPlaces(out, (m) => placeholder('ADDRESS', m));
 
   // 7. Photos, gender, marital status, nationality, pronouns.
-  out = out.replace(/\[(?:image|imagen|afbeelding|bild|photo|foto|picture)[^\]\n]{0,80}\]|(?<![\p{L}])[\p{L}]{0,12}(?:photo|photograph|picture|foto|fotografía|fotografia|bild|headshot|portrait)(?![\p{L}])[^\n]{0,40}|\b[\w-]+\.(?:jpe?g|png|gif|webp|heic)\b/giu, (m) => fixed('[PHOTO]', 'PHOTO', m));
+  out = out.replace(/\[(?:image|imagen|afbeelding|bild|photo|foto|picture)[^\]\n]{0,80}\]|(?<![\p{L}])[\p{L}]{0,12}(?:photo|photograph|picture|foto|fotografía|fotografia|bild|headshot|portrait)(?![\p{L}])[^\n]{0,40}|(?<![\w-])[\w-]+\.(?:jpe?g|png|gif|webp|heic)\b/giu, (m) => fixed('[PHOTO]', 'PHOTO', m));
   out = out.replace(/\b(gender|sex|geschlecht|sexe|sexo)\s*[:\-–]\s*[^\n,;|]+/gi, (m) => fixed('[GENDER]', 'GENDER', m));
   out = out.replace(/\b(marital status|civil status|family status|familienstand|état civil|situation familiale|situation de famille|estado civil|stato civile|burgerlijke staat)\s*[:\-–]\s*[^\n;|·•]+/gi, (m) => fixed('[MARITAL]', 'MARITAL', m));
   out = out.replace(/(?<![\p{L}])(nationality|citizenship|staatsangehörigkeit|nationalität|staatsbürgerschaft|nationalité|nacionalidad|nationaliteit)\s*[:\-–]\s*[^\n;|·•]+/giu, (m) => fixed('[NATIONALITY]', 'NATIONALITY', m));

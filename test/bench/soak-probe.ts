@@ -1,0 +1,29 @@
+// Preloaded into the app and worker processes by `npm run soak` (NODE_OPTIONS=--import):
+// every SOAK_PROBE_INTERVAL_MS it appends one JSON line to SOAK_PROBE_DIR/<role>-<pid>.jsonl
+// with the event-loop delay percentiles of the interval (then resets them), RSS and heap.
+// Measures from outside the code under test; nothing in server/ or worker/ knows about it.
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const dir = process.env.SOAK_PROBE_DIR;
+if (dir) {
+  const role = process.argv[1]?.includes('worker') ? 'worker' : 'app';
+  const file = path.join(dir, `${role}-${process.pid}.jsonl`);
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const timer = setInterval(() => {
+    const mem = process.memoryUsage();
+    const line = {
+      t: Date.now(),
+      p50: histogram.percentile(50) / 1e6,
+      p99: histogram.percentile(99) / 1e6,
+      max: histogram.max / 1e6,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+    };
+    histogram.reset();
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+  }, Number(process.env.SOAK_PROBE_INTERVAL_MS ?? 5000));
+  timer.unref();
+}
