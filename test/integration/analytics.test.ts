@@ -16,11 +16,14 @@ const manager = await createOrgWithMember(ctx, 'hiring_manager', admin.orgId);
 const otherAdmin = await createOrgWithMember(ctx, 'admin');
 
 let ip = 0;
-async function apply(orgSlug: string, jobSlug: string): Promise<void> {
+async function applyRes(orgSlug: string, jobSlug: string, extra: Record<string, string> = {}) {
   ip += 1;
-  const fields = { name: `Applicant ${ip}`, email: `analytics${ip}.${Date.now()}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION };
+  const fields = { ...extra, name: `Applicant ${ip}`, email: `analytics${ip}.${Date.now()}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION };
   const { body, contentType } = multipartBody(fields, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(SAMPLE_CV_LINES.join('\n')) });
-  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/public/jobs/${orgSlug}/${jobSlug}/apply`, headers: { 'content-type': contentType }, payload: body, remoteAddress: `10.2.0.${ip}` });
+  return ctx.app.inject({ method: 'POST', url: `/api/v1/public/jobs/${orgSlug}/${jobSlug}/apply`, headers: { 'content-type': contentType }, payload: body, remoteAddress: `10.2.0.${ip}` });
+}
+async function apply(orgSlug: string, jobSlug: string, extra: Record<string, string> = {}): Promise<void> {
+  const res = await applyRes(orgSlug, jobSlug, extra);
   if (res.statusCode !== 202) throw new Error(`apply: ${res.statusCode} ${res.body}`);
 }
 async function decide(m: Member, id: string, outcome: 'advance' | 'reject' | 'hire'): Promise<void> {
@@ -31,7 +34,9 @@ async function decide(m: Member, id: string, outcome: 'advance' | 'reject' | 'hi
 // A job whose title would be a spreadsheet formula: the CSV must neutralise it.
 const job = await createJob(ctx, recruiter, { title: '=HYPERLINK("http://evil.test","x")' });
 const slug = (await owner.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [admin.orgId])).rows[0]?.slug as string;
-for (let i = 0; i < 6; i++) await apply(slug, job.slug);
+// Five from a LinkedIn campaign (source lower-cased), one from a newsletter (too few: pooled).
+for (let i = 0; i < 5; i++) await apply(slug, job.slug, { utm_source: 'LinkedIn', utm_medium: 'social', utm_campaign: 'Spring-2026' });
+await apply(slug, job.slug, { utm_source: 'newsletter' });
 const ids = (await owner.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at, id', [job.id])).rows.map((r) => r.id);
 if (ids.length !== 6) throw new Error(`expected 6 applications, got ${ids.length}`);
 
@@ -65,6 +70,8 @@ interface Figures {
   timeInStageDays: { kind: string; median: Supp }[];
   timeToHireDays: Supp;
   agreement: { compared: number; agreed: number; rate: Supp; excludedReview: number; excludedHold: number };
+  sources: { source: string; pooled: boolean; applications: number; hired: number }[];
+  campaigns: { source: string; pooled: boolean; applications: number; hired: number }[];
 }
 interface Report { job: { id: string; title: string } | null; minSampleSize: number; figures: Figures; byJob: { job: { id: string }; figures: Figures }[] }
 
@@ -91,6 +98,15 @@ t.test('per-job figures match the hand-computed answers', async (t) => {
   t.same(r.figures.timeToHireDays, { value: null, n: 2, suppressed: true }, 'two hires: under the minimum sample, suppressed');
   // 6 advance-recommended decisions agree; of 4 not_advance ones the 2 rejects agree; 2 'review' and 1 without a recommendation are not compared.
   t.same(r.figures.agreement, { compared: 10, agreed: 8, rate: { value: 0.8, n: 10, suppressed: false }, excludedReview: 2, excludedHold: 0 });
+  t.same(r.figures.sources, [
+    { source: 'linkedin', pooled: false, applications: 5, hired: 2 },
+    { source: '(other: values with fewer applications than the minimum sample)', pooled: true, applications: 1, hired: 0 },
+  ], 'a source with one application is pooled, never named');
+  t.same(r.figures.campaigns, [
+    { source: 'Spring-2026', pooled: false, applications: 5, hired: 2 },
+    { source: '(none)', pooled: false, applications: 1, hired: 0 },
+  ]);
+  t.notOk(res.body.includes('newsletter'));
   t.same(r.byJob, [], 'no per-job breakdown for a single job');
 });
 
@@ -139,4 +155,26 @@ t.test('access: hiring manager 403, no session 401, another org 404, malformed a
     t.equal(res.statusCode, 400, `${q}: 400`);
     t.match(res.headers['content-type'], /application\/problem\+json/);
   }
+});
+
+t.test('UTM capture: the apply page carries valid parameters into the form; bad ones are refused and nothing is stored', async (t) => {
+  const page = await ctx.app.inject({ method: 'GET', url: `/jobs/${slug}/${job.slug}?utm_source=Indeed&utm_medium=%22%3E%3Cscript%3Ex&utm_campaign=${'c'.repeat(101)}` });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /<input type="hidden" name="utm_source" value="indeed">/);
+  t.notOk(page.body.includes('name="utm_medium"'), 'an invalid value from a link is dropped');
+  t.notOk(page.body.includes('name="utm_campaign"'), 'an oversized value from a link is dropped');
+  t.notOk(page.body.includes('<script>x'));
+  const before = (await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM applications')).rows[0]?.n;
+  for (const [field, value] of [['utm_source', '=cmd|calc'], ['utm_medium', 'a'.repeat(101)], ['utm_campaign', 'x<y']] as const) {
+    const res = await applyRes(slug, job.slug, { [field]: value });
+    t.equal(res.statusCode, 400, `${field}: 400`);
+    t.match(res.headers['content-type'], /application\/problem\+json/);
+    t.match(res.json<{ errors: { path: string }[] }>().errors[0]?.path, field);
+    t.notOk(res.body.includes(value), 'the value is not echoed');
+  }
+  const after = (await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM applications')).rows[0]?.n;
+  t.equal(after, before, 'nothing stored');
+  await apply(slug, job.slug, { utm_source: 'indeed', utm_medium: 'cpc', utm_campaign: 'Q1 hiring' });
+  const stored = await owner.query('SELECT utm_source, utm_medium, utm_campaign FROM applications WHERE utm_source = $1', ['indeed']);
+  t.same(stored.rows, [{ utm_source: 'indeed', utm_medium: 'cpc', utm_campaign: 'Q1 hiring' }]);
 });

@@ -21,7 +21,21 @@ export interface ApplicationFacts {
   stageKind: string;
   /** Stage moves by members (decisions and stage changes), oldest first. */
   moves: readonly StageEntry[];
+  /** utm_source / utm_campaign captured on apply (null: none). */
+  source?: string | null;
+  campaign?: string | null;
 }
+
+export interface SourceRow {
+  /** The utm value, DIRECT for none, or SMALL_SOURCES for the pooled small ones. */
+  source: string;
+  pooled: boolean;
+  applications: number;
+  hired: number;
+}
+
+export const DIRECT = '(none)';
+export const SMALL_SOURCES = '(other: values with fewer applications than the minimum sample)';
 
 export interface DecisionFacts {
   outcome: 'advance' | 'reject' | 'hire' | 'hold';
@@ -42,6 +56,32 @@ export interface AnalyticsFigures {
   timeInStageDays: { kind: string; median: Suppressible }[];
   timeToHireDays: Suppressible;
   agreement: { compared: number; agreed: number; rate: Suppressible; excludedReview: number; excludedHold: number };
+  sources: SourceRow[];
+  campaigns: SourceRow[];
+}
+
+/** Applications and hires per value; values with fewer applications than minSampleSize are pooled (as the fairness report pools rare answers). */
+export function sourceTable(apps: readonly ApplicationFacts[], valueOf: (a: ApplicationFacts) => string | null | undefined, minSampleSize: number): SourceRow[] {
+  const by = new Map<string, { applications: number; hired: number }>();
+  for (const a of apps) {
+    const key = valueOf(a) ?? DIRECT;
+    const row = by.get(key) ?? { applications: 0, hired: 0 };
+    row.applications += 1;
+    if (a.stageKind === 'hired') row.hired += 1;
+    by.set(key, row);
+  }
+  const out: SourceRow[] = [];
+  const small = { applications: 0, hired: 0, values: 0 };
+  for (const [source, r] of by) {
+    if (source !== DIRECT && r.applications < minSampleSize) {
+      small.applications += r.applications;
+      small.hired += r.hired;
+      small.values += 1;
+    } else out.push({ source, pooled: false, ...r });
+  }
+  out.sort((a, b) => b.applications - a.applications || a.source.localeCompare(b.source));
+  if (small.values > 0) out.push({ source: SMALL_SOURCES, pooled: true, applications: small.applications, hired: small.hired });
+  return out;
 }
 
 export function median(values: readonly number[]): number | null {
@@ -124,5 +164,7 @@ export function computeAnalytics(apps: readonly ApplicationFacts[], decisions: r
     timeInStageDays: FUNNEL_KINDS.filter((k) => k !== 'hired').map((kind) => ({ kind, median: suppress(stays.get(kind) ?? [], minSampleSize) })),
     timeToHireDays: suppress(hireDays, minSampleSize),
     agreement: { compared, agreed, rate, excludedReview, excludedHold },
+    sources: sourceTable(apps, (a) => a.source, minSampleSize),
+    campaigns: sourceTable(apps, (a) => a.campaign, minSampleSize),
   };
 }

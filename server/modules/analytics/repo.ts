@@ -14,12 +14,14 @@ export interface AnalyticsApplicationRow {
   job_id: string;
   created_at: Date;
   stage_kind: string;
+  utm_source: string | null;
+  utm_campaign: string | null;
   moves: { kind: string; at: string }[];
 }
 
 export async function listAnalyticsApplications(q: Queryable, w: AnalyticsWindow): Promise<AnalyticsApplicationRow[]> {
   const { rows } = await q.query<AnalyticsApplicationRow>(
-    `SELECT a.id, a.job_id, a.created_at, a.stage_kind,
+    `SELECT a.id, a.job_id, a.created_at, a.stage_kind, a.utm_source, a.utm_campaign,
             COALESCE((SELECT json_agg(json_build_object('kind', COALESCE(e.data->>'toKind', e.data->>'kind'), 'at', e.created_at) ORDER BY e.created_at, e.id)
                         FROM application_events e
                        WHERE e.application_id = a.id AND e.actor_type = 'user'

@@ -12,6 +12,7 @@ const Suppressible = Type.Object({
   n: Type.Integer({ description: 'Applications or decisions the figure is computed from.' }),
   suppressed: Type.Boolean({ description: 'Fewer than the minimum sample size: the value is not shown.' }),
 });
+const SourceRow = Type.Object({ source: Type.String(), pooled: Type.Boolean(), applications: Type.Integer(), hired: Type.Integer() });
 const Figures = Type.Object({
   applications: Type.Integer(),
   funnel: Type.Array(Type.Object({ kind: Type.String(), reached: Type.Integer(), conversionFromPrevious: Nullable(Type.Number()) })),
@@ -19,6 +20,8 @@ const Figures = Type.Object({
   timeInStageDays: Type.Array(Type.Object({ kind: Type.String(), median: Suppressible })),
   timeToHireDays: Suppressible,
   agreement: Type.Object({ compared: Type.Integer(), agreed: Type.Integer(), rate: Suppressible, excludedReview: Type.Integer(), excludedHold: Type.Integer() }),
+  sources: Type.Array(SourceRow),
+  campaigns: Type.Array(SourceRow),
 });
 const JobRef = Type.Object({ id: Uuid, title: Type.String() });
 export const AnalyticsReportSchema = Type.Object({

@@ -26,11 +26,12 @@ export const ANALYTICS_METHOD = {
   timeInStage: 'Median days between entering a stage kind and the next member move, over completed stays only.',
   timeToHire: 'Median days from application to the first move to a hired stage.',
   agreement: "Decisions whose stored AI recommendation was advance (agree: advance or hire) or not_advance (agree: reject); 'review' recommendations and 'hold' decisions are not compared.",
+  sources: 'Applications and hires by utm_source / utm_campaign captured from the apply page URL; values with fewer applications than the minimum sample size are pooled into one row.',
   suppression: 'Medians and rates computed from fewer applications or decisions than the org minimum sample size (fairness settings) are not shown (suppressed).',
 } as const;
 
 function facts(rows: readonly AnalyticsApplicationRow[]) {
-  return rows.map((r) => ({ createdAt: r.created_at, stageKind: r.stage_kind, moves: r.moves.map((m) => ({ kind: m.kind, at: new Date(m.at) })) }));
+  return rows.map((r) => ({ createdAt: r.created_at, stageKind: r.stage_kind, source: r.utm_source, campaign: r.utm_campaign, moves: r.moves.map((m) => ({ kind: m.kind, at: new Date(m.at) })) }));
 }
 const decisionFacts = (rows: readonly AnalyticsDecisionRow[]) => rows.map((d) => ({ outcome: d.outcome, aiRecommendation: d.ai_recommendation }));
 
@@ -57,6 +58,8 @@ export function analyticsCsv(r: AnalyticsReport): string {
     for (const t of s.f.timeInStageDays) row('median_days_in_stage', t.kind, suppressedCells(t.median));
     row('median_days_to_hire', '', suppressedCells(s.f.timeToHireDays));
     row('ai_agreement_rate', '', suppressedCells(s.f.agreement.rate));
+    for (const x of s.f.sources) row('applications_by_source', x.source, [x.applications, x.applications, false]);
+    for (const x of s.f.campaigns) row('applications_by_campaign', x.source, [x.applications, x.applications, false]);
   }
   return `${lines.join('\r\n')}\r\n`;
 }
