@@ -4,6 +4,7 @@
 // strict CSP holds), each with a title, a description and the same numbers as a table.
 import { useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
+import { BarChart } from '../chart.js';
 import { ErrorBox, Loading, useData, when } from '../ui.js';
 
 interface Supp {
@@ -38,36 +39,6 @@ interface Report {
 
 const KIND_LABEL: Record<string, string> = { new: 'New', screening: 'Screening', interview: 'Interview', offer: 'Offer', hired: 'Hired' };
 const days = (s: Supp): string => (s.suppressed ? `hidden (fewer than the minimum sample; n=${s.n})` : s.value === null ? '—' : `${s.value} days (n=${s.n})`);
-
-/** A horizontal bar chart as SVG: role img, a title and a description; the numbers are also in a table next to it. */
-export function BarChart({ id, title, rows }: { id: string; title: string; rows: { label: string; value: number }[] }) {
-  const max = Math.max(1, ...rows.map((r) => r.value));
-  const rowH = 28;
-  const labelW = 150;
-  const barW = 300;
-  const height = rows.length * rowH + 8;
-  return (
-    <svg class="chart" role="img" aria-labelledby={`${id}-t ${id}-d`} viewBox={`0 0 ${labelW + barW + 60} ${height}`} width="100%" data-testid={id}>
-      <title id={`${id}-t`}>{title}</title>
-      <desc id={`${id}-d`}>{rows.map((r) => `${r.label}: ${r.value}`).join('; ')}</desc>
-      {rows.map((r, i) => {
-        const w = Math.round((r.value / max) * barW);
-        const y = i * rowH + 4;
-        return (
-          <g key={r.label}>
-            <text x={labelW - 8} y={y + 17} text-anchor="end" class="chart-label">
-              {r.label}
-            </text>
-            <rect x={labelW} y={y} width={Math.max(w, 1)} height={rowH - 8} class="chart-bar" />
-            <text x={labelW + Math.max(w, 1) + 6} y={y + 17} class="chart-label">
-              {r.value}
-            </text>
-          </g>
-        );
-      })}
-    </svg>
-  );
-}
 
 function SourceTable({ caption, rows, testid }: { caption: string; rows: SourceRow[]; testid: string }) {
   return (
