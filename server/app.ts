@@ -65,6 +65,8 @@ import { triageRoutes } from './modules/triage/routes.js';
 import { createTriageService } from './modules/triage/service.js';
 import { trustRoutes } from './modules/trust/routes.js';
 import { wireTrust } from './modules/trust/wire.js';
+import { analyticsRoutes } from './modules/analytics/routes.js';
+import { createAnalyticsService } from './modules/analytics/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -291,6 +293,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(triageRoutes, { triage: createTriageService({ db: deps.db, clock }) });
   // issue 23: the trust page (/trust, signed /trust.json, per-org /trust/<slug>); the worker runs the checks.
   await app.register(trustRoutes, { clock, trust: wireTrust({ db: deps.db, config, keyring, clock, logger: deps.logger, audit: deps.audit, alerts }) });
+
+  // issue 21 item 3: hiring analytics (funnel, time in stage, time to hire, AI agreement; JSON and CSV).
+  await app.register(analyticsRoutes, { analytics: createAnalyticsService({ db: deps.db, clock }) });
 
   return app;
 }

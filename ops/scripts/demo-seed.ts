@@ -340,6 +340,7 @@ async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId:
           source: 'public',
           noticeVersion: PRIVACY_NOTICE_VERSION,
           demographics,
+          utm: HISTORY_SOURCES[n % HISTORY_SOURCES.length] ?? null,
         },
         { type: 'candidate' },
         'demo-seed',
@@ -352,8 +353,34 @@ async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId:
       } else {
         await applications.decide(ctx, applicationId, { outcome: 'reject', reason: 'Does not meet the must-have criteria.' });
       }
+      await backdateHistory(deps, ctx.orgId, applicationId, n);
     }
   }
+}
+
+// Issue 21 item 3: where past applicants came from, so Analytics shows sources and campaigns.
+const HISTORY_SOURCES: ({ utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null)[] = [
+  { utm_source: 'linkedin', utm_medium: 'social', utm_campaign: 'Spring hiring' },
+  { utm_source: 'indeed', utm_medium: 'cpc', utm_campaign: 'Spring hiring' },
+  null,
+  { utm_source: 'linkedin', utm_medium: 'social', utm_campaign: 'Spring hiring' },
+  { utm_source: 'referral', utm_medium: 'email', utm_campaign: null },
+];
+
+/** Spreads a past application over the last weeks (applied n days ago... moves a few days apart) so time in stage and time to hire look real. */
+async function backdateHistory(deps: SeedDeps, orgId: string, applicationId: string, n: number): Promise<void> {
+  const appliedDaysAgo = 40 + (n % 20);
+  const stepDays = 2 + (n % 5);
+  await deps.db.withTenantTx(orgId, async (tx) => {
+    await tx.query(`UPDATE applications SET created_at = now() - make_interval(days => $2) WHERE id = $1`, [applicationId, appliedDaysAgo]);
+    await tx.query(
+      `UPDATE application_events e SET created_at = now() - make_interval(days => $2) + make_interval(days => $3 * ev.k)
+         FROM (SELECT id, CASE WHEN type IN ('decision.recorded', 'stage.changed') THEN row_number() OVER (PARTITION BY type IN ('decision.recorded', 'stage.changed') ORDER BY created_at, id) ELSE 0 END::int AS k
+                 FROM application_events WHERE application_id = $1) ev
+        WHERE e.id = ev.id`,
+      [applicationId, appliedDaysAgo, stepDays],
+    );
+  });
 }
 
 /**

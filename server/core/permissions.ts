@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'privacy:read',
   'settings:manage',
   'webhooks:manage',
+  'analytics:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,9 +43,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'applications:decide',
     'screening:run',
     'interviews:manage',
+    'analytics:read',
   ],
   hiring_manager: ['org:read', 'jobs:read', 'candidates:read', 'applications:read', 'applications:feedback', 'applications:decide'],
-  auditor: ['org:read', 'members:read', 'audit:read', 'bias:read', 'privacy:read'],
+  auditor: ['org:read', 'members:read', 'audit:read', 'bias:read', 'privacy:read', 'analytics:read'],
 };
 
 export function isRole(value: unknown): value is Role {

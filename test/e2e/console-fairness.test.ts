@@ -72,6 +72,7 @@ t.test('an auditor opens Fairness and sees the per-job table with flagged and sm
   await page.getByTestId('bias-summary').filter({ hasText: 'Threshold 0.8' }).waitFor();
   const table = page.getByTestId('bias-gender');
   await table.waitFor();
+  t.match(await page.getByRole('img', { name: /^Sex \/ gender: share advanced past screening/ }).textContent(), /Female: 20; Male: 80; Non-binary or another gender: 33\.3/, 'a chart with a name and its numbers as a description');
   const woman = table.getByRole('row', { name: /^Female/ });
   t.match(await woman.textContent(), /Female5\s*1\/5 · 20\.0%ratio 0\.25 below threshold/, 'women: 1 of 5 advanced, ratio 0.25, flagged');
   t.match(await table.getByRole('row', { name: /^Male/ }).textContent(), /Male5\s*4\/5 · 80\.0%ratio 1\.00/, 'men: the reference rate');

@@ -132,6 +132,18 @@ t.test('the demo Fairness report shows a flagged category, a small-sample one an
   t.ok(r.breaches.some((b) => b.dimension === 'gender' && b.category === 'Female' && b.metric === 'advanced'));
 });
 
+t.test('issue 21: demo Analytics shows the funnel, time to hire and sources of the decided past applications', async (t) => {
+  const jobs = (await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: await as('admin') })).json<{ jobs: { id: string; title: string }[] }>().jobs;
+  const backend = jobs.find((j) => j.title.startsWith('Backend')) as { id: string };
+  const res = await ctx.app.inject({ method: 'GET', url: `/api/v1/analytics/report?jobId=${backend.id}`, headers: await as('recruiter') });
+  t.equal(res.statusCode, 200, res.body);
+  const f = res.json<{ figures: { funnel: { kind: string; reached: number }[]; timeToHireDays: { value: number | null; n: number }; timeInStageDays: { kind: string; median: { value: number | null } }[]; sources: { source: string; applications: number }[] } }>().figures;
+  t.equal(f.funnel.find((x) => x.kind === 'hired')?.reached, 3, 'three past hires on the backend job');
+  t.equal(f.timeToHireDays.n, 3);
+  t.ok((f.timeInStageDays.find((x) => x.kind === 'new')?.median.value ?? 0) > 0, 'the past applications spent days in new');
+  t.ok(f.sources.some((x) => x.source === 'linkedin' && x.applications >= 5), 'LinkedIn is a named source');
+});
+
 t.test('the demo org names a privacy contact and holds one application reviewed without AI', async (t) => {
   const admin = await as('admin');
   const contact = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/privacy-contact', headers: admin });

@@ -37,13 +37,15 @@ export async function insertOrFindApplication(
     noticeVersion: string | null;
     noticeRevision?: number | null;
     humanReviewOnly?: boolean;
+    /** Campaign source from the apply page URL (issue 21 item 3). */
+    utm?: { utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null;
   },
 ): Promise<{ id: string; created: boolean }> {
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at, consent_notice_revision, human_review_only)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $8, $9)
+    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at, consent_notice_revision, human_review_only, utm_source, utm_medium, utm_campaign)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $8, $9, $10, $11, $12)
      ON CONFLICT (org_id, job_id, candidate_id) DO NOTHING RETURNING id`,
-    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion, a.noticeRevision ?? null, a.humanReviewOnly === true],
+    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion, a.noticeRevision ?? null, a.humanReviewOnly === true, a.utm?.utm_source ?? null, a.utm?.utm_medium ?? null, a.utm?.utm_campaign ?? null],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
   const existing = await tx.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 AND candidate_id = $2', [a.jobId, a.candidateId]);

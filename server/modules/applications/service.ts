@@ -71,6 +71,8 @@ export interface SubmitInput {
   /** "A person reviews my application without AI screening": never sent to a model. */
   humanReviewOnly?: boolean;
   demographics?: Record<string, string>;
+  /** Campaign source from the apply page URL, validated (issue 21 item 3). */
+  utm?: { utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null;
 }
 
 export interface SubmitResult {
@@ -344,6 +346,7 @@ export function createApplicationService(deps: {
         noticeVersion: input.noticeVersion,
         noticeRevision: input.noticeRevision ?? null,
         humanReviewOnly: input.humanReviewOnly === true,
+        utm: input.utm ?? null,
       });
       if (!app.created && holdExisting) {
         // Anyone can type a candidate's email: nothing here proves it is them.

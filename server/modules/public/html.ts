@@ -156,7 +156,16 @@ ${body}
 `;
 }
 
-export function renderApplyPage(job: JobRow, org: PublicOrg, publicUrl: URL, notice: CurrentNotice): string {
+/** Campaign source carried from the page URL into the form (issue 21 item 3); values were validated. */
+function utmInputs(utm: Partial<Record<string, string | null>> | null): string {
+  if (!utm) return '';
+  return Object.entries(utm)
+    .filter((e): e is [string, string] => typeof e[1] === 'string')
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">\n`)
+    .join('');
+}
+
+export function renderApplyPage(job: JobRow, org: PublicOrg, publicUrl: URL, notice: CurrentNotice, utm: Partial<Record<string, string | null>> | null = null): string {
   const pageUrl = new URL(`/jobs/${org.slug}/${job.slug}`, publicUrl).toString();
   const action = `/api/v1/public/jobs/${org.slug}/${job.slug}/apply`;
   const paragraphs = job.description
@@ -195,7 +204,7 @@ ${noticeHtml}
 <label>CV (PDF, Word .docx or text, up to 10 MB) <input name="cv" type="file" required accept=".pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"></label>
 <input type="hidden" name="noticeVersion" value="${PRIVACY_NOTICE_VERSION}">
 <input type="hidden" name="noticeRevision" value="${notice.version}">
-<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
+${utmInputs(utm)}<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
 <label><input type="radio" name="humanReviewOnly" value="false" checked> AI-assisted screening, reviewed by a person</label>
 <label><input type="radio" name="humanReviewOnly" value="true"> A person reviews my application without AI screening</label>
 </fieldset>

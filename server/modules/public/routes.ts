@@ -6,6 +6,7 @@ import type { Db } from '../../core/db.js';
 import { AppError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { Problem } from '../../plugins/schemas.js';
 import { readApplicationForm } from '../applications/form.js';
+import { parseUtm, UTM_FIELDS, utmFromQuery } from '../analytics/utm.js';
 import type { ApplicationService } from '../applications/service.js';
 import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
 import { currentNoticeIn } from '../notices/service.js';
@@ -75,7 +76,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       const { org, job } = await openJob(orgSlug, jobSlug);
       const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
-      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice));
+      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query)));
     },
   );
 
@@ -86,7 +87,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         operationId: 'applyToJob',
         tags: ['public'],
         description:
-          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately).',
+          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately), utm_source?, utm_medium?, utm_campaign? (campaign source: up to 100 letters, digits, spaces or . _ ~ + -).',
         consumes: ['multipart/form-data'],
         params: JobParams,
         response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String(), noticeRevision: Type.Integer(), humanReviewOnly: Type.Boolean() }), 200: Type.String(), ...PublicErrors },
@@ -108,7 +109,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           request.log.warn({ err: { message: (err as Error).message } }, 'apply rate check failed');
         }
       }
-      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'humanReviewOnly']);
+      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'humanReviewOnly', ...UTM_FIELDS]);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
         throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
@@ -116,6 +117,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
       const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
+      const utm = parseUtm(form.extra);
       const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
       // A page shown before a settings change states old facts: the candidate reads the new
       // notice first. API clients that render no page may omit the revision; the current
@@ -142,6 +144,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           noticeRevision: notice.version,
           humanReviewOnly,
           demographics: form.demographics,
+          utm,
         },
         request.id,
       );

@@ -50,6 +50,7 @@ const Settings = lazyPage(async () => (await import('./pages/settings.js')).Sett
 const Templates = lazyPage(async () => (await import('./pages/templates.js')).Templates);
 const ReviewTasks = lazyPage(async () => (await import('./pages/reviews.js')).ReviewTasks);
 const Fairness = lazyPage(async () => (await import('./pages/fairness.js')).Fairness);
+const Analytics = lazyPage(async () => (await import('./pages/analytics.js')).Analytics);
 const PrivacyRegister = lazyPage(async () => (await import('./pages/privacy-register.js')).PrivacyRegister);
 
 function Public({ path, query, onSignedIn }: { path: string; query: URLSearchParams; onSignedIn: (to: string) => void }) {
@@ -136,6 +137,7 @@ function Shell({ path }: { path: string }) {
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
     ['/app/fairness', 'Fairness', s.can('bias:read')],
+    ['/app/analytics', 'Analytics', s.can('analytics:read')],
     ['/app/privacy', 'Privacy', s.can('privacy:read')],
     ['/app/api-tokens', 'API tokens', s.org !== null],
   ];
@@ -262,6 +264,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/reviews', path)) return <ReviewTasks />;
   if (match('/app/audit', path)) return <AuditLog />;
   if (match('/app/fairness', path)) return <Fairness />;
+  if (match('/app/analytics', path)) return <Analytics />;
   if (match('/app/privacy', path)) return <PrivacyRegister />;
   if (match('/app/account', path)) return <Account />;
   if (match('/app/api-tokens', path)) return <ApiTokens />;

@@ -5,6 +5,7 @@
 // returns an individual's answer, and every view is audited.
 import { useState } from 'preact/hooks';
 import { get, put, qs } from '../api.js';
+import { BarChart } from '../chart.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
@@ -175,6 +176,11 @@ export function Fairness() {
             r.dimensions.map((d) => (
               <div key={d.key} class="card">
                 <h2>{d.label}</h2>
+                <BarChart
+                  id={`chart-bias-${d.key}`}
+                  title={`${d.label}: share advanced past screening (%)`}
+                  rows={d.categories.map((c) => ({ label: c.category, value: c.advanced.rate === null ? 0 : Math.round(c.advanced.rate * 1000) / 10 }))}
+                />
                 <table class="table" data-testid={`bias-${d.key}`}>
                   <thead>
                     <tr>
