@@ -52,6 +52,9 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
     AI_PROVIDER: 'simulated',
     HIREBOX_DATA_DIR: keys.dir,
     LOG_LEVEL: 'info',
+    // Tests apply many times to one job within a minute; the per-minute burst cap has its own
+    // test (intake-burst), which sets it from the hourly rate as production does.
+    APPLY_BURST_PER_JOB_MINUTE: '100000',
     ...extra,
   };
 }

@@ -436,6 +436,8 @@ function parseBackups(env: Env, isProd: boolean, problems: string[]): Config['ba
 export interface IntakeConfig {
   applyPerJobPerHour: number;
   applyPerOrgPerHour: number;
+  /** APPLY_BURST_PER_JOB_MINUTE; unset or empty = a twelfth of the hourly rate, at least 10 (public/limits.ts burstLimit). */
+  applyPerJobPerMinute: number | null;
   cvMaxPages: number;
   cvParsePerOrg: number;
 }
@@ -449,6 +451,7 @@ function parseIntake(env: Env, problems: string[]): IntakeConfig {
   return {
     applyPerJobPerHour: int('APPLY_RATE_PER_JOB_HOUR', 120, 1, 100_000),
     applyPerOrgPerHour: int('APPLY_RATE_PER_ORG_HOUR', 600, 1, 1_000_000),
+    applyPerJobPerMinute: (env.APPLY_BURST_PER_JOB_MINUTE ?? '') === '' ? null : int('APPLY_BURST_PER_JOB_MINUTE', 10, 1, 100_000),
     cvMaxPages: int('CV_MAX_PAGES', 50, 1, 2_000),
     cvParsePerOrg: int('CV_PARSE_PER_ORG', 1, 1, 64),
   };

@@ -10,7 +10,9 @@ import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { burstLimit } from '../../server/modules/public/limits.js';
 
 const PER_HOUR = 240;
-const ctx = await buildTestApp(t, { env: { APPLY_RATE_PER_JOB_HOUR: String(PER_HOUR), APPLY_RATE_PER_ORG_HOUR: '10000' } });
+// APPLY_BURST_PER_JOB_MINUTE empty (test/helper.ts sets a high one for other tests): the
+// production default, a cap derived from the hourly rate.
+const ctx = await buildTestApp(t, { env: { APPLY_RATE_PER_JOB_HOUR: String(PER_HOUR), APPLY_RATE_PER_ORG_HOUR: '10000', APPLY_BURST_PER_JOB_MINUTE: '' } });
 const owner = await connectOwner(t, ctx);
 const admin = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, admin);

@@ -42,15 +42,18 @@ t.test('invalid values are reported one line each', async (t) => {
 });
 
 t.test('public intake limits (issue 14): defaults, overrides and bad values', async (t) => {
-  t.same(loadConfig(base).intake, { applyPerJobPerHour: 120, applyPerOrgPerHour: 600, cvMaxPages: 50, cvParsePerOrg: 1 });
-  t.same(loadConfig({ ...base, APPLY_RATE_PER_JOB_HOUR: '5', APPLY_RATE_PER_ORG_HOUR: '50', CV_MAX_PAGES: '20', CV_PARSE_PER_ORG: '2' }).intake, {
+  t.same(loadConfig(base).intake, { applyPerJobPerHour: 120, applyPerOrgPerHour: 600, applyPerJobPerMinute: null, cvMaxPages: 50, cvParsePerOrg: 1 });
+  t.same(loadConfig({ ...base, APPLY_RATE_PER_JOB_HOUR: '5', APPLY_RATE_PER_ORG_HOUR: '50', APPLY_BURST_PER_JOB_MINUTE: '3', CV_MAX_PAGES: '20', CV_PARSE_PER_ORG: '2' }).intake, {
     applyPerJobPerHour: 5,
     applyPerOrgPerHour: 50,
+    applyPerJobPerMinute: 3,
     cvMaxPages: 20,
     cvParsePerOrg: 2,
   });
-  const problems = problemsOf({ ...base, APPLY_RATE_PER_JOB_HOUR: '0', APPLY_RATE_PER_ORG_HOUR: 'many', CV_MAX_PAGES: '1.5', CV_PARSE_PER_ORG: '-1' });
-  t.equal(problems.length, 4, problems.join('\n'));
+  t.equal(loadConfig({ ...base, APPLY_BURST_PER_JOB_MINUTE: '' }).intake.applyPerJobPerMinute, null, 'empty = derived from the hourly rate');
+  const problems = problemsOf({ ...base, APPLY_RATE_PER_JOB_HOUR: '0', APPLY_RATE_PER_ORG_HOUR: 'many', APPLY_BURST_PER_JOB_MINUTE: '0', CV_MAX_PAGES: '1.5', CV_PARSE_PER_ORG: '-1' });
+  t.equal(problems.length, 5, problems.join('\n'));
+  t.match(problems.join('\n'), /APPLY_BURST_PER_JOB_MINUTE must be an integer from 1/);
   t.match(problems.join('\n'), /APPLY_RATE_PER_JOB_HOUR must be an integer from 1/);
   t.match(problems.join('\n'), /CV_PARSE_PER_ORG must be an integer from 1 to 64/);
 });

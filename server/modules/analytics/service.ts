@@ -3,11 +3,12 @@
 // Aggregates only; medians and rates from fewer applications than the org's fairness
 // minimum sample size (bias settings, default 5) are suppressed as in the fairness report.
 import type { Db } from '../../core/db.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { findReportJob, getBiasSettings, listJobsWithApplications } from '../bias/repo.js';
 import type { Ctx } from '../jobs/service.js';
 import { computeAnalytics, type AnalyticsFigures, type Suppressible } from './metrics.js';
 import { listAnalyticsApplications, listAnalyticsDecisions, type AnalyticsApplicationRow, type AnalyticsDecisionRow, type AnalyticsWindow } from './repo.js';
+import { parseReportWindow, type ReportWindow } from '../../core/report-window.js';
 
 export interface AnalyticsReport {
   orgId: string;
@@ -67,16 +68,7 @@ export function analyticsCsv(r: AnalyticsReport): string {
 export function createAnalyticsService(deps: { db: Db; clock?: () => Date }) {
   const clock = deps.clock ?? (() => new Date());
 
-  function parseWindow(input: { from?: string; to?: string }): { from: Date | null; to: Date | null } {
-    const from = input.from ? new Date(input.from) : null;
-    const to = input.to ? new Date(input.to) : null;
-    const errors: { path: string; message: string }[] = [];
-    if (from && Number.isNaN(from.getTime())) errors.push({ path: 'querystring/from', message: 'must be a date or date-time' });
-    if (to && Number.isNaN(to.getTime())) errors.push({ path: 'querystring/to', message: 'must be a date or date-time' });
-    if (errors.length === 0 && from && to && from.getTime() >= to.getTime()) errors.push({ path: 'querystring/from', message: 'must be before to' });
-    if (errors.length > 0) throw new ValidationError(errors, 'The analytics window is not valid.');
-    return { from, to };
-  }
+  const parseWindow = (input: { from?: string; to?: string }): ReportWindow => parseReportWindow(input, 'The analytics window is not valid.');
 
   return {
     async report(ctx: Ctx, input: { jobId?: string; from?: string; to?: string }): Promise<AnalyticsReport> {

@@ -51,7 +51,7 @@ export interface HiringDeps {
   clock?: () => Date;
   alerts?: AlertSink;
   /** issue 14 (M1): apply rates per job and per org; without it only the per-IP limit applies. */
-  intake?: Pick<IntakeConfig, 'applyPerJobPerHour' | 'applyPerOrgPerHour'>;
+  intake?: Pick<IntakeConfig, 'applyPerJobPerHour' | 'applyPerOrgPerHour' | 'applyPerJobPerMinute'>;
 }
 
 export function cvParseJobId(documentId: string): string {
@@ -108,7 +108,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   });
   await app.register(noticeRoutes, { notices: createNoticeService({ db: deps.db, audit: deps.audit }) });
   const applyLimiter = deps.intake
-    ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour } })
+    ? createApplyLimiter({ redis: deps.redis, redisPrefix: deps.redisPrefix, limits: { perJobPerHour: deps.intake.applyPerJobPerHour, perOrgPerHour: deps.intake.applyPerOrgPerHour, perJobPerMinute: deps.intake.applyPerJobPerMinute } })
     : undefined;
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl, applyLimiter });
   await app.register(resubmissionRoutes, { resubmissions });

@@ -24,7 +24,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
+import { parseReportWindow, type ReportWindow as DateWindow } from '../../core/report-window.js';
 import type { AlertSink } from '../alerts/service.js';
 import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
 import type { Ctx } from '../jobs/service.js';
@@ -350,16 +351,7 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
     return job;
   }
 
-  function parseWindow(input: { from?: string; to?: string }): { from: Date | null; to: Date | null } {
-    const from = input.from ? new Date(input.from) : null;
-    const to = input.to ? new Date(input.to) : null;
-    const errors: { path: string; message: string }[] = [];
-    if (from && Number.isNaN(from.getTime())) errors.push({ path: 'querystring/from', message: 'must be a date or date-time' });
-    if (to && Number.isNaN(to.getTime())) errors.push({ path: 'querystring/to', message: 'must be a date or date-time' });
-    if (errors.length === 0 && from && to && from.getTime() >= to.getTime()) errors.push({ path: 'querystring/from', message: 'must be before to' });
-    if (errors.length > 0) throw new ValidationError(errors, 'The report window is not valid.');
-    return { from, to };
-  }
+  const parseWindow = (input: { from?: string; to?: string }): DateWindow => parseReportWindow(input, 'The report window is not valid.');
 
   async function recordView(orgId: string, actor: { type: 'user'; id: string } | { type: 'system' }, report: BiasReport, via: 'api' | 'cli', requestId?: string): Promise<void> {
     await audit.record(orgId, {

@@ -8,6 +8,8 @@ import { TooManyRequestsError } from '../../core/errors.js';
 export interface ApplyLimits {
   perJobPerHour: number;
   perOrgPerHour: number;
+  /** Per job per minute; unset = burstLimit(perJobPerHour). */
+  perJobPerMinute?: number | null;
 }
 
 const WINDOW_MS = 3_600_000;
@@ -37,7 +39,7 @@ export function createApplyLimiter(deps: { redis: Redis; redisPrefix: string; li
       const orgCount = Number(replies?.[0]?.[1] ?? 0);
       const jobCount = Number(replies?.[2]?.[1] ?? 0);
       const burstCount = Number(replies?.[4]?.[1] ?? 0);
-      if (burstCount > burstLimit(deps.limits.perJobPerHour)) {
+      if (burstCount > (deps.limits.perJobPerMinute ?? burstLimit(deps.limits.perJobPerHour))) {
         throw new TooManyRequestsError(Math.max(1, Math.ceil(((minute + 1) * BURST_WINDOW_MS - t) / 1000)), {
           detail: 'This job is receiving too many applications right now; please try again in a minute.',
         });
