@@ -28,6 +28,7 @@ import { currentNoticeIn } from '../../server/modules/notices/service.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/notices/text.js';
 import { createScreeningOversight } from '../../server/modules/screening/oversight.js';
 import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import { createScorecardService } from '../../server/modules/scorecards/service.js';
 import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
@@ -199,6 +200,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
   await seedHeldResubmission(deps, orgId, jobIds[0] as string);
+  await seedScorecards(deps, ctx, userIds.get('hiring_manager') as string, submitted[0] as string);
   // Issue 18 item 6: one open access request in the privacy register, received ten days ago (due in about three weeks).
   const rights = createRightsService({ db: deps.db, audit: deps.audit, keyring: createKeyring({ masterKey: deps.masterKey }), clock: () => new Date() });
   const received = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
@@ -444,4 +446,22 @@ async function seedHeldResubmission(deps: SeedDeps, orgId: string, jobId: string
 2026 Also: Node.js and TypeScript backend services`) }, source: 'public', noticeVersion: 'demo' },
     'demo-seed',
   );
+}
+
+/** Issue 21 item 4: two submitted scorecards (recruiter and hiring manager) on the first application. */
+async function seedScorecards(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, managerId: string, applicationId: string): Promise<void> {
+  const scorecards = createScorecardService({ db: deps.db, audit: deps.audit, keyring: createKeyring({ masterKey: deps.masterKey }) });
+  const { criteria, mine } = await scorecards.list(ctx, applicationId);
+  if (mine || criteria.length === 0) return;
+  const raters = [
+    { ctx, base: 4, recommendation: 'yes' as const },
+    { ctx: { ...ctx, userId: managerId, role: 'hiring_manager' as const }, base: 3, recommendation: 'strong_yes' as const },
+  ];
+  for (const r of raters) {
+    await scorecards.save(r.ctx, applicationId, {
+      ratings: criteria.map((c, i) => ({ criterion: c.key, rating: Math.max(1, Math.min(5, r.base + (i % 2))), evidence: `Demo interview: concrete example given for ${c.name}.` })),
+      recommendation: r.recommendation,
+      submit: true,
+    });
+  }
 }

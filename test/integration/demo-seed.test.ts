@@ -116,6 +116,9 @@ t.test('running the seed again changes nothing but the password', async (t) => {
   t.same(again, { orgId: first.orgId, created: false });
   const n = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs'));
   t.equal(n.rows[0]?.n, 3);
+  // issue 21 item 4: two submitted scorecards, not duplicated by the second run.
+  const cards = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>("SELECT count(*)::int AS n FROM scorecards WHERE status = 'submitted'"));
+  t.equal(cards.rows[0]?.n, 2);
 });
 
 t.test('the demo Fairness report shows a flagged category, a small-sample one and the declined count', async (t) => {

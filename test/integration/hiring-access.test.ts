@@ -72,6 +72,10 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     // issue 21 (triage): per-stage counts and the member's visit to a job's pipeline.
     { method: 'GET', route: '/api/v1/jobs/:id/applications/counts', url: `/api/v1/jobs/${jobId}/applications/counts` },
     { method: 'POST', route: '/api/v1/jobs/:id/visit', url: `/api/v1/jobs/${jobId}/visit` },
+    // issue 21 item 4 (scorecards).
+    { method: 'GET', route: '/api/v1/applications/:id/scorecards', url: `/api/v1/applications/${applicationId}/scorecards` },
+    { method: 'PUT', route: '/api/v1/applications/:id/scorecard', url: `/api/v1/applications/${applicationId}/scorecard`, payload: { ratings: [{ criterion: 'c1', rating: 5, evidence: 'x' }, { criterion: 'c2', rating: 5, evidence: 'x' }], recommendation: 'strong_yes', submit: true } },
+    { method: 'GET', route: '/api/v1/jobs/:id/scorecards/summary', url: `/api/v1/jobs/${jobId}/scorecards/summary` },
   ];
 }
 
@@ -96,7 +100,7 @@ t.test('the walk covers every hiring API route with an id', async (t) => {
 });
 
 t.test("org B's users get 404 (never A's data) on every route that names A's resources, and change nothing", async (t) => {
-  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates']);
+  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards']);
   const jobBefore = (await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0];
   for (const m of [adminB, recruiterB]) {
     for (const c of walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId)) {
@@ -106,7 +110,7 @@ t.test("org B's users get 404 (never A's data) on every route that names A's res
       t.notMatch(res.body, /Ada Lovelace|Assigned job/, 'no data of A in the answer');
     }
   }
-  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates']), before, 'no rows added anywhere');
+  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards']), before, 'no rows added anywhere');
   t.same((await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0], jobBefore, "A's job unchanged");
   const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs?limit=100', headers: { cookie: adminB.cookie } });
   t.same(list.json<{ jobs: { title: string }[] }>().jobs.map((j) => j.title), ['B job'], "B's list shows only B's jobs");

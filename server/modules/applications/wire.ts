@@ -32,6 +32,8 @@ import { retentionRoutes } from '../retention/routes.js';
 import { createRetentionService } from '../retention/service.js';
 import { MULTIPART_LIMITS } from './form.js';
 import { applicationRoutes } from './routes.js';
+import { scorecardRoutes } from '../scorecards/routes.js';
+import { createScorecardService } from '../scorecards/service.js';
 import { createApplicationService, type CvParseProducer } from './service.js';
 
 export interface HiringDeps {
@@ -112,4 +114,5 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     : undefined;
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl, applyLimiter });
   await app.register(resubmissionRoutes, { resubmissions });
+  await app.register(scorecardRoutes, { scorecards: createScorecardService({ db: deps.db, audit: deps.audit, keyring }) });
 }

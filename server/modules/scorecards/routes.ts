@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { requireCtx } from '../../plugins/access.js';
+import { Problem, ProblemResponses } from '../../plugins/schemas.js';
+import { IdParams } from '../jobs/schemas.js';
+import { ScorecardBody, ScorecardList, ScorecardSummary, ScorecardView } from './schemas.js';
+import type { ScorecardInput, ScorecardService } from './service.js';
+
+const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
+
+export async function scorecardRoutes(app: FastifyInstance, deps: { scorecards: ScorecardService }): Promise<void> {
+  app.get(
+    '/api/v1/applications/:id/scorecards',
+    {
+      schema: { operationId: 'listScorecards', tags: ['scorecards'], params: IdParams, response: { 200: ScorecardList, ...Errors } },
+      config: { access: { permission: 'applications:feedback' } },
+    },
+    async (request) => deps.scorecards.list(requireCtx(request), (request.params as { id: string }).id),
+  );
+
+  app.put(
+    '/api/v1/applications/:id/scorecard',
+    {
+      schema: { operationId: 'saveScorecard', tags: ['scorecards'], params: IdParams, body: ScorecardBody, response: { 200: ScorecardView, ...Errors } },
+      config: { access: { permission: 'applications:feedback' } },
+    },
+    async (request) => deps.scorecards.save(requireCtx(request), (request.params as { id: string }).id, request.body as ScorecardInput),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/scorecards/summary',
+    {
+      schema: { operationId: 'scorecardSummary', tags: ['scorecards'], params: IdParams, response: { 200: ScorecardSummary, ...Errors } },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => deps.scorecards.summary(requireCtx(request), (request.params as { id: string }).id),
+  );
+}
