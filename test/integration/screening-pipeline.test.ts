@@ -11,6 +11,7 @@ import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { isInjectionCheck, startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
+import { until } from '../support/until.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
@@ -306,8 +307,11 @@ t.test('per-org concurrency: a job over the org limit is delayed, not run', asyn
   fake.setFallback({ kind: 'valid', content: grounded, delayMs: 300 });
   const a = await applyWith(CV, { name: 'Jane Doe', email: 'conc.a@doe.example' });
   const b = await applyWith(CV, { name: 'Jane Doe', email: 'conc.b@doe.example' });
+  const asked = fake.requests.length;
   const first = realProcessor(fakeJob(admin.orgId, a).job);
-  await new Promise((r) => setTimeout(r, 50));
+  // The first screening holds the org's only slot once it has asked the model (a fixed sleep
+  // lost the race on a loaded machine: the second took the slot and the first was delayed).
+  await until('the first screening to reach the model', async () => fake.requests.length > asked);
   const second = fakeJob(admin.orgId, b);
   await t.rejects(realProcessor(second.job), { name: 'DelayedError' });
   t.ok(second.state.delayedUntil > Date.now());
