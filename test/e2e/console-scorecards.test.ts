@@ -71,7 +71,7 @@ t.test('a recruiter fills a scorecard: missing evidence is shown as an error, th
   await problems.waitFor();
   t.match(await problems.textContent(), /Write the evidence for this rating\./);
   t.equal(await pg.getByLabel('Evidence for Postgres').getAttribute('aria-invalid'), 'true');
-  t.ok(await pg.getByLabel('Evidence for Postgres').evaluate((el) => el === document.activeElement), 'focus moves to the field to fix');
+  t.ok(await pg.getByLabel('Evidence for Postgres').evaluate((el) => el === (el.getRootNode() as { activeElement?: unknown }).activeElement), 'focus moves to the field to fix');
   t.same(await mine(), [], 'nothing was saved');
 
   await page.keyboard.type('Chose a composite index with org_id first and explained why.');
