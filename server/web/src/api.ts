@@ -2,6 +2,7 @@
 // token on unsafe methods, problem+json errors turned into readable messages, and a 401
 // sending the user to sign in (and back afterwards).
 import { navigate, currentPath } from './router.js';
+import type { ScorecardRecommendation } from './scorecard-rules.js';
 
 export interface Problem {
   type?: string;
@@ -437,7 +438,7 @@ export interface Message {
 }
 
 /** Structured interview scorecards (docs/scorecards.md). */
-export type ScorecardRecommendation = 'strong_no' | 'no' | 'yes' | 'strong_yes';
+export type { ScorecardRecommendation };
 export interface ScorecardRating {
   criterion: string;
   rating: number;

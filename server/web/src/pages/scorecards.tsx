@@ -5,6 +5,7 @@
 // agreement and the AI's difference from the interviewers).
 import { useEffect, useState } from 'preact/hooks';
 import { get, put, type Scorecard, type ScorecardList, type ScorecardRecommendation, type ScorecardSummary } from '../api.js';
+import { draftOf, scorecardProblems, type Draft } from '../scorecard-rules.js';
 import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
 const RECOMMENDATIONS: { value: ScorecardRecommendation; label: string }[] = [
@@ -16,36 +17,6 @@ const RECOMMENDATIONS: { value: ScorecardRecommendation; label: string }[] = [
 const REC_TEXT: Record<string, string> = Object.fromEntries(RECOMMENDATIONS.map((r) => [r.value, r.label]));
 const RATING_TEXT: Record<number, string> = { 1: 'poor', 2: 'weak', 3: 'adequate', 4: 'good', 5: 'excellent' };
 const EVIDENCE_MAX = 2000;
-
-interface Draft {
-  ratings: Record<string, number | undefined>;
-  evidence: Record<string, string>;
-  recommendation: ScorecardRecommendation | '';
-}
-
-function draftOf(mine: Scorecard | null): Draft {
-  return {
-    ratings: Object.fromEntries((mine?.ratings ?? []).map((r) => [r.criterion, r.rating])),
-    evidence: Object.fromEntries((mine?.ratings ?? []).map((r) => [r.criterion, r.evidence])),
-    recommendation: mine?.recommendation ?? '',
-  };
-}
-
-/** Field problems of a draft: key -> message. Submitting needs every criterion rated. */
-export function scorecardProblems(criteria: { key: string; name: string }[], d: Draft, submit: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of criteria) {
-    const rating = d.ratings[c.key];
-    const evidence = (d.evidence[c.key] ?? '').trim();
-    if (rating === undefined) {
-      if (submit) out[c.key] = 'Choose a rating.';
-      else if (evidence) out[c.key] = 'Choose a rating for this note, or clear the note.';
-    } else if (!evidence) out[c.key] = 'Write the evidence for this rating.';
-  }
-  if (!submit && !Object.values(d.ratings).some((r) => r !== undefined)) out.form = 'Rate at least one criterion.';
-  if (!d.recommendation) out.recommendation = 'Choose an overall recommendation.';
-  return out;
-}
 
 export function ScorecardPanel({ applicationId, who }: { applicationId: string; who: (id: string | null) => string }) {
   const list = useData(() => get<ScorecardList>(`/api/v1/applications/${applicationId}/scorecards`), [applicationId]);
