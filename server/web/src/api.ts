@@ -2,6 +2,7 @@
 // token on unsafe methods, problem+json errors turned into readable messages, and a 401
 // sending the user to sign in (and back afterwards).
 import { navigate, currentPath } from './router.js';
+import type { ScorecardRecommendation } from './scorecard-rules.js';
 
 export interface Problem {
   type?: string;
@@ -434,4 +435,54 @@ export interface Message {
   attempts?: number;
   sentAt: string | null;
   createdAt: string;
+}
+
+/** Structured interview scorecards (docs/scorecards.md). */
+export type { ScorecardRecommendation };
+export interface ScorecardRating {
+  criterion: string;
+  rating: number;
+  evidence: string;
+}
+/** One scorecard as GET/PUT /api/v1/applications/:id/scorecard(s) answer it. */
+export interface Scorecard {
+  id: string;
+  authorId: string;
+  mine: boolean;
+  status: 'draft' | 'submitted';
+  submittedAt: string | null;
+  updatedAt: string;
+  recommendation: ScorecardRecommendation;
+  criteriaVersion: number;
+  ratings: ScorecardRating[];
+}
+/** GET /api/v1/applications/:id/scorecards: others stay hidden until you submit yours. */
+export interface ScorecardList {
+  criteria: { key: string; name: string }[];
+  criteriaVersion: number;
+  locked: boolean;
+  mine: Scorecard | null;
+  othersHidden: boolean;
+  othersSubmitted: number;
+  others: Scorecard[];
+}
+/** GET /api/v1/jobs/:id/scorecards/summary */
+export interface ScorecardSummary {
+  jobId: string;
+  criteriaVersion: number;
+  scale: { human: string; ai: string };
+  agreementMethod: string;
+  scorecards: number;
+  applications: number;
+  criteria: {
+    key: string;
+    name: string;
+    ratings: number;
+    humanMean: number | null;
+    raterPairs: number;
+    agreementWithin1: number | null;
+    aiCompared: number;
+    aiMeanDifference: number | null;
+    aiMeanAbsDifference: number | null;
+  }[];
 }

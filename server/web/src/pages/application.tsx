@@ -8,6 +8,7 @@ import { highlight } from '../highlight.js';
 import { InterviewsPanel } from './interviews.js';
 import { MessagesPanel } from './messages.js';
 import { PrivacyPanel, type ErasureResult } from './privacy.js';
+import { ScorecardPanel } from './scorecards.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
@@ -98,6 +99,7 @@ export function ApplicationDetail({ id }: { id: string }) {
             {screening.data && doc?.parseStatus === 'parsed' && session.can('screening:run') ? <Rescreen applicationId={a.id} answer={screening.data} onQueued={() => void screening.reload()} /> : screening.data?.stale ? <Notice>{screening.data.staleReason}</Notice> : null}
           </section>
           <InterviewsPanel a={a} onChanged={() => void app.reload()} />
+          {session.can('applications:feedback') ? <ScorecardPanel applicationId={a.id} who={who} /> : null}
           <section aria-labelledby="cv-h" class="card">
             <h2 id="cv-h">CV</h2>
             {a.pendingResubmissions.length > 0 ? (

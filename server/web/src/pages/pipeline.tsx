@@ -7,6 +7,7 @@ import { del, get, post, type ApplicationSummary, type Job, type SavedView, type
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { Board } from './board.js';
+import { ScorecardSummaryPanel } from './scorecards.js';
 import { FLAG_TEXT, Triage, triageQuery } from './triage.js';
 
 type Page = { applications: ApplicationSummary[]; nextCursor: string | null };
@@ -322,6 +323,7 @@ export function Pipeline({ jobId }: { jobId: string }) {
         <a href="/app/jobs">All jobs</a>
       </div>
       {session.can('screening:run') ? <RescreenJobButton jobId={jobId} onQueued={() => void page.reload()} /> : null}
+      {session.can('applications:read') ? <ScorecardSummaryPanel jobId={jobId} /> : null}
       <ErrorBox error={job.error ?? counts.error} />
       <div class="layout-switch" role="group" aria-label="Layout">
         <button type="button" class={layout === 'list' ? 'tab active' : 'tab'} aria-pressed={layout === 'list'} onClick={() => change({ ...filters, layout: 'list' })}>
