@@ -7,9 +7,10 @@
 // (core/scoped-query.ts), so no connection ever carries a tenant, between statements or
 // back into the pool, and there is no reset round trip. A write runs in a transaction
 // whose BEGIN and SET LOCAL ride with its first statement, so the tenant dies with the
-// transaction whatever happens.
+// transaction whatever happens; statements a transaction issues together (Promise.all)
+// share one round trip.
 import pg from 'pg';
-import { firstScopedQueryable, scopedQueryable } from './scoped-query.js';
+import { pipelinedTxQueryable, scopedQueryable } from './scoped-query.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -60,7 +61,7 @@ export function createDb(options: { connectionString: string; max?: number; appl
 
   async function runTx<T>(prefix: readonly string[], fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
-    const { q, started } = firstScopedQueryable(client, prefix);
+    const { q, started } = pipelinedTxQueryable(client, prefix);
     try {
       const result = await fn(q);
       if (started()) await client.query('COMMIT');

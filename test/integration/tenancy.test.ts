@@ -139,7 +139,19 @@ t.test('the tenant rides with each statement: one round trip per read, none left
   t.same(tx.result, [{ org: a.orgId }], 'a transaction keeps its tenant across statements');
   t.equal(tx.roundTrips, 3, 'BEGIN and the tenant ride with the first statement: two statements + COMMIT');
   const nothing = await countRoundTrips(() => db.withTenantTx(a.orgId, async () => 42));
-  t.same(nothing, { result: 42, roundTrips: 0 }, 'a transaction that runs nothing costs nothing');
+  t.same([nothing.result, nothing.roundTrips], [42, 0], 'a transaction that runs nothing costs nothing');
+  const together = await countRoundTrips(() =>
+    db.withTenantTx(a.orgId, (q) => Promise.all([q.query<{ n: number }>('SELECT 1 AS n'), q.query<{ org: string }>(SETTING), q.query<{ n: number }>('SELECT $1::int AS n', [3])])),
+  );
+  t.same(together.result.map((r) => r.rows[0]), [{ n: 1 }, { org: a.orgId }, { n: 3 }], 'statements issued together each get their own result');
+  t.equal(together.roundTrips, 2, 'statements issued together share one round trip (+ COMMIT)');
+  const failing = db.withTenantTx(a.orgId, async (q) => {
+    const results = await Promise.allSettled([q.query('SELECT 1'), q.query('SELECT nonexistent_column FROM memberships'), q.query('SELECT 2')]);
+    throw new Error(results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason instanceof Error ? r.reason.message : 'failed')).join(' | '));
+  });
+  await t.rejects(failing, /^ok \| column "nonexistent_column" does not exist \| not run: an earlier statement/, 'a failing statement rejects, the ones after it are not run');
+  const afterBatchError = await db.query<{ ok: number }>('SELECT 1 AS ok');
+  t.equal(afterBatchError.rows[0]?.ok, 1, 'the connection is usable after a failed batch');
   await t.rejects(db.withTenant(a.orgId, (q) => q.query('SELECT nonexistent_column FROM memberships')), /nonexistent_column/);
   const afterError = await db.query<{ org: string | null }>(SETTING);
   t.equal(afterError.rows[0]?.org || null, null, 'a failed read leaves no tenant behind and the connection usable');
