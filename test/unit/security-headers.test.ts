@@ -1,9 +1,15 @@
-// Security headers built once per route configuration (issue 19): the exact values the
-// app sent when @fastify/helmet built them per request, page vs server-to-server routes,
-// a handler's own override, not-found answers and cache-control.
+// Security headers built once per route configuration (issue 19): the frozen sets are what
+// @fastify/helmet itself produces per request, page vs server-to-server routes, a handler's
+// own override, not-found answers and cache-control.
 import t from 'tap';
 import Fastify from 'fastify';
-import { PAGE_HEADERS, securityHeadersPlugin } from '../../server/plugins/security-headers.js';
+import helmet from '@fastify/helmet';
+import {
+  HELMET_OPTIONS,
+  HELMET_SERVER_ROUTE_OPTIONS,
+  securityHeaderSets,
+  securityHeadersPlugin,
+} from '../../server/plugins/security-headers.js';
 
 const app = Fastify();
 await app.register(securityHeadersPlugin);
@@ -57,7 +63,41 @@ t.test("a handler's own CSP and cache-control win; the shared set is not changed
   const res = await app.inject({ url: '/own-csp' });
   t.equal(res.headers['content-security-policy'], "default-src 'none'");
   t.equal(res.headers['cache-control'], 'private, max-age=60');
-  t.ok(Object.isFrozen(PAGE_HEADERS));
+  const sets = await securityHeaderSets();
+  t.ok(Object.isFrozen(sets.page) && Object.isFrozen(sets.server));
   const after = await app.inject({ url: '/page' });
   t.equal(after.headers['content-security-policy'], EXPECTED_PAGE['content-security-policy'], 'the next response has the global CSP again');
+});
+
+// The app as it was before issue 19: helmet registered and run on every request.
+const TRANSPORT = new Set(['date', 'connection', 'keep-alive', 'content-length', 'content-type']);
+const securityPart = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).filter(([k]) => !TRANSPORT.has(k)));
+
+t.test('the frozen sets equal what @fastify/helmet sets per request', async (t) => {
+  const reference = Fastify();
+  await reference.register(helmet, HELMET_OPTIONS);
+  reference.addHook('onSend', async (_request, reply) => {
+    reply.header('permissions-policy', 'camera=(), geolocation=(), payment=(), usb=()');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+  reference.get('/page', async () => ({ ok: true }));
+  reference.get('/server', { helmet: HELMET_SERVER_ROUTE_OPTIONS }, async () => ({ ok: true }));
+  t.teardown(() => reference.close());
+
+  for (const url of ['/page', '/server', '/nowhere']) {
+    const [ours, theirs] = await Promise.all([app.inject({ url }), reference.inject({ url })]);
+    t.equal(ours.statusCode, theirs.statusCode, `${url} status`);
+    t.same(securityPart(ours.headers), securityPart(theirs.headers), `${url}: same security headers as helmet per request`);
+    t.ok(Object.keys(securityPart(ours.headers)).length >= 3, `${url} has security headers at all`);
+  }
+
+  const sets = await securityHeaderSets();
+  const page = await reference.inject({ url: '/page' });
+  const { 'cache-control': _pageCache, ...pageFromHelmet } = securityPart(page.headers);
+  t.same(sets.page, pageFromHelmet, 'page set is exactly helmet + permissions-policy');
+  const server = await reference.inject({ url: '/server' });
+  const { 'cache-control': _serverCache, ...serverFromHelmet } = securityPart(server.headers);
+  t.same(sets.server, serverFromHelmet, 'server set is exactly helmet (page headers off) + permissions-policy');
+  t.same(Object.keys(sets.server).sort(), ['permissions-policy', 'x-content-type-options']);
 });
