@@ -101,13 +101,11 @@ export function createReport(options: { sections: string[]; secondsPerScenario: 
 export function saveRun(run: BenchRun, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${run.startedAt.replace(/[:.]/g, '-')}.json`);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's own results folder
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   return file;
 }
 
 export function loadRun(file: string): BenchRun {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a results file the operator names on the command line
   const run = JSON.parse(readFileSync(file, 'utf8')) as Partial<BenchRun>;
   if (!Array.isArray(run.metrics)) throw new Error(`${file} is not a bench result (no metrics)`);
   return run as BenchRun;
