@@ -216,14 +216,11 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
   async function appendIn(tx: Queryable, store: ChainStore, given: AuditEventInput): Promise<StoredAuditEvent> {
     const orgId = store.id;
     const input = store.key === 'org_id' ? attributed(given) : given;
-    await tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [
-      orgId,
-      genesisHash(orgId),
+    // Issued together (in order): on a pipelined transaction (db.ts) they share one round trip.
+    const [, head] = await Promise.all([
+      tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [orgId, genesisHash(orgId)]),
+      tx.query<{ last_seq: number; last_hash: string }>(`SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1 FOR UPDATE`, [orgId]),
     ]);
-    const head = await tx.query<{ last_seq: number; last_hash: string }>(
-      `SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1 FOR UPDATE`,
-      [orgId],
-    );
     const tip = head.rows[0];
     if (!tip) throw new Error('audit head not visible: is the transaction bound to this org?');
     // Normalise metadata to what jsonb will give back, so the hash covers stored data.
@@ -242,7 +239,8 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
       requestId: input.requestId ?? null,
     };
     const hash = eventHash(tip.last_hash, event);
-    await tx.query(
+    await Promise.all([
+      tx.query(
       `INSERT INTO ${store.events} (${EVENT_COLUMNS.replace('org_id', store.key)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         event.id,
@@ -259,8 +257,9 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
         tip.last_hash,
         hash,
       ],
-    );
-    await tx.query(`UPDATE ${store.heads} SET last_seq = $2, last_hash = $3 WHERE ${store.key} = $1`, [orgId, event.seq, hash]);
+    ),
+      tx.query(`UPDATE ${store.heads} SET last_seq = $2, last_hash = $3 WHERE ${store.key} = $1`, [orgId, event.seq, hash]),
+    ]);
     return { ...event, prevHash: tip.last_hash, hash };
   }
 

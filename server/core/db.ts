@@ -1,13 +1,16 @@
 // Postgres access. Tenant isolation is enforced by row-level security keyed on the
 // session setting app.org_id; this module is the only place that sets it.
 //
-// Cost model (DESIGN §10): a read runs on a pooled connection after one extra round
-// trip (set_config); the reset to "no tenant" happens after the caller has its result,
-// before the connection goes back to the pool, so a request waits for one cheap round
-// trip and no connection is ever pooled while carrying a tenant. A write runs in a
-// transaction whose BEGIN and SET LOCAL travel in one message, so the tenant dies with
-// the transaction whatever happens.
+// Cost model (DESIGN §10): a tenant-scoped read costs the round trips of its own
+// statements and nothing more: each statement travels in one message batch behind a
+// set_config('app.org_id', <org>, true) that lives only until that batch's Sync
+// (core/scoped-query.ts), so no connection ever carries a tenant, between statements or
+// back into the pool, and there is no reset round trip. A write runs in a transaction
+// whose BEGIN and SET LOCAL ride with its first statement, so the tenant dies with the
+// transaction whatever happens; statements a transaction issues together (Promise.all)
+// share one round trip.
 import pg from 'pg';
+import { pipelinedTxQueryable, scopedQueryable } from './scoped-query.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -59,26 +62,21 @@ export function createDb(options: { connectionString: string; max?: number; appl
   // Postgres restarted mid-request): the pending or next query fails (503), the pool drops it.
   pool.on('connect', (client) => void client.on('error', () => undefined));
 
-  function releaseClean(client: pg.PoolClient): void {
-    client.query("SELECT set_config('app.org_id', '', false), set_config('app.user_id', '', false)").then(
-      () => client.release(),
-      (err: Error) => client.release(err), // destroys the connection instead of pooling it
-    );
-  }
-
-  async function runTx<T>(setup: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async function runTx<T>(prefix: readonly string[], fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    const { q, started } = pipelinedTxQueryable(client, prefix);
     try {
-      await client.query(setup);
-      const result = await fn(client);
-      await client.query('COMMIT');
+      const result = await fn(q);
+      if (started()) await client.query('COMMIT');
       client.release();
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').then(
-        () => client.release(),
-        (rollbackErr: Error) => client.release(rollbackErr),
-      );
+      if (!started()) client.release();
+      else
+        await client.query('ROLLBACK').then(
+          () => client.release(),
+          (rollbackErr: Error) => client.release(rollbackErr), // destroys the connection instead of pooling it
+        );
       throw err;
     }
   }
@@ -90,23 +88,22 @@ export function createDb(options: { connectionString: string; max?: number; appl
       assertUuid(orgId, 'orgId');
       const client = await pool.connect();
       try {
-        await client.query("SELECT set_config('app.org_id', $1, false)", [orgId]);
-        return await fn(client);
+        return await fn(scopedQueryable(client, [`SELECT set_config('app.org_id', '${orgId}', true)`]));
       } finally {
-        releaseClean(client);
+        client.release();
       }
     },
     withTenantTx(orgId, fn, options) {
       assertUuid(orgId, 'orgId');
       const begin = options?.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
-      return runTx(`${begin}; SELECT set_config('app.org_id', '${orgId}', true)`, fn);
+      return runTx([begin, `SELECT set_config('app.org_id', '${orgId}', true)`], fn);
     },
     withUserTx(userId, fn) {
       assertUuid(userId, 'userId');
-      return runTx(`BEGIN; SELECT set_config('app.user_id', '${userId}', true)`, fn);
+      return runTx(['BEGIN', `SELECT set_config('app.user_id', '${userId}', true)`], fn);
     },
     tx(fn, options) {
-      return runTx(options?.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN', fn);
+      return runTx([options?.snapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN'], fn);
     },
     async close() {
       await pool.end();

@@ -3,10 +3,11 @@
 // `textOnly` is the extraction before hidden parts existed (unpdf extractText / mammoth
 // raw text, what extractInProcess did before), `withHidden` is extractInProcess today;
 // both run on each file in turn in the same process so machine load hits them alike.
-// Run: node --import tsx test/bench/parse.ts [rounds]   (one JSON line)
+// Run: node dist/test/bench/parse.js [rounds]   (one JSON line; needs `npm run build`)
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { makeDocx, makePdf } from '../fixtures/make.js';
-import { extractInProcess, normaliseText } from '../../server/modules/documents/extract.js';
+import { Piscina } from 'piscina';
+import { closeExtractionPools, DEFAULT_EXTRACTION_LIMITS, extractInProcess, normaliseText, runExtraction } from '../../server/modules/documents/extract.js';
 import { MEDIA_TYPES } from '../../server/modules/documents/sniff.js';
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -57,6 +58,35 @@ async function compare(filter: (f: { mediaType: string }) => boolean): Promise<{
   return { textOnly: rate(a), withHidden: rate(b), cost: `${Math.round((b / a - 1) * 100)}% more time per CV` };
 }
 
+// Threads (issue 19): the same small CVs through the extraction pool (runExtraction) and
+// through a fresh thread per CV (what runExtraction did before: a new thread with the same
+// heap cap, started, used once and stopped), CONCURRENCY at a time like the cv-parse
+// worker, alternating per round. CVs/s of each round.
+const CONCURRENCY = 2;
+const THREAD_FILE = new URL('../../server/modules/documents/extract-thread.js', import.meta.url).href;
+async function freshThread(mediaType: string, bytes: Uint8Array): Promise<unknown> {
+  const pool = new Piscina({ filename: THREAD_FILE, minThreads: 1, maxThreads: 1, atomics: 'disabled', resourceLimits: { maxOldGenerationSizeMb: DEFAULT_EXTRACTION_LIMITS.maxHeapMb, maxYoungGenerationSizeMb: 32 } });
+  try {
+    return await pool.run({ mediaType, bytes: new Uint8Array(bytes), maxPages: DEFAULT_EXTRACTION_LIMITS.maxPages });
+  } finally {
+    await pool.destroy();
+  }
+}
+async function throughput(fn: Extract, set: typeof files): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < set.length) {
+        const f = set[next++] as (typeof files)[number];
+        await fn(f.mediaType, f.bytes);
+      }
+    }),
+  );
+  return Math.round((set.length / ((performance.now() - started) / 1000)) * 10) / 10;
+}
+const small = files.filter((f) => f.mediaType !== MEDIA_TYPES.text).slice(0, 24);
+
 await compare(() => true); // warm-up: module loading and JIT
 const result = {
   rounds,
@@ -64,5 +94,12 @@ const result = {
   all: await compare(() => true),
   pdf: await compare((f) => f.mediaType === MEDIA_TYPES.pdf),
   docx: await compare((f) => f.mediaType === MEDIA_TYPES.docx),
+  threads: { concurrency: CONCURRENCY, fresh: [] as number[], pooled: [] as number[] },
 };
+await throughput(runExtraction, small.slice(0, 4)); // warm-up of the pool's threads
+for (let r = 0; r < rounds; r++) {
+  result.threads.fresh.push(await throughput(freshThread, small));
+  result.threads.pooled.push(await throughput(runExtraction, small));
+}
+await closeExtractionPools();
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -10,7 +10,9 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import type pg from 'pg';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Db } from '../../server/core/db.js';
+import { median, type createReport } from './report.js';
 
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const OPEN_LOOP = new URL('./open-loop.js', import.meta.url).pathname;
@@ -45,6 +47,28 @@ async function saturate(url: string, secret: string, seconds: number): Promise<W
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
 
+/** Event-loop delay and GC pauses of this process (where the app and the bare route run) during fn. */
+async function observed<T>(fn: () => Promise<T>): Promise<T & { loopP99: number; loopMax: number; gcMs: number; gcMaxMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  loop.enable();
+  try {
+    const r = await fn();
+    return { ...r, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, gcMs, gcMaxMs };
+  } finally {
+    loop.disable();
+    gc.disconnect();
+  }
+}
+
 /** Open loop at a fixed rate (open-loop.ts). */
 async function fixedRate(url: string, secret: string, rate: number, seconds: number): Promise<WebhookLoad & { failed: number }> {
   const json = await childJson([OPEN_LOOP], { URL: url, SECRET: secret, RATE: String(rate), SECONDS: String(seconds) });
@@ -62,7 +86,9 @@ export async function runWebhookBench(input: {
   endpointId: string;
   secret: string;
   seconds: number;
+  runs: number;
   out: (label: string, load: WebhookLoad, base?: WebhookLoad) => void;
+  report: ReturnType<typeof createReport>;
 }): Promise<void> {
   const { ownerPool, orgId } = input;
   await ownerPool.query('CREATE TABLE IF NOT EXISTS bench_plain_messages (LIKE webhook_messages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
@@ -82,12 +108,31 @@ export async function runWebhookBench(input: {
     input.out('webhook: bare INSERT, saturated (baseline)', bareSat);
     const appSat = await saturate(input.hookUrl, input.secret, input.seconds);
     input.out('webhook: verified+stored+enqueued, saturated', appSat, bareSat);
-    const bareFixed = await fixedRate(bareUrl, input.secret, FIXED_RATE, input.seconds);
-    input.out(`webhook: bare INSERT, open loop ${FIXED_RATE} req/s`, bareFixed);
-    const appFixed = await fixedRate(input.hookUrl, input.secret, FIXED_RATE, input.seconds);
-    input.out(`webhook: verified+stored+enqueued, open loop ${FIXED_RATE} req/s`, appFixed);
-    process.stdout.write(`${'webhook: targets (issue 7)'.padEnd(50)} saturated ${(appSat.rps / bareSat.rps).toFixed(2)}x of bare (>= 0.6x: ${appSat.rps / bareSat.rps >= 0.6 ? 'met' : 'NOT met'}), p99 at ${FIXED_RATE} req/s ${appFixed.p99} ms (< 25 ms: ${appFixed.p99 < 25 && appFixed.rps >= FIXED_RATE * 0.98 ? 'met' : 'NOT met'}; bare route ${bareFixed.p99} ms)\n`);
-    if (bareFixed.failed || appFixed.failed) process.stdout.write(`webhook: failed requests at the fixed rate: bare ${bareFixed.failed}, app ${appFixed.failed}\n`);
+    input.report.add({ id: 'webhook.saturated_ratio', label: 'webhook: saturated, app / bare INSERT', value: appSat.rps / bareSat.rps, unit: 'x', target: { op: '>=', value: 0.6 } });
+    // RUNS rounds of the bare route then the app at the same fixed rate; the p99 ratio of
+    // each round, and their median (issue 19, item 5). Event-loop delay and GC pauses of
+    // this process (the app's) are printed with each, to see where a tail comes from.
+    const ratios: number[] = [];
+    const apps: number[] = [];
+    const bares: number[] = [];
+    let failed = 0;
+    for (let r = 0; r < input.runs; r++) {
+      const bareFixed = await observed(() => fixedRate(bareUrl, input.secret, FIXED_RATE, input.seconds));
+      const appFixed = await observed(() => fixedRate(input.hookUrl, input.secret, FIXED_RATE, input.seconds));
+      for (const [label, x] of [[`[${r + 1}/${input.runs}] webhook: bare INSERT, open loop ${FIXED_RATE} req/s`, bareFixed], [`[${r + 1}/${input.runs}] webhook: verified+stored+enqueued, ${FIXED_RATE} req/s`, appFixed]] as const) {
+        input.out(label, x);
+        process.stdout.write(`${''.padEnd(50)}   this process:  event-loop delay p99 ${x.loopP99.toFixed(1)} ms, max ${x.loopMax.toFixed(1)} ms; GC ${x.gcMs.toFixed(0)} ms total, longest ${x.gcMaxMs.toFixed(1)} ms\n`);
+      }
+      failed += bareFixed.failed + appFixed.failed;
+      ratios.push(appFixed.p99 / bareFixed.p99);
+      apps.push(appFixed.p99);
+      bares.push(bareFixed.p99);
+    }
+    const detail = `median of ${ratios.length}: ${ratios.map((x) => x.toFixed(2)).join(' ')} (app p99 ${apps.join('/')} ms, bare ${bares.join('/')} ms)`;
+    input.report.add({ id: 'webhook.bare_p99_ms', label: `webhook: bare INSERT p99 at ${FIXED_RATE} req/s`, value: median(bares), unit: 'ms' });
+    input.report.add({ id: 'webhook.app_p99_ms', label: `webhook: app p99 at ${FIXED_RATE} req/s`, value: median(apps), unit: 'ms' });
+    input.report.add({ id: 'webhook.p99_ratio', label: `webhook: p99 at ${FIXED_RATE} req/s, app / bare`, value: median(ratios), unit: 'x', target: { op: '<=', value: 1.5 }, detail });
+    if (failed) process.stdout.write(`webhook: failed requests at the fixed rate: ${failed}\n`);
     const stored = await input.db.withTenant(orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages'));
     process.stdout.write(`${'webhook: messages stored'.padEnd(50)} ${stored.rows[0]?.n ?? 0} (each unique, none a duplicate)\n`);
   } finally {

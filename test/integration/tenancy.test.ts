@@ -2,6 +2,7 @@ import t from 'tap';
 import { GLOBAL_TABLES } from '../../server/core/tenancy.js';
 import { createDb } from '../../server/core/db.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { countRoundTrips } from '../support/round-trips.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
@@ -105,6 +106,59 @@ t.test('no pooled connection carries a tenant after withTenant or withTenantTx',
   const seen = await db.withTenant(b.orgId, (q) => q.query<{ org_id: string }>('SELECT org_id FROM memberships'));
   t.ok(seen.rows.every((r) => r.org_id === b.orgId), 'the same connection now serves B only B');
   await t.rejects(db.withTenant("x'; DROP TABLE orgs; --", (q) => q.query('SELECT 1')), /uuid/);
+});
+
+t.test('the tenant rides with each statement: one round trip per read, none left on the connection', async (t) => {
+  const db = createDb({ connectionString: ctx.services.databaseUrl, max: 1 });
+  t.teardown(() => db.close());
+  const SETTING = "SELECT current_setting('app.org_id', true) AS org";
+  const read = await countRoundTrips(() =>
+    db.withTenant(a.orgId, async (q) => {
+      const first = await q.query<{ org: string }>(SETTING);
+      const rows = await q.query<{ org_id: string }>('SELECT org_id FROM memberships WHERE org_id = $1 OR org_id = $2', [a.orgId, b.orgId]);
+      const named = await q.query<{ org: string }>({ name: 'tenancy-test-setting', text: SETTING });
+      const again = await q.query<{ org: string }>({ name: 'tenancy-test-setting', text: SETTING });
+      return { first: first.rows, rows: rows.rows, named: named.rows, again: again.rows, fields: first.fields.map((f) => f.name) };
+    }),
+  );
+  t.same(read.result.first, [{ org: a.orgId }], 'the first statement sees its tenant, and only its own row comes back');
+  t.same(read.result.fields, ['org'], 'the prefix leaves no trace in the field list');
+  t.ok(read.result.rows.length > 0 && read.result.rows.every((r) => r.org_id === a.orgId), 'row-level security applies to the second statement too');
+  t.same(read.result.named, [{ org: a.orgId }], 'a named (prepared) statement works');
+  t.same(read.result.again, [{ org: a.orgId }], 'and works again once prepared');
+  t.equal(read.roundTrips, 4, 'four statements, four round trips (no set and no reset of their own)');
+  const after = await db.query<{ org: string | null }>(SETTING);
+  t.equal(after.rows[0]?.org || null, null, 'the pooled connection carries no tenant');
+
+  const tx = await countRoundTrips(() =>
+    db.withTenantTx(a.orgId, async (q) => {
+      await q.query('SELECT 1');
+      return (await q.query<{ org: string }>(SETTING)).rows;
+    }),
+  );
+  t.same(tx.result, [{ org: a.orgId }], 'a transaction keeps its tenant across statements');
+  t.equal(tx.roundTrips, 3, 'BEGIN and the tenant ride with the first statement: two statements + COMMIT');
+  const nothing = await countRoundTrips(() => db.withTenantTx(a.orgId, async () => 42));
+  t.same([nothing.result, nothing.roundTrips], [42, 0], 'a transaction that runs nothing costs nothing');
+  const together = await countRoundTrips(() =>
+    db.withTenantTx(a.orgId, (q) => Promise.all([q.query<{ n: number }>('SELECT 1 AS n'), q.query<{ org: string }>(SETTING), q.query<{ n: number }>('SELECT $1::int AS n', [3])])),
+  );
+  t.same(together.result.map((r) => r.rows[0]), [{ n: 1 }, { org: a.orgId }, { n: 3 }], 'statements issued together each get their own result');
+  t.equal(together.roundTrips, 2, 'statements issued together share one round trip (+ COMMIT)');
+  const failing = db.withTenantTx(a.orgId, async (q) => {
+    const results = await Promise.allSettled([q.query('SELECT 1'), q.query('SELECT nonexistent_column FROM memberships'), q.query('SELECT 2')]);
+    throw new Error(results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason instanceof Error ? r.reason.message : 'failed')).join(' | '));
+  });
+  await t.rejects(failing, /^ok \| column "nonexistent_column" does not exist \| not run: an earlier statement/, 'a failing statement rejects, the ones after it are not run');
+  const afterBatchError = await db.query<{ ok: number }>('SELECT 1 AS ok');
+  t.equal(afterBatchError.rows[0]?.ok, 1, 'the connection is usable after a failed batch');
+  await t.rejects(db.withTenant(a.orgId, (q) => q.query('SELECT nonexistent_column FROM memberships')), /nonexistent_column/);
+  const afterError = await db.query<{ org: string | null }>(SETTING);
+  t.equal(afterError.rows[0]?.org || null, null, 'a failed read leaves no tenant behind and the connection usable');
+  await t.rejects(db.withTenantTx(a.orgId, (q) => q.query('SELECT nonexistent_column FROM memberships')), /nonexistent_column/);
+  // max: 1, so this is the same connection: left inside an aborted transaction it would refuse every statement.
+  const afterTxError = await db.query<{ ok: number; org: string | null }>("SELECT 1 AS ok, current_setting('app.org_id', true) AS org");
+  t.same(afterTxError.rows.map((r) => [r.ok, r.org || null]), [[1, null]], 'a transaction whose first statement failed is rolled back, its tenant gone');
 });
 
 t.test('a user context sees only that user\'s memberships across orgs', async (t) => {

@@ -236,16 +236,19 @@ export async function insertEvent(
   tx: Queryable,
   e: { orgId: string; applicationId: string; type: string; actor: { type: 'user' | 'system' | 'candidate'; id?: string | null }; data?: Record<string, unknown> },
 ): Promise<void> {
-  await tx.query('INSERT INTO application_events (org_id, application_id, type, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-    e.orgId,
-    e.applicationId,
-    e.type,
-    e.actor.type,
-    e.actor.id ?? null,
-    JSON.stringify(e.data ?? {}),
-  ]);
   // Outbound event webhooks (issue 20): the outbox row is written in the same transaction.
-  await recordTimelineHook(tx, e.orgId, e.applicationId, e.type, e.data ?? {});
+  // Issued together (in order): on a pipelined transaction (core/db.ts) they share a round trip.
+  await Promise.all([
+    tx.query('INSERT INTO application_events (org_id, application_id, type, actor_type, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+      e.orgId,
+      e.applicationId,
+      e.type,
+      e.actor.type,
+      e.actor.id ?? null,
+      JSON.stringify(e.data ?? {}),
+    ]),
+    recordTimelineHook(tx, e.orgId, e.applicationId, e.type, e.data ?? {}),
+  ]);
 }
 
 export async function eventsOfApplication(q: Queryable, applicationId: string): Promise<EventRow[]> {

@@ -107,15 +107,19 @@ const COLUMNS = `id, application_id, job_id, document_id, criteria_version, gene
 
 /** The latest generation for (application, document, criteria version), created as pending if none. */
 export async function ensureScreening(tx: Queryable, s: { orgId: string; applicationId: string; jobId: string; documentId: string; criteriaVersion: number }): Promise<ScreeningRow> {
-  await tx.query(
-    `INSERT INTO screenings (org_id, application_id, job_id, document_id, criteria_version) VALUES ($1, $2, $3, $4, $5)
+  // Issued together (in order): on a pipelined transaction (core/db.ts) they share a round trip.
+  const [, { rows }] = await Promise.all([
+    tx.query(
+      `INSERT INTO screenings (org_id, application_id, job_id, document_id, criteria_version) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (org_id, application_id, document_id, criteria_version, generation) DO NOTHING`,
-    [s.orgId, s.applicationId, s.jobId, s.documentId, s.criteriaVersion],
-  );
-  const { rows } = await tx.query<ScreeningRow>(
-    `SELECT ${COLUMNS} FROM screenings WHERE application_id = $1 AND document_id = $2 AND criteria_version = $3 ORDER BY generation DESC LIMIT 1 FOR UPDATE`,
-    [s.applicationId, s.documentId, s.criteriaVersion],
-  );
+      [s.orgId, s.applicationId, s.jobId, s.documentId, s.criteriaVersion],
+    ),
+    tx.query<ScreeningRow>(`SELECT ${COLUMNS} FROM screenings WHERE application_id = $1 AND document_id = $2 AND criteria_version = $3 ORDER BY generation DESC LIMIT 1 FOR UPDATE`, [
+      s.applicationId,
+      s.documentId,
+      s.criteriaVersion,
+    ]),
+  ]);
   return rows[0] as ScreeningRow;
 }
 

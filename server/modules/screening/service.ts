@@ -118,15 +118,24 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   return {
     /** Screens the application's latest parsed CV. Throws ProviderError when the provider keeps failing (the queue retries). */
     async screen(orgId: string, applicationId: string): Promise<ScreenOutcome> {
+      // Round trips (issue 19): statements that do not depend on each other are issued
+      // together, so the pipelined transaction (core/db.ts) sends them as one batch:
+      // source + settings, then the screening row + key + candidate + hidden parts, COMMIT.
       const prepared = await deps.db.withTenantTx(orgId, async (tx) => {
-        const src = await loadScreeningSource(tx, applicationId);
+        const [src, settings] = await Promise.all([loadScreeningSource(tx, applicationId), getAiSettings(tx)]);
         if (!src) return { kind: 'missing' as const, reason: 'application_not_found' };
         // The candidate chose a person without AI: nothing is recorded and no model is called, whatever queued this.
         if (src.human_review_only) return { kind: 'missing' as const, reason: 'human_review_only' };
-        if (!src.document_id || !src.text_enc) return { kind: 'missing' as const, reason: 'no_parsed_cv' };
-        const row = await ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId: src.document_id, criteriaVersion: src.criteria_version });
+        const documentId = src.document_id;
+        if (!documentId || !src.text_enc) return { kind: 'missing' as const, reason: 'no_parsed_cv' };
+        // Read alongside the screening row; used only when the screening goes ahead.
+        const [row, cipher, [cand], hiddenEnc] = await Promise.all([
+          ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId, criteriaVersion: src.criteria_version }),
+          cipherFor(tx, orgId, src.candidate_id),
+          findCandidates(tx, [src.candidate_id]),
+          findHiddenEnc(tx, documentId),
+        ]);
         if (row.status === 'completed' || row.status === 'failed') return { kind: 'done' as const, row };
-        const settings = await getAiSettings(tx);
         if (settings.paused) {
           const reason = `ai_paused${settings.paused_reason ? `: ${settings.paused_reason}` : ''}`;
           await setWaiting(tx, row.id, reason);
@@ -141,13 +150,11 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           }
         }
         if (src.criteria.length === 0) return { kind: 'no_criteria' as const, row };
-        const cipher = await cipherFor(tx, orgId, src.candidate_id);
         if (!cipher) return { kind: 'erased' as const, row };
-        const [cand] = await findCandidates(tx, [src.candidate_id]);
         if (!cand) return { kind: 'erased' as const, row };
-        const text = cipher.openText('documents', 'text_enc', src.document_id, src.text_enc);
+        const text = cipher.openText('documents', 'text_enc', documentId, src.text_enc);
         // Hidden parts (white/invisible text, comments, metadata) go to the injection detector only, never into the prompt.
-        const hidden = openHiddenParts(cipher, src.document_id, await findHiddenEnc(tx, src.document_id));
+        const hidden = openHiddenParts(cipher, documentId, hiddenEnc);
         return { kind: 'ready' as const, row, src, cipher, text, hidden, candidate: decryptCandidate(cipher, cand), model: settings.model ?? deps.defaultModel, injectionCheck: settings.injection_check };
       });
       if (prepared.kind === 'missing') return { status: 'missing', reason: prepared.reason };
@@ -215,10 +222,11 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const input = [...runs, ...checkRuns].reduce((s, r) => s + r.inputTokens, 0);
       const output = [...runs, ...checkRuns].reduce((s, r) => s + r.outputTokens, 0);
       const latency = runs.reduce((s, r) => s + r.latencyMs, 0);
+      // Round trips (issue 19): the runs and the result in one batch; usage, timeline event
+      // and the audit append's head lock in the next; the audit row + head; COMMIT.
       const finished = await deps.db.withTenantTx(orgId, async (tx) => {
-        for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: row.id });
-        for (const r of checkRuns) await insertRun(tx, { ...r, orgId, screeningId: row.id, purpose: 'injection_check' });
-        const done = await finishScreening(tx, row.id, {
+        const [done] = await Promise.all([
+          finishScreening(tx, row.id, {
           status: 'completed',
           reason: null,
           provider: deps.provider.name,
@@ -238,17 +246,21 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           inputTokens: input,
           outputTokens: output,
           attempts: runs.length,
-        });
+          }),
+          ...runs.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id })),
+          ...checkRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id, purpose: 'injection_check' as const })),
+        ]);
         if (!done) return false;
-        await addUsage(tx, orgId, monthStart(clock()), input, output, runs.length + checkRuns.length);
-        await insertEvent(tx, {
-          orgId,
-          applicationId,
-          type: 'screening.completed',
-          actor: { type: 'system' },
-          data: { screeningId: row.id, recommendation: evaluation.recommendation, flags, simulated },
-        });
-        await deps.audit.recordIn(tx, orgId, {
+        await Promise.all([
+          addUsage(tx, orgId, monthStart(clock()), input, output, runs.length + checkRuns.length),
+          insertEvent(tx, {
+            orgId,
+            applicationId,
+            type: 'screening.completed',
+            actor: { type: 'system' },
+            data: { screeningId: row.id, recommendation: evaluation.recommendation, flags, simulated },
+          }),
+          deps.audit.recordIn(tx, orgId, {
           action: 'ai.screened',
           actor: { type: 'system' },
           target: { type: 'application', id: applicationId },
@@ -272,7 +284,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             latencyMs: latency,
             requestIds: [...runs, ...checkRuns].map((r) => r.requestId).filter((x): x is string => Boolean(x)),
           },
-        });
+          }),
+        ]);
         return true;
       });
       if (!finished) return { status: 'skipped', screeningId: row.id, reason: 'finished_concurrently' };

@@ -1,0 +1,191 @@
+// Fewer round trips for tenant-scoped work (DESIGN §10).
+//
+// A PipelineQuery is one pg submittable that sends several statements as one
+// extended-protocol message batch ending in ONE Sync, so the server answers them all in
+// one round trip: first a few fixed prefix statements (e.g. BEGIN, or
+// set_config('app.org_id', <uuid>, true)) whose replies are consumed here, then the
+// caller's statements, each answered to its own promise. Statements before a Sync share
+// one implicit transaction, so a setting made with set_config(..., true) applies to the
+// statements that follow and dies at that Sync: the connection never carries a tenant
+// between batches, let alone back into the pool, and no reset round trip is needed. If a
+// statement fails, the server skips the rest of the batch: the failed one rejects with
+// the server's error, the ones after it with a "not run" error.
+import pg from 'pg';
+import type { Queryable } from './db.js';
+
+/** The pieces of pg's (untyped) connection and Query internals used here. */
+interface WireConnection {
+  parse(msg: { text: string; name?: string }): void;
+  bind(msg: { portal?: string; statement?: string }): void;
+  execute(msg: { portal?: string; rows?: number }): void;
+  sync(): void;
+  sendCopyFail(msg: string): void;
+  stream: { cork?: () => void; uncork?: () => void };
+}
+interface QueryInternals {
+  portal: string;
+  prepare(connection: WireConnection): void;
+  handleRowDescription(msg: unknown): void;
+  handleDataRow(msg: unknown): void;
+  handleCommandComplete(msg: unknown, connection: WireConnection): void;
+  handleEmptyQuery(connection: WireConnection): void;
+  handleError(err: Error, connection: WireConnection): void;
+  handleReadyForQuery(connection: WireConnection): void;
+}
+type Callback = (err: Error | undefined, result: pg.QueryResult) => void;
+type QueryCtor = new (config: pg.QueryConfig, values: undefined, callback: Callback) => QueryInternals;
+
+const BaseQuery = pg.Query as unknown as QueryCtor;
+
+/** One statement of a batch: pg's own Query (parsing rows and types), minus its own Sync. */
+class BatchedStatement extends BaseQuery {
+  _getRows(connection: WireConnection): void {
+    connection.execute({ portal: this.portal, rows: 0 });
+  }
+}
+
+export interface Statement {
+  text: string;
+  values?: unknown[];
+}
+
+class PipelineQuery {
+  /** Replies still to skip (prefix statements), then the statements still to answer. */
+  #skip: number;
+  #index = 0;
+  #finished = false;
+  readonly #prefix: readonly string[];
+  readonly #statements: BatchedStatement[];
+  // pg's client reads these on the active query.
+  readonly name = undefined;
+  readonly text = 'pipelined batch';
+  callback: Callback | undefined = undefined;
+
+  constructor(prefix: readonly string[], statements: readonly { config: Statement; callback: Callback }[]) {
+    this.#prefix = prefix;
+    this.#skip = prefix.length;
+    // Names are dropped: every statement of a batch is parsed unnamed (a batch is one round trip anyway).
+    this.#statements = statements.map((s) => new BatchedStatement({ text: s.config.text, ...(s.config.values ? { values: s.config.values } : {}) }, undefined, s.callback));
+  }
+
+  submit(connection: WireConnection): null {
+    connection.stream.cork?.();
+    try {
+      for (const text of this.#prefix) {
+        connection.parse({ text });
+        connection.bind({});
+        connection.execute({ portal: '', rows: 0 });
+      }
+      for (const s of this.#statements) s.prepare(connection);
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+    return null;
+  }
+
+  #current(): BatchedStatement | undefined {
+    return this.#skip > 0 ? undefined : this.#statements[this.#index];
+  }
+
+  handleRowDescription(msg: unknown): void {
+    this.#current()?.handleRowDescription(msg);
+  }
+
+  handleDataRow(msg: unknown): void {
+    this.#current()?.handleDataRow(msg);
+  }
+
+  handleCommandComplete(msg: unknown, connection: WireConnection): void {
+    if (this.#skip > 0) {
+      this.#skip -= 1;
+      return;
+    }
+    this.#current()?.handleCommandComplete(msg, connection);
+    this.#index += 1;
+  }
+
+  handleEmptyQuery(connection: WireConnection): void {
+    if (this.#skip > 0) this.#skip -= 1;
+    else {
+      this.#current()?.handleEmptyQuery(connection);
+      this.#index += 1;
+    }
+  }
+
+  handlePortalSuspended(): void {
+    // Every statement runs to completion (rows: 0), so the server never suspends a portal.
+  }
+
+  handleCopyInResponse(connection: WireConnection): void {
+    connection.sendCopyFail('COPY is not supported in a pipelined batch');
+  }
+
+  handleCopyData(): void {}
+
+  /** The server skips the rest of the batch after an error; pg delivers no ReadyForQuery to the query then. */
+  handleError(err: Error, connection: WireConnection): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const failed = this.#skip > 0 ? 0 : this.#index;
+    this.#statements.forEach((s, i) => {
+      if (i < failed) s.handleReadyForQuery(connection);
+      else s.handleError(i === failed ? err : new Error('not run: an earlier statement of its pipelined batch failed'), connection);
+    });
+  }
+
+  handleReadyForQuery(connection: WireConnection): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const s of this.#statements) s.handleReadyForQuery(connection);
+  }
+}
+
+type Pending = { config: Statement; callback: Callback };
+
+function toStatement(config: string | pg.QueryConfig, values?: unknown[]): Statement {
+  if (typeof config === 'string') return values ? { text: config, values } : { text: config };
+  const v = values ?? config.values;
+  return v ? { text: config.text, values: v as unknown[] } : { text: config.text };
+}
+
+function send(client: pg.ClientBase, prefix: readonly string[], batch: readonly Pending[]): void {
+  client.query(new PipelineQuery(prefix, batch) as unknown as pg.Submittable);
+}
+
+function promised<R extends pg.QueryResultRow>(push: (p: Pending) => void, config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  return new Promise((resolve, reject) => push({ config: toStatement(config, values), callback: (err, result) => (err ? reject(err) : resolve(result as pg.QueryResult<R>)) }));
+}
+
+/**
+ * A Queryable whose every statement runs after `prefix` in its own one-round-trip batch
+ * (the tenant-scoped read path: prefix = set_config(..., true)); statements are not
+ * batched with each other, so each keeps autocommit semantics.
+ */
+export function scopedQueryable(client: pg.ClientBase, prefix: readonly string[]): Queryable {
+  const query = (config: string | pg.QueryConfig, values?: unknown[]) => promised((p) => send(client, prefix, [p]), config, values);
+  return { query } as unknown as Queryable;
+}
+
+/**
+ * A Queryable for a transaction: statements issued in the same tick (e.g. under one
+ * Promise.all) go out as one batch, one round trip; the first batch carries `prefix`
+ * (BEGIN + set_config(..., true)). `started` tells whether anything went out (a
+ * transaction that issued nothing has nothing to commit).
+ */
+export function pipelinedTxQueryable(client: pg.ClientBase, prefix: readonly string[]): { q: Queryable; started: () => boolean } {
+  let started = false;
+  let queued: Pending[] = [];
+  const push = (p: Pending): void => {
+    queued.push(p);
+    if (queued.length > 1) return;
+    queueMicrotask(() => {
+      const batch = queued;
+      queued = [];
+      send(client, started ? [] : prefix, batch);
+      started = true;
+    });
+  };
+  const query = (config: string | pg.QueryConfig, values?: unknown[]) => promised(push, config, values);
+  return { q: { query } as unknown as Queryable, started: () => started || queued.length > 0 };
+}
