@@ -53,6 +53,8 @@ function composeEnv(tag: string): NodeJS.ProcessEnv {
     HIREBOX_POSTGRES_IMAGE: 'localhost/hirebox-postgres:15',
     HIREBOX_REDIS_IMAGE: 'localhost/hirebox-redis:7',
     OPENAI_BASE_URL: 'http://fakes:8001/v1',
+    // issue 23: the trust page's ai_settings line wants a model pinned to a dated version.
+    OPENAI_MODEL: 'gpt-4o-mini-2024-07-18',
     VAPI_BASE_URL: 'http://fakes:8002',
   };
 }
@@ -344,7 +346,7 @@ const HIDDEN: Record<string, string> = {
 const AUDIT_UNAVAILABLE_REASON = "The registry this image was built against did not serve npm's advisory endpoint, so no dependency audit result was recorded at build time; CI runs ops/scripts/audit.sh separately.";
 t.test('trust page on the compose stack: every line passes or is hidden with a reason; /trust.json verifies with openssl', async (tt) => {
   // Caddy's internal root CA into the app's /tmp (TRUST_SELF_CA_FILE in compose.proof.yml).
-  const copied = await podman(['exec', ctr('app'), 'node', '-e', "require('fs').writeFileSync('/tmp/caddy-root.crt', process.argv[1])", caddyRoot]);
+  const copied = await podman(['exec', '-e', `CADDY_ROOT=${caddyRoot}`, ctr('app'), 'node', '-e', "require('fs').writeFileSync('/tmp/caddy-root.crt', process.env.CADDY_ROOT)"]);
   tt.equal(copied.code, 0, `Caddy's root CA copied into the app container ${copied.stderr}`);
   const info = JSON.parse((await podman(['exec', ctr('app'), 'cat', 'dist/build-info.json'])).stdout || '{}') as { commit?: string; dependencyAudit?: { status?: string }; secretScan?: { status?: string } };
   tt.comment(`build-info.json: commit ${String(info.commit)}, dependency audit ${String(info.dependencyAudit?.status)}, secret scan ${String(info.secretScan?.status)}`);
