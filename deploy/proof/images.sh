@@ -54,7 +54,8 @@ if [ "$current" != "$node_version" ]; then
 fi
 
 # ---- the images the stack runs ----
-bud -f "$context/Dockerfile" --build-arg NODE_IMAGE=localhost/node:24-bookworm-slim \
+build_commit=$(git -C "$context" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+bud -f "$context/Dockerfile" --build-arg NODE_IMAGE=localhost/node:24-bookworm-slim --build-arg BUILD_COMMIT="$build_commit" \
   -t "localhost/hirebox:$version" "$context"
 bud -f "$PROOF_DIR/caddy.Dockerfile" --build-arg BASE=localhost/debian:bookworm-min \
   -t "localhost/hirebox-caddy:$version" "$PROOF_DIR"
