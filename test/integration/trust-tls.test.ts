@@ -14,6 +14,8 @@ import type { Config } from '../../server/core/config.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createChecks } from '../../server/modules/trust/checks.js';
 import { createTrustService } from '../../server/modules/trust/service.js';
+import { wireTrust } from '../../server/modules/trust/wire.js';
+import { createKeyring } from '../../server/core/crypto.js';
 import { handshake } from '../../server/modules/trust/probe.js';
 import { background, freePort, repoRoot, tempDir, waitFor } from '../deploy/lib.js';
 import { buildTestApp } from '../helper.js';
@@ -78,7 +80,7 @@ function trustFor(edge: Edge) {
     docs: { facts: () => Promise.reject(new Error('unused')) },
     bias: { orgReportForTrust: () => Promise.reject(new Error('unused')) },
     clock: () => new Date(),
-    selfCa: edge.ca,
+    selfCa: () => edge.ca,
   }).filter((c) => c.id === 'tls' || c.id === 'security_txt');
   return createTrustService({ db: ctx.db, checks, signingKey: ctx.config.auditSigningKey.reveal(), publicUrl: config.publicUrl, clock: () => new Date(), log: createLogger('silent') });
 }
@@ -156,4 +158,18 @@ t.test('a certificate this install does not trust fails the line', async (t) => 
   const l = await lines({ port: edge.port, ca: null });
   t.equal(l.tls?.status, 'fail');
   t.match(l.tls?.summary, /certificate .* is not valid/);
+});
+
+t.test('TRUST_SELF_CA_FILE that appears after start-up (Caddy internal CA) is read at the next run', async (t) => {
+  const edge = await startCaddy(t, caddyfile);
+  const caFile = join(await tempDir(t, 'hirebox-trust-ca-'), 'caddy-root.crt');
+  const config: Config = { ...ctx.config, publicUrl: new URL(`https://${DOMAIN}:${edge.port}`), trust: { ...ctx.config.trust, selfConnect: { host: '127.0.0.1', port: edge.port }, selfCaFile: caFile } };
+  const trust = wireTrust({ db: ctx.db, config, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), clock: () => new Date(), logger: createLogger('silent'), audit: ctx.audit });
+  const tlsLine = async () => {
+    await trust.run({ force: true });
+    return (await trust.installDocument()).lines.find((l) => l.id === 'tls');
+  };
+  t.equal((await tlsLine())?.status, 'fail', 'no CA file yet: the internal certificate is not trusted');
+  writeFileSync(caFile, edge.ca as Buffer);
+  t.equal((await tlsLine())?.status, 'pass', 'the same service trusts it once the file exists');
 });

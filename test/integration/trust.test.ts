@@ -104,7 +104,7 @@ function changed(before: Record<string, string>, after: Record<string, string>):
 }
 
 t.test('the registry has every check of the issue, in page order', async (t) => {
-  const ids = createChecks({ db: ctx.db, config: baseConfig, audit: ctx.audit, docs: { facts: () => Promise.reject(new Error('unused')) }, bias: { orgReportForTrust: () => Promise.reject(new Error('unused')) }, clock, selfCa: null }).map((c) => c.id);
+  const ids = createChecks({ db: ctx.db, config: baseConfig, audit: ctx.audit, docs: { facts: () => Promise.reject(new Error('unused')) }, bias: { orgReportForTrust: () => Promise.reject(new Error('unused')) }, clock, selfCa: () => null }).map((c) => c.id);
   t.same(ids, [...CHECK_IDS]);
   for (const id of ['tls', 'ports', 'mfa', 'rls', 'audit_chain', 'backups', 'retention', 'subprocessors', 'ai_settings', 'build_audit', 'security_txt', 'bias']) t.ok(ids.includes(id), id);
 });

@@ -52,8 +52,8 @@ export interface CheckDeps {
   docs: { facts(orgId: string): Promise<DocFacts> };
   bias: { orgReportForTrust(orgId: string): Promise<BiasReport> };
   clock: () => Date;
-  /** Extra CA for PUBLIC_URL's certificate (TRUST_SELF_CA_FILE, read once by the caller). */
-  selfCa: Buffer | null;
+  /** Extra CA for PUBLIC_URL's certificate (TRUST_SELF_CA_FILE), read at each run: an internal CA may appear after start-up. */
+  selfCa: () => Buffer | null;
 }
 
 /** The ids of the checks, in page order (the CLI validates ids against it; a unit test keeps it equal to createChecks). */
@@ -91,7 +91,7 @@ function worst(outcomes: Iterable<Outcome>): CheckStatus {
 
 export function createChecks(deps: CheckDeps): CheckDefinition[] {
   const { config, db } = deps;
-  const target: SelfTarget = { publicUrl: config.publicUrl, connect: config.trust.selfConnect, ca: deps.selfCa };
+  const selfTarget = (): SelfTarget => ({ publicUrl: config.publicUrl, connect: config.trust.selfConnect, ca: deps.selfCa() });
 
   /** Orgs the checks look into: every org but offboarded tombstones. */
   const orgIds = () => listSweptOrgIds(db.pool);
@@ -110,6 +110,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
     intervalSeconds: 15 * 60,
     async run() {
       if (config.publicUrl.protocol !== 'https:') return { install: fail(`The public address ${config.publicUrl.origin} is not HTTPS.`, { publicUrl: config.publicUrl.origin }) };
+      const target = selfTarget();
       const [v10, v11, v12, v13] = await Promise.all([handshake(target, 'TLSv1'), handshake(target, 'TLSv1.1'), handshake(target, 'TLSv1.2'), handshake(target, 'TLSv1.3')]);
       const accepted = [v10, v11, v12, v13].flatMap((h, i) => (h.ok ? [['TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3'][i] as string] : []));
       const evidence: Evidence = { publicUrl: config.publicUrl.origin, accepted };
@@ -119,7 +120,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
       if (v10.ok || v11.ok) return { install: fail(`Outdated protocols are accepted: ${accepted.filter((a) => a === 'TLS 1.0' || a === 'TLS 1.1').join(', ')}.`, evidence) };
       const unprovable = [v10, v11].filter((h) => !h.ok && !refusedByServer(h.error));
       if (unprovable.length) return { install: unknown('This checker could not offer TLS 1.0/1.1, so it cannot prove they are refused.', evidence) };
-      const res = await fetchSelf(target, '/healthz').catch((err: Error) => err);
+      const res = await fetchSelf(selfTarget(), '/healthz').catch((err: Error) => err);
       if (res instanceof Error) return { install: fail(`The public address did not answer over HTTPS: ${res.message}.`, evidence) };
       const maxAge = hstsMaxAge(res.headers['strict-transport-security']);
       evidence.hsts = typeof res.headers['strict-transport-security'] === 'string' ? res.headers['strict-transport-security'] : null;
@@ -389,7 +390,7 @@ export function createChecks(deps: CheckDeps): CheckDefinition[] {
     intervalSeconds: HOUR,
     async run() {
       const now = deps.clock();
-      const res = await fetchSelf(target, '/.well-known/security.txt').catch((err: Error) => err);
+      const res = await fetchSelf(selfTarget(), '/.well-known/security.txt').catch((err: Error) => err);
       if (res instanceof Error) return { install: fail(`security.txt could not be fetched: ${res.message}.`) };
       if (res.status !== 200) return { install: fail(`security.txt answered ${res.status}.`, { status: res.status }) };
       const field = (name: string) => res.body.split('\n').filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`)).map((l) => l.slice(name.length + 1).trim());

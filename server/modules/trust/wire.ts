@@ -30,15 +30,20 @@ export function wireTrust(deps: TrustWireDeps): TrustService {
   const verifier = createAuditLog({ db: deps.db, verifyKeys: [createPublicKey(config.auditSigningKey.reveal()), ...config.auditPreviousPublicKeys] });
   const docs = createAiDocsService({ db: deps.db, config, clock: deps.clock });
   const bias = createBiasService({ db: deps.db, audit: deps.audit, keyring: deps.keyring, clock: deps.clock, log: deps.logger });
-  let selfCa: Buffer | null = null;
-  if (config.trust.selfCaFile) {
+  // Read at each run, not once: with Caddy's internal CA (TLS_MODE=internal) the file only
+  // appears once Caddy has started, which may be after this process.
+  let warned = false;
+  const selfCa = (): Buffer | null => {
+    if (!config.trust.selfCaFile) return null;
     try {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- operator config (TRUST_SELF_CA_FILE), never a request
-      selfCa = readFileSync(config.trust.selfCaFile);
+      return readFileSync(config.trust.selfCaFile);
     } catch {
-      deps.logger.warn({ file: config.trust.selfCaFile }, 'TRUST_SELF_CA_FILE cannot be read; the TLS check uses the system CAs');
+      if (!warned) deps.logger.warn({ file: config.trust.selfCaFile }, 'TRUST_SELF_CA_FILE cannot be read; the TLS check uses the system CAs');
+      warned = true;
+      return null;
     }
-  }
+  };
   const checks = createChecks({ db: deps.db, config, audit: verifier, docs, bias, clock: deps.clock, selfCa });
   return createTrustService({ db: deps.db, checks, signingKey: config.auditSigningKey.reveal(), publicUrl: config.publicUrl, clock: deps.clock, log: deps.logger, alerts: deps.alerts, audit: deps.audit, docs });
 }
