@@ -262,7 +262,8 @@ t.test('a hiring manager sees only assigned jobs and can leave feedback', async 
   await screenshot(page, '11-hiring-manager-jobs-phone');
   await page.goto(`${origin}/app/applications/${applicationId}`);
   await page.getByLabel('Kind').selectOption('feedback');
-  await page.getByLabel('Rating').selectOption('4');
+  // The feedback note's own rating (the scorecard form above has per-criterion 'Rating for …' groups).
+  await page.locator('select[name="rating"]').selectOption('4');
   await page.getByRole('textbox', { name: 'Text', exact: true }).fill('Good systems thinking.');
   await page.getByRole('button', { name: 'Add feedback' }).click();
   await page.getByRole('list', { name: 'Notes' }).getByText('Good systems thinking.').waitFor();
