@@ -98,6 +98,9 @@ async function main(): Promise<void> {
     TRUST_PROXY: 'true',
     LOG_LEVEL: 'info',
     CV_PARSE_PER_ORG: '8',
+    // The suite applies more than the production per-minute cap to one job (a 429 there would
+    // read as a wrong answer); the cap itself is tested in test/integration/intake-burst.test.ts.
+    APPLY_BURST_PER_JOB_MINUTE: '1000',
     RECONCILE_EVERY_SECONDS: '2',
     RECONCILE_GRACE_SECONDS: '3',
   };
