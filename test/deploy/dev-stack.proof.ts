@@ -13,7 +13,7 @@ import t from 'tap';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { background, repoRoot, run, tempDir, type RunResult } from './lib.js';
-import { DEMO_CVS, DEMO_PAST_APPLICATIONS, DEMO_SLUG, DEMO_USERS } from '../../ops/scripts/demo-seed.js';
+import { DEMO_CVS, DEMO_JOB_COUNT, DEMO_PAST_APPLICATIONS, DEMO_SLUG, DEMO_USERS } from '../../ops/scripts/demo-seed.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 
 const PROJECT = process.env.HIREBOX_DEV_PROJECT ?? 'hbdev';
@@ -169,7 +169,7 @@ t.test('docker compose up (with the development override) serves the demo worksp
   const s = sessionFrom(signedIn);
 
   const jobs = json<{ jobs: { id: string; status: string }[] }>(await http('GET', '/api/v1/jobs', { headers: s })).jobs;
-  tt.equal(jobs.length, 2, 'two jobs, as npm run demo seeds');
+  tt.equal(jobs.length, DEMO_JOB_COUNT, `${DEMO_JOB_COUNT} jobs, as npm run demo seeds`);
   tt.ok(jobs.every((j) => j.status === 'open'), 'both open');
   const members = json<{ members: unknown[] }>(await http('GET', '/api/v1/members', { headers: s })).members;
   tt.equal(members.length, DEMO_USERS.length, `${DEMO_USERS.length} members`);
@@ -184,7 +184,7 @@ t.test('docker compose up (with the development override) serves the demo worksp
   }, 300_000);
   tt.ok(parsed >= DEMO_CVS.length, `${parsed} CVs parsed by the worker container`);
   seeded = JSON.parse(await psql(COUNTS)) as Record<string, number>;
-  tt.match(seeded, { orgs: 1, members: DEMO_USERS.length, jobs: 2 }, `the seeded rows ${JSON.stringify(seeded)}`);
+  tt.match(seeded, { orgs: 1, members: DEMO_USERS.length, jobs: DEMO_JOB_COUNT }, `the seeded rows ${JSON.stringify(seeded)}`);
   tt.ok((seeded.applications ?? 0) >= DEMO_CVS.length + DEMO_PAST_APPLICATIONS, 'the new and the decided past applications (Fairness report)');
 });
 
