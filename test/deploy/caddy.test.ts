@@ -8,7 +8,7 @@ import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { background, freePort, repoRoot, tempDir, waitFor, type Background } from './lib.js';
+import { background, freePort, repoRoot, tempDir, waitFor, type Background, testCaddyEnv } from './lib.js';
 
 /** A subtest, as tap hands it to the callback. */
 type TT = Parameters<Parameters<typeof t.test>[0]>[0];
@@ -44,21 +44,7 @@ async function startCaddy(
   const dir = await tempDir(tt, 'caddy');
   const port = await freePort();
   const admin = await freePort();
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    XDG_DATA_HOME: join(dir, 'data'),
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    DOMAIN,
-    TLS_MODE: 'internal',
-    LISTEN: 'loopback',
-    HTTPS_PORT: String(port),
-    CADDY_ADMIN: `127.0.0.1:${admin}`,
-    UPSTREAM: upstream,
-    HEALTH_INTERVAL: '60s',
-    LB_TRY_DURATION: '0s',
-    ...extraEnv,
-  };
+  const env = { ...testCaddyEnv({ dir, domain: DOMAIN, httpsPort: port, adminPort: admin, upstream }), ...extraEnv };
   const proc = background(
     tt,
     'caddy',

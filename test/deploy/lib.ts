@@ -127,3 +127,22 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The environment the repository's Caddyfile reads, for a Caddy a test runs itself: internal
+ *  TLS on loopback, its state under dir, the app at upstream. */
+export function testCaddyEnv(o: { dir: string; domain: string; httpsPort: number; adminPort: number; upstream: string }): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: o.dir,
+    XDG_DATA_HOME: join(o.dir, 'data'),
+    XDG_CONFIG_HOME: join(o.dir, 'config'),
+    DOMAIN: o.domain,
+    TLS_MODE: 'internal',
+    LISTEN: 'loopback',
+    HTTPS_PORT: String(o.httpsPort),
+    CADDY_ADMIN: `127.0.0.1:${o.adminPort}`,
+    UPSTREAM: o.upstream,
+    HEALTH_INTERVAL: '60s',
+    LB_TRY_DURATION: '0s',
+  };
+}

@@ -17,7 +17,7 @@ import { createTrustService } from '../../server/modules/trust/service.js';
 import { wireTrust } from '../../server/modules/trust/wire.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { handshake } from '../../server/modules/trust/probe.js';
-import { background, freePort, repoRoot, tempDir, waitFor } from '../deploy/lib.js';
+import { background, freePort, repoRoot, tempDir, waitFor, testCaddyEnv } from '../deploy/lib.js';
 import { buildTestApp } from '../helper.js';
 
 type TT = Parameters<Parameters<typeof t.test>[0]>[0];
@@ -36,20 +36,7 @@ async function startCaddy(tt: TT, caddyfile: string): Promise<Edge> {
   const dir = await tempDir(tt, 'trust-caddy');
   const port = await freePort();
   const admin = await freePort();
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    XDG_DATA_HOME: join(dir, 'data'),
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    DOMAIN,
-    TLS_MODE: 'internal',
-    LISTEN: 'loopback',
-    HTTPS_PORT: String(port),
-    CADDY_ADMIN: `127.0.0.1:${admin}`,
-    UPSTREAM: `127.0.0.1:${appPort}`,
-    HEALTH_INTERVAL: '60s',
-    LB_TRY_DURATION: '0s',
-  };
+  const env = testCaddyEnv({ dir, domain: DOMAIN, httpsPort: port, adminPort: admin, upstream: `127.0.0.1:${appPort}` });
   const file = join(dir, 'Caddyfile');
   writeFileSync(file, caddyfile);
   const proc = background(tt, 'caddy', ['run', '--config', file, '--adapter', 'caddyfile'], { env, cwd: dir });

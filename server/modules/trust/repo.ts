@@ -29,14 +29,8 @@ function toResult(r: DbResultRow): ResultRow {
   return { checkId: r.check_id, status: r.status, summary: r.summary, evidence: r.evidence, checkedAt: r.checked_at, intervalSeconds: r.interval_seconds, failingSince: r.failing_since };
 }
 
-export interface NewResult {
-  checkId: string;
-  status: 'pass' | 'fail' | 'unknown';
-  summary: string;
-  evidence: Record<string, Json>;
-  checkedAt: Date;
-  intervalSeconds: number;
-}
+/** A result as a check run produces it; when it began failing is the store's to derive. */
+export type NewResult = Omit<ResultRow, 'failingSince'>;
 
 /** Upserts an install-wide result; returns whether the line just turned to failing. */
 export async function saveInstallResult(q: Queryable, r: NewResult): Promise<{ newlyFailing: boolean }> {
