@@ -16,7 +16,8 @@ RUN groupadd --system --gid 70 postgres \
 COPY proof/postgres-entrypoint.sh /usr/local/bin/postgres-entrypoint
 COPY postgres/hirebox-pgbackrest /usr/local/bin/hirebox-pgbackrest
 # The stand-in's socket is in /tmp (postgres-entrypoint.sh says why).
-ENV PATH=/usr/lib/postgresql/15/bin:$PATH PGDATA=/var/lib/postgresql/data PGBACKREST_PG1_SOCKET_PATH=/tmp
+# PGHOST: client tools run in this container (ops/scripts compose mode) find that socket too.
+ENV PATH=/usr/lib/postgresql/15/bin:$PATH PGDATA=/var/lib/postgresql/data PGBACKREST_PG1_SOCKET_PATH=/tmp PGHOST=/tmp
 USER 70:70
 STOPSIGNAL SIGINT
 EXPOSE 5432

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(podman buildah runc uidmap slirp4netns fuse-overlayfs netavark aardvark-dns catatonit
   docker-compose debootstrap systemd-container nmap ssh-audit openssh-client ansible nftables iproute2
-  iptables) # netavark sets up every podman network, internal ones too, with iptables
+  iptables age) # age: ops/scripts/backup.sh in compose mode (stack proof); netavark sets up every podman network, internal ones too, with iptables
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

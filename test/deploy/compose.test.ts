@@ -32,6 +32,9 @@ function envOf(svc: Dict): Dict {
   return asDict(env);
 }
 
+/** *_FILE settings that name a plain, non-secret file (the trust page's evidence), not a credential. */
+const NOT_SECRET_FILES = new Set(['TRUST_FIREWALL_LISTING_FILE', 'TRUST_SELF_CA_FILE']);
+
 /** Environment names whose value is a credential and must therefore come from a file. */
 const SECRET_ENV = /^(DATABASE_URL|MIGRATION_DATABASE_URL|REDIS_URL|SMTP_URL|OPENAI_API_KEY|VAPI_API_KEY|POSTGRES_PASSWORD|REDIS_PASSWORD|MASTER_KEY|AUDIT_SIGNING_KEY)$|PASSWORD|SECRET|TOKEN|PRIVATE|API_KEY/;
 
@@ -71,7 +74,9 @@ function checkHardening(tt: TT, services: Dict, label: string): void {
     const env = envOf(svc);
     const mounted = names(svc.secrets);
     for (const [key, value] of Object.entries(env)) {
-      if (key.endsWith('_FILE')) {
+      if (NOT_SECRET_FILES.has(key)) {
+        tt.notMatch(String(value), /^\/run\/secrets\//, `${label}: ${name} ${key} names a plain file, not a secret`);
+      } else if (key.endsWith('_FILE')) {
         const m = /^\/run\/secrets\/([a-z_]+)$/.exec(String(value));
         tt.ok(m, `${label}: ${name} ${key} points into /run/secrets`);
         if (m?.[1]) tt.ok(mounted.includes(m[1]), `${label}: ${name} mounts the secret ${m[1]} it reads`);
@@ -204,6 +209,23 @@ t.test('Prometheus metrics stay on the backend network: bound to a backend alias
   const caddyfile = await readFile(join(repoRoot, 'Caddyfile'), 'utf8');
   tt.notMatch(caddyfile, /metrics|9464/, 'Caddy proxies nothing to a metrics listener');
   tt.equal(envOf(asDict(services.caddy)).UPSTREAM, 'app:3000', 'Caddy proxies the public port only');
+});
+
+t.test("the trust page's ports line reads the playbook's firewall listing, mounted read-only; a laptop gets none", async (tt) => {
+  const doc = await loadYaml('docker-compose.yml');
+  const dev = await loadYaml('docker-compose.override.yml');
+  const role = await readFile(join(repoRoot, 'deploy', 'roles', 'firewall', 'defaults', 'main.yml'), 'utf8');
+  const roleDir = /^hirebox_firewall_listing_dir: (\S+)$/m.exec(role)?.[1];
+  tt.equal(roleDir, '/var/lib/hirebox/firewall', "the firewall role writes its listing where compose's default mount looks");
+  for (const name of ['app', 'worker']) {
+    const svc = asDict(asDict(doc.services)[name]);
+    const mount = ((svc.volumes as unknown[] | undefined) ?? []).map(String).find((v) => v.includes(':/run/hirebox/firewall'));
+    tt.equal(mount, '${HIREBOX_FIREWALL_LISTING_DIR:-/var/lib/hirebox/firewall}:/run/hirebox/firewall:ro', `${name} mounts the host's firewall listing directory read-only`);
+    tt.equal(envOf(svc).TRUST_FIREWALL_LISTING_FILE, '/run/hirebox/firewall/ruleset.nft', `${name} reads ruleset.nft from it`);
+    const devSvc = asDict(asDict(dev.services)[name]);
+    tt.same((devSvc.volumes as unknown[]).map(String), ['no_firewall_listing:/run/hirebox/firewall:ro'], `the override replaces ${name}'s host mount (the laptop has no such directory)`);
+  }
+  tt.ok('no_firewall_listing' in asDict(dev.volumes), 'the override declares its empty stand-in volume');
 });
 
 t.test('the development override stays local and keeps the hardening', async (tt) => {
