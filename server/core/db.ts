@@ -48,13 +48,15 @@ function assertUuid(value: string, what: string): void {
 // int8 (bigint) columns come back as numbers: audit sequences and counters stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function createDb(options: { connectionString: string; max?: number; applicationName?: string }): Db {
+export function createDb(options: { connectionString: string; max?: number; applicationName?: string; connectTimeoutMs?: number }): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'hirebox',
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 5_000,
+    // Also bounds how long a request waits for a free pooled connection: past it the caller
+    // gets an error (503) rather than queueing behind a stalled database.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
   });
   // An idle client that errors (e.g. server restart) must not crash the process.
   pool.on('error', () => undefined);
