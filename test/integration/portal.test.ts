@@ -101,7 +101,6 @@ t.test('asking for a link: the same 202 whether or not the address applied; the 
   t.equal(known.statusCode, 202);
   t.same(unknown.json(), known.json(), 'same body');
   t.equal(unknown.headers['content-type'], known.headers['content-type']);
-  const before = ctx.mailer.outbox.length;
   await until('the mail to the candidate', async () => mailsTo(pat).find((m) => m.text.includes('Here is your sign-in link')));
   t.equal(mailsTo('nobody@example.test').length, 0, 'nothing is mailed to an address that never applied');
   // An address that applied only to org A asks on org B's page: nothing is mailed.

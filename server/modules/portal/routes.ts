@@ -3,7 +3,8 @@
 // CSP; a browser (Accept: text/html) gets errors as a clear page with the right status,
 // any other client problem+json. The session cookie is HttpOnly, SameSite=Strict, Secure
 // (except plain-http localhost in development) and scoped to /portal/<org>; every POST
-// with a session checks the Origin and the session's CSRF token (form field or header).
+// is same-origin only (checkSameOrigin) and, with a session, carries the session's CSRF
+// token (form field or header).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
@@ -69,12 +70,25 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     return deps.portal.session(org, token);
   }
 
+  /**
+   * Same-origin POSTs only. The app sends Referrer-Policy: no-referrer, under which browsers
+   * send `Origin: null` on form posts; they also send Sec-Fetch-Site, which says where the
+   * request came from whatever the referrer policy. Either a matching Origin, or
+   * Sec-Fetch-Site same-origin with no real Origin, passes; anything else is a 403.
+   */
+  function checkSameOrigin(request: FastifyRequest): void {
+    const origin = request.headers.origin;
+    if (origin === deps.publicOrigin) return;
+    if (request.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || origin === 'null')) return;
+    throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+  }
+
   /** The session of a POST, with its Origin and CSRF token checked; 401 without one. */
   async function postSession(request: FastifyRequest): Promise<PortalSession> {
     const org = await orgOf(request);
     const s = await sessionOf(request, org);
     if (!s) throw new UnauthorizedError({ detail: 'You are not signed in, or your session has ended. Ask for a new sign-in link.' });
-    if (request.headers.origin !== deps.publicOrigin) throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+    checkSameOrigin(request);
     const sent = (request.body as { csrf?: string } | undefined)?.csrf ?? request.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(s.token))) throw new ForbiddenError({ detail: 'Missing or invalid CSRF token.' });
     return s;
@@ -141,7 +155,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const org = await orgOf(request);
-      if (request.headers.origin !== deps.publicOrigin) throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+      checkSameOrigin(request);
       const { token } = request.params as { token: string };
       const session = await deps.portal.exchange(org, token, request.id);
       reply.setCookie(cookieName, session.token, { path: cookiePath(org), httpOnly: true, secure: deps.secureCookie, sameSite: 'strict', maxAge: Math.floor(SESSION_TTL_MS / 1000) });
