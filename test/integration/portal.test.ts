@@ -161,8 +161,16 @@ t.test('a link works once, expires, and only under its own org', async (t) => {
   t.equal(noOrigin.statusCode, 403, 'a cross-site POST is refused');
   const evil = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${token}`, headers: { origin: 'https://evil.example' }, remoteAddress: nextIp() });
   t.equal(evil.statusCode, 403);
+  const crossSite = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${token}`, headers: { origin: 'null', 'sec-fetch-site': 'cross-site' }, remoteAddress: nextIp() });
+  t.equal(crossSite.statusCode, 403, 'Origin null from another site is refused');
 
-  const s = await signIn(slugA, token);
+  // A browser under Referrer-Policy no-referrer posts the form with Origin null and Sec-Fetch-Site same-origin.
+  const viaBrowser = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${token}`, headers: { origin: 'null', 'sec-fetch-site': 'same-origin' }, remoteAddress: nextIp() });
+  t.equal(viaBrowser.statusCode, 303, 'a same-origin form post signs in');
+  t.equal(viaBrowser.headers.location, `/portal/${slugA}`);
+  const again0 = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${token}`, headers: { origin: ORIGIN }, remoteAddress: nextIp() });
+  t.equal(again0.statusCode, 410, 'and the link is used up');
+  const s = await signIn(slugA, await freshToken(slugA));
   t.match(s.setCookie, /HttpOnly/);
   t.match(s.setCookie, /SameSite=Strict/);
   t.match(s.setCookie, new RegExp(`Path=/portal/${slugA}(;|$)`));

@@ -41,9 +41,12 @@ export async function deleteSession(tx: Queryable, id: string): Promise<void> {
   await tx.query('DELETE FROM portal_sessions WHERE id = $1', [id]);
 }
 
-/** Used and expired links and sessions of the candidate are dropped whenever a new one is made (nothing piles up). */
+/**
+ * Links used or expired over a day ago, and ended sessions, of the candidate are dropped
+ * whenever a new link is made (nothing piles up); for a day a used link still says so.
+ */
 export async function pruneCandidate(tx: Queryable, candidateId: string, now: Date): Promise<void> {
-  await tx.query('DELETE FROM portal_links WHERE candidate_id = $1 AND (used_at IS NOT NULL OR expires_at <= $2)', [candidateId, now]);
+  await tx.query("DELETE FROM portal_links WHERE candidate_id = $1 AND (used_at < $2::timestamptz - interval '1 day' OR expires_at < $2::timestamptz - interval '1 day')", [candidateId, now]);
   await tx.query('DELETE FROM portal_sessions WHERE candidate_id = $1 AND expires_at <= $2', [candidateId, now]);
 }
 
