@@ -34,7 +34,7 @@ async function apply(slug: string, jobSlug: string, email: string, extra: Record
   if (res.statusCode !== 202) throw new Error(`apply: ${res.statusCode} ${res.body}`);
 }
 const mailsTo = (to: string) => ctx.mailer.outbox.filter((m) => m.to === to);
-const tokenIn = (text: string, slug: string): string => new RegExp(`/portal/${slug}/enter/([A-Za-z0-9_-]{43})`).exec(text)?.[1] ?? '';
+const tokenIn = (text: string, slug: string): string => [...text.matchAll(/\/portal\/([a-z0-9-]+)\/enter\/([A-Za-z0-9_-]{43})/g)].find((m) => m[1] === slug)?.[2] ?? '';
 const count = async (sql: string, params: unknown[] = []) => Number((await owner.query<{ n: number }>(sql, params)).rows[0]?.n);
 const state = async () => ({
   links: await count('SELECT count(*)::int AS n FROM portal_links'),
@@ -151,7 +151,7 @@ t.test('a link works once, expires, and only under its own org', async (t) => {
   const token = await freshToken(slugA);
   const page = await ctx.app.inject({ method: 'GET', url: `/portal/${slugA}/enter/${token}`, remoteAddress: nextIp() });
   t.equal(page.statusCode, 200);
-  t.match(page.body, new RegExp(`<form method="post" action="/portal/${slugA}/enter/${token}">`), 'opening the link only shows a button: a mail scanner uses nothing up');
+  t.ok(page.body.includes(`<form method="post" action="/portal/${slugA}/enter/${token}">`), 'opening the link only shows a button: a mail scanner uses nothing up');
   t.equal((await ctx.app.inject({ method: 'GET', url: `/portal/${slugA}/enter/${token}`, remoteAddress: nextIp() })).statusCode, 200, 'still live after a GET');
 
   const cross = await ctx.app.inject({ method: 'POST', url: `/portal/${slugB}/enter/${token}`, headers: { origin: ORIGIN }, remoteAddress: nextIp() });
@@ -173,7 +173,7 @@ t.test('a link works once, expires, and only under its own org', async (t) => {
   const s = await signIn(slugA, await freshToken(slugA));
   t.match(s.setCookie, /HttpOnly/);
   t.match(s.setCookie, /SameSite=Strict/);
-  t.match(s.setCookie, new RegExp(`Path=/portal/${slugA}(;|$)`));
+  t.ok(s.setCookie.split(/;\s*/).includes(`Path=/portal/${slugA}`), 'scoped to the portal path');
   t.match(s.setCookie, /Max-Age=1800/);
   const sessionsBefore = await count('SELECT count(*)::int AS n FROM portal_sessions');
   const again = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${token}`, headers: { origin: ORIGIN }, remoteAddress: nextIp() });
@@ -182,7 +182,7 @@ t.test('a link works once, expires, and only under its own org', async (t) => {
   const againPage = await ctx.app.inject({ method: 'GET', url: `/portal/${slugA}/enter/${token}`, headers: { accept: 'text/html' }, remoteAddress: nextIp() });
   t.equal(againPage.statusCode, 410);
   t.match(againPage.body, /already been used/);
-  t.match(againPage.body, new RegExp(`href="/portal/${slugA}"`), 'the page offers a new link');
+  t.ok(againPage.body.includes(`href="/portal/${slugA}"`), 'the page offers a new link');
 
   const expired = await freshToken(slugA);
   await owner.query("UPDATE portal_links SET expires_at = now() - interval '1 second' WHERE token_hash = sha256(convert_to($1, 'UTF8'))", [expired]);
@@ -199,7 +199,7 @@ t.test("the status page shows this candidate's applications in this org only", a
   t.match(page.body, /Platform Engineer/);
   t.match(page.body, /Site Reliability Engineer/);
   t.match(page.body, /You chose the AI-free route/, 'the AI-free route is shown');
-  t.match(page.body, new RegExp(`Privacy notice ${PRIVACY_NOTICE_VERSION.replace(/\./g, '\\.')}, accepted on \\d{4}-\\d{2}-\\d{2}`), 'the notice accepted');
+  t.match(page.body.split(`Privacy notice ${PRIVACY_NOTICE_VERSION}, accepted on `)[1] ?? '', /^\d{4}-\d{2}-\d{2}/, 'the notice accepted');
   t.notMatch(page.body, /Secret Project Lead/, "org B's application (same address) is not visible");
   t.equal(page.headers['cache-control'], 'no-store');
   t.match(String(page.headers['content-security-policy']), /script-src/, 'under the strict CSP');
@@ -304,7 +304,7 @@ t.test('book or reschedule: the interviews self-booking page with a fresh link; 
   const interviewId = created.json<{ id: string }>().id;
   const s = await signIn(slugA, await freshToken(slugA));
   const page = await ctx.app.inject({ method: 'GET', url: `/portal/${slugA}`, headers: { cookie: s.cookie }, remoteAddress: nextIp() });
-  t.match(page.body, new RegExp(`action="/portal/${slugA}/interviews/${interviewId}/open"`), 'the page offers booking');
+  t.ok(page.body.includes(`action="/portal/${slugA}/interviews/${interviewId}/open"`), 'the page offers booking');
   const other = await post(slugA, `/interviews/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/open`, s);
   t.equal(other.statusCode, 404);
   const open = await post(slugA, `/interviews/${interviewId}/open`, s);
