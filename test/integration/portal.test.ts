@@ -334,6 +334,21 @@ t.test('sessions end: sign-out and expiry', async (t) => {
   t.match(late.json<{ detail: string }>().detail, /session has ended/);
 });
 
+t.test('an erasure ends every way into the status page', async (t) => {
+  const email = 'someone.else@example.test';
+  const s = await signIn(slugA, await freshToken(slugA, email));
+  const pending = await freshToken(slugA, email);
+  const candidateId = otherA?.candidate_id as string;
+  t.ok((await count('SELECT count(*)::int AS n FROM portal_links WHERE candidate_id = $1', [candidateId])) > 0);
+  const erased = await ctx.app.inject({ method: 'POST', url: `/api/v1/candidates/${candidateId}/erasure`, headers: a.headers, payload: { reference: 'T-22', confirm: true } });
+  t.equal(erased.statusCode, 200, erased.body);
+  t.equal(await count('SELECT count(*)::int AS n FROM portal_links WHERE candidate_id = $1', [candidateId]), 0, 'links deleted');
+  t.equal(await count('SELECT count(*)::int AS n FROM portal_sessions WHERE candidate_id = $1', [candidateId]), 0, 'sessions deleted');
+  t.equal((await post(slugA, '/export', s)).statusCode, 401, 'the open session no longer works');
+  const late = await ctx.app.inject({ method: 'POST', url: `/portal/${slugA}/enter/${pending}`, headers: { origin: ORIGIN }, remoteAddress: nextIp() });
+  t.equal(late.statusCode, 404, 'nor the unused link');
+});
+
 t.test('rate limits: per address per hour and per IP per minute (429, nothing mailed or stored)', async (t) => {
   const email = 'rate.limited@example.test';
   await apply(slugA, jobA.slug, email);
