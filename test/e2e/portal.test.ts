@@ -4,7 +4,7 @@
 // status page (both applications, stages, what AI did, the notices) and withdraws one.
 // Every page passes axe (WCAG A/AA, no serious or critical finding), with no CSP
 // violation and no script error. The pages need no JavaScript and no console build.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
@@ -49,7 +49,7 @@ const { page } = await newWatchedPage(browser, watch);
 /** The raw message as the mail client decodes it (quoted-printable soft breaks and escapes). */
 const decoded = (data: string): string => data.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-async function axeClean(t: Tap.Test, name: string): Promise<void> {
+async function axeClean(t: Test, name: string): Promise<void> {
   const found = await axeViolations(page);
   t.same(found, [], `${name}: no serious or critical axe finding${found.length ? `\n${describeFindings(found)}` : ''}`);
   t.same(await layoutProblems(page), [], `${name}: labelled controls, named buttons and links`);
