@@ -66,6 +66,11 @@ import { createTriageService } from './modules/triage/service.js';
 import { trustRoutes } from './modules/trust/routes.js';
 import { wireTrust } from './modules/trust/wire.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
+import { createPortalLinks } from './modules/portal/links.js';
+import { portalOrgById, registerPortal } from './modules/portal/wire.js';
+import type { ApplicationService } from './modules/applications/service.js';
+import type { CandidateExportService } from './modules/messages/export.js';
+import type { InterviewService } from './modules/interviews/service.js';
 import { createAnalyticsService } from './modules/analytics/service.js';
 
 export interface AppDeps {
@@ -95,6 +100,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Requests per minute per IP on each careers-site route (tests use a small one). */
   careersRateLimit?: number;
+  /** issue 22: status-page limits (tests use small ones): link asks per address per hour and per IP per minute, downloads per candidate per hour. */
+  portalLimits?: { perEmailPerHour?: number; perIpPerMinute?: number; exportsPerHour?: number };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -222,6 +229,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
   });
   await app.register(auditRoutes, { audit: createAuditService({ db: deps.db, audit: deps.audit }) });
+  // issue 22 item 2: status-page links are mailed after a public application (hook below).
+  const portalLinks = createPortalLinks({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    mailer: deps.mailer,
+    redis: deps.redis,
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+    clock,
+    logger: deps.logger,
+    perEmailPerHour: deps.portalLimits?.perEmailPerHour,
+    orgOf: (orgId) => portalOrgById(deps.db, orgId),
+  });
+  let hiring: { applications: ApplicationService; exports: CandidateExportService } | null = null;
+  let interviewService: InterviewService | null = null;
   await app.register(hiringRoutes, {
     db: deps.db,
     audit: deps.audit,
@@ -235,6 +258,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailer: deps.mailer,
     alerts,
     intake: config.intake,
+    afterSubmit: portalLinks.afterSubmit,
+    expose: (services) => {
+      hiring = services;
+    },
   });
   await app.register(screeningRoutes, {
     db: deps.db,
@@ -263,6 +290,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     assistantModel: config.vapi.assistantModel,
     clock,
     alerts,
+    expose: (interviews) => {
+      interviewService = interviews;
+    },
   });
   // DESIGN §8: bias report and thresholds (the monitor runs in the worker).
   await app.register(biasRoutes, { bias: createBiasService({ db: deps.db, audit: deps.audit, keyring, alerts, clock, log: deps.logger }) });
@@ -275,7 +305,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(privacyRoutes, { privacy: createPrivacyService({ db: deps.db, audit: deps.audit, keyring, blobs: createPostgresBlobStore(), ledger: erasureLedger, clock, vapiDeletions, logger: deps.logger }) });
 
   // Issue 18 item 6: the privacy-request register and rectification.
-  await app.register(rightsRoutes, { rights: createRightsService({ db: deps.db, audit: deps.audit, keyring, clock }) });
+  const rights = createRightsService({ db: deps.db, audit: deps.audit, keyring, clock });
+  await app.register(rightsRoutes, { rights });
+  // Issue 22 item 2: the candidate status page, acting through the hiring, interview, export and register services.
+  if (!hiring || !interviewService) throw new Error('the hiring and interview modules did not hand over their services');
+  const { applications: portalApplications, exports: portalExports } = hiring;
+  await registerPortal(app, {
+    db: deps.db,
+    audit: deps.audit,
+    redis: deps.redis,
+    redisPrefix: config.redisPrefix,
+    clock,
+    applications: portalApplications,
+    interviews: interviewService,
+    exports: portalExports,
+    rights,
+    exportsPerHour: deps.portalLimits?.exportsPerHour,
+    links: portalLinks,
+    publicOrigin: config.publicOrigin,
+    secureCookie: sessionCookie.secure,
+    linkRateLimit: deps.portalLimits?.perIpPerMinute,
+  });
   // Issue 18 item 10: AI system card, subprocessors and record of processing from live config; the public summary.
   const docsBias = createBiasService({ db: deps.db, audit: deps.audit, keyring, clock, log: deps.logger });
   await app.register(aiDocsRoutes, { docs: createAiDocsService({ db: deps.db, config, clock }), biasReport: (ctx) => docsBias.report(ctx, {}) });

@@ -61,7 +61,7 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
 
 export async function buildTestApp(
   t: Teardownable,
-  options: { env?: Record<string, string>; clock?: () => Date; /** Mail through this SMTP server instead of the outbox. */ smtpUrl?: string; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits' | 'alertRetryDelayMs' | 'outboundResolver' | 'dnsResolver' | 'vapiDeleteJob' | 'tokenRateLimit' | 'metrics' | 'careersRateLimit'>> } = {},
+  options: { env?: Record<string, string>; clock?: () => Date; /** Mail through this SMTP server instead of the outbox. */ smtpUrl?: string; appDeps?: Partial<Pick<AppDeps, 'hasher' | 'authLimits' | 'alertRetryDelayMs' | 'outboundResolver' | 'dnsResolver' | 'vapiDeleteJob' | 'tokenRateLimit' | 'metrics' | 'careersRateLimit' | 'portalLimits'>> } = {},
 ): Promise<TestContext> {
   const services = await provisionTestServices(t);
   const keys = writeTestKeys(t);

@@ -112,6 +112,7 @@ function banner(password: string, where: string): void {
   say(`demo sign-in (password ${password}, new each run; each user enrols an authenticator app at first sign-in):`);
   for (const u of DEMO_USERS) say(`  ${u.role.padEnd(15)} ${u.email}`);
   say(`careers site (public, no sign-in): ${new URL(`/jobs/${DEMO_SLUG}`, config.publicUrl).toString()}`);
+  say(`candidate status page (sign-in link mailed after applying, or asked for there): ${new URL(`/portal/${DEMO_SLUG}`, config.publicUrl).toString()}`);
   say(`mail (invitations, resets) is written to ${path.join(config.dataDir, 'outbox.jsonl')}${seedOnly ? ' in the worker and app containers' : ''}`);
   say('AI and voice providers: simulated (deterministic stand-ins)');
 }

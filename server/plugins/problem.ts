@@ -21,7 +21,7 @@ interface ProblemPluginOptions {
   exposeStack: boolean;
 }
 
-function toAppError(error: FastifyError & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] }): AppError {
+export function toAppError(error: FastifyError & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[] }): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
     return new ValidationError(

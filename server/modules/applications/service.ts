@@ -615,6 +615,36 @@ export function createApplicationService(deps: {
       return moved;
     },
 
+    /**
+     * The candidate withdraws their own application (issue 22 item 2, the status page). The
+     * caller proved who the candidate is (a magic-link session of this org); an application
+     * of another candidate is a 404, a closed one (hired, rejected, withdrawn) a 409. The
+     * pipeline's withdrawn stage is used, or the stage row is kept with the kind withdrawn
+     * when the pipeline has none (as an erasure does).
+     */
+    async withdrawByCandidate(orgId: string, candidateId: string, applicationId: string, requestId: string | null): Promise<{ id: string; name: string; kind: StageKind }> {
+      return db.withTenantTx(orgId, async (tx) => {
+        const app = await findApplication(tx, applicationId, null, true);
+        if (!app || app.candidate_id !== candidateId) throw new NotFoundError({ resource: 'Application' });
+        if (app.stage_kind === 'hired' || app.stage_kind === 'rejected' || app.stage_kind === 'withdrawn') {
+          throw new ConflictError({ detail: 'This application is already closed; there is nothing to withdraw.' });
+        }
+        const target = (await stagesForJob(tx, app.job_id)).find((s) => s.kind === 'withdrawn');
+        const to = target ? stageView(target) : { id: app.stage_id, name: app.stage_name, kind: 'withdrawn' as const };
+        await setStage(tx, applicationId, to.id, 'withdrawn');
+        const actor = { type: 'candidate' as const };
+        await insertEvent(tx, { orgId, applicationId, type: 'stage.changed', actor, data: { from: app.stage_id, to: to.id, kind: 'withdrawn', via: 'portal' } });
+        await audit.recordIn(tx, orgId, {
+          action: 'application.withdrawn',
+          actor: { type: 'candidate', id: null },
+          target: { type: 'application', id: applicationId },
+          metadata: { fromStageId: app.stage_id, toStageId: to.id, fromKind: app.stage_kind, via: 'portal' },
+          requestId,
+        });
+        return to;
+      });
+    },
+
     async decide(ctx: Ctx, id: string, input: { outcome: DecisionRow['outcome']; reason: string; toStageId?: string }) {
       let change: { applicationId: string; toKind: StageKind } | null = null;
       const decided = await db.withTenantTx(ctx.orgId, async (tx) => {

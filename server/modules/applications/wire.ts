@@ -21,7 +21,7 @@ import { candidateRoutes } from '../candidates/routes.js';
 import { createCandidateService } from '../candidates/service.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { createJobService } from '../jobs/service.js';
-import { candidateExportRoutes, createCandidateExportService } from '../messages/export.js';
+import { candidateExportRoutes, createCandidateExportService, type CandidateExportService } from '../messages/export.js';
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
 import type { AlertSink } from '../alerts/service.js';
@@ -34,7 +34,7 @@ import { MULTIPART_LIMITS } from './form.js';
 import { applicationRoutes } from './routes.js';
 import { scorecardRoutes } from '../scorecards/routes.js';
 import { createScorecardService } from '../scorecards/service.js';
-import { createApplicationService, type CvParseProducer } from './service.js';
+import { createApplicationService, type ApplicationHooks, type ApplicationService, type CvParseProducer } from './service.js';
 
 export interface HiringDeps {
   db: Db;
@@ -54,6 +54,10 @@ export interface HiringDeps {
   alerts?: AlertSink;
   /** issue 14 (M1): apply rates per job and per org; without it only the per-IP limit applies. */
   intake?: Pick<IntakeConfig, 'applyPerJobPerHour' | 'applyPerOrgPerHour' | 'applyPerJobPerMinute'>;
+  /** issue 22: also runs after a submission (the status-page link mail); must not throw. */
+  afterSubmit?: NonNullable<ApplicationHooks['afterSubmit']>;
+  /** Hands the services other modules use (the status page) to the composition root. */
+  expose?: (services: { applications: ApplicationService; exports: CandidateExportService }) => void;
 }
 
 export function cvParseJobId(documentId: string): string {
@@ -96,7 +100,13 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
     blobs,
     parseQueue,
     logger: deps.logger,
-    hooks: { afterSubmit: messages.afterSubmit, afterStageChange: messages.afterStageChange },
+    hooks: {
+      afterSubmit: async (orgId, e) => {
+        await messages.afterSubmit(orgId, e);
+        await deps.afterSubmit?.(orgId, e);
+      },
+      afterStageChange: messages.afterStageChange,
+    },
     resubmissions,
   });
   const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
@@ -104,7 +114,9 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(applicationRoutes, { applications });
   await app.register(candidateRoutes, { candidates });
   await app.register(messageRoutes, { messages });
-  await app.register(candidateExportRoutes, { exports: createCandidateExportService({ db: deps.db, audit: deps.audit, keyring, alerts: deps.alerts }) });
+  const exports = createCandidateExportService({ db: deps.db, audit: deps.audit, keyring, alerts: deps.alerts });
+  deps.expose?.({ applications, exports });
+  await app.register(candidateExportRoutes, { exports });
   await app.register(retentionRoutes, {
     retention: createRetentionService({ db: deps.db, audit: deps.audit, keyring, blobs, ledger: deps.erasureLedger, clock: deps.clock ?? (() => new Date()), logger: deps.logger }),
   });

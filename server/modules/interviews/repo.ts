@@ -333,3 +333,8 @@ export async function overdueStartsAllOrgs(q: Queryable, graceSeconds: number, l
   const { rows } = await q.query<{ org_id: string; id: string; attempts: number }>('SELECT org_id, id, attempts FROM interviews_overdue_starts($1, $2)', [graceSeconds, limit]);
   return rows.map((r) => ({ orgId: r.org_id, id: r.id, attempts: r.attempts }));
 }
+
+/** A fresh invite token for the interview (issue 22: the status page reopens self-booking); the old one stops working. */
+export async function replaceInviteToken(tx: Queryable, id: string, tokenHash: Buffer): Promise<void> {
+  await tx.query('UPDATE interviews SET invite_token_hash = $2, updated_at = now() WHERE id = $1', [id, tokenHash]);
+}

@@ -25,8 +25,10 @@ import {
   findPlan,
   findSettings,
   insertInterview,
+  interviewsOfApplication,
   orgName,
   orgOfInvite,
+  replaceInviteToken,
   updateInterview,
   upsertPlan,
   upsertSettings,
@@ -774,6 +776,51 @@ export function createInterviewService(deps: {
       await dropJobs(row);
       if (row.scheduled_for) await sendCalendar(orgId, row.id, 'CANCEL');
       return { status: 'cancelled' };
+    },
+
+    /**
+     * issue 22 item 2: the status page opens the self-booking page of one of the candidate's
+     * interviews. Invite tokens are stored hashed, so the page cannot link to the mailed one:
+     * a fresh token replaces it (the mailed link stops working; the newest one is the key).
+     * Only an invitation still open or a booking that can still change is reopened.
+     */
+    async reissueInviteForCandidate(orgId: string, candidateId: string, interviewId: string, requestId: string | null): Promise<string> {
+      const token = randomBytes(32).toString('base64url');
+      const now = deps.clock();
+      await db.withTenantTx(orgId, async (tx) => {
+        const row = await findInterview(tx, interviewId, true);
+        if (!row || row.candidate_id !== candidateId) throw new NotFoundError({ resource: 'Interview' });
+        const settings = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
+        const open = row.status === 'invited' && !row.invite_used_at && !row.invite_revoked_at && row.invite_expires_at > now;
+        if (!open && !canChange(row, settings.reschedule_cutoff_minutes, now)) {
+          throw new ConflictError({ detail: 'This interview can no longer be booked or moved here; please contact the organisation.' });
+        }
+        await replaceInviteToken(tx, row.id, hashToken(token));
+        await audit.recordIn(tx, orgId, { action: 'interview.invite_reissued', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, metadata: { via: 'portal' }, requestId });
+      });
+      return token;
+    },
+
+    /** issue 22 item 2: a withdrawn application's interviews not yet held are cancelled (no call is placed to someone who withdrew). */
+    async cancelForWithdrawal(orgId: string, candidateId: string, applicationId: string, requestId: string | null): Promise<number> {
+      const rows = await db.withTenantTx(orgId, async (tx) => {
+        const out: InterviewRow[] = [];
+        for (const found of await interviewsOfApplication(tx, applicationId)) {
+          if (found.candidate_id !== candidateId || !['invited', 'scheduled'].includes(found.status)) continue;
+          const r = await findInterview(tx, found.id, true);
+          if (!r || !['invited', 'scheduled'].includes(r.status)) continue;
+          await updateInterview(tx, r.id, { status: 'cancelled', cancelled_at: deps.clock(), cancelled_by: 'candidate', next_attempt_at: null, invite_revoked_at: deps.clock(), ...(r.scheduled_for ? { ical_sequence: r.ical_sequence + 1 } : {}) });
+          await insertEvent(tx, { orgId, applicationId, type: 'interview.cancelled', actor: { type: 'candidate' }, data: { interviewId: r.id, by: 'candidate', reason: 'withdrawn' } });
+          await audit.recordIn(tx, orgId, { action: 'interview.cancelled', actor: { type: 'candidate' }, target: { type: 'interview', id: r.id }, metadata: { by: 'candidate', previousStatus: r.status, reason: 'withdrawn' }, requestId });
+          out.push(r);
+        }
+        return out;
+      });
+      for (const row of rows) {
+        await dropJobs(row);
+        if (row.scheduled_for) await sendCalendar(orgId, row.id, 'CANCEL');
+      }
+      return rows.length;
     },
   };
 }

@@ -23,7 +23,7 @@ import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, intervi
 import { assistantPayload } from './assistant.js';
 import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
-import { createInterviewService, type CallControlProducer, type InterviewStartProducer, type ReminderProducer } from './service.js';
+import { createInterviewService, type CallControlProducer, type InterviewService, type InterviewStartProducer, type ReminderProducer } from './service.js';
 
 export interface InterviewDeps {
   db: Db;
@@ -50,6 +50,8 @@ export interface InterviewDeps {
   webDistDir?: string;
   /** Webhook signature failures are raised on the org alert channel. */
   alerts?: AlertSink;
+  /** Hands the interview service to the composition root (the status page reopens self-booking through it). */
+  expose?: (interviews: InterviewService) => void;
 }
 
 /** The hashed browser-interview module of the console build (/app/assets/invite-call-<hash>.js), or null when not built. */
@@ -168,6 +170,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     log: deps.logger,
     ...(deps.assistantModel ? { assistantModel: deps.assistantModel } : {}),
   });
+  deps.expose?.(interviews);
   await app.register(webhookRoutes, { webhooks });
   await app.register(calendarFeedRoutes, { feeds: createCalendarFeedService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock }) });
   await app.register(interviewApiRoutes, { interviews });

@@ -145,6 +145,25 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
       await deps.alerts?.noteExport(ctx.orgId, ctx.userId);
       return result;
     },
+
+    /**
+     * issue 22 item 2: the candidate downloads their own data from the status page, the
+     * same export an access request answers, audited with the candidate as the actor (the
+     * caller rate-limits it).
+     */
+    async exportForCandidate(orgId: string, candidateId: string, requestId: string | null) {
+      return deps.db.withTenantTx(orgId, async (tx) => {
+        const { data } = await collect(tx, orgId, candidateId);
+        await deps.audit.recordIn(tx, orgId, {
+          action: 'candidate.exported',
+          actor: { type: 'candidate', id: null },
+          target: { type: 'candidate', id: candidateId },
+          metadata: { format: 'json', formatVersion: EXPORT_FORMAT_VERSION, applications: data.applications.length, via: 'portal' },
+          requestId,
+        });
+        return data;
+      });
+    },
   };
 }
 

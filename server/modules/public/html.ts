@@ -252,6 +252,7 @@ a{color:var(--accent)}.brand{display:inline-flex;align-items:center;gap:.6rem;te
 .filters button{margin:0}.jobs{list-style:none;padding:0}.jobs li{border-bottom:1px solid #e3e3e8;padding:.8rem 0}.jobs h2{font-size:1.1rem;margin:0}
 .pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}.empty{background:#f4f6f8;padding:1rem;border-radius:.5rem}
 .embed body,body.embed{margin:.5rem;max-width:none}
+section.application{margin:1rem 0}
 `;
 
 /** issue 14 (M2): the page a re-submission's confirmation link opens. Confirming is a POST (a mail scanner following the link changes nothing). */

@@ -175,6 +175,9 @@ export async function stopCandidateActivity(tx: Queryable, candidateId: string):
   // Held re-submissions (issue 14): their files and confirmation links.
   await tx.query(`DELETE FROM application_resubmissions WHERE application_id IN (${apps})`, [candidateId]);
   await tx.query(`DELETE FROM review_tasks WHERE status = 'open' AND application_id IN (${apps})`, [candidateId]);
+  // Status-page links and sessions (issue 22): an erased candidate has nothing left to see.
+  await tx.query('DELETE FROM portal_sessions WHERE candidate_id = $1', [candidateId]);
+  await tx.query('DELETE FROM portal_links WHERE candidate_id = $1', [candidateId]);
   await tx.query(
     `UPDATE webhook_messages SET body_enc = NULL, processed_at = COALESCE(processed_at, now()), outcome = COALESCE(outcome, 'erased')
       WHERE body_enc IS NOT NULL AND call_id IN (

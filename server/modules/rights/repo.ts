@@ -1,7 +1,8 @@
 // SQL for the privacy-request register (migrations/0039) and candidate rectification.
 import type { Queryable } from '../../core/db.js';
 
-export const REQUEST_TYPES = ['access', 'erasure', 'rectification', 'objection', 'restriction'] as const;
+// human_review (issue 22): a candidate asks, from the status page, for a person to review an automated step (GDPR Art. 22(3)).
+export const REQUEST_TYPES = ['access', 'erasure', 'rectification', 'objection', 'restriction', 'human_review'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export const REQUEST_STATUSES = ['open', 'in_progress', 'done', 'refused'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];

@@ -219,6 +219,35 @@ export function createRightsService(deps: { db: Db; audit: AuditLog; keyring: Ke
       });
     },
 
+    /**
+     * issue 22 item 2: a request the candidate makes from the status page (erasure or a
+     * human review). The magic link to the address on file is the identity check, so the
+     * request is entered verified and linked to the candidate; an admin acts on it as on
+     * any request. One open request of a type per candidate: asking again returns it.
+     */
+    async createFromCandidate(orgId: string, candidateId: string, type: 'erasure' | 'human_review', requestId: string | null): Promise<{ id: string; reference: string; dueOn: string; created: boolean }> {
+      const now = clock();
+      const receivedOn = dayOf(now);
+      return db.withTenantTx(orgId, async (tx) => {
+        const locked = await lockCandidateForUpdate(tx, candidateId);
+        if (!locked || locked.erased) throw new NotFoundError({ resource: 'Candidate' });
+        const open = (await listRequests(tx, { status: ['open', 'in_progress'], candidateId, limit: 200 })).find((r) => r.type === type);
+        if (open) return { id: open.id, reference: open.reference, dueOn: open.due_on, created: false };
+        const id = randomUUID();
+        const reference = `portal-${receivedOn.replace(/-/g, '')}-${id.slice(0, 8)}`;
+        const dueOn = addMonths(receivedOn, BASE_MONTHS);
+        await insertRequest(tx, { id, orgId, reference, type, receivedOn, dueOn, identityStatus: 'verified', identityMethod: 'status page sign-in by a link mailed to the address on file', candidateId, createdBy: null, now });
+        await audit.recordIn(tx, orgId, {
+          action: 'privacy_request.created',
+          actor: { type: 'candidate', id: null },
+          target: { type: 'privacy_request', id },
+          metadata: { type, reference, receivedOn, dueOn, candidateId, via: 'portal' },
+          requestId,
+        });
+        return { id, reference, dueOn, created: true };
+      });
+    },
+
     async list(ctx: Ctx, filter: { status?: RequestStatus[]; candidateId?: string; limit?: number }): Promise<{ items: PrivacyRequestView[] }> {
       const today = dayOf(clock());
       const rows = await db.withTenant(ctx.orgId, (q) => listRequests(q, { status: filter.status?.length ? filter.status : null, candidateId: filter.candidateId ?? null, limit: filter.limit ?? 200 }));

@@ -26,7 +26,8 @@ export interface PrivacyRequest {
   daysLeft: number | null;
 }
 
-const TYPES = ['access', 'erasure', 'rectification', 'objection', 'restriction'];
+// human_review (issue 22): a person reviews an automated step (GDPR Art. 22(3)); candidates also ask for it on their status page.
+const TYPES = ['access', 'erasure', 'rectification', 'objection', 'restriction', 'human_review'];
 const REFERENCE_PATTERN = '[A-Za-z0-9][A-Za-z0-9 ._:\\/#\\-]{0,119}';
 
 /** Open requests about one candidate: what the application page offers to close. */

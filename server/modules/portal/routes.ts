@@ -1,0 +1,249 @@
+// HTTP for the candidate status page (issue 22 item 2). Public routes: the token in the
+// path or the portal session cookie is the credential. Pages are HTML under the strict
+// CSP; a browser (Accept: text/html) gets errors as a clear page with the right status,
+// any other client problem+json. The session cookie is HttpOnly, SameSite=Strict, Secure
+// (except plain-http localhost in development) and scoped to /portal/<org>; every POST
+// is same-origin only (checkSameOrigin) and, with a session, carries the session's CSRF
+// token (form field or header).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Db } from '../../core/db.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
+import { sendProblem, toAppError } from '../../plugins/problem.js';
+import { csrfTokenFor, safeEqual } from '../auth/tokens.js';
+import { resolvePublicOrg } from '../public/org.js';
+import { renderDone, renderEnter, renderError, renderSent, renderStart, renderStatus } from './html.js';
+import type { PortalLinks, PortalOrg } from './links.js';
+import { CsrfBody, IdParams, LinkBody, OrgParams, PageErrors, RequestBody, RequestResult, TokenParams, WithdrawBody } from './schemas.js';
+import { SESSION_TTL_MS, type PortalService, type PortalSession } from './service.js';
+import { T } from './text.js';
+
+export interface PortalRouteOptions {
+  db: Db;
+  portal: PortalService;
+  links: PortalLinks;
+  publicOrigin: string;
+  /** Secure cookie (false only for plain-http localhost outside production). */
+  secureCookie: boolean;
+  /** Link asks per IP per minute (tests use a small one). */
+  linkRateLimit?: number;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const a = request.headers.accept ?? '';
+  return a.includes('text/html') && !a.includes('application/json');
+}
+
+export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOptions): Promise<void> {
+  const cookieName = deps.secureCookie ? '__Secure-hirebox-portal' : 'hirebox-portal';
+  const cookiePath = (org: PortalOrg): string => `/portal/${org.slug}`;
+  const html = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+  // Scoped to this plugin: the pages' forms post urlencoded (small bodies only).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 2048 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const e = toAppError(error as Parameters<typeof toAppError>[0]);
+    if (e.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status: e.status }, 'request rejected');
+    if (!wantsHtml(request) || e.status >= 500) return sendProblem(reply, request, e);
+    for (const [name, value] of Object.entries(e.headers)) reply.header(name, value);
+    const slug = (request.params as { orgSlug?: string } | undefined)?.orgSlug;
+    const org = slug && e.status !== 404 ? { slug, name: '' } : null;
+    return html(reply, renderError(org, e.detail ?? e.title), e.status);
+  });
+  app.addHook('onClose', async () => deps.links.drain());
+
+  async function orgOf(request: FastifyRequest): Promise<PortalOrg> {
+    const { orgSlug } = request.params as { orgSlug: string };
+    const org = await resolvePublicOrg(deps.db, orgSlug);
+    if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no status page here.' });
+    return { id: org.id, slug: org.slug, name: org.name };
+  }
+
+  async function sessionOf(request: FastifyRequest, org: PortalOrg): Promise<PortalSession | null> {
+    const token = request.cookies[cookieName];
+    if (!token || !TOKEN.test(token)) return null;
+    return deps.portal.session(org, token);
+  }
+
+  /**
+   * Same-origin POSTs only. The app sends Referrer-Policy: no-referrer, under which browsers
+   * send `Origin: null` on form posts; they also send Sec-Fetch-Site, which says where the
+   * request came from whatever the referrer policy. Either a matching Origin, or
+   * Sec-Fetch-Site same-origin with no real Origin, passes; anything else is a 403.
+   */
+  function checkSameOrigin(request: FastifyRequest): void {
+    const origin = request.headers.origin;
+    if (origin === deps.publicOrigin) return;
+    if (request.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || origin === 'null')) return;
+    throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+  }
+
+  /** The session of a POST, with its Origin and CSRF token checked; 401 without one. */
+  async function postSession(request: FastifyRequest): Promise<PortalSession> {
+    const org = await orgOf(request);
+    const s = await sessionOf(request, org);
+    if (!s) throw new UnauthorizedError({ detail: 'You are not signed in, or your session has ended. Ask for a new sign-in link.' });
+    checkSameOrigin(request);
+    const sent = (request.body as { csrf?: string } | undefined)?.csrf ?? request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(s.token))) throw new ForbiddenError({ detail: 'Missing or invalid CSRF token.' });
+    return s;
+  }
+
+  const limit = (max: number) => ({ max, timeWindow: '1 minute' });
+
+  app.get(
+    '/portal/:orgSlug',
+    {
+      schema: { operationId: 'portalPage', tags: ['portal'], params: OrgParams, response: { 200: Type.String(), 400: Type.String(), 404: Type.String() } },
+      config: { access: { public: 'candidate status page (the portal session cookie is the credential), or the form asking for a sign-in link' }, rateLimit: limit(60) },
+    },
+    async (request, reply) => {
+      const org = await orgOf(request);
+      const s = await sessionOf(request, org);
+      if (!s) return html(reply, renderStart(org));
+      return html(reply, renderStatus(org, await deps.portal.status(s), csrfTokenFor(s.token)));
+    },
+  );
+
+  app.post(
+    '/api/v1/public/portal/:orgSlug/link',
+    {
+      schema: {
+        operationId: 'requestPortalLink',
+        tags: ['portal'],
+        description:
+          'Asks for a sign-in link to the candidate status page. JSON or a urlencoded form: email. Always 202, whether or not the address belongs to a candidate of this org (nothing to enumerate); the link is mailed to the address on file. Rate limited per IP and per address (429).',
+        params: OrgParams,
+        body: LinkBody,
+        response: { 202: Type.Union([Type.Object({ status: Type.Literal('accepted') }), Type.String()]), ...PageErrors },
+      },
+      config: { access: { public: 'candidates ask for a status-page link without an account' }, rateLimit: limit(deps.linkRateLimit ?? 10) },
+    },
+    async (request, reply) => {
+      const org = await orgOf(request);
+      await deps.links.request(org, (request.body as { email: string }).email.trim(), request.id);
+      if (wantsHtml(request)) return html(reply, renderSent(org), 202);
+      return reply.code(202).header('cache-control', 'no-store').send({ status: 'accepted' as const });
+    },
+  );
+
+  app.get(
+    '/portal/:orgSlug/enter/:token',
+    {
+      schema: { operationId: 'portalEnterPage', tags: ['portal'], params: TokenParams, response: { 200: Type.String(), ...PageErrors } },
+      // A GET changes nothing: a mail scanner following the link does not use it up.
+      config: { access: { public: 'candidate opens the mailed sign-in link (the token is the credential)' }, rateLimit: limit(30) },
+    },
+    async (request, reply) => {
+      const org = await orgOf(request);
+      const { token } = request.params as { token: string };
+      await deps.portal.checkLink(org, token);
+      return html(reply, renderEnter(org, token));
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/enter/:token',
+    {
+      schema: { operationId: 'portalSignIn', tags: ['portal'], params: TokenParams, response: { 303: Type.Null(), ...PageErrors } },
+      config: { access: { public: 'candidate exchanges the sign-in link for a session (the token is the credential)' }, rateLimit: limit(10) },
+    },
+    async (request, reply) => {
+      const org = await orgOf(request);
+      checkSameOrigin(request);
+      const { token } = request.params as { token: string };
+      const session = await deps.portal.exchange(org, token, request.id);
+      reply.setCookie(cookieName, session.token, { path: cookiePath(org), httpOnly: true, secure: deps.secureCookie, sameSite: 'strict', maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+      return reply.code(303).header('cache-control', 'no-store').redirect(cookiePath(org), 303);
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/applications/:id/withdraw',
+    {
+      schema: { operationId: 'portalWithdraw', tags: ['portal'], params: IdParams, body: WithdrawBody, response: { 200: Type.Union([Type.Object({ status: Type.Literal('withdrawn') }), Type.String()]), ...PageErrors } },
+      config: { access: { public: 'the signed-in candidate withdraws an application (portal session + CSRF)' }, rateLimit: limit(30) },
+    },
+    async (request, reply) => {
+      const s = await postSession(request);
+      const done = await deps.portal.withdraw(s, (request.params as { id: string }).id, request.id);
+      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.withdrawnTitle, T.withdrawn(done.jobTitle)));
+      return { status: 'withdrawn' as const };
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/interviews/:id/open',
+    {
+      schema: { operationId: 'portalOpenInterview', tags: ['portal'], params: IdParams, body: Type.Optional(CsrfBody), response: { 303: Type.Null(), ...PageErrors } },
+      config: { access: { public: 'the signed-in candidate opens the self-booking page of an interview (portal session + CSRF)' }, rateLimit: limit(30) },
+    },
+    async (request, reply) => {
+      const s = await postSession(request);
+      const token = await deps.portal.openInterview(s, (request.params as { id: string }).id, request.id);
+      return reply.header('cache-control', 'no-store').redirect(`/i/${token}`, 303);
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/export',
+    {
+      schema: {
+        operationId: 'portalExport',
+        tags: ['portal'],
+        description: "The signed-in candidate's data: the same JSON as GET /api/v1/candidates/:id/export (an access request's answer). Audited (candidate.exported, via portal); a few per hour.",
+        params: OrgParams,
+        body: Type.Optional(CsrfBody),
+        response: { 200: Type.Object({ formatVersion: Type.Integer() }, { additionalProperties: true }), ...PageErrors },
+      },
+      config: { access: { public: 'the signed-in candidate downloads their data (portal session + CSRF)' }, rateLimit: limit(10) },
+    },
+    async (request, reply) => {
+      const s = await postSession(request);
+      const data = await deps.portal.export(s, request.id);
+      return reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="my-data.json"').type('application/json; charset=utf-8').send(JSON.stringify(data));
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/requests',
+    {
+      schema: {
+        operationId: 'portalRequest',
+        tags: ['portal'],
+        description: "A human review or erasure request, entered in the org's privacy-request register (identity verified by the sign-in link). Asking again while one is open returns it.",
+        params: OrgParams,
+        body: RequestBody,
+        response: { 200: Type.Union([RequestResult, Type.String()]), 201: RequestResult, ...PageErrors },
+      },
+      config: { access: { public: 'the signed-in candidate asks for a human review or erasure (portal session + CSRF)' }, rateLimit: limit(10) },
+    },
+    async (request, reply) => {
+      const s = await postSession(request);
+      const { type } = request.body as { type: 'human_review' | 'erasure' };
+      const r = await deps.portal.request(s, type, request.id);
+      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.requestTitle, T.requestDone(T.requestKinds[type], r.reference, r.dueOn)));
+      return reply.code(r.created ? 201 : 200).send(r);
+    },
+  );
+
+  app.post(
+    '/portal/:orgSlug/sign-out',
+    {
+      schema: { operationId: 'portalSignOut', tags: ['portal'], params: OrgParams, body: Type.Optional(CsrfBody), response: { 200: Type.Union([Type.Object({ status: Type.Literal('signed_out') }), Type.String()]), ...PageErrors } },
+      config: { access: { public: 'the signed-in candidate signs out (portal session + CSRF)' }, rateLimit: limit(30) },
+    },
+    async (request, reply) => {
+      const s = await postSession(request);
+      await deps.portal.signOut(s);
+      reply.clearCookie(cookieName, { path: cookiePath(s.org), httpOnly: true, secure: deps.secureCookie, sameSite: 'strict' });
+      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.signedOutTitle, T.signedOut));
+      return { status: 'signed_out' as const };
+    },
+  );
+}
