@@ -88,10 +88,14 @@ export function checkQuestionSet(input: QuestionSet): QuestionSet {
       return r;
     }
     if (r.operator === 'equals' && typeof r.value !== 'boolean') problems.push({ path: `${path}/value`, message: 'must be true or false' });
-    if ((r.operator === 'less_than' || r.operator === 'greater_than') && typeof r.value !== 'number') problems.push({ path: `${path}/value`, message: 'must be a number' });
+    if ((r.operator === 'less_than' || r.operator === 'greater_than') && (typeof r.value !== 'number' || !Number.isFinite(r.value) || Math.abs(r.value) > 1e12)) {
+      problems.push({ path: `${path}/value`, message: 'must be a number' });
+    }
     if (r.operator === 'any_of') {
-      const values = Array.isArray(r.value) ? r.value.map((v) => String(v).trim()) : [];
-      if (values.length === 0) problems.push({ path: `${path}/value`, message: 'must list at least one option' });
+      const raw: unknown = r.value;
+      const ok = Array.isArray(raw) && raw.length > 0 && raw.length <= QUESTION_LIMITS.options && raw.every((v) => typeof v === 'string' && v.length <= QUESTION_LIMITS.option);
+      const values = ok ? (raw as string[]).map((v) => v.trim()) : [];
+      if (!ok) problems.push({ path: `${path}/value`, message: `must list 1-${QUESTION_LIMITS.options} options` });
       for (const v of values) if (!q.options?.includes(v)) problems.push({ path: `${path}/value`, message: `"${v}" is not an option of question "${q.id}"` });
       return { questionId: r.questionId, operator: 'any_of', value: values };
     }

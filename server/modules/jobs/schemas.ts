@@ -153,7 +153,8 @@ export const KnockoutRuleSchema = Type.Object(
     operator: Type.Union([Type.Literal('equals'), Type.Literal('any_of'), Type.Literal('less_than'), Type.Literal('greater_than')], {
       description: 'equals (yes_no, value true/false), any_of (choice, value: options), less_than / greater_than (number, value: a number).',
     }),
-    value: Type.Union([Type.Boolean(), Type.Number({ minimum: -1e12, maximum: 1e12 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })]),
+    // Typed per operator in questions.ts: a union here would let type coercion turn 1 into true.
+    value: Type.Unknown({ description: 'true/false for equals, a list of options for any_of, a number for less_than / greater_than.' }),
   },
   { additionalProperties: false },
 );
