@@ -110,6 +110,12 @@ export function questionSetHash(set: QuestionSet): Buffer {
   return createHash('sha256').update(JSON.stringify(set), 'utf8').digest();
 }
 
+/** A plain decimal (no exponent, hex or spaces): up to 12 integer and 6 fraction digits. */
+function isDecimal(v: string): boolean {
+  const [whole, fraction, ...rest] = v.split('.');
+  return rest.length === 0 && /^-?\d{1,12}$/.test(whole ?? '') && (fraction === undefined || /^\d{1,6}$/.test(fraction));
+}
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 function validDate(s: string): boolean {
   const m = DATE.exec(s);
@@ -162,7 +168,7 @@ export function parseAnswers(set: QuestionSet, raw: Record<string, string[]>): R
         else out[q.id] = v === 'yes';
         break;
       case 'number': {
-        const n = /^-?\d{1,12}(\.\d{1,6})?$/.test(v) ? Number(v) : Number.NaN;
+        const n = isDecimal(v) ? Number(v) : Number.NaN;
         if (!Number.isFinite(n)) problems.push({ path, message: 'must be a number' });
         else if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
           problems.push({ path, message: `must be between ${q.min ?? '-∞'} and ${q.max ?? '∞'}` });
