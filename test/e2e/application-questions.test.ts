@@ -104,3 +104,44 @@ t.test('the recruiter sees the knock-out flag in the pipeline and the answers on
   t.same(watch.csp, [], 'no CSP violation');
   t.same(watch.errors, [], 'no script error');
 });
+
+t.test('the recruiter adds a question with a knock-out on the job page; the apply page asks it', async (t) => {
+  const { page, context } = await signedInPage(browser, watch, origin, recruiter.cookie);
+  await page.goto(`${origin}/app/jobs/${job.id}`);
+  const editor = page.getByTestId('questions-editor');
+  await editor.waitFor();
+  await editor.getByText('(version 1)').waitFor();
+  t.equal(await editor.getByLabel('Question text').count(), 6, 'the current questions are listed');
+  await checkA11y(t, page, 'job page with the questions editor');
+  await editor.getByRole('button', { name: 'Add application question' }).click();
+  const added = editor.getByRole('group', { name: 'Question 7' });
+  await added.getByLabel('Question text').fill('Do you have a car?');
+  await added.getByLabel('Answer type').selectOption('yes_no');
+  await added.getByLabel('Required').check();
+  await added.getByLabel('Knock-out (flags for human review)').selectOption('false');
+  await checkA11y(t, page, 'questions editor with a new question');
+  await editor.getByRole('button', { name: 'Save application questions' }).click();
+  await editor.getByText('Saved as version 2.').waitFor();
+  const saved = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/questions`, headers: recruiter.headers })).json<{ version: number; questions: { id: string; label: string }[]; knockouts: unknown[] }>();
+  t.equal(saved.version, 2);
+  t.match(saved.questions.at(-1), { id: 'q7', label: 'Do you have a car?', type: 'yes_no', required: true });
+  t.same(saved.knockouts.at(-1), { questionId: 'q7', operator: 'equals', value: false });
+  await screenshot(page, '82-questions-editor');
+
+  await editor.getByRole('button', { name: 'Remove question 7' }).click();
+  await editor.getByRole('button', { name: 'Add application question' }).click();
+  const bad = editor.getByRole('group', { name: 'Question 7' });
+  await bad.getByLabel('Question text').fill('Pick one');
+  await bad.getByLabel('Answer type').selectOption('single_choice');
+  await editor.getByRole('button', { name: 'Save application questions' }).click();
+  await editor.getByRole('alert').waitFor();
+  t.match(await editor.getByRole('alert').textContent(), /not valid/, 'a choice without options is refused with the server\'s message');
+  t.equal((await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/questions`, headers: recruiter.headers })).json<{ version: number }>().version, 2, 'nothing changed');
+
+  await page.goto(`${origin}/jobs/${orgSlug}/${job.slug}`);
+  await page.getByRole('group', { name: 'Do you have a car?' }).waitFor();
+  t.match(await page.locator('input[name="questionsVersion"]').getAttribute('value'), '2');
+  await context.close();
+  t.same(watch.csp, [], 'no CSP violation');
+  t.same(watch.errors, [], 'no script error');
+});
