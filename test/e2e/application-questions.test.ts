@@ -9,7 +9,7 @@ import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
 import { SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { axeViolations, describeFindings } from './axe.js';
-import { freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
+import { ARTIFACTS, freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
@@ -99,6 +99,7 @@ t.test('the recruiter sees the knock-out flag in the pipeline and the answers on
   t.match(text, /Earliest start date\s*2027-03-01/);
   t.match(await page.locator('.page-head').textContent(), /Knock-out: needs human review/);
   await screenshot(page, '81-application-answers');
+  await answers.screenshot({ path: `${ARTIFACTS}/81-answers-panel.png` });
   await checkA11y(t, page, 'application with answers');
   await context.close();
   t.same(watch.csp, [], 'no CSP violation');

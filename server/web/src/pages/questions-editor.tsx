@@ -141,8 +141,9 @@ export function QuestionsEditor({ jobId, canWrite }: { jobId: string; canWrite: 
     e.preventDefault();
     void save.run(async () => {
       const s = await api<QuestionSet>('PUT', `/api/v1/jobs/${jobId}/questions`, body(rows));
-      setRows(toRows(s));
       setSaved(s.version);
+      // The heading's version and the rows come back from the server as saved.
+      await current.reload();
     });
   };
   return (
