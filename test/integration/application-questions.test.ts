@@ -2,7 +2,13 @@
 // question sets, bad definitions refused with nothing stored, answers checked on the public
 // apply route, sealed with the candidate key, a knock-out flag that only asks for human
 // review, answers in the export and gone with an erasure, and the bias report's knock-out step.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import t, { type Test } from 'tap';
+import { createKeyring } from '../../server/core/crypto.js';
+import { createPostgresBlobStore } from '../../server/core/storage.js';
+import { createPrivacyExports } from '../../server/modules/privacy/export.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
@@ -197,6 +203,18 @@ t.test('answers are sealed; a knock-out flags for human review and never rejects
   const counts = await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/applications/counts?flag=knockout`, headers: recruiter.headers });
   t.equal(counts.statusCode, 200, counts.body);
   t.equal(counts.json<{ total: number }>().total, 1, 'stage counts under the knock-out filter');
+});
+
+t.test('the org export holds the question sets and the decrypted answers', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hirebox-q-export-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const exporter = createPrivacyExports({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), blobs: createPostgresBlobStore(), clock: () => new Date() });
+  const summary = await exporter.exportOrg(admin.orgId, dir);
+  t.equal(summary.records.job_question_sets, 2);
+  t.equal(summary.records.application_answers, 2);
+  const lines = readFileSync(path.join(summary.dir, 'application_answers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { application_id: string; answers: string; knocked_out: boolean });
+  const passed = lines.find((l) => l.application_id === passedId);
+  t.match(JSON.parse(passed?.answers ?? '{}'), { values: { intro: 'Zebra-striped pallets', skills: ['Forklift', 'HGV'] }, knockedOutBy: [] }, 'answers decrypted with the candidate key');
 });
 
 t.test('answers are in the candidate export and gone after an erasure', async (t) => {
