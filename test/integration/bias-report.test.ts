@@ -122,7 +122,7 @@ t.test('an auditor gets the per-job report: selection rates, impact ratios, flag
   t.equal(res.statusCode, 200, res.body);
   const r = res.json<Report>();
   t.equal(r.job?.id, job.id);
-  t.same(r.totals, { applications: 13, withDemographics: 11, erasedExcluded: 0, scored: 0, humanReviewOnly: 0 });
+  t.same(r.totals, { applications: 13, withDemographics: 11, erasedExcluded: 0, scored: 0, humanReviewOnly: 0, knockoutAssessed: 0, knockedOut: 0 });
   t.equal(r.settings.impactRatioThreshold, 0.8, 'default four-fifths threshold');
   const gender = r.dimensions.find((d) => d.key === 'gender');
   t.equal(gender?.unknown, 2, 'two declined: a count only');

@@ -186,3 +186,20 @@ t.test('issue 21: the demo members start with saved pipeline views, and the jobs
   t.equal(summaries.length, 3);
   t.ok(summaries.filter((j) => j.title !== 'Data Analyst').every((j) => j.total > 0 && j.newSinceLastVisit === j.total), 'never visited: every application is new');
 });
+
+t.test('issue 21 item 5: the demo Customer Success job asks questions; one seeded application hit a knock-out and waits for a person', async (t) => {
+  const admin = await as('admin');
+  const jobs = (await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: admin })).json<{ jobs: { id: string; title: string }[] }>().jobs;
+  const job = jobs.find((j) => j.title === 'Customer Success Manager') as { id: string };
+  const set = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/questions`, headers: admin })).json<{ version: number; questions: { id: string }[]; knockouts: unknown[] }>();
+  t.equal(set.version, 1);
+  t.same(set.questions.map((q) => q.id), ['german', 'permit', 'years', 'start']);
+  t.equal(set.knockouts.length, 2);
+  const flagged = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${job.id}/applications?flag=knockout`, headers: admin })).json<{ applications: { id: string; candidateName: string; stage: { kind: string } }[] }>().applications;
+  t.same(flagged.map((a) => [a.candidateName, a.stage.kind]), [['Daniel Cohen', 'new']], 'flagged for review, not rejected');
+  const view = (await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${flagged[0]?.id}`, headers: admin })).json<{ answers: { knockedOut: boolean; items: { id: string; text: string; knockout: boolean }[] } }>();
+  t.equal(view.answers.knockedOut, true);
+  t.match(view.answers.items.find((i) => i.id === 'german'), { text: 'Below B1', knockout: true });
+  const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/customer-success-manager' });
+  t.match(page.body, /Your level of German/, 'the public apply page asks the questions');
+});

@@ -76,6 +76,9 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'GET', route: '/api/v1/applications/:id/scorecards', url: `/api/v1/applications/${applicationId}/scorecards` },
     { method: 'PUT', route: '/api/v1/applications/:id/scorecard', url: `/api/v1/applications/${applicationId}/scorecard`, payload: { ratings: [{ criterion: 'c1', rating: 5, evidence: 'x' }, { criterion: 'c2', rating: 5, evidence: 'x' }], recommendation: 'strong_yes', submit: true } },
     { method: 'GET', route: '/api/v1/jobs/:id/scorecards/summary', url: `/api/v1/jobs/${jobId}/scorecards/summary` },
+    // issue 21 item 5 (application questions).
+    { method: 'GET', route: '/api/v1/jobs/:id/questions', url: `/api/v1/jobs/${jobId}/questions` },
+    { method: 'PUT', route: '/api/v1/jobs/:id/questions', url: `/api/v1/jobs/${jobId}/questions`, payload: { questions: [{ id: 'q1', label: 'Hijacked?', type: 'yes_no', required: true }], knockouts: [] } },
   ];
 }
 
@@ -100,7 +103,7 @@ t.test('the walk covers every hiring API route with an id', async (t) => {
 });
 
 t.test("org B's users get 404 (never A's data) on every route that names A's resources, and change nothing", async (t) => {
-  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards']);
+  const before = await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards', 'job_question_sets']);
   const jobBefore = (await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0];
   for (const m of [adminB, recruiterB]) {
     for (const c of walk(assigned.id, appAssigned.applicationId, appAssigned.candidateId)) {
@@ -110,7 +113,7 @@ t.test("org B's users get 404 (never A's data) on every route that names A's res
       t.notMatch(res.body, /Ada Lovelace|Assigned job/, 'no data of A in the answer');
     }
   }
-  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards']), before, 'no rows added anywhere');
+  t.same(await countRows(owner, [...HIRING_TABLES, 'application_notes', 'decisions', 'messages', 'message_templates', 'scorecards', 'job_question_sets']), before, 'no rows added anywhere');
   t.same((await owner.query('SELECT title, updated_at FROM jobs WHERE id = $1', [assigned.id])).rows[0], jobBefore, "A's job unchanged");
   const list = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs?limit=100', headers: { cookie: adminB.cookie } });
   t.same(list.json<{ jobs: { title: string }[] }>().jobs.map((j) => j.title), ['B job'], "B's list shows only B's jobs");

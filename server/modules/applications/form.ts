@@ -14,10 +14,11 @@ import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from './demographics.js';
 export const MULTIPART_LIMITS = {
   fileSize: MAX_CV_BYTES,
   files: 1,
-  fields: 30,
+  // Up to 20 application questions (multiple choice repeats its field) besides the candidate's fields.
+  fields: 90,
   fieldSize: 8 * 1024,
   fieldNameSize: 100,
-  parts: 32,
+  parts: 92,
   headerPairs: 100,
 };
 
@@ -52,6 +53,8 @@ export interface ApplicationForm {
   /** Other fields (consent, noticeVersion), raw. */
   extra: Record<string, string>;
   demographics: Record<string, string>;
+  /** Raw answers to the job's application questions (answers.<id>; repeated for multiple choice). */
+  answers: Record<string, string[]>;
 }
 
 const CANDIDATE_FIELDS = new Set(['name', 'email', 'phone', 'location', 'links']);
@@ -61,6 +64,7 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
   const fields: Record<string, string | string[]> = {};
   const demographics: Record<string, string> = {};
   const extra: Record<string, string> = {};
+  const answers: Record<string, string[]> = {};
   let file: { filename: string; bytes: Buffer } | null = null;
   try {
     for await (const part of request.parts({ limits: MULTIPART_LIMITS })) {
@@ -82,7 +86,11 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
       const name = part.fieldname;
       // The multipart counterpart of the app-wide input-text hook (this body is streamed here, not parsed before the handler).
       if (isUnstorable(name) || isUnstorable(value)) throw unstorableTextError(`body/${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}`);
-      if (name.startsWith('demographics.')) {
+      if (name.startsWith('answers.')) {
+        const id = name.slice('answers.'.length);
+        (answers[id] ??= []).push(value);
+        if ((answers[id] as string[]).length > 20) throw new BadRequestError({ detail: `The field "${name.slice(0, 100)}" appears too often.` });
+      } else if (name.startsWith('demographics.')) {
         demographics[name.slice('demographics.'.length)] = value;
       } else if (name === 'links' || name === 'links[]') {
         const list = (fields.links as string[] | undefined) ?? [];
@@ -117,5 +125,5 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
     throw new ValidationError([...checkDemographics.Errors(demographics)].slice(0, 10).map((e) => ({ path: `body/demographics${e.instancePath}`, message: e.message })));
   }
   if (!file) throw new UnprocessableError({ detail: 'Attach a CV in the field "cv".' });
-  return { candidate: fields as unknown as CandidateFormValue, file, extra, demographics };
+  return { candidate: fields as unknown as CandidateFormValue, file, extra, demographics, answers };
 }

@@ -96,8 +96,9 @@ export const FLAG_GROUPS = {
   injection: ['injection_suspected', 'model_reported_instructions', 'injection_check_flagged', 'evidence_from_suspect_part'],
   insufficient_evidence: ['ungrounded_evidence', 'must_have_without_evidence', 'high_score_without_evidence'],
 } as const;
-export type TriageFlag = keyof typeof FLAG_GROUPS | 'ai_free';
-export const TRIAGE_FLAGS: readonly TriageFlag[] = ['injection', 'insufficient_evidence', 'ai_free'];
+/** knockout: an application question's knock-out rule matched; the application needs human review (issue 21 item 5). */
+export type TriageFlag = keyof typeof FLAG_GROUPS | 'ai_free' | 'knockout';
+export const TRIAGE_FLAGS: readonly TriageFlag[] = ['injection', 'insufficient_evidence', 'ai_free', 'knockout'];
 export type TriageRecommendation = 'advance' | 'review' | 'not_advance' | 'none';
 export type TriageSort = 'newest' | 'oldest' | 'score';
 
@@ -119,6 +120,7 @@ export interface TriageRow extends ApplicationRow {
   overall_score: number | null;
   screening_flags: string[] | null;
   interview_status: string | null;
+  knocked_out: boolean;
 }
 
 // The latest completed screening and the latest interview of each application.
@@ -135,7 +137,8 @@ function triageWhere(f: TriageFilter, start: number): { sql: string; params: unk
   const sql = `($${start}::text IS NULL OR ($${start} = 'none' AND ls.recommendation IS NULL) OR ls.recommendation = $${start})
         AND (NOT $${start + 1}::boolean OR COALESCE(ls.flags && $${start + 2}::text[], false))
         AND (NOT $${start + 3}::boolean OR COALESCE(ls.flags && $${start + 4}::text[], false))
-        AND (NOT $${start + 5}::boolean OR a.human_review_only)`;
+        AND (NOT $${start + 5}::boolean OR a.human_review_only)
+        AND (NOT $${start + 6}::boolean OR EXISTS (SELECT 1 FROM application_answers aa WHERE aa.application_id = a.id AND aa.knocked_out))`;
   return {
     sql,
     params: [
@@ -145,6 +148,7 @@ function triageWhere(f: TriageFilter, start: number): { sql: string; params: unk
       flags.includes('insufficient_evidence'),
       [...FLAG_GROUPS.insufficient_evidence],
       flags.includes('ai_free'),
+      flags.includes('knockout'),
     ],
   };
 }
@@ -171,11 +175,12 @@ export async function listApplicationsOfJob(
     sort === 'oldest'
       ? '($5::timestamptz IS NULL OR (a.created_at, a.id) > ($5::timestamptz, $6::uuid))'
       : sort === 'score'
-        ? '($5::timestamptz IS NULL OR (COALESCE(ls.overall_score, -1), a.created_at, a.id) < ($16::integer, $5::timestamptz, $6::uuid))'
+        ? '($5::timestamptz IS NULL OR (COALESCE(ls.overall_score, -1), a.created_at, a.id) < ($17::integer, $5::timestamptz, $6::uuid))'
         : '($5::timestamptz IS NULL OR (a.created_at, a.id) < ($5::timestamptz, $6::uuid))';
   const order = sort === 'oldest' ? 'a.created_at ASC, a.id ASC' : sort === 'score' ? 'COALESCE(ls.overall_score, -1) DESC, a.created_at DESC, a.id DESC' : 'a.created_at DESC, a.id DESC';
   const { rows } = await q.query<TriageRow>(
-    `SELECT ${COLUMNS}, ls.recommendation, ls.overall_score, ls.flags AS screening_flags, li.status AS interview_status
+    `SELECT ${COLUMNS}, ls.recommendation, ls.overall_score, ls.flags AS screening_flags, li.status AS interview_status,
+            EXISTS (SELECT 1 FROM application_answers aa WHERE aa.application_id = a.id AND aa.knocked_out) AS knocked_out
        FROM applications a JOIN pipeline_stages s ON s.id = a.stage_id
        ${TRIAGE_JOINS}
       WHERE a.job_id = $1 AND ($2::text IS NULL OR a.stage_kind = $2) AND ($3::uuid IS NULL OR a.stage_id = $3)

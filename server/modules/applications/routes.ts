@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { ValidationError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
@@ -49,6 +50,27 @@ const Application = Type.Object({
     Type.Null(),
   ]),
   humanReviewOnly: Type.Boolean({ description: 'The candidate chose a review by a person without AI screening: never sent to a model.' }),
+  answers: Type.Union(
+    [
+      Type.Object({
+        questionsVersion: Type.Integer({ description: 'The version of the job\'s questions the candidate answered (consent records it too).' }),
+        knockedOut: Type.Boolean({ description: 'A knock-out rule matched: the application needs human review (never rejected without a member\'s decision).' }),
+        items: Type.Array(
+          Type.Object({
+            id: Type.String(),
+            label: Type.String(),
+            type: Type.String(),
+            answer: Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String()), Type.Null()]),
+            text: Type.Union([Type.String(), Type.Null()]),
+            knockout: Type.Boolean({ description: 'This answer matched the question\'s knock-out rule.' }),
+          }),
+        ),
+        at: Type.String(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Answers to the job\'s application questions (decrypted with the candidate key); null when none were asked.' },
+  ),
   candidate: CandidateSchema,
   documents: Type.Array(
     Type.Object({
@@ -79,7 +101,7 @@ const Application = Type.Object({
 const TriageQueryFields = {
   recommendation: Type.Optional(Type.Union([Type.Literal('advance'), Type.Literal('review'), Type.Literal('not_advance'), Type.Literal('none')], { description: 'none: not (yet) screened.' })),
   flag: Type.Optional(
-    Type.Array(Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free')]), { maxItems: 3, uniqueItems: true, description: 'Repeatable; every flag given must apply.' }),
+    Type.Array(Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free'), Type.Literal('knockout')]), { maxItems: 4, uniqueItems: true, description: 'Repeatable; every flag given must apply.' }),
   ),
 };
 
@@ -103,7 +125,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const TriageFlagSchema = Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free')]);
+const TriageFlagSchema = Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free'), Type.Literal('knockout')]);
 const ApplicationListItem = Type.Object({
   id: Uuid,
   candidateId: Uuid,
@@ -114,7 +136,7 @@ const ApplicationListItem = Type.Object({
   humanReviewOnly: Type.Boolean(),
   recommendation: Type.Union([Type.String(), Type.Null()], { description: 'The latest completed AI screening\'s (advisory) recommendation.' }),
   overallScore: Type.Union([Type.Integer(), Type.Null()], { description: '0-100, from the latest completed AI screening.' }),
-  flags: Type.Array(TriageFlagSchema, { description: 'injection (the CV looks like it instructs the AI), insufficient_evidence (scores or must-haves without grounded quotes), ai_free (the candidate chose a review without AI).' }),
+  flags: Type.Array(TriageFlagSchema, { description: 'injection (the CV looks like it instructs the AI), insufficient_evidence (scores or must-haves without grounded quotes), ai_free (the candidate chose a review without AI), knockout (an application question\'s knock-out rule matched: needs human review; never rejected automatically).' }),
   interviewStatus: Type.Union([Type.String(), Type.Null()], { description: 'Status of the latest AI interview, if any.' }),
   createdAt: Type.String(),
 });
@@ -144,6 +166,9 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       const jobId = (request.params as { id: string }).id;
       await applications.jobForUpload(ctx, jobId);
       const form = await readApplicationForm(request, []);
+      // Application questions are the candidate's own answers, asked on the public apply page only.
+      const answered = Object.keys(form.answers);
+      if (answered.length > 0) throw new ValidationError([{ path: `body/answers.${(answered[0] as string).slice(0, 60)}`, message: 'is not an accepted field (questions are answered by the candidate on the apply page)' }]);
       const result = await applications.submit(
         ctx.orgId,
         jobId,

@@ -16,6 +16,8 @@ import { createCandidateSearch } from '../candidates/search.js';
 import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/repo.js';
 import { detectMediaType } from '../documents/sniff.js';
 import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
+import type { Answer } from '../jobs/questions.js';
+import { answersViewIn, saveAnswersIn } from './answers.js';
 import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
 import type { HeldResubmission, ResubmissionService } from '../resubmissions/service.js';
 import {
@@ -73,6 +75,16 @@ export interface SubmitInput {
   demographics?: Record<string, string>;
   /** Campaign source from the apply page URL, validated (issue 21 item 3). */
   utm?: { utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null;
+  /** Checked answers to the job's application questions (issue 21 item 5). */
+  answers?: SubmittedAnswers | null;
+}
+
+export interface SubmittedAnswers {
+  questionsVersion: number;
+  values: Record<string, Answer>;
+  /** Whether the set had knock-out rules, and which matched (they only flag for human review). */
+  assessed: boolean;
+  knockedOutBy: string[];
 }
 
 export interface SubmitResult {
@@ -145,13 +157,14 @@ export interface ListForJobFilter {
 }
 
 /** The triage flags (issue 21) of a listed application: screening flag groups and the AI-free route. */
-export function triageFlagsOf(r: Pick<TriageRow, 'screening_flags' | 'human_review_only'>): TriageFlag[] {
+export function triageFlagsOf(r: Pick<TriageRow, 'screening_flags' | 'human_review_only'> & { knocked_out?: boolean }): TriageFlag[] {
   const out: TriageFlag[] = [];
   const raw = r.screening_flags ?? [];
   for (const group of ['injection', 'insufficient_evidence'] as const) {
     if (raw.some((x) => (FLAG_GROUPS[group] as readonly string[]).includes(x))) out.push(group);
   }
   if (r.human_review_only) out.push('ai_free');
+  if (r.knocked_out) out.push('knockout');
   return out;
 }
 
@@ -364,8 +377,15 @@ export function createApplicationService(deps: {
         data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}), ...(input.humanReviewOnly ? { humanReviewOnly: true } : {}) },
       });
       if (input.noticeVersion) {
-        await insertEvent(tx, { orgId, applicationId: app.id, type: 'consent.recorded', actor, data: { noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true } });
+        await insertEvent(tx, {
+          orgId,
+          applicationId: app.id,
+          type: 'consent.recorded',
+          actor,
+          data: { noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true, ...(input.answers ? { questionsVersion: input.answers.questionsVersion } : {}) },
+        });
       }
+      if (app.created && input.answers) await saveAnswersIn(tx, { orgId, jobId, applicationId: app.id, cipher, actor, answers: input.answers });
       const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
       let documentId: string;
       if (existingDoc) {
@@ -472,6 +492,8 @@ export function createApplicationService(deps: {
             ? { noticeVersion: app.consent_notice_version, noticeRevision: app.consent_notice_revision, consentedAt: app.consented_at?.toISOString() ?? null }
             : null,
           humanReviewOnly: app.human_review_only,
+          // issue 21 item 5: answers to the job's questions; knockedOut = needs human review.
+          answers: await answersViewIn(tx, cipher, id),
           candidate: decryptCandidate(cipher, cand),
           documents: docs.map((d) => documentView(cipher, d, true)),
           timeline: events.map((e) => ({ id: e.id, type: e.type, actorType: e.actor_type, actorId: e.actor_id, data: e.data, at: e.created_at.toISOString() })),

@@ -21,6 +21,8 @@ import { candidateRoutes } from '../candidates/routes.js';
 import { createCandidateService } from '../candidates/service.js';
 import { jobRoutes } from '../jobs/routes.js';
 import { createJobService } from '../jobs/service.js';
+import { questionRoutes } from '../jobs/questions-routes.js';
+import { createQuestionService } from '../jobs/questions-service.js';
 import { candidateExportRoutes, createCandidateExportService, type CandidateExportService } from '../messages/export.js';
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
@@ -111,6 +113,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   });
   const candidates = createCandidateService({ db: deps.db, audit: deps.audit, keyring });
   await app.register(jobRoutes, { jobs });
+  await app.register(questionRoutes, { questions: createQuestionService({ db: deps.db, audit: deps.audit }) });
   await app.register(applicationRoutes, { applications });
   await app.register(candidateRoutes, { candidates });
   await app.register(messageRoutes, { messages });

@@ -24,6 +24,8 @@ export interface ReportApplicationRow {
   demographics_enc: Buffer | null;
   /** Overall score of the latest completed AI screening, if any. */
   score: number | null;
+  /** issue 21 item 5: null when no knock-out rule applied to the application; else whether one matched. */
+  knocked_out: boolean | null;
 }
 
 // Human steps only: decision.recorded carries toKind, stage.changed carries kind, and both
@@ -39,7 +41,8 @@ export async function listReportApplications(q: Queryable, w: ReportWindow): Pro
             d.id AS demographics_id, d.data_enc AS demographics_enc,
             (SELECT s.overall_score FROM screenings s
               WHERE s.application_id = a.id AND s.status = 'completed' AND s.overall_score IS NOT NULL
-              ORDER BY s.completed_at DESC NULLS LAST, s.generation DESC LIMIT 1) AS score
+              ORDER BY s.completed_at DESC NULLS LAST, s.generation DESC LIMIT 1) AS score,
+            (SELECT aa.knocked_out FROM application_answers aa WHERE aa.application_id = a.id AND aa.knockout_assessed) AS knocked_out
        FROM applications a
        JOIN candidates c ON c.id = a.candidate_id
        LEFT JOIN demographics d ON d.application_id = a.id

@@ -39,6 +39,8 @@ export const BiasReportSchema = Type.Object({
     erasedExcluded: Type.Integer({ description: 'Applications of erased candidates (retention or erasure request) in the window: their demographics are gone, so they are not in the report.' }),
     scored: Type.Integer(),
     humanReviewOnly: Type.Integer({ description: 'Applications whose candidate chose a review by a person without AI screening (counted in selection rates, never scored).' }),
+    knockoutAssessed: Type.Integer({ description: 'Applications that answered a question set with knock-out rules (issue 21 item 5).' }),
+    knockedOut: Type.Integer({ description: 'Of those, how many a knock-out rule flagged for human review.' }),
   }),
   dimensions: Type.Array(
     Type.Object({
@@ -53,11 +55,12 @@ export const BiasReportSchema = Type.Object({
           advanced: StepMetric,
           hired: StepMetric,
           scoring: Metric,
+          knockout: Type.Object(MetricFields, { description: 'Passed the knock-out rules of the application questions (selected) vs flagged for human review by one (not selected); only applications to a question set with knock-out rules are assessed.' }),
         }),
       ),
     }),
   ),
-  breaches: Type.Array(Type.Object({ dimension: Type.String(), category: Type.String(), metric: Type.Union([Type.Literal('advanced'), Type.Literal('hired'), Type.Literal('scoring')]), impactRatio: Type.Number() })),
+  breaches: Type.Array(Type.Object({ dimension: Type.String(), category: Type.String(), metric: Type.Union([Type.Literal('advanced'), Type.Literal('hired'), Type.Literal('scoring'), Type.Literal('knockout')]), impactRatio: Type.Number() })),
   method: Type.Record(Type.String(), Type.String()),
 });
 

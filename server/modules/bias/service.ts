@@ -49,7 +49,7 @@ import {
 
 export const STEPS = ['advanced', 'hired'] as const;
 export type Step = (typeof STEPS)[number];
-export type Metric = Step | 'scoring';
+export type Metric = Step | 'scoring' | 'knockout';
 
 /** Categories chosen by fewer people than this are shown together as one "other" category (a rare answer could identify someone). */
 export const RARE_ANSWER_COUNT = 3;
@@ -63,6 +63,7 @@ const ADVANCED_RANK = PROGRESS.interview as number;
 export const SELECTION_METHOD = {
   advanced: 'Advanced past screening: a member moved the application to an interview, offer or hired stage (selected) or rejected it before that (not selected). Applications still in new/screening, or withdrawn before advancing, are pending and not counted.',
   hired: 'Hired: the application is in a hired stage (selected) or was rejected at any stage (not selected). In-progress and withdrawn applications are pending and not counted.',
+  knockout: "Knock-out step (application questions): selected = the candidate's answers matched no knock-out rule; not selected = a rule matched (the application was flagged for human review, never rejected automatically). Only applications to a question set with knock-out rules are assessed.",
   scoring: 'AI scoring rate (LL144): share of a category whose latest completed AI screening scored strictly above the median overall score of all scored applications of the same job.',
   impactRatio: "Impact ratio = a category's rate / the highest rate of any category that is not small-sample. Flagged when under the org threshold (default 0.8, the four-fifths rule).",
   smallSample: 'Small-sample categories (fewer people than the minimum, or under the minimum share of the assessed people; LL144 allows leaving out categories under 2%) get no impact ratio and are never flagged.',
@@ -95,6 +96,8 @@ export interface CategoryView {
   advanced: MetricView & { pending: number };
   hired: MetricView & { pending: number };
   scoring: MetricView;
+  /** Passed the knock-out rules of the application questions (issue 21 item 5). */
+  knockout: MetricView;
 }
 
 export interface DimensionView {
@@ -127,6 +130,9 @@ export interface BiasReport {
     scored: number;
     /** Applications whose candidate chose a review without AI: in the selection rates, never scored. */
     humanReviewOnly: number;
+    /** Applications that answered a question set with knock-out rules, and how many a rule flagged. */
+    knockoutAssessed: number;
+    knockedOut: number;
   };
   dimensions: DimensionView[];
   breaches: BreachView[];
@@ -142,6 +148,8 @@ export interface ApplicationFacts {
   stageKind: string;
   score: number | null;
   humanReviewOnly?: boolean;
+  /** null/absent: no knock-out rule applied; true: a rule matched (flagged for human review). */
+  knockedOut?: boolean | null;
 }
 
 export function stepOutcome(step: Step, f: Pick<ApplicationFacts, 'furthest' | 'stageKind'>): 'selected' | 'not_selected' | 'pending' {
@@ -229,6 +237,16 @@ export function computeReport(facts: readonly ApplicationFacts[], opts: ImpactOp
         opts,
       ),
     );
+    tables.set(
+      'knockout',
+      impactTable(
+        names.map((name) => {
+          const assessed = inCategory(name).filter((f) => typeof f.knockedOut === 'boolean');
+          return { category: name, assessed: assessed.length, selected: assessed.filter((f) => f.knockedOut === false).length };
+        }),
+        opts,
+      ),
+    );
     const categories: CategoryView[] = names.map((name, i) => {
       const row = (m: Metric) => (tables.get(m) as ImpactRow[])[i] as ImpactRow;
       return {
@@ -238,9 +256,10 @@ export function computeReport(facts: readonly ApplicationFacts[], opts: ImpactOp
         advanced: { ...metricView(row('advanced')), pending: (pending.get('advanced') as number[])[i] as number },
         hired: { ...metricView(row('hired')), pending: (pending.get('hired') as number[])[i] as number },
         scoring: metricView(row('scoring')),
+        knockout: metricView(row('knockout')),
       };
     });
-    for (const metric of ['advanced', 'hired', 'scoring'] as const) {
+    for (const metric of ['advanced', 'hired', 'scoring', 'knockout'] as const) {
       for (const r of tables.get(metric) as ImpactRow[]) {
         if (r.flagged && r.impactRatio !== null) breaches.push({ dimension: dim.key, category: r.category, metric, impactRatio: round4(r.impactRatio) as number });
       }
@@ -314,7 +333,7 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           deps.log.warn({ orgId, applicationId: r.id }, 'bias report: demographics could not be read');
         }
       }
-      facts.push({ jobId: r.job_id, categories, furthest: furthestProgress(r.stage_kind, r.reached_kinds), stageKind: r.stage_kind, score: r.score, humanReviewOnly: r.human_review_only });
+      facts.push({ jobId: r.job_id, categories, furthest: furthestProgress(r.stage_kind, r.reached_kinds), stageKind: r.stage_kind, score: r.score, humanReviewOnly: r.human_review_only, knockedOut: r.knocked_out });
     }
     return { facts, erased, withDemographics };
   }
@@ -334,7 +353,10 @@ export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyr
           to: window.to?.toISOString() ?? null,
           generatedAt: clock().toISOString(),
           settings: { impactRatioThreshold: s.impactRatioThreshold, minSampleSize: s.minSampleSize, minSampleShare: s.minSampleShare },
-          totals: { applications: facts.length, withDemographics, erasedExcluded: erased, scored, humanReviewOnly: facts.filter((f) => f.humanReviewOnly === true).length },
+          totals: { applications: facts.length, withDemographics, erasedExcluded: erased, scored, humanReviewOnly: facts.filter((f) => f.humanReviewOnly === true).length,
+            knockoutAssessed: facts.filter((f) => typeof f.knockedOut === 'boolean').length,
+            knockedOut: facts.filter((f) => f.knockedOut === true).length,
+          },
           dimensions,
           breaches,
           method: SELECTION_METHOD,
@@ -500,16 +522,16 @@ export function renderBiasReport(r: BiasReport): string {
   const ratio = (m: MetricView) => (m.smallSample ? 'small' : m.impactRatio === null ? '  -  ' : m.impactRatio.toFixed(3)) + (m.flagged ? ' !' : '  ');
   const lines = [
     `Bias report: ${r.job ? `job ${r.job.title} (${r.job.id})` : `org ${r.orgId} (all jobs)`}${r.from || r.to ? `, applications ${r.from ?? '…'} to ${r.to ?? '…'}` : ''}`,
-    `  ${r.totals.applications} application(s), ${r.totals.withDemographics} with self-identified demographics, ${r.totals.scored} AI-scored, ${r.totals.humanReviewOnly} reviewed by a person without AI (candidate's choice); ${r.totals.erasedExcluded} application(s) of erased candidates left out`,
+    `  ${r.totals.applications} application(s), ${r.totals.withDemographics} with self-identified demographics, ${r.totals.scored} AI-scored, ${r.totals.humanReviewOnly} reviewed by a person without AI (candidate's choice), ${r.totals.knockedOut}/${r.totals.knockoutAssessed} flagged by a knock-out rule; ${r.totals.erasedExcluded} application(s) of erased candidates left out`,
     `  threshold ${r.settings.impactRatioThreshold} (impact ratio), small sample under n=${r.settings.minSampleSize} or ${(r.settings.minSampleShare * 100).toFixed(1)}%; "!" = flagged, "small" = small sample (not flagged)`,
   ];
   if (r.dimensions.length === 0) lines.push('  no self-identified demographics in this scope');
   for (const d of r.dimensions) {
     lines.push('', `  ${d.label} (unknown/declined: ${d.unknown})`);
-    lines.push(`    ${'category'.padEnd(34)} ${'n'.padStart(5)}  ${'advanced'.padEnd(22)}  ${'hired'.padEnd(22)}  ${'AI score > median'.padEnd(22)}`);
+    lines.push(`    ${'category'.padEnd(34)} ${'n'.padStart(5)}  ${'advanced'.padEnd(22)}  ${'hired'.padEnd(22)}  ${'AI score > median'.padEnd(22)}  ${'passed knock-out'.padEnd(22)}`);
     for (const c of d.categories) {
       const cell = (m: MetricView) => `${`${m.selected}/${m.assessed}`.padStart(7)} ${pct(m.rate)} ${ratio(m)}`.padEnd(22);
-      lines.push(`    ${c.category.slice(0, 34).padEnd(34)} ${String(c.applicants).padStart(5)}  ${cell(c.advanced)}  ${cell(c.hired)}  ${cell(c.scoring)}`);
+      lines.push(`    ${c.category.slice(0, 34).padEnd(34)} ${String(c.applicants).padStart(5)}  ${cell(c.advanced)}  ${cell(c.hired)}  ${cell(c.scoring)}  ${cell(c.knockout)}`);
     }
   }
   lines.push('', r.breaches.length === 0 ? '  no category under the threshold' : `  ${r.breaches.length} categor${r.breaches.length === 1 ? 'y' : 'ies'} under the threshold:`);

@@ -131,3 +131,44 @@ export const PipelineBody = Type.Object(
 );
 
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+// issue 21 item 5: custom application questions. Shapes only; questions.ts checks the rest.
+const QuestionId = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Stable id: lower-case letters, digits, _ (the form field is answers.<id>).' });
+export const QuestionDefSchema = Type.Object(
+  {
+    id: QuestionId,
+    label: DisplayText(300),
+    type: Type.Union(['short_text', 'long_text', 'single_choice', 'multiple_choice', 'yes_no', 'number', 'date'].map((k) => Type.Literal(k))),
+    required: Type.Boolean({ default: false }),
+    help: Type.Optional(Type.String({ maxLength: 500 })),
+    options: Type.Optional(Type.Array(DisplayText(100), { maxItems: 20, description: 'single_choice and multiple_choice: 2-20 options.' })),
+    min: Type.Optional(Type.Number({ minimum: -1e12, maximum: 1e12 })),
+    max: Type.Optional(Type.Number({ minimum: -1e12, maximum: 1e12 })),
+  },
+  { additionalProperties: false },
+);
+export const KnockoutRuleSchema = Type.Object(
+  {
+    questionId: QuestionId,
+    operator: Type.Union([Type.Literal('equals'), Type.Literal('any_of'), Type.Literal('less_than'), Type.Literal('greater_than')], {
+      description: 'equals (yes_no, value true/false), any_of (choice, value: options), less_than / greater_than (number, value: a number).',
+    }),
+    // Typed per operator in questions.ts: a union here would let type coercion turn 1 into true.
+    value: Type.Unknown({ description: 'true/false for equals, a list of options for any_of, a number for less_than / greater_than.' }),
+  },
+  { additionalProperties: false },
+);
+export const QuestionSetBody = Type.Object(
+  {
+    questions: Type.Array(QuestionDefSchema, { maxItems: 20 }),
+    knockouts: Type.Array(KnockoutRuleSchema, { maxItems: 20, default: [] }),
+  },
+  { additionalProperties: false },
+);
+export const QuestionSetView = Type.Object({
+  jobId: Uuid,
+  version: Type.Integer({ description: '0 while the job never had questions. Applications record the version they answered.' }),
+  questions: Type.Array(QuestionDefSchema),
+  knockouts: Type.Array(KnockoutRuleSchema),
+  createdAt: Type.Union([Type.String(), Type.Null()]),
+});

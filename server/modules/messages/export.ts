@@ -13,6 +13,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../plugins/schemas.js';
 import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/repo.js';
+import { answersViewIn } from '../applications/answers.js';
 import { decryptCandidate } from '../applications/service.js';
 import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
 import { CandidateSchema } from '../candidates/routes.js';
@@ -80,6 +81,8 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
         decisions: (await decisionsOfApplication(tx, app.id)).map((x) => ({ id: x.id, decidedBy: x.decided_by, outcome: x.outcome, reason: x.reason, followedAi: x.followed_ai, at: x.created_at.toISOString() })),
         messages: (await messagesOfApplication(tx, app.id)).map((m) => messageView(cipher, m)),
         demographics: d ? (JSON.parse(cipher.openText('demographics', 'data_enc', d.id, d.data_enc)) as Record<string, string>) : null,
+        // issue 21 item 5: the candidate's answers to the job's application questions, with the labels asked.
+        answers: await answersViewIn(tx, cipher, app.id),
         // AI screening results (with their evidence) and voice interviews (with transcripts) are the candidate's data too.
         screenings: (await screeningsOfApplication(tx, app.id)).map((x) => ({
           id: x.id,
@@ -176,7 +179,7 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
       schema: {
         operationId: 'exportCandidate',
         tags: ['candidates'],
-        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
+        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, answers to application questions, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
         params: IdParams,
         querystring: Type.Object({ privacyRequestId: Type.Optional(Type.String({ format: 'uuid', description: 'The access request this export answers: closed with it.' })) }, { additionalProperties: false }),
         response: {

@@ -182,6 +182,8 @@ export const EXPORT_KINDS: readonly { kind: string; table: string; link: Candida
   { kind: 'notes', table: 'application_notes', link: 'application_id' },
   { kind: 'messages', table: 'messages', link: 'application_id' },
   { kind: 'demographics', table: 'demographics', link: 'application_id' },
+  { kind: 'job_question_sets', table: 'job_question_sets', link: null },
+  { kind: 'application_answers', table: 'application_answers', link: 'application_id' },
   { kind: 'review_tasks', table: 'review_tasks', link: 'application_id' },
   { kind: 'interviews', table: 'interviews', link: 'candidate_id' },
   { kind: 'interview_scores', table: 'interview_scores', link: 'interview_id' },

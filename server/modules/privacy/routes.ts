@@ -30,6 +30,7 @@ const ErasureResponse = Type.Object({
   notes: Type.Integer(),
   messages: Type.Integer(),
   demographics: Type.Integer(),
+  answers: Type.Integer(),
   interviews: Type.Integer(),
   decisions: Type.Integer(),
   recordings: Type.Integer(),

@@ -5,6 +5,8 @@ import type { JobRow } from '../jobs/repo.js';
 import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
 import type { CurrentNotice } from '../notices/service.js';
 import { PRIVACY_NOTICE_VERSION, applyNoticeParagraphs } from './notice.js';
+import type { CurrentQuestionSet } from '../jobs/questions-service.js';
+import { questionsHtml } from './questions-html.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -165,7 +167,14 @@ function utmInputs(utm: Partial<Record<string, string | null>> | null): string {
     .join('');
 }
 
-export function renderApplyPage(job: JobRow, org: PublicOrg, publicUrl: URL, notice: CurrentNotice, utm: Partial<Record<string, string | null>> | null = null): string {
+export function renderApplyPage(
+  job: JobRow,
+  org: PublicOrg,
+  publicUrl: URL,
+  notice: CurrentNotice,
+  utm: Partial<Record<string, string | null>> | null = null,
+  questions: CurrentQuestionSet | null = null,
+): string {
   const pageUrl = new URL(`/jobs/${org.slug}/${job.slug}`, publicUrl).toString();
   const action = `/api/v1/public/jobs/${org.slug}/${job.slug}/apply`;
   const paragraphs = job.description
@@ -204,7 +213,7 @@ ${noticeHtml}
 <label>CV (PDF, Word .docx or text, up to 10 MB) <input name="cv" type="file" required accept=".pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"></label>
 <input type="hidden" name="noticeVersion" value="${PRIVACY_NOTICE_VERSION}">
 <input type="hidden" name="noticeRevision" value="${notice.version}">
-${utmInputs(utm)}<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
+${questionsHtml(questions)}${utmInputs(utm)}<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
 <label><input type="radio" name="humanReviewOnly" value="false" checked> AI-assisted screening, reviewed by a person</label>
 <label><input type="radio" name="humanReviewOnly" value="true"> A person reviews my application without AI screening</label>
 </fieldset>
@@ -244,7 +253,7 @@ ${items}
 export const APPLY_CSS = `:root{--accent:#1d4ed8}
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1f}
 h1{margin:.2rem 0}.org,.meta,.version{color:#555}.notice{background:#f4f6f8;padding:1rem;border-radius:.5rem}
-form label{display:block;margin:.8rem 0}form input:not([type=checkbox]):not([type=radio]){display:block;width:100%;padding:.4rem}
+form label{display:block;margin:.8rem 0}.question-row{margin:.8rem 0}.question-row>label{margin-bottom:.2rem}.question-row textarea{display:block;width:100%;padding:.4rem}.help{display:block;font-size:.9em}form input:not([type=checkbox]):not([type=radio]){display:block;width:100%;padding:.4rem}
 fieldset{margin-top:1rem}button{margin-top:1rem;padding:.6rem 1.2rem;background:var(--accent);color:#fff;border:0;border-radius:.3rem}
 a{color:var(--accent)}.brand{display:inline-flex;align-items:center;gap:.6rem;text-decoration:none;font-weight:600}.logo{max-height:40px;width:auto}
 .careers-hero{border-top:.4rem solid var(--accent);padding-top:.8rem}

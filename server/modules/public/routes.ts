@@ -10,6 +10,8 @@ import { parseUtm, UTM_FIELDS, utmFromQuery } from '../analytics/utm.js';
 import type { ApplicationService } from '../applications/service.js';
 import { findOpenJobBySlug, listOpenJobs, type JobRow } from '../jobs/repo.js';
 import { currentNoticeIn } from '../notices/service.js';
+import { currentQuestionSetIn } from '../jobs/questions-service.js';
+import { knockoutMatches, parseAnswers } from '../jobs/questions.js';
 import { requirePublicOrg, resolvePublicOrg, type ResolvedOrg } from './org.js';
 import { CAREERS_RATE_LIMIT_PER_MINUTE } from './careers.js';
 import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
@@ -75,8 +77,8 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       const { org, job } = await openJob(orgSlug, jobSlug);
-      const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
-      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query)));
+      const { notice, questions } = await deps.db.withTenantTx(org.id, async (tx) => ({ notice: await currentNoticeIn(tx, org.id), questions: await currentQuestionSetIn(tx, job.id) }));
+      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query), questions));
     },
   );
 
@@ -87,7 +89,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         operationId: 'applyToJob',
         tags: ['public'],
         description:
-          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately), utm_source?, utm_medium?, utm_campaign? (campaign source: up to 100 letters, digits, spaces or . _ ~ + -).',
+          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately), utm_source?, utm_medium?, utm_campaign? (campaign source: up to 100 letters, digits, spaces or . _ ~ + -), questionsVersion? (the version of the job\'s application questions shown; when sent it must be the current one), answers.<questionId> (one per question; repeat the field for multiple choice; yes_no takes "yes"/"no", number a decimal, date YYYY-MM-DD).',
         consumes: ['multipart/form-data'],
         params: JobParams,
         response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String(), noticeRevision: Type.Integer(), humanReviewOnly: Type.Boolean() }), 200: Type.String(), ...PublicErrors },
@@ -109,7 +111,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           request.log.warn({ err: { message: (err as Error).message } }, 'apply rate check failed');
         }
       }
-      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'humanReviewOnly', ...UTM_FIELDS]);
+      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'questionsVersion', 'humanReviewOnly', ...UTM_FIELDS]);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
         throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
       }
@@ -118,7 +120,14 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       }
       const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
       const utm = parseUtm(form.extra);
-      const notice = await deps.db.withTenantTx(org.id, (tx) => currentNoticeIn(tx, org.id));
+      const { notice, questions } = await deps.db.withTenantTx(org.id, async (tx) => ({ notice: await currentNoticeIn(tx, org.id), questions: await currentQuestionSetIn(tx, job.id) }));
+      // The questions are versioned like the notice: a page showing an older set is answered
+      // again (consent records the version asked). API clients may omit the version.
+      if (form.extra.questionsVersion !== undefined && form.extra.questionsVersion !== String(questions.version)) {
+        throw new UnprocessableError({ detail: 'The application questions have changed; please reload the page and answer them again.', extra: { questionsVersion: questions.version } });
+      }
+      const values = parseAnswers(questions, form.answers);
+      const answers = questions.version > 0 ? { questionsVersion: questions.version, values, assessed: questions.knockouts.length > 0, knockedOutBy: knockoutMatches(questions, values) } : null;
       // A page shown before a settings change states old facts: the candidate reads the new
       // notice first. API clients that render no page may omit the revision; the current
       // one is recorded (it is the one GET /jobs/:org/:job shows).
@@ -145,6 +154,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           humanReviewOnly,
           demographics: form.demographics,
           utm,
+          answers,
         },
         request.id,
       );

@@ -83,6 +83,8 @@ export interface ErasedCounts {
   notes: number;
   messages: number;
   demographics: number;
+  /** Answers to application questions (issue 21 item 5). */
+  answers: number;
   interviews: number;
   decisions: number;
   /** Interview recordings held on the box (issue 18), deleted with the key destroyed. */
@@ -105,6 +107,8 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
   const notes = await n(`DELETE FROM application_notes WHERE application_id IN (${apps})`);
   const messages = await n(`DELETE FROM messages WHERE application_id IN (${apps})`);
   const demographics = await n(`DELETE FROM demographics WHERE application_id IN (${apps})`);
+  // Application answers (issue 21 item 5): sealed with the key destroyed below, and deleted too.
+  const answers = await n(`DELETE FROM application_answers WHERE application_id IN (${apps})`);
   const recordings = await n('DELETE FROM interview_recordings WHERE interview_id IN (SELECT id FROM interviews WHERE candidate_id = $1)');
   const interviews = await n('UPDATE interviews SET phone_enc = NULL, transcript_enc = NULL, recording_ref_enc = NULL WHERE candidate_id = $1');
   const decisions = await n(`UPDATE decisions SET reason = '[erased]' WHERE application_id IN (${apps})`);
@@ -115,7 +119,7 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
             erased_at = now(), updated_at = now() WHERE id = $1`,
     [candidateId, randomBytes(32)],
   );
-  return { documents, notes, messages, demographics, interviews, decisions, recordings };
+  return { documents, notes, messages, demographics, answers, interviews, decisions, recordings };
 }
 
 /** Locks the candidate row; null when there is none in this org (RLS). */

@@ -7,7 +7,7 @@ export const ViewFilters = Type.Object(
     layout: Type.Optional(Type.Union([Type.Literal('list'), Type.Literal('board')])),
     sort: Type.Optional(Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Type.Literal('score')])),
     recommendation: Type.Optional(Type.Union([Type.Literal('advance'), Type.Literal('review'), Type.Literal('not_advance'), Type.Literal('none')])),
-    flag: Type.Optional(Type.Array(Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free')]), { maxItems: 3, uniqueItems: true })),
+    flag: Type.Optional(Type.Array(Type.Union([Type.Literal('injection'), Type.Literal('insufficient_evidence'), Type.Literal('ai_free'), Type.Literal('knockout')]), { maxItems: 4, uniqueItems: true })),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: 50, pattern: '^[\\p{L}\\p{N} _.-]+$' })),
   },
   { additionalProperties: false },

@@ -158,7 +158,7 @@ export interface ApplicationSummary {
   interviewStatus?: string | null;
   createdAt: string;
 }
-export type TriageFlag = 'injection' | 'insufficient_evidence' | 'ai_free';
+export type TriageFlag = 'injection' | 'insufficient_evidence' | 'ai_free' | 'knockout';
 /** GET /api/v1/saved-views (the member's own). */
 export interface ViewFilters {
   layout?: 'list' | 'board';
@@ -217,6 +217,12 @@ export interface DocumentView {
   text: string | null;
   createdAt: string;
 }
+export interface ApplicationAnswers {
+  questionsVersion: number;
+  knockedOut: boolean;
+  items: { id: string; label: string; type: string; answer: unknown; text: string | null; knockout: boolean }[];
+  at: string;
+}
 export interface Application {
   id: string;
   jobId: string;
@@ -227,6 +233,8 @@ export interface Application {
   consent: { noticeVersion: string; noticeRevision?: number | null; consentedAt: string | null } | null;
   /** The candidate chose a review by a person without AI screening. */
   humanReviewOnly?: boolean;
+  /** Answers to the job's application questions (issue 21 item 5); knockedOut = needs human review. */
+  answers?: ApplicationAnswers | null;
   candidate: { id: string; name: string; email: string; phone: string | null; location: string | null; links: string[] };
   documents: DocumentView[];
   timeline: { id: string; type: string; actorType: string; actorId: string | null; data: Record<string, unknown>; at: string }[];

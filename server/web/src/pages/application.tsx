@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, type Application, type Member, type Screening, type ScreeningAnswer } from '../api.js';
 import { highlight } from '../highlight.js';
+import { AnswersPanel } from './answers.js';
 import { InterviewsPanel } from './interviews.js';
 import { MessagesPanel } from './messages.js';
 import { PrivacyPanel, type ErasureResult } from './privacy.js';
@@ -82,6 +83,12 @@ export function ApplicationDetail({ id }: { id: string }) {
                 · <span class="badge human-only" title="The candidate chose a review by a person without AI screening: it is never sent to an AI model.">Human review only (no AI)</span>
               </>
             ) : null}
+            {a.answers?.knockedOut ? (
+              <>
+                {' '}
+                · <span class="badge flag-knockout">Knock-out: needs human review</span>
+              </>
+            ) : null}
           </p>
         </div>
       </div>
@@ -98,6 +105,7 @@ export function ApplicationDetail({ id }: { id: string }) {
             />
             {screening.data && doc?.parseStatus === 'parsed' && session.can('screening:run') ? <Rescreen applicationId={a.id} answer={screening.data} onQueued={() => void screening.reload()} /> : screening.data?.stale ? <Notice>{screening.data.staleReason}</Notice> : null}
           </section>
+          {a.answers ? <AnswersPanel answers={a.answers} /> : null}
           <InterviewsPanel a={a} onChanged={() => void app.reload()} />
           {session.can('applications:feedback') ? <ScorecardPanel applicationId={a.id} who={who} /> : null}
           <section aria-labelledby="cv-h" class="card">

@@ -26,6 +26,8 @@ interface Category {
   advanced: Metric;
   hired: Metric;
   scoring: Metric;
+  /** Passed the knock-out rules of the application questions (issue 21 item 5). */
+  knockout: Metric;
 }
 
 interface BiasReport {
@@ -38,10 +40,11 @@ interface BiasReport {
   method: Record<string, string>;
 }
 
-const METRICS: [keyof Pick<Category, 'advanced' | 'hired' | 'scoring'>, string][] = [
+const METRICS: [keyof Pick<Category, 'advanced' | 'hired' | 'scoring' | 'knockout'>, string][] = [
   ['advanced', 'Advanced past screening'],
   ['hired', 'Hired'],
   ['scoring', 'AI score above median'],
+  ['knockout', 'Passed knock-out questions'],
 ];
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);

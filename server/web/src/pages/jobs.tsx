@@ -1,10 +1,12 @@
-// Jobs list and the job editor (details, criteria rubric, interview questions, hiring managers).
+// Jobs list and the job editor (details, criteria rubric, interview questions, hiring managers,
+// application questions).
 import { useState } from 'preact/hooks';
 import { api, get, qs, type Job, type JobSummary, type Member } from '../api.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { InterviewPlanEditor } from './interviews.js';
 import { PipelineEditor } from './pipeline-editor.js';
+import { QuestionsEditor } from './questions-editor.js';
 import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
 function JobCounts({ summary }: { summary: JobSummary | undefined }) {
@@ -379,6 +381,7 @@ export function JobEditor({ id }: { id: string | null }) {
         </button>
       </form>
       {id && session.can('interviews:manage') ? <InterviewPlanEditor jobId={id} /> : null}
+      {id ? <QuestionsEditor jobId={id} canWrite={session.can('jobs:write')} /> : null}
       {id && session.can('jobs:write') ? (
         <PipelineEditor url={`/api/v1/jobs/${id}/pipeline`} title="Stages for this job" intro="This job's candidate pipeline. Until you change it here, the job follows the organisation's default pipeline (Settings)." canWrite />
       ) : null}

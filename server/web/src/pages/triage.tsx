@@ -3,7 +3,12 @@
 import { qs, type ApplicationSummary, type TriageFlag, type ViewFilters } from '../api.js';
 
 export const REC_TEXT: Record<string, string> = { advance: 'Advance', review: 'Review', not_advance: 'Do not advance' };
-export const FLAG_TEXT: Record<TriageFlag, string> = { injection: 'Possible injection', insufficient_evidence: 'Insufficient evidence', ai_free: 'AI-free route' };
+export const FLAG_TEXT: Record<TriageFlag, string> = {
+  injection: 'Possible injection',
+  insufficient_evidence: 'Insufficient evidence',
+  ai_free: 'AI-free route',
+  knockout: 'Knock-out: needs human review',
+};
 /** Query string of the triage filters (flags repeat). */
 export function triageQuery(f: ViewFilters, extra: Record<string, string | number | undefined | null> = {}): string {
   const base = qs({ sort: f.sort && f.sort !== 'newest' ? f.sort : undefined, recommendation: f.recommendation, tag: f.tag?.trim(), ...extra });
