@@ -127,7 +127,8 @@ export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => 
         const problems = validatePlan(items, job.criteria);
         if (problems.length > 0) throw problemError(problems);
         const current = await findPlan(tx, jobId, true);
-        const changed = !current || !sameItems(current.items, items) || current.criteria_version !== job.criteria_version || current.language !== input.language;
+        // The language (voice, transcriber) is logistics: the approved texts are what the recruiter signed off.
+        const changed = !current || !sameItems(current.items, items) || current.criteria_version !== job.criteria_version;
         if (changed) await savePlanItems(tx, ctx.orgId, jobId, { items, source: 'recruiter', criteriaVersion: job.criteria_version, draftModel: null, draftSeed: null, language: input.language });
         await upsertPlan(tx, ctx.orgId, jobId, { questions: items.map((i) => i.text), maxDurationSeconds: input.maxDurationSeconds, language: input.language, availability, weeklyHours, voice: input.voice });
         await audit.recordIn(tx, ctx.orgId, {
