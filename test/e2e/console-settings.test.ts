@@ -397,8 +397,9 @@ t.test("a recruiter edits the job's AI interview plan", async (t) => {
   const { context, page } = await memberPage(recruiter);
   await page.goto(`${origin}/app/jobs/${job.id}`);
   const plan = page.getByRole('form', { name: 'AI interview plan' });
-  await plan.getByLabel('Questions, one per line').waitFor();
-  t.equal(await plan.getByLabel('Questions, one per line').inputValue(), ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED].join('\n'), "the job's questions are the starting point");
+  await plan.getByLabel('Question 1', { exact: true }).waitFor();
+  t.equal(await plan.getByLabel('Question 3', { exact: true }).inputValue(), UNASKED, "the approved plan's questions are shown");
+  t.match(await plan.getByTestId('plan-status').textContent(), /^Approved/);
   await plan.getByLabel('Maximum length (minutes)').fill('20');
   await plan.getByRole('button', { name: 'Add window' }).click();
   await plan.getByLabel('Window 1 from').fill('2030-01-07T09:00');
