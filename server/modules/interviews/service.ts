@@ -34,7 +34,6 @@ import {
   type CallRow,
   type InterviewRow,
   type SettingsInput,
-  type VoiceSetting,
 } from './repo.js';
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
 import { findRecording, hasRecording } from './recording-repo.js';
