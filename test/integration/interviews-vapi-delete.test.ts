@@ -169,8 +169,8 @@ t.test('org offboarding: the daily sweep deletes the org and every one of its ca
   const c1 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
   const c2 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
   // The org's interview with two calls (an earlier attempt and the current one).
-  const otherJob = await createJob(ctx, other, { title: 'Gone org job', interviewQuestions: ['Q?'] });
-  await approvePlan(ctx, other, otherJob.id, ['Q?']);
+  const otherJob = await createJob(ctx, other, { title: 'Gone org job', interviewQuestions: ['Tell us about a project.'] });
+  await approvePlan(ctx, other, otherJob.id, ['Tell us about a project.']);
   const up = (await uploadCv(ctx, other, otherJob.id)).json<{ applicationId: string }>();
   await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: other.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
   const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${up.applicationId}/interviews`, headers: other.headers, payload: {} });

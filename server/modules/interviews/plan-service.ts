@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { findJob, type JobRow } from '../jobs/repo.js';
 import { assignedScope, type Ctx } from '../jobs/service.js';
 import { ProviderError, type ModelProvider } from '../screening/model.js';
+import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
 import { buildPlanPrompt, criterionKeyOf, parsePlanOutput, PLAN_PROMPT_VERSION, PLAN_SCHEMA_NAME, PLAN_SEED, planOutputSchema, validatePlan, type PlanItem, type PlanProblem } from './plan-draft.js';
 import { approvePlanRow, findPlan, savePlanItems, upsertPlan, type AvailabilityWindow, type PlanRow, type VoiceSetting, type WeeklyHours } from './repo.js';
 
@@ -149,10 +150,16 @@ export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => 
      */
     async draftPlan(ctx: Ctx, jobId: string, input: { language?: string }): Promise<PlanView> {
       if (!deps.planModel) throw new ServiceUnavailableError({ detail: 'No language model is configured on this server, so plans cannot be drafted; write the questions instead.' });
-      const { provider, model } = deps.planModel;
-      const { job, language } = await db.withTenant(ctx.orgId, async (q) => {
+      const { provider } = deps.planModel;
+      const { job, language, model } = await db.withTenant(ctx.orgId, async (q) => {
         const j = await jobOr404(q, ctx, jobId);
-        return { job: j, language: input.language ?? (await findPlan(q, jobId))?.language ?? 'en' };
+        // The org's AI controls apply to drafting as to screening: pause, pinned model, monthly token budget.
+        const ai = await getAiSettings(q);
+        if (ai.paused) throw new ConflictError({ title: 'AI paused', detail: `AI processing is paused for this organisation${ai.paused_reason ? ` (${ai.paused_reason})` : ''}; write the questions instead, or resume AI in the settings.` });
+        if (ai.monthly_token_budget !== null && (await tokensUsed(q, monthStart(deps.clock()))) >= ai.monthly_token_budget) {
+          throw new ConflictError({ title: 'AI budget used up', detail: "This month's AI token budget is used up; write the questions instead, or raise the budget in the settings." });
+        }
+        return { job: j, language: input.language ?? (await findPlan(q, jobId))?.language ?? 'en', model: ai.model ?? deps.planModel?.model ?? 'gpt-4o-mini' };
       });
       if (job.criteria.length === 0) throw new UnprocessableError({ detail: 'The job has no criteria; add the criteria the interview should assess first.' });
       const prompt = buildPlanPrompt(job, language.split('-')[0] ?? 'en');
@@ -172,14 +179,19 @@ export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => 
       const items: PlanItem[] = parsed.ok ? parsed.value.questions.map((q) => ({ text: q.text.trim(), criterion: q.criterion, anchor: q.anchor.trim() })) : [];
       const problems: PlanProblem[] = parsed.ok ? validatePlan(items, job.criteria) : [{ question: null, code: 'empty', detail: `The model's answer is unusable: ${parsed.detail}.` }];
       const meta = { provider: provider.name, model: answeredBy, seed: PLAN_SEED, promptVersion: PLAN_PROMPT_VERSION, language, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
+      const spend = (tx: Queryable) => (usage.inputTokens + usage.outputTokens > 0 ? addUsage(tx, ctx.orgId, monthStart(deps.clock()), usage.inputTokens, usage.outputTokens, 1) : Promise.resolve());
       if (problems.length > 0) {
-        await audit.record(ctx.orgId, { action: 'interview.plan_draft_refused', actor: { type: 'user', id: ctx.userId }, target: { type: 'job', id: jobId }, metadata: { ...meta, problems: problems.map((p) => p.code) }, requestId: ctx.requestId });
+        await db.withTenantTx(ctx.orgId, async (tx) => {
+          await spend(tx);
+          await audit.recordIn(tx, ctx.orgId, { action: 'interview.plan_draft_refused', actor: { type: 'user', id: ctx.userId }, target: { type: 'job', id: jobId }, metadata: { ...meta, problems: problems.map((p) => p.code) }, requestId: ctx.requestId });
+        });
         throw new BadGatewayError({ detail: `The drafted plan was refused and not stored: ${problems.map((p) => p.detail).join(' ')}`, extra: { problems } });
       }
       await db.withTenantTx(ctx.orgId, async (tx) => {
         const current = await jobOr404(tx, ctx, jobId);
         // The criteria were edited while the model was drafting: the draft no longer fits.
         if (current.criteria_version !== job.criteria_version) throw new ConflictError({ detail: "The job's criteria changed while the plan was being drafted; draft it again." });
+        await spend(tx);
         await savePlanItems(tx, ctx.orgId, jobId, { items, source: 'ai', criteriaVersion: job.criteria_version, draftModel: answeredBy.slice(0, 128), draftSeed: PLAN_SEED, language });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.plan_drafted', actor: { type: 'user', id: ctx.userId }, target: { type: 'job', id: jobId }, metadata: { ...meta, questions: items.length }, requestId: ctx.requestId });
       });
