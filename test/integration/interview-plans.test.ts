@@ -208,12 +208,12 @@ t.test('criteria changed after approval: invites wait until the plan is saved an
 t.test("the org's AI controls apply: tokens are counted, a pinned model is used, a pause refuses drafting", async (t) => {
   const used = async () => ((await owner.query('SELECT coalesce(sum(input_tokens + output_tokens), 0)::int AS n FROM ai_usage WHERE org_id = $1', [admin.orgId])).rows[0] as { n: number }).n;
   t.ok((await used()) > 0, 'earlier drafts were counted in the monthly usage');
-  const pin = await ctx.app.inject({ method: 'PUT', url: '/api/v1/ai/settings', headers: admin.headers, payload: { model: 'gpt-org-pinned' } });
+  const pin = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/ai/settings', headers: admin.headers, payload: { model: 'gpt-org-pinned' } });
   t.equal(pin.statusCode, 200, pin.body);
   const before = fake.requests.length;
   t.equal((await draftWith(goodDraft)).statusCode, 200);
   t.equal((fake.requests[before]?.body as ChatRequestBody).model, 'gpt-org-pinned');
-  const paused = await ctx.app.inject({ method: 'PUT', url: '/api/v1/ai/settings', headers: admin.headers, payload: { paused: true, pausedReason: 'audit week' } });
+  const paused = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/ai/settings', headers: admin.headers, payload: { paused: true, pausedReason: 'audit week' } });
   t.equal(paused.statusCode, 200, paused.body);
   const stored = await planRow();
   const count = fake.requests.length;
