@@ -36,6 +36,7 @@ import { wellKnownRoutes } from './modules/wellknown/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
 import type { TxtResolver } from './modules/sso/service.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
+import { createModelProvider } from '../worker/providers/index.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
 import { alertRoutes } from './modules/alerts/routes.js';
@@ -288,6 +289,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     mailFrom: config.mailFrom,
     vapiBaseUrl: config.vapi.baseUrl,
     assistantModel: config.vapi.assistantModel,
+    // Interview plans are drafted in the request (a recruiter waits for the draft), with the
+    // same provider and default model as screening: OpenAI, or the simulation outside production.
+    planModel: { provider: createModelProvider(config), model: config.openai.model },
     clock,
     alerts,
     expose: (interviews) => {

@@ -32,6 +32,7 @@ import { createScreeningOversight } from '../../server/modules/screening/oversig
 import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createScorecardService } from '../../server/modules/scorecards/service.js';
 import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
+import { createSimulatedProvider, SIMULATED_MODEL } from '../../worker/providers/simulated.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
@@ -224,6 +225,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     publicUrl: deps.publicUrl,
   });
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
+  await seedInterviewPlans(deps, ctx, jobIds);
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
   await seedHeldResubmission(deps, orgId, jobIds[0] as string);
   await seedScorecards(deps, ctx, userIds.get('hiring_manager') as string, submitted[0] as string);
@@ -411,15 +413,8 @@ async function backdateHistory(deps: SeedDeps, orgId: string, applicationId: str
   });
 }
 
-/**
- * issue 7: weekly interview hours on the first job's plan (Monday to Friday 09:00-17:00
- * Europe/Berlin) and one interview the candidate booked into them (10:00 Berlin on the
- * next weekday). The seed queues nothing: without a Vapi key the demo shows the booking,
- * not a call.
- */
-async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobId: string, applicationId: string): Promise<void> {
-  const mails: MailMessage[] = [];
-  const interviews = createInterviewService({
+function demoInterviews(deps: SeedDeps, mails: MailMessage[] = []) {
+  return createInterviewService({
     db: deps.db,
     audit: deps.audit,
     keyring: createKeyring({ masterKey: deps.masterKey }),
@@ -428,10 +423,38 @@ async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; user
     publicUrl: deps.publicUrl,
     clock: () => new Date(),
     log: deps.logger,
+    // The demo has no API key: plans are drafted by the labelled simulation, as AI_PROVIDER=simulated does.
+    planModel: { provider: createSimulatedProvider(), model: SIMULATED_MODEL },
   });
+}
+
+/**
+ * issue 22 item 4: every demo job gets an interview plan drafted from its criteria (by the
+ * simulated provider: one question per criterion with a rubric anchor) and approved by the
+ * demo recruiter, so invites work; the console shows the plan, its criteria and anchors.
+ */
+async function seedInterviewPlans(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobIds: string[]): Promise<void> {
+  const interviews = demoInterviews(deps);
+  for (const jobId of jobIds) {
+    await interviews.draftPlan(ctx, jobId, { language: 'en' });
+    await interviews.approvePlan(ctx, jobId);
+  }
+}
+
+/**
+ * issue 7: weekly interview hours on the first job's plan (Monday to Friday 09:00-17:00
+ * Europe/Berlin) and one interview the candidate booked into them (10:00 Berlin on the
+ * next weekday). The seed queues nothing: without a Vapi key the demo shows the booking,
+ * not a call.
+ */
+async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; userId: string; role: 'recruiter'; requestId: string }, jobId: string, applicationId: string): Promise<void> {
+  const mails: MailMessage[] = [];
+  const interviews = demoInterviews(deps, mails);
   const weeklyHours = { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' })) };
   const plan = await interviews.getPlan(ctx, jobId);
-  await interviews.savePlan(ctx, jobId, { questions: plan.questions, maxDurationSeconds: 900, language: 'en', availability: [], weeklyHours, voice: null });
+  // The same questions as approved: adding hours keeps the approval.
+  const questions = plan.questions.map((q) => ({ text: q.text, criterion: q.criterion ?? '', anchor: q.anchor ?? '' }));
+  await interviews.savePlan(ctx, jobId, { questions, maxDurationSeconds: 900, language: 'en', availability: [], weeklyHours, voice: null });
   await interviews.create(ctx, applicationId, {});
   const token = /\/i\/([A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1];
   // 10:00 Berlin on the next weekday whose hours have not begun yet.

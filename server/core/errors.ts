@@ -103,6 +103,13 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** An upstream service (e.g. the language model) answered, but with something unusable. */
+export class BadGatewayError extends AppError {
+  constructor(options: ProblemOptions = {}) {
+    super(502, 'Bad Gateway', { detail: 'An upstream service gave an unusable answer.', ...options });
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(options: ProblemOptions = {}) {
     super(503, 'Service Unavailable', { detail: 'A backing service is unavailable; try again shortly.', ...options });

@@ -19,7 +19,7 @@ import { startWorkers } from '../../worker/worker.js';
 import { createModelProvider } from '../../worker/providers/index.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { makePdf } from '../fixtures/make.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { freePort, launch, layoutProblems, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
@@ -59,6 +59,7 @@ const job = await createJob(ctx, admin, {
   // The fake Vapi call asks the first two; the third is never asked.
   interviewQuestions: ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED],
 });
+await approvePlan(ctx, admin, job.id, ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED]);
 const upload = await uploadCv(ctx, recruiter, job.id, { name: 'Katherine Johnson', email: 'katherine@example.test' });
 if (upload.statusCode !== 201) throw new Error(`seed application: ${upload.statusCode} ${upload.body}`);
 const applicationId = upload.json<{ applicationId: string }>().applicationId;
@@ -352,6 +353,7 @@ t.test('a recruiter invites the candidate to an interview and sees the scored tr
 t.test('a recruiter hangs up a live AI interview call from the application page', async (t) => {
   // Another job, so the pipeline test below still sees only its own two candidates.
   const otherJob = await createJob(ctx, admin, { title: 'Flight Data Engineer', interviewQuestions: ['Tell me about a test you designed.'] });
+  await approvePlan(ctx, admin, otherJob.id, ['Tell me about a test you designed.']);
   const second = await uploadCv(ctx, recruiter, otherJob.id, { name: 'Mary Jackson', email: 'mary@example.test' }, {
     filename: 'mary-jackson.pdf',
     contentType: 'application/pdf',
@@ -395,8 +397,9 @@ t.test("a recruiter edits the job's AI interview plan", async (t) => {
   const { context, page } = await memberPage(recruiter);
   await page.goto(`${origin}/app/jobs/${job.id}`);
   const plan = page.getByRole('form', { name: 'AI interview plan' });
-  await plan.getByLabel('Questions, one per line').waitFor();
-  t.equal(await plan.getByLabel('Questions, one per line').inputValue(), ['Tell me about a system you designed.', 'How do you handle an incident?', UNASKED].join('\n'), "the job's questions are the starting point");
+  await plan.getByLabel('Question 1', { exact: true }).waitFor();
+  t.equal(await plan.getByLabel('Question 3', { exact: true }).inputValue(), UNASKED, "the approved plan's questions are shown");
+  t.match(await plan.getByTestId('plan-status').textContent(), /^Approved/);
   await plan.getByLabel('Maximum length (minutes)').fill('20');
   await plan.getByRole('button', { name: 'Add window' }).click();
   await plan.getByLabel('Window 1 from').fill('2030-01-07T09:00');

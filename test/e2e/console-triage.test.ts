@@ -8,7 +8,7 @@
 import t, { type Test } from 'tap';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { createOrgService } from '../../server/modules/orgs/service.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
@@ -38,6 +38,7 @@ const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', orgId))
 const manager = sameOrigin(await createOrgWithMember(ctx, 'hiring_manager', orgId));
 const admin2 = sameOrigin(await createOrgWithMember(ctx, 'admin', orgId));
 const job = await createJob(ctx, recruiter, { title: 'Platform Engineer', hiringManagerIds: [manager.userId] });
+await approvePlan(ctx, recruiter, job.id);
 
 // Five applications (oldest first) with hand-set screenings: what a recruiter triages.
 const fixture = [
@@ -73,6 +74,7 @@ const inviteToken = /\/i\/([A-Za-z0-9_-]+)/.exec(ctx.mailer.outbox.at(-1)?.text 
 // A candidate applies twice with the same address: the second CV waits for the
 // confirmation link the candidate is mailed (/apply/confirm/:token, a candidate page).
 const otherJob = await createJob(ctx, recruiter, { title: 'Support Engineer' });
+await approvePlan(ctx, recruiter, otherJob.id);
 for (const ip of ['10.9.0.1', '10.9.0.2']) {
   const { body, contentType } = multipartBody(
     { name: 'Fay Okafor', email: `fay.${stamp}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION },

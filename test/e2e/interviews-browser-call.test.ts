@@ -7,7 +7,7 @@
 // VAPI_BASE_URL): it checks the public key and, having no media server, refuses the web call,
 // so the page then tells the candidate the connection failed.
 import t from 'tap';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
@@ -24,6 +24,7 @@ const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, orig
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
 const settings = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_e2e', phoneNumberId: null, publicKey: fake.publicKey } });
 const job = await createJob(ctx, admin, { title: 'Accessibility Engineer', interviewQuestions: ['Tell me about an accessible UI you built.'] });
+await approvePlan(ctx, admin, job.id, ['Tell me about an accessible UI you built.']);
 const applicationId = (await uploadCv(ctx, admin, job.id)).json<{ applicationId: string }>().applicationId;
 const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/interviews`, headers: admin.headers, payload: {} });
 const interviewId = created.json<{ id: string }>().id;

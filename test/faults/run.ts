@@ -400,6 +400,11 @@ async function main(): Promise<void> {
     const headers = { ...job.member.headers, 'content-type': 'application/json' };
     const put = await fetch(`${base}/api/v1/interviews/settings`, { method: 'PUT', headers, body: JSON.stringify({ assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' }) });
     if (put.status !== 204) throw new Error(`interview settings: ${put.status} ${await put.text()}`);
+    // No invite before an approved interview plan (issue 22 item 4).
+    const plan = { questions: [{ text: 'Tell us about a TypeScript service you built.', criterion: 'c1', anchor: 'A concrete service, own role, outcome.' }], maxDurationSeconds: 900, language: 'en', availability: [], voice: null };
+    const saved = await fetch(`${base}/api/v1/interview-plans/${job.jobId}`, { method: 'PUT', headers, body: JSON.stringify(plan) });
+    const approved = await fetch(`${base}/api/v1/interview-plans/${job.jobId}/approve`, { method: 'POST', headers: job.member.headers });
+    if (saved.status !== 200 || approved.status !== 200) throw new Error(`interview plan: ${saved.status} ${approved.status}`);
     for (let i = 0; i < 3; i++) await apply(job);
     const appIds = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1', [job.jobId])).rows.map((r) => r.id));
     const tokens: string[] = [];

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
@@ -99,6 +99,7 @@ t.test('stability figures come from the latest stored check', async (t) => {
 
 t.test('the bias table suppresses categories under the minimum sample', async (t) => {
   const job = await createJob(ctx, recruiterA, { title: 'Docs job' });
+  await approvePlan(ctx, recruiterA, job.id);
   let ip = 0;
   for (const gender of ['female', 'female', 'female', 'female', 'female', 'male']) {
     ip += 1;
@@ -150,6 +151,7 @@ t.test('the public summary: per org, strict CSP, no script, nothing of another o
 
 t.test('the apply page links the summary', async (t) => {
   const job = await createJob(ctx, recruiterA, { title: 'Linked job' });
+  await approvePlan(ctx, recruiterA, job.id);
   const page = await ctx.app.inject({ method: 'GET', url: `/jobs/${slugA}/${job.slug}` });
   t.equal(page.statusCode, 200);
   t.ok(page.body.includes(`<a href="/privacy/${slugA}/ai">`), 'the notice links the summary');
@@ -157,6 +159,7 @@ t.test('the apply page links the summary', async (t) => {
 
 t.test('the interview invite page links the summary', async (t) => {
   const job = await createJob(ctx, recruiterA, { title: 'Interview job' });
+  await approvePlan(ctx, recruiterA, job.id);
   const up = await uploadCv(ctx, recruiterA, job.id, { name: 'Ivy Invite', email: `ivy.${Date.now()}@example.test` });
   t.equal(up.statusCode, 201, up.body);
   const mailsBefore = ctx.mailer.outbox.length;

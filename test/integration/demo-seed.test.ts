@@ -66,6 +66,15 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
   t.equal(booked.rowCount, 1);
   t.match(booked.rows[0], { status: 'scheduled', scheduled_for: Date, candidate_timezone: 'Europe/Berlin' }, 'a scheduled interview with the candidate timezone');
+  // issue 22 item 4: every demo job has a plan drafted by the simulation from its criteria and approved.
+  const plans = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; source: string; draft_model: string; items: { criterion: string; anchor: string }[]; criteria: unknown[] }>('SELECT p.status, p.source, p.draft_model, p.items, j.criteria FROM interview_plans p JOIN jobs j ON j.id = p.job_id'));
+  const jobCount = (await ctx.db.withTenant(first.orgId, (q) => q.query('SELECT id FROM jobs'))).rows.length;
+  t.equal(plans.rows.length, jobCount, 'one plan per demo job');
+  for (const p of plans.rows) {
+    t.match(p, { status: 'approved', source: 'ai', draft_model: 'hirebox-simulated-1' });
+    t.equal(p.items.length, p.criteria.length, 'one question per criterion');
+    t.ok(p.items.every((i) => /^c\d+$/.test(i.criterion) && i.anchor.startsWith('SIMULATED')), 'each mapped to a criterion with a labelled anchor');
+  }
   const at = booked.rows[0]?.scheduled_for as Date;
   const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   t.match(berlin, /^(Monday|Tuesday|Wednesday|Thursday|Friday) 10:00$/, `booked into the weekly hours: 10:00 Berlin on a weekday (${berlin})`);

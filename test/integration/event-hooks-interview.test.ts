@@ -14,7 +14,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { until } from '../support/until.js';
 
@@ -55,6 +55,7 @@ t.teardown(async () => {
 const admin = await createOrgWithMember(ctx, 'admin');
 const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const job = await createJob(ctx, recruiter, { title: 'Platform Engineer' });
+await approvePlan(ctx, recruiter, job.id);
 const vapiHook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${vapiHook.id}`, secret: vapiHook.secret });
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' } });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
-import { countRows, createJob, HIRING_TABLES, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, countRows, createJob, HIRING_TABLES, uploadCv } from '../fixtures/hiring.js';
 import { makeDocx, makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { can } from '../../server/core/permissions.js';
@@ -15,7 +15,9 @@ const auditorA = await createOrgWithMember(ctx, 'auditor', adminA.orgId);
 const adminB = await createOrgWithMember(ctx, 'admin');
 const recruiterB = await createOrgWithMember(ctx, 'recruiter', adminB.orgId);
 const assigned = await createJob(ctx, recruiterA, { title: 'Assigned job', hiringManagerIds: [hmA.userId] });
+await approvePlan(ctx, recruiterA, assigned.id);
 const unassigned = await createJob(ctx, recruiterA, { title: 'Other job' });
+await approvePlan(ctx, recruiterA, unassigned.id);
 const appAssigned = (await uploadCv(ctx, recruiterA, assigned.id)).json<{ applicationId: string; candidateId: string }>();
 const appOther = (await uploadCv(ctx, recruiterA, unassigned.id)).json<{ applicationId: string; candidateId: string }>();
 const stages = (await ctx.app.inject({ method: 'GET', url: `/api/v1/jobs/${assigned.id}/pipeline`, headers: { cookie: recruiterA.cookie } })).json<{ stages: { id: string; kind: string }[] }>().stages;

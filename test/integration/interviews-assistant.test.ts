@@ -15,7 +15,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi, withVapiBreaker } from '../../server/modules/interviews/vapi.js';
 import { createInterviewStartProcessor } from '../../worker/processors/interview-start.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, planQuestion, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -27,12 +27,13 @@ const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
 const admin = await createOrgWithMember(ctx, 'admin');
 const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const job = await createJob(ctx, recruiter, { title: 'Backend-Entwickler', interviewQuestions: ['Beschreiben Sie ein System, das Sie gebaut haben.'] });
+await approvePlan(ctx, recruiter, job.id, ['Beschreiben Sie ein System, das Sie gebaut haben.']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 // A phone number but no assistant: hirebox manages the assistant.
 const settingsSaved = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: null, phoneNumberId: 'pn_outbound' } });
 const planUrl = `/api/v1/interview-plans/${job.id}`;
-const plan = { questions: ['Beschreiben Sie ein System, das Sie gebaut haben.'], maxDurationSeconds: 600, language: 'de', availability: [], voice: null };
+const plan = { questions: ['Beschreiben Sie ein System, das Sie gebaut haben.'].map(planQuestion), maxDurationSeconds: 600, language: 'de', availability: [], voice: null };
 const planSaved = await ctx.app.inject({ method: 'PUT', url: planUrl, headers: recruiter.headers, payload: plan });
 
 const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });

@@ -12,7 +12,7 @@ import { browserCallCsp } from '../../server/modules/interviews/routes.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { findInviteCallScript } from '../../server/modules/interviews/wire.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -27,7 +27,9 @@ const admin = await createOrgWithMember(ctx, 'admin');
 const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const otherAdmin = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiter, { title: 'Frontend Engineer', interviewQuestions: ['Tell me about an accessible UI you built.'] });
+await approvePlan(ctx, recruiter, job.id, ['Tell me about an accessible UI you built.']);
 const otherJob = await createJob(ctx, otherAdmin, { title: 'Other', interviewQuestions: ['Anything?'] });
+await approvePlan(ctx, otherAdmin, otherJob.id, ['Anything?']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 const saved = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: null, phoneNumberId: 'pn_1', publicKey: 'vapi-public-restricted-1' } });

@@ -9,7 +9,7 @@ import { createMailer, type MailMessage } from '../../server/core/mailer.js';
 import { buildInvite, inviteMail, inviteUid, mailAddress, type InviteInput } from '../../server/modules/interviews/calendar.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, planQuestion, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
 
 interface Parsed {
@@ -152,6 +152,7 @@ t.test('book, move, cancel through HTTP: REQUEST seq 0, REQUEST seq 1, CANCEL se
   const admin = await createOrgWithMember(ctx, 'admin');
   const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
   const job = await createJob(ctx, recruiter, { title: 'Data Engineer', interviewQuestions: ['Describe a pipeline you built.'] });
+  await approvePlan(ctx, recruiter, job.id, ['Describe a pipeline you built.']);
   t.equal((await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } })).statusCode, 204);
   const HOUR = 3600_000;
   const align = (ms: number): number => Math.ceil(ms / HOUR) * HOUR;
@@ -159,7 +160,7 @@ t.test('book, move, cancel through HTTP: REQUEST seq 0, REQUEST seq 1, CANCEL se
   const B = { start: new Date(align(Date.now() + 96 * HOUR)).toISOString(), end: new Date(align(Date.now() + 96 * HOUR) + 3 * HOUR).toISOString() };
   const zone = 'America/New_York';
   const plan = {
-    questions: ['Describe a pipeline you built.'],
+    questions: ['Describe a pipeline you built.'].map(planQuestion),
     maxDurationSeconds: 1200,
     language: 'en',
     availability: [A, B],
@@ -273,13 +274,15 @@ t.test('private iCal feed per member: role-scoped, no contact details, revocable
   const other = await createOrgWithMember(ctx, 'admin');
   t.equal((await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } })).statusCode, 204);
   const assigned = await createJob(ctx, recruiter, { title: 'Assigned Role', interviewQuestions: ['Tell us about a project.'], hiringManagerIds: [hm.userId] });
+  await approvePlan(ctx, recruiter, assigned.id, ['Tell us about a project.']);
   const unassigned = await createJob(ctx, recruiter, { title: 'Other Role', interviewQuestions: ['Tell us about a project.'] });
+  await approvePlan(ctx, recruiter, unassigned.id, ['Tell us about a project.']);
   const HOUR = 3600_000;
   const start = Math.ceil((Date.now() + 30 * HOUR) / HOUR) * HOUR;
   const window = { start: new Date(start).toISOString(), end: new Date(start + 4 * HOUR).toISOString() };
   const zone = 'Asia/Tokyo';
   for (const job of [assigned, unassigned]) {
-    const plan = { questions: ['Tell us about a project.'], maxDurationSeconds: 900, language: 'en', availability: [window], weeklyHours: { timezone: zone, days: [{ weekday: 2, start: '09:00', end: '10:00' }] }, voice: null };
+    const plan = { questions: ['Tell us about a project.'].map(planQuestion), maxDurationSeconds: 900, language: 'en', availability: [window], weeklyHours: { timezone: zone, days: [{ weekday: 2, start: '09:00', end: '10:00' }] }, voice: null };
     const saved = await ctx.app.inject({ method: 'PUT', url: `/api/v1/interview-plans/${job.id}`, headers: recruiter.headers, payload: plan });
     t.equal(saved.statusCode, 200, saved.body);
   }

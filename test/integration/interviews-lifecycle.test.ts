@@ -8,7 +8,7 @@ import { createCallService } from '../../server/modules/interviews/calls.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { ORIGIN, buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { until } from '../support/until.js';
 
@@ -25,6 +25,7 @@ const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const hm = await createOrgWithMember(ctx, 'hiring_manager', admin.orgId);
 const outsider = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiter, { title: 'Platform Engineer', interviewQuestions: ['Tell me about a system you designed.', 'How do you handle an incident?'] });
+await approvePlan(ctx, recruiter, job.id, ['Tell me about a system you designed.', 'How do you handle an incident?']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 const settings = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' } });

@@ -9,7 +9,7 @@ import { createCallService } from '../../server/modules/interviews/calls.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t, { env: { VAPI_ASSISTANT_MODEL_PROVIDER: 'openai', VAPI_ASSISTANT_MODEL: 'gpt-4.1-mini' } });
@@ -19,6 +19,7 @@ const admin = await createOrgWithMember(ctx, 'admin');
 const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const adminB = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiter, { title: 'Model job', interviewQuestions: ['Tell me about a system you built.'] });
+await approvePlan(ctx, recruiter, job.id, ['Tell me about a system you built.']);
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: null, phoneNumberId: 'pn_outbound' } });
 const calls = createCallService({
   db: ctx.db,

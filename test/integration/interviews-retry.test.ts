@@ -11,7 +11,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { isRetryableEndedReason, retryDelayMs } from '../../server/modules/interviews/schedule.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -25,6 +25,7 @@ const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const hm = await createOrgWithMember(ctx, 'hiring_manager', admin.orgId);
 const outsider = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiter, { title: 'Support Engineer', interviewQuestions: ['Tell me about a hard customer problem you solved.'] });
+await approvePlan(ctx, recruiter, job.id, ['Tell me about a hard customer problem you solved.']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 const saved = await ctx.app.inject({

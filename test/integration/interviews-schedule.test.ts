@@ -12,7 +12,7 @@ import { fitsWindows, formatBoth, MIN_LEAD_MS, normaliseWindows, ScheduleError, 
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -28,6 +28,7 @@ const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const hm = await createOrgWithMember(ctx, 'hiring_manager', admin.orgId);
 const outsider = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiter, { title: 'Data Engineer', interviewQuestions: ['Describe a pipeline you built.'] });
+await approvePlan(ctx, recruiter, job.id, ['Describe a pipeline you built.']);
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
 
 const HOUR = 3600_000;
@@ -85,7 +86,8 @@ t.test('slots and windows in isolation', async (t) => {
 
 t.test('the recruiter sets availability windows on the job plan: validated, role-checked, per org', async (t) => {
   const url = `/api/v1/interview-plans/${job.id}`;
-  const plan = { questions: ['Describe a pipeline you built.', 'How do you test data quality?'], maxDurationSeconds: 1200, language: 'en', availability: [B, A], voice: null };
+  const anchor = 'A concrete pipeline, own role, and a measured result.';
+  const plan = { questions: ['Describe a pipeline you built.', 'How do you test data quality?'].map((text) => ({ text, criterion: 'c1', anchor })), maxDurationSeconds: 1200, language: 'en', availability: [B, A], voice: null };
   const res = await ctx.app.inject({ method: 'PUT', url, headers: recruiter.headers, payload: plan });
   t.equal(res.statusCode, 200, res.body);
   t.same(res.json<{ availability: unknown }>().availability, [
@@ -102,9 +104,11 @@ t.test('the recruiter sets availability windows on the job plan: validated, role
   t.equal((await ctx.app.inject({ method: 'GET', url, headers: { cookie: outsider.cookie } })).statusCode, 404);
   t.equal((await ctx.app.inject({ method: 'GET', url })).statusCode, 401, 'no session');
   t.equal((await ctx.app.inject({ method: 'GET', url: '/api/v1/interview-plans/nope', headers: { cookie: recruiter.cookie } })).statusCode, 400);
-  const got = (await ctx.app.inject({ method: 'GET', url, headers: { cookie: recruiter.cookie } })).json<{ maxDurationSeconds: number; questions: string[] }>();
+  const got = (await ctx.app.inject({ method: 'GET', url, headers: { cookie: recruiter.cookie } })).json<{ maxDurationSeconds: number; questions: unknown[]; status: string }>();
   t.equal(got.maxDurationSeconds, 1200);
   t.equal(got.questions.length, 2);
+  t.equal(got.status, 'draft', 'new questions need a new approval');
+  t.equal((await ctx.app.inject({ method: 'POST', url: `${url}/approve`, headers: recruiter.headers })).statusCode, 200);
 });
 
 t.test('the candidate books a slot in the windows with their timezone; the call job waits for it and reminders are queued', async (t) => {
@@ -251,7 +255,9 @@ t.test('weekly hours on the plan: validated, stored, and every invite gets them 
   nowMs = Date.now();
   const url = `/api/v1/interview-plans/${job.id}`;
   const current = (await ctx.app.inject({ method: 'GET', url, headers: { cookie: recruiter.cookie } })).json<Record<string, unknown>>();
-  const base = { questions: current.questions, maxDurationSeconds: 1200, language: 'en', availability: [], voice: null };
+  // The approved questions unchanged: new hours keep the approval.
+  const questions = (current.questions as { text: string; criterion: string; anchor: string }[]).map(({ text, criterion, anchor }) => ({ text, criterion, anchor }));
+  const base = { questions, maxDurationSeconds: 1200, language: 'en', availability: [], voice: null };
   const everyDay = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '10:00', end: '12:00' }));
   const put = (weeklyHours: unknown) => ctx.app.inject({ method: 'PUT', url, headers: recruiter.headers, payload: { ...base, weeklyHours } });
   const overlap = await put({ timezone: 'Europe/Berlin', days: [...everyDay, { weekday: 3, start: '11:00', end: '13:00' }] });

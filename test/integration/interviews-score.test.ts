@@ -18,7 +18,7 @@ import { createOpenAiProvider } from '../../worker/providers/openai.js';
 import { startWorkers } from '../../worker/worker.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { startFakeVapi, type Turn } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { until } from '../support/until.js';
 
@@ -57,6 +57,7 @@ const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
 const outsider = await createOrgWithMember(ctx, 'admin');
 const QUESTIONS = ['Tell me about a system you designed.', 'How do you handle an incident?'];
 const job = await createJob(ctx, recruiter, { title: 'Platform Engineer', interviewQuestions: QUESTIONS });
+await approvePlan(ctx, recruiter, job.id, QUESTIONS);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 vapi.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });

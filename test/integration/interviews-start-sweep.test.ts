@@ -14,7 +14,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { createInterviewStartProcessor, START_SWEEP_JOB_NAME, sweepOverdueStarts } from '../../worker/processors/interview-start.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -40,6 +40,7 @@ async function orgWithJob(): Promise<{ recruiter: Member; jobId: string; orgId: 
   const admin = await createOrgWithMember(ctx, 'admin');
   const recruiter = await createOrgWithMember(ctx, 'recruiter', admin.orgId);
   const job = await createJob(ctx, recruiter, { title: 'Site Reliability Engineer', interviewQuestions: ['Tell me about an outage you handled.'] });
+  await approvePlan(ctx, recruiter, job.id, ['Tell me about an outage you handled.']);
   const saved = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' } });
   if (saved.statusCode !== 204) throw new Error(saved.body);
   return { recruiter, jobId: job.id, orgId: admin.orgId };

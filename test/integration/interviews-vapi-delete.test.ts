@@ -12,7 +12,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { until } from '../support/until.js';
 
@@ -43,6 +43,7 @@ t.teardown(async () => {
 });
 const admin = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, admin, { title: 'SRE', interviewQuestions: ['How do you handle an incident?'] });
+await approvePlan(ctx, admin, job.id, ['How do you handle an incident?']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
@@ -168,7 +169,8 @@ t.test('org offboarding: the daily sweep deletes the org and every one of its ca
   const c1 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
   const c2 = await vapi.createCall({ phoneNumberId: 'pn_1', customer: { number: '+14155550123' }, assistantId: 'asst_1' });
   // The org's interview with two calls (an earlier attempt and the current one).
-  const otherJob = await createJob(ctx, other, { title: 'Gone org job', interviewQuestions: ['Q?'] });
+  const otherJob = await createJob(ctx, other, { title: 'Gone org job', interviewQuestions: ['Tell us about a project.'] });
+  await approvePlan(ctx, other, otherJob.id, ['Tell us about a project.']);
   const up = (await uploadCv(ctx, other, otherJob.id)).json<{ applicationId: string }>();
   await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: other.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
   const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${up.applicationId}/interviews`, headers: other.headers, payload: {} });

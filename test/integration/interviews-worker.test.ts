@@ -10,7 +10,7 @@ import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { startWorkers } from '../../worker/worker.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
 import { until } from '../support/until.js';
 
@@ -35,6 +35,7 @@ t.teardown(async () => {
 });
 const admin = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, admin, { title: 'SRE', interviewQuestions: ['How do you handle an incident?'] });
+await approvePlan(ctx, admin, job.id, ['How do you handle an incident?']);
 const hook = (await ctx.app.inject({ method: 'POST', url: '/api/v1/webhooks/vapi', headers: admin.headers, payload: {} })).json<{ id: string; secret: string }>();
 fake.setWebhook({ url: `${address}/webhooks/vapi/${hook.id}`, secret: hook.secret });
 await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 import { cli as runCli, cliSync } from '../support/cli.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring, KeyDestroyedError } from '../../server/core/crypto.js';
 
 const ctx = await buildTestApp(t);
@@ -15,7 +15,9 @@ const hmA = await createOrgWithMember(ctx, 'hiring_manager', adminA.orgId);
 const auditorA = await createOrgWithMember(ctx, 'auditor', adminA.orgId);
 const adminB = await createOrgWithMember(ctx, 'admin');
 const job = await createJob(ctx, recruiterA, { title: 'Erasure job', hiringManagerIds: [hmA.userId] });
+await approvePlan(ctx, recruiterA, job.id);
 const job2 = await createJob(ctx, recruiterA, { title: 'Second erasure job' });
+await approvePlan(ctx, recruiterA, job2.id);
 const stamp = Date.now();
 const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
 const cli = (args: string[]) => cliSync(ctx.env, args);

@@ -10,6 +10,8 @@ import { SCORE_SCHEMA_NAME } from '../../server/modules/interviews/score-schema.
 import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { detectInjection } from '../../server/modules/screening/injection.js';
 import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
+import { PLAN_SCHEMA_NAME } from '../../server/modules/interviews/plan-draft.js';
+import { simulatePlanDraft } from '../../server/modules/interviews/plan-simulated.js';
 
 export const SIMULATED_MODEL = 'hirebox-simulated-1';
 const STOP = new Set(['and', 'the', 'with', 'for', 'experience', 'years', 'knowledge', 'skills', 'good', 'strong', 'production']);
@@ -72,7 +74,15 @@ export function createSimulatedProvider(options: { latencyMs?: number } = {}): M
     async complete(req: StructuredRequest): Promise<StructuredResponse> {
       const started = Date.now();
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const content = JSON.stringify(req.schemaName === SCORE_SCHEMA_NAME ? simulateInterviewScoring(req.user) : req.schemaName === CHECK_SCHEMA_NAME ? simulateInjectionCheck(req.user) : simulateScreening(req.user));
+      const content = JSON.stringify(
+        req.schemaName === SCORE_SCHEMA_NAME
+          ? simulateInterviewScoring(req.user)
+          : req.schemaName === CHECK_SCHEMA_NAME
+            ? simulateInjectionCheck(req.user)
+            : req.schemaName === PLAN_SCHEMA_NAME
+              ? simulatePlanDraft(req.system, req.user)
+              : simulateScreening(req.user),
+      );
       const inputTokens = Math.ceil((req.system.length + req.user.length) / 4);
       const outputTokens = Math.ceil(content.length / 4);
       return {

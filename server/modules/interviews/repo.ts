@@ -1,4 +1,5 @@
 // SQL for interviews, interview plans and per-org interview settings.
+import type { PlanItem } from './plan-draft.js';
 import type { Queryable } from '../../core/db.js';
 
 export type InterviewStatus = 'invited' | 'declined' | 'human_requested' | 'scheduled' | 'calling' | 'in_progress' | 'ended' | 'failed' | 'cancelled' | 'unreachable';
@@ -25,6 +26,8 @@ export interface InterviewRow {
   status: InterviewStatus;
   mode: InterviewMode;
   questions: string[];
+  /** Per question (same order): the criterion key and rubric anchor it was sent with; null for older invites. */
+  rubric: { criterion: string | null; criterionName: string | null; anchor: string | null }[] | null;
   max_duration_seconds: number;
   language: string;
   invite_expires_at: Date;
@@ -60,7 +63,7 @@ export interface InterviewRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode, questions, max_duration_seconds, language,
+const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode, questions, rubric, max_duration_seconds, language,
   invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
   report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
@@ -75,6 +78,7 @@ export async function insertInterview(
     jobId: string;
     candidateId: string;
     questions: string[];
+    rubric: InterviewRow['rubric'];
     maxDurationSeconds: number;
     language: string;
     tokenHash: Buffer;
@@ -84,9 +88,9 @@ export async function insertInterview(
   },
 ): Promise<InterviewRow> {
   const { rows } = await tx.query<InterviewRow>(
-    `INSERT INTO interviews (id, org_id, application_id, job_id, candidate_id, questions, max_duration_seconds, language, invite_token_hash, invite_expires_at, created_by, availability)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-    [i.id, i.orgId, i.applicationId, i.jobId, i.candidateId, JSON.stringify(i.questions), i.maxDurationSeconds, i.language, i.tokenHash, i.expiresAt, i.createdBy, i.availability ? JSON.stringify(i.availability) : null],
+    `INSERT INTO interviews (id, org_id, application_id, job_id, candidate_id, questions, max_duration_seconds, language, invite_token_hash, invite_expires_at, created_by, availability, rubric)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
+    [i.id, i.orgId, i.applicationId, i.jobId, i.candidateId, JSON.stringify(i.questions), i.maxDurationSeconds, i.language, i.tokenHash, i.expiresAt, i.createdBy, i.availability ? JSON.stringify(i.availability) : null, i.rubric ? JSON.stringify(i.rubric) : null],
   );
   return rows[0] as InterviewRow;
 }
@@ -234,12 +238,22 @@ export interface PlanRow {
   voice: VoiceSetting | null;
   vapi_assistant_id: string | null;
   assistant_hash: string | null;
+  /** Questions with their criterion key and rubric anchor (null criterion/anchor only on legacy plans). */
+  items: PlanItem[] | null;
+  status: 'draft' | 'approved';
+  source: 'recruiter' | 'ai' | 'legacy';
+  criteria_version: number | null;
+  draft_model: string | null;
+  draft_seed: number | null;
+  approved_at: Date | null;
+  approved_by: string | null;
   updated_at: Date;
 }
 
 export async function findPlan(q: Queryable, jobId: string, forUpdate = false): Promise<PlanRow | null> {
   const { rows } = await q.query<PlanRow>(
-    `SELECT job_id, questions, max_duration_seconds, language, availability, weekly_hours, voice, vapi_assistant_id, assistant_hash, updated_at
+    `SELECT job_id, questions, max_duration_seconds, language, availability, weekly_hours, voice, vapi_assistant_id, assistant_hash,
+            items, status, source, criteria_version, draft_model, draft_seed, approved_at, approved_by, updated_at
        FROM interview_plans WHERE job_id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
     [jobId],
   );
@@ -258,6 +272,30 @@ export async function upsertPlan(
        availability = EXCLUDED.availability, weekly_hours = EXCLUDED.weekly_hours, voice = EXCLUDED.voice, updated_at = now()`,
     [jobId, orgId, JSON.stringify(p.questions), p.maxDurationSeconds, p.language, JSON.stringify(p.availability), p.weeklyHours ? JSON.stringify(p.weeklyHours) : null, p.voice ? JSON.stringify(p.voice) : null],
   );
+}
+
+/**
+ * Stores the plan's questions (items) as a draft: any change of questions needs a new
+ * approval. `questions` (the texts) is kept alongside for the assistant and older readers.
+ */
+export async function savePlanItems(
+  tx: Queryable,
+  orgId: string,
+  jobId: string,
+  p: { items: PlanItem[]; source: 'recruiter' | 'ai'; criteriaVersion: number; draftModel: string | null; draftSeed: number | null; language: string },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO interview_plans (job_id, org_id, questions, items, status, source, criteria_version, draft_model, draft_seed, language)
+     VALUES ($1, $2, $3, $4, 'draft', $5, $6, $7, $8, $9)
+     ON CONFLICT (job_id) DO UPDATE SET questions = EXCLUDED.questions, items = EXCLUDED.items, status = 'draft', source = EXCLUDED.source,
+       criteria_version = EXCLUDED.criteria_version, draft_model = EXCLUDED.draft_model, draft_seed = EXCLUDED.draft_seed,
+       language = EXCLUDED.language, approved_at = NULL, approved_by = NULL, updated_at = now()`,
+    [jobId, orgId, JSON.stringify(p.items.map((i) => i.text)), JSON.stringify(p.items), p.source, p.criteriaVersion, p.draftModel, p.draftSeed, p.language],
+  );
+}
+
+export async function approvePlanRow(tx: Queryable, jobId: string, userId: string, at: Date): Promise<void> {
+  await tx.query(`UPDATE interview_plans SET status = 'approved', approved_at = $2, approved_by = $3, updated_at = now() WHERE job_id = $1`, [jobId, at, userId]);
 }
 
 /** A plan for a job that has none yet (the managed assistant needs one); an existing plan is kept. */

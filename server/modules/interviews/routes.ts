@@ -50,6 +50,7 @@ const Interview = Type.Object({
   createdAt: Type.String(),
 });
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem, 503: Problem };
+const PlanErrors = { ...Errors, 413: Problem, 502: Problem };
 const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 const VapiId = Type.Union([Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }), Type.Null()]);
 /** ISO 8601 instants; normaliseWindows checks order, length and horizon. */
@@ -100,9 +101,21 @@ const WeeklyHours = Type.Object(
   },
   { additionalProperties: false },
 );
+// Up to 100 questions pass the schema so that a plan over the limit of 20 gets the plan
+// rules' 422 with its reason; a body over PLAN_BODY_LIMIT is refused with 413.
+const PLAN_BODY_LIMIT = 64 * 1024;
+const PlanQuestion = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 500 }),
+    criterion: Type.String({ minLength: 1, maxLength: 8, description: "The job criterion's key: c1, c2, ... in the job's criteria order." }),
+    anchor: Type.String({ minLength: 1, maxLength: 500, description: 'What a full answer shows (the scorer anchors a 4 on it).' }),
+  },
+  { additionalProperties: false },
+);
+const PlanProblem = Type.Object({ question: Nullable(Type.Integer()), code: Type.String(), detail: Type.String() });
 const PlanBody = Type.Object(
   {
-    questions: Type.Array(Type.String({ minLength: 3, maxLength: 500 }), { minItems: 1, maxItems: 20 }),
+    questions: Type.Array(PlanQuestion, { minItems: 1, maxItems: 100 }),
     maxDurationSeconds: Type.Integer({ minimum: 60, maximum: 3600 }),
     language: Language,
     availability: Windows,
@@ -113,7 +126,14 @@ const PlanBody = Type.Object(
 );
 const PlanView = Type.Object({
   jobId: Uuid,
-  questions: Type.Array(Type.String()),
+  status: Type.Union([Type.Literal('none'), Type.Literal('draft'), Type.Literal('approved')]),
+  source: Nullable(Type.String()),
+  questions: Type.Array(Type.Object({ text: Type.String(), criterion: Nullable(Type.String()), criterionName: Nullable(Type.String()), anchor: Nullable(Type.String()) })),
+  criteria: Type.Array(Type.Object({ key: Type.String(), name: Type.String(), mustHave: Type.Boolean() })),
+  problems: Type.Array(PlanProblem),
+  draft: Nullable(Type.Object({ model: Nullable(Type.String()), seed: Nullable(Type.Integer()) })),
+  approvedAt: Nullable(Type.String()),
+  approvedBy: Nullable(Type.String()),
   maxDurationSeconds: Type.Integer(),
   language: Type.String(),
   availability: Type.Array(Type.Object({ start: Type.String(), end: Type.String() })),
@@ -137,7 +157,6 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
         params: IdParams,
         body: Type.Object(
           {
-            questions: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 500 }), { minItems: 1, maxItems: 20 })),
             maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600 })),
             language: Type.Optional(Language),
             availability: Type.Optional(Windows),
@@ -264,14 +283,47 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
         operationId: 'saveInterviewPlan',
         tags: ['interviews'],
         description:
-          "The job's interview plan: questions, duration, language (the assistant's transcriber and voice follow it), voice, fixed availability windows (UTC) and recurring weekly hours (local times in a timezone; each invite gets them as windows for the next 14 days).",
+          "The job's interview plan: questions (each mapped to one job criterion by key, with a rubric anchor; checked for questions about protected characteristics), duration, language (the assistant's transcriber and voice follow it), voice, fixed availability windows (UTC) and recurring weekly hours (local times in a timezone; each invite gets them as windows for the next 14 days). Changed questions make the plan a draft that needs approval before the next invite.",
         params: JobIdParams,
         body: PlanBody,
-        response: { 200: PlanView, ...Errors },
+        response: { 200: PlanView, ...PlanErrors },
       },
+      bodyLimit: PLAN_BODY_LIMIT,
       config: { access: { permission: 'interviews:manage' } },
     },
     async (request) => interviews.savePlan(requireCtx(request), (request.params as { jobId: string }).jobId, request.body as Parameters<InterviewService['savePlan']>[2]),
+  );
+
+  app.post(
+    '/api/v1/interview-plans/:jobId/draft',
+    {
+      schema: {
+        operationId: 'draftInterviewPlan',
+        tags: ['interviews'],
+        description:
+          "Drafts the job's interview plan with the language model from the job's title, description and criteria (fixed seed, temperature 0, strict output schema). The draft is validated (one existing criterion per question, every must-have covered, no protected characteristics) and stored as a draft; an invalid answer is refused with 502 and nothing is stored.",
+        params: JobIdParams,
+        body: Type.Optional(Type.Object({ language: Type.Optional(Type.Union(['en', 'de', 'fr', 'es', 'nl'].map((l) => Type.Literal(l)))) }, { additionalProperties: false })),
+        response: { 200: PlanView, ...PlanErrors },
+      },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.draftPlan(requireCtx(request), (request.params as { jobId: string }).jobId, (request.body ?? {}) as { language?: string }),
+  );
+
+  app.post(
+    '/api/v1/interview-plans/:jobId/approve',
+    {
+      schema: {
+        operationId: 'approveInterviewPlan',
+        tags: ['interviews'],
+        description: 'Approves the plan as it stands (422 with the problems when it breaks a plan rule). Invites are refused with 409 until the plan is approved.',
+        params: JobIdParams,
+        response: { 200: PlanView, ...PlanErrors },
+      },
+      config: { access: { permission: 'interviews:manage' } },
+    },
+    async (request) => interviews.approvePlan(requireCtx(request), (request.params as { jobId: string }).jobId),
   );
 
   app.post(

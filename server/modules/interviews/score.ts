@@ -201,7 +201,7 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
       // Nothing to score: no model call, no tokens spent.
       if (segments.every((s) => s.check !== 'answered')) return finishWith(allInsufficient(segments), { runs: [], model: null, inputHash: null, simulated: false });
 
-      const prompt = buildScorePrompt({ title: prepared.title, segments, turns });
+      const prompt = buildScorePrompt({ title: prepared.title, segments, turns, rubric: row.rubric });
       const schema = scoreOutputJsonSchema(row.questions.length);
       const inputHash = sha256(JSON.stringify([model, SCORE_SEED, prompt.system, prompt.user, schema]));
       const call = await callWithOneRetry({

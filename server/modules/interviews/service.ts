@@ -30,14 +30,12 @@ import {
   orgOfInvite,
   replaceInviteToken,
   updateInterview,
-  upsertPlan,
   upsertSettings,
   type AvailabilityWindow,
   type WeeklyHours,
   type CallRow,
   type InterviewRow,
   type SettingsInput,
-  type VoiceSetting,
 } from './repo.js';
 import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, mergeWindows, normaliseWeeklyHours, normaliseWindows, REMINDERS, ScheduleError, slotsIn, type ReminderKind } from './schedule.js';
 import { findRecording, hasRecording } from './recording-repo.js';
@@ -48,6 +46,8 @@ import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/text.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
+import { createPlanService, type PlanModel } from './plan-service.js';
+import { criterionKeyOf } from './plan-draft.js';
 
 export { INTERVIEW_NOTICE_VERSION };
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -70,26 +70,12 @@ export interface ReminderProducer {
 }
 
 export interface CreateInput {
-  questions?: string[];
   maxDurationSeconds?: number;
   language?: string;
   availability?: AvailabilityWindow[];
 }
 
-export interface PlanInput {
-  questions: string[];
-  maxDurationSeconds: number;
-  language: string;
-  availability: AvailabilityWindow[];
-  /** Recurring hours; an invite gets them as UTC windows for the next 14 days. Absent or null: none. */
-  weeklyHours?: WeeklyHours | null;
-  voice: VoiceSetting | null;
-}
-
-export interface PlanView extends PlanInput {
-  jobId: string;
-  assistant: { id: string | null; synced: boolean };
-}
+export type { PlanInput, PlanView } from './plan-service.js';
 
 export interface SettingsView {
   assistantId: string | null;
@@ -172,12 +158,6 @@ export interface InterviewView {
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-/** Questions for a new interview: explicit, else the job's plan, else its questions, else one per criterion. */
-export function deriveQuestions(job: { interview_questions: string[]; criteria: { name: string; description: string }[] }): string[] {
-  if (job.interview_questions.length > 0) return job.interview_questions.slice(0, 20);
-  return job.criteria.slice(0, 10).map((c) => `Tell me about your experience with ${c.name.toLowerCase()}${c.description ? ` (${c.description})` : ''}.`);
-}
-
 export function toE164(input: string): string | null {
   const parsed = parsePhoneNumberFromString(input.trim());
   return parsed && parsed.isValid() ? parsed.number : null;
@@ -200,9 +180,19 @@ export function createInterviewService(deps: {
   log: Logger;
   /** The operator's voice-assistant model (config); DEFAULT_ASSISTANT_MODEL when absent. */
   assistantModel?: AssistantModel;
+  /** The language model that drafts interview plans (absent: plans are typed, not drafted). */
+  planModel?: PlanModel;
 }) {
   const { db, audit, keyring } = deps;
   const operatorModel = deps.assistantModel ?? DEFAULT_ASSISTANT_MODEL;
+  const plans = createPlanService({
+    db,
+    audit,
+    clock: deps.clock,
+    log: deps.log,
+    ...(deps.planModel ? { planModel: deps.planModel } : {}),
+    normalise: (input) => ({ availability: windowsOrThrow(input.availability), weeklyHours: input.weeklyHours ? weeklyHoursOrThrow(input.weeklyHours) : null }),
+  });
 
   /**
    * After commit: mails the candidate the calendar invite (REQUEST) or its cancellation
@@ -388,8 +378,18 @@ export function createInterviewService(deps: {
         const windows = input.availability
           ? windowsOrThrow(input.availability)
           : liveWindows(mergeWindows([...(plan?.availability ?? []), ...(plan?.weekly_hours ? expandWeeklyHours(plan.weekly_hours, now) : [])]), now, maxDurationSeconds);
-        const questions = input.questions ?? (plan && plan.questions.length > 0 ? plan.questions : deriveQuestions(job));
-        if (questions.length === 0) throw new UnprocessableError({ detail: 'The job has no interview questions or criteria; add questions first.' });
+        // Only an approved plan is sent to candidates (issue 22 item 4).
+        if (!plan || plan.status !== 'approved') {
+          throw new ConflictError({ title: 'Interview plan not approved', detail: "This job's interview plan is not approved yet: draft or write it, review it and approve it before inviting candidates.", extra: { planStatus: plan?.status ?? 'none' } });
+        }
+        if (plan.source !== 'legacy' && plan.criteria_version !== job.criteria_version) {
+          throw new ConflictError({ title: 'Interview plan not approved', detail: "The job's criteria changed after its interview plan was approved; review the plan and approve it again.", extra: { planStatus: 'stale' } });
+        }
+        const items = plan.items ?? plan.questions.map((text) => ({ text, criterion: null, anchor: null }));
+        const questions = items.map((i) => i.text);
+        if (questions.length === 0) throw new UnprocessableError({ detail: "The job's interview plan has no questions; add questions first." });
+        const names = new Map(job.criteria.map((c, i) => [criterionKeyOf(i), c.name]));
+        const rubric = items.map((i) => ({ criterion: i.criterion, criterionName: i.criterion ? (names.get(i.criterion) ?? null) : null, anchor: i.anchor }));
         const cipher = await keyring.candidateCipher(tx, ctx.orgId, candidate.id);
         const person = decryptCandidate(cipher, candidate);
         const inserted = await insertInterview(tx, {
@@ -399,6 +399,7 @@ export function createInterviewService(deps: {
           jobId: job.id,
           candidateId: candidate.id,
           questions,
+          rubric,
           maxDurationSeconds,
           language: input.language ?? plan?.language ?? 'en',
           tokenHash: hashToken(token),
@@ -567,42 +568,7 @@ export function createInterviewService(deps: {
       });
     },
 
-    async getPlan(ctx: Ctx, jobId: string): Promise<PlanView> {
-      return db.withTenant(ctx.orgId, async (q) => {
-        const job = await findJob(q, jobId, assignedScope(ctx));
-        if (!job) throw new NotFoundError({ resource: 'Job' });
-        const plan = await findPlan(q, jobId);
-        return {
-          jobId,
-          questions: plan?.questions ?? deriveQuestions(job),
-          maxDurationSeconds: plan?.max_duration_seconds ?? 900,
-          language: plan?.language ?? 'en',
-          availability: plan?.availability ?? [],
-          weeklyHours: plan?.weekly_hours ?? null,
-          voice: plan?.voice ?? null,
-          assistant: { id: plan?.vapi_assistant_id ?? null, synced: Boolean(plan?.assistant_hash) },
-        };
-      });
-    },
-
-    /** Saves the job's plan; a managed Vapi assistant is PATCHed before the next call when its payload changed. */
-    async savePlan(ctx: Ctx, jobId: string, input: PlanInput): Promise<PlanView> {
-      const availability = windowsOrThrow(input.availability);
-      const weeklyHours = input.weeklyHours ? weeklyHoursOrThrow(input.weeklyHours) : null;
-      await db.withTenantTx(ctx.orgId, async (tx) => {
-        const job = await findJob(tx, jobId, assignedScope(ctx));
-        if (!job) throw new NotFoundError({ resource: 'Job' });
-        await upsertPlan(tx, ctx.orgId, jobId, { ...input, availability, weeklyHours });
-        await audit.recordIn(tx, ctx.orgId, {
-          action: 'interview.plan_changed',
-          actor: { type: 'user', id: ctx.userId },
-          target: { type: 'job', id: jobId },
-          metadata: { questions: input.questions.length, maxDurationSeconds: input.maxDurationSeconds, language: input.language, windows: availability.length, weeklyHours: weeklyHours?.days.length ?? 0, voiceSet: Boolean(input.voice) },
-          requestId: ctx.requestId,
-        });
-      });
-      return this.getPlan(ctx, jobId);
-    },
+    ...plans,
 
     /** What the candidate page shows (no PII: org, job title, slots, state). */
     async invitePage(token: string): Promise<InvitePage> {

@@ -23,6 +23,7 @@ import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, intervi
 import { assistantPayload } from './assistant.js';
 import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
+import type { PlanModel } from './plan-service.js';
 import { createInterviewService, type CallControlProducer, type InterviewService, type InterviewStartProducer, type ReminderProducer } from './service.js';
 
 export interface InterviewDeps {
@@ -40,6 +41,8 @@ export interface InterviewDeps {
   vapiBaseUrl?: string;
   /** The operator's voice-assistant model (VAPI_ASSISTANT_MODEL_PROVIDER / VAPI_ASSISTANT_MODEL). */
   assistantModel?: { provider: string; model: string };
+  /** The language model that drafts interview plans. */
+  planModel?: PlanModel;
   clock?: () => Date;
   keyring?: Keyring;
   ingest?: IngestProducer;
@@ -169,6 +172,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     clock,
     log: deps.logger,
     ...(deps.assistantModel ? { assistantModel: deps.assistantModel } : {}),
+    ...(deps.planModel ? { planModel: deps.planModel } : {}),
   });
   deps.expose?.(interviews);
   await app.register(webhookRoutes, { webhooks });

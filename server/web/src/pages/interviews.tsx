@@ -84,7 +84,6 @@ export function InterviewsPanel({ a, onChanged }: { a: Application; onChanged: (
 
 function InviteForm({ a, onDone }: { a: Application; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [questions, setQuestions] = useState('');
   const [minutes, setMinutes] = useState('15');
   const [language, setLanguage] = useState('en');
   const [sent, setSent] = useState(false);
@@ -106,28 +105,19 @@ function InviteForm({ a, onDone }: { a: Application; onDone: () => void }) {
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          const list = questions
-            .split('\n')
-            .map((q) => q.trim())
-            .filter(Boolean);
           await post<Interview>(`/api/v1/applications/${a.id}/interviews`, {
-            ...(list.length ? { questions: list } : {}),
             maxDurationSeconds: Math.round(Number(minutes) * 60),
             language,
           });
           setOpen(false);
           setSent(true);
-          setQuestions('');
           onDone();
         });
       }}
     >
       <h3>Invite to AI interview</h3>
       <p class="muted hint">The candidate is emailed a single-use link with the notice (AI interviewer, recording, retention) and can consent, decline or ask for a human.</p>
-      <label>
-        Questions, one per line (blank: the job's interview questions)
-        <textarea name="questions" rows={4} value={questions} onInput={(e) => setQuestions(e.currentTarget.value)} />
-      </label>
+      <p class="muted hint">The questions are the job's approved interview plan (edit and approve it on the job page).</p>
       <div class="cols">
         <label>
           Maximum length (minutes)
@@ -393,9 +383,22 @@ function QuestionScore({ q }: { q: InterviewQuestionScore }) {
   );
 }
 
+interface PlanQuestion {
+  text: string;
+  criterion: string | null;
+  criterionName: string | null;
+  anchor: string | null;
+}
+
 interface Plan {
   jobId: string;
-  questions: string[];
+  status: 'none' | 'draft' | 'approved';
+  source: 'recruiter' | 'ai' | 'legacy' | null;
+  questions: PlanQuestion[];
+  criteria: { key: string; name: string; mustHave: boolean }[];
+  problems: { question: number | null; code: string; detail: string }[];
+  draft: { model: string | null; seed: number | null } | null;
+  approvedAt: string | null;
   maxDurationSeconds: number;
   language: string;
   availability: { start: string; end: string }[];
@@ -423,7 +426,7 @@ function toLocalInput(iso: string): string {
 export function InterviewPlanEditor({ jobId }: { jobId: string }) {
   const plan = useData(() => get<Plan>(`/api/v1/interview-plans/${jobId}`), [jobId]);
   const [form, setForm] = useState<{
-    questions: string;
+    questions: { text: string; criterion: string; anchor: string }[];
     minutes: string;
     language: string;
     voiceProvider: string;
@@ -433,11 +436,12 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
     hours: { weekday: string; start: string; end: string }[];
   } | null>(null);
   const save = useAction();
-  const [saved, setSaved] = useState(false);
+  const review = useAction();
+  const [saved, setSaved] = useState<string | null>(null);
   if (!plan.data) return <div class="card">{plan.error ? <ErrorBox error={plan.error} /> : <Loading />}</div>;
   const p = plan.data;
   const f = form ?? {
-    questions: p.questions.join('\n'),
+    questions: p.questions.map((q) => ({ text: q.text, criterion: q.criterion ?? '', anchor: q.anchor ?? '' })),
     minutes: String(Math.round(p.maxDurationSeconds / 60)),
     language: p.language,
     voiceProvider: p.voice?.provider ?? '',
@@ -447,8 +451,14 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
     hours: (p.weeklyHours?.days ?? []).map((d) => ({ weekday: String(d.weekday), start: d.start, end: d.end })),
   };
   const set = (patch: Partial<typeof f>): void => {
-    setSaved(false);
+    setSaved(null);
     setForm({ ...f, ...patch });
+  };
+  const setQuestion = (i: number, patch: Partial<(typeof f.questions)[number]>): void => set({ questions: f.questions.map((q, j) => (j === i ? { ...q, ...patch } : q)) });
+  const reviewed = (next: Plan, message: string): void => {
+    plan.setData(next);
+    setForm(null);
+    setSaved(message);
   };
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return (
@@ -459,19 +469,14 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
         e.preventDefault();
         void save.run(async () => {
           const next = await api<Plan>('PUT', `/api/v1/interview-plans/${jobId}`, {
-            questions: f.questions
-              .split('\n')
-              .map((q) => q.trim())
-              .filter(Boolean),
+            questions: f.questions.map((q) => ({ text: q.text.trim(), criterion: q.criterion, anchor: q.anchor.trim() })),
             maxDurationSeconds: Math.round(Number(f.minutes) * 60),
             language: f.language.trim(),
             availability: f.windows.filter((w) => w.start && w.end).map((w) => ({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() })),
             weeklyHours: f.hours.length > 0 ? { timezone: f.hoursTimezone.trim(), days: f.hours.map((h) => ({ weekday: Number(h.weekday), start: h.start, end: h.end })) } : null,
             voice: f.voiceProvider.trim() && f.voiceId.trim() ? { provider: f.voiceProvider.trim(), voiceId: f.voiceId.trim() } : null,
           });
-          plan.setData(next);
-          setForm(null);
-          setSaved(true);
+          reviewed(next, next.status === 'approved' ? 'Interview plan saved.' : 'Interview plan saved as a draft. Approve it before inviting candidates.');
         });
       }}
     >
@@ -479,10 +484,62 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
       <p class="muted">
         What the AI interviewer asks candidates invited for this job, and when it may call. {p.assistant.id ? (p.assistant.synced ? 'The Vapi assistant is up to date.' : 'The Vapi assistant is updated before the next call.') : 'The organisation’s Vapi assistant is used.'}
       </p>
-      <label>
-        Questions, one per line
-        <textarea name="planQuestions" required rows={4} value={f.questions} onInput={(e) => set({ questions: e.currentTarget.value })} />
-      </label>
+      <PlanStatus p={p} />
+      {p.problems.length > 0 ? (
+        <ul class="error" aria-label="Plan problems">
+          {p.problems.map((x, i) => (
+            <li key={i}>{x.detail}</li>
+          ))}
+        </ul>
+      ) : null}
+      <div class="actions">
+        <button type="button" class="secondary" disabled={review.busy || save.busy} onClick={() => void review.run(async () => reviewed(await post<Plan>(`/api/v1/interview-plans/${jobId}/draft`, { language: ['en', 'de', 'fr', 'es', 'nl'].includes(f.language) ? f.language : 'en' }), 'Draft ready: review each question, edit if needed, then save and approve.'))}>
+          Draft with AI
+        </button>
+        <button type="button" disabled={review.busy || save.busy || form !== null || p.status !== 'draft'} onClick={() => void review.run(async () => reviewed(await post<Plan>(`/api/v1/interview-plans/${jobId}/approve`, {}), 'Interview plan approved: candidates can be invited.'))}>
+          Approve plan
+        </button>
+      </div>
+      {form !== null && p.status === 'draft' ? <p class="muted hint">Save your changes before approving.</p> : null}
+      <ErrorBox error={review.error} />
+      <fieldset>
+        <legend>Questions (each assesses one criterion; the anchor says what a full answer shows)</legend>
+        {f.questions.length === 0 ? <p class="muted">No questions yet: draft them with AI or add them.</p> : null}
+        <ol class="plan-questions">
+          {f.questions.map((q, i) => (
+            <li key={i}>
+              <label>
+                Question {i + 1}
+                <textarea rows={2} required maxLength={500} value={q.text} onInput={(e) => setQuestion(i, { text: e.currentTarget.value })} />
+              </label>
+              <div class="cols">
+                <label>
+                  Question {i + 1} criterion
+                  <select required value={q.criterion} onChange={(e) => setQuestion(i, { criterion: e.currentTarget.value })}>
+                    <option value="">Choose a criterion</option>
+                    {p.criteria.map((c) => (
+                      <option key={c.key} value={c.key}>
+                        {c.name}
+                        {c.mustHave ? ' (must-have)' : ''}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  Question {i + 1} rubric anchor
+                  <input required maxLength={500} value={q.anchor} onInput={(e) => setQuestion(i, { anchor: e.currentTarget.value })} />
+                </label>
+                <button type="button" class="danger" aria-label={`Remove question ${i + 1}`} onClick={() => set({ questions: f.questions.filter((_, j) => j !== i) })}>
+                  Remove
+                </button>
+              </div>
+            </li>
+          ))}
+        </ol>
+        <button type="button" class="secondary" disabled={f.questions.length >= 20} onClick={() => set({ questions: [...f.questions, { text: '', criterion: '', anchor: '' }] })}>
+          Add question
+        </button>
+      </fieldset>
       <div class="cols">
         <label>
           Maximum length (minutes)
@@ -560,10 +617,22 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
         </button>
       </fieldset>
       <ErrorBox error={save.error} />
-      {saved ? <Notice>Interview plan saved.</Notice> : null}
+      {saved ? <Notice>{saved}</Notice> : null}
       <button type="submit" disabled={save.busy}>
         Save interview plan
       </button>
     </form>
+  );
+}
+
+/** Where the plan stands: invitations are refused until it is approved. */
+function PlanStatus({ p }: { p: Plan }) {
+  if (p.status === 'none') return <p class="plan-status" data-testid="plan-status">No interview plan yet. Invitations are possible once a plan is approved.</p>;
+  const origin = p.source === 'ai' ? `Drafted with AI (${p.draft?.model ?? 'model'}, seed ${p.draft?.seed ?? '-'})` : p.source === 'legacy' ? 'Carried over from before plan approval' : 'Written by a recruiter';
+  return (
+    <p class="plan-status" data-testid="plan-status">
+      <strong>{p.status === 'approved' ? 'Approved' : 'Draft — not approved'}</strong> · {origin}
+      {p.status === 'approved' && p.approvedAt ? ` · approved ${when(p.approvedAt)}` : ' · invitations wait for approval'}
+    </p>
   );
 }
