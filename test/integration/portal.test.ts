@@ -9,7 +9,7 @@
 // from A's link, session or URLs (nor A's from B's).
 import t from 'tap';
 import { buildTestApp, connectOwner, createOrgWithMember, ORIGIN } from '../helper.js';
-import { createJob } from '../fixtures/hiring.js';
+import { approvePlan, createJob } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { until } from '../support/until.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
@@ -299,6 +299,9 @@ t.test('human review and erasure requests enter the privacy-request register, ve
 
 t.test('book or reschedule: the interviews self-booking page with a fresh link; withdrawing cancels the interview', async (t) => {
   await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: a.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1' } });
+  // Invites need the job's approved interview plan (issue 22 item 4).
+  await approvePlan(ctx, a, jobA.id);
+  await approvePlan(ctx, a, jobA2.id);
   const created = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${patA2?.id}/interviews`, headers: a.headers, payload: {} });
   t.equal(created.statusCode, 201, created.body);
   const interviewId = created.json<{ id: string }>().id;
