@@ -6,6 +6,8 @@
 //   POST /assistant, GET /assistant/:id, PATCH /assistant/:id
 //   POST /credential (provider webhook: hmac or bearer plan), DELETE /credential/:id
 //   POST /call (phoneNumberId, customer, assistantId + assistantOverrides) -> 201 Call
+//   GET /call?phoneNumberId&assistantId&id&createdAtGt|Ge|Lt|Le&limit -> Call[] (the list
+//   endpoint the SDK's calls.list speaks: filters as query parameters, newest first, limit 100)
 //   GET /call/:id -> Call (status, endedReason, artifact once the call has ended, and
 //   monitor.controlUrl)
 // Live-call control (no key: the URL is the credential, as Vapi's controlUrl is):
@@ -15,7 +17,9 @@
 // Recordings: setRecording(callId, bytes) serves them (no key: a presigned URL, as Vapi's
 // storage is) at GET /recordings/:callId.wav on the fake itself, and the call's artifact
 // names that URL; a GET after the call was deleted answers 404.
-// Faults: failNext(status, times) answers the next REST requests with that status;
+// Faults: holdCreates() makes POST /call store the call and then wait before answering
+// (a worker can be killed between Vapi accepting a call and learning its id; `accepted`
+// resolves with the call id); failNext(status, times) answers the next REST requests with that status;
 // failDeletes(status, times) only the next DELETE /call requests.
 //
 // Where messages go: a call whose assistant names a server (url + credentialId) gets its
@@ -96,6 +100,8 @@ export interface FakeVapi {
   /** Credentials created through POST /credential, by id. */
   credentials: Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>;
   failNext(status: number, times?: number): void;
+  /** The next POST /call is stored, then its answer is held until release() (or forever). */
+  holdCreates(): { accepted: Promise<string>; release(): void };
   /** Answers the next `times` DELETE /call/:id requests with `status` (other requests unaffected). */
   failDeletes(status: number, times?: number): void;
   /** Call ids deleted through DELETE /call/:id, in order. */
@@ -162,6 +168,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   const recordings = new Map<string, { bytes: Buffer; contentType: string }>();
   const recordingFetches = new Map<string, number>();
   let webhook: { url: string; secret: string } | null = null;
+  let hold: { accepted: (id: string) => void; released: Promise<void> } | null = null;
   let clockMs = Date.now();
   const tick = (): number => {
     clockMs = Math.max(clockMs + 1, Date.now());
@@ -281,7 +288,28 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         };
         c.monitor = { listenUrl: `ws://127.0.0.1:${port}/listen/${c.id}`, controlUrl: `http://127.0.0.1:${port}/control/${c.id}` };
         calls.set(c.id, c);
+        if (hold) {
+          const h = hold;
+          hold = null;
+          h.accepted(c.id);
+          await h.released;
+        }
         return json(res, 201, publicCall(c));
+      }
+      if (req.method === 'GET' && url.pathname === '/call') {
+        const q = url.searchParams;
+        const time = (k: string): number | null => (q.has(k) ? Date.parse(q.get(k) as string) : null);
+        const [gt, ge, lt, le] = [time('createdAtGt'), time('createdAtGe'), time('createdAtLt'), time('createdAtLe')];
+        const limit = Math.min(1000, Number(q.get('limit') ?? '100') || 100);
+        const listed = [...calls.values()]
+          .filter((c) => (!q.has('id') || c.id === q.get('id')) && (!q.has('assistantId') || c.assistantId === q.get('assistantId')) && (!q.has('phoneNumberId') || c.phoneNumberId === q.get('phoneNumberId')))
+          .filter((c) => {
+            const at = Date.parse(c.createdAt);
+            return (gt === null || at > gt) && (ge === null || at >= ge) && (lt === null || at < lt) && (le === null || at <= le);
+          })
+          .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+          .slice(0, limit);
+        return json(res, 200, listed.map(publicCall));
       }
       const callMatch = /^\/call\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'DELETE' && callMatch) {
@@ -356,6 +384,13 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
     },
     setRecording(callId, bytes, contentType = 'audio/wav') {
       recordings.set(callId, { bytes, contentType });
+    },
+    holdCreates() {
+      let accepted!: (id: string) => void;
+      let release!: () => void;
+      const acceptedP = new Promise<string>((resolve) => (accepted = resolve));
+      hold = { accepted, released: new Promise<void>((resolve) => (release = resolve)) };
+      return { accepted: acceptedP, release };
     },
     failNext(status, times = 1) {
       faults = { status, left: times };
