@@ -73,7 +73,7 @@ async function crashAfterAccept(orgId: string, interviewId: string, placeCall = 
   const res = await fetch(`${fake.url}/call`, {
     method: 'POST',
     headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ phoneNumberId: 'pn_shared', customer: { number: '+442079460958' }, assistantId: 'asst_interviewer', assistantOverrides: callOverrides(orgId, row) }),
+    body: JSON.stringify({ phoneNumberId: 'pn_shared', customer: { number: '+442079460958' }, assistantId: 'asst_interviewer', assistantOverrides: callOverrides(orgId, row, row.attempts + 1) }),
   });
   return ((await res.json()) as { id: string }).id;
 }

@@ -46,9 +46,10 @@ export const AI_DISCLOSURE_FIRST_MESSAGE = AI_DISCLOSURES.en as string;
 /**
  * The per-call overrides of the assistant: AI disclosure first (in the interview's
  * language), recording only with consent, the questions as variables and ids (never PII)
- * as metadata so every server message can be tied back to the interview.
+ * as metadata so every server message can be tied back to the interview. `attempt` is the
+ * call's attempt (the row's count unless the caller claims a new one).
  */
-export function callOverrides(orgId: string, row: InterviewRow, attempt = row.attempts + 1): Vapi.AssistantOverrides {
+export function callOverrides(orgId: string, row: InterviewRow, attempt = row.attempts): Vapi.AssistantOverrides {
   return {
     firstMessage: firstMessageFor(row.language),
     maxDurationSeconds: row.max_duration_seconds,
