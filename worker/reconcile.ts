@@ -24,6 +24,8 @@ import { cvParseJobId } from '../server/modules/applications/wire.js';
 import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/wire.js';
 import { cvScreenJobId } from '../server/modules/screening/queue.js';
 import { rescreenJobId } from '../server/modules/screening/oversight.js';
+import { interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
+import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export const RECONCILE_BATCH = 500;
 
@@ -101,6 +103,31 @@ export function alertDeliverReconciler(db: Db, queue: TypedQueue<'alert-deliver'
       return reconcileJobs(
         queue,
         rows.map((r) => ({ name: 'deliver', data: { orgId: r.org_id, alertId: r.id }, jobId: alertDeliverJobId(r.id), opts: { attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
+      );
+    },
+  };
+}
+
+/** interview-score: ended interviews with a transcript and no finished score (migration 0053). */
+export function interviewScoreReconciler(db: Db, queue: TypedQueue<'interview-score'>): QueueReconciler {
+  return {
+    queue: QUEUES.interviewScore,
+    async run(graceSeconds) {
+      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_unscored($1, $2)', [graceSeconds, RECONCILE_BATCH]);
+      return reconcileJobs(queue, rows.map((r) => ({ name: 'score', data: { orgId: r.org_id, interviewId: r.id }, jobId: interviewScoreJobId(r.id) })));
+    },
+  };
+}
+
+/** recording-fetch: reconciled interviews whose recording was neither stored nor its call queued for deletion (migration 0053). */
+export function recordingFetchReconciler(db: Db, queue: TypedQueue<'recording-fetch'>, retryDelayMs = 30_000): QueueReconciler {
+  return {
+    queue: QUEUES.recordingFetch,
+    async run(graceSeconds) {
+      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_recording_unfetched($1, $2)', [graceSeconds, RECONCILE_BATCH]);
+      return reconcileJobs(
+        queue,
+        rows.map((r) => ({ name: 'fetch', data: { orgId: r.org_id, interviewId: r.id }, jobId: recordingFetchJobId(r.id), opts: { attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
       );
     },
   };
