@@ -19,7 +19,8 @@
 // names that URL; a GET after the call was deleted answers 404.
 // Faults: holdCreates() makes POST /call store the call and then wait before answering
 // (a worker can be killed between Vapi accepting a call and learning its id; `accepted`
-// resolves with the call id); failNext(status, times) answers the next REST requests with that status;
+// resolves with the call id); holdDeletes() does the same for the next DELETE /call/:id
+// (the call is gone at Vapi, the worker never hears so); failNext(status, times) answers the next REST requests with that status;
 // failDeletes(status, times) only the next DELETE /call requests.
 //
 // Where messages go: a call whose assistant names a server (url + credentialId) gets its
@@ -102,6 +103,8 @@ export interface FakeVapi {
   failNext(status: number, times?: number): void;
   /** The next POST /call is stored, then its answer is held until release() (or forever). */
   holdCreates(): { accepted: Promise<string>; release(): void };
+  /** The next DELETE /call/:id deletes the call, then its answer is held until release(). */
+  holdDeletes(): { accepted: Promise<string>; release(): void };
   /** Answers the next `times` DELETE /call/:id requests with `status` (other requests unaffected). */
   failDeletes(status: number, times?: number): void;
   /** Call ids deleted through DELETE /call/:id, in order. */
@@ -169,6 +172,13 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   const recordingFetches = new Map<string, number>();
   let webhook: { url: string; secret: string } | null = null;
   let hold: { accepted: (id: string) => void; released: Promise<void> } | null = null;
+  let deleteHold: { accepted: (id: string) => void; released: Promise<void> } | null = null;
+  const holder = (): { h: { accepted: (id: string) => void; released: Promise<void> }; accepted: Promise<string>; release(): void } => {
+    let accepted!: (id: string) => void;
+    let release!: () => void;
+    const acceptedP = new Promise<string>((resolve) => (accepted = resolve));
+    return { h: { accepted, released: new Promise<void>((resolve) => (release = resolve)) }, accepted: acceptedP, release };
+  };
   let clockMs = Date.now();
   const tick = (): number => {
     clockMs = Math.max(clockMs + 1, Date.now());
@@ -321,6 +331,12 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         if (!c) return json(res, 404, { message: 'Couldn\'t Get Call. Call Not Found.', statusCode: 404 });
         calls.delete(c.id);
         deletes.push(c.id);
+        if (deleteHold) {
+          const h = deleteHold;
+          deleteHold = null;
+          h.accepted(c.id);
+          await h.released;
+        }
         return json(res, 200, publicCall(c));
       }
       if (req.method === 'GET' && callMatch) {
@@ -386,11 +402,14 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
       recordings.set(callId, { bytes, contentType });
     },
     holdCreates() {
-      let accepted!: (id: string) => void;
-      let release!: () => void;
-      const acceptedP = new Promise<string>((resolve) => (accepted = resolve));
-      hold = { accepted, released: new Promise<void>((resolve) => (release = resolve)) };
-      return { accepted: acceptedP, release };
+      const x = holder();
+      hold = x.h;
+      return { accepted: x.accepted, release: x.release };
+    },
+    holdDeletes() {
+      const x = holder();
+      deleteHold = x.h;
+      return { accepted: x.accepted, release: x.release };
     },
     failNext(status, times = 1) {
       faults = { status, left: times };

@@ -564,6 +564,8 @@ async function main(): Promise<void> {
       await waitFor('the worker to start', () => worker.output.includes('worker started'), 60_000, 200);
       const messages = async (): Promise<{ n: number; processed: number }> =>
         withOwner(async (c) => (await c.query<{ n: number; processed: number }>('SELECT count(*)::int AS n, count(processed_at)::int AS processed FROM webhook_messages WHERE org_id = $1', [job.orgId])).rows[0] ?? { n: 0, processed: 0 });
+      // The call's deletion at Vapi (after its transcript is taken, no recording consent) will be held mid-request below.
+      const deleteHeld = vapi.holdDeletes();
       const playing = vapi.play(acceptedCall, { duplicate: true });
       await waitFor('the first messages applied', async () => (await messages()).processed >= 3, 30_000, 50).catch(() => undefined);
       await worker.kill('SIGKILL');
@@ -602,6 +604,32 @@ async function main(): Promise<void> {
       };
       rows.push(ingestRow);
       log(`${ingestRow.fault}: ${JSON.stringify(ingestRow)}`);
+
+      // Vapi deleted the call, and the worker is SIGKILLed before it hears so: the restarted
+      // worker's re-run finds the call gone (404) and confirms; the call is deleted once.
+      const deleted = await Promise.race([deleteHeld.accepted, sleep(60_000).then(() => null)]);
+      if (deleted) await worker.kill('SIGKILL');
+      deleteHeld.release();
+      const deleteKilledAt = Date.now();
+      worker = new NodeProcess('worker', 'dist/worker/main.js', env);
+      processes.push(worker);
+      worker.start();
+      const confirmed = async (): Promise<{ confirmed: boolean; attempts: number } | undefined> =>
+        withOwner(async (c) => (await c.query<{ confirmed: boolean; attempts: number }>('SELECT confirmed_at IS NOT NULL AS confirmed, attempts FROM vapi_call_deletions WHERE org_id = $1 AND call_id = $2', [job.orgId, acceptedCall])).rows[0]);
+      await waitFor('the deletion confirmed after the restart', async () => (await confirmed())?.confirmed === true, 120_000, 500).catch(() => undefined);
+      const d = await confirmed();
+      const deleteRequests = vapi.requests.filter((r) => r.method === 'DELETE' && r.path === `/call/${acceptedCall}`).length;
+      const deleteRow: Row = {
+        fault: 'vapi delete: worker SIGKILL after Vapi deleted the call',
+        accepted: deleted ? 1 : 0,
+        lost: deleted && d?.confirmed ? 0 : 1,
+        duplicated: Math.max(0, vapi.deletes.filter((id) => id === acceptedCall).length - 1),
+        partial: 0,
+        notes: `DELETE /call requests ${deleteRequests} (a repeat answers 404), calls deleted at Vapi ${vapi.deletes.filter((id) => id === acceptedCall).length}; confirmed ${d?.confirmed ? 'yes' : 'no'} ${((Date.now() - deleteKilledAt) / 1000).toFixed(1)} s after the kill`,
+        metrics: await shows('worker', 'the killed vapi-delete job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) >= 1, 15_000),
+      };
+      rows.push(deleteRow);
+      log(`${deleteRow.fault}: ${JSON.stringify(deleteRow)}`);
     }
   }
 
