@@ -51,3 +51,28 @@ CREATE FUNCTION interviews_recording_unfetched(grace_seconds integer, max_rows i
          ORDER BY i.reconciled_at LIMIT max_rows $$;
 REVOKE ALL ON FUNCTION interviews_recording_unfetched(integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION interviews_recording_unfetched(integer, integer) TO hirebox_app;
+
+-- interview-reminder: reminders are delayed jobs added when a slot is booked (24 h and 1 h
+-- before it), so they live in Redis for days. For every booked interview still waiting,
+-- each reminder that was meant to be sent (its time came after the booking: the row has
+-- not changed since before that time) and has not been sent for the current schedule
+-- version (no interview.reminder_sent event) is returned with its send time, up to
+-- late_seconds late: a "tomorrow" mail much later than planned would mislead.
+CREATE POLICY application_events_owner_reconcile ON application_events FOR SELECT TO hirebox_owner USING (true);
+
+CREATE FUNCTION interviews_reminders_unsent(late_seconds integer, max_rows integer)
+  RETURNS TABLE (org_id uuid, id uuid, kind text, version integer, send_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT i.org_id, i.id, r.kind, i.schedule_version, i.scheduled_for - r.lead
+         FROM public.interviews i
+         CROSS JOIN (VALUES ('24h', interval '24 hours'), ('1h', interval '1 hour')) AS r(kind, lead)
+         WHERE i.status = 'scheduled' AND i.attempts = 0 AND i.scheduled_for > now()
+           AND i.scheduled_for - r.lead > i.updated_at
+           AND i.scheduled_for - r.lead > now() - make_interval(secs => late_seconds)
+           AND NOT EXISTS (SELECT 1 FROM public.application_events e
+                            WHERE e.org_id = i.org_id AND e.application_id = i.application_id AND e.type = 'interview.reminder_sent'
+                              AND e.data->>'interviewId' = i.id::text AND e.data->>'kind' = r.kind AND e.data->>'version' = i.schedule_version::text)
+         ORDER BY i.scheduled_for LIMIT max_rows $$;
+REVOKE ALL ON FUNCTION interviews_reminders_unsent(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION interviews_reminders_unsent(integer, integer) TO hirebox_app;

@@ -56,7 +56,7 @@ import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './pro
 import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
 import type { Config } from '../server/core/config.js';
 import { wireTrust } from '../server/modules/trust/wire.js';
-import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -302,6 +302,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       if (deps.interviews.mailer) {
         const reminders = createReminderService({ db: deps.db, keyring, mailer: deps.interviews.mailer, clock: deps.interviews.clock ?? (() => new Date()), log: deps.logger });
         workers.push(new Worker(QUEUES.interviewReminder, createInterviewReminderProcessor({ reminders }), { ...opts, concurrency: 5 }));
+        // Reminders wait in Redis for up to a day: re-added from Postgres when Redis lost them.
+        const reminderQueue = createQueue(QUEUES.interviewReminder, deps.connection, deps.redisPrefix);
+        closers.push(() => reminderQueue.close());
+        reconcilers.push(interviewReminderReconciler(deps.db, reminderQueue, deps.interviews.clock));
       }
       if (deps.screening) {
         const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });

@@ -1,4 +1,5 @@
-// Issue 19, the interview queues: an ended interview whose transcript is stored needs a
+// Issue 19, the interview queues: a booked interview's reminders wait in Redis for up to a
+// day (interview-reminder); an ended interview whose transcript is stored needs a
 // score (interview-score) and its recording fetched then the call deleted at Vapi
 // (recording-fetch). Both jobs are enqueued after the commit that stored the transcript,
 // so a lost enqueue would leave the interview unscored and the call at Vapi for ever. The
@@ -7,9 +8,9 @@
 // in its own org, and no longer once the work is done.
 import t from 'tap';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { interviewScoreJobId } from '../../server/modules/interviews/job-ids.js';
+import { interviewReminderJobId, interviewScoreJobId } from '../../server/modules/interviews/job-ids.js';
 import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from '../../worker/processors/recording-fetch.js';
-import { interviewScoreReconciler, recordingFetchReconciler } from '../../worker/reconcile.js';
+import { interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler } from '../../worker/reconcile.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
@@ -17,7 +18,9 @@ const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
 const scoreQueue = createQueue(QUEUES.interviewScore, ctx.redis, ctx.config.redisPrefix);
 const fetchQueue = createQueue(QUEUES.recordingFetch, ctx.redis, ctx.config.redisPrefix);
+const reminderQueue = createQueue(QUEUES.interviewReminder, ctx.redis, ctx.config.redisPrefix);
 t.teardown(async () => {
+  await reminderQueue.close();
   await scoreQueue.close();
   await fetchQueue.close();
 });
@@ -98,4 +101,61 @@ t.test('recording-fetch: a reconciled interview whose call was neither fetched n
   await owner.query(`INSERT INTO vapi_call_deletions (org_id, call_id, reason) VALUES ($1, 'call-rec-lost', 'no_recording')`, [a.admin.orgId]);
   await reconciler.run(30);
   t.notOk((await fetchQueue.getJobs(['wait', 'delayed', 'prioritized'])).some((j) => j.id === recordingFetchJobId(lost)), 'done work is not offered again');
+});
+
+t.test('interview-reminder: unsent reminders of a booked interview are re-added for their time; sent, unintended and too late ones are not', async (t) => {
+  const a = await org();
+  const b = await org();
+  const invited = async (o: { admin: Member; jobId: string }): Promise<{ id: string; applicationId: string }> => {
+    const applicationId = (await uploadCv(ctx, o.admin, o.jobId)).json<{ applicationId: string }>().applicationId;
+    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${applicationId}/interviews`, headers: o.admin.headers, payload: {} });
+    if (res.statusCode !== 201) throw new Error(res.body);
+    return { id: res.json<{ id: string }>().id, applicationId };
+  };
+  /** Booked `bookedMinutesAgo` for a slot `slotMinutes` ahead (as the scheduling commit leaves it). */
+  const book = (id: string, slotMinutes: number, bookedMinutesAgo: number, version = 1) =>
+    owner.query(
+      `UPDATE interviews SET status = 'scheduled', attempts = 0, schedule_version = $4, scheduled_for = now() + make_interval(mins => $2), updated_at = now() - make_interval(mins => $3) WHERE id = $1`,
+      [id, slotMinutes, bookedMinutesAgo, version],
+    );
+  const twoDays = await invited(a);
+  await book(twoDays.id, 48 * 60, 1);
+  const otherOrg = await invited(b);
+  await book(otherOrg.id, 48 * 60, 1);
+  const bookedLate = await invited(a); // booked 2 h ahead: only the 1 h reminder was ever meant
+  await book(bookedLate.id, 120, 1);
+  const justDue = await invited(a); // the 1 h reminder's time passed 5 minutes ago (Redis lost it)
+  await book(justDue.id, 55, 180);
+  const tooLate = await invited(a); // passed 30 minutes ago: a late "in one hour" mail would mislead
+  await book(tooLate.id, 30, 180);
+  const sent = await invited(a);
+  await book(sent.id, 48 * 60, 1, 3);
+  await owner.query(`INSERT INTO application_events (org_id, application_id, type, actor_type, data) VALUES ($1, $2, 'interview.reminder_sent', 'system', $3)`, [a.admin.orgId, sent.applicationId, { interviewId: sent.id, kind: '24h', version: 3 }]);
+  await reminderQueue.add('remind', { orgId: a.admin.orgId, interviewId: twoDays.id, kind: '1h', version: 1 }, { jobId: interviewReminderJobId(twoDays.id, '1h', 1), delay: 47 * 3600_000 });
+
+  const started = Date.now();
+  const out = await interviewReminderReconciler(ctx.db, reminderQueue).run(0);
+  const jobs = new Map((await reminderQueue.getJobs(['wait', 'delayed', 'prioritized'])).map((j) => [j.id as string, j]));
+  const ours = [twoDays, otherOrg, bookedLate, justDue, tooLate, sent].map((x) => x.id);
+  const offered = [...jobs.values()].filter((j) => ours.includes(j.data.interviewId)).map((j) => j.id as string).sort();
+  t.same(
+    offered,
+    [
+      interviewReminderJobId(twoDays.id, '24h', 1),
+      interviewReminderJobId(twoDays.id, '1h', 1),
+      interviewReminderJobId(otherOrg.id, '24h', 1),
+      interviewReminderJobId(otherOrg.id, '1h', 1),
+      interviewReminderJobId(bookedLate.id, '1h', 1),
+      interviewReminderJobId(justDue.id, '1h', 1),
+      interviewReminderJobId(sent.id, '1h', 3),
+    ].sort(),
+    'the unsent, intended, not too late reminders, under the producer ids and the current version',
+  );
+  t.equal(out.added, 6, 'six added; the live 1 h job of the first interview is not doubled');
+  const day = jobs.get(interviewReminderJobId(twoDays.id, '24h', 1));
+  t.same(day?.data, { orgId: a.admin.orgId, interviewId: twoDays.id, kind: '24h', version: 1 });
+  t.ok(Math.abs((day?.opts.delay ?? 0) - 24 * 3600_000) < 120_000 + (Date.now() - started), 'delayed until 24 h before the slot');
+  t.equal(jobs.get(interviewReminderJobId(justDue.id, '1h', 1))?.opts.delay, 0, 'a just-missed reminder goes now');
+  t.same(jobs.get(interviewReminderJobId(otherOrg.id, '24h', 1))?.data.orgId, b.admin.orgId, 'in its own org');
+  t.same(await interviewReminderReconciler(ctx.db, reminderQueue).run(0), { added: 0, retried: 0 }, 'a second pass adds nothing');
 });
