@@ -69,6 +69,8 @@ export interface FakeCall {
 export interface RestRequest {
   method: string;
   path: string;
+  /** The query string's parameters (GET /call filters). */
+  query: Record<string, string>;
   authorization: string | undefined;
   body: unknown;
 }
@@ -216,7 +218,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         return res.end();
       }
       const body = await readBody(req);
-      requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
+      requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, body });
       if (req.method === 'POST' && url.pathname === '/call/web') {
         if (req.headers.authorization !== `Bearer ${publicKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
         // Vapi would answer with a Daily room (webCallUrl); there is no media server on loopback.

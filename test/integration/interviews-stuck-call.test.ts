@@ -99,7 +99,10 @@ t.test('the call Vapi accepted before the worker died is adopted, not placed aga
   t.equal(posts() - before, 0, 'no second POST /call');
   t.equal(lists() - listed, 1, 'asked Vapi once (GET /call)');
   const listReq = fake.requests.filter((r) => r.method === 'GET' && r.path === '/call').at(-1);
-  t.ok(listReq, 'the list request');
+  t.equal(listReq?.query.phoneNumberId, 'pn_shared', 'listed by the org\'s number');
+  const since = Date.parse(listReq?.query.createdAtGt ?? '');
+  t.ok(since > Date.now() - 5 * 60_000 && since < Date.now(), `created after the claim less a minute of skew (createdAtGt ${listReq?.query.createdAtGt})`);
+  t.equal(listReq?.query.limit, '100');
   t.same(await state(id), { status: 'calling', call_status: 'queued', vapi_call_id: callId, attempts: 1 }, 'the interview holds the adopted call');
   t.same(reconciles.filter((r) => r === id).length, 1, 'the safety-net reconcile is queued');
   const events = await owner.query<{ data: { adopted?: boolean } }>(`SELECT data FROM application_events WHERE type = 'interview.call_started' AND data->>'interviewId' = $1`, [id]);
