@@ -24,6 +24,8 @@ import { cvParseJobId } from '../server/modules/applications/wire.js';
 import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/wire.js';
 import { cvScreenJobId } from '../server/modules/screening/queue.js';
 import { rescreenJobId } from '../server/modules/screening/oversight.js';
+import { interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
+import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export const RECONCILE_BATCH = 500;
 
@@ -101,6 +103,62 @@ export function alertDeliverReconciler(db: Db, queue: TypedQueue<'alert-deliver'
       return reconcileJobs(
         queue,
         rows.map((r) => ({ name: 'deliver', data: { orgId: r.org_id, alertId: r.id }, jobId: alertDeliverJobId(r.id), opts: { attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
+      );
+    },
+  };
+}
+
+/** interview-score: ended interviews with a transcript and no finished score (migration 0053). */
+export function interviewScoreReconciler(db: Db, queue: TypedQueue<'interview-score'>): QueueReconciler {
+  return {
+    queue: QUEUES.interviewScore,
+    async run(graceSeconds) {
+      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_unscored($1, $2)', [graceSeconds, RECONCILE_BATCH]);
+      return reconcileJobs(queue, rows.map((r) => ({ name: 'score', data: { orgId: r.org_id, interviewId: r.id }, jobId: interviewScoreJobId(r.id) })));
+    },
+  };
+}
+
+/** recording-fetch: reconciled interviews whose recording was neither stored nor its call queued for deletion (migration 0053). */
+export function recordingFetchReconciler(db: Db, queue: TypedQueue<'recording-fetch'>, retryDelayMs = 30_000): QueueReconciler {
+  return {
+    queue: QUEUES.recordingFetch,
+    async run(graceSeconds) {
+      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_recording_unfetched($1, $2)', [graceSeconds, RECONCILE_BATCH]);
+      return reconcileJobs(
+        queue,
+        rows.map((r) => ({ name: 'fetch', data: { orgId: r.org_id, interviewId: r.id }, jobId: recordingFetchJobId(r.id), opts: { attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
+      );
+    },
+  };
+}
+
+/** A reminder found unsent this late is still sent; later, its wording ("tomorrow", "in one hour") would mislead. */
+export const REMINDER_LATE_SECONDS = 15 * 60;
+
+/**
+ * interview-reminder: each reminder of a booked interview that has neither been sent nor
+ * has a job is added again under the producer's id, delayed until its time (or at once
+ * when that time passed less than REMINDER_LATE_SECONDS ago). No grace period: a future
+ * reminder re-added under the same id as the app's is the same job.
+ */
+export function interviewReminderReconciler(db: Db, queue: TypedQueue<'interview-reminder'>, clock: () => Date = () => new Date()): QueueReconciler {
+  return {
+    queue: QUEUES.interviewReminder,
+    async run() {
+      const { rows } = await db.pool.query<{ org_id: string; id: string; kind: '24h' | '1h'; version: number; send_at: Date }>(
+        'SELECT org_id, id, kind, version, send_at FROM interviews_reminders_unsent($1, $2)',
+        [REMINDER_LATE_SECONDS, RECONCILE_BATCH],
+      );
+      const now = clock().getTime();
+      return reconcileJobs(
+        queue,
+        rows.map((r) => ({
+          name: 'remind',
+          data: { orgId: r.org_id, interviewId: r.id, kind: r.kind, version: r.version },
+          jobId: interviewReminderJobId(r.id, r.kind, r.version),
+          opts: { delay: Math.max(0, r.send_at.getTime() - now) },
+        })),
       );
     },
   };

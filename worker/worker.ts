@@ -23,7 +23,7 @@ import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
 import { createInterviewStartProcessor, scheduleStartSweep, sweepOverdueStarts } from './processors/interview-start.js';
-import { interviewStartJobId } from '../server/modules/interviews/job-ids.js';
+import { interviewScoreJobId, interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor, scheduleWebhookSweep, sweepUnprocessed } from './processors/webhook-ingest.js';
@@ -50,13 +50,13 @@ import { createEventHookDeliverProcessor, scheduleEventHookSweep } from './proce
 import { createVapiDeletionService } from '../server/modules/interviews/deletions.js';
 import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
 import { createRecordingService } from '../server/modules/interviews/recordings.js';
-import { createRecordingFetchProcessor, recordingFetchJobId } from './processors/recording-fetch.js';
+import { createRecordingFetchProcessor, RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
 import { createDeadlineMonitor } from '../server/modules/rights/service.js';
 import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './processors/privacy-deadlines.js';
 import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
 import type { Config } from '../server/core/config.js';
 import { wireTrust } from '../server/modules/trust/wire.js';
-import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -261,11 +261,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         },
         recordings: {
           async enqueue(orgId, interviewId) {
-            await recordingQueue.add('fetch', { orgId, interviewId }, { jobId: recordingFetchJobId(interviewId), attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
+            await recordingQueue.add('fetch', { orgId, interviewId }, { jobId: recordingFetchJobId(interviewId), attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: 30_000 } });
           },
         },
         score: scoreQueue
-          ? { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: `interview-score-${interviewId}` })) }
+          ? { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: interviewScoreJobId(interviewId) })) }
           : undefined,
       });
       const opts = { connection: deps.connection, prefix };
@@ -280,6 +280,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         { queue: QUEUES.webhookIngest, run: async (graceSeconds) => ({ added: await sweepUnprocessed({ db: deps.db, queue: ingestQueue, afterSeconds: graceSeconds }), retried: 0 }) },
         { queue: QUEUES.interviewStart, run: async (graceSeconds) => ({ added: await sweepOverdueStarts({ db: deps.db, queue: startQueue, graceSeconds }), retried: 0 }) },
       );
+      // Score and recording jobs are enqueued after the commit that stored the transcript: re-offered from Postgres when lost.
+      reconcilers.push(recordingFetchReconciler(deps.db, recordingQueue));
+      if (scoreQueue) reconcilers.push(interviewScoreReconciler(deps.db, scoreQueue));
       workers.push(
         new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),
         new Worker(QUEUES.interviewStart, createInterviewStartProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: startQueue } }), { ...opts, concurrency: 5 }),
@@ -299,6 +302,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
       if (deps.interviews.mailer) {
         const reminders = createReminderService({ db: deps.db, keyring, mailer: deps.interviews.mailer, clock: deps.interviews.clock ?? (() => new Date()), log: deps.logger });
         workers.push(new Worker(QUEUES.interviewReminder, createInterviewReminderProcessor({ reminders }), { ...opts, concurrency: 5 }));
+        // Reminders wait in Redis for up to a day: re-added from Postgres when Redis lost them.
+        const reminderQueue = createQueue(QUEUES.interviewReminder, deps.connection, deps.redisPrefix);
+        closers.push(() => reminderQueue.close());
+        reconcilers.push(interviewReminderReconciler(deps.db, reminderQueue, deps.interviews.clock));
       }
       if (deps.screening) {
         const scorer = createInterviewScorer({ db: deps.db, audit: deps.audit, keyring, provider: provider ?? deps.screening.provider, defaultModel: deps.screening.defaultModel, logger: deps.logger });

@@ -6,6 +6,8 @@
 //   POST /assistant, GET /assistant/:id, PATCH /assistant/:id
 //   POST /credential (provider webhook: hmac or bearer plan), DELETE /credential/:id
 //   POST /call (phoneNumberId, customer, assistantId + assistantOverrides) -> 201 Call
+//   GET /call?phoneNumberId&assistantId&id&createdAtGt|Ge|Lt|Le&limit -> Call[] (the list
+//   endpoint the SDK's calls.list speaks: filters as query parameters, newest first, limit 100)
 //   GET /call/:id -> Call (status, endedReason, artifact once the call has ended, and
 //   monitor.controlUrl)
 // Live-call control (no key: the URL is the credential, as Vapi's controlUrl is):
@@ -15,7 +17,10 @@
 // Recordings: setRecording(callId, bytes) serves them (no key: a presigned URL, as Vapi's
 // storage is) at GET /recordings/:callId.wav on the fake itself, and the call's artifact
 // names that URL; a GET after the call was deleted answers 404.
-// Faults: failNext(status, times) answers the next REST requests with that status;
+// Faults: holdCreates() makes POST /call store the call and then wait before answering
+// (a worker can be killed between Vapi accepting a call and learning its id; `accepted`
+// resolves with the call id); holdDeletes() does the same for the next DELETE /call/:id
+// (the call is gone at Vapi, the worker never hears so); failNext(status, times) answers the next REST requests with that status;
 // failDeletes(status, times) only the next DELETE /call requests.
 //
 // Where messages go: a call whose assistant names a server (url + credentialId) gets its
@@ -64,6 +69,8 @@ export interface FakeCall {
 export interface RestRequest {
   method: string;
   path: string;
+  /** The query string's parameters (GET /call filters). */
+  query: Record<string, string>;
   authorization: string | undefined;
   body: unknown;
 }
@@ -96,6 +103,10 @@ export interface FakeVapi {
   /** Credentials created through POST /credential, by id. */
   credentials: Map<string, { id: string; provider: string; authenticationPlan: Record<string, unknown> }>;
   failNext(status: number, times?: number): void;
+  /** The next POST /call is stored, then its answer is held until release() (or forever). */
+  holdCreates(): { accepted: Promise<string>; release(): void };
+  /** The next DELETE /call/:id deletes the call, then its answer is held until release(). */
+  holdDeletes(): { accepted: Promise<string>; release(): void };
   /** Answers the next `times` DELETE /call/:id requests with `status` (other requests unaffected). */
   failDeletes(status: number, times?: number): void;
   /** Call ids deleted through DELETE /call/:id, in order. */
@@ -162,6 +173,14 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
   const recordings = new Map<string, { bytes: Buffer; contentType: string }>();
   const recordingFetches = new Map<string, number>();
   let webhook: { url: string; secret: string } | null = null;
+  let hold: { accepted: (id: string) => void; released: Promise<void> } | null = null;
+  let deleteHold: { accepted: (id: string) => void; released: Promise<void> } | null = null;
+  const holder = (): { h: { accepted: (id: string) => void; released: Promise<void> }; accepted: Promise<string>; release(): void } => {
+    let accepted!: (id: string) => void;
+    let release!: () => void;
+    const acceptedP = new Promise<string>((resolve) => (accepted = resolve));
+    return { h: { accepted, released: new Promise<void>((resolve) => (release = resolve)) }, accepted: acceptedP, release };
+  };
   let clockMs = Date.now();
   const tick = (): number => {
     clockMs = Math.max(clockMs + 1, Date.now());
@@ -199,7 +218,7 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         return res.end();
       }
       const body = await readBody(req);
-      requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
+      requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization, body });
       if (req.method === 'POST' && url.pathname === '/call/web') {
         if (req.headers.authorization !== `Bearer ${publicKey}`) return json(res, 401, { message: 'Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.', statusCode: 401 });
         // Vapi would answer with a Daily room (webCallUrl); there is no media server on loopback.
@@ -281,7 +300,28 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         };
         c.monitor = { listenUrl: `ws://127.0.0.1:${port}/listen/${c.id}`, controlUrl: `http://127.0.0.1:${port}/control/${c.id}` };
         calls.set(c.id, c);
+        if (hold) {
+          const h = hold;
+          hold = null;
+          h.accepted(c.id);
+          await h.released;
+        }
         return json(res, 201, publicCall(c));
+      }
+      if (req.method === 'GET' && url.pathname === '/call') {
+        const q = url.searchParams;
+        const time = (k: string): number | null => (q.has(k) ? Date.parse(q.get(k) as string) : null);
+        const [gt, ge, lt, le] = [time('createdAtGt'), time('createdAtGe'), time('createdAtLt'), time('createdAtLe')];
+        const limit = Math.min(1000, Number(q.get('limit') ?? '100') || 100);
+        const listed = [...calls.values()]
+          .filter((c) => (!q.has('id') || c.id === q.get('id')) && (!q.has('assistantId') || c.assistantId === q.get('assistantId')) && (!q.has('phoneNumberId') || c.phoneNumberId === q.get('phoneNumberId')))
+          .filter((c) => {
+            const at = Date.parse(c.createdAt);
+            return (gt === null || at > gt) && (ge === null || at >= ge) && (lt === null || at < lt) && (le === null || at <= le);
+          })
+          .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+          .slice(0, limit);
+        return json(res, 200, listed.map(publicCall));
       }
       const callMatch = /^\/call\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'DELETE' && callMatch) {
@@ -293,6 +333,12 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
         if (!c) return json(res, 404, { message: 'Couldn\'t Get Call. Call Not Found.', statusCode: 404 });
         calls.delete(c.id);
         deletes.push(c.id);
+        if (deleteHold) {
+          const h = deleteHold;
+          deleteHold = null;
+          h.accepted(c.id);
+          await h.released;
+        }
         return json(res, 200, publicCall(c));
       }
       if (req.method === 'GET' && callMatch) {
@@ -356,6 +402,16 @@ export async function startFakeVapi(options: { apiKey?: string; publicKey?: stri
     },
     setRecording(callId, bytes, contentType = 'audio/wav') {
       recordings.set(callId, { bytes, contentType });
+    },
+    holdCreates() {
+      const x = holder();
+      hold = x.h;
+      return { accepted: x.accepted, release: x.release };
+    },
+    holdDeletes() {
+      const x = holder();
+      deleteHold = x.h;
+      return { accepted: x.accepted, release: x.release };
     },
     failNext(status, times = 1) {
       faults = { status, left: times };

@@ -33,6 +33,7 @@ import { multipartBody } from '../fixtures/make.js';
 import { createOrgWithMember, PUBLIC_URL, type Member, type TestContext } from '../helper.js';
 import { simulateInjectionCheck, simulateScreening } from '../../worker/providers/simulated.js';
 import { writeTestKeys } from '../support/keys.js';
+import { scrape, type Scrape } from '../support/metrics.js';
 import { freePort, NodeProcess, OwnPostgres, OwnRedis, sleep, waitFor } from './services.js';
 
 const started = Date.now();
@@ -46,6 +47,8 @@ interface Row {
   duplicated: number;
   partial: number;
   notes: string;
+  /** What the metrics (the app's and worker's internal ports) showed of the fault; ok false fails the suite. */
+  metrics?: { shown: string; ok: boolean };
 }
 const rows: Row[] = [];
 const processes: NodeProcess[] = [];
@@ -103,8 +106,29 @@ async function main(): Promise<void> {
     APPLY_BURST_PER_JOB_MINUTE: '1000',
     RECONCILE_EVERY_SECONDS: '2',
     RECONCILE_GRACE_SECONDS: '3',
+    // The internal metrics listeners the suite scrapes to see each fault as an operator would.
+    METRICS_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
   };
   const base = `http://127.0.0.1:${port}`;
+  const metricsUrl = { app: `http://127.0.0.1:${env.METRICS_PORT}/metrics`, worker: `http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics` };
+  /**
+   * Scrapes one process's metrics until `ready` holds (or the timeout): what an operator's
+   * Prometheus would see of the fault. The result goes into the row's metrics column.
+   */
+  async function shows(proc: 'app' | 'worker', what: string, ready: (m: Scrape) => boolean, timeoutMs = 15_000): Promise<{ shown: string; ok: boolean }> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await scrape(metricsUrl[proc]).catch(() => null);
+      if (m && ready(m)) return { shown: `${proc}: ${what}`, ok: true };
+      if (Date.now() > end) return { shown: `${proc}: NOT ${what}`, ok: false };
+      await sleep(250);
+    }
+  }
+  const withMetrics = (m: { shown: string; ok: boolean }[]): void => {
+    const row = rows[rows.length - 1] as Row;
+    row.metrics = { shown: m.map((x) => x.shown).join(', '), ok: m.every((x) => x.ok) };
+  };
   const app = new NodeProcess('app', 'dist/server/main.js', env);
   let worker = new NodeProcess('worker', 'dist/worker/main.js', env);
   teardowns.push(() => app.kill(), () => worker.kill());
@@ -243,9 +267,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) await apply(job);
     await redis.kill();
     for (let i = 0; i < 3; i++) await apply(job);
+    const seen = await shows('app', 'hirebox_queue_scrape_error 1', (m) => m.value('hirebox_queue_scrape_error') === 1);
     await redis.start();
     for (let i = 0; i < 3; i++) await apply(job);
     await settle('Redis down while applying (restart with AOF)', job, { allowed: [503] });
+    withMetrics([seen]);
   }
 
   // 2. Redis SIGKILLed mid-queue and restarted without its data.
@@ -282,6 +308,7 @@ async function main(): Promise<void> {
     openai.setLatency(0);
     for (let i = 0; i < 3; i++) await apply(job);
     await settle('Postgres restarted mid-request and mid-job', job, { allowed: [503], notes: `during outage: ${summarise(outage)}, readyz ${ready}` });
+    withMetrics([await shows('app', 'HTTP 503 answers counted', (m) => m.sum('hirebox_http_requests_total', { status_code: '503' }) >= outage.filter((a) => a.status === 503).length && outage.length > 0)]);
     if (!outage.every((a) => a.status === 503 && a.problem)) rows[rows.length - 1]!.partial += outage.filter((a) => !(a.status === 503 && a.problem)).length;
   }
 
@@ -298,6 +325,7 @@ async function main(): Promise<void> {
     processes.push(worker);
     worker.start();
     await settle('worker SIGKILL mid-parse/mid-screen', job, { timeoutMs: 120_000 });
+    withMetrics([await shows('worker', 'stalled cv-parse/cv-screen jobs counted', (m) => m.sum('hirebox_jobs_stalled_total', { queue: 'cv-parse' }) + m.sum('hirebox_jobs_stalled_total', { queue: 'cv-screen' }) >= 1, 45_000)]);
   }
 
   // 5. AI outage (every call 503), then slow answers; the breaker opens and jobs wait.
@@ -310,12 +338,15 @@ async function main(): Promise<void> {
       const st = (await fetch(`${base}/api/v1/ai/status`, { headers: { cookie: job.member.cookie } }).then((r) => r.json(), () => null)) as { providers?: { name: string; state: string }[] } | null;
       return (st?.providers ?? []).some((p) => p.name === 'openai' && p.state === 'open');
     }, 30_000, 500).catch(() => undefined);
+    const breakerShown = await shows('worker', 'openai breaker open', (m) => m.value('hirebox_circuit_breaker_state', { breaker: 'openai', state: 'open' }) === 1);
+    const retriesShown = await shows('worker', 'cv-screen retries counted', (m) => m.sum('hirebox_job_retries_total', { queue: 'cv-screen' }) >= 1);
     const seen = await withOwner(async (c) => (await c.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM screenings WHERE job_id = $1 GROUP BY status', [job.jobId])).rows);
     // What the recruiter's console shows: the provider breaker (GET /api/v1/ai/status).
     const status = (await fetch(`${base}/api/v1/ai/status`, { headers: { cookie: job.member.cookie } }).then((r) => r.json(), () => null)) as { providers?: { name: string; state: string; history: { to: string }[] }[] } | null;
     const breakers = (status?.providers ?? []).map((p) => `${p.name} ${p.state}${p.history.some((h) => h.to === 'open') ? ' (opened)' : ''}`).join(', ') || 'unknown';
     openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')), delayMs: 1_500 }));
     await settle('AI outage then slow answers', job, { timeoutMs: 150_000, notes: `during outage screenings: ${seen.map((r) => `${r.n} ${r.status}`).join(', ') || 'none yet'}; breaker: ${breakers}` });
+    withMetrics([breakerShown, retriesShown, await shows('worker', 'openai breaker closed again', (m) => m.value('hirebox_circuit_breaker_state', { breaker: 'openai', state: 'closed' }) === 1, 30_000)]);
     openai.setFallback((body: ChatRequestBody) => ({ kind: 'valid', content: JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) }));
   }
 
@@ -365,8 +396,10 @@ async function main(): Promise<void> {
       hookAnswers.push(r);
       if (r === 200) acceptedIdx.add(bodies.indexOf(body));
     };
+    let redisShown: { shown: string; ok: boolean } = { shown: 'not scraped', ok: false };
     for (const [k, i] of order.entries()) {
       if (k === 4) await redis.kill();
+      if (k === 5) redisShown = await shows('app', 'hirebox_queue_scrape_error 1', (m) => m.value('hirebox_queue_scrape_error') === 1);
       if (k === 7) {
         redis.wipe();
         await redis.start();
@@ -389,6 +422,7 @@ async function main(): Promise<void> {
       duplicated: Math.max(0, x.n - bodies.length),
       partial: hookAnswers.filter((s) => s !== 200).length,
       notes: `${hookAnswers.length} deliveries of ${bodies.length} messages (each twice, out of order, an hour late); stored ${x.n}, processed ${x.processed}`,
+      metrics: redisShown,
     };
     rows.push(row);
     log(`${row.fault}: ${JSON.stringify(row)}`);
@@ -474,9 +508,134 @@ async function main(): Promise<void> {
       duplicated: Math.max(0, recorded - 1),
       partial: answer === 200 ? 0 : 1,
       notes: `POST /call attempts ${attempts} (failed ones included), calls recorded ${recorded}`,
+      metrics: await shows('worker', 'interview-start retries counted', (m) => m.sum('hirebox_job_retries_total', { queue: 'interview-start' }) >= 1),
     };
     rows.push(outage);
     log(`${outage.fault}: ${JSON.stringify(outage)}`);
+
+    // The worker SIGKILLed after Vapi accepted the call and before it stored the call id
+    // (the interview used to stay in 'calling' for ever): the restarted worker's start (the
+    // stalled job, or the start sweep) finds the call at Vapi (GET /call, by the interview id
+    // in its metadata) and adopts it. Then that call's webhooks arrive while the worker is
+    // SIGKILLed mid-ingest: every message is applied once, the interview ends once.
+    const hookRes = await fetch(`${base}/api/v1/webhooks/vapi`, { method: 'POST', headers, body: '{}' });
+    if (hookRes.status !== 201) throw new Error(`endpoint: ${hookRes.status} ${await hookRes.text()}`);
+    const hook = (await hookRes.json()) as { id: string; secret: string };
+    vapi.setWebhook({ url: `${base}/webhooks/vapi/${hook.id}`, secret: hook.secret });
+    const mailsBefore = smtp.received.length;
+    await apply(job);
+    const [appId] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
+    const invited = await fetch(`${base}/api/v1/applications/${appId}/interviews`, { method: 'POST', headers, body: '{}' });
+    if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${await invited.text()}`);
+    const interviewId = ((await invited.json()) as { id: string }).id;
+    await waitFor('the invitation mail', () => smtp.received.length > mailsBefore, 10_000);
+    const link = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(mailsBefore).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+    const posts = (): number => vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length;
+    const postsBefore = posts();
+    const held = vapi.holdCreates();
+    const consentAnswer = await fetch(`${base}/i/${link}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: false }),
+    }).then((x) => x.status, () => 0);
+    const acceptedCall = await Promise.race([held.accepted, sleep(30_000).then(() => null)]);
+    await worker.kill('SIGKILL');
+    const killedAt = Date.now();
+    held.release();
+    const activeShown = await shows('app', 'the dead worker\'s interview-start job still active', (m) => m.sum('hirebox_queue_jobs', { queue: 'interview-start', state: 'active' }) >= 1, 5_000);
+    const interview = async (): Promise<{ status: string; call_status: string | null; vapi_call_id: string | null } | undefined> =>
+      withOwner(async (c) => (await c.query<{ status: string; call_status: string | null; vapi_call_id: string | null }>('SELECT status, call_status, vapi_call_id FROM interviews WHERE id = $1', [interviewId])).rows[0]);
+    const stuck = await interview();
+    worker = new NodeProcess('worker', 'dist/worker/main.js', env);
+    processes.push(worker);
+    worker.start();
+    await waitFor('the claimed interview to adopt its call', async () => Boolean((await interview())?.vapi_call_id), 90_000, 250).catch(() => undefined);
+    const recoveredS = ((Date.now() - killedAt) / 1000).toFixed(1);
+    const after = await interview();
+    const placedHere = posts() - postsBefore;
+    const adoptRow: Row = {
+      fault: 'interview start: worker SIGKILL after Vapi accepted the call',
+      accepted: consentAnswer === 200 ? 1 : 0,
+      lost: acceptedCall && after?.vapi_call_id === acceptedCall && !(after.status === 'calling' && after.call_status === 'creating') ? 0 : 1,
+      duplicated: Math.max(0, placedHere - 1),
+      partial: consentAnswer === 200 ? 0 : 1,
+      notes: `left ${stuck?.status}/${stuck?.call_status} with no call id; POST /call ${placedHere}; adopted the accepted call ${after?.vapi_call_id === acceptedCall ? 'yes' : 'no'} after ${recoveredS} s (now ${after?.status}/${after?.call_status})`,
+      metrics: activeShown,
+    };
+    rows.push(adoptRow);
+    log(`${adoptRow.fault}: ${JSON.stringify(adoptRow)}`);
+
+    if (acceptedCall && after?.vapi_call_id === acceptedCall) {
+      await waitFor('the worker to start', () => worker.output.includes('worker started'), 60_000, 200);
+      const messages = async (): Promise<{ n: number; processed: number }> =>
+        withOwner(async (c) => (await c.query<{ n: number; processed: number }>('SELECT count(*)::int AS n, count(processed_at)::int AS processed FROM webhook_messages WHERE org_id = $1', [job.orgId])).rows[0] ?? { n: 0, processed: 0 });
+      // The call's deletion at Vapi (after its transcript is taken, no recording consent) will be held mid-request below.
+      const deleteHeld = vapi.holdDeletes();
+      const playing = vapi.play(acceptedCall, { duplicate: true });
+      await waitFor('the first messages applied', async () => (await messages()).processed >= 3, 30_000, 50).catch(() => undefined);
+      await worker.kill('SIGKILL');
+      const atKill = await messages();
+      worker = new NodeProcess('worker', 'dist/worker/main.js', env);
+      processes.push(worker);
+      worker.start();
+      const deliveries = await playing;
+      const ended = async (): Promise<{ status: string; transcript: boolean; events: number } | undefined> =>
+        withOwner(
+          async (c) =>
+            (
+              await c.query<{ status: string; transcript: boolean; events: number }>(
+                `SELECT i.status, i.transcript_enc IS NOT NULL AS transcript, (SELECT count(*)::int FROM application_events e WHERE e.org_id = i.org_id AND e.type = 'interview.ended' AND e.data->>'interviewId' = i.id::text) AS events FROM interviews i WHERE i.id = $1`,
+                [interviewId],
+              )
+            ).rows[0],
+        );
+      await waitFor('every message applied and the interview ended', async () => {
+        const m = await messages();
+        const e = await ended();
+        return m.n > 0 && m.processed === m.n && e?.status === 'ended' && e.transcript;
+      }, 90_000, 250).catch(() => undefined);
+      const m = await messages();
+      const e = await ended();
+      const acceptedHooks = deliveries.filter((d) => d.status === 200).length;
+      const unique = new Set(deliveries.map((d, i) => (d.status === 200 ? Math.floor(i / 2) : -1)).filter((i) => i >= 0)).size;
+      const ingestRow: Row = {
+        fault: 'webhook ingest: worker SIGKILL mid-ingest (a call\'s messages, each twice)',
+        accepted: acceptedHooks,
+        lost: Math.max(0, unique - m.processed) + (e?.status === 'ended' && e.transcript ? 0 : 1),
+        duplicated: Math.max(0, m.n - unique) + Math.max(0, (e?.events ?? 0) - 1),
+        partial: deliveries.length - acceptedHooks,
+        notes: `${deliveries.length} deliveries of ${unique} messages; ${atKill.processed} of ${atKill.n} stored applied at the kill; stored ${m.n}, applied ${m.processed}; interview ${e?.status}, interview.ended events ${e?.events ?? 0}`,
+        metrics: await shows('worker', 'the killed interview-start job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'interview-start' }) >= 1, Math.max(5_000, killedAt + 75_000 - Date.now())),
+      };
+      rows.push(ingestRow);
+      log(`${ingestRow.fault}: ${JSON.stringify(ingestRow)}`);
+
+      // Vapi deleted the call, and the worker is SIGKILLed before it hears so: the restarted
+      // worker's re-run finds the call gone (404) and confirms; the call is deleted once.
+      const deleted = await Promise.race([deleteHeld.accepted, sleep(60_000).then(() => null)]);
+      if (deleted) await worker.kill('SIGKILL');
+      deleteHeld.release();
+      const deleteKilledAt = Date.now();
+      worker = new NodeProcess('worker', 'dist/worker/main.js', env);
+      processes.push(worker);
+      worker.start();
+      const confirmed = async (): Promise<{ confirmed: boolean; attempts: number } | undefined> =>
+        withOwner(async (c) => (await c.query<{ confirmed: boolean; attempts: number }>('SELECT confirmed_at IS NOT NULL AS confirmed, attempts FROM vapi_call_deletions WHERE org_id = $1 AND call_id = $2', [job.orgId, acceptedCall])).rows[0]);
+      await waitFor('the deletion confirmed after the restart', async () => (await confirmed())?.confirmed === true, 120_000, 500).catch(() => undefined);
+      const d = await confirmed();
+      const deleteRequests = vapi.requests.filter((r) => r.method === 'DELETE' && r.path === `/call/${acceptedCall}`).length;
+      const deleteRow: Row = {
+        fault: 'vapi delete: worker SIGKILL after Vapi deleted the call',
+        accepted: deleted ? 1 : 0,
+        lost: deleted && d?.confirmed ? 0 : 1,
+        duplicated: Math.max(0, vapi.deletes.filter((id) => id === acceptedCall).length - 1),
+        partial: 0,
+        notes: `DELETE /call requests ${deleteRequests} (a repeat answers 404), calls deleted at Vapi ${vapi.deletes.filter((id) => id === acceptedCall).length}; confirmed ${d?.confirmed ? 'yes' : 'no'} ${((Date.now() - deleteKilledAt) / 1000).toFixed(1)} s after the kill`,
+        metrics: await shows('worker', 'the killed vapi-delete job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) >= 1, 15_000),
+      };
+      rows.push(deleteRow);
+      log(`${deleteRow.fault}: ${JSON.stringify(deleteRow)}`);
+    }
   }
 
   // 9. Disk full under the CV blobs: the blob table lives on the small filesystem.
@@ -493,6 +652,7 @@ async function main(): Promise<void> {
     const small = await apply(job);
     await settle('disk full on the blob storage', job, { finishedWhen: 'parsed', allowed: [503, 507], notes: `refused when full: ${full}, readyz after: ${alive}, small CV after: ${small.status}` });
     if (full === 0) rows[rows.length - 1]!.notes += ' (the filesystem never filled: fault not injected)';
+    withMetrics([await shows('app', 'the refusals counted (HTTP 507/503)', (m) => m.sum('hirebox_http_requests_total', { status_code: '507' }) + m.sum('hirebox_http_requests_total', { status_code: '503' }) >= full && full > 0)]);
   }
 }
 
@@ -530,10 +690,10 @@ for (const p of processes) appendFileSync(path.join(logDir, `${p.name}.log`), p.
 process.stdout.write(`# app and worker logs: ${logDir}\n`);
 for (const fn of teardowns.reverse()) await Promise.resolve(fn()).catch(() => undefined);
 
-const head = ['fault', 'accepted', 'jobs lost', 'duplicated side effects', 'partial writes', 'notes'];
-const table = [head, ...rows.map((r) => [r.fault, String(r.accepted), String(r.lost), String(r.duplicated), String(r.partial), r.notes])];
+const head = ['fault', 'accepted', 'jobs lost', 'duplicated side effects', 'partial writes', 'metrics shown', 'notes'];
+const table = [head, ...rows.map((r) => [r.fault, String(r.accepted), String(r.lost), String(r.duplicated), String(r.partial), r.metrics ? `${r.metrics.ok ? 'yes' : 'NO'} (${r.metrics.shown})` : '-', r.notes])];
 const widths = head.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
 process.stdout.write(`\n${table.map((row) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`).join('\n')}\n`);
-const bad = rows.filter((r) => r.lost + r.duplicated + r.partial > 0);
+const bad = rows.filter((r) => r.lost + r.duplicated + r.partial > 0 || r.metrics?.ok === false);
 process.stdout.write(`\nfault suite: ${rows.length} faults in ${((Date.now() - started) / 1000).toFixed(0)} s; ${bad.length === 0 && !failed ? 'all counts 0' : `FAILED (${bad.map((r) => r.fault).join(', ') || 'error'})`}\n`);
 process.exit(failed || bad.length > 0 || rows.length === 0 ? 1 : 0);

@@ -7,6 +7,9 @@ import type { Job } from 'bullmq';
 import type { JobPayloads } from '../../server/core/queues.js';
 import type { RecordingService } from '../../server/modules/interviews/recordings.js';
 
+/** Network errors and 5xx at Vapi's storage: retried with backoff this many times. */
+export const RECORDING_FETCH_ATTEMPTS = 8;
+
 export function recordingFetchJobId(interviewId: string): string {
   return `recording-fetch-${interviewId}`;
 }

@@ -46,15 +46,17 @@ export const AI_DISCLOSURE_FIRST_MESSAGE = AI_DISCLOSURES.en as string;
 /**
  * The per-call overrides of the assistant: AI disclosure first (in the interview's
  * language), recording only with consent, the questions as variables and ids (never PII)
- * as metadata so every server message can be tied back to the interview.
+ * as metadata so every server message can be tied back to the interview. `attempt` is the
+ * call's attempt (the row's count unless the caller claims a new one).
  */
-export function callOverrides(orgId: string, row: InterviewRow): Vapi.AssistantOverrides {
+export function callOverrides(orgId: string, row: InterviewRow, attempt = row.attempts): Vapi.AssistantOverrides {
   return {
     firstMessage: firstMessageFor(row.language),
     maxDurationSeconds: row.max_duration_seconds,
     artifactPlan: { recordingEnabled: row.recording_consent === true },
     variableValues: { questions: row.questions.map((q, i) => `${i + 1}. ${q}`).join('\n'), questionCount: row.questions.length, language: row.language },
-    metadata: { orgId, applicationId: row.application_id, interviewId: row.id },
+    // attempt: a worker that died before storing the call id finds this very call again (GET /call) instead of dialling twice.
+    metadata: { orgId, applicationId: row.application_id, interviewId: row.id, attempt },
   };
 }
 
@@ -66,6 +68,15 @@ export function callOverrides(orgId: string, row: InterviewRow): Vapi.AssistantO
 export function breakerWaitUntil(err: CircuitOpenError, now: number, random: () => number = Math.random): number {
   return Math.max(err.retryAt, now + 2_000) + Math.floor(random() * 3_000);
 }
+
+/**
+ * How long a claimed call ('creating', no id) may still be on its way to Vapi: the REST
+ * timeout (15 s) over the SDK's 3 tries, with slack. Older than this and absent from GET
+ * /call, it was never placed (the worker died before POST /call reached Vapi).
+ */
+export const CREATE_WINDOW_MS = 2 * 60 * 1000;
+/** Vapi's clock and ours may differ: the listing starts this much before our claim. */
+const LIST_SKEW_MS = 60 * 1000;
 
 /** A call is due when it has no due time or the due time has come (1 s of clock skew allowed). */
 export function isDue(row: Pick<InterviewRow, 'next_attempt_at'>, now: Date): boolean {
@@ -109,6 +120,8 @@ export function createCallService(deps: {
   assistantModel?: AssistantModel;
   /** Queues recording-fetch once an ended call is reconciled (recording kept on the box, Vapi's copy deleted). */
   recordings?: { enqueue(orgId: string, interviewId: string): Promise<void> };
+  /** CREATE_WINDOW_MS unless a test shortens it. */
+  createWindowMs?: number;
 }) {
   const { db, keyring } = deps;
 
@@ -169,14 +182,60 @@ export function createCallService(deps: {
     return Boolean(row.transcript_enc || transcript);
   }
 
+  /**
+   * A start found its interview claimed ('calling'/'creating') with no call id: a worker
+   * died between claiming and storing what POST /call answered. Vapi is asked which calls
+   * it placed for the org's number since the claim; the one carrying this interview and
+   * attempt in its metadata is adopted. Without one, the claim is released once no POST
+   * can still be in flight, and the call is placed by the caller.
+   */
+  async function recoverCreating(orgId: string, row: InterviewRow, phoneNumberId: string | null): Promise<'adopted' | 'released'> {
+    const vapi = deps.vapi;
+    if (!vapi || !phoneNumberId) throw new PermanentFailure('Vapi is not configured for this org (API key and phone number)');
+    const listed = await vapi.listCalls({ phoneNumberId, createdAtGt: new Date(row.updated_at.getTime() - LIST_SKEW_MS), limit: 100 });
+    const ours = listed.filter((c) => c.metadata.interviewId === row.id && c.metadata.orgId === orgId && (c.metadata.attempt === undefined || c.metadata.attempt === row.attempts));
+    const known = await db.withTenant(orgId, async (q) => Promise.all(ours.map(async (c) => ((await findCall(q, c.id)) ? null : c))));
+    const call = known.find((c) => c !== null);
+    if (call) {
+      const adopted = await db.withTenantTx(orgId, async (tx) => {
+        const fresh = await findInterview(tx, row.id, true);
+        if (!fresh || fresh.vapi_call_id || fresh.status !== 'calling' || fresh.call_status !== 'creating') return false;
+        await updateInterview(tx, fresh.id, { vapi_call_id: call.id, call_status: call.status ?? 'queued', call_error: null, next_attempt_at: null });
+        await insertCall(tx, { orgId, callId: call.id, interviewId: fresh.id, attempt: fresh.attempts, mode: 'phone' });
+        await insertEvent(tx, { orgId, applicationId: fresh.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: fresh.id, attempt: fresh.attempts, adopted: true } });
+        await deps.audit.recordIn(tx, orgId, { action: 'interview.call_started', actor: { type: 'system' }, target: { type: 'interview', id: fresh.id }, metadata: { callId: call.id, attempt: fresh.attempts, adopted: true } });
+        return true;
+      });
+      if (adopted) {
+        deps.log.warn({ interviewId: row.id, attempt: row.attempts }, 'adopted a call Vapi placed before the worker stored its id');
+        await deps.reconcile.enqueue(orgId, row.id, call.status === 'ended' ? RECONCILE_AFTER_REPORT_MS : row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS);
+      }
+      return 'adopted';
+    }
+    if (deps.clock().getTime() - row.updated_at.getTime() < (deps.createWindowMs ?? CREATE_WINDOW_MS)) throw new RetryLaterError('a claimed call may still be on its way to Vapi');
+    const released = await db.withTenantTx(orgId, async (tx) => {
+      const fresh = await findInterview(tx, row.id, true);
+      if (!fresh || fresh.vapi_call_id || fresh.status !== 'calling' || fresh.call_status !== 'creating' || fresh.updated_at.getTime() !== row.updated_at.getTime()) return false;
+      await updateInterview(tx, fresh.id, { status: 'scheduled', call_status: 'retrying', call_error: 'call_not_created', attempts: Math.max(0, fresh.attempts - 1) });
+      return true;
+    });
+    if (!released) throw new RetryLaterError('the claimed interview changed meanwhile');
+    deps.log.warn({ interviewId: row.id }, 'released a claimed call that never reached Vapi');
+    return 'released';
+  }
+
   return {
     /**
      * interview-start: places the outbound call once, when it is due. A job that fires
      * before the interview's due time (a stale job after a reschedule) does nothing; the
      * job for the current time places the call.
      */
-    async startCall(orgId: string, interviewId: string): Promise<'placed' | 'skipped' | 'not_due'> {
-      const pre = await db.withTenant(orgId, async (q) => ({ row: await findInterview(q, interviewId), settings: await findSettings(q) }));
+    async startCall(orgId: string, interviewId: string): Promise<'placed' | 'adopted' | 'skipped' | 'not_due'> {
+      let pre = await db.withTenant(orgId, async (q) => ({ row: await findInterview(q, interviewId), settings: await findSettings(q) }));
+      if (pre.row?.status === 'calling' && pre.row.call_status === 'creating' && !pre.row.vapi_call_id && pre.row.mode === 'phone') {
+        if ((await recoverCreating(orgId, pre.row, pre.settings?.vapi_phone_number_id ?? null)) === 'adopted') return 'adopted';
+        pre = await db.withTenant(orgId, async (q) => ({ row: await findInterview(q, interviewId), settings: await findSettings(q) }));
+      }
       if (!pre.row || pre.row.status !== 'scheduled' || pre.row.vapi_call_id || pre.row.mode !== 'phone') return 'skipped';
       if (!isDue(pre.row, deps.clock())) return 'not_due';
       if (!deps.vapi || !pre.settings?.vapi_phone_number_id) {
@@ -239,7 +298,7 @@ export function createCallService(deps: {
       const attempt = row.attempts + 1;
       let call: { id: string; status: string | null };
       try {
-        call = await vapi.createCall({ phoneNumberId: claim.phoneNumberId, customer: { number: claim.phone }, assistantId, assistantOverrides: callOverrides(orgId, row) });
+        call = await vapi.createCall({ phoneNumberId: claim.phoneNumberId, customer: { number: claim.phone }, assistantId, assistantOverrides: callOverrides(orgId, row, attempt) });
       } catch (err) {
         if (err instanceof CircuitOpenError) {
           // Refused before any request went out: no call exists, release the claim and wait for the breaker.
@@ -258,12 +317,17 @@ export function createCallService(deps: {
         await db.withTenantTx(orgId, (tx) => updateInterview(tx, row.id, { status: 'failed', call_status: 'create-failed', call_error: reason }));
         throw new PermanentFailure(`POST /call failed: ${reason}`);
       }
-      await db.withTenantTx(orgId, async (tx) => {
+      const stored = await db.withTenantTx(orgId, async (tx) => {
+        // A slow answer may find the call already adopted by a recovering start (recoverCreating).
+        const fresh = await findInterview(tx, row.id, true);
+        if (fresh?.vapi_call_id === call.id) return false;
         await updateInterview(tx, row.id, { vapi_call_id: call.id, call_status: call.status ?? 'queued', call_error: null, next_attempt_at: null });
         await insertCall(tx, { orgId, callId: call.id, interviewId: row.id, attempt, mode: 'phone' });
         await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: row.id, attempt } });
         await deps.audit.recordIn(tx, orgId, { action: 'interview.call_started', actor: { type: 'system' }, target: { type: 'interview', id: row.id }, metadata: { callId: call.id, attempt } });
+        return true;
       });
+      if (!stored) return 'adopted';
       // A safety net: if no report ever comes, ask Vapi after the longest possible call.
       await deps.reconcile.enqueue(orgId, row.id, row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS);
       return 'placed';

@@ -10,3 +10,5 @@ export const interviewReminderJobId = (interviewId: string, kind: string, versio
 /** A recruiter's request to end a live call: a job named 'hang-up' on the interview-reconcile queue, one per call. */
 export const HANG_UP_JOB_NAME = 'hang-up';
 export const interviewHangUpJobId = (interviewId: string, callId: string): string => `interview-hang-up-${interviewId}-${callId.replace(/[^A-Za-z0-9-]/g, '')}`;
+/** One score job per interview (the producer and the reconciler use the same id). */
+export const interviewScoreJobId = (interviewId: string): string => `interview-score-${interviewId}`;

@@ -723,7 +723,7 @@ export function createInterviewService(deps: {
           publicKey: settings.vapi_public_key,
           assistantId,
           assistant: assistantId ? null : (assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }, null, llm ?? operatorModel) as Record<string, unknown>),
-          assistantOverrides: callOverrides(orgId, row) as Record<string, unknown>,
+          assistantOverrides: callOverrides(orgId, row, first ? row.attempts + 1 : row.attempts) as Record<string, unknown>,
         };
       });
     },

@@ -15,7 +15,18 @@ export interface CallSummary {
   controlUrl: string | null;
 }
 
+/** A call as GET /call lists it: only what adopting an orphaned call needs (ids from our own metadata, never PII). */
+export interface ListedCall {
+  id: string;
+  status: string | null;
+  createdAt: string;
+  /** assistantOverrides.metadata as hirebox sent it with POST /call. */
+  metadata: { orgId?: unknown; interviewId?: unknown; attempt?: unknown };
+}
+
 export interface VapiApi {
+  /** GET /call (SDK calls.list): calls of one phone number created after a time, newest first as Vapi answers. */
+  listCalls(filter: { phoneNumberId: string; createdAtGt: Date; limit?: number }): Promise<ListedCall[]>;
   createCall(request: Vapi.CreateCallDto): Promise<{ id: string; status: string | null }>;
   getCall(id: string): Promise<CallSummary>;
   /** POST /assistant: returns the new assistant's id. */
@@ -92,6 +103,10 @@ export function createVapiApi(options: { apiKey: string; baseUrl: string; timeou
   const sdkClient = (): Promise<VapiClient> =>
     (clientReady ??= loadSdk().then(({ VapiClient }) => new VapiClient({ token: options.apiKey, baseUrl: options.baseUrl, timeoutInSeconds: options.timeoutSeconds ?? 15, maxRetries: options.maxRetries ?? 2 })));
   return {
+    async listCalls(filter) {
+      const calls = await (await sdkClient()).calls.list({ phoneNumberId: filter.phoneNumberId, createdAtGt: filter.createdAtGt.toISOString(), limit: filter.limit ?? 100 });
+      return calls.map((c) => ({ id: c.id, status: c.status ?? null, createdAt: c.createdAt, metadata: (c.assistantOverrides?.metadata ?? {}) as ListedCall['metadata'] }));
+    },
     async createCall(request) {
       const created = (await (await sdkClient()).calls.create(request)) as { id?: string; status?: string };
       if (!created || typeof created.id !== 'string') throw new Error('Vapi did not return a call id');
@@ -175,6 +190,7 @@ export function classifyVapiError(err: unknown): { verdict: CallVerdict; code: s
 /** Every Vapi REST call through the shared 'vapi' breaker: while it is open, calls throw CircuitOpenError without reaching Vapi. */
 export function withVapiBreaker(api: VapiApi, breaker: CircuitBreaker): VapiApi {
   return {
+    listCalls: (filter) => breaker.run(() => api.listCalls(filter), classifyVapiError),
     createCall: (request) => breaker.run(() => api.createCall(request), classifyVapiError),
     getCall: (id) => breaker.run(() => api.getCall(id), classifyVapiError),
     createAssistant: (request) => breaker.run(() => api.createAssistant(request), classifyVapiError),
