@@ -370,9 +370,13 @@ t.test('nightly encrypted backup and restore drill by the operator scripts, in c
   await writeFile(join(bin, 'docker'), [
     '#!/bin/sh',
     '# `docker compose ARGS` -> docker-compose for this proof\'s project and compose files',
-    '[ "$1" = compose ] || { echo "docker shim: only compose" >&2; exit 1; }',
-    'shift',
-    `exec docker-compose --ansi never -p ${PROJECT} -f docker-compose.yml -f deploy/proof/compose.proof.yml "$@"`,
+    'if [ "$1" = compose ]; then',
+    '  shift',
+    `  exec docker-compose --ansi never -p ${PROJECT} -f docker-compose.yml -f deploy/proof/compose.proof.yml "$@"`,
+    'fi',
+    '# Anything else goes to the Docker CLI further down PATH: docker-compose 1.29 runs',
+    '# `docker exec` / `docker start` itself for exec and run (DOCKER_HOST: podman\'s socket).',
+    'PATH=${PATH#*:} exec docker "$@"',
     '',
   ].join('\n'), { mode: 0o755 });
   const identity = join(dir, 'backup.key');

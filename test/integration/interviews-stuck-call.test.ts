@@ -17,7 +17,7 @@ import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/servic
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { createInterviewStartProcessor, sweepOverdueStarts } from '../../worker/processors/interview-start.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -50,6 +50,7 @@ async function orgWithJob(): Promise<{ recruiter: Member; jobId: string; orgId: 
   const job = await createJob(ctx, recruiter, { title: 'Platform Engineer', interviewQuestions: ['Tell me about an outage you handled.'] });
   const saved = await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_interviewer', phoneNumberId: 'pn_shared' } });
   if (saved.statusCode !== 204) throw new Error(saved.body);
+  await approvePlan(ctx, admin, job.id, ['Tell me about an outage you handled.']);
   return { recruiter, jobId: job.id, orgId: admin.orgId };
 }
 

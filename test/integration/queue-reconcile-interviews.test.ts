@@ -11,7 +11,7 @@ import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { interviewReminderJobId, interviewScoreJobId } from '../../server/modules/interviews/job-ids.js';
 import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from '../../worker/processors/recording-fetch.js';
 import { interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler } from '../../worker/reconcile.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 
 const ctx = await buildTestApp(t);
@@ -28,6 +28,7 @@ t.teardown(async () => {
 async function org(): Promise<{ admin: Member; jobId: string }> {
   const admin = await createOrgWithMember(ctx, 'admin');
   const job = await createJob(ctx, admin, { title: 'Support Engineer', interviewQuestions: ['How do you calm an angry customer?'] });
+  await approvePlan(ctx, admin, job.id, ['How do you calm an angry customer?']);
   return { admin, jobId: job.id };
 }
 
