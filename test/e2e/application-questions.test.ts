@@ -5,18 +5,15 @@
 // application still in its first stage (no automatic rejection). axe-core on each page.
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
-import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
 import { SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { axeViolations, describeFindings } from './axe.js';
-import { ARTIFACTS, freePort, launch, layoutProblems, newWatchedPage, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
+import { ARTIFACTS, launch, layoutProblems, listeningTestApp, newWatchedPage, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
+const { ctx, origin } = await listeningTestApp(t);
 const owner = await connectOwner(t, ctx);
 const member = await createOrgWithMember(ctx, 'recruiter');
 // The app's public URL is this listening origin: API calls from the test say so (CSRF origin check).

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { packageRoot } from '../../server/core/paths.js';
+import { buildTestApp, type Member, type TestContext } from '../helper.js';
 
 export const CHROMIUM = process.env.HIREBOX_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(packageRoot(), 'test-artifacts', 'e2e');
@@ -124,4 +125,17 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     if (g.document.documentElement.scrollWidth > screenWidth + 1) problems.push(`content ${g.document.documentElement.scrollWidth}px wide in a ${screenWidth}px viewport`);
     return problems;
   }, screenWidth);
+}
+
+/**
+ * The real app listening on a free loopback port, with PUBLIC_URL set to that origin (the
+ * console's CSRF origin check and every link it mails point there). `sameOrigin` gives a
+ * member's API headers the Origin a browser on that page would send.
+ */
+export async function listeningTestApp(t: Parameters<typeof buildTestApp>[0]): Promise<{ ctx: TestContext; origin: string; sameOrigin: (m: Member) => Member }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
+  await ctx.app.listen({ host: '127.0.0.1', port });
+  return { ctx, origin, sameOrigin: (m) => ({ ...m, headers: { ...m.headers, origin } }) };
 }

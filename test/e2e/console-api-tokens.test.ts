@@ -2,17 +2,13 @@
 // recruiter is offered only their role's scopes, creates a token, sees the secret once,
 // the token works with curl-style bearer requests, and revoking it from the page stops it.
 import t from 'tap';
-import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, type Watch } from './browser.js';
+import { connectOwner, createOrgWithMember } from '../helper.js';
+import { launch, layoutProblems, listeningTestApp, requireBrowserAndBuild, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
+const { ctx, origin, sameOrigin } = await listeningTestApp(t);
 const owner = await connectOwner(t, ctx);
-const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
 const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', admin.orgId));
 

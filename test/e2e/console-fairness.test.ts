@@ -7,17 +7,13 @@ import t from 'tap';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createJob } from '../fixtures/hiring.js';
 import { multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
-import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, screenshot, type Watch } from './browser.js';
+import { connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { launch, layoutProblems, listeningTestApp, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
+const { ctx, origin, sameOrigin } = await listeningTestApp(t);
 const owner = await connectOwner(t, ctx);
-const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
 const auditor = sameOrigin(await createOrgWithMember(ctx, 'auditor', admin.orgId));
 const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', admin.orgId));

@@ -6,16 +6,12 @@
 // no forms.
 import t from 'tap';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
-import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, screenshot, type Watch } from './browser.js';
+import { createOrgWithMember, type Member } from '../helper.js';
+import { launch, layoutProblems, listeningTestApp, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
-const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
+const { ctx, origin, sameOrigin } = await listeningTestApp(t);
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
 const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', admin.orgId));
 const auditor = sameOrigin(await createOrgWithMember(ctx, 'auditor', admin.orgId));

@@ -9,18 +9,14 @@ import t from 'tap';
 import { join } from 'node:path';
 import { packageRoot } from '../../server/core/paths.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { connectOwner, createOrgWithMember } from '../helper.js';
 import { axeViolations, describeFindings } from './axe.js';
-import { freePort, launch, layoutProblems, requireBrowserAndBuild, signedInPage, screenshot, type Watch } from './browser.js';
+import { launch, layoutProblems, listeningTestApp, requireBrowserAndBuild, screenshot, signedInPage, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
+const { ctx, origin, sameOrigin } = await listeningTestApp(t);
 const owner = await connectOwner(t, ctx);
-const sameOrigin = (m: Member): Member => ({ ...m, headers: { ...m.headers, origin } });
 const admin = sameOrigin(await createOrgWithMember(ctx, 'admin'));
 const recruiter = sameOrigin(await createOrgWithMember(ctx, 'recruiter', admin.orgId));
 const manager = sameOrigin(await createOrgWithMember(ctx, 'hiring_manager', admin.orgId));

@@ -11,16 +11,13 @@ import { totpCode } from '../../server/modules/auth/totp.js';
 import { createLogger } from '../../server/core/logger.js';
 import { startWorkers } from '../../worker/worker.js';
 import { createModelProvider } from '../../worker/providers/index.js';
-import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
+import { createOrgWithMember, type Member } from '../helper.js';
 import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
-import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
+import { launch, listeningTestApp, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
 
 requireBrowserAndBuild();
 
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
-const ctx = await buildTestApp(t, { env: { PUBLIC_URL: origin } });
-await ctx.app.listen({ host: '127.0.0.1', port });
+const { ctx, origin } = await listeningTestApp(t);
 
 const workerConnection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
 const workers = await startWorkers({
