@@ -26,7 +26,8 @@ export function createMailer(options: { smtpUrl: string | null; from: string; ou
   if (options.smtpUrl) {
     // Bounded timeouts (nodemailer's socket default is 10 minutes): a send must end well
     // within ALERT_CLAIM_STALE_MS, after which an unrecorded alert send counts as unknown.
-    const transport = nodemailer.createTransport(options.smtpUrl, { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
+    // Parameters in SMTP_URL still win (nodemailer merges the url over these).
+    const transport = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
     return {
       outbox: [],
       async send(message) {

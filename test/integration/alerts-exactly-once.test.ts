@@ -118,7 +118,9 @@ t.test('the Message-ID is derived from the alert id, so receivers can dedupe too
   const id = await raiseOne('mass_export');
   await run(ctx.db, { orgId: admin.orgId, alertId: id }, 0);
   const mail = mailsFor(id)[0];
-  t.match(mail?.data, new RegExp(`Message-ID:\\s+<alert\\.${id}\\.[0-9a-f]{16}@`, 'i'), 'Message-ID carries the alert id');
+  const messageId = /Message-ID:\s+<([^>]+)>/i.exec(mail?.data ?? '')?.[1] ?? '';
+  t.equal(messageId.split('@')[0]?.slice(0, 'alert.'.length + id.length + 1), `alert.${id}.`, 'Message-ID carries the alert id');
+  t.match(messageId, /^alert\.[0-9a-f-]{36}\.[0-9a-f]{16}@hirebox\.invalid$/, 'per recipient, on a host of ours');
   t.match(await row(id), { email_status: 'delivered', webhook_status: 'delivered', delivery_attempts: 1 });
 });
 
