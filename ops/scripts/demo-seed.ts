@@ -35,7 +35,7 @@ import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
 import { createSimulatedProvider, SIMULATED_MODEL } from '../../worker/providers/simulated.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
-import { upsertAlertSettings } from '../../server/modules/alerts/repo.js';
+import { insertAlert, updateDelivery, upsertAlertSettings } from '../../server/modules/alerts/repo.js';
 import { createRightsService } from '../../server/modules/rights/service.js';
 import { insertSavedView } from '../../server/modules/triage/repo.js';
 import type { ViewFilters } from '../../server/modules/triage/schemas.js';
@@ -245,6 +245,11 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
       metadata: { emails: 1, webhookHost: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'], secretCreated: false },
       requestId: 'demo-seed',
     });
+    // Issue 19: an alert whose mail outcome is unknown (the worker stopped between the SMTP
+    // server accepting it and recording it): shown as such on Settings, never mailed twice.
+    const alertId = randomUUID();
+    await insertAlert(tx, { id: alertId, orgId, kind: 'signin_burst', severity: 'warning', summary: 'Repeated failed sign-ins for one account from 5 addresses (demo).', details: {}, emailStatus: 'unknown', webhookStatus: 'skipped', createdAt: new Date(Date.now() - 2 * 86_400_000) });
+    await updateDelivery(tx, alertId, { emailStatus: 'unknown', webhookStatus: 'skipped', lastError: 'outcome unknown: an earlier attempt stopped between sending and recording' });
   });
   // issue 20: an event webhook, disabled so the demo sends nothing: the console's Event webhooks card shows it.
   await deps.db.withTenantTx(orgId, async (tx) => {

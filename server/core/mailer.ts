@@ -12,6 +12,8 @@ export interface MailMessage {
   html?: string;
   /** An iCalendar invite: nodemailer sends it as a text/calendar; method=... alternative part (what mail clients show as an invite). */
   icalEvent?: { method: 'REQUEST' | 'CANCEL'; filename?: string; content: string };
+  /** A stable Message-ID ("<local@domain>") so a receiver can drop a resent copy; nodemailer makes a random one otherwise. */
+  messageId?: string;
 }
 
 export interface Mailer {
@@ -22,7 +24,10 @@ export interface Mailer {
 
 export function createMailer(options: { smtpUrl: string | null; from: string; outboxDir: string }): Mailer {
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // Bounded timeouts (nodemailer's socket default is 10 minutes): a send must end well
+    // within ALERT_CLAIM_STALE_MS, after which an unrecorded alert send counts as unknown.
+    // Parameters in SMTP_URL still win (nodemailer merges the url over these).
+    const transport = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
     return {
       outbox: [],
       async send(message) {

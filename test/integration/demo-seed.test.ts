@@ -41,6 +41,8 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   t.equal(members.json<{ members: unknown[] }>().members.length, 4);
   const alerting = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/alerts', headers: admin });
   t.match(alerting.json(), { emails: ['admin@demo.hirebox.test'], webhookUrl: null, kinds: ['signin_burst', 'webhook_signature', 'mass_export'] }, 'the alert channel mails the demo admin');
+  const alertList = await ctx.app.inject({ method: 'GET', url: '/api/v1/alerts', headers: admin });
+  t.match(alertList.json<{ items: { kind: string; emailStatus: string }[] }>().items, [{ kind: 'signin_burst', emailStatus: 'unknown' }], 'an alert whose mail outcome is unknown (issue 19)');
   const hooks = await ctx.app.inject({ method: 'GET', url: '/api/v1/org/event-hooks', headers: admin });
   t.match(hooks.json(), { items: [{ url: 'https://hooks.example.com/hirebox', enabled: false, disabledReason: 'manual' }] }, 'a disabled demo event webhook (nothing is sent)');
   // issue 18 item 6: one open access request in the privacy register, with its GDPR due date.

@@ -4,10 +4,11 @@
 // in its own org; fresh, already called, browser-mode and declined interviews are left
 // alone, and a second sweep adds no duplicate job.
 import t from 'tap';
-import type { Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
-import { createQueue, QUEUES, type JobPayloads } from '../../server/core/queues.js';
+import { bullPrefix, createQueue, QUEUES, type JobPayloads } from '../../server/core/queues.js';
 import { createCallService } from '../../server/modules/interviews/calls.js';
 import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
@@ -99,4 +100,56 @@ t.test('a due interview whose start job was lost is started by the sweep, once, 
 t.test('the sweep runs as a repeatable job of the start queue', async (t) => {
   const out = await processor({ name: START_SWEEP_JOB_NAME, data: { orgId: '', interviewId: '' } } as Job<JobPayloads['interview-start']>);
   t.match(out, /^swept_\d+$/);
+});
+
+// A worker died after claiming the call (status 'calling', call_status 'creating', no call id).
+// A sweep with a short grace (the reconciler's) offers a start inside Vapi's 2-minute create
+// window: every attempt is told to retry later, so the job ends failed under its sweep id.
+// Once the window has passed, the next sweep must offer a fresh job under that id (a second
+// add of a failed job's id would be a no-op), and the claim is released and the call placed.
+t.test('a stuck-claim start that failed inside the create window is offered again by the next sweep', async (t) => {
+  await startQueue.obliterate({ force: true });
+  const org = await orgWithJob();
+  const id = await invited(org, consent);
+  await startQueue.obliterate({ force: true }); // only the sweep's job below
+  await owner.query(`UPDATE interviews SET status = 'calling', call_status = 'creating', attempts = attempts + 1, updated_at = now() - interval '60 seconds', next_attempt_at = NULL WHERE id = $1`, [id]);
+  const { rows } = await owner.query<{ attempts: number }>('SELECT attempts FROM interviews WHERE id = $1', [id]);
+  const jobId = interviewStartJobId(id, `due${rows[0]?.attempts ?? -1}`);
+
+  t.equal(await sweepOverdueStarts({ ...sweep, graceSeconds: 30 }), 1, 'the short-grace sweep offers the stuck claim inside the window');
+  const connection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker(QUEUES.interviewStart, processor, { connection, prefix: bullPrefix(ctx.config.redisPrefix) });
+  t.teardown(async () => {
+    await worker.close();
+    connection.disconnect();
+  });
+  // Real retries with the queue's backoff, each promoted at once instead of waited for.
+  let state = '';
+  for (let i = 0; i < 200 && state !== 'failed' && state !== 'completed'; i++) {
+    const job = await startQueue.getJob(jobId);
+    state = job ? await job.getState() : 'missing';
+    if (job && state === 'delayed') await job.promote().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const failed = await startQueue.getJob(jobId);
+  t.equal(state, 'failed', 'the sweep job used up its attempts inside the create window');
+  t.equal(failed?.attemptsMade, 5, 'all five attempts');
+  t.match(failed?.failedReason, /on its way to Vapi/);
+
+  await worker.pause();
+  await owner.query(`UPDATE interviews SET updated_at = now() - interval '10 minutes' WHERE id = $1`, [id]);
+  const calledBefore = fake.requests.filter((r) => r.method === 'POST' && r.path === '/call').length;
+  t.equal(await sweepOverdueStarts(sweep), 1, 'still overdue: the next sweep sees it');
+  const again = await startQueue.getJob(jobId);
+  t.equal(again ? await again.getState() : 'missing', 'waiting', 'a fresh job under the sweep id, not the failed one');
+  t.equal(again?.attemptsMade, 0);
+  worker.resume();
+  let done = '';
+  for (let i = 0; i < 200 && done !== 'completed' && done !== 'failed'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    done = await startQueue.getJobState(jobId);
+  }
+  t.equal((await startQueue.getJob(jobId))?.returnvalue, 'placed', 'the worker releases the claim and places the call');
+  t.equal(fake.requests.filter((r) => r.method === 'POST' && r.path === '/call').length - calledBefore, 1, 'one call');
+  t.equal(await sweepOverdueStarts(sweep), 0, 'no longer overdue');
 });

@@ -10,7 +10,8 @@
 // after the commit that made the interview due, so Redis being down at that moment (or a
 // crash in between) would leave a consented candidate waiting forever. The sweep
 // enqueues a start for every phone interview due for over SWEEP_GRACE_S without a call
-// (migration 0024), one job id per interview and attempt count (interview-start-<id>-due<n>).
+// (migration 0024), one job id per interview and attempt count (interview-start-<id>-due<n>);
+// a finished job under that id is removed first, so a failed one never blocks the re-offer.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
@@ -41,8 +42,21 @@ export async function scheduleStartSweep(queue: TypedQueue<'interview-start'>, e
 export async function sweepOverdueStarts(deps: StartSweepDeps): Promise<number> {
   const rows = await overdueStartsAllOrgs(deps.db.pool, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
-  await deps.queue.addBulk(rows.map((r) => ({ name: 'start', data: { orgId: r.orgId, interviewId: r.id }, opts: { jobId: interviewStartJobId(r.id, `due${r.attempts}`) } })));
+  const jobs = rows.map((r) => ({ name: 'start', data: { orgId: r.orgId, interviewId: r.id }, opts: { jobId: interviewStartJobId(r.id, `due${r.attempts}`) } }));
+  // A finished job keeps its id (removeOnFail/removeOnComplete keep them for days), and adding
+  // under a kept id is a no-op: a stuck-claim start that used up its attempts inside the
+  // create window would never run again. The interview is still overdue, so that job is
+  // finished with: remove it so this add is a fresh one. Waiting/active/delayed jobs stay.
+  await Promise.all(jobs.map((j) => removeFinished(deps.queue, j.opts.jobId)));
+  await deps.queue.addBulk(jobs);
   return rows.length;
+}
+
+async function removeFinished(queue: TypedQueue<'interview-start'>, jobId: string): Promise<void> {
+  const state = await queue.getJobState(jobId);
+  if (state !== 'failed' && state !== 'completed') return;
+  // Another sweep may have removed or replaced it meanwhile: the add below is then a no-op or fresh anyway.
+  await queue.remove(jobId).catch(() => undefined);
 }
 
 export function createInterviewStartProcessor(deps: { calls: CallService; logger?: Logger; sweep?: StartSweepDeps }) {

@@ -2,7 +2,8 @@
 // caller's tenant context (withTenant / withTenantTx).
 import type { Queryable } from '../../core/db.js';
 
-export type ChannelStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+/** 'unknown': a send was claimed and never recorded (worker died after sending); not retried (0057). */
+export type ChannelStatus = 'pending' | 'delivered' | 'failed' | 'skipped' | 'unknown';
 
 export interface AlertSettingsRecord {
   emails: string[];
@@ -25,6 +26,8 @@ export interface AlertRow {
   delivery_attempts: number;
   last_error: string | null;
   created_at: Date;
+  email_claimed_at: Date | null;
+  webhook_claimed_at: Date | null;
 }
 
 export async function getAlertSettings(q: Queryable, orgId: string): Promise<AlertSettingsRecord | null> {
@@ -79,8 +82,29 @@ export async function findAlert(q: Queryable, id: string): Promise<AlertRow | nu
   return rows[0] ?? null;
 }
 
+/**
+ * Claims the channels about to be sent (0057) and stores statuses resolved beforehand, only if
+ * the claims are still what this attempt read (compare-and-set): false = another attempt
+ * got there first. Committed before any send.
+ */
+export async function claimChannels(
+  q: Queryable,
+  id: string,
+  s: { emailStatus: ChannelStatus; webhookStatus: ChannelStatus; email: boolean; webhook: boolean; at: Date; seen: { email: Date | null; webhook: Date | null } },
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE alerts SET email_status = $2, webhook_status = $3,
+       email_claimed_at = CASE WHEN $4 THEN $6::timestamptz ELSE email_claimed_at END,
+       webhook_claimed_at = CASE WHEN $5 THEN $6::timestamptz ELSE webhook_claimed_at END
+     WHERE id = $1 AND email_claimed_at IS NOT DISTINCT FROM $7::timestamptz AND webhook_claimed_at IS NOT DISTINCT FROM $8::timestamptz`,
+    [id, s.emailStatus, s.webhookStatus, s.email, s.webhook, s.at, s.seen.email, s.seen.webhook],
+  );
+  return rowCount === 1;
+}
+
+/** Records an attempt's outcome; the outcome is known, so the claims are released. */
 export async function updateDelivery(q: Queryable, id: string, s: { emailStatus: ChannelStatus; webhookStatus: ChannelStatus; lastError: string | null }): Promise<void> {
-  await q.query('UPDATE alerts SET email_status = $2, webhook_status = $3, last_error = $4, delivery_attempts = delivery_attempts + 1 WHERE id = $1', [
+  await q.query('UPDATE alerts SET email_status = $2, webhook_status = $3, last_error = $4, delivery_attempts = delivery_attempts + 1, email_claimed_at = NULL, webhook_claimed_at = NULL WHERE id = $1', [
     id,
     s.emailStatus,
     s.webhookStatus,

@@ -5,7 +5,7 @@
 // raise() is called from request paths (sign-in, webhooks, exports): it never throws, so an
 // alerting problem can never break the path that noticed the incident. The same kind is
 // sent at most once per org per THROTTLE_MS; later ones only count on the sent row.
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
@@ -18,6 +18,7 @@ import { ValidationError } from '../../core/errors.js';
 import type { RequestContext } from '../../plugins/access.js';
 import { isDomainName } from '../sso/service.js';
 import {
+  claimChannels,
   countSuppressed,
   findAlert,
   getAlertSettings,
@@ -268,11 +269,36 @@ export function createAlertService(deps: {
 export type AlertService = ReturnType<typeof createAlertService>;
 
 /**
+ * How long a claimed send may still be in flight: longer than the bounded SMTP timeouts
+ * (server/core/mailer.ts) times MAX_ALERT_EMAILS, and the webhook timeout. A claim older
+ * than this with no recorded outcome means the sending worker died.
+ */
+export const ALERT_CLAIM_STALE_MS = 15 * 60_000;
+const UNKNOWN_NOTE = 'outcome unknown: an earlier attempt stopped between sending and recording';
+
+/** Message-ID of one alert mail: stable per alert and recipient, so a resent copy can be dropped. */
+export function alertMessageId(alertId: string, address: string, host: string): string {
+  return `<alert.${alertId}.${createHash('sha256').update(address).digest('hex').slice(0, 16)}@${host}>`;
+}
+
+/**
  * Delivers one alert to its pending channels (the alert-deliver worker). A channel that
  * went out stays delivered; a failure throws so BullMQ retries with backoff, and on the
  * final attempt the failed channels are recorded as failed.
+ *
+ * Exactly once (issue 19): each channel to send is claimed in a committed write before the
+ * send, and the claim is released with the recorded outcome. A claim found still set means
+ * an earlier attempt died between the send and the record (or is still sending, if fresh):
+ * - fresh claim: retry later (on the final attempt: 'unknown');
+ * - stale claim, e-mail: at-most-once — 'unknown', shown in the console, never mailed
+ *   twice to a human (each mail also has a Message-ID derived from the alert id);
+ * - stale claim, webhook: at-least-once — resent with the same x-hirebox-alert-id (and
+ *   body id), which the receiver dedupes on.
  */
-export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; outbound: Outbound }) {
+export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; outbound: Outbound; clock?: () => Date; claimStaleMs?: number }) {
+  const clock = deps.clock ?? (() => new Date());
+  const staleMs = deps.claimStaleMs ?? ALERT_CLAIM_STALE_MS;
+  const mailHost = deps.publicUrl?.hostname ?? 'hirebox.invalid';
   return {
     async deliver(orgId: string, alertId: string, final: boolean): Promise<void> {
       const loaded = await deps.db.withTenant(orgId, async (q) => {
@@ -286,6 +312,33 @@ export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: M
       let emailStatus = alert.email_status;
       let webhookStatus = alert.webhook_status;
       if (emailStatus !== 'pending' && webhookStatus !== 'pending') return;
+
+      const now = clock();
+      const fresh = (at: Date | null) => at !== null && now.getTime() - at.getTime() < staleMs;
+      const emailClaimed = emailStatus === 'pending' && alert.email_claimed_at !== null;
+      const webhookClaimed = webhookStatus === 'pending' && alert.webhook_claimed_at !== null;
+      if (!final && ((emailClaimed && fresh(alert.email_claimed_at)) || (webhookClaimed && fresh(alert.webhook_claimed_at)))) {
+        throw new Error('an earlier attempt of this alert may still be in flight');
+      }
+      if (emailClaimed) emailStatus = 'unknown';
+      if (webhookClaimed && fresh(alert.webhook_claimed_at)) webhookStatus = 'unknown';
+      const resolved = emailClaimed || webhookClaimed;
+      if (resolved) deps.log.warn({ orgId, alertId, emailStatus, webhookStatus }, 'an earlier alert send was never recorded (worker died?)');
+      const claimed = await deps.db.withTenant(orgId, (q) =>
+        claimChannels(q, alertId, {
+          emailStatus,
+          webhookStatus,
+          email: emailStatus === 'pending',
+          webhook: webhookStatus === 'pending',
+          at: now,
+          seen: { email: alert.email_claimed_at, webhook: alert.webhook_claimed_at },
+        }),
+      );
+      if (!claimed) throw new Error('another attempt of this alert claimed it meanwhile');
+      if (emailStatus !== 'pending' && webhookStatus !== 'pending') {
+        await deps.db.withTenant(orgId, (q) => updateDelivery(q, alertId, { emailStatus, webhookStatus, lastError: UNKNOWN_NOTE }));
+        return;
+      }
       const errors: string[] = [];
       const payload = { id: alert.id, orgId, kind: alert.kind, severity: alert.severity, summary: alert.summary, suppressed: alert.suppressed, createdAt: alert.created_at.toISOString() };
 
@@ -296,7 +349,7 @@ export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: M
           try {
             const link = deps.publicUrl ? `\n\nSee the console: ${new URL('/app/settings', deps.publicUrl).href}` : '';
             for (const address of to) {
-              await deps.mailer.send({ to: address, subject: `[hirebox] ${alert.severity} alert: ${alert.kind}`, text: `${alert.summary}\n\nRaised at ${payload.createdAt}.${link}` });
+              await deps.mailer.send({ to: address, messageId: alertMessageId(alert.id, address, mailHost), subject: `[hirebox] ${alert.severity} alert: ${alert.kind}`, text: `${alert.summary}\n\nRaised at ${payload.createdAt}.${link}` });
             }
             emailStatus = 'delivered';
           } catch (err) {
@@ -317,7 +370,7 @@ export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: M
             // and refuses internal addresses before connecting.
             const res = await deps.outbound.fetch(url, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-hirebox-timestamp': timestamp, 'x-hirebox-signature': `sha256=${signAlertBody(secret, timestamp, body)}` },
+              headers: { 'content-type': 'application/json', 'x-hirebox-alert-id': alert.id, 'x-hirebox-timestamp': timestamp, 'x-hirebox-signature': `sha256=${signAlertBody(secret, timestamp, body)}` },
               body,
               signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
             });
@@ -335,7 +388,7 @@ export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: M
         if (emailStatus === 'pending') emailStatus = 'failed';
         if (webhookStatus === 'pending') webhookStatus = 'failed';
       }
-      await deps.db.withTenant(orgId, (q) => updateDelivery(q, alertId, { emailStatus, webhookStatus, lastError: failedNow ? errors.join('; ') : null }));
+      await deps.db.withTenant(orgId, (q) => updateDelivery(q, alertId, { emailStatus, webhookStatus, lastError: failedNow ? errors.join('; ') : resolved ? UNKNOWN_NOTE : null }));
       if (failedNow && !final) throw new Error(`alert delivery failed (${errors.join('; ')})`);
       if (failedNow) deps.log.warn({ orgId, alertId, errors }, 'alert delivery failed for good');
     },

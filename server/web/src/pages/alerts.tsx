@@ -36,7 +36,7 @@ const KIND_LABEL: Record<string, string> = {
   trust_check_failing: 'Trust page checks failing',
 };
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent' };
+const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent', unknown: 'outcome unknown (may have been sent)' };
 
 function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
   return (
