@@ -106,7 +106,7 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: { typed: Typ
         response: { 201: Type.Object({ id: Uuid, type: Type.String(), status: Type.String(), dueAt: Type.String() }), 200: Type.String(), ...PublicErrors },
       },
       bodyLimit: 8 * 1024,
-      config: { access: { public: 'candidate requests an interview accommodation (token is the credential)' }, rateLimit: { max: 5, timeWindow: '1 minute' } },
+      config: { access: { public: 'candidate requests an interview accommodation (token is the credential)' }, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
