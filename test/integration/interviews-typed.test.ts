@@ -207,6 +207,18 @@ t.test('accommodations: requested from the invite page with a due time, audited,
   t.equal(resolved.length, 1, 'the resolution is audited');
 });
 
+t.test('an erasure removes typed answers and accommodation notes', async (t) => {
+  const { id, token } = await invite();
+  t.equal((await post(`/i/${token}/accommodations`, { type: 'more_time', note: 'Extra time please.' })).statusCode, 201);
+  t.equal((await consentTyped(token)).statusCode, 200);
+  t.equal((await post(`/i/${token}/typed/answers`, { index: 0, answer: A1 })).statusCode, 200);
+  const cand = (await owner.query<{ candidate_id: string }>('SELECT candidate_id FROM interviews WHERE id = $1', [id])).rows[0]?.candidate_id as string;
+  const erase = await ctx.app.inject({ method: 'POST', url: `/api/v1/candidates/${cand}/erasure`, headers: admin.headers, payload: { reference: 'DSR-22-3', confirm: true } });
+  t.equal(erase.statusCode, 200, erase.body);
+  t.equal((await owner.query('SELECT 1 FROM interview_typed_answers WHERE interview_id = $1', [id])).rows.length, 0, 'typed answers deleted');
+  t.equal((await owner.query('SELECT 1 FROM interview_accommodations WHERE interview_id = $1 AND note_enc IS NOT NULL', [id])).rows.length, 0, 'note removed');
+});
+
 t.test('accommodation refusals: malformed, oversized, expired, other-org token, rate limit; nothing stored', async (t) => {
   const { id, token } = await invite();
   const before = await count('interview_accommodations');
