@@ -203,6 +203,8 @@ t.test('accommodations: requested from the invite page with a due time, audited,
   const ok = await ctx.app.inject({ method: 'POST', url: resolveUrl, headers: recruiter.headers, payload: { outcome: 'granted', resolution: 'Interview extended to 30 minutes.' } });
   t.equal(ok.statusCode, 200, ok.body);
   t.equal((await ctx.app.inject({ method: 'POST', url: resolveUrl, headers: recruiter.headers, payload: { outcome: 'declined' } })).statusCode, 409, 'resolved once');
+  const after = (await ctx.app.inject({ method: 'GET', url: `/api/v1/interviews/${id}`, headers: { cookie: recruiter.cookie } })).json<{ maxDurationSeconds: number }>();
+  t.equal(after.maxDurationSeconds, 1350, 'granted more time: the 15-minute call limit grows by half');
   const { rows: resolved } = await owner.query("SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'interview.accommodation_resolved'", [admin.orgId]);
   t.equal(resolved.length, 1, 'the resolution is audited');
 });

@@ -134,7 +134,19 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
         if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Accommodation' });
         if (row.status !== 'requested') throw new ConflictError({ detail: `This request is already ${row.status}.` });
         await tx.query('UPDATE interview_accommodations SET status = $2, resolved_at = $3, resolved_by = $4, resolution = $5 WHERE id = $1', [id, input.outcome, deps.clock(), ctx.userId, input.resolution ?? null]);
-        const data = { interviewId: row.interview_id, accommodationId: id, type: row.type, outcome: input.outcome };
+        // Granted more time: the call's time limit grows by half (at most the plan maximum of an
+        // hour) while the interview has not started; a typed interview has no time limit.
+        const extended =
+          input.outcome === 'granted' && row.type === 'more_time'
+            ? ((
+                await tx.query<{ max_duration_seconds: number }>(
+                  `UPDATE interviews SET max_duration_seconds = LEAST(3600, ceil(max_duration_seconds * 1.5)::int), updated_at = now()
+                    WHERE id = $1 AND status IN ('invited', 'scheduled') RETURNING max_duration_seconds`,
+                  [row.interview_id],
+                )
+              ).rows[0]?.max_duration_seconds ?? null)
+            : null;
+        const data = { interviewId: row.interview_id, accommodationId: id, type: row.type, outcome: input.outcome, maxDurationSeconds: extended };
         await insertEvent(tx, { orgId: ctx.orgId, applicationId: row.application_id, type: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, data });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id: row.interview_id }, metadata: data, requestId });
         return { id, status: input.outcome };
