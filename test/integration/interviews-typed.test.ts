@@ -111,6 +111,7 @@ t.test('typed and voice-transcribed answers get identical per-question scores fr
   t.same(fin.json(), { status: 'ended' });
   t.equal((await post(`/i/${typed.token}/typed/finish`)).statusCode, 409, 'finished once');
   t.equal((await post(`/i/${typed.token}/typed/answers`, { index: 2, answer: A3 })).statusCode, 409, 'no answers after finish');
+  t.equal((await post(`/i/${typed.token}/accommodations`, { type: 'more_time' })).statusCode, 409, 'no accommodation request once the interview is over');
   const job1 = await scoreQueue.getJob(interviewScoreJobId(typed.id));
   t.same(job1?.data, { orgId: admin.orgId, interviewId: typed.id }, 'the same interview-score job is queued');
 
