@@ -30,6 +30,7 @@ import { currentNoticeIn } from '../../server/modules/notices/service.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/notices/text.js';
 import { createScreeningOversight } from '../../server/modules/screening/oversight.js';
 import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
+import { createAccommodationService } from '../../server/modules/interviews/accommodations.js';
 import { createScorecardService } from '../../server/modules/scorecards/service.js';
 import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
 import { createSimulatedProvider, SIMULATED_MODEL } from '../../worker/providers/simulated.js';
@@ -467,6 +468,9 @@ async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; user
   if (!token || !next) return;
   const slot = new Date(Date.parse(next.start) + 3600_000).toISOString();
   await interviews.answer(token, { action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, mode: 'phone', phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: true, startAt: slot, timezone: 'Europe/Berlin' }, 'demo-seed');
+  // issue 22 item 3: the candidate asked for more time from the invite page (open, due in two working days).
+  const accommodations = createAccommodationService({ db: deps.db, audit: deps.audit, keyring: createKeyring({ masterKey: deps.masterKey }), clock: () => new Date() });
+  await accommodations.request(token, { type: 'more_time', note: 'I would like a few extra minutes per question.' }, 'demo-seed');
 }
 
 /**

@@ -68,6 +68,9 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const booked = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; scheduled_for: Date | null; candidate_timezone: string }>('SELECT status, scheduled_for, candidate_timezone FROM interviews'));
   t.equal(booked.rowCount, 1);
   t.match(booked.rows[0], { status: 'scheduled', scheduled_for: Date, candidate_timezone: 'Europe/Berlin' }, 'a scheduled interview with the candidate timezone');
+  // issue 22 item 3: that candidate asked for more time (an open accommodation request).
+  const acc = await ctx.db.withTenant(first.orgId, (q) => q.query<{ type: string; status: string; due_at: Date }>('SELECT type, status, due_at FROM interview_accommodations'));
+  t.match(acc.rows, [{ type: 'more_time', status: 'requested', due_at: Date }], 'one open accommodation request');
   // issue 22 item 4: every demo job has a plan drafted by the simulation from its criteria and approved.
   const plans = await ctx.db.withTenant(first.orgId, (q) => q.query<{ status: string; source: string; draft_model: string; items: { criterion: string; anchor: string }[]; criteria: unknown[] }>('SELECT p.status, p.source, p.draft_model, p.items, j.criteria FROM interview_plans p JOIN jobs j ON j.id = p.job_id'));
   const jobCount = (await ctx.db.withTenant(first.orgId, (q) => q.query('SELECT id FROM jobs'))).rows.length;

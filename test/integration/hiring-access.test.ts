@@ -76,6 +76,7 @@ function walk(jobId: string, applicationId: string, candidateId: string): Call[]
     { method: 'POST', route: '/api/v1/jobs/:id/visit', url: `/api/v1/jobs/${jobId}/visit` },
     // issue 21 item 4 (scorecards).
     { method: 'GET', route: '/api/v1/applications/:id/scorecards', url: `/api/v1/applications/${applicationId}/scorecards` },
+    { method: 'GET', route: '/api/v1/applications/:id/accommodations', url: `/api/v1/applications/${applicationId}/accommodations` },
     { method: 'PUT', route: '/api/v1/applications/:id/scorecard', url: `/api/v1/applications/${applicationId}/scorecard`, payload: { ratings: [{ criterion: 'c1', rating: 5, evidence: 'x' }, { criterion: 'c2', rating: 5, evidence: 'x' }], recommendation: 'strong_yes', submit: true } },
     { method: 'GET', route: '/api/v1/jobs/:id/scorecards/summary', url: `/api/v1/jobs/${jobId}/scorecards/summary` },
     // issue 21 item 5 (application questions).

@@ -4,6 +4,10 @@ import { escapeHtml } from '../public/html.js';
 import { formatBoth, formatIn } from './schedule.js';
 import { interviewNoticeLines } from '../notices/text.js';
 import { INTERVIEW_NOTICE_VERSION, type InvitePage } from './service.js';
+import { accommodationForm, renderTypedChat } from './typed-html.js';
+import type { TypedState } from './typed.js';
+
+type PageInput = InvitePage & { token: string; browserScript: string | null; typed?: TypedState | null };
 
 let zones: string[] | null = null;
 /** Every IANA zone the runtime knows, UTC first (computed once). */
@@ -26,9 +30,11 @@ function slotSelect(slots: Date[], withNow: boolean): string {
 }
 
 /** The page after consent: the booking, and while allowed, moving or cancelling it. */
-function renderBooked(p: InvitePage & { token: string; browserScript: string | null }): string {
+function renderBooked(p: PageInput): string {
   const action = `/i/${encodeURIComponent(p.token)}`;
   const job = escapeHtml(p.jobTitle);
+  if (p.mode === 'typed' && p.typed && (p.status === 'scheduled' || p.status === 'in_progress')) return renderTypedChat(p.typed, p.token, p.jobTitle);
+  if (p.mode === 'typed' && p.status === 'ended') return `<h1>Interview for ${job}</h1><p>Thank you: your typed answers were sent. ${escapeHtml(p.orgName)} will be in touch.</p>`;
   if (p.status === 'scheduled' && p.mode === 'browser') {
     const call = p.browserScript
       ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>Start the interview</button> <button type="button" id="browser-call-stop" hidden>End the interview</button><p id="browser-call-status" role="status">Loading…</p></div>
@@ -53,13 +59,16 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main>${body}</main></body></html>`;
 }
 
-export function renderInvitePage(p: InvitePage & { token: string; browserScript: string | null }): string {
+export function renderInvitePage(p: PageInput): string {
   const org = escapeHtml(p.orgName);
   const job = escapeHtml(p.jobTitle);
   if (p.answered) return page(`Interview for ${p.jobTitle}`, renderBooked(p));
-  const how = p.browserCalls
-    ? `<fieldset><legend>How would you like to talk?</legend><label><input type="radio" name="mode" value="phone" checked> The AI interviewer calls my phone</label><label><input type="radio" name="mode" value="browser"> In this browser, with my microphone, when I am ready (no phone number needed)</label></fieldset>`
-    : '<input type="hidden" name="mode" value="phone">';
+  const browser = p.browserCalls ? `<label><input type="radio" name="mode" value="browser"> In this browser, with my microphone, when I am ready (no phone number needed)</label>` : '';
+  const typedOption = p.typedAvailable ? `<label><input type="radio" name="mode" value="typed"> Type my answers in this browser, one question at a time (no call, no phone number needed)</label>` : '';
+  const how =
+    browser || typedOption
+      ? `<fieldset><legend>How would you like to be interviewed?</legend><label><input type="radio" name="mode" value="phone" checked> The AI interviewer calls my phone</label>${browser}${typedOption}</fieldset>`
+      : '<input type="hidden" name="mode" value="phone">';
   const action = `/i/${encodeURIComponent(p.token)}`;
   const lines = interviewNoticeLines(p.notice.facts);
   return page(
@@ -88,6 +97,7 @@ ${timezoneSelect(null)}
 </form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="human"><button type="submit">I would like a human interviewer instead</button></form>
 <form method="post" action="${action}"><input type="hidden" name="action" value="decline"><button type="submit">I do not want to be interviewed</button></form>
+${accommodationForm(p.token)}
 ${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">How ${org} uses AI, and who else receives your data</a></p>\n` : ''}<p>Notice version ${INTERVIEW_NOTICE_VERSION}, revision ${p.notice.version}.</p>`,
   );
 }
@@ -97,7 +107,7 @@ export function renderAnswered(status: string, orgName: string, o: { scheduledFo
   const manage = `<p><a href="/i/${encodeURIComponent(o.token)}">Move or cancel the interview</a> (this link works until the interview).</p>`;
   const booked = o.scheduledFor ? `Your interview is booked for ${escapeHtml(formatBoth(new Date(o.scheduledFor), o.timezone))}. You will get reminders by email a day and an hour before.` : null;
   const text =
-    status === 'scheduled' && o.mode === 'browser'
+    status === 'scheduled' && (o.mode === 'browser' || o.mode === 'typed')
       ? `Thank you. <a href="/i/${encodeURIComponent(o.token)}">Open the interview page</a> and start the interview when you are ready.`
       : status === 'scheduled' || status === 'rescheduled'
         ? `${booked ? `Thank you. ${booked}` : 'Thank you. The AI interviewer will call you in a moment.'}${booked ? manage : ''}`

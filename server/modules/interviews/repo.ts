@@ -3,7 +3,7 @@ import type { PlanItem } from './plan-draft.js';
 import type { Queryable } from '../../core/db.js';
 
 export type InterviewStatus = 'invited' | 'declined' | 'human_requested' | 'scheduled' | 'calling' | 'in_progress' | 'ended' | 'failed' | 'cancelled' | 'unreachable';
-export type InterviewMode = 'phone' | 'browser';
+export type InterviewMode = 'phone' | 'browser' | 'typed';
 
 /** A recruiter's availability window, ISO 8601 UTC instants. */
 export interface AvailabilityWindow {

@@ -7,6 +7,9 @@ import { IdParams } from '../jobs/schemas.js';
 import { renderAnswered, renderInvitePage } from './html.js';
 import type { InterviewService } from './service.js';
 import { ScoringSchema } from './score-view.js';
+import type { AccommodationService } from './accommodations.js';
+import type { TypedInterviewService } from './typed.js';
+import { typedInviteRoutes } from './typed-routes.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Interview = Type.Object({
@@ -376,7 +379,10 @@ const BrowserCall = Type.Object({
   assistantOverrides: Type.Object({}, { additionalProperties: true }),
 });
 
-export async function invitePageRoutes(app: FastifyInstance, deps: { interviews: InterviewService; browserScript: string | null; vapiBaseUrl: string }): Promise<void> {
+export async function invitePageRoutes(
+  app: FastifyInstance,
+  deps: { interviews: InterviewService; browserScript: string | null; vapiBaseUrl: string; typed: TypedInterviewService; accommodations: AccommodationService },
+): Promise<void> {
   const { interviews } = deps;
   // Scoped: the invitation form posts urlencoded; nothing else in the app accepts it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
@@ -393,7 +399,8 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
       const { token } = request.params as { token: string };
       const p = await interviews.invitePage(token);
       if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', browserCallCsp(deps.vapiBaseUrl));
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token, browserScript: deps.browserScript }));
+      const typed = p.mode === 'typed' ? await deps.typed.state(token) : null;
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token, browserScript: deps.browserScript, typed }));
     },
   );
 
@@ -409,7 +416,7 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
             action: Type.Union([Type.Literal('consent'), Type.Literal('human'), Type.Literal('decline')]),
             noticeVersion: Type.Optional(Type.String({ maxLength: 20 })),
             noticeRevision: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-            mode: Type.Optional(Type.Union([Type.Literal('phone'), Type.Literal('browser')])),
+            mode: Type.Optional(Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('typed')])),
             phone: Type.Optional(Type.String({ maxLength: 32 })),
             phoneConfirmed: Type.Optional(Type.Boolean()),
             recordingConsent: Type.Optional(Type.Boolean()),
@@ -494,4 +501,6 @@ export async function invitePageRoutes(app: FastifyInstance, deps: { interviews:
       return result;
     },
   );
+  // Same scope: the typed chat and accommodation forms post urlencoded like the invitation form.
+  await typedInviteRoutes(app, { typed: deps.typed, accommodations: deps.accommodations });
 }

@@ -98,7 +98,7 @@ export interface AnswerInput {
   noticeVersion?: string;
   /** The org notice revision shown (when sent, it must be the current one). */
   noticeRevision?: number;
-  mode?: 'phone' | 'browser';
+  mode?: 'phone' | 'browser' | 'typed';
   phone?: string;
   phoneConfirmed?: boolean;
   recordingConsent?: boolean;
@@ -124,6 +124,8 @@ export interface InvitePage {
   timezone: string | null;
   canChange: boolean;
   browserCalls: boolean;
+  /** Typed interviews answer the plan's questions in the page; they need the questions. */
+  typedAvailable: boolean;
 }
 
 export interface InterviewView {
@@ -592,6 +594,7 @@ export function createInterviewService(deps: {
           timezone: row.candidate_timezone,
           canChange: canChange(row, settings.reschedule_cutoff_minutes, now),
           browserCalls: Boolean(settings.vapi_public_key),
+          typedAvailable: row.questions.length > 0,
         };
       });
     },
@@ -608,7 +611,7 @@ export function createInterviewService(deps: {
           if (input.phoneConfirmed !== true) throw new UnprocessableError({ detail: 'Please confirm that this is the number to call.' });
         }
         if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.' });
-        if (mode === 'browser' && input.startAt && input.startAt !== 'now') throw new UnprocessableError({ detail: 'A browser interview starts when you are ready; no time needs to be booked.' });
+        if (mode !== 'phone' && input.startAt && input.startAt !== 'now') throw new UnprocessableError({ detail: 'A browser or typed interview starts when you are ready; no time needs to be booked.' });
       }
       const now = deps.clock();
       const result = await db.withTenantTx(orgId, async (tx) => {

@@ -19,7 +19,10 @@ import type { AlertSink } from '../alerts/service.js';
 import { createWebhookService, webhookIngestJobs, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
-import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, interviewStartJobId } from './job-ids.js';
+import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, interviewScoreJobId, interviewStartJobId } from './job-ids.js';
+import { createAccommodationService } from './accommodations.js';
+import { accommodationApiRoutes } from './typed-routes.js';
+import { createTypedInterviewService } from './typed.js';
 import { assistantPayload } from './assistant.js';
 import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
@@ -178,5 +181,18 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   await app.register(webhookRoutes, { webhooks });
   await app.register(calendarFeedRoutes, { feeds: createCalendarFeedService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock }) });
   await app.register(interviewApiRoutes, { interviews });
-  await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai' });
+  // A finished typed interview is scored by the same interview-score job as a voice transcript.
+  const scoreQueue = createQueue(QUEUES.interviewScore, deps.redis, deps.redisPrefix);
+  app.addHook('onClose', async () => scoreQueue.close());
+  const typed = createTypedInterviewService({
+    db: deps.db,
+    audit: deps.audit,
+    keyring,
+    clock,
+    log: deps.logger,
+    score: { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: interviewScoreJobId(interviewId) })) },
+  });
+  const accommodations = createAccommodationService({ db: deps.db, audit: deps.audit, keyring, clock });
+  await app.register(accommodationApiRoutes, { accommodations });
+  await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai', typed, accommodations });
 }

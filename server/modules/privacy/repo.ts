@@ -187,6 +187,8 @@ export const EXPORT_KINDS: readonly { kind: string; table: string; link: Candida
   { kind: 'review_tasks', table: 'review_tasks', link: 'application_id' },
   { kind: 'interviews', table: 'interviews', link: 'candidate_id' },
   { kind: 'interview_scores', table: 'interview_scores', link: 'interview_id' },
+  // Typed interviews' answers are in the exported transcript once finished; accommodation requests (note decrypted).
+  { kind: 'interview_accommodations', table: 'interview_accommodations', link: 'application_id' },
   // The privacy-request register (issue 18 item 6): no ciphertexts, the org's own record of requests.
   { kind: 'privacy_requests', table: 'privacy_requests', link: null },
 ];

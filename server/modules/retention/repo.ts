@@ -111,6 +111,9 @@ export async function scrubCandidate(tx: Queryable, candidateId: string): Promis
   const answers = await n(`DELETE FROM application_answers WHERE application_id IN (${apps})`);
   const recordings = await n('DELETE FROM interview_recordings WHERE interview_id IN (SELECT id FROM interviews WHERE candidate_id = $1)');
   const interviews = await n('UPDATE interviews SET phone_enc = NULL, transcript_enc = NULL, recording_ref_enc = NULL WHERE candidate_id = $1');
+  // Typed answers and accommodation notes (issue 22 item 3): sealed with the key destroyed below, removed too.
+  await n('DELETE FROM interview_typed_answers WHERE interview_id IN (SELECT id FROM interviews WHERE candidate_id = $1)');
+  await n('UPDATE interview_accommodations SET note_enc = NULL WHERE interview_id IN (SELECT id FROM interviews WHERE candidate_id = $1)');
   const decisions = await n(`UPDATE decisions SET reason = '[erased]' WHERE application_id IN (${apps})`);
   await n('DELETE FROM candidate_search_tokens WHERE candidate_id = $1');
   // The email blind index would still confirm "this address applied": replaced by random bytes.

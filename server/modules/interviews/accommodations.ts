@@ -1,0 +1,158 @@
+// Accommodation requests (issue 22 item 3): from the invite page a candidate asks for more
+// time, a typed interview or a human interviewer, with an optional note (candidate data,
+// sealed with the candidate key). Each request is audited and gets a due time; recruiters
+// see and resolve them (audited). A typed-mode request is granted at once: the invite page
+// already offers typed mode, so nobody has to act on it.
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../core/audit.js';
+import type { Keyring } from '../../core/crypto.js';
+import type { Db } from '../../core/db.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { findApplication, insertEvent } from '../applications/repo.js';
+import { assignedScope, type Ctx } from '../jobs/service.js';
+import { findInterviewByToken, orgOfInvite } from './repo.js';
+import { hashToken } from './service.js';
+
+export type AccommodationType = 'more_time' | 'typed_mode' | 'human_interviewer';
+export const ACCOMMODATION_NOTE_MAX = 1000;
+/**
+ * Two working days: long enough for a recruiter who is out for a day, short enough that the
+ * answer arrives well before a 7-day invitation runs out.
+ */
+export const ACCOMMODATION_DUE_WORKING_DAYS = 2;
+
+/** Adds working days (Monday to Friday, UTC): a request on Friday is due on Tuesday. */
+export function addWorkingDays(from: Date, days: number): Date {
+  const d = new Date(from);
+  let left = days;
+  while (left > 0) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) left -= 1;
+  }
+  return d;
+}
+
+export interface AccommodationView {
+  id: string;
+  interviewId: string;
+  applicationId: string;
+  type: AccommodationType;
+  note: string | null;
+  status: 'requested' | 'granted' | 'declined';
+  dueAt: string;
+  overdue: boolean;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: string | null;
+  createdAt: string;
+}
+
+interface Row {
+  id: string;
+  interview_id: string;
+  application_id: string;
+  candidate_id: string;
+  type: AccommodationType;
+  note_enc: Buffer | null;
+  status: 'requested' | 'granted' | 'declined';
+  due_at: Date;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  resolution: string | null;
+  created_at: Date;
+}
+const SELECT = `SELECT a.id, a.interview_id, a.application_id, i.candidate_id, a.type, a.note_enc, a.status, a.due_at, a.resolved_at, a.resolved_by, a.resolution, a.created_at
+  FROM interview_accommodations a JOIN interviews i ON i.org_id = a.org_id AND i.id = a.interview_id`;
+const AUTO_TYPED = 'Granted automatically: typed mode is offered on the invitation page.';
+
+export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
+  const { db, audit, keyring } = deps;
+
+  return {
+    async request(token: string, input: { type: AccommodationType; note?: string }, requestId: string): Promise<{ id: string; type: AccommodationType; status: string; dueAt: string }> {
+      const hash = hashToken(token);
+      const orgId = await orgOfInvite(db.pool, hash);
+      const now = deps.clock();
+      const gone = new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.' });
+      if (!orgId) throw gone;
+      return db.withTenantTx(orgId, async (tx) => {
+        const row = await findInterviewByToken(tx, hash, true);
+        if (!row || row.invite_revoked_at || row.invite_expires_at <= now) throw gone;
+        if (['ended', 'failed', 'cancelled', 'declined', 'unreachable'].includes(row.status)) throw new ConflictError({ detail: 'This interview is over; contact the hiring team directly.' });
+        const { rows: dup } = await tx.query('SELECT 1 FROM interview_accommodations WHERE interview_id = $1 AND type = $2', [row.id, input.type]);
+        if (dup.length > 0) throw new ConflictError({ detail: 'You have already asked for this; the hiring team will answer.' });
+        const id = randomUUID();
+        const note = input.note?.trim() ? input.note.trim() : null;
+        const cipher = note ? await keyring.candidateCipher(tx, orgId, row.candidate_id) : null;
+        const auto = input.type === 'typed_mode';
+        const dueAt = addWorkingDays(now, ACCOMMODATION_DUE_WORKING_DAYS);
+        await tx.query(
+          `INSERT INTO interview_accommodations (id, org_id, interview_id, application_id, type, note_enc, status, due_at, resolved_at, resolution, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [id, orgId, row.id, row.application_id, input.type, cipher && note ? cipher.seal('interview_accommodations', 'note_enc', id, note) : null, auto ? 'granted' : 'requested', dueAt, auto ? now : null, auto ? AUTO_TYPED : null, now],
+        );
+        // The note stays out of the audit trail and events (it may describe health or disability).
+        const data = { interviewId: row.id, accommodationId: id, type: input.type, dueAt: dueAt.toISOString(), autoGranted: auto, hasNote: note !== null };
+        await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.accommodation_requested', actor: { type: 'candidate' }, data });
+        await audit.recordIn(tx, orgId, { action: 'interview.accommodation_requested', actor: { type: 'candidate' }, target: { type: 'interview', id: row.id }, metadata: data, requestId });
+        return { id, type: input.type, status: auto ? 'granted' : 'requested', dueAt: dueAt.toISOString() };
+      });
+    },
+
+    async list(ctx: Ctx, applicationId: string): Promise<AccommodationView[]> {
+      return db.withTenant(ctx.orgId, async (q) => {
+        if (!(await findApplication(q, applicationId, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Application' });
+        const { rows } = await q.query<Row>(`${SELECT} WHERE a.application_id = $1 ORDER BY a.created_at, a.id`, [applicationId]);
+        const now = deps.clock();
+        const out: AccommodationView[] = [];
+        for (const r of rows) {
+          const note = r.note_enc ? (await keyring.candidateCipher(q, ctx.orgId, r.candidate_id)).openText('interview_accommodations', 'note_enc', r.id, r.note_enc) : null;
+          out.push({
+            id: r.id,
+            interviewId: r.interview_id,
+            applicationId: r.application_id,
+            type: r.type,
+            note,
+            status: r.status,
+            dueAt: r.due_at.toISOString(),
+            overdue: r.status === 'requested' && r.due_at <= now,
+            resolvedAt: r.resolved_at?.toISOString() ?? null,
+            resolvedBy: r.resolved_by,
+            resolution: r.resolution,
+            createdAt: r.created_at.toISOString(),
+          });
+        }
+        return out;
+      });
+    },
+
+    async resolve(ctx: Ctx, id: string, input: { outcome: 'granted' | 'declined'; resolution?: string }, requestId: string): Promise<{ id: string; status: string }> {
+      return db.withTenantTx(ctx.orgId, async (tx) => {
+        const { rows } = await tx.query<Row>(`${SELECT} WHERE a.id = $1 FOR UPDATE OF a`, [id]);
+        const row = rows[0];
+        if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Accommodation' });
+        if (row.status !== 'requested') throw new ConflictError({ detail: `This request is already ${row.status}.` });
+        await tx.query('UPDATE interview_accommodations SET status = $2, resolved_at = $3, resolved_by = $4, resolution = $5 WHERE id = $1', [id, input.outcome, deps.clock(), ctx.userId, input.resolution ?? null]);
+        // Granted more time: the call's time limit grows by half (at most the plan maximum of an
+        // hour) while the interview has not started; a typed interview has no time limit.
+        const extended =
+          input.outcome === 'granted' && row.type === 'more_time'
+            ? ((
+                await tx.query<{ max_duration_seconds: number }>(
+                  `UPDATE interviews SET max_duration_seconds = LEAST(3600, ceil(max_duration_seconds * 1.5)::int), updated_at = now()
+                    WHERE id = $1 AND status IN ('invited', 'scheduled') RETURNING max_duration_seconds`,
+                  [row.interview_id],
+                )
+              ).rows[0]?.max_duration_seconds ?? null)
+            : null;
+        const data = { interviewId: row.interview_id, accommodationId: id, type: row.type, outcome: input.outcome, maxDurationSeconds: extended };
+        await insertEvent(tx, { orgId: ctx.orgId, applicationId: row.application_id, type: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, data });
+        await audit.recordIn(tx, ctx.orgId, { action: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id: row.interview_id }, metadata: data, requestId });
+        return { id, status: input.outcome };
+      });
+    },
+  };
+}
+
+export type AccommodationService = ReturnType<typeof createAccommodationService>;
