@@ -175,7 +175,11 @@ run_cli() {
   elif [ -n "$HB_DB_URL" ]; then
     cli_cmd="node dist/server/cli.js"
   else
-    cli_cmd="docker compose run --rm --no-deps -T -e DATABASE_URL -e DATABASE_URL_FILE -e MIGRATION_DATABASE_URL -e MIGRATION_DATABASE_URL_FILE app node dist/server/cli.js"
+    # The one-shot migrate service: the app's image, secrets, backend network and erasure
+    # ledger volume, but never running, so the one-off container is not linked to live
+    # containers of its service (docker-compose 1.29 links a one-off `app` container to the
+    # running app, which podman's Docker API refuses: "link is not supported").
+    cli_cmd="docker compose run --rm --no-deps -T -e DATABASE_URL -e DATABASE_URL_FILE -e MIGRATION_DATABASE_URL -e MIGRATION_DATABASE_URL_FILE migrate node dist/server/cli.js"
   fi
   read -ra cli <<<"$cli_cmd"
   DATABASE_URL=$app_url DATABASE_URL_FILE='' MIGRATION_DATABASE_URL=$owner_url MIGRATION_DATABASE_URL_FILE='' "${cli[@]}" "$@"
