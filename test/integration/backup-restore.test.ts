@@ -75,7 +75,12 @@ function script(name: string, args: string[], env: Record<string, string | undef
   });
 }
 const backupFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.dump.age')).sort();
-const drillDatabases = async (): Promise<number> => (await owner.query("SELECT 1 FROM pg_database WHERE datname LIKE 'hirebox_drill_%' OR datname LIKE $1", [`${ctx.services.databaseName}_restore_%`])).rowCount ?? 0;
+const drillDatabaseNames = async (): Promise<string[]> =>
+  (await owner.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'hirebox_drill_%' OR datname LIKE $1", [`${ctx.services.databaseName}_restore_%`])).rows.map((r) => r.datname);
+// Throwaway databases on this (shared) server from before this file ran, e.g. of a run that
+// was killed mid-drill, are not this file's to count.
+const preexistingDrillDatabases = new Set(await drillDatabaseNames());
+const drillDatabases = async (): Promise<number> => (await drillDatabaseNames()).filter((n) => !preexistingDrillDatabases.has(n)).length;
 
 let backupFile = '';
 
