@@ -633,7 +633,9 @@ async function main(): Promise<void> {
         duplicated: Math.max(0, vapi.deletes.filter((id) => id === acceptedCall).length - 1),
         partial: 0,
         notes: `DELETE /call requests ${deleteRequests} (a repeat answers 404), calls deleted at Vapi ${vapi.deletes.filter((id) => id === acceptedCall).length}; confirmed ${d?.confirmed ? 'yes' : 'no'} ${((Date.now() - deleteKilledAt) / 1000).toFixed(1)} s after the kill`,
-        metrics: await shows('worker', 'the killed vapi-delete job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) >= 1, 15_000),
+        // The deletion may be confirmed before the dead worker's job is found stalled (the
+        // deletion sweep can re-offer it first); the stall shows within lock + check interval.
+        metrics: await shows('worker', 'the killed vapi-delete job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) >= 1, Math.max(15_000, deleteKilledAt + 75_000 - Date.now())),
       };
       rows.push(deleteRow);
       log(`${deleteRow.fault}: ${JSON.stringify(deleteRow)}`);
