@@ -633,9 +633,10 @@ async function main(): Promise<void> {
         duplicated: Math.max(0, vapi.deletes.filter((id) => id === acceptedCall).length - 1),
         partial: 0,
         notes: `DELETE /call requests ${deleteRequests} (a repeat answers 404), calls deleted at Vapi ${vapi.deletes.filter((id) => id === acceptedCall).length}; confirmed ${d?.confirmed ? 'yes' : 'no'} ${((Date.now() - deleteKilledAt) / 1000).toFixed(1)} s after the kill`,
-        // The deletion may be confirmed before the dead worker's job is found stalled (the
-        // deletion sweep can re-offer it first); the stall shows within lock + check interval.
-        metrics: await shows('worker', 'the killed vapi-delete job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) >= 1, Math.max(15_000, deleteKilledAt + 75_000 - Date.now())),
+        // The restarted worker either finds the dead worker's job stalled or, when the
+        // deletion sweep re-offered the deletion first (seen in 2 of 4 runs: confirmed ~19 s
+        // after the kill, no stall), completes it: either shows in the new process's counters.
+        metrics: await shows('worker', 'the killed vapi-delete job stalled or completed by the restarted worker', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'vapi-delete' }) + x.sum('hirebox_jobs_completed_total', { queue: 'vapi-delete' }) >= 1, 15_000),
       };
       rows.push(deleteRow);
       log(`${deleteRow.fault}: ${JSON.stringify(deleteRow)}`);
