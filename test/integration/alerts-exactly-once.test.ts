@@ -3,8 +3,6 @@
 // The crash is replayed by the processor's database failing for every query once the fake
 // SMTP server (and the receiver) has accepted the alert: the record step never lands, as
 // when the process dies there. The retry then runs with a working database.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import t from 'tap';
 import type { Db } from '../../server/core/db.js';
@@ -17,20 +15,9 @@ import { ALERT_CLAIM_STALE_MS, createAlertDeliverer, createAlertService } from '
 import { createAlertDeliverProcessor } from '../../worker/processors/alert-deliver.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { startRecordingReceiver } from '../support/webhook-receiver.js';
 
-const hits: { headers: IncomingMessage['headers']; body: string }[] = [];
-const receiver = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-    res.statusCode = 204;
-    res.end();
-  });
-});
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-t.teardown(() => new Promise<void>((r) => receiver.close(() => r())));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+const { url: receiverUrl, hits } = await startRecordingReceiver(t, '/hook');
 
 const smtp = await startFakeSmtp();
 t.teardown(() => smtp.close());

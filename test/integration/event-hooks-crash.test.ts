@@ -3,8 +3,6 @@
 // out, the next attempt resends, and the receiver dedupes on webhook-id, which must be the
 // same event id on the resend. The crash is replayed by the deliverer's database failing for
 // every query once the receiver has the request.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../server/core/db.js';
@@ -14,20 +12,9 @@ import { createOutbound } from '../../server/core/outbound.js';
 import { createEventHookDeliverer } from '../../server/modules/event-hooks/service.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
+import { startRecordingReceiver } from '../support/webhook-receiver.js';
 
-const hits: { headers: IncomingMessage['headers']; body: string }[] = [];
-const receiver = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-    res.statusCode = 204;
-    res.end();
-  });
-});
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-t.teardown(() => new Promise<void>((r) => receiver.close(() => r())));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`;
+const { url: receiverUrl, hits } = await startRecordingReceiver(t, '/events');
 
 const ctx = await buildTestApp(t, { env: { OUTBOUND_ALLOW_LOOPBACK: 'true' } });
 const outbound = createOutbound({ allowLoopback: true });
