@@ -3,6 +3,7 @@
 // candidate key. On finish the Q/A pairs become the interview's transcript in the exact
 // "AI: ... / User: ..." line format of a voice transcript, so parseTranscript, the
 // insufficient-evidence gate and the scorer treat a typed answer exactly like a spoken one.
+import { countTypedAnswers, insertTypedAnswer, listTypedAnswers } from './typed-repo.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
@@ -35,11 +36,6 @@ export function typedTranscript(questions: string[], answers: (string | undefine
   }).join('\n');
 }
 
-async function answerCount(q: Queryable, interviewId: string): Promise<number> {
-  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM interview_typed_answers WHERE interview_id = $1', [interviewId]);
-  return rows[0]?.n ?? 0;
-}
-
 export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
   const { db, audit, keyring } = deps;
 
@@ -64,7 +60,7 @@ export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; key
     async state(token: string): Promise<TypedState> {
       const { orgId, row } = await byToken(token);
       return db.withTenant(orgId, async (q) => {
-        const answered = row.mode === 'typed' ? await answerCount(q, row.id) : 0;
+        const answered = row.mode === 'typed' ? await countTypedAnswers(q, row.id) : 0;
         const open = row.mode === 'typed' && (row.status === 'scheduled' || row.status === 'in_progress') && answered < row.questions.length;
         return { status: row.status, total: row.questions.length, answered, question: open ? { index: answered, text: row.questions[answered] as string } : null };
       });
@@ -77,15 +73,10 @@ export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; key
       if (!text) throw new UnprocessableError({ detail: 'Please type an answer (or finish the interview).' });
       await db.withTenantTx(orgId, async (tx) => {
         const row = await openTyped(tx, found.id);
-        const next = await answerCount(tx, row.id);
+        const next = await countTypedAnswers(tx, row.id);
         if (input.index !== next || next >= row.questions.length) throw new ConflictError({ detail: 'This question has already been answered; reload the page for the next one.' });
         const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
-        await tx.query('INSERT INTO interview_typed_answers (org_id, interview_id, question_index, answer_enc) VALUES ($1, $2, $3, $4)', [
-          orgId,
-          row.id,
-          next,
-          cipher.seal('interview_typed_answers', 'answer_enc', `${row.id}:${next}`, text),
-        ]);
+        await insertTypedAnswer(tx, { orgId, interviewId: row.id, index: next, answerEnc: cipher.seal('interview_typed_answers', 'answer_enc', `${row.id}:${next}`, text) });
         if (row.status === 'scheduled') {
           await updateInterview(tx, row.id, { status: 'in_progress' });
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.typed_started', actor: { type: 'candidate' }, data: { interviewId: row.id } });
@@ -101,7 +92,7 @@ export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; key
       await db.withTenantTx(orgId, async (tx) => {
         const row = await openTyped(tx, found.id);
         const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
-        const { rows } = await tx.query<{ question_index: number; answer_enc: Buffer }>('SELECT question_index, answer_enc FROM interview_typed_answers WHERE interview_id = $1', [row.id]);
+        const rows = await listTypedAnswers(tx, row.id);
         const answers: (string | undefined)[] = [];
         for (const r of rows) answers[r.question_index] = cipher.openText('interview_typed_answers', 'answer_enc', `${row.id}:${r.question_index}`, r.answer_enc);
         const transcript = typedTranscript(row.questions, answers);
