@@ -10,6 +10,7 @@ import type { Db } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { findApplication, insertEvent } from '../applications/repo.js';
 import { assignedScope, type Ctx } from '../jobs/service.js';
+import { accommodationExists, extendInterviewDuration, insertAccommodation, listAccommodations, lockAccommodation, resolveAccommodation } from './accommodations-repo.js';
 import { findInterviewByToken, orgOfInvite } from './repo.js';
 import { hashToken } from './service.js';
 
@@ -48,22 +49,6 @@ export interface AccommodationView {
   createdAt: string;
 }
 
-interface Row {
-  id: string;
-  interview_id: string;
-  application_id: string;
-  candidate_id: string;
-  type: AccommodationType;
-  note_enc: Buffer | null;
-  status: 'requested' | 'granted' | 'declined';
-  due_at: Date;
-  resolved_at: Date | null;
-  resolved_by: string | null;
-  resolution: string | null;
-  created_at: Date;
-}
-const SELECT = `SELECT a.id, a.interview_id, a.application_id, i.candidate_id, a.type, a.note_enc, a.status, a.due_at, a.resolved_at, a.resolved_by, a.resolution, a.created_at
-  FROM interview_accommodations a JOIN interviews i ON i.org_id = a.org_id AND i.id = a.interview_id`;
 const AUTO_TYPED = 'Granted automatically: typed mode is offered on the invitation page.';
 
 export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
@@ -80,18 +65,17 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
         const row = await findInterviewByToken(tx, hash, true);
         if (!row || row.invite_revoked_at || row.invite_expires_at <= now) throw gone;
         if (['ended', 'failed', 'cancelled', 'declined', 'unreachable'].includes(row.status)) throw new ConflictError({ detail: 'This interview is over; contact the hiring team directly.' });
-        const { rows: dup } = await tx.query('SELECT 1 FROM interview_accommodations WHERE interview_id = $1 AND type = $2', [row.id, input.type]);
-        if (dup.length > 0) throw new ConflictError({ detail: 'You have already asked for this; the hiring team will answer.' });
+        if (await accommodationExists(tx, row.id, input.type)) throw new ConflictError({ detail: 'You have already asked for this; the hiring team will answer.' });
         const id = randomUUID();
         const note = input.note?.trim() ? input.note.trim() : null;
         const cipher = note ? await keyring.candidateCipher(tx, orgId, row.candidate_id) : null;
         const auto = input.type === 'typed_mode';
         const dueAt = addWorkingDays(now, ACCOMMODATION_DUE_WORKING_DAYS);
-        await tx.query(
-          `INSERT INTO interview_accommodations (id, org_id, interview_id, application_id, type, note_enc, status, due_at, resolved_at, resolution, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [id, orgId, row.id, row.application_id, input.type, cipher && note ? cipher.seal('interview_accommodations', 'note_enc', id, note) : null, auto ? 'granted' : 'requested', dueAt, auto ? now : null, auto ? AUTO_TYPED : null, now],
-        );
+        await insertAccommodation(tx, {
+          id, orgId, interviewId: row.id, applicationId: row.application_id, type: input.type,
+          noteEnc: cipher && note ? cipher.seal('interview_accommodations', 'note_enc', id, note) : null,
+          status: auto ? 'granted' : 'requested', dueAt, resolvedAt: auto ? now : null, resolution: auto ? AUTO_TYPED : null, createdAt: now,
+        });
         // The note stays out of the audit trail and events (it may describe health or disability).
         const data = { interviewId: row.id, accommodationId: id, type: input.type, dueAt: dueAt.toISOString(), autoGranted: auto, hasNote: note !== null };
         await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.accommodation_requested', actor: { type: 'candidate' }, data });
@@ -103,7 +87,7 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
     async list(ctx: Ctx, applicationId: string): Promise<AccommodationView[]> {
       return db.withTenant(ctx.orgId, async (q) => {
         if (!(await findApplication(q, applicationId, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Application' });
-        const { rows } = await q.query<Row>(`${SELECT} WHERE a.application_id = $1 ORDER BY a.created_at, a.id`, [applicationId]);
+        const rows = await listAccommodations(q, applicationId);
         const now = deps.clock();
         const out: AccommodationView[] = [];
         for (const r of rows) {
@@ -129,23 +113,14 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
 
     async resolve(ctx: Ctx, id: string, input: { outcome: 'granted' | 'declined'; resolution?: string }, requestId: string): Promise<{ id: string; status: string }> {
       return db.withTenantTx(ctx.orgId, async (tx) => {
-        const { rows } = await tx.query<Row>(`${SELECT} WHERE a.id = $1 FOR UPDATE OF a`, [id]);
-        const row = rows[0];
+        const row = await lockAccommodation(tx, id);
         if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Accommodation' });
         if (row.status !== 'requested') throw new ConflictError({ detail: `This request is already ${row.status}.` });
-        await tx.query('UPDATE interview_accommodations SET status = $2, resolved_at = $3, resolved_by = $4, resolution = $5 WHERE id = $1', [id, input.outcome, deps.clock(), ctx.userId, input.resolution ?? null]);
+        await resolveAccommodation(tx, id, { status: input.outcome, at: deps.clock(), by: ctx.userId, resolution: input.resolution ?? null });
         // Granted more time: the call's time limit grows by half (at most the plan maximum of an
         // hour) while the interview has not started; a typed interview has no time limit.
-        const extended =
-          input.outcome === 'granted' && row.type === 'more_time'
-            ? ((
-                await tx.query<{ max_duration_seconds: number }>(
-                  `UPDATE interviews SET max_duration_seconds = LEAST(3600, ceil(max_duration_seconds * 1.5)::int), updated_at = now()
-                    WHERE id = $1 AND status IN ('invited', 'scheduled') RETURNING max_duration_seconds`,
-                  [row.interview_id],
-                )
-              ).rows[0]?.max_duration_seconds ?? null)
-            : null;
+        // A typed interview has no time limit; more time extends a call not yet started.
+        const extended = input.outcome === 'granted' && row.type === 'more_time' ? await extendInterviewDuration(tx, row.interview_id) : null;
         const data = { interviewId: row.interview_id, accommodationId: id, type: row.type, outcome: input.outcome, maxDurationSeconds: extended };
         await insertEvent(tx, { orgId: ctx.orgId, applicationId: row.application_id, type: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, data });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id: row.interview_id }, metadata: data, requestId });
