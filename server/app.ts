@@ -68,6 +68,7 @@ import { trustRoutes } from './modules/trust/routes.js';
 import { wireTrust } from './modules/trust/wire.js';
 import { analyticsRoutes } from './modules/analytics/routes.js';
 import { createPortalLinks } from './modules/portal/links.js';
+import { localePlugin } from './plugins/locale.js';
 import { portalOrgById, registerPortal } from './modules/portal/wire.js';
 import type { ApplicationService } from './modules/applications/service.js';
 import type { CandidateExportService } from './modules/messages/export.js';
@@ -144,6 +145,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(inputTextPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(cookie);
+  // issue 22: candidate-facing requests carry the candidate's language (errors included).
+  await app.register(localePlugin);
   // issue 20: API tokens (Authorization: Bearer), resolved once per request for the rate
   // limiter (keyed per token) and the access guard.
   const tokens = createTokenService({ db: deps.db, audit: deps.audit, clock, log: deps.logger });

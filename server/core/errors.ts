@@ -1,11 +1,18 @@
 // One error hierarchy. Every failure the API reports is one of these, rendered as
 // RFC 9457 problem+json by the problem plugin.
+import type { MessageKey } from './i18n/catalog-shape.js';
+import type { MessageValues } from './i18n/translator.js';
 
 export interface ProblemOptions {
   detail?: string;
   /** Extra members for the problem document (must be safe to show to the caller). */
   extra?: Record<string, unknown>;
   cause?: unknown;
+  /**
+   * The candidate-facing wording of `detail` (issue 22): on a candidate path the problem
+   * plugin answers with this message in the candidate's language instead.
+   */
+  i18n?: { key: MessageKey; values?: MessageValues };
 }
 
 export class AppError extends Error {
@@ -15,6 +22,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly extra: Record<string, unknown>;
   readonly headers: Record<string, string> = {};
+  readonly i18n: ProblemOptions['i18n'];
 
   constructor(status: number, title: string, options: ProblemOptions = {}) {
     super(options.detail ?? title, options.cause === undefined ? undefined : { cause: options.cause });
@@ -24,6 +32,7 @@ export class AppError extends Error {
     this.type = `https://hirebox.dev/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
     this.detail = options.detail;
     this.extra = options.extra ?? {};
+    this.i18n = options.i18n;
   }
 }
 

@@ -13,6 +13,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../core/errors.js';
+import type { MessageKey } from '../core/i18n/catalog-shape.js';
+import { translator } from '../core/i18n/translator.js';
 import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN } from './schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -71,13 +73,45 @@ function isConnectionFailure(error: { code?: string; message?: string }): boolea
   );
 }
 
+const GENERIC_DETAIL: Record<number, MessageKey> = {
+  400: 'problem.badRequest',
+  401: 'problem.unauthorized',
+  403: 'problem.forbidden',
+  404: 'problem.notFound',
+  409: 'problem.conflict',
+  410: 'problem.gone',
+  413: 'problem.tooLarge',
+  415: 'problem.unsupportedMediaType',
+  422: 'problem.unprocessable',
+  429: 'problem.tooManyRequests',
+  503: 'problem.unavailable',
+};
+
+/**
+ * `detail` in the candidate's language on a candidate path (issue 22): the error's own
+ * message when it has one, else the message for its kind of failure. In English an error
+ * without candidate wording keeps its own detail, as before localisation.
+ */
+export function localisedDetail(request: FastifyRequest, err: AppError): string | undefined {
+  const locale = request.candidateLocale;
+  if (!locale) return err.detail;
+  const tr = translator(locale);
+  if (err.i18n) return tr.t(err.i18n.key, err.i18n.values);
+  if (locale === 'en' && err.detail) return err.detail;
+  if (err.status === 400 && err instanceof ValidationError) return tr.t('problem.validation');
+  const retryAfter = Number(err.extra.retryAfter ?? 60);
+  return tr.t(GENERIC_DETAIL[err.status] ?? (err.status >= 500 ? 'problem.internal' : 'problem.badRequest'), { minutes: Math.max(1, Math.ceil(retryAfter / 60)) });
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: AppError, stack?: string): FastifyReply {
   for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  const detail = localisedDetail(request, err);
+  if (request.candidateLocale) reply.header('content-language', request.candidateLocale);
   const body = {
     type: err.type,
     title: err.title,
     status: err.status,
-    ...(err.detail ? { detail: err.detail } : {}),
+    ...(detail ? { detail } : {}),
     instance: request.url.split('?')[0],
     requestId: request.id,
     ...err.extra,

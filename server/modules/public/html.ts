@@ -1,6 +1,7 @@
 // Server-rendered candidate pages. No inline scripts or styles (strict CSP): styling comes
 // from /assets/apply.css; structured data is a JSON-LD data block (never executed) with
 // "<" escaped so it cannot end the element.
+import { escapeHtml } from '../../core/html.js';
 import type { JobRow } from '../jobs/repo.js';
 import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
 import type { CurrentNotice } from '../notices/service.js';
@@ -8,9 +9,8 @@ import { PRIVACY_NOTICE_VERSION, applyNoticeParagraphs } from './notice.js';
 import type { CurrentQuestionSet } from '../jobs/questions-service.js';
 import { questionsHtml } from './questions-html.js';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+// Re-exported for the pages that import it from here; it lives in core (shared by every page).
+export { escapeHtml };
 
 const EMPLOYMENT: Record<string, string> = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contract: 'CONTRACTOR', temporary: 'TEMPORARY', internship: 'INTERN' };
 const EMPLOYMENT_LABEL: Record<string, string> = { full_time: 'Full time', part_time: 'Part time', contract: 'Contract', temporary: 'Temporary', internship: 'Internship' };

@@ -1,0 +1,5 @@
+// The English catalog: the source every other locale translates, key for key.
+import { common } from './common.js';
+import { problem } from './problem.js';
+
+export const en = { common, problem };

@@ -1,0 +1,5 @@
+import type { Catalog } from '../../catalog-shape.js';
+import { common } from './common.js';
+import { problem } from './problem.js';
+
+export const nl: Catalog = { common, problem };

@@ -1,0 +1,12 @@
+// Messages a shipped locale may word exactly as English, each with its reason. The catalog
+// check (test/unit/i18n-catalogs.test.ts) fails on any other message left identical to
+// English, so an untranslated string cannot ship unnoticed.
+import type { MessageKey } from './catalog-shape.js';
+import type { Locale } from './locales.js';
+
+export const SAME_AS_ENGLISH: Record<Exclude<Locale, 'en'>, Partial<Record<MessageKey, string>>> = {
+  de: {},
+  fr: {},
+  es: {},
+  nl: {},
+};
