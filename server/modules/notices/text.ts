@@ -1,8 +1,11 @@
 // The words of every candidate notice that state facts about the org: who to contact,
-// how long data is kept, and the choice of a review without AI. Pure functions of the
-// org's live settings; the notice version (service.ts) is the SHA-256 of their output, so
-// changing a setting or the wording makes a new version.
+// how long data is kept, and the choice of a review without AI, in the candidate's
+// language (catalog namespace `notice`). Pure functions of the org's live settings; the
+// notice version (service.ts) is the SHA-256 of their output in every shipped language,
+// so changing a setting, the wording or a translation makes a new version.
 import { createHash } from 'node:crypto';
+import { LOCALES } from '../../core/i18n/locales.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
 
 /** Template versions: bump when the wording of a template changes. */
 export const PRIVACY_NOTICE_VERSION = '2026-12-06';
@@ -20,47 +23,49 @@ export interface NoticeFacts {
   contact: PrivacyContact | null;
 }
 
-export function contactText(c: PrivacyContact | null): string {
-  if (!c || (!c.email && !c.url)) return 'the organisation that posted this job';
-  return [c.email ? `email ${c.email}` : null, c.url ? `visit ${c.url}` : null].filter(Boolean).join(' or ');
+export function contactText(c: PrivacyContact | null, tr: Translator = translator('en')): string {
+  if (c?.email && c.url) return tr.t('notice.contactBoth', { email: c.email, url: c.url });
+  if (c?.email) return tr.t('notice.contactEmail', { email: c.email });
+  if (c?.url) return tr.t('notice.contactUrl', { url: c.url });
+  return tr.t('notice.contactNone');
 }
 
-export function retentionText(days: number): string {
-  return `${days} day${days === 1 ? '' : 's'}`;
-}
-
-export function applyNoticeParagraphs(f: NoticeFacts): string[] {
+export function applyNoticeParagraphs(f: NoticeFacts, tr: Translator = translator('en')): string[] {
   return [
-    `${f.orgName} processes the information you submit (your details and CV) to consider you for this job. hirebox hosts it on ${f.orgName}'s behalf.`,
-    "An AI system assists with screening: it compares your CV with the job's criteria and shows the evidence it used. It never decides; a person reviews every application and makes every decision.",
-    'You can choose below to have a person review your application without any AI screening: your CV is then never sent to an AI model, and the choice has no effect on how your application is assessed.',
-    `We keep application data for ${retentionText(f.retentionDays)} after a final decision, then delete it. You may ask for a copy, a correction or deletion earlier.`,
-    `Privacy contact for ${f.orgName}: ${contactText(f.contact)}.`,
-    'Demographic questions are voluntary. Answers are stored encrypted and separately, are never shown to the people screening you and are never sent to an AI model; they are used only in aggregate to check the fairness of the process.',
+    tr.t('notice.applyProcesses', { org: f.orgName }),
+    tr.t('notice.applyAi'),
+    tr.t('notice.applyHumanChoice'),
+    tr.t('notice.applyRetention', { days: f.retentionDays }),
+    tr.t('notice.applyContact', { org: f.orgName, contact: contactText(f.contact, tr) }),
+    tr.t('notice.applyDemographics'),
   ];
 }
 
 /** The interview page's lines that depend on org settings. */
-export function interviewNoticeLines(f: NoticeFacts): { retention: string; contact: string } {
+export function interviewNoticeLines(f: NoticeFacts, tr: Translator = translator('en')): { retention: string; contact: string } {
   return {
-    retention: `the transcript and recording are kept for up to ${retentionText(f.retentionDays)} after the final decision, then deleted. You can ask ${f.orgName} for a copy or for deletion at any time.`,
-    contact: `privacy questions and requests: ${contactText(f.contact)}.`,
+    retention: tr.t('notice.interviewRetention', { days: f.retentionDays, org: f.orgName }),
+    contact: tr.t('notice.interviewContact', { contact: contactText(f.contact, tr) }),
   };
 }
 
-/** Appended to every mail to a candidate (mail goes from a no-reply address). */
-export function mailNoticeFooter(f: NoticeFacts): string {
-  return [
-    '--',
-    `${f.orgName} keeps your application data for ${retentionText(f.retentionDays)} after a final decision, then deletes it.`,
-    `Privacy questions, a copy of your data, a review without AI, or deletion: ${contactText(f.contact)}. (Replies to this address are not read.)`,
-  ].join('\n');
+/** Appended to every mail to a candidate (mail goes from a no-reply address), in the candidate's language. */
+export function mailNoticeFooter(f: NoticeFacts, tr: Translator = translator('en')): string {
+  return ['--', tr.t('notice.mailRetention', { org: f.orgName, days: f.retentionDays }), tr.t('notice.mailContact', { contact: contactText(f.contact, tr) })].join('\n');
 }
 
-/** The exact text the version hashes: the template versions and every settings-dependent line. */
+/**
+ * The exact text the version hashes: the template versions and every settings-dependent
+ * line, in every shipped language, so a changed translation is a new version too.
+ */
 export function noticeContent(f: NoticeFacts): string {
-  const i = interviewNoticeLines(f);
-  return [`apply:${PRIVACY_NOTICE_VERSION}`, ...applyNoticeParagraphs(f), `interview:${INTERVIEW_NOTICE_VERSION}`, i.retention, i.contact, 'mail:', mailNoticeFooter(f)].join('\n');
+  const parts = [`apply:${PRIVACY_NOTICE_VERSION}`, `interview:${INTERVIEW_NOTICE_VERSION}`];
+  for (const locale of LOCALES) {
+    const tr = translator(locale);
+    const i = interviewNoticeLines(f, tr);
+    parts.push(`locale:${locale}`, ...applyNoticeParagraphs(f, tr), i.retention, i.contact, 'mail:', mailNoticeFooter(f, tr));
+  }
+  return parts.join('\n');
 }
 
 export function noticeHash(f: NoticeFacts): Buffer {

@@ -1,5 +1,6 @@
 import type { Catalog } from '../../catalog-shape.js';
 import { common } from './common.js';
+import { notice } from './notice.js';
 import { problem } from './problem.js';
 
-export const fr: Catalog = { common, problem };
+export const fr: Catalog = { common, notice, problem };
