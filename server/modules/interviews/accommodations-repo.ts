@@ -57,3 +57,38 @@ export async function extendInterviewDuration(q: Queryable, interviewId: string)
   );
   return rows[0]?.max_duration_seconds ?? null;
 }
+
+export interface OpenAccommodationRow {
+  id: string;
+  interview_id: string;
+  application_id: string;
+  job_id: string;
+  job_title: string;
+  type: AccommodationType;
+  has_note: boolean;
+  due_at: Date;
+  due_at_text: string;
+  created_at: Date;
+}
+
+/**
+ * The org's open requests, soonest due first (the partial index on (org_id, due_at) WHERE
+ * status = 'requested'); keyset paging on (due_at, id). A hiring manager (assignedTo) sees
+ * only requests on jobs they are assigned to.
+ */
+export async function listOpenAccommodations(
+  q: Queryable,
+  f: { assignedTo: string | null; after?: { dueAt: string; id: string }; limit: number },
+): Promise<OpenAccommodationRow[]> {
+  const { rows } = await q.query<OpenAccommodationRow>(
+    `SELECT x.id, x.interview_id, x.application_id, a.job_id, j.title AS job_title, x.type, x.note_enc IS NOT NULL AS has_note,
+            x.due_at, x.due_at::text AS due_at_text, x.created_at
+       FROM interview_accommodations x JOIN applications a ON a.id = x.application_id JOIN jobs j ON j.id = a.job_id
+      WHERE x.status = 'requested'
+        AND ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM job_assignments ja WHERE ja.job_id = a.job_id AND ja.user_id = $1))
+        AND ($2::timestamptz IS NULL OR (x.due_at, x.id) > ($2::timestamptz, $3::uuid))
+      ORDER BY x.due_at, x.id LIMIT $4`,
+    [f.assignedTo, f.after?.dueAt ?? null, f.after?.id ?? null, f.limit],
+  );
+  return rows;
+}

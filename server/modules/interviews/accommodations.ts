@@ -9,8 +9,8 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { findApplication, insertEvent } from '../applications/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
-import { accommodationExists, extendInterviewDuration, insertAccommodation, listAccommodations, lockAccommodation, resolveAccommodation } from './accommodations-repo.js';
+import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
+import { accommodationExists, extendInterviewDuration, insertAccommodation, listAccommodations, listOpenAccommodations, lockAccommodation, resolveAccommodation } from './accommodations-repo.js';
 import { findInterviewByToken, orgOfInvite } from './repo.js';
 import { hashToken } from './service.js';
 
@@ -46,6 +46,20 @@ export interface AccommodationView {
   resolvedAt: string | null;
   resolvedBy: string | null;
   resolution: string | null;
+  createdAt: string;
+}
+
+/** A row of the org-wide list of open requests: no note (it may describe health); the application page shows it. */
+export interface OpenAccommodationView {
+  id: string;
+  interviewId: string;
+  applicationId: string;
+  jobId: string;
+  jobTitle: string;
+  type: AccommodationType;
+  hasNote: boolean;
+  dueAt: string;
+  overdue: boolean;
   createdAt: string;
 }
 
@@ -111,7 +125,36 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
       });
     },
 
-    async resolve(ctx: Ctx, id: string, input: { outcome: 'granted' | 'declined'; resolution?: string }, requestId: string): Promise<{ id: string; status: string }> {
+    /** Open requests of the org (a hiring manager: of their jobs), soonest due first. */
+    async listOpen(ctx: Ctx, f: { cursor?: string; limit: number }): Promise<{ accommodations: OpenAccommodationView[]; nextCursor: string | null }> {
+      const c = decodeCursor(f.cursor);
+      const after = c ? { dueAt: c.createdAt, id: c.id } : undefined;
+      const rows = await db.withTenant(ctx.orgId, (q) => listOpenAccommodations(q, { assignedTo: assignedScope(ctx), after, limit: f.limit + 1 }));
+      const page = rows.slice(0, f.limit);
+      const last = page.at(-1);
+      const now = deps.clock();
+      return {
+        accommodations: page.map((r) => ({
+          id: r.id,
+          interviewId: r.interview_id,
+          applicationId: r.application_id,
+          jobId: r.job_id,
+          jobTitle: r.job_title,
+          type: r.type,
+          hasNote: r.has_note,
+          dueAt: r.due_at.toISOString(),
+          overdue: r.due_at <= now,
+          createdAt: r.created_at.toISOString(),
+        })),
+        nextCursor: rows.length > f.limit && last ? encodeCursor(last.due_at_text, last.id) : null,
+      };
+    },
+
+    /**
+     * maxDurationSeconds: the call's new time limit when granted more time extended it (null
+     * otherwise: declined, another type, or the interview already started).
+     */
+    async resolve(ctx: Ctx, id: string, input: { outcome: 'granted' | 'declined'; resolution?: string }, requestId: string): Promise<{ id: string; status: string; maxDurationSeconds: number | null }> {
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const row = await lockAccommodation(tx, id);
         if (!row || !(await findApplication(tx, row.application_id, assignedScope(ctx)))) throw new NotFoundError({ resource: 'Accommodation' });
@@ -119,12 +162,11 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
         await resolveAccommodation(tx, id, { status: input.outcome, at: deps.clock(), by: ctx.userId, resolution: input.resolution ?? null });
         // Granted more time: the call's time limit grows by half (at most the plan maximum of an
         // hour) while the interview has not started; a typed interview has no time limit.
-        // A typed interview has no time limit; more time extends a call not yet started.
         const extended = input.outcome === 'granted' && row.type === 'more_time' ? await extendInterviewDuration(tx, row.interview_id) : null;
         const data = { interviewId: row.interview_id, accommodationId: id, type: row.type, outcome: input.outcome, maxDurationSeconds: extended };
         await insertEvent(tx, { orgId: ctx.orgId, applicationId: row.application_id, type: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, data });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.accommodation_resolved', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id: row.interview_id }, metadata: data, requestId });
-        return { id, status: input.outcome };
+        return { id, status: input.outcome, maxDurationSeconds: extended };
       });
     },
   };

@@ -35,6 +35,19 @@ const AccommodationView = Type.Object({
   createdAt: Type.String(),
 });
 
+const OpenAccommodation = Type.Object({
+  id: Uuid,
+  interviewId: Uuid,
+  applicationId: Uuid,
+  jobId: Uuid,
+  jobTitle: Type.String(),
+  type: Type.String(),
+  hasNote: Type.Boolean(),
+  dueAt: Type.String(),
+  overdue: Type.Boolean(),
+  createdAt: Type.String(),
+});
+
 function wantsHtml(accept: string | undefined): boolean {
   const a = accept ?? '';
   return a.includes('text/html') && !a.includes('application/json');
@@ -128,16 +141,38 @@ export async function accommodationApiRoutes(app: FastifyInstance, deps: { accom
     async (request) => accommodations.list(requireCtx(request), (request.params as { id: string }).id),
   );
 
+  app.get(
+    '/api/v1/accommodations',
+    {
+      schema: {
+        operationId: 'listOpenInterviewAccommodations',
+        tags: ['interviews'],
+        description: "The org's open accommodation requests, soonest due first (overdue ones first of all), with cursor paging. No candidate notes: the application's own list has them.",
+        querystring: Type.Object(
+          {
+            status: Type.Literal('open', { default: 'open' }),
+            cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+            limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ accommodations: Type.Array(OpenAccommodation), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...ProblemResponses },
+      },
+      config: { access: { permission: 'applications:read' } },
+    },
+    async (request) => accommodations.listOpen(requireCtx(request), request.query as { cursor?: string; limit: number }),
+  );
+
   app.post(
     '/api/v1/accommodations/:id/resolve',
     {
       schema: {
         operationId: 'resolveInterviewAccommodation',
         tags: ['interviews'],
-        description: "Grants or declines a candidate's accommodation request (audited). 409 when it is already resolved.",
+        description: "Grants or declines a candidate's accommodation request (audited). Granting more time extends the call's limit by half (at most an hour) while the interview has not started; maxDurationSeconds is the new limit, or null. 409 when it is already resolved.",
         params: IdParams,
         body: Type.Object({ outcome: Type.Union([Type.Literal('granted'), Type.Literal('declined')]), resolution: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ id: Uuid, status: Type.String() }), ...ProblemResponses, 409: Problem },
+        response: { 200: Type.Object({ id: Uuid, status: Type.String(), maxDurationSeconds: Nullable(Type.Integer()) }), ...ProblemResponses, 409: Problem },
       },
       config: { access: { permission: 'interviews:manage' } },
     },
