@@ -48,6 +48,7 @@ function lazyPage(load: () => Promise<ComponentType>): ComponentType {
 }
 const Settings = lazyPage(async () => (await import('./pages/settings.js')).Settings);
 const Templates = lazyPage(async () => (await import('./pages/templates.js')).Templates);
+const Accommodations = lazyPage(async () => (await import('./pages/accommodations-list.js')).AccommodationsList);
 const ReviewTasks = lazyPage(async () => (await import('./pages/reviews.js')).ReviewTasks);
 const Fairness = lazyPage(async () => (await import('./pages/fairness.js')).Fairness);
 const Analytics = lazyPage(async () => (await import('./pages/analytics.js')).Analytics);
@@ -133,6 +134,7 @@ function Shell({ path }: { path: string }) {
     ['/app/jobs', 'Jobs', s.can('jobs:read')],
     ['/app/members', 'Members', s.can('members:read')],
     ['/app/reviews', 'Reviews', s.can('applications:decide')],
+    ['/app/accommodations', 'Accommodations', s.can('applications:read')],
     ['/app/templates', 'Templates', s.can('applications:read')],
     ['/app/settings', 'Settings', s.can('settings:manage')],
     ['/app/audit', 'Audit log', s.can('audit:read')],
@@ -262,6 +264,7 @@ function Route({ path, home }: { path: string; home: string }) {
   if (match('/app/settings', path)) return <Settings />;
   if (match('/app/templates', path)) return <Templates />;
   if (match('/app/reviews', path)) return <ReviewTasks />;
+  if (match('/app/accommodations', path)) return <Accommodations />;
   if (match('/app/audit', path)) return <AuditLog />;
   if (match('/app/fairness', path)) return <Fairness />;
   if (match('/app/analytics', path)) return <Analytics />;

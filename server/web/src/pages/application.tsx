@@ -1,10 +1,11 @@
 // Application detail: candidate, CV text with the AI's evidence highlighted, the advisory
 // AI screening (per-criterion scores, verdicts, reasoning, quotes, flags), interviews
-// (pages/interviews.tsx), the human decision form, notes and hiring-manager feedback,
-// messages (pages/messages.tsx), timeline.
+// (pages/interviews.tsx), accommodation requests (pages/accommodations.tsx), the human
+// decision form, notes and hiring-manager feedback, messages (pages/messages.tsx), timeline.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, type Application, type Member, type Screening, type ScreeningAnswer } from '../api.js';
 import { highlight } from '../highlight.js';
+import { AccommodationsPanel } from './accommodations.js';
 import { AnswersPanel } from './answers.js';
 import { InterviewsPanel } from './interviews.js';
 import { MessagesPanel } from './messages.js';
@@ -30,6 +31,7 @@ export function ApplicationDetail({ id }: { id: string }) {
   );
   const [reveal, setReveal] = useState(false);
   const [erased, setErased] = useState<ErasureResult | null>(null);
+  const [interviewsKey, setInterviewsKey] = useState(0);
   const screening = useData(
     () => get<ScreeningAnswer>(`/api/v1/applications/${id}/screening${reveal ? '?reveal=true' : ''}`),
     [id, reveal],
@@ -106,7 +108,16 @@ export function ApplicationDetail({ id }: { id: string }) {
             {screening.data && doc?.parseStatus === 'parsed' && session.can('screening:run') ? <Rescreen applicationId={a.id} answer={screening.data} onQueued={() => void screening.reload()} /> : screening.data?.stale ? <Notice>{screening.data.staleReason}</Notice> : null}
           </section>
           {a.answers ? <AnswersPanel answers={a.answers} /> : null}
-          <InterviewsPanel a={a} onChanged={() => void app.reload()} />
+          {/* Re-mounted after an accommodation is resolved: granted more time changes the call's limit. */}
+          <InterviewsPanel key={interviewsKey} a={a} onChanged={() => void app.reload()} />
+          <AccommodationsPanel
+            applicationId={a.id}
+            who={who}
+            onResolved={() => {
+              setInterviewsKey((n) => n + 1);
+              void app.reload();
+            }}
+          />
           {session.can('applications:feedback') ? <ScorecardPanel applicationId={a.id} who={who} /> : null}
           <section aria-labelledby="cv-h" class="card">
             <h2 id="cv-h">CV</h2>
