@@ -34,7 +34,7 @@ const STATUS_LABEL: Record<string, string> = { requested: 'open', granted: 'gran
 const GRANT_EFFECT: Record<string, string> = {
   more_time: "Granting extends the call's time limit by half (at most 60 minutes) if the interview has not started yet.",
   typed_mode: 'The invitation page already offers a typed interview; granting records the answer.',
-  human_interviewer: 'Granting records the answer only: arrange the interview with a person yourself and tell the candidate.',
+  human_interviewer: 'Granting records the answer only: arrange the interview with a person and tell the candidate; cancel the AI interview above if it is replaced.',
 };
 
 export const label = (type: string): string => ACCOMMODATION_LABEL[type] ?? type.replace(/_/g, ' ');
