@@ -24,7 +24,8 @@ import { cvParseJobId } from '../server/modules/applications/wire.js';
 import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/wire.js';
 import { cvScreenJobId } from '../server/modules/screening/queue.js';
 import { rescreenJobId } from '../server/modules/screening/oversight.js';
-import { interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
+import { interviewReconcileJobId, interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
+import { RECONCILE_SLACK_MS } from '../server/modules/interviews/calls.js';
 import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export const RECONCILE_BATCH = 500;
@@ -128,6 +129,31 @@ export function recordingFetchReconciler(db: Db, queue: TypedQueue<'recording-fe
       return reconcileJobs(
         queue,
         rows.map((r) => ({ name: 'fetch', data: { orgId: r.org_id, interviewId: r.id }, jobId: recordingFetchJobId(r.id), opts: { attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
+      );
+    },
+  };
+}
+
+/** interview-reconcile jobs: a call not ended yet is asked again with backoff (~2 h in all). */
+export const INTERVIEW_RECONCILE_OPTS = { attempts: 8, backoff: { type: 'exponential', delay: 30_000 } } as const;
+
+/**
+ * interview-reconcile (migration 0062): interviews whose current call ended (report
+ * received) or should have ended (placed longer ago than its max duration plus the slack)
+ * but were never reconciled. Each is re-offered under the producer's id for that call and
+ * phase ('report' when the report came, else 'due'), at once.
+ */
+export function interviewReconcileReconciler(db: Db, queue: TypedQueue<'interview-reconcile'>): QueueReconciler {
+  return {
+    queue: QUEUES.interviewReconcile,
+    async run(graceSeconds) {
+      const { rows } = await db.pool.query<{ org_id: string; id: string; call_id: string; reported: boolean }>(
+        'SELECT org_id, id, call_id, reported FROM interviews_unreconciled($1, $2, $3)',
+        [graceSeconds, RECONCILE_SLACK_MS / 1000, RECONCILE_BATCH],
+      );
+      return reconcileJobs(
+        queue,
+        rows.map((r) => ({ name: 'reconcile', data: { orgId: r.org_id, interviewId: r.id }, jobId: interviewReconcileJobId(r.id, r.call_id, r.reported ? 'report' : 'due'), opts: INTERVIEW_RECONCILE_OPTS })),
       );
     },
   };

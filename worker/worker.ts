@@ -23,7 +23,7 @@ import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
 import { createInterviewStartProcessor, scheduleStartSweep, sweepOverdueStarts } from './processors/interview-start.js';
-import { interviewScoreJobId, interviewStartJobId } from '../server/modules/interviews/job-ids.js';
+import { interviewReconcileJobId, interviewScoreJobId, interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor, scheduleWebhookSweep, sweepUnprocessed } from './processors/webhook-ingest.js';
@@ -56,7 +56,7 @@ import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './pro
 import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
 import type { Config } from '../server/core/config.js';
 import { wireTrust } from '../server/modules/trust/wire.js';
-import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, INTERVIEW_RECONCILE_OPTS, interviewReconcileReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -255,8 +255,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         },
         log: deps.logger,
         reconcile: {
-          async enqueue(orgId, interviewId, delayMs) {
-            await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: `interview-reconcile-${interviewId}-${Date.now()}`, delay: delayMs, attempts: 8, backoff: { type: 'exponential', delay: 30_000 } });
+          async enqueue(orgId, interviewId, delayMs, callId, phase) {
+            await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: interviewReconcileJobId(interviewId, callId, phase), delay: delayMs, ...INTERVIEW_RECONCILE_OPTS });
           },
         },
         recordings: {
@@ -281,7 +281,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         { queue: QUEUES.interviewStart, run: async (graceSeconds) => ({ added: await sweepOverdueStarts({ db: deps.db, queue: startQueue, graceSeconds }), retried: 0 }) },
       );
       // Score and recording jobs are enqueued after the commit that stored the transcript: re-offered from Postgres when lost.
-      reconcilers.push(recordingFetchReconciler(deps.db, recordingQueue));
+      reconcilers.push(recordingFetchReconciler(deps.db, recordingQueue), interviewReconcileReconciler(deps.db, reconcileQueue));
       if (scoreQueue) reconcilers.push(interviewScoreReconciler(deps.db, scoreQueue));
       workers.push(
         new Worker(QUEUES.webhookIngest, createWebhookIngestProcessor({ calls, logger: deps.logger, sweep: { db: deps.db, queue: ingestQueue } }), { ...opts, concurrency: 10 }),

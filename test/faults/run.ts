@@ -2,8 +2,10 @@
 // Postgres this suite owns, with faults injected into those services and processes:
 // Redis down while applications arrive, Redis killed and restarted with its AOF and
 // without any data mid-queue, Postgres restarted mid-request and mid-job, the worker
-// killed with SIGKILL mid-parse and mid-screening, an AI outage followed by slow answers,
-// an SMTP outage, and a full disk under the CV blobs. The fakes (OpenAI, SMTP) are HTTP/SMTP
+// killed with SIGKILL mid-job on every queue with side effects (parse, screen, interview
+// start, webhook ingest, Vapi delete, retention sweep, backup monitor, alert delivery),
+// Redis restarted empty before an ended call was reconciled, an AI outage followed by slow
+// answers, an SMTP outage, and a full disk under the CV blobs. The fakes (OpenAI, SMTP) are HTTP/SMTP
 // servers speaking the real protocols (test/fakes).
 //
 // For each fault it counts, from Postgres (the source of truth):
@@ -17,12 +19,15 @@
 // It prints one table and exits non-zero when any count is not 0.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createAuditLog } from '../../server/core/audit.js';
 import { loadConfig } from '../../server/core/config.js';
 import { createDb } from '../../server/core/db.js';
+import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { migrate } from '../../server/core/migrate.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/notices/text.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
@@ -106,6 +111,9 @@ async function main(): Promise<void> {
     APPLY_BURST_PER_JOB_MINUTE: '1000',
     RECONCILE_EVERY_SECONDS: '2',
     RECONCILE_GRACE_SECONDS: '3',
+    // The backup monitor raises stale_backup (no backup is ever recorded here); its hourly
+    // run is throttled per org, the suite's own run is the one SIGKILLed mid-check.
+    BACKUPS_EXPECTED: 'true',
     // The internal metrics listeners the suite scrapes to see each fault as an operator would.
     METRICS_PORT: String(await freePort()),
     WORKER_METRICS_PORT: String(await freePort()),
@@ -607,7 +615,16 @@ async function main(): Promise<void> {
         duplicated: Math.max(0, m.n - unique) + Math.max(0, (e?.events ?? 0) - 1),
         partial: deliveries.length - acceptedHooks,
         notes: `${deliveries.length} deliveries of ${unique} messages; ${atKill.processed} of ${atKill.n} stored applied at the kill; stored ${m.n}, applied ${m.processed}; interview ${e?.status}, interview.ended events ${e?.events ?? 0}`,
-        metrics: await shows('worker', 'the killed interview-start job counted as stalled', (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'interview-start' }) >= 1, Math.max(5_000, killedAt + 75_000 - Date.now())),
+        // The restarted worker finds the killed ingest jobs (or the start job killed in the
+        // row before, when no worker checked it since) stalled; when the reconciler's sweep
+        // re-offered the messages first, it applies them: either shows in its counters (the
+        // start job alone was missed in one run: the adoption came 10 s after the kill).
+        metrics: await shows(
+          'worker',
+          'the killed webhook-ingest/interview-start jobs stalled, or the messages applied by the restarted worker',
+          (x) => x.sum('hirebox_jobs_stalled_total', { queue: 'interview-start' }) + x.sum('hirebox_jobs_stalled_total', { queue: 'webhook-ingest' }) + x.sum('hirebox_jobs_completed_total', { queue: 'webhook-ingest' }) >= 1,
+          Math.max(5_000, killedAt + 75_000 - Date.now()),
+        ),
       };
       rows.push(ingestRow);
       log(`${ingestRow.fault}: ${JSON.stringify(ingestRow)}`);
@@ -641,9 +658,214 @@ async function main(): Promise<void> {
       rows.push(deleteRow);
       log(`${deleteRow.fault}: ${JSON.stringify(deleteRow)}`);
     }
+
+    // interview-reconcile: Redis restarted empty just after a call's end-of-call report was
+    // applied, before the report-phase reconcile job (5 s later) ran. The reconciler
+    // re-offers it from Postgres under the same job id; the interview is reconciled once.
+    {
+      await waitFor('the worker to start', () => worker.output.includes('worker started'), 60_000, 200);
+      const mailsBefore = smtp.received.length;
+      await apply(job);
+      const [appId] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
+      const invited = await fetch(`${base}/api/v1/applications/${appId}/interviews`, { method: 'POST', headers, body: '{}' });
+      if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${await invited.text()}`);
+      const interviewId = ((await invited.json()) as { id: string }).id;
+      await waitFor('the invitation mail', () => smtp.received.length > mailsBefore, 10_000);
+      const link = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(mailsBefore).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+      const consent = await fetch(`${base}/i/${link}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ action: 'consent', noticeVersion: INTERVIEW_NOTICE_VERSION, phone: '+44 20 7946 0958', phoneConfirmed: true, recordingConsent: false }),
+      }).then((x) => x.status, () => 0);
+      const state = async (): Promise<{ call: string | null; reported: boolean; reconciled: boolean; transcript: boolean; events: number } | undefined> =>
+        withOwner(
+          async (c) =>
+            (
+              await c.query<{ call: string | null; reported: boolean; reconciled: boolean; transcript: boolean; events: number }>(
+                `SELECT i.vapi_call_id AS call, i.report_received_at IS NOT NULL AS reported, i.reconciled_at IS NOT NULL AS reconciled, i.transcript_enc IS NOT NULL AS transcript,
+                        (SELECT count(*)::int FROM application_events e WHERE e.org_id = i.org_id AND e.type = 'interview.ended' AND e.data->>'interviewId' = i.id::text) AS events
+                   FROM interviews i WHERE i.id = $1`,
+                [interviewId],
+              )
+            ).rows[0],
+        );
+      await waitFor('the call placed', async () => Boolean((await state())?.call), 60_000, 250).catch(() => undefined);
+      const callId = (await state())?.call;
+      let atWipe: Awaited<ReturnType<typeof state>>;
+      let scrapeShown: { shown: string; ok: boolean } = { shown: 'not injected', ok: false };
+      if (callId) {
+        const playing = vapi.play(callId);
+        await waitFor('the end-of-call report applied', async () => Boolean((await state())?.reported), 30_000, 50).catch(() => undefined);
+        atWipe = await state();
+        await redis.kill();
+        scrapeShown = await shows('app', 'hirebox_queue_scrape_error 1', (m) => m.value('hirebox_queue_scrape_error') === 1);
+        redis.wipe();
+        await redis.start();
+        await playing;
+        await waitFor('the interview reconciled', async () => Boolean((await state())?.reconciled), 60_000, 250).catch(() => undefined);
+      }
+      const after = await state();
+      const reconRow: Row = {
+        fault: 'interview reconcile: Redis restarted empty after the end-of-call report',
+        accepted: consent === 200 && callId ? 1 : 0,
+        lost: after?.reconciled && after.transcript ? 0 : 1,
+        duplicated: Math.max(0, (after?.events ?? 0) - 1),
+        partial: consent === 200 ? 0 : 1,
+        notes: `at the wipe: reported ${atWipe?.reported ? 'yes' : 'no'}, reconciled ${atWipe?.reconciled ? 'yes' : 'no'}; after: reconciled ${after?.reconciled ? 'yes' : 'no'}, transcript ${after?.transcript ? 'yes' : 'no'}, interview.ended events ${after?.events ?? 0}`,
+        metrics: scrapeShown,
+      };
+      // The fault is only injected when the reconcile job had not run before Redis lost it.
+      if (atWipe?.reconciled) reconRow.notes += ' (reconciled before the wipe: fault not injected)';
+      rows.push(reconRow);
+      log(`${reconRow.fault}: ${JSON.stringify(reconRow)}`);
+    }
   }
 
-  // 9. Disk full under the CV blobs: the blob table lives on the small filesystem.
+  // 9. One worker SIGKILL with three jobs held mid-job by locks the suite takes in Postgres:
+  //    retention-sweep  erasing an org's 5 due candidates, held at the 3rd (its row locked);
+  //    backup-monitor   raising stale_backup in every org, held at the newest org (its alert lock);
+  //    alert-deliver    the stale_backup alert of an org with 2 mail recipients and a webhook,
+  //                     held before its claim (org_keys locked: its webhook secret is sealed).
+  //    The restarted worker finds the three jobs stalled and finishes them: every candidate
+  //    erased once (key destroyed once, one candidate.erased audit event, nothing half-erased),
+  //    one stale_backup alert per org, each recipient mailed once and the webhook called once.
+  {
+    const alertOrg = await setup('alert-deliver');
+    const receiver = await new Promise<{ url: string; hits: { alertId: string }[]; close(): Promise<void> }>((resolve) => {
+      const hits: { alertId: string }[] = [];
+      const srv = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          hits.push({ alertId: String(req.headers['x-hirebox-alert-id'] ?? '') });
+          res.statusCode = 204;
+          res.end();
+        });
+      });
+      srv.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/alerts`, hits, close: () => new Promise((r) => srv.close(() => r())) }));
+    });
+    teardowns.push(() => receiver.close());
+    const recipients = [`ops.${randomBytes(3).toString('hex')}@example.test`, `oncall.${randomBytes(3).toString('hex')}@example.test`];
+    const put = await fetch(`${base}/api/v1/org/alerts`, {
+      method: 'PUT',
+      headers: { ...alertOrg.member.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ emails: recipients, webhookUrl: receiver.url, kinds: ['stale_backup'] }),
+    });
+    if (put.status !== 200) throw new Error(`alert settings: ${put.status} ${await put.text()}`);
+
+    const retentionOrg = await setup('retention');
+    for (let i = 0; i < 5; i++) await apply(retentionOrg);
+    await settle('(setup) retention candidates screened', retentionOrg);
+    rows.pop();
+    // Decided (rejected) 400 days ago: past the default 180-day retention.
+    const due = await withOwner(async (c) => {
+      await c.query(`UPDATE applications SET stage_kind = 'rejected' WHERE job_id = $1`, [retentionOrg.jobId]);
+      await c.query(`UPDATE applications SET closed_at = now() - make_interval(days => 400) - make_interval(secs => n) FROM (SELECT id, row_number() OVER (ORDER BY created_at)::int AS n FROM applications WHERE job_id = $1) o WHERE applications.id = o.id`, [retentionOrg.jobId]);
+      return (await c.query<{ id: string }>('SELECT candidate_id AS id FROM applications WHERE job_id = $1 ORDER BY closed_at, candidate_id', [retentionOrg.jobId])).rows.map((r) => r.id);
+    });
+    const lastOrg = await setup('backup-monitor');
+
+    const holder = new pg.Client({ connectionString: postgres.url('hirebox') });
+    await holder.connect();
+    teardowns.push(() => holder.end());
+    const keysHolder = new pg.Client({ connectionString: postgres.url('hirebox') });
+    await keysHolder.connect();
+    teardowns.push(() => keysHolder.end());
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM candidates WHERE id = $1 FOR UPDATE', [due[2]]);
+    await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`alert:${lastOrg.orgId}:stale_backup`]);
+    const queueConn = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+    const retentionQueue = createQueue(QUEUES.retentionSweep, queueConn, 'faults');
+    const backupQueue = createQueue(QUEUES.backupMonitor, queueConn, 'faults');
+    teardowns.push(() => retentionQueue.close(), () => backupQueue.close());
+    await retentionQueue.add('sweep', { orgId: retentionOrg.orgId }, { jobId: `faults-retention-${retentionOrg.orgId}` });
+    const erasedCount = async (): Promise<number> =>
+      withOwner(async (c) => Number((await c.query<{ n: number }>('SELECT count(*)::int AS n FROM candidates WHERE id = ANY($1) AND erased_at IS NOT NULL', [due])).rows[0]?.n ?? 0));
+    await waitFor('two candidates erased, the sweep held at the third', async () => (await erasedCount()) >= 2, 30_000, 100).catch(() => undefined);
+    await keysHolder.query('BEGIN');
+    await keysHolder.query('LOCK TABLE org_keys IN ACCESS EXCLUSIVE MODE');
+    await backupQueue.add('check', {}, { jobId: 'faults-backup-check' });
+    const alertOf = async (): Promise<{ id: string } | undefined> =>
+      withOwner(async (c) => (await c.query<{ id: string }>(`SELECT id FROM alerts WHERE org_id = $1 AND kind = 'stale_backup'`, [alertOrg.orgId])).rows[0]);
+    const waiting = async (): Promise<number> =>
+      withOwner(async (c) => Number((await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'hirebox' AND wait_event_type IN ('Lock', 'LWLock') AND usename = 'hirebox_app'`)).rows[0]?.n ?? 0));
+    await waitFor('the three jobs held mid-job', async () => Boolean(await alertOf()) && (await waiting()) >= 3, 30_000, 100).catch(() => undefined);
+    await sleep(300);
+    const heldAtKill = { erased: await erasedCount(), waiting: await waiting(), alert: Boolean(await alertOf()) };
+    await worker.kill('SIGKILL');
+    await keysHolder.query('ROLLBACK');
+    await holder.query('ROLLBACK');
+    const killedAt = Date.now();
+    worker = new NodeProcess('worker', 'dist/worker/main.js', env);
+    processes.push(worker);
+    worker.start();
+
+    const orgIds = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM orgs WHERE offboarded_at IS NULL')).rows.map((r) => r.id));
+    const staleAlerts = async (): Promise<Map<string, number>> =>
+      withOwner(async (c) => new Map((await c.query<{ org_id: string; n: number }>(`SELECT org_id, count(*)::int AS n FROM alerts WHERE kind = 'stale_backup' GROUP BY org_id`)).rows.map((r) => [r.org_id, r.n])));
+    const mailsTo = (address: string): number => smtp.received.filter((m) => m.to.some((to) => to.includes(address)) && m.data.includes('stale_backup')).length;
+    await waitFor('the three held jobs finished', async () => {
+      const alerts = await staleAlerts();
+      return (await erasedCount()) === due.length && orgIds.every((id) => alerts.has(id)) && recipients.every((r) => mailsTo(r) >= 1) && receiver.hits.length >= 1;
+    }, 120_000, 500).catch(() => undefined);
+    await sleep(2_000);
+    const recoveredS = ((Date.now() - killedAt) / 1000).toFixed(1);
+
+    // Retention: erased once each; nothing half-erased (a destroyed key without erased_at, or the reverse, or a CV blob left).
+    const r = await withOwner(async (c) => {
+      const one = async (sql: string): Promise<number> => Number((await c.query<{ n: number }>(sql, [due])).rows[0]?.n ?? 0);
+      return {
+        erased: await one('SELECT count(*)::int AS n FROM candidates WHERE id = ANY($1) AND erased_at IS NOT NULL'),
+        audits: await one(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'candidate.erased' AND target_id = ANY($1::text[])`),
+        dupAudits: await one(`SELECT coalesce(sum(n - 1), 0)::int AS n FROM (SELECT count(*) AS n FROM audit_events WHERE action = 'candidate.erased' AND target_id = ANY($1::text[]) GROUP BY target_id) x`),
+        keysDestroyed: await one('SELECT count(*)::int AS n FROM candidate_keys WHERE candidate_id = ANY($1) AND wrapped_key IS NULL'),
+        half:
+          (await one('SELECT count(*)::int AS n FROM candidates c JOIN candidate_keys k ON k.candidate_id = c.id WHERE c.id = ANY($1) AND ((c.erased_at IS NULL) <> (k.wrapped_key IS NOT NULL))')) +
+          (await one('SELECT count(*)::int AS n FROM document_blobs b JOIN documents d ON d.id = b.document_id JOIN applications a ON a.id = d.application_id WHERE a.candidate_id = ANY($1) AND a.candidate_id IN (SELECT id FROM candidates WHERE erased_at IS NOT NULL)')),
+      };
+    });
+    const retentionRow: Row = {
+      fault: 'retention sweep: worker SIGKILL mid-sweep (erasure 3 of 5 held)',
+      accepted: due.length,
+      lost: due.length - r.erased,
+      duplicated: r.dupAudits + Math.max(0, r.audits - due.length),
+      partial: r.half + Math.max(0, r.erased - r.keysDestroyed),
+      notes: `erased at the kill ${heldAtKill.erased}, after ${r.erased} (${recoveredS} s after the kill); keys destroyed ${r.keysDestroyed}; candidate.erased audit events ${r.audits}`,
+      metrics: await shows('worker', 'the killed retention-sweep job counted as stalled', (m) => m.sum('hirebox_jobs_stalled_total', { queue: 'retention-sweep' }) >= 1, Math.max(5_000, killedAt + 75_000 - Date.now())),
+    };
+    rows.push(retentionRow);
+    log(`${retentionRow.fault}: ${JSON.stringify(retentionRow)}`);
+
+    const alerts = await staleAlerts();
+    const backupRow: Row = {
+      fault: 'backup monitor: worker SIGKILL mid-check (stale_backup raised in every org, held at the last)',
+      accepted: orgIds.length,
+      lost: orgIds.filter((id) => !alerts.has(id)).length,
+      duplicated: [...alerts.values()].reduce((n, x) => n + Math.max(0, x - 1), 0),
+      partial: 0,
+      notes: `orgs ${orgIds.length}, with one stale_backup alert ${[...alerts.values()].filter((x) => x === 1).length}; held jobs waiting on locks at the kill: ${heldAtKill.waiting}`,
+      metrics: await shows('worker', 'the killed backup-monitor job counted as stalled', (m) => m.sum('hirebox_jobs_stalled_total', { queue: 'backup-monitor' }) >= 1, 15_000),
+    };
+    rows.push(backupRow);
+    log(`${backupRow.fault}: ${JSON.stringify(backupRow)}`);
+
+    const alert = await alertOf();
+    const status = await withOwner(async (c) => (await c.query<{ email_status: string; webhook_status: string }>('SELECT email_status, webhook_status FROM alerts WHERE id = $1', [alert?.id])).rows[0]);
+    const hits = receiver.hits.filter((h) => h.alertId === alert?.id).length;
+    const alertRow: Row = {
+      fault: 'alert deliver: worker SIGKILL before the claim (2 recipients + webhook)',
+      accepted: heldAtKill.alert ? 1 : 0,
+      lost: recipients.filter((x) => mailsTo(x) === 0).length + (hits === 0 ? 1 : 0),
+      duplicated: recipients.reduce((n, x) => n + Math.max(0, mailsTo(x) - 1), 0) + Math.max(0, hits - 1),
+      partial: status?.email_status === 'delivered' && status.webhook_status === 'delivered' ? 0 : 1,
+      notes: `mails per recipient ${recipients.map(mailsTo).join(', ')}; webhook calls ${hits}; recorded email ${status?.email_status}, webhook ${status?.webhook_status}`,
+      metrics: await shows('worker', 'the killed alert-deliver job counted as stalled', (m) => m.sum('hirebox_jobs_stalled_total', { queue: 'alert-deliver' }) >= 1, 15_000),
+    };
+    if (!heldAtKill.alert) alertRow.notes += ' (the alert was not raised before the kill: fault not injected)';
+    rows.push(alertRow);
+    log(`${alertRow.fault}: ${JSON.stringify(alertRow)}`);
+  }
+
+  // 10. Disk full under the CV blobs: the blob table lives on the small filesystem.
   {
     await withOwner((c) => c.query(`CREATE TABLESPACE small LOCATION '${postgres.small}'`), 'postgres');
     await withOwner((c) => c.query('ALTER TABLE document_blobs SET TABLESPACE small'));

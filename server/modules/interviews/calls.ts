@@ -13,6 +13,7 @@ import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
 import { AI_DISCLOSURES, AssistantSyncBusyError, effectiveAssistantModel, ensureJobAssistant, firstMessageFor, type AssistantModel } from './assistant.js';
 import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
+import type { ReconcilePhase } from './job-ids.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
 
@@ -30,8 +31,12 @@ export interface RetryProducer {
 }
 
 export interface ReconcileProducer {
-  /** Schedules a GET /call/:id check after delayMs. */
-  enqueue(orgId: string, interviewId: string, delayMs: number): Promise<void>;
+  /**
+   * Schedules a GET /call/:id check of call callId after delayMs: 'due' after the longest
+   * possible call (the safety net), 'report' after its end-of-call report. The pair names
+   * the job (interviewReconcileJobId), so the worker's reconciler re-offers a lost one.
+   */
+  enqueue(orgId: string, interviewId: string, delayMs: number, callId: string, phase: ReconcilePhase): Promise<void>;
 }
 
 const STATUS_RANK: Record<string, number> = { queued: 1, ringing: 2, 'in-progress': 3, forwarding: 4, ended: 5 };
@@ -208,7 +213,9 @@ export function createCallService(deps: {
       });
       if (adopted) {
         deps.log.warn({ interviewId: row.id, attempt: row.attempts }, 'adopted a call Vapi placed before the worker stored its id');
-        await deps.reconcile.enqueue(orgId, row.id, call.status === 'ended' ? RECONCILE_AFTER_REPORT_MS : row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS);
+        await (call.status === 'ended'
+          ? deps.reconcile.enqueue(orgId, row.id, RECONCILE_AFTER_REPORT_MS, call.id, 'report')
+          : deps.reconcile.enqueue(orgId, row.id, row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS, call.id, 'due'));
       }
       return 'adopted';
     }
@@ -329,7 +336,7 @@ export function createCallService(deps: {
       });
       if (!stored) return 'adopted';
       // A safety net: if no report ever comes, ask Vapi after the longest possible call.
-      await deps.reconcile.enqueue(orgId, row.id, row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS);
+      await deps.reconcile.enqueue(orgId, row.id, row.max_duration_seconds * 1000 + RECONCILE_SLACK_MS, call.id, 'due');
       return 'placed';
     },
 
@@ -342,7 +349,7 @@ export function createCallService(deps: {
         const { message } = JSON.parse(raw) as ServerMessageEnvelope;
         const endedReason = typeof message.endedReason === 'string' ? message.endedReason.slice(0, 200) : null;
         /** A browser call just tied to its interview: it gets the same safety-net reconcile as a placed phone call. */
-        let adopted: { interviewId: string; delayMs: number } | null = null;
+        let adopted: { interviewId: string; delayMs: number; callId: string } | null = null;
         let row = await findInterviewByCall(tx, msg.call_id, true);
         if (!row) {
           const earlier = await findCall(tx, msg.call_id);
@@ -364,7 +371,7 @@ export function createCallService(deps: {
             await insertCall(tx, { orgId, callId: msg.call_id, interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' });
             await insertEvent(tx, { orgId, applicationId: byMeta.application_id, type: 'interview.call_started', actor: { type: 'system' }, data: { interviewId: byMeta.id, attempt: byMeta.attempts, mode: 'browser' } });
             row = { ...byMeta, vapi_call_id: msg.call_id, status: 'calling' };
-            adopted = { interviewId: byMeta.id, delayMs: byMeta.max_duration_seconds * 1000 + RECONCILE_SLACK_MS };
+            adopted = { interviewId: byMeta.id, delayMs: byMeta.max_duration_seconds * 1000 + RECONCILE_SLACK_MS, callId: msg.call_id };
           }
         }
         if (!row) {
@@ -373,7 +380,7 @@ export function createCallService(deps: {
           return { outcome: 'no_interview', reconcile: null, score: false, retry: null, adopted };
         }
         let outcome = 'ignored';
-        let reconcile: string | null = null;
+        let reconcile: { interviewId: string; callId: string } | null = null;
         let score = false;
         let retry: { delayMs: number; attempt: number; interviewId: string } | null = null;
         if ((msg.message_type === 'status-update' || msg.message_type === 'end-of-call-report') && (msg.message_type === 'end-of-call-report' || message.status === 'ended') && isRetryableEndedReason(endedReason)) {
@@ -410,7 +417,7 @@ export function createCallService(deps: {
           });
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.ended', actor: { type: 'system' }, data: { interviewId: row.id, source: 'report' } });
           outcome = 'report_applied';
-          reconcile = row.id;
+          reconcile = { interviewId: row.id, callId: msg.call_id };
         } else if (msg.message_type === 'transcript' || msg.message_type === 'conversation-update') {
           // Live partials: the end-of-call report (or GET /call) carries the authoritative transcript.
           outcome = 'live_update';
@@ -423,9 +430,9 @@ export function createCallService(deps: {
         return { outcome, reconcile, score, retry, adopted };
       });
       if (result.retry) await enqueueRetry(orgId, result.retry.interviewId, result.retry);
-      if (result.adopted) await deps.reconcile.enqueue(orgId, result.adopted.interviewId, result.adopted.delayMs);
-      if (result.reconcile) await deps.reconcile.enqueue(orgId, result.reconcile, RECONCILE_AFTER_REPORT_MS);
-      if (result.score && result.reconcile && deps.score) await deps.score.enqueue(orgId, result.reconcile);
+      if (result.adopted) await deps.reconcile.enqueue(orgId, result.adopted.interviewId, result.adopted.delayMs, result.adopted.callId, 'due');
+      if (result.reconcile) await deps.reconcile.enqueue(orgId, result.reconcile.interviewId, RECONCILE_AFTER_REPORT_MS, result.reconcile.callId, 'report');
+      if (result.score && result.reconcile && deps.score) await deps.score.enqueue(orgId, result.reconcile.interviewId);
       return result.outcome;
     },
 

@@ -12,3 +12,13 @@ export const HANG_UP_JOB_NAME = 'hang-up';
 export const interviewHangUpJobId = (interviewId: string, callId: string): string => `interview-hang-up-${interviewId}-${callId.replace(/[^A-Za-z0-9-]/g, '')}`;
 /** One score job per interview (the producer and the reconciler use the same id). */
 export const interviewScoreJobId = (interviewId: string): string => `interview-score-${interviewId}`;
+
+/**
+ * interview-reconcile-<id>-<call>-<phase>: one GET /call check per call and phase: 'due'
+ * (the safety net after the longest possible call) and 'report' (just after its end-of-call
+ * report). The producer (calls.ts, via the worker) and the reconciler use the same id, so a
+ * lost job is re-offered once and a live one is never doubled; a re-dial's call gets its own.
+ */
+export type ReconcilePhase = 'due' | 'report';
+export const interviewReconcileJobId = (interviewId: string, callId: string, phase: ReconcilePhase): string =>
+  `interview-reconcile-${interviewId}-${callId.replace(/[^A-Za-z0-9-]/g, '')}-${phase}`;
