@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     const { rows } = await ctx.db.pool.query<{ slug: string }>('SELECT slug FROM orgs WHERE id = $1', [admin.orgId]);
     const orgSlug = rows[0]?.slug ?? '';
     const port = await freePort();
-    const env = { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TRUST_PROXY: '127.0.0.1' };
+    // The production apply limits: the test helper's environment lifts the per-minute cap per job (APPLY_BURST_PER_JOB_MINUTE)
+    // for tests that apply many times to one job; a flood must meet the cap production has.
+    const env = { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TRUST_PROXY: '127.0.0.1', APPLY_BURST_PER_JOB_MINUTE: '' };
     const app = startProcess('dist/server/main.js', env);
     const worker = startProcess('dist/worker/main.js', env);
     t.teardown(() => {

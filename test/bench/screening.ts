@@ -7,6 +7,7 @@
 // ideal = concurrency / 2 s, so ~10 CVs/s at 20; the ratio to that ideal is printed. One
 // extra line shows the org cap left at its default (4) under concurrency 20, which is the
 // per-org fairness limit doing its job, not the pipeline being slow.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createKeyring } from '../../server/core/crypto.js';
@@ -15,10 +16,9 @@ import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
 import { findDocument, markParsed } from '../../server/modules/documents/repo.js';
 import { cvScreenJobId } from '../../server/modules/screening/queue.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
+import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import { createOpenAiProvider } from '../../worker/providers/openai.js';
-import { simulateScreening } from '../../worker/providers/simulated.js';
-import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createOrgWithMember, type TestContext } from '../helper.js';
@@ -51,10 +51,27 @@ const SCENARIOS: { latencyMs: number; concurrency: number; orgCap?: number; work
   { latencyMs: 2_000, concurrency: 20, workers: 2, cvs: 80 },
 ];
 
+const FAKE_PROCESS = new URL('./fake-openai-process.js', import.meta.url).pathname;
+
+function startFakeProcess(latencyMs: number): Promise<{ baseUrl: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [FAKE_PROCESS], { env: { ...process.env, LATENCY_MS: String(latencyMs) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ baseUrl: (JSON.parse(line) as { baseUrl: string }).baseUrl, child });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`fake provider exited (${code})`)));
+  });
+}
+
 export async function runScreeningBench(ctx: TestContext, print: (line: string) => void, report?: ReturnType<typeof createReport>): Promise<ScreeningBenchResult[]> {
   const logger = createLogger('silent');
-  const fake = await startFakeOpenAI();
-  fake.setFallback({ kind: 'valid', content: (body: ChatRequestBody) => JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) });
+  // One fake provider process per latency (fake-openai-process.ts), so its work is not on the workers' event loop.
+  const fakes = new Map<number, { baseUrl: string; child: ChildProcess }>();
+  for (const latencyMs of new Set(SCENARIOS.map((x) => x.latencyMs))) fakes.set(latencyMs, await startFakeProcess(latencyMs));
   const connection = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
   const queue = createQueue(QUEUES.cvScreen, connection, ctx.config.redisPrefix);
   const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
@@ -96,9 +113,12 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
       const orgCap = s.orgCap ?? s.concurrency * workers;
       const patched = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/ai/settings', headers: admin.headers, payload: { concurrency: orgCap } });
       if (patched.statusCode !== 200) throw new Error(`settings: ${patched.statusCode} ${patched.body}`);
-      fake.setLatency(s.latencyMs);
+      const fake = fakes.get(s.latencyMs);
+      if (!fake) throw new Error(`no fake provider at ${s.latencyMs} ms`);
       const sdk = createOpenAiProvider({ apiKey: 'sk-bench-not-a-key', baseUrl: fake.baseUrl, timeoutMs: 30_000, maxRetries: 0 });
-      // Time inside the provider call vs the whole job: the rest is the pipeline's own cost.
+      // Time inside the screening call vs the whole job: the rest is the pipeline's own cost.
+      // The injection check runs alongside the screening call (service.ts), so only the
+      // screening call's time is subtracted.
       let providerMs = 0;
       const provider: typeof sdk = {
         name: sdk.name,
@@ -107,7 +127,7 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
           try {
             return await sdk.complete(req, o);
           } finally {
-            providerMs += performance.now() - t0;
+            if (req.schemaName !== CHECK_SCHEMA_NAME) providerMs += performance.now() - t0;
           }
         },
       };
@@ -169,7 +189,7 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
   } finally {
     await queue.close();
     connection.disconnect();
-    await fake.close();
+    for (const f of fakes.values()) f.child.kill('SIGTERM');
   }
   return results;
 }

@@ -9,7 +9,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import Fastify from 'fastify';
-import type pg from 'pg';
+import pg from 'pg';
+import { Pipeline } from 'ioredis';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Db } from '../../server/core/db.js';
 import { median, type createReport } from './report.js';
@@ -69,6 +70,57 @@ async function observed<T>(fn: () => Promise<T>): Promise<T & { loopP99: number;
   }
 }
 
+const q = (xs: number[], p: number): number => (xs.length ? ([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number) : 0);
+
+/**
+ * Where the app's time goes during fn, from this process (the app runs in it): each
+ * webhook_store_messages round trip (a store batch: its size and duration) and each Redis
+ * pipeline (the webhook-ingest addBulk), timed by wrapping pg's and ioredis' prototypes.
+ */
+async function traced<T>(fn: () => Promise<T>): Promise<T & { trace: string }> {
+  const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const pipeline = (Pipeline as unknown as { prototype: { exec: (...args: unknown[]) => Promise<unknown> } }).prototype;
+  const query = client.query;
+  const exec = pipeline.exec;
+  const batches: number[] = [];
+  const batchMs: number[] = [];
+  const redisMs: number[] = [];
+  client.query = function (this: unknown, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : '';
+    if (!text.includes('webhook_store_messages(')) return query.apply(this, args);
+    const t0 = performance.now();
+    batches.push((args[1] as unknown[][])[0]?.length ?? 0);
+    // pg-pool passes a callback; a direct call gets a promise.
+    const last = args.length - 1;
+    const cb = args[last];
+    if (typeof cb === 'function') {
+      args[last] = (...res: unknown[]) => {
+        batchMs.push(performance.now() - t0);
+        return (cb as (...a: unknown[]) => unknown)(...res);
+      };
+      return query.apply(this, args);
+    }
+    const r = query.apply(this, args);
+    if (r instanceof Promise) void r.then(() => batchMs.push(performance.now() - t0), () => undefined);
+    return r;
+  };
+  pipeline.exec = function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    const r = exec.apply(this, args);
+    void r.then(() => redisMs.push(performance.now() - t0), () => undefined);
+    return r;
+  };
+  try {
+    const r = await fn();
+    const mean = batches.length ? batches.reduce((a, b) => a + b, 0) / batches.length : 0;
+    const trace = `store batches ${batches.length} (size mean ${mean.toFixed(1)}, max ${q(batches, 1)}; round trip p50 ${q(batchMs, 0.5).toFixed(1)} / p99 ${q(batchMs, 0.99).toFixed(1)} / max ${q(batchMs, 1).toFixed(1)} ms); Redis pipelines ${redisMs.length} (p50 ${q(redisMs, 0.5).toFixed(1)} / p99 ${q(redisMs, 0.99).toFixed(1)} / max ${q(redisMs, 1).toFixed(1)} ms)`;
+    return { ...r, trace };
+  } finally {
+    client.query = query;
+    pipeline.exec = exec;
+  }
+}
+
 /** Open loop at a fixed rate (open-loop.ts). */
 async function fixedRate(url: string, secret: string, rate: number, seconds: number): Promise<WebhookLoad & { failed: number }> {
   const json = await childJson([OPEN_LOOP], { URL: url, SECRET: secret, RATE: String(rate), SECONDS: String(seconds) });
@@ -118,11 +170,12 @@ export async function runWebhookBench(input: {
     let failed = 0;
     for (let r = 0; r < input.runs; r++) {
       const bareFixed = await observed(() => fixedRate(bareUrl, input.secret, FIXED_RATE, input.seconds));
-      const appFixed = await observed(() => fixedRate(input.hookUrl, input.secret, FIXED_RATE, input.seconds));
+      const appFixed = await observed(() => traced(() => fixedRate(input.hookUrl, input.secret, FIXED_RATE, input.seconds)));
       for (const [label, x] of [[`[${r + 1}/${input.runs}] webhook: bare INSERT, open loop ${FIXED_RATE} req/s`, bareFixed], [`[${r + 1}/${input.runs}] webhook: verified+stored+enqueued, ${FIXED_RATE} req/s`, appFixed]] as const) {
         input.out(label, x);
         process.stdout.write(`${''.padEnd(50)}   this process:  event-loop delay p99 ${x.loopP99.toFixed(1)} ms, max ${x.loopMax.toFixed(1)} ms; GC ${x.gcMs.toFixed(0)} ms total, longest ${x.gcMaxMs.toFixed(1)} ms\n`);
       }
+      process.stdout.write(`${''.padEnd(50)}   app: ${appFixed.trace}\n`);
       failed += bareFixed.failed + appFixed.failed;
       ratios.push(appFixed.p99 / bareFixed.p99);
       apps.push(appFixed.p99);

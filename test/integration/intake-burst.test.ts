@@ -8,6 +8,7 @@ import { countRows, createJob, HIRING_TABLES } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { burstLimit } from '../../server/modules/public/limits.js';
+import { countRoundTrips } from '../support/round-trips.js';
 
 const PER_HOUR = 240;
 // APPLY_BURST_PER_JOB_MINUTE empty (test/helper.ts sets a high one for other tests): the
@@ -47,4 +48,32 @@ t.test('applications from many addresses beyond the per-minute cap: 429, nothing
   t.match(over.json<{ detail: string }>().detail, /try again in a minute/);
   t.same(await countRows(owner, HIRING_TABLES), before, 'nothing stored');
   t.equal((await apply(otherJob.slug)).statusCode, 202, 'another job still takes applications');
+});
+
+t.test('a refused application is refused before its upload is read and without touching the database', async (t) => {
+  // The cap of the first test is used up for this minute (unless the minute turned): fill it again if needed.
+  const cap = burstLimit(PER_HOUR);
+  for (let i = 0; i < cap + 1; i++) if ((await apply(job.slug)).statusCode === 429) break;
+  // A body the multipart parser rejects (400) if it ever reads it.
+  const garbage = () =>
+    ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/public/jobs/${slug}/${job.slug}/apply`,
+      headers: { 'content-type': 'multipart/form-data; boundary=nothing-like-this' },
+      payload: Buffer.from('--not-the-boundary\r\nthis is not a form\r\n'),
+      remoteAddress: `10.8.0.${++n & 255}`,
+    });
+  const counted = await countRoundTrips(garbage);
+  t.equal(counted.result.statusCode, 429, 'the limiter answered, not the parser (which would answer 400)');
+  t.match(String(counted.result.headers['content-type']), /^application\/problem\+json/);
+  t.equal(counted.roundTrips, 0, `no database round trip for a refused application (${counted.statements.join('; ')})`);
+});
+
+t.test('a job closed while the limiter remembers it is refused with 404 once the limiter lets a request through', async (t) => {
+  const late = await createJob(ctx, admin, { title: 'Data Engineer' });
+  t.equal((await apply(late.slug)).statusCode, 202);
+  await owner.query("UPDATE jobs SET status = 'closed' WHERE id = $1", [late.id]);
+  const res = await apply(late.slug);
+  t.equal(res.statusCode, 404, 'the job is read again before the application is taken');
+  t.match(String(res.headers['content-type']), /^application\/problem\+json/);
 });

@@ -21,6 +21,9 @@ import type { ApplyLimiter } from './limits.js';
 const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 const JobParams = Type.Object({ orgSlug: SlugParam, jobSlug: SlugParam }, { additionalProperties: false });
 const OrgParams = Type.Object({ orgSlug: SlugParam }, { additionalProperties: false });
+/** How long an open job is remembered for the apply limiter, and how many are. */
+const LIMITER_VIEW_TTL_MS = 5_000;
+const LIMITER_VIEW_MAX = 1_000;
 const PublicErrors = { 400: Problem, 404: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem };
 
 /** The AI-free choice: "true"/"on" or absent/"false"; anything else is a 400, never a silent default. */
@@ -46,6 +49,24 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     const job = org ? await deps.db.withTenant(org.id, (q) => findOpenJobBySlug(q, jobSlug)) : null;
     if (!org || !job) throw new NotFoundError({ resource: 'Job', detail: 'This job does not exist or is no longer open.' });
     return { org, job };
+  }
+
+  // The apply limiter needs the org and job ids. Under a flood from many addresses nearly
+  // every request is refused by it, and resolving the slugs (three database round trips)
+  // was most of what a refused request cost (issue 19, npm run test:floods). Open jobs are
+  // remembered briefly for the limiter only: a request the limiter lets through resolves
+  // the job again, so a job closed meanwhile is still refused with 404. Unknown slugs are
+  // not remembered (a job published a moment later is found at once).
+  const limiterView = new Map<string, { org: ResolvedOrg; job: JobRow; until: number }>();
+  async function jobForLimiter(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow; fresh: boolean }> {
+    const key = `${orgSlug}/${jobSlug}`;
+    const now = Date.now();
+    const hit = limiterView.get(key);
+    if (hit && hit.until > now) return { org: hit.org, job: hit.job, fresh: false };
+    const found = await openJob(orgSlug, jobSlug);
+    if (limiterView.size >= LIMITER_VIEW_MAX) limiterView.clear();
+    limiterView.set(key, { ...found, until: now + LIMITER_VIEW_TTL_MS });
+    return { ...found, fresh: true };
   }
 
   app.get(
@@ -101,16 +122,18 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     },
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
-      const { org, job } = await openJob(orgSlug, jobSlug);
+      // Limiter first, from the remembered job; the upload is not read before it allows the request.
+      const forLimit = await jobForLimiter(orgSlug, jobSlug);
       if (deps.applyLimiter) {
         try {
-          await deps.applyLimiter.take(org.id, job.id);
+          await deps.applyLimiter.take(forLimit.org.id, forLimit.job.id);
         } catch (err) {
           if (err instanceof AppError) throw err;
           // Redis unavailable: fail open like the global limit; the per-IP limit still holds.
           request.log.warn({ err: { message: (err as Error).message } }, 'apply rate check failed');
         }
       }
+      const { org, job } = forLimit.fresh ? forLimit : await openJob(orgSlug, jobSlug);
       const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'questionsVersion', 'humanReviewOnly', ...UTM_FIELDS]);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
         throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
