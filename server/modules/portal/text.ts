@@ -4,6 +4,7 @@
 // (namespaces portal, interview, mail).
 import type { MessageKey } from '../../core/i18n/catalog-shape.js';
 import type { Translator } from '../../core/i18n/translator.js';
+export { interviewModeLabel, interviewStatusLabel } from '../interviews/candidate-locale.js';
 
 const STAGES: Record<string, MessageKey> = {
   new: 'portal.stageNew',
@@ -22,25 +23,9 @@ const SCREENINGS: Record<string, MessageKey> = {
   failed: 'portal.screeningFailed',
 };
 
-const INTERVIEW_STATUSES: Record<string, MessageKey> = {
-  invited: 'interview.statusInvited',
-  scheduled: 'interview.statusScheduled',
-  human_requested: 'interview.statusHumanRequested',
-  declined: 'interview.statusDeclined',
-  calling: 'interview.statusCalling',
-  in_progress: 'interview.statusInProgress',
-  ended: 'interview.statusEnded',
-  failed: 'interview.statusFailed',
-  cancelled: 'interview.statusCancelled',
-  unreachable: 'interview.statusUnreachable',
-};
-
-const MODES: Record<string, MessageKey> = { phone: 'interview.modePhone', browser: 'interview.modeBrowser', typed: 'interview.modeTyped' };
 
 export const stageLabel = (tr: Translator, kind: string): string => tr.t(STAGES[kind] ?? 'portal.stageOther');
 export const screeningLabel = (tr: Translator, status: string): string => tr.t(SCREENINGS[status] ?? 'portal.screeningPending');
-export const interviewStatusLabel = (tr: Translator, status: string): string => tr.t(INTERVIEW_STATUSES[status] ?? 'interview.statusOther');
-export const interviewModeLabel = (tr: Translator, mode: string): string => tr.t(MODES[mode] ?? 'interview.modePhone');
 
 /** A calendar day ('2026-12-07') as an instant that is that day in every zone within ±12 h. */
 export const middayOf = (day: string): Date => new Date(`${day.slice(0, 10)}T12:00:00Z`);
