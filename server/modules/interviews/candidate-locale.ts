@@ -20,9 +20,13 @@ export function mailTranslator(lang: CandidateLanguage, interviewZone: string | 
   return translator(pickLocale({ content: lang.locale }), candidateZone(lang, interviewZone));
 }
 
-/** "Monday, 7 December 2026 at 10:00 (Europe/Berlin)" in the translator's locale and zone. */
+/**
+ * "Monday, 7 December 2026 at 10:00 (Europe/Berlin) = Monday, 7 December 2026 at 09:00 (UTC)"
+ * in the translator's locale: the candidate's zone, and UTC beside it as before localisation.
+ */
 export function zonedWhen(tr: Translator, at: Date): string {
-  return `${tr.dateTime(at)} (${tr.timeZone})`;
+  const local = `${tr.dateTime(at)} (${tr.timeZone})`;
+  return tr.timeZone === 'UTC' ? local : `${local} = ${translator(tr.locale, 'UTC').dateTime(at)} (UTC)`;
 }
 
 const INTERVIEW_STATUSES: Record<string, MessageKey> = {

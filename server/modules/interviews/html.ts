@@ -6,7 +6,7 @@ import { escapeHtml } from '../../core/html.js';
 import { candidatePage } from '../../core/i18n/page.js';
 import type { Translator } from '../../core/i18n/translator.js';
 import { interviewNoticeLines } from '../notices/text.js';
-import { interviewStatusLabel } from './candidate-locale.js';
+import { interviewStatusLabel, zonedWhen } from './candidate-locale.js';
 import { INTERVIEW_NOTICE_VERSION, type InvitePage } from './service.js';
 import { accommodationForm, renderTypedChat } from './typed-html.js';
 import type { TypedState } from './typed.js';
@@ -60,7 +60,7 @@ ${cancel}`;
   if (p.status !== 'scheduled') {
     return `${heading}<p>${escapeHtml(tr.t('interview.alreadyAnswered', { status: interviewStatusLabel(tr, p.status), org: p.orgName }))}</p>`;
   }
-  const when = p.scheduledFor ? `<p><strong>${escapeHtml(tr.t('interview.bookedFor', { when: p.scheduledFor }))}</strong></p>` : `<p>${escapeHtml(tr.t('interview.callsShortly'))}</p>`;
+  const when = p.scheduledFor ? `<p><strong>${escapeHtml(tr.t('interview.bookedFor', { when: zonedWhen(tr, p.scheduledFor) }))}</strong></p>` : `<p>${escapeHtml(tr.t('interview.callsShortly'))}</p>`;
   const move = p.canChange
     ? `<form method="post" action="${action}/reschedule"><h2>${escapeHtml(tr.t('interview.moveHeading'))}</h2>${slotSelect(tr, p.slots, false)}${timezoneSelect(tr, tr.timeZone)}<button type="submit">${escapeHtml(tr.t('interview.moveButton'))}</button></form>`
     : '';
@@ -123,7 +123,7 @@ export function renderAnswered(c: PageContext, status: string, orgName: string, 
       ? `${t('interview.openPageNote')} <a href="${page}">${t('interview.openPage')}</a>`
       : status === 'scheduled' || status === 'rescheduled'
         ? o.scheduledFor
-          ? `${t('interview.booked', { when: new Date(o.scheduledFor) })}</p>${manage}<p>`
+          ? `${t('interview.booked', { when: zonedWhen(tr, new Date(o.scheduledFor)) })}</p>${manage}<p>`
           : t('interview.callNow')
         : status === 'cancelled'
           ? t('interview.cancelled', { org: orgName })
