@@ -288,3 +288,14 @@ t.test('interview-page errors answer in German and change nothing', async (t) =>
   t.same(englishLeftIn(limited ? detail(limited) : 'none'), [], `rate limit: ${limited ? detail(limited) : ''}`);
   t.equal(await accommodations(), before, 'no accommodation stored by any refused request');
 });
+
+t.test("a recruiter's message keeps its own words; its privacy footer is in the candidate's language", async (t) => {
+  const before = ctx.mailer.outbox.length;
+  const text = 'Hallo Hanna, wir melden uns nächste Woche. Viele Grüße';
+  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${appId}/messages`, headers: a.headers, payload: { subject: 'Ihre Bewerbung', body: text } });
+  t.equal(res.statusCode, 201, res.body);
+  await until('the message mail', async () => ctx.mailer.outbox.length > before);
+  const mail = ctx.mailer.outbox.slice(before).find((m) => m.to === hanna);
+  t.ok(mail?.text.startsWith(text), 'the recruiter text as written');
+  t.same(englishLeftIn(mailText(mail), IGNORE), [], 'the footer is German');
+});
