@@ -68,14 +68,15 @@ export function buildInvite(tr: Translator, i: InviteInput): string {
 /**
  * The candidate's mail: a short text plus the invite as a text/calendar; method=... part.
  * `tr` is in the candidate's language and zone; the event itself keeps the job's zone.
+ * `footer` is the org's privacy footer in the same language.
  */
-export function inviteMail(tr: Translator, i: InviteInput): MailMessage {
+export function inviteMail(tr: Translator, i: InviteInput, footer?: string): MailMessage {
   const cancel = i.method === 'CANCEL';
   const values = { job: i.jobTitle, org: i.orgName, when: zonedWhen(tr, i.start) };
   return {
     to: i.attendeeEmail,
     subject: tr.t(cancel ? 'mail.calendarCancelSubject' : 'mail.calendarSubject', values),
-    text: tr.t(cancel ? 'mail.calendarCancelText' : 'mail.calendarText', values),
+    text: `${tr.t(cancel ? 'mail.calendarCancelText' : 'mail.calendarText', values)}${footer ? `\n\n${footer}` : ''}`,
     icalEvent: { method: i.method, filename: cancel ? 'cancel.ics' : 'invite.ics', content: buildInvite(tr, i) },
   };
 }

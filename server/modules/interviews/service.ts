@@ -234,7 +234,7 @@ export function createInterviewService(deps: {
           attendeeEmail: person.email,
           publicUrl: deps.publicUrl,
           now: deps.clock(),
-        });
+        }, mailNoticeFooter((await currentNoticeIn(q, orgId)).facts, tr));
       });
       if (mail) await deps.mailer.send(mail);
     } catch (err) {

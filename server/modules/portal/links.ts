@@ -17,6 +17,8 @@ import { decryptCandidate } from '../applications/service.js';
 import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
 import { candidateLive, candidateOfApplication, insertLink, pruneCandidate } from './repo.js';
 import { linkMail } from './text.js';
+import { noticeFactsIn } from '../notices/service.js';
+import { mailNoticeFooter } from '../notices/text.js';
 import { candidateLanguage } from './repo.js';
 import { pickLocale, type Locale } from '../../core/i18n/locales.js';
 import { translator } from '../../core/i18n/translator.js';
@@ -64,10 +66,11 @@ export function createPortalLinks(deps: {
       const to = decryptCandidate(await deps.keyring.candidateCipher(tx, org.id, candidateId), row).email;
       await pruneCandidate(tx, candidateId, now);
       const lang = await candidateLanguage(tx, candidateId);
+      const facts = await noticeFactsIn(tx, org.id);
       const id = randomUUID();
       await insertLink(tx, { id, orgId: org.id, candidateId, tokenHash: hashPortalToken(token), reason, expiresAt });
       await deps.audit.recordIn(tx, org.id, { action: 'portal.link_sent', actor: { type: reason === 'apply' ? 'system' : 'anonymous', id: null }, target: { type: 'candidate', id: candidateId }, metadata: { linkId: id, reason, expiresAt: expiresAt.toISOString() }, requestId });
-      return { to, lang };
+      return { to, lang, facts };
     });
     if (!email) return false;
     // The mail is in the language the link was asked for in (the page's), else the one the
@@ -76,7 +79,8 @@ export function createPortalLinks(deps: {
     const tr = translator(locale, email.lang.timeZone);
     const url = new URL(`/portal/${org.slug}/enter/${token}?lang=${locale}`, deps.publicUrl).toString();
     const start = new URL(`/portal/${org.slug}?lang=${locale}`, deps.publicUrl).toString();
-    await deps.mailer.send({ to: email.to, ...linkMail(tr, { orgName: org.name, url, startUrl: start, expiresAt, reason }) });
+    const mail = linkMail(tr, { orgName: org.name, url, startUrl: start, expiresAt, reason });
+    await deps.mailer.send({ to: email.to, subject: mail.subject, text: `${mail.text}\n${mailNoticeFooter(email.facts, tr)}` });
     return true;
   }
 
