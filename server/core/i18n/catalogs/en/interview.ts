@@ -26,7 +26,7 @@ export const interview = {
   declineButton: 'I do not want to be interviewed',
   aiLink: 'How {org} uses AI, and who else receives your data',
   noticeVersion: 'Notice version {version}, revision {revision}.',
-  timeZoneLabel: 'Your time zone (the times below are shown in it once you choose; confirmations and reminders use it too)',
+  timeZoneLabel: 'Your time zone (confirmations and reminders show the time in it)',
   timesShownIn: 'Times are shown in {zone}.',
   slotLabel: 'When should the AI interviewer call?',
   slotNow: 'As soon as possible (the agent calls in a moment)',
