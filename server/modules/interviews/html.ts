@@ -120,7 +120,7 @@ export function renderAnswered(c: PageContext, status: string, orgName: string, 
   const manage = `<p><a href="${page}">${t('interview.manage')}</a> ${t('interview.manageNote')}</p>`;
   const text =
     status === 'scheduled' && (o.mode === 'browser' || o.mode === 'typed')
-      ? `${t('interview.openPageNote')} <a href="${page}">${t('interview.openPage')}</a>`
+      ? `${t('interview.thanks')} <a href="${page}">${t('interview.openPage')}</a> ${t('interview.openPageNote')}`
       : status === 'scheduled' || status === 'rescheduled'
         ? o.scheduledFor
           ? `${t('interview.booked', { when: zonedWhen(tr, new Date(o.scheduledFor)) })}</p>${manage}<p>`
