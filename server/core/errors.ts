@@ -59,13 +59,14 @@ export class ForbiddenError extends AppError {
     super(403, 'Forbidden', {
       detail: options.detail ?? 'Your role does not allow this action.',
       extra: options.permission ? { permission: options.permission, ...options.extra } : options.extra,
+      i18n: options.i18n,
     });
   }
 }
 
 export class NotFoundError extends AppError {
   constructor(options: ProblemOptions & { resource?: string } = {}) {
-    super(404, 'Not Found', { detail: options.detail ?? `${options.resource ?? 'Resource'} not found.`, extra: options.extra });
+    super(404, 'Not Found', { detail: options.detail ?? `${options.resource ?? 'Resource'} not found.`, extra: options.extra, i18n: options.i18n });
   }
 }
 

@@ -7,10 +7,13 @@ import ICAL from 'ical.js';
 import t from 'tap';
 import { createMailer, type MailMessage } from '../../server/core/mailer.js';
 import { buildInvite, inviteMail, inviteUid, mailAddress, type InviteInput } from '../../server/modules/interviews/calendar.js';
+import { translator } from '../../server/core/i18n/translator.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { approvePlan, planQuestion, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
+
+const en = translator('en');
 
 interface Parsed {
   method: string;
@@ -76,8 +79,8 @@ t.test('the invite in isolation: local time in the zone across a DST change, CAN
     now: new Date('2026-12-06T12:00:00Z'),
   };
   // Friday before the EU change (CET, +01:00) and Tuesday after it (CEST, +02:00): 10:00 local both times.
-  const before = parse(buildInvite(base));
-  const after = parse(buildInvite({ ...base, sequence: 1, start: new Date('2027-03-30T08:00:00Z') }));
+  const before = parse(buildInvite(en, base));
+  const after = parse(buildInvite(en, { ...base, sequence: 1, start: new Date('2027-03-30T08:00:00Z') }));
   t.equal(before.tzid, 'Europe/Berlin');
   t.same(before.timezones, ['Europe/Berlin'], 'the zone travels as a VTIMEZONE');
   t.same(before.local, { year: 2027, month: 3, day: 26, hour: 10, minute: 0 }, 'CET: 09:00Z is 10:00 local');
@@ -90,18 +93,18 @@ t.test('the invite in isolation: local time in the zone across a DST change, CAN
   t.equal(after.sequence, 1);
   t.equal(before.organizer.toLowerCase(), 'mailto:jobs@acme.example');
   t.equal(before.attendee.toLowerCase(), 'mailto:cand@example.test');
-  const cancelled = parse(buildInvite({ ...base, method: 'CANCEL', sequence: 2 }));
+  const cancelled = parse(buildInvite(en, { ...base, method: 'CANCEL', sequence: 2 }));
   t.equal(cancelled.method, 'CANCEL');
   t.equal(cancelled.status, 'CANCELLED');
   t.equal(cancelled.sequence, 2);
   // A day inside the US/EU DST gap: New York has moved (EDT) while Berlin has not.
-  const ny = parse(buildInvite({ ...base, timezone: 'America/New_York', start: new Date('2027-03-16T14:00:00Z') }));
+  const ny = parse(buildInvite(en, { ...base, timezone: 'America/New_York', start: new Date('2027-03-16T14:00:00Z') }));
   t.same(ny.local, { year: 2027, month: 3, day: 16, hour: 10, minute: 0 }, 'EDT: 14:00Z is 10:00 local');
   t.equal(ny.instant, '2027-03-16T14:00:00.000Z');
-  const utc = parse(buildInvite({ ...base, timezone: null }));
+  const utc = parse(buildInvite(en, { ...base, timezone: null }));
   t.equal(utc.instant, '2027-03-26T09:00:00.000Z', 'no zone on the job: UTC');
   t.same(utc.local, { year: 2027, month: 3, day: 26, hour: 9, minute: 0 });
-  t.equal(parse(buildInvite({ ...base, timezone: 'Not/AZone' })).instant, '2027-03-26T09:00:00.000Z', 'an unknown zone falls back to UTC');
+  t.equal(parse(buildInvite(en, { ...base, timezone: 'Not/AZone' })).instant, '2027-03-26T09:00:00.000Z', 'an unknown zone falls back to UTC');
   t.equal(mailAddress('jobs@acme.example'), 'jobs@acme.example');
   t.equal(inviteUid('x', new URL('http://localhost:3000')), 'interview-x@localhost');
 });
@@ -110,7 +113,7 @@ t.test('nodemailer sends the invite as a text/calendar; method=REQUEST part over
   const smtp = await startFakeSmtp();
   t.teardown(() => smtp.close());
   const mailer = createMailer({ smtpUrl: smtp.url, from: 'Acme <jobs@acme.example>', outboxDir: '/nonexistent' });
-  const message = inviteMail({
+  const message = inviteMail(en, {
     interviewId: '00000000-0000-4000-8000-000000000002',
     sequence: 3,
     method: 'REQUEST',

@@ -222,7 +222,7 @@ t.test('moving is refused within the cutoff before the slot; cancelling still wo
   t.equal((await post(`/i/${token}`, { ...consent, startAt: slot })).statusCode, 200);
   const res = await post(`/i/${token}/reschedule`, { startAt: B.start });
   t.equal(res.statusCode, 409);
-  t.match(res.json<{ detail: string }>().detail, /2880 minutes before/);
+  t.match(res.json<{ detail: string }>().detail, /2,880 minutes before/);
   t.notMatch((await ctx.app.inject({ method: 'GET', url: `/i/${token}` })).body, /Move the interview/, 'not offered on the page either');
   t.equal((await post(`/i/${token}/cancel`)).statusCode, 200);
   await ctx.app.inject({ method: 'PUT', url: '/api/v1/interviews/settings', headers: admin.headers, payload: { assistantId: 'asst_1', phoneNumberId: 'pn_1', rescheduleCutoffMinutes: 60 } });

@@ -199,7 +199,7 @@ t.test("the status page shows this candidate's applications in this org only", a
   t.match(page.body, /Platform Engineer/);
   t.match(page.body, /Site Reliability Engineer/);
   t.match(page.body, /You chose the AI-free route/, 'the AI-free route is shown');
-  t.match(page.body.split(`Privacy notice ${PRIVACY_NOTICE_VERSION}, accepted on `)[1] ?? '', /^\d{4}-\d{2}-\d{2}/, 'the notice accepted');
+  t.match(page.body.split(`Privacy notice ${PRIVACY_NOTICE_VERSION}, accepted on `)[1] ?? '', /^[A-Z][a-z]+ \d{1,2}, \d{4}/, 'the notice accepted, with its day in the candidate\'s locale');
   t.notMatch(page.body, /Secret Project Lead/, "org B's application (same address) is not visible");
   t.equal(page.headers['cache-control'], 'no-store');
   t.match(String(page.headers['content-security-policy']), /script-src/, 'under the strict CSP');

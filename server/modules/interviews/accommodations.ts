@@ -73,13 +73,13 @@ export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyr
       const hash = hashToken(token);
       const orgId = await orgOfInvite(db.pool, hash);
       const now = deps.clock();
-      const gone = new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.' });
+      const gone = new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
       if (!orgId) throw gone;
       return db.withTenantTx(orgId, async (tx) => {
         const row = await findInterviewByToken(tx, hash, true);
         if (!row || row.invite_revoked_at || row.invite_expires_at <= now) throw gone;
-        if (['ended', 'failed', 'cancelled', 'declined', 'unreachable'].includes(row.status)) throw new ConflictError({ detail: 'This interview is over; contact the hiring team directly.' });
-        if (await accommodationExists(tx, row.id, input.type)) throw new ConflictError({ detail: 'You have already asked for this; the hiring team will answer.' });
+        if (['ended', 'failed', 'cancelled', 'declined', 'unreachable'].includes(row.status)) throw new ConflictError({ detail: 'This interview is over; contact the hiring team directly.', i18n: { key: 'accommodation.errorOver' } });
+        if (await accommodationExists(tx, row.id, input.type)) throw new ConflictError({ detail: 'You have already asked for this; the hiring team will answer.', i18n: { key: 'accommodation.errorAlreadyAsked' } });
         const id = randomUUID();
         const note = input.note?.trim() ? input.note.trim() : null;
         const cipher = note ? await keyring.candidateCipher(tx, orgId, row.candidate_id) : null;

@@ -3,12 +3,15 @@
 // METHOD:REQUEST for a booking or a move and METHOD:CANCEL (STATUS:CANCELLED) for a
 // cancellation. Times are written in the job's time zone (TZID + VTIMEZONE) so the event
 // stays right across DST changes. The invite carries no CV, phone number or other PII
-// beyond the attendee address it is sent to.
+// beyond the attendee address it is sent to. Its words (mail, SUMMARY, DESCRIPTION) are in
+// the candidate's language, the time in the text in the candidate's zone (issue 22 item 1).
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { MailMessage } from '../../core/mailer.js';
-import { formatIn, isTimezone } from './schedule.js';
+import type { Translator } from '../../core/i18n/translator.js';
+import { zonedWhen } from './candidate-locale.js';
+import { isTimezone } from './schedule.js';
 
 export type InviteMethod = 'REQUEST' | 'CANCEL';
 
@@ -38,7 +41,7 @@ export function mailAddress(from: string): string {
   return (m ? m[1] : from.trim()) as string;
 }
 
-export function buildInvite(i: InviteInput): string {
+export function buildInvite(tr: Translator, i: InviteInput): string {
   const tz = i.timezone && isTimezone(i.timezone) && getVtimezoneComponent(i.timezone) ? i.timezone : 'UTC';
   const cancel = i.method === 'CANCEL';
   const cal = ical({ prodId: { company: 'hirebox', product: 'interviews' }, method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST });
@@ -53,10 +56,8 @@ export function buildInvite(i: InviteInput): string {
     start,
     end: start.plus({ seconds: i.durationSeconds }),
     timezone: tz,
-    summary: `${cancel ? 'Cancelled: ' : ''}AI interview for ${i.jobTitle} (${i.orgName})`,
-    description: cancel
-      ? `The interview for ${i.jobTitle} at ${i.orgName} has been cancelled.`
-      : `Interview for ${i.jobTitle} at ${i.orgName}, ${formatIn(i.start, tz)}. The AI voice agent calls the number you confirmed. To move or cancel, use the link from your invitation email.`,
+    summary: tr.t(cancel ? 'mail.icsCancelSummary' : 'mail.icsSummary', { job: i.jobTitle, org: i.orgName }),
+    description: cancel ? tr.t('mail.icsCancelDescription', { job: i.jobTitle, org: i.orgName }) : tr.t('mail.icsDescription', { job: i.jobTitle, org: i.orgName, when: zonedWhen(tr, i.start) }),
     status: cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     organizer: { name: i.orgName, email: mailAddress(i.organizer) },
     attendees: [{ email: i.attendeeEmail, role: ICalAttendeeRole.REQ, status: ICalAttendeeStatus.NEEDSACTION, rsvp: !cancel }],
@@ -64,16 +65,18 @@ export function buildInvite(i: InviteInput): string {
   return cal.toString();
 }
 
-/** The candidate's mail: a short text plus the invite as a text/calendar; method=... part. */
-export function inviteMail(i: InviteInput): MailMessage {
-  const tz = i.timezone && isTimezone(i.timezone) ? i.timezone : 'UTC';
+/**
+ * The candidate's mail: a short text plus the invite as a text/calendar; method=... part.
+ * `tr` is in the candidate's language and zone; the event itself keeps the job's zone.
+ * `footer` is the org's privacy footer in the same language.
+ */
+export function inviteMail(tr: Translator, i: InviteInput, footer?: string): MailMessage {
   const cancel = i.method === 'CANCEL';
+  const values = { job: i.jobTitle, org: i.orgName, when: zonedWhen(tr, i.start) };
   return {
     to: i.attendeeEmail,
-    subject: cancel ? `Cancelled: interview for ${i.jobTitle} at ${i.orgName}` : `Calendar invite: interview for ${i.jobTitle} at ${i.orgName}`,
-    text: cancel
-      ? `Your interview for ${i.jobTitle} at ${i.orgName} (${formatIn(i.start, tz)}) has been cancelled. The attached calendar update removes it from your calendar.`
-      : `Your interview for ${i.jobTitle} at ${i.orgName} is booked for ${formatIn(i.start, tz)}. The attached invite adds it to your calendar; it is updated if the time changes.`,
-    icalEvent: { method: i.method, filename: cancel ? 'cancel.ics' : 'invite.ics', content: buildInvite(i) },
+    subject: tr.t(cancel ? 'mail.calendarCancelSubject' : 'mail.calendarSubject', values),
+    text: `${tr.t(cancel ? 'mail.calendarCancelText' : 'mail.calendarText', values)}${footer ? `\n\n${footer}` : ''}`,
+    icalEvent: { method: i.method, filename: cancel ? 'cancel.ics' : 'invite.ics', content: buildInvite(tr, i) },
   };
 }

@@ -1,13 +1,23 @@
 // The candidate's interview invitation page: server-rendered, no inline script or style
-// (the stylesheet is the public pages' /assets/apply.css), so the strict CSP holds.
-import { escapeHtml } from '../public/html.js';
-import { formatBoth, formatIn } from './schedule.js';
+// (the stylesheet is the public pages' /assets/apply.css), so the strict CSP holds. Every
+// string comes from the catalogs in the candidate's language and every time is shown in
+// the candidate's zone (issue 22 item 1); job title and org name stay as written.
+import { escapeHtml } from '../../core/html.js';
+import { candidatePage } from '../../core/i18n/page.js';
+import type { Translator } from '../../core/i18n/translator.js';
 import { interviewNoticeLines } from '../notices/text.js';
+import { interviewStatusLabel, zonedWhen } from './candidate-locale.js';
 import { INTERVIEW_NOTICE_VERSION, type InvitePage } from './service.js';
 import { accommodationForm, renderTypedChat } from './typed-html.js';
 import type { TypedState } from './typed.js';
 
 type PageInput = InvitePage & { token: string; browserScript: string | null; typed?: TypedState | null };
+
+/** The translator (locale and zone) and the page's own path for the language switcher. */
+export interface PageContext {
+  tr: Translator;
+  path: string;
+}
 
 let zones: string[] | null = null;
 /** Every IANA zone the runtime knows, UTC first (computed once). */
@@ -16,105 +26,109 @@ function timezones(): string[] {
   return zones;
 }
 
-function timezoneSelect(selected: string | null): string {
+function timezoneSelect(tr: Translator, selected: string): string {
   const options = timezones()
-    .map((z) => `<option value="${escapeHtml(z)}"${z === (selected ?? 'UTC') ? ' selected' : ''}>${escapeHtml(z)}</option>`)
+    .map((z) => `<option value="${escapeHtml(z)}"${z === selected ? ' selected' : ''}>${escapeHtml(z)}</option>`)
     .join('');
-  return `<label>Your time zone (times below are shown in UTC; confirmations and reminders also show your local time)<br><select name="timezone">${options}</select></label>`;
+  return `<label>${escapeHtml(tr.t('interview.timeZoneLabel'))}<br><select name="timezone">${options}</select></label>`;
 }
 
-function slotSelect(slots: Date[], withNow: boolean): string {
-  const now = withNow ? '<option value="now">As soon as possible (the agent calls in a moment)</option>' : '';
-  const options = slots.map((d) => `<option value="${d.toISOString()}">${escapeHtml(formatIn(d, 'UTC'))}</option>`).join('');
-  return `<label>When should the AI interviewer call?<br><select name="startAt">${now}${options}</select></label>`;
+function slotSelect(tr: Translator, slots: Date[], withNow: boolean): string {
+  const now = withNow ? `<option value="now">${escapeHtml(tr.t('interview.slotNow'))}</option>` : '';
+  const options = slots.map((d) => `<option value="${d.toISOString()}">${escapeHtml(tr.dateTime(d))}</option>`).join('');
+  return `<label>${escapeHtml(tr.t('interview.slotLabel'))}<br><select name="startAt">${now}${options}</select></label>
+<p class="meta">${escapeHtml(tr.t('interview.timesShownIn', { zone: tr.timeZone }))}</p>`;
 }
 
 /** The page after consent: the booking, and while allowed, moving or cancelling it. */
-function renderBooked(p: PageInput): string {
+function renderBooked(tr: Translator, p: PageInput): string {
   const action = `/i/${encodeURIComponent(p.token)}`;
-  const job = escapeHtml(p.jobTitle);
-  if (p.mode === 'typed' && p.typed && (p.status === 'scheduled' || p.status === 'in_progress')) return renderTypedChat(p.typed, p.token, p.jobTitle);
-  if (p.mode === 'typed' && p.status === 'ended') return `<h1>Interview for ${job}</h1><p>Thank you: your typed answers were sent. ${escapeHtml(p.orgName)} will be in touch.</p>`;
+  const heading = `<h1>${escapeHtml(tr.t('interview.title', { job: p.jobTitle }))}</h1>`;
+  const cancel = `<form method="post" action="${action}/cancel"><button type="submit">${escapeHtml(tr.t('interview.cancelButton'))}</button></form>`;
+  if (p.mode === 'typed' && p.typed && (p.status === 'scheduled' || p.status === 'in_progress')) return renderTypedChat(tr, p.typed, p.token, p.jobTitle);
+  if (p.mode === 'typed' && p.status === 'ended') return `${heading}<p>${escapeHtml(tr.t('interview.typedDone', { org: p.orgName }))}</p>`;
   if (p.status === 'scheduled' && p.mode === 'browser') {
     const call = p.browserScript
-      ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>Start the interview</button> <button type="button" id="browser-call-stop" hidden>End the interview</button><p id="browser-call-status" role="status">Loading…</p></div>
+      ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>${escapeHtml(tr.t('interview.browserStart'))}</button> <button type="button" id="browser-call-stop" hidden>${escapeHtml(tr.t('interview.browserStop'))}</button><p id="browser-call-status" role="status">${escapeHtml(tr.t('interview.browserLoading'))}</p></div>
 <script type="module" src="${escapeHtml(p.browserScript)}"></script>`
-      : '<p>Browser interviews are unavailable right now; please try again later.</p>';
-    return `<h1>Interview for ${job}</h1>
-<p>Your interview takes place here in your browser. When you are ready, press the button and allow microphone access. The AI interviewer introduces itself as an AI first.</p>
+      : `<p>${escapeHtml(tr.t('interview.browserUnavailable'))}</p>`;
+    return `${heading}
+<p>${escapeHtml(tr.t('interview.browserIntro'))}</p>
 ${call}
-<form method="post" action="${action}/cancel"><button type="submit">Cancel the interview</button></form>`;
+${cancel}`;
   }
   if (p.status !== 'scheduled') {
-    return `<h1>Interview for ${job}</h1><p>You have already answered this invitation (status: ${escapeHtml(p.status.replace('_', ' '))}). ${escapeHtml(p.orgName)} will be in touch.</p>`;
+    return `${heading}<p>${escapeHtml(tr.t('interview.alreadyAnswered', { status: interviewStatusLabel(tr, p.status), org: p.orgName }))}</p>`;
   }
-  const when = p.scheduledFor ? `<p>Booked for <strong>${escapeHtml(formatBoth(p.scheduledFor, p.timezone))}</strong>.</p>` : '<p>The AI interviewer will call you shortly.</p>';
+  const when = p.scheduledFor ? `<p><strong>${escapeHtml(tr.t('interview.bookedFor', { when: zonedWhen(tr, p.scheduledFor) }))}</strong></p>` : `<p>${escapeHtml(tr.t('interview.callsShortly'))}</p>`;
   const move = p.canChange
-    ? `<form method="post" action="${action}/reschedule"><h2>Move the interview</h2>${slotSelect(p.slots, false)}${timezoneSelect(p.timezone)}<button type="submit">Move to this time</button></form>`
+    ? `<form method="post" action="${action}/reschedule"><h2>${escapeHtml(tr.t('interview.moveHeading'))}</h2>${slotSelect(tr, p.slots, false)}${timezoneSelect(tr, tr.timeZone)}<button type="submit">${escapeHtml(tr.t('interview.moveButton'))}</button></form>`
     : '';
-  return `<h1>Interview for ${job}</h1>${when}${move}<form method="post" action="${action}/cancel"><button type="submit">Cancel the interview</button></form>`;
+  return `${heading}${when}${move}${cancel}`;
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main>${body}</main></body></html>`;
-}
-
-export function renderInvitePage(p: PageInput): string {
-  const org = escapeHtml(p.orgName);
-  const job = escapeHtml(p.jobTitle);
-  if (p.answered) return page(`Interview for ${p.jobTitle}`, renderBooked(p));
-  const browser = p.browserCalls ? `<label><input type="radio" name="mode" value="browser"> In this browser, with my microphone, when I am ready (no phone number needed)</label>` : '';
-  const typedOption = p.typedAvailable ? `<label><input type="radio" name="mode" value="typed"> Type my answers in this browser, one question at a time (no call, no phone number needed)</label>` : '';
+export function renderInvitePage(c: PageContext, p: PageInput): string {
+  const { tr } = c;
+  const t = (key: Parameters<Translator['t']>[0], values?: Parameters<Translator['t']>[1]): string => escapeHtml(tr.t(key, values));
+  const title = tr.t('interview.title', { job: p.jobTitle });
+  if (p.answered) return candidatePage(tr, title, renderBooked(tr, p), c);
+  const browser = p.browserCalls ? `<label><input type="radio" name="mode" value="browser"> ${t('interview.modeBrowserOption')}</label>` : '';
+  const typedOption = p.typedAvailable ? `<label><input type="radio" name="mode" value="typed"> ${t('interview.modeTypedOption')}</label>` : '';
   const how =
     browser || typedOption
-      ? `<fieldset><legend>How would you like to be interviewed?</legend><label><input type="radio" name="mode" value="phone" checked> The AI interviewer calls my phone</label>${browser}${typedOption}</fieldset>`
+      ? `<fieldset><legend>${t('interview.howLegend')}</legend><label><input type="radio" name="mode" value="phone" checked> ${t('interview.modePhoneOption')}</label>${browser}${typedOption}</fieldset>`
       : '<input type="hidden" name="mode" value="phone">';
   const action = `/i/${encodeURIComponent(p.token)}`;
-  const lines = interviewNoticeLines(p.notice.facts);
-  return page(
-    `Interview for ${p.jobTitle}`,
-    `<h1>Interview for ${job} at ${org}</h1>
-<section aria-labelledby="notice"><h2 id="notice">Before you start</h2>
+  const lines = interviewNoticeLines(p.notice.facts, tr);
+  return candidatePage(
+    tr,
+    title,
+    `<h1>${t('interview.heading', { job: p.jobTitle, org: p.orgName })}</h1>
+<section aria-labelledby="notice"><h2 id="notice">${t('interview.noticeHeading')}</h2>
 <ul>
-<li><strong>You will talk to an AI voice agent, not a person.</strong> The agent says so when the call starts. It asks about ${p.maxMinutes} minutes of questions about your experience for this role.</li>
-<li><strong>What is recorded and why:</strong> the conversation is transcribed so that ${org}'s recruiters can review your answers. With your permission below, the audio is recorded too; without it, no recording is kept.</li>
-<li><strong>How answers are assessed:</strong> only on what you say. No emotion, tone or voice traits are analysed. An AI suggests a score per question with quotes from the transcript; a person at ${org} makes every decision.</li>
-<li><strong>Retention:</strong> ${escapeHtml(lines.retention)}</li>
-<li><strong>Contact:</strong> ${escapeHtml(lines.contact)}</li>
-<li><strong>You can choose a human interviewer instead</strong>, with no effect on how your application is assessed.</li>
+<li><strong>${t('interview.noticeAgent')}</strong> ${t('interview.noticeAgentDetail', { minutes: p.maxMinutes })}</li>
+<li><strong>${t('interview.noticeRecordedLabel')}</strong> ${t('interview.noticeRecorded', { org: p.orgName })}</li>
+<li><strong>${t('interview.noticeAssessedLabel')}</strong> ${t('interview.noticeAssessed', { org: p.orgName })}</li>
+<li><strong>${t('interview.noticeRetentionLabel')}</strong> ${escapeHtml(lines.retention)}</li>
+<li><strong>${t('interview.noticeContactLabel')}</strong> ${escapeHtml(lines.contact)}</li>
+<li><strong>${t('interview.noticeHuman')}</strong>${t('interview.noticeHumanDetail')}</li>
 </ul></section>
 <form method="post" action="${action}">
 <input type="hidden" name="noticeVersion" value="${INTERVIEW_NOTICE_VERSION}">
 <input type="hidden" name="noticeRevision" value="${p.notice.version}">
 <input type="hidden" name="action" value="consent">
 ${how}
-<label>Phone number to call (international format, e.g. +44 20 7946 0958)<br><input type="tel" name="phone" autocomplete="tel" maxlength="32"></label>
-<label><input type="checkbox" name="phoneConfirmed" value="true"> This is my number and I agree to be called on it at the time I choose.</label>
-${slotSelect(p.slots, true)}
-${timezoneSelect(null)}
-<label><input type="checkbox" name="recordingConsent" value="true"> You may record the audio of the call (optional).</label>
-<button type="submit">I have read this and agree: start the AI interview</button>
+<label>${t('interview.phoneLabel')}<br><input type="tel" name="phone" autocomplete="tel" maxlength="32"></label>
+<label><input type="checkbox" name="phoneConfirmed" value="true"> ${t('interview.phoneConfirm')}</label>
+${slotSelect(tr, p.slots, true)}
+${timezoneSelect(tr, tr.timeZone)}
+<label><input type="checkbox" name="recordingConsent" value="true"> ${t('interview.recordingConsent')}</label>
+<button type="submit">${t('interview.consentButton')}</button>
 </form>
-<form method="post" action="${action}"><input type="hidden" name="action" value="human"><button type="submit">I would like a human interviewer instead</button></form>
-<form method="post" action="${action}"><input type="hidden" name="action" value="decline"><button type="submit">I do not want to be interviewed</button></form>
-${accommodationForm(p.token)}
-${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">How ${org} uses AI, and who else receives your data</a></p>\n` : ''}<p>Notice version ${INTERVIEW_NOTICE_VERSION}, revision ${p.notice.version}.</p>`,
+<form method="post" action="${action}"><input type="hidden" name="action" value="human"><button type="submit">${t('interview.humanButton')}</button></form>
+<form method="post" action="${action}"><input type="hidden" name="action" value="decline"><button type="submit">${t('interview.declineButton')}</button></form>
+${accommodationForm(tr, p.token)}
+${p.orgSlug ? `<p><a href="/privacy/${encodeURIComponent(p.orgSlug)}/ai">${t('interview.aiLink', { org: p.orgName })}</a></p>\n` : ''}<p>${t('interview.noticeVersion', { version: INTERVIEW_NOTICE_VERSION, revision: String(p.notice.version) })}</p>`,
+    c,
   );
 }
 
-export function renderAnswered(status: string, orgName: string, o: { scheduledFor: string | null; timezone: string | null; mode: string; token: string }): string {
-  const org = escapeHtml(orgName);
-  const manage = `<p><a href="/i/${encodeURIComponent(o.token)}">Move or cancel the interview</a> (this link works until the interview).</p>`;
-  const booked = o.scheduledFor ? `Your interview is booked for ${escapeHtml(formatBoth(new Date(o.scheduledFor), o.timezone))}. You will get reminders by email a day and an hour before.` : null;
+export function renderAnswered(c: PageContext, status: string, orgName: string, o: { scheduledFor: string | null; mode: string; token: string }): string {
+  const { tr } = c;
+  const t = (key: Parameters<Translator['t']>[0], values?: Parameters<Translator['t']>[1]): string => escapeHtml(tr.t(key, values));
+  const page = `/i/${encodeURIComponent(o.token)}`;
+  const manage = `<p><a href="${page}">${t('interview.manage')}</a> ${t('interview.manageNote')}</p>`;
   const text =
     status === 'scheduled' && (o.mode === 'browser' || o.mode === 'typed')
-      ? `Thank you. <a href="/i/${encodeURIComponent(o.token)}">Open the interview page</a> and start the interview when you are ready.`
+      ? `${t('interview.thanks')} <a href="${page}">${t('interview.openPage')}</a> ${t('interview.openPageNote')}`
       : status === 'scheduled' || status === 'rescheduled'
-        ? `${booked ? `Thank you. ${booked}` : 'Thank you. The AI interviewer will call you in a moment.'}${booked ? manage : ''}`
+        ? o.scheduledFor
+          ? `${t('interview.booked', { when: zonedWhen(tr, new Date(o.scheduledFor)) })}</p>${manage}<p>`
+          : t('interview.callNow')
         : status === 'cancelled'
-          ? `Your interview is cancelled. No call will be made. ${org} will be in touch.`
+          ? t('interview.cancelled', { org: orgName })
           : status === 'human_requested'
-            ? `Thank you. ${org} will arrange an interview with a person.`
-            : `Thank you for letting us know. No call will be made.`;
-  return page('Interview', `<h1>Interview</h1><p>${text}</p>`);
+            ? t('interview.humanRequested', { org: orgName })
+            : t('interview.declined');
+  return candidatePage(tr, tr.t('interview.pageTitle'), `<h1>${t('interview.pageTitle')}</h1><p>${text}</p>`, { path: page });
 }

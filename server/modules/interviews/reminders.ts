@@ -1,5 +1,5 @@
 // Interview reminders (queue interview-reminder): a mail 24 h and 1 h before the booked
-// slot, in UTC and the candidate's timezone. A reminder belongs to one schedule version:
+// slot, in the candidate's language with the time in their zone (issue 22 item 1). A reminder belongs to one schedule version:
 // after a reschedule or a cancellation the old reminders find a different version or
 // status and send nothing.
 import type { Logger } from 'pino';
@@ -12,8 +12,9 @@ import { findCandidate } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { noticeFactsIn } from '../notices/service.js';
 import { mailNoticeFooter } from '../notices/text.js';
-import { findInterview, orgName } from './repo.js';
-import { formatBoth, type ReminderKind } from './schedule.js';
+import { mailTranslator, zonedWhen } from './candidate-locale.js';
+import { applicationLanguage, findInterview, orgName } from './repo.js';
+import type { ReminderKind } from './schedule.js';
 
 export function createReminderService(deps: { db: Db; keyring: Keyring; mailer: Mailer; clock: () => Date; log: Logger }) {
   return {
@@ -26,14 +27,15 @@ export function createReminderService(deps: { db: Db; keyring: Keyring; mailer: 
         const job = await findJob(q, row.job_id, null);
         if (!candidate || !job) return null;
         const person = decryptCandidate(await deps.keyring.candidateCipher(q, orgId, row.candidate_id), candidate);
-        const org = (await orgName(q, orgId)) ?? 'the hiring team';
-        const when = formatBoth(row.scheduled_for, row.candidate_timezone);
+        const tr = mailTranslator(await applicationLanguage(q, row.application_id), row.candidate_timezone);
+        const org = (await orgName(q, orgId)) ?? tr.t('mail.hiringTeam');
+        const how = row.mode === 'phone' ? tr.t('mail.reminderPhone') : tr.t('mail.reminderPage');
         return {
           row,
           message: {
             to: person.email,
-            subject: `Reminder: AI interview for ${job.title} ${kind === '1h' ? 'in one hour' : 'tomorrow'}`,
-            text: `This is a reminder of your interview for ${job.title} at ${org}.\n\nWhen: ${when}\n\nThe AI voice agent will call the number you confirmed. To move or cancel the interview, open the link from your invitation email.\n\n${mailNoticeFooter(await noticeFactsIn(q, orgId))}`,
+            subject: tr.t(kind === '1h' ? 'mail.reminderSubjectHour' : 'mail.reminderSubjectDay', { job: job.title }),
+            text: `${tr.t('mail.reminderIntro', { job: job.title, org })}\n\n${tr.t('mail.when', { when: zonedWhen(tr, row.scheduled_for) })}\n\n${how}\n\n${mailNoticeFooter(await noticeFactsIn(q, orgId), tr)}`,
           },
         };
       });

@@ -34,6 +34,8 @@ export interface InterviewRow {
   invite_revoked_at: Date | null;
   invite_used_at: Date | null;
   notice_version: string | null;
+  /** The language the interview notice was shown in when the candidate consented (0058). */
+  notice_language: string | null;
   consented_at: Date | null;
   recording_consent: boolean | null;
   human_requested_at: Date | null;
@@ -64,7 +66,7 @@ export interface InterviewRow {
 }
 
 const COLUMNS = `id, org_id, application_id, job_id, candidate_id, status, mode, questions, rubric, max_duration_seconds, language,
-  invite_expires_at, invite_revoked_at, invite_used_at, notice_version, consented_at, recording_consent, human_requested_at,
+  invite_expires_at, invite_revoked_at, invite_used_at, notice_version, notice_language, consented_at, recording_consent, human_requested_at,
   declined_at, phone_enc, vapi_call_id, call_status, ended_reason, call_error, transcript_enc, recording_ref_enc,
   report_received_at, reconciled_at, attempts, next_attempt_at, scheduled_for, schedule_version, candidate_timezone, availability,
   cancelled_at, cancelled_by, assistant_model_provider, assistant_model, ical_sequence, created_at, updated_at`;
@@ -131,6 +133,7 @@ export async function updateInterview(
     invite_revoked_at: Date;
     notice_version: string;
     notice_revision: number;
+    notice_language: string;
     consented_at: Date;
     recording_consent: boolean;
     human_requested_at: Date;
@@ -159,7 +162,7 @@ export async function updateInterview(
   }>,
 ): Promise<void> {
   const allowed = [
-    'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'notice_revision', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
+    'status', 'invite_used_at', 'invite_revoked_at', 'notice_version', 'notice_revision', 'notice_language', 'consented_at', 'recording_consent', 'human_requested_at', 'declined_at', 'phone_enc',
     'vapi_call_id', 'call_status', 'ended_reason', 'call_error', 'transcript_enc', 'recording_ref_enc', 'report_received_at', 'reconciled_at',
     'mode', 'attempts', 'next_attempt_at', 'scheduled_for', 'schedule_version', 'candidate_timezone', 'invite_expires_at', 'cancelled_at', 'cancelled_by',
     'assistant_model_provider', 'assistant_model', 'ical_sequence',
@@ -375,4 +378,16 @@ export async function overdueStartsAllOrgs(q: Queryable, graceSeconds: number, l
 /** A fresh invite token for the interview (issue 22: the status page reopens self-booking); the old one stops working. */
 export async function replaceInviteToken(tx: Queryable, id: string, tokenHash: Buffer): Promise<void> {
   await tx.query('UPDATE interviews SET invite_token_hash = $2, updated_at = now() WHERE id = $1', [id, tokenHash]);
+}
+
+/**
+ * The candidate's language and zone for an application (issue 22 item 1): the locale they
+ * applied in, else the job's language; their time zone when the apply page sent one.
+ */
+export async function applicationLanguage(q: Queryable, applicationId: string): Promise<{ locale: string | null; timeZone: string | null }> {
+  const { rows } = await q.query<{ locale: string | null; time_zone: string | null }>(
+    'SELECT coalesce(a.locale, j.language) AS locale, a.time_zone FROM applications a JOIN jobs j ON j.id = a.job_id WHERE a.id = $1',
+    [applicationId],
+  );
+  return { locale: rows[0]?.locale ?? null, timeZone: rows[0]?.time_zone ?? null };
 }

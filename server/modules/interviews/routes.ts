@@ -1,11 +1,12 @@
 // Recruiter API for interviews and the candidate's invitation page (/i/:token).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
-import { renderAnswered, renderInvitePage } from './html.js';
-import type { InterviewService } from './service.js';
+import { candidateTranslator } from '../../plugins/locale.js';
+import { renderAnswered, renderInvitePage, type PageContext } from './html.js';
+import type { InterviewService, InvitePage } from './service.js';
 import { ScoringSchema } from './score-view.js';
 import type { AccommodationService } from './accommodations.js';
 import type { TypedInterviewService } from './typed.js';
@@ -22,7 +23,7 @@ const Interview = Type.Object({
   maxDurationSeconds: Type.Integer(),
   language: Type.String(),
   invite: Type.Object({ expiresAt: Type.String(), usedAt: Nullable(Type.String()), revokedAt: Nullable(Type.String()) }),
-  consent: Nullable(Type.Object({ noticeVersion: Type.String(), consentedAt: Nullable(Type.String()), recording: Nullable(Type.Boolean()) })),
+  consent: Nullable(Type.Object({ noticeVersion: Type.String(), language: Nullable(Type.String()), consentedAt: Nullable(Type.String()), recording: Nullable(Type.Boolean()) })),
   humanRequestedAt: Nullable(Type.String()),
   declinedAt: Nullable(Type.String()),
   call: Type.Object({
@@ -384,6 +385,16 @@ export async function invitePageRoutes(
   deps: { interviews: InterviewService; browserScript: string | null; vapiBaseUrl: string; typed: TypedInterviewService; accommodations: AccommodationService },
 ): Promise<void> {
   const { interviews } = deps;
+
+  /**
+   * The candidate's language for this page (issue 22 item 1): their ?lang/cookie choice, else
+   * what they applied in (else the job's language); times in the zone chosen for the
+   * interview, else the application's. Also makes later errors of the request localised.
+   */
+  const pageContext = (request: FastifyRequest, reply: FastifyReply, p: InvitePage, zone?: string | null): PageContext => ({
+    tr: candidateTranslator(request, reply, { content: p.contentLocale, timeZone: zone ?? p.timezone ?? p.applicationTimeZone }),
+    path: request.url,
+  });
   // Scoped: the invitation form posts urlencoded; nothing else in the app accepts it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -399,8 +410,9 @@ export async function invitePageRoutes(
       const { token } = request.params as { token: string };
       const p = await interviews.invitePage(token);
       if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', browserCallCsp(deps.vapiBaseUrl));
+      const c = pageContext(request, reply, p);
       const typed = p.mode === 'typed' ? await deps.typed.state(token) : null;
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage({ ...p, token, browserScript: deps.browserScript, typed }));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderInvitePage(c, { ...p, token, browserScript: deps.browserScript, typed }));
     },
   );
 
@@ -433,9 +445,11 @@ export async function invitePageRoutes(
       const { token } = request.params as { token: string };
       const page = await interviews.invitePage(token);
       const body = request.body as Parameters<InterviewService['answer']>[1];
-      const result = await interviews.answer(token, body, request.id);
+      const c = pageContext(request, reply, page, body.timezone);
+      // Consent records the language the notice was read in, beside its version.
+      const result = await interviews.answer(token, body, request.id, c.tr.locale);
       if (wantsHtml(request.headers.accept)) {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(result.status, page.orgName, { scheduledFor: result.scheduledFor, timezone: body.timezone ?? null, mode: body.mode ?? 'phone', token }));
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(c, result.status, page.orgName, { scheduledFor: result.scheduledFor, mode: body.mode ?? 'phone', token }));
       }
       return result;
     },
@@ -453,7 +467,11 @@ export async function invitePageRoutes(
       },
       config: { access: { public: 'candidate starts the consented browser interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request) => ({ ...(await interviews.browserCall((request.params as { token: string }).token, request.id)), apiBaseUrl: deps.vapiBaseUrl }),
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      pageContext(request, reply, await interviews.invitePage(token));
+      return { ...(await interviews.browserCall(token, request.id)), apiBaseUrl: deps.vapiBaseUrl };
+    },
   );
 
   app.post(
@@ -471,10 +489,11 @@ export async function invitePageRoutes(
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const body = request.body as { startAt: string; timezone?: string };
+      pageContext(request, reply, await interviews.invitePage(token), body.timezone);
       const result = await interviews.reschedule(token, body, request.id);
       if (wantsHtml(request.headers.accept)) {
         const page = await interviews.invitePage(token);
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered('rescheduled', page.orgName, { scheduledFor: result.scheduledFor, timezone: page.timezone, mode: 'phone', token }));
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(pageContext(request, reply, page), 'rescheduled', page.orgName, { scheduledFor: result.scheduledFor, mode: 'phone', token }));
       }
       return result;
     },
@@ -494,13 +513,14 @@ export async function invitePageRoutes(
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const page = await interviews.invitePage(token);
+      const c = pageContext(request, reply, page);
       const result = await interviews.candidateCancel(token, request.id);
       if (wantsHtml(request.headers.accept)) {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered('cancelled', page.orgName, { scheduledFor: null, timezone: null, mode: 'phone', token }));
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAnswered(c, 'cancelled', page.orgName, { scheduledFor: null, mode: 'phone', token }));
       }
       return result;
     },
   );
   // Same scope: the typed chat and accommodation forms post urlencoded like the invitation form.
-  await typedInviteRoutes(app, { typed: deps.typed, accommodations: deps.accommodations });
+  await typedInviteRoutes(app, { typed: deps.typed, accommodations: deps.accommodations, localise: async (request, reply, token) => pageContext(request, reply, await interviews.invitePage(token)).tr });
 }

@@ -18,6 +18,7 @@ import { findCandidate } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { assignedScope, type Ctx } from '../jobs/service.js';
 import {
+  applicationLanguage,
   callsOfInterview,
   DEFAULT_SETTINGS,
   findInterview,
@@ -41,6 +42,8 @@ import { expandWeeklyHours, fitsWindows, formatBoth, isTimezone, liveWindows, me
 import { findRecording, hasRecording } from './recording-repo.js';
 import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, type AssistantModel } from './assistant.js';
 import { inviteMail, type InviteMethod } from './calendar.js';
+import { mailTranslator, type CandidateLanguage } from './candidate-locale.js';
+import type { Locale } from '../../core/i18n/locales.js';
 import { currentNoticeIn, type CurrentNotice } from '../notices/service.js';
 import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/text.js';
 import { callOverrides } from './calls.js';
@@ -126,6 +129,10 @@ export interface InvitePage {
   browserCalls: boolean;
   /** Typed interviews answer the plan's questions in the page; they need the questions. */
   typedAvailable: boolean;
+  /** What the candidate applied in (applications.locale, else the job's language): the page's default language. */
+  contentLocale: string | null;
+  /** The zone recorded with the application (the interview's own zone wins when chosen). */
+  applicationTimeZone: string | null;
 }
 
 export interface InterviewView {
@@ -138,7 +145,7 @@ export interface InterviewView {
   maxDurationSeconds: number;
   language: string;
   invite: { expiresAt: string; usedAt: string | null; revokedAt: string | null };
-  consent: { noticeVersion: string; consentedAt: string | null; recording: boolean | null } | null;
+  consent: { noticeVersion: string; language: string | null; consentedAt: string | null; recording: boolean | null } | null;
   humanRequestedAt: string | null;
   declinedAt: string | null;
   call: { id: string | null; status: string | null; endedReason: string | null; error: string | null; reportReceivedAt: string | null; reconciledAt: string | null };
@@ -213,7 +220,8 @@ export function createInterviewService(deps: {
         if (!job || !candidate) return null;
         const person = decryptCandidate(await keyring.candidateCipher(q, orgId, row.candidate_id), candidate);
         const plan = await findPlan(q, row.job_id);
-        return inviteMail({
+        const tr = mailTranslator(await applicationLanguage(q, row.application_id), row.candidate_timezone);
+        return inviteMail(tr, {
           interviewId: row.id,
           sequence: row.ical_sequence,
           method,
@@ -221,12 +229,12 @@ export function createInterviewService(deps: {
           durationSeconds: row.max_duration_seconds,
           timezone: plan?.weekly_hours?.timezone ?? null,
           jobTitle: job.title,
-          orgName: (await orgName(q, orgId)) ?? 'the hiring team',
+          orgName: (await orgName(q, orgId)) ?? tr.t('mail.hiringTeam'),
           organizer: deps.mailFrom ?? 'hirebox <no-reply@localhost>',
           attendeeEmail: person.email,
           publicUrl: deps.publicUrl,
           now: deps.clock(),
-        });
+        }, mailNoticeFooter((await currentNoticeIn(q, orgId)).facts, tr));
       });
       if (mail) await deps.mailer.send(mail);
     } catch (err) {
@@ -257,7 +265,7 @@ export function createInterviewService(deps: {
     if (!startAt || startAt === 'now') return null;
     const at = new Date(startAt);
     if (!Number.isFinite(at.getTime()) || !fitsWindows(at, row.availability ?? [], deps.clock(), row.max_duration_seconds)) {
-      throw new UnprocessableError({ detail: 'Pick one of the offered times (the interview must fit inside the time the hiring team offered), or start now.' });
+      throw new UnprocessableError({ detail: 'Pick one of the offered times (the interview must fit inside the time the hiring team offered), or start now.', i18n: { key: 'interview.errorSlot' } });
     }
     return at;
   }
@@ -319,7 +327,7 @@ export function createInterviewService(deps: {
       maxDurationSeconds: row.max_duration_seconds,
       language: row.language,
       invite: { expiresAt: row.invite_expires_at.toISOString(), usedAt: iso(row.invite_used_at), revokedAt: iso(row.invite_revoked_at) },
-      consent: row.notice_version ? { noticeVersion: row.notice_version, consentedAt: iso(row.consented_at), recording: row.recording_consent } : null,
+      consent: row.notice_version ? { noticeVersion: row.notice_version, language: row.notice_language, consentedAt: iso(row.consented_at), recording: row.recording_consent } : null,
       humanRequestedAt: iso(row.human_requested_at),
       declinedAt: iso(row.declined_at),
       call: {
@@ -360,7 +368,7 @@ export function createInterviewService(deps: {
     const hash = hashToken(token);
     const orgId = await orgOfInvite(db.pool, hash);
     const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
-    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.' });
+    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
     return { orgId, row };
   }
 
@@ -369,7 +377,7 @@ export function createInterviewService(deps: {
       const token = randomBytes(32).toString('base64url');
       const id = randomUUID();
       const now = deps.clock();
-      const { row, email, orgName: orgLabel, jobTitle, notice } = await db.withTenantTx(ctx.orgId, async (tx) => {
+      const { row, email, orgName: orgFound, jobTitle, notice, lang } = await db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, applicationId, assignedScope(ctx));
         if (!app) throw new NotFoundError({ resource: 'Application' });
         const job = await findJob(tx, app.job_id, null);
@@ -411,15 +419,19 @@ export function createInterviewService(deps: {
         });
         await insertEvent(tx, { orgId: ctx.orgId, applicationId, type: 'interview.invited', actor: { type: 'user', id: ctx.userId }, data: { interviewId: id } });
         await audit.recordIn(tx, ctx.orgId, { action: 'interview.invited', actor: { type: 'user', id: ctx.userId }, target: { type: 'interview', id }, metadata: { applicationId }, requestId: ctx.requestId });
-        return { row: inserted, email: person.email, orgName: (await orgName(tx, ctx.orgId)) ?? 'the hiring team', jobTitle: job.title, notice: await currentNoticeIn(tx, ctx.orgId) };
+        const lang: CandidateLanguage = await applicationLanguage(tx, applicationId);
+        return { row: inserted, email: person.email, orgName: await orgName(tx, ctx.orgId), jobTitle: job.title, notice: await currentNoticeIn(tx, ctx.orgId), lang };
       });
       // Mail after commit; a failed send leaves the invite revocable and re-sendable.
       const link = new URL(`/i/${token}`, deps.publicUrl).toString();
+      // In the candidate's language (issue 22 item 1); the job title stays as the recruiter wrote it.
+      const tr = mailTranslator(lang, null);
+      const orgLabel = orgFound ?? tr.t('mail.hiringTeam');
       try {
         await deps.mailer.send({
           to: email,
-          subject: `Interview for ${jobTitle} at ${orgLabel}`,
-          text: `${orgLabel} invites you to an interview for ${jobTitle}.\n\nThe interview is held by an AI voice agent; you can ask for a human interviewer instead. Before anything happens, the page below explains what is recorded, why and for how long, and asks for your consent.\n\n${link}\n\nThe link works once and expires in 7 days.\n\n${mailNoticeFooter(notice.facts)}`,
+          subject: tr.t('mail.inviteSubject', { job: jobTitle, org: orgLabel }),
+          text: `${tr.t('mail.inviteIntro', { org: orgLabel, job: jobTitle })}\n\n${tr.t('mail.inviteExplain')}\n\n${link}\n\n${tr.t('mail.inviteExpires')}\n\n${mailNoticeFooter(notice.facts, tr)}`,
         });
       } catch (err) {
         deps.log.warn({ interviewId: id, err: { message: (err as Error).message } }, 'interview invite mail failed');
@@ -595,39 +607,40 @@ export function createInterviewService(deps: {
           canChange: canChange(row, settings.reschedule_cutoff_minutes, now),
           browserCalls: Boolean(settings.vapi_public_key),
           typedAvailable: row.questions.length > 0,
+          ...(await applicationLanguage(q, row.application_id).then((l) => ({ contentLocale: l.locale, applicationTimeZone: l.timeZone }))),
         };
       });
     },
 
-    async answer(token: string, input: AnswerInput, requestId: string): Promise<{ status: string; scheduledFor: string | null }> {
+    async answer(token: string, input: AnswerInput, requestId: string, noticeLanguage: Locale = 'en'): Promise<{ status: string; scheduledFor: string | null }> {
       const { orgId, row: found } = await byToken(token);
       let e164: string | null = null;
       const mode = input.mode ?? 'phone';
       if (input.action === 'consent') {
-        if (input.noticeVersion !== INTERVIEW_NOTICE_VERSION) throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION } });
+        if (input.noticeVersion !== INTERVIEW_NOTICE_VERSION) throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION }, i18n: { key: 'interview.errorNoticeChanged' } });
         if (mode === 'phone') {
           e164 = input.phone ? toE164(input.phone) : null;
-          if (!e164) throw new UnprocessableError({ detail: 'Enter a valid phone number in international format, e.g. +44 20 7946 0958.' });
-          if (input.phoneConfirmed !== true) throw new UnprocessableError({ detail: 'Please confirm that this is the number to call.' });
+          if (!e164) throw new UnprocessableError({ detail: 'Enter a valid phone number in international format, e.g. +44 20 7946 0958.', i18n: { key: 'interview.errorPhone' } });
+          if (input.phoneConfirmed !== true) throw new UnprocessableError({ detail: 'Please confirm that this is the number to call.', i18n: { key: 'interview.errorPhoneConfirm' } });
         }
-        if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.' });
-        if (mode !== 'phone' && input.startAt && input.startAt !== 'now') throw new UnprocessableError({ detail: 'A browser or typed interview starts when you are ready; no time needs to be booked.' });
+        if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.', i18n: { key: 'interview.errorTimeZone' } });
+        if (mode !== 'phone' && input.startAt && input.startAt !== 'now') throw new UnprocessableError({ detail: 'A browser or typed interview starts when you are ready; no time needs to be booked.', i18n: { key: 'interview.errorNoTimeNeeded' } });
       }
       const now = deps.clock();
       const result = await db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, found.id, true);
         if (!row || row.invite_used_at || row.invite_revoked_at || row.status !== 'invited' || row.invite_expires_at <= now) {
-          throw new ConflictError({ detail: 'This invitation has already been answered.' });
+          throw new ConflictError({ detail: 'This invitation has already been answered.', i18n: { key: 'interview.errorAnswered' } });
         }
         const actor = { type: 'candidate' as const };
         if (input.action === 'consent') {
-          if (mode === 'browser' && !(await findSettings(tx))?.vapi_public_key) throw new UnprocessableError({ detail: 'Browser interviews are not available for this invitation; please choose a phone call.' });
+          if (mode === 'browser' && !(await findSettings(tx))?.vapi_public_key) throw new UnprocessableError({ detail: 'Browser interviews are not available for this invitation; please choose a phone call.', i18n: { key: 'interview.errorBrowserUnavailable' } });
           const at = mode === 'phone' ? chosenSlot(input.startAt, row) : null;
           const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
           const notice = await currentNoticeIn(tx, orgId);
           // A page shown before a settings change states old facts: read the new notice first.
           if (input.noticeRevision !== undefined && input.noticeRevision !== notice.version) {
-            throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version } });
+            throw new UnprocessableError({ detail: 'The notice has changed; please reload the page and read it again.', extra: { noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version }, i18n: { key: 'interview.errorNoticeChanged' } });
           }
           await updateInterview(tx, row.id, {
             status: 'scheduled',
@@ -635,6 +648,7 @@ export function createInterviewService(deps: {
             invite_used_at: now,
             notice_version: INTERVIEW_NOTICE_VERSION,
             notice_revision: notice.version,
+            notice_language: noticeLanguage,
             consented_at: now,
             recording_consent: input.recordingConsent === true,
             ...(e164 ? { phone_enc: cipher.seal('interviews', 'phone_enc', row.id, e164) } : {}),
@@ -645,7 +659,7 @@ export function createInterviewService(deps: {
             // The link also manages the booking: it stays valid until a day after the slot.
             ...(at && at.getTime() + 24 * 3600 * 1000 > row.invite_expires_at.getTime() ? { invite_expires_at: new Date(at.getTime() + 24 * 3600 * 1000) } : {}),
           });
-          const data = { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version, recording: input.recordingConsent === true, mode, scheduledFor: at ? at.toISOString() : null };
+          const data = { interviewId: row.id, noticeVersion: INTERVIEW_NOTICE_VERSION, noticeRevision: notice.version, noticeLanguage, recording: input.recordingConsent === true, mode, scheduledFor: at ? at.toISOString() : null };
           await insertEvent(tx, { orgId, applicationId: row.application_id, type: 'interview.consented', actor, data });
           await audit.recordIn(tx, orgId, { action: 'interview.consented', actor, target: { type: 'interview', id: row.id }, metadata: data, requestId });
           return { status: 'scheduled', at, mode };
@@ -667,13 +681,13 @@ export function createInterviewService(deps: {
     /** The candidate moves the booked slot (until the org's cutoff before it); the old start job and reminders are dropped. */
     async reschedule(token: string, input: { startAt: string; timezone?: string }, requestId: string): Promise<{ status: string; scheduledFor: string | null }> {
       const { orgId, row: found } = await byToken(token);
-      if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.' });
+      if (input.timezone !== undefined && !isTimezone(input.timezone)) throw new UnprocessableError({ detail: 'Unknown time zone.', i18n: { key: 'interview.errorTimeZone' } });
       const now = deps.clock();
       const result = await db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, found.id, true);
         const settings = (await findSettings(tx)) ?? DEFAULT_SETTINGS;
         if (!row || !canChange(row, settings.reschedule_cutoff_minutes, now)) {
-          throw new ConflictError({ detail: `This interview can no longer be moved (changes are possible until ${settings.reschedule_cutoff_minutes} minutes before the booked time).` });
+          throw new ConflictError({ detail: `This interview can no longer be moved (changes are possible until ${settings.reschedule_cutoff_minutes} minutes before the booked time).`, i18n: { key: 'interview.errorTooLate', values: { minutes: settings.reschedule_cutoff_minutes } } });
         }
         const at = chosenSlot(input.startAt, row);
         const version = row.schedule_version + 1;
@@ -709,10 +723,10 @@ export function createInterviewService(deps: {
       return db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, found.id, true);
         if (!row || row.mode !== 'browser' || row.status !== 'scheduled' || !row.consented_at || row.vapi_call_id) {
-          throw new ConflictError({ detail: 'There is no browser interview waiting to start for this invitation.' });
+          throw new ConflictError({ detail: 'There is no browser interview waiting to start for this invitation.', i18n: { key: 'interview.errorNoBrowserCall' } });
         }
         const settings = await findSettings(tx);
-        if (!settings?.vapi_public_key) throw new ConflictError({ detail: 'Browser interviews are not available right now.' });
+        if (!settings?.vapi_public_key) throw new ConflictError({ detail: 'Browser interviews are not available right now.', i18n: { key: 'interview.browserUnavailable' } });
         const assistantId = settings.vapi_assistant_id ?? (await findPlan(tx, row.job_id))?.vapi_assistant_id ?? null;
         const llm = settings.vapi_assistant_id ? null : effectiveAssistantModel(settings, operatorModel);
         // A reload before the call connected is the same attempt, not a new one.
@@ -736,7 +750,7 @@ export function createInterviewService(deps: {
       const { orgId, row: found } = await byToken(token);
       const row = await db.withTenantTx(orgId, async (tx) => {
         const r = await findInterview(tx, found.id, true);
-        if (!r || r.status !== 'scheduled') throw new ConflictError({ detail: 'There is no booked interview to cancel.' });
+        if (!r || r.status !== 'scheduled') throw new ConflictError({ detail: 'There is no booked interview to cancel.', i18n: { key: 'interview.errorNothingToCancel' } });
         await updateInterview(tx, r.id, { status: 'cancelled', cancelled_at: deps.clock(), cancelled_by: 'candidate', next_attempt_at: null, ...(r.scheduled_for ? { ical_sequence: r.ical_sequence + 1 } : {}) });
         await insertEvent(tx, { orgId, applicationId: r.application_id, type: 'interview.cancelled', actor: { type: 'candidate' }, data: { interviewId: r.id, by: 'candidate' } });
         await audit.recordIn(tx, orgId, { action: 'interview.cancelled', actor: { type: 'candidate' }, target: { type: 'interview', id: r.id }, metadata: { by: 'candidate', previousStatus: r.status }, requestId });

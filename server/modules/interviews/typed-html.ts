@@ -1,44 +1,47 @@
 // The typed interview and accommodation parts of the invite page: plain forms (no script),
-// so the strict CSP holds and the page works without JavaScript.
-import { escapeHtml } from '../public/html.js';
+// so the strict CSP holds and the page works without JavaScript. Strings come from the
+// catalogs in the candidate's language; the questions stay as the recruiter wrote them.
+import { escapeHtml } from '../../core/html.js';
+import { candidatePage } from '../../core/i18n/page.js';
+import type { Translator } from '../../core/i18n/translator.js';
 import { ACCOMMODATION_NOTE_MAX } from './accommodations.js';
 import type { TypedState } from './typed.js';
 import { TYPED_ANSWER_MAX } from './typed.js';
 
-export function renderTypedChat(s: TypedState, token: string, jobTitle: string): string {
+export function renderTypedChat(tr: Translator, s: TypedState, token: string, jobTitle: string): string {
   const action = `/i/${encodeURIComponent(token)}/typed`;
-  const head = `<h1>Typed interview for ${escapeHtml(jobTitle)}</h1>`;
-  const finish = `<form method="post" action="${action}/finish"><button type="submit">Finish the interview and send my answers</button></form>`;
-  if (!s.question) return `${head}<p>You have answered all ${s.total} questions.</p>${finish}`;
+  const head = `<h1>${escapeHtml(tr.t('typed.heading', { job: jobTitle }))}</h1>`;
+  const finish = `<form method="post" action="${action}/finish"><button type="submit">${escapeHtml(tr.t('typed.finish'))}</button></form>`;
+  if (!s.question) return `${head}<p>${escapeHtml(tr.t('typed.allAnswered', { total: s.total }))}</p>${finish}`;
   return `${head}
-<p>Question ${s.question.index + 1} of ${s.total}. Take the time you need; answers are assessed on their content only.</p>
+<p>${escapeHtml(tr.t('typed.progress', { number: s.question.index + 1, total: s.total }))}</p>
 <form method="post" action="${action}/answers">
 <input type="hidden" name="index" value="${s.question.index}">
 <label for="typed-answer">${escapeHtml(s.question.text)}</label>
 <textarea id="typed-answer" name="answer" rows="8" maxlength="${TYPED_ANSWER_MAX}" required></textarea>
-<button type="submit">Send this answer</button>
+<button type="submit">${escapeHtml(tr.t('typed.send'))}</button>
 </form>
 ${finish}`;
 }
 
-export function accommodationForm(token: string): string {
-  return `<section aria-labelledby="accommodations"><h2 id="accommodations">Need an adjustment?</h2>
+export function accommodationForm(tr: Translator, token: string): string {
+  const t = (key: Parameters<Translator['t']>[0]): string => escapeHtml(tr.t(key));
+  return `<section aria-labelledby="accommodations"><h2 id="accommodations">${t('accommodation.heading')}</h2>
 <form method="post" action="/i/${encodeURIComponent(token)}/accommodations">
-<fieldset><legend>What would help you?</legend>
-<label><input type="radio" name="type" value="more_time" checked> More time for the interview</label>
-<label><input type="radio" name="type" value="typed_mode"> Typing my answers instead of speaking</label>
-<label><input type="radio" name="type" value="human_interviewer"> A human interviewer</label>
+<fieldset><legend>${t('accommodation.legend')}</legend>
+<label><input type="radio" name="type" value="more_time" checked> ${t('accommodation.moreTime')}</label>
+<label><input type="radio" name="type" value="typed_mode"> ${t('accommodation.typedMode')}</label>
+<label><input type="radio" name="type" value="human_interviewer"> ${t('accommodation.humanInterviewer')}</label>
 </fieldset>
-<label for="accommodation-note">Anything the hiring team should know (optional; you do not need to give a reason)</label>
+<label for="accommodation-note">${t('accommodation.noteLabel')}</label>
 <textarea id="accommodation-note" name="note" rows="3" maxlength="${ACCOMMODATION_NOTE_MAX}"></textarea>
-<button type="submit">Send my request</button>
+<button type="submit">${t('accommodation.send')}</button>
 </form></section>`;
 }
 
-export function renderAccommodationRequested(r: { type: string; status: string; dueAt: string }, token: string): string {
-  const text =
-    r.status === 'granted'
-      ? `Typed mode is available to you: <a href="/i/${encodeURIComponent(token)}">go back to the invitation</a> and choose "Type my answers".`
-      : `Thank you. The hiring team will answer by ${escapeHtml(new Date(r.dueAt).toUTCString())}. <a href="/i/${encodeURIComponent(token)}">Back to the invitation</a>.`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>Request received</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main><h1>Request received</h1><p>${text}</p></main></body></html>`;
+export function renderAccommodationRequested(tr: Translator, r: { type: string; status: string; dueAt: string }, token: string): string {
+  const page = `/i/${encodeURIComponent(token)}`;
+  const text = r.status === 'granted' ? escapeHtml(tr.t('accommodation.granted')) : escapeHtml(tr.t('accommodation.due', { due: new Date(r.dueAt) }));
+  const title = tr.t('accommodation.receivedTitle');
+  return candidatePage(tr, title, `<h1>${escapeHtml(title)}</h1><p>${text} <a href="${page}">${escapeHtml(tr.t('accommodation.back'))}</a></p>`, { path: page });
 }

@@ -1,7 +1,8 @@
 // Typed interviews and accommodation requests: the candidate's endpoints under /i/:token
 // (the token is the credential) and the recruiter's view and resolution of requests.
 // Registered inside invitePageRoutes' scope, which parses the page's urlencoded forms.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Translator } from '../../core/i18n/translator.js';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
@@ -55,7 +56,14 @@ function wantsHtml(accept: string | undefined): boolean {
 /** A form post from the page goes back to the page (post/redirect/get), which shows the next question. */
 const backToPage = (reply: FastifyReply, token: string) => reply.code(303).header('location', `/i/${encodeURIComponent(token)}`).send();
 
-export async function typedInviteRoutes(app: FastifyInstance, deps: { typed: TypedInterviewService; accommodations: AccommodationService }): Promise<void> {
+export interface TypedRouteDeps {
+  typed: TypedInterviewService;
+  accommodations: AccommodationService;
+  /** The candidate's translator for the invitation behind a token (also localises this request's errors). */
+  localise: (request: FastifyRequest, reply: FastifyReply, token: string) => Promise<Translator>;
+}
+
+export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDeps): Promise<void> {
   const { typed, accommodations } = deps;
 
   app.get(
@@ -83,6 +91,7 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: { typed: Typ
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
+      await deps.localise(request, reply, token);
       const state = await typed.answer(token, request.body as { index: number; answer: string }, request.id);
       return wantsHtml(request.headers.accept) ? backToPage(reply, token) : state;
     },
@@ -102,6 +111,7 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: { typed: Typ
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
+      await deps.localise(request, reply, token);
       const out = await typed.finish(token, request.id);
       return wantsHtml(request.headers.accept) ? backToPage(reply, token) : out;
     },
@@ -123,8 +133,9 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: { typed: Typ
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
+      const tr = await deps.localise(request, reply, token);
       const out = await accommodations.request(token, request.body as { type: AccommodationType; note?: string }, request.id);
-      if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAccommodationRequested(out, token));
+      if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAccommodationRequested(tr, out, token));
       return reply.code(201).send(out);
     },
   );

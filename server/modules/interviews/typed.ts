@@ -43,16 +43,16 @@ export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; key
     const hash = hashToken(token);
     const orgId = await orgOfInvite(db.pool, hash);
     const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
-    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.' });
+    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
     return { orgId, row };
   }
 
   /** A consented typed interview that is still open, locked for the transaction. */
   async function openTyped(tx: Queryable, id: string): Promise<InterviewRow> {
     const row = await findInterview(tx, id, true);
-    if (!row || row.mode !== 'typed' || !row.consented_at) throw new ConflictError({ detail: 'This invitation is not a typed interview; choose typed mode on the invitation page first.' });
-    if (row.status !== 'scheduled' && row.status !== 'in_progress') throw new ConflictError({ detail: 'This typed interview is already finished.' });
-    if (row.invite_revoked_at || row.invite_expires_at <= deps.clock()) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.' });
+    if (!row || row.mode !== 'typed' || !row.consented_at) throw new ConflictError({ detail: 'This invitation is not a typed interview; choose typed mode on the invitation page first.', i18n: { key: 'typed.errorNotTyped' } });
+    if (row.status !== 'scheduled' && row.status !== 'in_progress') throw new ConflictError({ detail: 'This typed interview is already finished.', i18n: { key: 'typed.errorFinished' } });
+    if (row.invite_revoked_at || row.invite_expires_at <= deps.clock()) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
     return row;
   }
 
@@ -70,11 +70,11 @@ export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; key
     async answer(token: string, input: { index: number; answer: string }, requestId: string): Promise<TypedState> {
       const { orgId, row: found } = await byToken(token);
       const text = input.answer.trim();
-      if (!text) throw new UnprocessableError({ detail: 'Please type an answer (or finish the interview).' });
+      if (!text) throw new UnprocessableError({ detail: 'Please type an answer (or finish the interview).', i18n: { key: 'typed.errorEmpty' } });
       await db.withTenantTx(orgId, async (tx) => {
         const row = await openTyped(tx, found.id);
         const next = await countTypedAnswers(tx, row.id);
-        if (input.index !== next || next >= row.questions.length) throw new ConflictError({ detail: 'This question has already been answered; reload the page for the next one.' });
+        if (input.index !== next || next >= row.questions.length) throw new ConflictError({ detail: 'This question has already been answered; reload the page for the next one.', i18n: { key: 'typed.errorAlreadyAnswered' } });
         const cipher = await keyring.candidateCipher(tx, orgId, row.candidate_id);
         await insertTypedAnswer(tx, { orgId, interviewId: row.id, index: next, answerEnc: cipher.seal('interview_typed_answers', 'answer_enc', `${row.id}:${next}`, text) });
         if (row.status === 'scheduled') {

@@ -105,6 +105,8 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
           language: i.language,
           questions: i.questions,
           consentedAt: i.consented_at?.toISOString() ?? null,
+          noticeVersion: i.notice_version,
+          noticeLanguage: i.notice_language,
           recordingConsent: i.recording_consent,
           phone: i.phone_enc ? cipher.openText('interviews', 'phone_enc', i.id, i.phone_enc) : null,
           scheduledFor: i.scheduled_for?.toISOString() ?? null,

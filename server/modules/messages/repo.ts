@@ -169,3 +169,12 @@ export async function listUndelivered(
   );
   return rows;
 }
+
+/** The language the candidate reads (what they applied in, else the job's language; issue 22 item 1). */
+export async function candidateLocaleOf(q: Queryable, applicationId: string): Promise<{ locale: string | null; timeZone: string | null }> {
+  const { rows } = await q.query<{ locale: string | null; time_zone: string | null }>(
+    'SELECT coalesce(a.locale, j.language) AS locale, a.time_zone FROM applications a JOIN jobs j ON j.id = a.job_id WHERE a.id = $1',
+    [applicationId],
+  );
+  return { locale: rows[0]?.locale ?? null, timeZone: rows[0]?.time_zone ?? null };
+}

@@ -20,8 +20,11 @@ import type { StageKind } from '../jobs/repo.js';
 import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
 import { currentNoticeIn } from '../notices/service.js';
 import { mailNoticeFooter } from '../notices/text.js';
+import { pickLocale } from '../../core/i18n/locales.js';
+import { translator } from '../../core/i18n/translator.js';
 import { checkTemplateText, firstName, renderTemplate, TEMPLATE_VARIABLES, type TemplateValues } from './render.js';
 import {
+  candidateLocaleOf,
   claimMessageRetry,
   deleteTemplate,
   findMessage,
@@ -155,8 +158,11 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
       'org.name': await orgName(tx, orgId),
     };
     const subject = renderTemplate(m.subject, values, true).slice(0, 300);
-    // Every mail states the org's retention and privacy contact (mail goes from a no-reply address).
-    const text = `${renderTemplate(m.body, values, false)}\n\n${mailNoticeFooter((await currentNoticeIn(tx, orgId)).facts)}`;
+    // Every mail states the org's retention and privacy contact (mail goes from a no-reply address),
+    // in the candidate's language; the recruiter's own text stays as written (issue 22 item 1).
+    const lang = await candidateLocaleOf(tx, app.id);
+    const tr = translator(pickLocale({ content: lang.locale }), lang.timeZone);
+    const text = `${renderTemplate(m.body, values, false)}\n\n${mailNoticeFooter((await currentNoticeIn(tx, orgId)).facts, tr)}`;
     const messageId = randomUUID();
     const row = await insertMessage(tx, {
       id: messageId,

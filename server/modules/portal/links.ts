@@ -17,6 +17,11 @@ import { decryptCandidate } from '../applications/service.js';
 import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
 import { candidateLive, candidateOfApplication, insertLink, pruneCandidate } from './repo.js';
 import { linkMail } from './text.js';
+import { noticeFactsIn } from '../notices/service.js';
+import { mailNoticeFooter } from '../notices/text.js';
+import { candidateLanguage } from './repo.js';
+import { pickLocale, type Locale } from '../../core/i18n/locales.js';
+import { translator } from '../../core/i18n/translator.js';
 
 /** A link asked for on the portal is good for 30 minutes; one mailed after applying for a day. */
 export const REQUEST_LINK_TTL_MS = 30 * 60_000;
@@ -50,7 +55,7 @@ export function createPortalLinks(deps: {
   const perEmail = deps.perEmailPerHour ?? LINKS_PER_EMAIL_PER_HOUR;
 
   /** Makes a link for the candidate and mails it to the address on file; false when the candidate is erased. */
-  async function issueAndMail(org: PortalOrg, candidateId: string, reason: 'apply' | 'request', requestId: string | null): Promise<boolean> {
+  async function issueAndMail(org: PortalOrg, candidateId: string, reason: 'apply' | 'request', requestId: string | null, asked: Locale | null): Promise<boolean> {
     const token = randomBytes(32).toString('base64url');
     const now = deps.clock();
     const expiresAt = new Date(now.getTime() + (reason === 'apply' ? APPLY_LINK_TTL_MS : REQUEST_LINK_TTL_MS));
@@ -60,15 +65,22 @@ export function createPortalLinks(deps: {
       if (!row) return null;
       const to = decryptCandidate(await deps.keyring.candidateCipher(tx, org.id, candidateId), row).email;
       await pruneCandidate(tx, candidateId, now);
+      const lang = await candidateLanguage(tx, candidateId);
+      const facts = await noticeFactsIn(tx, org.id);
       const id = randomUUID();
       await insertLink(tx, { id, orgId: org.id, candidateId, tokenHash: hashPortalToken(token), reason, expiresAt });
       await deps.audit.recordIn(tx, org.id, { action: 'portal.link_sent', actor: { type: reason === 'apply' ? 'system' : 'anonymous', id: null }, target: { type: 'candidate', id: candidateId }, metadata: { linkId: id, reason, expiresAt: expiresAt.toISOString() }, requestId });
-      return to;
+      return { to, lang, facts };
     });
     if (!email) return false;
-    const url = new URL(`/portal/${org.slug}/enter/${token}`, deps.publicUrl).toString();
-    const start = new URL(`/portal/${org.slug}`, deps.publicUrl).toString();
-    await deps.mailer.send({ to: email, ...linkMail({ orgName: org.name, url, startUrl: start, expiresAt, reason }) });
+    // The mail is in the language the link was asked for in (the page's), else the one the
+    // candidate applied in; the link carries it, so the page it opens is in it too.
+    const locale = asked ?? pickLocale({ content: email.lang.locale });
+    const tr = translator(locale, email.lang.timeZone);
+    const url = new URL(`/portal/${org.slug}/enter/${token}?lang=${locale}`, deps.publicUrl).toString();
+    const start = new URL(`/portal/${org.slug}?lang=${locale}`, deps.publicUrl).toString();
+    const mail = linkMail(tr, { orgName: org.name, url, startUrl: start, expiresAt, reason });
+    await deps.mailer.send({ to: email.to, subject: mail.subject, text: `${mail.text}\n${mailNoticeFooter(email.facts, tr)}` });
     return true;
   }
 
@@ -92,7 +104,7 @@ export function createPortalLinks(deps: {
      * Someone asks for a link by e-mail. Counts the ask against the address's hourly
      * allowance (429 past it), then answers; the look-up and the mail run afterwards.
      */
-    async request(org: PortalOrg, email: string, requestId: string | null): Promise<void> {
+    async request(org: PortalOrg, email: string, requestId: string | null, locale: Locale | null = null): Promise<void> {
       const index = await deps.db.withTenantTx(org.id, (tx) => deps.keyring.blindIndex(tx, org.id, 'email', email));
       const window = Math.floor(deps.clock().getTime() / 3_600_000);
       const key = `${deps.redisPrefix}:portal:ask:${org.id}:${index.toString('hex')}:${window}`;
@@ -100,11 +112,11 @@ export function createPortalLinks(deps: {
       const count = Number(replies?.[0]?.[1] ?? 0);
       if (count > perEmail) {
         const retryAfter = Math.max(1, Math.ceil(((window + 1) * 3_600_000 - deps.clock().getTime()) / 1000));
-        throw new TooManyRequestsError(retryAfter, { detail: 'Too many links were asked for this address; please use the newest one you received or try again later.' });
+        throw new TooManyRequestsError(retryAfter, { detail: 'Too many links were asked for this address; please use the newest one you received or try again later.', i18n: { key: 'portal.errorTooManyLinks' } });
       }
       later(async () => {
         const candidateId = await deps.db.withTenant(org.id, (q) => findCandidateIdByEmailIndex(q, index));
-        if (candidateId) await issueAndMail(org, candidateId, 'request', requestId);
+        if (candidateId) await issueAndMail(org, candidateId, 'request', requestId, locale);
       }, 'link request');
     },
 
@@ -114,7 +126,7 @@ export function createPortalLinks(deps: {
       try {
         const org = await deps.orgOf(orgId);
         const candidateId = await deps.db.withTenant(orgId, (q) => candidateOfApplication(q, e.applicationId));
-        if (org && candidateId) await issueAndMail(org, candidateId, 'apply', e.requestId);
+        if (org && candidateId) await issueAndMail(org, candidateId, 'apply', e.requestId, null);
       } catch (err) {
         // The application stands; the candidate can ask for a link on the portal.
         deps.logger.warn({ err: { message: (err as Error).message } }, 'portal link after apply failed');

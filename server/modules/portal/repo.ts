@@ -60,3 +60,18 @@ export async function candidateOfApplication(q: Queryable, applicationId: string
   const { rows } = await q.query<{ candidate_id: string }>('SELECT candidate_id FROM applications WHERE id = $1', [applicationId]);
   return rows[0]?.candidate_id ?? null;
 }
+
+/**
+ * The language and time zone of the candidate's latest application (issue 22 item 1): what
+ * they applied in (applications.locale, else the job's language) and their zone.
+ */
+export async function candidateLanguage(q: Queryable, candidateId: string): Promise<{ locale: string | null; timeZone: string | null }> {
+  const { rows } = await q.query<{ locale: string | null; time_zone: string | null }>(
+    `SELECT coalesce(a.locale, j.language) AS locale, a.time_zone
+       FROM applications a JOIN jobs j ON j.id = a.job_id
+      WHERE a.candidate_id = $1
+      ORDER BY a.created_at DESC LIMIT 1`,
+    [candidateId],
+  );
+  return { locale: rows[0]?.locale ?? null, timeZone: rows[0]?.time_zone ?? null };
+}

@@ -9,14 +9,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
-import { sendProblem, toAppError } from '../../plugins/problem.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
+import { candidateTranslator } from '../../plugins/locale.js';
+import { localisedDetail, sendProblem, toAppError } from '../../plugins/problem.js';
 import { csrfTokenFor, safeEqual } from '../auth/tokens.js';
 import { resolvePublicOrg } from '../public/org.js';
-import { renderDone, renderEnter, renderError, renderSent, renderStart, renderStatus } from './html.js';
+import { renderDone, renderEnter, renderError, renderSent, renderStart, renderStatus, type PageContext } from './html.js';
 import type { PortalLinks, PortalOrg } from './links.js';
+import { middayOf } from './text.js';
 import { CsrfBody, IdParams, LinkBody, OrgParams, PageErrors, RequestBody, RequestResult, TokenParams, WithdrawBody } from './schemas.js';
 import { SESSION_TTL_MS, type PortalService, type PortalSession } from './service.js';
-import { T } from './text.js';
 
 export interface PortalRouteOptions {
   db: Db;
@@ -53,14 +55,16 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     for (const [name, value] of Object.entries(e.headers)) reply.header(name, value);
     const slug = (request.params as { orgSlug?: string } | undefined)?.orgSlug;
     const org = slug && e.status !== 404 ? { slug, name: '' } : null;
-    return html(reply, renderError(org, e.detail ?? e.title), e.status);
+    // The page is in the language the request settled on (the onRequest hook or the route).
+    const tr = translator(request.candidateLocale ?? 'en');
+    return html(reply, renderError({ tr, path: request.url }, org, localisedDetail(request, e) ?? e.title), e.status);
   });
   app.addHook('onClose', async () => deps.links.drain());
 
   async function orgOf(request: FastifyRequest): Promise<PortalOrg> {
     const { orgSlug } = request.params as { orgSlug: string };
     const org = await resolvePublicOrg(deps.db, orgSlug);
-    if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no status page here.' });
+    if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no status page here.', i18n: { key: 'portal.errorNoPortal' } });
     return { id: org.id, slug: org.slug, name: org.name };
   }
 
@@ -80,21 +84,32 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     const origin = request.headers.origin;
     if (origin === deps.publicOrigin) return;
     if (request.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || origin === 'null')) return;
-    throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
+    throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).', i18n: { key: 'portal.errorCrossOrigin' } });
   }
 
   /** The session of a POST, with its Origin and CSRF token checked; 401 without one. */
   async function postSession(request: FastifyRequest): Promise<PortalSession> {
     const org = await orgOf(request);
     const s = await sessionOf(request, org);
-    if (!s) throw new UnauthorizedError({ detail: 'You are not signed in, or your session has ended. Ask for a new sign-in link.' });
+    if (!s) throw new UnauthorizedError({ detail: 'You are not signed in, or your session has ended. Ask for a new sign-in link.', i18n: { key: 'portal.errorNotSignedIn' } });
     checkSameOrigin(request);
     const sent = (request.body as { csrf?: string } | undefined)?.csrf ?? request.headers['x-csrf-token'];
-    if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(s.token))) throw new ForbiddenError({ detail: 'Missing or invalid CSRF token.' });
+    if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(s.token))) throw new ForbiddenError({ detail: 'Missing or invalid CSRF token.', i18n: { key: 'portal.errorCsrf' } });
     return s;
   }
 
   const limit = (max: number) => ({ max, timeWindow: '1 minute' });
+
+  /**
+   * The page's language (issue 22 item 1): the candidate's choice (?lang, cookie), else the
+   * language of their latest application when signed in, else the browser's; the zone is
+   * their application's.
+   */
+  async function pageContext(request: FastifyRequest, reply: FastifyReply, s: PortalSession | null): Promise<PageContext> {
+    const lang = s ? await deps.portal.language(s) : { locale: null, timeZone: null };
+    const tr: Translator = candidateTranslator(request, reply, { content: lang.locale, timeZone: lang.timeZone, secureCookie: deps.secureCookie });
+    return { tr, path: request.url };
+  }
 
   app.get(
     '/portal/:orgSlug',
@@ -105,8 +120,9 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const org = await orgOf(request);
       const s = await sessionOf(request, org);
-      if (!s) return html(reply, renderStart(org));
-      return html(reply, renderStatus(org, await deps.portal.status(s), csrfTokenFor(s.token)));
+      const c = await pageContext(request, reply, s);
+      if (!s) return html(reply, renderStart(c, org));
+      return html(reply, renderStatus(c, org, await deps.portal.status(s), csrfTokenFor(s.token)));
     },
   );
 
@@ -126,8 +142,9 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const org = await orgOf(request);
-      await deps.links.request(org, (request.body as { email: string }).email.trim(), request.id);
-      if (wantsHtml(request)) return html(reply, renderSent(org), 202);
+      const c = await pageContext(request, reply, null);
+      await deps.links.request(org, (request.body as { email: string }).email.trim(), request.id, c.tr.locale);
+      if (wantsHtml(request)) return html(reply, renderSent(c, org), 202);
       return reply.code(202).header('cache-control', 'no-store').send({ status: 'accepted' as const });
     },
   );
@@ -142,8 +159,9 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const org = await orgOf(request);
       const { token } = request.params as { token: string };
+      const c = await pageContext(request, reply, null);
       await deps.portal.checkLink(org, token);
-      return html(reply, renderEnter(org, token));
+      return html(reply, renderEnter(c, org, token));
     },
   );
 
@@ -172,7 +190,10 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const s = await postSession(request);
       const done = await deps.portal.withdraw(s, (request.params as { id: string }).id, request.id);
-      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.withdrawnTitle, T.withdrawn(done.jobTitle)));
+      if (wantsHtml(request)) {
+        const { tr } = await pageContext(request, reply, s);
+        return html(reply, renderDone({ tr, path: request.url }, s.org, tr.t('portal.withdrawnTitle'), tr.t('portal.withdrawn', { job: done.jobTitle })));
+      }
       return { status: 'withdrawn' as const };
     },
   );
@@ -227,7 +248,11 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
       const s = await postSession(request);
       const { type } = request.body as { type: 'human_review' | 'erasure' };
       const r = await deps.portal.request(s, type, request.id);
-      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.requestTitle, T.requestDone(T.requestKinds[type], r.reference, r.dueOn)));
+      if (wantsHtml(request)) {
+        const { tr } = await pageContext(request, reply, s);
+        const text = tr.t(type === 'erasure' ? 'portal.requestDoneErasure' : 'portal.requestDoneHumanReview', { reference: r.reference, due: middayOf(r.dueOn) });
+        return html(reply, renderDone({ tr, path: request.url }, s.org, tr.t('portal.requestTitle'), text));
+      }
       return reply.code(r.created ? 201 : 200).send(r);
     },
   );
@@ -240,9 +265,10 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const s = await postSession(request);
+      const c = await pageContext(request, reply, s);
       await deps.portal.signOut(s);
       reply.clearCookie(cookieName, { path: cookiePath(s.org), httpOnly: true, secure: deps.secureCookie, sameSite: 'strict' });
-      if (wantsHtml(request)) return html(reply, renderDone(s.org, T.signedOutTitle, T.signedOut));
+      if (wantsHtml(request)) return html(reply, renderDone(c, s.org, c.tr.t('portal.signedOutTitle'), c.tr.t('portal.signedOut')));
       return { status: 'signed_out' as const };
     },
   );

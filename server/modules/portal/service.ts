@@ -14,7 +14,7 @@ import type { InterviewService } from '../interviews/service.js';
 import type { CandidateExportService } from '../messages/export.js';
 import type { RightsService } from '../rights/service.js';
 import { hashPortalToken, type PortalOrg } from './links.js';
-import { deleteSession, findLinkByHash, findSessionByHash, insertSession, markLinkUsed } from './repo.js';
+import { candidateLanguage, deleteSession, findLinkByHash, findSessionByHash, insertSession, markLinkUsed } from './repo.js';
 
 export const SESSION_TTL_MS = 30 * 60_000;
 export const EXPORTS_PER_HOUR = 3;
@@ -94,9 +94,9 @@ export function createPortalService(deps: {
     /** The link is live (for the page that asks to continue): 404 unknown (or another org's), 410 used or expired. */
     async checkLink(org: PortalOrg, token: string): Promise<void> {
       const row = await db.withTenant(org.id, (q) => findLinkByHash(q, hashPortalToken(token)));
-      if (!row) throw new NotFoundError({ resource: 'Sign-in link', detail: 'This sign-in link is not valid here. Ask for a new one.' });
-      if (row.used_at) throw new GoneError({ detail: 'This sign-in link has already been used. Ask for a new one.' });
-      if (row.expires_at <= clock()) throw new GoneError({ detail: 'This sign-in link has expired. Ask for a new one.' });
+      if (!row) throw new NotFoundError({ resource: 'Sign-in link', detail: 'This sign-in link is not valid here. Ask for a new one.', i18n: { key: 'portal.errorLinkInvalid' } });
+      if (row.used_at) throw new GoneError({ detail: 'This sign-in link has already been used. Ask for a new one.', i18n: { key: 'portal.errorLinkUsed' } });
+      if (row.expires_at <= clock()) throw new GoneError({ detail: 'This sign-in link has expired. Ask for a new one.', i18n: { key: 'portal.errorLinkExpired' } });
     },
 
     /** Exchanges the link (once) for a session; returns the session cookie's value. */
@@ -106,9 +106,9 @@ export function createPortalService(deps: {
       const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
       await db.withTenantTx(org.id, async (tx) => {
         const row = await findLinkByHash(tx, hashPortalToken(token), true);
-        if (!row) throw new NotFoundError({ resource: 'Sign-in link', detail: 'This sign-in link is not valid here. Ask for a new one.' });
-        if (row.used_at) throw new GoneError({ detail: 'This sign-in link has already been used. Ask for a new one.' });
-        if (row.expires_at <= now) throw new GoneError({ detail: 'This sign-in link has expired. Ask for a new one.' });
+        if (!row) throw new NotFoundError({ resource: 'Sign-in link', detail: 'This sign-in link is not valid here. Ask for a new one.', i18n: { key: 'portal.errorLinkInvalid' } });
+        if (row.used_at) throw new GoneError({ detail: 'This sign-in link has already been used. Ask for a new one.', i18n: { key: 'portal.errorLinkUsed' } });
+        if (row.expires_at <= now) throw new GoneError({ detail: 'This sign-in link has expired. Ask for a new one.', i18n: { key: 'portal.errorLinkExpired' } });
         await markLinkUsed(tx, row.id, now);
         const id = randomUUID();
         await insertSession(tx, { id, orgId: org.id, candidateId: row.candidate_id, linkId: row.id, tokenHash: hashPortalToken(session), expiresAt });
@@ -129,10 +129,15 @@ export function createPortalService(deps: {
 
     status,
 
+    /** The language and time zone the candidate's pages are in (their latest application's). */
+    language(s: PortalSession): Promise<{ locale: string | null; timeZone: string | null }> {
+      return db.withTenant(s.org.id, (q) => candidateLanguage(q, s.candidateId));
+    },
+
     async withdraw(s: PortalSession, applicationId: string, requestId: string | null): Promise<{ jobTitle: string }> {
       const apps = await status(s);
       const app = apps.find((a) => a.id === applicationId);
-      if (!app) throw new NotFoundError({ resource: 'Application' });
+      if (!app) throw new NotFoundError({ resource: 'Application', i18n: { key: 'portal.errorNoApplication' } });
       await deps.applications.withdrawByCandidate(s.org.id, s.candidateId, applicationId, requestId);
       await deps.interviews.cancelForWithdrawal(s.org.id, s.candidateId, applicationId, requestId);
       return { jobTitle: app.jobTitle };
@@ -149,7 +154,7 @@ export function createPortalService(deps: {
       const key = `${deps.redisPrefix}:portal:export:${s.candidateId}:${window}`;
       const replies = await deps.redis.multi().incr(key).pexpire(key, 3_600_000).exec();
       if (Number(replies?.[0]?.[1] ?? 0) > (deps.exportsPerHour ?? EXPORTS_PER_HOUR)) {
-        throw new TooManyRequestsError(Math.max(1, Math.ceil(((window + 1) * 3_600_000 - clock().getTime()) / 1000)), { detail: 'You downloaded your data several times this hour; please try again later.' });
+        throw new TooManyRequestsError(Math.max(1, Math.ceil(((window + 1) * 3_600_000 - clock().getTime()) / 1000)), { detail: 'You downloaded your data several times this hour; please try again later.', i18n: { key: 'portal.errorTooManyExports' } });
       }
       return deps.exports.exportForCandidate(s.org.id, s.candidateId, requestId);
     },

@@ -2,5 +2,10 @@ import type { Catalog } from '../../catalog-shape.js';
 import { common } from './common.js';
 import { notice } from './notice.js';
 import { problem } from './problem.js';
+import { portal } from './portal.js';
+import { interview } from './interview.js';
+import { typed } from './typed.js';
+import { accommodation } from './accommodation.js';
+import { mail } from './mail.js';
 
-export const nl: Catalog = { common, notice, problem };
+export const nl: Catalog = { common, notice, problem, portal, interview, typed, accommodation, mail };

@@ -1,0 +1,30 @@
+import type { Shape } from '../../catalog-shape.js';
+import type { mail as source } from '../en/mail.js';
+
+export const mail: Shape<typeof source> = {
+  linkSubject: 'Stand Ihrer Bewerbung bei {org}',
+  linkIntroApply: 'Vielen Dank für Ihre Bewerbung bei {org}. Den Stand Ihrer Bewerbung sehen Sie auf Ihrer Statusseite:',
+  linkIntroRequest: 'Hier ist Ihr Anmeldelink zu Ihrer Statusseite bei {org}:',
+  linkExpires: 'Der Link funktioniert einmal und läuft am {expires, date, full} um {expires, time, short} ab. Einen neuen können Sie jederzeit unter {startUrl} anfordern.',
+  linkWhat: 'Auf der Statusseite sehen Sie die Phase jeder Bewerbung und was KI getan hat; Sie können ein Interview buchen oder verschieben, Ihre Bewerbung zurückziehen, Ihre Daten herunterladen oder eine Prüfung durch eine Person oder die Löschung verlangen.',
+  linkIgnore: 'Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Es ändert sich nichts.',
+  inviteSubject: 'Interview für {job} bei {org}',
+  inviteIntro: '{org} lädt Sie zu einem Interview für {job} ein.',
+  inviteExplain: 'Das Interview führt ein KI-Sprachagent; Sie können stattdessen ein Interview mit einer Person wählen. Bevor irgendetwas geschieht, erklärt die Seite unten, was aufgezeichnet wird, warum und wie lange, und bittet um Ihre Einwilligung.',
+  inviteExpires: 'Der Link funktioniert einmal und läuft in 7 Tagen ab.',
+  reminderSubjectDay: 'Erinnerung: KI-Interview für {job} morgen',
+  reminderSubjectHour: 'Erinnerung: KI-Interview für {job} in einer Stunde',
+  reminderIntro: 'Wir erinnern Sie an Ihr Interview für {job} bei {org}.',
+  when: 'Wann: {when}',
+  reminderPhone: 'Der KI-Sprachagent ruft die Nummer an, die Sie bestätigt haben. Um das Interview zu verschieben oder abzusagen, öffnen Sie den Link aus Ihrer Einladungs-E-Mail.',
+  reminderPage: 'Öffnen Sie den Link aus Ihrer Einladungs-E-Mail, wenn Sie bereit sind. Über denselben Link können Sie das Interview auch verschieben oder absagen.',
+  calendarSubject: 'Kalendereinladung: Interview für {job} bei {org}',
+  calendarCancelSubject: 'Abgesagt: Interview für {job} bei {org}',
+  calendarText: 'Ihr Interview für {job} bei {org} ist gebucht für {when}. Die angehängte Einladung trägt es in Ihren Kalender ein; sie wird aktualisiert, wenn sich die Zeit ändert.',
+  calendarCancelText: 'Ihr Interview für {job} bei {org} ({when}) wurde abgesagt. Die angehängte Kalenderaktualisierung entfernt es aus Ihrem Kalender.',
+  icsSummary: 'KI-Interview für {job} ({org})',
+  icsCancelSummary: 'Abgesagt: KI-Interview für {job} ({org})',
+  icsDescription: 'Interview für {job} bei {org}, {when}. Der KI-Sprachagent ruft die Nummer an, die Sie bestätigt haben. Zum Verschieben oder Absagen nutzen Sie den Link aus Ihrer Einladungs-E-Mail.',
+  icsCancelDescription: 'Das Interview für {job} bei {org} wurde abgesagt.',
+  hiringTeam: 'das Recruiting-Team',
+};

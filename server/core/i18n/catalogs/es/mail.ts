@@ -1,0 +1,30 @@
+import type { Shape } from '../../catalog-shape.js';
+import type { mail as source } from '../en/mail.js';
+
+export const mail: Shape<typeof source> = {
+  linkSubject: 'El estado de su candidatura en {org}',
+  linkIntroApply: 'Gracias por presentar su candidatura a {org}. Puede seguirla en su página de seguimiento:',
+  linkIntroRequest: 'Este es su enlace de acceso a su página de seguimiento en {org}:',
+  linkExpires: 'El enlace funciona una sola vez y caduca el {expires, date, full} a las {expires, time, short}. Puede pedir uno nuevo en cualquier momento en {startUrl}.',
+  linkWhat: 'En la página de seguimiento ve la fase de cada candidatura y lo que hizo la IA; puede reservar o cambiar una entrevista, retirar una candidatura, descargar sus datos o pedir una revisión por una persona o la supresión.',
+  linkIgnore: 'Si no lo ha pedido usted, ignore este correo: no cambia nada.',
+  inviteSubject: 'Entrevista para {job} en {org}',
+  inviteIntro: '{org} le invita a una entrevista para {job}.',
+  inviteExplain: 'La entrevista la realiza un agente de voz de IA; puede pedir en su lugar una entrevista con una persona. Antes de nada, la página de abajo explica qué se graba, por qué y durante cuánto tiempo, y le pide su consentimiento.',
+  inviteExpires: 'El enlace funciona una sola vez y caduca en 7 días.',
+  reminderSubjectDay: 'Recordatorio: entrevista con IA para {job} mañana',
+  reminderSubjectHour: 'Recordatorio: entrevista con IA para {job} dentro de una hora',
+  reminderIntro: 'Le recordamos su entrevista para {job} en {org}.',
+  when: 'Cuándo: {when}',
+  reminderPhone: 'El agente de voz de IA llamará al número que confirmó. Para cambiar o cancelar la entrevista, abra el enlace de su correo de invitación.',
+  reminderPage: 'Abra el enlace de su correo de invitación cuando esté listo. Con el mismo enlace puede cambiar o cancelar la entrevista.',
+  calendarSubject: 'Invitación de calendario: entrevista para {job} en {org}',
+  calendarCancelSubject: 'Cancelada: entrevista para {job} en {org}',
+  calendarText: 'Su entrevista para {job} en {org} está reservada para el {when}. La invitación adjunta la añade a su calendario; se actualiza si cambia la hora.',
+  calendarCancelText: 'Su entrevista para {job} en {org} ({when}) se ha cancelado. La actualización de calendario adjunta la elimina de su calendario.',
+  icsSummary: 'Entrevista con IA para {job} ({org})',
+  icsCancelSummary: 'Cancelada: entrevista con IA para {job} ({org})',
+  icsDescription: 'Entrevista para {job} en {org}, {when}. El agente de voz de IA llama al número que confirmó. Para cambiarla o cancelarla, use el enlace de su correo de invitación.',
+  icsCancelDescription: 'La entrevista para {job} en {org} se ha cancelado.',
+  hiringTeam: 'el equipo de selección',
+};

@@ -1,0 +1,30 @@
+import type { Shape } from '../../catalog-shape.js';
+import type { mail as source } from '../en/mail.js';
+
+export const mail: Shape<typeof source> = {
+  linkSubject: 'Le suivi de votre candidature chez {org}',
+  linkIntroApply: 'Merci pour votre candidature chez {org}. Vous pouvez suivre votre candidature sur votre page de suivi :',
+  linkIntroRequest: 'Voici votre lien de connexion à votre page de suivi chez {org} :',
+  linkExpires: 'Le lien ne fonctionne qu’une fois et expire le {expires, date, full} à {expires, time, short}. Vous pouvez en demander un nouveau à tout moment sur {startUrl}.',
+  linkWhat: 'Sur la page de suivi, vous voyez l’étape de chaque candidature et ce que l’IA a fait ; vous pouvez réserver ou déplacer un entretien, retirer une candidature, télécharger vos données ou demander un réexamen par une personne ou l’effacement.',
+  linkIgnore: 'Si vous n’avez rien demandé, ignorez cet e-mail : rien ne change.',
+  inviteSubject: 'Entretien pour {job} chez {org}',
+  inviteIntro: '{org} vous invite à un entretien pour {job}.',
+  inviteExplain: 'L’entretien est mené par un agent vocal IA ; vous pouvez demander plutôt un entretien avec une personne. Avant toute chose, la page ci-dessous explique ce qui est enregistré, pourquoi et pour combien de temps, et vous demande votre consentement.',
+  inviteExpires: 'Le lien ne fonctionne qu’une fois et expire dans 7 jours.',
+  reminderSubjectDay: 'Rappel : entretien IA pour {job} demain',
+  reminderSubjectHour: 'Rappel : entretien IA pour {job} dans une heure',
+  reminderIntro: 'Ceci est un rappel de votre entretien pour {job} chez {org}.',
+  when: 'Quand : {when}',
+  reminderPhone: 'L’agent vocal IA appellera le numéro que vous avez confirmé. Pour déplacer ou annuler l’entretien, ouvrez le lien de votre e-mail d’invitation.',
+  reminderPage: 'Ouvrez le lien de votre e-mail d’invitation quand vous êtes prêt. Le même lien permet de déplacer ou d’annuler l’entretien.',
+  calendarSubject: 'Invitation d’agenda : entretien pour {job} chez {org}',
+  calendarCancelSubject: 'Annulé : entretien pour {job} chez {org}',
+  calendarText: 'Votre entretien pour {job} chez {org} est réservé pour le {when}. L’invitation jointe l’ajoute à votre agenda ; elle est mise à jour si l’heure change.',
+  calendarCancelText: 'Votre entretien pour {job} chez {org} ({when}) a été annulé. La mise à jour jointe le retire de votre agenda.',
+  icsSummary: 'Entretien IA pour {job} ({org})',
+  icsCancelSummary: 'Annulé : entretien IA pour {job} ({org})',
+  icsDescription: 'Entretien pour {job} chez {org}, {when}. L’agent vocal IA appelle le numéro que vous avez confirmé. Pour déplacer ou annuler, utilisez le lien de votre e-mail d’invitation.',
+  icsCancelDescription: 'L’entretien pour {job} chez {org} a été annulé.',
+  hiringTeam: 'l’équipe de recrutement',
+};

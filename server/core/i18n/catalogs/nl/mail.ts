@@ -1,0 +1,30 @@
+import type { Shape } from '../../catalog-shape.js';
+import type { mail as source } from '../en/mail.js';
+
+export const mail: Shape<typeof source> = {
+  linkSubject: 'De status van uw sollicitatie bij {org}',
+  linkIntroApply: 'Dank u voor uw sollicitatie bij {org}. U kunt uw sollicitatie volgen op uw statuspagina:',
+  linkIntroRequest: 'Hier is uw inloglink voor uw statuspagina bij {org}:',
+  linkExpires: 'De link werkt één keer en verloopt op {expires, date, full} om {expires, time, short}. U kunt altijd een nieuwe aanvragen op {startUrl}.',
+  linkWhat: 'Op de statuspagina ziet u de fase van elke sollicitatie en wat AI heeft gedaan; u kunt een gesprek boeken of verzetten, een sollicitatie intrekken, uw gegevens downloaden of vragen om beoordeling door een persoon of om verwijdering.',
+  linkIgnore: 'Hebt u hier niet om gevraagd, negeer deze e-mail dan: er verandert niets.',
+  inviteSubject: 'Gesprek voor {job} bij {org}',
+  inviteIntro: '{org} nodigt u uit voor een gesprek voor {job}.',
+  inviteExplain: 'Het gesprek wordt gevoerd door een AI-spraakagent; u kunt in plaats daarvan om een gesprek met een persoon vragen. Voordat er iets gebeurt, legt de pagina hieronder uit wat wordt vastgelegd, waarom en hoe lang, en vraagt om uw toestemming.',
+  inviteExpires: 'De link werkt één keer en verloopt over 7 dagen.',
+  reminderSubjectDay: 'Herinnering: AI-gesprek voor {job} morgen',
+  reminderSubjectHour: 'Herinnering: AI-gesprek voor {job} over een uur',
+  reminderIntro: 'Dit is een herinnering aan uw gesprek voor {job} bij {org}.',
+  when: 'Wanneer: {when}',
+  reminderPhone: 'De AI-spraakagent belt het nummer dat u hebt bevestigd. Om het gesprek te verzetten of te annuleren, opent u de link uit uw uitnodigingsmail.',
+  reminderPage: 'Open de link uit uw uitnodigingsmail wanneer u er klaar voor bent. Met dezelfde link kunt u het gesprek ook verzetten of annuleren.',
+  calendarSubject: 'Agenda-uitnodiging: gesprek voor {job} bij {org}',
+  calendarCancelSubject: 'Geannuleerd: gesprek voor {job} bij {org}',
+  calendarText: 'Uw gesprek voor {job} bij {org} is geboekt voor {when}. De bijgevoegde uitnodiging zet het in uw agenda; die wordt bijgewerkt als het tijdstip verandert.',
+  calendarCancelText: 'Uw gesprek voor {job} bij {org} ({when}) is geannuleerd. De bijgevoegde agenda-update haalt het uit uw agenda.',
+  icsSummary: 'AI-gesprek voor {job} ({org})',
+  icsCancelSummary: 'Geannuleerd: AI-gesprek voor {job} ({org})',
+  icsDescription: 'Gesprek voor {job} bij {org}, {when}. De AI-spraakagent belt het nummer dat u hebt bevestigd. Gebruik de link uit uw uitnodigingsmail om te verzetten of te annuleren.',
+  icsCancelDescription: 'Het gesprek voor {job} bij {org} is geannuleerd.',
+  hiringTeam: 'het wervingsteam',
+};
