@@ -11,7 +11,7 @@ export type TemplateValues = Record<TemplateVariable, string>;
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Names of the variables a text uses; 422 for unknown names or stray braces. */
-export function checkTemplateText(field: 'subject' | 'body', text: string): TemplateVariable[] {
+export function checkTemplateText(kind: 'subject' | 'body', text: string, field: string = kind): TemplateVariable[] {
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) throw new UnprocessableError({ detail: `The ${field} contains control characters.`, extra: { field } });
   const used: TemplateVariable[] = [];
   const unknown: string[] = [];

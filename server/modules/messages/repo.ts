@@ -1,6 +1,7 @@
 // SQL for message templates (plain text, no PII) and messages (subject and body sealed
 // with the candidate key).
 import type { Queryable } from '../../core/db.js';
+import type { Locale } from '../../core/i18n/locales.js';
 
 export const TEMPLATE_KINDS = ['application_received', 'interview_invite', 'rejection', 'generic'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
@@ -9,6 +10,13 @@ export type SendOn = (typeof SEND_ON)[number];
 export type MessageKind = TemplateKind | 'free_text';
 export type MessageOrigin = 'manual' | 'apply' | 'stage';
 
+/** A template's wording in one shipped locale. */
+export interface TemplateVariant {
+  subject: string;
+  body: string;
+}
+export type TemplateTranslations = Partial<Record<Locale, TemplateVariant>>;
+
 export interface TemplateRow {
   id: string;
   name: string;
@@ -16,12 +24,13 @@ export interface TemplateRow {
   subject: string;
   body: string;
   send_on: SendOn | null;
+  translations: TemplateTranslations;
   created_at: Date;
   updated_at: Date;
   updated_by: string | null;
 }
 
-const TEMPLATE_COLUMNS = 'id, name, kind, subject, body, send_on, created_at, updated_at, updated_by';
+const TEMPLATE_COLUMNS = 'id, name, kind, subject, body, send_on, translations, created_at, updated_at, updated_by';
 
 export async function listTemplates(q: Queryable): Promise<TemplateRow[]> {
   const { rows } = await q.query<TemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM message_templates ORDER BY kind, lower(name), id`);
@@ -40,19 +49,23 @@ export async function findTemplateBySendOn(q: Queryable, sendOn: SendOn): Promis
 
 export async function insertTemplate(
   tx: Queryable,
-  t: { orgId: string; name: string; kind: TemplateKind; subject: string; body: string; sendOn: SendOn | null; userId: string },
+  t: { orgId: string; name: string; kind: TemplateKind; subject: string; body: string; sendOn: SendOn | null; translations: TemplateTranslations; userId: string },
 ): Promise<TemplateRow> {
   const { rows } = await tx.query<TemplateRow>(
-    `INSERT INTO message_templates (org_id, name, kind, subject, body, send_on, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${TEMPLATE_COLUMNS}`,
-    [t.orgId, t.name, t.kind, t.subject, t.body, t.sendOn, t.userId],
+    `INSERT INTO message_templates (org_id, name, kind, subject, body, send_on, translations, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TEMPLATE_COLUMNS}`,
+    [t.orgId, t.name, t.kind, t.subject, t.body, t.sendOn, JSON.stringify(t.translations), t.userId],
   );
   return rows[0] as TemplateRow;
 }
 
-export async function updateTemplate(tx: Queryable, id: string, t: { name: string; subject: string; body: string; sendOn: SendOn | null; userId: string }): Promise<TemplateRow> {
+export async function updateTemplate(
+  tx: Queryable,
+  id: string,
+  t: { name: string; subject: string; body: string; sendOn: SendOn | null; translations: TemplateTranslations; userId: string },
+): Promise<TemplateRow> {
   const { rows } = await tx.query<TemplateRow>(
-    `UPDATE message_templates SET name = $2, subject = $3, body = $4, send_on = $5, updated_by = $6, updated_at = now() WHERE id = $1 RETURNING ${TEMPLATE_COLUMNS}`,
-    [id, t.name, t.subject, t.body, t.sendOn, t.userId],
+    `UPDATE message_templates SET name = $2, subject = $3, body = $4, send_on = $5, translations = $6, updated_by = $7, updated_at = now() WHERE id = $1 RETURNING ${TEMPLATE_COLUMNS}`,
+    [id, t.name, t.subject, t.body, t.sendOn, JSON.stringify(t.translations), t.userId],
   );
   return rows[0] as TemplateRow;
 }

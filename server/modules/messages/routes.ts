@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { DisplayText, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
-import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind } from './repo.js';
+import { LOCALES } from '../../core/i18n/locales.js';
+import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind, type TemplateTranslations } from './repo.js';
 import type { MessageService, SendInput } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
@@ -18,6 +19,10 @@ const TemplateName = DisplayText(100);
 // One line: a subject can never carry a header break.
 const Subject = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*\\S[^\\r\\n]*$' });
 const Body = Type.String({ minLength: 1, maxLength: 10000, pattern: '\\S' });
+// Wording per shipped locale (issue 22 item 1). propertyNames makes an unknown language a
+// 400: the app's Ajv drops additional properties silently, which would store nothing.
+const Variant = Type.Object({ subject: Subject, body: Body }, { additionalProperties: false });
+const Translations = Type.Object(Object.fromEntries(LOCALES.map((l) => [l, Type.Optional(Variant)])), { additionalProperties: false, propertyNames: { enum: [...LOCALES] } });
 
 const Template = Type.Object({
   id: Uuid,
@@ -26,6 +31,7 @@ const Template = Type.Object({
   subject: Type.String(),
   body: Type.String(),
   sendOn: Type.Union([Type.String(), Type.Null()]),
+  translations: Type.Record(Type.String(), Type.Object({ subject: Type.String(), body: Type.String() })),
   updatedBy: Type.Union([Uuid, Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -86,13 +92,13 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
         operationId: 'createMessageTemplate',
         tags: ['messages'],
         description: `Variables: ${messages.variables.map((v) => `{{${v}}}`).join(', ')}; any other {{...}} is a 422. sendOn: "apply" (application_received only) or a stage kind; never for rejections.`,
-        body: Type.Object({ name: TemplateName, kind: Kind, subject: Subject, body: Body, sendOn: Type.Optional(SendOnSchema) }, { additionalProperties: false }),
+        body: Type.Object({ name: TemplateName, kind: Kind, subject: Subject, body: Body, sendOn: Type.Optional(SendOnSchema), translations: Type.Optional(Translations) }, { additionalProperties: false }),
         response: { 201: Template, ...Errors },
       },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      const body = request.body as { name: string; kind: TemplateKind; subject: string; body: string; sendOn?: SendOn | null };
+      const body = request.body as { name: string; kind: TemplateKind; subject: string; body: string; sendOn?: SendOn | null; translations?: TemplateTranslations };
       return reply.code(201).send(await messages.createTemplate(requireCtx(request), body));
     },
   );
@@ -105,14 +111,14 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
         tags: ['messages'],
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(TemplateName), subject: Type.Optional(Subject), body: Type.Optional(Body), sendOn: Type.Optional(SendOnSchema) },
+          { name: Type.Optional(TemplateName), subject: Type.Optional(Subject), body: Type.Optional(Body), sendOn: Type.Optional(SendOnSchema), translations: Type.Optional(Translations) },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: Template, ...Errors },
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => messages.updateTemplate(requireCtx(request), (request.params as { id: string }).id, request.body as { name?: string; subject?: string; body?: string; sendOn?: SendOn | null }),
+    async (request) => messages.updateTemplate(requireCtx(request), (request.params as { id: string }).id, request.body as { name?: string; subject?: string; body?: string; sendOn?: SendOn | null; translations?: TemplateTranslations }),
   );
 
   app.delete(

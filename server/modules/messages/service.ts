@@ -47,6 +47,7 @@ import {
   type SendOn,
   type TemplateKind,
   type TemplateRow,
+  type TemplateTranslations,
 } from './repo.js';
 
 export interface TemplateInput {
@@ -55,6 +56,8 @@ export interface TemplateInput {
   subject: string;
   body: string;
   sendOn?: SendOn | null;
+  /** Wording per shipped locale; a send uses the candidate's, else subject and body. */
+  translations?: TemplateTranslations;
 }
 
 export interface SendInput {
@@ -80,6 +83,7 @@ export function templateView(t: TemplateRow) {
     subject: t.subject,
     body: t.body,
     sendOn: t.send_on,
+    translations: t.translations,
     updatedBy: t.updated_by,
     createdAt: t.created_at.toISOString(),
     updatedAt: t.updated_at.toISOString(),
@@ -105,9 +109,13 @@ export function messageView(cipher: CandidateCipher, m: MessageRow) {
   };
 }
 
-function checkTemplate(input: { kind: TemplateKind; subject: string; body: string; sendOn: SendOn | null }): void {
+function checkTemplate(input: { kind: TemplateKind; subject: string; body: string; sendOn: SendOn | null; translations: TemplateTranslations }): void {
   checkTemplateText('subject', input.subject);
   checkTemplateText('body', input.body);
+  for (const [locale, variant] of Object.entries(input.translations)) {
+    checkTemplateText('subject', variant.subject, `translations.${locale}.subject`);
+    checkTemplateText('body', variant.body, `translations.${locale}.body`);
+  }
   if (input.sendOn && input.kind === 'rejection') {
     throw new UnprocessableError({ detail: 'A rejection is never sent automatically: a human sends it after a recorded decision.' });
   }
@@ -143,7 +151,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
     tx: Queryable,
     orgId: string,
     app: ApplicationRow,
-    m: { kind: MessageKind; templateId: string | null; subject: string; body: string; origin: MessageOrigin; sentBy: string | null; requestId: string | null },
+    m: { kind: MessageKind; templateId: string | null; subject: string; body: string; translations?: TemplateTranslations; origin: MessageOrigin; sentBy: string | null; requestId: string | null },
   ): Promise<{ out: Outgoing; row: MessageRow; cipher: CandidateCipher }> {
     const cand = await findCandidate(tx, app.candidate_id);
     if (!cand) throw new NotFoundError({ resource: 'Application' });
@@ -157,12 +165,13 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
       'job.location': job.location,
       'org.name': await orgName(tx, orgId),
     };
-    const subject = renderTemplate(m.subject, values, true).slice(0, 300);
-    // Every mail states the org's retention and privacy contact (mail goes from a no-reply address),
-    // in the candidate's language; the recruiter's own text stays as written (issue 22 item 1).
+    // The candidate's language (issue 22 item 1) picks the template's variant, if it has one,
+    // and the privacy footer every mail carries (mail goes from a no-reply address).
     const lang = await candidateLocaleOf(tx, app.id);
     const tr = translator(pickLocale({ content: lang.locale }), lang.timeZone);
-    const text = `${renderTemplate(m.body, values, false)}\n\n${mailNoticeFooter((await currentNoticeIn(tx, orgId)).facts, tr)}`;
+    const wording = m.translations?.[tr.locale] ?? m;
+    const subject = renderTemplate(wording.subject, values, true).slice(0, 300);
+    const text = `${renderTemplate(wording.body, values, false)}\n\n${mailNoticeFooter((await currentNoticeIn(tx, orgId)).facts, tr)}`;
     const messageId = randomUUID();
     const row = await insertMessage(tx, {
       id: messageId,
@@ -224,6 +233,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
           templateId: template.id,
           subject: template.subject,
           body: template.body,
+          translations: template.translations,
           origin: sendOn === 'apply' ? 'apply' : 'stage',
           sentBy,
           requestId,
@@ -245,10 +255,11 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
 
     async createTemplate(ctx: Ctx, input: TemplateInput) {
       const sendOn = input.sendOn ?? null;
-      checkTemplate({ ...input, sendOn });
+      const translations = input.translations ?? {};
+      checkTemplate({ ...input, sendOn, translations });
       try {
         return await db.withTenantTx(ctx.orgId, async (tx) => {
-          const row = await insertTemplate(tx, { orgId: ctx.orgId, name: input.name.trim(), kind: input.kind, subject: input.subject, body: input.body, sendOn, userId: ctx.userId });
+          const row = await insertTemplate(tx, { orgId: ctx.orgId, name: input.name.trim(), kind: input.kind, subject: input.subject, body: input.body, sendOn, translations, userId: ctx.userId });
           await audit.recordIn(tx, ctx.orgId, {
             action: 'message_template.created',
             actor: { type: 'user', id: ctx.userId },
@@ -273,6 +284,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
             subject: patch.subject ?? current.subject,
             body: patch.body ?? current.body,
             sendOn: patch.sendOn === undefined ? current.send_on : patch.sendOn,
+            translations: patch.translations ?? current.translations,
           };
           checkTemplate({ kind: current.kind, ...next });
           const row = await updateTemplate(tx, id, { ...next, userId: ctx.userId });
@@ -320,10 +332,11 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
         let kind: MessageKind = 'free_text';
         let subject = input.subject ?? '';
         let body = input.body ?? '';
+        let translations: TemplateTranslations | undefined;
         if (input.templateId) {
           const template = await findTemplate(tx, input.templateId);
           if (!template) throw new UnprocessableError({ detail: 'templateId is not a template of this organisation.' });
-          ({ kind, subject, body } = { kind: template.kind, subject: template.subject, body: template.body });
+          ({ kind, subject, body, translations } = { kind: template.kind, subject: template.subject, body: template.body, translations: template.translations });
         }
         if (kind === 'rejection') {
           if (app.stage_kind !== 'rejected' || !(await hasRejectDecision(tx, app.id))) {
@@ -333,7 +346,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
         if ((kind === 'rejection' || app.stage_kind === 'rejected') && input.confirm !== true) {
           throw new ConflictError({ detail: 'Sending this message to a rejected candidate needs confirmation: repeat with "confirm": true.', extra: { requiresConfirmation: true } });
         }
-        return queueIn(tx, ctx.orgId, app, { kind, templateId: input.templateId ?? null, subject, body, origin: 'manual', sentBy: ctx.userId, requestId: ctx.requestId });
+        return queueIn(tx, ctx.orgId, app, { kind, templateId: input.templateId ?? null, subject, body, translations, origin: 'manual', sentBy: ctx.userId, requestId: ctx.requestId });
       });
       const status = await deliver(ctx.orgId, queued.out);
       return { ...messageView(queued.cipher, queued.row), status, error: status === 'failed' ? 'mail transport error' : null, sentAt: status === 'sent' ? new Date().toISOString() : null };

@@ -423,6 +423,8 @@ export interface MessageTemplate {
   subject: string;
   body: string;
   sendOn: string | null;
+  /** Wording per candidate language (en, de, fr, es, nl); a send uses the candidate's. */
+  translations: Record<string, { subject: string; body: string }>;
   updatedBy: string | null;
   createdAt: string;
   updatedAt: string;

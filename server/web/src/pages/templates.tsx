@@ -103,6 +103,7 @@ export function Templates() {
                     <strong>Subject:</strong> {t.subject}
                   </p>
                   <p class="template-body">{t.body}</p>
+                  {Object.keys(t.translations ?? {}).length > 0 ? <p class="muted">Also in: {Object.keys(t.translations).sort().join(', ')}</p> : null}
                 </div>
                 {manage ? (
                   <div class="row-actions">
@@ -217,12 +218,22 @@ function Undelivered() {
   );
 }
 
+/** The candidate languages hirebox ships, each named in itself. */
+const TEMPLATE_LANGUAGES: [string, string][] = [
+  ['en', 'English'],
+  ['de', 'Deutsch'],
+  ['fr', 'Français'],
+  ['es', 'Español'],
+  ['nl', 'Nederlands'],
+];
+
 function TemplateForm({ template, variables, onCancel, onSaved }: { template: MessageTemplate | null; variables: string[]; onCancel: () => void; onSaved: (t: MessageTemplate) => Promise<void> }) {
   const [name, setName] = useState(template?.name ?? '');
   const [kind, setKind] = useState(template?.kind ?? 'generic');
   const [subject, setSubject] = useState(template?.subject ?? '');
   const [body, setBody] = useState(template?.body ?? '');
   const [sendOn, setSendOn] = useState(template?.sendOn ?? '');
+  const [translations, setTranslations] = useState<Record<string, { subject: string; body: string }>>(template?.translations ?? {});
   const save = useAction();
   const choices = sendOnChoices(kind);
   const prefix = template ? `tpl-${template.id}` : 'tpl-new';
@@ -234,9 +245,11 @@ function TemplateForm({ template, variables, onCancel, onSaved }: { template: Me
         e.preventDefault();
         void save.run(async () => {
           const trigger = choices.includes(sendOn) ? sendOn : null;
+          // A language with both fields empty has no variant; one half-filled is the API's 400.
+          const variants = Object.fromEntries(Object.entries(translations).filter(([, v]) => v.subject.trim() || v.body.trim()));
           const saved = template
-            ? await patch<MessageTemplate>(`/api/v1/message-templates/${template.id}`, { name, subject, body, sendOn: trigger })
-            : await post<MessageTemplate>('/api/v1/message-templates', { name, kind, subject, body, sendOn: trigger });
+            ? await patch<MessageTemplate>(`/api/v1/message-templates/${template.id}`, { name, subject, body, sendOn: trigger, translations: variants })
+            : await post<MessageTemplate>('/api/v1/message-templates', { name, kind, subject, body, sendOn: trigger, translations: variants });
           await onSaved(saved);
         });
       }}
@@ -281,6 +294,27 @@ function TemplateForm({ template, variables, onCancel, onSaved }: { template: Me
       <p class="muted hint" id={`${prefix}-vars`}>
         Variables: {variables.map((v) => `{{${v}}}`).join(', ')}
       </p>
+      <details class="translations" open={Object.keys(translations).length > 0}>
+        <summary>In the candidate's language (optional)</summary>
+        <p class="muted hint">A candidate who applied in one of these languages gets that wording; everyone else gets the text above. The privacy footer is added in the candidate's language either way.</p>
+        {TEMPLATE_LANGUAGES.map(([code, language]) => {
+          const v = translations[code] ?? { subject: '', body: '' };
+          const set = (next: { subject: string; body: string }) => setTranslations({ ...translations, [code]: next });
+          return (
+            <fieldset key={code} lang={code}>
+              <legend>{language}</legend>
+              <label>
+                Subject ({language})
+                <input name={`subject-${code}`} maxLength={200} value={v.subject} onInput={(e) => set({ ...v, subject: e.currentTarget.value })} />
+              </label>
+              <label>
+                Body ({language})
+                <textarea name={`body-${code}`} rows={4} maxLength={10000} value={v.body} onInput={(e) => set({ ...v, body: e.currentTarget.value })} />
+              </label>
+            </fieldset>
+          );
+        })}
+      </details>
       <ErrorBox error={save.error} />
       <button type="submit" disabled={save.busy}>
         {template ? 'Save template' : 'Create template'}
