@@ -43,8 +43,9 @@ export class BadRequestError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(errors: { path: string; message: string }[], detail = 'The request does not match the schema.') {
-    super(400, 'Validation Failed', { detail, extra: { errors } });
+  /** `i18n`: the candidate-facing wording (issue 22), for validations a candidate can fail. */
+  constructor(errors: { path: string; message: string }[], detail = 'The request does not match the schema.', i18n?: ProblemOptions['i18n']) {
+    super(400, 'Validation Failed', { detail, extra: { errors }, i18n });
   }
 }
 
@@ -65,7 +66,7 @@ export class ForbiddenError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(options: ProblemOptions & { resource?: string } = {}) {
-    super(404, 'Not Found', { detail: options.detail ?? `${options.resource ?? 'Resource'} not found.`, extra: options.extra });
+    super(404, 'Not Found', { detail: options.detail ?? `${options.resource ?? 'Resource'} not found.`, extra: options.extra, i18n: options.i18n });
   }
 }
 

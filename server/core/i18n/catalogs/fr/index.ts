@@ -2,5 +2,10 @@ import type { Catalog } from '../../catalog-shape.js';
 import { common } from './common.js';
 import { notice } from './notice.js';
 import { problem } from './problem.js';
+import { questions } from './questions.js';
+import { demographics } from './demographics.js';
+import { contest } from './contest.js';
+import { careers } from './careers.js';
+import { apply } from './apply.js';
 
-export const fr: Catalog = { common, notice, problem };
+export const fr: Catalog = { common, notice, problem, apply, careers, contest, demographics, questions };
