@@ -95,8 +95,7 @@ function listingHref(slug: string, f: { q?: string; location?: string; remote?: 
 }
 
 function jobItem(org: ResolvedOrg, j: JobRow, tr: Translator, target = ''): string {
-  // Each job's title is in its own language; the page's chrome is in the reader's.
-  return `<li><h2><a href="/jobs/${org.slug}/${j.slug}"${target} lang="${j.language}">${escapeHtml(j.title)}</a></h2><p class="meta">${escapeHtml(jobMeta(j, tr))}</p></li>`;
+  return `<li><h2><a href="/jobs/${org.slug}/${j.slug}"${target}>${escapeHtml(j.title)}</a></h2><p class="meta">${escapeHtml(jobMeta(j, tr))}</p></li>`;
 }
 
 export function renderCareersPage(
