@@ -3,7 +3,7 @@
 // more locale); the locale, time zone and consent language stored with an application; the
 // apply API's errors localised, each changing nothing stored.
 import t, { type Test } from 'tap';
-import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
+import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { countRows, createJob, HIRING_TABLES } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
