@@ -385,7 +385,8 @@ export function createScreeningOversight(deps: OversightDeps) {
         const app = await findApplication(q, link.application_id, null);
         const job = app ? await findJob(q, app.job_id, null) : null;
         const state = link.used_at ? ('used' as const) : link.expires_at <= clock() ? ('expired' as const) : ('open' as const);
-        return { state, orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '' };
+        // issue 22: the page speaks the language the candidate applied in (else the job's).
+        return { state, orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '', locale: app?.locale ?? job?.language ?? null, timeZone: app?.time_zone ?? null };
       });
     },
 
