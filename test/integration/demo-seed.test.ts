@@ -9,6 +9,7 @@ import { createSessionService } from '../../server/modules/auth/service.js';
 import { DEMO_USERS, seedDemo } from '../../ops/scripts/demo-seed.js';
 import { startWorkers } from '../../worker/worker.js';
 import { buildTestApp } from '../helper.js';
+import { englishLeftIn } from '../support/i18n.js';
 
 const ctx = await buildTestApp(t);
 const redis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
@@ -197,7 +198,7 @@ t.test('issue 21: the demo members start with saved pipeline views, and the jobs
   const managerViews = (await ctx.app.inject({ method: 'GET', url: '/api/v1/saved-views', headers: await as('hiring_manager') })).json<{ views: { name: string }[] }>().views;
   t.same(managerViews.map((v) => v.name), ['AI says advance'], 'views are per member');
   const summaries = (await ctx.app.inject({ method: 'GET', url: '/api/v1/job-summaries', headers: await as('recruiter') })).json<{ jobs: { title: string; total: number; newSinceLastVisit: number }[] }>().jobs;
-  t.equal(summaries.length, 3);
+  t.equal(summaries.length, 4);
   t.ok(summaries.filter((j) => j.title !== 'Data Analyst').every((j) => j.total > 0 && j.newSinceLastVisit === j.total), 'never visited: every application is new');
 });
 
@@ -216,4 +217,19 @@ t.test('issue 21 item 5: the demo Customer Success job asks questions; one seede
   t.match(view.answers.items.find((i) => i.id === 'german'), { text: 'Below B1', knockout: true });
   const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/customer-success-manager' });
   t.match(page.body, /Your level of German/, 'the public apply page asks the questions');
+});
+
+t.test('issue 22 item 1: the demo has a German job, one click from the careers page, with a German applicant', async (t) => {
+  const careers = await ctx.app.inject({ method: 'GET', url: '/jobs/demo' });
+  t.match(careers.body, /href="\/jobs\/demo\/werkstudent-recruiting-operations"/, 'listed on the careers page');
+  const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/werkstudent-recruiting-operations' });
+  t.equal(page.statusCode, 200);
+  t.equal(page.headers['content-language'], 'de');
+  const org = (await ctx.db.withTenant(first.orgId, (q) => q.query<{ name: string }>('SELECT name FROM orgs WHERE id = $1', [first.orgId]))).rows[0]?.name ?? '';
+  const brand = (await ctx.db.withTenant(first.orgId, (q) => q.query<{ display_name: string | null }>('SELECT display_name FROM org_branding'))).rows[0]?.display_name ?? '';
+  t.same(englishLeftIn(page.body, [org, brand, 'Werkstudent:in Recruiting Operations', 'Recruiting-Team', 'Recruiting', 'hirebox'].filter(Boolean)), [], 'the German job page has no English left');
+  const app = await ctx.db.withTenant(first.orgId, (q) =>
+    q.query<{ locale: string; time_zone: string; consent_language: string }>("SELECT a.locale, a.time_zone, a.consent_language FROM applications a JOIN jobs j ON j.id = a.job_id WHERE j.language = 'de'"),
+  );
+  t.same(app.rows, [{ locale: 'de', time_zone: 'Europe/Berlin', consent_language: 'de' }], 'one German applicant, consent recorded in German');
 });
