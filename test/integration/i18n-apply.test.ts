@@ -214,3 +214,28 @@ t.test('rate limited per job: a localised 429, nothing stored', async (t) => {
   t.equal(res.json<{ detail: string }>().detail, translator('de').t('apply.tooManyJob', { minutes }), 'German detail with the wait');
   t.same(await countRows(owner, HIRING_TABLES), before, 'nothing stored');
 });
+
+t.test('the AI summary page in German and Spanish; the contest page in the language the candidate applied in', async (t) => {
+  const de = await get(`/privacy/${slug}/ai?lang=de`);
+  t.equal(de.statusCode, 200);
+  t.match(de.body, /<html lang="de">/);
+  t.same(englishLeftIn(de.body, IGNORE), [], 'AI page in German');
+  const es = await get(`/privacy/${slug}/ai`, { 'accept-language': 'es-ES' });
+  t.equal(es.headers['content-language'], 'es');
+  t.same(englishLeftIn(es.body, IGNORE), [], 'AI page in Spanish');
+
+  // An application made in German gets a German contest page.
+  const res = await apply(jobDe.slug, { locale: 'de', timeZone: 'Europe/Berlin' });
+  t.equal(res.statusCode, 202);
+  const app = await latestApplication(jobDe.id);
+  const link = await ctx.app.inject({ method: 'POST', url: `/api/v1/applications/${app?.id}/contest-link`, headers: admin.headers });
+  t.equal(link.statusCode, 201, link.body);
+  const path = new URL(link.json<{ url: string }>().url).pathname;
+  const page = await get(path);
+  t.equal(page.statusCode, 200);
+  t.equal(page.headers['content-language'], 'de');
+  t.same(englishLeftIn(page.body, IGNORE), [], 'contest page in German');
+  t.match(page.body, /Prüfung durch eine Person/);
+  const nl = await get(`${path}?lang=nl`);
+  t.same(englishLeftIn(nl.body, IGNORE), [], 'contest page in Dutch on request');
+});

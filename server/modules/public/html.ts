@@ -215,7 +215,7 @@ ${brandHead(org)}
 <section class="description">${paragraphs}</section>
 <section class="notice" id="privacy-notice"><h2>${x('apply.noticeHeading')}</h2>
 ${noticeHtml}
-<p><a href="/privacy/${encodeURIComponent(org.slug)}/ai">${x('apply.aiPageLink', { org: org.name })}</a></p>
+<p><a href="/privacy/${encodeURIComponent(org.slug)}/ai?lang=${tr.locale}">${x('apply.aiPageLink', { org: org.name })}</a></p>
 <p class="version">${x('apply.noticeVersion', { version: PRIVACY_NOTICE_VERSION, revision: String(notice.version) })}</p></section>
 <form method="post" action="${action}" enctype="multipart/form-data">
 <h2>${x('apply.formHeading')}</h2>

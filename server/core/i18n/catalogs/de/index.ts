@@ -7,5 +7,6 @@ import { demographics } from './demographics.js';
 import { contest } from './contest.js';
 import { careers } from './careers.js';
 import { apply } from './apply.js';
+import { aipage } from './aipage.js';
 
-export const de: Catalog = { common, notice, problem, apply, careers, contest, demographics, questions };
+export const de: Catalog = { common, notice, problem, apply, careers, contest, demographics, questions, aipage };
