@@ -44,6 +44,8 @@ const RescreenJob = Type.Object({
 const Explanation = Type.Object({
   applicationId: Uuid,
   jobTitle: Type.String(),
+  locale: Type.String({ description: 'The language the candidate applied in (else the job’s): format=text is written in it.' }),
+  timeZone: Nullable(Type.String()),
   generatedAt: Type.String(),
   aiAssisted: Type.Boolean(),
   advisoryNotice: Type.String(),

@@ -8,5 +8,6 @@ import { contest } from './contest.js';
 import { careers } from './careers.js';
 import { apply } from './apply.js';
 import { aipage } from './aipage.js';
+import { explanation } from './explanation.js';
 
-export const nl: Catalog = { common, notice, problem, apply, careers, contest, demographics, questions, aipage };
+export const nl: Catalog = { common, notice, problem, apply, careers, contest, demographics, questions, aipage, explanation };
