@@ -301,21 +301,29 @@ section.application{margin:1rem 0}
 `;
 
 /** issue 14 (M2): the page a re-submission's confirmation link opens. Confirming is a POST (a mail scanner following the link changes nothing). */
-export function renderResubmissionConfirm(p: { orgName: string; jobTitle: string; token: string; expiresAt: Date }): string {
-  const org = escapeHtml(p.orgName);
-  const job = escapeHtml(p.jobTitle);
+export function renderResubmissionConfirm(p: { orgName: string; jobTitle: string; token: string; expiresAt: Date }, tr: Translator = EN, requestUrl = `/apply/confirm/${encodeURIComponent(p.token)}`): string {
+  const x = (key: MessageKey, values?: Parameters<Translator['t']>[1]) => escapeHtml(tr.t(key, values));
+  const names = { org: p.orgName, job: p.jobTitle };
   return layout(
-    'Confirm your new CV',
-    `<h1>Confirm your new CV</h1>
-<p>A new CV was sent for your application for ${job} at ${org}, with your email address. If you sent it, confirm below: it replaces the CV ${org} reviews, and it is assessed again like any new CV.</p>
-<p>If you did not send it, close this page: nothing changes on your application, and the file is deleted on ${escapeHtml(p.expiresAt.toUTCString())}.</p>
+    tr.t('resubmission.confirmTitle'),
+    `${languageSwitcher(tr, requestUrl)}
+<h1>${x('resubmission.confirmTitle')}</h1>
+<p>${x('resubmission.confirmIntro', names)}</p>
+<p>${x('resubmission.confirmIgnore', { date: tr.locale === 'en' ? p.expiresAt.toUTCString() : tr.dateTime(p.expiresAt) })}</p>
 <form method="post" action="/apply/confirm/${encodeURIComponent(p.token)}">
 <input type="hidden" name="confirm" value="yes">
-<button type="submit">Yes, I sent this CV: use it for my application</button>
+<button type="submit">${x('resubmission.confirmButton')}</button>
 </form>`,
+    '',
+    tr.locale,
   );
 }
 
-export function renderResubmissionConfirmed(p: { orgName: string; jobTitle: string }): string {
-  return layout('CV confirmed', `<h1>Thank you</h1><p>Your new CV is now part of your application for ${escapeHtml(p.jobTitle)} at ${escapeHtml(p.orgName)}. A person will review it.</p>`);
+export function renderResubmissionConfirmed(p: { orgName: string; jobTitle: string }, tr: Translator = EN): string {
+  return layout(
+    tr.t('resubmission.confirmedTitle'),
+    `<h1>${escapeHtml(tr.t('resubmission.confirmedHeading'))}</h1><p>${escapeHtml(tr.t('resubmission.confirmedBody', { job: p.jobTitle, org: p.orgName }))}</p>`,
+    '',
+    tr.locale,
+  );
 }

@@ -9,5 +9,6 @@ import { careers } from './careers.js';
 import { apply } from './apply.js';
 import { aipage } from './aipage.js';
 import { explanation } from './explanation.js';
+import { resubmission } from './resubmission.js';
 
-export const en = { common, notice, problem, apply, careers, contest, demographics, questions, aipage, explanation };
+export const en = { common, notice, problem, apply, careers, contest, demographics, questions, aipage, explanation, resubmission };
