@@ -239,3 +239,36 @@ t.test('the AI summary page in German and Spanish; the contest page in the langu
   const nl = await get(`${path}?lang=nl`);
   t.same(englishLeftIn(nl.body, IGNORE), [], 'contest page in Dutch on request');
 });
+
+t.test('a re-submission in German: the confirmation mail and pages are German; expired and malformed links are localised', async (t) => {
+  const email = `lena.${Date.now()}@example.test`;
+  const first = await apply(jobDe.slug, { email, locale: 'de', timeZone: 'Europe/Berlin' });
+  t.equal(first.statusCode, 202);
+  const before = ctx.mailer.outbox.length;
+  const again = await apply(jobDe.slug, { email }, { file: { filename: 'neu.pdf', contentType: 'application/pdf', data: makePdf([...SAMPLE_CV_LINES, 'neue Fassung']) } });
+  t.equal(again.statusCode, 202);
+  const mail = ctx.mailer.outbox.slice(before).find((m) => m.to === email);
+  t.ok(mail, 'the candidate is mailed');
+  t.match(mail?.subject, /^Bitte bestätigen Sie den neuen Lebenslauf/);
+  t.same(englishLeftIn(`${mail?.subject}\n${mail?.text}`.replace(/https?:\/\/\S+/g, ' '), IGNORE), [], 'the mail is German (its link aside)');
+  const path = /\/apply\/confirm\/[A-Za-z0-9_-]{43}/.exec(mail?.text ?? '')?.[0] as string;
+  const page = await get(path);
+  t.equal(page.statusCode, 200);
+  t.equal(page.headers['content-language'], 'de');
+  t.same(englishLeftIn(page.body, IGNORE), [], 'the confirmation page is German');
+  const fr = await get(`${path}?lang=fr`);
+  t.same(englishLeftIn(fr.body, IGNORE), [], 'and French on request');
+  const bad = await get('/apply/confirm/short', { 'accept-language': 'de' });
+  t.equal(bad.statusCode, 400);
+  t.equal(bad.json<{ detail: string }>().detail, translator('de').t('problem.validation'), 'a malformed link: German detail');
+  const unknown = await get(`/apply/confirm/${'A'.repeat(43)}`, { 'accept-language': 'es' });
+  t.equal(unknown.statusCode, 404);
+  t.equal(unknown.json<{ detail: string }>().detail, translator('es').t('problem.notFound'), 'an unknown link: Spanish detail');
+  const confirmed = await ctx.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, payload: 'confirm=yes', remoteAddress: nextIp() });
+  t.equal(confirmed.statusCode, 200);
+  t.same(englishLeftIn(confirmed.body, IGNORE), [], 'the confirmed page is German');
+  const used = await ctx.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'hirebox-lang=de' }, payload: 'confirm=yes', remoteAddress: nextIp() });
+  t.ok([404, 410].includes(used.statusCode), `a used link: ${used.statusCode}`);
+  const de = translator('de');
+  t.ok([de.t('problem.gone'), de.t('problem.notFound')].includes(used.json<{ detail: string }>().detail), 'its detail is German');
+});
