@@ -92,7 +92,30 @@ const JOBS = [
     criteria: [{ name: 'SQL', description: 'Writes analytical SQL with window functions.', weight: 3, mustHave: true }],
     interviewQuestions: ['Tell us about an analysis that changed a decision.'],
   },
+  // issue 22 item 1: a job advertised in German; its page, notice and errors are German (candidates can switch).
+  {
+    title: 'Werkstudent:in Recruiting Operations',
+    slug: 'werkstudent-recruiting-operations',
+    location: 'Berlin',
+    workplace: 'hybrid' as const,
+    country: 'DE',
+    language: 'de' as const,
+    description:
+      'Sie unterstützen unser Recruiting-Team bei der Pflege von Stellenanzeigen, der Planung von Interviews und der Auswertung unserer Bewerbungsprozesse.\n\nWir bieten flexible Arbeitszeiten (20 Stunden pro Woche), ein kleines Team und echte Verantwortung ab dem ersten Tag.',
+    criteria: [
+      { name: 'Organisationstalent', description: 'Plant Termine und behält viele Vorgänge gleichzeitig im Blick.', weight: 3, mustHave: true },
+      { name: 'Deutsch und Englisch', description: 'Schreibt sicher auf Deutsch und liest englische Unterlagen.', weight: 2, mustHave: false },
+    ],
+    interviewQuestions: ['Erzählen Sie uns von einem Projekt, das Sie organisiert haben.'],
+  },
 ];
+
+/** issue 22 item 1: the German job's applicant: applied in German from Berlin. */
+export const DEMO_GERMAN_APPLICANT = {
+  name: 'Lena Schäfer',
+  email: 'lena.schaefer@example.com',
+  cv: 'Lena Schäfer\nStudentin der Wirtschaftspsychologie\n\nErfahrung\n2024-2026 Werkstudentin im Personalwesen: Interviewtermine geplant, Stellenanzeigen gepflegt, Bewerbungsstatistiken in Excel ausgewertet.\nOrganisation der Erstsemesterwoche mit 300 Teilnehmenden.\n\nKenntnisse: Deutsch (Muttersprache), Englisch (C1), Excel, Personio',
+};
 
 /** issue 21 item 5: the Customer Success job asks four questions; German below B1 or no work permit is a knock-out (human review, never an automatic rejection). */
 export const DEMO_QUESTIONS: { job: number; set: QuestionSet } = {
@@ -226,6 +249,23 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     publicUrl: deps.publicUrl,
   });
   await oversight.contestOnBehalf(ctx, submitted[submitted.length - 1] as string, 'The candidate wrote in: their support work included German-speaking customers, which the screening did not pick up. Please review.');
+  // issue 22 item 1: one applicant to the German job, who applied in German from Berlin.
+  const german = await applications.submit(
+    orgId,
+    jobIds[JOBS.length - 1] as string,
+    {
+      candidate: { name: DEMO_GERMAN_APPLICANT.name, email: DEMO_GERMAN_APPLICANT.email },
+      file: { filename: 'lena-schaefer.txt', bytes: Buffer.from(DEMO_GERMAN_APPLICANT.cv) },
+      source: 'public',
+      noticeVersion: PRIVACY_NOTICE_VERSION,
+      noticeRevision: notice.version,
+      locale: 'de',
+      timeZone: 'Europe/Berlin',
+    },
+    { type: 'candidate' },
+    'demo-seed',
+  );
+  candidateIds.push(german.candidateId);
   await seedInterviewPlans(deps, ctx, jobIds);
   await seedScheduledInterview(deps, ctx, jobIds[0] as string, submitted[0] as string);
   await seedHeldResubmission(deps, orgId, jobIds[0] as string);

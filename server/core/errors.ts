@@ -43,8 +43,9 @@ export class BadRequestError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(errors: { path: string; message: string }[], detail = 'The request does not match the schema.') {
-    super(400, 'Validation Failed', { detail, extra: { errors } });
+  /** `i18n`: the candidate-facing wording (issue 22), for validations a candidate can fail. */
+  constructor(errors: { path: string; message: string }[], detail = 'The request does not match the schema.', i18n?: ProblemOptions['i18n']) {
+    super(400, 'Validation Failed', { detail, extra: { errors }, i18n });
   }
 }
 

@@ -154,7 +154,7 @@ t.test('the apply page links the summary', async (t) => {
   await approvePlan(ctx, recruiterA, job.id);
   const page = await ctx.app.inject({ method: 'GET', url: `/jobs/${slugA}/${job.slug}` });
   t.equal(page.statusCode, 200);
-  t.ok(page.body.includes(`<a href="/privacy/${slugA}/ai">`), 'the notice links the summary');
+  t.ok(page.body.includes(`<a href="/privacy/${slugA}/ai?lang=en">`), 'the notice links the summary, in the page language');
 });
 
 t.test('the interview invite page links the summary', async (t) => {

@@ -260,7 +260,9 @@ t.test('JobPosting structured data passes an independent validator', async (t) =
   // JSON-LD cannot break out of its script element.
   const evil = await createJob(ctx, adminA, { title: 'Evil </script><script>alert(1)</script>', description: '</script><img src=x onerror=alert(1)>' });
   const evilPage = await get(`/jobs/${slugA}/${evil.slug}`);
-  t.equal(evilPage.body.match(/<script/g)?.length, 1, 'one (data) script element');
+  // The JSON-LD data block and the external time-zone script (issue 22); nothing injected.
+  t.equal(evilPage.body.match(/<script/g)?.length, 2, 'one data script element and the time-zone script');
+  t.equal(evilPage.body.match(/<script(?![^>]*application\/ld\+json)[^>]*>/g)?.join(''), '<script src="/assets/tz.js" defer>', 'the only executable script is the external tz.js');
   t.equal((extractStructuredData(evilPage.body).jsonld.JobPosting?.[0] as { title?: string }).title, 'Evil </script><script>alert(1)</script>', 'the title survives as data');
   await ctx.app.inject({ method: 'PATCH', url: `/api/v1/jobs/${evil.id}`, headers: adminA.headers, payload: { status: 'closed' } });
 });

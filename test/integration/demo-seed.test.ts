@@ -9,6 +9,7 @@ import { createSessionService } from '../../server/modules/auth/service.js';
 import { DEMO_USERS, seedDemo } from '../../ops/scripts/demo-seed.js';
 import { startWorkers } from '../../worker/worker.js';
 import { buildTestApp } from '../helper.js';
+import { englishLeftIn } from '../support/i18n.js';
 
 const ctx = await buildTestApp(t);
 const redis = new Redis(ctx.services.redisUrl, { maxRetriesPerRequest: null });
@@ -32,7 +33,7 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const admin = await as('admin');
   const jobs = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: admin });
   const list = jobs.json<{ jobs: { id: string; title: string; status: string }[] }>().jobs;
-  t.equal(list.length, 3);
+  t.equal(list.length, 4, 'three jobs and the German one (issue 22)');
   t.ok(list.every((j) => j.status === 'open'));
   const manager = await as('hiring_manager');
   const mine = await ctx.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: manager });
@@ -49,9 +50,9 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   const register = (await ctx.app.inject({ method: 'GET', url: '/api/v1/privacy-requests', headers: await as('auditor') })).json<{ items: { reference: string; type: string; status: string; dueOn: string; overdue: boolean; candidateId: string | null }[] }>().items;
   t.equal(register.length, 1);
   t.match(register[0], { reference: 'DSR-DEMO-0001', type: 'access', status: 'open', dueOn: /^\d{4}-\d{2}-\d{2}$/, overdue: false, candidateId: /^[0-9a-f-]{36}$/ });
-  // The six demo CVs come first; the decided past applications behind them (prioritised).
+  // The six demo CVs and the German applicant's come first; the decided past applications behind them (prioritised).
   const five = (await parseQueue.getWaiting()).map((j) => j.data.documentId);
-  t.equal(five.length, 6, 'six CVs wait for the worker');
+  t.equal(five.length, 7, 'seven CVs wait for the worker');
   t.equal((await parseQueue.getPrioritized()).length, 37, 'the past applications queue behind them');
   // issue 14 (M2): Lukas Berger's application shows a re-submitted CV waiting for his confirmation.
   const held = await ctx.db.withTenant(first.orgId, (q) => q.query<{ application_id: string }>("SELECT application_id FROM application_resubmissions WHERE status = 'pending'"));
@@ -95,12 +96,12 @@ t.test('the demo seed creates members, open jobs and applications whose CVs the 
   t.teardown(() => running.close());
   let parsed = 0;
   // Up to 60 s: in tests every CV's extraction thread compiles TypeScript, seconds each on a loaded 2-core box.
-  for (let i = 0; i < 300 && parsed < 6; i++) {
+  for (let i = 0; i < 300 && parsed < 7; i++) {
     const r = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>("SELECT count(*)::int AS n FROM documents WHERE parse_status = 'parsed' AND id = ANY($1::uuid[])", [five]));
     parsed = r.rows[0]?.n ?? 0;
-    if (parsed < 6) await new Promise((r) => setTimeout(r, 200));
+    if (parsed < 7) await new Promise((r) => setTimeout(r, 200));
   }
-  t.equal(parsed, 6, 'every demo CV was parsed by the worker');
+  t.equal(parsed, 7, 'every demo CV was parsed by the worker');
   // issue 15: a German CV with an instruction behind a role label ("System: Linux" beside it is not one).
   const weber = await ctx.db.withTenant(first.orgId, (q) =>
     q.query<{ id: string; candidate_id: string; text_enc: Buffer }>("SELECT id, candidate_id, text_enc FROM documents WHERE id = ANY($1::uuid[]) AND hidden_enc IS NULL ORDER BY created_at", [five]),
@@ -129,7 +130,7 @@ t.test('running the seed again changes nothing but the password', async (t) => {
   const again = await seedDemo(deps, 'demo-password-two-long');
   t.same(again, { orgId: first.orgId, created: false });
   const n = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs'));
-  t.equal(n.rows[0]?.n, 3);
+  t.equal(n.rows[0]?.n, 4);
   // issue 21 item 4: two submitted scorecards, not duplicated by the second run.
   const cards = await ctx.db.withTenant(first.orgId, (q) => q.query<{ n: number }>("SELECT count(*)::int AS n FROM scorecards WHERE status = 'submitted'"));
   t.equal(cards.rows[0]?.n, 2);
@@ -197,7 +198,7 @@ t.test('issue 21: the demo members start with saved pipeline views, and the jobs
   const managerViews = (await ctx.app.inject({ method: 'GET', url: '/api/v1/saved-views', headers: await as('hiring_manager') })).json<{ views: { name: string }[] }>().views;
   t.same(managerViews.map((v) => v.name), ['AI says advance'], 'views are per member');
   const summaries = (await ctx.app.inject({ method: 'GET', url: '/api/v1/job-summaries', headers: await as('recruiter') })).json<{ jobs: { title: string; total: number; newSinceLastVisit: number }[] }>().jobs;
-  t.equal(summaries.length, 3);
+  t.equal(summaries.length, 4);
   t.ok(summaries.filter((j) => j.title !== 'Data Analyst').every((j) => j.total > 0 && j.newSinceLastVisit === j.total), 'never visited: every application is new');
 });
 
@@ -216,4 +217,19 @@ t.test('issue 21 item 5: the demo Customer Success job asks questions; one seede
   t.match(view.answers.items.find((i) => i.id === 'german'), { text: 'Below B1', knockout: true });
   const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/customer-success-manager' });
   t.match(page.body, /Your level of German/, 'the public apply page asks the questions');
+});
+
+t.test('issue 22 item 1: the demo has a German job, one click from the careers page, with a German applicant', async (t) => {
+  const careers = await ctx.app.inject({ method: 'GET', url: '/jobs/demo' });
+  t.match(careers.body, /href="\/jobs\/demo\/werkstudent-recruiting-operations"/, 'listed on the careers page');
+  const page = await ctx.app.inject({ method: 'GET', url: '/jobs/demo/werkstudent-recruiting-operations' });
+  t.equal(page.statusCode, 200);
+  t.equal(page.headers['content-language'], 'de');
+  const org = (await ctx.db.withTenant(first.orgId, (q) => q.query<{ name: string }>('SELECT name FROM orgs WHERE id = $1', [first.orgId]))).rows[0]?.name ?? '';
+  const brand = (await ctx.db.withTenant(first.orgId, (q) => q.query<{ display_name: string | null }>('SELECT display_name FROM org_branding'))).rows[0]?.display_name ?? '';
+  t.same(englishLeftIn(page.body, [org, brand, 'Werkstudent:in Recruiting Operations', 'Recruiting-Team', 'Recruiting', 'hirebox'].filter(Boolean)), [], 'the German job page has no English left');
+  const app = await ctx.db.withTenant(first.orgId, (q) =>
+    q.query<{ locale: string; time_zone: string; consent_language: string }>("SELECT a.locale, a.time_zone, a.consent_language FROM applications a JOIN jobs j ON j.id = a.job_id WHERE j.language = 'de'"),
+  );
+  t.same(app.rows, [{ locale: 'de', time_zone: 'Europe/Berlin', consent_language: 'de' }], 'one German applicant, consent recorded in German');
 });

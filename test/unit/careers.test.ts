@@ -70,6 +70,7 @@ const job = (over: Partial<JobRow>): JobRow => ({
   salary_currency: 'EUR',
   salary_unit: 'HOUR',
   valid_through: null,
+  language: 'en',
   ...over,
 });
 

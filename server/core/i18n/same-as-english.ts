@@ -5,8 +5,8 @@ import type { MessageKey } from './catalog-shape.js';
 import type { Locale } from './locales.js';
 
 export const SAME_AS_ENGLISH: Record<Exclude<Locale, 'en'>, Partial<Record<MessageKey, string>>> = {
-  de: {},
-  fr: {},
-  es: {},
-  nl: {},
+  de: { 'apply.pageTitle': 'only the job title and the org name, both as written', },
+  fr: { 'apply.pageTitle': 'only the job title and the org name, both as written', },
+  es: { 'apply.pageTitle': 'only the job title and the org name, both as written', 'questions.no': 'the Spanish word is no' },
+  nl: { 'apply.pageTitle': 'only the job title and the org name, both as written', },
 };

@@ -8,47 +8,72 @@ import { escapeHtml } from '../public/html.js';
 import type { BiasReport } from '../bias/service.js';
 import type { Ctx } from '../jobs/service.js';
 import { markdownToPdf } from './pdf.js';
-import { DOCUMENTS, type AiDocsService, type DocFacts, type DocumentKind } from './service.js';
+import { DOCUMENTS, type AiDocsService, type DocFacts, type DocumentKind, type Subprocessor } from './service.js';
+import { translator, type MessageValues, type Translator } from '../../core/i18n/translator.js';
+import type { MessageKey } from '../../core/i18n/catalog-shape.js';
+import { languageSwitcher } from '../../core/i18n/switcher.js';
+import { candidateTranslator } from '../../plugins/locale.js';
 
 /** Where a candidate reads the summary for an org: linked from the apply and interview notices. */
 export const aiSummaryPath = (orgSlug: string): string => `/privacy/${encodeURIComponent(orgSlug)}/ai`;
 
-export function renderPublicSummary(f: DocFacts): string {
+const PURPOSE: Record<Subprocessor['kind'], [MessageKey, MessageKey]> = {
+  screening: ['aipage.purposeScreening', 'aipage.dataScreening'],
+  vapi: ['aipage.purposeVapi', 'aipage.dataVapi'],
+  interviewLlm: ['aipage.purposeInterviewLlm', 'aipage.dataInterviewLlm'],
+  transcriber: ['aipage.purposeTranscriber', 'aipage.dataTranscriber'],
+  voice: ['aipage.purposeVoice', 'aipage.dataVoice'],
+  mail: ['aipage.purposeMail', 'aipage.dataMail'],
+};
+
+/** The candidate's summary page, in their language (issue 22); names, models and hosts as they are. */
+export function renderPublicSummary(f: DocFacts, tr: Translator = translator('en'), requestUrl = aiSummaryPath(f.org.slug)): string {
   const e = escapeHtml;
-  const items = (xs: string[]) => xs.map((x) => `<li>${x}</li>`).join('\n');
+  const x = (key: MessageKey, values?: MessageValues) => e(tr.t(key, values));
+  const org = f.org.name;
+  const items = (xs: string[]) => xs.map((s) => `<li>${s}</li>`).join('\n');
   const subs = f.subprocessors.length
-    ? `<table><thead><tr><th>Who</th><th>What for</th><th>What data</th></tr></thead><tbody>${f.subprocessors.map((s) => `<tr><td>${e(s.name)}</td><td>${e(s.purpose)}</td><td>${e(s.data)}</td></tr>`).join('')}</tbody></table>`
-    : '<p>None: your data stays on the servers of the hiring organisation.</p>';
+    ? `<table><thead><tr><th>${x('aipage.who')}</th><th>${x('aipage.whatFor')}</th><th>${x('aipage.whatData')}</th></tr></thead><tbody>${f.subprocessors
+        .map((s) => {
+          const [purpose, data] = PURPOSE[s.kind];
+          return `<tr><td>${e(s.name)}</td><td>${x(purpose, { detail: s.detail, interviews: f.interviews ? 'yes' : 'no' })}</td><td>${x(data)}</td></tr>`;
+        })
+        .join('')}</tbody></table>`
+    : `<p>${x('aipage.noRecipients')}</p>`;
   return `<!doctype html>
-<html lang="en">
+<html lang="${tr.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>How ${e(f.org.name)} uses AI in hiring</title>
+<title>${x('aipage.title', { org })}</title>
 <link rel="stylesheet" href="/assets/apply.css">
 </head>
 <body>
 <main>
-<h1>How ${e(f.org.name)} uses AI in hiring</h1>
-<p class="meta">Generated ${e(f.generatedAt.slice(0, 10))} from the live settings of ${e(f.org.name)}'s hiring system.</p>
-<h2>What the AI does</h2>
+${languageSwitcher(tr, requestUrl)}
+<h1>${x('aipage.title', { org })}</h1>
+<p class="meta">${x('aipage.generated', { org, date: new Date(f.generatedAt) })}</p>
+<h2>${x('aipage.whatHeading')}</h2>
 <ul>
 ${items([
-  `It suggests a score per job criterion and a recommendation, with quotes from your CV as evidence. A person at ${e(f.org.name)} makes every decision.`,
-  'Before the model sees your CV, your name, contact details, links and demographic hints are removed.',
-  'It never sees your voluntary demographic answers, and never infers emotion, personality or voice traits.',
-  ...(f.interviews ? [`Voice interviews are held by an AI interviewer (${e(f.interviews.llm)}, speech-to-text ${e(f.interviews.transcriber)}); only the transcript is scored.`] : []),
+  x('aipage.whatScores', { org }),
+  x('aipage.whatRedacted'),
+  x('aipage.whatNever'),
+  ...(f.interviews ? [x('aipage.whatInterviews', { llm: f.interviews.llm, transcriber: f.interviews.transcriber })] : []),
 ])}
 </ul>
-<h2>Models in use</h2>
+<h2>${x('aipage.modelsHeading')}</h2>
 <ul>
-${items([`CV screening: ${e(f.screening.provider)}, model ${e(f.screening.model)}.`, f.interviews ? `Voice interviews: ${e(f.interviews.llm)}; voice ${e(f.interviews.voices.join(', '))}.` : 'Voice interviews: not used.'])}
+${items([
+  x('aipage.modelScreening', { provider: f.screening.provider, model: f.screening.model }),
+  f.interviews ? x('aipage.modelInterviews', { llm: f.interviews.llm, voices: f.interviews.voices.join(', ') }) : x('aipage.modelNoInterviews'),
+])}
 </ul>
-<h2>Who else receives your data</h2>
+<h2>${x('aipage.recipientsHeading')}</h2>
 ${subs}
-<h2>How long it is kept</h2>
-<p>Your data is erased ${f.retentionDays} days after the final decision on your application. You can ask for a copy, a correction or deletion at any time.</p>
+<h2>${x('aipage.keptHeading')}</h2>
+<p>${x('aipage.kept', { days: f.retentionDays })}</p>
 </main>
 </body>
 </html>
@@ -96,7 +121,9 @@ export async function aiDocsRoutes(app: FastifyInstance, deps: { docs: AiDocsSer
     },
     async (request, reply) => {
       const f = await deps.docs.publicFacts((request.params as { orgSlug: string }).orgSlug);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderPublicSummary(f));
+      // The language links, the cookie or the browser's language (the page has no content language of its own).
+      const tr = candidateTranslator(request, reply);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderPublicSummary(f, tr, request.url));
     },
   );
 }

@@ -29,6 +29,10 @@ export interface Subprocessor {
   /** Host or service the data goes to. */
   location: string;
   data: string;
+  /** What kind of recipient it is: the candidate page words purpose and data in the candidate's language (issue 22). */
+  kind: 'screening' | 'vapi' | 'interviewLlm' | 'transcriber' | 'voice' | 'mail';
+  /** The model, voice or host the purpose names. */
+  detail: string;
 }
 
 export interface DocFacts {
@@ -104,15 +108,17 @@ export function createAiDocsService(deps: { db: Db; config: Pick<Config, 'aiProv
         purpose: `AI-assisted CV screening${interviews ? ' and interview transcript scoring' : ''} (model ${screening.model})`,
         location: endpointHost ?? 'api.openai.com',
         data: 'CV text with names, contact details and demographic hints removed; job criteria; interview transcripts',
+        kind: 'screening',
+        detail: screening.model,
       });
     }
     if (interviews) {
-      subprocessors.push({ name: 'Vapi', purpose: 'AI voice interviews (calls, transcription, voice)', location: hostOf(config.vapi.baseUrl) ?? 'api.vapi.ai', data: 'Phone number, call audio (only with recording consent), transcript, interview questions' });
-      subprocessors.push({ name: interviews.llm.split(' ')[0] ?? 'OpenAI', purpose: `Language model of the voice interviewer (${interviews.llm}), via Vapi`, location: 'via Vapi', data: 'The spoken conversation as text' });
-      subprocessors.push({ name: interviews.transcriber.split(' ')[0] ?? 'Deepgram', purpose: `Speech-to-text of interviews (${interviews.transcriber}), via Vapi`, location: 'via Vapi', data: 'Call audio' });
-      for (const v of interviews.voices) subprocessors.push({ name: v, purpose: 'Text-to-speech voice of the interviewer, via Vapi', location: 'via Vapi', data: 'The interviewer\'s questions (no candidate data)' });
+      subprocessors.push({ name: 'Vapi', purpose: 'AI voice interviews (calls, transcription, voice)', location: hostOf(config.vapi.baseUrl) ?? 'api.vapi.ai', data: 'Phone number, call audio (only with recording consent), transcript, interview questions', kind: 'vapi', detail: '' });
+      subprocessors.push({ name: interviews.llm.split(' ')[0] ?? 'OpenAI', purpose: `Language model of the voice interviewer (${interviews.llm}), via Vapi`, location: 'via Vapi', data: 'The spoken conversation as text', kind: 'interviewLlm', detail: interviews.llm });
+      subprocessors.push({ name: interviews.transcriber.split(' ')[0] ?? 'Deepgram', purpose: `Speech-to-text of interviews (${interviews.transcriber}), via Vapi`, location: 'via Vapi', data: 'Call audio', kind: 'transcriber', detail: interviews.transcriber });
+      for (const v of interviews.voices) subprocessors.push({ name: v, purpose: 'Text-to-speech voice of the interviewer, via Vapi', location: 'via Vapi', data: 'The interviewer\'s questions (no candidate data)', kind: 'voice', detail: v });
     }
-    if (mailHost) subprocessors.push({ name: `E-mail relay (${mailHost})`, purpose: 'Messages to candidates and members', location: mailHost, data: 'E-mail address, message text' });
+    if (mailHost) subprocessors.push({ name: `E-mail relay (${mailHost})`, purpose: 'Messages to candidates and members', location: mailHost, data: 'E-mail address, message text', kind: 'mail', detail: mailHost });
     return {
       org: { id: orgId, ...loaded.org },
       generatedAt: deps.clock().toISOString(),

@@ -60,7 +60,7 @@ export interface ApplicationForm {
 const CANDIDATE_FIELDS = new Set(['name', 'email', 'phone', 'location', 'links']);
 
 export async function readApplicationForm(request: FastifyRequest, extraFields: readonly string[]): Promise<ApplicationForm> {
-  if (!request.isMultipart()) throw new UnsupportedMediaTypeError({ detail: 'Send the application as multipart/form-data with the CV in field "cv".' });
+  if (!request.isMultipart()) throw new UnsupportedMediaTypeError({ detail: 'Send the application as multipart/form-data with the CV in field "cv".', i18n: { key: 'apply.notMultipart' } });
   const fields: Record<string, string | string[]> = {};
   const demographics: Record<string, string> = {};
   const extra: Record<string, string> = {};
@@ -71,7 +71,7 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
       if (part.type === 'file') {
         if (part.fieldname !== 'cv') {
           part.file.resume();
-          throw new BadRequestError({ detail: 'The CV must be sent in the field "cv".' });
+          throw new BadRequestError({ detail: 'The CV must be sent in the field "cv".', i18n: { key: 'apply.formMalformed' } });
         }
         if (isUnstorable(part.filename ?? '')) {
           part.file.resume();
@@ -81,7 +81,7 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
         file = { filename: (part.filename ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 255), bytes };
         continue;
       }
-      if (part.fieldnameTruncated || part.valueTruncated) throw new PayloadTooLargeError({ detail: `The field "${part.fieldname.slice(0, 100)}" is too long.` });
+      if (part.fieldnameTruncated || part.valueTruncated) throw new PayloadTooLargeError({ detail: `The field "${part.fieldname.slice(0, 100)}" is too long.`, i18n: { key: 'apply.formTooLarge' } });
       const value = typeof part.value === 'string' ? part.value : String(part.value);
       const name = part.fieldname;
       // The multipart counterpart of the app-wide input-text hook (this body is streamed here, not parsed before the handler).
@@ -89,7 +89,7 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
       if (name.startsWith('answers.')) {
         const id = name.slice('answers.'.length);
         (answers[id] ??= []).push(value);
-        if ((answers[id] as string[]).length > 20) throw new BadRequestError({ detail: `The field "${name.slice(0, 100)}" appears too often.` });
+        if ((answers[id] as string[]).length > 20) throw new BadRequestError({ detail: `The field "${name.slice(0, 100)}" appears too often.`, i18n: { key: 'apply.formMalformed' } });
       } else if (name.startsWith('demographics.')) {
         demographics[name.slice('demographics.'.length)] = value;
       } else if (name === 'links' || name === 'links[]') {
@@ -97,20 +97,23 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
         if (value.trim()) list.push(value.trim());
         fields.links = list;
       } else if (CANDIDATE_FIELDS.has(name)) {
-        if (name in fields) throw new BadRequestError({ detail: `The field "${name}" appears more than once.` });
+        if (name in fields) throw new BadRequestError({ detail: `The field "${name}" appears more than once.`, i18n: { key: 'apply.formMalformed' } });
         fields[name] = value;
       } else if (extraFields.includes(name)) {
         extra[name] = value;
       } else {
-        throw new ValidationError([{ path: `body/${name.slice(0, 100)}`, message: 'is not an accepted field' }]);
+        throw new ValidationError([{ path: `body/${name.slice(0, 100)}`, message: 'is not an accepted field' }], undefined, { key: 'apply.formMalformed' });
       }
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
     const e = err as { statusCode?: number; code?: string };
-    if (e.statusCode === 413) throw new PayloadTooLargeError({ detail: e.code === 'FST_REQ_FILE_TOO_LARGE' ? 'The CV is larger than 10 MB.' : 'The form has too many or too large parts.' });
-    if (e.code === 'FST_PROTO_VIOLATION') throw new BadRequestError({ detail: 'A field name is not allowed.' });
-    throw new BadRequestError({ detail: 'The multipart body is malformed.' });
+    if (e.statusCode === 413) {
+      const cv = e.code === 'FST_REQ_FILE_TOO_LARGE';
+      throw new PayloadTooLargeError({ detail: cv ? 'The CV is larger than 10 MB.' : 'The form has too many or too large parts.', i18n: { key: cv ? 'apply.cvTooLarge' : 'apply.formTooLarge' } });
+    }
+    if (e.code === 'FST_PROTO_VIOLATION') throw new BadRequestError({ detail: 'A field name is not allowed.', i18n: { key: 'apply.formMalformed' } });
+    throw new BadRequestError({ detail: 'The multipart body is malformed.', i18n: { key: 'apply.formMalformed' } });
   }
   // Empty optional fields are treated as absent.
   for (const k of ['phone', 'location'] as const) if (fields[k] === '') delete fields[k];
@@ -118,12 +121,14 @@ export async function readApplicationForm(request: FastifyRequest, extraFields: 
   if (!checkCandidate.Check(fields)) {
     throw new ValidationError(
       [...checkCandidate.Errors(fields)].slice(0, 10).map((e) => ({ path: `body${e.instancePath}`, message: (e.params as { pattern?: unknown }).pattern === DISPLAY_TEXT_PATTERN ? DISPLAY_TEXT_MESSAGE : e.message })),
+      undefined,
+      { key: 'apply.invalidFields' },
     );
   }
   for (const k of Object.keys(demographics)) if (demographics[k] === '') delete demographics[k];
   if (!checkDemographics.Check(demographics)) {
-    throw new ValidationError([...checkDemographics.Errors(demographics)].slice(0, 10).map((e) => ({ path: `body/demographics${e.instancePath}`, message: e.message })));
+    throw new ValidationError([...checkDemographics.Errors(demographics)].slice(0, 10).map((e) => ({ path: `body/demographics${e.instancePath}`, message: e.message })), undefined, { key: 'apply.invalidDemographics' });
   }
-  if (!file) throw new UnprocessableError({ detail: 'Attach a CV in the field "cv".' });
+  if (!file) throw new UnprocessableError({ detail: 'Attach a CV in the field "cv".', i18n: { key: 'apply.cvMissing' } });
   return { candidate: fields as unknown as CandidateFormValue, file, extra, demographics, answers };
 }

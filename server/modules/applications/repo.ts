@@ -16,13 +16,17 @@ export interface ApplicationRow {
   consent_notice_revision: number | null;
   human_review_only: boolean;
   consented_at: Date | null;
+  /** issue 22: the language the candidate applied in, their IANA zone, the language of the notice they consented to. */
+  locale: string | null;
+  time_zone: string | null;
+  consent_language: string | null;
   created_at: Date;
   created_at_text: string;
   updated_at: Date;
 }
 
 const COLUMNS = `a.id, a.job_id, a.candidate_id, a.stage_id, a.stage_kind, s.name AS stage_name, a.source, a.tags,
-  a.consent_notice_version, a.consent_notice_revision, a.human_review_only, a.consented_at, a.created_at, a.created_at::text AS created_at_text, a.updated_at`;
+  a.consent_notice_version, a.consent_notice_revision, a.human_review_only, a.consented_at, a.locale, a.time_zone, a.consent_language, a.created_at, a.created_at::text AS created_at_text, a.updated_at`;
 
 /** Inserts unless (job, candidate) exists; returns the id and whether it was new. */
 export async function insertOrFindApplication(
@@ -39,25 +43,29 @@ export async function insertOrFindApplication(
     humanReviewOnly?: boolean;
     /** Campaign source from the apply page URL (issue 21 item 3). */
     utm?: { utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null;
+    /** issue 22: the candidate's language and zone; consentLanguage is the notice's language. */
+    locale?: string | null;
+    timeZone?: string | null;
+    consentLanguage?: string | null;
   },
 ): Promise<{ id: string; created: boolean }> {
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at, consent_notice_revision, human_review_only, utm_source, utm_medium, utm_campaign)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $8, $9, $10, $11, $12)
+    `INSERT INTO applications (org_id, job_id, candidate_id, stage_id, stage_kind, source, consent_notice_version, consented_at, consent_notice_revision, human_review_only, utm_source, utm_medium, utm_campaign, locale, time_zone, consent_language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (org_id, job_id, candidate_id) DO NOTHING RETURNING id`,
-    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion, a.noticeRevision ?? null, a.humanReviewOnly === true, a.utm?.utm_source ?? null, a.utm?.utm_medium ?? null, a.utm?.utm_campaign ?? null],
+    [a.orgId, a.jobId, a.candidateId, a.stageId, a.stageKind, a.source, a.noticeVersion, a.noticeRevision ?? null, a.humanReviewOnly === true, a.utm?.utm_source ?? null, a.utm?.utm_medium ?? null, a.utm?.utm_campaign ?? null, a.locale ?? null, a.timeZone ?? null, a.consentLanguage ?? null],
   );
   if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
   const existing = await tx.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 AND candidate_id = $2', [a.jobId, a.candidateId]);
   return { id: (existing.rows[0] as { id: string }).id, created: false };
 }
 
-export async function recordConsent(tx: Queryable, id: string, noticeVersion: string, noticeRevision: number | null = null): Promise<void> {
-  await tx.query('UPDATE applications SET consent_notice_version = $2, consent_notice_revision = $3, consented_at = now(), updated_at = now() WHERE id = $1', [
-    id,
-    noticeVersion,
-    noticeRevision,
-  ]);
+export async function recordConsent(tx: Queryable, id: string, noticeVersion: string, noticeRevision: number | null = null, consentLanguage: string | null = null): Promise<void> {
+  // A consent given again records the language it was given in; a missing one keeps the old.
+  await tx.query(
+    'UPDATE applications SET consent_notice_version = $2, consent_notice_revision = $3, consent_language = COALESCE($4, consent_language), consented_at = now(), updated_at = now() WHERE id = $1',
+    [id, noticeVersion, noticeRevision, consentLanguage],
+  );
 }
 
 export async function setHumanReviewOnly(tx: Queryable, id: string): Promise<void> {

@@ -46,7 +46,7 @@ const Application = Type.Object({
   stage: StageRef,
   pipeline: Type.Array(StageRef),
   consent: Type.Union([
-    Type.Object({ noticeVersion: Type.String(), noticeRevision: Type.Union([Type.Integer(), Type.Null()]), consentedAt: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Object({ noticeVersion: Type.String(), noticeRevision: Type.Union([Type.Integer(), Type.Null()]), language: Type.Union([Type.String(), Type.Null()], { description: 'The language the notice was shown in (issue 22); null before languages were recorded.' }), consentedAt: Type.Union([Type.String(), Type.Null()]) }),
     Type.Null(),
   ]),
   humanReviewOnly: Type.Boolean({ description: 'The candidate chose a review by a person without AI screening: never sent to a model.' }),

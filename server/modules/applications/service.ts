@@ -20,6 +20,7 @@ import type { Answer } from '../jobs/questions.js';
 import { answersViewIn, saveAnswersIn } from './answers.js';
 import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
 import type { HeldResubmission, ResubmissionService } from '../resubmissions/service.js';
+import type { Locale } from '../../core/i18n/locales.js';
 import {
   addTag,
   decisionsOfApplication,
@@ -77,6 +78,9 @@ export interface SubmitInput {
   utm?: { utm_source: string | null; utm_medium: string | null; utm_campaign: string | null } | null;
   /** Checked answers to the job's application questions (issue 21 item 5). */
   answers?: SubmittedAnswers | null;
+  /** issue 22: the locale the apply page was shown in (also the notice's language), and the candidate's IANA zone. */
+  locale?: Locale | null;
+  timeZone?: string | null;
 }
 
 export interface SubmittedAnswers {
@@ -360,13 +364,16 @@ export function createApplicationService(deps: {
         noticeRevision: input.noticeRevision ?? null,
         humanReviewOnly: input.humanReviewOnly === true,
         utm: input.utm ?? null,
+        locale: input.locale ?? null,
+        timeZone: input.timeZone ?? null,
+        consentLanguage: input.noticeVersion ? (input.locale ?? null) : null,
       });
       if (!app.created && holdExisting) {
         // Anyone can type a candidate's email: nothing here proves it is them.
         const held = await holdExisting.holdIn(tx, { orgId, applicationId: app.id, jobId, candidateId, cipher, file: input.file, mediaType, sha256, noticeVersion: input.noticeVersion, requestId });
         return { held, dropped: held === null };
       }
-      if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion, input.noticeRevision ?? null);
+      if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion, input.noticeRevision ?? null, input.locale ?? null);
       // The AI-free choice is sticky: a later submission can make it, never silently undo it.
       if (!app.created && input.humanReviewOnly === true) await setHumanReviewOnly(tx, app.id);
       await insertEvent(tx, {
@@ -489,7 +496,7 @@ export function createApplicationService(deps: {
           stage: { id: app.stage_id, name: app.stage_name, kind: app.stage_kind },
           pipeline: stages.map(stageView),
           consent: app.consent_notice_version
-            ? { noticeVersion: app.consent_notice_version, noticeRevision: app.consent_notice_revision, consentedAt: app.consented_at?.toISOString() ?? null }
+            ? { noticeVersion: app.consent_notice_version, noticeRevision: app.consent_notice_revision, language: app.consent_language, consentedAt: app.consented_at?.toISOString() ?? null }
             : null,
           humanReviewOnly: app.human_review_only,
           // issue 21 item 5: answers to the job's questions; knockedOut = needs human review.

@@ -5,6 +5,9 @@
 import { inflateRawSync } from 'node:zlib';
 import { UnprocessableError, UnsupportedMediaTypeError } from '../../core/errors.js';
 
+/** What a candidate reads for any damaged or refused file (issue 22); recruiters keep the precise detail. */
+const CV_UNREADABLE = { key: 'apply.cvUnreadable' } as const;
+
 export const MEDIA_TYPES = {
   pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
@@ -23,7 +26,7 @@ export const DOCX_LIMITS = {
 const ALLOWED_DETAIL = 'Upload a PDF, a Word document (.docx) or a plain text file.';
 
 export function detectMediaType(bytes: Buffer): MediaType {
-  if (bytes.length === 0) throw new UnprocessableError({ detail: 'The file is empty.' });
+  if (bytes.length === 0) throw new UnprocessableError({ detail: 'The file is empty.', i18n: CV_UNREADABLE });
   if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') {
     checkPdf(bytes);
     return MEDIA_TYPES.pdf;
@@ -33,12 +36,12 @@ export function detectMediaType(bytes: Buffer): MediaType {
     return MEDIA_TYPES.docx;
   }
   if (isPlainText(bytes)) return MEDIA_TYPES.text;
-  throw new UnsupportedMediaTypeError({ detail: `This file type is not accepted. ${ALLOWED_DETAIL}` });
+  throw new UnsupportedMediaTypeError({ detail: `This file type is not accepted. ${ALLOWED_DETAIL}`, i18n: { key: 'apply.cvWrongType' } });
 }
 
 function checkPdf(bytes: Buffer): void {
   const tail = bytes.subarray(Math.max(0, bytes.length - 2048)).toString('latin1');
-  if (!tail.includes('%%EOF')) throw new UnprocessableError({ detail: 'The PDF is truncated or damaged.' });
+  if (!tail.includes('%%EOF')) throw new UnprocessableError({ detail: 'The PDF is truncated or damaged.', i18n: CV_UNREADABLE });
 }
 
 function isPlainText(bytes: Buffer): boolean {
@@ -68,7 +71,7 @@ interface CentralEntry {
 
 function readCentralDirectory(bytes: Buffer): CentralEntry[] {
   const damaged = (): never => {
-    throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).' });
+    throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).', i18n: CV_UNREADABLE });
   };
   // End of central directory: 22 bytes + up to 64 KiB comment.
   let eocd = -1;
@@ -82,7 +85,7 @@ function readCentralDirectory(bytes: Buffer): CentralEntry[] {
   const count = bytes.readUInt16LE(eocd + 10);
   const cdSize = bytes.readUInt32LE(eocd + 12);
   const cdOffset = bytes.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdOffset === 0xffffffff) throw new UnprocessableError({ detail: 'ZIP64 Word documents are not accepted.' });
+  if (count === 0xffff || cdOffset === 0xffffffff) throw new UnprocessableError({ detail: 'ZIP64 Word documents are not accepted.', i18n: CV_UNREADABLE });
   if (count > DOCX_LIMITS.maxEntries) throw new UnprocessableError({ detail: `The Word document has too many parts (over ${DOCX_LIMITS.maxEntries}).` });
   if (cdOffset + cdSize > eocd) return damaged();
   const entries: CentralEntry[] = [];
@@ -106,15 +109,15 @@ function readCentralDirectory(bytes: Buffer): CentralEntry[] {
 }
 
 function docxBomb(): never {
-  throw new UnprocessableError({ detail: 'The Word document expands to more data than allowed.' });
+  throw new UnprocessableError({ detail: 'The Word document expands to more data than allowed.', i18n: CV_UNREADABLE });
 }
 
 /** Checks the central directory's declared sizes against the caps. */
 function checkDeclared(entries: CentralEntry[]): void {
   let total = 0;
   for (const e of entries) {
-    if (e.flags & 0x1) throw new UnprocessableError({ detail: 'Encrypted Word documents are not accepted.' });
-    if (e.method !== 0 && e.method !== 8) throw new UnprocessableError({ detail: 'The Word document uses an unsupported compression method.' });
+    if (e.flags & 0x1) throw new UnprocessableError({ detail: 'Encrypted Word documents are not accepted.', i18n: CV_UNREADABLE });
+    if (e.method !== 0 && e.method !== 8) throw new UnprocessableError({ detail: 'The Word document uses an unsupported compression method.', i18n: CV_UNREADABLE });
     if (e.uncompressedSize > DOCX_LIMITS.maxEntryUncompressed) docxBomb();
     total += e.uncompressedSize;
     if (total > DOCX_LIMITS.maxTotalUncompressed) docxBomb();
@@ -126,7 +129,7 @@ function checkDeclared(entries: CentralEntry[]): void {
 function inflateEntry(bytes: Buffer, e: CentralEntry, budget: number): Buffer {
   const lp = e.localOffset;
   if (lp + 30 > bytes.length || bytes.readUInt32LE(lp) !== 0x04034b50) {
-    throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).' });
+    throw new UnprocessableError({ detail: 'The Word document is damaged (not a valid ZIP package).', i18n: CV_UNREADABLE });
   }
   const start = lp + 30 + bytes.readUInt16LE(lp + 26) + bytes.readUInt16LE(lp + 28);
   const data = bytes.subarray(start, start + e.compressedSize);
@@ -140,7 +143,7 @@ function inflateEntry(bytes: Buffer, e: CentralEntry, budget: number): Buffer {
     out = inflateRawSync(data, { maxOutputLength: Math.max(1, cap) });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger/.test(String(err))) docxBomb();
-    throw new UnprocessableError({ detail: 'The Word document is damaged (a part cannot be decompressed).' });
+    throw new UnprocessableError({ detail: 'The Word document is damaged (a part cannot be decompressed).', i18n: CV_UNREADABLE });
   }
   if (out.length !== e.uncompressedSize) docxBomb();
   return out;

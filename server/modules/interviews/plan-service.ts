@@ -97,7 +97,8 @@ export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => 
       approvedAt: plan?.approved_at ? plan.approved_at.toISOString() : null,
       approvedBy: plan?.approved_by ?? null,
       maxDurationSeconds: plan?.max_duration_seconds ?? 900,
-      language: plan?.language ?? 'en',
+      // No plan yet: the interview speaks the job's language (issue 22).
+      language: plan?.language ?? job.language,
       availability: plan?.availability ?? [],
       weeklyHours: plan?.weekly_hours ?? null,
       voice: plan?.voice ?? null,
@@ -159,7 +160,7 @@ export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => 
         if (ai.monthly_token_budget !== null && (await tokensUsed(q, monthStart(deps.clock()))) >= ai.monthly_token_budget) {
           throw new ConflictError({ title: 'AI budget used up', detail: "This month's AI token budget is used up; write the questions instead, or raise the budget in the settings." });
         }
-        return { job: j, language: input.language ?? (await findPlan(q, jobId))?.language ?? 'en', model: ai.model ?? deps.planModel?.model ?? 'gpt-4o-mini' };
+        return { job: j, language: input.language ?? (await findPlan(q, jobId))?.language ?? j.language, model: ai.model ?? deps.planModel?.model ?? 'gpt-4o-mini' };
       });
       if (job.criteria.length === 0) throw new UnprocessableError({ detail: 'The job has no criteria; add the criteria the interview should assess first.' });
       const prompt = buildPlanPrompt(job, language.split('-')[0] ?? 'en');

@@ -181,7 +181,7 @@ export function parseAnswers(set: QuestionSet, raw: Record<string, string[]>): R
         break;
     }
   }
-  if (problems.length > 0) throw new ValidationError(problems.slice(0, 20), 'Some answers to the application questions are missing or not valid.');
+  if (problems.length > 0) throw new ValidationError(problems.slice(0, 20), 'Some answers to the application questions are missing or not valid.', { key: 'apply.invalidAnswers' });
   return out;
 }
 

@@ -55,6 +55,8 @@ export interface JobRow {
   salary_currency: string | null;
   salary_unit: SalaryUnit | null;
   valid_through: Date | null;
+  /** issue 22: the language the job is advertised in (one of LOCALES); picks the candidate pages' locale. */
+  language: string;
 }
 
 export type Workplace = 'onsite' | 'hybrid' | 'remote';
@@ -81,7 +83,7 @@ const JOB_COLUMNS = `j.id, j.org_id, j.slug, j.title, j.description, j.location,
   j.criteria_version, j.interview_questions, j.created_by, j.created_at, j.created_at::text AS created_at_text, j.updated_at, j.published_at,
   COALESCE((SELECT array_agg(a.user_id ORDER BY a.user_id) FROM job_assignments a WHERE a.job_id = j.id), '{}') AS hiring_manager_ids,
   j.workplace, j.street_address, j.postal_code, j.address_region, j.address_country, j.remote_countries,
-  j.salary_min, j.salary_max, j.salary_currency, j.salary_unit, j.valid_through`;
+  j.salary_min, j.salary_max, j.salary_currency, j.salary_unit, j.valid_through, j.language`;
 
 /** Open and not past its valid-through: what the public pages, feeds and sitemap show. */
 const PUBLIC_JOB = `j.status = 'open' AND (j.valid_through IS NULL OR j.valid_through > now())`;
@@ -112,13 +114,14 @@ export interface NewJob {
   interviewQuestions: string[];
   createdBy: string;
   careers?: Partial<CareersFacts>;
+  language?: string;
 }
 
 export async function insertJob(tx: Queryable, orgId: string, job: NewJob): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO jobs (org_id, slug, title, description, location, employment_type, status, criteria, interview_questions, created_by, published_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $7 = 'open' THEN now() END) RETURNING id`,
-    [orgId, job.slug, job.title, job.description, job.location, job.employmentType, job.status, JSON.stringify(job.criteria), JSON.stringify(job.interviewQuestions), job.createdBy],
+    `INSERT INTO jobs (org_id, slug, title, description, location, employment_type, status, criteria, interview_questions, created_by, published_at, language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $7 = 'open' THEN now() END, $11) RETURNING id`,
+    [orgId, job.slug, job.title, job.description, job.location, job.employmentType, job.status, JSON.stringify(job.criteria), JSON.stringify(job.interviewQuestions), job.createdBy, job.language ?? 'en'],
   );
   const id = (rows[0] as { id: string }).id;
   if (job.careers) await updateCareers(tx, id, job.careers);
@@ -173,6 +176,7 @@ export interface JobPatch {
   status?: JobStatus;
   criteria?: Criterion[];
   interviewQuestions?: string[];
+  language?: string;
 }
 
 export async function updateJob(tx: Queryable, id: string, p: JobPatch): Promise<void> {
@@ -186,6 +190,7 @@ export async function updateJob(tx: Queryable, id: string, p: JobPatch): Promise
        criteria = COALESCE($7::jsonb, criteria),
        criteria_version = criteria_version + CASE WHEN $7::jsonb IS NOT NULL AND $7::jsonb <> criteria THEN 1 ELSE 0 END,
        interview_questions = COALESCE($8::jsonb, interview_questions),
+       language = COALESCE($9, language),
        published_at = CASE WHEN $6 = 'open' AND published_at IS NULL THEN now() ELSE published_at END,
        updated_at = now()
      WHERE id = $1`,
@@ -198,6 +203,7 @@ export async function updateJob(tx: Queryable, id: string, p: JobPatch): Promise
       p.status ?? null,
       p.criteria ? JSON.stringify(p.criteria) : null,
       p.interviewQuestions ? JSON.stringify(p.interviewQuestions) : null,
+      p.language ?? null,
     ],
   );
 }

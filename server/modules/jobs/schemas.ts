@@ -1,6 +1,7 @@
 // TypeBox schemas for the jobs API.
 import { Type } from 'typebox';
 import { DisplayText, Uuid } from '../../plugins/schemas.js';
+import { LOCALES } from '../../core/i18n/locales.js';
 
 export const StageKindSchema = Type.Union(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'].map((k) => Type.Literal(k)));
 export const JobStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]);
@@ -34,7 +35,13 @@ export const SalarySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+// issue 22: the language the job is advertised in; its public pages, mails and interview use it.
+export const JobLanguageSchema = Type.Union(
+  LOCALES.map((l) => Type.Literal(l)),
+  { description: 'The language the job is advertised in (en, de, fr, es, nl): its candidate pages, mails and interview use it; candidates can switch.' },
+);
 const CareersFields = {
+  language: Type.Optional(JobLanguageSchema),
   workplace: Type.Optional(WorkplaceSchema),
   streetAddress: Type.Optional(Type.String({ maxLength: 200 })),
   postalCode: Type.Optional(Type.String({ maxLength: 20 })),
@@ -99,6 +106,7 @@ export const Job = Type.Object({
   remoteCountries: Type.Array(Type.String()),
   salary: Type.Union([Type.Object({ min: Type.Number(), max: Type.Union([Type.Number(), Type.Null()]), currency: Type.String(), unit: Type.String() }), Type.Null()]),
   validThrough: Type.Union([Type.String(), Type.Null()]),
+  language: Type.String(),
 });
 
 export const ListJobsQuery = Type.Object(

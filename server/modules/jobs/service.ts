@@ -31,6 +31,7 @@ import {
   updateCareers,
 } from './repo.js';
 import { careersOf, checkCareers, type CareersInput } from './careers.js';
+import type { Locale } from '../../core/i18n/locales.js';
 
 export type Ctx = Pick<RequestContext, 'orgId' | 'userId' | 'role' | 'requestId'>;
 
@@ -54,6 +55,7 @@ export interface JobView extends CareersFacts {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  language: string;
 }
 
 export function toJobView(r: JobRow): JobView {
@@ -72,6 +74,7 @@ export function toJobView(r: JobRow): JobView {
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     publishedAt: r.published_at ? r.published_at.toISOString() : null,
+    language: r.language,
     ...careersOf(r),
   };
 }
@@ -109,6 +112,8 @@ export interface CreateJobInput extends CareersInput {
   criteria?: Criterion[];
   interviewQuestions?: string[];
   hiringManagerIds?: string[];
+  /** One of LOCALES (the schema checks it); default en. */
+  language?: Locale;
 }
 
 export type UpdateJobInput = Partial<Omit<CreateJobInput, 'slug'>>;
@@ -227,6 +232,7 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
           interviewQuestions: input.interviewQuestions ?? [],
           createdBy: ctx.userId,
           careers,
+          language: input.language ?? 'en',
         });
         if (input.hiringManagerIds) await setAssignments(tx, ctx.orgId, jobId, [...new Set(input.hiringManagerIds)]);
         await audit.recordIn(tx, ctx.orgId, {

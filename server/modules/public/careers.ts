@@ -15,6 +15,9 @@ import { careersOf } from '../jobs/careers.js';
 import { brandHead, brandHeader, escapeHtml, jobMeta, layout, logoUrl } from './html.js';
 import { requirePublicOrg, type ResolvedOrg } from './org.js';
 import { readLogo } from '../branding/repo.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
+import { languageSwitcher } from '../../core/i18n/switcher.js';
+import { candidateTranslator } from '../../plugins/locale.js';
 
 /** Jobs per careers page (and JSON feed page). */
 export const CAREERS_PAGE_SIZE = 20;
@@ -35,6 +38,7 @@ export const CareersQuery = Type.Object(
     remote: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('remote'), Type.Literal('onsite')], { description: '"remote": remote jobs only; "onsite": on-site and hybrid jobs only' })),
     // A digit string, not an integer: a 400-digit number must be refused, not coerced to Infinity.
     page: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$', description: `page number, 1 to ${CAREERS_MAX_PAGE}` })),
+    lang: Type.Optional(Type.String({ maxLength: 10, description: 'the page language (en, de, fr, es, nl); remembered in a cookie' })),
   },
   { additionalProperties: false },
 );
@@ -43,6 +47,7 @@ interface CareersQueryT {
   location?: string;
   remote?: '' | 'remote' | 'onsite';
   page?: string;
+  lang?: string;
 }
 
 const PublicJob = Type.Object({
@@ -89,67 +94,79 @@ function listingHref(slug: string, f: { q?: string; location?: string; remote?: 
   return `/jobs/${slug}${qs ? `?${qs}` : ''}`;
 }
 
-function jobItem(org: ResolvedOrg, j: JobRow, target = ''): string {
-  return `<li><h2><a href="/jobs/${org.slug}/${j.slug}"${target}>${escapeHtml(j.title)}</a></h2><p class="meta">${escapeHtml(jobMeta(j))}</p></li>`;
+function jobItem(org: ResolvedOrg, j: JobRow, tr: Translator, target = ''): string {
+  return `<li><h2><a href="/jobs/${org.slug}/${j.slug}"${target}>${escapeHtml(j.title)}</a></h2><p class="meta">${escapeHtml(jobMeta(j, tr))}</p></li>`;
 }
 
-export function renderCareersPage(org: ResolvedOrg, publicUrl: URL, r: { jobs: JobRow[]; total: number; page: number; filters: { q?: string; location?: string; remote?: string }; locations: string[]; anyOpen: boolean }): string {
+export function renderCareersPage(
+  org: ResolvedOrg,
+  publicUrl: URL,
+  r: { jobs: JobRow[]; total: number; page: number; filters: { q?: string; location?: string; remote?: string }; locations: string[]; anyOpen: boolean },
+  tr: Translator = translator('en'),
+  requestUrl = `/jobs/${org.slug}`,
+): string {
+  const x = (key: Parameters<Translator['t']>[0], values?: Parameters<Translator['t']>[1]) => escapeHtml(tr.t(key, values));
   const f = r.filters;
   const pages = Math.max(1, Math.ceil(r.total / CAREERS_PAGE_SIZE));
   const filtered = Boolean(f.q || f.location || f.remote);
-  const locationOptions = ['<option value="">Anywhere</option>', ...r.locations.map((l) => `<option value="${escapeHtml(l)}"${l === f.location ? ' selected' : ''}>${escapeHtml(l)}</option>`)];
+  const locationOptions = [`<option value="">${x('careers.anywhere')}</option>`, ...r.locations.map((l) => `<option value="${escapeHtml(l)}"${l === f.location ? ' selected' : ''}>${escapeHtml(l)}</option>`)];
   if (f.location && !r.locations.includes(f.location)) locationOptions.push(`<option value="${escapeHtml(f.location)}" selected>${escapeHtml(f.location)}</option>`);
   const remoteOptions = [
-    ['', 'Any workplace'],
-    ['remote', 'Remote only'],
-    ['onsite', 'On-site or hybrid'],
+    ['', x('careers.anyWorkplace')],
+    ['remote', x('careers.remoteOnly')],
+    ['onsite', x('careers.onsiteOrHybrid')],
   ]
     .map(([v, label]) => `<option value="${v}"${(f.remote ?? '') === v ? ' selected' : ''}>${label}</option>`)
     .join('');
   let list: string;
   if (!r.anyOpen) {
-    list = `<p class="empty" id="empty">${escapeHtml(org.name)} has no open positions right now. Please check back later${org.websiteUrl ? `, or visit <a href="${escapeHtml(org.websiteUrl)}" rel="noopener">their website</a>` : ''}.</p>`;
+    list = org.websiteUrl
+      ? `<p class="empty" id="empty">${x('careers.noneOpenWebsite', { org: org.name })} <a href="${escapeHtml(org.websiteUrl)}" rel="noopener">${x('careers.website', { org: org.name })}</a></p>`
+      : `<p class="empty" id="empty">${x('careers.noneOpen', { org: org.name })}</p>`;
   } else if (r.jobs.length === 0) {
-    list = `<p class="empty" id="empty">${r.page > pages ? 'There is no such page.' : 'No open positions match your search.'} <a href="/jobs/${org.slug}">Show all jobs</a></p>`;
+    list = `<p class="empty" id="empty">${r.page > pages ? x('careers.noSuchPage') : x('careers.noMatch')} <a href="/jobs/${org.slug}">${x('careers.showAll')}</a></p>`;
   } else {
-    list = `<ul class="jobs">${r.jobs.map((j) => jobItem(org, j)).join('\n')}</ul>`;
+    list = `<ul class="jobs">${r.jobs.map((j) => jobItem(org, j, tr)).join('\n')}</ul>`;
   }
   const pager =
     r.jobs.length > 0 && pages > 1
-      ? `<nav class="pager" aria-label="Pages">${r.page > 1 ? `<a rel="prev" href="${escapeHtml(listingHref(org.slug, f, r.page - 1))}">Previous</a>` : ''}<span>Page ${r.page} of ${pages}</span>${r.page < pages ? `<a rel="next" href="${escapeHtml(listingHref(org.slug, f, r.page + 1))}">Next</a>` : ''}</nav>`
+      ? `<nav class="pager" aria-label="${x('careers.pages')}">${r.page > 1 ? `<a rel="prev" href="${escapeHtml(listingHref(org.slug, f, r.page - 1))}">${x('careers.previous')}</a>` : ''}<span>${x('careers.pageOf', { page: r.page, pages })}</span>${r.page < pages ? `<a rel="next" href="${escapeHtml(listingHref(org.slug, f, r.page + 1))}">${x('careers.next')}</a>` : ''}</nav>`
       : '';
   const canonical = new URL(`/jobs/${org.slug}`, publicUrl).toString();
   const head = `<link rel="canonical" href="${escapeHtml(canonical)}">
-<meta name="description" content="Open positions at ${escapeHtml(org.name)}">
-<link rel="alternate" type="application/rss+xml" title="${escapeHtml(org.name)} jobs" href="/jobs/${org.slug}/feed.xml">
+<meta name="description" content="${x('careers.description', { org: org.name })}">
+<link rel="alternate" type="application/rss+xml" title="${x('apply.feedTitle', { org: org.name })}" href="/jobs/${org.slug}/feed.xml">
 ${filtered || r.page > 1 ? '<meta name="robots" content="noindex, follow">' : ''}
 ${brandHead(org)}`;
   return layout(
-    `Jobs at ${org.name}`,
-    `<header class="careers-hero">${brandHeader(org, publicUrl)}<h1>Jobs at ${escapeHtml(org.name)}</h1>
-<p class="meta">${r.total} open position${r.total === 1 ? '' : 's'}${filtered ? ' match your search' : ''}</p></header>
+    tr.t('careers.title', { org: org.name }),
+    `${languageSwitcher(tr, requestUrl)}
+<header class="careers-hero">${brandHeader(org, publicUrl, tr)}<h1>${x('careers.title', { org: org.name })}</h1>
+<p class="meta">${x(filtered ? 'careers.countMatching' : 'careers.count', { count: r.total })}</p></header>
 <form class="filters" method="get" action="/jobs/${org.slug}" role="search">
-<label>Search <input type="search" name="q" maxlength="100" value="${escapeHtml(f.q ?? '')}"></label>
-<label>Location <select name="location">${locationOptions.join('')}</select></label>
-<label>Workplace <select name="remote">${remoteOptions}</select></label>
-<button type="submit">Search</button>
+<label>${x('careers.search')} <input type="search" name="q" maxlength="100" value="${escapeHtml(f.q ?? '')}"></label>
+<label>${x('careers.location')} <select name="location">${locationOptions.join('')}</select></label>
+<label>${x('careers.workplace')} <select name="remote">${remoteOptions}</select></label>
+<button type="submit">${x('careers.searchButton')}</button>
 </form>
 ${list}
 ${pager}`,
     head,
+    tr.locale,
   );
 }
 
-export function renderEmbed(org: ResolvedOrg, publicUrl: URL, jobs: JobRow[]): string {
+export function renderEmbed(org: ResolvedOrg, publicUrl: URL, jobs: JobRow[], tr: Translator = translator('en')): string {
   const list = jobs.length
-    ? `<ul class="jobs">${jobs.map((j) => jobItem(org, j, ' target="_blank" rel="noopener"')).join('\n')}</ul>`
-    : `<p class="empty">No open positions right now.</p>`;
+    ? `<ul class="jobs">${jobs.map((j) => jobItem(org, j, tr, ' target="_blank" rel="noopener"')).join('\n')}</ul>`
+    : `<p class="empty">${escapeHtml(tr.t('careers.embedEmpty'))}</p>`;
   return layout(
-    `Jobs at ${org.name}`,
-    `${brandHeader(org, publicUrl).replace('<a class="brand"', '<a class="brand" target="_blank" rel="noopener"')}
+    tr.t('careers.title', { org: org.name }),
+    `${brandHeader(org, publicUrl, tr).replace('<a class="brand"', '<a class="brand" target="_blank" rel="noopener"')}
 ${list}
-<p><a href="/jobs/${org.slug}" target="_blank" rel="noopener">All jobs at ${escapeHtml(org.name)}</a></p>`,
+<p><a href="/jobs/${org.slug}" target="_blank" rel="noopener">${escapeHtml(tr.t('apply.allJobs', { org: org.name }))}</a></p>`,
     `<meta name="robots" content="noindex">${brandHead(org)}`,
+    tr.locale,
   ).replace('<body>', '<body class="embed">');
 }
 
@@ -200,7 +217,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
-        .send(renderCareersPage(org, deps.publicUrl, { ...result, locations, anyOpen }));
+        .send(renderCareersPage(org, deps.publicUrl, { ...result, locations, anyOpen }, candidateTranslator(request, reply), request.url));
     },
   );
 
@@ -230,7 +247,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       if (typeof base === 'string') reply.header('content-security-policy', embedCsp(base, org.branding?.embed_origins ?? []));
       // frame-ancestors decides; the legacy header would forbid every framing.
       reply.removeHeader('x-frame-options');
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(renderEmbed(org, deps.publicUrl, jobs));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(renderEmbed(org, deps.publicUrl, jobs, candidateTranslator(request, reply)));
     },
   );
 

@@ -8,12 +8,18 @@ import type { CurrentNotice } from '../notices/service.js';
 import { PRIVACY_NOTICE_VERSION, applyNoticeParagraphs } from './notice.js';
 import type { CurrentQuestionSet } from '../jobs/questions-service.js';
 import { questionsHtml } from './questions-html.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
+import type { MessageKey } from '../../core/i18n/catalog-shape.js';
+import { languageSwitcher } from '../../core/i18n/switcher.js';
+
+/** English, for callers that render without a candidate's language (machine formats, tests). */
+const EN = translator('en');
 
 // Re-exported for the pages that import it from here; it lives in core (shared by every page).
 export { escapeHtml };
 
 const EMPLOYMENT: Record<string, string> = { full_time: 'FULL_TIME', part_time: 'PART_TIME', contract: 'CONTRACTOR', temporary: 'TEMPORARY', internship: 'INTERN' };
-const EMPLOYMENT_LABEL: Record<string, string> = { full_time: 'Full time', part_time: 'Part time', contract: 'Contract', temporary: 'Temporary', internship: 'Internship' };
+const EMPLOYMENT_LABEL: Record<string, MessageKey> = { full_time: 'apply.fullTime', part_time: 'apply.partTime', contract: 'apply.contract', temporary: 'apply.temporary', internship: 'apply.internship' };
 
 /** What the public pages show of an org: its name (or branding display name), slug and branding. */
 export interface PublicOrg {
@@ -110,28 +116,29 @@ export function jobPostingJsonLd(job: JobRow, org: PublicOrg, url: string, publi
   return jsonLdText(jobPostingData(job, org, url, publicUrl));
 }
 
-export const WORKPLACE_LABEL: Record<string, string> = { onsite: 'On-site', hybrid: 'Hybrid', remote: 'Remote' };
-const UNIT_LABEL: Record<string, string> = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' };
+const WORKPLACE_LABEL: Record<string, MessageKey> = { onsite: 'apply.onsite', hybrid: 'apply.hybrid', remote: 'apply.remote' };
 
-/** "EUR 60,000–75,000 per year", or '' when the job states no salary. */
-export function salaryText(job: JobRow): string {
+/** "EUR 60,000–75,000 per year" (numbers in the locale's format), or '' when the job states no salary. */
+export function salaryText(job: JobRow, tr: Translator = EN): string {
   if (job.salary_min === null || !job.salary_currency || !job.salary_unit) return '';
-  const fmt = (n: string) => Number(n).toLocaleString('en-GB', { maximumFractionDigits: 2 });
+  const fmt = (n: string) => tr.number(Number(n), { maximumFractionDigits: 2 });
   const range = job.salary_max !== null && Number(job.salary_max) !== Number(job.salary_min) ? `${fmt(job.salary_min)}–${fmt(job.salary_max)}` : fmt(job.salary_min);
-  return `${job.salary_currency} ${range} per ${UNIT_LABEL[job.salary_unit] ?? job.salary_unit.toLowerCase()}`;
+  return tr.t('apply.salary', { amount: `${job.salary_currency} ${range}`, unit: job.salary_unit });
 }
 
 /** The facts line of a job: employment type, place, workplace, salary. */
-export function jobMeta(job: JobRow): string {
+export function jobMeta(job: JobRow, tr: Translator = EN): string {
   const place = [job.location, job.address_region, job.address_country].filter(Boolean).join(', ');
-  const remote = job.workplace === 'remote' && job.remote_countries.length > 0 ? `Remote (${job.remote_countries.join(', ')})` : WORKPLACE_LABEL[job.workplace];
-  return [EMPLOYMENT_LABEL[job.employment_type], job.workplace === 'remote' ? '' : place, remote, salaryText(job)].filter(Boolean).join(' · ');
+  const workplaceKey = WORKPLACE_LABEL[job.workplace];
+  const remote = job.workplace === 'remote' && job.remote_countries.length > 0 ? tr.t('apply.remoteIn', { countries: job.remote_countries.join(', ') }) : workplaceKey ? tr.t(workplaceKey) : '';
+  const employmentKey = EMPLOYMENT_LABEL[job.employment_type];
+  return [employmentKey ? tr.t(employmentKey) : '', job.workplace === 'remote' ? '' : place, remote, salaryText(job, tr)].filter(Boolean).join(' · ');
 }
 
 /** The branded header of the public pages: logo, name; links to the careers page. */
-export function brandHeader(org: PublicOrg, publicUrl: URL): string {
+export function brandHeader(org: PublicOrg, publicUrl: URL, tr: Translator = EN): string {
   const logo = logoUrl(org, publicUrl);
-  return `<p class="org"><a class="brand" href="/jobs/${org.slug}">${logo ? `<img class="logo" src="${escapeHtml(new URL(logo).pathname + new URL(logo).search)}" alt="${escapeHtml(org.name)} logo" height="40">` : ''}<span>${escapeHtml(org.name)}</span></a></p>`;
+  return `<p class="org"><a class="brand" href="/jobs/${org.slug}">${logo ? `<img class="logo" src="${escapeHtml(new URL(logo).pathname + new URL(logo).search)}" alt="${escapeHtml(tr.t('apply.logoAlt', { org: org.name }))}" height="40">` : ''}<span>${escapeHtml(org.name)}</span></a></p>`;
 }
 
 export function brandHead(org: PublicOrg): string {
@@ -139,9 +146,10 @@ export function brandHead(org: PublicOrg): string {
   return org.accent && /^#[0-9a-f]{6}$/.test(org.accent) ? `<link rel="stylesheet" href="/jobs/${org.slug}/brand/accent.css?v=${org.accent.slice(1)}">` : '';
 }
 
-export function layout(title: string, body: string, head = ''): string {
+/** A candidate page; `lang` is the page's locale (the <html lang> screen readers and translators read). */
+export function layout(title: string, body: string, head = '', lang = 'en'): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -174,6 +182,8 @@ export function renderApplyPage(
   notice: CurrentNotice,
   utm: Partial<Record<string, string | null>> | null = null,
   questions: CurrentQuestionSet | null = null,
+  tr: Translator = EN,
+  requestUrl = `/jobs/${org.slug}/${job.slug}`,
 ): string {
   const pageUrl = new URL(`/jobs/${org.slug}/${job.slug}`, publicUrl).toString();
   const action = `/api/v1/public/jobs/${org.slug}/${job.slug}/apply`;
@@ -182,56 +192,81 @@ export function renderApplyPage(
     .filter((p) => p.trim())
     .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
     .join('\n');
-  const noticeHtml = applyNoticeParagraphs(notice.facts).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  const x = (key: MessageKey, values?: Parameters<Translator['t']>[1]) => escapeHtml(tr.t(key, values));
+  const noticeHtml = applyNoticeParagraphs(notice.facts, tr).map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
   const demo = DEMOGRAPHIC_KEYS.map((k) => {
-    const options = Object.entries(DEMOGRAPHIC_CATEGORIES[k].options)
-      .map(([value, label]) => `<option value="${value}">${escapeHtml(label)}</option>`)
+    // The stored values stay the fixed keys; only what the candidate reads is translated.
+    const options = Object.keys(DEMOGRAPHIC_CATEGORIES[k].options)
+      .map((value) => `<option value="${value}">${x(demographicOptionKey(k, value))}</option>`)
       .join('');
-    return `<label>${escapeHtml(DEMOGRAPHIC_CATEGORIES[k].label)} <select name="demographics.${k}"><option value="">Not answered</option>${options}</select></label>`;
+    return `<label>${x(`demographics.${k}`)} <select name="demographics.${k}"><option value="">${x('demographics.notAnswered')}</option>${options}</select></label>`;
   }).join('\n');
-  const head = `<link rel="alternate" type="application/rss+xml" title="${escapeHtml(org.name)} jobs" href="/jobs/${org.slug}/feed.xml">
+  const head = `<link rel="alternate" type="application/rss+xml" title="${x('apply.feedTitle', { org: org.name })}" href="/jobs/${org.slug}/feed.xml">
 <link rel="canonical" href="${escapeHtml(pageUrl)}">
 ${brandHead(org)}
-<script type="application/ld+json">${jobPostingJsonLd(job, org, pageUrl, publicUrl)}</script>`;
+<script type="application/ld+json">${jobPostingJsonLd(job, org, pageUrl, publicUrl)}</script>
+<script src="/assets/tz.js" defer></script>`;
   return layout(
-    `${job.title} — ${org.name}`,
-    `<header>${brandHeader(org, publicUrl)}<h1>${escapeHtml(job.title)}</h1>
-<p class="meta">${escapeHtml(jobMeta(job))}</p>${job.valid_through ? `<p class="meta">Apply by ${escapeHtml(job.valid_through.toISOString().slice(0, 10))}</p>` : ''}
-<p><a href="/jobs/${org.slug}">All jobs at ${escapeHtml(org.name)}</a></p></header>
+    tr.t('apply.pageTitle', { job: job.title, org: org.name }),
+    `${languageSwitcher(tr, requestUrl)}
+<header>${brandHeader(org, publicUrl, tr)}<h1>${escapeHtml(job.title)}</h1>
+<p class="meta">${escapeHtml(jobMeta(job, tr))}</p>${job.valid_through ? `<p class="meta">${x('apply.applyBy', { date: job.valid_through })}</p>` : ''}
+<p><a href="/jobs/${org.slug}">${x('apply.allJobs', { org: org.name })}</a></p></header>
 <section class="description">${paragraphs}</section>
-<section class="notice" id="privacy-notice"><h2>Before you apply: how your data is used</h2>
+<section class="notice" id="privacy-notice"><h2>${x('apply.noticeHeading')}</h2>
 ${noticeHtml}
-<p><a href="/privacy/${encodeURIComponent(org.slug)}/ai">How ${escapeHtml(org.name)} uses AI, and who else receives your data</a></p>
-<p class="version">Notice version ${PRIVACY_NOTICE_VERSION}, revision ${notice.version}</p></section>
+<p><a href="/privacy/${encodeURIComponent(org.slug)}/ai?lang=${tr.locale}">${x('apply.aiPageLink', { org: org.name })}</a></p>
+<p class="version">${x('apply.noticeVersion', { version: PRIVACY_NOTICE_VERSION, revision: String(notice.version) })}</p></section>
 <form method="post" action="${action}" enctype="multipart/form-data">
-<h2>Apply</h2>
-<label>Full name <input name="name" required maxlength="200" autocomplete="name"></label>
-<label>Email <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
-<label>Phone (optional) <input name="phone" type="tel" maxlength="40" autocomplete="tel"></label>
-<label>Location (optional) <input name="location" maxlength="200"></label>
-<label>Link, e.g. LinkedIn or portfolio (optional) <input name="links" type="url" maxlength="500"></label>
-<label>CV (PDF, Word .docx or text, up to 10 MB) <input name="cv" type="file" required accept=".pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"></label>
+<h2>${x('apply.formHeading')}</h2>
+<label>${x('apply.name')} <input name="name" required maxlength="200" autocomplete="name"></label>
+<label>${x('apply.email')} <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
+<label>${x('apply.phone')} <input name="phone" type="tel" maxlength="40" autocomplete="tel"></label>
+<label>${x('apply.location')} <input name="location" maxlength="200"></label>
+<label>${x('apply.links')} <input name="links" type="url" maxlength="500"></label>
+<label>${x('apply.cv')} <input name="cv" type="file" required accept=".pdf,.docx,.txt,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"></label>
 <input type="hidden" name="noticeVersion" value="${PRIVACY_NOTICE_VERSION}">
 <input type="hidden" name="noticeRevision" value="${notice.version}">
-${questionsHtml(questions)}${utmInputs(utm)}<fieldset class="ai-choice"><legend>How should your application be reviewed?</legend>
-<label><input type="radio" name="humanReviewOnly" value="false" checked> AI-assisted screening, reviewed by a person</label>
-<label><input type="radio" name="humanReviewOnly" value="true"> A person reviews my application without AI screening</label>
+<input type="hidden" name="locale" value="${tr.locale}">
+<input type="hidden" name="timeZone" value="" id="candidate-time-zone">
+${questionsHtml(questions, tr)}${utmInputs(utm)}<fieldset class="ai-choice"><legend>${x('apply.reviewLegend')}</legend>
+<label><input type="radio" name="humanReviewOnly" value="false" checked> ${x('apply.reviewAi')}</label>
+<label><input type="radio" name="humanReviewOnly" value="true"> ${x('apply.reviewHuman')}</label>
 </fieldset>
-<label class="consent"><input type="checkbox" name="consent" value="true" required> I have read the notice above and agree to my data being processed as described (with AI-assisted screening only if I chose it).</label>
-<fieldset class="demographics"><legend>Voluntary demographic questions (optional, stored separately)</legend>
-<p>Leave any of these unanswered, or choose &quot;I decline to answer&quot;. Screeners never see your answers.</p>
+<label class="consent"><input type="checkbox" name="consent" value="true" required> ${x('apply.consent')}</label>
+<fieldset class="demographics"><legend>${x('demographics.legend')}</legend>
+<p>${x('demographics.intro')}</p>
 ${demo}
 </fieldset>
-<button type="submit">Submit application</button>
+<button type="submit">${x('apply.submit')}</button>
 </form>`,
     head,
+    tr.locale,
   );
 }
 
-export function renderThankYou(org: { name: string }, job: { title: string }, humanReviewOnly = false): string {
-  const how = humanReviewOnly ? 'A person will review it without AI screening.' : 'A person will review it.';
-  return layout('Application received', `<h1>Thank you</h1><p>Your application for ${escapeHtml(job.title)} at ${escapeHtml(org.name)} has been received. ${how}</p>`);
+/** The message key of a demographic option's label ('decline' is shared by every question). */
+function demographicOptionKey(k: string, value: string): MessageKey {
+  return (value === 'decline' ? 'demographics.decline' : `demographics.${k}_${value}`) as MessageKey;
 }
+
+export function renderThankYou(org: { name: string }, job: { title: string }, humanReviewOnly = false, tr: Translator = EN): string {
+  const how = tr.t(humanReviewOnly ? 'apply.thanksReviewHuman' : 'apply.thanksReview');
+  return layout(
+    tr.t('apply.thanksTitle'),
+    `<h1>${escapeHtml(tr.t('apply.thanksHeading'))}</h1><p>${escapeHtml(tr.t('apply.thanksBody', { job: job.title, org: org.name }))} ${escapeHtml(how)}</p>`,
+    '',
+    tr.locale,
+  );
+}
+
+/**
+ * Fills the apply form's hidden time-zone field with the browser's IANA zone (issue 22).
+ * Served as a file (the CSP allows no inline script); without it the field stays empty
+ * and the org's default applies.
+ */
+export const TZ_JS = `(function(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;var f=document.getElementById('candidate-time-zone');if(f&&z)f.value=z;}catch(e){}})();
+`;
 
 export function renderRss(org: { name: string; slug: string }, jobs: JobRow[], publicUrl: URL): string {
   const x = escapeHtml;
@@ -262,24 +297,33 @@ a{color:var(--accent)}.brand{display:inline-flex;align-items:center;gap:.6rem;te
 .pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}.empty{background:#f4f6f8;padding:1rem;border-radius:.5rem}
 .embed body,body.embed{margin:.5rem;max-width:none}
 section.application{margin:1rem 0}
+.languages ul{display:flex;flex-wrap:wrap;gap:.8rem;list-style:none;padding:0;margin:0 0 .6rem;font-size:.9em}
 `;
 
 /** issue 14 (M2): the page a re-submission's confirmation link opens. Confirming is a POST (a mail scanner following the link changes nothing). */
-export function renderResubmissionConfirm(p: { orgName: string; jobTitle: string; token: string; expiresAt: Date }): string {
-  const org = escapeHtml(p.orgName);
-  const job = escapeHtml(p.jobTitle);
+export function renderResubmissionConfirm(p: { orgName: string; jobTitle: string; token: string; expiresAt: Date }, tr: Translator = EN, requestUrl = `/apply/confirm/${encodeURIComponent(p.token)}`): string {
+  const x = (key: MessageKey, values?: Parameters<Translator['t']>[1]) => escapeHtml(tr.t(key, values));
+  const names = { org: p.orgName, job: p.jobTitle };
   return layout(
-    'Confirm your new CV',
-    `<h1>Confirm your new CV</h1>
-<p>A new CV was sent for your application for ${job} at ${org}, with your email address. If you sent it, confirm below: it replaces the CV ${org} reviews, and it is assessed again like any new CV.</p>
-<p>If you did not send it, close this page: nothing changes on your application, and the file is deleted on ${escapeHtml(p.expiresAt.toUTCString())}.</p>
+    tr.t('resubmission.confirmTitle'),
+    `${languageSwitcher(tr, requestUrl)}
+<h1>${x('resubmission.confirmTitle')}</h1>
+<p>${x('resubmission.confirmIntro', names)}</p>
+<p>${x('resubmission.confirmIgnore', { date: tr.locale === 'en' ? p.expiresAt.toUTCString() : tr.dateTime(p.expiresAt) })}</p>
 <form method="post" action="/apply/confirm/${encodeURIComponent(p.token)}">
 <input type="hidden" name="confirm" value="yes">
-<button type="submit">Yes, I sent this CV: use it for my application</button>
+<button type="submit">${x('resubmission.confirmButton')}</button>
 </form>`,
+    '',
+    tr.locale,
   );
 }
 
-export function renderResubmissionConfirmed(p: { orgName: string; jobTitle: string }): string {
-  return layout('CV confirmed', `<h1>Thank you</h1><p>Your new CV is now part of your application for ${escapeHtml(p.jobTitle)} at ${escapeHtml(p.orgName)}. A person will review it.</p>`);
+export function renderResubmissionConfirmed(p: { orgName: string; jobTitle: string }, tr: Translator = EN): string {
+  return layout(
+    tr.t('resubmission.confirmedTitle'),
+    `<h1>${escapeHtml(tr.t('resubmission.confirmedHeading'))}</h1><p>${escapeHtml(tr.t('resubmission.confirmedBody', { job: p.jobTitle, org: p.orgName }))}</p>`,
+    '',
+    tr.locale,
+  );
 }

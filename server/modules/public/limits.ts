@@ -42,12 +42,14 @@ export function createApplyLimiter(deps: { redis: Redis; redisPrefix: string; li
       if (burstCount > (deps.limits.perJobPerMinute ?? burstLimit(deps.limits.perJobPerHour))) {
         throw new TooManyRequestsError(Math.max(1, Math.ceil(((minute + 1) * BURST_WINDOW_MS - t) / 1000)), {
           detail: 'This job is receiving too many applications right now; please try again in a minute.',
+          i18n: { key: 'apply.tooManyJob', values: { minutes: 1 } },
         });
       }
       if (orgCount > deps.limits.perOrgPerHour || jobCount > deps.limits.perJobPerHour) {
         const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - t) / 1000));
         throw new TooManyRequestsError(retryAfter, {
           detail: `This ${jobCount > deps.limits.perJobPerHour ? 'job' : 'organisation'} is receiving too many applications right now; please try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+          i18n: { key: jobCount > deps.limits.perJobPerHour ? 'apply.tooManyJob' : 'apply.tooManyOrg', values: { minutes: Math.ceil(retryAfter / 60) } },
         });
       }
     },

@@ -28,6 +28,6 @@ export async function resolvePublicOrg(db: Db, slug: string): Promise<ResolvedOr
 
 export async function requirePublicOrg(db: Db, slug: string): Promise<ResolvedOrg> {
   const org = await resolvePublicOrg(db, slug);
-  if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no careers site here.' });
+  if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no careers site here.', i18n: { key: 'apply.orgNotFound' } });
   return org;
 }

@@ -2,13 +2,15 @@
 // controls with visible labels (axe-checked in test/e2e); field names are answers.<id>.
 import type { CurrentQuestionSet } from '../jobs/questions-service.js';
 import { QUESTION_LIMITS, type QuestionDef } from '../jobs/questions.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../../core/html.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
 
-function control(q: QuestionDef): string {
+function control(q: QuestionDef, tr: Translator): string {
   const name = `answers.${q.id}`;
   const fid = `q-${q.id}`;
   const req = q.required ? ' required' : '';
-  const label = `${escapeHtml(q.label)}${q.required ? '' : ' (optional)'}`;
+  // The employer's wording stays as written; only the chrome around it is translated.
+  const label = escapeHtml(q.required ? q.label : tr.t('questions.optional', { label: q.label }));
   const help = q.help ? `<span class="help" id="${fid}-help">${escapeHtml(q.help)}</span>` : '';
   const described = q.help ? ` aria-describedby="${fid}-help"` : '';
   switch (q.type) {
@@ -23,7 +25,7 @@ function control(q: QuestionDef): string {
     case 'yes_no':
     case 'single_choice':
     case 'multiple_choice': {
-      const options = q.type === 'yes_no' ? [['yes', 'Yes'], ['no', 'No']] : (q.options ?? []).map((o) => [o, o]);
+      const options = q.type === 'yes_no' ? [['yes', tr.t('questions.yes')], ['no', tr.t('questions.no')]] : (q.options ?? []).map((o) => [o, o]);
       const kind = q.type === 'multiple_choice' ? 'checkbox' : 'radio';
       // A required checkbox group cannot be expressed in HTML: the server checks it.
       const inputReq = kind === 'radio' ? req : '';
@@ -35,11 +37,11 @@ function control(q: QuestionDef): string {
   }
 }
 
-export function questionsHtml(set: CurrentQuestionSet | null): string {
+export function questionsHtml(set: CurrentQuestionSet | null, tr: Translator = translator('en')): string {
   if (!set || set.version === 0 || set.questions.length === 0) return '';
-  const rows = set.questions.map((q) => `<div class="question-row">${control(q)}</div>`).join('\n');
-  const knockoutNote = set.knockouts.length > 0 ? '<p>Some answers mean a person looks at your application first. No answer rejects an application automatically: a person makes every decision.</p>\n' : '';
-  return `<fieldset class="questions"><legend>Questions from the employer</legend>
+  const rows = set.questions.map((q) => `<div class="question-row">${control(q, tr)}</div>`).join('\n');
+  const knockoutNote = set.knockouts.length > 0 ? `<p>${escapeHtml(tr.t('questions.knockoutNote'))}</p>\n` : '';
+  return `<fieldset class="questions"><legend>${escapeHtml(tr.t('questions.legend'))}</legend>
 ${knockoutNote}${rows}
 </fieldset>
 <input type="hidden" name="questionsVersion" value="${set.version}">

@@ -14,7 +14,10 @@ import { currentQuestionSetIn } from '../jobs/questions-service.js';
 import { knockoutMatches, parseAnswers } from '../jobs/questions.js';
 import { requirePublicOrg, resolvePublicOrg, type ResolvedOrg } from './org.js';
 import { CAREERS_RATE_LIMIT_PER_MINUTE } from './careers.js';
-import { APPLY_CSS, renderApplyPage, renderRss, renderThankYou } from './html.js';
+import { APPLY_CSS, TZ_JS, renderApplyPage, renderRss, renderThankYou } from './html.js';
+import { candidateTranslator } from '../../plugins/locale.js';
+import { isLocale, validTimeZone, type Locale } from '../../core/i18n/locales.js';
+import { translator } from '../../core/i18n/translator.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
 import type { ApplyLimiter } from './limits.js';
 
@@ -30,7 +33,17 @@ const PublicErrors = { 400: Problem, 404: Problem, 413: Problem, 415: Problem, 4
 function parseChoice(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true' || value === 'on') return true;
-  throw new ValidationError([{ path: 'body/humanReviewOnly', message: 'must be "true" or "false"' }]);
+  throw new ValidationError([{ path: 'body/humanReviewOnly', message: 'must be "true" or "false"' }], undefined, { key: 'apply.invalidChoice' });
+}
+
+/**
+ * The locale the form was shown in (issue 22): one of the shipped locales, or absent/empty
+ * for API clients (then the request's own locale). Anything else is a 400.
+ */
+function parseFormLocale(value: string | undefined, fallback: Locale): Locale {
+  if (value === undefined || value === '') return fallback;
+  if (isLocale(value)) return value;
+  throw new ValidationError([{ path: 'body/locale', message: 'must be one of en, de, fr, es, nl' }], undefined, { key: 'apply.formMalformed' });
 }
 
 export interface PublicRouteOptions {
@@ -47,7 +60,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
   async function openJob(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow }> {
     const org = await resolvePublicOrg(deps.db, orgSlug);
     const job = org ? await deps.db.withTenant(org.id, (q) => findOpenJobBySlug(q, jobSlug)) : null;
-    if (!org || !job) throw new NotFoundError({ resource: 'Job', detail: 'This job does not exist or is no longer open.' });
+    if (!org || !job) throw new NotFoundError({ resource: 'Job', detail: 'This job does not exist or is no longer open.', i18n: { key: 'apply.jobNotFound' } });
     return { org, job };
   }
 
@@ -76,6 +89,12 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
   );
 
   app.get(
+    '/assets/tz.js',
+    { schema: { hide: true }, config: { access: { public: 'script that fills the apply form with the browser time zone' } } },
+    async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(TZ_JS),
+  );
+
+  app.get(
     '/jobs/:orgSlug/feed.xml',
     {
       schema: { operationId: 'openJobsFeed', tags: ['public'], params: OrgParams, response: { 200: Type.String(), 400: Problem, 404: Problem } },
@@ -98,8 +117,10 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
     async (request, reply) => {
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       const { org, job } = await openJob(orgSlug, jobSlug);
+      // The job's language unless the candidate chose another (?lang=, remembered in a cookie).
+      const tr = candidateTranslator(request, reply, { content: job.language });
       const { notice, questions } = await deps.db.withTenantTx(org.id, async (tx) => ({ notice: await currentNoticeIn(tx, org.id), questions: await currentQuestionSetIn(tx, job.id) }));
-      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query), questions));
+      return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query), questions, tr, request.url));
     },
   );
 
@@ -110,7 +131,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         operationId: 'applyToJob',
         tags: ['public'],
         description:
-          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately), utm_source?, utm_medium?, utm_campaign? (campaign source: up to 100 letters, digits, spaces or . _ ~ + -), questionsVersion? (the version of the job\'s application questions shown; when sent it must be the current one), answers.<questionId> (one per question; repeat the field for multiple choice; yes_no takes "yes"/"no", number a decimal, date YYYY-MM-DD).',
+          'multipart/form-data: cv (file), name, email, phone?, location?, links (repeatable), consent=true, noticeVersion (the template version shown), locale? (the language the page was shown in: en, de, fr, es or nl; consent records it), timeZone? (the candidate\'s IANA time zone; an unknown one is ignored), noticeRevision? (the org notice revision shown; when sent it must be the current one, and consent records it), humanReviewOnly? ("true": a person reviews the application without AI screening; it is never sent to a model), demographics.gender? and demographics.ethnicity? (fixed categories, voluntary, stored encrypted and separately), utm_source?, utm_medium?, utm_campaign? (campaign source: up to 100 letters, digits, spaces or . _ ~ + -), questionsVersion? (the version of the job\'s application questions shown; when sent it must be the current one), answers.<questionId> (one per question; repeat the field for multiple choice; yes_no takes "yes"/"no", number a decimal, date YYYY-MM-DD).',
         consumes: ['multipart/form-data'],
         params: JobParams,
         response: { 202: Type.Object({ status: Type.Literal('received'), noticeVersion: Type.String(), noticeRevision: Type.Integer(), humanReviewOnly: Type.Boolean() }), 200: Type.String(), ...PublicErrors },
@@ -124,6 +145,8 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
       // Limiter first, from the remembered job; the upload is not read before it allows the request.
       const forLimit = await jobForLimiter(orgSlug, jobSlug);
+      // Errors from here on are in the job's language (or the candidate's explicit choice).
+      const requestTr = candidateTranslator(request, reply, { content: forLimit.job.language });
       if (deps.applyLimiter) {
         try {
           await deps.applyLimiter.take(forLimit.org.id, forLimit.job.id);
@@ -134,12 +157,18 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
         }
       }
       const { org, job } = forLimit.fresh ? forLimit : await openJob(orgSlug, jobSlug);
-      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'questionsVersion', 'humanReviewOnly', ...UTM_FIELDS]);
+      const form = await readApplicationForm(request, ['consent', 'noticeVersion', 'noticeRevision', 'questionsVersion', 'humanReviewOnly', 'locale', 'timeZone', ...UTM_FIELDS]);
+      // The language the form (and so the notice) was shown in: consent records it, and the
+      // rest of this answer uses it. An unknown or empty zone is ignored (the org's default applies).
+      const locale = parseFormLocale(form.extra.locale, requestTr.locale);
+      request.candidateLocale = locale;
+      reply.header('content-language', locale);
+      const timeZone = validTimeZone(form.extra.timeZone);
       if (form.extra.consent !== 'true' && form.extra.consent !== 'on') {
-        throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
+        throw new UnprocessableError({ detail: 'Please read the privacy notice and give your consent to apply.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION }, i18n: { key: 'apply.consentMissing' } });
       }
       if (form.extra.noticeVersion !== PRIVACY_NOTICE_VERSION) {
-        throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION } });
+        throw new UnprocessableError({ detail: 'The privacy notice has changed; please reload the page and read it again.', extra: { noticeVersion: PRIVACY_NOTICE_VERSION }, i18n: { key: 'apply.noticeChanged' } });
       }
       const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
       const utm = parseUtm(form.extra);
@@ -147,7 +176,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       // The questions are versioned like the notice: a page showing an older set is answered
       // again (consent records the version asked). API clients may omit the version.
       if (form.extra.questionsVersion !== undefined && form.extra.questionsVersion !== String(questions.version)) {
-        throw new UnprocessableError({ detail: 'The application questions have changed; please reload the page and answer them again.', extra: { questionsVersion: questions.version } });
+        throw new UnprocessableError({ detail: 'The application questions have changed; please reload the page and answer them again.', extra: { questionsVersion: questions.version }, i18n: { key: 'apply.questionsChanged' } });
       }
       const values = parseAnswers(questions, form.answers);
       const answers = questions.version > 0 ? { questionsVersion: questions.version, values, assessed: questions.knockouts.length > 0, knockedOutBy: knockoutMatches(questions, values) } : null;
@@ -155,12 +184,13 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       // notice first. API clients that render no page may omit the revision; the current
       // one is recorded (it is the one GET /jobs/:org/:job shows).
       if (form.extra.noticeRevision !== undefined && !/^[1-9][0-9]{0,8}$/.test(form.extra.noticeRevision)) {
-        throw new ValidationError([{ path: 'body/noticeRevision', message: 'must be a positive integer' }]);
+        throw new ValidationError([{ path: 'body/noticeRevision', message: 'must be a positive integer' }], undefined, { key: 'apply.formMalformed' });
       }
       if (form.extra.noticeRevision !== undefined && form.extra.noticeRevision !== String(notice.version)) {
         throw new UnprocessableError({
           detail: 'The privacy notice has changed; please reload the page and read it again.',
           extra: { noticeVersion: PRIVACY_NOTICE_VERSION, noticeRevision: notice.version },
+          i18n: { key: 'apply.noticeChanged' },
         });
       }
       // A re-submission for an existing application is held until the candidate confirms it
@@ -178,13 +208,15 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
           demographics: form.demographics,
           utm,
           answers,
+          locale,
+          timeZone,
         },
         request.id,
       );
       // The same answer whether or not this email applied before: nothing to enumerate.
       const accept = request.headers.accept ?? '';
       if (accept.includes('text/html') && !accept.includes('application/json')) {
-        return reply.code(200).type('text/html; charset=utf-8').send(renderThankYou(org, job, humanReviewOnly));
+        return reply.code(200).type('text/html; charset=utf-8').send(renderThankYou(org, job, humanReviewOnly, translator(locale, timeZone)));
       }
       return reply.code(202).send({ status: 'received', noticeVersion: PRIVACY_NOTICE_VERSION, noticeRevision: notice.version, humanReviewOnly });
     },

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Problem } from '../../plugins/schemas.js';
 import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/html.js';
+import { candidateTranslator } from '../../plugins/locale.js';
 import type { ResubmissionService } from './service.js';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
@@ -30,7 +31,8 @@ export async function resubmissionRoutes(app: FastifyInstance, deps: { resubmiss
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const p = await deps.resubmissions.page(token);
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderResubmissionConfirm({ ...p, token }));
+      const tr = candidateTranslator(request, reply, { content: p.locale, timeZone: p.timeZone });
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderResubmissionConfirm({ ...p, token }, tr, request.url));
     },
   );
 
@@ -50,7 +52,7 @@ export async function resubmissionRoutes(app: FastifyInstance, deps: { resubmiss
       const { token } = request.params as { token: string };
       const done = await deps.resubmissions.confirm(token, request.id);
       reply.header('cache-control', 'no-store');
-      if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').send(renderResubmissionConfirmed(done));
+      if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').send(renderResubmissionConfirmed(done, candidateTranslator(request, reply, { content: done.locale, timeZone: done.timeZone })));
       return { status: 'confirmed' as const };
     },
   );

@@ -23,6 +23,8 @@ import { findDocumentBySha, insertDocument } from '../documents/repo.js';
 import { orgName } from '../interviews/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { expireDue, findByTokenHash, insertResubmission, markConfirmed, pendingOfApplication, resubmissionOrg, type ResubmissionRow } from './repo.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
+import { isLocale } from '../../core/i18n/locales.js';
 
 export const RESUBMISSION_TTL_MS = 72 * 3_600_000;
 /** More pending re-submissions than this for one application are dropped (no more mail to the candidate). */
@@ -163,20 +165,22 @@ export function createResubmissionService(deps: {
             to: cipher.openText('candidates', 'email_enc', cand.id, cand.email_enc),
             org: (await orgName(q, held.orgId)) ?? 'the employer',
             job: job?.title ?? 'a job',
+            // issue 22: in the language the candidate applied in (else the job's), dates in their zone.
+            tr: translator(isLocale(app.locale) ? app.locale : isLocale(job?.language) ? job.language : 'en', app.time_zone),
           };
         });
         if (!mail) return;
         const link = new URL(`/apply/confirm/${held.token}`, deps.publicUrl).toString();
         await deps.mailer.send({
           to: mail.to,
-          subject: `Confirm the new CV for your application to ${mail.org}`,
+          subject: mail.tr.t('resubmission.mailSubject', { org: mail.org }),
           text: [
-            `Someone sent a new CV for your application "${mail.job}" at ${mail.org}, using this email address.`,
+            mail.tr.t('resubmission.mailIntro', { job: mail.job, org: mail.org }),
             '',
-            'If it was you, open this link and confirm to replace the CV on your application:',
+            mail.tr.t('resubmission.mailConfirm'),
             link,
             '',
-            `If it was not you, ignore this message: nothing changes on your application, and the file is deleted on ${held.expiresAt.toUTCString()}.`,
+            mail.tr.t('resubmission.mailIgnore', { date: expiryText(mail.tr, held.expiresAt) }),
           ].join('\n'),
         });
       } catch (err) {
@@ -185,13 +189,13 @@ export function createResubmissionService(deps: {
     },
 
     /** What the confirmation page shows (the token is the credential). */
-    async page(token: string): Promise<{ orgName: string; jobTitle: string; expiresAt: Date }> {
+    async page(token: string): Promise<{ orgName: string; jobTitle: string; expiresAt: Date; locale: string | null; timeZone: string | null }> {
       const orgId = await orgOf(token);
       return db.withTenant(orgId, async (q) => {
         const row = await live(q, token, false);
         const app = await findApplication(q, row.application_id, null);
         const job = app ? await findJob(q, app.job_id, null) : null;
-        return { orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '', expiresAt: row.expires_at };
+        return { orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '', expiresAt: row.expires_at, locale: app?.locale ?? job?.language ?? null, timeZone: app?.time_zone ?? null };
       });
     },
 
@@ -199,7 +203,7 @@ export function createResubmissionService(deps: {
      * The candidate confirms: the held file becomes the application's newest document (the
      * one parsed and screened next), consent is recorded, the token is spent.
      */
-    async confirm(token: string, requestId: string | null): Promise<{ orgName: string; jobTitle: string }> {
+    async confirm(token: string, requestId: string | null): Promise<{ orgName: string; jobTitle: string; locale: string | null; timeZone: string | null }> {
       const orgId = await orgOf(token);
       const out = await db.withTenantTx(orgId, async (tx) => {
         const row = await live(tx, token, true);
@@ -252,13 +256,13 @@ export function createResubmissionService(deps: {
           requestId,
         });
         const job = await findJob(tx, app.job_id, null);
-        return { documentId, needsParse, orgName: (await orgName(tx, orgId)) ?? '', jobTitle: job?.title ?? '' };
+        return { documentId, needsParse, orgName: (await orgName(tx, orgId)) ?? '', jobTitle: job?.title ?? '', locale: app.locale ?? job?.language ?? null, timeZone: app.time_zone };
       });
       if (out.needsParse) {
         // As for any new document: parse, then (on parse) screening re-runs on the newest CV.
         await deps.parseQueue.enqueue(orgId, out.documentId).catch((err: Error) => deps.logger.warn({ documentId: out.documentId, err: { message: err.message } }, 'cv-parse enqueue failed'));
       }
-      return { orgName: out.orgName, jobTitle: out.jobTitle };
+      return { orgName: out.orgName, jobTitle: out.jobTitle, locale: out.locale, timeZone: out.timeZone };
     },
 
     /** The recruiter's view of an application's live re-submissions (no file, no token). */
@@ -275,3 +279,8 @@ export function createResubmissionService(deps: {
 }
 
 export type ResubmissionService = ReturnType<typeof createResubmissionService>;
+
+/** When the held file is deleted: English keeps its UTC form; other languages read it in the candidate's zone. */
+export function expiryText(tr: Translator, d: Date): string {
+  return tr.locale === 'en' ? d.toUTCString() : tr.dateTime(d);
+}

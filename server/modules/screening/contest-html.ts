@@ -1,32 +1,41 @@
 // The candidate's contest page (/contest/:token): server-rendered, no inline script or
 // style (the stylesheet is the public pages' /assets/apply.css), so the strict CSP holds.
+// Its text comes from the catalogs in the candidate's language (issue 22).
 import { escapeHtml } from '../public/html.js';
 import { CONTEST_REASON_MAX } from './oversight.js';
+import { translator, type Translator } from '../../core/i18n/translator.js';
+import { languageSwitcher } from '../../core/i18n/switcher.js';
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main>${body}</main></body></html>`;
+function page(title: string, body: string, lang: string): string {
+  return `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><link rel="stylesheet" href="/assets/apply.css"></head><body><main>${body}</main></body></html>`;
 }
 
-export function renderContestPage(p: { state: 'open' | 'used' | 'expired'; orgName: string; jobTitle: string; token: string }): string {
-  const org = escapeHtml(p.orgName);
-  const job = escapeHtml(p.jobTitle);
-  const title = 'Ask for a human review';
-  if (p.state === 'used') return page(title, `<h1>${title}</h1><p>We have already received your request for a review of your application for ${job}. ${org} will reply to you.</p>`);
-  if (p.state === 'expired') return page(title, `<h1>${title}</h1><p>This link has expired. Please contact ${org} directly to ask for a review of your application for ${job}.</p>`);
+export function renderContestPage(
+  p: { state: 'open' | 'used' | 'expired'; orgName: string; jobTitle: string; token: string },
+  tr: Translator = translator('en'),
+  requestUrl = `/contest/${encodeURIComponent(p.token)}`,
+): string {
+  const x = (key: Parameters<Translator['t']>[0], values?: Parameters<Translator['t']>[1]) => escapeHtml(tr.t(key, values));
+  const names = { org: p.orgName, job: p.jobTitle };
+  const title = tr.t('contest.title');
+  const switcher = languageSwitcher(tr, requestUrl);
+  if (p.state === 'used') return page(title, `${switcher}<h1>${escapeHtml(title)}</h1><p>${x('contest.used', names)}</p>`, tr.locale);
+  if (p.state === 'expired') return page(title, `${switcher}<h1>${escapeHtml(title)}</h1><p>${x('contest.expired', names)}</p>`, tr.locale);
   const action = `/contest/${encodeURIComponent(p.token)}`;
   return page(
     title,
-    `<h1>Ask for a human review of your application for ${job} at ${org}</h1>
-<p>An AI system helped assess your application: it suggested scores against the job's criteria, with quotes from your CV. A person at ${org} made the decision. If you think the outcome is wrong, tell us why below. A person will review the outcome and reply to you.</p>
+    `${switcher}<h1>${x('contest.heading', names)}</h1>
+<p>${x('contest.intro', names)}</p>
 <form method="post" action="${action}">
-<label for="reason">What do you think is wrong, and why? (at most ${CONTEST_REASON_MAX} characters)</label><br>
+<label for="reason">${x('contest.reasonLabel', { max: CONTEST_REASON_MAX })}</label><br>
 <textarea id="reason" name="reason" required minlength="1" maxlength="${CONTEST_REASON_MAX}" rows="10" cols="60"></textarea><br>
-<button type="submit">Send my request for a human review</button>
+<button type="submit">${x('contest.submit')}</button>
 </form>
-<p>You can use this link once. What you write is stored encrypted and only used for this review.</p>`,
+<p>${x('contest.once')}</p>`,
+    tr.locale,
   );
 }
 
-export function renderContestReceived(orgName: string): string {
-  return page('Request received', `<h1>Request received</h1><p>Thank you. A person at ${escapeHtml(orgName)} will review the outcome of your application and reply to you.</p>`);
+export function renderContestReceived(orgName: string, tr: Translator = translator('en')): string {
+  return page(tr.t('contest.receivedTitle'), `<h1>${escapeHtml(tr.t('contest.receivedTitle'))}</h1><p>${escapeHtml(tr.t('contest.receivedBody', { org: orgName }))}</p>`, tr.locale);
 }

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { renderContestPage, renderContestReceived } from './contest-html.js';
+import { candidateTranslator } from '../../plugins/locale.js';
 import { CONTEST_REASON_MAX, renderExplanationText, type ScreeningOversight } from './oversight.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -43,6 +44,8 @@ const RescreenJob = Type.Object({
 const Explanation = Type.Object({
   applicationId: Uuid,
   jobTitle: Type.String(),
+  locale: Type.String({ description: 'The language the candidate applied in (else the job’s): format=text is written in it.' }),
+  timeZone: Nullable(Type.String()),
   generatedAt: Type.String(),
   aiAssisted: Type.Boolean(),
   advisoryNotice: Type.String(),
@@ -253,11 +256,12 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const p = await oversight.contestPage(token);
+      const tr = candidateTranslator(request, reply, { content: p.locale, timeZone: p.timeZone });
       return reply
         .code(p.state === 'open' ? 200 : 410)
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(renderContestPage({ ...p, token }));
+        .send(renderContestPage({ ...p, token }, tr, request.url));
     },
   );
 
@@ -280,7 +284,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       reply.code(201).header('cache-control', 'no-store');
       if (wantsHtml(request.headers.accept)) {
         const page = await oversight.contestPage(token);
-        return reply.type('text/html; charset=utf-8').send(renderContestReceived(page.orgName));
+        return reply.type('text/html; charset=utf-8').send(renderContestReceived(page.orgName, candidateTranslator(request, reply, { content: page.locale, timeZone: page.timeZone })));
       }
       return result;
     },

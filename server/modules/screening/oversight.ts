@@ -46,6 +46,8 @@ import {
 } from './repo.js';
 import type { ScreeningResult } from './service.js';
 import type { AlertSink } from '../alerts/service.js';
+import { translator } from '../../core/i18n/translator.js';
+import { isLocale } from '../../core/i18n/locales.js';
 
 // GoneError moved to core/errors.ts (issue 14); re-exported for this module's importers.
 export { GoneError };
@@ -181,6 +183,9 @@ export function createScreeningOversight(deps: OversightDeps) {
       return {
         applicationId,
         jobTitle: job?.title ?? '',
+        // issue 22: the language the candidate applied in (else the job's) and their zone.
+        locale: app.locale ?? job?.language ?? 'en',
+        timeZone: app.time_zone,
         generatedAt: clock().toISOString(),
         aiAssisted: used !== null,
         advisoryNotice:
@@ -385,7 +390,8 @@ export function createScreeningOversight(deps: OversightDeps) {
         const app = await findApplication(q, link.application_id, null);
         const job = app ? await findJob(q, app.job_id, null) : null;
         const state = link.used_at ? ('used' as const) : link.expires_at <= clock() ? ('expired' as const) : ('open' as const);
-        return { state, orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '' };
+        // issue 22: the page speaks the language the candidate applied in (else the job's).
+        return { state, orgName: (await orgName(q, orgId)) ?? '', jobTitle: job?.title ?? '', locale: app?.locale ?? job?.language ?? null, timeZone: app?.time_zone ?? null };
       });
     },
 
@@ -441,38 +447,44 @@ export function createScreeningOversight(deps: OversightDeps) {
 export type ScreeningOversight = ReturnType<typeof createScreeningOversight>;
 export type Explanation = Awaited<ReturnType<ScreeningOversight['explanation']>>;
 
-/** The explanation as plain text (Markdown-compatible) for the candidate. */
+/**
+ * The explanation as plain text (Markdown-compatible) for the candidate, in the language
+ * they applied in (issue 22), dates in their time zone. English keeps ISO dates and the
+ * member's role, as before localisation.
+ */
 export function renderExplanationText(e: Explanation): string {
+  const tr = translator(isLocale(e.locale) ? e.locale : 'en', e.timeZone);
+  const day = (iso: string) => (tr.locale === 'en' ? iso.slice(0, 10) : tr.date(new Date(iso)));
   const lines: string[] = [];
-  lines.push(`# How your application for "${e.jobTitle}" was assessed`, '');
+  lines.push(`# ${tr.t('explanation.title', { job: e.jobTitle })}`, '');
   if (!e.screening) {
-    lines.push('No AI system was used to assess this application.', '');
+    lines.push(tr.t('explanation.noAi'), '');
   } else {
     const s = e.screening;
-    lines.push(e.advisoryNotice, '');
-    if (s.simulated) lines.push('Note: this assessment came from a SIMULATED AI (a demo stand-in doing keyword matching), not a language model.', '');
-    lines.push(`## What was assessed (AI-assisted, ${s.screenedAt.slice(0, 10)})`, '');
-    lines.push(`Your CV was compared with ${s.criteria.length} criteria for the role. For each one, the AI gave a score from 0 (no evidence) to 4 (clearly met) and quoted the parts of your CV it relied on.`, '');
+    lines.push(tr.t('explanation.advisory'), '');
+    if (s.simulated) lines.push(tr.t('explanation.simulated'), '');
+    lines.push(`## ${tr.t('explanation.assessedHeading', { date: day(s.screenedAt) })}`, '');
+    lines.push(tr.t('explanation.assessedIntro', { count: s.criteria.length }), '');
     for (const c of s.criteria) {
-      lines.push(`### ${c.name}${c.mustHave ? ' (required)' : ''}`);
-      lines.push(`- Score: ${c.score} of ${c.maxScore} (${c.verdict.replace('_', ' ')})`);
-      lines.push(`- Why: ${c.reasoning}`);
-      for (const ev of c.evidence) lines.push(`- From your CV: "${ev.quote}"${ev.foundInCv ? '' : ' (this quote was not found in your CV, so it was given less weight)'}`);
+      lines.push(`### ${c.mustHave ? tr.t('explanation.required', { name: c.name }) : c.name}`);
+      lines.push(`- ${tr.t('explanation.score', { score: c.score, max: c.maxScore, verdict: c.verdict })}`);
+      lines.push(`- ${tr.t('explanation.why', { reasoning: c.reasoning })}`);
+      for (const ev of c.evidence) lines.push(`- ${tr.t(ev.foundInCv ? 'explanation.quote' : 'explanation.quoteNotFound', { quote: ev.quote })}`);
       lines.push('');
     }
-    const rec = s.aiRecommendation === 'advance' ? 'move forward' : s.aiRecommendation === 'not_advance' ? 'not move forward' : 'be reviewed by a person';
-    lines.push(`## The AI's recommendation (advisory only)`, '', `The AI suggested that the application ${rec}. This suggestion did not decide anything on its own.`, '');
+    lines.push(`## ${tr.t('explanation.recommendationHeading')}`, '', tr.t('explanation.recommendation', { rec: s.aiRecommendation ?? 'review' }), '');
   }
-  lines.push('## The decision', '');
+  lines.push(`## ${tr.t('explanation.decisionHeading')}`, '');
   if (e.decision) {
     const d = e.decision;
-    const who = d.decidedBy.name ?? (d.decidedBy.role ? `a ${d.decidedBy.role.replace('_', ' ')}` : 'a member of the hiring team');
-    lines.push(`Decision: ${d.outcome}, made by ${who} (a person) on ${d.decidedAt.slice(0, 10)}.`);
-    lines.push(`Reason given: ${d.reason}`);
-    if (d.followedAiRecommendation !== null) lines.push(d.followedAiRecommendation ? 'The decision followed the AI recommendation.' : 'The decision did not follow the AI recommendation.');
+    // Role names are English words: other languages say "a member of the hiring team".
+    const who = d.decidedBy.name ?? (d.decidedBy.role && tr.locale === 'en' ? `a ${d.decidedBy.role.replace('_', ' ')}` : tr.t('explanation.someone'));
+    lines.push(tr.t('explanation.decision', { outcome: d.outcome, who, date: day(d.decidedAt) }));
+    lines.push(tr.t('explanation.reason', { reason: d.reason }));
+    if (d.followedAiRecommendation !== null) lines.push(tr.t(d.followedAiRecommendation ? 'explanation.followed' : 'explanation.notFollowed'));
   } else {
-    lines.push('No decision has been made yet.');
+    lines.push(tr.t('explanation.noDecision'));
   }
-  lines.push('', '## If you disagree', '', 'You can contest this outcome. A person who was not bound by the AI suggestion will review it and reply to you.', '');
+  lines.push('', `## ${tr.t('explanation.disagreeHeading')}`, '', tr.t('explanation.disagree'), '');
   return lines.join('\n');
 }

@@ -137,6 +137,8 @@ export interface Job {
   remoteCountries: string[];
   salary: { min: number; max: number | null; currency: string; unit: string } | null;
   validThrough: string | null;
+  /** en, de, fr, es or nl: the language of the job's candidate pages (issue 22). */
+  language: string;
 }
 export interface StageRef {
   id: string;
@@ -230,7 +232,7 @@ export interface Application {
   tags: string[];
   stage: StageRef;
   pipeline: StageRef[];
-  consent: { noticeVersion: string; noticeRevision?: number | null; consentedAt: string | null } | null;
+  consent: { noticeVersion: string; noticeRevision?: number | null; language?: string | null; consentedAt: string | null } | null;
   /** The candidate chose a review by a person without AI screening. */
   humanReviewOnly?: boolean;
   /** Answers to the job's application questions (issue 21 item 5); knockedOut = needs human review. */

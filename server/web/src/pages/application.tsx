@@ -177,7 +177,7 @@ export function ApplicationDetail({ id }: { id: string }) {
               <dt>Consent</dt>
               <dd>
                 {a.consent
-                  ? `notice ${a.consent.noticeVersion}${a.consent.noticeRevision ? ` (revision ${a.consent.noticeRevision})` : ''}, ${when(a.consent.consentedAt)}`
+                  ? `notice ${a.consent.noticeVersion}${a.consent.noticeRevision ? ` (revision ${a.consent.noticeRevision})` : ''}${a.consent.language ? `, shown in ${a.consent.language}` : ''}, ${when(a.consent.consentedAt)}`
                   : 'uploaded by a recruiter'}
               </dd>
             </dl>

@@ -148,12 +148,17 @@ export function JobsList() {
   );
 }
 
+/** The languages a job can be advertised in; candidates can still switch on the page. */
+const JOB_LANGUAGES: Record<string, string> = { en: 'English', de: 'German (Deutsch)', fr: 'French (Français)', es: 'Spanish (Español)', nl: 'Dutch (Nederlands)' };
+
 interface Draft {
   title: string;
   description: string;
   location: string;
   employmentType: string;
   status: string;
+  /** The language the job is advertised in: its candidate pages, mails and interview (issue 22). */
+  language: string;
   criteria: { name: string; description: string; weight: number; mustHave: boolean }[];
   interviewQuestions: string[];
   hiringManagerIds: string[];
@@ -208,7 +213,7 @@ function careersBody(c: CareersDraft, before: CareersDraft | null): Record<strin
   };
 }
 
-const EMPTY: Draft = { title: '', description: '', location: '', employmentType: 'full_time', status: 'draft', criteria: [], interviewQuestions: [], hiringManagerIds: [], careers: EMPTY_CAREERS };
+const EMPTY: Draft = { title: '', description: '', location: '', employmentType: 'full_time', status: 'draft', language: 'en', criteria: [], interviewQuestions: [], hiringManagerIds: [], careers: EMPTY_CAREERS };
 
 export function JobEditor({ id }: { id: string | null }) {
   const session = useSession();
@@ -217,7 +222,7 @@ export function JobEditor({ id }: { id: string | null }) {
   const job = useData(async () => {
     if (!id) return null;
     const j = await get<Job>(`/api/v1/jobs/${id}`);
-    setDraft({ title: j.title, description: j.description, location: j.location, employmentType: j.employmentType, status: j.status, criteria: j.criteria, interviewQuestions: j.interviewQuestions, hiringManagerIds: j.hiringManagerIds, careers: careersDraft(j) });
+    setDraft({ title: j.title, description: j.description, location: j.location, employmentType: j.employmentType, status: j.status, language: j.language, criteria: j.criteria, interviewQuestions: j.interviewQuestions, hiringManagerIds: j.hiringManagerIds, careers: careersDraft(j) });
     return j;
   }, [id]);
   const members = useData(async () => (session.can('members:read') ? (await get<{ members: Member[] }>('/api/v1/members')).members : []), []);
@@ -279,6 +284,16 @@ export function JobEditor({ id }: { id: string | null }) {
                 <option value="draft">Draft (not public)</option>
                 <option value="open">Open (apply page live)</option>
                 <option value="closed">Closed</option>
+              </select>
+            </label>
+            <label>
+              Language
+              <select name="language" value={draft.language} onChange={(e) => set({ language: e.currentTarget.value })}>
+                {Object.entries(JOB_LANGUAGES).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
               </select>
             </label>
           </div>
