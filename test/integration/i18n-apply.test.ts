@@ -155,6 +155,10 @@ t.test('apply stores locale, time zone and consent language; the thank-you page 
 
   const view = await ctx.app.inject({ method: 'GET', url: `/api/v1/applications/${app?.id}`, headers: admin.headers });
   t.equal(view.json<{ consent: { language: string } }>().consent.language, 'de', 'the applications API shows the consent language');
+  const candidateId = view.json<{ candidate: { id: string } }>().candidate.id;
+  const exported = await ctx.app.inject({ method: 'GET', url: `/api/v1/candidates/${candidateId}/export`, headers: admin.headers });
+  t.equal(exported.statusCode, 200, exported.body.slice(0, 300));
+  t.match(exported.json<{ applications: unknown[] }>().applications, [{ consent: { language: 'de', noticeVersion: String }, locale: 'de', timeZone: 'Europe/Berlin' }], 'the data export records the consent language');
 
   const nl = await apply(jobDe.slug, { locale: 'nl', timeZone: 'Mars/Olympus_Mons' }, { headers: { accept: 'text/html' } });
   t.equal(nl.statusCode, 200, 'an invalid zone is ignored, not an error');

@@ -57,7 +57,11 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
         stage: { name: app.stage_name, kind: app.stage_kind },
         source: app.source,
         tags: app.tags,
-        consent: app.consent_notice_version ? { noticeVersion: app.consent_notice_version, consentedAt: app.consented_at?.toISOString() ?? null } : null,
+        consent: app.consent_notice_version
+          ? { noticeVersion: app.consent_notice_version, noticeRevision: app.consent_notice_revision, language: app.consent_language, consentedAt: app.consented_at?.toISOString() ?? null }
+          : null,
+        locale: app.locale,
+        timeZone: app.time_zone,
         createdAt: app.created_at.toISOString(),
         documents: (await documentsOfApplication(tx, app.id)).map((doc) => ({
           id: doc.id,
