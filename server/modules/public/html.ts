@@ -297,6 +297,7 @@ a{color:var(--accent)}.brand{display:inline-flex;align-items:center;gap:.6rem;te
 .pager{display:flex;gap:1rem;align-items:center;margin:1rem 0}.empty{background:#f4f6f8;padding:1rem;border-radius:.5rem}
 .embed body,body.embed{margin:.5rem;max-width:none}
 section.application{margin:1rem 0}
+textarea{display:block;width:100%;box-sizing:border-box;padding:.4rem;min-height:6rem}
 .languages ul{display:flex;flex-wrap:wrap;gap:.8rem;list-style:none;padding:0;margin:0 0 .6rem;font-size:.9em}
 `;
 
