@@ -4,14 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../plugins/schemas.js';
-import { escapeHtml } from '../public/html.js';
+import { escapeHtml } from '../../core/html.js';
 import type { BiasReport } from '../bias/service.js';
 import type { Ctx } from '../jobs/service.js';
 import { markdownToPdf } from './pdf.js';
 import { DOCUMENTS, type AiDocsService, type DocFacts, type DocumentKind, type Subprocessor } from './service.js';
 import { translator, type MessageValues, type Translator } from '../../core/i18n/translator.js';
 import type { MessageKey } from '../../core/i18n/catalog-shape.js';
-import { languageSwitcher } from '../../core/i18n/switcher.js';
+import { candidatePage } from '../../core/i18n/page.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 
 /** Where a candidate reads the summary for an org: linked from the apply and interview notices. */
@@ -40,19 +40,7 @@ export function renderPublicSummary(f: DocFacts, tr: Translator = translator('en
         })
         .join('')}</tbody></table>`
     : `<p>${x('aipage.noRecipients')}</p>`;
-  return `<!doctype html>
-<html lang="${tr.locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${x('aipage.title', { org })}</title>
-<link rel="stylesheet" href="/assets/apply.css">
-</head>
-<body>
-<main>
-${languageSwitcher(tr, requestUrl)}
-<h1>${x('aipage.title', { org })}</h1>
+  const body = `<h1>${x('aipage.title', { org })}</h1>
 <p class="meta">${x('aipage.generated', { org, date: new Date(f.generatedAt) })}</p>
 <h2>${x('aipage.whatHeading')}</h2>
 <ul>
@@ -73,11 +61,8 @@ ${items([
 <h2>${x('aipage.recipientsHeading')}</h2>
 ${subs}
 <h2>${x('aipage.keptHeading')}</h2>
-<p>${x('aipage.kept', { days: f.retentionDays })}</p>
-</main>
-</body>
-</html>
-`;
+<p>${x('aipage.kept', { days: f.retentionDays })}</p>`;
+  return candidatePage(tr, tr.t('aipage.title', { org }), body, { path: requestUrl });
 }
 
 const DocParams = Type.Object({ doc: Type.Union(DOCUMENTS.map((d) => Type.Literal(d))) }, { additionalProperties: false });

@@ -2,6 +2,7 @@
 // from /assets/apply.css; structured data is a JSON-LD data block (never executed) with
 // "<" escaped so it cannot end the element.
 import { escapeHtml } from '../../core/html.js';
+import { candidateDocument } from '../../core/i18n/page.js';
 import type { JobRow } from '../jobs/repo.js';
 import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
 import type { CurrentNotice } from '../notices/service.js';
@@ -148,22 +149,7 @@ export function brandHead(org: PublicOrg): string {
 
 /** A candidate page; `lang` is the page's locale (the <html lang> screen readers and translators read). */
 export function layout(title: string, body: string, head = '', lang = 'en'): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="/assets/apply.css">
-${head}
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return candidateDocument(lang, title, body, { head });
 }
 
 /** Campaign source carried from the page URL into the form (issue 21 item 3); values were validated. */
