@@ -9,6 +9,7 @@
 import t from 'tap';
 import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
+import { translator } from '../../server/core/i18n/translator.js';
 import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { freePort, launch, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';
 
@@ -56,6 +57,10 @@ t.test('consent to a browser call, load the Vapi module under the page CSP, star
   t.ok(web, "the SDK called Vapi's web-call endpoint");
   t.equal(web?.authorization, `Bearer ${fake.publicKey}`, 'with the restricted public key');
   t.match(web?.body, { assistantId: 'asst_e2e', assistantOverrides: { metadata: { interviewId, applicationId } } });
+  // The script speaks the page's language: the server renders its texts (issue 22 item 1).
+  await page.goto(`${origin}/i/${token}?lang=de`);
+  await page.locator('#browser-call-status', { hasText: translator('de').t('interview.browserReady') }).waitFor({ timeout: 15_000 });
+  t.ok(await page.getByRole('button', { name: translator('de').t('interview.browserStart') }).isEnabled(), 'German status and button');
   t.same(watch.csp, [], 'no CSP violation');
   t.same(watch.errors.filter((e) => e.startsWith('pageerror')), [], 'no uncaught script error');
 });

@@ -40,6 +40,23 @@ function slotSelect(tr: Translator, slots: Date[], withNow: boolean): string {
 <p class="meta">${escapeHtml(tr.t('interview.timesShownIn', { zone: tr.timeZone }))}</p>`;
 }
 
+/** What the browser-call script says, in the candidate's language (it has no catalog of its own). */
+const BROWSER_CALL_TEXTS = {
+  ready: 'interview.browserReady',
+  connecting: 'interview.browserConnecting',
+  running: 'interview.browserRunning',
+  ended: 'interview.browserEnded',
+  connectionFailed: 'interview.browserConnectionFailed',
+  cannotStart: 'interview.browserCannotStart',
+  couldNotStart: 'interview.browserCouldNotStart',
+} as const;
+
+function browserCallTexts(tr: Translator): string {
+  return Object.entries(BROWSER_CALL_TEXTS)
+    .map(([name, key]) => ` data-say-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escapeHtml(tr.t(key))}"`)
+    .join('');
+}
+
 /** The page after consent: the booking, and while allowed, moving or cancelling it. */
 function renderBooked(tr: Translator, p: PageInput): string {
   const action = `/i/${encodeURIComponent(p.token)}`;
@@ -49,7 +66,7 @@ function renderBooked(tr: Translator, p: PageInput): string {
   if (p.mode === 'typed' && p.status === 'ended') return `${heading}<p>${escapeHtml(tr.t('interview.typedDone', { org: p.orgName }))}</p>`;
   if (p.status === 'scheduled' && p.mode === 'browser') {
     const call = p.browserScript
-      ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"><button type="button" id="browser-call-start" disabled>${escapeHtml(tr.t('interview.browserStart'))}</button> <button type="button" id="browser-call-stop" hidden>${escapeHtml(tr.t('interview.browserStop'))}</button><p id="browser-call-status" role="status">${escapeHtml(tr.t('interview.browserLoading'))}</p></div>
+      ? `<div id="browser-call" data-token="${escapeHtml(p.token)}"${browserCallTexts(tr)}><button type="button" id="browser-call-start" disabled>${escapeHtml(tr.t('interview.browserStart'))}</button> <button type="button" id="browser-call-stop" hidden>${escapeHtml(tr.t('interview.browserStop'))}</button><p id="browser-call-status" role="status">${escapeHtml(tr.t('interview.browserLoading'))}</p></div>
 <script type="module" src="${escapeHtml(p.browserScript)}"></script>`
       : `<p>${escapeHtml(tr.t('interview.browserUnavailable'))}</p>`;
     return `${heading}

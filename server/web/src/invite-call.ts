@@ -24,8 +24,26 @@ const stop = document.getElementById('browser-call-stop') as HTMLButtonElement |
 const status = document.getElementById('browser-call-status');
 const token = root?.dataset.token ?? '';
 
-function say(text: string): void {
-  if (status) status.textContent = text;
+type Saying = 'ready' | 'connecting' | 'running' | 'ended' | 'connectionFailed' | 'cannotStart' | 'couldNotStart';
+
+/** The page renders each status text in the candidate's language (data-say-*); English if absent. */
+const ENGLISH: Record<Saying, string> = {
+  ready: 'Ready when you are.',
+  connecting: 'Connecting…',
+  running: 'The interview is running. The AI interviewer speaks first.',
+  ended: 'The interview has ended. Thank you — the hiring team will be in touch.',
+  connectionFailed: 'The connection failed. Check that the microphone is allowed, then reload the page to try again.',
+  cannotStart: 'The interview cannot start right now. Please reload the page.',
+  couldNotStart: 'The interview could not start. Please reload the page to try again.',
+};
+
+function text(which: Saying): string {
+  const own = root?.dataset[`say${which[0]?.toUpperCase()}${which.slice(1)}`];
+  return own ?? ENGLISH[which];
+}
+
+function say(line: string): void {
+  if (status) status.textContent = line;
 }
 
 let vapi: Vapi | null = null;
@@ -33,26 +51,26 @@ let vapi: Vapi | null = null;
 async function begin(): Promise<void> {
   if (!start) return;
   start.disabled = true;
-  say('Connecting…');
+  say(text('connecting'));
   const res = await fetch(`/i/${encodeURIComponent(token)}/browser-call`, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: '{}' });
   if (!res.ok) {
     const problem = (await res.json().catch(() => ({}))) as { detail?: string };
-    say(problem.detail ?? 'The interview cannot start right now. Please reload the page.');
+    say(problem.detail ?? text('cannotStart'));
     start.disabled = false;
     return;
   }
   const config = (await res.json()) as BrowserCallConfig;
   vapi = new VapiClass(config.publicKey, config.apiBaseUrl, { avoidEval: true });
   vapi.on('call-start', () => {
-    say('The interview is running. The AI interviewer speaks first.');
+    say(text('running'));
     if (stop) stop.hidden = false;
   });
   vapi.on('call-end', () => {
-    say('The interview has ended. Thank you — the hiring team will be in touch.');
+    say(text('ended'));
     if (stop) stop.hidden = true;
   });
   vapi.on('error', () => {
-    say('The connection failed. Check that the microphone is allowed, then reload the page to try again.');
+    say(text('connectionFailed'));
     start.disabled = false;
   });
   const assistant = config.assistantId ?? config.assistant ?? undefined;
@@ -61,13 +79,13 @@ async function begin(): Promise<void> {
 
 if (start && token) {
   start.disabled = false;
-  say('Ready when you are.');
+  say(text('ready'));
   start.addEventListener('click', () => {
     begin().catch((err: unknown) => {
       // Only the error's name and message (no configuration) for whoever debugs the page.
       // eslint-disable-next-line no-console -- the candidate's page has no other error channel
       console.warn('browser interview failed to start:', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-      say('The interview could not start. Please reload the page to try again.');
+      say(text('couldNotStart'));
       start.disabled = false;
     });
   });
