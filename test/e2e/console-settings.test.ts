@@ -249,12 +249,12 @@ t.test('the admin creates, edits and deletes message templates with the variable
   const form = page.getByRole('form', { name: 'New template' });
   await form.getByLabel('Name').fill('Interview follow-up');
   await form.getByLabel('Kind').selectOption('generic');
-  await form.getByLabel('Subject').fill('Next steps for {{job.title}}');
-  await form.getByLabel('Body').fill('Hi {{candidate.fistName}}, thank you for the interview.');
+  await form.getByLabel('Subject', { exact: true }).fill('Next steps for {{job.title}}');
+  await form.getByLabel('Body', { exact: true }).fill('Hi {{candidate.fistName}}, thank you for the interview.');
   await form.getByRole('button', { name: 'Create template' }).click();
   await form.getByRole('alert').waitFor();
   t.match(await form.getByRole('alert').textContent(), /Unknown variable in body: \{\{candidate\.fistName\}\}/, 'an unknown variable is refused with a readable message');
-  await form.getByLabel('Body').fill('Hi {{candidate.firstName}}, thank you for the interview.\n\nThe {{org.name}} team');
+  await form.getByLabel('Body', { exact: true }).fill('Hi {{candidate.firstName}}, thank you for the interview.\n\nThe {{org.name}} team');
   await form.getByRole('button', { name: 'Create template' }).click();
   await page.getByText('Template "Interview follow-up" created.').waitFor();
 
@@ -262,8 +262,8 @@ t.test('the admin creates, edits and deletes message templates with the variable
   await form.getByLabel('Name').fill('Thanks for applying');
   await form.getByLabel('Kind').selectOption('application_received');
   await form.getByLabel('Send automatically').selectOption('apply');
-  await form.getByLabel('Subject').fill('We received your application for {{job.title}}');
-  await form.getByLabel('Body').fill('Hi {{candidate.firstName}}, we will be in touch.');
+  await form.getByLabel('Subject', { exact: true }).fill('We received your application for {{job.title}}');
+  await form.getByLabel('Body', { exact: true }).fill('Hi {{candidate.firstName}}, we will be in touch.');
   await form.getByRole('button', { name: 'Create template' }).click();
   await page.getByText('Template "Thanks for applying" created.').waitFor();
   const list = page.getByRole('list', { name: 'Templates' });
@@ -271,10 +271,15 @@ t.test('the admin creates, edits and deletes message templates with the variable
 
   await page.getByRole('button', { name: 'Edit Interview follow-up' }).click();
   const edit = page.getByRole('form', { name: 'Edit template Interview follow-up' });
-  await edit.getByLabel('Subject').fill('Your interview for {{job.title}}: next steps');
+  await edit.getByLabel('Subject', { exact: true }).fill('Your interview for {{job.title}}: next steps');
+  // Its German wording, for candidates who applied in German (issue 22 item 1).
+  await edit.getByText("In the candidate's language (optional)").click();
+  await edit.getByLabel('Subject (Deutsch)').fill('Ihr Interview für {{job.title}}: die nächsten Schritte');
+  await edit.getByLabel('Body (Deutsch)').fill('Hallo {{candidate.firstName}}, vielen Dank für das Interview.');
   await edit.getByRole('button', { name: 'Save template' }).click();
   await page.getByText('Template "Interview follow-up" saved.').waitFor();
   t.match(await list.textContent(), /Your interview for \{\{job\.title\}\}: next steps/, 'the edit is shown');
+  t.match(await list.textContent(), /Also in: de/, 'the German wording is listed');
   await screenshot(page, '22-templates');
   t.same(await layoutProblems(page), [], 'every control labelled, every button named, ids unique, nothing wider than the screen');
 
@@ -282,11 +287,11 @@ t.test('the admin creates, edits and deletes message templates with the variable
   await page.getByRole('button', { name: 'Delete Thanks for applying' }).click();
   await page.getByText('Template "Thanks for applying" deleted.').waitFor();
   const res = await ctx.app.inject({ method: 'GET', url: '/api/v1/message-templates', headers: admin.headers });
-  const templates = res.json<{ templates: { name: string; subject: string; body: string }[] }>().templates;
+  const templates = res.json<{ templates: { name: string; subject: string; body: string; translations: Record<string, { subject: string }> }[] }>().templates;
   t.same(
-    templates.map((x) => [x.name, x.subject]),
-    [['Interview follow-up', 'Your interview for {{job.title}}: next steps']],
-    'stored as edited, the deleted one gone',
+    templates.map((x) => [x.name, x.subject, Object.fromEntries(Object.entries(x.translations).map(([l, v]) => [l, v.subject]))]),
+    [['Interview follow-up', 'Your interview for {{job.title}}: next steps', { de: 'Ihr Interview für {{job.title}}: die nächsten Schritte' }]],
+    'stored as edited (with its German wording), the deleted one gone',
   );
 });
 
