@@ -1,7 +1,7 @@
 // Screening an application's parsed CV against its job's criteria (used by the cv-screen
 // worker). Order of work: re-read state (idempotent: a finished screening is never redone),
 // honour the org's AI pause switch and monthly token budget (the screening waits with a
-// visible reason), redact, prompt, call the model and scan for injection while it answers (an invalid or
+// visible reason), scan for injection, redact, prompt, call the model (an invalid or
 // refused answer is retried once, then the screening fails with the raw answer kept
 // encrypted), validate against the pinned schema, ground evidence, and store everything
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
@@ -171,8 +171,10 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
 
       const { row, src, cipher, candidate, model } = prepared;
       const log = deps.logger.child({ screeningId: row.id, applicationId });
+      const injection = detectInjection(prepared.text, prepared.hidden);
       const blind = blindInput(model, src, prepared.text, candidate);
       const { redaction, inputHash } = blind;
+      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
       // The independent check reads the same blinded text and does not depend on the
@@ -201,33 +203,22 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       checking.catch(() => undefined);
       const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
 
-      const calling = callScreeningModel(deps.provider, model, blind, {
-        seal,
-        saveRunsOnProviderError: async (soFar) => {
-          // The check went out alongside: wait for it, so its runs are stored with the screening's.
-          await checking.catch(() => null);
-          await deps.db.withTenantTx(orgId, async (tx) => {
-            for (const r of [...soFar, ...asCheckRuns(checkRuns)]) await insertRun(tx, { ...r, orgId, screeningId: row.id });
-          });
-        },
-      });
-      calling.catch(() => undefined);
-
-      // The pattern detector is CPU on this thread (~10 ms for a CV) and its result is only
-      // needed with the answers: it runs while both calls are out, after one turn of the
-      // event loop lets their requests leave, instead of delaying them (issue 19: with 40
-      // CVs starting together, that delay added up before the last call went out).
-      let injection: ReturnType<typeof detectInjection>;
-      let call: Awaited<typeof calling>;
+      let call: Awaited<ReturnType<typeof callScreeningModel>>;
       try {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        injection = detectInjection(prepared.text, prepared.hidden);
-        call = await calling;
+        call = await callScreeningModel(deps.provider, model, blind, {
+          seal,
+          saveRunsOnProviderError: async (soFar) => {
+            // The check went out alongside: wait for it, so its runs are stored with the screening's.
+            await checking.catch(() => null);
+            await deps.db.withTenantTx(orgId, async (tx) => {
+              for (const r of [...soFar, ...asCheckRuns(checkRuns)]) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+            });
+          },
+        });
       } catch (err) {
-        await Promise.allSettled([calling, checking]);
+        await checking.catch(() => null);
         throw err;
       }
-      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const { runs, last, lastReason } = call;
       const check = await checking;
       const suspectLines = injection.suspectLines.map((l) => applyRedaction(stripInvisible(l), redaction.map));
