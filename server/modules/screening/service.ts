@@ -199,8 +199,6 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             },
           )
         : Promise.resolve(null);
-      // Awaited below; marked handled now, so a failure while the screening call is still out is not an unhandled rejection.
-      checking.catch(() => undefined);
       const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
 
       let call: Awaited<ReturnType<typeof callScreeningModel>>;
