@@ -5,7 +5,7 @@
 // refused answer is retried once, then the screening fails with the raw answer kept
 // encrypted), validate against the pinned schema, ground evidence, and store everything
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
-// `ai.screened`. Alongside the screening call, the independent injection check (its own
+// `ai.screened`. After a valid screening answer, the independent injection check (its own
 // prompt, no criteria; per-org setting, on by default) reads the same blinded text; its
 // finding, the model's own instructions_found and the pattern detector each flag the
 // screening and block "advance". Tokens are charged in that same transaction, only for a screening that
@@ -76,7 +76,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
     }
   }
 
-  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: (RunRecord & { purpose?: 'injection_check' })[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
+  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
     return deps.db.withTenantTx(orgId, async (tx) => {
       for (const r of extra.runs ?? []) await insertRun(tx, { ...r, orgId, screeningId });
       const input = (extra.runs ?? []).reduce((s, r) => s + r.inputTokens, 0);
@@ -100,7 +100,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         rawResponseEnc: extra.rawEnc ?? null,
         inputTokens: input,
         outputTokens: output,
-        attempts: (extra.runs ?? []).filter((r) => r.purpose !== 'injection_check').length,
+        attempts: (extra.runs ?? []).length,
       });
       if (!done) return false;
       if (input + output > 0) await addUsage(tx, orgId, monthStart(clock()), input, output, (extra.runs ?? []).length);
@@ -177,48 +177,33 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
-      // The independent check reads the same blinded text and does not depend on the
-      // screening's answer, so both calls go out together (issue 19): a CV waits for one
-      // model latency, not two in a row. When the screening then fails, the check's runs
-      // are still recorded and charged (recordFailure / the provider-error path).
+      const call = await callScreeningModel(deps.provider, model, blind, {
+        seal,
+        saveRunsOnProviderError: (soFar) =>
+          deps.db.withTenantTx(orgId, async (tx) => {
+            for (const r of soFar) await insertRun(tx, { ...r, orgId, screeningId: row.id });
+          }),
+      });
+      const { runs, last, lastReason } = call;
+
+      // The independent check runs only on a usable screening (a failed one goes to a human anyway).
+      let check: { instructions: string[] } | 'unavailable' | null = null;
       let checkRuns: RunRecord[] = [];
-      const checking: Promise<{ instructions: string[] } | 'unavailable' | null> = prepared.injectionCheck
-        ? runInjectionCheck(deps.provider, model, redaction.text, {
+      if (call.value && prepared.injectionCheck) {
+        try {
+          const res = await runInjectionCheck(deps.provider, model, redaction.text, {
             seal,
             saveRunsOnProviderError: async (soFar) => {
               checkRuns = soFar;
             },
-          }).then(
-            (res) => {
-              checkRuns = res.runs;
-              return res.value ? { instructions: res.value.instructions.filter((x) => x.trim().length > 0) } : ('unavailable' as const);
-            },
-            (err: unknown) => {
-              if (!(err instanceof ProviderError)) throw err;
-              return 'unavailable' as const;
-            },
-          )
-        : Promise.resolve(null);
-      const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
-
-      let call: Awaited<ReturnType<typeof callScreeningModel>>;
-      try {
-        call = await callScreeningModel(deps.provider, model, blind, {
-          seal,
-          saveRunsOnProviderError: async (soFar) => {
-            // The check went out alongside: wait for it, so its runs are stored with the screening's.
-            await checking.catch(() => null);
-            await deps.db.withTenantTx(orgId, async (tx) => {
-              for (const r of [...soFar, ...asCheckRuns(checkRuns)]) await insertRun(tx, { ...r, orgId, screeningId: row.id });
-            });
-          },
-        });
-      } catch (err) {
-        await checking.catch(() => null);
-        throw err;
+          });
+          checkRuns = res.runs;
+          check = res.value ? { instructions: res.value.instructions.filter((x) => x.trim().length > 0) } : 'unavailable';
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          check = 'unavailable';
+        }
       }
-      const { runs, last, lastReason } = call;
-      const check = await checking;
       const suspectLines = injection.suspectLines.map((l) => applyRedaction(stripInvisible(l), redaction.map));
       const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, { flagged: injection.flagged, suspectLines, check }) : null;
 
@@ -226,7 +211,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const answeredModel = last?.model ?? model;
       if (!evaluation) {
         const rawEnc = last ? seal('raw_response_enc', last.content ?? last.refusal ?? '') : null;
-        await recordFailure(orgId, row.id, applicationId, `model_output_${lastReason}`, { runs: [...runs, ...asCheckRuns(checkRuns)], rawEnc, model: answeredModel, inputHash });
+        await recordFailure(orgId, row.id, applicationId, `model_output_${lastReason}`, { runs, rawEnc, model: answeredModel, inputHash });
         log.warn({ reason: lastReason, runs: runs.length }, 'screening failed');
         return { status: 'failed', screeningId: row.id, reason: `model_output_${lastReason}` };
       }
