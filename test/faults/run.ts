@@ -442,6 +442,18 @@ async function main(): Promise<void> {
   {
     const job = await setup('interview-start');
     const headers = { ...job.member.headers, 'content-type': 'application/json' };
+    /** A new public application, invited to an interview; the invitation link read from the mail. */
+    async function applyAndInvite(): Promise<{ interviewId: string; link: string }> {
+      const mailsBefore = smtp.received.length;
+      await apply(job);
+      const [appId] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
+      const invited = await fetch(`${base}/api/v1/applications/${appId}/interviews`, { method: 'POST', headers, body: '{}' });
+      if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${await invited.text()}`);
+      const interviewId = ((await invited.json()) as { id: string }).id;
+      await waitFor('the invitation mail', () => smtp.received.length > mailsBefore, 10_000);
+      const link = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(mailsBefore).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+      return { interviewId, link };
+    }
     const put = await fetch(`${base}/api/v1/interviews/settings`, { method: 'PUT', headers, body: JSON.stringify({ assistantId: 'asst_interviewer', phoneNumberId: 'pn_outbound' }) });
     if (put.status !== 204) throw new Error(`interview settings: ${put.status} ${await put.text()}`);
     // No invite before an approved interview plan (issue 22 item 4).
@@ -532,14 +544,7 @@ async function main(): Promise<void> {
     if (hookRes.status !== 201) throw new Error(`endpoint: ${hookRes.status} ${await hookRes.text()}`);
     const hook = (await hookRes.json()) as { id: string; secret: string };
     vapi.setWebhook({ url: `${base}/webhooks/vapi/${hook.id}`, secret: hook.secret });
-    const mailsBefore = smtp.received.length;
-    await apply(job);
-    const [appId] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
-    const invited = await fetch(`${base}/api/v1/applications/${appId}/interviews`, { method: 'POST', headers, body: '{}' });
-    if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${await invited.text()}`);
-    const interviewId = ((await invited.json()) as { id: string }).id;
-    await waitFor('the invitation mail', () => smtp.received.length > mailsBefore, 10_000);
-    const link = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(mailsBefore).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+    const { interviewId, link } = await applyAndInvite();
     const posts = (): number => vapi.requests.filter((r) => r.method === 'POST' && r.path === '/call').length;
     const postsBefore = posts();
     const held = vapi.holdCreates();
@@ -664,14 +669,7 @@ async function main(): Promise<void> {
     // re-offers it from Postgres under the same job id; the interview is reconciled once.
     {
       await waitFor('the worker to start', () => worker.output.includes('worker started'), 60_000, 200);
-      const mailsBefore = smtp.received.length;
-      await apply(job);
-      const [appId] = await withOwner(async (c) => (await c.query<{ id: string }>('SELECT id FROM applications WHERE job_id = $1 ORDER BY created_at DESC LIMIT 1', [job.jobId])).rows.map((r) => r.id));
-      const invited = await fetch(`${base}/api/v1/applications/${appId}/interviews`, { method: 'POST', headers, body: '{}' });
-      if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${await invited.text()}`);
-      const interviewId = ((await invited.json()) as { id: string }).id;
-      await waitFor('the invitation mail', () => smtp.received.length > mailsBefore, 10_000);
-      const link = /\/i\/([A-Za-z0-9_-]{16,})/.exec(smtp.received.slice(mailsBefore).map((m) => m.data.replace(/=\r\n/g, '')).join('\n'))?.[1] as string;
+      const { interviewId, link } = await applyAndInvite();
       const consent = await fetch(`${base}/i/${link}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
