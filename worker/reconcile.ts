@@ -3,9 +3,9 @@
 // Postgres is the source of truth; a BullMQ job only carries a row that needs work. The
 // app answers a request once its rows are committed and enqueues after the commit, so an
 // enqueue can be lost (Redis down at that moment, or restarted later without its data).
-// Every queue whose work is visible in Postgres therefore has a reconciler: it finds rows
-// that have needed work for longer than a grace period and re-offers each under its
-// deterministic job id (reconcileJobs): a job that is waiting, delayed or running is left
+// Every queue whose work is visible in Postgres therefore has a reconciler: the owning
+// module (its pending-work.ts) finds rows that have needed work for longer than a grace
+// period, and the reconciler re-offers each under its deterministic job id (reconcileJobs): a job that is waiting, delayed or running is left
 // alone, a missing one is added again, a failed-out one is retried once (with its attempts
 // already spent, so the processor treats that run as the last one and records a visible
 // failure instead of looping).
@@ -20,13 +20,11 @@ import type { JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../server/core/db.js';
 import { QUEUES, type JobPayloads, type QueueName, type TypedQueue } from '../server/core/queues.js';
-import { cvParseJobId } from '../server/modules/applications/wire.js';
-import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/wire.js';
-import { cvScreenJobId } from '../server/modules/screening/queue.js';
-import { rescreenJobId } from '../server/modules/screening/oversight.js';
-import { interviewReconcileJobId, interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
-import { RECONCILE_SLACK_MS } from '../server/modules/interviews/calls.js';
-import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
+import type { QueueJob } from '../server/core/queue-jobs.js';
+import { documentsAwaitingParse } from '../server/modules/documents/pending-work.js';
+import { screeningsUnfinished } from '../server/modules/screening/pending-work.js';
+import { alertsUndelivered } from '../server/modules/alerts/pending-work.js';
+import { interviewsUnreconciled, interviewsUnscored, recordingsUnfetched, remindersUnsent } from '../server/modules/interviews/pending-work.js';
 
 export const RECONCILE_BATCH = 500;
 
@@ -35,6 +33,11 @@ export interface ReconcileJob<N extends QueueName> {
   data: JobPayloads[N];
   jobId: string;
   opts?: Omit<JobsOptions, 'jobId'>;
+}
+
+function toReconcileJob<N extends QueueName>(j: QueueJob<N>): ReconcileJob<N> {
+  const { jobId, ...opts } = j.opts;
+  return { name: j.name, data: j.data, jobId, opts };
 }
 
 export interface ReconcileOutcome {
@@ -69,125 +72,43 @@ export interface QueueReconciler {
   run(graceSeconds: number): Promise<ReconcileOutcome>;
 }
 
-export function cvParseReconciler(db: Db, queue: TypedQueue<'cv-parse'>): QueueReconciler {
+/** Adapts a module's "accepted work without a live job" finder to a reconciler of its queue. */
+function reconcilerOf<N extends QueueName>(queue: TypedQueue<N>, name: N, find: (graceSeconds: number) => Promise<QueueJob<N>[]>): QueueReconciler {
   return {
-    queue: QUEUES.cvParse,
+    queue: name,
     async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM documents_pending_parse($1, $2)', [graceSeconds, RECONCILE_BATCH]);
-      return reconcileJobs(queue, rows.map((r) => ({ name: 'parse', data: { orgId: r.org_id, documentId: r.id }, jobId: cvParseJobId(r.id) })));
+      return reconcileJobs(queue, (await find(graceSeconds)).map(toReconcileJob));
     },
   };
+}
+
+export function cvParseReconciler(db: Db, queue: TypedQueue<'cv-parse'>): QueueReconciler {
+  return reconcilerOf(queue, QUEUES.cvParse, (grace) => documentsAwaitingParse(db, grace, RECONCILE_BATCH));
 }
 
 export function cvScreenReconciler(db: Db, queue: TypedQueue<'cv-screen'>): QueueReconciler {
-  return {
-    queue: QUEUES.cvScreen,
-    async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; application_id: string; document_id: string; screening_id: string | null; generation: number; requested: boolean }>(
-        'SELECT org_id, application_id, document_id, screening_id, generation, requested FROM screenings_unfinished($1, $2)',
-        [graceSeconds, RECONCILE_BATCH],
-      );
-      // A first, automatic screening runs under the producer's id; a rescreen under the oversight's.
-      const jobId = (r: (typeof rows)[number]): string =>
-        r.screening_id && (r.requested || r.generation > 1) ? rescreenJobId(r.application_id, r.screening_id) : cvScreenJobId(r.application_id, r.document_id);
-      const unique = new Map(rows.map((r) => [jobId(r), r]));
-      return reconcileJobs(queue, [...unique].map(([id, r]) => ({ name: 'screen', data: { orgId: r.org_id, applicationId: r.application_id }, jobId: id })));
-    },
-  };
+  return reconcilerOf(queue, QUEUES.cvScreen, (grace) => screeningsUnfinished(db, grace, RECONCILE_BATCH));
 }
 
-export function alertDeliverReconciler(db: Db, queue: TypedQueue<'alert-deliver'>, retryDelayMs = 10_000): QueueReconciler {
-  return {
-    queue: QUEUES.alertDeliver,
-    async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM alerts_undelivered($1, $2)', [graceSeconds, RECONCILE_BATCH]);
-      return reconcileJobs(
-        queue,
-        rows.map((r) => ({ name: 'deliver', data: { orgId: r.org_id, alertId: r.id }, jobId: alertDeliverJobId(r.id), opts: { attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
-      );
-    },
-  };
+export function alertDeliverReconciler(db: Db, queue: TypedQueue<'alert-deliver'>, retryDelayMs?: number): QueueReconciler {
+  return reconcilerOf(queue, QUEUES.alertDeliver, (grace) => alertsUndelivered(db, grace, RECONCILE_BATCH, retryDelayMs));
 }
 
-/** interview-score: ended interviews with a transcript and no finished score (migration 0053). */
 export function interviewScoreReconciler(db: Db, queue: TypedQueue<'interview-score'>): QueueReconciler {
-  return {
-    queue: QUEUES.interviewScore,
-    async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_unscored($1, $2)', [graceSeconds, RECONCILE_BATCH]);
-      return reconcileJobs(queue, rows.map((r) => ({ name: 'score', data: { orgId: r.org_id, interviewId: r.id }, jobId: interviewScoreJobId(r.id) })));
-    },
-  };
+  return reconcilerOf(queue, QUEUES.interviewScore, (grace) => interviewsUnscored(db, grace, RECONCILE_BATCH));
 }
 
-/** recording-fetch: reconciled interviews whose recording was neither stored nor its call queued for deletion (migration 0053). */
-export function recordingFetchReconciler(db: Db, queue: TypedQueue<'recording-fetch'>, retryDelayMs = 30_000): QueueReconciler {
-  return {
-    queue: QUEUES.recordingFetch,
-    async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; id: string }>('SELECT org_id, id FROM interviews_recording_unfetched($1, $2)', [graceSeconds, RECONCILE_BATCH]);
-      return reconcileJobs(
-        queue,
-        rows.map((r) => ({ name: 'fetch', data: { orgId: r.org_id, interviewId: r.id }, jobId: recordingFetchJobId(r.id), opts: { attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs } } })),
-      );
-    },
-  };
+export function recordingFetchReconciler(db: Db, queue: TypedQueue<'recording-fetch'>, retryDelayMs?: number): QueueReconciler {
+  return reconcilerOf(queue, QUEUES.recordingFetch, (grace) => recordingsUnfetched(db, grace, RECONCILE_BATCH, retryDelayMs));
 }
 
-/** interview-reconcile jobs: a call not ended yet is asked again with backoff (~2 h in all). */
-export const INTERVIEW_RECONCILE_OPTS = { attempts: 8, backoff: { type: 'exponential', delay: 30_000 } } as const;
-
-/**
- * interview-reconcile (migration 0062): interviews whose current call ended (report
- * received) or should have ended (placed longer ago than its max duration plus the slack)
- * but were never reconciled. Each is re-offered under the producer's id for that call and
- * phase ('report' when the report came, else 'due'), at once.
- */
 export function interviewReconcileReconciler(db: Db, queue: TypedQueue<'interview-reconcile'>): QueueReconciler {
-  return {
-    queue: QUEUES.interviewReconcile,
-    async run(graceSeconds) {
-      const { rows } = await db.pool.query<{ org_id: string; id: string; call_id: string; reported: boolean }>(
-        'SELECT org_id, id, call_id, reported FROM interviews_unreconciled($1, $2, $3)',
-        [graceSeconds, RECONCILE_SLACK_MS / 1000, RECONCILE_BATCH],
-      );
-      return reconcileJobs(
-        queue,
-        rows.map((r) => ({ name: 'reconcile', data: { orgId: r.org_id, interviewId: r.id }, jobId: interviewReconcileJobId(r.id, r.call_id, r.reported ? 'report' : 'due'), opts: INTERVIEW_RECONCILE_OPTS })),
-      );
-    },
-  };
+  return reconcilerOf(queue, QUEUES.interviewReconcile, (grace) => interviewsUnreconciled(db, grace, RECONCILE_BATCH));
 }
 
-/** A reminder found unsent this late is still sent; later, its wording ("tomorrow", "in one hour") would mislead. */
-export const REMINDER_LATE_SECONDS = 15 * 60;
-
-/**
- * interview-reminder: each reminder of a booked interview that has neither been sent nor
- * has a job is added again under the producer's id, delayed until its time (or at once
- * when that time passed less than REMINDER_LATE_SECONDS ago). No grace period: a future
- * reminder re-added under the same id as the app's is the same job.
- */
+/** No grace period: a future reminder re-added under the same id as the app's is the same job. */
 export function interviewReminderReconciler(db: Db, queue: TypedQueue<'interview-reminder'>, clock: () => Date = () => new Date()): QueueReconciler {
-  return {
-    queue: QUEUES.interviewReminder,
-    async run() {
-      const { rows } = await db.pool.query<{ org_id: string; id: string; kind: '24h' | '1h'; version: number; send_at: Date }>(
-        'SELECT org_id, id, kind, version, send_at FROM interviews_reminders_unsent($1, $2)',
-        [REMINDER_LATE_SECONDS, RECONCILE_BATCH],
-      );
-      const now = clock().getTime();
-      return reconcileJobs(
-        queue,
-        rows.map((r) => ({
-          name: 'remind',
-          data: { orgId: r.org_id, interviewId: r.id, kind: r.kind, version: r.version },
-          jobId: interviewReminderJobId(r.id, r.kind, r.version),
-          opts: { delay: Math.max(0, r.send_at.getTime() - now) },
-        })),
-      );
-    },
-  };
+  return reconcilerOf(queue, QUEUES.interviewReminder, () => remindersUnsent(db, clock(), RECONCILE_BATCH));
 }
 
 export interface ReconcilerHandle {

@@ -14,6 +14,7 @@ import { createOrgSlots } from '../server/core/org-fairness.js';
 import type { Redis } from 'ioredis';
 import type { ModelProvider } from '../server/modules/screening/model.js';
 import { createScreeningProducer } from '../server/modules/screening/queue.js';
+import { enqueue, QUEUE_JOBS } from '../server/core/queue-jobs.js';
 import { createScreeningRunner } from '../server/modules/screening/service.js';
 import { createCvScreenProcessor } from './processors/cv-screen.js';
 import { createCallService } from '../server/modules/interviews/calls.js';
@@ -23,7 +24,6 @@ import type { Mailer } from '../server/core/mailer.js';
 import { createInterviewReminderProcessor } from './processors/interview-reminder.js';
 import { createInterviewReconcileProcessor } from './processors/interview-reconcile.js';
 import { createInterviewStartProcessor, scheduleStartSweep, sweepOverdueStarts } from './processors/interview-start.js';
-import { interviewReconcileJobId, interviewScoreJobId, interviewStartJobId } from '../server/modules/interviews/job-ids.js';
 import { createInterviewScoreProcessor } from './processors/interview-score.js';
 import { createInterviewScorer } from '../server/modules/interviews/score.js';
 import { createWebhookIngestProcessor, scheduleWebhookSweep, sweepUnprocessed } from './processors/webhook-ingest.js';
@@ -50,13 +50,13 @@ import { createEventHookDeliverProcessor, scheduleEventHookSweep } from './proce
 import { createVapiDeletionService } from '../server/modules/interviews/deletions.js';
 import { createVapiDeleteProcessor, scheduleVapiDeleteSweep, vapiDeletionProducer } from './processors/vapi-delete.js';
 import { createRecordingService } from '../server/modules/interviews/recordings.js';
-import { createRecordingFetchProcessor, RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
+import { createRecordingFetchProcessor } from './processors/recording-fetch.js';
 import { createDeadlineMonitor } from '../server/modules/rights/service.js';
 import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from './processors/privacy-deadlines.js';
 import { createTrustChecksProcessor, scheduleTrustChecks } from './processors/trust-checks.js';
 import type { Config } from '../server/core/config.js';
 import { wireTrust } from '../server/modules/trust/wire.js';
-import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, INTERVIEW_RECONCILE_OPTS, interviewReconcileReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
+import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, interviewReconcileReconciler, interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler, startReconciler, type QueueReconciler, type ReconcilerHandle } from './reconcile.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -248,24 +248,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
         clock: deps.interviews.clock ?? (() => new Date()),
         ...(deps.interviews.publicUrl ? { publicUrl: deps.interviews.publicUrl } : {}),
         ...(deps.interviews.assistantModel ? { assistantModel: deps.interviews.assistantModel } : {}),
-        retry: {
-          async enqueue(orgId, interviewId, delayMs, key) {
-            await startQueue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, key), delay: delayMs });
-          },
-        },
+        retry: { enqueue: (orgId, interviewId, delayMs, key) => enqueue(startQueue, QUEUE_JOBS.interviewStart, { orgId, interviewId }, { key: { key }, options: { delay: delayMs } }) },
         log: deps.logger,
-        reconcile: {
-          async enqueue(orgId, interviewId, delayMs, callId, phase) {
-            await reconcileQueue.add('reconcile', { orgId, interviewId }, { jobId: interviewReconcileJobId(interviewId, callId, phase), delay: delayMs, ...INTERVIEW_RECONCILE_OPTS });
-          },
-        },
-        recordings: {
-          async enqueue(orgId, interviewId) {
-            await recordingQueue.add('fetch', { orgId, interviewId }, { jobId: recordingFetchJobId(interviewId), attempts: RECORDING_FETCH_ATTEMPTS, backoff: { type: 'exponential', delay: 30_000 } });
-          },
-        },
+        reconcile: { enqueue: (orgId, interviewId, delayMs, callId, phase) => enqueue(reconcileQueue, QUEUE_JOBS.interviewReconcile, { orgId, interviewId }, { key: { callId, phase }, options: { delay: delayMs } }) },
+        recordings: { enqueue: (orgId, interviewId) => enqueue(recordingQueue, QUEUE_JOBS.recordingFetch, { orgId, interviewId }) },
         score: scoreQueue
-          ? { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: interviewScoreJobId(interviewId) })) }
+          ? { enqueue: (orgId, interviewId) => enqueue(scoreQueue, QUEUE_JOBS.interviewScore, { orgId, interviewId }) }
           : undefined,
       });
       const opts = { connection: deps.connection, prefix };

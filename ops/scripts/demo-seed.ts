@@ -17,7 +17,7 @@ import type { Role } from '../../server/core/permissions.js';
 import { createPostgresBlobStore } from '../../server/core/storage.js';
 import { createApplicationService } from '../../server/modules/applications/service.js';
 import { createResubmissionService } from '../../server/modules/resubmissions/service.js';
-import { cvParseJobId } from '../../server/modules/applications/wire.js';
+import { enqueue, QUEUE_JOBS } from '../../server/core/queue-jobs.js';
 import { findUserByEmail, insertUserWithPassword, updatePasswordHash } from '../../server/modules/auth/repo.js';
 import { hashPassword } from '../../server/modules/auth/passwords.js';
 import { createJobService } from '../../server/modules/jobs/service.js';
@@ -189,7 +189,7 @@ export async function seedDemo(deps: SeedDeps, password: string): Promise<{ orgI
     audit: deps.audit,
     keyring: createKeyring({ masterKey: deps.masterKey }),
     blobs: createPostgresBlobStore(),
-    parseQueue: { enqueue: async (o, documentId) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId) })) },
+    parseQueue: { enqueue: (o, documentId) => enqueue(deps.parseQueue, QUEUE_JOBS.cvParse, { orgId: o, documentId }) },
     logger: deps.logger,
   });
   // Notices name the org's privacy contact; jobs cannot be published without one.
@@ -396,7 +396,7 @@ async function seedFairnessHistory(deps: SeedDeps, ctx: { orgId: string; userId:
     keyring: createKeyring({ masterKey: deps.masterKey }),
     blobs: createPostgresBlobStore(),
     // BullMQ takes jobs without a priority before prioritised ones.
-    parseQueue: { enqueue: async (o, documentId) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId), priority: 10 })) },
+    parseQueue: { enqueue: (o, documentId) => enqueue(deps.parseQueue, QUEUE_JOBS.cvParse, { orgId: o, documentId }, { options: { priority: 10 } }) },
     logger: deps.logger,
   });
   let n = 0;
@@ -521,7 +521,7 @@ async function seedScheduledInterview(deps: SeedDeps, ctx: { orgId: string; user
 async function seedHeldResubmission(deps: SeedDeps, orgId: string, jobId: string): Promise<void> {
   const keyring = createKeyring({ masterKey: deps.masterKey });
   const blobs = createPostgresBlobStore();
-  const parseQueue = { enqueue: async (o: string, documentId: string) => void (await deps.parseQueue.add('parse', { orgId: o, documentId }, { jobId: cvParseJobId(documentId) })) };
+  const parseQueue = { enqueue: (o: string, documentId: string) => enqueue(deps.parseQueue, QUEUE_JOBS.cvParse, { orgId: o, documentId }) };
   const mails: MailMessage[] = [];
   const resubmissions = createResubmissionService({
     db: deps.db,

@@ -1,6 +1,8 @@
 // The queue contract shared by the app (producers) and the worker (consumers): names,
-// payload types and default job options. Payloads carry ids only, never PII.
+// payload schemas and default job options; job names, job-id rules and per-queue options
+// are in queue-jobs.ts. Payloads carry ids only, never PII.
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import { Type, type Static, type TSchema } from 'typebox';
 
 export const QUEUES = {
   auditCheckpoint: 'audit-checkpoint',
@@ -23,36 +25,49 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export interface JobPayloads {
-  'audit-checkpoint': { orgId?: string };
-  'cv-parse': { orgId: string; documentId: string };
-  'cv-screen': { orgId: string; applicationId: string };
-  'webhook-ingest': { orgId: string; messageId: string };
-  'interview-start': { orgId: string; interviewId: string };
-  /** Without orgId: the periodic sweep over every org's stuck calls and messages. */
-  'interview-reconcile': { orgId?: string; interviewId?: string };
-  'interview-score': { orgId: string; interviewId: string };
+const Id = Type.String();
+const NoPayload = Type.Object({}, { additionalProperties: false });
+
+/**
+ * Each queue's payload schema: the one place a payload shape is declared (JobPayloads is
+ * derived from it). Jobs named 'sweep' on webhook-ingest, interview-start, vapi-delete and
+ * event-hook-deliver carry SweepPayload instead (queue-jobs.ts, scheduleSweep).
+ */
+export const PAYLOAD_SCHEMAS = {
+  /** Without orgId: the periodic checkpoint over every org. */
+  'audit-checkpoint': Type.Object({ orgId: Type.Optional(Id) }),
+  'cv-parse': Type.Object({ orgId: Id, documentId: Id }),
+  'cv-screen': Type.Object({ orgId: Id, applicationId: Id }),
+  'webhook-ingest': Type.Object({ orgId: Id, messageId: Id }),
+  'interview-start': Type.Object({ orgId: Id, interviewId: Id }),
+  /** One interview to reconcile with Vapi (job 'reconcile') or one live call to end (job 'hang-up'). */
+  'interview-reconcile': Type.Object({ orgId: Id, interviewId: Id }),
+  'interview-score': Type.Object({ orgId: Id, interviewId: Id }),
   /** A reminder mail before a booked interview; `version` is the schedule it belongs to (stale after a reschedule). */
-  'interview-reminder': { orgId: string; interviewId: string; kind: '24h' | '1h'; version: number };
+  'interview-reminder': Type.Object({ orgId: Id, interviewId: Id, kind: Type.Union([Type.Literal('24h'), Type.Literal('1h')]), version: Type.Integer() }),
   /** Without orgId: the daily sweep over every org. */
-  'retention-sweep': { orgId?: string };
+  'retention-sweep': Type.Object({ orgId: Type.Optional(Id) }),
   /** One org alert to send to the org's alert channel (e-mail and/or webhook). */
-  'alert-deliver': { orgId: string; alertId: string };
+  'alert-deliver': Type.Object({ orgId: Id, alertId: Id }),
   /** The hourly stale-backup check over every org (no payload). */
-  'backup-monitor': Record<string, never>;
+  'backup-monitor': NoPayload,
   /** Without orgId: the daily bias check over every org (DESIGN §8). */
-  'bias-monitor': { orgId?: string };
-  /** One attempt of an outbound event webhook delivery; the repeatable 'sweep' job (no ids) re-offers due deliveries. */
-  'event-hook-deliver': { orgId?: string; deliveryId?: string; attempt?: number };
-  /** Deletes one call at Vapi until a GET confirms it is gone; the 'sweep' job (empty ids) re-enqueues pending ones. */
-  'vapi-delete': { orgId: string; callId: string };
+  'bias-monitor': Type.Object({ orgId: Type.Optional(Id) }),
+  /** One attempt of an outbound event webhook delivery. */
+  'event-hook-deliver': Type.Object({ orgId: Id, deliveryId: Id, attempt: Type.Integer({ minimum: 1 }) }),
+  /** Deletes one call at Vapi until a GET confirms it is gone. */
+  'vapi-delete': Type.Object({ orgId: Id, callId: Id }),
   /** Fetches an ended call's recording into the box (with consent), then queues the Vapi deletion. */
-  'recording-fetch': { orgId: string; interviewId: string };
+  'recording-fetch': Type.Object({ orgId: Id, interviewId: Id }),
   /** The daily privacy-request deadline check over every org (no payload; issue 18 item 6). */
-  'privacy-deadlines': Record<string, never>;
+  'privacy-deadlines': NoPayload,
   /** Runs the trust page's checks that are due (no payload; issue 23). */
-  'trust-checks': Record<string, never>;
-}
+  'trust-checks': NoPayload,
+} satisfies Record<QueueName, TSchema>;
+
+export type JobPayloads = { [N in QueueName]: Static<(typeof PAYLOAD_SCHEMAS)[N]> };
+/** The payload of a queue's repeatable 'sweep' job: it carries no ids, the sweep reads Postgres. */
+export type SweepPayload = Static<typeof NoPayload>;
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 5,

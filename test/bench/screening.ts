@@ -14,7 +14,7 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
 import { findDocument, markParsed } from '../../server/modules/documents/repo.js';
-import { cvScreenJobId } from '../../server/modules/screening/queue.js';
+import { cvScreenJobId } from '../../server/core/queue-jobs.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';

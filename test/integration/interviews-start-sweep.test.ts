@@ -10,7 +10,7 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, createQueue, QUEUES, type JobPayloads } from '../../server/core/queues.js';
 import { createCallService } from '../../server/modules/interviews/calls.js';
-import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
+import { interviewStartJobId } from '../../server/core/queue-jobs.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { createInterviewStartProcessor, START_SWEEP_JOB_NAME, sweepOverdueStarts } from '../../worker/processors/interview-start.js';

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { interviewScoreJobId } from '../../server/modules/interviews/job-ids.js';
+import { interviewScoreJobId } from '../../server/core/queue-jobs.js';
 import { updateInterview } from '../../server/modules/interviews/repo.js';
 import { createInterviewScorer } from '../../server/modules/interviews/score.js';
 import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';

@@ -7,7 +7,7 @@ import t from 'tap';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { vapiDeleteJobId } from '../../server/modules/interviews/deletions.js';
+import { vapiDeleteJobId } from '../../server/core/queue-jobs.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';

@@ -10,8 +10,9 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
 import { RECONCILE_SLACK_MS } from '../../server/modules/interviews/calls.js';
-import { interviewReconcileJobId } from '../../server/modules/interviews/job-ids.js';
-import { INTERVIEW_RECONCILE_OPTS, interviewReconcileReconciler } from '../../worker/reconcile.js';
+import { interviewReconcileJobId } from '../../server/core/queue-jobs.js';
+import { interviewReconcileReconciler } from '../../worker/reconcile.js';
+import { INTERVIEW_RECONCILE_OPTS } from '../../server/core/queue-jobs.js';
 import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
 

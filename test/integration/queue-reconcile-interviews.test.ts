@@ -8,8 +8,8 @@
 // in its own org, and no longer once the work is done.
 import t from 'tap';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { interviewReminderJobId, interviewScoreJobId } from '../../server/modules/interviews/job-ids.js';
-import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from '../../worker/processors/recording-fetch.js';
+import { interviewReminderJobId, interviewScoreJobId } from '../../server/core/queue-jobs.js';
+import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from '../../server/core/queue-jobs.js';
 import { interviewReminderReconciler, interviewScoreReconciler, recordingFetchReconciler } from '../../worker/reconcile.js';
 import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';

@@ -14,7 +14,7 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { rescreenJobId } from '../../server/modules/screening/oversight.js';
+import { rescreenJobId } from '../../server/core/queue-jobs.js';
 import { createSimulatedProvider } from '../../worker/providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 

@@ -9,22 +9,23 @@ import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/repo.js';
 import type { EventHookDeliverer } from '../../server/modules/event-hooks/service.js';
-import { eventHookJobId } from '../../server/modules/event-hooks/wire.js';
+import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
 
-export const EVENT_HOOK_SWEEP_JOB = 'sweep';
+export const EVENT_HOOK_SWEEP_JOB = SWEEP_JOB_NAME;
 export const EVENT_HOOK_SWEEP_EVERY_MS = 5_000;
 const SWEEP_BATCH = 500;
 
 /** One schedule for every worker process (same scheduler id). */
 export async function scheduleEventHookSweep(queue: TypedQueue<'event-hook-deliver'>, everyMs = EVENT_HOOK_SWEEP_EVERY_MS): Promise<void> {
-  await queue.upsertJobScheduler('event-hook-sweep', { every: everyMs }, { name: EVENT_HOOK_SWEEP_JOB, data: {} });
+  await scheduleSweep(queue, 'event-hook-sweep', { every: everyMs });
 }
 
 export async function sweepDueDeliveries(deps: { db: Db; queue: TypedQueue<'event-hook-deliver'>; clock: () => Date }): Promise<number> {
   const due = await dueDeliveriesAllOrgs(deps.db.pool, deps.clock(), SWEEP_BATCH);
   if (due.length === 0) return 0;
-  await deps.queue.addBulk(
-    due.map((d) => ({ name: 'deliver', data: { orgId: d.orgId, deliveryId: d.id, attempt: d.attempts + 1 }, opts: { jobId: eventHookJobId(d.id, d.attempts + 1), attempts: 1 } })),
+  await enqueueBulk(
+    deps.queue,
+    due.map((d) => queueJob(QUEUE_JOBS.eventHookDeliver, { orgId: d.orgId, deliveryId: d.id, attempt: d.attempts + 1 })),
   );
   return due.length;
 }

@@ -6,7 +6,7 @@
 // While Vapi's circuit breaker is open the job goes back to the delayed set until the
 // cool-down ends, without using up an attempt (the interview shows 'waiting-provider').
 //
-// The same queue carries a repeatable 'sweep' job (data unused): a start job is enqueued
+// The same queue carries a repeatable 'sweep' job (SweepPayload, no ids): a start job is enqueued
 // after the commit that made the interview due, so Redis being down at that moment (or a
 // crash in between) would leave a consented candidate waiting forever. The sweep
 // enqueues a start for every phone interview due for over SWEEP_GRACE_S without a call
@@ -18,10 +18,10 @@ import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
-import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
+import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
 import { overdueStartsAllOrgs } from '../../server/modules/interviews/repo.js';
 
-export const START_SWEEP_JOB_NAME = 'sweep';
+export const START_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 2 * 60_000;
 /** Due for longer than this without a call: its start job was probably lost. */
 export const SWEEP_GRACE_S = 5 * 60;
@@ -35,20 +35,20 @@ export interface StartSweepDeps {
 
 /** One schedule for every worker process (same scheduler id). */
 export async function scheduleStartSweep(queue: TypedQueue<'interview-start'>, everyMs = SWEEP_EVERY_MS): Promise<void> {
-  await queue.upsertJobScheduler('interview-start-sweep', { every: everyMs }, { name: START_SWEEP_JOB_NAME, data: { orgId: '', interviewId: '' } });
+  await scheduleSweep(queue, 'interview-start-sweep', { every: everyMs });
 }
 
 /** Enqueues a start for each overdue phone interview; returns how many were offered. */
 export async function sweepOverdueStarts(deps: StartSweepDeps): Promise<number> {
   const rows = await overdueStartsAllOrgs(deps.db.pool, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
-  const jobs = rows.map((r) => ({ name: 'start', data: { orgId: r.orgId, interviewId: r.id }, opts: { jobId: interviewStartJobId(r.id, `due${r.attempts}`) } }));
+  const jobs = rows.map((r) => queueJob(QUEUE_JOBS.interviewStart, { orgId: r.orgId, interviewId: r.id }, { key: { key: `due${r.attempts}` } }));
   // A finished job keeps its id (removeOnFail/removeOnComplete keep them for days), and adding
   // under a kept id is a no-op: a stuck-claim start that used up its attempts inside the
   // create window would never run again. The interview is still overdue, so that job is
   // finished with: remove it so this add is a fresh one. Waiting/active/delayed jobs stay.
   await Promise.all(jobs.map((j) => removeFinished(deps.queue, j.opts.jobId)));
-  await deps.queue.addBulk(jobs);
+  await enqueueBulk(deps.queue, jobs);
   return rows.length;
 }
 

@@ -1,9 +1,9 @@
 // Deletes interview calls at Vapi (queue vapi-delete, payload { orgId, callId }; job id
-// per call, vapiDeleteJobId). The call's row in vapi_call_deletions (0036) was written with
+// per call, QUEUE_JOBS.vapiDelete). The call's row in vapi_call_deletions (0036) was written with
 // the erasure, retention or offboarding that asked for it, or after the recording was
 // stored; the job retries with backoff (VAPI_DELETE_JOB_OPTIONS) until a GET answers 404.
 //
-// The same queue carries a repeatable 'sweep' job: every deletion not confirmed yet whose
+// The same queue carries a repeatable 'sweep' job (SweepPayload, no ids): every deletion not confirmed yet whose
 // job is missing (Redis lost, enqueue failed after commit) is added again, and one that
 // used up its attempts is retried, so deletion keeps going until Vapi confirms it.
 import type { Job } from 'bullmq';
@@ -11,15 +11,16 @@ import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/deletion-repo.js';
-import { vapiDeleteJobId, type VapiDeletionProducer, type VapiDeletionService } from '../../server/modules/interviews/deletions.js';
+import { scheduleSweep, SWEEP_JOB_NAME, vapiDeleteJobId } from '../../server/core/queue-jobs.js';
+import type { VapiDeletionProducer, VapiDeletionService } from '../../server/modules/interviews/deletions.js';
 export { vapiDeletionProducer } from '../../server/modules/interviews/deletions.js';
 
-export const VAPI_DELETE_SWEEP_JOB_NAME = 'sweep';
+export const VAPI_DELETE_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 15 * 60_000;
 const SWEEP_BATCH = 500;
 
 export async function scheduleVapiDeleteSweep(queue: TypedQueue<'vapi-delete'>, everyMs = SWEEP_EVERY_MS): Promise<void> {
-  await queue.upsertJobScheduler('vapi-delete-sweep', { every: everyMs }, { name: VAPI_DELETE_SWEEP_JOB_NAME, data: { orgId: '', callId: '' } });
+  await scheduleSweep(queue, 'vapi-delete-sweep', { every: everyMs });
 }
 
 /** Re-enqueues pending deletions whose job is gone and retries failed-out ones; returns how many were (re)queued. */

@@ -3,7 +3,7 @@
 // no interview knows yet is retried with backoff (our write of the call id may lag the
 // webhook), and dropped as 'no_interview' after a grace period.
 //
-// The same queue carries a repeatable 'sweep' job (data unused): the app answers a
+// The same queue carries a repeatable 'sweep' job (SweepPayload, no ids): the app answers a
 // webhook once the message is stored and enqueues it without waiting, so an enqueue can
 // be lost (Redis blip, crash right after the answer). The sweep re-enqueues every
 // accepted message still unprocessed after SWEEP_AFTER_S, under the same deterministic
@@ -14,9 +14,9 @@ import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
 import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
-import { webhookIngestJobs } from '../../server/modules/webhooks/service.js';
+import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME as SWEEP } from '../../server/core/queue-jobs.js';
 
-export const SWEEP_JOB_NAME = 'sweep';
+export const SWEEP_JOB_NAME = SWEEP;
 export const SWEEP_EVERY_MS = 60_000;
 /** Older than this and still unprocessed: its enqueue was probably lost. */
 export const SWEEP_AFTER_S = 60;
@@ -30,14 +30,14 @@ export interface WebhookSweepDeps {
 
 /** One schedule for every worker process (same scheduler id). */
 export async function scheduleWebhookSweep(queue: TypedQueue<'webhook-ingest'>, everyMs = SWEEP_EVERY_MS): Promise<void> {
-  await queue.upsertJobScheduler('webhook-ingest-sweep', { every: everyMs }, { name: SWEEP_JOB_NAME, data: { orgId: '', messageId: '' } });
+  await scheduleSweep(queue, 'webhook-ingest-sweep', { every: everyMs });
 }
 
 /** Re-enqueues accepted, unprocessed messages older than the threshold; returns how many were offered. */
 export async function sweepUnprocessed(deps: WebhookSweepDeps): Promise<number> {
   const rows = await unprocessedMessagesAllOrgs(deps.db.pool, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
-  await deps.queue.addBulk(webhookIngestJobs(rows.map((r) => ({ orgId: r.orgId, messageId: r.id }))));
+  await enqueueBulk(deps.queue, rows.map((r) => queueJob(QUEUE_JOBS.webhookIngest, { orgId: r.orgId, messageId: r.id })));
   return rows.length;
 }
 

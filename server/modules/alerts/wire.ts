@@ -8,12 +8,10 @@ import type { NodeEnv } from '../../core/config.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
+import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import { createQueue, QUEUES, type TypedQueue } from '../../core/queues.js';
 import { createAlertService, type AlertService } from './service.js';
 
-export const alertDeliverJobId = (alertId: string): string => `alert-deliver-${alertId}`;
-/** Retries: 10 s, 20 s, 40 s, 80 s, then the failure is recorded. */
-export const ALERT_DELIVER_ATTEMPTS = 5;
 
 export interface QueuedAlertDeps {
   db: Db;
@@ -36,7 +34,8 @@ export function queuedAlertService(deps: QueuedAlertDeps & { queue: TypedQueue<t
     log: logger,
     deliver: {
       async enqueue(orgId, alertId) {
-        await queue.add('deliver', { orgId, alertId }, { jobId: alertDeliverJobId(alertId), attempts: ALERT_DELIVER_ATTEMPTS, backoff: { type: 'exponential', delay: retryDelayMs ?? 10_000 } });
+        // QUEUE_JOBS.alertDeliver's backoff starts at 10 s; tests start it sooner.
+        await enqueue(queue, QUEUE_JOBS.alertDeliver, { orgId, alertId }, retryDelayMs === undefined ? {} : { options: { backoff: { type: 'exponential', delay: retryDelayMs } } });
       },
     },
   });

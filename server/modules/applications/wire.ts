@@ -11,6 +11,7 @@ import { createKeyring, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
+import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import type { IntakeConfig } from '../../core/config.js';
 import { recentVolumePriority } from '../../core/org-fairness.js';
 import { createApplyLimiter } from '../public/limits.js';
@@ -62,10 +63,6 @@ export interface HiringDeps {
   expose?: (services: { applications: ApplicationService; exports: CandidateExportService }) => void;
 }
 
-export function cvParseJobId(documentId: string): string {
-  return `cv-parse-${documentId}`;
-}
-
 export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Promise<void> {
   const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
   const blobs = deps.blobs ?? createPostgresBlobStore();
@@ -77,7 +74,7 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
       async enqueue(orgId, documentId) {
         // Ordered by the org's recent volume, so one org's burst queues behind other orgs' CVs (server/core/org-fairness.ts).
         const priority = await recentVolumePriority({ redis: deps.redis, redisPrefix: deps.redisPrefix, queue: QUEUES.cvParse }, orgId).catch(() => 1_000);
-        await queue.add('parse', { orgId, documentId }, { jobId: cvParseJobId(documentId), priority });
+        await enqueue(queue, QUEUE_JOBS.cvParse, { orgId, documentId }, { options: { priority } });
       },
     };
   }

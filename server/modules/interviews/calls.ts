@@ -13,7 +13,7 @@ import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
 import { AI_DISCLOSURES, AssistantSyncBusyError, effectiveAssistantModel, ensureJobAssistant, firstMessageFor, type AssistantModel } from './assistant.js';
 import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
-import type { ReconcilePhase } from './job-ids.js';
+import type { ReconcilePhase } from '../../core/queue-jobs.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
 

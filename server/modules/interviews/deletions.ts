@@ -4,34 +4,21 @@
 // job id). The job sends DELETE /call/:id through the SDK and counts the deletion done only
 // when a GET /call/:id afterwards answers 404; then it writes a receipt to the org's audit
 // chain (call id and confirmation time, nothing about the candidate). Failures retry with
-// exponential backoff over days (VAPI_DELETE_JOB_OPTIONS); once a call has failed
+// exponential backoff over days (core/queue-jobs.ts, VAPI_DELETE_JOB_OPTIONS); once a call has failed
 // `alertAfterAttempts` times the org gets a vapi_deletion alert. The worker's sweep
 // re-enqueues every deletion not confirmed yet, so a lost Redis or a failed-out job never
 // leaves a copy at Vapi for good.
-import { createHash } from 'node:crypto';
-import type { JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
+import { enqueueBulk, queueJob, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import type { TypedQueue } from '../../core/queues.js';
 import type { Db, Queryable } from '../../core/db.js';
 import type { AlertSink } from '../alerts/service.js';
 import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
 import { vapiStatusOf, type VapiApi } from './vapi.js';
 
-/** ~16 attempts, 1 min doubling: the last retry comes about 22 days after the first failure. */
-export const VAPI_DELETE_JOB_OPTIONS: JobsOptions = {
-  attempts: 16,
-  backoff: { type: 'exponential', delay: 60_000 },
-  removeOnComplete: { count: 5_000, age: 30 * 24 * 3600 },
-  removeOnFail: { count: 5_000, age: 60 * 24 * 3600 },
-};
 /** After this many failed attempts (about half an hour with the default backoff) the org is alerted, once per call. */
 export const ALERT_AFTER_ATTEMPTS = 5;
-
-/** One job per call: a second enqueue of the same deletion is a no-op. */
-export function vapiDeleteJobId(orgId: string, callId: string): string {
-  return `vapi-delete-${createHash('sha256').update(`${orgId}/${callId}`).digest('hex').slice(0, 40)}`;
-}
 
 export interface VapiDeletionProducer {
   /** Queues the deletion of these calls (after the commit that recorded them). */
@@ -40,15 +27,14 @@ export interface VapiDeletionProducer {
 
 /** The producer over the vapi-delete queue (tests shorten the backoff). */
 export function vapiDeletionProducer(queue: TypedQueue<'vapi-delete'>, options: { backoffMs?: number; attempts?: number } = {}): VapiDeletionProducer {
-  const opts = {
-    ...VAPI_DELETE_JOB_OPTIONS,
+  // Over QUEUE_JOBS.vapiDelete's options (VAPI_DELETE_JOB_OPTIONS).
+  const overrides = {
     ...(options.attempts ? { attempts: options.attempts } : {}),
     ...(options.backoffMs ? { backoff: { type: 'exponential', delay: options.backoffMs } } : {}),
   };
   return {
     async enqueue(orgId, callIds) {
-      if (callIds.length === 0) return;
-      await queue.addBulk(callIds.map((callId) => ({ name: 'delete', data: { orgId, callId }, opts: { ...opts, jobId: vapiDeleteJobId(orgId, callId) } })));
+      await enqueueBulk(queue, callIds.map((callId) => queueJob(QUEUE_JOBS.vapiDelete, { orgId, callId }, { options: overrides })));
     },
   };
 }

@@ -16,10 +16,10 @@ import { createCalendarFeedService } from '../calendar-feed/service.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AlertSink } from '../alerts/service.js';
-import { createWebhookService, webhookIngestJobs, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
+import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
-import { HANG_UP_JOB_NAME, interviewHangUpJobId, interviewReminderJobId, interviewScoreJobId, interviewStartJobId } from './job-ids.js';
+import { enqueue, enqueueBulk, interviewReminderJobId, interviewStartJobId, queueJob, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import { createAccommodationService } from './accommodations.js';
 import { accommodationApiRoutes } from './typed-routes.js';
 import { createTypedInterviewService } from './typed.js';
@@ -103,7 +103,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     app.addHook('onClose', async () => queue.close());
     ingest = {
       async enqueue(messages) {
-        await queue.addBulk(webhookIngestJobs(messages));
+        await enqueueBulk(queue, messages.map((m) => queueJob(QUEUE_JOBS.webhookIngest, { orgId: m.orgId, messageId: m.messageId })));
       },
     };
   }
@@ -113,7 +113,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     app.addHook('onClose', async () => queue.close());
     start = {
       async enqueue(orgId, interviewId, options) {
-        await queue.add('start', { orgId, interviewId }, { jobId: interviewStartJobId(interviewId, options?.key), ...(options ? { delay: options.delayMs } : {}) });
+        await enqueue(queue, QUEUE_JOBS.interviewStart, { orgId, interviewId }, { key: { key: options?.key }, ...(options ? { options: { delay: options.delayMs } } : {}) });
       },
       async remove(interviewId, key) {
         await queue.remove(interviewStartJobId(interviewId, key));
@@ -126,7 +126,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     app.addHook('onClose', async () => queue.close());
     reminders = {
       async enqueue(orgId, interviewId, kind, version, delayMs) {
-        await queue.add('remind', { orgId, interviewId, kind, version }, { jobId: interviewReminderJobId(interviewId, kind, version), delay: delayMs });
+        await enqueue(queue, QUEUE_JOBS.interviewReminder, { orgId, interviewId, kind, version }, { options: { delay: delayMs } });
       },
       async remove(interviewId, kind, version) {
         await queue.remove(interviewReminderJobId(interviewId, kind, version));
@@ -139,7 +139,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     app.addHook('onClose', async () => queue.close());
     control = {
       async hangUp(orgId, interviewId, callId) {
-        await queue.add(HANG_UP_JOB_NAME, { orgId, interviewId }, { jobId: interviewHangUpJobId(interviewId, callId), attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
+        await enqueue(queue, QUEUE_JOBS.interviewHangUp, { orgId, interviewId }, { key: { callId } });
       },
     };
   }
@@ -190,7 +190,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     keyring,
     clock,
     log: deps.logger,
-    score: { enqueue: async (orgId, interviewId) => void (await scoreQueue.add('score', { orgId, interviewId }, { jobId: interviewScoreJobId(interviewId) })) },
+    score: { enqueue: (orgId, interviewId) => enqueue(scoreQueue, QUEUE_JOBS.interviewScore, { orgId, interviewId }) },
   });
   const accommodations = createAccommodationService({ db: deps.db, audit: deps.audit, keyring, clock });
   await app.register(accommodationApiRoutes, { accommodations });

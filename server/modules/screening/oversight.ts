@@ -52,16 +52,15 @@ import { isLocale } from '../../core/i18n/locales.js';
 // GoneError moved to core/errors.ts (issue 14); re-exported for this module's importers.
 export { GoneError };
 
-/** Enqueues one cv-screen job (deterministic id: a repeat for the same generation is a no-op). */
+/** Enqueues one cv-screen rescreen job (QUEUE_JOBS.cvRescreen: one id per screening generation, a repeat is a no-op). */
 export interface RescreenQueue {
-  enqueue(orgId: string, applicationId: string, jobId: string): Promise<void>;
+  enqueue(orgId: string, applicationId: string, screeningId: string): Promise<void>;
 }
 
 export const CONTEST_LINK_DAYS = 30;
 export const CONTEST_REASON_MAX = 4000;
 const JOB_RESCREEN_LIMIT = 2000;
 
-export const rescreenJobId = (applicationId: string, screeningId: string): string => `cv-rescreen-${applicationId}-${screeningId}`;
 export const hashContestToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
 export interface OversightDeps {
@@ -137,7 +136,7 @@ export function createScreeningOversight(deps: OversightDeps) {
   async function enqueueAll(orgId: string, results: RescreenOne[]): Promise<void> {
     try {
       for (const r of results) {
-        if (r.status === 'queued' || r.status === 'already_queued') await deps.queue.enqueue(orgId, r.applicationId, rescreenJobId(r.applicationId, r.screeningId));
+        if (r.status === 'queued' || r.status === 'already_queued') await deps.queue.enqueue(orgId, r.applicationId, r.screeningId);
       }
     } catch (err) {
       throw new ServiceUnavailableError({ detail: 'The rescreen is recorded but could not be queued right now. Ask again in a moment to queue it.', cause: err });

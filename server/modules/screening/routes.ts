@@ -9,6 +9,7 @@ import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
+import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import { createScreeningQueries } from './queries.js';
 import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
@@ -105,8 +106,8 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
     const queue = createQueue(QUEUES.cvScreen, deps.redis, deps.redisPrefix);
     app.addHook('onClose', async () => queue.close());
     rescreenQueue = {
-      async enqueue(orgId, applicationId, jobId) {
-        await queue.add('screen', { orgId, applicationId }, { jobId });
+      async enqueue(orgId, applicationId, screeningId) {
+        await enqueue(queue, QUEUE_JOBS.cvRescreen, { orgId, applicationId }, { key: { screeningId } });
       },
     };
   }

@@ -66,13 +66,6 @@ interface CachedEndpoint {
   expires: number;
 }
 
-/** The webhook-ingest job id of a message: the app and the worker's sweep enqueue under the same id, so a queued job is not doubled. */
-export const webhookIngestJobId = (messageId: string): string => `webhook-ingest-${messageId}`;
-
-/** The webhook-ingest jobs (for one addBulk) of stored messages; used by the app and by the sweep. */
-export const webhookIngestJobs = (messages: readonly { orgId: string; messageId: string }[]) =>
-  messages.map(({ orgId, messageId }) => ({ name: 'ingest' as const, data: { orgId, messageId }, opts: { jobId: webhookIngestJobId(messageId) } }));
-
 export const endpointAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_endpoints', column: 'secret_enc', rowId: id });
 export const messageAad = (orgId: string, id: string) => ({ orgId, table: 'webhook_messages', column: 'body_enc', rowId: id });
 
