@@ -1,6 +1,5 @@
 // Builds the app's alert service: its alert-deliver producer (closed with the app) and
 // the routes. Alert sources (auth, webhooks, exports) receive the service as an AlertSink.
-import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
@@ -9,7 +8,9 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
 import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
-import { createQueue, QUEUES, type TypedQueue } from '../../core/queues.js';
+import type { Platform } from '../../core/platform.js';
+import { QUEUES, type TypedQueue } from '../../core/queues.js';
+import { alertRoutes } from './routes.js';
 import { createAlertService, type AlertService } from './service.js';
 
 
@@ -41,8 +42,22 @@ export function queuedAlertService(deps: QueuedAlertDeps & { queue: TypedQueue<t
   });
 }
 
-export function wireAlerts(app: FastifyInstance, deps: QueuedAlertDeps): AlertService {
-  const queue = createQueue(QUEUES.alertDeliver, deps.redis, deps.redisPrefix);
-  app.addHook('onClose', async () => queue.close());
-  return queuedAlertService({ ...deps, queue });
+/** The app's alert service (deliveries through the alert-deliver queue) and the alert routes. */
+export async function wireAlerts(p: Platform, w: { retryDelayMs?: number }): Promise<AlertService> {
+  const { config } = p;
+  const alerts = queuedAlertService({
+    db: p.db,
+    audit: p.audit,
+    keyring: p.keyring,
+    redis: p.redis,
+    redisPrefix: config.redisPrefix,
+    nodeEnv: config.nodeEnv,
+    outbound: p.outbound,
+    clock: p.clock,
+    logger: p.logger,
+    retryDelayMs: w.retryDelayMs,
+    queue: p.queue(QUEUES.alertDeliver),
+  });
+  await p.app.register(alertRoutes, { alerts });
+  return alerts;
 }

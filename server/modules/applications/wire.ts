@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import { createKeyring, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
@@ -28,6 +28,7 @@ import { candidateExportRoutes, createCandidateExportService, type CandidateExpo
 import { messageRoutes } from '../messages/routes.js';
 import { createMessageService } from '../messages/service.js';
 import type { AlertSink } from '../alerts/service.js';
+import type { Platform } from '../../core/platform.js';
 import { noticeRoutes } from '../notices/routes.js';
 import { createNoticeService } from '../notices/service.js';
 import { publicRoutes } from '../public/routes.js';
@@ -44,11 +45,11 @@ export interface HiringDeps {
   audit: AuditLog;
   redis: Redis;
   logger: Logger;
-  masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
   mailer: Mailer;
-  keyring?: Keyring;
+  /** The process keyring (platform.keyring): keys reach modules only through it. */
+  keyring: Keyring;
   /** The erasure ledger (server/core/erasure-ledger.ts) the retention service appends to. */
   erasureLedger: ErasureLedger;
   blobs?: BlobStore;
@@ -64,7 +65,7 @@ export interface HiringDeps {
 }
 
 export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Promise<void> {
-  const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
+  const keyring = deps.keyring;
   const blobs = deps.blobs ?? createPostgresBlobStore();
   let parseQueue = deps.parseQueue;
   if (!parseQueue) {
@@ -127,4 +128,30 @@ export async function hiringRoutes(app: FastifyInstance, deps: HiringDeps): Prom
   await app.register(publicRoutes, { db: deps.db, applications, publicUrl: deps.publicUrl, applyLimiter });
   await app.register(resubmissionRoutes, { resubmissions });
   await app.register(scorecardRoutes, { scorecards: createScorecardService({ db: deps.db, audit: deps.audit, keyring }) });
+}
+
+/** The hiring module (jobs, applications, candidates, messages, intake); returns the services the status page acts through. */
+export async function wireHiring(p: Platform, w: { alerts: AlertSink; afterSubmit: NonNullable<ApplicationHooks['afterSubmit']> }): Promise<{ applications: ApplicationService; exports: CandidateExportService }> {
+  const { config } = p;
+  const handed: { services?: { applications: ApplicationService; exports: CandidateExportService } } = {};
+  await p.app.register(hiringRoutes, {
+    db: p.db,
+    audit: p.audit,
+    redis: p.redis,
+    logger: p.logger,
+    keyring: p.keyring,
+    erasureLedger: p.erasureLedger,
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+    mailer: p.mailer,
+    alerts: w.alerts,
+    intake: config.intake,
+    afterSubmit: w.afterSubmit,
+    expose: (s) => {
+      handed.services = s;
+    },
+  });
+  // register() has run the plugin by now, so expose() was called.
+  if (!handed.services) throw new Error('the hiring module did not hand over its services');
+  return handed.services;
 }

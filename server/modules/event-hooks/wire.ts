@@ -2,8 +2,10 @@
 // (attempts, retries): one job per (delivery, attempt) under QUEUE_JOBS.eventHookDeliver's
 // deterministic id, so an attempt offered twice (enqueue after commit and the sweep) runs once.
 import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
-import type { TypedQueue, QUEUES } from '../../core/queues.js';
-import type { EventHookDeliverProducer } from './service.js';
+import type { Platform } from '../../core/platform.js';
+import { QUEUES, type TypedQueue } from '../../core/queues.js';
+import { eventHookRoutes } from './routes.js';
+import { createEventHookService, type EventHookDeliverProducer } from './service.js';
 
 export function eventHookProducer(queue: TypedQueue<typeof QUEUES.eventHookDeliver>): EventHookDeliverProducer {
   return {
@@ -11,4 +13,11 @@ export function eventHookProducer(queue: TypedQueue<typeof QUEUES.eventHookDeliv
       await enqueue(queue, QUEUE_JOBS.eventHookDeliver, { orgId, deliveryId, attempt }, { options: { delay: Math.max(0, delayMs) } });
     },
   };
+}
+
+/** Outbound event webhooks (issue 20): subscriptions here, deliveries in the worker. */
+export async function wireEventHooks(p: Platform): Promise<void> {
+  const deliver = eventHookProducer(p.queue(QUEUES.eventHookDeliver));
+  const eventHooks = createEventHookService({ db: p.db, audit: p.audit, keyring: p.keyring, outbound: p.outbound, nodeEnv: p.config.nodeEnv, deliver, clock: p.clock });
+  await p.app.register(eventHookRoutes, { eventHooks });
 }

@@ -8,7 +8,7 @@ import { packageRoot } from '../../core/paths.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import { createKeyring, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import { isUuid, type Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { calendarFeedRoutes } from '../calendar-feed/routes.js';
@@ -16,6 +16,7 @@ import { createCalendarFeedService } from '../calendar-feed/service.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import type { AlertSink } from '../alerts/service.js';
+import type { Platform } from '../../core/platform.js';
 import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/service.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
@@ -35,7 +36,6 @@ export interface InterviewDeps {
   redis: Redis;
   logger: Logger;
   mailer: Mailer;
-  masterKey: Buffer;
   redisPrefix: string;
   publicUrl: URL;
   /** MAIL_FROM: the ORGANIZER of candidates' calendar invites. */
@@ -47,7 +47,8 @@ export interface InterviewDeps {
   /** The language model that drafts interview plans. */
   planModel?: PlanModel;
   clock?: () => Date;
-  keyring?: Keyring;
+  /** The process keyring (platform.keyring): keys reach modules only through it. */
+  keyring: Keyring;
   ingest?: IngestProducer;
   start?: InterviewStartProducer;
   reminders?: ReminderProducer;
@@ -95,7 +96,7 @@ export function createSyncResponder(db: Db): SyncResponder {
 }
 
 export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps): Promise<void> {
-  const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
+  const keyring = deps.keyring;
   const clock = deps.clock ?? (() => new Date());
   let ingest = deps.ingest;
   if (!ingest) {
@@ -195,4 +196,32 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   const accommodations = createAccommodationService({ db: deps.db, audit: deps.audit, keyring, clock });
   await app.register(accommodationApiRoutes, { accommodations });
   await app.register(invitePageRoutes, { interviews, browserScript: findInviteCallScript(deps.webDistDir), vapiBaseUrl: deps.vapiBaseUrl ?? 'https://api.vapi.ai', typed, accommodations });
+}
+
+/** The interview module (plans, scheduling, Vapi webhooks, invite pages); returns the service the status page acts through. */
+export async function wireInterviews(p: Platform, w: { alerts: AlertSink; planModel: PlanModel }): Promise<InterviewService> {
+  const { config } = p;
+  const handed: { service?: InterviewService } = {};
+  await p.app.register(interviewRoutes, {
+    db: p.db,
+    audit: p.audit,
+    redis: p.redis,
+    logger: p.logger,
+    mailer: p.mailer,
+    keyring: p.keyring,
+    redisPrefix: config.redisPrefix,
+    publicUrl: config.publicUrl,
+    mailFrom: config.mailFrom,
+    vapiBaseUrl: config.vapi.baseUrl,
+    assistantModel: config.vapi.assistantModel,
+    planModel: w.planModel,
+    clock: p.clock,
+    alerts: w.alerts,
+    expose: (s) => {
+      handed.service = s;
+    },
+  });
+  // register() has run the plugin by now, so expose() was called.
+  if (!handed.service) throw new Error('the interview module did not hand over its service');
+  return handed.service;
 }

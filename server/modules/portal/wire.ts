@@ -1,11 +1,15 @@
 // Wires the candidate status page (issue 22 item 2): buildApp makes the links first (the
 // apply hook mails them), then, once the hiring and interview modules have handed over
 // their services, the status page's service and routes.
-import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../core/db.js';
+import type { Platform } from '../../core/platform.js';
+import type { ApplicationService } from '../applications/service.js';
+import type { InterviewService } from '../interviews/service.js';
+import type { CandidateExportService } from '../messages/export.js';
+import type { RightsService } from '../rights/service.js';
 import { orgProfile } from '../aidocs/repo.js';
 import { resolvePublicOrg } from '../public/org.js';
-import type { PortalLinks, PortalOrg } from './links.js';
+import { createPortalLinks, type PortalLinks, type PortalOrg } from './links.js';
 import { portalRoutes } from './routes.js';
 import { createPortalService } from './service.js';
 
@@ -17,10 +21,47 @@ export async function portalOrgById(db: Db, orgId: string): Promise<PortalOrg | 
   return org ? { id: org.id, slug: org.slug, name: org.name } : null;
 }
 
-export async function registerPortal(
-  app: FastifyInstance,
-  deps: Parameters<typeof createPortalService>[0] & { links: PortalLinks; publicOrigin: string; secureCookie: boolean; linkRateLimit?: number },
-): Promise<void> {
-  const portal = createPortalService(deps);
-  await app.register(portalRoutes, { db: deps.db, portal, links: deps.links, publicOrigin: deps.publicOrigin, secureCookie: deps.secureCookie, linkRateLimit: deps.linkRateLimit });
+/** issue 22 item 2: status-page links, mailed after a public application (the hiring module's afterSubmit hook). */
+export function wirePortalLinks(p: Platform, w: { perEmailPerHour?: number }): PortalLinks {
+  return createPortalLinks({
+    db: p.db,
+    audit: p.audit,
+    keyring: p.keyring,
+    mailer: p.mailer,
+    redis: p.redis,
+    redisPrefix: p.config.redisPrefix,
+    publicUrl: p.config.publicUrl,
+    clock: p.clock,
+    logger: p.logger,
+    perEmailPerHour: w.perEmailPerHour,
+    orgOf: (orgId) => portalOrgById(p.db, orgId),
+  });
+}
+
+export interface PortalWiring {
+  applications: ApplicationService;
+  exports: CandidateExportService;
+  interviews: InterviewService;
+  rights: RightsService;
+  links: PortalLinks;
+  secureCookie: boolean;
+  limits?: { perIpPerMinute?: number; exportsPerHour?: number };
+}
+
+/** The candidate status page, acting through the hiring, interview, export and register services. */
+export async function wirePortal(p: Platform, w: PortalWiring): Promise<void> {
+  const { config } = p;
+  const portal = createPortalService({
+    db: p.db,
+    audit: p.audit,
+    redis: p.redis,
+    redisPrefix: config.redisPrefix,
+    clock: p.clock,
+    applications: w.applications,
+    interviews: w.interviews,
+    exports: w.exports,
+    rights: w.rights,
+    exportsPerHour: w.limits?.exportsPerHour,
+  });
+  await p.app.register(portalRoutes, { db: p.db, portal, links: w.links, publicOrigin: config.publicOrigin, secureCookie: w.secureCookie, linkRateLimit: w.limits?.perIpPerMinute });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
-import { createKeyring, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
@@ -87,19 +87,19 @@ const Screening = Type.Object({
 export interface ScreeningRouteDeps {
   db: Db;
   audit: AuditLog;
-  masterKey: Buffer;
   /** Producer side of cv-screen for explicit rescreens. */
   redis: Redis;
   redisPrefix: string;
   publicUrl: URL;
   clock?: () => Date;
-  keyring?: Keyring;
+  /** The process keyring (platform.keyring): keys reach modules only through it. */
+  keyring: Keyring;
   rescreenQueue?: RescreenQueue;
   alerts?: Pick<AlertSink, 'noteExport'>;
 }
 
 export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
-  const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
+  const keyring = deps.keyring;
   const queries = createScreeningQueries({ db: deps.db, audit: deps.audit, keyring, clock: deps.clock });
   let rescreenQueue = deps.rescreenQueue;
   if (!rescreenQueue) {

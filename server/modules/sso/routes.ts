@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
-import { createKeyring, type Keyring } from '../../core/crypto.js';
+import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
@@ -58,8 +58,8 @@ export interface SsoRouteDeps {
   redis: Redis;
   redisPrefix: string;
   sessions: SessionService;
-  masterKey: Buffer;
-  keyring?: Keyring;
+  /** The process keyring (platform.keyring): keys reach modules only through it. */
+  keyring: Keyring;
   publicUrl: URL;
   nodeEnv: NodeEnv;
   outbound: Outbound;
@@ -118,7 +118,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
     redis: deps.redis,
     redisPrefix: deps.redisPrefix,
     sessions: deps.sessions,
-    keyring: deps.keyring ?? createKeyring({ masterKey: deps.masterKey }),
+    keyring: deps.keyring,
     publicUrl: deps.publicUrl,
     nodeEnv: deps.nodeEnv,
     outbound: deps.outbound,

@@ -7,10 +7,12 @@ import { createAuditLog, type AuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { Platform } from '../../core/platform.js';
 import type { AlertSink } from '../alerts/service.js';
 import { createAiDocsService } from '../aidocs/service.js';
 import { createBiasService } from '../bias/service.js';
 import { createChecks } from './checks.js';
+import { trustRoutes } from './routes.js';
 import { createTrustService, type TrustService } from './service.js';
 
 export interface TrustWireDeps {
@@ -46,4 +48,10 @@ export function wireTrust(deps: TrustWireDeps): TrustService {
   };
   const checks = createChecks({ db: deps.db, config, audit: verifier, docs, bias, clock: deps.clock, selfCa });
   return createTrustService({ db: deps.db, checks, signingKey: config.auditSigningKey.reveal(), publicUrl: config.publicUrl, clock: deps.clock, log: deps.logger, alerts: deps.alerts, audit: deps.audit, docs });
+}
+
+/** The trust page (/trust, signed /trust.json, per-org /trust/<slug>; issue 23); the worker runs the checks. */
+export async function wireTrustPage(p: Platform, w: { alerts: Pick<AlertSink, 'raise'> }): Promise<void> {
+  const trust = wireTrust({ db: p.db, config: p.config, keyring: p.keyring, clock: p.clock, logger: p.logger, audit: p.audit, alerts: w.alerts });
+  await p.app.register(trustRoutes, { clock: p.clock, trust });
 }

@@ -1,0 +1,52 @@
+// The platform: one object holding what every module's wire(platform) needs — the HTTP
+// app, config, db, redis, audit, logger, mailer, clock, the keyring (the only way keys
+// reach modules), the outbound guard and the erasure ledger — and producer queues closed
+// with the app. Services modules produce for each other are passed explicitly by buildApp.
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AuditLog } from './audit.js';
+import type { Config } from './config.js';
+import type { Keyring } from './crypto.js';
+import type { Db } from './db.js';
+import type { ErasureLedger } from './erasure-ledger.js';
+import type { Mailer } from './mailer.js';
+import type { Outbound } from './outbound.js';
+import { createQueue, type QueueName, type TypedQueue } from './queues.js';
+
+export interface Platform {
+  app: FastifyInstance;
+  config: Config;
+  db: Db;
+  redis: Redis;
+  audit: AuditLog;
+  logger: Logger;
+  mailer: Mailer;
+  clock: () => Date;
+  /** One keyring per process (one org-key cache), holding the previous master keys too. */
+  keyring: Keyring;
+  /** The guard for every request to a URL a tenant can set (alert webhooks, SSO issuers, event hooks). */
+  outbound: Outbound;
+  /** issue 18: every erasure is also written to the ledger outside the database (a restore re-applies it). */
+  erasureLedger: ErasureLedger;
+  /** A producer queue (one per name), closed with the app. */
+  queue<N extends QueueName>(name: N): TypedQueue<N>;
+}
+
+export function createPlatform(fields: Omit<Platform, 'queue'>): Platform {
+  const queues = new Map<QueueName, TypedQueue<QueueName>>();
+  return {
+    ...fields,
+    queue<N extends QueueName>(name: N): TypedQueue<N> {
+      let q = queues.get(name);
+      if (!q) {
+        const opened = createQueue(name, fields.redis, fields.config.redisPrefix) as TypedQueue<QueueName>;
+        fields.app.addHook('onClose', async () => opened.close());
+        queues.set(name, opened);
+        q = opened;
+      }
+      // The map is keyed by name: the queue under `name` was created as TypedQueue<N>.
+      return q as unknown as TypedQueue<N>;
+    },
+  };
+}

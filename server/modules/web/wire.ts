@@ -1,0 +1,7 @@
+// Wires the console's static build.
+import type { Platform } from '../../core/platform.js';
+import { webRoutes } from './routes.js';
+
+export async function wireWeb(p: Platform): Promise<void> {
+  await p.app.register(webRoutes);
+}
