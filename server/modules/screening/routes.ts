@@ -14,6 +14,7 @@ import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
 import type { AlertSink } from '../alerts/service.js';
 import { aiStatusRoutes } from './status-routes.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Settings = Type.Object({
   paused: Type.Boolean(),
@@ -97,7 +98,8 @@ export interface ScreeningRouteDeps {
   alerts?: Pick<AlertSink, 'noteExport'>;
 }
 
-export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
+export async function screeningRoutes(fastify: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const keyring = deps.keyring ?? createKeyring({ masterKey: deps.masterKey });
   const queries = createScreeningQueries({ db: deps.db, audit: deps.audit, keyring, clock: deps.clock });
   let rescreenQueue = deps.rescreenQueue;
@@ -140,7 +142,7 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => queries.forApplication(requireCtx(request), (request.params as { id: string }).id, (request.query as { reveal: boolean }).reveal),
+    async (request) => queries.forApplication(requireCtx(request), request.params.id, request.query.reveal),
   );
 
   app.get(
@@ -175,6 +177,6 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => queries.updateSettings(requireCtx(request), request.body as Parameters<typeof queries.updateSettings>[1]),
+    async (request) => queries.updateSettings(requireCtx(request), request.body),
   );
 }
