@@ -10,6 +10,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, validTimeZone, type Locale } from '../core/i18n/locales.js';
 import { translator, type Translator } from '../core/i18n/translator.js';
+import { partField } from './route-types.js';
 
 export const LANG_COOKIE = 'hirebox-lang';
 const ONE_YEAR_S = 365 * 24 * 3600;
@@ -29,7 +30,7 @@ export function isCandidatePath(url: string): boolean {
 }
 
 function queryLang(request: FastifyRequest): unknown {
-  return (request.query as Record<string, unknown> | undefined)?.lang ?? new URLSearchParams(request.url.split('?')[1] ?? '').get('lang');
+  return partField(request.query, 'lang') ?? new URLSearchParams(request.url.split('?')[1] ?? '').get('lang');
 }
 
 function sources(request: FastifyRequest, content: string | null | undefined) {

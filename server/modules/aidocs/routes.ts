@@ -8,11 +8,13 @@ import { escapeHtml } from '../../core/html.js';
 import type { BiasReport } from '../bias/service.js';
 import type { Ctx } from '../jobs/service.js';
 import { markdownToPdf } from './pdf.js';
-import { DOCUMENTS, type AiDocsService, type DocFacts, type DocumentKind, type Subprocessor } from './service.js';
+import { DOCUMENTS, type AiDocsService, type DocFacts, type Subprocessor } from './service.js';
 import { translator, type MessageValues, type Translator } from '../../core/i18n/translator.js';
 import type { MessageKey } from '../../core/i18n/catalog-shape.js';
 import { candidatePage } from '../../core/i18n/page.js';
 import { candidateTranslator } from '../../plugins/locale.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals } from '../../plugins/route-types.js';
 
 /** Where a candidate reads the summary for an org: linked from the apply and interview notices. */
 export const aiSummaryPath = (orgSlug: string): string => `/privacy/${encodeURIComponent(orgSlug)}/ai`;
@@ -65,10 +67,11 @@ ${subs}
   return candidatePage(tr, tr.t('aipage.title', { org }), body, { path: requestUrl });
 }
 
-const DocParams = Type.Object({ doc: Type.Union(DOCUMENTS.map((d) => Type.Literal(d))) }, { additionalProperties: false });
+const DocParams = Type.Object({ doc: Literals(DOCUMENTS) }, { additionalProperties: false });
 const DocQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('md'), Type.Literal('pdf')], { default: 'md' })) }, { additionalProperties: false });
 
-export async function aiDocsRoutes(app: FastifyInstance, deps: { docs: AiDocsService; biasReport: (ctx: Ctx) => Promise<BiasReport> }): Promise<void> {
+export async function aiDocsRoutes(fastify: FastifyInstance, deps: { docs: AiDocsService; biasReport: (ctx: Ctx) => Promise<BiasReport> }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/org/documents/:doc',
     {
@@ -85,8 +88,8 @@ export async function aiDocsRoutes(app: FastifyInstance, deps: { docs: AiDocsSer
     },
     async (request, reply) => {
       const ctx = requireCtx(request);
-      const { doc } = request.params as { doc: DocumentKind };
-      const format = (request.query as { format?: 'md' | 'pdf' }).format ?? 'md';
+      const { doc } = request.params;
+      const format = request.query.format ?? 'md';
       const bias = doc === 'system-card' ? await deps.biasReport(ctx) : null;
       const { title, markdown } = await deps.docs.document(ctx, doc, bias);
       reply.header('cache-control', 'no-store');
@@ -105,7 +108,7 @@ export async function aiDocsRoutes(app: FastifyInstance, deps: { docs: AiDocsSer
       config: { access: { public: "candidates' summary of an org's AI use and subprocessors, linked from every notice" } },
     },
     async (request, reply) => {
-      const f = await deps.docs.publicFacts((request.params as { orgSlug: string }).orgSlug);
+      const f = await deps.docs.publicFacts(request.params.orgSlug);
       // The language links, the cookie or the browser's language (the page has no content language of its own).
       const tr = candidateTranslator(request, reply);
       return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderPublicSummary(f, tr, request.url));

@@ -4,9 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
-import { ALERT_KINDS, type AlertService, type AlertSettingsInput } from './service.js';
+import { ALERT_KINDS, type AlertService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals } from '../../plugins/route-types.js';
 
-const Kind = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
+const Kind = Literals(ALERT_KINDS);
 
 const SettingsView = Type.Object({
   emails: Type.Array(Type.String()),
@@ -40,7 +42,8 @@ const AlertItem = Type.Object({
   createdAt: Type.String(),
 });
 
-export async function alertRoutes(app: FastifyInstance, deps: { alerts: AlertService }): Promise<void> {
+export async function alertRoutes(fastify: FastifyInstance, deps: { alerts: AlertService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/org/alerts',
     {
@@ -59,7 +62,7 @@ export async function alertRoutes(app: FastifyInstance, deps: { alerts: AlertSer
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return deps.alerts.putSettings(requireCtx(request), request.body as AlertSettingsInput);
+      return deps.alerts.putSettings(requireCtx(request), request.body);
     },
   );
 
@@ -87,6 +90,6 @@ export async function alertRoutes(app: FastifyInstance, deps: { alerts: AlertSer
       // Admins and auditors both hold audit:read: alerts are part of the security record.
       config: { access: { permission: 'audit:read' } },
     },
-    async (request) => deps.alerts.list(requireCtx(request), request.query as { limit: number; cursor?: string }),
+    async (request) => deps.alerts.list(requireCtx(request), request.query),
   );
 }

@@ -5,6 +5,8 @@ import { Type, type TSchema } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { analyticsCsv, type AnalyticsService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sendRaw } from '../../plugins/route-types.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Suppressible = Type.Object({
@@ -38,9 +40,9 @@ export const AnalyticsReportSchema = Type.Object({
 
 const DateParam = Type.String({ minLength: 10, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$' });
 const Query = Type.Object({ jobId: Type.Optional(Uuid), from: Type.Optional(DateParam), to: Type.Optional(DateParam) }, { additionalProperties: false });
-type QueryT = { jobId?: string; from?: string; to?: string };
 
-export async function analyticsRoutes(app: FastifyInstance, deps: { analytics: AnalyticsService }): Promise<void> {
+export async function analyticsRoutes(fastify: FastifyInstance, deps: { analytics: AnalyticsService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/analytics/report',
     {
@@ -53,7 +55,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: { analytics: A
       },
       config: { access: { permission: 'analytics:read' } },
     },
-    async (request) => deps.analytics.report(requireCtx(request), request.query as QueryT),
+    async (request) => deps.analytics.report(requireCtx(request), request.query),
   );
 
   app.get(
@@ -63,8 +65,8 @@ export async function analyticsRoutes(app: FastifyInstance, deps: { analytics: A
       config: { access: { permission: 'analytics:read' } },
     },
     async (request, reply) => {
-      const report = await deps.analytics.report(requireCtx(request), request.query as QueryT);
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hiring-analytics.csv"').header('cache-control', 'no-store').send(analyticsCsv(report));
+      const report = await deps.analytics.report(requireCtx(request), request.query);
+      return sendRaw(reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="hiring-analytics.csv"').header('cache-control', 'no-store'), analyticsCsv(report));
     },
   );
 }

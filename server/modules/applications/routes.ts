@@ -6,8 +6,8 @@ import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { IdParams, StageKindSchema } from '../jobs/schemas.js';
 import { readApplicationForm } from './form.js';
-import type { TriageFlag, TriageRecommendation } from './repo.js';
-import type { ApplicationService, ListForJobFilter } from './service.js';
+import type { ApplicationService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem };
 const StageRef = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String() });
@@ -144,7 +144,8 @@ const ApplicationListItem = Type.Object({
 const Reason = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' });
 const Tag = Type.String({ minLength: 1, maxLength: 50, pattern: '^[\\p{L}\\p{N} _.-]+$' });
 
-export async function applicationRoutes(app: FastifyInstance, deps: { applications: ApplicationService }): Promise<void> {
+export async function applicationRoutes(fastify: FastifyInstance, deps: { applications: ApplicationService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { applications } = deps;
 
   app.post(
@@ -163,7 +164,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
     },
     async (request, reply) => {
       const ctx = requireCtx(request);
-      const jobId = (request.params as { id: string }).id;
+      const jobId = request.params.id;
       await applications.jobForUpload(ctx, jobId);
       const form = await readApplicationForm(request, []);
       // Application questions are the candidate's own answers, asked on the public apply page only.
@@ -198,7 +199,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => applications.listForJob(requireCtx(request), (request.params as { id: string }).id, request.query as ListForJobFilter),
+    async (request) => applications.listForJob(requireCtx(request), request.params.id, request.query),
   );
 
   app.get(
@@ -217,7 +218,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => applications.countByStage(requireCtx(request), (request.params as { id: string }).id, request.query as { recommendation?: TriageRecommendation; flag?: TriageFlag[] }),
+    async (request) => applications.countByStage(requireCtx(request), request.params.id, request.query),
   );
 
   app.get(
@@ -226,7 +227,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       schema: { operationId: 'getApplication', tags: ['applications'], params: IdParams, response: { 200: Application, ...Errors } },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => applications.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => applications.get(requireCtx(request), request.params.id),
   );
 
   app.post(
@@ -249,7 +250,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       config: { access: { permission: 'applications:feedback' } },
     },
     async (request, reply) => {
-      const note = await applications.addNote(requireCtx(request), (request.params as { id: string }).id, request.body as { kind: 'note' | 'feedback'; body: string; rating?: number });
+      const note = await applications.addNote(requireCtx(request), request.params.id, request.body);
       return reply.code(201).send(note);
     },
   );
@@ -266,7 +267,7 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       },
       config: { access: { permission: 'candidates:write' } },
     },
-    async (request) => ({ stage: await applications.moveStage(requireCtx(request), (request.params as { id: string }).id, (request.body as { stageId: string }).stageId) }),
+    async (request) => ({ stage: await applications.moveStage(requireCtx(request), request.params.id, request.body.stageId) }),
   );
 
   app.post(
@@ -291,8 +292,8 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       config: { access: { permission: 'applications:decide' } },
     },
     async (request, reply) => {
-      const body = request.body as { outcome: 'advance' | 'reject' | 'hire' | 'hold'; reason: string; toStageId?: string };
-      return reply.code(201).send(await applications.decide(requireCtx(request), (request.params as { id: string }).id, body));
+      const body = request.body;
+      return reply.code(201).send(await applications.decide(requireCtx(request), request.params.id, body));
     },
   );
 
@@ -318,6 +319,6 @@ export async function applicationRoutes(app: FastifyInstance, deps: { applicatio
       },
       config: { access: { permission: 'candidates:write' } },
     },
-    async (request) => applications.bulk(requireCtx(request), request.body as { action: 'move' | 'tag' | 'reject'; applicationIds: string[]; stageId?: string; tag?: string; reason?: string; confirm?: boolean }),
+    async (request) => applications.bulk(requireCtx(request), request.body),
   );
 }

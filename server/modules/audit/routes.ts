@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
 import type { AuditService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const AuditEvent = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -41,7 +42,8 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export async function auditRoutes(app: FastifyInstance, deps: { audit: AuditService }): Promise<void> {
+export async function auditRoutes(fastify: FastifyInstance, deps: { audit: AuditService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/audit/events',
     {
@@ -54,7 +56,7 @@ export async function auditRoutes(app: FastifyInstance, deps: { audit: AuditServ
       config: { access: { permission: 'audit:read' } },
     },
     async (request) => {
-      const q = request.query as { afterSeq: number; limit: number; action?: string };
+      const q = request.query;
       return deps.audit.listEvents(requireCtx(request), q);
     },
   );

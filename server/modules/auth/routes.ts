@@ -7,6 +7,8 @@ import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { findUserEmail } from './repo.js';
 import type { AuthService, ClientInfo } from './service.js';
 import { csrfTokenFor } from './tokens.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NoContent } from '../../plugins/route-types.js';
 
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const Code = Type.String({ pattern: '^[0-9]{6}$' });
@@ -24,7 +26,8 @@ export interface AuthRouteDeps {
   publicOrigin: string;
 }
 
-export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
+export async function authRoutes(fastify: FastifyInstance, deps: AuthRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const client = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
   // Reset mails are sent after the answer (same timing for every address); closing waits for them.
   app.addHook('onClose', async () => deps.auth.settle());
@@ -51,7 +54,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; orgSlug?: string };
+      const body = request.body;
       const result = await deps.auth.login(body, client(request));
       return { mfa: result.mfa, csrfToken: startSession(reply, result.token) };
     },
@@ -82,7 +85,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       config: { access: { authenticated: true, reason: 'the second factor completes sign-in', mfaPending: true }, rateLimit: credentialLimit },
     },
     async (request, reply) => {
-      const result = await deps.auth.mfaVerify(requireSession(request), request.body as { code?: string; recoveryCode?: string }, client(request));
+      const result = await deps.auth.mfaVerify(requireSession(request), request.body, client(request));
       return { csrfToken: startSession(reply, result.token), ...(result.recoveryCodes ? { recoveryCodes: result.recoveryCodes } : {}) };
     },
   );
@@ -98,13 +101,13 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       },
       config: { access: { authenticated: true, reason: 'members manage their own recovery codes' }, rateLimit: credentialLimit },
     },
-    async (request) => ({ recoveryCodes: await deps.auth.regenerateRecoveryCodes(requireSession(request), (request.body as { code: string }).code, client(request)) }),
+    async (request) => ({ recoveryCodes: await deps.auth.regenerateRecoveryCodes(requireSession(request), request.body.code, client(request)) }),
   );
 
   app.post(
     '/api/v1/auth/logout',
     {
-      schema: { operationId: 'logout', tags: ['auth'], response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'logout', tags: ['auth'], response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { authenticated: true, reason: 'a member may always end their own session', mfaPending: true } },
     },
     async (request, reply) => {
@@ -117,7 +120,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.post(
     '/api/v1/auth/logout-everywhere',
     {
-      schema: { operationId: 'logoutEverywhere', tags: ['auth'], response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'logoutEverywhere', tags: ['auth'], response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { authenticated: true, reason: 'a member may end all of their own sessions' } },
     },
     async (request, reply) => {
@@ -159,11 +162,11 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.delete(
     '/api/v1/auth/sessions/:sessionId',
     {
-      schema: { operationId: 'revokeSession', tags: ['auth'], params: Type.Object({ sessionId: Uuid }), response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'revokeSession', tags: ['auth'], params: Type.Object({ sessionId: Uuid }), response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { authenticated: true, reason: 'members revoke their own sessions' } },
     },
     async (request, reply) => {
-      const ok = await deps.auth.revokeOwnSession(requireSession(request), (request.params as { sessionId: string }).sessionId, client(request));
+      const ok = await deps.auth.revokeOwnSession(requireSession(request), request.params.sessionId, client(request));
       if (!ok) throw new NotFoundError({ resource: 'Session' });
       return reply.code(204).send();
     },
@@ -180,7 +183,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       },
       config: { access: { authenticated: true, reason: 'step-up before sensitive changes to one\'s own account' }, rateLimit: credentialLimit },
     },
-    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.reauthenticate(requireSession(request), request.body as { password?: string; code?: string }, client(request))) }),
+    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.reauthenticate(requireSession(request), request.body, client(request))) }),
   );
 
   app.post(
@@ -194,7 +197,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       },
       config: { access: { authenticated: true, reason: 'members change their own password' }, rateLimit: credentialLimit },
     },
-    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.changePassword(requireSession(request), request.body as { currentPassword: string; newPassword: string }, client(request))) }),
+    async (request, reply) => ({ csrfToken: startSession(reply, await deps.auth.changePassword(requireSession(request), request.body, client(request))) }),
   );
 
   app.post(
@@ -209,7 +212,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       config: { access: { authenticated: true, reason: 'members change their own sign-in address' }, rateLimit: credentialLimit },
     },
     async (request, reply) => {
-      await deps.auth.requestEmailChange(requireSession(request), request.body as { email: string; password: string }, client(request));
+      await deps.auth.requestEmailChange(requireSession(request), request.body, client(request));
       // The same answer whether or not the address already has an account.
       return reply.code(202).send({ status: 'A confirmation link is on its way to the new address. Your sign-in address changes when it is opened.' });
     },
@@ -218,12 +221,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.post(
     '/api/v1/auth/email/confirm',
     {
-      schema: { operationId: 'confirmEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      schema: { operationId: 'confirmEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: NoContent, 409: ProblemResponses[400], ...ProblemResponses } },
       config: { access: { public: 'confirm link mailed to the new address: the token is the credential' }, rateLimit: credentialLimit },
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      await deps.auth.confirmEmailChange((request.body as { token: string }).token, client(request));
+      await deps.auth.confirmEmailChange(request.body.token, client(request));
       return reply.code(204).send();
     },
   );
@@ -231,12 +234,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.post(
     '/api/v1/auth/email/revert',
     {
-      schema: { operationId: 'revertEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      schema: { operationId: 'revertEmailChange', tags: ['auth'], body: Type.Object({ token: Token }, { additionalProperties: false }), response: { 204: NoContent, 409: ProblemResponses[400], ...ProblemResponses } },
       config: { access: { public: 'undo link mailed to the old address: the token is the credential' }, rateLimit: credentialLimit },
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      await deps.auth.revertEmailChange((request.body as { token: string }).token, client(request));
+      await deps.auth.revertEmailChange(request.body.token, client(request));
       return reply.code(204).send();
     },
   );
@@ -249,7 +252,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      await deps.auth.requestPasswordReset((request.body as { email: string }).email, client(request));
+      await deps.auth.requestPasswordReset(request.body.email, client(request));
       return reply.code(202).send({ status: 'If the address belongs to an account, a reset link is on its way.' });
     },
   );
@@ -257,12 +260,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.post(
     '/api/v1/auth/password-reset/complete',
     {
-      schema: { operationId: 'completePasswordReset', tags: ['auth'], body: Type.Object({ token: Token, newPassword: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'completePasswordReset', tags: ['auth'], body: Type.Object({ token: Token, newPassword: Password }, { additionalProperties: false }), response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { public: 'reset link landing: the token is the credential' }, rateLimit: credentialLimit },
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      const body = request.body as { token: string; newPassword: string };
+      const body = request.body;
       await deps.auth.completePasswordReset({ token: body.token, newPassword: body.newPassword }, client(request));
       return reply.code(204).send();
     },
@@ -271,12 +274,12 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
   app.post(
     '/api/v1/auth/setup',
     {
-      schema: { operationId: 'completeSetup', tags: ['auth'], body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'completeSetup', tags: ['auth'], body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }), response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { public: 'one-time setup link from `hirebox org create`: the token is the credential' }, rateLimit: credentialLimit },
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      await deps.auth.completeSetup(request.body as { token: string; password: string }, client(request));
+      await deps.auth.completeSetup(request.body, client(request));
       return reply.code(204).send();
     },
   );
@@ -306,7 +309,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
       config: { access: { authenticated: true, reason: 'members move between their own orgs' } },
     },
     async (request, reply) => {
-      const result = await deps.auth.switchOrg(requireSession(request), (request.body as { orgId: string }).orgId, client(request));
+      const result = await deps.auth.switchOrg(requireSession(request), request.body.orgId, client(request));
       return { orgId: result.orgId, role: result.role, csrfToken: startSession(reply, result.token) };
     },
   );
@@ -333,7 +336,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     async (request) => {
       const ctx = requireCtx(request);
-      await deps.auth.setSessionPolicy(ctx, request.body as { sessionIdleSeconds: number; sessionAbsoluteSeconds: number });
+      await deps.auth.setSessionPolicy(ctx, request.body);
       return deps.auth.getSessionPolicy(ctx);
     },
   );

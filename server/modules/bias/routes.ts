@@ -6,6 +6,7 @@ import { Type, type TSchema } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { BiasService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -76,7 +77,8 @@ const BiasSettings = Type.Object({
 // Dates as YYYY-MM-DD or an ISO 8601 date-time; the service checks they parse and from < to.
 const DateParam = Type.String({ minLength: 10, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2})?)?$' });
 
-export async function biasRoutes(app: FastifyInstance, deps: { bias: BiasService }): Promise<void> {
+export async function biasRoutes(fastify: FastifyInstance, deps: { bias: BiasService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/bias/report',
     {
@@ -97,7 +99,7 @@ export async function biasRoutes(app: FastifyInstance, deps: { bias: BiasService
       },
       config: { access: { permission: 'bias:read' } },
     },
-    async (request) => deps.bias.report(requireCtx(request), request.query as { jobId?: string; from?: string; to?: string }),
+    async (request) => deps.bias.report(requireCtx(request), request.query),
   );
 
   app.get(
@@ -134,6 +136,6 @@ export async function biasRoutes(app: FastifyInstance, deps: { bias: BiasService
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => deps.bias.updateSettings(requireCtx(request), request.body as { impactRatioThreshold: number; minSampleSize: number; minSampleShare: number }),
+    async (request) => deps.bias.updateSettings(requireCtx(request), request.body),
   );
 }

@@ -5,11 +5,13 @@ import { UnsupportedMediaTypeError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
 import { Branding, BrandingBody } from './schemas.js';
-import { LOGO_MAX_BYTES, type BrandingInput, type BrandingService } from './service.js';
+import { LOGO_MAX_BYTES, type BrandingService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 413: ProblemResponses[400], 415: ProblemResponses[400], 422: ProblemResponses[400] };
 
-export async function brandingRoutes(app: FastifyInstance, deps: { branding: BrandingService }): Promise<void> {
+export async function brandingRoutes(fastify: FastifyInstance, deps: { branding: BrandingService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addContentTypeParser(['image/png', 'image/jpeg', 'image/webp'], { parseAs: 'buffer', bodyLimit: LOGO_MAX_BYTES }, (_request, body, done) => done(null, body));
 
   app.get(
@@ -24,7 +26,7 @@ export async function brandingRoutes(app: FastifyInstance, deps: { branding: Bra
       schema: { operationId: 'updateBranding', tags: ['org'], summary: 'Set display name, accent colour, website and embed origins', body: BrandingBody, response: { 200: Branding, ...Errors } },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => deps.branding.update(requireCtx(request), request.body as BrandingInput),
+    async (request) => deps.branding.update(requireCtx(request), request.body),
   );
 
   app.put(

@@ -5,8 +5,11 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../plugins/schemas.js';
 import type { CalendarFeedService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NoContent } from '../../plugins/route-types.js';
 
-export async function calendarFeedRoutes(app: FastifyInstance, deps: { feeds: CalendarFeedService }): Promise<void> {
+export async function calendarFeedRoutes(fastify: FastifyInstance, deps: { feeds: CalendarFeedService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/api/v1/me/calendar-feed',
     {
@@ -24,7 +27,7 @@ export async function calendarFeedRoutes(app: FastifyInstance, deps: { feeds: Ca
   app.delete(
     '/api/v1/me/calendar-feed',
     {
-      schema: { operationId: 'revokeCalendarFeed', tags: ['interviews'], response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'revokeCalendarFeed', tags: ['interviews'], response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { permission: 'applications:read' } },
     },
     async (request, reply) => {
@@ -45,7 +48,7 @@ export async function calendarFeedRoutes(app: FastifyInstance, deps: { feeds: Ca
       config: { access: { public: 'member calendar feed (token is the credential)' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { file } = request.params as { file: string };
+      const { file } = request.params;
       const body = await deps.feeds.feed(file.endsWith('.ics') ? file.slice(0, -4) : '');
       return reply
         .type('text/calendar; charset=utf-8')

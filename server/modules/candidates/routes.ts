@@ -4,6 +4,7 @@ import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import type { CandidateService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export const CandidateSchema = Type.Object({
   id: Uuid,
@@ -14,7 +15,8 @@ export const CandidateSchema = Type.Object({
   links: Type.Array(Type.String()),
 });
 
-export async function candidateRoutes(app: FastifyInstance, deps: { candidates: CandidateService }): Promise<void> {
+export async function candidateRoutes(fastify: FastifyInstance, deps: { candidates: CandidateService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/candidates/:id',
     {
@@ -34,6 +36,6 @@ export async function candidateRoutes(app: FastifyInstance, deps: { candidates: 
       },
       config: { access: { permission: 'candidates:read' } },
     },
-    async (request) => deps.candidates.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.candidates.get(requireCtx(request), request.params.id),
   );
 }

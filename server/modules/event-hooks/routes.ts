@@ -4,9 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
-import { EVENT_TYPES, type CreateInput, type EventHookService, type UpdateInput } from './service.js';
+import { EVENT_TYPES, type EventHookService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals, NoContent } from '../../plugins/route-types.js';
 
-const EventType = Type.Union(EVENT_TYPES.map((k) => Type.Literal(k)));
+const EventType = Literals(EVENT_TYPES);
 const Url = Type.String({ minLength: 8, maxLength: 2000 });
 const Events = Type.Array(EventType, { minItems: 1, maxItems: EVENT_TYPES.length });
 const Description = Type.String({ maxLength: 200 });
@@ -52,7 +54,8 @@ const Delivery = Type.Object({
 const access = { access: { permission: 'webhooks:manage' as const } };
 const tags = ['event-hooks'];
 
-export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: EventHookService }): Promise<void> {
+export async function eventHookRoutes(fastify: FastifyInstance, deps: { eventHooks: EventHookService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const svc = deps.eventHooks;
   app.get(
     '/api/v1/org/event-hooks',
@@ -74,7 +77,7 @@ export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: 
       config: { ...access, rateLimit: { max: 20, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const created = await svc.create(requireCtx(request), request.body as CreateInput);
+      const created = await svc.create(requireCtx(request), request.body);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
   );
@@ -93,14 +96,14 @@ export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: 
       },
       config: { ...access, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request) => svc.update(requireCtx(request), (request.params as { id: string }).id, request.body as UpdateInput),
+    async (request) => svc.update(requireCtx(request), request.params.id, request.body),
   );
 
   app.delete(
     '/api/v1/org/event-hooks/:id',
-    { schema: { operationId: 'deleteEventHook', summary: 'Remove an event webhook', tags, params: Type.Object({ id: Id }), response: { 204: Type.Null(), ...ProblemResponses } }, config: access },
+    { schema: { operationId: 'deleteEventHook', summary: 'Remove an event webhook', tags, params: Type.Object({ id: Id }), response: { 204: NoContent, ...ProblemResponses } }, config: access },
     async (request, reply) => {
-      await svc.remove(requireCtx(request), (request.params as { id: string }).id);
+      await svc.remove(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -113,7 +116,7 @@ export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: 
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return svc.rotateSecret(requireCtx(request), (request.params as { id: string }).id);
+      return svc.rotateSecret(requireCtx(request), request.params.id);
     },
   );
 
@@ -130,7 +133,7 @@ export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: 
       },
       config: access,
     },
-    async (request) => ({ items: await svc.deliveries(requireCtx(request), (request.params as { id: string }).id, (request.query as { limit: number }).limit) }),
+    async (request) => ({ items: await svc.deliveries(requireCtx(request), request.params.id, request.query.limit) }),
   );
 
   app.post(
@@ -146,7 +149,7 @@ export async function eventHookRoutes(app: FastifyInstance, deps: { eventHooks: 
       config: { ...access, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const p = request.params as { id: string; deliveryId: string };
+      const p = request.params;
       return reply.code(202).send(await svc.redeliver(requireCtx(request), p.id, p.deliveryId));
     },
   );

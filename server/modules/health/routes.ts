@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../core/db.js';
 import { pendingMigrations, type MigrationFile } from '../../core/migrate.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Status = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
 
@@ -12,7 +13,8 @@ export interface HealthDeps {
   migrations: MigrationFile[];
 }
 
-export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
+export async function healthRoutes(fastify: FastifyInstance, deps: HealthDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/healthz',
     { schema: { operationId: 'healthz', hide: true, response: { 200: Status } }, config: { access: { public: 'liveness probe' }, rateLimit: false } },

@@ -11,6 +11,8 @@ import { ScoringSchema } from './score-view.js';
 import type { AccommodationService } from './accommodations.js';
 import type { TypedInterviewService } from './typed.js';
 import { typedInviteRoutes } from './typed-routes.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals, NoContent, sendRaw } from '../../plugins/route-types.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Interview = Type.Object({
@@ -148,7 +150,8 @@ const PlanView = Type.Object({
 const JobIdParams = Type.Object({ jobId: Uuid }, { additionalProperties: false });
 const AnswerResult = Type.Object({ status: Type.String(), scheduledFor: Type.Optional(Nullable(Type.String())) });
 
-export async function interviewApiRoutes(app: FastifyInstance, deps: { interviews: InterviewService }): Promise<void> {
+export async function interviewApiRoutes(fastify: FastifyInstance, deps: { interviews: InterviewService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { interviews } = deps;
 
   app.post(
@@ -173,7 +176,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as Parameters<InterviewService['create']>[2];
-      return reply.code(201).send(await interviews.create(requireCtx(request), (request.params as { id: string }).id, body));
+      return reply.code(201).send(await interviews.create(requireCtx(request), request.params.id, body));
     },
   );
 
@@ -194,12 +197,12 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
         tags: ['interviews'],
         description: 'Vapi assistant/phone number, the re-dial policy (retries and delays), the reschedule cutoff and the public key for browser calls.',
         body: SettingsBody,
-        response: { 204: Type.Null(), ...ProblemResponses },
+        response: { 204: NoContent, ...ProblemResponses },
       },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      await interviews.saveSettings(requireCtx(request), request.body as Parameters<InterviewService['saveSettings']>[1]);
+      await interviews.saveSettings(requireCtx(request), request.body);
       return reply.code(204).send();
     },
   );
@@ -210,7 +213,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       schema: { operationId: 'getInterview', tags: ['interviews'], params: IdParams, response: { 200: Interview, ...Errors } },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => interviews.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => interviews.get(requireCtx(request), request.params.id),
   );
 
   app.get(
@@ -227,7 +230,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       config: { access: { permission: 'applications:read' } },
     },
     async (request, reply) => {
-      const out = await interviews.recording(requireCtx(request), (request.params as { id: string }).id, request.headers.range);
+      const out = await interviews.recording(requireCtx(request), request.params.id, request.headers.range);
       reply.header('accept-ranges', 'bytes').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff');
       if (out.status === 416) {
         return reply
@@ -237,7 +240,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
           .send({ type: 'https://hirebox.dev/problems/range-not-satisfiable', title: 'Range Not Satisfiable', status: 416, detail: `The recording has ${out.size} bytes; ask for one range inside it.` });
       }
       if (out.status === 206) reply.header('content-range', `bytes ${out.start}-${out.end}/${out.size}`);
-      return reply.code(out.status).type(out.contentType).header('content-length', String(out.body?.length ?? 0)).send(out.body);
+      return sendRaw(reply.code(out.status).type(out.contentType).header('content-length', String(out.body?.length ?? 0)), out.body);
     },
   );
 
@@ -253,7 +256,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.cancel(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => interviews.cancel(requireCtx(request), request.params.id),
   );
 
   app.post(
@@ -268,7 +271,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.hangUp(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => interviews.hangUp(requireCtx(request), request.params.id),
   );
 
   app.get(
@@ -277,7 +280,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       schema: { operationId: 'getInterviewPlan', tags: ['interviews'], params: JobIdParams, response: { 200: PlanView, ...Errors } },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.getPlan(requireCtx(request), (request.params as { jobId: string }).jobId),
+    async (request) => interviews.getPlan(requireCtx(request), request.params.jobId),
   );
 
   app.put(
@@ -295,7 +298,7 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       bodyLimit: PLAN_BODY_LIMIT,
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.savePlan(requireCtx(request), (request.params as { jobId: string }).jobId, request.body as Parameters<InterviewService['savePlan']>[2]),
+    async (request) => interviews.savePlan(requireCtx(request), request.params.jobId, request.body),
   );
 
   app.post(
@@ -307,12 +310,12 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
         description:
           "Drafts the job's interview plan with the language model from the job's title, description and criteria (fixed seed, temperature 0, strict output schema). The draft is validated (one existing criterion per question, every must-have covered, no protected characteristics) and stored as a draft; an invalid answer is refused with 502 and nothing is stored.",
         params: JobIdParams,
-        body: Type.Optional(Type.Object({ language: Type.Optional(Type.Union(['en', 'de', 'fr', 'es', 'nl'].map((l) => Type.Literal(l)))) }, { additionalProperties: false })),
+        body: Type.Optional(Type.Object({ language: Type.Optional(Literals(['en', 'de', 'fr', 'es', 'nl'])) }, { additionalProperties: false })),
         response: { 200: PlanView, ...PlanErrors },
       },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.draftPlan(requireCtx(request), (request.params as { jobId: string }).jobId, (request.body ?? {}) as { language?: string }),
+    async (request) => interviews.draftPlan(requireCtx(request), request.params.jobId, request.body ?? {}),
   );
 
   app.post(
@@ -327,17 +330,17 @@ export async function interviewApiRoutes(app: FastifyInstance, deps: { interview
       },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => interviews.approvePlan(requireCtx(request), (request.params as { jobId: string }).jobId),
+    async (request) => interviews.approvePlan(requireCtx(request), request.params.jobId),
   );
 
   app.post(
     '/api/v1/interviews/:id/revoke',
     {
-      schema: { operationId: 'revokeInterviewInvite', tags: ['interviews'], params: IdParams, response: { 204: Type.Null(), ...Errors } },
+      schema: { operationId: 'revokeInterviewInvite', tags: ['interviews'], params: IdParams, response: { 204: NoContent, ...Errors } },
       config: { access: { permission: 'interviews:manage' } },
     },
     async (request, reply) => {
-      await interviews.revoke(requireCtx(request), (request.params as { id: string }).id);
+      await interviews.revoke(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -381,9 +384,10 @@ const BrowserCall = Type.Object({
 });
 
 export async function invitePageRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   deps: { interviews: InterviewService; browserScript: string | null; vapiBaseUrl: string; typed: TypedInterviewService; accommodations: AccommodationService },
 ): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { interviews } = deps;
 
   /**
@@ -407,7 +411,7 @@ export async function invitePageRoutes(
       config: { access: { public: 'candidate interview invitation (token is the credential)' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const p = await interviews.invitePage(token);
       if (p.answered && p.mode === 'browser' && p.status === 'scheduled' && deps.browserScript) reply.header('content-security-policy', browserCallCsp(deps.vapiBaseUrl));
       const c = pageContext(request, reply, p);
@@ -442,9 +446,9 @@ export async function invitePageRoutes(
       config: { access: { public: 'candidate answers the interview invitation' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const page = await interviews.invitePage(token);
-      const body = request.body as Parameters<InterviewService['answer']>[1];
+      const body = request.body;
       const c = pageContext(request, reply, page, body.timezone);
       // Consent records the language the notice was read in, beside its version.
       const result = await interviews.answer(token, body, request.id, c.tr.locale);
@@ -468,7 +472,7 @@ export async function invitePageRoutes(
       config: { access: { public: 'candidate starts the consented browser interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       pageContext(request, reply, await interviews.invitePage(token));
       return { ...(await interviews.browserCall(token, request.id)), apiBaseUrl: deps.vapiBaseUrl };
     },
@@ -487,8 +491,8 @@ export async function invitePageRoutes(
       config: { access: { public: 'candidate moves the booked interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
-      const body = request.body as { startAt: string; timezone?: string };
+      const { token } = request.params;
+      const body = request.body;
       pageContext(request, reply, await interviews.invitePage(token), body.timezone);
       const result = await interviews.reschedule(token, body, request.id);
       if (wantsHtml(request.headers.accept)) {
@@ -511,7 +515,7 @@ export async function invitePageRoutes(
       config: { access: { public: 'candidate cancels the booked interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const page = await interviews.invitePage(token);
       const c = pageContext(request, reply, page);
       const result = await interviews.candidateCancel(token, request.id);

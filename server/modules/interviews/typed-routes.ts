@@ -7,9 +7,10 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
-import { ACCOMMODATION_NOTE_MAX, type AccommodationService, type AccommodationType } from './accommodations.js';
+import { ACCOMMODATION_NOTE_MAX, type AccommodationService } from './accommodations.js';
 import { renderAccommodationRequested } from './typed-html.js';
 import { TYPED_ANSWER_MAX, type TypedInterviewService } from './typed.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -63,7 +64,8 @@ export interface TypedRouteDeps {
   localise: (request: FastifyRequest, reply: FastifyReply, token: string) => Promise<Translator>;
 }
 
-export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDeps): Promise<void> {
+export async function typedInviteRoutes(fastify: FastifyInstance, deps: TypedRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { typed, accommodations } = deps;
 
   app.get(
@@ -72,7 +74,7 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDe
       schema: { operationId: 'typedInterviewState', tags: ['public'], params: TokenParams, response: { 200: TypedState, 400: Problem, 404: Problem, 429: Problem } },
       config: { access: { public: 'candidate reads the typed interview (token is the credential)' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
     },
-    async (request) => typed.state((request.params as { token: string }).token),
+    async (request) => typed.state(request.params.token),
   );
 
   app.post(
@@ -90,9 +92,9 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDe
       config: { access: { public: 'candidate answers a typed interview question (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       await deps.localise(request, reply, token);
-      const state = await typed.answer(token, request.body as { index: number; answer: string }, request.id);
+      const state = await typed.answer(token, request.body, request.id);
       return wantsHtml(request.headers.accept) ? backToPage(reply, token) : state;
     },
   );
@@ -110,7 +112,7 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDe
       config: { access: { public: 'candidate finishes a typed interview (token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       await deps.localise(request, reply, token);
       const out = await typed.finish(token, request.id);
       return wantsHtml(request.headers.accept) ? backToPage(reply, token) : out;
@@ -132,16 +134,17 @@ export async function typedInviteRoutes(app: FastifyInstance, deps: TypedRouteDe
       config: { access: { public: 'candidate requests an interview accommodation (token is the credential)' }, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const tr = await deps.localise(request, reply, token);
-      const out = await accommodations.request(token, request.body as { type: AccommodationType; note?: string }, request.id);
+      const out = await accommodations.request(token, request.body, request.id);
       if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderAccommodationRequested(tr, out, token));
       return reply.code(201).send(out);
     },
   );
 }
 
-export async function accommodationApiRoutes(app: FastifyInstance, deps: { accommodations: AccommodationService }): Promise<void> {
+export async function accommodationApiRoutes(fastify: FastifyInstance, deps: { accommodations: AccommodationService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { accommodations } = deps;
   app.get(
     '/api/v1/applications/:id/accommodations',
@@ -149,7 +152,7 @@ export async function accommodationApiRoutes(app: FastifyInstance, deps: { accom
       schema: { operationId: 'listInterviewAccommodations', tags: ['interviews'], params: IdParams, response: { 200: Type.Array(AccommodationView), ...ProblemResponses } },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => accommodations.list(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => accommodations.list(requireCtx(request), request.params.id),
   );
 
   app.get(
@@ -171,7 +174,7 @@ export async function accommodationApiRoutes(app: FastifyInstance, deps: { accom
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => accommodations.listOpen(requireCtx(request), request.query as { cursor?: string; limit: number }),
+    async (request) => accommodations.listOpen(requireCtx(request), request.query),
   );
 
   app.post(
@@ -187,6 +190,6 @@ export async function accommodationApiRoutes(app: FastifyInstance, deps: { accom
       },
       config: { access: { permission: 'interviews:manage' } },
     },
-    async (request) => accommodations.resolve(requireCtx(request), (request.params as { id: string }).id, request.body as { outcome: 'granted' | 'declined'; resolution?: string }, request.id),
+    async (request) => accommodations.resolve(requireCtx(request), request.params.id, request.body, request.id),
   );
 }

@@ -5,7 +5,7 @@
 // lies in the future and within two years.
 import { iso31661 } from 'iso-3166';
 import { UnprocessableError } from '../../core/errors.js';
-import type { CareersFacts, JobRow, Salary, Workplace } from './repo.js';
+import type { CareersFacts, CareersView, JobRow, Salary, Workplace } from './repo.js';
 
 export interface CareersInput {
   workplace?: Workplace;
@@ -27,7 +27,7 @@ export function isCountryCode(code: string): boolean {
 }
 
 /** The careers facts of a stored job, as the API shows them. */
-export function careersOf(r: JobRow): CareersFacts {
+export function careersOf(r: JobRow): CareersView {
   return {
     workplace: r.workplace,
     streetAddress: r.street_address,

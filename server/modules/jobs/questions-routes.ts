@@ -2,13 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../plugins/schemas.js';
-import type { QuestionSet } from './questions.js';
 import type { QuestionService } from './questions-service.js';
 import { IdParams, QuestionSetBody, QuestionSetView } from './schemas.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 422: Problem };
 
-export async function questionRoutes(app: FastifyInstance, deps: { questions: QuestionService }): Promise<void> {
+export async function questionRoutes(fastify: FastifyInstance, deps: { questions: QuestionService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/jobs/:id/questions',
     {
@@ -21,7 +22,7 @@ export async function questionRoutes(app: FastifyInstance, deps: { questions: Qu
       },
       config: { access: { permission: 'jobs:read' } },
     },
-    async (request) => deps.questions.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.questions.get(requireCtx(request), request.params.id),
   );
 
   app.put(
@@ -38,6 +39,6 @@ export async function questionRoutes(app: FastifyInstance, deps: { questions: Qu
       },
       config: { access: { permission: 'jobs:write' } },
     },
-    async (request) => deps.questions.set(requireCtx(request), (request.params as { id: string }).id, request.body as QuestionSet),
+    async (request) => deps.questions.set(requireCtx(request), request.params.id, request.body),
   );
 }

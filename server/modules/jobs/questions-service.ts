@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { findJob } from './repo.js';
 import { insertQuestionSet, latestQuestionSet, lockQuestionSets, type QuestionSetRow } from './questions-repo.js';
-import { checkQuestionSet, questionSetHash, type QuestionSet } from './questions.js';
+import { checkQuestionSet, questionSetHash, type QuestionSet, type QuestionSetInput } from './questions.js';
 import { assignedScope, type Ctx } from './service.js';
 
 export interface CurrentQuestionSet extends QuestionSet {
@@ -37,7 +37,7 @@ export function createQuestionService(deps: { db: Db; audit: AuditLog }) {
       });
     },
 
-    async set(ctx: Ctx, jobId: string, input: QuestionSet) {
+    async set(ctx: Ctx, jobId: string, input: QuestionSetInput) {
       const set = checkQuestionSet(input);
       const sha = questionSetHash(set);
       return db.withTenantTx(ctx.orgId, async (tx) => {

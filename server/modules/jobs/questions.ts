@@ -35,6 +35,24 @@ export interface QuestionSet {
   knockouts: KnockoutRule[];
 }
 
+/** A rule as the API schema admits it: the value's type per operator is checked by checkQuestionSet. */
+export interface KnockoutInput {
+  questionId: string;
+  operator: KnockoutRule['operator'];
+  value: unknown;
+}
+export interface QuestionSetInput {
+  questions: QuestionDef[];
+  knockouts: KnockoutInput[];
+}
+
+/** Whether the rule's value has its operator's type (the rule is then kept as sent). */
+function isRule(r: KnockoutInput): r is KnockoutInput & KnockoutRule {
+  if (r.operator === 'equals') return typeof r.value === 'boolean';
+  if (r.operator === 'any_of') return Array.isArray(r.value) && r.value.every((v) => typeof v === 'string');
+  return typeof r.value === 'number';
+}
+
 export type Answer = string | string[] | number | boolean;
 
 const CHOICE: readonly QuestionType[] = ['single_choice', 'multiple_choice'];
@@ -46,7 +64,7 @@ const RULE_TYPES: Record<KnockoutRule['operator'], readonly QuestionType[]> = {
 };
 
 /** Normalises (trims) a set and throws 422 with every problem; nothing is written before this passes. */
-export function checkQuestionSet(input: QuestionSet): QuestionSet {
+export function checkQuestionSet(input: QuestionSetInput): QuestionSet {
   const problems: { path: string; message: string }[] = [];
   const ids = new Set<string>();
   const questions = input.questions.map((q, i) => {
@@ -74,18 +92,18 @@ export function checkQuestionSet(input: QuestionSet): QuestionSet {
   });
   const byId = new Map(questions.map((q) => [q.id, q]));
   const ruled = new Set<string>();
-  const knockouts = input.knockouts.map((r, i): KnockoutRule => {
+  const knockouts = input.knockouts.map((r, i): KnockoutRule | null => {
     const path = `body/knockouts/${i}`;
     const q = byId.get(r.questionId);
     if (!q) {
       problems.push({ path: `${path}/questionId`, message: `no question has the id "${r.questionId}"` });
-      return r;
+      return null;
     }
     if (ruled.has(r.questionId)) problems.push({ path: `${path}/questionId`, message: 'a question has one knock-out rule at most' });
     ruled.add(r.questionId);
     if (!RULE_TYPES[r.operator].includes(q.type)) {
       problems.push({ path: `${path}/operator`, message: `"${r.operator}" does not apply to a ${q.type} question (use it with ${RULE_TYPES[r.operator].join(' or ')})` });
-      return r;
+      return null;
     }
     if (r.operator === 'equals' && typeof r.value !== 'boolean') problems.push({ path: `${path}/value`, message: 'must be true or false' });
     if ((r.operator === 'less_than' || r.operator === 'greater_than') && (typeof r.value !== 'number' || !Number.isFinite(r.value) || Math.abs(r.value) > 1e12)) {
@@ -99,10 +117,12 @@ export function checkQuestionSet(input: QuestionSet): QuestionSet {
       for (const v of values) if (!q.options?.includes(v)) problems.push({ path: `${path}/value`, message: `"${v}" is not an option of question "${q.id}"` });
       return { questionId: r.questionId, operator: 'any_of', value: values };
     }
-    return r;
+    // A rule whose value has the wrong type recorded a problem above: the set is refused below.
+    return isRule(r) ? r : null;
   });
   if (problems.length > 0) throw new UnprocessableError({ detail: 'The application questions are not valid; nothing was changed.', extra: { errors: problems.slice(0, 20) } });
-  return { questions, knockouts };
+  // Every null recorded a problem, so none is left here.
+  return { questions, knockouts: knockouts.filter((r): r is KnockoutRule => r !== null) };
 }
 
 /** Stable hash of a set: an unchanged PUT does not make a new version. */

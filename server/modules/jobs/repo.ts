@@ -78,6 +78,14 @@ export interface CareersFacts {
   salary: Salary | null;
   validThrough: string | null;
 }
+/** A stored salary as the API shows it (careersOf): max is null, never absent, when there is none. */
+export interface SalaryView extends Salary {
+  max: number | null;
+}
+/** The careers facts of a stored job as the API shows them. */
+export interface CareersView extends Omit<CareersFacts, 'salary'> {
+  salary: SalaryView | null;
+}
 
 const JOB_COLUMNS = `j.id, j.org_id, j.slug, j.title, j.description, j.location, j.employment_type, j.status, j.criteria,
   j.criteria_version, j.interview_questions, j.created_by, j.created_at, j.created_at::text AS created_at_text, j.updated_at, j.published_at,

@@ -3,12 +3,13 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
 import { CreateJobBody, IdParams, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
-import type { CreateJobInput, JobService, PipelineInput, UpdateJobInput } from './service.js';
-import type { JobStatus } from './repo.js';
+import type { JobService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 409: ProblemResponses[400], 422: ProblemResponses[400] };
 
-export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }): Promise<void> {
+export async function jobRoutes(fastify: FastifyInstance, deps: { jobs: JobService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/jobs',
     {
@@ -21,7 +22,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       config: { access: { permission: 'jobs:read' } },
     },
     async (request) => {
-      const q = request.query as { status?: JobStatus; q?: string; hiringManagerId?: string; cursor?: string; limit: number };
+      const q = request.query;
       return deps.jobs.list(requireCtx(request), q);
     },
   );
@@ -33,7 +34,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       config: { access: { permission: 'jobs:write' } },
     },
     async (request, reply) => {
-      const job = await deps.jobs.create(requireCtx(request), request.body as CreateJobInput);
+      const job = await deps.jobs.create(requireCtx(request), request.body);
       return reply.code(201).send(job);
     },
   );
@@ -44,7 +45,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       schema: { operationId: 'getJob', tags: ['jobs'], params: IdParams, response: { 200: Job, ...Errors } },
       config: { access: { permission: 'jobs:read' } },
     },
-    async (request) => deps.jobs.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.jobs.get(requireCtx(request), request.params.id),
   );
 
   app.patch(
@@ -53,7 +54,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       schema: { operationId: 'updateJob', tags: ['jobs'], params: IdParams, body: UpdateJobBody, response: { 200: Job, ...Errors } },
       config: { access: { permission: 'jobs:write' } },
     },
-    async (request) => deps.jobs.update(requireCtx(request), (request.params as { id: string }).id, request.body as UpdateJobInput),
+    async (request) => deps.jobs.update(requireCtx(request), request.params.id, request.body),
   );
 
   app.get(
@@ -62,7 +63,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       schema: { operationId: 'getJobPipeline', tags: ['jobs'], params: IdParams, response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors } },
       config: { access: { permission: 'jobs:read' } },
     },
-    async (request) => ({ stages: await deps.jobs.pipeline(requireCtx(request), (request.params as { id: string }).id) }),
+    async (request) => ({ stages: await deps.jobs.pipeline(requireCtx(request), request.params.id) }),
   );
 
   app.put(
@@ -71,7 +72,7 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       schema: { operationId: 'setJobPipeline', tags: ['jobs'], params: IdParams, body: PipelineBody, response: { 200: Type.Object({ stages: Type.Array(Stage) }), ...Errors } },
       config: { access: { permission: 'jobs:write' } },
     },
-    async (request) => ({ stages: await deps.jobs.setPipeline(requireCtx(request), (request.params as { id: string }).id, request.body as PipelineInput) }),
+    async (request) => ({ stages: await deps.jobs.setPipeline(requireCtx(request), request.params.id, request.body) }),
   );
 
   app.get(
@@ -101,6 +102,6 @@ export async function jobRoutes(app: FastifyInstance, deps: { jobs: JobService }
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => ({ stages: await deps.jobs.setDefaultPipeline(requireCtx(request), request.body as PipelineInput) }),
+    async (request) => ({ stages: await deps.jobs.setDefaultPipeline(requireCtx(request), request.body) }),
   );
 }

@@ -2,10 +2,11 @@
 import { Type } from 'typebox';
 import { DisplayText, Uuid } from '../../plugins/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
+import { Literals } from '../../plugins/route-types.js';
 
-export const StageKindSchema = Type.Union(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'].map((k) => Type.Literal(k)));
+export const StageKindSchema = Literals(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn']);
 export const JobStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]);
-export const EmploymentTypeSchema = Type.Union(['full_time', 'part_time', 'contract', 'temporary', 'internship'].map((k) => Type.Literal(k)));
+export const EmploymentTypeSchema = Literals(['full_time', 'part_time', 'contract', 'temporary', 'internship']);
 
 export const CriterionSchema = Type.Object(
   {
@@ -31,13 +32,13 @@ export const SalarySchema = Type.Object(
     min: Type.Number({ minimum: 0, maximum: 100_000_000 }),
     max: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000_000 })),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. "EUR"' }),
-    unit: Type.Union(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'].map((k) => Type.Literal(k))),
+    unit: Literals(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']),
   },
   { additionalProperties: false },
 );
 // issue 22: the language the job is advertised in; its public pages, mails and interview use it.
-export const JobLanguageSchema = Type.Union(
-  LOCALES.map((l) => Type.Literal(l)),
+export const JobLanguageSchema = Literals(
+  LOCALES,
   { description: 'The language the job is advertised in (en, de, fr, es, nl): its candidate pages, mails and interview use it; candidates can switch.' },
 );
 const CareersFields = {
@@ -146,7 +147,7 @@ export const QuestionDefSchema = Type.Object(
   {
     id: QuestionId,
     label: DisplayText(300),
-    type: Type.Union(['short_text', 'long_text', 'single_choice', 'multiple_choice', 'yes_no', 'number', 'date'].map((k) => Type.Literal(k))),
+    type: Literals(['short_text', 'long_text', 'single_choice', 'multiple_choice', 'yes_no', 'number', 'date']),
     required: Type.Boolean({ default: false }),
     help: Type.Optional(Type.String({ maxLength: 500 })),
     options: Type.Optional(Type.Array(DisplayText(100), { maxItems: 20, description: 'single_choice and multiple_choice: 2-20 options.' })),

@@ -27,7 +27,7 @@ import {
   type JobStatus,
   type StageKind,
   type StageRow,
-  type CareersFacts,
+  type CareersView,
   updateCareers,
 } from './repo.js';
 import { careersOf, checkCareers, type CareersInput } from './careers.js';
@@ -40,7 +40,7 @@ export function assignedScope(ctx: Ctx): string | null {
   return ctx.role === 'hiring_manager' ? ctx.userId : null;
 }
 
-export interface JobView extends CareersFacts {
+export interface JobView extends CareersView {
   id: string;
   slug: string;
   title: string;

@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ROLES, type Role } from '../../core/permissions.js';
+import { ROLES } from '../../core/permissions.js';
 import { requireCtx } from '../../plugins/access.js';
 import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { MembersService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals, NoContent } from '../../plugins/route-types.js';
 
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const RoleSchema = Literals(ROLES);
 const UserParams = Type.Object({ userId: Uuid });
 
-export async function membersRoutes(app: FastifyInstance, deps: { members: MembersService }): Promise<void> {
+export async function membersRoutes(fastify: FastifyInstance, deps: { members: MembersService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/members',
     {
@@ -38,7 +41,7 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
       },
       config: { access: { permission: 'members:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply) => reply.code(201).send(await deps.members.invite(requireCtx(request), request.body as { email: string; role: Role })),
+    async (request, reply) => reply.code(201).send(await deps.members.invite(requireCtx(request), request.body)),
   );
 
   app.patch(
@@ -49,12 +52,12 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
         tags: ['members'],
         params: UserParams,
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
-        response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses },
+        response: { 204: NoContent, 409: ProblemResponses[400], ...ProblemResponses },
       },
       config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
-      await deps.members.changeRole(requireCtx(request), (request.params as { userId: string }).userId, (request.body as { role: Role }).role);
+      await deps.members.changeRole(requireCtx(request), request.params.userId, request.body.role);
       return reply.code(204).send();
     },
   );
@@ -62,11 +65,11 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
   app.delete(
     '/api/v1/members/:userId',
     {
-      schema: { operationId: 'removeMember', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      schema: { operationId: 'removeMember', tags: ['members'], params: UserParams, response: { 204: NoContent, 409: ProblemResponses[400], ...ProblemResponses } },
       config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
-      await deps.members.remove(requireCtx(request), (request.params as { userId: string }).userId);
+      await deps.members.remove(requireCtx(request), request.params.userId);
       return reply.code(204).send();
     },
   );
@@ -75,11 +78,11 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
     '/api/v1/members/:userId/mfa-reset',
     {
       // 409: the person also belongs to other orgs (only the operator may reset their MFA).
-      schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: Type.Null(), 409: ProblemResponses[400], ...ProblemResponses } },
+      schema: { operationId: 'resetMemberMfa', tags: ['members'], params: UserParams, response: { 204: NoContent, 409: ProblemResponses[400], ...ProblemResponses } },
       config: { access: { permission: 'members:manage', sessionOnly: true } },
     },
     async (request, reply) => {
-      await deps.members.resetMfa(requireCtx(request), (request.params as { userId: string }).userId);
+      await deps.members.resetMfa(requireCtx(request), request.params.userId);
       return reply.code(204).send();
     },
   );
@@ -98,6 +101,6 @@ export async function membersRoutes(app: FastifyInstance, deps: { members: Membe
       },
       config: { access: { public: 'invitation link landing: the token is the credential' }, rateLimit: { max: 20, timeWindow: '1 minute' } },
     },
-    async (request) => deps.members.acceptInvite(request.body as { token: string; password?: string; currentPassword?: string }, { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }),
+    async (request) => deps.members.acceptInvite(request.body, { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }),
   );
 }

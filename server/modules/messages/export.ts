@@ -25,6 +25,7 @@ import { screeningsOfApplication } from '../screening/repo.js';
 import { closeLinkedRequest } from '../rights/service.js';
 import { messagesOfApplication } from './repo.js';
 import { messageView } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
@@ -178,7 +179,8 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
 
 export type CandidateExportService = ReturnType<typeof createCandidateExportService>;
 
-export async function candidateExportRoutes(app: FastifyInstance, deps: { exports: CandidateExportService }): Promise<void> {
+export async function candidateExportRoutes(fastify: FastifyInstance, deps: { exports: CandidateExportService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/candidates/:id/export',
     {
@@ -205,7 +207,7 @@ export async function candidateExportRoutes(app: FastifyInstance, deps: { export
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       reply.header('content-disposition', 'attachment; filename="candidate-export.json"');
-      return deps.exports.export(requireCtx(request), (request.params as { id: string }).id, request.query as { privacyRequestId?: string });
+      return deps.exports.export(requireCtx(request), request.params.id, request.query);
     },
   );
 }

@@ -7,11 +7,13 @@ import { requireCtx } from '../../plugins/access.js';
 import { DisplayText, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
-import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind, type TemplateTranslations } from './repo.js';
-import type { MessageService, SendInput } from './service.js';
+import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn } from './repo.js';
+import type { MessageService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals, NoContent } from '../../plugins/route-types.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
-const Kind = Type.Union(TEMPLATE_KINDS.map((k) => Type.Literal(k)));
+const Kind = Literals(TEMPLATE_KINDS);
 // One type list, not a union: the app's Ajv coerces types, and a union would coerce null
 // inside its first branch (see NullableBoolean in plugins/schemas.ts).
 const SendOnSchema = Type.Unsafe<SendOn | null>({ type: ['string', 'null'], enum: [...SEND_ON, null] });
@@ -69,7 +71,8 @@ const Undelivered = Type.Object({
   lastAttemptAt: Type.String(),
 });
 
-export async function messageRoutes(app: FastifyInstance, deps: { messages: MessageService }): Promise<void> {
+export async function messageRoutes(fastify: FastifyInstance, deps: { messages: MessageService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { messages } = deps;
 
   app.get(
@@ -98,7 +101,7 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      const body = request.body as { name: string; kind: TemplateKind; subject: string; body: string; sendOn?: SendOn | null; translations?: TemplateTranslations };
+      const body = request.body;
       return reply.code(201).send(await messages.createTemplate(requireCtx(request), body));
     },
   );
@@ -118,17 +121,17 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => messages.updateTemplate(requireCtx(request), (request.params as { id: string }).id, request.body as { name?: string; subject?: string; body?: string; sendOn?: SendOn | null; translations?: TemplateTranslations }),
+    async (request) => messages.updateTemplate(requireCtx(request), request.params.id, request.body),
   );
 
   app.delete(
     '/api/v1/message-templates/:id',
     {
-      schema: { operationId: 'deleteMessageTemplate', tags: ['messages'], params: IdParams, response: { 204: Type.Null(), ...Errors } },
+      schema: { operationId: 'deleteMessageTemplate', tags: ['messages'], params: IdParams, response: { 204: NoContent, ...Errors } },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      await messages.deleteTemplate(requireCtx(request), (request.params as { id: string }).id);
+      await messages.deleteTemplate(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -147,7 +150,7 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       },
       config: { access: { permission: 'candidates:write' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
     },
-    async (request, reply) => reply.code(201).send(await messages.send(requireCtx(request), (request.params as { id: string }).id, request.body as SendInput)),
+    async (request, reply) => reply.code(201).send(await messages.send(requireCtx(request), request.params.id, request.body)),
   );
 
   app.get(
@@ -162,7 +165,7 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => messages.listMessages(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => messages.listMessages(requireCtx(request), request.params.id),
   );
 
   app.get(
@@ -184,7 +187,7 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       },
       config: { access: { permission: 'candidates:write' } },
     },
-    async (request) => messages.listUndelivered(requireCtx(request), request.query as { status: 'failed' | 'pending'; cursor?: string; limit: number }),
+    async (request) => messages.listUndelivered(requireCtx(request), request.query),
   );
 
   app.post(
@@ -200,6 +203,6 @@ export async function messageRoutes(app: FastifyInstance, deps: { messages: Mess
       },
       config: { access: { permission: 'candidates:write' }, rateLimit: { max: 60, timeWindow: '1 minute' } },
     },
-    async (request) => messages.retry(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => messages.retry(requireCtx(request), request.params.id),
   );
 }

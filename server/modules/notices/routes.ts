@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { NoticeService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Errors = { ...ProblemResponses, 422: Problem };
@@ -23,7 +24,8 @@ const Versions = Type.Object({
   ),
 });
 
-export async function noticeRoutes(app: FastifyInstance, deps: { notices: NoticeService }): Promise<void> {
+export async function noticeRoutes(fastify: FastifyInstance, deps: { notices: NoticeService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/org/privacy-contact',
     {
@@ -48,7 +50,7 @@ export async function noticeRoutes(app: FastifyInstance, deps: { notices: Notice
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => deps.notices.setContact(requireCtx(request), request.body as { email?: string | null; url?: string | null }),
+    async (request) => deps.notices.setContact(requireCtx(request), request.body),
   );
 
   app.get(

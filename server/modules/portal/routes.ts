@@ -19,6 +19,8 @@ import type { PortalLinks, PortalOrg } from './links.js';
 import { middayOf } from './text.js';
 import { CsrfBody, IdParams, LinkBody, OrgParams, PageErrors, RequestBody, RequestResult, TokenParams, WithdrawBody } from './schemas.js';
 import { SESSION_TTL_MS, type PortalService, type PortalSession } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { partField, sendRaw } from '../../plugins/route-types.js';
 
 export interface PortalRouteOptions {
   db: Db;
@@ -38,7 +40,8 @@ function wantsHtml(request: FastifyRequest): boolean {
   return a.includes('text/html') && !a.includes('application/json');
 }
 
-export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOptions): Promise<void> {
+export async function portalRoutes(fastify: FastifyInstance, deps: PortalRouteOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const cookieName = deps.secureCookie ? '__Secure-hirebox-portal' : 'hirebox-portal';
   const cookiePath = (org: PortalOrg): string => `/portal/${org.slug}`;
   const html = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
@@ -53,8 +56,8 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     else request.log.info({ status: e.status }, 'request rejected');
     if (!wantsHtml(request) || e.status >= 500) return sendProblem(reply, request, e);
     for (const [name, value] of Object.entries(e.headers)) reply.header(name, value);
-    const slug = (request.params as { orgSlug?: string } | undefined)?.orgSlug;
-    const org = slug && e.status !== 404 ? { slug, name: '' } : null;
+    const slug = partField(request.params, 'orgSlug');
+    const org = typeof slug === 'string' && slug && e.status !== 404 ? { slug, name: '' } : null;
     // The page is in the language the request settled on (the onRequest hook or the route).
     const tr = translator(request.candidateLocale ?? 'en');
     return html(reply, renderError({ tr, path: request.url }, org, localisedDetail(request, e) ?? e.title), e.status);
@@ -62,8 +65,9 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
   app.addHook('onClose', async () => deps.links.drain());
 
   async function orgOf(request: FastifyRequest): Promise<PortalOrg> {
-    const { orgSlug } = request.params as { orgSlug: string };
-    const org = await resolvePublicOrg(deps.db, orgSlug);
+    // Every route calling this has :orgSlug in its path.
+    const orgSlug = partField(request.params, 'orgSlug');
+    const org = typeof orgSlug === 'string' ? await resolvePublicOrg(deps.db, orgSlug) : null;
     if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no status page here.', i18n: { key: 'portal.errorNoPortal' } });
     return { id: org.id, slug: org.slug, name: org.name };
   }
@@ -93,7 +97,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     const s = await sessionOf(request, org);
     if (!s) throw new UnauthorizedError({ detail: 'You are not signed in, or your session has ended. Ask for a new sign-in link.', i18n: { key: 'portal.errorNotSignedIn' } });
     checkSameOrigin(request);
-    const sent = (request.body as { csrf?: string } | undefined)?.csrf ?? request.headers['x-csrf-token'];
+    const sent = partField(request.body, 'csrf') ?? request.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(s.token))) throw new ForbiddenError({ detail: 'Missing or invalid CSRF token.', i18n: { key: 'portal.errorCsrf' } });
     return s;
   }
@@ -143,7 +147,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const org = await orgOf(request);
       const c = await pageContext(request, reply, null);
-      await deps.links.request(org, (request.body as { email: string }).email.trim(), request.id, c.tr.locale);
+      await deps.links.request(org, request.body.email.trim(), request.id, c.tr.locale);
       if (wantsHtml(request)) return html(reply, renderSent(c, org), 202);
       return reply.code(202).header('cache-control', 'no-store').send({ status: 'accepted' as const });
     },
@@ -158,7 +162,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const org = await orgOf(request);
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const c = await pageContext(request, reply, null);
       await deps.portal.checkLink(org, token);
       return html(reply, renderEnter(c, org, token));
@@ -174,7 +178,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const org = await orgOf(request);
       checkSameOrigin(request);
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const session = await deps.portal.exchange(org, token, request.id);
       reply.setCookie(cookieName, session.token, { path: cookiePath(org), httpOnly: true, secure: deps.secureCookie, sameSite: 'strict', maxAge: Math.floor(SESSION_TTL_MS / 1000) });
       return reply.code(303).header('cache-control', 'no-store').redirect(cookiePath(org), 303);
@@ -189,7 +193,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const s = await postSession(request);
-      const done = await deps.portal.withdraw(s, (request.params as { id: string }).id, request.id);
+      const done = await deps.portal.withdraw(s, request.params.id, request.id);
       if (wantsHtml(request)) {
         const { tr } = await pageContext(request, reply, s);
         return html(reply, renderDone({ tr, path: request.url }, s.org, tr.t('portal.withdrawnTitle'), tr.t('portal.withdrawn', { job: done.jobTitle })));
@@ -206,7 +210,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const s = await postSession(request);
-      const token = await deps.portal.openInterview(s, (request.params as { id: string }).id, request.id);
+      const token = await deps.portal.openInterview(s, request.params.id, request.id);
       return reply.header('cache-control', 'no-store').redirect(`/i/${token}`, 303);
     },
   );
@@ -227,7 +231,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     async (request, reply) => {
       const s = await postSession(request);
       const data = await deps.portal.export(s, request.id);
-      return reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="my-data.json"').type('application/json; charset=utf-8').send(JSON.stringify(data));
+      return sendRaw(reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="my-data.json"').type('application/json; charset=utf-8'), JSON.stringify(data));
     },
   );
 
@@ -246,7 +250,7 @@ export async function portalRoutes(app: FastifyInstance, deps: PortalRouteOption
     },
     async (request, reply) => {
       const s = await postSession(request);
-      const { type } = request.body as { type: 'human_review' | 'erasure' };
+      const { type } = request.body;
       const r = await deps.portal.request(s, type, request.id);
       if (wantsHtml(request)) {
         const { tr } = await pageContext(request, reply, s);

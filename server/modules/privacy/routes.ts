@@ -7,6 +7,7 @@ import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { REFERENCE_PATTERN } from './reference.js';
 import type { PrivacyService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const ErasureBody = Type.Object(
   {
@@ -37,7 +38,8 @@ const ErasureResponse = Type.Object({
   vapiCallsToDelete: Type.Integer(),
 });
 
-export async function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }): Promise<void> {
+export async function privacyRoutes(fastify: FastifyInstance, deps: { privacy: PrivacyService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/api/v1/candidates/:id/erasure',
     {
@@ -54,8 +56,8 @@ export async function privacyRoutes(app: FastifyInstance, deps: { privacy: Priva
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const body = request.body as { reference: string; confirm: true; privacyRequestId?: string };
-      return deps.privacy.eraseCandidate(requireCtx(request), (request.params as { id: string }).id, { reference: body.reference.trim(), ...(body.privacyRequestId ? { privacyRequestId: body.privacyRequestId } : {}) });
+      const body = request.body;
+      return deps.privacy.eraseCandidate(requireCtx(request), request.params.id, { reference: body.reference.trim(), ...(body.privacyRequestId ? { privacyRequestId: body.privacyRequestId } : {}) });
     },
   );
 }

@@ -18,6 +18,7 @@ import { readLogo } from '../branding/repo.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';
 import { languageSwitcher } from '../../core/i18n/switcher.js';
 import { candidateTranslator } from '../../plugins/locale.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 /** Jobs per careers page (and JSON feed page). */
 export const CAREERS_PAGE_SIZE = 20;
@@ -190,7 +191,8 @@ export function embedCsp(basePolicy: string, origins: string[]): string {
   return basePolicy.replace(/frame-ancestors [^;]*/, `frame-ancestors ${ancestors}`);
 }
 
-export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOptions): Promise<void> {
+export async function careersRoutes(fastify: FastifyInstance, deps: CareersRouteOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const rateLimit = { max: deps.rateLimit ?? CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' };
   const errors = { 400: Problem, 404: Problem, 429: Problem };
 
@@ -209,9 +211,9 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'careers site of an org: its open jobs' }, rateLimit },
     },
     async (request, reply) => {
-      const { orgSlug } = request.params as { orgSlug: string };
+      const { orgSlug } = request.params;
       const org = await requirePublicOrg(deps.db, orgSlug);
-      const result = await search(org, request.query as CareersQueryT);
+      const result = await search(org, request.query);
       const locations = await deps.db.withTenant(org.id, (q) => openJobLocations(q));
       const anyOpen = result.total > 0 || (await deps.db.withTenant(org.id, (q) => listOpenJobs(q, 1))).length > 0;
       return reply
@@ -228,7 +230,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'sitemap of an org careers site for search engines' }, rateLimit },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       const jobs = await deps.db.withTenant(org.id, (q) => listOpenJobs(q, SITEMAP_MAX));
       return reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderSitemap(org, deps.publicUrl, jobs));
     },
@@ -241,7 +243,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'listing an org embeds in its own website' }, rateLimit },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       const jobs = await deps.db.withTenant(org.id, (q) => listOpenJobs(q, EMBED_MAX));
       const base = reply.getHeader('content-security-policy');
       if (typeof base === 'string') reply.header('content-security-policy', embedCsp(base, org.branding?.embed_origins ?? []));
@@ -265,9 +267,9 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'open jobs as JSON for an org’s own website' }, rateLimit },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       corsHeaders(request, reply, org);
-      const result = await search(org, request.query as CareersQueryT);
+      const result = await search(org, request.query);
       return reply.header('cache-control', 'public, max-age=60').send({
         organisation: { name: org.name, careersUrl: new URL(`/jobs/${org.slug}`, deps.publicUrl).toString(), websiteUrl: org.websiteUrl ?? null, logo: logoUrl(org, deps.publicUrl) },
         jobs: result.jobs.map((j) => {
@@ -302,7 +304,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'CORS preflight of the public JSON feed' }, rateLimit },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       corsHeaders(request, reply, org);
       return reply.code(204).header('access-control-allow-methods', 'GET').header('access-control-allow-headers', 'accept').header('access-control-max-age', '600').send();
     },
@@ -315,7 +317,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'logo of an org careers site' }, rateLimit: { max: (deps.rateLimit ?? CAREERS_RATE_LIMIT_PER_MINUTE) * 4, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       const logo = org.logoSha ? await deps.db.withTenant(org.id, (q) => readLogo(q)) : null;
       if (!logo) throw new NotFoundError({ resource: 'Logo' });
       return reply
@@ -334,7 +336,7 @@ export async function careersRoutes(app: FastifyInstance, deps: CareersRouteOpti
       config: { access: { public: 'accent colour of an org careers site' }, rateLimit: { max: (deps.rateLimit ?? CAREERS_RATE_LIMIT_PER_MINUTE) * 4, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const org = await requirePublicOrg(deps.db, (request.params as { orgSlug: string }).orgSlug);
+      const org = await requirePublicOrg(deps.db, request.params.orgSlug);
       const colour = org.branding?.accent_color;
       // Stored only as ^#[0-9a-f]{6}$ (CHECK constraint): nothing else can reach the stylesheet.
       if (!colour || !/^#[0-9a-f]{6}$/.test(colour)) throw new NotFoundError({ resource: 'Stylesheet' });

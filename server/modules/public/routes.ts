@@ -20,6 +20,7 @@ import { isLocale, validTimeZone, type Locale } from '../../core/i18n/locales.js
 import { translator } from '../../core/i18n/translator.js';
 import { PRIVACY_NOTICE_VERSION } from './notice.js';
 import type { ApplyLimiter } from './limits.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 const JobParams = Type.Object({ orgSlug: SlugParam, jobSlug: SlugParam }, { additionalProperties: false });
@@ -56,7 +57,8 @@ export interface PublicRouteOptions {
   applyLimiter?: ApplyLimiter;
 }
 
-export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOptions): Promise<void> {
+export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOptions): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   async function openJob(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow }> {
     const org = await resolvePublicOrg(deps.db, orgSlug);
     const job = org ? await deps.db.withTenant(org.id, (q) => findOpenJobBySlug(q, jobSlug)) : null;
@@ -101,7 +103,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       config: { access: { public: 'RSS feed of open jobs for job boards' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { orgSlug } = request.params as { orgSlug: string };
+      const { orgSlug } = request.params;
       const org = await requirePublicOrg(deps.db, orgSlug);
       const jobs = await deps.db.withTenant(org.id, (q) => listOpenJobs(q, 200));
       return reply.type('application/rss+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(renderRss({ name: org.name, slug: orgSlug }, jobs, deps.publicUrl));
@@ -115,7 +117,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       config: { access: { public: 'public job page with the privacy notice and apply form' }, rateLimit: { max: CAREERS_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
+      const { orgSlug, jobSlug } = request.params;
       const { org, job } = await openJob(orgSlug, jobSlug);
       // The job's language unless the candidate chose another (?lang=, remembered in a cookie).
       const tr = candidateTranslator(request, reply, { content: job.language });
@@ -142,7 +144,7 @@ export async function publicRoutes(app: FastifyInstance, deps: PublicRouteOption
       },
     },
     async (request, reply) => {
-      const { orgSlug, jobSlug } = request.params as { orgSlug: string; jobSlug: string };
+      const { orgSlug, jobSlug } = request.params;
       // Limiter first, from the remembered job; the upload is not read before it allows the request.
       const forLimit = await jobForLimiter(orgSlug, jobSlug);
       // Errors from here on are in the job's language (or the candidate's explicit choice).

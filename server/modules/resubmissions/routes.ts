@@ -7,6 +7,7 @@ import { Problem } from '../../plugins/schemas.js';
 import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/html.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import type { ResubmissionService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]+$' }) }, { additionalProperties: false });
 const Errors = { 400: Problem, 404: Problem, 410: Problem, 415: Problem, 429: Problem };
@@ -16,7 +17,8 @@ function wantsHtml(accept: string | undefined): boolean {
   return a.includes('text/html') && !a.includes('application/json');
 }
 
-export async function resubmissionRoutes(app: FastifyInstance, deps: { resubmissions: ResubmissionService }): Promise<void> {
+export async function resubmissionRoutes(fastify: FastifyInstance, deps: { resubmissions: ResubmissionService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Scoped to this plugin: the confirmation form posts urlencoded.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -29,7 +31,7 @@ export async function resubmissionRoutes(app: FastifyInstance, deps: { resubmiss
       config: { access: { public: 'candidate confirms a re-submitted CV (the token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const p = await deps.resubmissions.page(token);
       const tr = candidateTranslator(request, reply, { content: p.locale, timeZone: p.timeZone });
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderResubmissionConfirm({ ...p, token }, tr, request.url));
@@ -49,7 +51,7 @@ export async function resubmissionRoutes(app: FastifyInstance, deps: { resubmiss
       config: { access: { public: 'candidate confirms a re-submitted CV (the token is the credential)' }, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const done = await deps.resubmissions.confirm(token, request.id);
       reply.header('cache-control', 'no-store');
       if (wantsHtml(request.headers.accept)) return reply.type('text/html; charset=utf-8').send(renderResubmissionConfirmed(done, candidateTranslator(request, reply, { content: done.locale, timeZone: done.timeZone })));

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import type { RetentionService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 422: Problem };
 
@@ -16,7 +17,8 @@ const Retention = Type.Object({
   dueNow: Type.Integer({ description: 'Candidates whose data the next sweep erases.' }),
 });
 
-export async function retentionRoutes(app: FastifyInstance, deps: { retention: RetentionService }): Promise<void> {
+export async function retentionRoutes(fastify: FastifyInstance, deps: { retention: RetentionService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/org/retention',
     {
@@ -42,6 +44,6 @@ export async function retentionRoutes(app: FastifyInstance, deps: { retention: R
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => deps.retention.updateSettings(requireCtx(request), (request.body as { days: number }).days),
+    async (request) => deps.retention.updateSettings(requireCtx(request), request.body.days),
   );
 }

@@ -7,9 +7,10 @@ import { DisplayText, Email, Name, Problem, ProblemResponses, Uuid } from '../..
 import { IdParams } from '../jobs/schemas.js';
 import { REFERENCE_PATTERN } from '../privacy/reference.js';
 import { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './repo.js';
-import { MAX_EXTENSION_MONTHS, RECTIFIABLE_FIELDS, type CreateRequestInput, type RectifyInput, type RightsService, type UpdateRequestInput } from './service.js';
+import { MAX_EXTENSION_MONTHS, RECTIFIABLE_FIELDS, type RightsService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals } from '../../plugins/route-types.js';
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A calendar date, YYYY-MM-DD.' });
 const Nullable = <S extends ReturnType<typeof Type.String>>(s: S) => Type.Union([s, Type.Null()]);
 // Short admin notes, shown in the register: no personal data belongs here (the candidate is linked).
@@ -39,9 +40,9 @@ const RequestView = Type.Object({
 const CreateBody = Type.Object(
   {
     reference: Type.String({ pattern: REFERENCE_PATTERN, description: 'The ticket or case reference (letters, digits, space and . _ : / # -; at most 120; unique in the org).' }),
-    type: literals(REQUEST_TYPES),
+    type: Literals(REQUEST_TYPES),
     receivedOn: Type.Optional(Day),
-    identityStatus: Type.Optional(literals(IDENTITY_STATUSES)),
+    identityStatus: Type.Optional(Literals(IDENTITY_STATUSES)),
     identityMethod: Type.Optional(Nullable(DisplayText(200))),
     candidateId: Type.Optional(Type.Union([Uuid, Type.Null()])),
   },
@@ -50,9 +51,9 @@ const CreateBody = Type.Object(
 
 const UpdateBody = Type.Object(
   {
-    identityStatus: Type.Optional(literals(IDENTITY_STATUSES)),
+    identityStatus: Type.Optional(Literals(IDENTITY_STATUSES)),
     identityMethod: Type.Optional(Nullable(DisplayText(200))),
-    status: Type.Optional(literals(REQUEST_STATUSES)),
+    status: Type.Optional(Literals(REQUEST_STATUSES)),
     refusalReason: Type.Optional(Note),
     extensionMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_EXTENSION_MONTHS, description: 'Total extension beyond the first month (GDPR Art. 12(3): at most two further months).' })),
     extensionReason: Type.Optional(Note),
@@ -75,14 +76,15 @@ const RectifyBody = Type.Object(
 
 const ListQuery = Type.Object(
   {
-    status: Type.Optional(Type.Array(literals(REQUEST_STATUSES), { maxItems: 4 })),
+    status: Type.Optional(Type.Array(Literals(REQUEST_STATUSES), { maxItems: 4 })),
     candidateId: Type.Optional(Uuid),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
   },
   { additionalProperties: false },
 );
 
-export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsService }): Promise<void> {
+export async function rightsRoutes(fastify: FastifyInstance, deps: { rights: RightsService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/privacy-requests',
     {
@@ -95,7 +97,7 @@ export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsS
       },
       config: { access: { permission: 'privacy:read' } },
     },
-    async (request) => deps.rights.list(requireCtx(request), request.query as { status?: (typeof REQUEST_STATUSES)[number][]; candidateId?: string; limit?: number }),
+    async (request) => deps.rights.list(requireCtx(request), request.query),
   );
 
   app.get(
@@ -104,7 +106,7 @@ export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsS
       schema: { operationId: 'getPrivacyRequest', tags: ['privacy'], params: IdParams, response: { 200: RequestView, ...ProblemResponses } },
       config: { access: { permission: 'privacy:read' } },
     },
-    async (request) => deps.rights.get(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.rights.get(requireCtx(request), request.params.id),
   );
 
   app.post(
@@ -119,7 +121,7 @@ export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsS
       },
       config: { access: { permission: 'privacy:manage' } },
     },
-    async (request, reply) => reply.code(201).send(await deps.rights.create(requireCtx(request), request.body as CreateRequestInput)),
+    async (request, reply) => reply.code(201).send(await deps.rights.create(requireCtx(request), request.body)),
   );
 
   app.patch(
@@ -136,7 +138,7 @@ export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsS
       },
       config: { access: { permission: 'privacy:manage' } },
     },
-    async (request) => deps.rights.update(requireCtx(request), (request.params as { id: string }).id, request.body as UpdateRequestInput),
+    async (request) => deps.rights.update(requireCtx(request), request.params.id, request.body),
   );
 
   app.patch(
@@ -154,7 +156,7 @@ export async function rightsRoutes(app: FastifyInstance, deps: { rights: RightsS
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return deps.rights.rectify(requireCtx(request), (request.params as { id: string }).id, request.body as RectifyInput);
+      return deps.rights.rectify(requireCtx(request), request.params.id, request.body);
     },
   );
 }

@@ -3,18 +3,20 @@ import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { ScorecardBody, ScorecardList, ScorecardSummary, ScorecardView } from './schemas.js';
-import type { ScorecardInput, ScorecardService } from './service.js';
+import type { ScorecardService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
 
-export async function scorecardRoutes(app: FastifyInstance, deps: { scorecards: ScorecardService }): Promise<void> {
+export async function scorecardRoutes(fastify: FastifyInstance, deps: { scorecards: ScorecardService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/v1/applications/:id/scorecards',
     {
       schema: { operationId: 'listScorecards', tags: ['scorecards'], params: IdParams, response: { 200: ScorecardList, ...Errors } },
       config: { access: { permission: 'applications:feedback' } },
     },
-    async (request) => deps.scorecards.list(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.scorecards.list(requireCtx(request), request.params.id),
   );
 
   app.put(
@@ -23,7 +25,7 @@ export async function scorecardRoutes(app: FastifyInstance, deps: { scorecards: 
       schema: { operationId: 'saveScorecard', tags: ['scorecards'], params: IdParams, body: ScorecardBody, response: { 200: ScorecardView, ...Errors } },
       config: { access: { permission: 'applications:feedback' } },
     },
-    async (request) => deps.scorecards.save(requireCtx(request), (request.params as { id: string }).id, request.body as ScorecardInput),
+    async (request) => deps.scorecards.save(requireCtx(request), request.params.id, request.body),
   );
 
   app.get(
@@ -32,6 +34,6 @@ export async function scorecardRoutes(app: FastifyInstance, deps: { scorecards: 
       schema: { operationId: 'scorecardSummary', tags: ['scorecards'], params: IdParams, response: { 200: ScorecardSummary, ...Errors } },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => deps.scorecards.summary(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => deps.scorecards.summary(requireCtx(request), request.params.id),
   );
 }

@@ -9,6 +9,7 @@ import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { renderContestPage, renderContestReceived } from './contest-html.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import { CONTEST_REASON_MAX, renderExplanationText, type ScreeningOversight } from './oversight.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Errors = { ...ProblemResponses, 409: Problem, 410: Problem, 503: Problem };
@@ -108,7 +109,8 @@ function wantsHtml(accept: string | undefined): boolean {
   return a.includes('text/html') && !a.includes('application/json');
 }
 
-export async function oversightRoutes(app: FastifyInstance, deps: { oversight: ScreeningOversight }): Promise<void> {
+export async function oversightRoutes(fastify: FastifyInstance, deps: { oversight: ScreeningOversight }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { oversight } = deps;
   // Scoped to this plugin: the contest form posts urlencoded; nothing else here accepts it.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: CONTEST_BODY_LIMIT }, (_request, body, done) => {
@@ -127,7 +129,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       },
       config: { access: { permission: 'screening:run' } },
     },
-    async (request, reply) => reply.code(202).send(await oversight.rescreenApplication(requireCtx(request), (request.params as { id: string }).id)),
+    async (request, reply) => reply.code(202).send(await oversight.rescreenApplication(requireCtx(request), request.params.id)),
   );
 
   app.post(
@@ -148,8 +150,8 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       config: { access: { permission: 'screening:run' } },
     },
     async (request, reply) => {
-      const body = request.body as { onlyStale?: boolean };
-      return reply.code(202).send(await oversight.rescreenJob(requireCtx(request), (request.params as { id: string }).id, body.onlyStale ?? true));
+      const body = request.body;
+      return reply.code(202).send(await oversight.rescreenJob(requireCtx(request), request.params.id, body.onlyStale ?? true));
     },
   );
 
@@ -167,9 +169,9 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       config: { access: { permission: 'screening:run' } },
     },
     async (request, reply) => {
-      const explanation = await oversight.explanation(requireCtx(request), (request.params as { id: string }).id);
+      const explanation = await oversight.explanation(requireCtx(request), request.params.id);
       reply.header('cache-control', 'no-store');
-      if ((request.query as { format: 'json' | 'text' }).format === 'text') {
+      if (request.query.format === 'text') {
         return reply.type('text/markdown; charset=utf-8').header('content-disposition', 'inline; filename="explanation.md"').send(renderExplanationText(explanation));
       }
       return explanation;
@@ -188,7 +190,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       },
       config: { access: { permission: 'applications:decide' } },
     },
-    async (request, reply) => reply.code(201).send(await oversight.createContestLink(requireCtx(request), (request.params as { id: string }).id)),
+    async (request, reply) => reply.code(201).send(await oversight.createContestLink(requireCtx(request), request.params.id)),
   );
 
   app.post(
@@ -205,7 +207,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       },
       config: { access: { permission: 'applications:decide' } },
     },
-    async (request, reply) => reply.code(201).send(await oversight.contestOnBehalf(requireCtx(request), (request.params as { id: string }).id, (request.body as { reason: string }).reason)),
+    async (request, reply) => reply.code(201).send(await oversight.contestOnBehalf(requireCtx(request), request.params.id, request.body.reason)),
   );
 
   app.get(
@@ -223,7 +225,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       config: { access: { permission: 'applications:decide' } },
     },
     async (request) => {
-      const q = request.query as { status: 'open' | 'resolved'; limit: number };
+      const q = request.query;
       return oversight.listTasks(requireCtx(request), q.status, q.limit);
     },
   );
@@ -244,7 +246,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       },
       config: { access: { permission: 'applications:decide' } },
     },
-    async (request) => oversight.resolveTask(requireCtx(request), (request.params as { id: string }).id, request.body as { resolution: 'upheld' | 'changed'; note: string }),
+    async (request) => oversight.resolveTask(requireCtx(request), request.params.id, request.body),
   );
 
   app.get(
@@ -254,7 +256,7 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       config: { access: { public: 'candidate contest page (the token is the credential)' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
+      const { token } = request.params;
       const p = await oversight.contestPage(token);
       const tr = candidateTranslator(request, reply, { content: p.locale, timeZone: p.timeZone });
       return reply
@@ -279,8 +281,8 @@ export async function oversightRoutes(app: FastifyInstance, deps: { oversight: S
       config: { access: { public: 'candidate contests an outcome (the token is the credential)' }, rateLimit: { max: 5, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const { token } = request.params as { token: string };
-      const result = await oversight.contestWithLink(token, (request.body as { reason: string }).reason);
+      const { token } = request.params;
+      const result = await oversight.contestWithLink(token, request.body.reason);
       reply.code(201).header('cache-control', 'no-store');
       if (wantsHtml(request.headers.accept)) {
         const page = await oversight.contestPage(token);

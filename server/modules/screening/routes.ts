@@ -15,6 +15,7 @@ import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
 import type { AlertSink } from '../alerts/service.js';
 import { aiStatusRoutes } from './status-routes.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Settings = Type.Object({
   paused: Type.Boolean(),
@@ -98,7 +99,8 @@ export interface ScreeningRouteDeps {
   alerts?: Pick<AlertSink, 'noteExport'>;
 }
 
-export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
+export async function screeningRoutes(fastify: FastifyInstance, deps: ScreeningRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const keyring = deps.keyring;
   const queries = createScreeningQueries({ db: deps.db, audit: deps.audit, keyring, clock: deps.clock });
   let rescreenQueue = deps.rescreenQueue;
@@ -141,7 +143,7 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => queries.forApplication(requireCtx(request), (request.params as { id: string }).id, (request.query as { reveal: boolean }).reveal),
+    async (request) => queries.forApplication(requireCtx(request), request.params.id, request.query.reveal),
   );
 
   app.get(
@@ -176,6 +178,6 @@ export async function screeningRoutes(app: FastifyInstance, deps: ScreeningRoute
       },
       config: { access: { permission: 'settings:manage' } },
     },
-    async (request) => queries.updateSettings(requireCtx(request), request.body as Parameters<typeof queries.updateSettings>[1]),
+    async (request) => queries.updateSettings(requireCtx(request), request.body),
   );
 }

@@ -11,6 +11,7 @@ import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../plugins/schemas.js';
 import { getAiSettings } from './repo.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 /** Breaker names as the worker creates them: the model provider (worker/main.ts) and Vapi calls. */
 export const PROVIDER_BREAKERS = ['openai', 'vapi'] as const;
@@ -35,7 +36,8 @@ function message(s: BreakerSnapshot): string {
   return `The ${s.breaker} provider is available.`;
 }
 
-export async function aiStatusRoutes(app: FastifyInstance, deps: { db: Db; redis: Redis; redisPrefix: string }): Promise<void> {
+export async function aiStatusRoutes(fastify: FastifyInstance, deps: { db: Db; redis: Redis; redisPrefix: string }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const breakers: CircuitBreaker[] = PROVIDER_BREAKERS.map((name) => createCircuitBreaker({ name, redis: deps.redis, prefix: deps.redisPrefix }));
   app.get(
     '/api/v1/ai/status',

@@ -1,6 +1,6 @@
 // HTTP for per-org OIDC SSO: the admin's configuration (settings:manage) and the two
 // public sign-in legs (start -> IdP -> callback).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
@@ -15,7 +15,8 @@ import type { ClientInfo, SessionService } from '../auth/service.js';
 import { Resolver } from 'node:dns/promises';
 import { AppError, ForbiddenError } from '../../core/errors.js';
 import { csrfTokenFor } from '../auth/tokens.js';
-import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type SsoConfigInput, type TxtResolver } from './service.js';
+import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type TxtResolver } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const SsoRoleSchema = Type.Union([Type.Literal('recruiter'), Type.Literal('hiring_manager'), Type.Literal('auditor')]);
 
@@ -111,7 +112,8 @@ export function ssoCookieName(policy: CookiePolicy): string {
   return policy.secure ? '__Host-hirebox-sso' : 'hirebox-sso';
 }
 
-export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promise<void> {
+export async function ssoRoutes(fastify: FastifyInstance, deps: SsoRouteDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const sso = createSsoService({
     db: deps.db,
     audit: deps.audit,
@@ -146,7 +148,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       schema: { operationId: 'putSsoConfig', tags: ['sso'], body: SsoConfigBody, response: { 200: SsoConfigView, ...ProblemResponses } },
       config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request) => sso.putConfig(requireCtx(request), request.body as SsoConfigInput),
+    async (request) => sso.putConfig(requireCtx(request), request.body),
   );
 
   app.get(
@@ -161,9 +163,9 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       },
       config: { access: { public: 'single sign-on begins before any session exists' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply: FastifyReply) => {
-      const { orgSlug } = request.params as { orgSlug: string };
-      const { returnTo } = request.query as { returnTo?: string };
+    async (request, reply) => {
+      const { orgSlug } = request.params;
+      const { returnTo } = request.query;
       const { redirectUrl, handle } = await sso.start(orgSlug, returnTo);
       reply.setCookie(bindingCookie, handle, { ...cookieOptions, maxAge: SSO_PENDING_TTL_SECONDS });
       reply.header('cache-control', 'no-store');
@@ -182,8 +184,8 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       },
       config: { access: { public: 'the identity provider redirects the browser here; state, nonce and PKCE are the credentials' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply: FastifyReply) => {
-      const query = request.query as Partial<Record<(typeof CALLBACK_PARAMS)[number], string>>;
+    async (request, reply) => {
+      const query = request.query;
       const search = new URLSearchParams();
       for (const name of CALLBACK_PARAMS) {
         const value = query[name];
@@ -227,8 +229,8 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
         if (origin !== undefined && origin !== deps.publicOrigin) throw new ForbiddenError({ detail: 'Cross-origin request refused (Origin does not match).' });
       },
     },
-    async (request, reply: FastifyReply) => {
-      const body = request.body as { token: string; password: string; code: string };
+    async (request, reply) => {
+      const body = request.body;
       const result = await sso.link(body, client(request));
       setSessionCookie(reply, deps.cookie, result.token);
       reply.header('cache-control', 'no-store');
@@ -251,7 +253,7 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       schema: { operationId: 'requestSsoDomainVerification', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
       config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request) => sso.requestDomainVerification(requireCtx(request), (request.params as { domain: string }).domain),
+    async (request) => sso.requestDomainVerification(requireCtx(request), request.params.domain),
   );
 
   app.post(
@@ -260,6 +262,6 @@ export async function ssoRoutes(app: FastifyInstance, deps: SsoRouteDeps): Promi
       schema: { operationId: 'checkSsoDomain', tags: ['sso'], params: DomainParam, response: { 200: SsoDomainView, ...ProblemResponses } },
       config: { access: { permission: 'settings:manage', sessionOnly: true }, rateLimit: { max: 10, timeWindow: '1 minute' } },
     },
-    async (request) => sso.checkDomain(requireCtx(request), (request.params as { domain: string }).domain),
+    async (request) => sso.checkDomain(requireCtx(request), request.params.domain),
   );
 }

@@ -2,10 +2,12 @@
 // bearer token never passes (server/plugins/access.ts), so a token cannot mint tokens.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { PERMISSIONS, type Permission } from '../../core/permissions.js';
+import { PERMISSIONS } from '../../core/permissions.js';
 import { requireCtx } from '../../plugins/access.js';
 import { DisplayText, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { MAX_TOKEN_DAYS, type TokenService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Literals, NoContent } from '../../plugins/route-types.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const TokenView = Type.Object({
@@ -20,10 +22,11 @@ const TokenView = Type.Object({
   lastUsedAt: Nullable(Type.String()),
   lastUsedIp: Nullable(Type.String()),
 });
-const Scope = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
+const Scope = Literals(PERMISSIONS);
 const rule = { authenticated: true, reason: 'members manage their own API tokens (admins: every token of the org); never with a token' } as const;
 
-export async function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenService }): Promise<void> {
+export async function tokenRoutes(fastify: FastifyInstance, deps: { tokens: TokenService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/api/v1/api-tokens',
     {
@@ -44,7 +47,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenSer
       config: { access: rule, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const body = request.body as { name: string; scopes: Permission[]; expiresInDays: number };
+      const body = request.body;
       reply.header('cache-control', 'no-store');
       return reply.code(201).send(await deps.tokens.create(requireCtx(request), body));
     },
@@ -62,11 +65,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: { tokens: TokenSer
   app.delete(
     '/api/v1/api-tokens/:id',
     {
-      schema: { operationId: 'revokeApiToken', summary: 'Revoke an API token', tags: ['api-tokens'], params: Type.Object({ id: Uuid }), response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'revokeApiToken', summary: 'Revoke an API token', tags: ['api-tokens'], params: Type.Object({ id: Uuid }), response: { 204: NoContent, ...ProblemResponses } },
       config: { access: rule },
     },
     async (request, reply) => {
-      await deps.tokens.revoke(requireCtx(request), (request.params as { id: string }).id);
+      await deps.tokens.revoke(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -5,13 +5,16 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { JobStatusSchema } from '../jobs/schemas.js';
-import { CreateViewBody, JobSummary, SavedView, type ViewFilters } from './schemas.js';
+import { CreateViewBody, JobSummary, SavedView } from './schemas.js';
 import type { TriageService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NoContent } from '../../plugins/route-types.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };
 const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
-export async function triageRoutes(app: FastifyInstance, deps: { triage: TriageService }): Promise<void> {
+export async function triageRoutes(fastify: FastifyInstance, deps: { triage: TriageService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { triage } = deps;
 
   app.get(
@@ -35,17 +38,17 @@ export async function triageRoutes(app: FastifyInstance, deps: { triage: TriageS
       },
       config: { access: { permission: 'applications:read' }, rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
-    async (request, reply) => reply.code(201).send(await triage.createView(requireCtx(request), request.body as { name: string; filters: ViewFilters })),
+    async (request, reply) => reply.code(201).send(await triage.createView(requireCtx(request), request.body)),
   );
 
   app.delete(
     '/api/v1/saved-views/:id',
     {
-      schema: { operationId: 'deleteSavedView', tags: ['applications'], params: IdParams, response: { 204: Type.Null(), ...Errors } },
+      schema: { operationId: 'deleteSavedView', tags: ['applications'], params: IdParams, response: { 204: NoContent, ...Errors } },
       config: { access: { permission: 'applications:read' } },
     },
     async (request, reply) => {
-      await triage.deleteView(requireCtx(request), (request.params as { id: string }).id);
+      await triage.deleteView(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );
@@ -62,7 +65,7 @@ export async function triageRoutes(app: FastifyInstance, deps: { triage: TriageS
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => triage.visitJob(requireCtx(request), (request.params as { id: string }).id),
+    async (request) => triage.visitJob(requireCtx(request), request.params.id),
   );
 
   app.get(
@@ -77,6 +80,6 @@ export async function triageRoutes(app: FastifyInstance, deps: { triage: TriageS
       },
       config: { access: { permission: 'applications:read' } },
     },
-    async (request) => triage.jobSummaries(requireCtx(request), request.query as { status?: string }),
+    async (request) => triage.jobSummaries(requireCtx(request), request.query),
   );
 }

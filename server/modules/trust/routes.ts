@@ -7,6 +7,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { Problem } from '../../plugins/schemas.js';
 import { renderTrustPage, TRUST_CSS } from './render.js';
 import type { TrustDocument, TrustService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' }) }, { additionalProperties: false });
 // A short cache keeps a busy page cheap, but never past the moment the first line would turn stale.
@@ -17,7 +18,8 @@ function cacheFor(doc: TrustDocument, now: number): string {
 }
 const RATE = { max: 120, timeWindow: '1 minute' };
 
-export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustService; clock: () => Date }): Promise<void> {
+export async function trustRoutes(fastify: FastifyInstance, deps: { trust: TrustService; clock: () => Date }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { trust } = deps;
   const cache = (doc: TrustDocument) => cacheFor(doc, deps.clock().getTime());
   const sendJson = (reply: FastifyReply, doc: TrustDocument) => {
@@ -64,18 +66,18 @@ export async function trustRoutes(app: FastifyInstance, deps: { trust: TrustServ
     '/trust/:slug',
     { schema: { operationId: 'orgTrustPage', tags: ['public'], params: SlugParams, response: { 200: Type.String(), 400: Problem, 404: Problem } }, config: { access: { public: "an org's trust page, for its candidates and customers" }, rateLimit: RATE } },
     async (request, reply) => {
-      const doc = await orgDoc((request.params as { slug: string }).slug);
+      const doc = await orgDoc(request.params.slug);
       return reply.type('text/html; charset=utf-8').header('cache-control', cache(doc)).send(renderTrustPage(doc));
     },
   );
   app.get(
     '/trust/:slug/trust.json',
     { schema: { operationId: 'orgTrustJson', tags: ['public'], params: SlugParams, response: { 200: Type.String(), 400: Problem, 404: Problem } }, config: { access: { public: "an org's trust page, signed" }, rateLimit: RATE } },
-    async (request, reply) => sendJson(reply, await orgDoc((request.params as { slug: string }).slug)),
+    async (request, reply) => sendJson(reply, await orgDoc(request.params.slug)),
   );
   app.get(
     '/trust/:slug/trust.json.sig',
     { schema: { operationId: 'orgTrustJsonSignature', tags: ['public'], hide: true, params: SlugParams, response: { 400: Problem, 404: Problem } }, config: { access: { public: "signature of an org's trust.json" }, rateLimit: RATE } },
-    async (request, reply) => sendSig(reply, await orgDoc((request.params as { slug: string }).slug)),
+    async (request, reply) => sendSig(reply, await orgDoc(request.params.slug)),
   );
 }

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ServiceUnavailableError, NotFoundError } from '../../core/errors.js';
 import { packageRoot } from '../../core/paths.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -60,7 +61,8 @@ function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile, ca
   return reply.send(file.body);
 }
 
-export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}): Promise<void> {
+export async function webRoutes(fastify: FastifyInstance, opts: WebRouteOptions = {}): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const build = loadConsoleBuild(opts.distDir ?? path.join(packageRoot(), 'server', 'web', 'dist'));
   const page = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     if (!build) throw new ServiceUnavailableError({ detail: 'The console has not been built; run `npm run build`.' });
@@ -82,7 +84,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions = {}
     '/app/assets/:name',
     { schema: { ...hidden, params: Type.Object({ name: Type.String({ maxLength: 200 }) }) }, config: { access: { public: 'hashed console assets' } } },
     async (request, reply) => {
-      const file = build?.assets.get((request.params as { name: string }).name);
+      const file = build?.assets.get(request.params.name);
       if (!file) throw new NotFoundError({ detail: 'No such console asset.' });
       return send(request, reply, file, IMMUTABLE);
     },

@@ -7,6 +7,8 @@ import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
 import { IdParams } from '../jobs/schemas.js';
 import { WEBHOOK_BODY_LIMIT, type WebhookService } from './service.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NoContent } from '../../plugins/route-types.js';
 
 const HeaderName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 const Endpoint = Type.Object({
@@ -19,10 +21,12 @@ const Endpoint = Type.Object({
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
-export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: WebhookService }): Promise<void> {
+export async function webhookRoutes(fastify: FastifyInstance, deps: { webhooks: WebhookService }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { webhooks } = deps;
 
-  await app.register(async (scoped) => {
+  await app.register(async (untypedScope) => {
+    const scoped = untypedScope.withTypeProvider<TypeBoxTypeProvider>();
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
     scoped.post(
@@ -45,7 +49,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
       },
       async (request) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        return webhooks.ingest((request.params as { hookId: string }).hookId, request.headers, raw, request.id);
+        return webhooks.ingest(request.params.hookId, request.headers, raw, request.id);
       },
     );
   });
@@ -70,7 +74,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      const body = request.body as { mode: 'hmac' | 'bearer' | 'x-vapi-secret'; signatureHeader?: string; timestampHeader?: string };
+      const body = request.body;
       return reply.code(201).send(await webhooks.createEndpoint(requireCtx(request), body));
     },
   );
@@ -87,11 +91,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: { webhooks: Webh
   app.delete(
     '/api/v1/webhooks/vapi/:id',
     {
-      schema: { operationId: 'revokeVapiWebhookEndpoint', tags: ['webhooks'], params: IdParams, response: { 204: Type.Null(), ...ProblemResponses } },
+      schema: { operationId: 'revokeVapiWebhookEndpoint', tags: ['webhooks'], params: IdParams, response: { 204: NoContent, ...ProblemResponses } },
       config: { access: { permission: 'settings:manage' } },
     },
     async (request, reply) => {
-      await webhooks.revokeEndpoint(requireCtx(request), (request.params as { id: string }).id);
+      await webhooks.revokeEndpoint(requireCtx(request), request.params.id);
       return reply.code(204).send();
     },
   );

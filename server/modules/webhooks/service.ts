@@ -244,7 +244,7 @@ export function createWebhookService(deps: {
     },
 
     /** Verifies, stores once and enqueues one server message; returns the response body. */
-    async ingest(hookId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer, requestId: string): Promise<Record<string, unknown>> {
+    async ingest(hookId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer, requestId: string): Promise<{ received: boolean; duplicate: boolean } & Record<string, unknown>> {
       const endpoint = isUuid(hookId) ? await resolve(hookId) : null;
       if (!endpoint) return reject(null, hookId, 'unknown_hook', requestId);
       const verdict = verifyRequest(endpoint.auth, headers, raw, deps.clock().getTime());

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../../core/config.js';
 import { renderDisclosurePolicy, renderSecurityTxt } from './security-txt.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export interface WellKnownDeps {
   config: Pick<Config, 'securityTxt' | 'publicUrl'>;
@@ -12,7 +13,8 @@ export interface WellKnownDeps {
 
 const TEXT = 'text/plain; charset=utf-8';
 
-export async function wellKnownRoutes(app: FastifyInstance, deps: WellKnownDeps): Promise<void> {
+export async function wellKnownRoutes(fastify: FastifyInstance, deps: WellKnownDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { securityTxt, publicUrl } = deps.config;
   app.get(
     '/.well-known/security.txt',

@@ -1,0 +1,37 @@
+// Small pieces for routes typed by the TypeBox type provider (request.body/params/query and the
+// reply come from each route's schema), for the few places that schema typing cannot reach.
+import type { FastifyReply } from 'fastify';
+import { Type, type TLiteral, type TUnion } from 'typebox';
+
+/**
+ * The 204 response schema. Its JSON Schema is exactly Type.Null() (OpenAPI and serialization are
+ * unchanged); its static type is void so `reply.code(204).send()` needs no invented payload.
+ */
+export const NoContent = Type.Unsafe<void>(Type.Null());
+
+/**
+ * The field `name` of a request part when it is an object, else undefined (what `part?.[name]`
+ * gives). For hooks, error handlers and helpers shared by routes, where no schema types the part.
+ */
+export function partField(part: unknown, name: string): unknown {
+  return typeof part === 'object' && part !== null ? Reflect.get(part, name) : undefined;
+}
+
+/**
+ * Sends a body that is already bytes or text (CSV, a recording, pre-serialized JSON): fastify
+ * sends it as is, so the route's response schemas, which describe only its JSON answers, do not
+ * type it.
+ */
+export function sendRaw(reply: FastifyReply, payload: string | Buffer | null): FastifyReply {
+  return reply.send(payload);
+}
+
+/**
+ * The union of string literals `values`: the same JSON Schema as
+ * `Type.Union(values.map((v) => Type.Literal(v)))`, whose static type TypeBox computes as never
+ * (an array, not a tuple), which would type every such request field as never.
+ */
+export function Literals<const T extends readonly string[]>(values: T, options?: Parameters<typeof Type.Union>[1]): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
+  // The mapped tuple is exactly what map() builds, element by element.
+  return Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+}
