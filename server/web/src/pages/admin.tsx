@@ -6,6 +6,7 @@ import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, ROLE_LABEL, useAction, useData, when } from '../ui.js';
 import { RecentAlerts } from './alerts.js';
+import { FilterBar, LoadMore, usePagedList } from '../list.js';
 
 const ROLES = ['admin', 'recruiter', 'hiring_manager', 'auditor'] as const;
 
@@ -332,19 +333,15 @@ export function SsoDomains() {
 export function AuditLog() {
   const [action, setAction] = useState('');
   const [filter, setFilter] = useState('');
-  const [events, setEvents] = useState<AuditEvent[]>([]);
-  const [next, setNext] = useState<number | null>(null);
   const verify = useData(() => get<AuditVerify>('/api/v1/audit/verify'), [], 30_000);
-  const page = useData(
-    async () => {
-      const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter })}`);
-      setEvents(res.events);
-      setNext(res.nextAfterSeq);
-      return res.events.length;
+  const list = usePagedList(
+    async (afterSeq: number | null) => {
+      const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter, afterSeq })}`);
+      return { items: res.events, next: res.nextAfterSeq };
     },
     [filter],
   );
-  const more = useAction();
+  const { page, more, items: events } = list;
   const v = verify.data;
   return (
     <section aria-labelledby="aud-h">
@@ -367,22 +364,12 @@ export function AuditLog() {
         )}
       </div>
       <RecentAlerts />
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter(action.trim());
-        }}
-      >
+      <FilterBar onSearch={() => setFilter(action.trim())} submitLabel="Filter">
         <label>
           Action (exact, e.g. auth.login.succeeded)
           <input name="action" pattern="[a-z][a-z0-9_.]{1,99}" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="secondary">
-          Filter
-        </button>
-      </form>
+      </FilterBar>
       <ErrorBox error={page.error} />
       {page.loading ? (
         <Loading />
@@ -422,22 +409,7 @@ export function AuditLog() {
           </tbody>
         </table>
       )}
-      {next !== null ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={more.busy}
-          onClick={() =>
-            void more.run(async () => {
-              const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter, afterSeq: next })}`);
-              setEvents((prev) => [...prev, ...res.events]);
-              setNext(res.nextAfterSeq);
-            })
-          }
-        >
-          Load more events
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Load more events" />
       <ErrorBox error={more.error} />
     </section>
   );

@@ -6,6 +6,7 @@ import { del, get, patch, post, type Message, type MessageTemplate } from '../ap
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { KIND_LABEL, type TemplatesAnswer } from './messages.js';
+import { LoadMore, usePagedList } from '../list.js';
 
 const SEND_ON_LABEL: Record<string, string> = {
   apply: 'when someone applies',
@@ -152,20 +153,16 @@ interface UndeliveredMessage {
 
 /** The org's messages that did not reach the candidate (no content here; open the application to read it). */
 function Undelivered() {
-  const [items, setItems] = useState<UndeliveredMessage[]>([]);
-  const [next, setNext] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const first = useData(
-    async () => {
-      const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>('/api/v1/messages?status=failed&limit=25');
-      setItems(res.messages);
-      setNext(res.nextCursor);
-      return res.messages.length;
+  const list = usePagedList(
+    async (cursor: string | null) => {
+      const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>(`/api/v1/messages?status=failed&limit=25${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      return { items: res.messages, next: res.nextCursor };
     },
     [],
-    60_000,
+    { pollMs: 60_000 },
   );
-  const more = useAction();
+  const { page: first, more, items } = list;
   const retry = useAction();
   if (first.loading) return null;
   return (
@@ -198,22 +195,7 @@ function Undelivered() {
           ))}
         </ul>
       )}
-      {next ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={more.busy}
-          onClick={() =>
-            void more.run(async () => {
-              const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>(`/api/v1/messages?status=failed&limit=25&cursor=${encodeURIComponent(next)}`);
-              setItems((prev) => [...prev, ...res.messages]);
-              setNext(res.nextCursor);
-            })
-          }
-        >
-          Load more
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Load more" />
     </section>
   );
 }
