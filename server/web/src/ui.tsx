@@ -34,6 +34,35 @@ export function Empty({ title, children }: { title: string; children?: Component
   );
 }
 
+/** The "How this is computed" notes under a report (analytics, fairness): one line per method key. */
+export function HowComputed({ method }: { method: Record<string, string> }) {
+  return (
+    <details>
+      <summary>How this is computed</summary>
+      <ul>
+        {Object.entries(method).map(([k, text]) => (
+          <li key={k}>{text}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+/** A signing secret shown once after it is created or rotated; `children` say how to verify with it. */
+export function SecretOnce({ secret, onDone, testId, children }: { secret: string; onDone: () => void; testId: string; children: ComponentChildren }) {
+  return (
+    <div class="secret-once" role="status" data-testid={testId}>
+      <p>
+        <strong>Copy the signing secret now: it is shown only once.</strong> {children}
+      </p>
+      <code class="secret">{secret}</code>
+      <button type="button" class="secondary" onClick={onDone}>
+        I have stored the secret
+      </button>
+    </div>
+  );
+}
+
 export function Loading() {
   return (
     <p class="muted" aria-live="polite">

@@ -3,7 +3,7 @@
 // and the recent alerts with their delivery state per channel.
 import { useState } from 'preact/hooks';
 import { get, post, put, qs } from '../api.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { Empty, ErrorBox, Loading, Notice, SecretOnce, useAction, useData, when } from '../ui.js';
 
 interface AlertSettings {
   emails: string[];
@@ -38,17 +38,12 @@ const KIND_LABEL: Record<string, string> = {
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent', unknown: 'outcome unknown (may have been sent)' };
 
-function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
+/** How a receiver verifies what this secret signs. */
+function AlertSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
   return (
-    <div class="secret-once" role="status" data-testid="alert-secret">
-      <p>
-        <strong>Copy the signing secret now: it is shown only once.</strong> Verify each POST: HMAC-SHA256 of <code>{'<x-hirebox-timestamp>.<body>'}</code> with this secret equals the hex after <code>sha256=</code> in <code>x-hirebox-signature</code>.
-      </p>
-      <code class="secret">{secret}</code>
-      <button type="button" class="secondary" onClick={onDone}>
-        I have stored the secret
-      </button>
-    </div>
+    <SecretOnce secret={secret} onDone={onDone} testId="alert-secret">
+      Verify each POST: HMAC-SHA256 of <code>{'<x-hirebox-timestamp>.<body>'}</code> with this secret equals the hex after <code>sha256=</code> in <code>x-hirebox-signature</code>.
+    </SecretOnce>
   );
 }
 
@@ -98,7 +93,7 @@ export function AlertChannelForm() {
     >
       <h2 id="alerts-h">Alert channel</h2>
       <p class="muted">Security alerts go to these addresses and to the webhook, at most once per kind every 10 minutes (later ones are counted). Every alert is also listed below.</p>
-      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
+      {secret ? <AlertSecret secret={secret} onDone={() => setSecret(null)} /> : null}
       <label>
         E-mail recipients (up to 5, separated by commas)
         <input name="alertEmails" type="text" maxLength={1300} value={emailsValue} onInput={(e) => (setSaved(false), setEmails(e.currentTarget.value))} />

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
 import { BarChart } from '../chart.js';
-import { ErrorBox, Loading, useData, when } from '../ui.js';
+import { ErrorBox, HowComputed, Loading, useData, when } from '../ui.js';
 
 interface Supp {
   value: number | null;
@@ -141,14 +141,7 @@ export function Analytics() {
               Not compared: {r.figures.agreement.excludedReview} with a “review” recommendation, {r.figures.agreement.excludedHold} on hold.
             </p>
           </div>
-          <details>
-            <summary>How this is computed</summary>
-            <ul>
-              {Object.entries(r.method).map(([k, text]) => (
-                <li key={k}>{text}</li>
-              ))}
-            </ul>
-          </details>
+          <HowComputed method={r.method} />
         </>
       )}
     </section>

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { get, put, qs } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { Empty, ErrorBox, HowComputed, Loading, Notice, useAction, useData, when } from '../ui.js';
 
 interface Metric {
   assessed: number;
@@ -214,14 +214,7 @@ export function Fairness() {
               </div>
             ))
           )}
-          <details>
-            <summary>How this is computed</summary>
-            <ul>
-              {Object.entries(r.method).map(([k, text]) => (
-                <li key={k}>{text}</li>
-              ))}
-            </ul>
-          </details>
+          <HowComputed method={r.method} />
         </>
       )}
       {s.can('settings:manage') ? <ThresholdsForm onSaved={() => void report.reload()} /> : null}
