@@ -63,6 +63,12 @@ export function SecretOnce({ secret, onDone, testId, children }: { secret: strin
   );
 }
 
+/** What a page part shows until its data is there: the load's error, or "Loading…"; `card` wraps it in a card. */
+export function NotLoaded({ error, card }: { error: unknown; card?: boolean }) {
+  const inner = error ? <ErrorBox error={error} /> : <Loading />;
+  return card ? <div class="card">{inner}</div> : inner;
+}
+
 export function Loading() {
   return (
     <p class="muted" aria-live="polite">

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } from '../api.js';
 import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { Empty, ErrorBox, Loading, Notice, NotLoaded, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { RecentAlerts } from './alerts.js';
 import { FilterBar, LoadMore, usePagedList } from '../list.js';
 
@@ -150,14 +151,16 @@ export function SessionPolicyForm() {
   const [absolute, setAbsolute] = useState<string | null>(null);
   const save = useAction();
   const [saved, setSaved] = useState(false);
-  if (!policy.data) return policy.error ? <ErrorBox error={policy.error} /> : <Loading />;
+  if (!policy.data) return <NotLoaded error={policy.error} />;
   const idleMin = idle ?? String(policy.data.sessionIdleSeconds / 60);
   const absHours = absolute ?? String(policy.data.sessionAbsoluteSeconds / 3600);
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <SettingsCard
+      save={save}
+      saved={saved}
+      savedText="Session policy saved."
+      submitLabel="Save session policy"
+      onSubmit={() => {
         setSaved(false);
         void save.run(async () => {
           policy.setData(await api<SessionPolicy>('PUT', '/api/v1/org/session-policy', { sessionIdleSeconds: Math.round(Number(idleMin) * 60), sessionAbsoluteSeconds: Math.round(Number(absHours) * 3600) }));
@@ -177,33 +180,24 @@ export function SessionPolicyForm() {
           <input type="number" name="absoluteHours" min={0.1} max={12} step="any" value={absHours} onInput={(e) => setAbsolute(e.currentTarget.value)} />
         </label>
       </div>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Session policy saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save session policy
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
 export function SsoForm() {
-  const sso = useData(() => get<SsoConfig>('/api/v1/org/sso'), []);
-  const [form, setForm] = useState<(SsoConfig & { clientSecret: string; domains: string }) | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!sso.data) return sso.error ? <ErrorBox error={sso.error} /> : <Loading />;
+  const { stored: sso, draft: form, edit, save, saved, commit } = useSettingsForm<SsoConfig, SsoConfig & { clientSecret: string; domains: string }>(() => get<SsoConfig>('/api/v1/org/sso'));
+  if (!sso.data) return <NotLoaded error={sso.error} />;
   const f = form ?? { ...sso.data, clientSecret: '', domains: sso.data.allowedDomains.join(', ') };
-  const set = (patch: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...patch });
-  };
+  const set = (patch: Partial<typeof f>): void => edit(f, patch);
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          const next = await api<SsoConfig>('PUT', '/api/v1/org/sso', {
+    <SettingsCard
+      save={save}
+      saved={saved}
+      savedText="SSO settings saved."
+      submitLabel="Save SSO settings"
+      onSubmit={() => {
+        commit(() =>
+          api<SsoConfig>('PUT', '/api/v1/org/sso', {
             issuer: f.issuer ?? '',
             clientId: f.clientId ?? '',
             ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
@@ -213,11 +207,8 @@ export function SsoForm() {
             trustIdpMfa: f.trustIdpMfa,
             mfaAcrValues: f.mfaAcrValues,
             breakGlassUserId: f.breakGlassUserId,
-          });
-          sso.setData(next);
-          setForm(null);
-          setSaved(true);
-        });
+          }),
+        );
       }}
     >
       <h2>Single sign-on (OIDC)</h2>
@@ -254,12 +245,7 @@ export function SsoForm() {
       <label class="check">
         <input type="checkbox" checked={f.trustIdpMfa} onChange={(e) => set({ trustIdpMfa: e.currentTarget.checked })} /> Trust the identity provider's MFA
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>SSO settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save SSO settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -283,7 +269,7 @@ const CHECK_TEXT: Record<string, string> = {
 export function SsoDomains() {
   const domains = useData(() => get<{ domains: SsoDomain[] }>('/api/v1/org/sso/domains'), []);
   const act = useAction();
-  if (!domains.data) return domains.error ? <ErrorBox error={domains.error} /> : <Loading />;
+  if (!domains.data) return <NotLoaded error={domains.error} />;
   const list = domains.data.domains;
   const refresh = async (fn: () => Promise<unknown>): Promise<void> => {
     await act.run(async () => {

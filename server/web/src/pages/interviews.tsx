@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
 import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
-import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
 
 const human = (s: string): string => s.replace(/_/g, ' ');
 
@@ -154,7 +154,7 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
   const iv = useData(() => get<Interview>(`/api/v1/interviews/${id}`), [id], pollMs);
   const revoke = useAction();
   const v = iv.data;
-  if (!v) return iv.error ? <ErrorBox error={iv.error} /> : <Loading />;
+  if (!v) return <NotLoaded error={iv.error} />;
   const revocable = v.status === 'invited' && !v.invite.usedAt && !v.invite.revokedAt;
   const cancellable = !v.cancelled && !v.invite.revokedAt && (v.status === 'invited' || v.status === 'scheduled' || Boolean(v.schedule?.nextAttemptAt));
   const live = (v.status === 'calling' || v.status === 'in_progress') && v.call.status !== 'hanging-up';
@@ -438,7 +438,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
   const save = useAction();
   const review = useAction();
   const [saved, setSaved] = useState<string | null>(null);
-  if (!plan.data) return <div class="card">{plan.error ? <ErrorBox error={plan.error} /> : <Loading />}</div>;
+  if (!plan.data) return <NotLoaded error={plan.error} card />;
   const p = plan.data;
   const f = form ?? {
     questions: p.questions.map((q) => ({ text: q.text, criterion: q.criterion ?? '', anchor: q.anchor ?? '' })),

@@ -6,7 +6,7 @@
 // and its refusals are shown as they come.
 import { useState } from 'preact/hooks';
 import { get, put } from '../api.js';
-import { ErrorBox, Loading, Notice, useAction, useData } from '../ui.js';
+import { ErrorBox, Notice, NotLoaded, useAction, useData } from '../ui.js';
 
 const KINDS = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'] as const;
 interface Stage {
@@ -22,7 +22,7 @@ export function PipelineEditor({ url, title, intro, canWrite }: { url: string; t
   const [remap, setRemap] = useState<Record<string, number>>({});
   const [done, setDone] = useState(false);
   const save = useAction();
-  if (!saved.data) return <div class="card">{saved.error ? <ErrorBox error={saved.error} /> : <Loading />}</div>;
+  if (!saved.data) return <NotLoaded error={saved.error} card />;
   const stages = draft ?? saved.data.map(({ id, name, kind }) => ({ id, name, kind }));
   const removed = saved.data.filter((s) => !stages.some((x) => x.id === s.id));
   const change = (next: Stage[]): void => {

@@ -6,7 +6,8 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { Empty, ErrorBox, Loading, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { AlertChannelForm, RecentAlerts } from './alerts.js';
@@ -63,28 +64,23 @@ interface Retention {
 }
 
 function RetentionForm() {
-  const r = useData(() => get<Retention>('/api/v1/org/retention'), []);
-  const [days, setDays] = useState<string | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const { stored: r, draft, edit, save, saved, setSaved, commit } = useSettingsForm<Retention, { days: string }>(() => get<Retention>('/api/v1/org/retention'));
+  if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
-  const value = days ?? String(d.days);
+  const value = draft?.days ?? String(d.days);
   return (
-    <form
+    <SettingsCard
       id="retention"
-      class="card"
-      aria-labelledby="ret-h"
-      onSubmit={(e) => {
-        e.preventDefault();
+      labelledBy="ret-h"
+      save={save}
+      saved={saved}
+      savedText="Retention saved."
+      submitLabel="Save retention"
+      onSubmit={() => {
         setSaved(false);
         const n = Number(value);
         if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
-        void save.run(async () => {
-          r.setData(await patch<Retention>('/api/v1/org/retention', { days: n }));
-          setDays(null);
-          setSaved(true);
-        });
+        commit(() => patch<Retention>('/api/v1/org/retention', { days: n }));
       }}
     >
       <h2 id="ret-h">Candidate data retention</h2>
@@ -97,14 +93,9 @@ function RetentionForm() {
       </p>
       <label>
         Keep for (days)
-        <input name="retentionDays" type="number" min={1} max={3650} step={1} required value={value} onInput={(e) => (setSaved(false), setDays(e.currentTarget.value))} />
+        <input name="retentionDays" type="number" min={1} max={3650} step={1} required value={value} onInput={(e) => edit({ days: value }, { days: e.currentTarget.value })} />
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Retention saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save retention
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -117,29 +108,21 @@ interface PrivacyContactView {
 
 /** The contact every candidate notice names; jobs cannot be published without it. */
 function PrivacyContactForm() {
-  const r = useData(() => get<PrivacyContactView>('/api/v1/org/privacy-contact'), []);
-  const [form, setForm] = useState<{ email: string; url: string } | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const { stored: r, draft: form, edit, save, saved, commit } = useSettingsForm<PrivacyContactView, { email: string; url: string }>(() => get<PrivacyContactView>('/api/v1/org/privacy-contact'));
+  if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
   const f = form ?? { email: d.privacyContact?.email ?? '', url: d.privacyContact?.url ?? '' };
-  const set = (p: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
-  };
+  const set = (p: Partial<typeof f>): void => edit(f, p);
   return (
-    <form
+    <SettingsCard
       id="privacy"
-      class="card"
-      aria-labelledby="privacy-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          r.setData(await put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
-          setForm(null);
-          setSaved(true);
-        });
+      labelledBy="privacy-h"
+      save={save}
+      saved={saved}
+      savedText="Privacy contact saved."
+      submitLabel="Save privacy contact"
+      onSubmit={() => {
+        commit(() => put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
       }}
     >
       <h2 id="privacy-h">Privacy contact</h2>
@@ -155,47 +138,35 @@ function PrivacyContactForm() {
         Web page (https)
         <input name="privacyUrl" type="url" maxLength={500} placeholder="https://" value={f.url} onInput={(e) => set({ url: e.currentTarget.value })} />
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Privacy contact saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save privacy contact
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
 function AiSettingsForm() {
-  const s = useData(() => get<AiSettings>('/api/v1/ai/settings'), []);
-  const [form, setForm] = useState<{ paused: boolean; pausedReason: string; model: string; budget: string; concurrency: string } | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const { stored: s, draft: form, edit, save, saved, commit } = useSettingsForm<AiSettings, { paused: boolean; pausedReason: string; model: string; budget: string; concurrency: string }>(() => get<AiSettings>('/api/v1/ai/settings'));
+  if (!s.data) return <NotLoaded error={s.error} card />;
   const d = s.data;
   const f = form ?? { paused: d.paused, pausedReason: d.pausedReason ?? '', model: d.model ?? '', budget: d.monthlyTokenBudget === null ? '' : String(d.monthlyTokenBudget), concurrency: String(d.concurrency) };
-  const set = (p: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
-  };
+  const set = (p: Partial<typeof f>): void => edit(f, p);
   const budgetUse = d.monthlyTokenBudget ? Math.min(100, Math.round((d.tokensUsedThisMonth / d.monthlyTokenBudget) * 100)) : null;
   return (
-    <form
+    <SettingsCard
       id="ai"
-      class="card"
-      aria-labelledby="ai-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          const next = await patch<AiSettings>('/api/v1/ai/settings', {
+      labelledBy="ai-h"
+      save={save}
+      saved={saved}
+      savedText="AI settings saved."
+      submitLabel="Save AI settings"
+      onSubmit={() => {
+        commit(() =>
+          patch<AiSettings>('/api/v1/ai/settings', {
             paused: f.paused,
             pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
             model: f.model.trim() || null,
             monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
             concurrency: Number(f.concurrency),
-          });
-          s.setData(next);
-          setForm(null);
-          setSaved(true);
-        });
+          }),
+        );
       }}
     >
       <h2 id="ai-h">AI screening and scoring</h2>
@@ -234,12 +205,7 @@ function AiSettingsForm() {
       <p class="muted hint" id="model-hint">
         The provider (OpenAI or the simulated stand-in) is chosen by the server's configuration; the model name is pinned here and recorded with every result.
       </p>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>AI settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save AI settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -261,11 +227,8 @@ const PROVIDER_TEXT: Record<string, string> = {
 };
 
 function VapiSettingsForm() {
-  const s = useData(() => get<VapiSettings>('/api/v1/interviews/settings'), []);
-  const [form, setForm] = useState<VapiForm | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const { stored: s, draft: form, edit, save, saved, commit } = useSettingsForm<VapiSettings, VapiForm>(() => get<VapiSettings>('/api/v1/interviews/settings'));
+  if (!s.data) return <NotLoaded error={s.error} card />;
   const d = s.data;
   const f: VapiForm = form ?? {
     assistantId: d.assistantId ?? '',
@@ -277,20 +240,19 @@ function VapiSettingsForm() {
     modelProvider: d.assistantModelProvider ?? '',
     model: d.assistantModel ?? '',
   };
-  const set = (p: Partial<VapiForm>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
-  };
+  const set = (p: Partial<VapiForm>): void => edit(f, p);
   const ready = Boolean(d.assistantId && d.phoneNumberId);
   const provider = d.provider.state === 'unknown' ? null : `${PROVIDER_TEXT[d.provider.state] ?? d.provider.state}${d.provider.retryAt ? ` (next try ${when(d.provider.retryAt)})` : ''}.`;
   return (
-    <form
+    <SettingsCard
       id="voice"
-      class="card"
-      aria-labelledby="voice-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
+      labelledBy="voice-h"
+      save={save}
+      saved={saved}
+      savedText="Voice interview settings saved."
+      submitLabel="Save voice settings"
+      onSubmit={() => {
+        commit(async () => {
           const delays = f.retryDelays
             .split(/[\s,]+/)
             .filter(Boolean)
@@ -306,9 +268,7 @@ function VapiSettingsForm() {
             assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
             assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
           });
-          s.setData(await get<VapiSettings>('/api/v1/interviews/settings'));
-          setForm(null);
-          setSaved(true);
+          return get<VapiSettings>('/api/v1/interviews/settings');
         });
       }}
     >
@@ -355,12 +315,7 @@ function VapiSettingsForm() {
         </label>
       </div>
       <p class="muted">The language model that speaks with candidates in hirebox-managed assistants (not in an assistant you configured yourself in Vapi); each interview records the model it used.</p>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Voice interview settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save voice settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
