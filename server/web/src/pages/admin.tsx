@@ -154,20 +154,15 @@ export function SessionPolicyForm() {
   if (!policy.data) return <NotLoaded error={policy.error} />;
   const idleMin = idle ?? String(policy.data.sessionIdleSeconds / 60);
   const absHours = absolute ?? String(policy.data.sessionAbsoluteSeconds / 3600);
+  const submit = (): void => {
+    setSaved(false);
+    void save.run(async () => {
+      policy.setData(await api<SessionPolicy>('PUT', '/api/v1/org/session-policy', { sessionIdleSeconds: Math.round(Number(idleMin) * 60), sessionAbsoluteSeconds: Math.round(Number(absHours) * 3600) }));
+      setSaved(true);
+    });
+  };
   return (
-    <SettingsCard
-      save={save}
-      saved={saved}
-      savedText="Session policy saved."
-      submitLabel="Save session policy"
-      onSubmit={() => {
-        setSaved(false);
-        void save.run(async () => {
-          policy.setData(await api<SessionPolicy>('PUT', '/api/v1/org/session-policy', { sessionIdleSeconds: Math.round(Number(idleMin) * 60), sessionAbsoluteSeconds: Math.round(Number(absHours) * 3600) }));
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard save={save} saved={saved} savedText="Session policy saved." submitLabel="Save session policy" onSubmit={submit}>
       <h2>Sessions</h2>
       <p class="muted">Sessions may only be shorter than the defaults (30 minutes idle, 12 hours in all).</p>
       <div class="cols">
@@ -189,28 +184,23 @@ export function SsoForm() {
   if (!sso.data) return <NotLoaded error={sso.error} />;
   const f = form ?? { ...sso.data, clientSecret: '', domains: sso.data.allowedDomains.join(', ') };
   const set = (patch: Partial<typeof f>): void => edit(f, patch);
+  const submit = (): void => {
+    commit(() =>
+      api<SsoConfig>('PUT', '/api/v1/org/sso', {
+        issuer: f.issuer ?? '',
+        clientId: f.clientId ?? '',
+        ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
+        allowedDomains: f.domains.split(/[\s,]+/).filter(Boolean),
+        defaultRole: f.defaultRole === 'admin' ? 'recruiter' : f.defaultRole,
+        requireSso: f.requireSso,
+        trustIdpMfa: f.trustIdpMfa,
+        mfaAcrValues: f.mfaAcrValues,
+        breakGlassUserId: f.breakGlassUserId,
+      }),
+    );
+  };
   return (
-    <SettingsCard
-      save={save}
-      saved={saved}
-      savedText="SSO settings saved."
-      submitLabel="Save SSO settings"
-      onSubmit={() => {
-        commit(() =>
-          api<SsoConfig>('PUT', '/api/v1/org/sso', {
-            issuer: f.issuer ?? '',
-            clientId: f.clientId ?? '',
-            ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
-            allowedDomains: f.domains.split(/[\s,]+/).filter(Boolean),
-            defaultRole: f.defaultRole === 'admin' ? 'recruiter' : f.defaultRole,
-            requireSso: f.requireSso,
-            trustIdpMfa: f.trustIdpMfa,
-            mfaAcrValues: f.mfaAcrValues,
-            breakGlassUserId: f.breakGlassUserId,
-          }),
-        );
-      }}
-    >
+    <SettingsCard save={save} saved={saved} savedText="SSO settings saved." submitLabel="Save SSO settings" onSubmit={submit}>
       <h2>Single sign-on (OIDC)</h2>
       <p class="muted">{sso.data.configured ? 'Configured.' : 'Not configured: members sign in with password and authenticator app.'}</p>
       <label>

@@ -56,6 +56,25 @@ export function AlertChannelForm() {
   const d = s.data;
   const f = draft ?? { emails: d.emails.join(', '), url: d.webhookUrl ?? '', kinds: d.kinds };
   const { emails: emailsValue, url: urlValue, kinds: kindsValue } = f;
+  const submit = (): void => {
+    setSaved(false);
+    commit(async () => {
+      const body = {
+        emails: emailsValue
+          .split(/[\s,;]+/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+        webhookUrl: urlValue.trim() || null,
+        kinds: kindsValue,
+      };
+      // A quick check before the server's own: a typo is named here without a round trip.
+      const typo = body.emails.find((x) => !LOOKS_LIKE_EMAIL.test(x));
+      if (typo !== undefined) throw new Error(`"${typo}" is not an e-mail address.`);
+      const next = await put<AlertSettings>('/api/v1/org/alerts', body);
+      if (next.secret) setSecret(next.secret);
+      return { ...next, secret: undefined };
+    });
+  };
   return (
     <SettingsCard
       id="alerts"
@@ -84,25 +103,7 @@ export function AlertChannelForm() {
           <p class="muted">{d.updatedAt ? `Last changed ${when(d.updatedAt)}.` : 'Not set up yet.'}</p>
         </>
       }
-      onSubmit={() => {
-        setSaved(false);
-        commit(async () => {
-          const body = {
-            emails: emailsValue
-              .split(/[\s,;]+/)
-              .map((x) => x.trim())
-              .filter(Boolean),
-            webhookUrl: urlValue.trim() || null,
-            kinds: kindsValue,
-          };
-          // A quick check before the server's own: a typo is named here without a round trip.
-          const typo = body.emails.find((x) => !LOOKS_LIKE_EMAIL.test(x));
-          if (typo !== undefined) throw new Error(`"${typo}" is not an e-mail address.`);
-          const next = await put<AlertSettings>('/api/v1/org/alerts', body);
-          if (next.secret) setSecret(next.secret);
-          return { ...next, secret: undefined };
-        });
-      }}
+      onSubmit={submit}
     >
       <h2 id="alerts-h">Alert channel</h2>
       <p class="muted">Security alerts go to these addresses and to the webhook, at most once per kind every 10 minutes (later ones are counted). Every alert is also listed below.</p>

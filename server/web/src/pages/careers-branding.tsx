@@ -24,6 +24,16 @@ export function CareersBrandingForm() {
   const slug = session.org?.slug ?? '';
   const f = form ?? { displayName: d.displayName ?? '', accentColor: d.accentColor ?? '', websiteUrl: d.websiteUrl ?? '', embedOrigins: d.embedOrigins.join('\n') };
   const set = (p: Partial<typeof f>): void => edit(f, p);
+  const submit = (): void => {
+    commit(() =>
+      put<Branding>('/api/v1/org/branding', {
+        displayName: f.displayName.trim() || null,
+        accentColor: f.accentColor.trim() || null,
+        websiteUrl: f.websiteUrl.trim() || null,
+        embedOrigins: f.embedOrigins.split(/\s+/).filter(Boolean),
+      }),
+    );
+  };
   return (
     <SettingsCard
       id="careers"
@@ -56,16 +66,7 @@ export function CareersBrandingForm() {
           <ErrorBox error={logo.error} />
         </fieldset>
       }
-      onSubmit={() => {
-        commit(() =>
-          put<Branding>('/api/v1/org/branding', {
-            displayName: f.displayName.trim() || null,
-            accentColor: f.accentColor.trim() || null,
-            websiteUrl: f.websiteUrl.trim() || null,
-            embedOrigins: f.embedOrigins.split(/\s+/).filter(Boolean),
-          }),
-        );
-      }}
+      onSubmit={submit}
     >
       <h2 id="careers-h">Careers site</h2>
       <p class="muted">

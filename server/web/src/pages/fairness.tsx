@@ -87,18 +87,12 @@ function ThresholdsForm({ onSaved }: { onSaved: () => void }) {
   if (!settings.data) return <NotLoaded error={settings.error} card />;
   const d = settings.data;
   const v = draft ?? { ratio: String(d.impactRatioThreshold), size: String(d.minSampleSize), share: String(Math.round(d.minSampleShare * 1000) / 10) };
+  const submit = (): void => {
+    setSaved(false);
+    commit(() => put<Thresholds>('/api/v1/org/bias-settings', { impactRatioThreshold: Number(v.ratio), minSampleSize: Number(v.size), minSampleShare: Number(v.share) / 100 }), onSaved);
+  };
   return (
-    <SettingsCard
-      labelledBy="thr-h"
-      save={save}
-      saved={saved}
-      savedText="Thresholds saved."
-      submitLabel="Save thresholds"
-      onSubmit={() => {
-        setSaved(false);
-        commit(() => put<Thresholds>('/api/v1/org/bias-settings', { impactRatioThreshold: Number(v.ratio), minSampleSize: Number(v.size), minSampleShare: Number(v.share) / 100 }), onSaved);
-      }}
-    >
+    <SettingsCard labelledBy="thr-h" save={save} saved={saved} savedText="Thresholds saved." submitLabel="Save thresholds" onSubmit={submit}>
       <h2 id="thr-h">Thresholds</h2>
       <p class="muted">A daily check alerts the org's alert channel when a category newly falls below the threshold (alert kind "Bias threshold breaches").</p>
       <label>

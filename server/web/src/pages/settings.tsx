@@ -68,21 +68,14 @@ function RetentionForm() {
   if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
   const value = draft?.days ?? String(d.days);
+  const submit = (): void => {
+    setSaved(false);
+    const n = Number(value);
+    if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
+    commit(() => patch<Retention>('/api/v1/org/retention', { days: n }));
+  };
   return (
-    <SettingsCard
-      id="retention"
-      labelledBy="ret-h"
-      save={save}
-      saved={saved}
-      savedText="Retention saved."
-      submitLabel="Save retention"
-      onSubmit={() => {
-        setSaved(false);
-        const n = Number(value);
-        if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
-        commit(() => patch<Retention>('/api/v1/org/retention', { days: n }));
-      }}
-    >
+    <SettingsCard id="retention" labelledBy="ret-h" save={save} saved={saved} savedText="Retention saved." submitLabel="Save retention" onSubmit={submit}>
       <h2 id="ret-h">Candidate data retention</h2>
       <p class="muted">
         Candidate data (CV, contact details, notes, messages, interview transcripts) is erased this many days after the final decision on all of their applications; decisions and scores stay as anonymous aggregates. Default {d.defaultDays} days.
@@ -113,18 +106,11 @@ function PrivacyContactForm() {
   const d = r.data;
   const f = form ?? { email: d.privacyContact?.email ?? '', url: d.privacyContact?.url ?? '' };
   const set = (p: Partial<typeof f>): void => edit(f, p);
+  const submit = (): void => {
+    commit(() => put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
+  };
   return (
-    <SettingsCard
-      id="privacy"
-      labelledBy="privacy-h"
-      save={save}
-      saved={saved}
-      savedText="Privacy contact saved."
-      submitLabel="Save privacy contact"
-      onSubmit={() => {
-        commit(() => put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
-      }}
-    >
+    <SettingsCard id="privacy" labelledBy="privacy-h" save={save} saved={saved} savedText="Privacy contact saved." submitLabel="Save privacy contact" onSubmit={submit}>
       <h2 id="privacy-h">Privacy contact</h2>
       <p class="muted">
         Named in every candidate notice (apply page, interview page, mails) with the retention above, for questions, copies, corrections, deletion and a review without AI. Required before a job can be published. Changing it makes a new notice version (now version {d.noticeVersion}); each consent records the version the candidate saw.
@@ -149,26 +135,19 @@ function AiSettingsForm() {
   const f = form ?? { paused: d.paused, pausedReason: d.pausedReason ?? '', model: d.model ?? '', budget: d.monthlyTokenBudget === null ? '' : String(d.monthlyTokenBudget), concurrency: String(d.concurrency) };
   const set = (p: Partial<typeof f>): void => edit(f, p);
   const budgetUse = d.monthlyTokenBudget ? Math.min(100, Math.round((d.tokensUsedThisMonth / d.monthlyTokenBudget) * 100)) : null;
+  const submit = (): void => {
+    commit(() =>
+      patch<AiSettings>('/api/v1/ai/settings', {
+        paused: f.paused,
+        pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
+        model: f.model.trim() || null,
+        monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
+        concurrency: Number(f.concurrency),
+      }),
+    );
+  };
   return (
-    <SettingsCard
-      id="ai"
-      labelledBy="ai-h"
-      save={save}
-      saved={saved}
-      savedText="AI settings saved."
-      submitLabel="Save AI settings"
-      onSubmit={() => {
-        commit(() =>
-          patch<AiSettings>('/api/v1/ai/settings', {
-            paused: f.paused,
-            pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
-            model: f.model.trim() || null,
-            monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
-            concurrency: Number(f.concurrency),
-          }),
-        );
-      }}
-    >
+    <SettingsCard id="ai" labelledBy="ai-h" save={save} saved={saved} savedText="AI settings saved." submitLabel="Save AI settings" onSubmit={submit}>
       <h2 id="ai-h">AI screening and scoring</h2>
       <p class={d.paused || d.budgetExceeded ? 'notice warn' : 'muted'} data-testid="ai-state">
         {d.paused
@@ -243,35 +222,28 @@ function VapiSettingsForm() {
   const set = (p: Partial<VapiForm>): void => edit(f, p);
   const ready = Boolean(d.assistantId && d.phoneNumberId);
   const provider = d.provider.state === 'unknown' ? null : `${PROVIDER_TEXT[d.provider.state] ?? d.provider.state}${d.provider.retryAt ? ` (next try ${when(d.provider.retryAt)})` : ''}.`;
+  const submit = (): void => {
+    commit(async () => {
+      const delays = f.retryDelays
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((m) => Math.round(Number(m) * 60));
+      await put('/api/v1/interviews/settings', {
+        assistantId: f.assistantId.trim() || null,
+        phoneNumberId: f.phoneNumberId.trim() || null,
+        publicKey: f.publicKey.trim() || null,
+        maxCallRetries: Number(f.maxCallRetries),
+        ...(delays.length ? { retryDelaysSeconds: delays } : {}),
+        rescheduleCutoffMinutes: Number(f.cutoff),
+        // Both empty: the operator's default model.
+        assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
+        assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
+      });
+      return get<VapiSettings>('/api/v1/interviews/settings');
+    });
+  };
   return (
-    <SettingsCard
-      id="voice"
-      labelledBy="voice-h"
-      save={save}
-      saved={saved}
-      savedText="Voice interview settings saved."
-      submitLabel="Save voice settings"
-      onSubmit={() => {
-        commit(async () => {
-          const delays = f.retryDelays
-            .split(/[\s,]+/)
-            .filter(Boolean)
-            .map((m) => Math.round(Number(m) * 60));
-          await put('/api/v1/interviews/settings', {
-            assistantId: f.assistantId.trim() || null,
-            phoneNumberId: f.phoneNumberId.trim() || null,
-            publicKey: f.publicKey.trim() || null,
-            maxCallRetries: Number(f.maxCallRetries),
-            ...(delays.length ? { retryDelaysSeconds: delays } : {}),
-            rescheduleCutoffMinutes: Number(f.cutoff),
-            // Both empty: the operator's default model.
-            assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
-            assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
-          });
-          return get<VapiSettings>('/api/v1/interviews/settings');
-        });
-      }}
-    >
+    <SettingsCard id="voice" labelledBy="voice-h" save={save} saved={saved} savedText="Voice interview settings saved." submitLabel="Save voice settings" onSubmit={submit}>
       <h2 id="voice-h">Voice interviews (Vapi)</h2>
       <p class="muted">
         {ready ? 'Ready: invited candidates who consent get a call from this assistant and number.' : 'Not ready: set the Vapi assistant and phone number, then add a webhook endpoint below, before inviting candidates.'} {provider}
