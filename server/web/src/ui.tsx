@@ -114,6 +114,16 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
   return { data, error, loading, reload, setData };
 }
 
+/** A button that asks `confirm` first, then runs `onConfirm` as `action`'s work (disabled while that is busy). */
+export function ConfirmButton(props: { class: string; 'aria-label'?: string; action: { busy: boolean; run: (fn: () => Promise<unknown>) => Promise<unknown> }; confirm: string; onConfirm: () => Promise<unknown>; children: ComponentChildren }) {
+  const { action } = props;
+  return (
+    <button type="button" class={props.class} aria-label={props['aria-label']} disabled={action.busy} onClick={() => window.confirm(props.confirm) && void action.run(props.onConfirm)}>
+      {props.children}
+    </button>
+  );
+}
+
 /** Runs an action, keeping its busy/error state for the form that triggered it. */
 export function useAction() {
   const [busy, setBusy] = useState(false);

@@ -3,7 +3,7 @@
 // and the recent alerts with their delivery state per channel.
 import { useState } from 'preact/hooks';
 import { get, post, put, qs } from '../api.js';
-import { Empty, ErrorBox, Loading, NotLoaded, SecretOnce, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, NotLoaded, SecretOnce, useAction, useData, when } from '../ui.js';
 import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
 interface AlertSettings {
@@ -88,17 +88,9 @@ export function AlertChannelForm() {
         <>
           {' '}
           {d.webhookSecretSet ? (
-            <button
-              type="button"
-              class="secondary"
-              disabled={rotate.busy}
-              onClick={() =>
-                window.confirm('Rotate the webhook signing secret? The receiver must use the new secret from now on.') &&
-                void rotate.run(async () => setSecret((await post<{ secret: string }>('/api/v1/org/alerts/rotate-secret')).secret))
-              }
-            >
+            <ConfirmButton class="secondary" action={rotate} confirm="Rotate the webhook signing secret? The receiver must use the new secret from now on." onConfirm={async () => setSecret((await post<{ secret: string }>('/api/v1/org/alerts/rotate-secret')).secret)}>
               Rotate signing secret
-            </button>
+            </ConfirmButton>
           ) : null}
           <p class="muted">{d.updatedAt ? `Last changed ${when(d.updatedAt)}.` : 'Not set up yet.'}</p>
         </>

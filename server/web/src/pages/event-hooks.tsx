@@ -3,7 +3,7 @@
 // each subscription and manual redelivery. Signatures follow the Standard Webhooks spec.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, qs } from '../api.js';
-import { Empty, ErrorBox, Loading, Notice, SecretOnce, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, SecretOnce, useAction, useData, when } from '../ui.js';
 
 interface Subscription {
   id: string;
@@ -120,20 +120,12 @@ export function EventHooksCard() {
               <button type="button" class="secondary" disabled={act.busy} onClick={() => void act.run(async () => (await patch(`/api/v1/org/event-hooks/${s.id}`, { enabled: !s.enabled }), await list.reload()))}>
                 {s.enabled ? 'Disable' : 'Enable'}
               </button>{' '}
-              <button
-                type="button"
-                class="secondary"
-                disabled={act.busy}
-                onClick={() =>
-                  window.confirm('Rotate the signing secret? The receiver must use the new secret from now on.') &&
-                  void act.run(async () => setSecret((await post<{ secret: string }>(`/api/v1/org/event-hooks/${s.id}/rotate-secret`)).secret))
-                }
-              >
+              <ConfirmButton class="secondary" action={act} confirm="Rotate the signing secret? The receiver must use the new secret from now on." onConfirm={async () => setSecret((await post<{ secret: string }>(`/api/v1/org/event-hooks/${s.id}/rotate-secret`)).secret)}>
                 Rotate secret
-              </button>{' '}
-              <button type="button" class="secondary" disabled={act.busy} onClick={() => window.confirm('Remove this event webhook?') && void act.run(async () => (await del(`/api/v1/org/event-hooks/${s.id}`), await list.reload()))}>
+              </ConfirmButton>{' '}
+              <ConfirmButton class="secondary" action={act} confirm="Remove this event webhook?" onConfirm={async () => (await del(`/api/v1/org/event-hooks/${s.id}`), await list.reload())}>
                 Remove
-              </button>
+              </ConfirmButton>
               {open === s.id ? <DeliveryLog sub={s} /> : null}
             </li>
           ))}

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
 import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
-import { ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
 
 const human = (s: string): string => s.replace(/_/g, ' ');
 
@@ -177,53 +177,44 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
       {v.attempts && v.attempts.length > 1 ? <p class="muted">{v.attempts.length} call attempts: {v.attempts.map((x) => human(x.endedReason ?? 'in progress')).join(', ')}.</p> : null}
       {v.call.error || v.call.endedReason ? <p class={v.status === 'failed' || v.status === 'unreachable' ? 'error' : 'muted'}>Call: {human(v.call.error ?? v.call.endedReason ?? '')}</p> : null}
       {revocable && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('Revoke this interview invitation? The link stops working.') &&
-            void revoke.run(async () => {
-              await post(`/api/v1/interviews/${v.id}/revoke`);
-              await iv.reload();
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="Revoke this interview invitation? The link stops working."
+          onConfirm={async () => {
+            await post(`/api/v1/interviews/${v.id}/revoke`);
+            await iv.reload();
+            onChanged();
+          }}
         >
           Revoke invitation
-        </button>
+        </ConfirmButton>
       ) : null}
       {cancellable && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('Cancel this interview? No call is placed afterwards.') &&
-            void revoke.run(async () => {
-              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/cancel`));
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="Cancel this interview? No call is placed afterwards."
+          onConfirm={async () => {
+            iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/cancel`));
+            onChanged();
+          }}
         >
           Cancel interview
-        </button>
+        </ConfirmButton>
       ) : null}
       {live && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('End this call now? The candidate is disconnected; what was said so far is kept.') &&
-            void revoke.run(async () => {
-              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/hang-up`));
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="End this call now? The candidate is disconnected; what was said so far is kept."
+          onConfirm={async () => {
+            iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/hang-up`));
+            onChanged();
+          }}
         >
           Hang up
-        </button>
+        </ConfirmButton>
       ) : null}
       {v.call.status === 'hanging-up' ? <p class="muted">Ending the call…</p> : null}
       <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
 import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
@@ -343,21 +343,18 @@ function WebhookEndpoints() {
                 {MODE_LABEL[e.mode] ?? e.mode}
                 {e.mode === 'hmac' ? ` · headers ${e.signatureHeader}, ${e.timestampHeader}` : ''} · created {when(e.createdAt)}
               </p>
-              <button
-                type="button"
+              <ConfirmButton
                 class="danger"
-                disabled={act.busy}
-                onClick={() =>
-                  window.confirm('Revoke this endpoint? Vapi messages sent to it are refused from now on.') &&
-                  void act.run(async () => {
-                    await del(`/api/v1/webhooks/vapi/${e.id}`);
-                    await list.reload();
-                    setMessage('Endpoint revoked.');
-                  })
-                }
+                action={act}
+                confirm="Revoke this endpoint? Vapi messages sent to it are refused from now on."
+                onConfirm={async () => {
+                  await del(`/api/v1/webhooks/vapi/${e.id}`);
+                  await list.reload();
+                  setMessage('Endpoint revoked.');
+                }}
               >
                 Revoke
-              </button>
+              </ConfirmButton>
             </li>
           ))}
         </ul>

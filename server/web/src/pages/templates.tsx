@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, type Message, type MessageTemplate } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { KIND_LABEL, type TemplatesAnswer } from './messages.js';
 import { LoadMore, usePagedList } from '../list.js';
 
@@ -111,22 +111,19 @@ export function Templates() {
                     <button type="button" class="secondary" aria-label={`Edit ${t.name}`} onClick={() => (setMessage(null), setEditing(t.id))}>
                       Edit
                     </button>
-                    <button
-                      type="button"
+                    <ConfirmButton
                       class="danger"
                       aria-label={`Delete ${t.name}`}
-                      disabled={act.busy}
-                      onClick={() =>
-                        window.confirm(`Delete the template "${t.name}"? Messages already sent stay on the candidates' timelines.`) &&
-                        void act.run(async () => {
-                          await del(`/api/v1/message-templates/${t.id}`);
-                          await list.reload();
-                          setMessage(`Template "${t.name}" deleted.`);
-                        })
-                      }
+                      action={act}
+                      confirm={`Delete the template "${t.name}"? Messages already sent stay on the candidates' timelines.`}
+                      onConfirm={async () => {
+                        await del(`/api/v1/message-templates/${t.id}`);
+                        await list.reload();
+                        setMessage(`Template "${t.name}" deleted.`);
+                      }}
                     >
                       Delete
-                    </button>
+                    </ConfirmButton>
                   </div>
                 ) : null}
               </li>
