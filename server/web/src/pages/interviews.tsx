@@ -8,6 +8,7 @@ import { api, get, post, type Application, type Interview, type InterviewQuestio
 import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
 import { ConfirmButton, ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { patchAt, removeAt } from '../list-edit.js';
 
 const human = (s: string): string => s.replace(/_/g, ' ');
 
@@ -445,7 +446,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
     setSaved(null);
     setForm({ ...f, ...patch });
   };
-  const setQuestion = (i: number, patch: Partial<(typeof f.questions)[number]>): void => set({ questions: f.questions.map((q, j) => (j === i ? { ...q, ...patch } : q)) });
+  const setQuestion = (i: number, patch: Partial<(typeof f.questions)[number]>): void => set({ questions: patchAt(f.questions, i, patch) });
   const reviewed = (next: Plan, message: string): void => {
     plan.setData(next);
     setForm(null);
@@ -520,7 +521,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
                   Question {i + 1} rubric anchor
                   <input required maxLength={500} value={q.anchor} onInput={(e) => setQuestion(i, { anchor: e.currentTarget.value })} />
                 </label>
-                <button type="button" class="danger" aria-label={`Remove question ${i + 1}`} onClick={() => set({ questions: f.questions.filter((_, j) => j !== i) })}>
+                <button type="button" class="danger" aria-label={`Remove question ${i + 1}`} onClick={() => set({ questions: removeAt(f.questions, i) })}>
                   Remove
                 </button>
               </div>
@@ -556,13 +557,13 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
           <div class="cols" key={i}>
             <label>
               Window {i + 1} from
-              <input type="datetime-local" required value={w.start} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
+              <input type="datetime-local" required value={w.start} onInput={(e) => set({ windows: patchAt(f.windows, i, { start: e.currentTarget.value }) })} />
             </label>
             <label>
               Window {i + 1} until
-              <input type="datetime-local" required value={w.end} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
+              <input type="datetime-local" required value={w.end} onInput={(e) => set({ windows: patchAt(f.windows, i, { end: e.currentTarget.value }) })} />
             </label>
-            <button type="button" class="danger" aria-label={`Remove window ${i + 1}`} onClick={() => set({ windows: f.windows.filter((_, j) => j !== i) })}>
+            <button type="button" class="danger" aria-label={`Remove window ${i + 1}`} onClick={() => set({ windows: removeAt(f.windows, i) })}>
               Remove
             </button>
           </div>
@@ -582,7 +583,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
           <div class="cols" key={i}>
             <label>
               Hours {i + 1} day
-              <select value={h.weekday} onChange={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, weekday: e.currentTarget.value } : x)) })}>
+              <select value={h.weekday} onChange={(e) => set({ hours: patchAt(f.hours, i, { weekday: e.currentTarget.value }) })}>
                 {WEEKDAY_NAMES.map((name, d) => (
                   <option key={name} value={String(d + 1)}>
                     {name}
@@ -592,13 +593,13 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
             </label>
             <label>
               Hours {i + 1} from
-              <input type="time" required value={h.start} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
+              <input type="time" required value={h.start} onInput={(e) => set({ hours: patchAt(f.hours, i, { start: e.currentTarget.value }) })} />
             </label>
             <label>
               Hours {i + 1} until
-              <input type="time" required value={h.end} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
+              <input type="time" required value={h.end} onInput={(e) => set({ hours: patchAt(f.hours, i, { end: e.currentTarget.value }) })} />
             </label>
-            <button type="button" class="danger" aria-label={`Remove hours ${i + 1}`} onClick={() => set({ hours: f.hours.filter((_, j) => j !== i) })}>
+            <button type="button" class="danger" aria-label={`Remove hours ${i + 1}`} onClick={() => set({ hours: removeAt(f.hours, i) })}>
               Remove
             </button>
           </div>

@@ -10,6 +10,7 @@ import { QuestionsEditor } from './questions-editor.js';
 import { SelectField } from '../fields.js';
 import { FilterBar, LoadMore, usePagedList } from '../list.js';
 import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { patchAt, removeAt, replaceAt } from '../list-edit.js';
 
 function JobCounts({ summary }: { summary: JobSummary | undefined }) {
   if (!summary) return null;
@@ -264,7 +265,7 @@ export function JobEditor({ id }: { id: string | null }) {
                   required
                   maxLength={120}
                   value={c.name}
-                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)) })}
+                  onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { name: e.currentTarget.value }) })}
                 />
               </label>
               <label>
@@ -274,7 +275,7 @@ export function JobEditor({ id }: { id: string | null }) {
                   rows={2}
                   maxLength={2000}
                   value={c.description}
-                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, description: e.currentTarget.value } : x)) })}
+                  onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { description: e.currentTarget.value }) })}
                 />
               </label>
               <div class="cols">
@@ -287,13 +288,13 @@ export function JobEditor({ id }: { id: string | null }) {
                     max={100}
                     step="any"
                     value={c.weight}
-                    onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, weight: Number(e.currentTarget.value) } : x)) })}
+                    onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { weight: Number(e.currentTarget.value) }) })}
                   />
                 </label>
                 <label class="check">
-                  <input type="checkbox" checked={c.mustHave} onChange={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, mustHave: e.currentTarget.checked } : x)) })} /> Must have
+                  <input type="checkbox" checked={c.mustHave} onChange={(e) => set({ criteria: patchAt(draft.criteria, i, { mustHave: e.currentTarget.checked }) })} /> Must have
                 </label>
-                <button type="button" class="secondary" onClick={() => set({ criteria: draft.criteria.filter((_, j) => j !== i) })}>
+                <button type="button" class="secondary" onClick={() => set({ criteria: removeAt(draft.criteria, i) })}>
                   Remove criterion {i + 1}
                 </button>
               </div>
@@ -310,9 +311,9 @@ export function JobEditor({ id }: { id: string | null }) {
             <div class="question" key={i}>
               <label>
                 Question {i + 1}
-                <input name={`question-${i}`} maxLength={1000} value={q} onInput={(e) => set({ interviewQuestions: draft.interviewQuestions.map((x, j) => (j === i ? e.currentTarget.value : x)) })} />
+                <input name={`question-${i}`} maxLength={1000} value={q} onInput={(e) => set({ interviewQuestions: replaceAt(draft.interviewQuestions, i, e.currentTarget.value) })} />
               </label>
-              <button type="button" class="secondary" onClick={() => set({ interviewQuestions: draft.interviewQuestions.filter((_, j) => j !== i) })}>
+              <button type="button" class="secondary" onClick={() => set({ interviewQuestions: removeAt(draft.interviewQuestions, i) })}>
                 Remove question {i + 1}
               </button>
             </div>
