@@ -3,6 +3,7 @@
 // and once there is a transcript: the speaker-attributed turns beside the advisory
 // per-question scores, with each score's evidence quotes marked inside the candidate's own
 // turns. Unanswerable questions are shown as "insufficient evidence", never as a score.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
 import { highlight } from '../highlight.js';
@@ -55,6 +56,27 @@ export function parseTranscript(transcript: string): Turn[] {
     }
   }
   return turns.filter((t) => t.text.length > 0);
+}
+
+/** One call window or weekly-hours row of the plan: what comes first (the day), from, until, and its remove button. */
+function RangeRow(props: { what: 'Window' | 'Hours'; i: number; type: 'datetime-local' | 'time'; range: { start: string; end: string }; onChange: (p: { start?: string; end?: string }) => void; onRemove: () => void; children?: ComponentChildren }) {
+  const n = props.i + 1;
+  return (
+    <div class="cols">
+      {props.children}
+      <label>
+        {props.what} {n} from
+        <input type={props.type} required value={props.range.start} onInput={(e) => props.onChange({ start: e.currentTarget.value })} />
+      </label>
+      <label>
+        {props.what} {n} until
+        <input type={props.type} required value={props.range.end} onInput={(e) => props.onChange({ end: e.currentTarget.value })} />
+      </label>
+      <button type="button" class="danger" aria-label={`Remove ${props.what.toLowerCase()} ${n}`} onClick={props.onRemove}>
+        Remove
+      </button>
+    </div>
+  );
 }
 
 /** Interview ids of the application, newest first (from its timeline). */
@@ -554,19 +576,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
         <legend>Call windows offered to candidates ({tz})</legend>
         {f.windows.length === 0 && f.hours.length === 0 ? <p class="muted">No windows or weekly hours: candidates are called right after they consent.</p> : null}
         {f.windows.map((w, i) => (
-          <div class="cols" key={i}>
-            <label>
-              Window {i + 1} from
-              <input type="datetime-local" required value={w.start} onInput={(e) => set({ windows: patchAt(f.windows, i, { start: e.currentTarget.value }) })} />
-            </label>
-            <label>
-              Window {i + 1} until
-              <input type="datetime-local" required value={w.end} onInput={(e) => set({ windows: patchAt(f.windows, i, { end: e.currentTarget.value }) })} />
-            </label>
-            <button type="button" class="danger" aria-label={`Remove window ${i + 1}`} onClick={() => set({ windows: removeAt(f.windows, i) })}>
-              Remove
-            </button>
-          </div>
+          <RangeRow key={i} what="Window" i={i} type="datetime-local" range={w} onChange={(p) => set({ windows: patchAt(f.windows, i, p) })} onRemove={() => set({ windows: removeAt(f.windows, i) })} />
         ))}
         <button type="button" class="secondary" disabled={f.windows.length >= 20} onClick={() => set({ windows: [...f.windows, { start: '', end: '' }] })}>
           Add window
@@ -580,7 +590,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
           <input name="hoursTimezone" required={f.hours.length > 0} maxLength={64} value={f.hoursTimezone} onInput={(e) => set({ hoursTimezone: e.currentTarget.value })} />
         </label>
         {f.hours.map((h, i) => (
-          <div class="cols" key={i}>
+          <RangeRow key={i} what="Hours" i={i} type="time" range={h} onChange={(p) => set({ hours: patchAt(f.hours, i, p) })} onRemove={() => set({ hours: removeAt(f.hours, i) })}>
             <label>
               Hours {i + 1} day
               <select value={h.weekday} onChange={(e) => set({ hours: patchAt(f.hours, i, { weekday: e.currentTarget.value }) })}>
@@ -591,18 +601,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
                 ))}
               </select>
             </label>
-            <label>
-              Hours {i + 1} from
-              <input type="time" required value={h.start} onInput={(e) => set({ hours: patchAt(f.hours, i, { start: e.currentTarget.value }) })} />
-            </label>
-            <label>
-              Hours {i + 1} until
-              <input type="time" required value={h.end} onInput={(e) => set({ hours: patchAt(f.hours, i, { end: e.currentTarget.value }) })} />
-            </label>
-            <button type="button" class="danger" aria-label={`Remove hours ${i + 1}`} onClick={() => set({ hours: removeAt(f.hours, i) })}>
-              Remove
-            </button>
-          </div>
+          </RangeRow>
         ))}
         <button type="button" class="secondary" disabled={f.hours.length >= 14} onClick={() => set({ hours: [...f.hours, { weekday: String(Math.min(5, (f.hours.at(-1) ? Number(f.hours.at(-1)?.weekday) : 0) + 1)), start: '09:00', end: '17:00' }] })}>
           Add weekly hours
