@@ -69,6 +69,24 @@ export function NotLoaded({ error, card }: { error: unknown; card?: boolean }) {
   return card ? <div class="card">{inner}</div> : inner;
 }
 
+/** A table's `<thead>`: a column header per name (a `false` name is left out), after `first` (e.g. a select-all box). */
+export function ColumnHeads({ cols, first }: { cols: readonly (string | false)[]; first?: ComponentChildren }) {
+  return (
+    <thead>
+      <tr>
+        {first}
+        {cols.map((c) =>
+          c ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : null,
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 export function Loading() {
   return (
     <p class="muted" aria-live="polite">

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } from '../api.js';
 import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, NotLoaded, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, Loading, Notice, NotLoaded, ROLE_LABEL, useAction, useData, when } from '../ui.js';
 import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { RecentAlerts } from './alerts.js';
 import { FilterBar, LoadMore, usePagedList } from '../list.js';
@@ -70,15 +70,7 @@ export function Members() {
       ) : (
         <table class="table">
           <caption class="sr-only">Members</caption>
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Role</th>
-              <th scope="col">MFA</th>
-              <th scope="col">Joined</th>
-              {manage ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
+          <ColumnHeads cols={['Member', 'Role', 'MFA', 'Joined', manage && 'Actions']} />
           <tbody>
             {(list.data ?? []).map((m) => {
               const self = m.userId === session.me.user.id;
@@ -354,16 +346,7 @@ export function AuditLog() {
       ) : (
         <table class="table audit">
           <caption class="sr-only">Audit events</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={['#', 'When', 'Action', 'Actor', 'Target', 'Details']} />
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { get, put, qs } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, HowComputed, Loading, NotLoaded, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, HowComputed, Loading, NotLoaded, useData, when } from '../ui.js';
 import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
 interface Metric {
@@ -167,17 +167,7 @@ export function Fairness() {
                   rows={d.categories.map((c) => ({ label: c.category, value: c.advanced.rate === null ? 0 : Math.round(c.advanced.rate * 1000) / 10 }))}
                 />
                 <table class="table" data-testid={`bias-${d.key}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">Category</th>
-                      <th scope="col">Applicants</th>
-                      {METRICS.map(([, label]) => (
-                        <th key={label} scope="col">
-                          {label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
+                  <ColumnHeads cols={['Category', 'Applicants', ...METRICS.map(([, label]) => label)]} />
                   <tbody>
                     {d.categories.map((c) => (
                       <tr key={c.category}>

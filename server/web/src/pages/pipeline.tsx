@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, type ApplicationSummary, type Job, type SavedView, type StageCount, type StageRef, type TriageFlag, type ViewFilters } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { Board } from './board.js';
 import { ScorecardSummaryPanel } from './scorecards.js';
 import { FLAG_TEXT, Triage, triageQuery } from './triage.js';
@@ -394,9 +394,10 @@ export function Pipeline({ jobId }: { jobId: string }) {
             <div class="table-wrap">
               <table class="table">
                 <caption class="sr-only">Applications</caption>
-                <thead>
-                  <tr>
-                    {canBulk ? (
+                <ColumnHeads
+                  cols={['Candidate', 'Stage', 'AI (advisory)', 'Interview', 'Tags', 'Source', 'Applied']}
+                  first={
+                    canBulk ? (
                       <th scope="col">
                         <input
                           type="checkbox"
@@ -405,16 +406,9 @@ export function Pipeline({ jobId }: { jobId: string }) {
                           onChange={(e) => (setBulkDone(null), setSelected(e.currentTarget.checked ? rows.map((a) => a.id).slice(0, 200) : []))}
                         />
                       </th>
-                    ) : null}
-                    <th scope="col">Candidate</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">AI (advisory)</th>
-                    <th scope="col">Interview</th>
-                    <th scope="col">Tags</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Applied</th>
-                  </tr>
-                </thead>
+                    ) : null
+                  }
+                />
                 <tbody>
                   {rows.map((a) => (
                     <tr key={a.id}>
