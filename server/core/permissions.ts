@@ -29,23 +29,14 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 // Hiring managers' reach is further narrowed to jobs they are assigned to, in the data
 // layer of the jobs/applications modules; the matrix says what kind of action is allowed.
+// Every role's list is written out, so a new permission reaches no role until it is added here.
+/** Reading a job's candidates and deciding on them: a hiring manager's whole reach, and part of a recruiter's. */
+const DECIDE_ON_CANDIDATES: readonly Permission[] = ['org:read', 'jobs:read', 'candidates:read', 'applications:read', 'applications:feedback', 'applications:decide'];
+
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  recruiter: [
-    'org:read',
-    'members:read',
-    'jobs:read',
-    'jobs:write',
-    'candidates:read',
-    'candidates:write',
-    'applications:read',
-    'applications:feedback',
-    'applications:decide',
-    'screening:run',
-    'interviews:manage',
-    'analytics:read',
-  ],
-  hiring_manager: ['org:read', 'jobs:read', 'candidates:read', 'applications:read', 'applications:feedback', 'applications:decide'],
+  recruiter: [...DECIDE_ON_CANDIDATES, 'members:read', 'jobs:write', 'candidates:write', 'screening:run', 'interviews:manage', 'analytics:read'],
+  hiring_manager: DECIDE_ON_CANDIDATES,
   auditor: ['org:read', 'members:read', 'audit:read', 'bias:read', 'privacy:read', 'analytics:read'],
 };
 

@@ -132,6 +132,20 @@ export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): Ca
   };
 }
 
+/** A decision as the API shows it, after its id (and, answering a decide call, its application). */
+function decisionFields(d: DecisionRow) {
+  return {
+    decidedBy: d.decided_by,
+    outcome: d.outcome,
+    reason: d.reason,
+    followedAi: d.followed_ai,
+    aiRecommendation: d.ai_recommendation,
+    fromStageId: d.from_stage_id,
+    toStageId: d.to_stage_id,
+    at: d.created_at.toISOString(),
+  };
+}
+
 /**
  * Whether a decision followed the AI: same direction as the latest recommendation (advance
  * or hire after "advance", reject after "not_advance") is true, the opposite direction is
@@ -512,17 +526,7 @@ export function createApplicationService(deps: {
             body: cipher.openText('application_notes', 'body_enc', n.id, n.body_enc),
             at: n.created_at.toISOString(),
           })),
-          decisions: decisions.map((d) => ({
-            id: d.id,
-            decidedBy: d.decided_by,
-            outcome: d.outcome,
-            reason: d.reason,
-            followedAi: d.followed_ai,
-            aiRecommendation: d.ai_recommendation,
-            fromStageId: d.from_stage_id,
-            toStageId: d.to_stage_id,
-            at: d.created_at.toISOString(),
-          })),
+          decisions: decisions.map((d) => ({ id: d.id, ...decisionFields(d) })),
           // Screening results arrive with the screening module; the field is stable now.
           screening: null,
           // issue 14 (M2): unconfirmed public re-submissions (they change nothing until confirmed).
@@ -684,18 +688,7 @@ export function createApplicationService(deps: {
           const to = (await stagesForJob(tx, app.job_id)).find((s) => s.id === d.to_stage_id);
           if (to) change = { applicationId: id, toKind: to.kind };
         }
-        return {
-          id: d.id,
-          applicationId: id,
-          decidedBy: d.decided_by,
-          outcome: d.outcome,
-          reason: d.reason,
-          followedAi: d.followed_ai,
-          aiRecommendation: d.ai_recommendation,
-          fromStageId: d.from_stage_id,
-          toStageId: d.to_stage_id,
-          at: d.created_at.toISOString(),
-        };
+        return { id: d.id, applicationId: id, ...decisionFields(d) };
       });
       if (change) await hooks.afterStageChange?.(ctx, [change]);
       return decided;

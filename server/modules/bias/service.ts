@@ -79,14 +79,8 @@ export interface BiasSettingsView {
   updatedBy: string | null;
 }
 
-export interface MetricView {
-  assessed: number;
-  selected: number;
-  rate: number | null;
-  impactRatio: number | null;
-  smallSample: boolean;
-  flagged: boolean;
-}
+/** One category's figures as the report shows them (ratios rounded to 4 places). */
+export type MetricView = Omit<ImpactRow, 'category'>;
 
 export interface CategoryView {
   category: string;

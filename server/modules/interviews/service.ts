@@ -80,16 +80,8 @@ export interface CreateInput {
 
 export type { PlanInput, PlanView } from './plan-service.js';
 
-export interface SettingsView {
-  assistantId: string | null;
-  phoneNumberId: string | null;
-  maxCallRetries: number;
-  retryDelaysSeconds: number[];
-  rescheduleCutoffMinutes: number;
-  publicKey: string | null;
-  /** The org's voice-assistant model (null: the operator's default), and that default. */
-  assistantModelProvider: string | null;
-  assistantModel: string | null;
+/** The stored settings (the assistant model null: the operator's default), with that default. */
+export interface SettingsView extends SettingsInput {
   defaultAssistantModel: { provider: string; model: string };
   /** Vapi's availability as seen by the shared circuit breaker. */
   provider: { state: string; retryAt: string | null };
@@ -165,6 +157,15 @@ export interface InterviewView {
 }
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+/** The live interview behind an invite token (any org), or a 404; the voice and the typed interview pages both start here. */
+export async function interviewByInviteToken(db: Db, token: string): Promise<{ orgId: string; row: InterviewRow }> {
+  const hash = hashToken(token);
+  const orgId = await orgOfInvite(db.pool, hash);
+  const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
+  if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
+  return { orgId, row };
+}
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function toE164(input: string): string | null {
@@ -364,12 +365,8 @@ export function createInterviewService(deps: {
   }
 
   /** The live interview behind an invite token (any org), or a 404. */
-  async function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {
-    const hash = hashToken(token);
-    const orgId = await orgOfInvite(db.pool, hash);
-    const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
-    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
-    return { orgId, row };
+  function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {
+    return interviewByInviteToken(db, token);
   }
 
   return {

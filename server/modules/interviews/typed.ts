@@ -9,8 +9,8 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db, Queryable } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import { insertEvent } from '../applications/repo.js';
-import { findInterview, findInterviewByToken, orgOfInvite, updateInterview, type InterviewRow } from './repo.js';
-import { hashToken } from './service.js';
+import { findInterview, updateInterview, type InterviewRow } from './repo.js';
+import { interviewByInviteToken } from './service.js';
 
 /** Longest typed answer (characters): a few minutes of speech, well within the scorer's prompt budget. */
 export const TYPED_ANSWER_MAX = 4000;
@@ -39,12 +39,8 @@ export function typedTranscript(questions: string[], answers: (string | undefine
 export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
   const { db, audit, keyring } = deps;
 
-  async function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {
-    const hash = hashToken(token);
-    const orgId = await orgOfInvite(db.pool, hash);
-    const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
-    if (!orgId || !row) throw new NotFoundError({ resource: 'Invitation', detail: 'This invitation does not exist, has expired or was withdrawn.', i18n: { key: 'interview.errorInvitation' } });
-    return { orgId, row };
+  function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {
+    return interviewByInviteToken(db, token);
   }
 
   /** A consented typed interview that is still open, locked for the transaction. */

@@ -69,17 +69,12 @@ export async function getSsoSettings(q: Queryable, orgId: string): Promise<SsoSe
   };
 }
 
-export interface SsoSettingsWrite {
+/** The stored settings, with the issuer and client now required. */
+export interface SsoSettingsWrite extends Omit<SsoSettingsRecord, 'issuer' | 'clientId' | 'clientSecretEnc' | 'updatedAt'> {
   issuer: string;
   clientId: string;
   /** null keeps the stored secret. */
   clientSecretEnc: Buffer | null;
-  allowedDomains: string[];
-  defaultRole: SsoRole;
-  requireSso: boolean;
-  trustIdpMfa: boolean;
-  mfaAcrValues: string[];
-  breakGlassUserId: string | null;
 }
 
 /** Must run in a tenant transaction for orgId. */

@@ -72,17 +72,10 @@ export interface SsoConfigInput {
   breakGlassUserId: string | null;
 }
 
-export interface SsoConfigView {
+/** The stored settings as the API shows them: the secret only as whether one is set. */
+export interface SsoConfigView extends Omit<SsoSettingsRecord, 'clientSecretEnc' | 'updatedAt'> {
   configured: boolean;
-  issuer: string | null;
-  clientId: string | null;
   clientSecretSet: boolean;
-  allowedDomains: string[];
-  defaultRole: SsoRole;
-  requireSso: boolean;
-  trustIdpMfa: boolean;
-  mfaAcrValues: string[];
-  breakGlassUserId: string | null;
   updatedAt: string | null;
 }
 

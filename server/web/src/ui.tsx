@@ -34,6 +34,59 @@ export function Empty({ title, children }: { title: string; children?: Component
   );
 }
 
+/** The "How this is computed" notes under a report (analytics, fairness): one line per method key. */
+export function HowComputed({ method }: { method: Record<string, string> }) {
+  return (
+    <details>
+      <summary>How this is computed</summary>
+      <ul>
+        {Object.entries(method).map(([k, text]) => (
+          <li key={k}>{text}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+/** A signing secret shown once after it is created or rotated; `children` say how to verify with it. */
+export function SecretOnce({ secret, onDone, testId, children }: { secret: string; onDone: () => void; testId: string; children: ComponentChildren }) {
+  return (
+    <div class="secret-once" role="status" data-testid={testId}>
+      <p>
+        <strong>Copy the signing secret now: it is shown only once.</strong> {children}
+      </p>
+      <code class="secret">{secret}</code>
+      <button type="button" class="secondary" onClick={onDone}>
+        I have stored the secret
+      </button>
+    </div>
+  );
+}
+
+/** What a page part shows until its data is there: the load's error, or "Loading…"; `card` wraps it in a card. */
+export function NotLoaded({ error, card }: { error: unknown; card?: boolean }) {
+  const inner = error ? <ErrorBox error={error} /> : <Loading />;
+  return card ? <div class="card">{inner}</div> : inner;
+}
+
+/** A table's `<thead>`: a column header per name (a `false` name is left out), after `first` (e.g. a select-all box). */
+export function ColumnHeads({ cols, first }: { cols: readonly (string | false)[]; first?: ComponentChildren }) {
+  return (
+    <thead>
+      <tr>
+        {first}
+        {cols.map((c) =>
+          c ? (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ) : null,
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 export function Loading() {
   return (
     <p class="muted" aria-live="polite">
@@ -77,6 +130,16 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
     return () => window.clearInterval(timer);
   }, [data, ...deps]);
   return { data, error, loading, reload, setData };
+}
+
+/** A button that asks `confirm` first, then runs `onConfirm` as `action`'s work (disabled while that is busy). */
+export function ConfirmButton(props: { class: string; 'aria-label'?: string; action: { busy: boolean; run: (fn: () => Promise<unknown>) => Promise<unknown> }; confirm: string; onConfirm: () => Promise<unknown>; children: ComponentChildren }) {
+  const { action } = props;
+  return (
+    <button type="button" class={props.class} aria-label={props['aria-label']} disabled={action.busy} onClick={() => window.confirm(props.confirm) && void action.run(props.onConfirm)}>
+      {props.children}
+    </button>
+  );
 }
 
 /** Runs an action, keeping its busy/error state for the form that triggered it. */

@@ -4,8 +4,10 @@ import { useState } from 'preact/hooks';
 import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } from '../api.js';
 import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, Loading, Notice, NotLoaded, ROLE_LABEL, useAction, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { RecentAlerts } from './alerts.js';
+import { FilterBar, LoadMore, usePagedList } from '../list.js';
 
 const ROLES = ['admin', 'recruiter', 'hiring_manager', 'auditor'] as const;
 
@@ -68,15 +70,7 @@ export function Members() {
       ) : (
         <table class="table">
           <caption class="sr-only">Members</caption>
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Role</th>
-              <th scope="col">MFA</th>
-              <th scope="col">Joined</th>
-              {manage ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
+          <ColumnHeads cols={['Member', 'Role', 'MFA', 'Joined', manage && 'Actions']} />
           <tbody>
             {(list.data ?? []).map((m) => {
               const self = m.userId === session.me.user.id;
@@ -149,21 +143,18 @@ export function SessionPolicyForm() {
   const [absolute, setAbsolute] = useState<string | null>(null);
   const save = useAction();
   const [saved, setSaved] = useState(false);
-  if (!policy.data) return policy.error ? <ErrorBox error={policy.error} /> : <Loading />;
+  if (!policy.data) return <NotLoaded error={policy.error} />;
   const idleMin = idle ?? String(policy.data.sessionIdleSeconds / 60);
   const absHours = absolute ?? String(policy.data.sessionAbsoluteSeconds / 3600);
+  const submit = (): void => {
+    setSaved(false);
+    void save.run(async () => {
+      policy.setData(await api<SessionPolicy>('PUT', '/api/v1/org/session-policy', { sessionIdleSeconds: Math.round(Number(idleMin) * 60), sessionAbsoluteSeconds: Math.round(Number(absHours) * 3600) }));
+      setSaved(true);
+    });
+  };
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSaved(false);
-        void save.run(async () => {
-          policy.setData(await api<SessionPolicy>('PUT', '/api/v1/org/session-policy', { sessionIdleSeconds: Math.round(Number(idleMin) * 60), sessionAbsoluteSeconds: Math.round(Number(absHours) * 3600) }));
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard save={save} saved={saved} savedText="Session policy saved." submitLabel="Save session policy" onSubmit={submit}>
       <h2>Sessions</h2>
       <p class="muted">Sessions may only be shorter than the defaults (30 minutes idle, 12 hours in all).</p>
       <div class="cols">
@@ -176,49 +167,32 @@ export function SessionPolicyForm() {
           <input type="number" name="absoluteHours" min={0.1} max={12} step="any" value={absHours} onInput={(e) => setAbsolute(e.currentTarget.value)} />
         </label>
       </div>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Session policy saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save session policy
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
 export function SsoForm() {
-  const sso = useData(() => get<SsoConfig>('/api/v1/org/sso'), []);
-  const [form, setForm] = useState<(SsoConfig & { clientSecret: string; domains: string }) | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!sso.data) return sso.error ? <ErrorBox error={sso.error} /> : <Loading />;
+  const { stored: sso, draft: form, edit, save, saved, commit } = useSettingsForm<SsoConfig, SsoConfig & { clientSecret: string; domains: string }>(() => get<SsoConfig>('/api/v1/org/sso'));
+  if (!sso.data) return <NotLoaded error={sso.error} />;
   const f = form ?? { ...sso.data, clientSecret: '', domains: sso.data.allowedDomains.join(', ') };
-  const set = (patch: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...patch });
+  const set = (patch: Partial<typeof f>): void => edit(f, patch);
+  const submit = (): void => {
+    commit(() =>
+      api<SsoConfig>('PUT', '/api/v1/org/sso', {
+        issuer: f.issuer ?? '',
+        clientId: f.clientId ?? '',
+        ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
+        allowedDomains: f.domains.split(/[\s,]+/).filter(Boolean),
+        defaultRole: f.defaultRole === 'admin' ? 'recruiter' : f.defaultRole,
+        requireSso: f.requireSso,
+        trustIdpMfa: f.trustIdpMfa,
+        mfaAcrValues: f.mfaAcrValues,
+        breakGlassUserId: f.breakGlassUserId,
+      }),
+    );
   };
   return (
-    <form
-      class="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          const next = await api<SsoConfig>('PUT', '/api/v1/org/sso', {
-            issuer: f.issuer ?? '',
-            clientId: f.clientId ?? '',
-            ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
-            allowedDomains: f.domains.split(/[\s,]+/).filter(Boolean),
-            defaultRole: f.defaultRole === 'admin' ? 'recruiter' : f.defaultRole,
-            requireSso: f.requireSso,
-            trustIdpMfa: f.trustIdpMfa,
-            mfaAcrValues: f.mfaAcrValues,
-            breakGlassUserId: f.breakGlassUserId,
-          });
-          sso.setData(next);
-          setForm(null);
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard save={save} saved={saved} savedText="SSO settings saved." submitLabel="Save SSO settings" onSubmit={submit}>
       <h2>Single sign-on (OIDC)</h2>
       <p class="muted">{sso.data.configured ? 'Configured.' : 'Not configured: members sign in with password and authenticator app.'}</p>
       <label>
@@ -253,12 +227,7 @@ export function SsoForm() {
       <label class="check">
         <input type="checkbox" checked={f.trustIdpMfa} onChange={(e) => set({ trustIdpMfa: e.currentTarget.checked })} /> Trust the identity provider's MFA
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>SSO settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save SSO settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -282,7 +251,7 @@ const CHECK_TEXT: Record<string, string> = {
 export function SsoDomains() {
   const domains = useData(() => get<{ domains: SsoDomain[] }>('/api/v1/org/sso/domains'), []);
   const act = useAction();
-  if (!domains.data) return domains.error ? <ErrorBox error={domains.error} /> : <Loading />;
+  if (!domains.data) return <NotLoaded error={domains.error} />;
   const list = domains.data.domains;
   const refresh = async (fn: () => Promise<unknown>): Promise<void> => {
     await act.run(async () => {
@@ -332,19 +301,15 @@ export function SsoDomains() {
 export function AuditLog() {
   const [action, setAction] = useState('');
   const [filter, setFilter] = useState('');
-  const [events, setEvents] = useState<AuditEvent[]>([]);
-  const [next, setNext] = useState<number | null>(null);
   const verify = useData(() => get<AuditVerify>('/api/v1/audit/verify'), [], 30_000);
-  const page = useData(
-    async () => {
-      const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter })}`);
-      setEvents(res.events);
-      setNext(res.nextAfterSeq);
-      return res.events.length;
+  const list = usePagedList(
+    async (afterSeq: number | null) => {
+      const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter, afterSeq })}`);
+      return { items: res.events, next: res.nextAfterSeq };
     },
     [filter],
   );
-  const more = useAction();
+  const { page, more, items: events } = list;
   const v = verify.data;
   return (
     <section aria-labelledby="aud-h">
@@ -367,22 +332,12 @@ export function AuditLog() {
         )}
       </div>
       <RecentAlerts />
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter(action.trim());
-        }}
-      >
+      <FilterBar onSearch={() => setFilter(action.trim())} submitLabel="Filter">
         <label>
           Action (exact, e.g. auth.login.succeeded)
           <input name="action" pattern="[a-z][a-z0-9_.]{1,99}" value={action} onInput={(e) => setAction(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="secondary">
-          Filter
-        </button>
-      </form>
+      </FilterBar>
       <ErrorBox error={page.error} />
       {page.loading ? (
         <Loading />
@@ -391,16 +346,7 @@ export function AuditLog() {
       ) : (
         <table class="table audit">
           <caption class="sr-only">Audit events</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={['#', 'When', 'Action', 'Actor', 'Target', 'Details']} />
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>
@@ -422,22 +368,7 @@ export function AuditLog() {
           </tbody>
         </table>
       )}
-      {next !== null ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={more.busy}
-          onClick={() =>
-            void more.run(async () => {
-              const res = await get<{ events: AuditEvent[]; nextAfterSeq: number | null }>(`/api/v1/audit/events${qs({ limit: 50, action: filter, afterSeq: next })}`);
-              setEvents((prev) => [...prev, ...res.events]);
-              setNext(res.nextAfterSeq);
-            })
-          }
-        >
-          Load more events
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Load more events" />
       <ErrorBox error={more.error} />
     </section>
   );

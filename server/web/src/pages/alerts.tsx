@@ -3,7 +3,8 @@
 // and the recent alerts with their delivery state per channel.
 import { useState } from 'preact/hooks';
 import { get, post, put, qs } from '../api.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, NotLoaded, SecretOnce, useAction, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
 interface AlertSettings {
   emails: string[];
@@ -38,74 +39,74 @@ const KIND_LABEL: Record<string, string> = {
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATUS_LABEL: Record<string, string> = { pending: 'sending', delivered: 'delivered', failed: 'failed', skipped: 'not sent', unknown: 'outcome unknown (may have been sent)' };
 
-function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
+/** How a receiver verifies what this secret signs. */
+function AlertSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
   return (
-    <div class="secret-once" role="status" data-testid="alert-secret">
-      <p>
-        <strong>Copy the signing secret now: it is shown only once.</strong> Verify each POST: HMAC-SHA256 of <code>{'<x-hirebox-timestamp>.<body>'}</code> with this secret equals the hex after <code>sha256=</code> in <code>x-hirebox-signature</code>.
-      </p>
-      <code class="secret">{secret}</code>
-      <button type="button" class="secondary" onClick={onDone}>
-        I have stored the secret
-      </button>
-    </div>
+    <SecretOnce secret={secret} onDone={onDone} testId="alert-secret">
+      Verify each POST: HMAC-SHA256 of <code>{'<x-hirebox-timestamp>.<body>'}</code> with this secret equals the hex after <code>sha256=</code> in <code>x-hirebox-signature</code>.
+    </SecretOnce>
   );
 }
 
 export function AlertChannelForm() {
-  const s = useData(() => get<AlertSettings>('/api/v1/org/alerts'), []);
-  const [emails, setEmails] = useState<string | null>(null);
-  const [url, setUrl] = useState<string | null>(null);
-  const [kinds, setKinds] = useState<string[] | null>(null);
+  const { stored: s, draft, edit, save, saved, setSaved, commit } = useSettingsForm<AlertSettings, { emails: string; url: string; kinds: string[] }>(() => get<AlertSettings>('/api/v1/org/alerts'));
   const [secret, setSecret] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  const save = useAction();
   const rotate = useAction();
-  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  if (!s.data) return <NotLoaded error={s.error} card />;
   const d = s.data;
-  const emailsValue = emails ?? d.emails.join(', ');
-  const urlValue = url ?? d.webhookUrl ?? '';
-  const kindsValue = kinds ?? d.kinds;
+  const f = draft ?? { emails: d.emails.join(', '), url: d.webhookUrl ?? '', kinds: d.kinds };
+  const { emails: emailsValue, url: urlValue, kinds: kindsValue } = f;
+  const submit = (): void => {
+    setSaved(false);
+    commit(async () => {
+      const body = {
+        emails: emailsValue
+          .split(/[\s,;]+/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+        webhookUrl: urlValue.trim() || null,
+        kinds: kindsValue,
+      };
+      // A quick check before the server's own: a typo is named here without a round trip.
+      const typo = body.emails.find((x) => !LOOKS_LIKE_EMAIL.test(x));
+      if (typo !== undefined) throw new Error(`"${typo}" is not an e-mail address.`);
+      const next = await put<AlertSettings>('/api/v1/org/alerts', body);
+      if (next.secret) setSecret(next.secret);
+      return { ...next, secret: undefined };
+    });
+  };
   return (
-    <form
+    <SettingsCard
       id="alerts"
-      class="card"
-      aria-labelledby="alerts-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSaved(false);
-        void save.run(async () => {
-          const body = {
-            emails: emailsValue
-              .split(/[\s,;]+/)
-              .map((x) => x.trim())
-              .filter(Boolean),
-            webhookUrl: urlValue.trim() || null,
-            kinds: kindsValue,
-          };
-          // A quick check before the server's own: a typo is named here without a round trip.
-          const typo = body.emails.find((x) => !LOOKS_LIKE_EMAIL.test(x));
-          if (typo !== undefined) throw new Error(`"${typo}" is not an e-mail address.`);
-          const next = await put<AlertSettings>('/api/v1/org/alerts', body);
-          if (next.secret) setSecret(next.secret);
-          s.setData({ ...next, secret: undefined });
-          setEmails(null);
-          setUrl(null);
-          setKinds(null);
-          setSaved(true);
-        });
-      }}
+      labelledBy="alerts-h"
+      save={save}
+      error={save.error ?? rotate.error}
+      saved={saved}
+      savedText="Alert channel saved."
+      submitLabel="Save alert channel"
+      after={
+        <>
+          {' '}
+          {d.webhookSecretSet ? (
+            <ConfirmButton class="secondary" action={rotate} confirm="Rotate the webhook signing secret? The receiver must use the new secret from now on." onConfirm={async () => setSecret((await post<{ secret: string }>('/api/v1/org/alerts/rotate-secret')).secret)}>
+              Rotate signing secret
+            </ConfirmButton>
+          ) : null}
+          <p class="muted">{d.updatedAt ? `Last changed ${when(d.updatedAt)}.` : 'Not set up yet.'}</p>
+        </>
+      }
+      onSubmit={submit}
     >
       <h2 id="alerts-h">Alert channel</h2>
       <p class="muted">Security alerts go to these addresses and to the webhook, at most once per kind every 10 minutes (later ones are counted). Every alert is also listed below.</p>
-      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
+      {secret ? <AlertSecret secret={secret} onDone={() => setSecret(null)} /> : null}
       <label>
         E-mail recipients (up to 5, separated by commas)
-        <input name="alertEmails" type="text" maxLength={1300} value={emailsValue} onInput={(e) => (setSaved(false), setEmails(e.currentTarget.value))} />
+        <input name="alertEmails" type="text" maxLength={1300} value={emailsValue} onInput={(e) => edit(f, { emails: e.currentTarget.value })} />
       </label>
       <label>
         Webhook URL (https)
-        <input name="alertWebhookUrl" type="url" maxLength={2000} placeholder="https://hooks.example.com/hirebox" value={urlValue} onInput={(e) => (setSaved(false), setUrl(e.currentTarget.value))} />
+        <input name="alertWebhookUrl" type="url" maxLength={2000} placeholder="https://hooks.example.com/hirebox" value={urlValue} onInput={(e) => edit(f, { url: e.currentTarget.value })} />
       </label>
       <p class="muted">{d.webhookSecretSet ? 'A signing secret is set.' : 'A signing secret is created when you first save a webhook URL.'}</p>
       <fieldset>
@@ -117,35 +118,15 @@ export function AlertChannelForm() {
               name={`alertKind-${k}`}
               checked={kindsValue.includes(k)}
               onChange={(e) => {
-                setSaved(false);
                 const on = e.currentTarget.checked;
-                setKinds(on ? [...kindsValue.filter((x) => x !== k), k] : kindsValue.filter((x) => x !== k));
+                edit(f, { kinds: on ? [...kindsValue.filter((x) => x !== k), k] : kindsValue.filter((x) => x !== k) });
               }}
             />
             {label}
           </label>
         ))}
       </fieldset>
-      <ErrorBox error={save.error ?? rotate.error} />
-      {saved ? <Notice>Alert channel saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save alert channel
-      </button>{' '}
-      {d.webhookSecretSet ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={rotate.busy}
-          onClick={() =>
-            window.confirm('Rotate the webhook signing secret? The receiver must use the new secret from now on.') &&
-            void rotate.run(async () => setSecret((await post<{ secret: string }>('/api/v1/org/alerts/rotate-secret')).secret))
-          }
-        >
-          Rotate signing secret
-        </button>
-      ) : null}
-      <p class="muted">{d.updatedAt ? `Last changed ${when(d.updatedAt)}.` : 'Not set up yet.'}</p>
-    </form>
+    </SettingsCard>
   );
 }
 

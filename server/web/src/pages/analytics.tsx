@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
 import { BarChart } from '../chart.js';
-import { ErrorBox, Loading, useData, when } from '../ui.js';
+import { ColumnHeads, ErrorBox, HowComputed, Loading, useData, when } from '../ui.js';
 
 interface Supp {
   value: number | null;
@@ -44,13 +44,7 @@ function SourceTable({ caption, rows, testid }: { caption: string; rows: SourceR
   return (
     <table class="table" data-testid={testid}>
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Value</th>
-          <th scope="col">Applications</th>
-          <th scope="col">Hired</th>
-        </tr>
-      </thead>
+      <ColumnHeads cols={['Value', 'Applications', 'Hired']} />
       <tbody>
         {rows.map((r) => (
           <tr key={r.source}>
@@ -101,14 +95,7 @@ export function Analytics() {
             <BarChart id="chart-funnel" title="Applications that reached each stage" rows={r.figures.funnel.map((f) => ({ label: KIND_LABEL[f.kind] ?? f.kind, value: f.reached }))} />
             <table class="table" data-testid="analytics-funnel">
               <caption>Funnel by stage</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Reached</th>
-                  <th scope="col">From previous stage</th>
-                  <th scope="col">Median days in stage</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={['Stage', 'Reached', 'From previous stage', 'Median days in stage']} />
               <tbody>
                 {r.figures.funnel.map((f) => {
                   const stay = r.figures.timeInStageDays.find((s) => s.kind === f.kind);
@@ -141,14 +128,7 @@ export function Analytics() {
               Not compared: {r.figures.agreement.excludedReview} with a “review” recommendation, {r.figures.agreement.excludedHold} on hold.
             </p>
           </div>
-          <details>
-            <summary>How this is computed</summary>
-            <ul>
-              {Object.entries(r.method).map(([k, text]) => (
-                <li key={k}>{text}</li>
-              ))}
-            </ul>
-          </details>
+          <HowComputed method={r.method} />
         </>
       )}
     </section>

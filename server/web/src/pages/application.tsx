@@ -12,7 +12,7 @@ import { MessagesPanel } from './messages.js';
 import { PrivacyPanel, type ErasureResult } from './privacy.js';
 import { ScorecardPanel } from './scorecards.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { Empty, ErrorBox, Loading, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
 
 const PARSE_LABEL: Record<string, string> = {
   pending: 'CV is being read…',
@@ -233,7 +233,7 @@ interface ScreeningPanelProps {
 }
 
 function ScreeningPanel({ answer, error, parseStatus, onReveal }: ScreeningPanelProps) {
-  if (!answer) return error ? <ErrorBox error={error} /> : <Loading />;
+  if (!answer) return <NotLoaded error={error} />;
   const s = answer.latest;
   const advisory = (
     <p class="advisory" data-testid="screening-advisory">

@@ -1,10 +1,10 @@
 // Settings → Careers site (issue 20 item 4): the public careers page's display name, accent
 // colour (checked for contrast with white text by the server), website link, logo
 // (PNG/JPEG/WebP up to 256 KiB) and the origins allowed to embed the listing.
-import { useState } from 'preact/hooks';
 import { del, get, put } from '../api.js';
 import { useSession } from '../session.js';
-import { ErrorBox, Loading, Notice, useAction, useData } from '../ui.js';
+import { ErrorBox, NotLoaded, useAction } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
 interface Branding {
   displayName: string | null;
@@ -17,39 +17,56 @@ interface Branding {
 
 export function CareersBrandingForm() {
   const session = useSession();
-  const r = useData(() => get<Branding>('/api/v1/org/branding'), []);
-  const [form, setForm] = useState<{ displayName: string; accentColor: string; websiteUrl: string; embedOrigins: string } | null>(null);
-  const save = useAction();
+  const { stored: r, draft: form, edit, save, saved, commit } = useSettingsForm<Branding, { displayName: string; accentColor: string; websiteUrl: string; embedOrigins: string }>(() => get<Branding>('/api/v1/org/branding'));
   const logo = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
   const slug = session.org?.slug ?? '';
   const f = form ?? { displayName: d.displayName ?? '', accentColor: d.accentColor ?? '', websiteUrl: d.websiteUrl ?? '', embedOrigins: d.embedOrigins.join('\n') };
-  const set = (p: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
+  const set = (p: Partial<typeof f>): void => edit(f, p);
+  const submit = (): void => {
+    commit(() =>
+      put<Branding>('/api/v1/org/branding', {
+        displayName: f.displayName.trim() || null,
+        accentColor: f.accentColor.trim() || null,
+        websiteUrl: f.websiteUrl.trim() || null,
+        embedOrigins: f.embedOrigins.split(/\s+/).filter(Boolean),
+      }),
+    );
   };
   return (
-    <form
+    <SettingsCard
       id="careers"
-      class="card"
-      aria-labelledby="careers-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          r.setData(
-            await put<Branding>('/api/v1/org/branding', {
-              displayName: f.displayName.trim() || null,
-              accentColor: f.accentColor.trim() || null,
-              websiteUrl: f.websiteUrl.trim() || null,
-              embedOrigins: f.embedOrigins.split(/\s+/).filter(Boolean),
-            }),
-          );
-          setForm(null);
-          setSaved(true);
-        });
-      }}
+      labelledBy="careers-h"
+      save={save}
+      saved={saved}
+      savedText="Careers site saved."
+      submitLabel="Save careers site"
+      after={
+        <fieldset>
+          <legend>Logo</legend>
+          {d.logo ? <img src={`/jobs/${slug}/brand/logo?v=${d.logo.sha256.slice(0, 16)}`} alt="Current logo" height={40} data-testid="logo-preview" /> : <p class="muted">No logo yet.</p>}
+          <label>
+            Upload a logo (PNG, JPEG or WebP, up to 256 KiB)
+            <input
+              name="logo"
+              type="file"
+              accept="image/png,image/jpeg,image/webp"
+              onChange={(e) => {
+                const file = e.currentTarget.files?.[0];
+                if (file) void logo.run(async () => r.setData(await put<Branding>('/api/v1/org/branding/logo', file)));
+              }}
+            />
+          </label>
+          {d.logo ? (
+            <button type="button" class="secondary" disabled={logo.busy} onClick={() => void logo.run(async () => (await del('/api/v1/org/branding/logo'), r.setData(await get<Branding>('/api/v1/org/branding'))))}>
+              Remove logo
+            </button>
+          ) : null}
+          <ErrorBox error={logo.error} />
+        </fieldset>
+      }
+      onSubmit={submit}
     >
       <h2 id="careers-h">Careers site</h2>
       <p class="muted">
@@ -78,33 +95,6 @@ export function CareersBrandingForm() {
       <p class="muted">
         Embed with <code>{`<iframe src="${location.origin}/jobs/${slug}/embed.html">`}</code> or read <code>/api/v1/public/jobs/{slug}</code> (JSON, CORS).
       </p>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Careers site saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save careers site
-      </button>
-      <fieldset>
-        <legend>Logo</legend>
-        {d.logo ? <img src={`/jobs/${slug}/brand/logo?v=${d.logo.sha256.slice(0, 16)}`} alt="Current logo" height={40} data-testid="logo-preview" /> : <p class="muted">No logo yet.</p>}
-        <label>
-          Upload a logo (PNG, JPEG or WebP, up to 256 KiB)
-          <input
-            name="logo"
-            type="file"
-            accept="image/png,image/jpeg,image/webp"
-            onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) void logo.run(async () => r.setData(await put<Branding>('/api/v1/org/branding/logo', file)));
-            }}
-          />
-        </label>
-        {d.logo ? (
-          <button type="button" class="secondary" disabled={logo.busy} onClick={() => void logo.run(async () => (await del('/api/v1/org/branding/logo'), r.setData(await get<Branding>('/api/v1/org/branding'))))}>
-            Remove logo
-          </button>
-        ) : null}
-        <ErrorBox error={logo.error} />
-      </fieldset>
-    </form>
+    </SettingsCard>
   );
 }

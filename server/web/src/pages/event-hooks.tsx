@@ -3,7 +3,7 @@
 // each subscription and manual redelivery. Signatures follow the Standard Webhooks spec.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, qs } from '../api.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, SecretOnce, useAction, useData, when } from '../ui.js';
 
 interface Subscription {
   id: string;
@@ -38,17 +38,12 @@ const EVENTS: Record<string, string> = {
   'candidate.erased': 'Candidate erased',
 };
 
-function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
+/** How a receiver verifies what this secret signs. */
+function HookSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
   return (
-    <div class="secret-once" role="status" data-testid="event-hook-secret">
-      <p>
-        <strong>Copy the signing secret now: it is shown only once.</strong> Deliveries are signed per the Standard Webhooks specification (headers <code>webhook-id</code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>): any Standard Webhooks library verifies them with this secret.
-      </p>
-      <code class="secret">{secret}</code>
-      <button type="button" class="secondary" onClick={onDone}>
-        I have stored the secret
-      </button>
-    </div>
+    <SecretOnce secret={secret} onDone={onDone} testId="event-hook-secret">
+      Deliveries are signed per the Standard Webhooks specification (headers <code>webhook-id</code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>): any Standard Webhooks library verifies them with this secret.
+    </SecretOnce>
   );
 }
 
@@ -104,7 +99,7 @@ export function EventHooksCard() {
       <p class="muted">
         Tell your other systems when something happens. Payloads carry ids, stage names, outcomes and recommendations only (never names, e-mail addresses or CV text). Failed deliveries are retried for about 27 hours (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); a webhook that fails all of them is disabled and an alert is raised.
       </p>
-      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
+      {secret ? <HookSecret secret={secret} onDone={() => setSecret(null)} /> : null}
       <ErrorBox error={list.error ?? act.error} />
       {list.loading && !list.data ? (
         <Loading />
@@ -125,20 +120,12 @@ export function EventHooksCard() {
               <button type="button" class="secondary" disabled={act.busy} onClick={() => void act.run(async () => (await patch(`/api/v1/org/event-hooks/${s.id}`, { enabled: !s.enabled }), await list.reload()))}>
                 {s.enabled ? 'Disable' : 'Enable'}
               </button>{' '}
-              <button
-                type="button"
-                class="secondary"
-                disabled={act.busy}
-                onClick={() =>
-                  window.confirm('Rotate the signing secret? The receiver must use the new secret from now on.') &&
-                  void act.run(async () => setSecret((await post<{ secret: string }>(`/api/v1/org/event-hooks/${s.id}/rotate-secret`)).secret))
-                }
-              >
+              <ConfirmButton class="secondary" action={act} confirm="Rotate the signing secret? The receiver must use the new secret from now on." onConfirm={async () => setSecret((await post<{ secret: string }>(`/api/v1/org/event-hooks/${s.id}/rotate-secret`)).secret)}>
                 Rotate secret
-              </button>{' '}
-              <button type="button" class="secondary" disabled={act.busy} onClick={() => window.confirm('Remove this event webhook?') && void act.run(async () => (await del(`/api/v1/org/event-hooks/${s.id}`), await list.reload()))}>
+              </ConfirmButton>{' '}
+              <ConfirmButton class="secondary" action={act} confirm="Remove this event webhook?" onConfirm={async () => (await del(`/api/v1/org/event-hooks/${s.id}`), await list.reload())}>
                 Remove
-              </button>
+              </ConfirmButton>
               {open === s.id ? <DeliveryLog sub={s} /> : null}
             </li>
           ))}

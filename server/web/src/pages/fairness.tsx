@@ -7,7 +7,8 @@ import { useState } from 'preact/hooks';
 import { get, put, qs } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, HowComputed, Loading, NotLoaded, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
 interface Metric {
   assessed: number;
@@ -82,50 +83,31 @@ interface Thresholds {
 
 /** Admins (settings:manage): the org's thresholds; the daily monitor alerts on new breaches of them. */
 function ThresholdsForm({ onSaved }: { onSaved: () => void }) {
-  const settings = useData(() => get<Thresholds>('/api/v1/org/bias-settings'), []);
-  const [draft, setDraft] = useState<{ ratio: string; size: string; share: string } | null>(null);
-  const [saved, setSaved] = useState(false);
-  const save = useAction();
-  if (!settings.data) return <div class="card">{settings.error ? <ErrorBox error={settings.error} /> : <Loading />}</div>;
+  const { stored: settings, draft, edit, save, saved, setSaved, commit } = useSettingsForm<Thresholds, { ratio: string; size: string; share: string }>(() => get<Thresholds>('/api/v1/org/bias-settings'));
+  if (!settings.data) return <NotLoaded error={settings.error} card />;
   const d = settings.data;
   const v = draft ?? { ratio: String(d.impactRatioThreshold), size: String(d.minSampleSize), share: String(Math.round(d.minSampleShare * 1000) / 10) };
-  const edit = (patch: Partial<typeof v>) => (setSaved(false), setDraft({ ...v, ...patch }));
+  const submit = (): void => {
+    setSaved(false);
+    commit(() => put<Thresholds>('/api/v1/org/bias-settings', { impactRatioThreshold: Number(v.ratio), minSampleSize: Number(v.size), minSampleShare: Number(v.share) / 100 }), onSaved);
+  };
   return (
-    <form
-      class="card"
-      aria-labelledby="thr-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSaved(false);
-        void save.run(async () => {
-          const next = await put<Thresholds>('/api/v1/org/bias-settings', { impactRatioThreshold: Number(v.ratio), minSampleSize: Number(v.size), minSampleShare: Number(v.share) / 100 });
-          settings.setData(next);
-          setDraft(null);
-          setSaved(true);
-          onSaved();
-        });
-      }}
-    >
+    <SettingsCard labelledBy="thr-h" save={save} saved={saved} savedText="Thresholds saved." submitLabel="Save thresholds" onSubmit={submit}>
       <h2 id="thr-h">Thresholds</h2>
       <p class="muted">A daily check alerts the org's alert channel when a category newly falls below the threshold (alert kind "Bias threshold breaches").</p>
       <label>
         Impact ratio threshold (0.5 to 1; four-fifths rule: 0.8)
-        <input name="impactRatioThreshold" type="number" min={0.5} max={1} step={0.01} required value={v.ratio} onInput={(e) => edit({ ratio: e.currentTarget.value })} />
+        <input name="impactRatioThreshold" type="number" min={0.5} max={1} step={0.01} required value={v.ratio} onInput={(e) => edit(v, { ratio: e.currentTarget.value })} />
       </label>
       <label>
         Minimum people per category
-        <input name="minSampleSize" type="number" min={1} max={1000} step={1} required value={v.size} onInput={(e) => edit({ size: e.currentTarget.value })} />
+        <input name="minSampleSize" type="number" min={1} max={1000} step={1} required value={v.size} onInput={(e) => edit(v, { size: e.currentTarget.value })} />
       </label>
       <label>
         Minimum share of those assessed, in % (LL144: 2)
-        <input name="minSampleShare" type="number" min={0} max={20} step={0.1} required value={v.share} onInput={(e) => edit({ share: e.currentTarget.value })} />
+        <input name="minSampleShare" type="number" min={0} max={20} step={0.1} required value={v.share} onInput={(e) => edit(v, { share: e.currentTarget.value })} />
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Thresholds saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save thresholds
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -185,17 +167,7 @@ export function Fairness() {
                   rows={d.categories.map((c) => ({ label: c.category, value: c.advanced.rate === null ? 0 : Math.round(c.advanced.rate * 1000) / 10 }))}
                 />
                 <table class="table" data-testid={`bias-${d.key}`}>
-                  <thead>
-                    <tr>
-                      <th scope="col">Category</th>
-                      <th scope="col">Applicants</th>
-                      {METRICS.map(([, label]) => (
-                        <th key={label} scope="col">
-                          {label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
+                  <ColumnHeads cols={['Category', 'Applicants', ...METRICS.map(([, label]) => label)]} />
                   <tbody>
                     {d.categories.map((c) => (
                       <tr key={c.category}>
@@ -214,14 +186,7 @@ export function Fairness() {
               </div>
             ))
           )}
-          <details>
-            <summary>How this is computed</summary>
-            <ul>
-              {Object.entries(r.method).map(([k, text]) => (
-                <li key={k}>{text}</li>
-              ))}
-            </ul>
-          </details>
+          <HowComputed method={r.method} />
         </>
       )}
       {s.can('settings:manage') ? <ThresholdsForm onSaved={() => void report.reload()} /> : null}

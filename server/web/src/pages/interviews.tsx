@@ -3,11 +3,13 @@
 // and once there is a transcript: the speaker-attributed turns beside the advisory
 // per-question scores, with each score's evidence quotes marked inside the candidate's own
 // turns. Unanswerable questions are shown as "insufficient evidence", never as a score.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, get, post, type Application, type Interview, type InterviewQuestionScore, type InterviewScoring } from '../api.js';
 import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
-import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { patchAt, removeAt } from '../list-edit.js';
 
 const human = (s: string): string => s.replace(/_/g, ' ');
 
@@ -54,6 +56,27 @@ export function parseTranscript(transcript: string): Turn[] {
     }
   }
   return turns.filter((t) => t.text.length > 0);
+}
+
+/** One call window or weekly-hours row of the plan: what comes first (the day), from, until, and its remove button. */
+function RangeRow(props: { what: 'Window' | 'Hours'; i: number; type: 'datetime-local' | 'time'; range: { start: string; end: string }; onChange: (p: { start?: string; end?: string }) => void; onRemove: () => void; children?: ComponentChildren }) {
+  const n = props.i + 1;
+  return (
+    <div class="cols">
+      {props.children}
+      <label>
+        {props.what} {n} from
+        <input type={props.type} required value={props.range.start} onInput={(e) => props.onChange({ start: e.currentTarget.value })} />
+      </label>
+      <label>
+        {props.what} {n} until
+        <input type={props.type} required value={props.range.end} onInput={(e) => props.onChange({ end: e.currentTarget.value })} />
+      </label>
+      <button type="button" class="danger" aria-label={`Remove ${props.what.toLowerCase()} ${n}`} onClick={props.onRemove}>
+        Remove
+      </button>
+    </div>
+  );
 }
 
 /** Interview ids of the application, newest first (from its timeline). */
@@ -154,7 +177,7 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
   const iv = useData(() => get<Interview>(`/api/v1/interviews/${id}`), [id], pollMs);
   const revoke = useAction();
   const v = iv.data;
-  if (!v) return iv.error ? <ErrorBox error={iv.error} /> : <Loading />;
+  if (!v) return <NotLoaded error={iv.error} />;
   const revocable = v.status === 'invited' && !v.invite.usedAt && !v.invite.revokedAt;
   const cancellable = !v.cancelled && !v.invite.revokedAt && (v.status === 'invited' || v.status === 'scheduled' || Boolean(v.schedule?.nextAttemptAt));
   const live = (v.status === 'calling' || v.status === 'in_progress') && v.call.status !== 'hanging-up';
@@ -177,53 +200,44 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
       {v.attempts && v.attempts.length > 1 ? <p class="muted">{v.attempts.length} call attempts: {v.attempts.map((x) => human(x.endedReason ?? 'in progress')).join(', ')}.</p> : null}
       {v.call.error || v.call.endedReason ? <p class={v.status === 'failed' || v.status === 'unreachable' ? 'error' : 'muted'}>Call: {human(v.call.error ?? v.call.endedReason ?? '')}</p> : null}
       {revocable && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('Revoke this interview invitation? The link stops working.') &&
-            void revoke.run(async () => {
-              await post(`/api/v1/interviews/${v.id}/revoke`);
-              await iv.reload();
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="Revoke this interview invitation? The link stops working."
+          onConfirm={async () => {
+            await post(`/api/v1/interviews/${v.id}/revoke`);
+            await iv.reload();
+            onChanged();
+          }}
         >
           Revoke invitation
-        </button>
+        </ConfirmButton>
       ) : null}
       {cancellable && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('Cancel this interview? No call is placed afterwards.') &&
-            void revoke.run(async () => {
-              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/cancel`));
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="Cancel this interview? No call is placed afterwards."
+          onConfirm={async () => {
+            iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/cancel`));
+            onChanged();
+          }}
         >
           Cancel interview
-        </button>
+        </ConfirmButton>
       ) : null}
       {live && manage ? (
-        <button
-          type="button"
+        <ConfirmButton
           class="danger"
-          disabled={revoke.busy}
-          onClick={() =>
-            window.confirm('End this call now? The candidate is disconnected; what was said so far is kept.') &&
-            void revoke.run(async () => {
-              iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/hang-up`));
-              onChanged();
-            })
-          }
+          action={revoke}
+          confirm="End this call now? The candidate is disconnected; what was said so far is kept."
+          onConfirm={async () => {
+            iv.setData(await post<Interview>(`/api/v1/interviews/${v.id}/hang-up`));
+            onChanged();
+          }}
         >
           Hang up
-        </button>
+        </ConfirmButton>
       ) : null}
       {v.call.status === 'hanging-up' ? <p class="muted">Ending the call…</p> : null}
       <ErrorBox error={revoke.error ?? (iv.data ? iv.error : null)} />
@@ -438,7 +452,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
   const save = useAction();
   const review = useAction();
   const [saved, setSaved] = useState<string | null>(null);
-  if (!plan.data) return <div class="card">{plan.error ? <ErrorBox error={plan.error} /> : <Loading />}</div>;
+  if (!plan.data) return <NotLoaded error={plan.error} card />;
   const p = plan.data;
   const f = form ?? {
     questions: p.questions.map((q) => ({ text: q.text, criterion: q.criterion ?? '', anchor: q.anchor ?? '' })),
@@ -454,7 +468,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
     setSaved(null);
     setForm({ ...f, ...patch });
   };
-  const setQuestion = (i: number, patch: Partial<(typeof f.questions)[number]>): void => set({ questions: f.questions.map((q, j) => (j === i ? { ...q, ...patch } : q)) });
+  const setQuestion = (i: number, patch: Partial<(typeof f.questions)[number]>): void => set({ questions: patchAt(f.questions, i, patch) });
   const reviewed = (next: Plan, message: string): void => {
     plan.setData(next);
     setForm(null);
@@ -529,7 +543,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
                   Question {i + 1} rubric anchor
                   <input required maxLength={500} value={q.anchor} onInput={(e) => setQuestion(i, { anchor: e.currentTarget.value })} />
                 </label>
-                <button type="button" class="danger" aria-label={`Remove question ${i + 1}`} onClick={() => set({ questions: f.questions.filter((_, j) => j !== i) })}>
+                <button type="button" class="danger" aria-label={`Remove question ${i + 1}`} onClick={() => set({ questions: removeAt(f.questions, i) })}>
                   Remove
                 </button>
               </div>
@@ -562,19 +576,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
         <legend>Call windows offered to candidates ({tz})</legend>
         {f.windows.length === 0 && f.hours.length === 0 ? <p class="muted">No windows or weekly hours: candidates are called right after they consent.</p> : null}
         {f.windows.map((w, i) => (
-          <div class="cols" key={i}>
-            <label>
-              Window {i + 1} from
-              <input type="datetime-local" required value={w.start} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
-            </label>
-            <label>
-              Window {i + 1} until
-              <input type="datetime-local" required value={w.end} onInput={(e) => set({ windows: f.windows.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
-            </label>
-            <button type="button" class="danger" aria-label={`Remove window ${i + 1}`} onClick={() => set({ windows: f.windows.filter((_, j) => j !== i) })}>
-              Remove
-            </button>
-          </div>
+          <RangeRow key={i} what="Window" i={i} type="datetime-local" range={w} onChange={(p) => set({ windows: patchAt(f.windows, i, p) })} onRemove={() => set({ windows: removeAt(f.windows, i) })} />
         ))}
         <button type="button" class="secondary" disabled={f.windows.length >= 20} onClick={() => set({ windows: [...f.windows, { start: '', end: '' }] })}>
           Add window
@@ -588,10 +590,10 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
           <input name="hoursTimezone" required={f.hours.length > 0} maxLength={64} value={f.hoursTimezone} onInput={(e) => set({ hoursTimezone: e.currentTarget.value })} />
         </label>
         {f.hours.map((h, i) => (
-          <div class="cols" key={i}>
+          <RangeRow key={i} what="Hours" i={i} type="time" range={h} onChange={(p) => set({ hours: patchAt(f.hours, i, p) })} onRemove={() => set({ hours: removeAt(f.hours, i) })}>
             <label>
               Hours {i + 1} day
-              <select value={h.weekday} onChange={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, weekday: e.currentTarget.value } : x)) })}>
+              <select value={h.weekday} onChange={(e) => set({ hours: patchAt(f.hours, i, { weekday: e.currentTarget.value }) })}>
                 {WEEKDAY_NAMES.map((name, d) => (
                   <option key={name} value={String(d + 1)}>
                     {name}
@@ -599,18 +601,7 @@ export function InterviewPlanEditor({ jobId }: { jobId: string }) {
                 ))}
               </select>
             </label>
-            <label>
-              Hours {i + 1} from
-              <input type="time" required value={h.start} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, start: e.currentTarget.value } : x)) })} />
-            </label>
-            <label>
-              Hours {i + 1} until
-              <input type="time" required value={h.end} onInput={(e) => set({ hours: f.hours.map((x, j) => (j === i ? { ...x, end: e.currentTarget.value } : x)) })} />
-            </label>
-            <button type="button" class="danger" aria-label={`Remove hours ${i + 1}`} onClick={() => set({ hours: f.hours.filter((_, j) => j !== i) })}>
-              Remove
-            </button>
-          </div>
+          </RangeRow>
         ))}
         <button type="button" class="secondary" disabled={f.hours.length >= 14} onClick={() => set({ hours: [...f.hours, { weekday: String(Math.min(5, (f.hours.at(-1) ? Number(f.hours.at(-1)?.weekday) : 0) + 1)), start: '09:00', end: '17:00' }] })}>
           Add weekly hours

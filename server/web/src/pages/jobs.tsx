@@ -7,7 +7,10 @@ import { useSession } from '../session.js';
 import { InterviewPlanEditor } from './interviews.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { QuestionsEditor } from './questions-editor.js';
+import { SelectField } from '../fields.js';
+import { FilterBar, LoadMore, usePagedList } from '../list.js';
 import { EMPLOYMENT_LABEL, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { patchAt, removeAt, replaceAt } from '../list-edit.js';
 
 function JobCounts({ summary }: { summary: JobSummary | undefined }) {
   if (!summary) return null;
@@ -37,19 +40,15 @@ export function JobsList() {
   const [status, setStatus] = useState('');
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
-  const [extra, setExtra] = useState<Job[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const page = useData(
-    async () => {
-      const res = await get<{ jobs: Job[]; nextCursor: string | null }>(`/api/v1/jobs${qs({ status, q: search, limit: 25 })}`);
-      setExtra([]);
-      setCursor(res.nextCursor);
-      return res.jobs;
+  const list = usePagedList(
+    async (cursor: string | null) => {
+      const res = await get<{ jobs: Job[]; nextCursor: string | null }>(`/api/v1/jobs${qs({ status, q: search, limit: 25, cursor })}`);
+      return { items: res.jobs, next: res.nextCursor };
     },
     [status, search],
   );
-  const more = useAction();
-  const jobs = [...(page.data ?? []), ...extra];
+  const { page, more } = list;
+  const jobs = list.items;
   const canWrite = session.can('jobs:write');
   // Per-stage counts and what arrived since the member last opened each pipeline (issue 21).
   const summaries = useData(
@@ -67,31 +66,18 @@ export function JobsList() {
           </a>
         ) : null}
       </div>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(q.trim());
-        }}
-      >
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-            <option value="">All</option>
-            <option value="open">Open</option>
-            <option value="draft">Draft</option>
-            <option value="closed">Closed</option>
-          </select>
-        </label>
+      <FilterBar onSearch={() => setSearch(q.trim())} submitLabel="Search">
+        <SelectField label="Status" value={status} onChange={setStatus}>
+          <option value="">All</option>
+          <option value="open">Open</option>
+          <option value="draft">Draft</option>
+          <option value="closed">Closed</option>
+        </SelectField>
         <label>
           Search titles
           <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="secondary">
-          Search
-        </button>
-      </form>
+      </FilterBar>
       <ErrorBox error={page.error} />
       {page.loading ? (
         <Loading />
@@ -127,22 +113,7 @@ export function JobsList() {
           ))}
         </ul>
       )}
-      {cursor ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={more.busy}
-          onClick={() =>
-            void more.run(async () => {
-              const res = await get<{ jobs: Job[]; nextCursor: string | null }>(`/api/v1/jobs${qs({ status, q: search, limit: 25, cursor })}`);
-              setExtra((prev) => [...prev, ...res.jobs]);
-              setCursor(res.nextCursor);
-            })
-          }
-        >
-          Load more jobs
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Load more jobs" />
       <ErrorBox error={more.error} />
     </section>
   );
@@ -268,34 +239,13 @@ export function JobEditor({ id }: { id: string | null }) {
               Location
               <input name="location" maxLength={200} value={draft.location} onInput={(e) => set({ location: e.currentTarget.value })} />
             </label>
-            <label>
-              Employment type
-              <select name="employmentType" value={draft.employmentType} onChange={(e) => set({ employmentType: e.currentTarget.value })}>
-                {Object.entries(EMPLOYMENT_LABEL).map(([k, v]) => (
-                  <option key={k} value={k}>
-                    {v}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Status
-              <select name="status" value={draft.status} onChange={(e) => set({ status: e.currentTarget.value })}>
-                <option value="draft">Draft (not public)</option>
-                <option value="open">Open (apply page live)</option>
-                <option value="closed">Closed</option>
-              </select>
-            </label>
-            <label>
-              Language
-              <select name="language" value={draft.language} onChange={(e) => set({ language: e.currentTarget.value })}>
-                {Object.entries(JOB_LANGUAGES).map(([k, v]) => (
-                  <option key={k} value={k}>
-                    {v}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField label="Employment type" name="employmentType" value={draft.employmentType} onChange={(employmentType) => set({ employmentType })} options={EMPLOYMENT_LABEL} />
+            <SelectField label="Status" name="status" value={draft.status} onChange={(status) => set({ status })}>
+              <option value="draft">Draft (not public)</option>
+              <option value="open">Open (apply page live)</option>
+              <option value="closed">Closed</option>
+            </SelectField>
+            <SelectField label="Language" name="language" value={draft.language} onChange={(language) => set({ language })} options={JOB_LANGUAGES} />
           </div>
           <label>
             Description
@@ -315,7 +265,7 @@ export function JobEditor({ id }: { id: string | null }) {
                   required
                   maxLength={120}
                   value={c.name}
-                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)) })}
+                  onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { name: e.currentTarget.value }) })}
                 />
               </label>
               <label>
@@ -325,7 +275,7 @@ export function JobEditor({ id }: { id: string | null }) {
                   rows={2}
                   maxLength={2000}
                   value={c.description}
-                  onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, description: e.currentTarget.value } : x)) })}
+                  onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { description: e.currentTarget.value }) })}
                 />
               </label>
               <div class="cols">
@@ -338,13 +288,13 @@ export function JobEditor({ id }: { id: string | null }) {
                     max={100}
                     step="any"
                     value={c.weight}
-                    onInput={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, weight: Number(e.currentTarget.value) } : x)) })}
+                    onInput={(e) => set({ criteria: patchAt(draft.criteria, i, { weight: Number(e.currentTarget.value) }) })}
                   />
                 </label>
                 <label class="check">
-                  <input type="checkbox" checked={c.mustHave} onChange={(e) => set({ criteria: draft.criteria.map((x, j) => (j === i ? { ...x, mustHave: e.currentTarget.checked } : x)) })} /> Must have
+                  <input type="checkbox" checked={c.mustHave} onChange={(e) => set({ criteria: patchAt(draft.criteria, i, { mustHave: e.currentTarget.checked }) })} /> Must have
                 </label>
-                <button type="button" class="secondary" onClick={() => set({ criteria: draft.criteria.filter((_, j) => j !== i) })}>
+                <button type="button" class="secondary" onClick={() => set({ criteria: removeAt(draft.criteria, i) })}>
                   Remove criterion {i + 1}
                 </button>
               </div>
@@ -361,9 +311,9 @@ export function JobEditor({ id }: { id: string | null }) {
             <div class="question" key={i}>
               <label>
                 Question {i + 1}
-                <input name={`question-${i}`} maxLength={1000} value={q} onInput={(e) => set({ interviewQuestions: draft.interviewQuestions.map((x, j) => (j === i ? e.currentTarget.value : x)) })} />
+                <input name={`question-${i}`} maxLength={1000} value={q} onInput={(e) => set({ interviewQuestions: replaceAt(draft.interviewQuestions, i, e.currentTarget.value) })} />
               </label>
-              <button type="button" class="secondary" onClick={() => set({ interviewQuestions: draft.interviewQuestions.filter((_, j) => j !== i) })}>
+              <button type="button" class="secondary" onClick={() => set({ interviewQuestions: removeAt(draft.interviewQuestions, i) })}>
                 Remove question {i + 1}
               </button>
             </div>
@@ -414,16 +364,7 @@ function CareersFields({ value: c, onChange }: { value: CareersDraft; onChange: 
       <legend>Careers site and job boards</legend>
       <p class="muted">Shown on your careers page and to search engines. A remote job names the countries applicants may live in; a salary is shown only if you enter one.</p>
       <div class="cols">
-        <label>
-          Workplace
-          <select name="workplace" value={c.workplace} onChange={(e) => onChange({ workplace: e.currentTarget.value })}>
-            {Object.entries(WORKPLACES).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Workplace" name="workplace" value={c.workplace} onChange={(workplace) => onChange({ workplace })} options={WORKPLACES} />
         <label>
           Country (ISO code, e.g. DE)
           <input name="country" maxLength={2} pattern="[A-Za-z]{2}" value={c.country} onInput={(e) => onChange({ country: e.currentTarget.value })} />
@@ -462,16 +403,7 @@ function CareersFields({ value: c, onChange }: { value: CareersDraft; onChange: 
           Currency
           <input name="currency" maxLength={3} pattern="[A-Za-z]{3}" value={c.currency} onInput={(e) => onChange({ currency: e.currentTarget.value })} />
         </label>
-        <label>
-          Per
-          <select name="salaryUnit" value={c.unit} onChange={(e) => onChange({ unit: e.currentTarget.value })}>
-            {Object.entries(UNITS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Per" name="salaryUnit" value={c.unit} onChange={(unit) => onChange({ unit })} options={UNITS} />
       </div>
       <label>
         Valid through (the posting leaves the careers site after this day)

@@ -6,7 +6,8 @@
 // and its refusals are shown as they come.
 import { useState } from 'preact/hooks';
 import { get, put } from '../api.js';
-import { ErrorBox, Loading, Notice, useAction, useData } from '../ui.js';
+import { ErrorBox, Notice, NotLoaded, useAction, useData } from '../ui.js';
+import { patchAt, removeAt } from '../list-edit.js';
 
 const KINDS = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'] as const;
 interface Stage {
@@ -22,7 +23,7 @@ export function PipelineEditor({ url, title, intro, canWrite }: { url: string; t
   const [remap, setRemap] = useState<Record<string, number>>({});
   const [done, setDone] = useState(false);
   const save = useAction();
-  if (!saved.data) return <div class="card">{saved.error ? <ErrorBox error={saved.error} /> : <Loading />}</div>;
+  if (!saved.data) return <NotLoaded error={saved.error} card />;
   const stages = draft ?? saved.data.map(({ id, name, kind }) => ({ id, name, kind }));
   const removed = saved.data.filter((s) => !stages.some((x) => x.id === s.id));
   const change = (next: Stage[]): void => {
@@ -62,11 +63,11 @@ export function PipelineEditor({ url, title, intro, canWrite }: { url: string; t
           <li key={s.id ?? `new-${i}`} class="stage-row">
             <label>
               Stage {i + 1} name
-              <input name={`stage-${i}-name`} required maxLength={80} disabled={!canWrite} value={s.name} onInput={(e) => change(stages.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value } : x)))} />
+              <input name={`stage-${i}-name`} required maxLength={80} disabled={!canWrite} value={s.name} onInput={(e) => change(patchAt(stages, i, { name: e.currentTarget.value }))} />
             </label>
             <label>
               Kind
-              <select name={`stage-${i}-kind`} disabled={!canWrite} value={s.kind} onChange={(e) => change(stages.map((x, j) => (j === i ? { ...x, kind: e.currentTarget.value } : x)))}>
+              <select name={`stage-${i}-kind`} disabled={!canWrite} value={s.kind} onChange={(e) => change(patchAt(stages, i, { kind: e.currentTarget.value }))}>
                 {KINDS.map((k) => (
                   <option key={k} value={k}>
                     {k}
@@ -82,7 +83,7 @@ export function PipelineEditor({ url, title, intro, canWrite }: { url: string; t
                 <button type="button" class="secondary" aria-label={`Move ${s.name || `stage ${i + 1}`} down`} disabled={i === stages.length - 1} onClick={() => move(i, 1)}>
                   ↓
                 </button>
-                <button type="button" class="danger" aria-label={`Remove ${s.name || `stage ${i + 1}`}`} disabled={stages.length <= 3} onClick={() => change(stages.filter((_, j) => j !== i))}>
+                <button type="button" class="danger" aria-label={`Remove ${s.name || `stage ${i + 1}`}`} disabled={stages.length <= 3} onClick={() => change(removeAt(stages, i))}>
                   Remove
                 </button>
               </span>

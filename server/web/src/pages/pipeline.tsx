@@ -5,10 +5,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, type ApplicationSummary, type Job, type SavedView, type StageCount, type StageRef, type TriageFlag, type ViewFilters } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { Board } from './board.js';
 import { ScorecardSummaryPanel } from './scorecards.js';
 import { FLAG_TEXT, Triage, triageQuery } from './triage.js';
+import { LoadMore, type PageOf, usePagedList } from '../list.js';
 
 type Page = { applications: ApplicationSummary[]; nextCursor: string | null };
 
@@ -262,8 +263,6 @@ export function Pipeline({ jobId }: { jobId: string }) {
   const [search, setSearch] = useState('');
   // The query sent to the server: the search box after a pause in typing, 2+ characters.
   const [q, setQ] = useState('');
-  const [extra, setExtra] = useState<ApplicationSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
   const [lastVisit, setLastVisit] = useState<string | null | undefined>(undefined);
   const layout = filters.layout ?? 'list';
   const filterKey = JSON.stringify(filters);
@@ -282,16 +281,16 @@ export function Pipeline({ jobId }: { jobId: string }) {
   const stages: (StageRef & { count: number })[] = (counts.data?.stages ?? []).map((s) => ({ id: s.stageId, name: s.name, kind: s.kind, count: s.count }));
   // The first page refreshes every 10 s so new applications appear without a reload; not
   // while searching (each search is audited, a poll would repeat it).
-  const page = useData(
-    async () => {
-      if (layout === 'board') return [];
-      const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${triageQuery(filters, { stageId, q, limit: 25 })}`);
-      setCursor((c) => (extra.length ? c : res.nextCursor));
-      return res.applications;
+  const list = usePagedList(
+    async (cursor: string | null): Promise<PageOf<ApplicationSummary, string>> => {
+      if (layout === 'board' && cursor === null) return { items: [], next: null };
+      const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${triageQuery(filters, { stageId, q, limit: 25, cursor })}`);
+      return { items: res.applications, next: res.nextCursor };
     },
     [jobId, stageId, filterKey, q],
-    () => (q || layout === 'board' ? undefined : 10_000),
+    { pollMs: () => (q || layout === 'board' ? undefined : 10_000), keepLoaded: true },
   );
+  const { page, more } = list;
   useEffect(() => {
     const timer = window.setTimeout(() => {
       const v = search.trim();
@@ -303,12 +302,10 @@ export function Pipeline({ jobId }: { jobId: string }) {
     }, 350);
     return () => window.clearTimeout(timer);
   }, [search]);
-  const more = useAction();
   const seen = new Set<string>();
-  const rows = [...(page.data ?? []), ...extra].filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
+  const rows = list.items.filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
   const reset = (): void => {
-    setExtra([]);
-    setCursor(null);
+    list.reset();
     setSelected([]);
   };
   const change = (f: ViewFilters): void => {
@@ -397,9 +394,10 @@ export function Pipeline({ jobId }: { jobId: string }) {
             <div class="table-wrap">
               <table class="table">
                 <caption class="sr-only">Applications</caption>
-                <thead>
-                  <tr>
-                    {canBulk ? (
+                <ColumnHeads
+                  cols={['Candidate', 'Stage', 'AI (advisory)', 'Interview', 'Tags', 'Source', 'Applied']}
+                  first={
+                    canBulk ? (
                       <th scope="col">
                         <input
                           type="checkbox"
@@ -408,16 +406,9 @@ export function Pipeline({ jobId }: { jobId: string }) {
                           onChange={(e) => (setBulkDone(null), setSelected(e.currentTarget.checked ? rows.map((a) => a.id).slice(0, 200) : []))}
                         />
                       </th>
-                    ) : null}
-                    <th scope="col">Candidate</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">AI (advisory)</th>
-                    <th scope="col">Interview</th>
-                    <th scope="col">Tags</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Applied</th>
-                  </tr>
-                </thead>
+                    ) : null
+                  }
+                />
                 <tbody>
                   {rows.map((a) => (
                     <tr key={a.id}>
@@ -456,22 +447,7 @@ export function Pipeline({ jobId }: { jobId: string }) {
               </table>
             </div>
           )}
-          {cursor ? (
-            <button
-              type="button"
-              class="secondary"
-              disabled={more.busy}
-              onClick={() =>
-                void more.run(async () => {
-                  const res = await get<Page>(`/api/v1/jobs/${jobId}/applications${triageQuery(filters, { stageId, q, limit: 25, cursor })}`);
-                  setExtra((prev) => [...prev, ...res.applications]);
-                  setCursor(res.nextCursor);
-                })
-              }
-            >
-              Load more candidates
-            </button>
-          ) : null}
+          <LoadMore list={list} label="Load more candidates" />
           <ErrorBox error={more.error} />
         </>
       )}

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, get } from '../api.js';
 import { ErrorBox, Loading, Notice, useAction, useData } from '../ui.js';
+import { patchAt, removeAt } from '../list-edit.js';
 
 type QType = 'short_text' | 'long_text' | 'single_choice' | 'multiple_choice' | 'yes_no' | 'number' | 'date';
 const TYPES: Record<QType, string> = {
@@ -134,7 +135,7 @@ export function QuestionsEditor({ jobId, canWrite }: { jobId: string; canWrite: 
   if (!rows) return <Loading />;
   const update = (i: number, patch: Partial<Row>): void => {
     setSaved(null);
-    setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+    setRows(patchAt(rows, i, patch));
   };
   const setQ = (i: number, patch: Partial<Question>, row: Row): void => update(i, { q: { ...row.q, ...patch }, ...(patch.type && patch.type !== row.q.type ? { rule: null } : {}) });
   const submit = (e: Event): void => {
@@ -185,7 +186,7 @@ export function QuestionsEditor({ jobId, canWrite }: { jobId: string; canWrite: 
             ) : null}
             {canWrite ? <RuleField row={row} onChange={(rule) => update(i, { rule })} /> : null}
             {canWrite ? (
-              <button type="button" class="secondary" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+              <button type="button" class="secondary" onClick={() => setRows(removeAt(rows, i))}>
                 Remove question {i + 1}
               </button>
             ) : null}

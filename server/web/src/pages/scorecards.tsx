@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, put, type Scorecard, type ScorecardList, type ScorecardRecommendation, type ScorecardSummary } from '../api.js';
 import { draftOf, scorecardProblems, type Draft } from '../scorecard-rules.js';
-import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ColumnHeads, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 
 const RECOMMENDATIONS: { value: ScorecardRecommendation; label: string }[] = [
   { value: 'strong_no', label: 'Strong no' },
@@ -211,15 +211,7 @@ export function ScorecardSummaryPanel({ jobId }: { jobId: string }) {
           <div class="table-wrap">
             <table>
               <caption class="sr-only">Scorecards per criterion</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Criterion</th>
-                  <th scope="col">Ratings</th>
-                  <th scope="col">Mean</th>
-                  <th scope="col">Agreement (pairs)</th>
-                  <th scope="col">AI gap (applications)</th>
-                </tr>
-              </thead>
+              <ColumnHeads cols={['Criterion', 'Ratings', 'Mean', 'Agreement (pairs)', 'AI gap (applications)']} />
               <tbody>
                 {s.criteria.map((c) => (
                   <tr key={c.key}>

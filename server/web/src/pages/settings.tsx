@@ -6,7 +6,8 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, put, type AiSettings, type VapiSettings, type WebhookEndpoint } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
+import { SettingsCard, useSettingsForm } from '../settings-form.js';
 import { SessionPolicyForm, SsoDomains, SsoForm } from './admin.js';
 import { PipelineEditor } from './pipeline-editor.js';
 import { AlertChannelForm, RecentAlerts } from './alerts.js';
@@ -63,30 +64,18 @@ interface Retention {
 }
 
 function RetentionForm() {
-  const r = useData(() => get<Retention>('/api/v1/org/retention'), []);
-  const [days, setDays] = useState<string | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const { stored: r, draft, edit, save, saved, setSaved, commit } = useSettingsForm<Retention, { days: string }>(() => get<Retention>('/api/v1/org/retention'));
+  if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
-  const value = days ?? String(d.days);
+  const value = draft?.days ?? String(d.days);
+  const submit = (): void => {
+    setSaved(false);
+    const n = Number(value);
+    if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
+    commit(() => patch<Retention>('/api/v1/org/retention', { days: n }));
+  };
   return (
-    <form
-      id="retention"
-      class="card"
-      aria-labelledby="ret-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        setSaved(false);
-        const n = Number(value);
-        if (n < d.days && !window.confirm(`Keep candidate data for ${n} days instead of ${d.days}? Candidates whose applications all closed more than ${n} days ago are erased at the next daily sweep.`)) return;
-        void save.run(async () => {
-          r.setData(await patch<Retention>('/api/v1/org/retention', { days: n }));
-          setDays(null);
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard id="retention" labelledBy="ret-h" save={save} saved={saved} savedText="Retention saved." submitLabel="Save retention" onSubmit={submit}>
       <h2 id="ret-h">Candidate data retention</h2>
       <p class="muted">
         Candidate data (CV, contact details, notes, messages, interview transcripts) is erased this many days after the final decision on all of their applications; decisions and scores stay as anonymous aggregates. Default {d.defaultDays} days.
@@ -97,14 +86,9 @@ function RetentionForm() {
       </p>
       <label>
         Keep for (days)
-        <input name="retentionDays" type="number" min={1} max={3650} step={1} required value={value} onInput={(e) => (setSaved(false), setDays(e.currentTarget.value))} />
+        <input name="retentionDays" type="number" min={1} max={3650} step={1} required value={value} onInput={(e) => edit({ days: value }, { days: e.currentTarget.value })} />
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Retention saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save retention
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -117,31 +101,16 @@ interface PrivacyContactView {
 
 /** The contact every candidate notice names; jobs cannot be published without it. */
 function PrivacyContactForm() {
-  const r = useData(() => get<PrivacyContactView>('/api/v1/org/privacy-contact'), []);
-  const [form, setForm] = useState<{ email: string; url: string } | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!r.data) return <div class="card">{r.error ? <ErrorBox error={r.error} /> : <Loading />}</div>;
+  const { stored: r, draft: form, edit, save, saved, commit } = useSettingsForm<PrivacyContactView, { email: string; url: string }>(() => get<PrivacyContactView>('/api/v1/org/privacy-contact'));
+  if (!r.data) return <NotLoaded error={r.error} card />;
   const d = r.data;
   const f = form ?? { email: d.privacyContact?.email ?? '', url: d.privacyContact?.url ?? '' };
-  const set = (p: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
+  const set = (p: Partial<typeof f>): void => edit(f, p);
+  const submit = (): void => {
+    commit(() => put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
   };
   return (
-    <form
-      id="privacy"
-      class="card"
-      aria-labelledby="privacy-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          r.setData(await put<PrivacyContactView>('/api/v1/org/privacy-contact', { email: f.email.trim() || null, url: f.url.trim() || null }));
-          setForm(null);
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard id="privacy" labelledBy="privacy-h" save={save} saved={saved} savedText="Privacy contact saved." submitLabel="Save privacy contact" onSubmit={submit}>
       <h2 id="privacy-h">Privacy contact</h2>
       <p class="muted">
         Named in every candidate notice (apply page, interview page, mails) with the retention above, for questions, copies, corrections, deletion and a review without AI. Required before a job can be published. Changing it makes a new notice version (now version {d.noticeVersion}); each consent records the version the candidate saw.
@@ -155,49 +124,30 @@ function PrivacyContactForm() {
         Web page (https)
         <input name="privacyUrl" type="url" maxLength={500} placeholder="https://" value={f.url} onInput={(e) => set({ url: e.currentTarget.value })} />
       </label>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Privacy contact saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save privacy contact
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
 function AiSettingsForm() {
-  const s = useData(() => get<AiSettings>('/api/v1/ai/settings'), []);
-  const [form, setForm] = useState<{ paused: boolean; pausedReason: string; model: string; budget: string; concurrency: string } | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const { stored: s, draft: form, edit, save, saved, commit } = useSettingsForm<AiSettings, { paused: boolean; pausedReason: string; model: string; budget: string; concurrency: string }>(() => get<AiSettings>('/api/v1/ai/settings'));
+  if (!s.data) return <NotLoaded error={s.error} card />;
   const d = s.data;
   const f = form ?? { paused: d.paused, pausedReason: d.pausedReason ?? '', model: d.model ?? '', budget: d.monthlyTokenBudget === null ? '' : String(d.monthlyTokenBudget), concurrency: String(d.concurrency) };
-  const set = (p: Partial<typeof f>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
-  };
+  const set = (p: Partial<typeof f>): void => edit(f, p);
   const budgetUse = d.monthlyTokenBudget ? Math.min(100, Math.round((d.tokensUsedThisMonth / d.monthlyTokenBudget) * 100)) : null;
+  const submit = (): void => {
+    commit(() =>
+      patch<AiSettings>('/api/v1/ai/settings', {
+        paused: f.paused,
+        pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
+        model: f.model.trim() || null,
+        monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
+        concurrency: Number(f.concurrency),
+      }),
+    );
+  };
   return (
-    <form
-      id="ai"
-      class="card"
-      aria-labelledby="ai-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          const next = await patch<AiSettings>('/api/v1/ai/settings', {
-            paused: f.paused,
-            pausedReason: f.paused && f.pausedReason.trim() ? f.pausedReason.trim() : null,
-            model: f.model.trim() || null,
-            monthlyTokenBudget: f.budget.trim() === '' ? null : Number(f.budget),
-            concurrency: Number(f.concurrency),
-          });
-          s.setData(next);
-          setForm(null);
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard id="ai" labelledBy="ai-h" save={save} saved={saved} savedText="AI settings saved." submitLabel="Save AI settings" onSubmit={submit}>
       <h2 id="ai-h">AI screening and scoring</h2>
       <p class={d.paused || d.budgetExceeded ? 'notice warn' : 'muted'} data-testid="ai-state">
         {d.paused
@@ -234,12 +184,7 @@ function AiSettingsForm() {
       <p class="muted hint" id="model-hint">
         The provider (OpenAI or the simulated stand-in) is chosen by the server's configuration; the model name is pinned here and recorded with every result.
       </p>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>AI settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save AI settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -261,11 +206,8 @@ const PROVIDER_TEXT: Record<string, string> = {
 };
 
 function VapiSettingsForm() {
-  const s = useData(() => get<VapiSettings>('/api/v1/interviews/settings'), []);
-  const [form, setForm] = useState<VapiForm | null>(null);
-  const save = useAction();
-  const [saved, setSaved] = useState(false);
-  if (!s.data) return <div class="card">{s.error ? <ErrorBox error={s.error} /> : <Loading />}</div>;
+  const { stored: s, draft: form, edit, save, saved, commit } = useSettingsForm<VapiSettings, VapiForm>(() => get<VapiSettings>('/api/v1/interviews/settings'));
+  if (!s.data) return <NotLoaded error={s.error} card />;
   const d = s.data;
   const f: VapiForm = form ?? {
     assistantId: d.assistantId ?? '',
@@ -277,41 +219,31 @@ function VapiSettingsForm() {
     modelProvider: d.assistantModelProvider ?? '',
     model: d.assistantModel ?? '',
   };
-  const set = (p: Partial<VapiForm>): void => {
-    setSaved(false);
-    setForm({ ...f, ...p });
-  };
+  const set = (p: Partial<VapiForm>): void => edit(f, p);
   const ready = Boolean(d.assistantId && d.phoneNumberId);
   const provider = d.provider.state === 'unknown' ? null : `${PROVIDER_TEXT[d.provider.state] ?? d.provider.state}${d.provider.retryAt ? ` (next try ${when(d.provider.retryAt)})` : ''}.`;
+  const submit = (): void => {
+    commit(async () => {
+      const delays = f.retryDelays
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((m) => Math.round(Number(m) * 60));
+      await put('/api/v1/interviews/settings', {
+        assistantId: f.assistantId.trim() || null,
+        phoneNumberId: f.phoneNumberId.trim() || null,
+        publicKey: f.publicKey.trim() || null,
+        maxCallRetries: Number(f.maxCallRetries),
+        ...(delays.length ? { retryDelaysSeconds: delays } : {}),
+        rescheduleCutoffMinutes: Number(f.cutoff),
+        // Both empty: the operator's default model.
+        assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
+        assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
+      });
+      return get<VapiSettings>('/api/v1/interviews/settings');
+    });
+  };
   return (
-    <form
-      id="voice"
-      class="card"
-      aria-labelledby="voice-h"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save.run(async () => {
-          const delays = f.retryDelays
-            .split(/[\s,]+/)
-            .filter(Boolean)
-            .map((m) => Math.round(Number(m) * 60));
-          await put('/api/v1/interviews/settings', {
-            assistantId: f.assistantId.trim() || null,
-            phoneNumberId: f.phoneNumberId.trim() || null,
-            publicKey: f.publicKey.trim() || null,
-            maxCallRetries: Number(f.maxCallRetries),
-            ...(delays.length ? { retryDelaysSeconds: delays } : {}),
-            rescheduleCutoffMinutes: Number(f.cutoff),
-            // Both empty: the operator's default model.
-            assistantModelProvider: f.modelProvider.trim() && f.model.trim() ? f.modelProvider.trim() : null,
-            assistantModel: f.modelProvider.trim() && f.model.trim() ? f.model.trim() : null,
-          });
-          s.setData(await get<VapiSettings>('/api/v1/interviews/settings'));
-          setForm(null);
-          setSaved(true);
-        });
-      }}
-    >
+    <SettingsCard id="voice" labelledBy="voice-h" save={save} saved={saved} savedText="Voice interview settings saved." submitLabel="Save voice settings" onSubmit={submit}>
       <h2 id="voice-h">Voice interviews (Vapi)</h2>
       <p class="muted">
         {ready ? 'Ready: invited candidates who consent get a call from this assistant and number.' : 'Not ready: set the Vapi assistant and phone number, then add a webhook endpoint below, before inviting candidates.'} {provider}
@@ -355,12 +287,7 @@ function VapiSettingsForm() {
         </label>
       </div>
       <p class="muted">The language model that speaks with candidates in hirebox-managed assistants (not in an assistant you configured yourself in Vapi); each interview records the model it used.</p>
-      <ErrorBox error={save.error} />
-      {saved ? <Notice>Voice interview settings saved.</Notice> : null}
-      <button type="submit" disabled={save.busy}>
-        Save voice settings
-      </button>
-    </form>
+    </SettingsCard>
   );
 }
 
@@ -416,21 +343,18 @@ function WebhookEndpoints() {
                 {MODE_LABEL[e.mode] ?? e.mode}
                 {e.mode === 'hmac' ? ` · headers ${e.signatureHeader}, ${e.timestampHeader}` : ''} · created {when(e.createdAt)}
               </p>
-              <button
-                type="button"
+              <ConfirmButton
                 class="danger"
-                disabled={act.busy}
-                onClick={() =>
-                  window.confirm('Revoke this endpoint? Vapi messages sent to it are refused from now on.') &&
-                  void act.run(async () => {
-                    await del(`/api/v1/webhooks/vapi/${e.id}`);
-                    await list.reload();
-                    setMessage('Endpoint revoked.');
-                  })
-                }
+                action={act}
+                confirm="Revoke this endpoint? Vapi messages sent to it are refused from now on."
+                onConfirm={async () => {
+                  await del(`/api/v1/webhooks/vapi/${e.id}`);
+                  await list.reload();
+                  setMessage('Endpoint revoked.');
+                }}
               >
                 Revoke
-              </button>
+              </ConfirmButton>
             </li>
           ))}
         </ul>

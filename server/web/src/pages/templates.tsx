@@ -4,8 +4,9 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, type Message, type MessageTemplate } from '../api.js';
 import { useSession } from '../session.js';
-import { Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
+import { ConfirmButton, Empty, ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
 import { KIND_LABEL, type TemplatesAnswer } from './messages.js';
+import { LoadMore, usePagedList } from '../list.js';
 
 const SEND_ON_LABEL: Record<string, string> = {
   apply: 'when someone applies',
@@ -110,22 +111,19 @@ export function Templates() {
                     <button type="button" class="secondary" aria-label={`Edit ${t.name}`} onClick={() => (setMessage(null), setEditing(t.id))}>
                       Edit
                     </button>
-                    <button
-                      type="button"
+                    <ConfirmButton
                       class="danger"
                       aria-label={`Delete ${t.name}`}
-                      disabled={act.busy}
-                      onClick={() =>
-                        window.confirm(`Delete the template "${t.name}"? Messages already sent stay on the candidates' timelines.`) &&
-                        void act.run(async () => {
-                          await del(`/api/v1/message-templates/${t.id}`);
-                          await list.reload();
-                          setMessage(`Template "${t.name}" deleted.`);
-                        })
-                      }
+                      action={act}
+                      confirm={`Delete the template "${t.name}"? Messages already sent stay on the candidates' timelines.`}
+                      onConfirm={async () => {
+                        await del(`/api/v1/message-templates/${t.id}`);
+                        await list.reload();
+                        setMessage(`Template "${t.name}" deleted.`);
+                      }}
                     >
                       Delete
-                    </button>
+                    </ConfirmButton>
                   </div>
                 ) : null}
               </li>
@@ -152,20 +150,16 @@ interface UndeliveredMessage {
 
 /** The org's messages that did not reach the candidate (no content here; open the application to read it). */
 function Undelivered() {
-  const [items, setItems] = useState<UndeliveredMessage[]>([]);
-  const [next, setNext] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const first = useData(
-    async () => {
-      const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>('/api/v1/messages?status=failed&limit=25');
-      setItems(res.messages);
-      setNext(res.nextCursor);
-      return res.messages.length;
+  const list = usePagedList(
+    async (cursor: string | null) => {
+      const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>(`/api/v1/messages?status=failed&limit=25${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      return { items: res.messages, next: res.nextCursor };
     },
     [],
-    60_000,
+    { pollMs: 60_000 },
   );
-  const more = useAction();
+  const { page: first, more, items } = list;
   const retry = useAction();
   if (first.loading) return null;
   return (
@@ -198,22 +192,7 @@ function Undelivered() {
           ))}
         </ul>
       )}
-      {next ? (
-        <button
-          type="button"
-          class="secondary"
-          disabled={more.busy}
-          onClick={() =>
-            void more.run(async () => {
-              const res = await get<{ messages: UndeliveredMessage[]; nextCursor: string | null }>(`/api/v1/messages?status=failed&limit=25&cursor=${encodeURIComponent(next)}`);
-              setItems((prev) => [...prev, ...res.messages]);
-              setNext(res.nextCursor);
-            })
-          }
-        >
-          Load more
-        </button>
-      ) : null}
+      <LoadMore list={list} label="Load more" />
     </section>
   );
 }
