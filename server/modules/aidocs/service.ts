@@ -5,11 +5,11 @@
 // (pinned model, retention, interviews, bias thresholds), so the documents change when the
 // configuration does. Admins download Markdown or PDF; candidates get a public summary.
 import type { Config } from '../../core/config.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { BiasReport } from '../bias/service.js';
 import { assistantPayload, voiceFor } from '../interviews/assistant.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { findOrgBySlug } from '../orgs/repo.js';
 import { getRetention } from '../retention/repo.js';
 import { getAiSettings } from '../screening/repo.js';
@@ -62,7 +62,7 @@ export function providerName(p: string): string {
   return names[p] ?? p;
 }
 
-export function createAiDocsService(deps: { db: Db; config: Pick<Config, 'aiProvider' | 'openai' | 'vapi' | 'smtpUrl' | 'mailFrom'>; clock: () => Date }) {
+export function createAiDocsService(deps: { db: TenantDb & GlobalDb; config: Pick<Config, 'aiProvider' | 'openai' | 'vapi' | 'smtpUrl' | 'mailFrom'>; clock: () => Date }) {
   const { config } = deps;
 
   async function facts(orgId: string): Promise<DocFacts> {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import { ALERT_KINDS, type AlertService, type AlertSettingsInput } from './service.js';
 
 const Kind = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { ProblemResponses, Uuid } from '../../core/schemas.js';
 import { analyticsCsv, type AnalyticsService } from './service.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { clearSessionCookie, requireCtx, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
-import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Email, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { findUserEmail } from './repo.js';
 import type { AuthService, ClientInfo } from './service.js';
-import { csrfTokenFor } from './tokens.js';
+import { csrfTokenFor } from '../../core/tokens.js';
 
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const Code = Type.String({ pattern: '^[0-9]{6}$' });

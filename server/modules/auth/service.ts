@@ -7,11 +7,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
-import type { RequestContext } from '../../plugins/access.js';
+import type { RequestContext } from '../../core/context.js';
 import { normaliseEmail } from '../orgs/service.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
@@ -46,7 +46,7 @@ import {
   type MembershipView,
 } from './repo.js';
 import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
-import { hashToken, newToken } from './tokens.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 import type { AlertSink } from '../alerts/service.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -85,7 +85,7 @@ export interface IssueInput {
 /** Session cache entries live this long; revocation also clears them at once. */
 const CACHE_MS = 5_000;
 
-export function createSessionService(deps: { db: Db; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
+export function createSessionService(deps: { db: TenantDb & GlobalDb; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
   // A short in-process cache keeps the session check off the database on the hot path;
   // revocations evict locally and are pushed to other processes through Redis.
   const cache = new Map<string, { session: ResolvedSession; idleMs: number; lastSeen: number; cachedAt: number }>();
@@ -180,7 +180,7 @@ export function createSessionService(deps: { db: Db; clock: () => Date; redis?: 
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export interface AuthDeps {
-  db: Db;
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   mailer: Mailer;
   sessions: SessionService;

@@ -23,12 +23,12 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { parseReportWindow, type ReportWindow as DateWindow } from '../../core/report-window.js';
 import type { AlertSink } from '../alerts/service.js';
 import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { listOrgIds } from '../orgs/repo.js';
 import { impactTable, median, round4, type CategoryCount, type ImpactOptions, type ImpactRow } from './metrics.js';
 import {
@@ -292,7 +292,7 @@ export interface MonitorResult {
   alerted: boolean;
 }
 
-export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyring; alerts?: Pick<AlertSink, 'raise'>; clock?: () => Date; log: Logger }) {
+export function createBiasService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; alerts?: Pick<AlertSink, 'raise'>; clock?: () => Date; log: Logger }) {
   const { db, audit, keyring } = deps;
   const clock = deps.clock ?? (() => new Date());
 

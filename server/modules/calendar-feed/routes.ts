@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses } from '../../core/schemas.js';
 import type { CalendarFeedService } from './service.js';
 
 export async function calendarFeedRoutes(app: FastifyInstance, deps: { feeds: CalendarFeedService }): Promise<void> {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import { EVENT_TYPES, type CreateInput, type EventHookService, type UpdateInput } from './service.js';
 
 const EventType = Type.Union(EVENT_TYPES.map((k) => Type.Literal(k)));

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { openText, type Keyring } from '../../core/crypto.js';
-import { isUuid, type Db, type Queryable } from '../../core/db.js';
+import { isUuid, type Queryable, type TenantDb } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
 import { findMessage, markProcessed } from '../webhooks/repo.js';
 import { messageAad, type ServerMessageEnvelope } from '../webhooks/service.js';
@@ -108,7 +108,7 @@ function interviewStatusFor(callStatus: string): InterviewRow['status'] | null {
 }
 
 export function createCallService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   vapi: VapiApi | null;

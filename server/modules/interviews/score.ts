@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
+import { decryptCandidate } from '../candidates/decrypt.js';
 import { findCandidates } from '../candidates/repo.js';
 import { findJob } from '../jobs/repo.js';
 import { stripInvisible } from '../screening/injection.js';

@@ -6,11 +6,11 @@
 import { countTypedAnswers, insertTypedAnswer, listTypedAnswers } from './typed-repo.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import { insertEvent } from '../applications/repo.js';
 import { findInterview, findInterviewByToken, orgOfInvite, updateInterview, type InterviewRow } from './repo.js';
-import { hashToken } from './service.js';
+import { hashToken } from '../../core/tokens.js';
 
 /** Longest typed answer (characters): a few minutes of speech, well within the scorer's prompt budget. */
 export const TYPED_ANSWER_MAX = 4000;
@@ -36,7 +36,7 @@ export function typedTranscript(questions: string[], answers: (string | undefine
   }).join('\n');
 }
 
-export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
+export function createTypedInterviewService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
   const { db, audit, keyring } = deps;
 
   async function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {

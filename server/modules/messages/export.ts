@@ -8,18 +8,18 @@ import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
 import type { AlertSink } from '../alerts/service.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses } from '../../core/schemas.js';
 import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/repo.js';
 import { answersViewIn } from '../applications/answers.js';
-import { decryptCandidate } from '../applications/service.js';
+import { decryptCandidate } from '../candidates/decrypt.js';
 import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
 import { CandidateSchema } from '../candidates/routes.js';
 import { documentsOfApplication } from '../documents/repo.js';
-import { IdParams } from '../jobs/schemas.js';
-import type { Ctx } from '../jobs/service.js';
+import { IdParams } from '../../core/schemas.js';
+import type { Ctx } from '../../core/context.js';
 import { interviewsOfApplication } from '../interviews/repo.js';
 import { screeningsOfApplication } from '../screening/repo.js';
 import { closeLinkedRequest } from '../rights/service.js';
@@ -28,7 +28,7 @@ import { messageView } from './service.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
-export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
+export function createCandidateExportService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
   const clock = deps.clock ?? (() => new Date());
   /**
    * Everything held about the candidate, decrypted, inside the caller's tenant transaction

@@ -4,8 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { DisplayText, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
+import { DisplayText, Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
 import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind, type TemplateTranslations } from './repo.js';
 import type { MessageService, SendInput } from './service.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import type { NoticeService } from './service.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

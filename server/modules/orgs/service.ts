@@ -1,12 +1,12 @@
 // Creating an org and its first admin (CLI `hirebox org create`, demo seed).
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import { isUnstorable } from '../../plugins/input-text.js';
-import { hasBidiControls } from '../../plugins/schemas.js';
+import { hasBidiControls } from '../../core/schemas.js';
 import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
-import { hashToken, newToken } from '../auth/tokens.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
 import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
 
@@ -45,7 +45,7 @@ export interface CreateOrgResult {
   setupUrl?: string;
 }
 
-export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
+export function createOrgService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
   return {
     async createOrg(input: CreateOrgInput): Promise<CreateOrgResult> {
       const name = input.name.trim();

@@ -19,7 +19,7 @@ export async function portalOrgById(db: Db, orgId: string): Promise<PortalOrg | 
 
 export async function registerPortal(
   app: FastifyInstance,
-  deps: Parameters<typeof createPortalService>[0] & { links: PortalLinks; publicOrigin: string; secureCookie: boolean; linkRateLimit?: number },
+  deps: Parameters<typeof createPortalService>[0] & { db: Db; links: PortalLinks; publicOrigin: string; secureCookie: boolean; linkRateLimit?: number },
 ): Promise<void> {
   const portal = createPortalService(deps);
   await app.register(portalRoutes, { db: deps.db, portal, links: deps.links, publicOrigin: deps.publicOrigin, secureCookie: deps.secureCookie, linkRateLimit: deps.linkRateLimit });

@@ -16,7 +16,7 @@
 //         retention/erase.ts: appended before COMMIT), which every restore re-applies.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { recordOrgCallDeletions } from '../interviews/deletion-repo.js';
@@ -74,7 +74,7 @@ function stateOf(org: OrgStateRow): OffboardingState {
   };
 }
 
-export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
+export function createOffboardingService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
 
   async function requireOrg(orgId: string): Promise<OrgStateRow> {

@@ -12,7 +12,7 @@
 // --dry-run only counts what is readable and changes nothing.
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger, LedgerEntry } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import { createCandidateEraser } from '../retention/erase.js';
@@ -31,7 +31,7 @@ export interface ReapplyResult {
 const SYSTEM: { type: ActorType } = { type: 'system' };
 
 export function createErasureReapplier(deps: {
-  db: Db;
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   blobs: BlobStore;

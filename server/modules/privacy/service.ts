@@ -4,11 +4,11 @@
 // POST /api/v1/candidates/:id/erasure (admins, privacy:manage) and `hirebox erase candidate`.
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/erase.js';
 import { lockCandidate } from '../retention/repo.js';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ export interface ErasureOutcome extends ErasureResult {
   privacyRequestId: string | null;
 }
 
-export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
+export function createPrivacyService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
   const eraseCandidateIn = createCandidateEraser(deps);
 
   async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {

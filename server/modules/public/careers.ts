@@ -7,9 +7,9 @@
 // colour) is served from hirebox itself. Every route is rate limited per IP.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { Problem } from '../../plugins/schemas.js';
+import { Problem } from '../../core/schemas.js';
 import { listOpenJobs, openJobLocations, searchOpenJobs, type JobRow } from '../jobs/repo.js';
 import { careersOf } from '../jobs/careers.js';
 import { brandHead, brandHeader, escapeHtml, jobMeta, layout, logoUrl } from './html.js';
@@ -73,7 +73,7 @@ const PublicFeed = Type.Object({
 });
 
 export interface CareersRouteOptions {
-  db: Db;
+  db: TenantDb & GlobalDb;
   publicUrl: URL;
   /** Requests per minute per IP on each careers route (tests use a small one). */
   rateLimit?: number;

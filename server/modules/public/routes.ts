@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
 import { AppError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
-import { Problem } from '../../plugins/schemas.js';
+import { Problem } from '../../core/schemas.js';
 import { readApplicationForm } from '../applications/form.js';
 import { parseUtm, UTM_FIELDS, utmFromQuery } from '../analytics/utm.js';
 import type { ApplicationService } from '../applications/service.js';

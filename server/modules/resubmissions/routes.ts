@@ -3,7 +3,7 @@
 // path is the credential; unknown, malformed, expired and used tokens get problem+json.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Problem } from '../../plugins/schemas.js';
+import { Problem } from '../../core/schemas.js';
 import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/html.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import type { ResubmissionService } from './service.js';

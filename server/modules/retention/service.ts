@@ -9,10 +9,10 @@ import { expireResubmissionsIn } from '../resubmissions/service.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { currentNoticeIn } from '../notices/service.js';
 import { createCandidateEraser, retryOnDeadlock } from './erase.js';
 import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
@@ -37,7 +37,7 @@ export interface OrgSweepResult {
   erased: number;
 }
 
-export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
+export function createRetentionService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
   const eraseCandidateIn = createCandidateEraser(deps);
 

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import type { AlertSink } from '../alerts/service.js';
-import { decryptCandidate } from '../applications/service.js';
+import { decryptCandidate } from '../candidates/decrypt.js';
 import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
 import { createCandidateSearch } from '../candidates/search.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { listOrgIds } from '../orgs/repo.js';
 import {
   candidateExists,
@@ -173,7 +173,7 @@ export interface RectifyInput {
 
 export const RECTIFIABLE_FIELDS = ['name', 'email', 'phone', 'location', 'links'] as const;
 
-export function createRightsService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
+export function createRightsService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
   const { db, audit, clock } = deps;
   const search = createCandidateSearch({ keyring: deps.keyring });
 
@@ -401,7 +401,7 @@ export interface DeadlineCheck {
  * overdue requests and one privacy_request_due alert per org with requests due within
  * DUE_SOON_DAYS (references and due days only: no personal data).
  */
-export function createDeadlineMonitor(deps: { db: Db; alerts: Pick<AlertSink, 'raise'>; clock: () => Date; log: Logger }) {
+export function createDeadlineMonitor(deps: { db: TenantDb & GlobalDb; alerts: Pick<AlertSink, 'raise'>; clock: () => Date; log: Logger }) {
   return {
     async check(): Promise<DeadlineCheck> {
       const today = dayOf(deps.clock());

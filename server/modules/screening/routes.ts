@@ -7,7 +7,7 @@ import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { ProblemResponses, Uuid } from '../../core/schemas.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { createScreeningQueries } from './queries.js';
 import { createScreeningOversight, type RescreenQueue } from './oversight.js';

@@ -13,7 +13,7 @@
 import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
+import { decryptCandidate } from '../candidates/decrypt.js';
 import { findCandidates } from '../candidates/repo.js';
 import { openHiddenParts } from '../documents/hidden.js';
 import { findHiddenEnc } from '../documents/repo.js';

@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { createCircuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../../core/circuit-breaker.js';
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import { getAiSettings } from './repo.js';
 
 /** Breaker names as the worker creates them: the model provider (worker/main.ts) and Vapi calls. */

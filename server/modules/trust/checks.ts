@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AuditLog } from '../../core/audit.js';
 import type { Json } from '../../core/canonical-json.js';
 import type { Config } from '../../core/config.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { GLOBAL_TABLES } from '../../core/tenancy.js';
 import type { DocFacts } from '../aidocs/service.js';
 import { latestBackupRun } from '../backups/repo.js';
@@ -45,7 +45,7 @@ export interface CheckDefinition {
 }
 
 export interface CheckDeps {
-  db: Db;
+  db: TenantDb & GlobalDb;
   config: Pick<Config, 'publicUrl' | 'aiProvider' | 'openai' | 'vapi' | 'backups' | 'auditCheckpointEveryMs' | 'trust'>;
   /** Verifies org chains (with the signing key's public half and retired keys). */
   audit: Pick<AuditLog, 'verify' | 'verifyPlatform'>;

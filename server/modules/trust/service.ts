@@ -7,7 +7,7 @@ import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Json } from '../../core/canonical-json.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { AlertSink } from '../alerts/service.js';
 import type { DocFacts } from '../aidocs/service.js';
 import { listSweptOrgIds } from '../retention/repo.js';
@@ -53,7 +53,7 @@ export interface RunResult {
 }
 
 export interface TrustServiceDeps {
-  db: Db;
+  db: TenantDb & GlobalDb;
   checks: CheckDefinition[];
   signingKey: KeyObject;
   publicUrl: URL;

@@ -23,6 +23,8 @@ export const ProblemResponses = {
 };
 
 export const Uuid = Type.String({ format: 'uuid' });
+/** `/:id` path parameters, shared by every module's routes. */
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 /**
  * Bidirectional control characters (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069). In a
