@@ -62,6 +62,7 @@ export function providerName(p: string): string {
   return names[p] ?? p;
 }
 
+// GlobalDb: public AI docs resolve the org from its slug before any tenant is known.
 export function createAiDocsService(deps: { db: TenantDb & GlobalDb; config: Pick<Config, 'aiProvider' | 'openai' | 'vapi' | 'smtpUrl' | 'mailFrom'>; clock: () => Date }) {
   const { config } = deps;
 

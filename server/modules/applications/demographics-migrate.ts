@@ -40,6 +40,7 @@ export interface DemographicsMigrationResult {
   unreadable: number;
 }
 
+// GlobalDb: the migration visits every org, across tenants.
 export async function migrateDemographicCategories(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring }): Promise<DemographicsMigrationResult> {
   const total: DemographicsMigrationResult = { orgs: 0, rows: 0, mappedAnswers: 0, droppedAnswers: 0, unreadable: 0 };
   for (const orgId of await listOrgIds(deps.db.pool)) {

@@ -85,6 +85,7 @@ export interface IssueInput {
 /** Session cache entries live this long; revocation also clears them at once. */
 const CACHE_MS = 5_000;
 
+// GlobalDb: sessions and users are global rows (a session precedes any org), read and written outside tenancy.
 export function createSessionService(deps: { db: TenantDb & GlobalDb; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
   // A short in-process cache keeps the session check off the database on the hot path;
   // revocations evict locally and are pushed to other processes through Redis.

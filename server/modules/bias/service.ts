@@ -292,6 +292,7 @@ export interface MonitorResult {
   alerted: boolean;
 }
 
+// GlobalDb: the bias monitor lists every org, across tenants.
 export function createBiasService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; alerts?: Pick<AlertSink, 'raise'>; clock?: () => Date; log: Logger }) {
   const { db, audit, keyring } = deps;
   const clock = deps.clock ?? (() => new Date());

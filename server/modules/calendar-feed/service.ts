@@ -23,6 +23,7 @@ export const FEED_PAST_DAYS = 30;
 export const FEED_MAX_EVENTS = 500;
 export const FEED_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
+// GlobalDb: a feed token names its org only through a global lookup.
 export function createCalendarFeedService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
   const { db } = deps;
   return {

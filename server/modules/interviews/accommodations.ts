@@ -66,6 +66,7 @@ export interface OpenAccommodationView {
 
 const AUTO_TYPED = 'Granted automatically: typed mode is offered on the invitation page.';
 
+// GlobalDb: an invite token names its org only through a global lookup.
 export function createAccommodationService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
   const { db, audit, keyring } = deps;
 

@@ -173,6 +173,7 @@ export function toE164(input: string): string | null {
 }
 
 export function createInterviewService(deps: {
+  // GlobalDb: an invite token names its org only through a global lookup.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;

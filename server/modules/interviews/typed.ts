@@ -36,6 +36,7 @@ export function typedTranscript(questions: string[], answers: (string | undefine
   }).join('\n');
 }
 
+// GlobalDb: an invite token names its org only through a global lookup.
 export function createTypedInterviewService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
   const { db, audit, keyring } = deps;
 

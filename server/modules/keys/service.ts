@@ -15,6 +15,7 @@ import { findOrgKey, listUserSecrets, lockOrgKey, replaceUserSecret, storeRewrap
 
 export interface KeyRotationDeps {
   /** Owner connection (MIGRATION_DATABASE_URL): only the owner may rewrite org_keys. */
+  // GlobalDb: key rotation re-seals user secrets, which are global rows.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keys: MasterKeyOptions;

@@ -10,6 +10,7 @@ import type { SessionService } from '../auth/service.js';
 import { normaliseEmail } from '../orgs/service.js';
 
 export interface OperatorAccountDeps {
+  // GlobalDb: operator commands find users by email or id, which are global rows.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   sessions: Pick<SessionService, 'revokeUser'>;

@@ -45,6 +45,7 @@ export interface CreateOrgResult {
   setupUrl?: string;
 }
 
+// GlobalDb: creating an org (and its first admin) happens before the tenant exists.
 export function createOrgService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
   return {
     async createOrg(input: CreateOrgInput): Promise<CreateOrgResult> {

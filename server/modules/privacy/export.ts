@@ -127,6 +127,7 @@ function rowJson(table: string, row: Record<string, unknown>, cipher: CandidateC
   return out;
 }
 
+// GlobalDb: reads the org state from the global orgs table.
 export function createPrivacyExports(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
   const candidateExports = createCandidateExportService({ db: deps.db, audit: deps.audit, keyring: deps.keyring, clock: deps.clock });
 

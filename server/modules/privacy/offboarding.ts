@@ -74,6 +74,7 @@ function stateOf(org: OrgStateRow): OffboardingState {
   };
 }
 
+// GlobalDb: offboarding changes the org row, users and invites, which are global.
 export function createOffboardingService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
 

@@ -31,6 +31,7 @@ export interface ReapplyResult {
 const SYSTEM: { type: ActorType } = { type: 'system' };
 
 export function createErasureReapplier(deps: {
+  // GlobalDb: org state (offboarding) lives in the global orgs table.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;

@@ -73,6 +73,7 @@ const PublicFeed = Type.Object({
 });
 
 export interface CareersRouteOptions {
+  // GlobalDb: the careers page resolves the org from its public slug before any tenant is known.
   db: TenantDb & GlobalDb;
   publicUrl: URL;
   /** Requests per minute per IP on each careers route (tests use a small one). */

@@ -11,6 +11,7 @@ export interface ResolvedOrg extends PublicOrg {
   branding: BrandingRow | null;
 }
 
+// GlobalDb: public pages resolve the org from its slug before any tenant is known.
 export async function resolvePublicOrg(db: TenantDb & GlobalDb, slug: string): Promise<ResolvedOrg | null> {
   const org = await findOrgBySlug(db.pool, slug);
   if (!org) return null;

@@ -68,6 +68,7 @@ export interface ParseEnqueuer {
 }
 
 export function createResubmissionService(deps: {
+  // GlobalDb: a resubmission token names its org only through a global lookup.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;

@@ -37,6 +37,7 @@ export interface OrgSweepResult {
   erased: number;
 }
 
+// GlobalDb: the sweep lists every org with retention due, across tenants.
 export function createRetentionService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
   const eraseCandidateIn = createCandidateEraser(deps);

@@ -401,6 +401,7 @@ export interface DeadlineCheck {
  * overdue requests and one privacy_request_due alert per org with requests due within
  * DUE_SOON_DAYS (references and due days only: no personal data).
  */
+// GlobalDb: the deadline monitor lists every org, across tenants.
 export function createDeadlineMonitor(deps: { db: TenantDb & GlobalDb; alerts: Pick<AlertSink, 'raise'>; clock: () => Date; log: Logger }) {
   return {
     async check(): Promise<DeadlineCheck> {

@@ -66,6 +66,7 @@ export const rescreenJobId = (applicationId: string, screeningId: string): strin
 export const hashContestToken = hashToken;
 
 export interface OversightDeps {
+  // GlobalDb: a contest link token names its org only through a global lookup.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;

@@ -43,6 +43,7 @@ export interface SampleCall {
   outputTokens: number;
 }
 
+// GlobalDb: the stability sampler lists every org, across tenants.
 export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyring; provider: ModelProvider; defaultModel: string; clock: () => Date }) {
   const { db } = deps;
   return {

@@ -22,6 +22,7 @@ import { createSampleRuns, type SampleOutcome } from './sample-runs.js';
 export { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './stability-limits.js';
 
 export interface StabilityDeps {
+  // GlobalDb: hands the handle to the sample runner, which lists orgs across tenants.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;

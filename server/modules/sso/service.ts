@@ -87,6 +87,7 @@ export interface SsoConfigView {
 }
 
 export interface SsoDeps {
+  // GlobalDb: SSO sign-in finds the org by slug and users by identity before any tenant is set.
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   redis: Redis;

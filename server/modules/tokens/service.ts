@@ -68,6 +68,7 @@ function view(t: ApiTokenRow): TokenView {
   };
 }
 
+// GlobalDb: a bearer token names its org only through a global lookup.
 export function createTokenService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; clock: () => Date; log: Logger }): TokenService {
   const lastTouch = new Map<string, { at: number; ip: string }>();
 

@@ -45,6 +45,7 @@ export interface CheckDefinition {
 }
 
 export interface CheckDeps {
+  // GlobalDb: install-wide checks run across every org.
   db: TenantDb & GlobalDb;
   config: Pick<Config, 'publicUrl' | 'aiProvider' | 'openai' | 'vapi' | 'backups' | 'auditCheckpointEveryMs' | 'trust'>;
   /** Verifies org chains (with the signing key's public half and retired keys). */

@@ -98,6 +98,7 @@ export async function findOrgForTrust(q: Queryable, slug: string): Promise<{ id:
 
 // ---- facts the checks read ----
 
+// GlobalDb: trust checks read install-wide facts (RLS, MFA coverage) across orgs.
 export async function mfaFacts(db: TenantDb & GlobalDb, orgId: string): Promise<{ members: number; enrolled: number; pendingSetup: number }> {
   const { userIds, trustIdp } = await db.withTenant(orgId, async (q) => {
     const m = await q.query<{ user_id: string }>('SELECT user_id FROM memberships');

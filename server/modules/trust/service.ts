@@ -53,6 +53,7 @@ export interface RunResult {
 }
 
 export interface TrustServiceDeps {
+  // GlobalDb: install-wide trust results and the org list for alerts are global.
   db: TenantDb & GlobalDb;
   checks: CheckDefinition[];
   signingKey: KeyObject;

@@ -105,6 +105,7 @@ export function dedupTimestamp(envelope: ServerMessageEnvelope, headerTsMs: numb
 }
 
 export function createWebhookService(deps: {
+  // GlobalDb: inbound webhooks are stored before their org is known (hook id -> org lookup).
   db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
