@@ -9,16 +9,16 @@ import { masterKeyId } from './core/crypto.js';
 import type { Config } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { migrate, MigrationError } from './core/migrate.js';
-import { migrateDemographicCategories } from './modules/applications/demographics-migrate.js';
-import type { KeyRotationService } from './modules/keys/service.js';
-import { listOrgIds } from './modules/orgs/repo.js';
-import { createOrgService } from './modules/orgs/service.js';
-import { createCandidateSearch } from './modules/candidates/search.js';
-import { createRetentionService } from './modules/retention/service.js';
+import { migrateDemographicCategories } from './modules/applications/index.js';
+import type { KeyRotationService } from './modules/keys/index.js';
+import { listOrgIds } from './modules/orgs/index.js';
+import { createOrgService } from './modules/orgs/index.js';
+import { createCandidateSearch } from './modules/candidates/index.js';
+import { createRetentionService } from './modules/retention/index.js';
 import { createPostgresBlobStore } from './core/storage.js';
 import { createLogger } from './core/logger.js';
-import { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/stability-limits.js';
-import type { SampleOutcome } from './modules/screening/sample-runs.js';
+import { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './modules/screening/index.js';
+import type { SampleOutcome } from './modules/screening/index.js';
 import { loadConfigOrExit } from './runtime.js';
 
 const USAGE = `usage: hirebox <command> [options]
@@ -177,7 +177,7 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, STABILITY_MAX_SAMPLE);
   // Loaded only for this command (the provider and the openai SDK take most of the CLI's start-up).
   // The CLI is an operator tool: it uses the same model provider the worker does.
-  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/stability.js'), import('../worker/providers/index.js')]);
+  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/index.js'), import('../worker/providers/index.js')]);
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const check = createStabilityCheck({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
     const result = await check.run({ jobId, runs, sample });

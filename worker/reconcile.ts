@@ -20,12 +20,12 @@ import type { JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../server/core/db.js';
 import { QUEUES, type JobPayloads, type QueueName, type TypedQueue } from '../server/core/queues.js';
-import { cvParseJobId } from '../server/modules/applications/wire.js';
-import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/wire.js';
-import { cvScreenJobId } from '../server/modules/screening/queue.js';
-import { rescreenJobId } from '../server/modules/screening/oversight.js';
-import { interviewReconcileJobId, interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/job-ids.js';
-import { RECONCILE_SLACK_MS } from '../server/modules/interviews/calls.js';
+import { cvParseJobId } from '../server/modules/applications/index.js';
+import { alertDeliverJobId, ALERT_DELIVER_ATTEMPTS } from '../server/modules/alerts/index.js';
+import { cvScreenJobId } from '../server/modules/screening/index.js';
+import { rescreenJobId } from '../server/modules/screening/index.js';
+import { interviewReconcileJobId, interviewReminderJobId, interviewScoreJobId } from '../server/modules/interviews/index.js';
+import { RECONCILE_SLACK_MS } from '../server/modules/interviews/index.js';
 import { RECORDING_FETCH_ATTEMPTS, recordingFetchJobId } from './processors/recording-fetch.js';
 
 export const RECONCILE_BATCH = 500;

@@ -5,9 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { tokenActor } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
 import { can, type AccessRule, type Role } from '../core/permissions.js';
-import type { DenialRecorder } from '../modules/audit/denials.js';
-import type { ResolvedSession, SessionService } from '../modules/auth/service.js';
-import type { TokenPrincipal, TokenService } from '../modules/tokens/service.js';
+import type { DenialRecorder } from '../modules/audit/index.js';
+import type { ResolvedSession, SessionService } from '../modules/auth/index.js';
+import type { TokenPrincipal, TokenService } from '../modules/tokens/index.js';
 import { csrfTokenFor, safeEqual } from '../core/tokens.js';
 import type { RequestContext } from '../core/context.js';
 

@@ -7,9 +7,9 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/repo.js';
-import type { EventHookDeliverer } from '../../server/modules/event-hooks/service.js';
-import { eventHookJobId } from '../../server/modules/event-hooks/wire.js';
+import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/index.js';
+import type { EventHookDeliverer } from '../../server/modules/event-hooks/index.js';
+import { eventHookJobId } from '../../server/modules/event-hooks/index.js';
 
 export const EVENT_HOOK_SWEEP_JOB = 'sweep';
 export const EVENT_HOOK_SWEEP_EVERY_MS = 5_000;

@@ -7,8 +7,8 @@
 import { DelayedError, type Job } from 'bullmq';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { breakerWaitUntil, type CallService } from '../../server/modules/interviews/calls.js';
-import { HANG_UP_JOB_NAME } from '../../server/modules/interviews/job-ids.js';
+import { breakerWaitUntil, type CallService } from '../../server/modules/interviews/index.js';
+import { HANG_UP_JOB_NAME } from '../../server/modules/interviews/index.js';
 
 export function createInterviewReconcileProcessor(deps: { calls: CallService }) {
   return async (job: Job<JobPayloads['interview-reconcile']>, token?: string): Promise<string> => {

@@ -17,9 +17,9 @@ import type { Logger } from 'pino';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
-import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
-import { overdueStartsAllOrgs } from '../../server/modules/interviews/repo.js';
+import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
+import { interviewStartJobId } from '../../server/modules/interviews/index.js';
+import { overdueStartsAllOrgs } from '../../server/modules/interviews/index.js';
 
 export const START_SWEEP_JOB_NAME = 'sweep';
 const SWEEP_EVERY_MS = 2 * 60_000;

@@ -5,7 +5,7 @@
 // address) is not retried (interviews/recordings.ts).
 import type { Job } from 'bullmq';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { RecordingService } from '../../server/modules/interviews/recordings.js';
+import type { RecordingService } from '../../server/modules/interviews/index.js';
 
 /** Network errors and 5xx at Vapi's storage: retried with backoff this many times. */
 export const RECORDING_FETCH_ATTEMPTS = 8;

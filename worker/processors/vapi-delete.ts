@@ -10,9 +10,9 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/deletion-repo.js';
-import { vapiDeleteJobId, type VapiDeletionProducer, type VapiDeletionService } from '../../server/modules/interviews/deletions.js';
-export { vapiDeletionProducer } from '../../server/modules/interviews/deletions.js';
+import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/index.js';
+import { vapiDeleteJobId, type VapiDeletionProducer, type VapiDeletionService } from '../../server/modules/interviews/index.js';
+export { vapiDeletionProducer } from '../../server/modules/interviews/index.js';
 
 export const VAPI_DELETE_SWEEP_JOB_NAME = 'sweep';
 const SWEEP_EVERY_MS = 15 * 60_000;

@@ -12,9 +12,9 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
-import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
-import { webhookIngestJobs } from '../../server/modules/webhooks/service.js';
+import { PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
+import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/index.js';
+import { webhookIngestJobs } from '../../server/modules/webhooks/index.js';
 
 export const SWEEP_JOB_NAME = 'sweep';
 export const SWEEP_EVERY_MS = 60_000;

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses } from '../../core/schemas.js';
 import { escapeHtml } from '../../core/html.js';
-import type { BiasReport } from '../bias/service.js';
+import type { BiasReport } from '../bias/index.js';
 import type { Ctx } from '../../core/context.js';
 import { markdownToPdf } from './pdf.js';
 import { DOCUMENTS, type AiDocsService, type DocFacts, type DocumentKind, type Subprocessor } from './service.js';

@@ -7,12 +7,12 @@
 import type { Config } from '../../core/config.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import type { BiasReport } from '../bias/service.js';
-import { assistantPayload, voiceFor } from '../interviews/assistant.js';
+import type { BiasReport } from '../bias/index.js';
+import { assistantPayload, voiceFor } from '../interviews/index.js';
 import type { Ctx } from '../../core/context.js';
-import { findOrgBySlug } from '../orgs/repo.js';
-import { getRetention } from '../retention/repo.js';
-import { getAiSettings } from '../screening/repo.js';
+import { findOrgBySlug } from '../orgs/index.js';
+import { getRetention } from '../retention/index.js';
+import { getAiSettings } from '../screening/index.js';
 import { interviewFacts, latestStability, orgProfile, oversightCounts, type StabilitySummary } from './repo.js';
 
 export const DOCUMENTS = ['system-card', 'subprocessors', 'processing-record'] as const;

@@ -16,7 +16,7 @@ import type { Mailer } from '../../core/mailer.js';
 import { describeOutboundFailure, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { ValidationError } from '../../core/errors.js';
 import type { RequestContext } from '../../core/context.js';
-import { isDomainName } from '../sso/service.js';
+import { isDomainName } from '../sso/index.js';
 import {
   claimChannels,
   countSuppressed,

@@ -4,7 +4,7 @@
 // minimum sample size (bias settings, default 5) are suppressed as in the fairness report.
 import type { TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findReportJob, getBiasSettings, listJobsWithApplications } from '../bias/repo.js';
+import { findReportJob, getBiasSettings, listJobsWithApplications } from '../bias/index.js';
 import type { Ctx } from '../../core/context.js';
 import { computeAnalytics, type AnalyticsFigures, type Suppressible } from './metrics.js';
 import { listAnalyticsApplications, listAnalyticsDecisions, type AnalyticsApplicationRow, type AnalyticsDecisionRow, type AnalyticsWindow } from './repo.js';

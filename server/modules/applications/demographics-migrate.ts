@@ -12,7 +12,7 @@
 import { DecryptionError, KeyDestroyedError, MasterKeyMissingError, type Keyring } from '../../core/crypto.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
-import { listOrgIds } from '../orgs/repo.js';
+import { listOrgIds } from '../orgs/index.js';
 import { mapLegacyAnswers } from './demographics.js';
 
 const BATCH = 200;

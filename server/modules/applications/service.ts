@@ -11,17 +11,17 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/repo.js';
-import { createCandidateSearch } from '../candidates/search.js';
-import { decryptCandidate, type CandidateView } from '../candidates/decrypt.js';
-import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/repo.js';
-import { detectMediaType } from '../documents/sniff.js';
-import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
-import type { Answer } from '../jobs/questions.js';
+import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/index.js';
+import { createCandidateSearch } from '../candidates/index.js';
+import { decryptCandidate, type CandidateView } from '../candidates/index.js';
+import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/index.js';
+import { detectMediaType } from '../documents/index.js';
+import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/index.js';
+import type { Answer } from '../jobs/index.js';
 import { answersViewIn, saveAnswersIn } from './answers.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { decodeCursor, encodeCursor } from '../../core/cursor.js';
-import type { HeldResubmission, ResubmissionService } from '../resubmissions/service.js';
+import type { HeldResubmission, ResubmissionService } from '../resubmissions/index.js';
 import type { Locale } from '../../core/i18n/locales.js';
 import {
   addTag,

@@ -12,7 +12,7 @@ import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, U
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../core/context.js';
-import { normaliseEmail } from '../orgs/service.js';
+import { normaliseEmail } from '../orgs/index.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
@@ -47,7 +47,7 @@ import {
 } from './repo.js';
 import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
 import { hashToken, newToken } from '../../core/tokens.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;

@@ -26,10 +26,10 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { parseReportWindow, type ReportWindow as DateWindow } from '../../core/report-window.js';
-import type { AlertSink } from '../alerts/service.js';
-import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
+import type { AlertSink } from '../alerts/index.js';
+import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/index.js';
 import type { Ctx } from '../../core/context.js';
-import { listOrgIds } from '../orgs/repo.js';
+import { listOrgIds } from '../orgs/index.js';
 import { impactTable, median, round4, type CategoryCount, type ImpactOptions, type ImpactRow } from './metrics.js';
 import {
   countErasedApplications,

@@ -23,8 +23,8 @@ import type { TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { OutboundRefusedError, OutboundResponseTooLargeError, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import type { RequestContext } from '../../core/context.js';
-import type { AlertSink } from '../alerts/service.js';
-import { webhookUrlProblem } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
+import { webhookUrlProblem } from '../alerts/index.js';
 import {
   attemptsOf,
   cancelPending,

@@ -8,7 +8,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { findApplication, insertEvent } from '../applications/repo.js';
+import { findApplication, insertEvent } from '../applications/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { decodeCursor, encodeCursor } from '../../core/cursor.js';
 import { accommodationExists, extendInterviewDuration, insertAccommodation, listAccommodations, listOpenAccommodations, lockAccommodation, resolveAccommodation } from './accommodations-repo.js';

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import type { TenantDb } from '../../core/db.js';
 import { openText, type Keyring } from '../../core/crypto.js';
-import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/repo.js';
-import { endpointAad } from '../webhooks/service.js';
+import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/index.js';
+import { endpointAad } from '../webhooks/index.js';
 import { claimAssistantSync, ensurePlan, findPlan, releaseAssistantSync, savePlanAssistant, type InterviewRow, type PlanRow, type VoiceSetting } from './repo.js';
 import { vapiStatusOf, type VapiApi, type WebhookAuthenticationPlan } from './vapi.js';
 

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { TypedQueue } from '../../core/queues.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
 import { vapiStatusOf, type VapiApi } from './vapi.js';
 

@@ -7,10 +7,10 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadGatewayError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../core/errors.js';
 import type { Logger } from 'pino';
-import { findJob, type JobRow } from '../jobs/repo.js';
+import { findJob, type JobRow } from '../jobs/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
-import { ProviderError, type ModelProvider } from '../screening/model.js';
-import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
+import { ProviderError, type ModelProvider } from '../screening/index.js';
+import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/index.js';
 import { buildPlanPrompt, criterionKeyOf, parsePlanOutput, PLAN_PROMPT_VERSION, PLAN_SCHEMA_NAME, PLAN_SEED, planOutputSchema, validatePlan, type PlanItem, type PlanProblem } from './plan-draft.js';
 import { approvePlanRow, findPlan, savePlanItems, upsertPlan, type AvailabilityWindow, type PlanRow, type VoiceSetting, type WeeklyHours } from './repo.js';
 

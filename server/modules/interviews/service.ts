@@ -6,16 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Logger } from 'pino';
-import { orgProfile } from '../aidocs/repo.js';
+import { orgProfile } from '../aidocs/index.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
-import { findApplication, insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../candidates/decrypt.js';
-import { findCandidate } from '../candidates/repo.js';
-import { findJob } from '../jobs/repo.js';
+import { findApplication, insertEvent } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate } from '../candidates/index.js';
+import { findJob } from '../jobs/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import {
   applicationLanguage,
@@ -44,8 +44,8 @@ import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, typ
 import { inviteMail, type InviteMethod } from './calendar.js';
 import { mailTranslator, type CandidateLanguage } from './candidate-locale.js';
 import type { Locale } from '../../core/i18n/locales.js';
-import { currentNoticeIn, type CurrentNotice } from '../notices/service.js';
-import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/text.js';
+import { currentNoticeIn, type CurrentNotice } from '../notices/index.js';
+import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/index.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';

@@ -8,7 +8,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { insertEvent } from '../applications/repo.js';
+import { insertEvent } from '../applications/index.js';
 import { findInterview, findInterviewByToken, orgOfInvite, updateInterview, type InterviewRow } from './repo.js';
 import { hashToken } from '../../core/tokens.js';
 

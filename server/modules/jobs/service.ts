@@ -6,8 +6,8 @@ import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { decodeCursor, encodeCursor } from '../../core/cursor.js';
-import { requirePrivacyContactIn } from '../notices/service.js';
-import { slugify } from '../orgs/service.js';
+import { requirePrivacyContactIn } from '../notices/index.js';
+import { slugify } from '../orgs/index.js';
 import {
   ensureDefaultPipeline,
   findJob,

@@ -9,7 +9,7 @@
 import type { AuditLog } from '../../core/audit.js';
 import { createMasterKeys, DecryptionError, MasterKeyMissingError, type MasterKeyOptions } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
-import { createUserSecretBox } from '../auth/totp.js';
+import { createUserSecretBox } from '../auth/index.js';
 import { KEY_ROTATED, type KeyRotatedMetadata } from './events.js';
 import { findOrgKey, listUserSecrets, lockOrgKey, replaceUserSecret, storeRewrappedOrgKey, type UserSecretColumn } from './repo.js';
 

@@ -5,9 +5,9 @@
 import type { AuditLog } from '../../core/audit.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { clearTotp, findUserByEmail, findUserById, listMembershipsOfUser } from '../auth/repo.js';
-import type { SessionService } from '../auth/service.js';
-import { normaliseEmail } from '../orgs/service.js';
+import { clearTotp, findUserByEmail, findUserById, listMembershipsOfUser } from '../auth/index.js';
+import type { SessionService } from '../auth/index.js';
+import { normaliseEmail } from '../orgs/index.js';
 
 export interface OperatorAccountDeps {
   // GlobalDb: operator commands find users by email or id, which are global rows.

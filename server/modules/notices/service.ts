@@ -7,8 +7,8 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { Ctx } from '../../core/context.js';
-import { orgName } from '../messages/repo.js';
-import { getRetention } from '../retention/repo.js';
+import { orgName } from '../messages/index.js';
+import { getRetention } from '../retention/index.js';
 import { getNoticeSettings, insertNoticeVersion, latestNoticeVersion, listNoticeVersions, lockNoticeVersions, upsertNoticeSettings, type NoticeVersionRow } from './repo.js';
 import { noticeHash, type NoticeFacts, type PrivacyContact } from './text.js';
 

@@ -5,9 +5,9 @@ import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import { isUnstorable } from '../../plugins/input-text.js';
 import { hasBidiControls } from '../../core/schemas.js';
-import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
+import { hashPassword, newPasswordProblem } from '../auth/index.js';
 import { hashToken, newToken } from '../../core/tokens.js';
-import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
+import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/index.js';
 import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;

@@ -90,7 +90,7 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
     redis.on('error', () => undefined);
     try {
       const clock = () => new Date();
-      const { createSessionService } = await import('../auth/service.js');
+      const { createSessionService } = await import('../auth/index.js');
       const sessions = createSessionService({ db, clock, redis, redisPrefix: config.redisPrefix });
       const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), ledger: erasureLedgerOf(config), sessions, clock, logger: createLogger('silent') });
       if (v.status) {

@@ -20,7 +20,7 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import { createCandidateExportService, EXPORT_FORMAT_VERSION } from '../messages/export.js';
+import { createCandidateExportService, EXPORT_FORMAT_VERSION } from '../messages/index.js';
 import {
   allDocuments,
   applicationCandidates,

@@ -19,8 +19,8 @@ import type { AuditLog } from '../../core/audit.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { recordOrgCallDeletions } from '../interviews/deletion-repo.js';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
+import { recordOrgCallDeletions } from '../interviews/index.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
 import {
   clearOffboarding,
   countOrgRows,

@@ -15,8 +15,8 @@ import type { Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger, LedgerEntry } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import { createCandidateEraser } from '../retention/erase.js';
-import { lockCandidate } from '../retention/repo.js';
+import { createCandidateEraser } from '../retention/index.js';
+import { lockCandidate } from '../retention/index.js';
 import type { createOffboardingService } from './offboarding.js';
 import { candidateKeyPresent, countReadableCandidates, findOrgState, markOffboardingStarted, orgStillReadable } from './repo.js';
 

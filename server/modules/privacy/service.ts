@@ -9,11 +9,11 @@ import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../../core/context.js';
-import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/erase.js';
-import { lockCandidate } from '../retention/repo.js';
+import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/index.js';
+import { lockCandidate } from '../retention/index.js';
 import type { Logger } from 'pino';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
-import { closeLinkedRequest } from '../rights/service.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
+import { closeLinkedRequest } from '../rights/index.js';
 
 export interface ErasureRequest {
   /** The request's ticket or case reference (no PII: letters, digits and a few separators). */

@@ -2,8 +2,8 @@
 // offboarded org is a 404 for every public page.
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findBranding, type BrandingRow } from '../branding/repo.js';
-import { findOrgBySlug } from '../orgs/repo.js';
+import { findBranding, type BrandingRow } from '../branding/index.js';
+import { findOrgBySlug } from '../orgs/index.js';
 import type { PublicOrg } from './html.js';
 
 export interface ResolvedOrg extends PublicOrg {

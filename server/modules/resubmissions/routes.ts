@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Problem } from '../../core/schemas.js';
-import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/html.js';
+import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/index.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import type { ResubmissionService } from './service.js';
 

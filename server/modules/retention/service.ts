@@ -5,7 +5,7 @@
 // replaced, and what reports need stays as non-identifying rows. Each erasure is audited and
 // written to the erasure ledger (which a database restore re-applies; see erase.ts), and
 // each run leaves a summary.
-import { expireResubmissionsIn } from '../resubmissions/service.js';
+import { expireResubmissionsIn } from '../resubmissions/index.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
@@ -13,9 +13,9 @@ import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
 import type { Ctx } from '../../core/context.js';
-import { currentNoticeIn } from '../notices/service.js';
+import { currentNoticeIn } from '../notices/index.js';
 import { createCandidateEraser, retryOnDeadlock } from './erase.js';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
 import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -10,12 +10,12 @@ import type { ActorType, AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
-import type { AlertSink } from '../alerts/service.js';
-import { decryptCandidate } from '../candidates/decrypt.js';
-import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
-import { createCandidateSearch } from '../candidates/search.js';
+import type { AlertSink } from '../alerts/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/index.js';
+import { createCandidateSearch } from '../candidates/index.js';
 import type { Ctx } from '../../core/context.js';
-import { listOrgIds } from '../orgs/repo.js';
+import { listOrgIds } from '../orgs/index.js';
 import {
   candidateExists,
   findRequest,

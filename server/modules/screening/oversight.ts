@@ -17,9 +17,9 @@ import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, GoneError, NotFoundError, ServiceUnavailableError } from '../../core/errors.js';
-import { decisionsOfApplication, findApplication, insertEvent } from '../applications/repo.js';
-import { orgName } from '../interviews/repo.js';
-import { findJob } from '../jobs/repo.js';
+import { decisionsOfApplication, findApplication, insertEvent } from '../applications/index.js';
+import { orgName } from '../interviews/index.js';
+import { findJob } from '../jobs/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
 import {
@@ -45,7 +45,7 @@ import {
   type ScreeningRow,
 } from './repo.js';
 import type { ScreeningResult } from './service.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { translator } from '../../core/i18n/translator.js';
 import { isLocale } from '../../core/i18n/locales.js';
 import { hashToken, newToken } from '../../core/tokens.js';

@@ -4,7 +4,7 @@ import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findApplication } from '../applications/repo.js';
+import { findApplication } from '../applications/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
 import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';

@@ -12,7 +12,7 @@ import { createQueue, QUEUES } from '../../core/queues.js';
 import { createScreeningQueries } from './queries.js';
 import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { aiStatusRoutes } from './status-routes.js';
 
 const Settings = Type.Object({

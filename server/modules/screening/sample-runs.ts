@@ -5,9 +5,9 @@
 // charged to the org's budget. Each check decides what to call and how to report it.
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
-import { decryptCandidate } from '../candidates/decrypt.js';
-import { findCandidates } from '../candidates/repo.js';
-import { listOrgIds } from '../orgs/repo.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidates } from '../candidates/index.js';
+import { listOrgIds } from '../orgs/index.js';
 import { callScreeningModel, type BlindInput } from './blind-call.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { ProviderError, type ModelProvider } from './model.js';

@@ -11,7 +11,7 @@ import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
-import type { ClientInfo, SessionService } from '../auth/service.js';
+import type { ClientInfo, SessionService } from '../auth/index.js';
 import { Resolver } from 'node:dns/promises';
 import { AppError, ForbiddenError } from '../../core/errors.js';
 import { csrfTokenFor } from '../../core/tokens.js';

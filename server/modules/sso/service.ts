@@ -28,8 +28,8 @@ import { REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../core/context.js';
-import { findUserByEmail, findUserById, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/repo.js';
-import type { ClientInfo, SessionService } from '../auth/service.js';
+import { findUserByEmail, findUserById, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/index.js';
+import type { ClientInfo, SessionService } from '../auth/index.js';
 import { newToken, safeEqual } from '../../core/tokens.js';
 import {
   approveSsoDomainRow,

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
-import { JobStatusSchema } from '../jobs/schemas.js';
+import { JobStatusSchema } from '../jobs/index.js';
 import { CreateViewBody, JobSummary, SavedView, type ViewFilters } from './schemas.js';
 import type { TriageService } from './service.js';
 

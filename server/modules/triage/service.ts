@@ -2,7 +2,7 @@
 // per-stage counts with "new since your last visit" (issue 21).
 import type { TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { findJob } from '../jobs/repo.js';
+import { findJob } from '../jobs/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { allStages, countSavedViews, deleteSavedView, insertSavedView, jobSummaries, listSavedViews, recordJobVisit, type SavedViewRow } from './repo.js';
 import type { ViewFilters } from './schemas.js';

@@ -7,9 +7,9 @@ import { createAuditLog, type AuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import type { AlertSink } from '../alerts/service.js';
-import { createAiDocsService } from '../aidocs/service.js';
-import { createBiasService } from '../bias/service.js';
+import type { AlertSink } from '../alerts/index.js';
+import { createAiDocsService } from '../aidocs/index.js';
+import { createBiasService } from '../bias/index.js';
 import { createChecks } from './checks.js';
 import { createTrustService, type TrustService } from './service.js';
 

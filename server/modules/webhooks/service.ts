@@ -26,7 +26,7 @@ import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint,
 import { createStoreBatcher } from './store-batcher.js';
 import { createTickBatch } from '../../core/tick-batch.js';
 import { messageFreshness, verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { newToken } from '../../core/tokens.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;

@@ -1,0 +1,7 @@
+// Public surface of the aidocs module: the only file other modules, the app, the CLI and the worker
+// import from it. Everything not named here is private to the module.
+export { createAiDocsService, type DocFacts } from './service.js';
+export { aiDocsRoutes } from './routes.js';
+
+// Data access other modules need, named one by one (not the whole repository); used by interviews, portal.
+export { orgProfile } from './repo.js';

@@ -1,0 +1,6 @@
+// Public surface of the privacy module: the only file other modules, the app, the CLI and the worker
+// import from it. Everything not named here is private to the module.
+export { createPrivacyService } from './service.js';
+export { createOffboardingService, type OffboardingService } from './offboarding.js';
+export { REFERENCE_PATTERN } from './reference.js';
+export { privacyRoutes } from './routes.js';

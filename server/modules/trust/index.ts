@@ -1,0 +1,5 @@
+// Public surface of the trust module: the only file other modules, the app, the CLI and the worker
+// import from it. Everything not named here is private to the module.
+export type { RunResult, TrustService } from './service.js';
+export { trustRoutes } from './routes.js';
+export { wireTrust } from './wire.js';
