@@ -233,7 +233,7 @@ function runKeysGenerate(args: string[], out: Out): number {
 
 /** `keys rotate|status` run as the owner role: the app role may not rewrite org_keys. */
 async function withKeyRotation<T>(config: Config, fn: (service: KeyRotationService) => Promise<T>): Promise<T> {
-  const { createKeyRotationService } = await import('./modules/keys/service.js');
+  const { createKeyRotationService } = await import('./modules/keys/index.js');
   return withDb(config.migrationDatabaseUrl.reveal(), (db) =>
     fn(
       createKeyRotationService({
@@ -283,7 +283,7 @@ async function runBiasReport(config: Config, args: string[], out: Out): Promise<
   const values = commandArgs('bias report', args, { org: { type: 'string' }, job: { type: 'string' } });
   const orgId = uuidOption('bias report', 'org', values.org);
   const jobId = uuidOption('bias report', 'job', values.job, true);
-  const { createBiasService, renderBiasReport } = await import('./modules/bias/service.js');
+  const { createBiasService, renderBiasReport } = await import('./modules/bias/index.js');
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const bias = createBiasService({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), log: createLogger('silent') });
     const reports = await bias.reportsForOperator(orgId, { jobId });
@@ -293,17 +293,17 @@ async function runBiasReport(config: Config, args: string[], out: Out): Promise<
 }
 
 /** The trust page's checks and hidden lines (server/modules/trust/commands.ts), loaded only for those commands. */
-const trustCommands = () => import('./modules/trust/commands.js');
+const trustCommands = () => import('./modules/trust/index.js');
 
 /** Data subject requests and offboarding (server/modules/privacy/commands.ts), loaded only for those commands. */
-const privacyCommands = () => import('./modules/privacy/commands.js');
+const privacyCommands = () => import('./modules/privacy/index.js');
 
 async function runBiasCounterfactual(config: Config, args: string[], out: Out): Promise<number> {
   const command = 'bias counterfactual';
   const values = commandArgs(command, args, { job: { type: 'string' }, sample: { type: 'string' } });
   const jobId = uuidOption(command, 'job', values.job);
   const [{ createCounterfactualAudit, renderCounterfactualReport, COUNTERFACTUAL_MAX_SAMPLE }, { createModelProvider }] = await Promise.all([
-    import('./modules/bias/counterfactual.js'),
+    import('./modules/bias/index.js'),
     import('../worker/providers/index.js'),
   ]);
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, COUNTERFACTUAL_MAX_SAMPLE);
@@ -320,7 +320,7 @@ async function runSsoDomainApprove(config: Config, args: string[], out: Out): Pr
   const orgId = uuidOption(command, 'org', values.org);
   if (!values.domain) throw new UsageError(`${command} needs --domain`);
   const domain = values.domain;
-  const { approveSsoDomain } = await import('./modules/sso/service.js');
+  const { approveSsoDomain } = await import('./modules/sso/index.js');
   return withDb(config.databaseUrl.reveal(), async (db) => {
     if (!(await listOrgIds(db.pool)).includes(orgId)) {
       print(out, `org ${orgId} not found`, { ok: false, error: 'org_not_found' });
@@ -350,7 +350,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'export' && sub === 'candidate') return (await privacyCommands()).runExportCandidate(config, rest, out);
   if (command === 'export' && sub === 'org') return (await privacyCommands()).runExportOrg(config, rest, out);
   if (command === 'audit' && sub === 'verify') return runAuditVerify(config, rest, out);
-  if (command === 'user' && sub === 'mfa-reset') return (await import('./modules/members/commands.js')).runUserMfaReset(config, rest, out);
+  if (command === 'user' && sub === 'mfa-reset') return (await import('./modules/members/index.js')).runUserMfaReset(config, rest, out);
   if (command === 'keys' && sub === 'rotate') return runKeysRotate(config, rest, out);
   if (command === 'keys' && sub === 'status') return runKeysStatus(config, rest, out);
   if (command === 'candidates' && sub === 'reindex') return runCandidatesReindex(config, rest, out);

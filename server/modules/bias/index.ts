@@ -5,3 +5,6 @@ export { biasRoutes } from './routes.js';
 
 // Data access other modules need, named one by one (not the whole repository); used by analytics.
 export { findReportJob, getBiasSettings, listJobsWithApplications } from './repo.js';
+// The CLI's bias commands.
+export { renderBiasReport } from './service.js';
+export { COUNTERFACTUAL_MAX_SAMPLE, createCounterfactualAudit, renderCounterfactualReport } from './counterfactual.js';

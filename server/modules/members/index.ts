@@ -2,3 +2,5 @@
 // import from it. Everything not named here is private to the module.
 export { createMembersService } from './service.js';
 export { membersRoutes } from './routes.js';
+// The CLI's user commands.
+export { runUserMfaReset } from './commands.js';

@@ -4,3 +4,5 @@ export { createPrivacyService } from './service.js';
 export { createOffboardingService, type OffboardingService } from './offboarding.js';
 export { REFERENCE_PATTERN } from './reference.js';
 export { privacyRoutes } from './routes.js';
+// The CLI's privacy commands.
+export { runEraseCandidate, runErasuresReapply, runExportCandidate, runExportOrg, runOrgOffboard } from './commands.js';

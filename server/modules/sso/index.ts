@@ -2,3 +2,4 @@
 // import from it. Everything not named here is private to the module.
 export { isDomainName, type TxtResolver } from './service.js';
 export { ssoRoutes } from './routes.js';
+export { approveSsoDomain } from './service.js';

@@ -3,3 +3,5 @@
 export type { RunResult, TrustService } from './service.js';
 export { trustRoutes } from './routes.js';
 export { wireTrust } from './wire.js';
+// The CLI's trust commands.
+export { runTrustCheck, runTrustHide, runTrustUnhide } from './commands.js';
