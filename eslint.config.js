@@ -18,6 +18,8 @@ const elements = [
   { type: 'module-http', mode: 'full', pattern: 'server/modules/*/wire.ts', capture: ['module'] },
   { type: 'module-http', mode: 'full', pattern: 'server/modules/(public)/careers.ts', capture: ['module'] },
   { type: 'module-http', mode: 'full', pattern: 'server/modules/(applications)/form.ts', capture: ['module'] },
+  // Operator commands (hirebox CLI) kept with their module: they may use the CLI's helpers.
+  { type: 'module-cli', mode: 'full', pattern: 'server/modules/*/commands.ts', capture: ['module'] },
   { type: 'module-repo', mode: 'full', pattern: 'server/modules/*/*repo.ts', capture: ['module', 'file'] },
   { type: 'module', mode: 'full', pattern: 'server/modules/*/**/*', capture: ['module'] },
   { type: 'processor', mode: 'full', pattern: 'worker/processors/*' },
@@ -78,21 +80,23 @@ export default tseslint.config(
             // Modules reach each other only through index.ts: a module file may import files of its own
             // module and other modules' index. Services: never HTTP or plugins.
             { from: 'module', allow: ['core', 'module-index', sameModule('module'), sameModule('module-repo')] },
-            { from: 'module-repo', allow: ['core', sameModule('module'), sameModule('module-repo')] },
+            { from: 'module-repo', allow: ['core', sameModule('module'), sameModule('module-repo'), 'module-index'] },
+            { from: 'module-cli', allow: ['core', 'app', sameModule('module'), sameModule('module-http'), sameModule('module-repo'), 'module-index'] },
             // Route files call their module's services, never repositories.
             { from: 'module-http', allow: ['core', 'plugin', 'module-index', sameModule('module'), sameModule('module-http')] },
-            { from: 'module-index', allow: [sameModule('module'), sameModule('module-http'), sameModule('module-repo')] },
+            { from: 'module-index', allow: [sameModule('module'), sameModule('module-http'), sameModule('module-repo'), sameModule('module-cli')] },
             { from: 'plugin', allow: ['core', 'plugin', 'module-index'] },
             // Processors call services through a module's index, never repositories.
-            { from: 'processor', allow: ['core', 'module-index', 'worker'] },
-            { from: 'worker', allow: ['core', 'module-index', 'worker', 'processor'] },
+            { from: 'processor', allow: ['core', 'module-index', 'worker', 'processor'] },
+            // The worker process starts from the server's runtime (config, db, redis).
+            { from: 'worker', allow: ['core', 'module-index', 'worker', 'processor', 'app'] },
             // server/ never imports worker/.
             { from: 'app', allow: ['core', 'plugin', 'module-index', 'app'] },
           ],
         },
       ],
       // Services never depend on the HTTP framework.
-      'boundaries/external': ['error', { default: 'allow', rules: [{ from: ['module', 'module-repo', 'core'], disallow: ['fastify', 'fastify-plugin', '@fastify/*'] }] }],
+      'boundaries/external': ['error', { default: 'allow', rules: [{ from: ['module', 'module-repo', 'module-cli', 'core'], disallow: ['fastify', 'fastify-plugin', '@fastify/*'] }] }],
       'import-x/no-cycle': 'error',
     },
   },

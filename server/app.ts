@@ -36,6 +36,7 @@ import { wellKnownRoutes } from './modules/wellknown/index.js';
 import { ssoRoutes } from './modules/sso/index.js';
 import type { TxtResolver } from './modules/sso/index.js';
 import { interviewRoutes } from './modules/interviews/index.js';
+// eslint-disable-next-line boundaries/element-types -- moved by the flows change
 import { createModelProvider } from '../worker/providers/index.js';
 import { screeningRoutes } from './modules/screening/index.js';
 import { webRoutes } from './modules/web/index.js';

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { tokenActor } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
-import { can, type AccessRule, type Role } from '../core/permissions.js';
+import { can, type AccessRule } from '../core/permissions.js';
 import type { DenialRecorder } from '../modules/audit/index.js';
 import type { ResolvedSession, SessionService } from '../modules/auth/index.js';
 import type { TokenPrincipal, TokenService } from '../modules/tokens/index.js';

@@ -7,7 +7,7 @@ import { CandidateSchema } from '../candidates/index.js';
 import { IdParams } from '../../core/schemas.js';
 import { StageKindSchema } from '../jobs/index.js';
 import { readApplicationForm } from './form.js';
-import type { TriageFlag, TriageRecommendation } from './repo.js';
+import type { TriageFlag, TriageRecommendation } from './service.js';
 import type { ApplicationService, ListForJobFilter } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 503: Problem };

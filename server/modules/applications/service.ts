@@ -11,9 +11,9 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/index.js';
+import { findCandidateIdByEmailIndex, findCandidates, insertCandidate } from '../candidates/index.js';
 import { createCandidateSearch } from '../candidates/index.js';
-import { decryptCandidate, type CandidateView } from '../candidates/index.js';
+import { decryptCandidate } from '../candidates/index.js';
 import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/index.js';
 import { detectMediaType } from '../documents/index.js';
 import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/index.js';
@@ -732,3 +732,6 @@ export function createApplicationService(deps: {
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
+
+// Row vocabularies the routes' schemas and handlers name.
+export type { TriageFlag, TriageRecommendation } from './repo.js';

@@ -4,8 +4,7 @@ import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { clearSessionCookie, requireCtx, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Email, ProblemResponses, Uuid } from '../../core/schemas.js';
-import { findUserEmail } from './repo.js';
-import type { AuthService, ClientInfo } from './service.js';
+import { userEmailOf, type AuthService, type ClientInfo } from './service.js';
 import { csrfTokenFor } from '../../core/tokens.js';
 
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
@@ -358,7 +357,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): Pro
     },
     async (request) => {
       const session = requireSession(request);
-      const user = await findUserEmail(deps.db.pool, session.userId);
+      const user = await userEmailOf(deps.db, session.userId);
       if (!user) throw new UnauthorizedError();
       return {
         user: { id: session.userId, email: user.email, displayName: user.displayName },

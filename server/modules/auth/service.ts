@@ -44,6 +44,7 @@ import {
   upsertOrgSessionPolicy,
   useRecoveryCode,
   type MembershipView,
+  findUserEmail,
 } from './repo.js';
 import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
 import { hashToken, newToken } from '../../core/tokens.js';
@@ -764,3 +765,8 @@ function isFresh(at: Date | null, now: Date): boolean {
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** A user's sign-in email and display name (users are global rows: no tenant needed). */
+export function userEmailOf(db: GlobalDb, userId: string): Promise<{ email: string; displayName: string | null } | null> {
+  return findUserEmail(db.pool, userId);
+}

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { createKeyring, type Keyring } from '../../core/crypto.js';
-import { isUuid, type Db } from '../../core/db.js';
+import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { calendarFeedRoutes } from '../calendar-feed/index.js';
 import { createCalendarFeedService } from '../calendar-feed/index.js';
@@ -24,7 +24,7 @@ import { createAccommodationService } from './accommodations.js';
 import { accommodationApiRoutes } from './typed-routes.js';
 import { createTypedInterviewService } from './typed.js';
 import { assistantPayload } from './assistant.js';
-import { findInterview, findInterviewByCall, findPlan, findSettings } from './repo.js';
+import { interviewOfCallIn, storedAssistantIdIn } from './calls.js';
 import { interviewApiRoutes, invitePageRoutes } from './routes.js';
 import type { PlanModel } from './plan-service.js';
 import { createInterviewService, type CallControlProducer, type InterviewService, type InterviewStartProducer, type ReminderProducer } from './service.js';
@@ -83,9 +83,9 @@ export function createSyncResponder(db: Db): SyncResponder {
       const callId = typeof message.call?.id === 'string' ? message.call.id : '';
       const meta = (message.call as { assistantOverrides?: { metadata?: { interviewId?: unknown } } } | undefined)?.assistantOverrides?.metadata?.interviewId;
       return db.withTenant(orgId, async (q) => {
-        const row = (await findInterviewByCall(q, callId)) ?? (isUuid(meta) ? await findInterview(q, meta) : null);
+        const row = await interviewOfCallIn(q, callId, meta);
         if (!row || !['calling', 'in_progress', 'scheduled'].includes(row.status)) return { error: 'No interview is scheduled for this call.' };
-        const assistantId = (await findSettings(q))?.vapi_assistant_id ?? (await findPlan(q, row.job_id))?.vapi_assistant_id;
+        const assistantId = await storedAssistantIdIn(q, row.job_id);
         // No stored assistant (managed, not created yet): answer with the transient assistant itself.
         if (!assistantId) return { assistant: assistantPayload(orgId, { job_id: row.job_id, language: row.language, max_duration_seconds: row.max_duration_seconds, voice: null }), assistantOverrides: callOverrides(orgId, row) };
         return { assistantId, assistantOverrides: callOverrides(orgId, row) };

@@ -5,7 +5,7 @@ import { ProblemResponses } from '../../core/schemas.js';
 import { CreateJobBody, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
 import { IdParams } from '../../core/schemas.js';
 import type { CreateJobInput, JobService, PipelineInput, UpdateJobInput } from './service.js';
-import type { JobStatus } from './repo.js';
+import type { JobStatus } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: ProblemResponses[400], 422: ProblemResponses[400] };
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
-import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { decodeCursor, encodeCursor } from '../../core/cursor.js';
 import { requirePrivacyContactIn } from '../notices/index.js';
@@ -335,3 +335,6 @@ export function createJobService(deps: { db: TenantDb; audit: AuditLog }) {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+// Row vocabularies the routes' schemas and handlers name.
+export type { JobStatus } from './repo.js';

@@ -3,22 +3,16 @@
 // audit event (who exported whom, when; no PII in the metadata). It lives beside the
 // messages because the messages are part of what is exported and this change owned that
 // module; it reads only through the repos of candidates, applications and documents.
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
 import type { AlertSink } from '../alerts/index.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../core/schemas.js';
 import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/index.js';
 import { answersViewIn } from '../applications/index.js';
 import { decryptCandidate } from '../candidates/index.js';
 import { applicationsOfCandidate, findCandidate } from '../candidates/index.js';
-import { CandidateSchema } from '../candidates/index.js';
 import { documentsOfApplication } from '../documents/index.js';
-import { IdParams } from '../../core/schemas.js';
 import type { Ctx } from '../../core/context.js';
 import { interviewsOfApplication } from '../interviews/index.js';
 import { screeningsOfApplication } from '../screening/index.js';
@@ -177,35 +171,3 @@ export function createCandidateExportService(deps: { db: TenantDb; audit: AuditL
 }
 
 export type CandidateExportService = ReturnType<typeof createCandidateExportService>;
-
-export async function candidateExportRoutes(app: FastifyInstance, deps: { exports: CandidateExportService }): Promise<void> {
-  app.get(
-    '/api/v1/candidates/:id/export',
-    {
-      schema: {
-        operationId: 'exportCandidate',
-        tags: ['candidates'],
-        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, answers to application questions, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
-        params: IdParams,
-        querystring: Type.Object({ privacyRequestId: Type.Optional(Type.String({ format: 'uuid', description: 'The access request this export answers: closed with it.' })) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            formatVersion: Type.Integer(),
-            exportedAt: Type.String(),
-            candidate: Type.Object({ ...CandidateSchema.properties, createdAt: Type.String() }),
-            applications: Type.Array(Type.Object({}, { additionalProperties: true })),
-          }),
-          ...ProblemResponses,
-          409: Problem,
-          422: Problem,
-        },
-      },
-      config: { access: { permission: 'privacy:manage' } },
-    },
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      reply.header('content-disposition', 'attachment; filename="candidate-export.json"');
-      return deps.exports.export(requireCtx(request), (request.params as { id: string }).id, request.query as { privacyRequestId?: string });
-    },
-  );
-}

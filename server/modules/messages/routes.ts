@@ -7,7 +7,7 @@ import { requireCtx } from '../../plugins/access.js';
 import { DisplayText, Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { IdParams } from '../../core/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
-import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind, type TemplateTranslations } from './repo.js';
+import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn, type TemplateKind, type TemplateTranslations } from './service.js';
 import type { MessageService, SendInput } from './service.js';
 
 const Errors = { ...ProblemResponses, 409: Problem, 422: Problem };

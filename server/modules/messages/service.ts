@@ -457,3 +457,7 @@ export function createMessageService(deps: { db: TenantDb; audit: AuditLog; keyr
 }
 
 export type MessageService = ReturnType<typeof createMessageService>;
+
+// The vocabularies the routes validate against (defined with the queries that store them).
+export { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS } from './repo.js';
+export type { SendOn, TemplateKind, TemplateTranslations } from './repo.js';

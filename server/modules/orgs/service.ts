@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import { isUnstorable } from '../../plugins/input-text.js';
+import { isUnstorable } from '../../core/input-text.js';
 import { hasBidiControls } from '../../core/schemas.js';
 import { hashPassword, newPasswordProblem } from '../auth/index.js';
 import { hashToken, newToken } from '../../core/tokens.js';

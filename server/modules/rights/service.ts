@@ -433,3 +433,6 @@ export function createDeadlineMonitor(deps: { db: TenantDb & GlobalDb; alerts: P
   };
 }
 export type DeadlineMonitor = ReturnType<typeof createDeadlineMonitor>;
+
+// The vocabularies the routes validate against (defined with the queries that store them).
+export { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './repo.js';

@@ -7,7 +7,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { findApplication } from '../applications/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
-import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';
+import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings, type AiSettingsRow } from './repo.js';
 import type { ScreeningResult } from './service.js';
 
 export const ADVISORY_LABEL = 'AI-generated and advisory only: a human decides. Scores cite quoted evidence from the blinded CV.';
@@ -150,4 +150,9 @@ export function createScreeningQueries(deps: { db: TenantDb; audit: AuditLog; ke
       return this.settings(ctx);
     },
   };
+}
+
+/** The org's AI settings (pause, budget, model), read in its tenant. */
+export function aiSettingsIn(db: TenantDb, orgId: string): Promise<AiSettingsRow> {
+  return db.withTenant(orgId, (q) => getAiSettings(q));
 }

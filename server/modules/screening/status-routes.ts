@@ -10,7 +10,7 @@ import { createCircuitBreaker, type BreakerSnapshot, type CircuitBreaker } from 
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
 import { ProblemResponses } from '../../core/schemas.js';
-import { getAiSettings } from './repo.js';
+import { aiSettingsIn } from './queries.js';
 
 /** Breaker names as the worker creates them: the model provider (worker/main.ts) and Vapi calls. */
 export const PROVIDER_BREAKERS = ['openai', 'vapi'] as const;
@@ -58,7 +58,7 @@ export async function aiStatusRoutes(app: FastifyInstance, deps: { db: Db; redis
     },
     async (request) => {
       const ctx = requireCtx(request);
-      const settings = await deps.db.withTenant(ctx.orgId, (q) => getAiSettings(q));
+      const settings = await aiSettingsIn(deps.db, ctx.orgId);
       const snapshots = await Promise.all(breakers.map((b) => b.snapshot()));
       return {
         paused: settings.paused,
