@@ -12,7 +12,7 @@ import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, U
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../core/context.js';
-import { normaliseEmail } from '../orgs/index.js';
+import { normaliseEmail } from '../../core/email.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {

@@ -7,7 +7,7 @@ import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { clearTotp, findUserByEmail, findUserById, listMembershipsOfUser } from '../auth/index.js';
 import type { SessionService } from '../auth/index.js';
-import { normaliseEmail } from '../orgs/index.js';
+import { normaliseEmail } from '../../core/email.js';
 
 export interface OperatorAccountDeps {
   // GlobalDb: operator commands find users by email or id, which are global rows.

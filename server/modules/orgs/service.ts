@@ -9,6 +9,7 @@ import { hashPassword, newPasswordProblem } from '../auth/index.js';
 import { hashToken, newToken } from '../../core/tokens.js';
 import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/index.js';
 import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
+import { normaliseEmail } from '../../core/email.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -22,10 +23,6 @@ export function slugify(name: string): string {
     .slice(0, 60)
     .replace(/-+$/g, '');
   return slug || 'org';
-}
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,}$/;
