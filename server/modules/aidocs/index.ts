@@ -2,6 +2,3 @@
 // import from it. Everything not named here is private to the module.
 export { createAiDocsService, type DocFacts } from './service.js';
 export { aiDocsRoutes } from './routes.js';
-
-// Data access other modules need, named one by one (not the whole repository); used by interviews, portal.
-export { orgProfile } from './repo.js';

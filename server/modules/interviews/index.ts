@@ -23,4 +23,4 @@ export { interviewRoutes } from './wire.js';
 export { pendingDeletionsAllOrgs, recordOrgCallDeletions } from './deletion-repo.js';
 
 // Data access other modules need, named one by one (not the whole repository); used by aidocs, messages, resubmissions, screening, worker processors/interview-start.
-export { interviewsOfApplication, orgName, overdueStartsAllOrgs, type VoiceSetting } from './repo.js';
+export { interviewsOfApplication, overdueStartsAllOrgs, type VoiceSetting } from './repo.js';

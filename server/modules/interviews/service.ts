@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Logger } from 'pino';
-import { orgProfile } from '../aidocs/index.js';
+import { orgProfile } from '../orgs/index.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';

@@ -6,4 +6,3 @@ export { candidateExportRoutes } from './export-routes.js';
 export { messageRoutes } from './routes.js';
 
 // Data access other modules need, named one by one (not the whole repository); used by notices.
-export { orgName } from './repo.js';

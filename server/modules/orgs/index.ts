@@ -4,3 +4,6 @@ export { createOrgService, slugify } from './service.js';
 
 // Data access other modules need, named one by one (not the whole repository); used by aidocs, applications, backups, bias, cli, ops/scripts/demo-seed, public, rights, screening, worker processors/audit-checkpoint.
 export { findOrgBySlug, listOrgIds, upsertMembership } from './repo.js';
+
+// The org's name and profile, which mails, notices and candidate pages of other modules show.
+export { orgName, orgProfile } from './repo.js';

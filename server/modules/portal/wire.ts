@@ -3,7 +3,7 @@
 // their services, the status page's service and routes.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../core/db.js';
-import { orgProfile } from '../aidocs/index.js';
+import { orgProfile } from '../orgs/index.js';
 import { resolvePublicOrg } from '../public/index.js';
 import type { PortalLinks, PortalOrg } from './links.js';
 import { portalRoutes } from './routes.js';

@@ -14,7 +14,7 @@ import { createRedis } from '../../core/redis.js';
 import { createPostgresBlobStore } from '../../core/storage.js';
 import type { ExportSummary } from './export.js';
 import { createOffboardingService } from './offboarding.js';
-import { REFERENCE_PATTERN } from './reference.js';
+import { REFERENCE_PATTERN } from '../rights/index.js';
 import { createPrivacyService } from './service.js';
 
 function outDir(command: string, value: string | undefined): string {

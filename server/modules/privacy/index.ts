@@ -2,7 +2,6 @@
 // import from it. Everything not named here is private to the module.
 export { createPrivacyService } from './service.js';
 export { createOffboardingService, type OffboardingService } from './offboarding.js';
-export { REFERENCE_PATTERN } from './reference.js';
 export { privacyRoutes } from './routes.js';
 // The CLI's privacy commands.
 export { runEraseCandidate, runErasuresReapply, runExportCandidate, runExportOrg, runOrgOffboard } from './commands.js';

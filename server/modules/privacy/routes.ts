@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { IdParams } from '../../core/schemas.js';
-import { REFERENCE_PATTERN } from './reference.js';
+import { REFERENCE_PATTERN } from '../rights/index.js';
 import type { PrivacyService } from './service.js';
 
 const ErasureBody = Type.Object(

@@ -20,7 +20,7 @@ import type { BlobStore } from '../../core/storage.js';
 import { findApplication, insertEvent, recordConsent } from '../applications/index.js';
 import { findCandidates } from '../candidates/index.js';
 import { findDocumentBySha, insertDocument } from '../documents/index.js';
-import { orgName } from '../interviews/index.js';
+import { orgName } from '../orgs/index.js';
 import { findJob } from '../jobs/index.js';
 import { expireDue, findByTokenHash, insertResubmission, markConfirmed, pendingOfApplication, resubmissionOrg, type ResubmissionRow } from './repo.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';

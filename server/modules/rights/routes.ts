@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
 import { DisplayText, Email, Name, Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { IdParams } from '../../core/schemas.js';
-import { REFERENCE_PATTERN } from '../privacy/index.js';
+import { REFERENCE_PATTERN } from './reference.js';
 import { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './service.js';
 import { MAX_EXTENSION_MONTHS, RECTIFIABLE_FIELDS, type CreateRequestInput, type RectifyInput, type RightsService, type UpdateRequestInput } from './service.js';
 

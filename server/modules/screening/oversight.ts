@@ -18,7 +18,7 @@ import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../cor
 import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, GoneError, NotFoundError, ServiceUnavailableError } from '../../core/errors.js';
 import { decisionsOfApplication, findApplication, insertEvent } from '../applications/index.js';
-import { orgName } from '../interviews/index.js';
+import { orgName } from '../orgs/index.js';
 import { findJob } from '../jobs/index.js';
 import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
