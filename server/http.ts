@@ -21,10 +21,10 @@ import { openapiPlugin } from './plugins/openapi.js';
 import { frameworkErrorHandler, problemPlugin } from './plugins/problem.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
-import { createDenialRecorder } from './modules/audit/denials.js';
-import { createSessionService, type SessionService } from './modules/auth/service.js';
-import { tokenRoutes } from './modules/tokens/routes.js';
-import { createTokenService } from './modules/tokens/service.js';
+import { createDenialRecorder } from './modules/audit/index.js';
+import { createSessionService, type SessionService } from './modules/auth/index.js';
+import { tokenRoutes } from './modules/tokens/index.js';
+import { createTokenService } from './modules/tokens/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export const BODY_LIMIT_BYTES = 1024 * 1024;

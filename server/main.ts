@@ -10,7 +10,7 @@ import { readMigrationFiles } from './core/migrate.js';
 import { createRedis } from './core/redis.js';
 import { loadConfigOrExit, onShutdown } from './runtime.js';
 import { createMetrics, startMetricsServer, watchBreakers, watchQueues, type MetricsServer } from './core/metrics.js';
-import { PROVIDER_BREAKERS } from './modules/screening/status-routes.js';
+import { PROVIDER_BREAKERS } from './modules/screening/index.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'app' });

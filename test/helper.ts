@@ -13,7 +13,7 @@ import { createMailer, type Mailer } from '../server/core/mailer.js';
 import { readMigrationFiles } from '../server/core/migrate.js';
 import type { Role } from '../server/core/permissions.js';
 import { createSessionService } from '../server/modules/auth/service.js';
-import { csrfTokenFor } from '../server/modules/auth/tokens.js';
+import { csrfTokenFor } from '../server/core/tokens.js';
 import { insertUserWithPassword } from '../server/modules/auth/repo.js';
 import { upsertMembership } from '../server/modules/orgs/repo.js';
 import { createOrgService } from '../server/modules/orgs/service.js';

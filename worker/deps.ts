@@ -9,8 +9,8 @@ import type { Config, NodeEnv } from '../server/core/config.js';
 import type { Db } from '../server/core/db.js';
 import type { Mailer } from '../server/core/mailer.js';
 import type { Resolver } from '../server/core/outbound.js';
-import type { VapiApi } from '../server/modules/interviews/vapi.js';
-import type { ModelProvider } from '../server/modules/screening/model.js';
+import type { VapiApi } from '../server/modules/interviews/index.js';
+import type { ModelProvider } from '../server/modules/screening/index.js';
 
 export interface WorkerDeps {
   db: Db;

@@ -7,12 +7,12 @@ import { createRedis } from '../server/core/redis.js';
 import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
 import { startWorkers } from './worker.js';
 import { createModelProvider } from './providers/index.js';
-import { createVapiApi } from '../server/modules/interviews/vapi.js';
+import { createVapiApi } from '../server/modules/interviews/index.js';
 import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 import { createMailer } from '../server/core/mailer.js';
 import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../server/core/metrics.js';
-import { PROVIDER_BREAKERS } from '../server/modules/screening/status-routes.js';
-import { watchBackups } from '../server/modules/backups/metrics.js';
+import { PROVIDER_BREAKERS } from '../server/modules/screening/index.js';
+import { watchBackups } from '../server/modules/backups/index.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });

@@ -21,10 +21,10 @@ import type { Logger } from 'pino';
 import type { Db } from '../server/core/db.js';
 import { QUEUES, type JobPayloads, type QueueName, type TypedQueue } from '../server/core/queues.js';
 import type { QueueJob } from '../server/core/queue-jobs.js';
-import { documentsAwaitingParse } from '../server/modules/documents/pending-work.js';
-import { screeningsUnfinished } from '../server/modules/screening/pending-work.js';
-import { alertsUndelivered } from '../server/modules/alerts/pending-work.js';
-import { interviewsUnreconciled, interviewsUnscored, recordingsUnfetched, remindersUnsent } from '../server/modules/interviews/pending-work.js';
+import { documentsAwaitingParse } from '../server/modules/documents/index.js';
+import { screeningsUnfinished } from '../server/modules/screening/index.js';
+import { alertsUndelivered } from '../server/modules/alerts/index.js';
+import { interviewsUnreconciled, interviewsUnscored, recordingsUnfetched, remindersUnsent } from '../server/modules/interviews/index.js';
 
 export const RECONCILE_BATCH = 500;
 

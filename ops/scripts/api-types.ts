@@ -15,7 +15,7 @@ import { createDb } from '../../server/core/db.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createMailer } from '../../server/core/mailer.js';
 import { packageRoot } from '../../server/core/paths.js';
-import { Problem } from '../../server/plugins/schemas.js';
+import { Problem } from '../../server/core/schemas.js';
 
 export const API_TYPES_FILE = path.join('server', 'web', 'src', 'api-types.gen.ts');
 

@@ -15,7 +15,7 @@ import { createAuditLog } from '../../server/core/audit.js';
 import type { Config } from '../../server/core/config.js';
 import { createDb } from '../../server/core/db.js';
 import { createKeyring } from '../../server/core/crypto.js';
-import { wireTrust } from '../../server/modules/trust/wire.js';
+import { wireTrust } from '../../server/modules/trust/index.js';
 import { migrate } from '../../server/core/migrate.js';
 import { packageRoot } from '../../server/core/paths.js';
 import { createLogger } from '../../server/core/logger.js';

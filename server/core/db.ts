@@ -112,3 +112,15 @@ export function createDb(options: { connectionString: string; max?: number; appl
     },
   };
 }
+
+/**
+ * The tenant-scoped part of the handle: every query runs with app.org_id (or app.user_id) set,
+ * so row-level security confines it. Services that only serve one org declare this.
+ */
+export type TenantDb = Pick<Db, 'withTenant' | 'withTenantTx' | 'withUserTx'>;
+
+/**
+ * The explicitly global part: queries without a tenant (global tables, cross-tenant sweeps,
+ * SECURITY DEFINER lookups). A service typed with it escapes tenancy and says why in a comment.
+ */
+export type GlobalDb = Pick<Db, 'query' | 'tx' | 'pool'>;

@@ -4,27 +4,21 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { tokenActor } from '../core/audit.js';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.js';
-import { can, type AccessRule, type Role } from '../core/permissions.js';
-import type { DenialRecorder } from '../modules/audit/denials.js';
-import type { ResolvedSession, SessionService } from '../modules/auth/service.js';
-import type { TokenPrincipal, TokenService } from '../modules/tokens/service.js';
-import { csrfTokenFor, safeEqual } from '../modules/auth/tokens.js';
+import { can, type AccessRule } from '../core/permissions.js';
+import type { DenialRecorder } from '../modules/audit/index.js';
+import type { ResolvedSession, SessionService } from '../modules/auth/index.js';
+import type { TokenPrincipal, TokenService } from '../modules/tokens/index.js';
+import { csrfTokenFor, safeEqual } from '../core/tokens.js';
+import type { RequestContext } from '../core/context.js';
+
+// Route files and tests read the context type from here too; it lives in core so services need no plugin.
+export type { RequestContext };
 
 /** `__Host-` cookies must be Secure; plain-http development on localhost uses a plain name. */
 export const SESSION_COOKIE = '__Host-hirebox';
 export const DEV_SESSION_COOKIE = 'hirebox';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export interface RequestContext {
-  orgId: string;
-  userId: string;
-  role: Role;
-  requestId: string;
-  /** The session's id; '' when an API token authenticated the request. */
-  sessionId: string;
-  /** Set when an API token (Authorization: Bearer) authenticated the request. */
-  tokenId?: string;
-}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

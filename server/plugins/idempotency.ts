@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { canonicalJson, type Json } from '../core/canonical-json.js';
 import { BadRequestError, ConflictError, UnprocessableError } from '../core/errors.js';
-import { safeEqual } from '../modules/auth/tokens.js';
+import { safeEqual } from '../core/tokens.js';
 
 const KEPT_SECONDS = 24 * 3600;
 /** A request that has not answered within this long (crashed process) frees its key. */

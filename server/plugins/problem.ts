@@ -15,7 +15,7 @@ import {
 } from '../core/errors.js';
 import type { MessageKey } from '../core/i18n/catalog-shape.js';
 import { translator } from '../core/i18n/translator.js';
-import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN } from './schemas.js';
+import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN } from '../core/schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

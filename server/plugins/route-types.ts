@@ -1,7 +1,7 @@
 // Small pieces for routes typed by the TypeBox type provider (request.body/params/query and the
 // reply come from each route's schema), for the few places that schema typing cannot reach.
 import type { FastifyReply } from 'fastify';
-import { Type, type TLiteral, type TUnion } from 'typebox';
+import { Type } from 'typebox';
 
 /**
  * The 204 response schema. Its JSON Schema is exactly Type.Null() (OpenAPI and serialization are
@@ -26,12 +26,5 @@ export function sendRaw(reply: FastifyReply, payload: string | Buffer | null): F
   return reply.send(payload);
 }
 
-/**
- * The union of string literals `values`: the same JSON Schema as
- * `Type.Union(values.map((v) => Type.Literal(v)))`, whose static type TypeBox computes as never
- * (an array, not a tuple), which would type every such request field as never.
- */
-export function Literals<const T extends readonly string[]>(values: T, options?: Parameters<typeof Type.Union>[1]): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
-  // The mapped tuple is exactly what map() builds, element by element.
-  return Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
-}
+// Literals is a schema helper, so it lives with the shared schemas; route files keep importing it from here.
+export { Literals } from '../core/schemas.js';

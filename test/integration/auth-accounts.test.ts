@@ -3,7 +3,7 @@ import { until } from '../support/until.js';
 import { spawnSync } from 'node:child_process';
 import { createOrgService } from '../../server/modules/orgs/service.js';
 import { createSessionService } from '../../server/modules/auth/service.js';
-import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
+import { csrfTokenFor } from '../../server/core/tokens.js';
 import { buildTestApp, ORIGIN } from '../helper.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { browser, cookieFrom, enrolMfa, login, type Browser } from '../support/auth.js';

@@ -13,7 +13,7 @@ import { approvePlan, createJob } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { until } from '../support/until.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
-import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
+import { csrfTokenFor } from '../../server/core/tokens.js';
 
 const ctx = await buildTestApp(t, { appDeps: { portalLimits: { perEmailPerHour: 3, perIpPerMinute: 6, exportsPerHour: 2 } } });
 const owner = await connectOwner(t, ctx);

@@ -10,7 +10,7 @@ import { buildTestApp, createOrgWithMember, type Member } from '../helper.js';
 import { createKeyring, openText } from '../../server/core/crypto.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { idpDidMfa, issuerProblem, safeReturnTo } from '../../server/modules/sso/service.js';
-import { csrfTokenFor } from '../../server/modules/auth/tokens.js';
+import { csrfTokenFor } from '../../server/core/tokens.js';
 import { startFakeDns } from '../fakes/dns.js';
 import { cli } from '../support/cli.js';
 

@@ -1,7 +1,7 @@
 // Org alerts (DESIGN section 9): delivery to the org's e-mail recipients and signed webhook;
 // alerts raised but never delivered are re-offered by the reconciler.
 import { QUEUES } from '../../server/core/queues.js';
-import { createAlertDeliverer } from '../../server/modules/alerts/service.js';
+import { createAlertDeliverer } from '../../server/modules/alerts/index.js';
 import { createAlertDeliverProcessor } from '../processors/alert-deliver.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 import { alertDeliverReconciler } from '../reconcile.js';

@@ -1,7 +1,7 @@
 // Stale backups (DESIGN section 9): one hourly schedule shared by every worker process; the
 // check itself does nothing unless backups are expected (BACKUPS_EXPECTED).
 import { QUEUES } from '../../server/core/queues.js';
-import { createBackupMonitor } from '../../server/modules/backups/monitor.js';
+import { createBackupMonitor } from '../../server/modules/backups/index.js';
 import { createBackupMonitorProcessor, scheduleBackupMonitor } from '../processors/backup-monitor.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

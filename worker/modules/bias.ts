@@ -1,6 +1,6 @@
 // Bias monitor (DESIGN section 8): one daily schedule shared by every worker process; breaches raise alerts.
 import { QUEUES } from '../../server/core/queues.js';
-import { createBiasService } from '../../server/modules/bias/service.js';
+import { createBiasService } from '../../server/modules/bias/index.js';
 import { createBiasMonitorProcessor } from '../processors/bias-monitor.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { createOrgSlots } from '../../server/core/org-fairness.js';
 import { QUEUES } from '../../server/core/queues.js';
 import { createPostgresBlobStore } from '../../server/core/storage.js';
-import { createScreeningProducer } from '../../server/modules/screening/queue.js';
+import { createScreeningProducer } from '../../server/modules/screening/index.js';
 import { createCvParseProcessor } from '../processors/cv-parse.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 import { cvParseReconciler } from '../reconcile.js';

@@ -1,8 +1,8 @@
 // Outbound event webhooks (issue 20): the sweep first picks up outbox rows, then each attempt is its own job.
 import { createOutbound } from '../../server/core/outbound.js';
 import { QUEUES } from '../../server/core/queues.js';
-import { createEventHookDeliverer } from '../../server/modules/event-hooks/service.js';
-import { eventHookProducer } from '../../server/modules/event-hooks/wire.js';
+import { createEventHookDeliverer } from '../../server/modules/event-hooks/index.js';
+import { eventHookProducer } from '../../server/modules/event-hooks/index.js';
 import { createEventHookDeliverProcessor, scheduleEventHookSweep } from '../processors/event-hook-deliver.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

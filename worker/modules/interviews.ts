@@ -3,12 +3,12 @@
 // The sweeps and the reconciler re-offer work whose enqueue was lost.
 import { enqueue, QUEUE_JOBS } from '../../server/core/queue-jobs.js';
 import { QUEUES } from '../../server/core/queues.js';
-import { createCallService } from '../../server/modules/interviews/calls.js';
-import { createVapiDeletionService } from '../../server/modules/interviews/deletions.js';
-import { createRecordingService } from '../../server/modules/interviews/recordings.js';
-import { createReminderService } from '../../server/modules/interviews/reminders.js';
-import { createInterviewScorer } from '../../server/modules/interviews/score.js';
-import { withVapiBreaker } from '../../server/modules/interviews/vapi.js';
+import { createCallService } from '../../server/modules/interviews/index.js';
+import { createVapiDeletionService } from '../../server/modules/interviews/index.js';
+import { createRecordingService } from '../../server/modules/interviews/index.js';
+import { createReminderService } from '../../server/modules/interviews/index.js';
+import { createInterviewScorer } from '../../server/modules/interviews/index.js';
+import { withVapiBreaker } from '../../server/modules/interviews/index.js';
 import { createInterviewReconcileProcessor } from '../processors/interview-reconcile.js';
 import { createInterviewReminderProcessor } from '../processors/interview-reminder.js';
 import { createInterviewScoreProcessor } from '../processors/interview-score.js';

@@ -1,6 +1,6 @@
 // Privacy-request deadlines (GDPR Art. 12(3)): one daily schedule shared by every worker process.
 import { QUEUES } from '../../server/core/queues.js';
-import { createDeadlineMonitor } from '../../server/modules/rights/service.js';
+import { createDeadlineMonitor } from '../../server/modules/rights/index.js';
 import { createPrivacyDeadlinesProcessor, schedulePrivacyDeadlines } from '../processors/privacy-deadlines.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

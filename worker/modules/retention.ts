@@ -2,8 +2,8 @@
 // also deletes offboarded orgs. Both queue the deletion of interview calls at Vapi (issue 18).
 import { QUEUES } from '../../server/core/queues.js';
 import { createPostgresBlobStore } from '../../server/core/storage.js';
-import { createOffboardingService } from '../../server/modules/privacy/offboarding.js';
-import { createRetentionService } from '../../server/modules/retention/service.js';
+import { createOffboardingService } from '../../server/modules/privacy/index.js';
+import { createRetentionService } from '../../server/modules/retention/index.js';
 import { createRetentionSweepProcessor } from '../processors/retention-sweep.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

@@ -1,6 +1,6 @@
 // AI screening of parsed CVs (issue 6): cv-screen jobs, and screenings asked for but never finished re-offered by the reconciler.
 import { QUEUES } from '../../server/core/queues.js';
-import { createScreeningRunner } from '../../server/modules/screening/service.js';
+import { createScreeningRunner } from '../../server/modules/screening/index.js';
 import { createCvScreenProcessor } from '../processors/cv-screen.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 import { cvScreenReconciler } from '../reconcile.js';

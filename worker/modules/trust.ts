@@ -1,6 +1,6 @@
 // Trust page (issue 23): one schedule shared by every worker process; each run does only the checks that are due.
 import { QUEUES } from '../../server/core/queues.js';
-import { wireTrust } from '../../server/modules/trust/wire.js';
+import { wireTrust } from '../../server/modules/trust/index.js';
 import { createTrustChecksProcessor, scheduleTrustChecks } from '../processors/trust-checks.js';
 import { processor, type ProcessorRegistration, type WorkerPlatform } from '../platform.js';
 

@@ -14,7 +14,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { CircuitOpenError, type BreakerState, type CircuitBreaker } from '../../server/core/circuit-breaker.js';
-import { ProviderError } from '../../server/modules/screening/model.js';
+import { ProviderError } from '../../server/modules/screening/index.js';
 
 export interface AiJobSteps<T extends { status: string }> {
   job: Job;

@@ -5,7 +5,7 @@
 // (docs/alert-delivery.md).
 import type { Job } from 'bullmq';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { AlertDeliverer } from '../../server/modules/alerts/service.js';
+import type { AlertDeliverer } from '../../server/modules/alerts/index.js';
 
 export function createAlertDeliverProcessor(deps: { deliverer: AlertDeliverer }) {
   return async (job: Job<JobPayloads['alert-deliver']>): Promise<void> => {

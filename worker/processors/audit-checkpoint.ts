@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { listOrgIds } from '../../server/modules/orgs/repo.js';
-import { summariseClosedDenials } from '../../server/modules/audit/denials.js';
+import { listOrgIds } from '../../server/modules/orgs/index.js';
+import { summariseClosedDenials } from '../../server/modules/audit/index.js';
 
 export interface AuditCheckpointDeps {
   db: Db;

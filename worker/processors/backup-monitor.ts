@@ -3,7 +3,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import type { BackupCheck, BackupMonitor } from '../../server/modules/backups/monitor.js';
+import type { BackupCheck, BackupMonitor } from '../../server/modules/backups/index.js';
 
 /** One schedule id shared by every worker process; minute 23 of every hour (UTC). */
 export const BACKUP_MONITOR_SCHEDULER = 'backup-monitor-hourly';

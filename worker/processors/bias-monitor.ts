@@ -5,7 +5,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { BiasService } from '../../server/modules/bias/service.js';
+import type { BiasService } from '../../server/modules/bias/index.js';
 
 export function createBiasMonitorProcessor(deps: { bias: Pick<BiasService, 'monitor'>; logger: Logger }) {
   return async function processBiasMonitor(job: Job<JobPayloads['bias-monitor']>): Promise<{ orgs: number; newBreaches: number }> {

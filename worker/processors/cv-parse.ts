@@ -19,9 +19,9 @@ import { KeyDestroyedError, type Keyring } from '../../server/core/crypto.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads } from '../../server/core/queues.js';
 import type { BlobStore } from '../../server/core/storage.js';
-import { insertEvent, isHumanReviewOnly } from '../../server/modules/applications/repo.js';
-import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/repo.js';
-import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/hidden.js';
+import { insertEvent, isHumanReviewOnly } from '../../server/modules/applications/index.js';
+import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/index.js';
+import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/index.js';
 import {
   candidateMessageFor,
   DEFAULT_EXTRACTION_LIMITS,
@@ -31,7 +31,7 @@ import {
   runExtraction,
   type ExtractionLimits,
   type ExtractResult,
-} from '../../server/modules/documents/extract.js';
+} from '../../server/modules/documents/index.js';
 import type { OrgSlots } from '../../server/core/org-fairness.js';
 
 export interface CvParseDeps {

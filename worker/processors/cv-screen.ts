@@ -18,7 +18,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CircuitBreaker } from '../../server/core/circuit-breaker.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { ScreeningRunner, ScreenOutcome } from '../../server/modules/screening/service.js';
+import type { ScreeningRunner, ScreenOutcome } from '../../server/modules/screening/index.js';
 import { runAiJob } from './ai-job.js';
 
 export interface CvScreenDeps {

@@ -7,8 +7,8 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/repo.js';
-import type { EventHookDeliverer } from '../../server/modules/event-hooks/service.js';
+import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/index.js';
+import type { EventHookDeliverer } from '../../server/modules/event-hooks/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
 
 export const EVENT_HOOK_SWEEP_JOB = SWEEP_JOB_NAME;

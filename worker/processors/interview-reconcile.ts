@@ -7,7 +7,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { breakerWaitUntil, type CallService } from '../../server/modules/interviews/calls.js';
+import { breakerWaitUntil, type CallService } from '../../server/modules/interviews/index.js';
 import { HANG_UP_JOB_NAME } from '../../server/core/queue-jobs.js';
 
 export function createInterviewReconcileProcessor(deps: { calls: CallService }) {

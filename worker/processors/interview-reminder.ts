@@ -3,7 +3,7 @@
 // cancelled or already called, sends nothing.
 import type { Job } from 'bullmq';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { ReminderService } from '../../server/modules/interviews/reminders.js';
+import type { ReminderService } from '../../server/modules/interviews/index.js';
 
 export function createInterviewReminderProcessor(deps: { reminders: ReminderService }) {
   return async (job: Job<JobPayloads['interview-reminder']>): Promise<string> => {

@@ -8,7 +8,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CircuitBreaker } from '../../server/core/circuit-breaker.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { InterviewScorer, ScoreOutcome } from '../../server/modules/interviews/score.js';
+import type { InterviewScorer, ScoreOutcome } from '../../server/modules/interviews/index.js';
 import { runAiJob } from './ai-job.js';
 
 export function createInterviewScoreProcessor(deps: { scorer: InterviewScorer; logger: Logger; waitMs?: number; breaker?: CircuitBreaker }) {

@@ -17,9 +17,9 @@ import type { Logger } from 'pino';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
+import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
+import { overdueStartsAllOrgs } from '../../server/modules/interviews/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
-import { overdueStartsAllOrgs } from '../../server/modules/interviews/repo.js';
 
 export const START_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 2 * 60_000;

@@ -4,7 +4,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import type { DeadlineCheck, DeadlineMonitor } from '../../server/modules/rights/service.js';
+import type { DeadlineCheck, DeadlineMonitor } from '../../server/modules/rights/index.js';
 
 /** One schedule id shared by every worker process; 07:05 UTC every day (before office hours in Europe). */
 export const PRIVACY_DEADLINES_SCHEDULER = 'privacy-deadlines-daily';

@@ -5,7 +5,7 @@
 // address) is not retried (interviews/recordings.ts).
 import type { Job } from 'bullmq';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { RecordingService } from '../../server/modules/interviews/recordings.js';
+import type { RecordingService } from '../../server/modules/interviews/index.js';
 
 export function createRecordingFetchProcessor(deps: { recordings: RecordingService }) {
   return async function processRecordingFetch(job: Job<JobPayloads['recording-fetch']>): Promise<string> {

@@ -4,8 +4,8 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { JobPayloads } from '../../server/core/queues.js';
-import type { OffboardingService } from '../../server/modules/privacy/offboarding.js';
-import type { RetentionService } from '../../server/modules/retention/service.js';
+import type { OffboardingService } from '../../server/modules/privacy/index.js';
+import type { RetentionService } from '../../server/modules/retention/index.js';
 
 // The daily run (no orgId) also deletes orgs whose 30-day offboarding export window has
 // closed (DESIGN section 9: data deleted, org key destroyed, tombstone and audit kept).

@@ -4,7 +4,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import type { RunResult, TrustService } from '../../server/modules/trust/service.js';
+import type { RunResult, TrustService } from '../../server/modules/trust/index.js';
 
 /** One schedule id shared by every worker process. */
 export const TRUST_CHECKS_SCHEDULER = 'trust-checks-every-5-min';

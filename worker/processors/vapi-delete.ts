@@ -10,10 +10,10 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/deletion-repo.js';
+import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/index.js';
+import { type VapiDeletionProducer, type VapiDeletionService } from '../../server/modules/interviews/index.js';
+export { vapiDeletionProducer } from '../../server/modules/interviews/index.js';
 import { scheduleSweep, SWEEP_JOB_NAME, vapiDeleteJobId } from '../../server/core/queue-jobs.js';
-import type { VapiDeletionProducer, VapiDeletionService } from '../../server/modules/interviews/deletions.js';
-export { vapiDeletionProducer } from '../../server/modules/interviews/deletions.js';
 
 export const VAPI_DELETE_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 15 * 60_000;

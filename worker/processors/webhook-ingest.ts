@@ -12,8 +12,8 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
-import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
+import { PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
+import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME as SWEEP } from '../../server/core/queue-jobs.js';
 
 export const SWEEP_JOB_NAME = SWEEP;

@@ -2,7 +2,7 @@
 // OPENAI_MODEL) or the deterministic simulation (AI_PROVIDER=simulated, which config
 // already refuses in production).
 import type { Config } from '../../server/core/config.js';
-import type { ModelProvider } from '../../server/modules/screening/model.js';
+import type { ModelProvider } from '../../server/modules/screening/index.js';
 import { createOpenAiProvider } from './openai.js';
 import { createSimulatedProvider } from './simulated.js';
 

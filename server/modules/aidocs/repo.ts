@@ -1,7 +1,7 @@
 // Reads for the AI and processing documentation (issue 18 item 10): the live org settings
 // the documents are generated from. No personal data is read here.
 import type { Queryable } from '../../core/db.js';
-import type { VoiceSetting } from '../interviews/repo.js';
+import type { VoiceSetting } from '../interviews/index.js';
 
 export async function orgProfile(q: Queryable, orgId: string): Promise<{ name: string; slug: string } | null> {
   const { rows } = await q.query<{ name: string; slug: string }>('SELECT name, slug FROM orgs WHERE id = $1', [orgId]);

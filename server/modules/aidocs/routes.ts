@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses } from '../../core/schemas.js';
 import { escapeHtml } from '../../core/html.js';
-import type { BiasReport } from '../bias/service.js';
-import type { Ctx } from '../jobs/service.js';
+import type { BiasReport } from '../bias/index.js';
+import type { Ctx } from '../../core/context.js';
 import { markdownToPdf } from './pdf.js';
 import { DOCUMENTS, type AiDocsService, type DocFacts, type Subprocessor } from './service.js';
 import { translator, type MessageValues, type Translator } from '../../core/i18n/translator.js';

@@ -5,14 +5,14 @@
 // (pinned model, retention, interviews, bias thresholds), so the documents change when the
 // configuration does. Admins download Markdown or PDF; candidates get a public summary.
 import type { Config } from '../../core/config.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import type { BiasReport } from '../bias/service.js';
-import { assistantPayload, voiceFor } from '../interviews/assistant.js';
-import type { Ctx } from '../jobs/service.js';
-import { findOrgBySlug } from '../orgs/repo.js';
-import { getRetention } from '../retention/repo.js';
-import { getAiSettings } from '../screening/repo.js';
+import type { BiasReport } from '../bias/index.js';
+import { assistantPayload, voiceFor } from '../interviews/index.js';
+import type { Ctx } from '../../core/context.js';
+import { findOrgBySlug } from '../orgs/index.js';
+import { getRetention } from '../retention/index.js';
+import { getAiSettings } from '../screening/index.js';
 import { interviewFacts, latestStability, orgProfile, oversightCounts, type StabilitySummary } from './repo.js';
 
 export const DOCUMENTS = ['system-card', 'subprocessors', 'processing-record'] as const;
@@ -62,7 +62,8 @@ export function providerName(p: string): string {
   return names[p] ?? p;
 }
 
-export function createAiDocsService(deps: { db: Db; config: Pick<Config, 'aiProvider' | 'openai' | 'vapi' | 'smtpUrl' | 'mailFrom'>; clock: () => Date }) {
+// GlobalDb: public AI docs resolve the org from its slug before any tenant is known.
+export function createAiDocsService(deps: { db: TenantDb & GlobalDb; config: Pick<Config, 'aiProvider' | 'openai' | 'vapi' | 'smtpUrl' | 'mailFrom'>; clock: () => Date }) {
   const { config } = deps;
 
   async function facts(orgId: string): Promise<DocFacts> {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import { ALERT_KINDS, type AlertService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Literals } from '../../plugins/route-types.js';

@@ -5,18 +5,18 @@
 // raise() is called from request paths (sign-in, webhooks, exports): it never throws, so an
 // alerting problem can never break the path that noticed the incident. The same kind is
 // sent at most once per org per THROTTLE_MS; later ones only count on the sent row.
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { openText, seal, type Aad, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
 import { describeOutboundFailure, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { ValidationError } from '../../core/errors.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { isDomainName } from '../sso/service.js';
+import type { RequestContext } from '../../core/context.js';
+import { isDomainName } from '../sso/index.js';
 import {
   claimChannels,
   countSuppressed,
@@ -32,6 +32,7 @@ import {
   type AlertSettingsRecord,
   type ChannelStatus,
 } from './repo.js';
+import { newToken } from '../../core/tokens.js';
 
 export const ALERT_KINDS = ['signin_burst', 'webhook_signature', 'mass_export', 'bias_breach', 'stale_backup', 'event_hook_failing', 'vapi_deletion', 'privacy_request_overdue', 'privacy_request_due', 'trust_check_failing'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -156,7 +157,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export function createAlertService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   redis: Redis;
@@ -231,7 +232,7 @@ export function createAlertService(deps: {
       const kinds = [...new Set(input.kinds)];
       return db.withTenantTx(ctx.orgId, async (tx) => {
         const before = await getAlertSettings(tx, ctx.orgId);
-        const secret = webhookUrl && !before?.webhookSecretEnc ? randomBytes(32).toString('base64url') : undefined;
+        const secret = webhookUrl && !before?.webhookSecretEnc ? newToken() : undefined;
         const webhookSecretEnc = secret ? seal(await keyring.orgKey(tx, ctx.orgId), secret, secretAad(ctx.orgId)) : null;
         await upsertAlertSettings(tx, ctx.orgId, { emails, webhookUrl, webhookSecretEnc, kinds });
         await audit.recordIn(tx, ctx.orgId, {
@@ -247,7 +248,7 @@ export function createAlertService(deps: {
     },
 
     async rotateSecret(ctx: RequestContext): Promise<{ secret: string }> {
-      const secret = randomBytes(32).toString('base64url');
+      const secret = newToken();
       await db.withTenantTx(ctx.orgId, async (tx) => {
         const before = await getAlertSettings(tx, ctx.orgId);
         const webhookSecretEnc = seal(await keyring.orgKey(tx, ctx.orgId), secret, secretAad(ctx.orgId));
@@ -295,7 +296,7 @@ export function alertMessageId(alertId: string, address: string, host: string): 
  * - stale claim, webhook: at-least-once — resent with the same x-hirebox-alert-id (and
  *   body id), which the receiver dedupes on.
  */
-export function createAlertDeliverer(deps: { db: Db; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; outbound: Outbound; clock?: () => Date; claimStaleMs?: number }) {
+export function createAlertDeliverer(deps: { db: TenantDb; keyring: Keyring; mailer: Mailer; nodeEnv: NodeEnv; publicUrl?: URL; log: Logger; outbound: Outbound; clock?: () => Date; claimStaleMs?: number }) {
   const clock = deps.clock ?? (() => new Date());
   const staleMs = deps.claimStaleMs ?? ALERT_CLAIM_STALE_MS;
   const mailHost = deps.publicUrl?.hostname ?? 'hirebox.invalid';

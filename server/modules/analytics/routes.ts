@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { ProblemResponses, Uuid } from '../../core/schemas.js';
 import { analyticsCsv, type AnalyticsService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendRaw } from '../../plugins/route-types.js';

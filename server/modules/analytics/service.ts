@@ -2,10 +2,10 @@
 // stage, time to hire and AI-recommendation vs human-decision agreement, as JSON and CSV.
 // Aggregates only; medians and rates from fewer applications than the org's fairness
 // minimum sample size (bias settings, default 5) are suppressed as in the fairness report.
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findReportJob, getBiasSettings, listJobsWithApplications } from '../bias/repo.js';
-import type { Ctx } from '../jobs/service.js';
+import { findReportJob, getBiasSettings, listJobsWithApplications } from '../bias/index.js';
+import type { Ctx } from '../../core/context.js';
 import { computeAnalytics, type AnalyticsFigures, type Suppressible } from './metrics.js';
 import { listAnalyticsApplications, listAnalyticsDecisions, type AnalyticsApplicationRow, type AnalyticsDecisionRow, type AnalyticsWindow } from './repo.js';
 import { parseReportWindow, type ReportWindow } from '../../core/report-window.js';
@@ -65,7 +65,7 @@ export function analyticsCsv(r: AnalyticsReport): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function createAnalyticsService(deps: { db: Db; clock?: () => Date }) {
+export function createAnalyticsService(deps: { db: TenantDb; clock?: () => Date }) {
   const clock = deps.clock ?? (() => new Date());
 
   const parseWindow = (input: { from?: string; to?: string }): ReportWindow => parseReportWindow(input, 'The analytics window is not valid.');

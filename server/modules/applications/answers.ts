@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
-import { answersOfApplication, insertAnswers, questionSetVersion } from '../jobs/questions-repo.js';
-import { answerItems, type Answer } from '../jobs/questions.js';
+import { answersOfApplication, insertAnswers, questionSetVersion } from '../jobs/index.js';
+import { answerItems, type Answer } from '../jobs/index.js';
 import { insertEvent } from './repo.js';
 import type { SubmittedAnswers } from './service.js';
 

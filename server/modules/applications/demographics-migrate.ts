@@ -11,8 +11,8 @@
 // answers were mapped or dropped (counts only, never an answer).
 import { DecryptionError, KeyDestroyedError, MasterKeyMissingError, type Keyring } from '../../core/crypto.js';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db, Queryable } from '../../core/db.js';
-import { listOrgIds } from '../orgs/repo.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
+import { listOrgIds } from '../orgs/index.js';
 import { mapLegacyAnswers } from './demographics.js';
 
 const BATCH = 200;
@@ -40,7 +40,8 @@ export interface DemographicsMigrationResult {
   unreadable: number;
 }
 
-export async function migrateDemographicCategories(deps: { db: Db; audit: AuditLog; keyring: Keyring }): Promise<DemographicsMigrationResult> {
+// GlobalDb: the migration visits every org, across tenants.
+export async function migrateDemographicCategories(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring }): Promise<DemographicsMigrationResult> {
   const total: DemographicsMigrationResult = { orgs: 0, rows: 0, mappedAnswers: 0, droppedAnswers: 0, unreadable: 0 };
   for (const orgId of await listOrgIds(deps.db.pool)) {
     const org = { rows: 0, mappedAnswers: 0, droppedAnswers: 0, unreadable: 0 };

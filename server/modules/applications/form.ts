@@ -6,9 +6,9 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { AppError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, UnprocessableError, ValidationError } from '../../core/errors.js';
-import { isUnstorable, unstorableTextError } from '../../plugins/input-text.js';
-import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN, Email, Name } from '../../plugins/schemas.js';
-import { MAX_CV_BYTES } from '../documents/sniff.js';
+import { isUnstorable, unstorableTextError } from '../../core/input-text.js';
+import { DISPLAY_TEXT_MESSAGE, DISPLAY_TEXT_PATTERN, Email, Name } from '../../core/schemas.js';
+import { MAX_CV_BYTES } from '../documents/index.js';
 import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from './demographics.js';
 
 export const MULTIPART_LIMITS = {

@@ -1,7 +1,7 @@
 // SQL for applications, their timeline, notes, decisions and demographics.
 import type { Queryable } from '../../core/db.js';
-import type { StageKind } from '../jobs/repo.js';
-import { recordTimelineHook } from '../event-hooks/outbox.js';
+import type { StageKind } from '../jobs/index.js';
+import { recordTimelineHook } from '../event-hooks/index.js';
 
 export interface ApplicationRow {
   id: string;

@@ -8,18 +8,20 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import { findCandidateIdByEmailIndex, findCandidates, insertCandidate, type CandidateRow } from '../candidates/repo.js';
-import { createCandidateSearch } from '../candidates/search.js';
-import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/repo.js';
-import { detectMediaType } from '../documents/sniff.js';
-import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/repo.js';
-import type { Answer } from '../jobs/questions.js';
+import { findCandidateIdByEmailIndex, findCandidates, insertCandidate } from '../candidates/index.js';
+import { createCandidateSearch } from '../candidates/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { countOtherCandidatesWithSha, documentsOfApplication, findDocumentBySha, insertDocument, type DocumentRow } from '../documents/index.js';
+import { detectMediaType } from '../documents/index.js';
+import { findJob, stagesForJob, type StageKind, type StageRow } from '../jobs/index.js';
+import type { Answer } from '../jobs/index.js';
 import { answersViewIn, saveAnswersIn } from './answers.js';
-import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
-import type { HeldResubmission, ResubmissionService } from '../resubmissions/service.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
+import type { HeldResubmission, ResubmissionService } from '../resubmissions/index.js';
 import type { Locale } from '../../core/i18n/locales.js';
 import {
   addTag,
@@ -111,26 +113,7 @@ export interface ApplicationHooks {
   afterStageChange?(ctx: Ctx, changes: { applicationId: string; toKind: StageKind }[]): Promise<void>;
 }
 
-export interface CandidateView {
-  id: string;
-  name: string;
-  email: string;
-  phone: string | null;
-  location: string | null;
-  links: string[];
-}
 
-export function decryptCandidate(cipher: CandidateCipher, row: CandidateRow): CandidateView {
-  const o = (column: string, v: Buffer): string => cipher.openText('candidates', column, row.id, v);
-  return {
-    id: row.id,
-    name: o('name_enc', row.name_enc),
-    email: o('email_enc', row.email_enc),
-    phone: row.phone_enc ? o('phone_enc', row.phone_enc) : null,
-    location: row.location_enc ? o('location_enc', row.location_enc) : null,
-    links: row.links_enc ? (JSON.parse(o('links_enc', row.links_enc)) as string[]) : [],
-  };
-}
 
 /** A decision as the API shows it, after its id (and, answering a decide call, its application). */
 function decisionFields(d: DecisionRow) {
@@ -202,7 +185,7 @@ function decodeListCursor(cursor: string | undefined, sort: TriageSort): ListAft
 }
 
 export function createApplicationService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   blobs: BlobStore;
@@ -742,3 +725,6 @@ export function createApplicationService(deps: {
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
+
+// Row vocabularies the routes' schemas and handlers name.
+export type { TriageFlag, TriageRecommendation } from './repo.js';

@@ -10,7 +10,7 @@
 // the worker's audit-checkpoint run (worker/processors/audit-checkpoint.ts) before it
 // signs the org's tip, so a quiet tail is summarised too.
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import type { Role } from '../../core/permissions.js';
 import { countDenial, takeClosedDenials } from './repo.js';
 
@@ -28,7 +28,7 @@ export interface Denial {
 }
 
 export interface DenialDeps {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   clock?: () => Date;
   windowMs?: number;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import type { AuditService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

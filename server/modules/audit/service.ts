@@ -1,9 +1,9 @@
 import type { AuditLog, StoredAuditEvent, VerifyResult } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
-import type { RequestContext } from '../../plugins/access.js';
+import type { TenantDb } from '../../core/db.js';
+import type { RequestContext } from '../../core/context.js';
 import { listAuditEvents } from './repo.js';
 
-export function createAuditService(deps: { db: Db; audit: AuditLog }) {
+export function createAuditService(deps: { db: TenantDb; audit: AuditLog }) {
   return {
     async listEvents(ctx: RequestContext, filter: { afterSeq: number; limit: number; action?: string }): Promise<{ events: StoredAuditEvent[]; nextAfterSeq: number | null }> {
       // Fetch one extra row to know whether another page exists.

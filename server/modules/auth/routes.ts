@@ -3,10 +3,9 @@ import { Type } from 'typebox';
 import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { clearSessionCookie, requireCtx, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
-import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { findUserEmail } from './repo.js';
-import type { AuthService, ClientInfo } from './service.js';
-import { csrfTokenFor } from './tokens.js';
+import { Email, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { userEmailOf, type AuthService, type ClientInfo } from './service.js';
+import { csrfTokenFor } from '../../core/tokens.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NoContent } from '../../plugins/route-types.js';
 
@@ -361,7 +360,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AuthRouteDeps):
     },
     async (request) => {
       const session = requireSession(request);
-      const user = await findUserEmail(deps.db.pool, session.userId);
+      const user = await userEmailOf(deps.db, session.userId);
       if (!user) throw new UnauthorizedError();
       return {
         user: { id: session.userId, email: user.email, displayName: user.displayName },

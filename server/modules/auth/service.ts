@@ -7,12 +7,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import type { Role } from '../../core/permissions.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { normaliseEmail } from '../orgs/service.js';
+import type { RequestContext } from '../../core/context.js';
+import { normaliseEmail } from '../../core/email.js';
 import type { AuthLimiter } from './limits.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
@@ -44,10 +44,11 @@ import {
   upsertOrgSessionPolicy,
   useRecoveryCode,
   type MembershipView,
+  findUserEmail,
 } from './repo.js';
 import { enrolmentPayload, hashRecoveryCode, matchTotp, newRecoveryCodes, newTotpSecret, type UserSecretBox } from './totp.js';
-import { hashToken, newToken } from './tokens.js';
-import type { AlertSink } from '../alerts/service.js';
+import { hashToken, newToken } from '../../core/tokens.js';
+import type { AlertSink } from '../alerts/index.js';
 
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
@@ -85,7 +86,8 @@ export interface IssueInput {
 /** Session cache entries live this long; revocation also clears them at once. */
 const CACHE_MS = 5_000;
 
-export function createSessionService(deps: { db: Db; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
+// GlobalDb: sessions and users are global rows (a session precedes any org), read and written outside tenancy.
+export function createSessionService(deps: { db: TenantDb & GlobalDb; clock: () => Date; redis?: Redis; redisPrefix?: string }) {
   // A short in-process cache keeps the session check off the database on the hot path;
   // revocations evict locally and are pushed to other processes through Redis.
   const cache = new Map<string, { session: ResolvedSession; idleMs: number; lastSeen: number; cachedAt: number }>();
@@ -180,7 +182,7 @@ export function createSessionService(deps: { db: Db; clock: () => Date; redis?: 
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export interface AuthDeps {
-  db: Db;
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   mailer: Mailer;
   sessions: SessionService;
@@ -763,3 +765,8 @@ function isFresh(at: Date | null, now: Date): boolean {
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+/** A user's sign-in email and display name (users are global rows: no tenant needed). */
+export function userEmailOf(db: GlobalDb, userId: string): Promise<{ email: string; displayName: string | null } | null> {
+  return findUserEmail(db.pool, userId);
+}

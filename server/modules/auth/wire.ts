@@ -1,7 +1,7 @@
 // Wires sign-in, sign-up and account routes; returns the auth service (SSO proves accounts through it).
 import type { Platform } from '../../core/platform.js';
 import type { CookiePolicy } from '../../plugins/access.js';
-import type { AlertService } from '../alerts/service.js';
+import type { AlertService } from '../alerts/index.js';
 import type { AuthLimiter } from './limits.js';
 import type { PasswordHasher } from './passwords.js';
 import { authRoutes } from './routes.js';

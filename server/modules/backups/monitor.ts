@@ -5,8 +5,8 @@
 // the alert service throttles repeats per org and kind.
 import type { Logger } from 'pino';
 import type { Db } from '../../core/db.js';
-import type { AlertSink } from '../alerts/service.js';
-import { listOrgIds } from '../orgs/repo.js';
+import type { AlertSink } from '../alerts/index.js';
+import { listOrgIds } from '../orgs/index.js';
 import { latestBackupRun } from './repo.js';
 
 export type BackupCheck =

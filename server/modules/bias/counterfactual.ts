@@ -15,11 +15,11 @@
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import { blindInput, SEED, type BlindInput } from '../screening/blind-call.js';
-import type { Evaluation } from '../screening/evaluate.js';
-import type { ModelProvider } from '../screening/model.js';
-import { PROMPT_VERSION } from '../screening/prompt.js';
-import { createSampleRuns, type SampleOutcome } from '../screening/sample-runs.js';
+import { blindInput, SEED, type BlindInput } from '../screening/index.js';
+import type { Evaluation } from '../screening/index.js';
+import type { ModelProvider } from '../screening/index.js';
+import { PROMPT_VERSION } from '../screening/index.js';
+import { createSampleRuns, type SampleOutcome } from '../screening/index.js';
 
 export const COUNTERFACTUAL_MAX_SAMPLE = 50;
 

@@ -2,7 +2,7 @@
 // did with them, their (still encrypted) demographics and latest AI score; the per-org
 // thresholds; the monitor's last breach state. Runs on tenant-bound connections (RLS).
 import type { Queryable } from '../../core/db.js';
-import type { StageKind } from '../jobs/repo.js';
+import type { StageKind } from '../jobs/index.js';
 
 export interface ReportWindow {
   /** null: every job of the org. */

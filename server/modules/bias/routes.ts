@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import type { BiasService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

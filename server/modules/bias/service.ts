@@ -23,13 +23,13 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { parseReportWindow, type ReportWindow as DateWindow } from '../../core/report-window.js';
-import type { AlertSink } from '../alerts/service.js';
-import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
-import type { Ctx } from '../jobs/service.js';
-import { listOrgIds } from '../orgs/repo.js';
+import type { AlertSink } from '../alerts/index.js';
+import { categoryLabel, DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/index.js';
+import type { Ctx } from '../../core/context.js';
+import { listOrgIds } from '../orgs/index.js';
 import { impactTable, median, round4, type CategoryCount, type ImpactOptions, type ImpactRow } from './metrics.js';
 import {
   countErasedApplications,
@@ -286,7 +286,8 @@ export interface MonitorResult {
   alerted: boolean;
 }
 
-export function createBiasService(deps: { db: Db; audit: AuditLog; keyring: Keyring; alerts?: Pick<AlertSink, 'raise'>; clock?: () => Date; log: Logger }) {
+// GlobalDb: the bias monitor lists every org, across tenants.
+export function createBiasService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; alerts?: Pick<AlertSink, 'raise'>; clock?: () => Date; log: Logger }) {
   const { db, audit, keyring } = deps;
   const clock = deps.clock ?? (() => new Date());
 

@@ -1,6 +1,6 @@
 // Wires the bias report and thresholds (DESIGN §8; the monitor runs in the worker).
 import type { Platform } from '../../core/platform.js';
-import type { AlertService } from '../alerts/service.js';
+import type { AlertService } from '../alerts/index.js';
 import { biasRoutes } from './routes.js';
 import { createBiasService } from './service.js';
 

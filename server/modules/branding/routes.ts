@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { UnsupportedMediaTypeError } from '../../core/errors.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
 import { Branding, BrandingBody } from './schemas.js';
 import { LOGO_MAX_BYTES, type BrandingService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

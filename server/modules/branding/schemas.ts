@@ -1,6 +1,6 @@
 // TypeBox schemas for the branding API.
 import { Type } from 'typebox';
-import { DisplayText } from '../../plugins/schemas.js';
+import { DisplayText } from '../../core/schemas.js';
 
 export const BrandingBody = Type.Object(
   {

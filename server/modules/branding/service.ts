@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import { imageSize } from 'image-size';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError, ValidationError } from '../../core/errors.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { findBranding, readLogo, setLogo, upsertBranding, type BrandingPatch, type BrandingRow, type LogoType } from './repo.js';
 
 export const LOGO_MAX_BYTES = 256 * 1024;
@@ -85,7 +85,7 @@ export interface BrandingInput {
   embedOrigins?: string[];
 }
 
-export function createBrandingService(deps: { db: Db; audit: AuditLog }) {
+export function createBrandingService(deps: { db: TenantDb; audit: AuditLog }) {
   const { db, audit } = deps;
   return {
     async get(ctx: Ctx): Promise<BrandingView> {

@@ -4,31 +4,32 @@
 // member's CURRENT role: a member who lost applications:read or left the org gets a 404,
 // and hiring managers only see interviews of jobs assigned to them. Events carry no
 // candidate name or contact details: the job title and the application id identify them.
-import { randomBytes } from 'node:crypto';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { can, isRole } from '../../core/permissions.js';
-import { hashToken } from '../interviews/service.js';
-import { inviteUid } from '../interviews/calendar.js';
-import { isTimezone } from '../interviews/schedule.js';
-import type { Ctx } from '../jobs/service.js';
+import { hashToken } from '../../core/tokens.js';
+import { inviteUid } from '../interviews/index.js';
+import { isTimezone } from '../interviews/index.js';
+import type { Ctx } from '../../core/context.js';
 import { deleteFeed, feedInterviews, feedMember, orgOfFeed, upsertFeed } from './repo.js';
+import { newToken } from '../../core/tokens.js';
 
 /** Past interviews stay in the feed this long; at most this many events. */
 export const FEED_PAST_DAYS = 30;
 export const FEED_MAX_EVENTS = 500;
 export const FEED_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export function createCalendarFeedService(deps: { db: Db; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
+// GlobalDb: a feed token names its org only through a global lookup.
+export function createCalendarFeedService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
   const { db } = deps;
   return {
     /** Creates or rotates the caller's feed; the URL is returned only here. */
     async create(ctx: Ctx): Promise<{ url: string }> {
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       await db.withTenantTx(ctx.orgId, async (tx) => {
         await upsertFeed(tx, ctx.orgId, ctx.userId, hashToken(token));
         await deps.audit.recordIn(tx, ctx.orgId, { action: 'calendar_feed.created', actor: { type: 'user', id: ctx.userId }, target: { type: 'user', id: ctx.userId }, requestId: ctx.requestId });

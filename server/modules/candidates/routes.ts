@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
+import { ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import type { CandidateService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

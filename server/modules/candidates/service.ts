@@ -2,13 +2,13 @@
 // whom, when). Hiring managers reach only candidates with an application on their jobs.
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { decryptCandidate } from '../applications/service.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { decryptCandidate } from './decrypt.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import { applicationsOfCandidate, candidateVisibleTo, findCandidate } from './repo.js';
 
-export function createCandidateService(deps: { db: Db; audit: AuditLog; keyring: Keyring }) {
+export function createCandidateService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring }) {
   return {
     async get(ctx: Ctx, id: string) {
       return deps.db.withTenantTx(ctx.orgId, async (tx) => {

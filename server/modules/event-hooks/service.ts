@@ -19,12 +19,12 @@ import { Webhook } from 'standardwebhooks';
 import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { openText, seal, type Aad, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { OutboundRefusedError, OutboundResponseTooLargeError, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
-import type { RequestContext } from '../../plugins/access.js';
-import type { AlertSink } from '../alerts/service.js';
-import { webhookUrlProblem } from '../alerts/service.js';
+import type { RequestContext } from '../../core/context.js';
+import type { AlertSink } from '../alerts/index.js';
+import { webhookUrlProblem } from '../alerts/index.js';
 import {
   attemptsOf,
   cancelPending,
@@ -158,7 +158,7 @@ export interface EventHookDeliverProducer {
   enqueue(orgId: string, deliveryId: string, attempt: number, delayMs: number): Promise<void>;
 }
 
-export function createEventHookService(deps: { db: Db; audit: AuditLog; keyring: Keyring; outbound: Outbound; nodeEnv: NodeEnv; deliver: EventHookDeliverProducer; clock: () => Date }) {
+export function createEventHookService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; outbound: Outbound; nodeEnv: NodeEnv; deliver: EventHookDeliverProducer; clock: () => Date }) {
   const { db, audit, keyring } = deps;
 
   async function checkUrl(raw: string): Promise<string> {
@@ -308,7 +308,7 @@ async function snippetOf(res: Response): Promise<string | null> {
 }
 
 export interface DeliveryDeps {
-  db: Db;
+  db: TenantDb;
   keyring: Keyring;
   outbound: Outbound;
   alerts: AlertSink;

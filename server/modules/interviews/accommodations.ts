@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { findApplication, insertEvent } from '../applications/repo.js';
-import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
+import { findApplication, insertEvent } from '../applications/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
 import { accommodationExists, extendInterviewDuration, insertAccommodation, listAccommodations, listOpenAccommodations, lockAccommodation, resolveAccommodation } from './accommodations-repo.js';
 import { findInterviewByToken, orgOfInvite } from './repo.js';
-import { hashToken } from './service.js';
+import { hashToken } from '../../core/tokens.js';
 
 export type AccommodationType = 'more_time' | 'typed_mode' | 'human_interviewer';
 export const ACCOMMODATION_NOTE_MAX = 1000;
@@ -65,7 +66,8 @@ export interface OpenAccommodationView {
 
 const AUTO_TYPED = 'Granted automatically: typed mode is offered on the invitation page.';
 
-export function createAccommodationService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
+// GlobalDb: an invite token names its org only through a global lookup.
+export function createAccommodationService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
   const { db, audit, keyring } = deps;
 
   return {

@@ -9,10 +9,10 @@
 // Vapi's messages for its calls reach hirebox without any setup in Vapi's dashboard.
 import { createHash } from 'node:crypto';
 import type { Vapi } from '@vapi-ai/server-sdk';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { openText, type Keyring } from '../../core/crypto.js';
-import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/repo.js';
-import { endpointAad } from '../webhooks/service.js';
+import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/index.js';
+import { endpointAad } from '../webhooks/index.js';
 import { claimAssistantSync, ensurePlan, findPlan, releaseAssistantSync, savePlanAssistant, type InterviewRow, type PlanRow, type VoiceSetting } from './repo.js';
 import { vapiStatusOf, type VapiApi, type WebhookAuthenticationPlan } from './vapi.js';
 
@@ -91,7 +91,7 @@ export function credentialPlanFor(endpoint: Pick<EndpointRow, 'auth_mode' | 'sig
  * and kept with the endpoint. Null when the org has no live endpoint. If two workers
  * create one at once, the first recorded wins and the other is deleted again.
  */
-export async function ensureAssistantServer(deps: { db: Db; vapi: VapiApi; keyring: Keyring; publicUrl: URL }, orgId: string): Promise<AssistantServer | null> {
+export async function ensureAssistantServer(deps: { db: TenantDb; vapi: VapiApi; keyring: Keyring; publicUrl: URL }, orgId: string): Promise<AssistantServer | null> {
   const found = await deps.db.withTenant(orgId, async (q) => {
     const row = await newestLiveEndpoint(q);
     if (!row) return null;
@@ -149,7 +149,7 @@ export class AssistantSyncBusyError extends Error {}
  * retryable failure).
  */
 export async function ensureJobAssistant(
-  deps: { db: Db; vapi: VapiApi; clock?: () => Date; maxWaitMs?: number; server?: { keyring: Keyring; publicUrl: URL }; model?: AssistantModel },
+  deps: { db: TenantDb; vapi: VapiApi; clock?: () => Date; maxWaitMs?: number; server?: { keyring: Keyring; publicUrl: URL }; model?: AssistantModel },
   orgId: string,
   row: InterviewRow,
 ): Promise<{ assistantId: string; action: 'kept' | 'created' | 'updated' }> {

@@ -5,14 +5,14 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { openText, type Keyring } from '../../core/crypto.js';
-import { isUuid, type Db, type Queryable } from '../../core/db.js';
-import { insertEvent } from '../applications/repo.js';
-import { findMessage, markProcessed } from '../webhooks/repo.js';
-import { messageAad, type ServerMessageEnvelope } from '../webhooks/service.js';
+import { isUuid, type Queryable, type TenantDb } from '../../core/db.js';
+import { insertEvent } from '../applications/index.js';
+import { findMessage, markProcessed } from '../webhooks/index.js';
+import { messageAad, type ServerMessageEnvelope } from '../webhooks/index.js';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
 import { AI_DISCLOSURES, AssistantSyncBusyError, effectiveAssistantModel, ensureJobAssistant, firstMessageFor, type AssistantModel } from './assistant.js';
-import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
+import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findPlan, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
 import type { ReconcilePhase } from '../../core/queue-jobs.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
@@ -108,7 +108,7 @@ function interviewStatusFor(callStatus: string): InterviewRow['status'] | null {
 }
 
 export function createCallService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   vapi: VapiApi | null;
@@ -493,3 +493,13 @@ export function createCallService(deps: {
 }
 
 export type CallService = ReturnType<typeof createCallService>;
+
+/** The interview a Vapi call belongs to: by its call id, else by the interview id in the call's metadata. */
+export async function interviewOfCallIn(q: Queryable, callId: string, metaInterviewId: unknown): Promise<InterviewRow | null> {
+  return (await findInterviewByCall(q, callId)) ?? (isUuid(metaInterviewId) ? await findInterview(q, metaInterviewId) : null);
+}
+
+/** The stored Vapi assistant for a job's interviews: the org's own, else the job plan's (null: managed, not created yet). */
+export async function storedAssistantIdIn(q: Queryable, jobId: string): Promise<string | null> {
+  return (await findSettings(q))?.vapi_assistant_id ?? (await findPlan(q, jobId))?.vapi_assistant_id ?? null;
+}

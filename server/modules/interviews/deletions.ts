@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import type { TypedQueue } from '../../core/queues.js';
-import type { Db, Queryable } from '../../core/db.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
+import type { AlertSink } from '../alerts/index.js';
 import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
 import { vapiStatusOf, type VapiApi } from './vapi.js';
 
@@ -56,7 +56,7 @@ export async function enqueueDeletions(producer: VapiDeletionProducer | undefine
   }
 }
 
-export function createVapiDeletionService(deps: { db: Db; audit: AuditLog; vapi: VapiApi | null; alerts?: AlertSink; clock: () => Date; log: Logger; alertAfterAttempts?: number }) {
+export function createVapiDeletionService(deps: { db: TenantDb; audit: AuditLog; vapi: VapiApi | null; alerts?: AlertSink; clock: () => Date; log: Logger; alertAfterAttempts?: number }) {
   const alertAfter = deps.alertAfterAttempts ?? ALERT_AFTER_ATTEMPTS;
 
   async function failed(orgId: string, callId: string, err: unknown): Promise<never> {

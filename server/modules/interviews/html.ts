@@ -5,7 +5,7 @@
 import { escapeHtml } from '../../core/html.js';
 import { candidatePage } from '../../core/i18n/page.js';
 import type { Translator } from '../../core/i18n/translator.js';
-import { interviewNoticeLines } from '../notices/text.js';
+import { interviewNoticeLines } from '../notices/index.js';
 import { interviewStatusLabel, zonedWhen } from './candidate-locale.js';
 import { INTERVIEW_NOTICE_VERSION, type InvitePage } from './service.js';
 import { accommodationForm, renderTypedChat } from './typed-html.js';

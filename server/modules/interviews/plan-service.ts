@@ -4,13 +4,13 @@
 // covered, no protected characteristics) before it is stored, and it stays a draft until
 // a recruiter approves it. Invites use only an approved plan (service.ts create).
 import type { AuditLog } from '../../core/audit.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadGatewayError, ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../core/errors.js';
 import type { Logger } from 'pino';
-import { findJob, type JobRow } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
-import { ProviderError, type ModelProvider } from '../screening/model.js';
-import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
+import { findJob, type JobRow } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
+import { ProviderError, type ModelProvider } from '../screening/index.js';
+import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/index.js';
 import { buildPlanPrompt, criterionKeyOf, parsePlanOutput, PLAN_PROMPT_VERSION, PLAN_SCHEMA_NAME, PLAN_SEED, planOutputSchema, validatePlan, type PlanItem, type PlanProblem } from './plan-draft.js';
 import { approvePlanRow, findPlan, savePlanItems, upsertPlan, type AvailabilityWindow, type PlanRow, type VoiceSetting, type WeeklyHours } from './repo.js';
 
@@ -75,7 +75,7 @@ function problemError(problems: PlanProblem[]): UnprocessableError {
   return new UnprocessableError({ detail: problems.map((p) => p.detail).join(' '), extra: { problems } });
 }
 
-export function createPlanService(deps: { db: Db; audit: AuditLog; clock: () => Date; log: Logger; planModel?: PlanModel; normalise: (input: PlanInput) => { availability: AvailabilityWindow[]; weeklyHours: WeeklyHours | null } }) {
+export function createPlanService(deps: { db: TenantDb; audit: AuditLog; clock: () => Date; log: Logger; planModel?: PlanModel; normalise: (input: PlanInput) => { availability: AvailabilityWindow[]; weeklyHours: WeeklyHours | null } }) {
   const { db, audit } = deps;
 
   async function jobOr404(q: Queryable, ctx: Ctx, jobId: string): Promise<JobRow> {

@@ -15,7 +15,7 @@ import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { recordCallDeletion } from './deletion-repo.js';
 import type { VapiDeletionProducer } from './deletions.js';
 import { findInterview } from './repo.js';
@@ -122,7 +122,7 @@ async function download(outbound: Outbound, url: URL, maxBytes: number): Promise
 }
 
 export function createRecordingService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   vapi: VapiApi | null;

@@ -4,19 +4,19 @@
 // status and send nothing.
 import type { Logger } from 'pino';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
-import { insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidate } from '../candidates/repo.js';
-import { findJob } from '../jobs/repo.js';
-import { noticeFactsIn } from '../notices/service.js';
-import { mailNoticeFooter } from '../notices/text.js';
+import { insertEvent } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate } from '../candidates/index.js';
+import { findJob } from '../jobs/index.js';
+import { noticeFactsIn } from '../notices/index.js';
+import { mailNoticeFooter } from '../notices/index.js';
 import { mailTranslator, zonedWhen } from './candidate-locale.js';
 import { applicationLanguage, findInterview, orgName } from './repo.js';
 import type { ReminderKind } from './schedule.js';
 
-export function createReminderService(deps: { db: Db; keyring: Keyring; mailer: Mailer; clock: () => Date; log: Logger }) {
+export function createReminderService(deps: { db: TenantDb; keyring: Keyring; mailer: Mailer; clock: () => Date; log: Logger }) {
   return {
     async send(orgId: string, interviewId: string, kind: ReminderKind, version: number): Promise<'sent' | 'stale'> {
       const mail = await deps.db.withTenant(orgId, async (q) => {

@@ -2,8 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import { renderAnswered, renderInvitePage, type PageContext } from './html.js';
 import type { InterviewService, InvitePage } from './service.js';

@@ -4,7 +4,7 @@
 // words) is marked ungrounded and lowers its question's confidence. A question whose
 // answer failed the pre-check, or that the model itself judged insufficient, gets no
 // score at all: status insufficient_evidence.
-import { isGrounded, normaliseForGrounding, type Confidence } from '../screening/evaluate.js';
+import { isGrounded, normaliseForGrounding, type Confidence } from '../screening/index.js';
 import type { QuestionSegment, Turn } from './score-prompt.js';
 import type { ScoreOutput, ScoreVerdict } from './score-schema.js';
 

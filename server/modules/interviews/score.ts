@@ -14,19 +14,19 @@
 import { createHash } from 'node:crypto';
 import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
-import { insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidates } from '../candidates/repo.js';
-import { findJob } from '../jobs/repo.js';
-import { stripInvisible } from '../screening/injection.js';
-import { redact } from '../screening/redact.js';
-import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/repo.js';
+import { insertEvent } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidates } from '../candidates/index.js';
+import { findJob } from '../jobs/index.js';
+import { stripInvisible } from '../screening/index.js';
+import { redact } from '../screening/index.js';
+import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/index.js';
 import { findInterview } from './repo.js';
 import { allInsufficient, evaluateScore, type ScoreEvaluation } from './score-evaluate.js';
 import { buildScorePrompt, parseTranscript, SCORE_PROMPT_VERSION, segmentAnswers, type Turn } from './score-prompt.js';
 import { ensureScore, finishScore, insertScoreRun, setScoreWaiting } from './score-repo.js';
 import { parseScoreOutput, SCORE_SCHEMA_NAME, scoreOutputJsonSchema } from './score-schema.js';
-import { callWithOneRetry, type AiRunnerDeps, type RunRecord } from '../screening/structured-call.js';
+import { callWithOneRetry, type AiRunnerDeps, type RunRecord } from '../screening/index.js';
 
 export const SCORE_SEED = 20261123;
 const TABLE = 'interview_scores';

@@ -3,20 +3,20 @@
 // with the notice version and a confirmed E.164 number -> the call is queued; a human
 // interviewer or a refusal -> no call, the recruiter sees it), and the recruiter's view
 // (status, consent, transcript and recording reference decrypted with the candidate key).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Logger } from 'pino';
-import { orgProfile } from '../aidocs/repo.js';
+import { orgProfile } from '../orgs/index.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
-import { findApplication, insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidate } from '../candidates/repo.js';
-import { findJob } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { findApplication, insertEvent } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate } from '../candidates/index.js';
+import { findJob } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import {
   applicationLanguage,
   callsOfInterview,
@@ -44,13 +44,14 @@ import { assistantPayload, DEFAULT_ASSISTANT_MODEL, effectiveAssistantModel, typ
 import { inviteMail, type InviteMethod } from './calendar.js';
 import { mailTranslator, type CandidateLanguage } from './candidate-locale.js';
 import type { Locale } from '../../core/i18n/locales.js';
-import { currentNoticeIn, type CurrentNotice } from '../notices/service.js';
-import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/text.js';
+import { currentNoticeIn, type CurrentNotice } from '../notices/index.js';
+import { INTERVIEW_NOTICE_VERSION, mailNoticeFooter } from '../notices/index.js';
 import { callOverrides } from './calls.js';
 import { findScore } from './score-repo.js';
 import { scoringView, type ScoringView } from './score-view.js';
 import { createPlanService, type PlanModel } from './plan-service.js';
 import { criterionKeyOf } from './plan-draft.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 
 export { INTERVIEW_NOTICE_VERSION };
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -156,10 +157,8 @@ export interface InterviewView {
   createdAt: string;
 }
 
-export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-
 /** The live interview behind an invite token (any org), or a 404; the voice and the typed interview pages both start here. */
-export async function interviewByInviteToken(db: Db, token: string): Promise<{ orgId: string; row: InterviewRow }> {
+export async function interviewByInviteToken(db: TenantDb & GlobalDb, token: string): Promise<{ orgId: string; row: InterviewRow }> {
   const hash = hashToken(token);
   const orgId = await orgOfInvite(db.pool, hash);
   const row = orgId ? await db.withTenant(orgId, (q) => findInterviewByToken(q, hash)) : null;
@@ -174,7 +173,8 @@ export function toE164(input: string): string | null {
 }
 
 export function createInterviewService(deps: {
-  db: Db;
+  // GlobalDb: an invite token names its org only through a global lookup.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   mailer: Mailer;
@@ -307,7 +307,7 @@ export function createInterviewService(deps: {
     }
   }
 
-  async function view(orgId: string, row: InterviewRow, q: Parameters<Parameters<Db['withTenant']>[1]>[0]): Promise<InterviewView> {
+  async function view(orgId: string, row: InterviewRow, q: Parameters<Parameters<TenantDb['withTenant']>[1]>[0]): Promise<InterviewView> {
     let transcript: string | null = null;
     let recordingRef: string | null = null;
     const score = row.transcript_enc ? await findScore(q, row.id) : null;
@@ -371,7 +371,7 @@ export function createInterviewService(deps: {
 
   return {
     async create(ctx: Ctx, applicationId: string, input: CreateInput): Promise<InterviewView> {
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const id = randomUUID();
       const now = deps.clock();
       const { row, email, orgName: orgFound, jobTitle, notice, lang } = await db.withTenantTx(ctx.orgId, async (tx) => {
@@ -765,7 +765,7 @@ export function createInterviewService(deps: {
      * Only an invitation still open or a booking that can still change is reopened.
      */
     async reissueInviteForCandidate(orgId: string, candidateId: string, interviewId: string, requestId: string | null): Promise<string> {
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const now = deps.clock();
       await db.withTenantTx(orgId, async (tx) => {
         const row = await findInterview(tx, interviewId, true);

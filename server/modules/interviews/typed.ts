@@ -6,9 +6,9 @@
 import { countTypedAnswers, insertTypedAnswer, listTypedAnswers } from './typed-repo.js';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { insertEvent } from '../applications/repo.js';
+import { insertEvent } from '../applications/index.js';
 import { findInterview, updateInterview, type InterviewRow } from './repo.js';
 import { interviewByInviteToken } from './service.js';
 
@@ -36,7 +36,8 @@ export function typedTranscript(questions: string[], answers: (string | undefine
   }).join('\n');
 }
 
-export function createTypedInterviewService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
+// GlobalDb: an invite token names its org only through a global lookup.
+export function createTypedInterviewService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; clock: () => Date; score?: ScoreProducer; log: { warn: (o: object, m: string) => void } }) {
   const { db, audit, keyring } = deps;
 
   function byToken(token: string): Promise<{ orgId: string; row: InterviewRow }> {

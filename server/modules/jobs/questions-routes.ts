@@ -1,9 +1,10 @@
 // HTTP for a job's application questions (issue 21 item 5).
 import type { FastifyInstance } from 'fastify';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses } from '../../core/schemas.js';
 import type { QuestionService } from './questions-service.js';
-import { IdParams, QuestionSetBody, QuestionSetView } from './schemas.js';
+import { IdParams } from '../../core/schemas.js';
+import { QuestionSetBody, QuestionSetView } from './schemas.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const Errors = { ...ProblemResponses, 422: Problem };

@@ -2,12 +2,12 @@
 // Saving a different set records version n+1 (an identical one changes nothing); versions
 // are never rewritten, so an application's recorded version shows exactly what was asked.
 import type { AuditLog } from '../../core/audit.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
 import { findJob } from './repo.js';
 import { insertQuestionSet, latestQuestionSet, lockQuestionSets, type QuestionSetRow } from './questions-repo.js';
 import { checkQuestionSet, questionSetHash, type QuestionSet, type QuestionSetInput } from './questions.js';
-import { assignedScope, type Ctx } from './service.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 
 export interface CurrentQuestionSet extends QuestionSet {
   version: number;
@@ -27,7 +27,7 @@ function view(jobId: string, row: QuestionSetRow | null) {
     : { jobId, version: 0, questions: [], knockouts: [], createdAt: null };
 }
 
-export function createQuestionService(deps: { db: Db; audit: AuditLog }) {
+export function createQuestionService(deps: { db: TenantDb; audit: AuditLog }) {
   const { db, audit } = deps;
   return {
     async get(ctx: Ctx, jobId: string) {

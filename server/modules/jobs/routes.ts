@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
-import { CreateJobBody, IdParams, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
+import { ProblemResponses } from '../../core/schemas.js';
+import { CreateJobBody, Job, ListJobsQuery, PipelineBody, Stage, UpdateJobBody } from './schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import type { JobService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

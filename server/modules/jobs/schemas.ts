@@ -1,8 +1,8 @@
 // TypeBox schemas for the jobs API.
 import { Type } from 'typebox';
-import { DisplayText, Uuid } from '../../plugins/schemas.js';
+import { DisplayText, Uuid } from '../../core/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
-import { Literals } from '../../plugins/route-types.js';
+import { Literals } from '../../core/schemas.js';
 
 export const StageKindSchema = Literals(['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn']);
 export const JobStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')]);
@@ -139,7 +139,6 @@ export const PipelineBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
 // issue 21 item 5: custom application questions. Shapes only; questions.ts checks the rest.
 const QuestionId = Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$', description: 'Stable id: lower-case letters, digits, _ (the form field is answers.<id>).' });

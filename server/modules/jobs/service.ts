@@ -2,11 +2,12 @@
 // Hiring managers see only the jobs they are assigned to; anything else is a 404.
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db, Queryable } from '../../core/db.js';
-import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { requirePrivacyContactIn } from '../notices/service.js';
-import { slugify } from '../orgs/service.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
+import { requirePrivacyContactIn } from '../notices/index.js';
+import { slugify } from '../orgs/index.js';
 import {
   ensureDefaultPipeline,
   findJob,
@@ -33,12 +34,6 @@ import {
 import { careersOf, checkCareers, type CareersInput } from './careers.js';
 import type { Locale } from '../../core/i18n/locales.js';
 
-export type Ctx = Pick<RequestContext, 'orgId' | 'userId' | 'role' | 'requestId'>;
-
-/** Hiring managers are narrowed to their assigned jobs; other roles see the whole org. */
-export function assignedScope(ctx: Ctx): string | null {
-  return ctx.role === 'hiring_manager' ? ctx.userId : null;
-}
 
 export interface JobView extends CareersView {
   id: string;
@@ -88,19 +83,6 @@ export interface StageView {
 
 export const toStageView = (s: StageRow): StageView => ({ id: s.id, name: s.name, kind: s.kind, position: s.position });
 
-export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
-  if (!cursor) return undefined;
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  // createdAt is Postgres' text form of a timestamptz (microsecond precision kept).
-  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[.0-9]{0,7}[+-][0-9:]{2,5}$/.test(createdAt)) {
-    throw new BadRequestError({ detail: 'The cursor is not valid.' });
-  }
-  return { createdAt, id };
-}
 
 export interface CreateJobInput extends CareersInput {
   title: string;
@@ -196,7 +178,7 @@ async function writePipeline(tx: Queryable, orgId: string, jobId: string | null,
   return { stages: written.stages, moved: written.moved };
 }
 
-export function createJobService(deps: { db: Db; audit: AuditLog }) {
+export function createJobService(deps: { db: TenantDb; audit: AuditLog }) {
   const { db, audit } = deps;
 
   async function checkManagers(tx: Parameters<typeof hiringManagersAmong>[0], ids: string[] | undefined): Promise<void> {
@@ -353,3 +335,6 @@ export function createJobService(deps: { db: Db; audit: AuditLog }) {
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+// Row vocabularies the routes' schemas and handlers name.
+export type { JobStatus } from './repo.js';

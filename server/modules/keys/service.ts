@@ -8,14 +8,15 @@
 // in the same transaction) makes a run idempotent and resumable: a rerun skips what is done.
 import type { AuditLog } from '../../core/audit.js';
 import { createMasterKeys, DecryptionError, MasterKeyMissingError, type MasterKeyOptions } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
-import { createUserSecretBox } from '../auth/totp.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
+import { createUserSecretBox } from '../auth/index.js';
 import { KEY_ROTATED, type KeyRotatedMetadata } from './events.js';
 import { findOrgKey, listUserSecrets, lockOrgKey, replaceUserSecret, storeRewrappedOrgKey, type UserSecretColumn } from './repo.js';
 
 export interface KeyRotationDeps {
   /** Owner connection (MIGRATION_DATABASE_URL): only the owner may rewrite org_keys. */
-  db: Db;
+  // GlobalDb: key rotation re-seals user secrets, which are global rows.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keys: MasterKeyOptions;
   listOrgIds: () => Promise<string[]>;

@@ -4,7 +4,7 @@ import { commandArgs, print, UsageError, uuidOption, withDb, type Out } from '..
 import { createAuditLog } from '../../core/audit.js';
 import type { Config } from '../../core/config.js';
 import { createRedis } from '../../core/redis.js';
-import { createSessionService } from '../auth/service.js';
+import { createSessionService } from '../auth/index.js';
 import { createOperatorAccountService } from './operator.js';
 
 export async function runUserMfaReset(config: Config, argv: string[], out: Out): Promise<number> {

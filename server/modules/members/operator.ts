@@ -3,14 +3,15 @@
 // (POST /api/v1/members/:id/mfa-reset answers 409 for them), because the factor guards
 // every org the person belongs to. Reached through `hirebox user mfa-reset`.
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { clearTotp, findUserByEmail, findUserById, listMembershipsOfUser } from '../auth/repo.js';
-import type { SessionService } from '../auth/service.js';
-import { normaliseEmail } from '../orgs/service.js';
+import { clearTotp, findUserByEmail, findUserById, listMembershipsOfUser } from '../auth/index.js';
+import type { SessionService } from '../auth/index.js';
+import { normaliseEmail } from '../../core/email.js';
 
 export interface OperatorAccountDeps {
-  db: Db;
+  // GlobalDb: operator commands find users by email or id, which are global rows.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   sessions: Pick<SessionService, 'revokeUser'>;
 }

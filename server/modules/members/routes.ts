@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ROLES } from '../../core/permissions.js';
 import { requireCtx } from '../../plugins/access.js';
-import { Email, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Email, ProblemResponses, Uuid } from '../../core/schemas.js';
 import type { MembersService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Literals, NoContent } from '../../plugins/route-types.js';

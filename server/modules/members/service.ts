@@ -2,11 +2,11 @@
 // audited; a role change or removal revokes the member's sessions in that org at once.
 import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { newPasswordProblem } from '../auth/passwords.js';
-import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
-import type { AuthDeps, ClientInfo } from '../auth/service.js';
-import { hashToken, newToken } from '../auth/tokens.js';
+import type { RequestContext } from '../../core/context.js';
+import { newPasswordProblem } from '../auth/index.js';
+import { clearTotp, consumeToken, findLiveToken, findUserByEmail, insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/index.js';
+import type { AuthDeps, ClientInfo } from '../auth/index.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 import { countAdmins, countOrgsOfUser, deleteMember, findMemberRole, insertMember, listMembers, setMemberRole } from './repo.js';
 
 export const INVITE_TTL_MS = 72 * 3_600_000;

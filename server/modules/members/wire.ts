@@ -1,8 +1,8 @@
 // Wires org membership (invitations, roles, removal).
 import type { Platform } from '../../core/platform.js';
-import type { AuthLimiter } from '../auth/limits.js';
-import type { PasswordHasher } from '../auth/passwords.js';
-import type { SessionService } from '../auth/service.js';
+import type { AuthLimiter } from '../auth/index.js';
+import type { PasswordHasher } from '../auth/index.js';
+import type { SessionService } from '../auth/index.js';
 import { membersRoutes } from './routes.js';
 import { createMembersService } from './service.js';
 

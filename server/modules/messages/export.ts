@@ -3,33 +3,26 @@
 // audit event (who exported whom, when; no PII in the metadata). It lives beside the
 // messages because the messages are part of what is exported and this change owned that
 // module; it reads only through the repos of candidates, applications and documents.
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
-import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/repo.js';
-import { answersViewIn } from '../applications/answers.js';
-import { decryptCandidate } from '../applications/service.js';
-import { applicationsOfCandidate, findCandidate } from '../candidates/repo.js';
-import { CandidateSchema } from '../candidates/routes.js';
-import { documentsOfApplication } from '../documents/repo.js';
-import { IdParams } from '../jobs/schemas.js';
-import type { Ctx } from '../jobs/service.js';
-import { interviewsOfApplication } from '../interviews/repo.js';
-import { screeningsOfApplication } from '../screening/repo.js';
-import { closeLinkedRequest } from '../rights/service.js';
+import { decisionsOfApplication, eventsOfApplication, findApplication, listDemographics, notesOfApplication } from '../applications/index.js';
+import { answersViewIn } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { applicationsOfCandidate, findCandidate } from '../candidates/index.js';
+import { documentsOfApplication } from '../documents/index.js';
+import type { Ctx } from '../../core/context.js';
+import { interviewsOfApplication } from '../interviews/index.js';
+import { screeningsOfApplication } from '../screening/index.js';
+import { closeLinkedRequest } from '../rights/index.js';
 import { messagesOfApplication } from './repo.js';
 import { messageView } from './service.js';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
-export function createCandidateExportService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
+export function createCandidateExportService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; clock?: () => Date; /** Counts exports per user for the mass-export alert. */ alerts?: Pick<AlertSink, 'noteExport'> }) {
   const clock = deps.clock ?? (() => new Date());
   /**
    * Everything held about the candidate, decrypted, inside the caller's tenant transaction
@@ -178,36 +171,3 @@ export function createCandidateExportService(deps: { db: Db; audit: AuditLog; ke
 }
 
 export type CandidateExportService = ReturnType<typeof createCandidateExportService>;
-
-export async function candidateExportRoutes(fastify: FastifyInstance, deps: { exports: CandidateExportService }): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/api/v1/candidates/:id/export',
-    {
-      schema: {
-        operationId: 'exportCandidate',
-        tags: ['candidates'],
-        description: 'Everything held about the candidate (details, applications, CV text, timeline, notes, decisions, messages, demographics, answers to application questions, AI screenings, interviews with transcripts), decrypted, as JSON. Audited.',
-        params: IdParams,
-        querystring: Type.Object({ privacyRequestId: Type.Optional(Type.String({ format: 'uuid', description: 'The access request this export answers: closed with it.' })) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            formatVersion: Type.Integer(),
-            exportedAt: Type.String(),
-            candidate: Type.Object({ ...CandidateSchema.properties, createdAt: Type.String() }),
-            applications: Type.Array(Type.Object({}, { additionalProperties: true })),
-          }),
-          ...ProblemResponses,
-          409: Problem,
-          422: Problem,
-        },
-      },
-      config: { access: { permission: 'privacy:manage' } },
-    },
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      reply.header('content-disposition', 'attachment; filename="candidate-export.json"');
-      return deps.exports.export(requireCtx(request), request.params.id, request.query);
-    },
-  );
-}

@@ -4,10 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { DisplayText, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
+import { DisplayText, Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import { LOCALES } from '../../core/i18n/locales.js';
-import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn } from './repo.js';
+import { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS, type SendOn } from './service.js';
 import type { MessageService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Literals, NoContent } from '../../plugins/route-types.js';

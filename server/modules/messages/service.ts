@@ -10,16 +10,17 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
-import { findCandidate } from '../candidates/repo.js';
-import { findApplication, insertEvent, type ApplicationRow } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
-import type { StageKind } from '../jobs/repo.js';
-import { assignedScope, decodeCursor, encodeCursor, type Ctx } from '../jobs/service.js';
-import { currentNoticeIn } from '../notices/service.js';
-import { mailNoticeFooter } from '../notices/text.js';
+import { findCandidate } from '../candidates/index.js';
+import { findApplication, insertEvent, type ApplicationRow } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import type { StageKind } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
+import { decodeCursor, encodeCursor } from '../../core/cursor.js';
+import { currentNoticeIn } from '../notices/index.js';
+import { mailNoticeFooter } from '../notices/index.js';
 import { pickLocale } from '../../core/i18n/locales.js';
 import { translator } from '../../core/i18n/translator.js';
 import { checkTemplateText, firstName, renderTemplate, TEMPLATE_VARIABLES, type TemplateValues } from './render.js';
@@ -134,7 +135,7 @@ function uniqueViolation(err: unknown): ConflictError | null {
   return new ConflictError({ detail: 'A template with that name already exists.' });
 }
 
-export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: Keyring; mailer: Mailer; logger: Logger }) {
+export function createMessageService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; mailer: Mailer; logger: Logger }) {
   const { db, audit, keyring } = deps;
 
   async function loadCipher(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher> {
@@ -456,3 +457,7 @@ export function createMessageService(deps: { db: Db; audit: AuditLog; keyring: K
 }
 
 export type MessageService = ReturnType<typeof createMessageService>;
+
+// The vocabularies the routes validate against (defined with the queries that store them).
+export { SEND_ON, STUCK_PENDING_MINUTES, TEMPLATE_KINDS } from './repo.js';
+export type { SendOn, TemplateKind, TemplateTranslations } from './repo.js';

@@ -4,11 +4,11 @@
 // setting changes: it hashes the text the notice would show now and, when the hash
 // differs from the latest version's, records version n+1. Consent stores that number.
 import type { AuditLog } from '../../core/audit.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import type { Ctx } from '../jobs/service.js';
-import { orgName } from '../messages/repo.js';
-import { getRetention } from '../retention/repo.js';
+import type { Ctx } from '../../core/context.js';
+import { orgName } from '../orgs/index.js';
+import { getRetention } from '../retention/index.js';
 import { getNoticeSettings, insertNoticeVersion, latestNoticeVersion, listNoticeVersions, lockNoticeVersions, upsertNoticeSettings, type NoticeVersionRow } from './repo.js';
 import { noticeHash, type NoticeFacts, type PrivacyContact } from './text.js';
 
@@ -21,7 +21,7 @@ export interface CurrentNotice {
 export async function noticeFactsIn(q: Queryable, orgId: string): Promise<NoticeFacts> {
   const settings = await getNoticeSettings(q);
   return {
-    orgName: await orgName(q, orgId),
+    orgName: (await orgName(q, orgId)) ?? '',
     retentionDays: (await getRetention(q)).days,
     contact: settings ? { email: settings.privacy_contact_email, url: settings.privacy_contact_url } : null,
   };
@@ -87,7 +87,7 @@ export function versionView(v: NoticeVersionRow) {
   };
 }
 
-export function createNoticeService(deps: { db: Db; audit: AuditLog }) {
+export function createNoticeService(deps: { db: TenantDb; audit: AuditLog }) {
   const { db, audit } = deps;
 
   async function view(orgId: string) {

@@ -36,3 +36,15 @@ export async function upsertMembership(tx: Queryable, m: { orgId: string; userId
     [m.orgId, m.userId, m.role],
   );
 }
+
+/** The org's display name, read in its tenant (null: no such org). Mails, notices and candidate pages show it. */
+export async function orgName(q: Queryable, orgId: string): Promise<string | null> {
+  const { rows } = await q.query<{ name: string }>('SELECT name FROM orgs WHERE id = $1', [orgId]);
+  return rows[0]?.name ?? null;
+}
+
+/** The org's name and public slug, read in its tenant (null: no such org). */
+export async function orgProfile(q: Queryable, orgId: string): Promise<{ name: string; slug: string } | null> {
+  const { rows } = await q.query<{ name: string; slug: string }>('SELECT name, slug FROM orgs WHERE id = $1', [orgId]);
+  return rows[0] ?? null;
+}

@@ -1,14 +1,15 @@
 // Creating an org and its first admin (CLI `hirebox org create`, demo seed).
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
-import { isUnstorable } from '../../plugins/input-text.js';
-import { hasBidiControls } from '../../plugins/schemas.js';
-import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
-import { hashToken, newToken } from '../auth/tokens.js';
-import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
+import { isUnstorable } from '../../core/input-text.js';
+import { hasBidiControls } from '../../core/schemas.js';
+import { hashPassword, newPasswordProblem } from '../auth/index.js';
+import { hashToken, newToken } from '../../core/tokens.js';
+import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/index.js';
 import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
+import { normaliseEmail } from '../../core/email.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -22,10 +23,6 @@ export function slugify(name: string): string {
     .slice(0, 60)
     .replace(/-+$/g, '');
   return slug || 'org';
-}
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,}$/;
@@ -45,7 +42,8 @@ export interface CreateOrgResult {
   setupUrl?: string;
 }
 
-export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
+// GlobalDb: creating an org (and its first admin) happens before the tenant exists.
+export function createOrgService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; publicUrl: URL; clock: () => Date }) {
   return {
     async createOrg(input: CreateOrgInput): Promise<CreateOrgResult> {
       const name = input.name.trim();

@@ -5,30 +5,31 @@
 // (202), whether or not the address belongs to a candidate, and the lookup and the mail
 // happen after the answer so its timing says nothing either. Asking is rate limited per
 // address (Redis, keyed by the org's blind index of the address, never the address).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { TooManyRequestsError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/index.js';
 import { candidateLive, candidateOfApplication, insertLink, pruneCandidate } from './repo.js';
 import { linkMail } from './text.js';
-import { noticeFactsIn } from '../notices/service.js';
-import { mailNoticeFooter } from '../notices/text.js';
+import { noticeFactsIn } from '../notices/index.js';
+import { mailNoticeFooter } from '../notices/index.js';
 import { candidateLanguage } from './repo.js';
 import { pickLocale, type Locale } from '../../core/i18n/locales.js';
 import { translator } from '../../core/i18n/translator.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 
 /** A link asked for on the portal is good for 30 minutes; one mailed after applying for a day. */
 export const REQUEST_LINK_TTL_MS = 30 * 60_000;
 export const APPLY_LINK_TTL_MS = 24 * 3_600_000;
 export const LINKS_PER_EMAIL_PER_HOUR = 3;
 
-export const hashPortalToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+export const hashPortalToken = hashToken;
 
 export interface PortalOrg {
   id: string;
@@ -37,7 +38,7 @@ export interface PortalOrg {
 }
 
 export function createPortalLinks(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
   mailer: Mailer;
@@ -56,7 +57,7 @@ export function createPortalLinks(deps: {
 
   /** Makes a link for the candidate and mails it to the address on file; false when the candidate is erased. */
   async function issueAndMail(org: PortalOrg, candidateId: string, reason: 'apply' | 'request', requestId: string | null, asked: Locale | null): Promise<boolean> {
-    const token = randomBytes(32).toString('base64url');
+    const token = newToken();
     const now = deps.clock();
     const expiresAt = new Date(now.getTime() + (reason === 'apply' ? APPLY_LINK_TTL_MS : REQUEST_LINK_TTL_MS));
     const email = await deps.db.withTenantTx(org.id, async (tx) => {

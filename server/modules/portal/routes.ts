@@ -12,8 +12,8 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/err
 import { translator, type Translator } from '../../core/i18n/translator.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import { localisedDetail, sendProblem, toAppError } from '../../plugins/problem.js';
-import { csrfTokenFor, safeEqual } from '../auth/tokens.js';
-import { resolvePublicOrg } from '../public/org.js';
+import { csrfTokenFor, safeEqual } from '../../core/tokens.js';
+import { resolvePublicOrg } from '../public/index.js';
 import { renderDone, renderEnter, renderError, renderSent, renderStart, renderStatus, type PageContext } from './html.js';
 import type { PortalLinks, PortalOrg } from './links.js';
 import { middayOf } from './text.js';

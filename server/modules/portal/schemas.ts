@@ -1,6 +1,6 @@
 // TypeBox schemas of the status page's routes (issue 22 item 2).
 import { Type } from 'typebox';
-import { Email, Problem, Uuid } from '../../plugins/schemas.js';
+import { Email, Problem, Uuid } from '../../core/schemas.js';
 
 export const SlugParam = Type.String({ minLength: 1, maxLength: 80, pattern: '^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$' });
 export const OrgParams = Type.Object({ orgSlug: SlugParam }, { additionalProperties: false });

@@ -4,17 +4,18 @@
 // modules' services: withdraw (applications), book/reschedule (interviews' self-booking
 // page), download (the privacy export), human review and erasure (the privacy-request
 // register).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { GoneError, NotFoundError, TooManyRequestsError } from '../../core/errors.js';
-import type { ApplicationService } from '../applications/service.js';
-import type { InterviewService } from '../interviews/service.js';
-import type { CandidateExportService } from '../messages/export.js';
-import type { RightsService } from '../rights/service.js';
+import type { ApplicationService } from '../applications/index.js';
+import type { InterviewService } from '../interviews/index.js';
+import type { CandidateExportService } from '../messages/index.js';
+import type { RightsService } from '../rights/index.js';
 import { hashPortalToken, type PortalOrg } from './links.js';
 import { candidateLanguage, deleteSession, findLinkByHash, findSessionByHash, insertSession, markLinkUsed } from './repo.js';
+import { newToken } from '../../core/tokens.js';
 
 export const SESSION_TTL_MS = 30 * 60_000;
 export const EXPORTS_PER_HOUR = 3;
@@ -43,7 +44,7 @@ const day = (iso: string | null | undefined): string | null => (iso ? iso.slice(
 const FINAL = new Set(['hired', 'rejected', 'withdrawn']);
 
 export function createPortalService(deps: {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   redis: Redis;
   redisPrefix: string;
@@ -101,7 +102,7 @@ export function createPortalService(deps: {
 
     /** Exchanges the link (once) for a session; returns the session cookie's value. */
     async exchange(org: PortalOrg, token: string, requestId: string | null): Promise<{ token: string; expiresAt: Date }> {
-      const session = randomBytes(32).toString('base64url');
+      const session = newToken();
       const now = clock();
       const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
       await db.withTenantTx(org.id, async (tx) => {

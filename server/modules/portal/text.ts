@@ -4,7 +4,7 @@
 // (namespaces portal, interview, mail).
 import type { MessageKey } from '../../core/i18n/catalog-shape.js';
 import type { Translator } from '../../core/i18n/translator.js';
-export { interviewModeLabel, interviewStatusLabel } from '../interviews/candidate-locale.js';
+export { interviewModeLabel, interviewStatusLabel } from '../interviews/index.js';
 
 const STAGES: Record<string, MessageKey> = {
   new: 'portal.stageNew',

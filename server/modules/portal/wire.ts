@@ -2,14 +2,14 @@
 // apply hook mails them), then, once the hiring and interview modules have handed over
 // their services, the status page's service and routes.
 import type { Db } from '../../core/db.js';
-import type { Platform } from '../../core/platform.js';
-import type { ApplicationService } from '../applications/service.js';
-import type { InterviewService } from '../interviews/service.js';
-import type { CandidateExportService } from '../messages/export.js';
-import type { RightsService } from '../rights/service.js';
-import { orgProfile } from '../aidocs/repo.js';
-import { resolvePublicOrg } from '../public/org.js';
+import { orgProfile } from '../orgs/index.js';
+import { resolvePublicOrg } from '../public/index.js';
 import { createPortalLinks, type PortalLinks, type PortalOrg } from './links.js';
+import type { ApplicationService } from '../applications/index.js';
+import type { CandidateExportService } from '../messages/index.js';
+import type { InterviewService } from '../interviews/index.js';
+import type { RightsService } from '../rights/index.js';
+import type { Platform } from '../../core/platform.js';
 import { portalRoutes } from './routes.js';
 import { createPortalService } from './service.js';
 

@@ -14,7 +14,7 @@ import { createRedis } from '../../core/redis.js';
 import { createPostgresBlobStore } from '../../core/storage.js';
 import type { ExportSummary } from './export.js';
 import { createOffboardingService } from './offboarding.js';
-import { REFERENCE_PATTERN } from './reference.js';
+import { REFERENCE_PATTERN } from '../rights/index.js';
 import { createPrivacyService } from './service.js';
 
 function outDir(command: string, value: string | undefined): string {
@@ -90,7 +90,7 @@ export async function runOrgOffboard(config: Config, argv: string[], out: Out): 
     redis.on('error', () => undefined);
     try {
       const clock = () => new Date();
-      const { createSessionService } = await import('../auth/service.js');
+      const { createSessionService } = await import('../auth/index.js');
       const sessions = createSessionService({ db, clock, redis, redisPrefix: config.redisPrefix });
       const offboarding = createOffboardingService({ db, audit: createAuditLog({ db }), ledger: erasureLedgerOf(config), sessions, clock, logger: createLogger('silent') });
       if (v.status) {

@@ -17,10 +17,10 @@ import path from 'node:path';
 import type { AuditLog } from '../../core/audit.js';
 import { toStoredEvent } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import { createCandidateExportService, EXPORT_FORMAT_VERSION } from '../messages/export.js';
+import { createCandidateExportService, EXPORT_FORMAT_VERSION } from '../messages/index.js';
 import {
   allDocuments,
   applicationCandidates,
@@ -127,7 +127,8 @@ function rowJson(table: string, row: Record<string, unknown>, cipher: CandidateC
   return out;
 }
 
-export function createPrivacyExports(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
+// GlobalDb: reads the org state from the global orgs table.
+export function createPrivacyExports(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; clock: () => Date }) {
   const candidateExports = createCandidateExportService({ db: deps.db, audit: deps.audit, keyring: deps.keyring, clock: deps.clock });
 
   async function cipherOf(q: Queryable, cache: Map<string, CandidateCipher | null>, orgId: string, candidateId: string): Promise<CandidateCipher | null> {

@@ -16,11 +16,11 @@
 //         retention/erase.ts: appended before COMMIT), which every restore re-applies.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { recordOrgCallDeletions } from '../interviews/deletion-repo.js';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
+import { recordOrgCallDeletions } from '../interviews/index.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
 import {
   clearOffboarding,
   countOrgRows,
@@ -74,7 +74,8 @@ function stateOf(org: OrgStateRow): OffboardingState {
   };
 }
 
-export function createOffboardingService(deps: { db: Db; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
+// GlobalDb: offboarding changes the org row, users and invites, which are global.
+export function createOffboardingService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; ledger: ErasureLedger; /** Needed to start offboarding (the deletion sweep does without). */ sessions?: SessionRevoker; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
 
   async function requireOrg(orgId: string): Promise<OrgStateRow> {

@@ -12,11 +12,11 @@
 // --dry-run only counts what is readable and changes nothing.
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger, LedgerEntry } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import { createCandidateEraser } from '../retention/erase.js';
-import { lockCandidate } from '../retention/repo.js';
+import { createCandidateEraser } from '../retention/index.js';
+import { lockCandidate } from '../retention/index.js';
 import type { createOffboardingService } from './offboarding.js';
 import { candidateKeyPresent, countReadableCandidates, findOrgState, markOffboardingStarted, orgStillReadable } from './repo.js';
 
@@ -31,7 +31,8 @@ export interface ReapplyResult {
 const SYSTEM: { type: ActorType } = { type: 'system' };
 
 export function createErasureReapplier(deps: {
-  db: Db;
+  // GlobalDb: org state (offboarding) lives in the global orgs table.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   blobs: BlobStore;

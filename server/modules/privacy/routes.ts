@@ -3,9 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
-import { REFERENCE_PATTERN } from './reference.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
+import { REFERENCE_PATTERN } from '../rights/index.js';
 import type { PrivacyService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

@@ -4,16 +4,16 @@
 // POST /api/v1/candidates/:id/erasure (admins, privacy:manage) and `hirebox erase candidate`.
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
-import type { Ctx } from '../jobs/service.js';
-import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/erase.js';
-import { lockCandidate } from '../retention/repo.js';
+import type { Ctx } from '../../core/context.js';
+import { createCandidateEraser, retryOnDeadlock, type ErasureResult } from '../retention/index.js';
+import { lockCandidate } from '../retention/index.js';
 import type { Logger } from 'pino';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
-import { closeLinkedRequest } from '../rights/service.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
+import { closeLinkedRequest } from '../rights/index.js';
 
 export interface ErasureRequest {
   /** The request's ticket or case reference (no PII: letters, digits and a few separators). */
@@ -30,7 +30,7 @@ export interface ErasureOutcome extends ErasureResult {
   privacyRequestId: string | null;
 }
 
-export function createPrivacyService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
+export function createPrivacyService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; vapiDeletions?: VapiDeletionProducer; logger?: Logger }) {
   const eraseCandidateIn = createCandidateEraser(deps);
 
   async function erase(orgId: string, candidateId: string, request: ErasureRequest, who: { actor: { type: ActorType; id?: string | null }; via: 'api' | 'cli'; role?: string; requestId?: string | null }): Promise<ErasureOutcome> {

@@ -3,7 +3,7 @@
 import type { Platform } from '../../core/platform.js';
 import { QUEUES } from '../../core/queues.js';
 import { createPostgresBlobStore } from '../../core/storage.js';
-import { vapiDeletionProducer } from '../interviews/deletions.js';
+import { vapiDeletionProducer } from '../interviews/index.js';
 import { privacyRoutes } from './routes.js';
 import { createPrivacyService } from './service.js';
 

@@ -7,14 +7,14 @@
 // colour) is served from hirebox itself. Every route is rate limited per IP.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { Problem } from '../../plugins/schemas.js';
-import { listOpenJobs, openJobLocations, searchOpenJobs, type JobRow } from '../jobs/repo.js';
-import { careersOf } from '../jobs/careers.js';
+import { Problem } from '../../core/schemas.js';
+import { listOpenJobs, openJobLocations, searchOpenJobs, type JobRow } from '../jobs/index.js';
+import { careersOf } from '../jobs/index.js';
 import { brandHead, brandHeader, escapeHtml, jobMeta, layout, logoUrl } from './html.js';
 import { requirePublicOrg, type ResolvedOrg } from './org.js';
-import { readLogo } from '../branding/repo.js';
+import { readLogo } from '../branding/index.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';
 import { languageSwitcher } from '../../core/i18n/switcher.js';
 import { candidateTranslator } from '../../plugins/locale.js';
@@ -74,7 +74,8 @@ const PublicFeed = Type.Object({
 });
 
 export interface CareersRouteOptions {
-  db: Db;
+  // GlobalDb: the careers page resolves the org from its public slug before any tenant is known.
+  db: TenantDb & GlobalDb;
   publicUrl: URL;
   /** Requests per minute per IP on each careers route (tests use a small one). */
   rateLimit?: number;

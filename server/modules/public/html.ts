@@ -3,11 +3,11 @@
 // "<" escaped so it cannot end the element.
 import { escapeHtml } from '../../core/html.js';
 import { candidateDocument } from '../../core/i18n/page.js';
-import type { JobRow } from '../jobs/repo.js';
-import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/demographics.js';
-import type { CurrentNotice } from '../notices/service.js';
+import type { JobRow } from '../jobs/index.js';
+import { DEMOGRAPHIC_CATEGORIES, DEMOGRAPHIC_KEYS } from '../applications/index.js';
+import type { CurrentNotice } from '../notices/index.js';
 import { PRIVACY_NOTICE_VERSION, applyNoticeParagraphs } from './notice.js';
-import type { CurrentQuestionSet } from '../jobs/questions-service.js';
+import type { CurrentQuestionSet } from '../jobs/index.js';
 import { questionsHtml } from './questions-html.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';
 import type { MessageKey } from '../../core/i18n/catalog-shape.js';

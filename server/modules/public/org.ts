@@ -1,9 +1,9 @@
 // The org behind a public slug, with its careers branding (issue 20 item 4). An unknown or
 // offboarded org is a 404 for every public page.
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findBranding, type BrandingRow } from '../branding/repo.js';
-import { findOrgBySlug } from '../orgs/repo.js';
+import { findBranding, type BrandingRow } from '../branding/index.js';
+import { findOrgBySlug } from '../orgs/index.js';
 import type { PublicOrg } from './html.js';
 
 export interface ResolvedOrg extends PublicOrg {
@@ -11,7 +11,8 @@ export interface ResolvedOrg extends PublicOrg {
   branding: BrandingRow | null;
 }
 
-export async function resolvePublicOrg(db: Db, slug: string): Promise<ResolvedOrg | null> {
+// GlobalDb: public pages resolve the org from its slug before any tenant is known.
+export async function resolvePublicOrg(db: TenantDb & GlobalDb, slug: string): Promise<ResolvedOrg | null> {
   const org = await findOrgBySlug(db.pool, slug);
   if (!org) return null;
   const branding = await db.withTenant(org.id, (q) => findBranding(q));
@@ -26,7 +27,7 @@ export async function resolvePublicOrg(db: Db, slug: string): Promise<ResolvedOr
   };
 }
 
-export async function requirePublicOrg(db: Db, slug: string): Promise<ResolvedOrg> {
+export async function requirePublicOrg(db: TenantDb & GlobalDb, slug: string): Promise<ResolvedOrg> {
   const org = await resolvePublicOrg(db, slug);
   if (!org) throw new NotFoundError({ resource: 'Organisation', detail: 'There is no careers site here.', i18n: { key: 'apply.orgNotFound' } });
   return org;

@@ -1,7 +1,7 @@
 // The job's application questions on the public apply page (issue 21 item 5). Plain HTML
 // controls with visible labels (axe-checked in test/e2e); field names are answers.<id>.
-import type { CurrentQuestionSet } from '../jobs/questions-service.js';
-import { QUESTION_LIMITS, type QuestionDef } from '../jobs/questions.js';
+import type { CurrentQuestionSet } from '../jobs/index.js';
+import { QUESTION_LIMITS, type QuestionDef } from '../jobs/index.js';
 import { escapeHtml } from '../../core/html.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';
 

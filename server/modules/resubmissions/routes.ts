@@ -3,8 +3,8 @@
 // path is the credential; unknown, malformed, expired and used tokens get problem+json.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { Problem } from '../../plugins/schemas.js';
-import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/html.js';
+import { Problem } from '../../core/schemas.js';
+import { renderResubmissionConfirm, renderResubmissionConfirmed } from '../public/index.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import type { ResubmissionService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

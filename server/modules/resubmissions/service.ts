@@ -9,28 +9,29 @@
 // confirming turns the file into the application's newest document, which is parsed and
 // screened like any new document. Unconfirmed submissions expire (the file is dropped).
 // Tokens are 32 random bytes, single use, stored only as their SHA-256.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { GoneError, NotFoundError } from '../../core/errors.js';
 import type { Mailer } from '../../core/mailer.js';
 import type { BlobStore } from '../../core/storage.js';
-import { findApplication, insertEvent, recordConsent } from '../applications/repo.js';
-import { findCandidates } from '../candidates/repo.js';
-import { findDocumentBySha, insertDocument } from '../documents/repo.js';
-import { orgName } from '../interviews/repo.js';
-import { findJob } from '../jobs/repo.js';
+import { findApplication, insertEvent, recordConsent } from '../applications/index.js';
+import { findCandidates } from '../candidates/index.js';
+import { findDocumentBySha, insertDocument } from '../documents/index.js';
+import { orgName } from '../orgs/index.js';
+import { findJob } from '../jobs/index.js';
 import { expireDue, findByTokenHash, insertResubmission, markConfirmed, pendingOfApplication, resubmissionOrg, type ResubmissionRow } from './repo.js';
 import { translator, type Translator } from '../../core/i18n/translator.js';
 import { isLocale } from '../../core/i18n/locales.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 
 export const RESUBMISSION_TTL_MS = 72 * 3_600_000;
 /** More pending re-submissions than this for one application are dropped (no more mail to the candidate). */
 export const MAX_PENDING_PER_APPLICATION = 3;
 
-export const hashResubmissionToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+export const hashResubmissionToken = hashToken;
 
 export interface HeldResubmission {
   orgId: string;
@@ -67,7 +68,8 @@ export interface ParseEnqueuer {
 }
 
 export function createResubmissionService(deps: {
-  db: Db;
+  // GlobalDb: a resubmission token names its org only through a global lookup.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   blobs: BlobStore;
@@ -120,7 +122,7 @@ export function createResubmissionService(deps: {
         return null;
       }
       const id = randomUUID();
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const expiresAt = new Date(now.getTime() + ttlMs);
       await insertResubmission(tx, {
         id,

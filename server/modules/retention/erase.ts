@@ -27,8 +27,8 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import { recordCandidateErased } from '../event-hooks/outbox.js';
-import { recordCandidateDeletions } from '../interviews/deletions.js';
+import { recordCandidateErased } from '../event-hooks/index.js';
+import { recordCandidateDeletions } from '../interviews/index.js';
 import { candidateKeyReceipt, documentIdsOfCandidate, scrubCandidate, stopCandidateActivity, withdrawOpenApplications, type ErasedCounts } from './repo.js';
 
 export type ErasureReason = 'retention' | 'request';

@@ -5,17 +5,17 @@
 // replaced, and what reports need stays as non-identifying rows. Each erasure is audited and
 // written to the erasure ledger (which a database restore re-applies; see erase.ts), and
 // each run leaves a summary.
-import { expireResubmissionsIn } from '../resubmissions/service.js';
+import { expireResubmissionsIn } from '../resubmissions/index.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import type { BlobStore } from '../../core/storage.js';
-import type { Ctx } from '../jobs/service.js';
-import { currentNoticeIn } from '../notices/service.js';
+import type { Ctx } from '../../core/context.js';
+import { currentNoticeIn } from '../notices/index.js';
 import { createCandidateEraser, retryOnDeadlock } from './erase.js';
-import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/deletions.js';
+import { enqueueDeletions, type VapiDeletionProducer } from '../interviews/index.js';
 import { countDue, DEFAULT_RETENTION_DAYS, dueCandidates, getRetention, listSweptOrgIds, lockIfStillDue, upsertRetention } from './repo.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -37,7 +37,8 @@ export interface OrgSweepResult {
   erased: number;
 }
 
-export function createRetentionService(deps: { db: Db; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
+// GlobalDb: the sweep lists every org with retention due, across tenants.
+export function createRetentionService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; blobs: BlobStore; ledger: ErasureLedger; clock: () => Date; logger: Logger; vapiDeletions?: VapiDeletionProducer }) {
   const { db, audit } = deps;
   const eraseCandidateIn = createCandidateEraser(deps);
 

@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { DisplayText, Email, Name, Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
-import { REFERENCE_PATTERN } from '../privacy/reference.js';
-import { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './repo.js';
+import { DisplayText, Email, Name, Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
+import { REFERENCE_PATTERN } from './reference.js';
+import { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './service.js';
 import { MAX_EXTENSION_MONTHS, RECTIFIABLE_FIELDS, type RightsService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Literals } from '../../plugins/route-types.js';

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ActorType, AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
-import type { AlertSink } from '../alerts/service.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/repo.js';
-import { createCandidateSearch } from '../candidates/search.js';
-import type { Ctx } from '../jobs/service.js';
-import { listOrgIds } from '../orgs/repo.js';
+import type { AlertSink } from '../alerts/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidate, findCandidateIdByEmailIndex } from '../candidates/index.js';
+import { createCandidateSearch } from '../candidates/index.js';
+import type { Ctx } from '../../core/context.js';
+import { listOrgIds } from '../orgs/index.js';
 import {
   candidateExists,
   findRequest,
@@ -173,7 +173,7 @@ export interface RectifyInput {
 
 export const RECTIFIABLE_FIELDS = ['name', 'email', 'phone', 'location', 'links'] as const;
 
-export function createRightsService(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
+export function createRightsService(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; clock: () => Date }) {
   const { db, audit, clock } = deps;
   const search = createCandidateSearch({ keyring: deps.keyring });
 
@@ -401,7 +401,8 @@ export interface DeadlineCheck {
  * overdue requests and one privacy_request_due alert per org with requests due within
  * DUE_SOON_DAYS (references and due days only: no personal data).
  */
-export function createDeadlineMonitor(deps: { db: Db; alerts: Pick<AlertSink, 'raise'>; clock: () => Date; log: Logger }) {
+// GlobalDb: the deadline monitor lists every org, across tenants.
+export function createDeadlineMonitor(deps: { db: TenantDb & GlobalDb; alerts: Pick<AlertSink, 'raise'>; clock: () => Date; log: Logger }) {
   return {
     async check(): Promise<DeadlineCheck> {
       const today = dayOf(deps.clock());
@@ -432,3 +433,6 @@ export function createDeadlineMonitor(deps: { db: Db; alerts: Pick<AlertSink, 'r
   };
 }
 export type DeadlineMonitor = ReturnType<typeof createDeadlineMonitor>;
+
+// The vocabularies the routes validate against (defined with the queries that store them).
+export { IDENTITY_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './repo.js';

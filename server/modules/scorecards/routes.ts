@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses } from '../../plugins/schemas.js';
-import { IdParams } from '../jobs/schemas.js';
+import { Problem, ProblemResponses } from '../../core/schemas.js';
+import { IdParams } from '../../core/schemas.js';
 import { ScorecardBody, ScorecardList, ScorecardSummary, ScorecardView } from './schemas.js';
 import type { ScorecardService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Uuid } from '../../plugins/schemas.js';
+import { Uuid } from '../../core/schemas.js';
 
 export const RecommendationSchema = Type.Union([Type.Literal('strong_no'), Type.Literal('no'), Type.Literal('yes'), Type.Literal('strong_yes')]);
 

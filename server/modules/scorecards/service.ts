@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { findApplication, insertEvent } from '../applications/repo.js';
-import { findJob } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { findApplication, insertEvent } from '../applications/index.js';
+import { findJob } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import { aiScoresForJob, scorecardsForApplication, submittedRatingsForJob, upsertScorecard, type Recommendation, type ScorecardRow } from './repo.js';
 import { summarise } from './summary.js';
 
@@ -21,7 +21,7 @@ export interface ScorecardInput {
 }
 
 export interface ScorecardDeps {
-  db: Db;
+  db: TenantDb;
   audit: AuditLog;
   keyring: Keyring;
 }

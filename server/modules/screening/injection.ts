@@ -14,7 +14,7 @@
 // patterns run in linear time over a 200k-character CV; the lint heuristic is waived. The
 // composed rules are built from this module's own pattern data, never from input.
 /* eslint-disable security/detect-unsafe-regex, security/detect-non-literal-regexp */
-import type { HiddenParts } from '../documents/hidden.js';
+import type { HiddenParts } from '../documents/index.js';
 import { CHAT_TEMPLATE_TOKENS, GLOBAL_EVALUATORS, GLOBAL_GREETINGS, OUTPUT_OVERRIDE, PATTERNS_BY_LANGUAGE, type LanguagePatterns } from './injection-patterns.js';
 import { detectionViews, INVISIBLE, markupParts, mixedScriptWords, type ViewName } from './normalise.js';
 

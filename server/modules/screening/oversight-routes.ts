@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { renderContestPage, renderContestReceived } from './contest-html.js';
 import { candidateTranslator } from '../../plugins/locale.js';
 import { CONTEST_REASON_MAX, renderExplanationText, type ScreeningOversight } from './oversight.js';

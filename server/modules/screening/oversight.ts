@@ -12,15 +12,15 @@
 // - Contesting an outcome: a single-application link (random token, SHA-256 stored,
 //   expiring, used once) for the candidate, or a member relaying the candidate's request,
 //   opens a human review task; a member with decide permission resolves it with a note.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, GoneError, NotFoundError, ServiceUnavailableError } from '../../core/errors.js';
-import { decisionsOfApplication, findApplication, insertEvent } from '../applications/repo.js';
-import { orgName } from '../interviews/repo.js';
-import { findJob } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { decisionsOfApplication, findApplication, insertEvent } from '../applications/index.js';
+import { orgName } from '../orgs/index.js';
+import { findJob } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
 import {
   activeApplicationIdsOfJob,
@@ -45,9 +45,10 @@ import {
   type ScreeningRow,
 } from './repo.js';
 import type { ScreeningResult } from './service.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { translator } from '../../core/i18n/translator.js';
 import { isLocale } from '../../core/i18n/locales.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 
 // GoneError moved to core/errors.ts (issue 14); re-exported for this module's importers.
 export { GoneError };
@@ -61,10 +62,12 @@ export const CONTEST_LINK_DAYS = 30;
 export const CONTEST_REASON_MAX = 4000;
 const JOB_RESCREEN_LIMIT = 2000;
 
-export const hashContestToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+export const rescreenJobId = (applicationId: string, screeningId: string): string => `cv-rescreen-${applicationId}-${screeningId}`;
+export const hashContestToken = hashToken;
 
 export interface OversightDeps {
-  db: Db;
+  // GlobalDb: a contest link token names its org only through a global lookup.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   queue: RescreenQueue;
@@ -346,7 +349,7 @@ export function createScreeningOversight(deps: OversightDeps) {
     },
 
     async createContestLink(ctx: Ctx, applicationId: string) {
-      const token = randomBytes(32).toString('base64url');
+      const token = newToken();
       const expiresAt = new Date(clock().getTime() + CONTEST_LINK_DAYS * 86_400_000);
       const linkId = await deps.db.withTenantTx(ctx.orgId, async (tx) => {
         const app = await findApplication(tx, applicationId, assignedScope(ctx));

@@ -2,17 +2,17 @@
 // authorised viewer asks to reveal, which is audited) and the org's AI settings.
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { NotFoundError } from '../../core/errors.js';
-import { findApplication } from '../applications/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { findApplication } from '../applications/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import { unredact } from './redact.js';
-import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings } from './repo.js';
+import { getAiSettings, jobCriteriaVersion, monthStart, runsOfScreening, screeningsOfApplication, tokensUsed, upsertAiSettings, type AiSettingsRow } from './repo.js';
 import type { ScreeningResult } from './service.js';
 
 export const ADVISORY_LABEL = 'AI-generated and advisory only: a human decides. Scores cite quoted evidence from the blinded CV.';
 
-export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring: Keyring; clock?: () => Date }) {
+export function createScreeningQueries(deps: { db: TenantDb; audit: AuditLog; keyring: Keyring; clock?: () => Date }) {
   const clock = deps.clock ?? (() => new Date());
   return {
     async forApplication(ctx: Ctx, applicationId: string, reveal: boolean) {
@@ -150,4 +150,9 @@ export function createScreeningQueries(deps: { db: Db; audit: AuditLog; keyring:
       return this.settings(ctx);
     },
   };
+}
+
+/** The org's AI settings (pause, budget, model), read in its tenant. */
+export function aiSettingsIn(db: TenantDb, orgId: string): Promise<AiSettingsRow> {
+  return db.withTenant(orgId, (q) => getAiSettings(q));
 }

@@ -7,13 +7,13 @@ import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { ProblemResponses, Uuid } from '../../core/schemas.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
 import { createScreeningQueries } from './queries.js';
 import { createScreeningOversight, type RescreenQueue } from './oversight.js';
 import { oversightRoutes } from './oversight-routes.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { aiStatusRoutes } from './status-routes.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

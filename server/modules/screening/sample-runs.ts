@@ -4,10 +4,10 @@
 // and one blinded model call whose AI runs are stored under the check's own purpose and
 // charged to the org's budget. Each check decides what to call and how to report it.
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidates } from '../candidates/repo.js';
-import { listOrgIds } from '../orgs/repo.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidates } from '../candidates/index.js';
+import { listOrgIds } from '../orgs/index.js';
 import { callScreeningModel, type BlindInput } from './blind-call.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { ProviderError, type ModelProvider } from './model.js';
@@ -43,7 +43,8 @@ export interface SampleCall {
   outputTokens: number;
 }
 
-export function createSampleRuns(deps: { db: Db; keyring: Keyring; provider: ModelProvider; defaultModel: string; clock: () => Date }) {
+// GlobalDb: the stability sampler lists every org, across tenants.
+export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyring; provider: ModelProvider; defaultModel: string; clock: () => Date }) {
   const { db } = deps;
   return {
     /** The org of a job (an operator tool: it looks through every org's RLS context in turn). */

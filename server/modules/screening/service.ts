@@ -12,11 +12,11 @@
 // was not finished before, so a job re-run after a worker crash never charges twice.
 import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
 import type { Queryable } from '../../core/db.js';
-import { insertEvent } from '../applications/repo.js';
-import { decryptCandidate } from '../applications/service.js';
-import { findCandidates } from '../candidates/repo.js';
-import { openHiddenParts } from '../documents/hidden.js';
-import { findHiddenEnc } from '../documents/repo.js';
+import { insertEvent } from '../applications/index.js';
+import { decryptCandidate } from '../candidates/index.js';
+import { findCandidates } from '../candidates/index.js';
+import { openHiddenParts } from '../documents/index.js';
+import { findHiddenEnc } from '../documents/index.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
 import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';

@@ -12,7 +12,7 @@
 // measures what screening would do now.
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import type { ModelProvider } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { VERDICTS } from './schema.js';
@@ -22,7 +22,8 @@ import { createSampleRuns, type SampleOutcome } from './sample-runs.js';
 export { STABILITY_MAX_RUNS, STABILITY_MAX_SAMPLE } from './stability-limits.js';
 
 export interface StabilityDeps {
-  db: Db;
+  // GlobalDb: hands the handle to the sample runner, which lists orgs across tenants.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   provider: ModelProvider;

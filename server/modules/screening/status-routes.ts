@@ -9,8 +9,8 @@ import { Type } from 'typebox';
 import { createCircuitBreaker, type BreakerSnapshot, type CircuitBreaker } from '../../core/circuit-breaker.js';
 import type { Db } from '../../core/db.js';
 import { requireCtx } from '../../plugins/access.js';
-import { ProblemResponses } from '../../plugins/schemas.js';
-import { getAiSettings } from './repo.js';
+import { ProblemResponses } from '../../core/schemas.js';
+import { aiSettingsIn } from './queries.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 /** Breaker names as the worker creates them: the model provider (worker/main.ts) and Vapi calls. */
@@ -60,7 +60,7 @@ export async function aiStatusRoutes(fastify: FastifyInstance, deps: { db: Db; r
     },
     async (request) => {
       const ctx = requireCtx(request);
-      const settings = await deps.db.withTenant(ctx.orgId, (q) => getAiSettings(q));
+      const settings = await aiSettingsIn(deps.db, ctx.orgId);
       const snapshots = await Promise.all(breakers.map((b) => b.snapshot()));
       return {
         paused: settings.paused,

@@ -1,6 +1,6 @@
 // Wires screening's HTTP side: results, oversight (rescreens, contests) and AI status.
 import type { Platform } from '../../core/platform.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
 import { screeningRoutes } from './routes.js';
 
 export async function wireScreening(p: Platform, w: { alerts: Pick<AlertSink, 'noteExport'> }): Promise<void> {

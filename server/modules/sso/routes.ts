@@ -10,11 +10,11 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import type { ClientInfo, SessionService } from '../auth/service.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import type { ClientInfo, SessionService } from '../auth/index.js';
 import { Resolver } from 'node:dns/promises';
 import { AppError, ForbiddenError } from '../../core/errors.js';
-import { csrfTokenFor } from '../auth/tokens.js';
+import { csrfTokenFor } from '../../core/tokens.js';
 import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type TxtResolver } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 

@@ -23,14 +23,14 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { open, seal, type Aad, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors.js';
 import type { Role } from '../../core/permissions.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { findUserByEmail, findUserById, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/repo.js';
-import type { ClientInfo, SessionService } from '../auth/service.js';
-import { safeEqual } from '../auth/tokens.js';
+import type { RequestContext } from '../../core/context.js';
+import { findUserByEmail, findUserById, getOrgAuthPolicy, listMembershipsOfUser } from '../auth/index.js';
+import type { ClientInfo, SessionService } from '../auth/index.js';
+import { newToken, safeEqual } from '../../core/tokens.js';
 import {
   approveSsoDomainRow,
   bindIdentity,
@@ -80,7 +80,8 @@ export interface SsoConfigView extends Omit<SsoSettingsRecord, 'clientSecretEnc'
 }
 
 export interface SsoDeps {
-  db: Db;
+  // GlobalDb: SSO sign-in finds the org by slug and users by identity before any tenant is set.
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   redis: Redis;
   redisPrefix: string;
@@ -155,7 +156,7 @@ export const newDomainChallenge = (): string => randomBytes(24).toString('base64
  * The operator's approval of an SSO domain for an org (`hirebox sso domain approve`), for
  * domains whose DNS the org cannot publish to. Audited in the org's log.
  */
-export async function approveSsoDomain(deps: { db: Db; audit: AuditLog }, orgId: string, rawDomain: string, now: Date = new Date()): Promise<{ domain: string; approved: boolean }> {
+export async function approveSsoDomain(deps: { db: TenantDb & GlobalDb; audit: AuditLog }, orgId: string, rawDomain: string, now: Date = new Date()): Promise<{ domain: string; approved: boolean }> {
   const domain = rawDomain.trim().toLowerCase();
   if (!isDomainName(domain)) throw new ValidationError([{ path: 'domain', message: 'must be a domain name like example.com' }], 'domain must be a domain name like example.com.');
   return deps.db.withTenantTx(orgId, async (tx) => {
@@ -464,7 +465,7 @@ export function createSsoService(deps: SsoDeps) {
         state: pending.state,
         nonce: pending.nonce,
       });
-      const handle = randomBytes(32).toString('base64url');
+      const handle = newToken();
       await redis.set(pendingKey(handle), JSON.stringify(pending), 'EX', SSO_PENDING_TTL_SECONDS);
       return { redirectUrl: url.href, handle };
     },
@@ -549,7 +550,7 @@ export function createSsoService(deps: SsoDeps) {
           // attached until the person proves control of it (password + TOTP).
           const existing = await findUserByEmail(db.pool, email);
           if (!existing) throw new ServiceUnavailableError({ detail: 'Try single sign-on again.' });
-          const linkToken = randomBytes(32).toString('base64url');
+          const linkToken = newToken();
           const link: PendingLink = { orgId: pending.orgId, issuer, subject, userId: existing.id, returnTo: pending.returnTo };
           await redis.set(linkKey(linkToken), JSON.stringify(link), 'EX', SSO_LINK_TTL_SECONDS);
           await audit.record(pending.orgId, {

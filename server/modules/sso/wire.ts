@@ -1,7 +1,7 @@
 // Wires single sign-on (OIDC) and its domain-ownership checks.
 import type { Platform } from '../../core/platform.js';
 import type { CookiePolicy } from '../../plugins/access.js';
-import type { SessionService } from '../auth/service.js';
+import type { SessionService } from '../auth/index.js';
 import { ssoRoutes, type SsoRouteDeps } from './routes.js';
 import type { TxtResolver } from './service.js';
 

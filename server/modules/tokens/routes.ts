@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { PERMISSIONS } from '../../core/permissions.js';
 import { requireCtx } from '../../plugins/access.js';
-import { DisplayText, ProblemResponses, Uuid } from '../../plugins/schemas.js';
+import { DisplayText, ProblemResponses, Uuid } from '../../core/schemas.js';
 import { MAX_TOKEN_DAYS, type TokenService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Literals, NoContent } from '../../plugins/route-types.js';

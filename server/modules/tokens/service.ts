@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { PERMISSIONS, ROLE_PERMISSIONS, type Permission, type Role } from '../../core/permissions.js';
-import type { RequestContext } from '../../plugins/access.js';
-import { hashToken } from '../auth/tokens.js';
+import type { RequestContext } from '../../core/context.js';
+import { hashToken, newToken } from '../../core/tokens.js';
 import { apiTokenOrg, findToken, findTokenByHash, insertToken, listTokens, revokeToken, touchToken, type ApiTokenRow } from './repo.js';
 
 export const TOKEN_PATTERN = /^hbx_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -68,7 +68,8 @@ function view(t: ApiTokenRow): TokenView {
   };
 }
 
-export function createTokenService(deps: { db: Db; audit: AuditLog; clock: () => Date; log: Logger }): TokenService {
+// GlobalDb: a bearer token names its org only through a global lookup.
+export function createTokenService(deps: { db: TenantDb & GlobalDb; audit: AuditLog; clock: () => Date; log: Logger }): TokenService {
   const lastTouch = new Map<string, { at: number; ip: string }>();
 
   function touch(t: ApiTokenRow, ip: string): void {
@@ -95,7 +96,7 @@ export function createTokenService(deps: { db: Db; audit: AuditLog; clock: () =>
       if (beyond.length > 0) throw new ForbiddenError({ detail: 'A token cannot carry permissions your role does not have.', extra: { scopes: beyond } });
       const scopes = PERMISSIONS.filter((p) => input.scopes.includes(p));
       const prefix = randomBytes(6).toString('hex');
-      const token = `hbx_${prefix}_${randomBytes(32).toString('base64url')}`;
+      const token = `hbx_${prefix}_${newToken()}`;
       const createdAt = deps.clock();
       const expiresAt = new Date(createdAt.getTime() + input.expiresInDays * 86_400_000);
       const row = await deps.db.withTenantTx(ctx.orgId, async (tx) => {

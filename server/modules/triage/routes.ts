@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { requireCtx } from '../../plugins/access.js';
-import { Problem, ProblemResponses, Uuid } from '../../plugins/schemas.js';
-import { JobStatusSchema } from '../jobs/schemas.js';
+import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { JobStatusSchema } from '../jobs/index.js';
 import { CreateViewBody, JobSummary, SavedView } from './schemas.js';
 import type { TriageService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

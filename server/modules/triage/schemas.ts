@@ -1,6 +1,6 @@
 // TypeBox schemas of saved pipeline views and job summaries (issue 21).
 import { Type, type Static } from 'typebox';
-import { Uuid } from '../../plugins/schemas.js';
+import { Uuid } from '../../core/schemas.js';
 
 export const ViewFilters = Type.Object(
   {

@@ -1,9 +1,9 @@
 // Saved pipeline views (per member), last visits to a job's pipeline and the jobs list's
 // per-stage counts with "new since your last visit" (issue 21).
-import type { Db } from '../../core/db.js';
+import type { TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { findJob } from '../jobs/repo.js';
-import { assignedScope, type Ctx } from '../jobs/service.js';
+import { findJob } from '../jobs/index.js';
+import { assignedScope, type Ctx } from '../../core/context.js';
 import { allStages, countSavedViews, deleteSavedView, insertSavedView, jobSummaries, listSavedViews, recordJobVisit, type SavedViewRow } from './repo.js';
 import type { ViewFilters } from './schemas.js';
 
@@ -12,7 +12,7 @@ export const MAX_VIEWS_PER_MEMBER = 50;
 
 const viewOf = (r: SavedViewRow) => ({ id: r.id, name: r.name, filters: r.filters, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() });
 
-export function createTriageService(deps: { db: Db; clock: () => Date }) {
+export function createTriageService(deps: { db: TenantDb; clock: () => Date }) {
   const { db, clock } = deps;
   return {
     async listViews(ctx: Ctx) {

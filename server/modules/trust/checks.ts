@@ -7,15 +7,15 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AuditLog } from '../../core/audit.js';
 import type { Json } from '../../core/canonical-json.js';
 import type { Config } from '../../core/config.js';
-import type { Db } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { GLOBAL_TABLES } from '../../core/tenancy.js';
-import type { DocFacts } from '../aidocs/service.js';
-import { latestBackupRun } from '../backups/repo.js';
-import type { BiasReport } from '../bias/service.js';
-import { getRetention } from '../retention/repo.js';
-import { getAiSettings } from '../screening/repo.js';
-import { PROVIDER_STORE } from '../screening/model.js';
-import { listSweptOrgIds } from '../retention/repo.js';
+import type { DocFacts } from '../aidocs/index.js';
+import { latestBackupRun } from '../backups/index.js';
+import type { BiasReport } from '../bias/index.js';
+import { getRetention } from '../retention/index.js';
+import { getAiSettings } from '../screening/index.js';
+import { PROVIDER_STORE } from '../screening/index.js';
+import { listSweptOrgIds } from '../retention/index.js';
 import { parseNftRuleset } from './firewall.js';
 import { fetchSelf, handshake, hstsMaxAge, refusedByServer, type SelfTarget } from './probe.js';
 import { lastRestoreDrill, lastRetentionSweep, lastSignedCheckpoint, mfaFacts, rlsFacts } from './repo.js';
@@ -45,7 +45,8 @@ export interface CheckDefinition {
 }
 
 export interface CheckDeps {
-  db: Db;
+  // GlobalDb: install-wide checks run across every org.
+  db: TenantDb & GlobalDb;
   config: Pick<Config, 'publicUrl' | 'aiProvider' | 'openai' | 'vapi' | 'backups' | 'auditCheckpointEveryMs' | 'trust'>;
   /** Verifies org chains (with the signing key's public half and retired keys). */
   audit: Pick<AuditLog, 'verify' | 'verifyPlatform'>;

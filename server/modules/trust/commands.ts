@@ -10,7 +10,7 @@ import { createLogger } from '../../core/logger.js';
 import { createOutbound } from '../../core/outbound.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { createRedis } from '../../core/redis.js';
-import { queuedAlertService } from '../alerts/wire.js';
+import { queuedAlertService } from '../alerts/index.js';
 import { hideCheck, unhideCheck } from './repo.js';
 import { wireTrust } from './wire.js';
 import { CHECK_IDS } from './checks.js';

@@ -1,7 +1,7 @@
 // HTML of /trust and /trust/<org>: plain HTML and one stylesheet, no script (strict CSP),
 // written for a candidate or a customer's security reviewer. Status is spelled out in
 // words, not only in colour.
-import { escapeHtml } from '../public/html.js';
+import { escapeHtml } from '../public/index.js';
 import type { Json } from '../../core/canonical-json.js';
 import type { LineStatus, TrustDocument, TrustLine } from './service.js';
 

@@ -1,7 +1,7 @@
 // SQL of the trust module (migration 0046): stored results (install-wide and per org),
 // the operator's hidden checks, and the facts the checks read.
 import type { Json } from '../../core/canonical-json.js';
-import type { Db, Queryable } from '../../core/db.js';
+import type { GlobalDb, Queryable, TenantDb } from '../../core/db.js';
 
 export interface ResultRow {
   checkId: string;
@@ -98,7 +98,8 @@ export async function findOrgForTrust(q: Queryable, slug: string): Promise<{ id:
 
 // ---- facts the checks read ----
 
-export async function mfaFacts(db: Db, orgId: string): Promise<{ members: number; enrolled: number; pendingSetup: number }> {
+// GlobalDb: trust checks read install-wide facts (RLS, MFA coverage) across orgs.
+export async function mfaFacts(db: TenantDb & GlobalDb, orgId: string): Promise<{ members: number; enrolled: number; pendingSetup: number }> {
   const { userIds, trustIdp } = await db.withTenant(orgId, async (q) => {
     const m = await q.query<{ user_id: string }>('SELECT user_id FROM memberships');
     const s = await q.query<{ sso_trust_idp_mfa: boolean }>('SELECT sso_trust_idp_mfa FROM org_auth_settings');
@@ -156,7 +157,7 @@ export async function rlsFacts(q: Queryable): Promise<RlsFacts> {
   };
 }
 
-export async function lastSignedCheckpoint(db: Db, orgId: string): Promise<{ seq: number | null; signedAt: Date | null; firstUnsignedAt: Date | null }> {
+export async function lastSignedCheckpoint(db: TenantDb & GlobalDb, orgId: string): Promise<{ seq: number | null; signedAt: Date | null; firstUnsignedAt: Date | null }> {
   return db.withTenant(orgId, async (q) => {
     const cp = await q.query<{ seq: number; signed_at: Date }>('SELECT seq, signed_at FROM audit_checkpoints WHERE org_id = $1 ORDER BY seq DESC LIMIT 1', [orgId]);
     const seq = cp.rows[0]?.seq ?? 0;
@@ -165,7 +166,7 @@ export async function lastSignedCheckpoint(db: Db, orgId: string): Promise<{ seq
   });
 }
 
-export async function lastRetentionSweep(db: Db, orgId: string): Promise<{ lastSweepAt: Date | null; orgCreatedAt: Date | null }> {
+export async function lastRetentionSweep(db: TenantDb & GlobalDb, orgId: string): Promise<{ lastSweepAt: Date | null; orgCreatedAt: Date | null }> {
   const sweep = await db.withTenant(orgId, (q) =>
     q.query<{ at: Date | null }>("SELECT max(occurred_at) AS at FROM audit_events WHERE org_id = $1 AND action = 'retention.swept'", [orgId]),
   );

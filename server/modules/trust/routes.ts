@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
-import { Problem } from '../../plugins/schemas.js';
+import { Problem } from '../../core/schemas.js';
 import { renderTrustPage, TRUST_CSS } from './render.js';
 import type { TrustDocument, TrustService } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';

@@ -7,10 +7,10 @@ import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Json } from '../../core/canonical-json.js';
-import type { Db } from '../../core/db.js';
-import type { AlertSink } from '../alerts/service.js';
-import type { DocFacts } from '../aidocs/service.js';
-import { listSweptOrgIds } from '../retention/repo.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
+import type { AlertSink } from '../alerts/index.js';
+import type { DocFacts } from '../aidocs/index.js';
+import { listSweptOrgIds } from '../retention/index.js';
 import type { CheckDefinition, Outcome } from './checks.js';
 import { findOrgForTrust, listHidden, listInstallResults, listOrgResults, saveInstallResult, saveOrgResult, type HiddenCheck, type ResultRow } from './repo.js';
 
@@ -53,7 +53,8 @@ export interface RunResult {
 }
 
 export interface TrustServiceDeps {
-  db: Db;
+  // GlobalDb: install-wide trust results and the org list for alerts are global.
+  db: TenantDb & GlobalDb;
   checks: CheckDefinition[];
   signingKey: KeyObject;
   publicUrl: URL;

@@ -14,19 +14,20 @@
 // never loses it. Processing is the worker's (webhook-ingest). A rejected request stores
 // nothing, answers 401 and leaves a log line plus an audit event (throttled per hook and
 // reason, so a forgery flood cannot turn into an audit-log flood).
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { openText, seal, type Keyring } from '../../core/crypto.js';
-import { isUuid, type Db } from '../../core/db.js';
+import { isUuid, type TenantDb, type GlobalDb } from '../../core/db.js';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
-import type { Ctx } from '../jobs/service.js';
+import type { Ctx } from '../../core/context.js';
 import { findEndpoint, insertEndpoint, listEndpoints, orgOfHook, revokeEndpoint, type EndpointRow } from './repo.js';
 import { createStoreBatcher } from './store-batcher.js';
 import { createTickBatch } from '../../core/tick-batch.js';
 import { messageFreshness, verifyRequest, type AuthMode, type EndpointAuth } from './verify.js';
-import type { AlertSink } from '../alerts/service.js';
+import type { AlertSink } from '../alerts/index.js';
+import { newToken } from '../../core/tokens.js';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 const CACHE_TTL_MS = 10_000;
@@ -97,7 +98,8 @@ export function dedupTimestamp(envelope: ServerMessageEnvelope, headerTsMs: numb
 }
 
 export function createWebhookService(deps: {
-  db: Db;
+  // GlobalDb: inbound webhooks are stored before their org is known (hook id -> org lookup).
+  db: TenantDb & GlobalDb;
   audit: AuditLog;
   keyring: Keyring;
   redis: Redis;
@@ -200,7 +202,7 @@ export function createWebhookService(deps: {
   return {
     async createEndpoint(ctx: Ctx, input: { mode: AuthMode; signatureHeader?: string; timestampHeader?: string }): Promise<EndpointView & { secret: string }> {
       const id = randomUUID();
-      const secret = randomBytes(32).toString('base64url');
+      const secret = newToken();
       const row = await db.withTenantTx(ctx.orgId, async (tx) => {
         const secretEnc = seal(await keyring.orgKey(tx, ctx.orgId), secret, endpointAad(ctx.orgId, id));
         const inserted = await insertEndpoint(tx, {

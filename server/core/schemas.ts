@@ -1,5 +1,5 @@
 // Shared schema pieces: the problem document and bounded primitives.
-import { Type } from 'typebox';
+import { Type, type TLiteral, type TUnion } from 'typebox';
 
 export const Problem = Type.Object(
   {
@@ -23,6 +23,8 @@ export const ProblemResponses = {
 };
 
 export const Uuid = Type.String({ format: 'uuid' });
+/** `/:id` path parameters, shared by every module's routes. */
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 /**
  * Bidirectional control characters (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069). In a
@@ -49,3 +51,13 @@ export const Name = DisplayText(200);
  * they are and coerces only other values ("true" -> true).
  */
 export const NullableBoolean = Type.Unsafe<boolean | null>({ type: ['boolean', 'null'] });
+
+/**
+ * The union of string literals `values`: the same JSON Schema as
+ * `Type.Union(values.map((v) => Type.Literal(v)))`, whose static type TypeBox computes as never
+ * (an array, not a tuple), which would type every such request field as never.
+ */
+export function Literals<const T extends readonly string[]>(values: T, options?: Parameters<typeof Type.Union>[1]): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
+  // The mapped tuple is exactly what map() builds, element by element.
+  return Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+}

@@ -1,3 +1,4 @@
+// Opaque tokens: generation, hashing for storage, CSRF derivation and constant-time comparison.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A fresh opaque 256-bit token, base64url. */
