@@ -36,7 +36,7 @@ import { wellKnownRoutes } from './modules/wellknown/routes.js';
 import { ssoRoutes } from './modules/sso/routes.js';
 import type { TxtResolver } from './modules/sso/service.js';
 import { interviewRoutes } from './modules/interviews/wire.js';
-import { createModelProvider } from '../worker/providers/index.js';
+import { createModelProvider } from './modules/ai/providers/index.js';
 import { screeningRoutes } from './modules/screening/routes.js';
 import { webRoutes } from './modules/web/routes.js';
 import { alertRoutes } from './modules/alerts/routes.js';

@@ -31,7 +31,7 @@ import { createRetentionService } from '../server/modules/retention/service.js';
 import { createRetentionSweepProcessor } from './processors/retention-sweep.js';
 import { createOffboardingService } from '../server/modules/privacy/offboarding.js';
 import type { CircuitBreaker } from '../server/core/circuit-breaker.js';
-import { withCircuitBreaker } from './providers/breaker.js';
+import { withCircuitBreaker } from '../server/modules/ai/providers/breaker.js';
 import type { NodeEnv } from '../server/core/config.js';
 import { createAlertDeliverer } from '../server/modules/alerts/service.js';
 import { createOutbound, type Resolver } from '../server/core/outbound.js';

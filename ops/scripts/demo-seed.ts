@@ -33,7 +33,7 @@ import { createInterviewService, INTERVIEW_NOTICE_VERSION } from '../../server/m
 import { createAccommodationService } from '../../server/modules/interviews/accommodations.js';
 import { createScorecardService } from '../../server/modules/scorecards/service.js';
 import { expandWeeklyHours } from '../../server/modules/interviews/schedule.js';
-import { createSimulatedProvider, SIMULATED_MODEL } from '../../worker/providers/simulated.js';
+import { createSimulatedProvider, SIMULATED_MODEL } from '../../server/modules/ai/providers/simulated.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { insertAlert, updateDelivery, upsertAlertSettings } from '../../server/modules/alerts/repo.js';

@@ -8,7 +8,7 @@ import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { cvParseJobId } from '../../server/modules/applications/wire.js';
 import { cvScreenJobId } from '../../server/modules/screening/queue.js';
-import { createSimulatedProvider } from '../../worker/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
 import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, reconcileJobs } from '../../worker/reconcile.js';
 import { alertDeliverJobId } from '../../server/modules/alerts/wire.js';
 import { randomUUID } from 'node:crypto';

@@ -4,14 +4,14 @@
 // evidence. The same input always gives the same output, and everything it says is
 // labelled SIMULATED: it is a keyword match, not anyone's judgement.
 import { createHash } from 'node:crypto';
-import { readPrompt } from '../../server/modules/screening/prompt.js';
-import type { ModelProvider, StructuredRequest, StructuredResponse } from '../../server/modules/screening/model.js';
-import { SCORE_SCHEMA_NAME } from '../../server/modules/interviews/score-schema.js';
-import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
-import { detectInjection } from '../../server/modules/screening/injection.js';
-import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
-import { PLAN_SCHEMA_NAME } from '../../server/modules/interviews/plan-draft.js';
-import { simulatePlanDraft } from '../../server/modules/interviews/plan-simulated.js';
+import { readPrompt } from '../../screening/prompt.js';
+import type { ModelProvider, StructuredRequest, StructuredResponse } from '../../screening/model.js';
+import { SCORE_SCHEMA_NAME } from '../../interviews/score-schema.js';
+import { CHECK_SCHEMA_NAME } from '../../screening/injection-check.js';
+import { detectInjection } from '../../screening/injection.js';
+import { simulateInterviewScoring } from '../../interviews/score-simulated.js';
+import { PLAN_SCHEMA_NAME } from '../../interviews/plan-draft.js';
+import { simulatePlanDraft } from '../../interviews/plan-simulated.js';
 
 export const SIMULATED_MODEL = 'hirebox-simulated-1';
 const STOP = new Set(['and', 'the', 'with', 'for', 'experience', 'years', 'knowledge', 'skills', 'good', 'strong', 'production']);
