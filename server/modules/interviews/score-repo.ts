@@ -1,5 +1,6 @@
 // SQL for interview scores and their AI runs (ai_runs rows tied to an interview score).
 import type { Queryable } from '../../core/db.js';
+import { finishAiResultRow, type AiResultFinish } from '../ai/result.js';
 
 export interface InterviewScoreRow {
   id: string;
@@ -52,34 +53,8 @@ export async function insertScoreRun(
 }
 
 /** Finishes a score once; false when another run already finished it. */
-export async function finishScore(
-  tx: Queryable,
-  id: string,
-  f: {
-    status: 'completed' | 'failed';
-    reason: string | null;
-    provider: string | null;
-    model: string | null;
-    promptVersion: string;
-    inputHash: string | null;
-    overallScore: number | null;
-    scores: Record<string, number | null>;
-    flags: string[];
-    resultEnc: Buffer | null;
-    rawResponseEnc: Buffer | null;
-    inputTokens: number;
-    outputTokens: number;
-    attempts: number;
-  },
-): Promise<boolean> {
-  const res = await tx.query(
-    `UPDATE interview_scores SET status = $2, status_reason = $3, provider = $4, model = $5, prompt_version = $6, input_hash = $7, overall_score = $8,
-        scores = $9, flags = $10, result_enc = $11, raw_response_enc = $12, input_tokens = input_tokens + $13, output_tokens = output_tokens + $14,
-        attempts = attempts + $15, completed_at = now(), updated_at = now()
-      WHERE id = $1 AND status NOT IN ('completed', 'failed')`,
-    [id, f.status, f.reason, f.provider, f.model, f.promptVersion, f.inputHash, f.overallScore, JSON.stringify(f.scores), f.flags, f.resultEnc, f.rawResponseEnc, f.inputTokens, f.outputTokens, f.attempts],
-  );
-  return res.rowCount === 1;
+export async function finishScore(tx: Queryable, id: string, f: AiResultFinish): Promise<boolean> {
+  return finishAiResultRow(tx, 'interview_scores', id, f);
 }
 
 export interface ScoreRunRow {
