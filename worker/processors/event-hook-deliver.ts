@@ -7,8 +7,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/repo.js';
-import type { EventHookDeliverer } from '../../server/modules/event-hooks/service.js';
+import { dueDeliveries, type EventHookDeliverer } from '../../server/modules/event-hooks/service.js';
 import { eventHookJobId } from '../../server/modules/event-hooks/wire.js';
 
 export const EVENT_HOOK_SWEEP_JOB = 'sweep';
@@ -21,7 +20,7 @@ export async function scheduleEventHookSweep(queue: TypedQueue<'event-hook-deliv
 }
 
 export async function sweepDueDeliveries(deps: { db: Db; queue: TypedQueue<'event-hook-deliver'>; clock: () => Date }): Promise<number> {
-  const due = await dueDeliveriesAllOrgs(deps.db.pool, deps.clock(), SWEEP_BATCH);
+  const due = await dueDeliveries(deps.db, deps.clock(), SWEEP_BATCH);
   if (due.length === 0) return 0;
   await deps.queue.addBulk(
     due.map((d) => ({ name: 'deliver', data: { orgId: d.orgId, deliveryId: d.id, attempt: d.attempts + 1 }, opts: { jobId: eventHookJobId(d.id, d.attempts + 1), attempts: 1 } })),

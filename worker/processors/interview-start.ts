@@ -17,9 +17,8 @@ import type { Logger } from 'pino';
 import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
+import { breakerWaitUntil, overdueStarts, PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
 import { interviewStartJobId } from '../../server/modules/interviews/job-ids.js';
-import { overdueStartsAllOrgs } from '../../server/modules/interviews/repo.js';
 
 export const START_SWEEP_JOB_NAME = 'sweep';
 const SWEEP_EVERY_MS = 2 * 60_000;
@@ -40,7 +39,7 @@ export async function scheduleStartSweep(queue: TypedQueue<'interview-start'>, e
 
 /** Enqueues a start for each overdue phone interview; returns how many were offered. */
 export async function sweepOverdueStarts(deps: StartSweepDeps): Promise<number> {
-  const rows = await overdueStartsAllOrgs(deps.db.pool, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
+  const rows = await overdueStarts(deps.db, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
   const jobs = rows.map((r) => ({ name: 'start', data: { orgId: r.orgId, interviewId: r.id }, opts: { jobId: interviewStartJobId(r.id, `due${r.attempts}`) } }));
   // A finished job keeps its id (removeOnFail/removeOnComplete keep them for days), and adding

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { PermanentFailure, type CallService } from '../../server/modules/interviews/calls.js';
-import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/repo.js';
+import { unprocessedMessages } from '../../server/modules/webhooks/inbox.js';
 import { webhookIngestJobs } from '../../server/modules/webhooks/service.js';
 
 export const SWEEP_JOB_NAME = 'sweep';
@@ -35,7 +35,7 @@ export async function scheduleWebhookSweep(queue: TypedQueue<'webhook-ingest'>, 
 
 /** Re-enqueues accepted, unprocessed messages older than the threshold; returns how many were offered. */
 export async function sweepUnprocessed(deps: WebhookSweepDeps): Promise<number> {
-  const rows = await unprocessedMessagesAllOrgs(deps.db.pool, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
+  const rows = await unprocessedMessages(deps.db, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
   await deps.queue.addBulk(webhookIngestJobs(rows.map((r) => ({ orgId: r.orgId, messageId: r.id }))));
   return rows.length;

@@ -32,6 +32,7 @@ import {
   countSubscriptions,
   deleteSubscription,
   disableFailing,
+  dueDeliveriesAllOrgs,
   findDelivery,
   findEvent,
   findSubscription,
@@ -419,3 +420,8 @@ export function createEventHookDeliverer(deps: DeliveryDeps) {
 export type EventHookDeliverer = ReturnType<typeof createEventHookDeliverer>;
 
 const firstFailedAtOf = (d: { first_failed_at: Date | null }, now: Date): Date => d.first_failed_at ?? now;
+
+/** Deliveries due now in every org (the worker's sweep; looks across orgs through a SECURITY DEFINER function). */
+export async function dueDeliveries(db: Pick<Db, 'pool'>, at: Date, limit: number): Promise<{ orgId: string; id: string; attempts: number }[]> {
+  return dueDeliveriesAllOrgs(db.pool, at, limit);
+}

@@ -15,7 +15,7 @@ import type { AuditLog } from '../../core/audit.js';
 import type { TypedQueue } from '../../core/queues.js';
 import type { Db, Queryable } from '../../core/db.js';
 import type { AlertSink } from '../alerts/service.js';
-import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
+import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, pendingDeletionsAllOrgs, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
 import { vapiStatusOf, type VapiApi } from './vapi.js';
 
 /** ~16 attempts, 1 min doubling: the last retry comes about 22 days after the first failure. */
@@ -119,3 +119,8 @@ export function createVapiDeletionService(deps: { db: Db; audit: AuditLog; vapi:
 }
 
 export type VapiDeletionService = ReturnType<typeof createVapiDeletionService>;
+
+/** Vapi call deletions still pending in every org (the worker's sweep; looks across orgs). */
+export async function pendingDeletions(db: Pick<Db, 'pool'>, limit: number): Promise<{ orgId: string; callId: string }[]> {
+  return pendingDeletionsAllOrgs(db.pool, limit);
+}

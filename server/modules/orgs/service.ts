@@ -8,7 +8,7 @@ import { hasBidiControls } from '../../plugins/schemas.js';
 import { hashPassword, newPasswordProblem } from '../auth/passwords.js';
 import { hashToken, newToken } from '../auth/tokens.js';
 import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/repo.js';
-import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
+import { findUserIdByEmail, insertOrg, listOrgIds, slugTaken, upsertMembership } from './repo.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -99,3 +99,8 @@ export function createOrgService(deps: { db: Db; audit: AuditLog; publicUrl: URL
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;
+
+/** Every org's id, oldest first (operator and worker sweeps that visit each org in turn). */
+export async function allOrgIds(db: Pick<Db, 'pool'>): Promise<string[]> {
+  return listOrgIds(db.pool);
+}
