@@ -6,7 +6,26 @@
 import type { Db, Queryable } from '../../core/db.js';
 import { addUsage, monthStart } from './repo.js';
 
-/** The columns every AI result table shares (screenings, interview_scores). */
+/** A stored AI result as read (the columns screenings and interview_scores share). */
+export interface AiResultRow {
+  id: string;
+  status: 'pending' | 'waiting' | 'completed' | 'failed';
+  status_reason: string | null;
+  provider: string | null;
+  model: string | null;
+  prompt_version: string | null;
+  input_hash: string | null;
+  overall_score: number | null;
+  flags: string[];
+  result_enc: Buffer | null;
+  input_tokens: number;
+  output_tokens: number;
+  attempts: number;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** What finishing writes into the columns every AI result table shares (screenings, interview_scores). */
 export interface AiResultFinish {
   status: 'completed' | 'failed';
   reason: string | null;

@@ -1,25 +1,10 @@
 // SQL for interview scores and their AI runs (ai_runs rows tied to an interview score).
 import type { Queryable } from '../../core/db.js';
-import { finishAiResultRow, type AiResultFinish } from '../ai/result.js';
+import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/result.js';
 
-export interface InterviewScoreRow {
-  id: string;
+export interface InterviewScoreRow extends AiResultRow {
   interview_id: string;
-  status: 'pending' | 'waiting' | 'completed' | 'failed';
-  status_reason: string | null;
-  provider: string | null;
-  model: string | null;
-  prompt_version: string | null;
-  input_hash: string | null;
-  overall_score: number | null;
   scores: Record<string, number | null>;
-  flags: string[];
-  result_enc: Buffer | null;
-  input_tokens: number;
-  output_tokens: number;
-  attempts: number;
-  created_at: Date;
-  completed_at: Date | null;
 }
 
 const COLUMNS = `id, interview_id, status, status_reason, provider, model, prompt_version, input_hash, overall_score, scores, flags,

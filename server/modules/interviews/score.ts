@@ -12,8 +12,7 @@
 // - the result is sealed with the candidate key; every model call is an ai_runs row and
 //   the outcome an audit event. Idempotent: a completed or failed score is not redone.
 import { createHash } from 'node:crypto';
-import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
-import type { Queryable } from '../../core/db.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
@@ -64,15 +63,6 @@ export function blindTurns(turns: Turn[], known: { name: string; email?: string 
 
 export function createInterviewScorer(deps: InterviewScorerDeps) {
   const clock = deps.clock ?? (() => new Date());
-
-  async function cipherFor(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
-    try {
-      return await deps.keyring.candidateCipher(q, orgId, candidateId);
-    } catch (err) {
-      if (err instanceof KeyDestroyedError) return null;
-      throw err;
-    }
-  }
 
   async function finish(
     orgId: string,
@@ -151,7 +141,7 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
           await setScoreWaiting(tx, score.id, held);
           return { kind: 'waiting' as const, score, reason: held };
         }
-        const cipher = await cipherFor(tx, orgId, row.candidate_id);
+        const cipher = await candidateCipherUnlessErased(deps.keyring, tx, orgId, row.candidate_id);
         const [cand] = cipher ? await findCandidates(tx, [row.candidate_id]) : [];
         if (!cipher || !cand) return { kind: 'erased' as const, score, row };
         const job = await findJob(tx, row.job_id, null);

@@ -1,6 +1,6 @@
 // SQL for screenings and their AI runs.
 import type { Queryable } from '../../core/db.js';
-import { finishAiResultRow, type AiResultFinish } from '../ai/result.js';
+import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/result.js';
 
 // The org's AI settings and monthly usage are the AI plumbing's (ai/repo.ts); re-exported
 // here so the screening settings and status code keep one import.
@@ -32,35 +32,20 @@ export async function loadScreeningSource(q: Queryable, applicationId: string): 
   return rows[0] ?? null;
 }
 
-export interface ScreeningRow {
-  id: string;
+export interface ScreeningRow extends AiResultRow {
   application_id: string;
   job_id: string;
   document_id: string;
   criteria_version: number;
   generation: number;
-  status: 'pending' | 'waiting' | 'completed' | 'failed';
-  status_reason: string | null;
-  provider: string | null;
-  model: string | null;
-  prompt_version: string | null;
-  input_hash: string | null;
   recommendation: string | null;
   model_recommendation: string | null;
-  overall_score: number | null;
   scores: Record<string, number>;
-  flags: string[];
   injection_kinds: string[];
   redaction_counts: Record<string, number>;
-  result_enc: Buffer | null;
   redaction_map_enc: Buffer | null;
   raw_response_enc: Buffer | null;
-  input_tokens: number;
-  output_tokens: number;
-  attempts: number;
   requested_by: string | null;
-  created_at: Date;
-  completed_at: Date | null;
 }
 
 const COLUMNS = `id, application_id, job_id, document_id, criteria_version, generation, status, status_reason, provider, model, prompt_version,

@@ -4,7 +4,8 @@
 // and one blinded model call whose AI runs are stored under the check's own purpose and
 // charged to the org's budget. Each check decides what to call and how to report it.
 import type { AuditLog } from '../../core/audit.js';
-import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
+import type { CandidateCipher, Keyring } from '../../core/crypto.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import type { Db } from '../../core/db.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
@@ -79,13 +80,8 @@ export function createSampleRuns(deps: { db: Db; audit: AuditLog; keyring: Keyri
       return db.withTenant(orgId, async (q) => {
         const src = await loadScreeningSource(q, applicationId);
         if (!src?.document_id || !src.text_enc || src.criteria.length === 0 || src.human_review_only) return null;
-        let cipher;
-        try {
-          cipher = await deps.keyring.candidateCipher(q, orgId, src.candidate_id);
-        } catch (err) {
-          if (err instanceof KeyDestroyedError) return null;
-          throw err;
-        }
+        const cipher = await candidateCipherUnlessErased(deps.keyring, q, orgId, src.candidate_id);
+        if (!cipher) return null;
         const [cand] = await findCandidates(q, [src.candidate_id]);
         if (!cand) return null;
         return { src, cipher, text: cipher.openText('documents', 'text_enc', src.document_id, src.text_enc), candidate: decryptCandidate(cipher, cand) };

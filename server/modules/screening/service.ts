@@ -10,8 +10,7 @@
 // finding, the model's own instructions_found and the pattern detector each flag the
 // screening and block "advance". Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
-import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
-import type { Queryable } from '../../core/db.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { insertEvent } from '../applications/repo.js';
 import { decryptCandidate } from '../applications/service.js';
 import { findCandidates } from '../candidates/repo.js';
@@ -57,15 +56,6 @@ const RESULT_TABLE = 'screenings';
 
 export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   const clock = deps.clock ?? (() => new Date());
-
-  async function cipherFor(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
-    try {
-      return await deps.keyring.candidateCipher(q, orgId, candidateId);
-    } catch (err) {
-      if (err instanceof KeyDestroyedError) return null;
-      throw err;
-    }
-  }
 
   async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
     const runs = extra.runs ?? [];
@@ -123,7 +113,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         // Read alongside the screening row; used only when the screening goes ahead.
         const [row, cipher, [cand], hiddenEnc] = await Promise.all([
           ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId, criteriaVersion: src.criteria_version }),
-          cipherFor(tx, orgId, src.candidate_id),
+          candidateCipherUnlessErased(deps.keyring, tx, orgId, src.candidate_id),
           findCandidates(tx, [src.candidate_id]),
           findHiddenEnc(tx, documentId),
         ]);
