@@ -1,5 +1,6 @@
 // SQL for what all AI work shares: the org's AI settings (pause switch, pinned model, monthly
-// token budget, concurrency, injection check) and its monthly token usage.
+// token budget, concurrency, injection check), its monthly token usage, and the AI run record
+// (one ai_runs row per model call).
 import type { Queryable } from '../../core/db.js';
 
 export interface AiSettingsRow {
@@ -43,4 +44,34 @@ export async function addUsage(tx: Queryable, orgId: string, month: string, inpu
      ON CONFLICT (org_id, month) DO UPDATE SET input_tokens = ai_usage.input_tokens + $3, output_tokens = ai_usage.output_tokens + $4, runs = ai_usage.runs + $5`,
     [orgId, month, input, output, runs],
   );
+}
+
+export type AiRunPurpose = 'cv_screening' | 'stability' | 'counterfactual' | 'injection_check' | 'interview_scoring';
+
+/** One model call as an ai_runs row (the fields of a run record, structured-call.ts). */
+export interface AiRunInsert {
+  orgId: string;
+  provider: string;
+  model: string;
+  promptVersion: string;
+  inputHash: string;
+  outcome: string;
+  detail: string | null;
+  outputEnc: Buffer | null;
+  latencyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  httpAttempts: number;
+  requestId: string | null;
+}
+
+/** Stores one run tied to the result it served (a screening or an interview score); returns its id. */
+export async function insertAiRun(tx: Queryable, owner: { screeningId: string } | { interviewScoreId: string }, purpose: AiRunPurpose, r: AiRunInsert): Promise<string> {
+  const [column, ownerId] = 'screeningId' in owner ? ['screening_id', owner.screeningId] : ['interview_score_id', owner.interviewScoreId];
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO ai_runs (org_id, ${column}, purpose, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+    [r.orgId, ownerId, purpose, r.provider, r.model, r.promptVersion, r.inputHash, r.outcome, r.detail, r.outputEnc, r.latencyMs, r.inputTokens, r.outputTokens, r.httpAttempts, r.requestId],
+  );
+  return (rows[0] as { id: string }).id;
 }

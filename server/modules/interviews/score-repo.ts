@@ -1,5 +1,6 @@
 // SQL for interview scores and their AI runs (ai_runs rows tied to an interview score).
 import type { Queryable } from '../../core/db.js';
+import { insertAiRun, type AiRunInsert } from '../ai/repo.js';
 import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/result.js';
 
 export interface InterviewScoreRow extends AiResultRow {
@@ -26,15 +27,8 @@ export async function setScoreWaiting(tx: Queryable, id: string, reason: string)
   await tx.query(`UPDATE interview_scores SET status = 'waiting', status_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'waiting')`, [id, reason]);
 }
 
-export async function insertScoreRun(
-  tx: Queryable,
-  r: { orgId: string; scoreId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO ai_runs (org_id, interview_score_id, purpose, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id)
-     VALUES ($1, $2, 'interview_scoring', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-    [r.orgId, r.scoreId, r.provider, r.model, r.promptVersion, r.inputHash, r.outcome, r.detail, r.outputEnc, r.latencyMs, r.inputTokens, r.outputTokens, r.httpAttempts, r.requestId],
-  );
+export async function insertScoreRun(tx: Queryable, r: AiRunInsert & { scoreId: string }): Promise<void> {
+  await insertAiRun(tx, { interviewScoreId: r.scoreId }, 'interview_scoring', r);
 }
 
 /** Finishes a score once; false when another run already finished it. */

@@ -1,5 +1,6 @@
 // SQL for screenings and their AI runs.
 import type { Queryable } from '../../core/db.js';
+import { insertAiRun, type AiRunInsert, type AiRunPurpose } from '../ai/repo.js';
 import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/result.js';
 
 // The org's AI settings and monthly usage are the AI plumbing's (ai/repo.ts); re-exported
@@ -74,16 +75,8 @@ export async function setWaiting(tx: Queryable, id: string, reason: string): Pro
   await tx.query(`UPDATE screenings SET status = 'waiting', status_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'waiting')`, [id, reason]);
 }
 
-export async function insertRun(
-  tx: Queryable,
-  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' | 'counterfactual' | 'injection_check' },
-): Promise<string> {
-  const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO ai_runs (org_id, screening_id, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id, purpose)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-    [r.orgId, r.screeningId, r.provider, r.model, r.promptVersion, r.inputHash, r.outcome, r.detail, r.outputEnc, r.latencyMs, r.inputTokens, r.outputTokens, r.httpAttempts, r.requestId, r.purpose ?? 'cv_screening'],
-  );
-  return (rows[0] as { id: string }).id;
+export async function insertRun(tx: Queryable, r: AiRunInsert & { screeningId: string; purpose?: Exclude<AiRunPurpose, 'interview_scoring'> }): Promise<string> {
+  return insertAiRun(tx, { screeningId: r.screeningId }, r.purpose ?? 'cv_screening', r);
 }
 
 /** Finishes a screening once; false when another run already finished it. */
