@@ -48,14 +48,13 @@ export async function addUsage(tx: Queryable, orgId: string, month: string, inpu
 
 export type AiRunPurpose = 'cv_screening' | 'stability' | 'counterfactual' | 'injection_check' | 'interview_scoring';
 
-/** One model call as an ai_runs row (the fields of a run record, structured-call.ts). */
-export interface AiRunInsert {
-  orgId: string;
+/** One model call (one attempt), made by screening/structured-call.ts and stored as an ai_runs row. */
+export interface RunRecord {
   provider: string;
   model: string;
   promptVersion: string;
   inputHash: string;
-  outcome: string;
+  outcome: 'ok' | 'invalid_json' | 'schema_violation' | 'refused' | 'provider_error';
   detail: string | null;
   outputEnc: Buffer | null;
   latencyMs: number;
@@ -64,6 +63,8 @@ export interface AiRunInsert {
   httpAttempts: number;
   requestId: string | null;
 }
+
+export type AiRunInsert = RunRecord & { orgId: string };
 
 /** Stores one run tied to the result it served (a screening or an interview score); returns its id. */
 export async function insertAiRun(tx: Queryable, owner: { screeningId: string } | { interviewScoreId: string }, purpose: AiRunPurpose, r: AiRunInsert): Promise<string> {
