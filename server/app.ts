@@ -16,7 +16,7 @@ import type { MigrationFile } from './core/migrate.js';
 import { createOutbound, type Resolver } from './core/outbound.js';
 import { createPlatform } from './core/platform.js';
 import { createHttpApp, registerHttpKernel } from './http.js';
-import { createModelProvider } from '../worker/providers/index.js';
+import { createModelProvider } from './modules/ai/index.js';
 import { wireAiDocs } from './modules/aidocs/index.js';
 import { wireAlerts } from './modules/alerts/index.js';
 import { wireAnalytics } from './modules/analytics/index.js';

@@ -177,8 +177,7 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, STABILITY_MAX_SAMPLE);
   // Loaded only for this command (the provider and the openai SDK take most of the CLI's start-up).
   // The CLI is an operator tool: it uses the same model provider the worker does.
-  // eslint-disable-next-line boundaries/element-types -- moved by the flows change
-  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/index.js'), import('../worker/providers/index.js')]);
+  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/index.js'), import('./modules/ai/index.js')]);
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const check = createStabilityCheck({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
     const result = await check.run({ jobId, runs, sample });
@@ -305,8 +304,7 @@ async function runBiasCounterfactual(config: Config, args: string[], out: Out): 
   const jobId = uuidOption(command, 'job', values.job);
   const [{ createCounterfactualAudit, renderCounterfactualReport, COUNTERFACTUAL_MAX_SAMPLE }, { createModelProvider }] = await Promise.all([
     import('./modules/bias/index.js'),
-    // eslint-disable-next-line boundaries/element-types -- moved by the flows change
-    import('../worker/providers/index.js'),
+    import('./modules/ai/index.js'),
   ]);
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, COUNTERFACTUAL_MAX_SAMPLE);
   return withDb(config.databaseUrl.reveal(), async (db) => {

@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads } from '../../server/core/queues.js';
-import { listOrgIds } from '../../server/modules/orgs/index.js';
 import { summariseClosedDenials } from '../../server/modules/audit/index.js';
+import { allOrgIds } from '../../server/modules/orgs/index.js';
 
 export interface AuditCheckpointDeps {
   db: Db;
@@ -19,7 +19,7 @@ export interface AuditCheckpointDeps {
 
 export function createAuditCheckpointProcessor(deps: AuditCheckpointDeps) {
   return async function processAuditCheckpoint(job: Job<JobPayloads['audit-checkpoint']>): Promise<{ signed: number; orgs: number }> {
-    const orgIds = job.data.orgId ? [job.data.orgId] : await listOrgIds(deps.db.pool);
+    const orgIds = job.data.orgId ? [job.data.orgId] : await allOrgIds(deps.db);
     let signed = 0;
     let denialSummaries = 0;
     for (const orgId of orgIds) {

@@ -15,23 +15,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../server/core/audit.js';
-import { KeyDestroyedError, type Keyring } from '../../server/core/crypto.js';
+import type { Keyring } from '../../server/core/crypto.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads } from '../../server/core/queues.js';
 import type { BlobStore } from '../../server/core/storage.js';
-import { insertEvent, isHumanReviewOnly } from '../../server/modules/applications/index.js';
-import { findDocument, markParsed, markParseOutcome, type DocumentRow } from '../../server/modules/documents/index.js';
-import { hiddenCounts, isEmptyHidden, sealHiddenParts } from '../../server/modules/documents/index.js';
-import {
-  candidateMessageFor,
-  DEFAULT_EXTRACTION_LIMITS,
-  DocumentRefusedError,
-  ExtractionError,
-  preflightDocument,
-  runExtraction,
-  type ExtractionLimits,
-  type ExtractResult,
-} from '../../server/modules/documents/index.js';
+import { DEFAULT_EXTRACTION_LIMITS, DocumentRefusedError, ExtractionError, preflightDocument, runExtraction, type ExtractionLimits, type ExtractResult } from '../../server/modules/documents/index.js';
+import { createDocumentParsing } from '../../server/modules/documents/index.js';
 import type { OrgSlots } from '../../server/core/org-fairness.js';
 
 export interface CvParseDeps {
@@ -57,45 +46,7 @@ export type CvParseOutcome = { status: 'parsed' | 'needs_manual_review' | 'faile
 export function createCvParseProcessor(deps: CvParseDeps) {
   const limits = { ...DEFAULT_EXTRACTION_LIMITS, ...deps.limits };
   const extract = deps.extract ?? runExtraction;
-
-  async function refuse(orgId: string, doc: DocumentRow, err: DocumentRefusedError): Promise<void> {
-    const { reason, facts } = err.refusal;
-    await deps.db.withTenantTx(orgId, async (tx) => {
-      await markParseOutcome(tx, doc.id, 'failed', err.message);
-      await insertEvent(tx, {
-        orgId,
-        applicationId: doc.application_id,
-        type: 'document.refused',
-        actor: { type: 'system' },
-        data: { documentId: doc.id, reason, ...facts, candidateMessage: candidateMessageFor(err.refusal) },
-      });
-      await deps.audit.recordIn(tx, orgId, {
-        action: 'document.refused',
-        actor: { type: 'system' },
-        target: { type: 'document', id: doc.id },
-        metadata: { reason, ...facts },
-      });
-    });
-  }
-
-  async function finish(orgId: string, doc: DocumentRow, status: 'needs_manual_review' | 'failed', reason: string): Promise<void> {
-    await deps.db.withTenantTx(orgId, async (tx) => {
-      await markParseOutcome(tx, doc.id, status, reason);
-      await insertEvent(tx, {
-        orgId,
-        applicationId: doc.application_id,
-        type: status === 'failed' ? 'document.parse_failed' : 'document.needs_manual_review',
-        actor: { type: 'system' },
-        data: { documentId: doc.id, reason },
-      });
-      await deps.audit.recordIn(tx, orgId, {
-        action: status === 'failed' ? 'document.parse_failed' : 'document.needs_manual_review',
-        actor: { type: 'system' },
-        target: { type: 'document', id: doc.id },
-        metadata: { reason },
-      });
-    });
-  }
+  const documents = createDocumentParsing(deps);
 
   async function processCvParse(job: Job<JobPayloads['cv-parse']>, token?: string): Promise<CvParseOutcome> {
     if (!deps.slots) return parseOne(job);
@@ -118,24 +69,12 @@ export function createCvParseProcessor(deps: CvParseDeps) {
   async function parseOne(job: Job<JobPayloads['cv-parse']>): Promise<CvParseOutcome> {
     const { orgId, documentId } = job.data;
     const log = deps.logger.child({ queue: 'cv-parse', jobId: job.id, documentId });
-    const loaded = await deps.db.withTenant(orgId, async (q) => {
-      const doc = await findDocument(q, documentId);
-      if (!doc || doc.parse_status !== 'pending') return { doc, bytes: null };
-      const sealed = await deps.blobs.get(q, documentId);
-      if (!sealed) return { doc, bytes: null };
-      try {
-        const cipher = await deps.keyring.candidateCipher(q, orgId, doc.candidate_id);
-        return { doc, bytes: cipher.open('document_blobs', 'bytes_enc', documentId, sealed) };
-      } catch (err) {
-        if (err instanceof KeyDestroyedError) return { doc, bytes: null, erased: true };
-        throw err;
-      }
-    });
+    const loaded = await documents.loadForParse(orgId, documentId);
     const doc = loaded.doc;
     if (!doc) return { status: 'missing' };
     if (doc.parse_status !== 'pending') return { status: 'skipped' };
     if (!loaded.bytes) {
-      await finish(orgId, doc, 'failed', 'erased' in loaded ? 'candidate_erased' : 'file_missing');
+      await documents.finishUnparsed(orgId, doc, 'failed', 'erased' in loaded ? 'candidate_erased' : 'file_missing');
       return { status: 'failed', reason: 'file_missing' };
     }
 
@@ -147,7 +86,7 @@ export function createCvParseProcessor(deps: CvParseDeps) {
     } catch (err) {
       if (err instanceof DocumentRefusedError) {
         log.warn({ reason: err.refusal.reason, ...err.refusal.facts, ms: Date.now() - started }, 'cv refused before extraction');
-        await refuse(orgId, doc, err);
+        await documents.refuse(orgId, doc, err);
         throw new UnrecoverableError(err.message);
       }
       const reason = err instanceof ExtractionError ? err.message : `unexpected: ${(err as Error).name}`;
@@ -158,41 +97,26 @@ export function createCvParseProcessor(deps: CvParseDeps) {
       const last = permanent || resourceSpent || job.attemptsMade + 1 >= attempts;
       log.warn({ reason, attempt: job.attemptsMade + 1, attempts, permanent }, 'cv parse failed');
       if (last) {
-        await finish(orgId, doc, 'failed', reason);
+        await documents.finishUnparsed(orgId, doc, 'failed', reason);
         throw new UnrecoverableError(reason);
       }
-      await deps.db.withTenantTx(orgId, (tx) => tx.query('UPDATE documents SET parse_attempts = parse_attempts + 1, parse_error = $2 WHERE id = $1', [doc.id, reason]));
+      await documents.noteFailedAttempt(orgId, doc.id, reason);
       throw err;
     }
 
     if (result.status === 'needs_manual_review') {
-      await finish(orgId, doc, 'needs_manual_review', result.reason);
+      await documents.finishUnparsed(orgId, doc, 'needs_manual_review', result.reason);
       log.info({ ms: Date.now() - started, status: result.status }, 'cv parsed');
       return { status: 'needs_manual_review', reason: result.reason };
     }
     const text = result.text;
     // Hidden parts (white/invisible/tiny text, comments, metadata) are sealed beside the
     // text for the injection detector; the timeline gets only their counts.
-    const hidden = result.hidden ?? {};
-    const counts = hiddenCounts(hidden);
-    await deps.db.withTenantTx(orgId, async (tx) => {
-      // Re-check under lock: a concurrent run may have finished first.
-      const current = await findDocument(tx, doc.id, true);
-      if (!current || current.parse_status !== 'pending') return;
-      const cipher = await deps.keyring.candidateCipher(tx, orgId, doc.candidate_id);
-      await markParsed(tx, doc.id, cipher.seal('documents', 'text_enc', doc.id, text), text.length, isEmptyHidden(hidden) ? null : sealHiddenParts(cipher, doc.id, hidden));
-      await insertEvent(tx, {
-        orgId,
-        applicationId: doc.application_id,
-        type: 'document.parsed',
-        actor: { type: 'system' },
-        data: { documentId: doc.id, chars: text.length, ...(result.pages ? { pages: result.pages } : {}), ...(isEmptyHidden(hidden) ? {} : { hidden: counts }) },
-      });
-    });
+    const counts = await documents.storeParsed(orgId, doc, result);
     log.info({ ms: Date.now() - started, status: 'parsed', chars: text.length, hidden: counts }, 'cv parsed');
     // issue 6 (screening): hand the parsed CV on, after commit; a failed enqueue is logged, the text stays parsed.
     // A candidate who chose a review without AI is never screened: the parsed text is for the people reviewing it.
-    const humanOnly = await deps.db.withTenant(orgId, (q) => isHumanReviewOnly(q, doc.application_id));
+    const humanOnly = await documents.humanReviewOnly(orgId, doc.application_id);
     if (humanOnly) log.info('human review only: not sent to screening');
     else if (deps.onParsed) await deps.onParsed(orgId, doc.application_id, doc.id).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cv-screen enqueue failed'));
     return { status: 'parsed' };

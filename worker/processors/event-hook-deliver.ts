@@ -7,9 +7,9 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { dueDeliveriesAllOrgs } from '../../server/modules/event-hooks/index.js';
 import type { EventHookDeliverer } from '../../server/modules/event-hooks/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
+import { dueDeliveries } from '../../server/modules/event-hooks/index.js';
 
 export const EVENT_HOOK_SWEEP_JOB = SWEEP_JOB_NAME;
 export const EVENT_HOOK_SWEEP_EVERY_MS = 5_000;
@@ -21,7 +21,7 @@ export async function scheduleEventHookSweep(queue: TypedQueue<'event-hook-deliv
 }
 
 export async function sweepDueDeliveries(deps: { db: Db; queue: TypedQueue<'event-hook-deliver'>; clock: () => Date }): Promise<number> {
-  const due = await dueDeliveriesAllOrgs(deps.db.pool, deps.clock(), SWEEP_BATCH);
+  const due = await dueDeliveries(deps.db, deps.clock(), SWEEP_BATCH);
   if (due.length === 0) return 0;
   await enqueueBulk(
     deps.queue,

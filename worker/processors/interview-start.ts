@@ -18,8 +18,8 @@ import { CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { breakerWaitUntil, PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
-import { overdueStartsAllOrgs } from '../../server/modules/interviews/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME } from '../../server/core/queue-jobs.js';
+import { overdueStarts } from '../../server/modules/interviews/index.js';
 
 export const START_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 2 * 60_000;
@@ -40,7 +40,7 @@ export async function scheduleStartSweep(queue: TypedQueue<'interview-start'>, e
 
 /** Enqueues a start for each overdue phone interview; returns how many were offered. */
 export async function sweepOverdueStarts(deps: StartSweepDeps): Promise<number> {
-  const rows = await overdueStartsAllOrgs(deps.db.pool, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
+  const rows = await overdueStarts(deps.db, deps.graceSeconds ?? SWEEP_GRACE_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
   const jobs = rows.map((r) => queueJob(QUEUE_JOBS.interviewStart, { orgId: r.orgId, interviewId: r.id }, { key: { key: `due${r.attempts}` } }));
   // A finished job keeps its id (removeOnFail/removeOnComplete keep them for days), and adding

@@ -10,10 +10,10 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
-import { pendingDeletionsAllOrgs } from '../../server/modules/interviews/index.js';
 import { type VapiDeletionProducer, type VapiDeletionService } from '../../server/modules/interviews/index.js';
 export { vapiDeletionProducer } from '../../server/modules/interviews/index.js';
 import { scheduleSweep, SWEEP_JOB_NAME, vapiDeleteJobId } from '../../server/core/queue-jobs.js';
+import { pendingDeletions } from '../../server/modules/interviews/index.js';
 
 export const VAPI_DELETE_SWEEP_JOB_NAME = SWEEP_JOB_NAME;
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -26,7 +26,7 @@ export async function scheduleVapiDeleteSweep(queue: TypedQueue<'vapi-delete'>, 
 /** Re-enqueues pending deletions whose job is gone and retries failed-out ones; returns how many were (re)queued. */
 export async function sweepPendingDeletions(deps: { db: Db; queue: TypedQueue<'vapi-delete'>; producer: VapiDeletionProducer }): Promise<number> {
   let n = 0;
-  for (const { orgId, callId } of await pendingDeletionsAllOrgs(deps.db.pool, SWEEP_BATCH)) {
+  for (const { orgId, callId } of await pendingDeletions(deps.db, SWEEP_BATCH)) {
     const job = await deps.queue.getJob(vapiDeleteJobId(orgId, callId));
     if (!job) {
       await deps.producer.enqueue(orgId, [callId]);

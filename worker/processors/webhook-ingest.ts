@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../../server/core/db.js';
 import type { JobPayloads, TypedQueue } from '../../server/core/queues.js';
 import { PermanentFailure, type CallService } from '../../server/modules/interviews/index.js';
-import { unprocessedMessagesAllOrgs } from '../../server/modules/webhooks/index.js';
 import { enqueueBulk, queueJob, QUEUE_JOBS, scheduleSweep, SWEEP_JOB_NAME as SWEEP } from '../../server/core/queue-jobs.js';
+import { unprocessedMessages } from '../../server/modules/webhooks/index.js';
 
 export const SWEEP_JOB_NAME = SWEEP;
 export const SWEEP_EVERY_MS = 60_000;
@@ -35,7 +35,7 @@ export async function scheduleWebhookSweep(queue: TypedQueue<'webhook-ingest'>, 
 
 /** Re-enqueues accepted, unprocessed messages older than the threshold; returns how many were offered. */
 export async function sweepUnprocessed(deps: WebhookSweepDeps): Promise<number> {
-  const rows = await unprocessedMessagesAllOrgs(deps.db.pool, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
+  const rows = await unprocessedMessages(deps.db, deps.afterSeconds ?? SWEEP_AFTER_S, SWEEP_BATCH);
   if (rows.length === 0) return 0;
   await enqueueBulk(deps.queue, rows.map((r) => queueJob(QUEUE_JOBS.webhookIngest, { orgId: r.orgId, messageId: r.id })));
   return rows.length;

@@ -248,24 +248,14 @@ export function createCounterfactualAudit(deps: { db: Db; audit: AuditLog; keyri
         totals.failed += appTotals.failed;
         totals.input += appTotals.input;
         totals.output += appTotals.output;
-        await deps.audit.record(orgId, {
-          action: 'bias.counterfactual_checked',
-          actor: { type: 'system' },
-          target: { type: 'application', id: picked.application_id },
-          metadata: {
-            jobId: opts.jobId,
-            screeningId: picked.screening_id,
-            provider: deps.provider.name,
-            model,
-            promptVersion: PROMPT_VERSION,
-            inputHashes: hashes,
-            variants: variants.map((v) => v.key),
-            runs: appTotals.made,
-            skippedIdentical: appTotals.skippedIdentical,
-            failed: appTotals.failed,
-            inputTokens: appTotals.input,
-            outputTokens: appTotals.output,
-          },
+        await samples.auditChecked(orgId, 'bias.counterfactual_checked', opts.jobId, picked, model, {
+          inputHashes: hashes,
+          variants: variants.map((v) => v.key),
+          runs: appTotals.made,
+          skippedIdentical: appTotals.skippedIdentical,
+          failed: appTotals.failed,
+          inputTokens: appTotals.input,
+          outputTokens: appTotals.output,
         });
       }
 

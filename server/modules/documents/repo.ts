@@ -75,3 +75,8 @@ export async function findHiddenEnc(q: Queryable, id: string): Promise<Buffer | 
   const { rows } = await q.query<{ hidden_enc: Buffer | null }>('SELECT hidden_enc FROM documents WHERE id = $1', [id]);
   return rows[0]?.hidden_enc ?? null;
 }
+
+/** A failed parse attempt that will be retried: counted and its reason kept, still pending. */
+export async function markParseAttempt(tx: Queryable, id: string, reason: string): Promise<void> {
+  await tx.query('UPDATE documents SET parse_attempts = parse_attempts + 1, parse_error = $2 WHERE id = $1', [id, reason]);
+}

@@ -8,3 +8,4 @@ export { eventHookProducer } from './wire.js';
 // Data access other modules need, named one by one (not the whole repository); used by ops/scripts/demo-seed, worker processors/event-hook-deliver.
 export { dueDeliveriesAllOrgs, insertSubscription, updateSubscription } from './repo.js';
 export { wireEventHooks } from './wire.js';
+export { dueDeliveries } from './service.js';

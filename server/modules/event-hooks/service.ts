@@ -19,36 +19,13 @@ import { Webhook } from 'standardwebhooks';
 import type { AuditLog } from '../../core/audit.js';
 import type { NodeEnv } from '../../core/config.js';
 import { openText, seal, type Aad, type Keyring } from '../../core/crypto.js';
-import type { TenantDb } from '../../core/db.js';
+import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { OutboundRefusedError, OutboundResponseTooLargeError, REFUSED_MESSAGE, type Outbound } from '../../core/outbound.js';
 import type { RequestContext } from '../../core/context.js';
 import type { AlertSink } from '../alerts/index.js';
 import { webhookUrlProblem } from '../alerts/index.js';
-import {
-  attemptsOf,
-  cancelPending,
-  claimAttempt,
-  countSubscriptions,
-  deleteSubscription,
-  disableFailing,
-  findDelivery,
-  findEvent,
-  findSubscription,
-  finishDelivery,
-  insertAttempt,
-  insertSubscription,
-  listDeliveries,
-  listSubscriptions,
-  noteFailedDelivery,
-  noteSuccess,
-  requeueDelivery,
-  setSubscriptionSecret,
-  updateSubscription,
-  type AttemptRow,
-  type DeliveryLogRow,
-  type SubscriptionRow,
-} from './repo.js';
+import { attemptsOf, cancelPending, claimAttempt, countSubscriptions, deleteSubscription, disableFailing, dueDeliveriesAllOrgs, findDelivery, findEvent, findSubscription, finishDelivery, insertAttempt, insertSubscription, listDeliveries, listSubscriptions, noteFailedDelivery, noteSuccess, requeueDelivery, setSubscriptionSecret, updateSubscription, type AttemptRow, type DeliveryLogRow, type SubscriptionRow } from './repo.js';
 
 export { EVENT_TYPES, type EventType } from './repo.js';
 
@@ -419,3 +396,9 @@ export function createEventHookDeliverer(deps: DeliveryDeps) {
 export type EventHookDeliverer = ReturnType<typeof createEventHookDeliverer>;
 
 const firstFailedAtOf = (d: { first_failed_at: Date | null }, now: Date): Date => d.first_failed_at ?? now;
+
+/** Deliveries due now in every org (the worker's sweep; looks across orgs through a SECURITY DEFINER function). */
+// GlobalDb: the sweep looks across orgs (through a SECURITY DEFINER function).
+export async function dueDeliveries(db: Pick<GlobalDb, 'pool'>, at: Date, limit: number): Promise<{ orgId: string; id: string; attempts: number }[]> {
+  return dueDeliveriesAllOrgs(db.pool, at, limit);
+}

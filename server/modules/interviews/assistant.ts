@@ -10,9 +10,9 @@
 import { createHash } from 'node:crypto';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import type { TenantDb } from '../../core/db.js';
-import { openText, type Keyring } from '../../core/crypto.js';
-import { newestLiveEndpoint, setEndpointCredential, type EndpointRow } from '../webhooks/index.js';
-import { endpointAad } from '../webhooks/index.js';
+import { type Keyring } from '../../core/crypto.js';
+import { type EndpointRow } from '../webhooks/index.js';
+import { liveEndpointForAssistant, recordEndpointCredential } from '../webhooks/index.js';
 import { claimAssistantSync, ensurePlan, findPlan, releaseAssistantSync, savePlanAssistant, type InterviewRow, type PlanRow, type VoiceSetting } from './repo.js';
 import { vapiStatusOf, type VapiApi, type WebhookAuthenticationPlan } from './vapi.js';
 
@@ -92,18 +92,14 @@ export function credentialPlanFor(endpoint: Pick<EndpointRow, 'auth_mode' | 'sig
  * create one at once, the first recorded wins and the other is deleted again.
  */
 export async function ensureAssistantServer(deps: { db: TenantDb; vapi: VapiApi; keyring: Keyring; publicUrl: URL }, orgId: string): Promise<AssistantServer | null> {
-  const found = await deps.db.withTenant(orgId, async (q) => {
-    const row = await newestLiveEndpoint(q);
-    if (!row) return null;
-    if (row.vapi_credential_id) return { id: row.id, credentialId: row.vapi_credential_id, plan: null };
-    const secret = openText(await deps.keyring.orgKey(q, orgId), row.secret_enc, endpointAad(orgId, row.id));
-    return { id: row.id, credentialId: null, plan: credentialPlanFor(row, secret) };
-  });
-  if (!found) return null;
+  const live = await liveEndpointForAssistant(deps, orgId);
+  if (!live) return null;
+  const row = live.endpoint;
+  const found = { id: row.id, credentialId: row.vapi_credential_id, plan: live.secret === null ? null : credentialPlanFor(row, live.secret) };
   const url = new URL(`/webhooks/vapi/${found.id}`, deps.publicUrl).toString();
   if (found.credentialId) return { url, credentialId: found.credentialId };
   const created = await deps.vapi.createWebhookCredential({ name: `hirebox ${found.id.slice(0, 8)}`, authenticationPlan: found.plan as WebhookAuthenticationPlan });
-  const held = await deps.db.withTenantTx(orgId, (tx) => setEndpointCredential(tx, found.id, created.id));
+  const held = await recordEndpointCredential(deps.db, orgId, found.id, created.id);
   if (held !== created.id) await deps.vapi.deleteCredential(created.id).catch(() => undefined);
   return { url, credentialId: held ?? created.id };
 }

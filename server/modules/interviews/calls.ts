@@ -4,16 +4,17 @@
 // does nothing if its work is already done.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
-import { openText, type Keyring } from '../../core/crypto.js';
+import { type Keyring } from '../../core/crypto.js';
 import { isUuid, type Queryable, type TenantDb } from '../../core/db.js';
 import { insertEvent } from '../applications/index.js';
-import { findMessage, markProcessed } from '../webhooks/index.js';
-import { messageAad, type ServerMessageEnvelope } from '../webhooks/index.js';
 import type { Vapi } from '@vapi-ai/server-sdk';
 import { CircuitOpenError } from '../../core/circuit-breaker.js';
 import { AI_DISCLOSURES, AssistantSyncBusyError, effectiveAssistantModel, ensureJobAssistant, firstMessageFor, type AssistantModel } from './assistant.js';
 import { DEFAULT_SETTINGS, endCall, findCall, findInterview, findInterviewByCall, findPlan, findSettings, insertCall, updateInterview, type InterviewRow } from './repo.js';
 import type { ReconcilePhase } from '../../core/queue-jobs.js';
+import { type Db } from '../../core/db.js';
+import { claimMessage, markMessageProcessed } from '../webhooks/index.js';
+import { overdueStartsAllOrgs } from './repo.js';
 import { isRetryableEndedReason, retryDelayMs } from './schedule.js';
 import { isPermanentVapiError, recordingRefOf, vapiStatusOf, type VapiApi } from './vapi.js';
 
@@ -343,10 +344,9 @@ export function createCallService(deps: {
     /** webhook-ingest: applies one stored message exactly once. */
     async applyMessage(orgId: string, messageId: string): Promise<string> {
       const result = await db.withTenantTx(orgId, async (tx) => {
-        const msg = await findMessage(tx, messageId, true);
-        if (!msg || msg.processed_at || !msg.body_enc) return { outcome: 'already_processed', reconcile: null, score: false, retry: null, adopted: null };
-        const raw = openText(await keyring.orgKey(tx, orgId), msg.body_enc, messageAad(orgId, msg.id));
-        const { message } = JSON.parse(raw) as ServerMessageEnvelope;
+        const claimed = await claimMessage(tx, keyring, orgId, messageId);
+        if (!claimed) return { outcome: 'already_processed', reconcile: null, score: false, retry: null, adopted: null };
+        const { row: msg, envelope: { message } } = claimed;
         const endedReason = typeof message.endedReason === 'string' ? message.endedReason.slice(0, 200) : null;
         /** A browser call just tied to its interview: it gets the same safety-net reconcile as a placed phone call. */
         let adopted: { interviewId: string; delayMs: number; callId: string } | null = null;
@@ -356,7 +356,7 @@ export function createCallService(deps: {
           if (earlier) {
             // A call of an earlier attempt (replaced by a retry): note how it ended, change nothing else.
             if (endedReason) await endCall(tx, msg.call_id, endedReason, deps.clock());
-            await markProcessed(tx, msg.id, 'earlier_attempt');
+            await markMessageProcessed(tx, msg.id, 'earlier_attempt');
             return { outcome: 'earlier_attempt', reconcile: null, score: false, retry: null, adopted };
           }
           // The webhook may beat our own write of the call id: fall back to the metadata we
@@ -376,7 +376,7 @@ export function createCallService(deps: {
         }
         if (!row) {
           if (deps.clock().getTime() - Number(msg.message_ts > 0 ? msg.message_ts : 0) < ORPHAN_GRACE_MS && msg.message_ts > 0) throw new RetryLaterError('no interview knows this call yet');
-          await markProcessed(tx, msg.id, 'no_interview');
+          await markMessageProcessed(tx, msg.id, 'no_interview');
           return { outcome: 'no_interview', reconcile: null, score: false, retry: null, adopted };
         }
         let outcome = 'ignored';
@@ -426,7 +426,7 @@ export function createCallService(deps: {
         } else {
           deps.log.info({ messageId: msg.id, type: msg.message_type }, 'vapi message type not handled; ignored');
         }
-        await markProcessed(tx, msg.id, outcome);
+        await markMessageProcessed(tx, msg.id, outcome);
         return { outcome, reconcile, score, retry, adopted };
       });
       if (result.retry) await enqueueRetry(orgId, result.retry.interviewId, result.retry);
@@ -502,4 +502,9 @@ export async function interviewOfCallIn(q: Queryable, callId: string, metaInterv
 /** The stored Vapi assistant for a job's interviews: the org's own, else the job plan's (null: managed, not created yet). */
 export async function storedAssistantIdIn(q: Queryable, jobId: string): Promise<string | null> {
   return (await findSettings(q))?.vapi_assistant_id ?? (await findPlan(q, jobId))?.vapi_assistant_id ?? null;
+}
+
+/** Phone interviews of every org whose start is overdue (the worker's start sweep; looks across orgs). */
+export async function overdueStarts(db: Pick<Db, 'pool'>, graceSeconds: number, limit: number): Promise<{ orgId: string; id: string; attempts: number }[]> {
+  return overdueStartsAllOrgs(db.pool, graceSeconds, limit);
 }

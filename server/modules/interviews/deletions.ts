@@ -15,6 +15,8 @@ import type { TypedQueue } from '../../core/queues.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
 import type { AlertSink } from '../alerts/index.js';
 import { confirmDeletion, findCallDeletion, markDeletionAlerted, noteDeletionFailure, recordCandidateCallDeletions, type VapiDeletionReason } from './deletion-repo.js';
+import type { Db } from '../../core/db.js';
+import { pendingDeletionsAllOrgs } from './deletion-repo.js';
 import { vapiStatusOf, type VapiApi } from './vapi.js';
 
 /** After this many failed attempts (about half an hour with the default backoff) the org is alerted, once per call. */
@@ -105,3 +107,8 @@ export function createVapiDeletionService(deps: { db: TenantDb; audit: AuditLog;
 }
 
 export type VapiDeletionService = ReturnType<typeof createVapiDeletionService>;
+
+/** Vapi call deletions still pending in every org (the worker's sweep; looks across orgs). */
+export async function pendingDeletions(db: Pick<Db, 'pool'>, limit: number): Promise<{ orgId: string; callId: string }[]> {
+  return pendingDeletionsAllOrgs(db.pool, limit);
+}

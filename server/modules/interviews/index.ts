@@ -25,3 +25,5 @@ export { pendingDeletionsAllOrgs, recordOrgCallDeletions } from './deletion-repo
 export { interviewsOfApplication, overdueStartsAllOrgs, type VoiceSetting } from './repo.js';
 export { wireInterviews } from './wire.js';
 export { interviewsUnreconciled, interviewsUnscored, recordingsUnfetched, remindersUnsent } from './pending-work.js';
+export { overdueStarts } from './calls.js';
+export { pendingDeletions } from './deletions.js';

@@ -1,24 +1,11 @@
 // SQL for interview scores and their AI runs (ai_runs rows tied to an interview score).
 import type { Queryable } from '../../core/db.js';
+import { insertAiRun, type AiRunInsert } from '../ai/index.js';
+import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/index.js';
 
-export interface InterviewScoreRow {
-  id: string;
+export interface InterviewScoreRow extends AiResultRow {
   interview_id: string;
-  status: 'pending' | 'waiting' | 'completed' | 'failed';
-  status_reason: string | null;
-  provider: string | null;
-  model: string | null;
-  prompt_version: string | null;
-  input_hash: string | null;
-  overall_score: number | null;
   scores: Record<string, number | null>;
-  flags: string[];
-  result_enc: Buffer | null;
-  input_tokens: number;
-  output_tokens: number;
-  attempts: number;
-  created_at: Date;
-  completed_at: Date | null;
 }
 
 const COLUMNS = `id, interview_id, status, status_reason, provider, model, prompt_version, input_hash, overall_score, scores, flags,
@@ -40,46 +27,13 @@ export async function setScoreWaiting(tx: Queryable, id: string, reason: string)
   await tx.query(`UPDATE interview_scores SET status = 'waiting', status_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'waiting')`, [id, reason]);
 }
 
-export async function insertScoreRun(
-  tx: Queryable,
-  r: { orgId: string; scoreId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO ai_runs (org_id, interview_score_id, purpose, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id)
-     VALUES ($1, $2, 'interview_scoring', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-    [r.orgId, r.scoreId, r.provider, r.model, r.promptVersion, r.inputHash, r.outcome, r.detail, r.outputEnc, r.latencyMs, r.inputTokens, r.outputTokens, r.httpAttempts, r.requestId],
-  );
+export async function insertScoreRun(tx: Queryable, r: AiRunInsert & { scoreId: string }): Promise<void> {
+  await insertAiRun(tx, { interviewScoreId: r.scoreId }, 'interview_scoring', r);
 }
 
 /** Finishes a score once; false when another run already finished it. */
-export async function finishScore(
-  tx: Queryable,
-  id: string,
-  f: {
-    status: 'completed' | 'failed';
-    reason: string | null;
-    provider: string | null;
-    model: string | null;
-    promptVersion: string;
-    inputHash: string | null;
-    overallScore: number | null;
-    scores: Record<string, number | null>;
-    flags: string[];
-    resultEnc: Buffer | null;
-    rawResponseEnc: Buffer | null;
-    inputTokens: number;
-    outputTokens: number;
-    attempts: number;
-  },
-): Promise<boolean> {
-  const res = await tx.query(
-    `UPDATE interview_scores SET status = $2, status_reason = $3, provider = $4, model = $5, prompt_version = $6, input_hash = $7, overall_score = $8,
-        scores = $9, flags = $10, result_enc = $11, raw_response_enc = $12, input_tokens = input_tokens + $13, output_tokens = output_tokens + $14,
-        attempts = attempts + $15, completed_at = now(), updated_at = now()
-      WHERE id = $1 AND status NOT IN ('completed', 'failed')`,
-    [id, f.status, f.reason, f.provider, f.model, f.promptVersion, f.inputHash, f.overallScore, JSON.stringify(f.scores), f.flags, f.resultEnc, f.rawResponseEnc, f.inputTokens, f.outputTokens, f.attempts],
-  );
-  return res.rowCount === 1;
+export async function finishScore(tx: Queryable, id: string, f: AiResultFinish): Promise<boolean> {
+  return finishAiResultRow(tx, 'interview_scores', id, f);
 }
 
 export interface ScoreRunRow {

@@ -12,15 +12,16 @@
 // - the result is sealed with the candidate key; every model call is an ai_runs row and
 //   the outcome an audit event. Idempotent: a completed or failed score is not redone.
 import { createHash } from 'node:crypto';
-import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
-import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/index.js';
 import { decryptCandidate } from '../candidates/index.js';
 import { findCandidates } from '../candidates/index.js';
 import { findJob } from '../jobs/index.js';
 import { stripInvisible } from '../screening/index.js';
 import { redact } from '../screening/index.js';
-import { addUsage, getAiSettings, monthStart, tokensUsed } from '../screening/index.js';
+import { getAiSettings } from '../screening/index.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
+import { aiHoldReason } from '../ai/index.js';
+import { finishAiResult, runTotals } from '../ai/index.js';
 import { findInterview } from './repo.js';
 import { allInsufficient, evaluateScore, type ScoreEvaluation } from './score-evaluate.js';
 import { buildScorePrompt, parseTranscript, SCORE_PROMPT_VERSION, segmentAnswers, type Turn } from './score-prompt.js';
@@ -63,75 +64,65 @@ export function blindTurns(turns: Turn[], known: { name: string; email?: string 
 export function createInterviewScorer(deps: InterviewScorerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
-  async function cipherFor(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
-    try {
-      return await deps.keyring.candidateCipher(q, orgId, candidateId);
-    } catch (err) {
-      if (err instanceof KeyDestroyedError) return null;
-      throw err;
-    }
-  }
-
   async function finish(
     orgId: string,
     scoreId: string,
     interview: { id: string; application_id: string },
     f: { status: 'completed' | 'failed'; reason: string | null; runs: RunRecord[]; model: string | null; inputHash: string | null; evaluation: ScoreEvaluation | null; resultEnc: Buffer | null; rawEnc: Buffer | null; simulated: boolean },
   ): Promise<boolean> {
-    const input = f.runs.reduce((s, r) => s + r.inputTokens, 0);
-    const output = f.runs.reduce((s, r) => s + r.outputTokens, 0);
-    const latency = f.runs.reduce((s, r) => s + r.latencyMs, 0);
+    const { inputTokens: input, outputTokens: output, latencyMs: latency } = runTotals(f.runs);
     const flags = f.evaluation?.flags ?? [];
-    return deps.db.withTenantTx(orgId, async (tx) => {
-      for (const r of f.runs) await insertScoreRun(tx, { ...r, orgId, scoreId });
-      const done = await finishScore(tx, scoreId, {
-        status: f.status,
-        reason: f.reason,
-        provider: f.runs.length > 0 ? deps.provider.name : null,
-        model: f.runs.length > 0 ? f.model : null,
-        promptVersion: SCORE_PROMPT_VERSION,
-        inputHash: f.inputHash,
-        overallScore: f.evaluation?.overallScore ?? null,
-        scores: Object.fromEntries((f.evaluation?.questions ?? []).map((q) => [q.key, q.score])),
-        flags,
-        resultEnc: f.resultEnc,
-        rawResponseEnc: f.rawEnc,
-        inputTokens: input,
-        outputTokens: output,
-        attempts: f.runs.length,
-      });
-      if (!done) return false;
-      if (input + output > 0) await addUsage(tx, orgId, monthStart(clock()), input, output, f.runs.length);
-      await insertEvent(tx, {
-        orgId,
-        applicationId: interview.application_id,
-        type: f.status === 'completed' ? 'interview.scored' : 'interview.scoring_failed',
-        actor: { type: 'system' },
-        data: { interviewId: interview.id, scoreId, ...(f.reason ? { reason: f.reason } : { flags, simulated: f.simulated }) },
-      });
-      await deps.audit.recordIn(tx, orgId, {
-        action: 'ai.interview_scored',
-        actor: { type: 'system' },
-        target: { type: 'interview', id: interview.id },
-        metadata: {
-          scoreId,
-          outcome: f.status,
+    return finishAiResult(deps.db, orgId, clock, {
+      update: (tx) =>
+        finishScore(tx, scoreId, {
+          status: f.status,
           reason: f.reason,
           provider: f.runs.length > 0 ? deps.provider.name : null,
-          simulated: f.simulated,
-          model: f.model,
+          model: f.runs.length > 0 ? f.model : null,
           promptVersion: SCORE_PROMPT_VERSION,
           inputHash: f.inputHash,
+          overallScore: f.evaluation?.overallScore ?? null,
+          scores: Object.fromEntries((f.evaluation?.questions ?? []).map((q) => [q.key, q.score])),
           flags,
-          insufficient: (f.evaluation?.questions ?? []).filter((q) => q.status === 'insufficient_evidence').map((q) => q.key),
-          runs: f.runs.length,
+          resultEnc: f.resultEnc,
+          rawResponseEnc: f.rawEnc,
           inputTokens: input,
           outputTokens: output,
-          latencyMs: latency,
-          requestIds: f.runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
-        },
-      });
-      return true;
+          attempts: f.runs.length,
+        }),
+      storeRuns: (tx) => f.runs.map((r) => insertScoreRun(tx, { ...r, orgId, scoreId })),
+      charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: f.runs.length } : null,
+      record: (tx) => [
+        insertEvent(tx, {
+          orgId,
+          applicationId: interview.application_id,
+          type: f.status === 'completed' ? 'interview.scored' : 'interview.scoring_failed',
+          actor: { type: 'system' },
+          data: { interviewId: interview.id, scoreId, ...(f.reason ? { reason: f.reason } : { flags, simulated: f.simulated }) },
+        }),
+        deps.audit.recordIn(tx, orgId, {
+          action: 'ai.interview_scored',
+          actor: { type: 'system' },
+          target: { type: 'interview', id: interview.id },
+          metadata: {
+            scoreId,
+            outcome: f.status,
+            reason: f.reason,
+            provider: f.runs.length > 0 ? deps.provider.name : null,
+            simulated: f.simulated,
+            model: f.model,
+            promptVersion: SCORE_PROMPT_VERSION,
+            inputHash: f.inputHash,
+            flags,
+            insufficient: (f.evaluation?.questions ?? []).filter((q) => q.status === 'insufficient_evidence').map((q) => q.key),
+            runs: f.runs.length,
+            inputTokens: input,
+            outputTokens: output,
+            latencyMs: latency,
+            requestIds: f.runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+          },
+        }),
+      ],
     });
   }
 
@@ -145,20 +136,12 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
         const score = await ensureScore(tx, orgId, interviewId);
         if (score.status === 'completed' || score.status === 'failed') return { kind: 'skipped' as const, reason: `already_${score.status}` };
         const settings = await getAiSettings(tx);
-        if (settings.paused) {
-          const reason = `ai_paused${settings.paused_reason ? `: ${settings.paused_reason}` : ''}`;
-          await setScoreWaiting(tx, score.id, reason);
-          return { kind: 'waiting' as const, score, reason };
+        const held = await aiHoldReason(tx, settings, clock());
+        if (held) {
+          await setScoreWaiting(tx, score.id, held);
+          return { kind: 'waiting' as const, score, reason: held };
         }
-        if (settings.monthly_token_budget !== null) {
-          const used = await tokensUsed(tx, monthStart(clock()));
-          if (used >= settings.monthly_token_budget) {
-            const reason = `token_budget_exceeded: ${used} of ${settings.monthly_token_budget} tokens used this month`;
-            await setScoreWaiting(tx, score.id, reason);
-            return { kind: 'waiting' as const, score, reason };
-          }
-        }
-        const cipher = await cipherFor(tx, orgId, row.candidate_id);
+        const cipher = await candidateCipherUnlessErased(deps.keyring, tx, orgId, row.candidate_id);
         const [cand] = cipher ? await findCandidates(tx, [row.candidate_id]) : [];
         if (!cipher || !cand) return { kind: 'erased' as const, score, row };
         const job = await findJob(tx, row.job_id, null);

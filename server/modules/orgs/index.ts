@@ -7,3 +7,4 @@ export { findOrgBySlug, listOrgIds, upsertMembership } from './repo.js';
 
 // The org's name and profile, which mails, notices and candidate pages of other modules show.
 export { orgName, orgProfile } from './repo.js';
+export { allOrgIds } from './service.js';

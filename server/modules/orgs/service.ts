@@ -10,6 +10,7 @@ import { hashToken, newToken } from '../../core/tokens.js';
 import { insertToken, insertUserWithPassword, updatePasswordHash } from '../auth/index.js';
 import { findUserIdByEmail, insertOrg, slugTaken, upsertMembership } from './repo.js';
 import { normaliseEmail } from '../../core/email.js';
+import { listOrgIds } from './repo.js';
 
 export const SETUP_LINK_TTL_MS = 72 * 3_600_000;
 
@@ -97,3 +98,9 @@ export function createOrgService(deps: { db: TenantDb & GlobalDb; audit: AuditLo
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;
+
+/** Every org's id, oldest first (operator and worker sweeps that visit each org in turn). */
+// GlobalDb: the list of orgs is itself global.
+export async function allOrgIds(db: Pick<GlobalDb, 'pool'>): Promise<string[]> {
+  return listOrgIds(db.pool);
+}

@@ -1,4 +1,4 @@
-// The one small interface between screening and a language model. worker/providers/
+// The one small interface between screening and a language model. ai/providers/
 // implements it (the OpenAI SDK, or a deterministic simulation); screening code only
 // ever sees this.
 

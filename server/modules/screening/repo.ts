@@ -1,48 +1,11 @@
-// SQL for screenings, AI runs, per-org AI settings and monthly token usage.
+// SQL for screenings and their AI runs.
 import type { Queryable } from '../../core/db.js';
+import { insertAiRun, type AiRunInsert, type AiRunPurpose } from '../ai/index.js';
+import { finishAiResultRow, type AiResultFinish, type AiResultRow } from '../ai/index.js';
 
-export interface AiSettingsRow {
-  paused: boolean;
-  paused_reason: string | null;
-  model: string | null;
-  monthly_token_budget: number | null;
-  concurrency: number;
-  /** The separate prompt-injection detector call per screening (on unless the org turned it off). */
-  injection_check: boolean;
-}
-
-export const DEFAULT_AI_SETTINGS: AiSettingsRow = { paused: false, paused_reason: null, model: null, monthly_token_budget: null, concurrency: 4, injection_check: true };
-
-export async function getAiSettings(q: Queryable): Promise<AiSettingsRow> {
-  const { rows } = await q.query<AiSettingsRow>('SELECT paused, paused_reason, model, monthly_token_budget, concurrency, injection_check FROM ai_settings');
-  return rows[0] ?? DEFAULT_AI_SETTINGS;
-}
-
-export async function upsertAiSettings(tx: Queryable, orgId: string, s: AiSettingsRow, userId: string | null): Promise<void> {
-  await tx.query(
-    `INSERT INTO ai_settings (org_id, paused, paused_reason, model, monthly_token_budget, concurrency, updated_by, updated_at, injection_check)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8)
-     ON CONFLICT (org_id) DO UPDATE SET paused = $2, paused_reason = $3, model = $4, monthly_token_budget = $5, concurrency = $6, updated_by = $7, updated_at = now(), injection_check = $8`,
-    [orgId, s.paused, s.paused_reason, s.model, s.monthly_token_budget, s.concurrency, userId, s.injection_check],
-  );
-}
-
-export function monthStart(now: Date): string {
-  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
-}
-
-export async function tokensUsed(q: Queryable, month: string): Promise<number> {
-  const { rows } = await q.query<{ n: number }>('SELECT (input_tokens + output_tokens)::int8 AS n FROM ai_usage WHERE month = $1', [month]);
-  return rows[0]?.n ?? 0;
-}
-
-export async function addUsage(tx: Queryable, orgId: string, month: string, input: number, output: number, runs: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO ai_usage (org_id, month, input_tokens, output_tokens, runs) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (org_id, month) DO UPDATE SET input_tokens = ai_usage.input_tokens + $3, output_tokens = ai_usage.output_tokens + $4, runs = ai_usage.runs + $5`,
-    [orgId, month, input, output, runs],
-  );
-}
+// The org's AI settings and monthly usage are the AI plumbing's (ai/repo.ts); re-exported
+// here so the screening settings and status code keep one import.
+export { addUsage, DEFAULT_AI_SETTINGS, getAiSettings, monthStart, tokensUsed, upsertAiSettings, type AiSettingsRow } from '../ai/index.js';
 
 export interface ScreeningSource {
   application_id: string;
@@ -70,35 +33,20 @@ export async function loadScreeningSource(q: Queryable, applicationId: string): 
   return rows[0] ?? null;
 }
 
-export interface ScreeningRow {
-  id: string;
+export interface ScreeningRow extends AiResultRow {
   application_id: string;
   job_id: string;
   document_id: string;
   criteria_version: number;
   generation: number;
-  status: 'pending' | 'waiting' | 'completed' | 'failed';
-  status_reason: string | null;
-  provider: string | null;
-  model: string | null;
-  prompt_version: string | null;
-  input_hash: string | null;
   recommendation: string | null;
   model_recommendation: string | null;
-  overall_score: number | null;
   scores: Record<string, number>;
-  flags: string[];
   injection_kinds: string[];
   redaction_counts: Record<string, number>;
-  result_enc: Buffer | null;
   redaction_map_enc: Buffer | null;
   raw_response_enc: Buffer | null;
-  input_tokens: number;
-  output_tokens: number;
-  attempts: number;
   requested_by: string | null;
-  created_at: Date;
-  completed_at: Date | null;
 }
 
 const COLUMNS = `id, application_id, job_id, document_id, criteria_version, generation, status, status_reason, provider, model, prompt_version,
@@ -127,56 +75,29 @@ export async function setWaiting(tx: Queryable, id: string, reason: string): Pro
   await tx.query(`UPDATE screenings SET status = 'waiting', status_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('pending', 'waiting')`, [id, reason]);
 }
 
-export async function insertRun(
-  tx: Queryable,
-  r: { orgId: string; screeningId: string; provider: string; model: string; promptVersion: string; inputHash: string; outcome: string; detail: string | null; outputEnc: Buffer | null; latencyMs: number; inputTokens: number; outputTokens: number; httpAttempts: number; requestId: string | null; purpose?: 'cv_screening' | 'stability' | 'counterfactual' | 'injection_check' },
-): Promise<string> {
-  const { rows } = await tx.query<{ id: string }>(
-    `INSERT INTO ai_runs (org_id, screening_id, provider, model, prompt_version, input_hash, outcome, detail, output_enc, latency_ms, input_tokens, output_tokens, http_attempts, request_id, purpose)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-    [r.orgId, r.screeningId, r.provider, r.model, r.promptVersion, r.inputHash, r.outcome, r.detail, r.outputEnc, r.latencyMs, r.inputTokens, r.outputTokens, r.httpAttempts, r.requestId, r.purpose ?? 'cv_screening'],
-  );
-  return (rows[0] as { id: string }).id;
+export async function insertRun(tx: Queryable, r: AiRunInsert & { screeningId: string; purpose?: Exclude<AiRunPurpose, 'interview_scoring'> }): Promise<string> {
+  return insertAiRun(tx, { screeningId: r.screeningId }, r.purpose ?? 'cv_screening', r);
 }
 
 /** Finishes a screening once; false when another run already finished it. */
 export async function finishScreening(
   tx: Queryable,
   id: string,
-  f: {
-    status: 'completed' | 'failed';
-    reason: string | null;
-    provider: string;
-    model: string;
-    promptVersion: string;
-    inputHash: string;
+  f: AiResultFinish & {
     recommendation: string | null;
     modelRecommendation: string | null;
-    overallScore: number | null;
-    scores: Record<string, number>;
-    flags: string[];
     injectionKinds: string[];
     redactionCounts: Record<string, number>;
-    resultEnc: Buffer | null;
     redactionMapEnc: Buffer | null;
-    rawResponseEnc: Buffer | null;
-    inputTokens: number;
-    outputTokens: number;
-    attempts: number;
   },
 ): Promise<boolean> {
-  const res = await tx.query(
-    `UPDATE screenings SET status = $2, status_reason = $3, provider = $4, model = $5, prompt_version = $6, input_hash = $7, recommendation = $8,
-        model_recommendation = $9, overall_score = $10, scores = $11, flags = $12, injection_kinds = $13, redaction_counts = $14, result_enc = $15,
-        redaction_map_enc = $16, raw_response_enc = $17, input_tokens = input_tokens + $18, output_tokens = output_tokens + $19, attempts = attempts + $20,
-        completed_at = now(), updated_at = now()
-      WHERE id = $1 AND status NOT IN ('completed', 'failed')`,
-    [
-      id, f.status, f.reason, f.provider, f.model, f.promptVersion, f.inputHash, f.recommendation, f.modelRecommendation, f.overallScore, JSON.stringify(f.scores),
-      f.flags, f.injectionKinds, JSON.stringify(f.redactionCounts), f.resultEnc, f.redactionMapEnc, f.rawResponseEnc, f.inputTokens, f.outputTokens, f.attempts,
-    ],
-  );
-  return res.rowCount === 1;
+  return finishAiResultRow(tx, 'screenings', id, f, [
+    ['recommendation', f.recommendation],
+    ['model_recommendation', f.modelRecommendation],
+    ['injection_kinds', f.injectionKinds],
+    ['redaction_counts', JSON.stringify(f.redactionCounts)],
+    ['redaction_map_enc', f.redactionMapEnc],
+  ]);
 }
 
 export async function screeningsOfApplication(q: Queryable, applicationId: string): Promise<ScreeningRow[]> {

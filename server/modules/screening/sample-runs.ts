@@ -3,15 +3,20 @@
 // the AI pause and token budget, the sample and model, each sampled CV's blinding input,
 // and one blinded model call whose AI runs are stored under the check's own purpose and
 // charged to the org's budget. Each check decides what to call and how to report it.
-import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
+import { type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { GlobalDb, TenantDb } from '../../core/db.js';
 import { decryptCandidate } from '../candidates/index.js';
 import { findCandidates } from '../candidates/index.js';
 import { listOrgIds } from '../orgs/index.js';
+import type { AuditLog } from '../../core/audit.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { callScreeningModel, type BlindInput } from './blind-call.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { ProviderError, type ModelProvider } from './model.js';
-import { addUsage, getAiSettings, insertRun, jobCriteriaVersion, loadScreeningSource, monthStart, sampleScreenedApplications, tokensUsed, type ScreeningSource } from './repo.js';
+import { PROMPT_VERSION } from './prompt.js';
+import { aiHoldReason } from '../ai/index.js';
+import { runTotals } from '../ai/index.js';
+import { addUsage, getAiSettings, insertRun, jobCriteriaVersion, loadScreeningSource, monthStart, sampleScreenedApplications, type ScreeningSource } from './repo.js';
 import type { RunRecord } from './structured-call.js';
 
 export type SamplePurpose = 'stability' | 'counterfactual';
@@ -44,7 +49,7 @@ export interface SampleCall {
 }
 
 // GlobalDb: the stability sampler lists every org, across tenants.
-export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyring; provider: ModelProvider; defaultModel: string; clock: () => Date }) {
+export function createSampleRuns(deps: { db: TenantDb & GlobalDb; audit: AuditLog; keyring: Keyring; provider: ModelProvider; defaultModel: string; clock: () => Date }) {
   const { db } = deps;
   return {
     /** The org of a job (an operator tool: it looks through every org's RLS context in turn). */
@@ -59,13 +64,7 @@ export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyri
     /** Why the org's AI work must not run now, or null. */
     async hold(orgId: string): Promise<string | null> {
       return db.withTenant(orgId, async (q) => {
-        const s = await getAiSettings(q);
-        if (s.paused) return `ai_paused${s.paused_reason ? `: ${s.paused_reason}` : ''}`;
-        if (s.monthly_token_budget !== null) {
-          const used = await tokensUsed(q, monthStart(deps.clock()));
-          if (used >= s.monthly_token_budget) return `token_budget_exceeded: ${used} of ${s.monthly_token_budget} tokens used this month`;
-        }
-        return null;
+        return aiHoldReason(q, await getAiSettings(q), deps.clock());
       });
     },
 
@@ -82,13 +81,8 @@ export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyri
       return db.withTenant(orgId, async (q) => {
         const src = await loadScreeningSource(q, applicationId);
         if (!src?.document_id || !src.text_enc || src.criteria.length === 0 || src.human_review_only) return null;
-        let cipher;
-        try {
-          cipher = await deps.keyring.candidateCipher(q, orgId, src.candidate_id);
-        } catch (err) {
-          if (err instanceof KeyDestroyedError) return null;
-          throw err;
-        }
+        const cipher = await candidateCipherUnlessErased(deps.keyring, q, orgId, src.candidate_id);
+        if (!cipher) return null;
         const [cand] = await findCandidates(q, [src.candidate_id]);
         if (!cand) return null;
         return { src, cipher, text: cipher.openText('documents', 'text_enc', src.document_id, src.text_enc), candidate: decryptCandidate(cipher, cand) };
@@ -111,13 +105,22 @@ export function createSampleRuns(deps: { db: TenantDb & GlobalDb; keyring: Keyri
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
       }
-      const inputTokens = runs.reduce((s, r) => s + r.inputTokens, 0);
-      const outputTokens = runs.reduce((s, r) => s + r.outputTokens, 0);
+      const { inputTokens, outputTokens } = runTotals(runs);
       await db.withTenantTx(orgId, async (tx) => {
         for (const r of runs) await insertRun(tx, { ...r, orgId, screeningId: picked.screening_id, purpose });
         if (inputTokens + outputTokens > 0) await addUsage(tx, orgId, monthStart(deps.clock()), inputTokens, outputTokens, runs.length);
       });
       return { evaluation: value ? evaluate(value, input.src.criteria, blind.redaction.text, false) : null, inputTokens, outputTokens };
+    },
+
+    /** The audit event of one checked application: the screening, provider, model and prompt it re-ran, then the check's own figures. */
+    async auditChecked(orgId: string, action: 'ai.stability_checked' | 'bias.counterfactual_checked', jobId: string, picked: SampledApplication, model: string, figures: Record<string, unknown>): Promise<void> {
+      await deps.audit.record(orgId, {
+        action,
+        actor: { type: 'system' },
+        target: { type: 'application', id: picked.application_id },
+        metadata: { jobId, screeningId: picked.screening_id, provider: deps.provider.name, model, promptVersion: PROMPT_VERSION, ...figures },
+      });
     },
   };
 }

@@ -10,13 +10,12 @@
 // finding, the model's own instructions_found and the pattern detector each flag the
 // screening and block "advance". Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
-import { KeyDestroyedError, type CandidateCipher } from '../../core/crypto.js';
-import type { Queryable } from '../../core/db.js';
 import { insertEvent } from '../applications/index.js';
 import { decryptCandidate } from '../candidates/index.js';
 import { findCandidates } from '../candidates/index.js';
 import { openHiddenParts } from '../documents/index.js';
 import { findHiddenEnc } from '../documents/index.js';
+import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
 import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
@@ -25,18 +24,9 @@ import { ProviderError } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { blindInput, callScreeningModel } from './blind-call.js';
 import type { AiRunnerDeps, RunRecord } from './structured-call.js';
-import {
-  addUsage,
-  ensureScreening,
-  finishScreening,
-  getAiSettings,
-  insertRun,
-  loadScreeningSource,
-  monthStart,
-  setWaiting,
-  tokensUsed,
-  type ScreeningRow,
-} from './repo.js';
+import { aiHoldReason } from '../ai/index.js';
+import { finishAiResult, runTotals } from '../ai/index.js';
+import { ensureScreening, finishScreening, getAiSettings, insertRun, loadScreeningSource, setWaiting, type ScreeningRow } from './repo.js';
 
 export { SEED } from './blind-call.js';
 
@@ -67,51 +57,43 @@ const RESULT_TABLE = 'screenings';
 export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
-  async function cipherFor(q: Queryable, orgId: string, candidateId: string): Promise<CandidateCipher | null> {
-    try {
-      return await deps.keyring.candidateCipher(q, orgId, candidateId);
-    } catch (err) {
-      if (err instanceof KeyDestroyedError) return null;
-      throw err;
-    }
-  }
-
   async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
-    return deps.db.withTenantTx(orgId, async (tx) => {
-      for (const r of extra.runs ?? []) await insertRun(tx, { ...r, orgId, screeningId });
-      const input = (extra.runs ?? []).reduce((s, r) => s + r.inputTokens, 0);
-      const output = (extra.runs ?? []).reduce((s, r) => s + r.outputTokens, 0);
-      const done = await finishScreening(tx, screeningId, {
-        status: 'failed',
-        reason,
-        provider: deps.provider.name,
-        model: extra.model ?? deps.defaultModel,
-        promptVersion: PROMPT_VERSION,
-        inputHash: extra.inputHash ?? '',
-        recommendation: null,
-        modelRecommendation: null,
-        overallScore: null,
-        scores: {},
-        flags: [],
-        injectionKinds: [],
-        redactionCounts: {},
-        resultEnc: null,
-        redactionMapEnc: null,
-        rawResponseEnc: extra.rawEnc ?? null,
-        inputTokens: input,
-        outputTokens: output,
-        attempts: (extra.runs ?? []).length,
-      });
-      if (!done) return false;
-      if (input + output > 0) await addUsage(tx, orgId, monthStart(clock()), input, output, (extra.runs ?? []).length);
-      await insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } });
-      await deps.audit.recordIn(tx, orgId, {
-        action: 'ai.screened',
-        actor: { type: 'system' },
-        target: { type: 'application', id: applicationId },
-        metadata: { screeningId, outcome: 'failed', reason, provider: deps.provider.name, model: extra.model ?? deps.defaultModel, promptVersion: PROMPT_VERSION, inputHash: extra.inputHash ?? null, runs: (extra.runs ?? []).length, inputTokens: input, outputTokens: output },
-      });
-      return true;
+    const runs = extra.runs ?? [];
+    const { inputTokens: input, outputTokens: output } = runTotals(runs);
+    return finishAiResult(deps.db, orgId, clock, {
+      update: (tx) =>
+        finishScreening(tx, screeningId, {
+          status: 'failed',
+          reason,
+          provider: deps.provider.name,
+          model: extra.model ?? deps.defaultModel,
+          promptVersion: PROMPT_VERSION,
+          inputHash: extra.inputHash ?? '',
+          recommendation: null,
+          modelRecommendation: null,
+          overallScore: null,
+          scores: {},
+          flags: [],
+          injectionKinds: [],
+          redactionCounts: {},
+          resultEnc: null,
+          redactionMapEnc: null,
+          rawResponseEnc: extra.rawEnc ?? null,
+          inputTokens: input,
+          outputTokens: output,
+          attempts: runs.length,
+        }),
+      storeRuns: (tx) => runs.map((r) => insertRun(tx, { ...r, orgId, screeningId })),
+      charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: runs.length } : null,
+      record: (tx) => [
+        insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } }),
+        deps.audit.recordIn(tx, orgId, {
+          action: 'ai.screened',
+          actor: { type: 'system' },
+          target: { type: 'application', id: applicationId },
+          metadata: { screeningId, outcome: 'failed', reason, provider: deps.provider.name, model: extra.model ?? deps.defaultModel, promptVersion: PROMPT_VERSION, inputHash: extra.inputHash ?? null, runs: runs.length, inputTokens: input, outputTokens: output },
+        }),
+      ],
     });
   }
 
@@ -131,23 +113,15 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         // Read alongside the screening row; used only when the screening goes ahead.
         const [row, cipher, [cand], hiddenEnc] = await Promise.all([
           ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId, criteriaVersion: src.criteria_version }),
-          cipherFor(tx, orgId, src.candidate_id),
+          candidateCipherUnlessErased(deps.keyring, tx, orgId, src.candidate_id),
           findCandidates(tx, [src.candidate_id]),
           findHiddenEnc(tx, documentId),
         ]);
         if (row.status === 'completed' || row.status === 'failed') return { kind: 'done' as const, row };
-        if (settings.paused) {
-          const reason = `ai_paused${settings.paused_reason ? `: ${settings.paused_reason}` : ''}`;
-          await setWaiting(tx, row.id, reason);
-          return { kind: 'waiting' as const, row, reason };
-        }
-        if (settings.monthly_token_budget !== null) {
-          const used = await tokensUsed(tx, monthStart(clock()));
-          if (used >= settings.monthly_token_budget) {
-            const reason = `token_budget_exceeded: ${used} of ${settings.monthly_token_budget} tokens used this month`;
-            await setWaiting(tx, row.id, reason);
-            return { kind: 'waiting' as const, row, reason };
-          }
+        const held = await aiHoldReason(tx, settings, clock());
+        if (held) {
+          await setWaiting(tx, row.id, held);
+          return { kind: 'waiting' as const, row, reason: held };
         }
         if (src.criteria.length === 0) return { kind: 'no_criteria' as const, row };
         if (!cipher) return { kind: 'erased' as const, row };
@@ -219,40 +193,41 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const modelReported = call.value?.instructions_found ?? [];
       const result: ScreeningResult = { ...evaluation, injection: { flagged: injection.flagged, findings, modelReported, check }, advisory: true, simulated };
       const flags = [...evaluation.flags];
-      const input = [...runs, ...checkRuns].reduce((s, r) => s + r.inputTokens, 0);
-      const output = [...runs, ...checkRuns].reduce((s, r) => s + r.outputTokens, 0);
-      const latency = runs.reduce((s, r) => s + r.latencyMs, 0);
+      const allRuns = [...runs, ...checkRuns];
+      const { inputTokens: input, outputTokens: output } = runTotals(allRuns);
+      const latency = runTotals(runs).latencyMs;
       // Round trips (issue 19): the runs and the result in one batch; usage, timeline event
       // and the audit append's head lock in the next; the audit row + head; COMMIT.
-      const finished = await deps.db.withTenantTx(orgId, async (tx) => {
-        const [done] = await Promise.all([
+      const finished = await finishAiResult(deps.db, orgId, clock, {
+        update: (tx) =>
           finishScreening(tx, row.id, {
-          status: 'completed',
-          reason: null,
-          provider: deps.provider.name,
-          model: answeredModel,
-          promptVersion: PROMPT_VERSION,
-          inputHash,
-          recommendation: evaluation.recommendation,
-          modelRecommendation: evaluation.modelRecommendation,
-          overallScore: evaluation.overallScore,
-          scores: Object.fromEntries(evaluation.criteria.map((c) => [c.key, c.score])),
-          flags,
-          injectionKinds: injection.kinds,
-          redactionCounts: redaction.counts,
-          resultEnc: seal('result_enc', JSON.stringify(result)),
-          redactionMapEnc: seal('redaction_map_enc', JSON.stringify(redaction.map)),
-          rawResponseEnc: null,
-          inputTokens: input,
-          outputTokens: output,
-          attempts: runs.length,
+            status: 'completed',
+            reason: null,
+            provider: deps.provider.name,
+            model: answeredModel,
+            promptVersion: PROMPT_VERSION,
+            inputHash,
+            recommendation: evaluation.recommendation,
+            modelRecommendation: evaluation.modelRecommendation,
+            overallScore: evaluation.overallScore,
+            scores: Object.fromEntries(evaluation.criteria.map((c) => [c.key, c.score])),
+            flags,
+            injectionKinds: injection.kinds,
+            redactionCounts: redaction.counts,
+            resultEnc: seal('result_enc', JSON.stringify(result)),
+            redactionMapEnc: seal('redaction_map_enc', JSON.stringify(redaction.map)),
+            rawResponseEnc: null,
+            inputTokens: input,
+            outputTokens: output,
+            attempts: runs.length,
           }),
+        storeRuns: (tx) => [
           ...runs.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id })),
           ...checkRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id, purpose: 'injection_check' as const })),
-        ]);
-        if (!done) return false;
-        await Promise.all([
-          addUsage(tx, orgId, monthStart(clock()), input, output, runs.length + checkRuns.length),
+        ],
+        // A completed screening is always charged (its runs count even when the provider reports no tokens).
+        charge: { inputTokens: input, outputTokens: output, runs: allRuns.length },
+        record: (tx) => [
           insertEvent(tx, {
             orgId,
             applicationId,
@@ -261,32 +236,31 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             data: { screeningId: row.id, recommendation: evaluation.recommendation, flags, simulated },
           }),
           deps.audit.recordIn(tx, orgId, {
-          action: 'ai.screened',
-          actor: { type: 'system' },
-          target: { type: 'application', id: applicationId },
-          metadata: {
-            screeningId: row.id,
-            outcome: 'completed',
-            provider: deps.provider.name,
-            simulated,
-            model: answeredModel,
-            promptVersion: PROMPT_VERSION,
-            inputHash,
-            recommendation: evaluation.recommendation,
-            modelRecommendation: evaluation.modelRecommendation,
-            flags,
-            injectionKinds: injection.kinds,
-            injectionCheck: check === null ? 'off' : check === 'unavailable' ? 'unavailable' : { found: check.instructions.length, promptVersion: CHECK_PROMPT_VERSION, runs: checkRuns.length },
-            modelReportedInstructions: modelReported.length,
-            runs: runs.length,
-            inputTokens: input,
-            outputTokens: output,
-            latencyMs: latency,
-            requestIds: [...runs, ...checkRuns].map((r) => r.requestId).filter((x): x is string => Boolean(x)),
-          },
+            action: 'ai.screened',
+            actor: { type: 'system' },
+            target: { type: 'application', id: applicationId },
+            metadata: {
+              screeningId: row.id,
+              outcome: 'completed',
+              provider: deps.provider.name,
+              simulated,
+              model: answeredModel,
+              promptVersion: PROMPT_VERSION,
+              inputHash,
+              recommendation: evaluation.recommendation,
+              modelRecommendation: evaluation.modelRecommendation,
+              flags,
+              injectionKinds: injection.kinds,
+              injectionCheck: check === null ? 'off' : check === 'unavailable' ? 'unavailable' : { found: check.instructions.length, promptVersion: CHECK_PROMPT_VERSION, runs: checkRuns.length },
+              modelReportedInstructions: modelReported.length,
+              runs: runs.length,
+              inputTokens: input,
+              outputTokens: output,
+              latencyMs: latency,
+              requestIds: allRuns.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+            },
           }),
-        ]);
-        return true;
+        ],
       });
       if (!finished) return { status: 'skipped', screeningId: row.id, reason: 'finished_concurrently' };
       log.info({ recommendation: evaluation.recommendation, flags, tokens: input + output, latencyMs: latency }, 'screening completed');

@@ -152,25 +152,13 @@ export function createStabilityCheck(deps: StabilityDeps) {
           perCriterion.set(key, entry);
         });
         if (recs.length) recommendation.push({ applicationId: picked.application_id, values: recs, agreement: agreementOf(recs) });
-        await deps.db.withTenantTx(orgId, (tx) =>
-          deps.audit.recordIn(tx, orgId, {
-            action: 'ai.stability_checked',
-            actor: { type: 'system' },
-            target: { type: 'application', id: picked.application_id },
-            metadata: {
-              jobId: opts.jobId,
-              screeningId: picked.screening_id,
-              provider: deps.provider.name,
-              model,
-              promptVersion: PROMPT_VERSION,
-              inputHash: blind.inputHash,
-              runs: appTotals.ok + appTotals.failed,
-              failed: appTotals.failed,
-              inputTokens: appTotals.input,
-              outputTokens: appTotals.output,
-            },
-          }),
-        );
+        await samples.auditChecked(orgId, 'ai.stability_checked', opts.jobId, picked, model, {
+          inputHash: blind.inputHash,
+          runs: appTotals.ok + appTotals.failed,
+          failed: appTotals.failed,
+          inputTokens: appTotals.input,
+          outputTokens: appTotals.output,
+        });
       }
 
       const criteria = [...perCriterion.values()].map((c) => {

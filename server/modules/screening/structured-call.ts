@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
+import type { RunRecord } from '../ai/index.js';
 import { ProviderError, type ModelProvider, type StructuredResponse } from './model.js';
 
 /** What a runner of AI work (CV screening, interview scoring) is built from. */
@@ -19,20 +20,8 @@ export interface AiRunnerDeps {
   clock?: () => Date;
 }
 
-export interface RunRecord {
-  provider: string;
-  model: string;
-  promptVersion: string;
-  inputHash: string;
-  outcome: 'ok' | 'invalid_json' | 'schema_violation' | 'refused' | 'provider_error';
-  detail: string | null;
-  outputEnc: Buffer | null;
-  latencyMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  httpAttempts: number;
-  requestId: string | null;
-}
+// A run record is the AI plumbing's (stored by ai/repo.ts insertAiRun).
+export type { RunRecord } from '../ai/index.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: 'invalid_json' | 'schema_violation'; detail: string };
 

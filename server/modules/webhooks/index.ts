@@ -5,3 +5,8 @@ export { webhookRoutes } from './routes.js';
 
 // Data access other modules need, named one by one (not the whole repository); used by interviews, worker processors/webhook-ingest.
 export { findMessage, markProcessed, newestLiveEndpoint, setEndpointCredential, unprocessedMessagesAllOrgs, type EndpointRow } from './repo.js';
+export { claimMessage } from './inbox.js';
+export { liveEndpointForAssistant } from './assistant-endpoint.js';
+export { markMessageProcessed } from './inbox.js';
+export { unprocessedMessages } from './inbox.js';
+export { recordEndpointCredential } from './assistant-endpoint.js';

@@ -1,0 +1,16 @@
+// Public surface of the ai module (model providers, the pause/budget gate, run records and finishing an AI
+// result, shared by screening and interview scoring): the only file other modules, the app, the CLI and the
+// worker import from it.
+export { createModelProvider } from './providers/index.js';
+export { createSimulatedProvider, SIMULATED_MODEL } from './providers/simulated.js';
+export { withCircuitBreaker } from './providers/breaker.js';
+export { aiHoldReason } from './gate.js';
+export { finishAiResult, finishAiResultRow, runTotals, type AiResultFinish, type AiResultRow } from './result.js';
+export { insertAiRun, type AiRunInsert, type AiRunPurpose, type RunRecord } from './repo.js';
+export { type AiSettingsRow } from './repo.js';
+export { DEFAULT_AI_SETTINGS } from './repo.js';
+export { addUsage } from './repo.js';
+export { getAiSettings } from './repo.js';
+export { monthStart } from './repo.js';
+export { tokensUsed } from './repo.js';
+export { upsertAiSettings } from './repo.js';
