@@ -177,7 +177,7 @@ async function runScreeningStability(config: Config, args: string[], out: Out): 
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, STABILITY_MAX_SAMPLE);
   // Loaded only for this command (the provider and the openai SDK take most of the CLI's start-up).
   // The CLI is an operator tool: it uses the same model provider the worker does.
-  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/index.js'), import('./modules/ai/index.js')]);
+  const [{ createStabilityCheck, renderStabilityReport }, { createModelProvider }] = await Promise.all([import('./modules/screening/index.js'), import('./modules/model-providers/index.js')]);
   return withDb(config.databaseUrl.reveal(), async (db) => {
     const check = createStabilityCheck({ db, audit: createAuditLog({ db }), keyring: keyringOf(config), provider: createModelProvider(config), defaultModel: config.openai.model });
     const result = await check.run({ jobId, runs, sample });
@@ -304,7 +304,7 @@ async function runBiasCounterfactual(config: Config, args: string[], out: Out): 
   const jobId = uuidOption(command, 'job', values.job);
   const [{ createCounterfactualAudit, renderCounterfactualReport, COUNTERFACTUAL_MAX_SAMPLE }, { createModelProvider }] = await Promise.all([
     import('./modules/bias/index.js'),
-    import('./modules/ai/index.js'),
+    import('./modules/model-providers/index.js'),
   ]);
   const sample = wholeNumberOption(command, 'sample', values.sample, 5, COUNTERFACTUAL_MAX_SAMPLE);
   return withDb(config.databaseUrl.reveal(), async (db) => {

@@ -6,7 +6,7 @@ import { createLogger } from '../server/core/logger.js';
 import { createRedis } from '../server/core/redis.js';
 import { loadConfigOrExit, onShutdown } from '../server/runtime.js';
 import { startWorkers } from './worker.js';
-import { createModelProvider } from '../server/modules/ai/index.js';
+import { createModelProvider } from '../server/modules/model-providers/index.js';
 import { createVapiApi } from '../server/modules/interviews/index.js';
 import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 import { createMailer } from '../server/core/mailer.js';

@@ -20,7 +20,7 @@ import { queuedAlertService } from '../server/modules/alerts/index.js';
 import { vapiDeletionProducer, type VapiDeletionProducer } from '../server/modules/interviews/index.js';
 import type { ModelProvider } from '../server/modules/screening/index.js';
 import type { WorkerDeps } from './deps.js';
-import { withCircuitBreaker } from '../server/modules/ai/index.js';
+import { withCircuitBreaker } from '../server/modules/model-providers/index.js';
 import type { QueueReconciler } from './reconcile.js';
 
 /** One processor: the queue it consumes, how many of its jobs run at once, and the function that runs one. */

@@ -33,7 +33,7 @@ import { createAccommodationService } from '../../server/modules/interviews/inde
 import { createScorecardService } from '../../server/modules/scorecards/index.js';
 import { expandWeeklyHours } from '../../server/modules/interviews/index.js';
 import { enqueue, QUEUE_JOBS } from '../../server/core/queue-jobs.js';
-import { createSimulatedProvider, SIMULATED_MODEL } from '../../server/modules/ai/index.js';
+import { createSimulatedProvider, SIMULATED_MODEL } from '../../server/modules/model-providers/index.js';
 import type { MailMessage } from '../../server/core/mailer.js';
 import { demoCvPdf } from './demo-cv.js';
 import { insertAlert, updateDelivery, upsertAlertSettings } from '../../server/modules/alerts/index.js';

@@ -3,7 +3,7 @@
 // and answer generation (~2 ms per call, two calls per CV) shared the event loop with the
 // workers it was measuring; a real provider runs elsewhere. Prints {"baseUrl"} once ready.
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
-import { simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
 
 const fake = await startFakeOpenAI({ latencyMs: Number(process.env.LATENCY_MS ?? 0) });
 fake.setFallback({ kind: 'valid', content: (body: ChatRequestBody) => JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) });

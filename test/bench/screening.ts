@@ -18,7 +18,7 @@ import { cvScreenJobId } from '../../server/core/queue-jobs.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createOrgWithMember, type TestContext } from '../helper.js';

@@ -16,7 +16,7 @@ import { createMailer } from '../../server/core/mailer.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
 import { startWorkers } from '../../worker/worker.js';
-import { createModelProvider } from '../../server/modules/ai/providers/index.js';
+import { createModelProvider } from '../../server/modules/model-providers/providers.js';
 import { startFakeSmtp } from '../fakes/smtp-server.js';
 import { startFakeVapi } from '../fakes/vapi-server.js';
 import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';

@@ -10,7 +10,7 @@ import { createOrgService } from '../../server/modules/orgs/service.js';
 import { totpCode } from '../../server/modules/auth/totp.js';
 import { createLogger } from '../../server/core/logger.js';
 import { startWorkers } from '../../worker/worker.js';
-import { createModelProvider } from '../../server/modules/ai/providers/index.js';
+import { createModelProvider } from '../../server/modules/model-providers/providers.js';
 import { createOrgWithMember, type Member } from '../helper.js';
 import { makePdf, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { launch, listeningTestApp, newWatchedPage, requireBrowserAndBuild, screenshot, type Watch } from './browser.js';

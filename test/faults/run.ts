@@ -36,7 +36,7 @@ import { signHmac, startFakeVapi } from '../fakes/vapi-server.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { multipartBody } from '../fixtures/make.js';
 import { createOrgWithMember, PUBLIC_URL, type Member, type TestContext } from '../helper.js';
-import { simulateInjectionCheck, simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { simulateInjectionCheck, simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { writeTestKeys } from '../support/keys.js';
 import { scrape, type Scrape } from '../support/metrics.js';
 import { freePort, NodeProcess, OwnPostgres, OwnRedis, sleep, waitFor } from './services.js';

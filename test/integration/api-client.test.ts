@@ -13,7 +13,7 @@ import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { until } from '../support/until.js';
 import { createLogger } from '../../server/core/logger.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 
 const root = resolve(import.meta.dirname, '../..');

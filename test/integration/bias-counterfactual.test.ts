@@ -8,7 +8,7 @@ import t from 'tap';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { cli as runCli } from '../support/cli.js';

@@ -15,7 +15,7 @@ import { createPostgresBlobStore } from '../../server/core/storage.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createRetentionService } from '../../server/modules/retention/service.js';
 import { MAX_PENDING_PER_APPLICATION } from '../../server/modules/resubmissions/service.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 import { erasureLedgerOf } from '../../server/cli-support.js';
 

@@ -14,7 +14,7 @@ import { SCORE_PROMPT_VERSION } from '../../server/modules/interviews/score-prom
 import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { createVapiApi } from '../../server/modules/interviews/vapi.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { startWorkers } from '../../worker/worker.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { startFakeVapi, type Turn } from '../fakes/vapi-server.js';

@@ -15,7 +15,7 @@ import { createInterviewScorer } from '../../server/modules/interviews/score.js'
 import { simulateInterviewScoring } from '../../server/modules/interviews/score-simulated.js';
 import { INTERVIEW_NOTICE_VERSION } from '../../server/modules/interviews/service.js';
 import { addWorkingDays } from '../../server/modules/interviews/accommodations.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { approvePlan, createJob, uploadCv } from '../fixtures/hiring.js';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';

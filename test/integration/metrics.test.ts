@@ -22,7 +22,7 @@ import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, wa
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { PROVIDER_BREAKERS } from '../../server/modules/screening/status-routes.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 import { watchBackups } from '../../server/modules/backups/metrics.js';
 import { parseMetrics, scrape, scrapeUntil } from '../support/metrics.js';

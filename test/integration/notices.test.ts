@@ -13,8 +13,8 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
-import { simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
+import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 
 const ctx = await buildTestApp(t);

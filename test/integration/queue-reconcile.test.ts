@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { alertDeliverJobId, cvParseJobId, cvScreenJobId } from '../../server/core/queue-jobs.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { alertDeliverReconciler, cvParseReconciler, cvScreenReconciler, reconcileJobs } from '../../worker/reconcile.js';
 import { randomUUID } from 'node:crypto';
 import { startWorkers } from '../../worker/worker.js';

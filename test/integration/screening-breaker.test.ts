@@ -14,8 +14,8 @@ import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js
 import { createCircuitBreaker, CircuitOpenError } from '../../server/core/circuit-breaker.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
-import { simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
+import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { createInterviewScoreProcessor } from '../../worker/processors/interview-score.js';
 import type { InterviewScorer } from '../../server/modules/interviews/score.js';
 import { startWorkers } from '../../worker/worker.js';

@@ -26,7 +26,7 @@ import { MEDIA_TYPES } from '../../server/modules/documents/sniff.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { readPrompt } from '../../server/modules/screening/prompt.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 
 const ctx = await buildTestApp(t);

@@ -15,8 +15,8 @@ import { until } from '../support/until.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
-import { createSimulatedProvider, simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
+import { createSimulatedProvider, simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import type { ModelProvider } from '../../server/modules/screening/model.js';
 

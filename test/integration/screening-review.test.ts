@@ -15,7 +15,7 @@ import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { rescreenJobId } from '../../server/core/queue-jobs.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
 
 const ctx = await buildTestApp(t);

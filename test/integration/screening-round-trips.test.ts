@@ -9,7 +9,7 @@ import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import { countRoundTrips } from '../support/round-trips.js';
 

@@ -12,7 +12,7 @@ import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createScreeningRunner, SEED } from '../../server/modules/screening/service.js';
-import { createSimulatedProvider, simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { createSimulatedProvider, simulateScreening } from '../../server/modules/model-providers/simulated.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);

@@ -13,8 +13,8 @@ import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
 import { createScreeningProducer } from '../../server/modules/screening/queue.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { createOpenAiProvider } from '../../server/modules/ai/providers/openai.js';
-import { simulateScreening } from '../../server/modules/ai/providers/simulated.js';
+import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
+import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import { startWorkers } from '../../worker/worker.js';
 

@@ -1,7 +1,7 @@
 // How provider outcomes count for the breaker, and when a job refused by it comes back.
 import t from 'tap';
 import { ProviderError } from '../../server/modules/screening/model.js';
-import { classifyProviderError } from '../../server/modules/ai/providers/breaker.js';
+import { classifyProviderError } from '../../server/modules/model-providers/breaker.js';
 import { breakerDelayUntil, HALF_OPEN_RECHECK_MS } from '../../worker/processors/ai-job.js';
 
 const err = (code: string, retryable: boolean, status: number | null = null) => new ProviderError('x', { code, retryable, status, attempts: 1 });

@@ -3,8 +3,8 @@
 // timeouts; the simulated provider's determinism.
 import t from 'tap';
 import { startFakeOpenAI } from '../fakes/openai-server.js';
-import { createOpenAiProvider, retryDelayMs } from '../../server/modules/ai/providers/openai.js';
-import { createSimulatedProvider } from '../../server/modules/ai/providers/simulated.js';
+import { createOpenAiProvider, retryDelayMs } from '../../server/modules/model-providers/openai.js';
+import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { ProviderError, type StructuredRequest } from '../../server/modules/screening/model.js';
 import { buildPrompt } from '../../server/modules/screening/prompt.js';
 import { outputJsonSchema, parseOutput, SCHEMA_NAME } from '../../server/modules/screening/schema.js';

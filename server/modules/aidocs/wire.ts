@@ -1,5 +1,5 @@
 // Wires the AI system card, subprocessors and record of processing from live config, and the public summary (issue 18 item 10).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { createBiasService } from '../bias/index.js';
 import { aiDocsRoutes } from './routes.js';
 import { createAiDocsService } from './service.js';

@@ -8,7 +8,7 @@ import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Outbound } from '../../core/outbound.js';
 import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { QUEUES, type TypedQueue } from '../../core/queues.js';
 import { alertRoutes } from './routes.js';
 import { createAlertService, type AlertService } from './service.js';

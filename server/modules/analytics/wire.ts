@@ -1,5 +1,5 @@
 // Wires hiring analytics (funnel, time in stage, time to hire, AI agreement; JSON and CSV; issue 21 item 3).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { analyticsRoutes } from './routes.js';
 import { createAnalyticsService } from './service.js';
 

@@ -33,7 +33,7 @@ import { createNoticeService } from '../notices/index.js';
 import { publicRoutes } from '../public/index.js';
 import { retentionRoutes } from '../retention/index.js';
 import { createRetentionService } from '../retention/index.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { MULTIPART_LIMITS } from './form.js';
 import { applicationRoutes } from './routes.js';
 import { scorecardRoutes } from '../scorecards/index.js';

@@ -1,5 +1,5 @@
 // Wires the audit log's read side (entries, verification, checkpoints).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { auditRoutes } from './routes.js';
 import { createAuditService } from './service.js';
 

@@ -1,5 +1,5 @@
 // Wires sign-in, sign-up and account routes; returns the auth service (SSO proves accounts through it).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import type { CookiePolicy } from '../../plugins/access.js';
 import type { AlertService } from '../alerts/index.js';
 import type { AuthLimiter } from './limits.js';

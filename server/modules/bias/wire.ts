@@ -1,5 +1,5 @@
 // Wires the bias report and thresholds (DESIGN §8; the monitor runs in the worker).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import type { AlertService } from '../alerts/index.js';
 import { biasRoutes } from './routes.js';
 import { createBiasService } from './service.js';

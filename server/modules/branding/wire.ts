@@ -1,5 +1,5 @@
 // Wires the careers site's branding (issue 20 item 4).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { brandingRoutes } from './routes.js';
 import { createBrandingService } from './service.js';
 

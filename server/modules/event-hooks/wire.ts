@@ -2,7 +2,7 @@
 // (attempts, retries): one job per (delivery, attempt) under QUEUE_JOBS.eventHookDeliver's
 // deterministic id, so an attempt offered twice (enqueue after commit and the sweep) runs once.
 import { enqueue, QUEUE_JOBS } from '../../core/queue-jobs.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { QUEUES, type TypedQueue } from '../../core/queues.js';
 import { eventHookRoutes } from './routes.js';
 import { createEventHookService, type EventHookDeliverProducer } from './service.js';

@@ -17,7 +17,7 @@ import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/index.js';
 import type { AlertSink } from '../alerts/index.js';
 import { createWebhookService, type IngestProducer, type SyncResponder } from '../webhooks/index.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { createCircuitBreaker } from '../../core/circuit-breaker.js';
 import { callOverrides } from './calls.js';
 import { enqueue, enqueueBulk, interviewReminderJobId, interviewStartJobId, queueJob, QUEUE_JOBS } from '../../core/queue-jobs.js';

@@ -1,5 +1,5 @@
 // Wires org membership (invitations, roles, removal).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import type { AuthLimiter } from '../auth/index.js';
 import type { PasswordHasher } from '../auth/index.js';
 import type { SessionService } from '../auth/index.js';

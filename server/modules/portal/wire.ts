@@ -9,7 +9,7 @@ import type { ApplicationService } from '../applications/index.js';
 import type { CandidateExportService } from '../messages/index.js';
 import type { InterviewService } from '../interviews/index.js';
 import type { RightsService } from '../rights/index.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { portalRoutes } from './routes.js';
 import { createPortalService } from './service.js';
 

@@ -1,6 +1,6 @@
 // Wires data subject requests (DESIGN §9: erasure on request). An erasure queues the deletion
 // of the candidate's calls at Vapi (issue 18; the worker's sweep catches a lost enqueue).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { QUEUES } from '../../core/queues.js';
 import { createPostgresBlobStore } from '../../core/storage.js';
 import { vapiDeletionProducer } from '../interviews/index.js';

@@ -1,5 +1,5 @@
 // Wires the careers site (/jobs/<org>, sitemap, embed, JSON feed; issue 20 item 4).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { careersRoutes } from './careers.js';
 
 /** rateLimit: requests per minute per IP on each careers route (tests use a small one). */

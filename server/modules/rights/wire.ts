@@ -1,5 +1,5 @@
 // Wires the privacy-request register and rectification (issue 18 item 6); the status page acts through the service.
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { rightsRoutes } from './routes.js';
 import { createRightsService, type RightsService } from './service.js';
 

@@ -1,5 +1,5 @@
 // Wires screening's HTTP side: results, oversight (rescreens, contests) and AI status.
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import type { AlertSink } from '../alerts/index.js';
 import { screeningRoutes } from './routes.js';
 

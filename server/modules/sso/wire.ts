@@ -1,5 +1,5 @@
 // Wires single sign-on (OIDC) and its domain-ownership checks.
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import type { CookiePolicy } from '../../plugins/access.js';
 import type { SessionService } from '../auth/index.js';
 import { ssoRoutes, type SsoRouteDeps } from './routes.js';

@@ -1,5 +1,5 @@
 // Wires saved pipeline views, job visits and job summaries (issue 21).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { triageRoutes } from './routes.js';
 import { createTriageService } from './service.js';
 

@@ -10,7 +10,7 @@ import type { Db } from '../../core/db.js';
 import type { AlertSink } from '../alerts/index.js';
 import { createAiDocsService } from '../aidocs/index.js';
 import { createBiasService } from '../bias/index.js';
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { createChecks } from './checks.js';
 import { trustRoutes } from './routes.js';
 import { createTrustService, type TrustService } from './service.js';

@@ -1,5 +1,5 @@
 // Wires the console's static build.
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { webRoutes } from './routes.js';
 
 export async function wireWeb(p: Platform): Promise<void> {

@@ -1,5 +1,5 @@
 // Wires the /.well-known documents (security.txt and friends).
-import type { Platform } from '../../core/platform.js';
+import type { Platform } from '../../plugins/platform.js';
 import { wellKnownRoutes } from './routes.js';
 
 export async function wireWellKnown(p: Platform): Promise<void> {

@@ -1,18 +1,19 @@
-// The platform: one object holding what every module's wire(platform) needs — the HTTP
+// The platform (wiring, not a Fastify plugin: it lives beside them because it holds the HTTP app):
+// one object holding what every module's wire(platform) needs — the HTTP
 // app, config, db, redis, audit, logger, mailer, clock, the keyring (the only way keys
 // reach modules), the outbound guard and the erasure ledger — and producer queues closed
 // with the app. Services modules produce for each other are passed explicitly by buildApp.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AuditLog } from './audit.js';
-import type { Config } from './config.js';
-import type { Keyring } from './crypto.js';
-import type { Db } from './db.js';
-import type { ErasureLedger } from './erasure-ledger.js';
-import type { Mailer } from './mailer.js';
-import type { Outbound } from './outbound.js';
-import { createQueue, type QueueName, type TypedQueue } from './queues.js';
+import type { AuditLog } from '../core/audit.js';
+import type { Config } from '../core/config.js';
+import type { Keyring } from '../core/crypto.js';
+import type { Db } from '../core/db.js';
+import type { ErasureLedger } from '../core/erasure-ledger.js';
+import type { Mailer } from '../core/mailer.js';
+import type { Outbound } from '../core/outbound.js';
+import { createQueue, type QueueName, type TypedQueue } from '../core/queues.js';
 
 export interface Platform {
   app: FastifyInstance;

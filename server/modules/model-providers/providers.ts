@@ -1,8 +1,8 @@
 // Picks the model provider from config: the OpenAI SDK (OPENAI_BASE_URL, OPENAI_API_KEY,
 // OPENAI_MODEL) or the deterministic simulation (AI_PROVIDER=simulated, which config
 // already refuses in production).
-import type { Config } from '../../../core/config.js';
-import type { ModelProvider } from '../../screening/index.js';
+import type { Config } from '../../core/config.js';
+import type { ModelProvider } from '../ai/index.js';
 import { createOpenAiProvider } from './openai.js';
 import { createSimulatedProvider } from './simulated.js';
 

@@ -4,14 +4,14 @@
 // evidence. The same input always gives the same output, and everything it says is
 // labelled SIMULATED: it is a keyword match, not anyone's judgement.
 import { createHash } from 'node:crypto';
-import { readPrompt } from '../../screening/index.js';
-import type { ModelProvider, StructuredRequest, StructuredResponse } from '../../screening/index.js';
-import { SCORE_SCHEMA_NAME } from '../../interviews/index.js';
-import { CHECK_SCHEMA_NAME } from '../../screening/index.js';
-import { detectInjection } from '../../screening/index.js';
-import { simulateInterviewScoring } from '../../interviews/index.js';
-import { PLAN_SCHEMA_NAME } from '../../interviews/index.js';
-import { simulatePlanDraft } from '../../interviews/index.js';
+import { readPrompt } from '../screening/index.js';
+import type { ModelProvider, StructuredRequest, StructuredResponse } from '../ai/index.js';
+import { SCORE_SCHEMA_NAME } from '../interviews/index.js';
+import { CHECK_SCHEMA_NAME } from '../screening/index.js';
+import { detectInjection } from '../screening/index.js';
+import { simulateInterviewScoring } from '../interviews/index.js';
+import { PLAN_SCHEMA_NAME } from '../interviews/index.js';
+import { simulatePlanDraft } from '../interviews/index.js';
 
 export const SIMULATED_MODEL = 'hirebox-simulated-1';
 const STOP = new Set(['and', 'the', 'with', 'for', 'experience', 'years', 'knowledge', 'skills', 'good', 'strong', 'production']);

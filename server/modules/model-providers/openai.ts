@@ -8,7 +8,7 @@
 // wait instead, capped at maxRetryAfterMs. What is still failing after the last attempt
 // surfaces as a ProviderError (retryable or not) for the queue to handle.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse } from '../../screening/index.js';
+import { PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse } from '../ai/index.js';
 
 export interface OpenAiProviderOptions {
   apiKey: string;

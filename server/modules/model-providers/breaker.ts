@@ -6,8 +6,8 @@
 // breaker is open (or another process holds the half-open probe) `complete` throws
 // CircuitOpenError without calling the provider; the AI job wrapper turns that into a
 // re-delay of the job, so queued work waits and nothing is charged or lost.
-import { CircuitOpenError, type CallVerdict, type CircuitBreaker } from '../../../core/circuit-breaker.js';
-import { ProviderError, type ModelProvider } from '../../screening/index.js';
+import { CircuitOpenError, type CallVerdict, type CircuitBreaker } from '../../core/circuit-breaker.js';
+import { ProviderError, type ModelProvider } from '../ai/index.js';
 
 export function classifyProviderError(err: unknown): { verdict: CallVerdict; code: string | null } {
   if (!(err instanceof ProviderError)) return { verdict: 'neutral', code: null };
