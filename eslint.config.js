@@ -101,16 +101,6 @@ export default tseslint.config(
     },
   },
   {
-    // KNOWN DEBT, not a design choice: these modules still form one cycle at module level, made
-    // visible by the index.ts surfaces (import-x/no-cycle reports them; 0 elsewhere). It comes from
-    // the wiring in applications/wire.ts and interviews/wire.ts (they still register other modules'
-    // routes), from the edge notices -> retention (getRetention) and from documents -> applications
-    // (the parse outcome writes the application's timeline event).
-    // Cut them, then shrink this list; a module leaves it when `eslint` passes without it.
-    files: ['server/modules/{analytics,applications,bias,calendar-feed,documents,interviews,jobs,messages,notices,public,resubmissions,retention,scorecards,screening}/**'],
-    rules: { 'import-x/no-cycle': 'off' },
-  },
-  {
     files: ['test/**'],
     rules: {
       // Tests build file paths from temp dirs they created themselves.

@@ -20,15 +20,16 @@ import { createModelProvider } from './modules/model-providers/index.js';
 import { wireAiDocs } from './modules/aidocs/index.js';
 import { wireAlerts } from './modules/alerts/index.js';
 import { wireAnalytics } from './modules/analytics/index.js';
-import { wireHiring } from './modules/applications/index.js';
 import { wireAudit } from './modules/audit/index.js';
 import { createAuthLimiter, type LimitPolicy } from './modules/auth/index.js';
 import { createPasswordHasher, type PasswordHasher } from './modules/auth/index.js';
 import { wireAuth } from './modules/auth/index.js';
 import { wireBias } from './modules/bias/index.js';
 import { wireBranding } from './modules/branding/index.js';
+import { wireCalendarFeed } from './modules/calendar-feed/index.js';
 import { wireEventHooks } from './modules/event-hooks/index.js';
 import { wireHealth } from './modules/health/index.js';
+import { wireHiring } from './modules/hiring/index.js';
 import { wireInterviews } from './modules/interviews/index.js';
 import { wireMembers } from './modules/members/index.js';
 import { wirePortal, wirePortalLinks } from './modules/portal/index.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Interview plans are drafted in the request (a recruiter waits for the draft), with the
   // same provider and default model as screening: OpenAI, or the simulation outside production.
   const interviews = await wireInterviews(platform, { alerts, planModel: { provider: createModelProvider(config), model: config.openai.model } });
+  await wireCalendarFeed(platform);
   await wireBias(platform, { alerts });
   await wirePrivacy(platform, { vapiDeleteJob: deps.vapiDeleteJob });
   const rights = await wireRights(platform);

@@ -21,6 +21,7 @@ import type { JobPayloads } from '../../server/core/queues.js';
 import type { BlobStore } from '../../server/core/storage.js';
 import { DEFAULT_EXTRACTION_LIMITS, DocumentRefusedError, ExtractionError, preflightDocument, runExtraction, type ExtractionLimits, type ExtractResult } from '../../server/modules/documents/index.js';
 import { createDocumentParsing } from '../../server/modules/documents/index.js';
+import { insertEvent, isHumanReviewOnly } from '../../server/modules/applications/index.js';
 import type { OrgSlots } from '../../server/core/org-fairness.js';
 
 export interface CvParseDeps {
@@ -46,7 +47,8 @@ export type CvParseOutcome = { status: 'parsed' | 'needs_manual_review' | 'faile
 export function createCvParseProcessor(deps: CvParseDeps) {
   const limits = { ...DEFAULT_EXTRACTION_LIMITS, ...deps.limits };
   const extract = deps.extract ?? runExtraction;
-  const documents = createDocumentParsing(deps);
+  // The application's timeline and no-AI flag reach the documents service as a port (documents must not import applications).
+  const documents = createDocumentParsing({ ...deps, applications: { insertEvent, isHumanReviewOnly } });
 
   async function processCvParse(job: Job<JobPayloads['cv-parse']>, token?: string): Promise<CvParseOutcome> {
     if (!deps.slots) return parseOne(job);

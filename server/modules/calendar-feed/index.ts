@@ -2,3 +2,4 @@
 // import from it. Everything not named here is private to the module.
 export { createCalendarFeedService } from './service.js';
 export { calendarFeedRoutes } from './routes.js';
+export { wireCalendarFeed } from './wire.js';

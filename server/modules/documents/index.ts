@@ -7,4 +7,4 @@ export { MAX_CV_BYTES, detectMediaType } from './sniff.js';
 // Data access other modules need, named one by one (not the whole repository); used by applications, messages, resubmissions, screening, worker processors/cv-parse.
 export { countOtherCandidatesWithSha, documentsOfApplication, findDocument, findDocumentBySha, findHiddenEnc, insertDocument, markParseOutcome, markParsed, type DocumentRow } from './repo.js';
 export { documentsAwaitingParse } from './pending-work.js';
-export { createDocumentParsing } from './service.js';
+export { createDocumentParsing, type ApplicationTimelinePort } from './service.js';

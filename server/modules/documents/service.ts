@@ -4,20 +4,26 @@
 // outcome other than "parsed", its audit event.
 import type { AuditLog } from '../../core/audit.js';
 import { KeyDestroyedError, type Keyring } from '../../core/crypto.js';
-import type { Db } from '../../core/db.js';
+import type { Db, Queryable } from '../../core/db.js';
 import type { BlobStore } from '../../core/storage.js';
-import { insertEvent, isHumanReviewOnly } from '../applications/index.js';
 import { candidateMessageFor, type DocumentRefusedError, type ExtractResult } from './extract.js';
 import { hiddenCounts, isEmptyHidden, sealHiddenParts } from './hidden.js';
 import { findDocument, markParseAttempt, markParsed, markParseOutcome, type DocumentRow } from './repo.js';
 
 export type { DocumentRow } from './repo.js';
 
+/** What parsing needs from the applications module (the timeline, the no-AI choice), passed in so documents does not import applications, which imports documents. */
+export interface ApplicationTimelinePort {
+  insertEvent(tx: Queryable, e: { orgId: string; applicationId: string; type: string; actor: { type: 'system' }; data?: Record<string, unknown> }): Promise<void>;
+  isHumanReviewOnly(q: Queryable, applicationId: string): Promise<boolean | null>;
+}
+
 export interface DocumentParsingDeps {
   db: Db;
   audit: AuditLog;
   keyring: Keyring;
   blobs: BlobStore;
+  applications: ApplicationTimelinePort;
 }
 
 /** A document to parse: its row and decrypted bytes; no bytes when the blob is gone or the candidate erased. */
@@ -47,7 +53,7 @@ export function createDocumentParsing(deps: DocumentParsingDeps) {
       const { reason, facts } = err.refusal;
       await deps.db.withTenantTx(orgId, async (tx) => {
         await markParseOutcome(tx, doc.id, 'failed', err.message);
-        await insertEvent(tx, {
+        await deps.applications.insertEvent(tx, {
           orgId,
           applicationId: doc.application_id,
           type: 'document.refused',
@@ -67,7 +73,7 @@ export function createDocumentParsing(deps: DocumentParsingDeps) {
     async finishUnparsed(orgId: string, doc: DocumentRow, status: 'needs_manual_review' | 'failed', reason: string): Promise<void> {
       await deps.db.withTenantTx(orgId, async (tx) => {
         await markParseOutcome(tx, doc.id, status, reason);
-        await insertEvent(tx, {
+        await deps.applications.insertEvent(tx, {
           orgId,
           applicationId: doc.application_id,
           type: status === 'failed' ? 'document.parse_failed' : 'document.needs_manual_review',
@@ -102,7 +108,7 @@ export function createDocumentParsing(deps: DocumentParsingDeps) {
         if (!current || current.parse_status !== 'pending') return;
         const cipher = await deps.keyring.candidateCipher(tx, orgId, doc.candidate_id);
         await markParsed(tx, doc.id, cipher.seal('documents', 'text_enc', doc.id, text), text.length, isEmptyHidden(hidden) ? null : sealHiddenParts(cipher, doc.id, hidden));
-        await insertEvent(tx, {
+        await deps.applications.insertEvent(tx, {
           orgId,
           applicationId: doc.application_id,
           type: 'document.parsed',
@@ -115,7 +121,7 @@ export function createDocumentParsing(deps: DocumentParsingDeps) {
 
     /** The candidate chose a review without AI: the parsed text is for people only, never screened. */
     async humanReviewOnly(orgId: string, applicationId: string): Promise<boolean | null> {
-      return deps.db.withTenant(orgId, (q) => isHumanReviewOnly(q, applicationId));
+      return deps.db.withTenant(orgId, (q) => deps.applications.isHumanReviewOnly(q, applicationId));
     },
   };
 }

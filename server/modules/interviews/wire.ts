@@ -11,8 +11,6 @@ import type { AuditLog } from '../../core/audit.js';
 import { type Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
 import type { Mailer } from '../../core/mailer.js';
-import { calendarFeedRoutes } from '../calendar-feed/index.js';
-import { createCalendarFeedService } from '../calendar-feed/index.js';
 import { createQueue, QUEUES } from '../../core/queues.js';
 import { webhookRoutes } from '../webhooks/index.js';
 import type { AlertSink } from '../alerts/index.js';
@@ -180,7 +178,6 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   });
   deps.expose?.(interviews);
   await app.register(webhookRoutes, { webhooks });
-  await app.register(calendarFeedRoutes, { feeds: createCalendarFeedService({ db: deps.db, audit: deps.audit, publicUrl: deps.publicUrl, clock }) });
   await app.register(interviewApiRoutes, { interviews });
   // A finished typed interview is scored by the same interview-score job as a voice transcript.
   const scoreQueue = createQueue(QUEUES.interviewScore, deps.redis, deps.redisPrefix);

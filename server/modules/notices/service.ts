@@ -8,7 +8,7 @@ import type { Queryable, TenantDb } from '../../core/db.js';
 import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { Ctx } from '../../core/context.js';
 import { orgName } from '../orgs/index.js';
-import { getRetention } from '../retention/index.js';
+import { getRetention } from '../retention-settings/index.js';
 import { getNoticeSettings, insertNoticeVersion, latestNoticeVersion, listNoticeVersions, lockNoticeVersions, upsertNoticeSettings, type NoticeVersionRow } from './repo.js';
 import { noticeHash, type NoticeFacts, type PrivacyContact } from './text.js';
 

@@ -1,6 +1,9 @@
 // Wires the hiring modules (jobs, candidates, applications, public pages) into the app:
 // one encapsulated plugin with multipart parsing, the keyring, the blob store and the
-// cv-parse producer. buildApp registers it with its deps.
+// cv-parse producer. buildApp registers it with its deps. It is its own module (a
+// composition only, nothing imports it but buildApp) because these routes share one
+// encapsulation context and their services call each other: kept inside applications,
+// it made applications import every module that imports applications (import cycles).
 import type { ErasureLedger } from '../../core/erasure-ledger.js';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
@@ -34,11 +37,9 @@ import { publicRoutes } from '../public/index.js';
 import { retentionRoutes } from '../retention/index.js';
 import { createRetentionService } from '../retention/index.js';
 import type { Platform } from '../../plugins/platform.js';
-import { MULTIPART_LIMITS } from './form.js';
-import { applicationRoutes } from './routes.js';
 import { scorecardRoutes } from '../scorecards/index.js';
 import { createScorecardService } from '../scorecards/index.js';
-import { createApplicationService, type ApplicationHooks, type ApplicationService, type CvParseProducer } from './service.js';
+import { applicationRoutes, createApplicationService, MULTIPART_LIMITS, type ApplicationHooks, type ApplicationService, type CvParseProducer } from '../applications/index.js';
 
 export interface HiringDeps {
   db: Db;
