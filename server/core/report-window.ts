@@ -17,3 +17,18 @@ export function parseReportWindow(input: { from?: string; to?: string }, invalid
   if (errors.length > 0) throw new ValidationError(errors, invalidMessage);
   return { from, to };
 }
+
+/** A report's window narrowed to one job (null: every job of the org). */
+export interface JobReportWindow extends ReportWindow {
+  jobId: string | null;
+}
+
+/**
+ * The SQL condition "application `a` is in the window", shared by the reports' queries so they
+ * count the same applications; it takes windowParams(w) as $1..$3.
+ */
+export const APPLICATION_IN_WINDOW = `($1::uuid IS NULL OR a.job_id = $1)
+        AND ($2::timestamptz IS NULL OR a.created_at >= $2)
+        AND ($3::timestamptz IS NULL OR a.created_at < $3)`;
+
+export const windowParams = (w: JobReportWindow): [string | null, Date | null, Date | null] => [w.jobId, w.from, w.to];

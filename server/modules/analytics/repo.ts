@@ -2,12 +2,9 @@
 // moves, and the decisions with the AI recommendation stored when they were made. Runs on
 // tenant-bound connections (RLS), so another org's rows are never visible.
 import type { Queryable } from '../../core/db.js';
+import { APPLICATION_IN_WINDOW, windowParams, type JobReportWindow } from '../../core/report-window.js';
 
-export interface AnalyticsWindow {
-  jobId: string | null;
-  from: Date | null;
-  to: Date | null;
-}
+export type AnalyticsWindow = JobReportWindow;
 
 export interface AnalyticsApplicationRow {
   id: string;
@@ -28,11 +25,9 @@ export async function listAnalyticsApplications(q: Queryable, w: AnalyticsWindow
                          AND e.type IN ('decision.recorded', 'stage.changed')
                          AND COALESCE(e.data->>'toKind', e.data->>'kind') IS NOT NULL), '[]'::json) AS moves
        FROM applications a
-      WHERE ($1::uuid IS NULL OR a.job_id = $1)
-        AND ($2::timestamptz IS NULL OR a.created_at >= $2)
-        AND ($3::timestamptz IS NULL OR a.created_at < $3)
+      WHERE ${APPLICATION_IN_WINDOW}
       ORDER BY a.created_at, a.id`,
-    [w.jobId, w.from, w.to],
+    windowParams(w),
   );
   return rows;
 }
@@ -46,11 +41,9 @@ export async function listAnalyticsDecisions(q: Queryable, w: AnalyticsWindow): 
   const { rows } = await q.query<AnalyticsDecisionRow>(
     `SELECT d.outcome, d.ai_recommendation
        FROM decisions d JOIN applications a ON a.id = d.application_id
-      WHERE ($1::uuid IS NULL OR a.job_id = $1)
-        AND ($2::timestamptz IS NULL OR a.created_at >= $2)
-        AND ($3::timestamptz IS NULL OR a.created_at < $3)
+      WHERE ${APPLICATION_IN_WINDOW}
       ORDER BY d.created_at, d.id`,
-    [w.jobId, w.from, w.to],
+    windowParams(w),
   );
   return rows;
 }

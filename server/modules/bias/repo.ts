@@ -2,14 +2,10 @@
 // did with them, their (still encrypted) demographics and latest AI score; the per-org
 // thresholds; the monitor's last breach state. Runs on tenant-bound connections (RLS).
 import type { Queryable } from '../../core/db.js';
+import { APPLICATION_IN_WINDOW, windowParams, type JobReportWindow } from '../../core/report-window.js';
 import type { StageKind } from '../jobs/index.js';
 
-export interface ReportWindow {
-  /** null: every job of the org. */
-  jobId: string | null;
-  from: Date | null;
-  to: Date | null;
-}
+export type ReportWindow = JobReportWindow;
 
 export interface ReportApplicationRow {
   id: string;
@@ -47,11 +43,9 @@ export async function listReportApplications(q: Queryable, w: ReportWindow): Pro
        JOIN candidates c ON c.id = a.candidate_id
        LEFT JOIN demographics d ON d.application_id = a.id
       WHERE c.erased_at IS NULL
-        AND ($1::uuid IS NULL OR a.job_id = $1)
-        AND ($2::timestamptz IS NULL OR a.created_at >= $2)
-        AND ($3::timestamptz IS NULL OR a.created_at < $3)
+        AND ${APPLICATION_IN_WINDOW}
       ORDER BY a.job_id, a.id`,
-    [w.jobId, w.from, w.to],
+    windowParams(w),
   );
   return rows;
 }
@@ -61,10 +55,8 @@ export async function countErasedApplications(q: Queryable, w: ReportWindow): Pr
   const { rows } = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM applications a JOIN candidates c ON c.id = a.candidate_id
       WHERE c.erased_at IS NOT NULL
-        AND ($1::uuid IS NULL OR a.job_id = $1)
-        AND ($2::timestamptz IS NULL OR a.created_at >= $2)
-        AND ($3::timestamptz IS NULL OR a.created_at < $3)`,
-    [w.jobId, w.from, w.to],
+        AND ${APPLICATION_IN_WINDOW}`,
+    windowParams(w),
   );
   return rows[0]?.n ?? 0;
 }

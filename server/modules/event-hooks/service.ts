@@ -92,19 +92,10 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-function toView(r: SubscriptionRow): SubscriptionView {
-  return {
-    id: r.id,
-    url: r.url,
-    description: r.description,
-    events: r.events,
-    enabled: r.enabled,
-    disabledReason: r.disabled_reason,
-    consecutiveFailures: r.consecutive_failures,
-    lastSuccessAt: r.last_success_at?.toISOString() ?? null,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-  };
+/** The row without its encrypted secret, in the API's names, dates as ISO strings. */
+function toView({ id, url, description, events, enabled, ...r }: SubscriptionRow): SubscriptionView {
+  const dates = { lastSuccessAt: r.last_success_at?.toISOString() ?? null, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+  return { id, url, description, events, enabled, disabledReason: r.disabled_reason, consecutiveFailures: r.consecutive_failures, ...dates };
 }
 
 function toAttemptView(a: AttemptRow): AttemptView {

@@ -5,6 +5,7 @@
 // short or garbled is marked insufficient and is never scored, whatever the model says.
 // The prompt version is the hash of the templates and the output schema version.
 import { createHash } from 'node:crypto';
+import type { Turn } from '../../core/transcript.js';
 import { questionKey, SCORE_OUTPUT_SCHEMA_VERSION } from './score-schema.js';
 
 export const TRANSCRIPT_OPEN = '<<<INTERVIEW_TRANSCRIPT_DATA';
@@ -53,31 +54,8 @@ export const SCORE_PROMPT_VERSION = createHash('sha256')
   .digest('hex')
   .slice(0, 16);
 
-export type Speaker = 'interviewer' | 'candidate';
-export interface Turn {
-  speaker: Speaker;
-  text: string;
-}
-
-const SPEAKER = /^\s*(AI|Assistant|Bot|Agent|Interviewer|User|Customer|Candidate)\s*:\s?(.*)$/i;
-
-/** Splits a stored transcript ("AI: ..." / "User: ..." lines) into speaker-attributed turns. */
-export function parseTranscript(transcript: string): Turn[] {
-  const turns: Turn[] = [];
-  for (const line of transcript.split(/\r?\n/)) {
-    const m = SPEAKER.exec(line);
-    if (m) {
-      const who = (m[1] as string).toLowerCase();
-      const speaker: Speaker = who === 'user' || who === 'customer' || who === 'candidate' ? 'candidate' : 'interviewer';
-      turns.push({ speaker, text: (m[2] as string).trim() });
-    } else if (line.trim() && turns.length > 0) {
-      // A continuation line belongs to the turn above it.
-      const last = turns[turns.length - 1] as Turn;
-      last.text = `${last.text} ${line.trim()}`.trim();
-    }
-  }
-  return turns.filter((t) => t.text.length > 0);
-}
+// The parser is shared with the console (core/transcript.ts); the scorer's modules take it from here.
+export { parseTranscript, type Turn } from '../../core/transcript.js';
 
 function contentWords(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !['the', 'and', 'you', 'your', 'about', 'tell', 'with', 'how', 'what', 'can'].includes(w));

@@ -111,7 +111,8 @@ function careersParams(c: Partial<CareersFacts>): unknown[] {
   ];
 }
 
-export interface NewJob {
+/** The fields a job posting's author writes; the service's JobView shows them as they are. */
+export interface JobFields {
   slug: string;
   title: string;
   description: string;
@@ -120,6 +121,9 @@ export interface NewJob {
   status: JobStatus;
   criteria: Criterion[];
   interviewQuestions: string[];
+}
+
+export interface NewJob extends JobFields {
   createdBy: string;
   careers?: Partial<CareersFacts>;
   language?: string;

@@ -24,6 +24,7 @@ import {
   updateJob,
   type Criterion,
   type EmploymentType,
+  type JobFields,
   type JobRow,
   type JobStatus,
   type StageKind,
@@ -35,17 +36,9 @@ import { careersOf, checkCareers, type CareersInput } from './careers.js';
 import type { Locale } from '../../core/i18n/locales.js';
 
 
-export interface JobView extends CareersView {
+export interface JobView extends CareersView, JobFields {
   id: string;
-  slug: string;
-  title: string;
-  description: string;
-  location: string;
-  employmentType: EmploymentType;
-  status: JobStatus;
-  criteria: Criterion[];
   criteriaVersion: number;
-  interviewQuestions: string[];
   hiringManagerIds: string[];
   createdAt: string;
   updatedAt: string;

@@ -1,21 +1,16 @@
 // HTTP for per-org OIDC SSO: the admin's configuration (settings:manage) and the two
 // public sign-in legs (start -> IdP -> callback).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit.js';
-import type { NodeEnv } from '../../core/config.js';
-import type { Keyring } from '../../core/crypto.js';
 import type { Db } from '../../core/db.js';
-import type { Outbound } from '../../core/outbound.js';
 import { requireCtx, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Problem, ProblemResponses, Uuid } from '../../core/schemas.js';
-import type { ClientInfo, SessionService } from '../auth/index.js';
+import type { ClientInfo } from '../auth/index.js';
 import { Resolver } from 'node:dns/promises';
 import { AppError, ForbiddenError } from '../../core/errors.js';
 import { csrfTokenFor } from '../../core/tokens.js';
-import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type AccountProof, type TxtResolver } from './service.js';
+import { createSsoService, SSO_CALLBACK_PATH, SSO_PENDING_TTL_SECONDS, type SsoDeps, type TxtResolver } from './service.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
 const SsoRoleSchema = Type.Union([Type.Literal('recruiter'), Type.Literal('hiring_manager'), Type.Literal('auditor')]);
@@ -53,24 +48,14 @@ const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9](?:[a
 const QueryValue = Type.String({ maxLength: 2048 });
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state'] as const;
 
-export interface SsoRouteDeps {
+/** The service's dependencies (the platform's logger, the resolver optional) and what the routes add. */
+export interface SsoRouteDeps extends Omit<SsoDeps, 'db' | 'log' | 'dns'> {
   db: Db;
-  audit: AuditLog;
-  redis: Redis;
-  redisPrefix: string;
-  sessions: SessionService;
-  /** The process keyring (platform.keyring): keys reach modules only through it. */
-  keyring: Keyring;
-  publicUrl: URL;
-  nodeEnv: NodeEnv;
-  outbound: Outbound;
   cookie: CookiePolicy;
   logger: Logger;
-  accounts: AccountProof;
   /** The system resolver unless given (tests point a Resolver at a DNS server on loopback). */
   dns?: TxtResolver;
   publicOrigin: string;
-  clock?: () => Date;
 }
 
 /** Where the console asks for the existing account's password + TOTP (the token travels in the fragment, never to a server log). */

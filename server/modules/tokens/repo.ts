@@ -18,39 +18,10 @@ export interface ApiTokenRow {
   lastUsedIp: string | null;
 }
 
-interface Row {
-  id: string;
-  org_id: string;
-  user_id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  created_by: string;
-  created_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-  last_used_ip: string | null;
-}
-
-const COLUMNS = 'id, org_id, user_id, name, prefix, scopes, created_by, created_at, expires_at, revoked_at, last_used_at, last_used_ip';
-
-function toToken(r: Row): ApiTokenRow {
-  return {
-    id: r.id,
-    orgId: r.org_id,
-    userId: r.user_id,
-    name: r.name,
-    prefix: r.prefix,
-    scopes: r.scopes,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
-    revokedAt: r.revoked_at,
-    lastUsedAt: r.last_used_at,
-    lastUsedIp: r.last_used_ip,
-  };
-}
+// Aliased to ApiTokenRow's names, so the rows need no mapping.
+const COLUMNS =
+  'id, org_id AS "orgId", user_id AS "userId", name, prefix, scopes, created_by AS "createdBy", created_at AS "createdAt", ' +
+  'expires_at AS "expiresAt", revoked_at AS "revokedAt", last_used_at AS "lastUsedAt", last_used_ip AS "lastUsedIp"';
 
 export async function apiTokenOrg(db: Queryable, secretHash: Buffer): Promise<string | null> {
   const { rows } = await db.query<{ org_id: string | null }>('SELECT api_token_org($1) AS org_id', [secretHash]);
@@ -59,40 +30,39 @@ export async function apiTokenOrg(db: Queryable, secretHash: Buffer): Promise<st
 
 /** The token with its owner's current role in this org (null role: no longer a member). */
 export async function findTokenByHash(db: Queryable, secretHash: Buffer): Promise<(ApiTokenRow & { ownerRole: Role | null }) | null> {
-  const { rows } = await db.query<Row & { owner_role: Role | null }>(
-    `SELECT ${COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}, m.role AS owner_role
+  const { rows } = await db.query<ApiTokenRow & { ownerRole: Role | null }>(
+    `SELECT ${COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}, m.role AS "ownerRole"
        FROM api_tokens t LEFT JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id
       WHERE t.secret_hash = $1`,
     [secretHash],
   );
-  const r = rows[0];
-  return r ? { ...toToken(r), ownerRole: r.owner_role } : null;
+  return rows[0] ?? null;
 }
 
 export async function insertToken(
   db: Queryable,
   t: { orgId: string; userId: string; name: string; prefix: string; secretHash: Buffer; scopes: string[]; createdBy: string; createdAt: Date; expiresAt: Date },
 ): Promise<ApiTokenRow> {
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<ApiTokenRow>(
     `INSERT INTO api_tokens (org_id, user_id, name, prefix, secret_hash, scopes, created_by, created_at, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
     [t.orgId, t.userId, t.name, t.prefix, t.secretHash, t.scopes, t.createdBy, t.createdAt, t.expiresAt],
   );
-  return toToken(rows[0] as Row);
+  return rows[0] as ApiTokenRow;
 }
 
 /** Tokens of the org (userId null) or of one member, newest first. */
 export async function listTokens(db: Queryable, userId: string | null): Promise<ApiTokenRow[]> {
-  const { rows } = await db.query<Row>(
+  const { rows } = await db.query<ApiTokenRow>(
     `SELECT ${COLUMNS} FROM api_tokens WHERE ($1::uuid IS NULL OR user_id = $1) ORDER BY created_at DESC LIMIT 1000`,
     [userId],
   );
-  return rows.map(toToken);
+  return rows;
 }
 
 export async function findToken(db: Queryable, id: string): Promise<ApiTokenRow | null> {
-  const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE`, [id]);
-  return rows[0] ? toToken(rows[0]) : null;
+  const { rows } = await db.query<ApiTokenRow>(`SELECT ${COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE`, [id]);
+  return rows[0] ?? null;
 }
 
 export async function revokeToken(db: Queryable, id: string, by: string, at: Date): Promise<void> {

@@ -53,19 +53,10 @@ export interface TokenService {
   authenticate(bearer: string, ip: string): Promise<TokenPrincipal>;
 }
 
-function view(t: ApiTokenRow): TokenView {
-  return {
-    id: t.id,
-    userId: t.userId,
-    name: t.name,
-    prefix: t.prefix,
-    scopes: t.scopes,
-    createdAt: t.createdAt.toISOString(),
-    expiresAt: t.expiresAt.toISOString(),
-    revokedAt: t.revokedAt?.toISOString() ?? null,
-    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
-    lastUsedIp: t.lastUsedIp,
-  };
+/** The row without its org and creator, dates as ISO strings. */
+function view({ orgId: _orgId, createdBy: _createdBy, createdAt, expiresAt, revokedAt, lastUsedAt, ...same }: ApiTokenRow): TokenView {
+  const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+  return { ...same, createdAt: createdAt.toISOString(), expiresAt: expiresAt.toISOString(), revokedAt: iso(revokedAt), lastUsedAt: iso(lastUsedAt) };
 }
 
 // GlobalDb: a bearer token names its org only through a global lookup.

@@ -13,21 +13,8 @@ export interface ResultRow {
   failingSince: Date | null;
 }
 
-interface DbResultRow {
-  check_id: string;
-  status: 'pass' | 'fail' | 'unknown';
-  summary: string;
-  evidence: Record<string, Json>;
-  checked_at: Date;
-  interval_seconds: number;
-  failing_since: Date | null;
-}
-
-const COLUMNS = 'check_id, status, summary, evidence, checked_at, interval_seconds, failing_since';
-
-function toResult(r: DbResultRow): ResultRow {
-  return { checkId: r.check_id, status: r.status, summary: r.summary, evidence: r.evidence, checkedAt: r.checked_at, intervalSeconds: r.interval_seconds, failingSince: r.failing_since };
-}
+// Aliased to ResultRow's names, so the rows need no mapping.
+const COLUMNS = 'check_id AS "checkId", status, summary, evidence, checked_at AS "checkedAt", interval_seconds AS "intervalSeconds", failing_since AS "failingSince"';
 
 /** A result as a check run produces it; when it began failing is the store's to derive. */
 export type NewResult = Omit<ResultRow, 'failingSince'>;
@@ -60,14 +47,14 @@ export async function saveOrgResult(q: Queryable, orgId: string, r: NewResult): 
 }
 
 export async function listInstallResults(q: Queryable): Promise<ResultRow[]> {
-  const { rows } = await q.query<DbResultRow>(`SELECT ${COLUMNS} FROM trust_results`);
-  return rows.map(toResult);
+  const { rows } = await q.query<ResultRow>(`SELECT ${COLUMNS} FROM trust_results`);
+  return rows;
 }
 
 /** The org's own results (tenant-bound connection: RLS shows only this org's rows). */
 export async function listOrgResults(q: Queryable): Promise<ResultRow[]> {
-  const { rows } = await q.query<DbResultRow>(`SELECT ${COLUMNS} FROM trust_org_results`);
-  return rows.map(toResult);
+  const { rows } = await q.query<ResultRow>(`SELECT ${COLUMNS} FROM trust_org_results`);
+  return rows;
 }
 
 export interface HiddenCheck {

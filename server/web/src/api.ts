@@ -160,3 +160,17 @@ export type Scorecard = Item<ScorecardList['others']>;
 export type ScorecardRating = Item<Scorecard['ratings']>;
 /** GET /api/v1/jobs/:id/scorecards/summary */
 export type ScorecardSummary = Answer<'scorecardSummary'>;
+
+/** /api/v1/org/event-hooks (outbound event webhooks) and a subscription's delivery log. */
+export type EventHook = Item<Answer<'listEventHooks'>['items']>;
+export type EventHookDelivery = Item<Answer<'listEventHookDeliveries'>['items']>;
+/** /api/v1/api-tokens */
+export type ApiToken = Item<Answer<'listApiTokens'>['tokens']>;
+/** GET /api/v1/applications/:id/accommodations, and the org-wide open list GET /api/v1/accommodations. */
+export type Accommodation = Item<Answer<'listInterviewAccommodations'>>;
+export type OpenAccommodation = Item<Answer<'listOpenInterviewAccommodations'>['accommodations']>;
+/** GET /api/v1/org/sso/domains */
+export type SsoDomain = Item<Answer<'listSsoDomains'>['domains']>;
+/** GET /api/v1/bias/report: one category's selection-rate metrics per step. */
+export type BiasReport = Answer<'getBiasReport'>;
+export type BiasCategory = Item<Item<BiasReport['dimensions']>['categories']>;

@@ -3,22 +3,9 @@
 // health or disability, so this list leaves them out and links to the application, where
 // the request is read and answered (pages/accommodations.tsx).
 import { useState } from 'preact/hooks';
-import { get, qs } from '../api.js';
+import { get, qs, type OpenAccommodation } from '../api.js';
 import { Empty, ErrorBox, Loading, useData, when } from '../ui.js';
 import { DueAt, label } from './accommodations.js';
-
-interface OpenAccommodation {
-  id: string;
-  interviewId: string;
-  applicationId: string;
-  jobId: string;
-  jobTitle: string;
-  type: string;
-  hasNote: boolean;
-  dueAt: string;
-  overdue: boolean;
-  createdAt: string;
-}
 
 /** The org's open requests, soonest due first; more pages on request. */
 export function AccommodationsList() {

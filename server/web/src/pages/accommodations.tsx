@@ -4,24 +4,9 @@
 // interviews grant or decline them. The org-wide list of open requests is
 // pages/accommodations-list.tsx.
 import { useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { get, post, type Accommodation } from '../api.js';
 import { useSession } from '../session.js';
 import { ErrorBox, Loading, Notice, useAction, useData, when } from '../ui.js';
-
-export interface Accommodation {
-  id: string;
-  interviewId: string;
-  applicationId: string;
-  type: string;
-  note: string | null;
-  status: 'requested' | 'granted' | 'declined';
-  dueAt: string;
-  overdue: boolean;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  resolution: string | null;
-  createdAt: string;
-}
 
 export const ACCOMMODATION_LABEL: Record<string, string> = {
   more_time: 'More time',

@@ -1,7 +1,7 @@
 // Members and roles, the session policy and SSO forms (shown in pages/settings.tsx), the audit log viewer, and the
 // member's own account (sessions, recovery codes).
 import { useState } from 'preact/hooks';
-import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member } from '../api.js';
+import { api, get, post, qs, type AuditEvent, type AuditVerify, type Member, type SsoDomain } from '../api.js';
 import { RecoveryCodeList } from './auth.js';
 import { useSession } from '../session.js';
 import { ColumnHeads, Empty, ErrorBox, Loading, Notice, NotLoaded, ROLE_LABEL, useAction, useData, when } from '../ui.js';
@@ -229,16 +229,6 @@ export function SsoForm() {
       </label>
     </SettingsCard>
   );
-}
-
-interface SsoDomain {
-  domain: string;
-  status: 'verified' | 'pending' | 'unrequested';
-  verifiedVia: 'dns' | 'operator' | null;
-  verifiedAt: string | null;
-  record: { name: string; type: 'TXT'; value: string } | null;
-  lastCheckedAt: string | null;
-  lastCheck: string | null;
 }
 
 const CHECK_TEXT: Record<string, string> = {

@@ -2,27 +2,14 @@
 // their own; admins also see and can revoke every token of the org. Scopes offered are
 // the member's own role's permissions (the server refuses anything beyond them).
 import { useState } from 'preact/hooks';
-import { del, get, post } from '../api.js';
+import { del, get, post, type ApiToken } from '../api.js';
 import { PERMISSIONS, type Permission } from '../../../core/permissions.js';
 import { useSession } from '../session.js';
 import { Empty, ErrorBox, Loading, useAction, useData, when } from '../ui.js';
 
-interface TokenView {
-  id: string;
-  userId: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-}
-
 export function ApiTokens() {
   const s = useSession();
-  const list = useData(() => get<{ tokens: TokenView[] }>('/api/v1/api-tokens'), []);
+  const list = useData(() => get<{ tokens: ApiToken[] }>('/api/v1/api-tokens'), []);
   const offered = PERMISSIONS.filter((p) => s.can(p));
   const [name, setName] = useState('');
   const [days, setDays] = useState(90);
@@ -53,7 +40,7 @@ export function ApiTokens() {
         onSubmit={(e) => {
           e.preventDefault();
           void create.run(async () => {
-            const made = await post<TokenView & { token: string }>('/api/v1/api-tokens', { name: name.trim(), scopes, expiresInDays: days });
+            const made = await post<ApiToken & { token: string }>('/api/v1/api-tokens', { name: name.trim(), scopes, expiresInDays: days });
             setSecret(made.token);
             setName('');
             setScopes([]);

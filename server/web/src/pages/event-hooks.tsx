@@ -2,32 +2,8 @@
 // status, a signing secret shown once (on creation and rotation), the delivery log of
 // each subscription and manual redelivery. Signatures follow the Standard Webhooks spec.
 import { useState } from 'preact/hooks';
-import { del, get, patch, post, qs } from '../api.js';
+import { del, get, patch, post, qs, type EventHook, type EventHookDelivery } from '../api.js';
 import { ConfirmButton, Empty, ErrorBox, Loading, Notice, SecretOnce, useAction, useData, when } from '../ui.js';
-
-interface Subscription {
-  id: string;
-  url: string;
-  description: string;
-  events: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  consecutiveFailures: number;
-  lastSuccessAt: string | null;
-  createdAt: string;
-}
-
-interface Delivery {
-  id: string;
-  eventType: string;
-  status: string;
-  attempts: number;
-  manual: boolean;
-  nextAttemptAt: string | null;
-  lastResponseCode: number | null;
-  lastErrorClass: string | null;
-  createdAt: string;
-}
 
 const EVENTS: Record<string, string> = {
   'application.created': 'Application received',
@@ -47,13 +23,13 @@ function HookSecret({ secret, onDone }: { secret: string; onDone: () => void }) 
   );
 }
 
-function statusOf(s: Subscription): string {
+function statusOf(s: EventHook): string {
   if (s.enabled) return s.consecutiveFailures > 0 ? `active · ${s.consecutiveFailures} failed deliveries in a row` : 'active';
   return s.disabledReason === 'failing' ? 'disabled after persistent failure' : 'disabled';
 }
 
-function DeliveryLog({ sub }: { sub: Subscription }) {
-  const log = useData(() => get<{ items: Delivery[] }>(`/api/v1/org/event-hooks/${sub.id}/deliveries${qs({ limit: 20 })}`), [sub.id], 15_000);
+function DeliveryLog({ sub }: { sub: EventHook }) {
+  const log = useData(() => get<{ items: EventHookDelivery[] }>(`/api/v1/org/event-hooks/${sub.id}/deliveries${qs({ limit: 20 })}`), [sub.id], 15_000);
   const redeliver = useAction();
   return (
     <div>
@@ -86,7 +62,7 @@ function DeliveryLog({ sub }: { sub: Subscription }) {
 }
 
 export function EventHooksCard() {
-  const list = useData(() => get<{ items: Subscription[] }>('/api/v1/org/event-hooks'), []);
+  const list = useData(() => get<{ items: EventHook[] }>('/api/v1/org/event-hooks'), []);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>(Object.keys(EVENTS));
   const [secret, setSecret] = useState<string | null>(null);
@@ -135,7 +111,7 @@ export function EventHooksCard() {
         onSubmit={(e) => {
           e.preventDefault();
           void create.run(async () => {
-            const created = await post<Subscription & { secret: string }>('/api/v1/org/event-hooks', { url: url.trim(), events });
+            const created = await post<EventHook & { secret: string }>('/api/v1/org/event-hooks', { url: url.trim(), events });
             setSecret(created.secret);
             setUrl('');
             await list.reload();

@@ -4,42 +4,15 @@
 // the org threshold flagged and small-sample ones marked. Aggregates only: the API never
 // returns an individual's answer, and every view is audited.
 import { useState } from 'preact/hooks';
-import { get, put, qs } from '../api.js';
+import { get, put, qs, type BiasCategory, type BiasReport } from '../api.js';
 import { BarChart } from '../chart.js';
 import { useSession } from '../session.js';
 import { ColumnHeads, Empty, ErrorBox, HowComputed, Loading, NotLoaded, useData, when } from '../ui.js';
 import { SettingsCard, useSettingsForm } from '../settings-form.js';
 
-interface Metric {
-  assessed: number;
-  selected: number;
-  rate: number | null;
-  impactRatio: number | null;
-  smallSample: boolean;
-  flagged: boolean;
-  pending?: number;
-}
-
-interface Category {
-  category: string;
-  grouped: boolean;
-  applicants: number;
-  advanced: Metric;
-  hired: Metric;
-  scoring: Metric;
-  /** Passed the knock-out rules of the application questions (issue 21 item 5). */
-  knockout: Metric;
-}
-
-interface BiasReport {
-  job: { id: string; title: string } | null;
-  generatedAt: string;
-  settings: { impactRatioThreshold: number; minSampleSize: number; minSampleShare: number };
-  totals: { applications: number; withDemographics: number; erasedExcluded: number; scored: number };
-  dimensions: { key: string; label: string; unknown: number; categories: Category[] }[];
-  breaches: { dimension: string; category: string; metric: string; impactRatio: number }[];
-  method: Record<string, string>;
-}
+type Category = BiasCategory;
+/** Advanced and hired also count the applications still pending at that step. */
+type Metric = Category['knockout'] & { pending?: number };
 
 const METRICS: [keyof Pick<Category, 'advanced' | 'hired' | 'scoring' | 'knockout'>, string][] = [
   ['advanced', 'Advanced past screening'],

@@ -10,6 +10,7 @@ import { highlight } from '../highlight.js';
 import { useSession } from '../session.js';
 import { ConfirmButton, ErrorBox, Notice, NotLoaded, useAction, useData, when } from '../ui.js';
 import { patchAt, removeAt } from '../list-edit.js';
+import { parseTranscript } from '../../../core/transcript.js';
 
 const human = (s: string): string => s.replace(/_/g, ' ');
 
@@ -35,28 +36,6 @@ const INSUFFICIENT_TEXT: Record<string, string> = {
 };
 const VERDICT_LABEL: Record<string, string> = { met: 'met', partly: 'partly met', not_met: 'not met', insufficient_evidence: 'insufficient evidence' };
 
-export interface Turn {
-  speaker: 'interviewer' | 'candidate';
-  text: string;
-}
-const SPEAKER = /^\s*(AI|Assistant|Bot|Agent|Interviewer|User|Customer|Candidate)\s*:\s?(.*)$/i;
-
-/** Splits "AI: ..." / "User: ..." lines into turns, as the server's scorer does. */
-export function parseTranscript(transcript: string): Turn[] {
-  const turns: Turn[] = [];
-  for (const line of transcript.split(/\r?\n/)) {
-    const m = SPEAKER.exec(line);
-    if (m) {
-      const who = (m[1] as string).toLowerCase();
-      turns.push({ speaker: who === 'user' || who === 'customer' || who === 'candidate' ? 'candidate' : 'interviewer', text: (m[2] as string).trim() });
-    } else if (line.trim()) {
-      const last = turns[turns.length - 1];
-      if (last) last.text = `${last.text} ${line.trim()}`.trim();
-      else turns.push({ speaker: 'interviewer', text: line.trim() });
-    }
-  }
-  return turns.filter((t) => t.text.length > 0);
-}
 
 /** One call window or weekly-hours row of the plan: what comes first (the day), from, until, and its remove button. */
 function RangeRow(props: { what: 'Window' | 'Hours'; i: number; type: 'datetime-local' | 'time'; range: { start: string; end: string }; onChange: (p: { start?: string; end?: string }) => void; onRemove: () => void; children?: ComponentChildren }) {
@@ -261,7 +240,7 @@ function InterviewView({ id, manage, onChanged }: { id: string; manage: boolean;
 }
 
 function TranscriptAndScores({ id, transcript, scoring }: { id: string; transcript: string; scoring: InterviewScoring | null }) {
-  const turns = parseTranscript(transcript);
+  const turns = parseTranscript(transcript, 'interviewer');
   const completed = scoring?.status === 'completed';
   const quotes = completed ? scoring.questions.flatMap((q) => q.evidence.filter((e) => e.grounded).map((e) => e.quote)) : [];
   return (
