@@ -7,28 +7,35 @@ import boundaries from 'eslint-plugin-boundaries';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-// Each source file is one element; the first matching descriptor wins, so the specific
-// module files (index, HTTP, repositories) come before the module catch-all.
+// Elements are folders: the kernel, the plugins, each module (its name captured), the
+// processors, the rest of the worker and the app's own files. Files inside a module are told
+// apart by category: its public surface (index.ts), its HTTP code, its repositories and its
+// operator commands; the rest of a module is its services.
 const elements = [
-  { type: 'core', mode: 'full', pattern: 'server/core/**/*' },
-  { type: 'plugin', mode: 'full', pattern: 'server/plugins/*' },
-  { type: 'module-index', mode: 'full', pattern: 'server/modules/*/index.ts', capture: ['module'] },
-  // HTTP code inside a module: route plugins, route registration, request-reading helpers.
-  { type: 'module-http', mode: 'full', pattern: 'server/modules/*/*routes.ts', capture: ['module', 'file'] },
-  { type: 'module-http', mode: 'full', pattern: 'server/modules/*/wire.ts', capture: ['module'] },
-  { type: 'module-http', mode: 'full', pattern: 'server/modules/(public)/careers.ts', capture: ['module'] },
-  { type: 'module-http', mode: 'full', pattern: 'server/modules/(applications)/form.ts', capture: ['module'] },
-  // Operator commands (hirebox CLI) kept with their module: they may use the CLI's helpers.
-  { type: 'module-cli', mode: 'full', pattern: 'server/modules/*/commands.ts', capture: ['module'] },
-  { type: 'module-repo', mode: 'full', pattern: 'server/modules/*/*repo.ts', capture: ['module', 'file'] },
-  { type: 'module', mode: 'full', pattern: 'server/modules/*/**/*', capture: ['module'] },
-  { type: 'processor', mode: 'full', pattern: 'worker/processors/*' },
-  { type: 'worker', mode: 'full', pattern: 'worker/**/*' },
-  { type: 'app', mode: 'full', pattern: 'server/*.ts' },
+  { type: 'core', pattern: 'server/core' },
+  { type: 'plugin', pattern: 'server/plugins' },
+  { type: 'module', pattern: 'server/modules/*', capture: ['module'] },
+  { type: 'processor', pattern: 'worker/processors' },
+  { type: 'worker', pattern: 'worker' },
+  { type: 'app', pattern: 'server' },
 ];
-// A file of the importing file's own module (legacy template syntax: the object selectors of
-// boundaries v7 classify folders, not single files, and cannot tell a module's files apart).
-const sameModule = (type) => [type, { module: '${from.module}' }];
+const files = [
+  { category: 'index', pattern: 'server/modules/*/index.ts', stopMatching: true },
+  // HTTP code inside a module: route plugins, route registration, request-reading helpers.
+  { category: 'http', pattern: ['server/modules/*/*routes.ts', 'server/modules/*/wire.ts', 'server/modules/public/careers.ts', 'server/modules/applications/form.ts'], stopMatching: true },
+  { category: 'repo', pattern: 'server/modules/*/*repo.ts', stopMatching: true },
+  // Operator commands (hirebox CLI) kept with their module: they may use the CLI's helpers.
+  { category: 'cli', pattern: 'server/modules/*/commands.ts', stopMatching: true },
+  // Everything else in a module is its services.
+  { category: 'service', pattern: 'server/modules/*/**' },
+];
+// Selectors: a kind of element, optionally limited to some file categories, or to the
+// importing file's own module.
+const to = (type, categories) => ({ to: { element: { type }, ...(categories ? { file: { categories } } : {}) } });
+const own = (categories) => ({ to: { element: { type: 'module', captured: { module: '{{ from.element.captured.module }}' } }, ...(categories ? { file: { categories } } : {}) } });
+const from = (type, categories) => ({ element: { type }, ...(categories !== undefined ? { file: { categories } } : {}) });
+const ownServices = own('service');
+const otherIndex = to('module', 'index');
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', '.tap/**', 'coverage/**', 'test-artifacts/**', 'server/web/dist/**', 'test/fixtures/api-client/**'] },
@@ -62,6 +69,7 @@ export default tseslint.config(
     plugins: { boundaries, 'import-x': importX },
     settings: {
       'boundaries/elements': elements,
+      'boundaries/files': files,
       'boundaries/include': ['server/**/*.ts', 'worker/**/*.ts'],
       // `.js` specifiers name the `.ts` sources (NodeNext); both plugins resolve them through TypeScript.
       'import/resolver': { typescript: { project: 'tsconfig.json' } },
@@ -70,33 +78,40 @@ export default tseslint.config(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
     },
     rules: {
-      'boundaries/element-types': [
+      'boundaries/dependencies': [
         'error',
         {
           default: 'disallow',
-          rules: [
+          // A module is one element: its own files (services, routes, repositories) are checked too.
+          checkInternals: true,
+          // Packages and Node built-ins are checked too (services never import the HTTP framework).
+          checkAllOrigins: true,
+          policies: [
+            // Packages and Node built-ins are open to every layer but one (below).
+            { allow: [{ to: { module: { origin: 'external' } } }, { to: { module: { origin: 'core' } } }] },
             // The kernel imports nothing above it.
-            { from: 'core', allow: ['core'] },
-            // Modules reach each other only through index.ts: a module file may import files of its own
-            // module and other modules' index. Services: never HTTP or plugins.
-            { from: 'module', allow: ['core', 'module-index', sameModule('module'), sameModule('module-repo')] },
-            { from: 'module-repo', allow: ['core', sameModule('module'), sameModule('module-repo'), 'module-index'] },
-            { from: 'module-cli', allow: ['core', 'app', sameModule('module'), sameModule('module-http'), sameModule('module-repo'), 'module-index'] },
+            { from: from('core'), allow: [to('core')] },
+            // A module's files import their own module, other modules' index.ts and core. Services
+            // (files with no category) and repositories never import HTTP code or plugins.
+            { from: from('module', 'service'), allow: [to('core'), otherIndex, ownServices, own('repo')] },
+            { from: from('module', 'repo'), allow: [to('core'), otherIndex, ownServices, own('repo')] },
+            { from: from('module', 'cli'), allow: [to('core'), to('app'), otherIndex, own()] },
             // Route files call their module's services, never repositories.
-            { from: 'module-http', allow: ['core', 'plugin', 'module-index', sameModule('module'), sameModule('module-http')] },
-            { from: 'module-index', allow: [sameModule('module'), sameModule('module-http'), sameModule('module-repo'), sameModule('module-cli')] },
-            { from: 'plugin', allow: ['core', 'plugin', 'module-index'] },
+            { from: from('module', 'http'), allow: [to('core'), to('plugin'), otherIndex, ownServices, own('http')] },
+            { from: from('module', 'index'), allow: [own()] },
+            { from: from('plugin'), allow: [to('core'), to('plugin'), otherIndex] },
             // Processors call services through a module's index, never repositories.
-            { from: 'processor', allow: ['core', 'module-index', 'worker', 'processor'] },
+            { from: from('processor'), allow: [to('core'), otherIndex, to('worker'), to('processor')] },
             // The worker process starts from the server's runtime (config, db, redis).
-            { from: 'worker', allow: ['core', 'module-index', 'worker', 'processor', 'app'] },
+            { from: from('worker'), allow: [to('core'), otherIndex, to('worker'), to('processor'), to('app')] },
             // server/ never imports worker/.
-            { from: 'app', allow: ['core', 'plugin', 'module-index', 'app'] },
+            { from: from('app'), allow: [to('core'), to('plugin'), otherIndex, to('app')] },
+            // Services never depend on the HTTP framework.
+            { from: from('core'), disallow: [{ to: { module: { source: 'fastify' } } }, { to: { module: { source: 'fastify-plugin' } } }, { to: { module: { source: '@fastify/**' } } }] },
+            { from: from('module', { anyOf: ['service', 'repo', 'cli'] }), disallow: [{ to: { module: { source: 'fastify' } } }, { to: { module: { source: 'fastify-plugin' } } }, { to: { module: { source: '@fastify/**' } } }] },
           ],
         },
       ],
-      // Services never depend on the HTTP framework.
-      'boundaries/external': ['error', { default: 'allow', rules: [{ from: ['module', 'module-repo', 'module-cli', 'core'], disallow: ['fastify', 'fastify-plugin', '@fastify/*'] }] }],
       'import-x/no-cycle': 'error',
     },
   },
