@@ -4,7 +4,7 @@
 // job schedules the reconciler re-applies, reconcilers, and alert services for monitors.
 // Worker modules (worker/modules/*.ts) take it and return their processor registrations.
 import path from 'node:path';
-import type { Job, Processor } from 'bullmq';
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../server/core/audit.js';
@@ -14,7 +14,7 @@ import { createKeyring, type Keyring } from '../server/core/crypto.js';
 import type { Db } from '../server/core/db.js';
 import { createErasureLedger, type ErasureLedger } from '../server/core/erasure-ledger.js';
 import { createOutbound, type Outbound } from '../server/core/outbound.js';
-import { createQueue, type JobPayloads, type QueueName, type TypedQueue } from '../server/core/queues.js';
+import { createQueueCache, type JobPayloads, type QueueName, type TypedQueue } from '../server/core/queues.js';
 import type { AlertService } from '../server/modules/alerts/index.js';
 import { queuedAlertService } from '../server/modules/alerts/index.js';
 import { vapiDeletionProducer, type VapiDeletionProducer } from '../server/modules/interviews/index.js';
@@ -23,16 +23,17 @@ import type { WorkerDeps } from './deps.js';
 import { withCircuitBreaker } from '../server/modules/model-providers/index.js';
 import type { QueueReconciler } from './reconcile.js';
 
-/** One processor: the queue it consumes, how many of its jobs run at once, and the function that runs one. */
+/** One processor: the queue it consumes, how many of its jobs run at once, and how its Worker starts. */
 export interface ProcessorRegistration {
   queue: QueueName;
   concurrency: number;
-  process: Processor<never, unknown, string>;
+  /** Starts the BullMQ Worker; the function it runs was checked against the queue's payload in processor(). */
+  start(options: Pick<WorkerOptions, 'connection' | 'prefix'>): Worker;
 }
 
 /** Registers a processor, checking that it takes the queue's payload. */
 export function processor<N extends QueueName>(queue: N, concurrency: number, process: (job: Job<JobPayloads[N]>, token?: string) => Promise<unknown>): ProcessorRegistration {
-  return { queue, concurrency, process };
+  return { queue, concurrency, start: (options) => new Worker<JobPayloads[N], unknown, string>(queue, process, { ...options, concurrency }) };
 }
 
 /** The life cycle shared by every worker module, with or without a master key. */
@@ -75,20 +76,9 @@ export function createLifecycle(deps: WorkerDeps): LifecycleState {
   const schedules: (() => Promise<void>)[] = [];
   const reconcilers: QueueReconciler[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const queues = new Map<QueueName, TypedQueue<QueueName>>();
   const lifecycle: WorkerLifecycle = {
     deps,
-    queue<N extends QueueName>(name: N): TypedQueue<N> {
-      let q = queues.get(name);
-      if (!q) {
-        q = createQueue(name, deps.connection, deps.redisPrefix) as TypedQueue<QueueName>;
-        queues.set(name, q);
-        const opened = q;
-        closers.push(() => opened.close());
-      }
-      // The map is keyed by name: the queue under `name` was created as TypedQueue<N>.
-      return q as unknown as TypedQueue<N>;
-    },
+    queue: createQueueCache(deps.connection, deps.redisPrefix, (opened) => closers.push(() => opened.close())),
     async schedule(apply) {
       const run = async (): Promise<void> => void (await apply());
       schedules.push(run);

@@ -2,7 +2,7 @@
 // real deps, tests wire the same function against throwaway Postgres/Redis. Each worker
 // module (worker/modules/*.ts) returns its processor registrations; this file is the list
 // of modules (order kept) and one loop that starts a Worker per registration.
-import { Worker, type Processor } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { bullPrefix } from '../server/core/queues.js';
 import type { WorkerDeps } from './deps.js';
 import { alertProcessors } from './modules/alerts.js';
@@ -49,8 +49,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorker> {
     );
   }
   const prefix = bullPrefix(deps.redisPrefix);
-  // processor() checked each function against its queue's payload; a Worker is untyped in RunningWorker.
-  const workers = registrations.map((r) => new Worker(r.queue, r.process as Processor, { connection: deps.connection, prefix, concurrency: r.concurrency }));
+  const workers = registrations.map((r) => r.start({ connection: deps.connection, prefix }));
   for (const w of workers) {
     w.on('failed', (job, err) => deps.logger.warn({ queue: w.name, jobId: job?.id, err: { message: err.message } }, 'job failed'));
     w.on('error', (err) => deps.logger.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));

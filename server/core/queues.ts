@@ -90,3 +90,20 @@ export function createQueue<N extends QueueName>(name: N, connection: Connection
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
   });
 }
+
+/**
+ * One producer queue per name for a process (the app's platform and the worker's), opened on
+ * first use; `onOpen` registers its close with the process's shutdown.
+ */
+export function createQueueCache(connection: ConnectionOptions, redisPrefix: string, onOpen: (queue: { close(): Promise<void> }) => void): <N extends QueueName>(name: N) => TypedQueue<N> {
+  const queues = new Map<QueueName, { close(): Promise<void> }>();
+  return <N extends QueueName>(name: N): TypedQueue<N> => {
+    // Keyed by name: the queue stored under `name` was created by createQueue(name) as TypedQueue<N>.
+    const found = queues.get(name) as TypedQueue<N> | undefined;
+    if (found) return found;
+    const opened = createQueue(name, connection, redisPrefix);
+    queues.set(name, opened);
+    onOpen(opened);
+    return opened;
+  };
+}

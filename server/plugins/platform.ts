@@ -13,7 +13,7 @@ import type { Db } from '../core/db.js';
 import type { ErasureLedger } from '../core/erasure-ledger.js';
 import type { Mailer } from '../core/mailer.js';
 import type { Outbound } from '../core/outbound.js';
-import { createQueue, type QueueName, type TypedQueue } from '../core/queues.js';
+import { createQueueCache, type QueueName, type TypedQueue } from '../core/queues.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -35,19 +35,9 @@ export interface Platform {
 }
 
 export function createPlatform(fields: Omit<Platform, 'queue'>): Platform {
-  const queues = new Map<QueueName, TypedQueue<QueueName>>();
+  const queue = createQueueCache(fields.redis, fields.config.redisPrefix, (opened) => fields.app.addHook('onClose', async () => opened.close()));
   return {
     ...fields,
-    queue<N extends QueueName>(name: N): TypedQueue<N> {
-      let q = queues.get(name);
-      if (!q) {
-        const opened = createQueue(name, fields.redis, fields.config.redisPrefix) as TypedQueue<QueueName>;
-        fields.app.addHook('onClose', async () => opened.close());
-        queues.set(name, opened);
-        q = opened;
-      }
-      // The map is keyed by name: the queue under `name` was created as TypedQueue<N>.
-      return q as unknown as TypedQueue<N>;
-    },
+    queue,
   };
 }
