@@ -1,7 +1,7 @@
 // Screening an application's parsed CV against its job's criteria (used by the cv-screen
 // worker). Order of work: re-read state (idempotent: a finished screening is never redone),
 // honour the org's AI pause switch and monthly token budget (the screening waits with a
-// visible reason), scan for injection, redact, prompt, call the model (an invalid or
+// visible reason), redact, prompt, call the model and scan for injection while it answers (an invalid or
 // refused answer is retried once, then the screening fails with the raw answer kept
 // encrypted), validate against the pinned schema, ground evidence, and store everything
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
@@ -19,7 +19,7 @@ import { findHiddenEnc } from '../documents/index.js';
 import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
-import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
+import { detectInjection, stripInvisible, type InjectionFinding, type InjectionScan } from './injection.js';
 import { runInjectionCheck, CHECK_PROMPT_VERSION } from './injection-check.js';
 import { completeTogether, ProviderError } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
@@ -148,10 +148,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
 
       const { row, src, cipher, candidate, model } = prepared;
       const log = deps.logger.child({ screeningId: row.id, applicationId });
-      const injection = detectInjection(prepared.text, prepared.hidden);
       const blind = blindInput(model, src, prepared.text, candidate);
       const { redaction, inputHash } = blind;
-      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
       // The screening call and the independent injection check read the same blinded text and
@@ -164,8 +162,9 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       let checkRuns: RunRecord[] = [];
       const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
       let pair: { call: Awaited<ReturnType<typeof callScreeningModel>>; check: { instructions: string[] } | 'unavailable' | null };
+      let injection: InjectionScan;
       try {
-        pair = await completeTogether(deps.provider, async (provider) => {
+        const pairing = completeTogether(deps.provider, async (provider) => {
           const [screened, checked] = await Promise.allSettled([
             callScreeningModel(provider, model, blind, {
               seal,
@@ -194,6 +193,12 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           }
           return { call: screened.value, check };
         });
+        // The pattern detector (main-thread CPU, ~2 ms a CV) is needed only with the answers:
+        // it runs while the requests are out, after one turn of the event loop lets them
+        // leave, instead of before them (issue 19: with 40 CVs starting together in one
+        // process, that CPU queued up in front of the last CVs' requests).
+        const detecting = new Promise<void>((resolve) => setImmediate(resolve)).then(() => detectInjection(prepared.text, prepared.hidden));
+        [pair, injection] = await Promise.all([pairing, detecting]);
       } catch (err) {
         // Both requests have settled: the runs that happened (the check's too) are stored
         // before the provider failure goes back to the queue.
@@ -207,6 +212,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       }
       const { call, check } = pair;
       const { runs, last, lastReason } = call;
+      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const suspectLines = injection.suspectLines.map((l) => applyRedaction(stripInvisible(l), redaction.map));
       const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, { flagged: injection.flagged, suspectLines, check }) : null;
 
