@@ -2,20 +2,25 @@
 // and a timeout), the breaker opens, queued screenings wait in BullMQ without failing or
 // using attempts and without charging tokens, GET /api/v1/ai/status shows it; the fake
 // recovers, the breaker half-opens, one probe closes it and every screening completes,
-// charged once. Plus the status endpoint's access rules, and interview scoring waiting
-// on the same breaker.
+// charged once. A CV's screening call and injection check go out together as one breaker
+// call (one failure during an outage; refused together without a request or an attempt).
+// Plus the status endpoint's access rules, and interview scoring waiting on the same breaker.
 import t from 'tap';
 import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
 import { DelayedError } from 'bullmq';
 import { buildTestApp, createOrgWithMember } from '../helper.js';
-import { createJob, uploadCv } from '../fixtures/hiring.js';
-import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
+import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
+import { isInjectionCheck, startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { createCircuitBreaker, CircuitOpenError } from '../../server/core/circuit-breaker.js';
+import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
+import { withCircuitBreaker } from '../../server/modules/model-providers/breaker.js';
+import { createScreeningRunner } from '../../server/modules/screening/service.js';
+import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
 import { createInterviewScoreProcessor } from '../../worker/processors/interview-score.js';
 import type { InterviewScorer } from '../../server/modules/interviews/score.js';
 import { startWorkers } from '../../worker/worker.js';
@@ -137,6 +142,70 @@ t.test('provider outage: breaker opens, screenings wait (none failed, nothing ch
   // while the breaker was still closed (at most threshold - 1 of them), none from waiting.
   const extra = jobs.reduce((sum, j) => sum + j.attemptsMade - 1, 0);
   t.ok(extra <= 2, `attempts used by failures before the breaker opened: ${extra}`);
+});
+
+t.test('a CV\'s screening call and injection check are one breaker call: during an outage the pair counts as one failure, and a pair refused by the open breaker sends nothing and spends no attempt', async (t) => {
+  // The concurrent pair once took a permit per request: one failing CV counted twice toward
+  // opening, and a check refused by the open breaker turned a wait into a spent attempt.
+  fake.reset();
+  fake.setFallback({ kind: 'status', status: 500 });
+  fake.setCheckFallback({ kind: 'status', status: 500 });
+  // Its own breaker (own Redis keys), so the counts below are this test's alone.
+  const pairBreaker = createCircuitBreaker({ name: 'openai-pair', redis, prefix: ctx.services.redisPrefix, failureThreshold: 2, openMs: 60_000, logger });
+  const runner = createScreeningRunner({ db: ctx.db, audit: ctx.audit, keyring: createKeyring({ masterKey: ctx.config.masterKey.reveal() }), provider: withCircuitBreaker(openai, pairBreaker), defaultModel: 'gpt-test', logger });
+  const processor = createCvScreenProcessor({ runner, redis, redisPrefix: ctx.services.redisPrefix, logger, breaker: pairBreaker });
+  const parse = parser(ctx);
+  const apps: string[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const res = await uploadCv(ctx, admin, job.id, { name: `Pair ${i}`, email: `pair${i}.breaker@example.test` }, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(CV(i)) });
+    t.equal(res.statusCode, 201, res.body);
+    const { applicationId, documentId } = res.json<{ applicationId: string; documentId: string }>();
+    t.match(await parse(admin.orgId, documentId), { status: 'parsed' });
+    apps.push(applicationId);
+  }
+  const cvJob = (applicationId: string) => {
+    const state = { delayedUntil: 0 };
+    const j = { id: `pair-${applicationId}`, data: { orgId: admin.orgId, applicationId }, attemptsMade: 0, opts: { attempts: 5 }, moveToDelayed: async (ts: number) => void (state.delayedUntil = ts) } as unknown as Job<{ orgId: string; applicationId: string }>;
+    return { job: j, state };
+  };
+  const runsOf = (applicationId: string) =>
+    ctx.db.withTenant(admin.orgId, async (q) => (await q.query<{ purpose: string; outcome: string }>('SELECT r.purpose, r.outcome FROM ai_runs r JOIN screenings s ON s.id = r.screening_id WHERE s.application_id = $1 ORDER BY r.purpose', [applicationId])).rows);
+
+  // 1. Both requests of the pair fail (500): one breaker call, one failure; the job uses an attempt as any provider failure would.
+  await t.rejects(processor(cvJob(apps[0] as string).job, 'tok'), { name: 'ProviderError', code: 'http_500' });
+  t.equal(fake.requests.length, 2, 'the screening call and the check both went out');
+  t.equal(fake.requests.filter((r) => isInjectionCheck(r.body)).length, 1);
+  let snap = await pairBreaker.snapshot();
+  t.equal(snap.state, 'closed');
+  t.equal(snap.consecutiveFailures, 1, 'the failing pair counts as ONE breaker failure');
+  t.same(snap.window, { calls: 1, failures: 1, startedAt: snap.window.startedAt }, 'and one call in the ratio window');
+  t.same(await runsOf(apps[0] as string), [
+    { purpose: 'cv_screening', outcome: 'provider_error' },
+    { purpose: 'injection_check', outcome: 'provider_error' },
+  ], 'both runs that happened are recorded');
+
+  // 2. A second failing pair reaches the threshold of 2 and opens the breaker; the job waits instead of using an attempt.
+  const second = cvJob(apps[1] as string);
+  await t.rejects(processor(second.job, 'tok'), DelayedError);
+  snap = await pairBreaker.snapshot();
+  t.equal(snap.state, 'open', 'two failing pairs (not one) opened it');
+  t.equal(snap.window.failures, 2);
+  t.match(snap.history[0], { from: 'closed', to: 'open', reason: 'consecutive_failures' });
+  t.ok(second.state.delayedUntil > Date.now(), 'the job is delayed, not retried');
+
+  // 3. A pair refused by the open breaker: neither request goes out, nothing is recorded or
+  // charged, and the job is re-delayed (DelayedError spends no attempt). The processor here has
+  // no breaker pre-check, so the refusal comes from the pair's own permit.
+  const direct = createCvScreenProcessor({ runner, redis, redisPrefix: ctx.services.redisPrefix, logger });
+  const sent = fake.requests.length;
+  const third = cvJob(apps[2] as string);
+  await t.rejects(direct(third.job, 'tok'), DelayedError, 'a refused pair re-delays the job');
+  t.equal(fake.requests.length, sent, 'no provider request for a refused pair');
+  t.ok(third.state.delayedUntil >= Date.parse(snap.retryAt ?? '') - 1, 'delayed to the end of the cool-down');
+  t.same(await runsOf(apps[2] as string), [], 'no run recorded');
+  const s3 = await ctx.db.withTenant(admin.orgId, async (q) => (await q.query<{ status: string; input_tokens: number }>('SELECT status, input_tokens FROM screenings WHERE application_id = $1', [apps[2]])).rows[0]);
+  t.match(s3, { status: 'pending', input_tokens: 0 }, 'the screening is neither failed nor charged');
+  t.equal((await pairBreaker.snapshot()).window.failures, 2, 'the refusal counts nothing');
 });
 
 t.test('interview scoring waits on the same breaker: a refused call re-delays the job without using an attempt', async (t) => {

@@ -71,7 +71,7 @@ for (const cv of corpus) {
   corpusApps.push({ id: await applyWith(cv.text, { name: cv.person.applicationName, email: cv.person.email, phone: cv.person.phone, location: cv.person.location }), person: cv.person });
 }
 const appIds: Record<string, string> = {};
-for (const k of ['happy', 'invalidOnce', 'invalidTwice', 'refused', 'ungrounded', 'injection', 'rate', 'down', 'paused', 'budget', 'idem']) {
+for (const k of ['happy', 'invalidOnce', 'invalidTwice', 'refused', 'ungrounded', 'injection', 'rate', 'down', 'paused', 'budget', 'idem', 'together']) {
   appIds[k] = await applyWith(CV.replace('Jane Doe', `Jane Doe ${k}`), { name: `Jane Doe`, email: `jane.${k}@doe.example` });
 }
 const id = (k: string): string => appIds[k] as string;
@@ -178,8 +178,41 @@ t.test('a schema-violating answer twice ends failed with the raw answer kept enc
   t.ok(s.raw_response_enc && s.raw_response_enc.length > 29, 'raw response stored');
   t.notOk(s.raw_response_enc?.toString('utf8').includes('criteria'), '... as ciphertext');
   t.same((await runs(s.id)).map((r) => r.outcome), ['schema_violation', 'invalid_json']);
+  t.equal(s.attempts, 2, 'attempts count the screening calls only');
+  const checkRuns = await owner.query<{ outcome: string; input_tokens: number }>("SELECT outcome, input_tokens FROM ai_runs WHERE screening_id = $1 AND purpose = 'injection_check'", [s.id]);
+  t.match(checkRuns.rows, [{ outcome: 'ok' }], 'the check went out alongside the screening: its run is recorded although the screening failed');
+  const checkTokens = Number(checkRuns.rows[0]?.input_tokens ?? 0);
+  t.ok(checkTokens > 0 && s.input_tokens >= checkTokens, 'and its tokens are charged with the failure');
   const ev = await owner.query("SELECT type FROM application_events WHERE application_id = $1 AND type = 'screening.failed'", [id('invalidTwice')]);
   t.equal(ev.rowCount, 1, 'the failure is on the timeline');
+});
+
+t.test('the screening call and the injection check are in flight at the same time (one model latency per CV, not two)', async (t) => {
+  // A barrier: each call waits until the other one has started (or 5 s pass). Calls made
+  // one after the other never see two in flight; calls made together always do.
+  let inFlight = 0;
+  let most = 0;
+  let release: () => void = () => undefined;
+  const both = new Promise<void>((r) => (release = r));
+  const together: ModelProvider = {
+    name: openai.name,
+    async complete(req, o) {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      if (inFlight >= 2) release();
+      await Promise.race([both, new Promise((r) => setTimeout(r, 5_000))]);
+      try {
+        return await openai.complete(req, o);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+  };
+  const out = await processorWith(together)(fakeJob(admin.orgId, id('together')).job);
+  t.match(out, { status: 'completed' });
+  t.equal(most, 2, 'both calls were made before either was answered');
+  t.equal(fake.requests.filter((r) => isInjectionCheck(r.body)).length, 1);
+  t.equal(fake.requests.filter((r) => !isInjectionCheck(r.body)).length, 1);
 });
 
 t.test('a refusal twice ends failed', async (t) => {

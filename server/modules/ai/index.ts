@@ -1,7 +1,7 @@
 // Public surface of the ai module (the model provider contract, the pause/budget gate, run records and finishing an AI
 // result, shared by screening and interview scoring): the only file other modules, the app, the CLI and the
 // worker import from it.
-export { PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse, type TokenUsage } from './model.js';
+export { completeTogether, PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse, type TokenUsage } from './model.js';
 export { aiHoldReason } from './gate.js';
 export { finishAiResult, finishAiResultRow, runTotals, type AiResultFinish, type AiResultRow } from './result.js';
 export { insertAiRun, type AiRunInsert, type AiRunPurpose, type RunRecord } from './repo.js';

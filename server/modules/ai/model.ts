@@ -53,6 +53,20 @@ export class ProviderError extends Error {
 export interface ModelProvider {
   readonly name: 'openai' | 'simulated';
   complete(request: StructuredRequest, options?: { signal?: AbortSignal }): Promise<StructuredResponse>;
+  /**
+   * Runs `work`, which may send several requests at once, as ONE provider call for whatever
+   * wraps the provider: the circuit breaker (model-providers/breaker.ts) takes a single permit
+   * for all of them and judges them by how `work` ends (its error, or success), so requests that
+   * belong together count once during an outage, and a refusal means none of them went out.
+   * `work` sends its requests through the provider it is given. Providers that wrap nothing
+   * leave it out; callers go through `completeTogether`.
+   */
+  together?<T>(work: (provider: ModelProvider) => Promise<T>): Promise<T>;
+}
+
+/** Runs `work` as one provider call (see ModelProvider.together); a provider without wrappers simply runs it. */
+export function completeTogether<T>(provider: ModelProvider, work: (provider: ModelProvider) => Promise<T>): Promise<T> {
+  return provider.together ? provider.together(work) : work(provider);
 }
 
 /** Every model request sets this `store` flag (OpenAI keeps no copy of prompts or outputs); the trust page's ai_settings line states it (issue 23). */

@@ -1,14 +1,15 @@
 // Screening an application's parsed CV against its job's criteria (used by the cv-screen
 // worker). Order of work: re-read state (idempotent: a finished screening is never redone),
 // honour the org's AI pause switch and monthly token budget (the screening waits with a
-// visible reason), scan for injection, redact, prompt, call the model (an invalid or
+// visible reason), redact, prompt, call the model and scan for injection while it answers (an invalid or
 // refused answer is retried once, then the screening fails with the raw answer kept
 // encrypted), validate against the pinned schema, ground evidence, and store everything
 // in one transaction with the AI runs, the token usage, a timeline event and an audit event
-// `ai.screened`. After a valid screening answer, the independent injection check (its own
-// prompt, no criteria; per-org setting, on by default) reads the same blinded text; its
-// finding, the model's own instructions_found and the pattern detector each flag the
-// screening and block "advance". Tokens are charged in that same transaction, only for a screening that
+// `ai.screened`. Alongside the screening call (one circuit-breaker permit for the pair), the
+// independent injection check (its own prompt, no criteria; per-org setting, on by default)
+// reads the same blinded text; when the screening then fails, the check's runs are still
+// recorded and charged. Its finding, the model's own instructions_found and the pattern
+// detector each flag the screening and block "advance". Tokens are charged in that same transaction, only for a screening that
 // was not finished before, so a job re-run after a worker crash never charges twice.
 import { insertEvent } from '../applications/index.js';
 import { decryptCandidate } from '../candidates/index.js';
@@ -18,9 +19,9 @@ import { findHiddenEnc } from '../documents/index.js';
 import { candidateCipherUnlessErased } from '../../core/erased-key.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
-import { detectInjection, stripInvisible, type InjectionFinding } from './injection.js';
+import { detectInjection, stripInvisible, type InjectionFinding, type InjectionScan } from './injection.js';
 import { runInjectionCheck, CHECK_PROMPT_VERSION } from './injection-check.js';
-import { ProviderError } from './model.js';
+import { completeTogether, ProviderError } from './model.js';
 import { PROMPT_VERSION } from './prompt.js';
 import { blindInput, callScreeningModel } from './blind-call.js';
 import type { AiRunnerDeps, RunRecord } from './structured-call.js';
@@ -57,9 +58,11 @@ const RESULT_TABLE = 'screenings';
 export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
-  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
+  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; checkRuns?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
     const runs = extra.runs ?? [];
-    const { inputTokens: input, outputTokens: output } = runTotals(runs);
+    const checkRuns = extra.checkRuns ?? [];
+    const allRuns = [...runs, ...checkRuns];
+    const { inputTokens: input, outputTokens: output } = runTotals(allRuns);
     return finishAiResult(deps.db, orgId, clock, {
       update: (tx) =>
         finishScreening(tx, screeningId, {
@@ -83,8 +86,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           outputTokens: output,
           attempts: runs.length,
         }),
-      storeRuns: (tx) => runs.map((r) => insertRun(tx, { ...r, orgId, screeningId })),
-      charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: runs.length } : null,
+      storeRuns: (tx) => [...runs.map((r) => insertRun(tx, { ...r, orgId, screeningId })), ...checkRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId, purpose: 'injection_check' as const }))],
+      charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: allRuns.length } : null,
       record: (tx) => [
         insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } }),
         deps.audit.recordIn(tx, orgId, {
@@ -145,39 +148,71 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
 
       const { row, src, cipher, candidate, model } = prepared;
       const log = deps.logger.child({ screeningId: row.id, applicationId });
-      const injection = detectInjection(prepared.text, prepared.hidden);
       const blind = blindInput(model, src, prepared.text, candidate);
       const { redaction, inputHash } = blind;
-      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const seal = (column: string, value: string): Buffer => cipher.seal(RESULT_TABLE, column, row.id, value);
 
-      const call = await callScreeningModel(deps.provider, model, blind, {
-        seal,
-        saveRunsOnProviderError: (soFar) =>
-          deps.db.withTenantTx(orgId, async (tx) => {
-            for (const r of soFar) await insertRun(tx, { ...r, orgId, screeningId: row.id });
-          }),
-      });
-      const { runs, last, lastReason } = call;
-
-      // The independent check runs only on a usable screening (a failed one goes to a human anyway).
-      let check: { instructions: string[] } | 'unavailable' | null = null;
+      // The screening call and the independent injection check read the same blinded text and
+      // do not depend on each other, so they go out together (issue 19: a CV waits for one
+      // model latency, not two). They are ONE provider call for the circuit breaker
+      // (completeTogether): one permit, judged by the screening call alone (the check's
+      // failure only makes it 'unavailable'), so an outage counts each CV once, and a refusal
+      // (CircuitOpenError) means neither request went out and the job waits as before.
+      let screeningRunsOnError: RunRecord[] = [];
       let checkRuns: RunRecord[] = [];
-      if (call.value && prepared.injectionCheck) {
-        try {
-          const res = await runInjectionCheck(deps.provider, model, redaction.text, {
-            seal,
-            saveRunsOnProviderError: async (soFar) => {
-              checkRuns = soFar;
-            },
+      const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
+      let pair: { call: Awaited<ReturnType<typeof callScreeningModel>>; check: { instructions: string[] } | 'unavailable' | null };
+      let injection: InjectionScan;
+      try {
+        const pairing = completeTogether(deps.provider, async (provider) => {
+          const [screened, checked] = await Promise.allSettled([
+            callScreeningModel(provider, model, blind, {
+              seal,
+              saveRunsOnProviderError: async (soFar) => {
+                screeningRunsOnError = soFar;
+              },
+            }),
+            prepared.injectionCheck
+              ? runInjectionCheck(provider, model, redaction.text, {
+                  seal,
+                  saveRunsOnProviderError: async (soFar) => {
+                    checkRuns = soFar;
+                  },
+                })
+              : Promise.resolve(null),
+          ]);
+          // The pair's verdict is the screening call's: its provider error is what is thrown.
+          if (screened.status === 'rejected') throw screened.reason;
+          let check: { instructions: string[] } | 'unavailable' | null = null;
+          if (checked.status === 'rejected') {
+            if (!(checked.reason instanceof ProviderError)) throw checked.reason;
+            check = 'unavailable';
+          } else if (checked.value) {
+            checkRuns = checked.value.runs;
+            check = checked.value.value ? { instructions: checked.value.value.instructions.filter((x) => x.trim().length > 0) } : 'unavailable';
+          }
+          return { call: screened.value, check };
+        });
+        // The pattern detector (main-thread CPU, ~2 ms a CV) is needed only with the answers:
+        // it runs while the requests are out, after one turn of the event loop lets them
+        // leave, instead of before them (issue 19: with 40 CVs starting together in one
+        // process, that CPU queued up in front of the last CVs' requests).
+        const detecting = new Promise<void>((resolve) => setImmediate(resolve)).then(() => detectInjection(prepared.text, prepared.hidden));
+        [pair, injection] = await Promise.all([pairing, detecting]);
+      } catch (err) {
+        // Both requests have settled: the runs that happened (the check's too) are stored
+        // before the provider failure goes back to the queue.
+        if (err instanceof ProviderError) {
+          const soFar = [...screeningRunsOnError, ...asCheckRuns(checkRuns)];
+          await deps.db.withTenantTx(orgId, async (tx) => {
+            for (const r of soFar) await insertRun(tx, { ...r, orgId, screeningId: row.id });
           });
-          checkRuns = res.runs;
-          check = res.value ? { instructions: res.value.instructions.filter((x) => x.trim().length > 0) } : 'unavailable';
-        } catch (err) {
-          if (!(err instanceof ProviderError)) throw err;
-          check = 'unavailable';
         }
+        throw err;
       }
+      const { call, check } = pair;
+      const { runs, last, lastReason } = call;
+      const findings = injection.findings.map((f) => ({ ...f, excerpt: applyRedaction(f.excerpt, redaction.map) }));
       const suspectLines = injection.suspectLines.map((l) => applyRedaction(stripInvisible(l), redaction.map));
       const evaluation: Evaluation | null = call.value ? evaluate(call.value, src.criteria, redaction.text, { flagged: injection.flagged, suspectLines, check }) : null;
 
@@ -185,7 +220,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const answeredModel = last?.model ?? model;
       if (!evaluation) {
         const rawEnc = last ? seal('raw_response_enc', last.content ?? last.refusal ?? '') : null;
-        await recordFailure(orgId, row.id, applicationId, `model_output_${lastReason}`, { runs, rawEnc, model: answeredModel, inputHash });
+        // The check went out alongside: its runs are recorded and charged with the failure.
+        await recordFailure(orgId, row.id, applicationId, `model_output_${lastReason}`, { runs, checkRuns, rawEnc, model: answeredModel, inputHash });
         log.warn({ reason: lastReason, runs: runs.length }, 'screening failed');
         return { status: 'failed', screeningId: row.id, reason: `model_output_${lastReason}` };
       }
