@@ -101,7 +101,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     outbound,
     erasureLedger: createErasureLedger({ file: config.erasureLedgerFile, ...masterKeys }),
   });
-  const hasher = deps.hasher ?? createPasswordHasher();
+  const hashing = config.passwordHashing;
+  const hasher = deps.hasher ?? createPasswordHasher({ cpuShare: hashing.cpuShare, minPerSecond: hashing.minPerSecond, maxPerSecond: hashing.perSecond ?? undefined });
   const limiter = createAuthLimiter({ redis: deps.redis, prefix: config.redisPrefix, policy: deps.authLimits });
 
   await wireHealth(platform, deps.migrations);
