@@ -4,7 +4,9 @@
 // arrives from many addresses. Each member endpoint's p99 under a flood must stay within
 // 2x of its unflooded p99 in the same run, and the flood must be absorbed by the limiters:
 // the script prints the argon2 hashes and CV parses each flood forced per second.
-// FLOOD_SECONDS sets the length of each phase (default 20). Exits 1 when a target is missed.
+// FLOOD_SECONDS sets the length of each phase (default 30). Exits 1 when a target is missed.
+// Per phase it also prints the CPU of the app, worker, Postgres, Redis and the generators and
+// the app's event-loop delay: where members' time goes under each flood.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
