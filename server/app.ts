@@ -101,7 +101,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     outbound,
     erasureLedger: createErasureLedger({ file: config.erasureLedgerFile, ...masterKeys }),
   });
-  const hasher = deps.hasher ?? createPasswordHasher();
+  const hashing = config.passwordHashing;
+  let hasher = deps.hasher;
+  if (!hasher) {
+    const own = createPasswordHasher({ cpuShare: hashing.cpuShare, minPerSecond: hashing.minPerSecond, maxPerSecond: hashing.perSecond ?? undefined });
+    // The operator sees what the calibration gave (the budget a sign-in flood meets).
+    void own.calibrated.then((perSecond) => deps.logger.info({ hashesPerSecond: Math.round(perSecond * 10) / 10, cpuShare: hashing.perSecond === null ? hashing.cpuShare : null }, 'sign-in hash budget'));
+    hasher = own;
+  }
   const limiter = createAuthLimiter({ redis: deps.redis, prefix: config.redisPrefix, policy: deps.authLimits });
 
   await wireHealth(platform, deps.migrations);

@@ -55,6 +55,8 @@ export function testEnv(services: TestServices, keys: { masterKeyFile: string; a
     // Tests apply many times to one job within a minute; the per-minute burst cap has its own
     // test (intake-burst), which sets it from the hourly rate as production does.
     APPLY_BURST_PER_JOB_MINUTE: '100000',
+    // Tests sign in many times a second; the calibrated budget (a quarter of a core) is for production.
+    PASSWORD_HASHES_PER_SECOND: '1000',
     ...extra,
   };
 }

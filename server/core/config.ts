@@ -73,6 +73,8 @@ export interface Config {
   securityTxt: SecurityTxtConfig;
   /** issue 14 (M1): public intake limits (apply rates per job and per org, the CV page cap, parses per org at a time). */
   intake: IntakeConfig;
+  /** issue 19 floods: the app's argon2 budget (auth/passwords.ts createPasswordHasher). */
+  passwordHashing: PasswordHashingConfig;
   logLevel: string;
   dataDir: string;
   /** issue 14 M3: OUTBOUND_ALLOW_LOOPBACK lets tenant-set URLs (alert webhooks, SSO issuers) reach 127/8 and ::1; development and tests only. */
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const backups = parseBackups(env, isProd, problems);
   const securityTxt = parseSecurityTxt(env, publicUrl, problems);
   const intake = parseIntake(env, problems);
+  const passwordHashing = parsePasswordHashing(env, problems);
   const reconcileEvery = Number(env.RECONCILE_EVERY_SECONDS ?? '60');
   if (!Number.isInteger(reconcileEvery) || reconcileEvery < 1 || reconcileEvery > 3600) problems.push('RECONCILE_EVERY_SECONDS must be an integer from 1 to 3600');
   const reconcileGrace = Number(env.RECONCILE_GRACE_SECONDS ?? '300');
@@ -243,6 +246,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     backups,
     securityTxt,
     intake,
+    passwordHashing,
     logLevel,
     dataDir,
     outbound: { allowLoopback: allowLoopback === 'true' },
@@ -440,6 +444,26 @@ export interface IntakeConfig {
   applyPerJobPerMinute: number | null;
   cvMaxPages: number;
   cvParsePerOrg: number;
+}
+
+export interface PasswordHashingConfig {
+  /** PASSWORD_HASH_CPU_SHARE: share of one core argon2 may take; the budget is calibrated from one hash at start-up. */
+  cpuShare: number;
+  /** PASSWORD_HASH_MIN_PER_SECOND: the budget never falls below this, so a small team can always sign in. */
+  minPerSecond: number;
+  /** PASSWORD_HASHES_PER_SECOND: a fixed budget instead of the calibrated one; null = calibrate. */
+  perSecond: number | null;
+}
+
+function parsePasswordHashing(env: Env, problems: string[]): PasswordHashingConfig {
+  const share = Number(env.PASSWORD_HASH_CPU_SHARE ?? '0.25');
+  if (!Number.isFinite(share) || share < 0.01 || share > 64) problems.push('PASSWORD_HASH_CPU_SHARE must be a number from 0.01 to 64 (cores)');
+  const min = Number(env.PASSWORD_HASH_MIN_PER_SECOND ?? '2');
+  if (!Number.isInteger(min) || min < 1 || min > 10_000) problems.push('PASSWORD_HASH_MIN_PER_SECOND must be an integer from 1 to 10000');
+  const fixed = env.PASSWORD_HASHES_PER_SECOND ?? '';
+  const perSecond = fixed === '' ? null : Number(fixed);
+  if (perSecond !== null && (!Number.isInteger(perSecond) || perSecond < 1 || perSecond > 100_000)) problems.push('PASSWORD_HASHES_PER_SECOND must be empty or an integer from 1 to 100000');
+  return { cpuShare: share, minPerSecond: min, perSecond };
 }
 
 function parseIntake(env: Env, problems: string[]): IntakeConfig {

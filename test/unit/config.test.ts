@@ -58,6 +58,17 @@ t.test('public intake limits (issue 14): defaults, overrides and bad values', as
   t.match(problems.join('\n'), /CV_PARSE_PER_ORG must be an integer from 1 to 64/);
 });
 
+t.test('password hashing budget (issue 19 floods): calibrated by default, fixed on request, bad values refused', async (t) => {
+  t.same(loadConfig(base).passwordHashing, { cpuShare: 0.25, minPerSecond: 2, perSecond: null });
+  t.same(loadConfig({ ...base, PASSWORD_HASH_CPU_SHARE: '0.5', PASSWORD_HASH_MIN_PER_SECOND: '4', PASSWORD_HASHES_PER_SECOND: '12' }).passwordHashing, { cpuShare: 0.5, minPerSecond: 4, perSecond: 12 });
+  t.equal(loadConfig({ ...base, PASSWORD_HASHES_PER_SECOND: '' }).passwordHashing.perSecond, null, 'empty = calibrated');
+  const problems = problemsOf({ ...base, PASSWORD_HASH_CPU_SHARE: '0', PASSWORD_HASH_MIN_PER_SECOND: '0.5', PASSWORD_HASHES_PER_SECOND: 'lots' });
+  t.equal(problems.length, 3, problems.join('\n'));
+  t.match(problems.join('\n'), /PASSWORD_HASH_CPU_SHARE must be a number from 0.01 to 64/);
+  t.match(problems.join('\n'), /PASSWORD_HASH_MIN_PER_SECOND must be an integer from 1/);
+  t.match(problems.join('\n'), /PASSWORD_HASHES_PER_SECOND must be empty or an integer from 1/);
+});
+
 t.test('production refuses simulated AI, inline key material, missing secrets and http', async (t) => {
   const problems = problemsOf({ NODE_ENV: 'production', AI_PROVIDER: 'simulated', MASTER_KEY: 'abc', PUBLIC_URL: 'http://example.com' }).join('\n');
   t.match(problems, /AI_PROVIDER=simulated is refused in production/);

@@ -2,7 +2,7 @@ import t from 'tap';
 import argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../server/core/errors.js';
-import { commonPasswordCount, createPasswordHasher, newPasswordProblem } from '../../server/modules/auth/passwords.js';
+import { commonPasswordCount, createPasswordHasher, hashBudget, newPasswordProblem } from '../../server/modules/auth/passwords.js';
 
 t.test('policy: 12-128 characters, not common, no composition rules', async (t) => {
   t.ok(commonPasswordCount() >= 10_000, `${commonPasswordCount()} bundled common passwords`);
@@ -16,7 +16,7 @@ t.test('policy: 12-128 characters, not common, no composition rules', async (t) 
 });
 
 t.test('argon2id parameters are stored with the hash and upgraded when raised', async (t) => {
-  const hasher = createPasswordHasher();
+  const hasher = createPasswordHasher({ maxPerSecond: 1000 });
   const hash = await hasher.hash('correct pass phrase');
   t.match(hash, /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   t.same(await hasher.verify(hash, 'correct pass phrase'), { ok: true, rehash: false });
@@ -30,7 +30,7 @@ t.test('argon2id parameters are stored with the hash and upgraded when raised', 
 });
 
 t.test('a process-wide cap bounds concurrent hashing; overflow is refused at once', async (t) => {
-  const hasher = createPasswordHasher({ maxConcurrent: 1, maxQueue: 2 });
+  const hasher = createPasswordHasher({ maxConcurrent: 1, maxQueue: 2, maxPerSecond: 1000 });
   const hash = await hasher.hash('correct pass phrase');
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => hasher.verify(hash, 'correct pass phrase')));
   const done = results.filter((r) => r.status === 'fulfilled').length;
@@ -56,4 +56,32 @@ t.test('by default hashing leaves a core free: on this machine at most max(1, co
   const results = await Promise.allSettled(Array.from({ length: cap + 3 }, () => hasher.verifyDummy('wrong pass phrase')));
   // The first call also builds the dummy hash (not capped), so every capped call is counted here.
   t.equal(results.filter((r) => r.status === 'fulfilled').length, cap);
+});
+
+// Issue 19 floods: a fixed 50/s was more than a 2-core box can hash, so argon2 kept a whole
+// core busy under a distributed flood. The default budget is a share of one core.
+t.test('the default hash budget is a share of one core over the measured hash time, with a floor', async (t) => {
+  t.equal(hashBudget(0.05, 0.25, 2), 5, '50 ms per hash, a quarter of a core: 5 per second');
+  t.equal(hashBudget(0.5, 0.25, 2), 2, 'a slow machine still gets the floor');
+  t.equal(hashBudget(0, 0.25, 3), 3, 'no measurement: the floor');
+  // One hash at m=19 MiB takes between a few ms and a second on anything that runs this, so 64
+  // cores' worth is far above a floor of 1, and 1% of a core far below a floor of 3.
+  const generous = createPasswordHasher({ cpuShare: 64, minPerSecond: 1 });
+  t.equal(generous.perSecond, 1, 'the floor applies until the start-up hash is timed');
+  t.ok((await generous.calibrated) > 60, `calibrated to ${generous.perSecond.toFixed(1)}/s`);
+  t.equal(generous.perSecond, await generous.calibrated);
+  const frugal = createPasswordHasher({ cpuShare: 0.01, minPerSecond: 3 });
+  t.equal(await frugal.calibrated, 3, 'the floor holds when the share allows fewer');
+  const fixed = createPasswordHasher({ maxPerSecond: 7, cpuShare: 64 });
+  t.equal(await fixed.calibrated, 7, 'a fixed budget is not calibrated');
+});
+
+t.test('admit refuses with 429 once the budget is spent, without spending it itself', async (t) => {
+  const hasher = createPasswordHasher({ maxPerSecond: 0.5, maxQueue: 100 });
+  for (let i = 0; i < 5; i++) hasher.admit();
+  await hasher.verifyDummy('wrong pass phrase');
+  t.throws(() => hasher.admit(), TooManyRequestsError, 'the one hash in the bucket is spent');
+  await t.rejects(hasher.verifyDummy('wrong pass phrase'), TooManyRequestsError);
+  await new Promise((r) => setTimeout(r, 2_100));
+  t.doesNotThrow(() => hasher.admit(), 'the bucket refills (one every 2 seconds)');
 });

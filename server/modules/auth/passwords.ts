@@ -18,6 +18,11 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<{ ok: boolean; rehash: boolean }>;
   /** Spends the same work as verify for an unknown account (no timing oracle). */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * Throws the 429 (or 503) a hash would meet now, without taking from the budget: callers
+   * check it before their own work (a database lookup), so a refused attempt costs no query.
+   */
+  admit(): void;
 }
 
 export interface HasherOptions {
@@ -27,34 +32,69 @@ export interface HasherOptions {
   maxConcurrent?: number;
   /** Waiting hashes beyond this are refused at once with 503 (default 8). */
   maxQueue?: number;
-  /** Hashes started per second, as a token bucket of this size refilled continuously; beyond it 429 before any argon2 work (default 50). */
+  /**
+   * Hashes started per second, as a token bucket of this size refilled continuously; beyond
+   * it 429 before any argon2 work. Unset: calibrated at start-up from `cpuShare`.
+   */
   maxPerSecond?: number;
+  /** Share of one core argon2 may use (default 0.25): the budget is this over one hash's measured time. */
+  cpuShare?: number;
+  /** The budget never falls below this many hashes per second, so a small team can always sign in (default 2). */
+  minPerSecond?: number;
 }
 
-/** The process-wide hash budget (issue 19 floods): what a distributed wrong-password flood can force. */
-export const DEFAULT_HASHES_PER_SECOND = 50;
+/** The default share of one core for argon2 (PASSWORD_HASH_CPU_SHARE). */
+export const DEFAULT_HASH_CPU_SHARE = 0.25;
+/** The default floor of the hash budget (PASSWORD_HASH_MIN_PER_SECOND). */
+export const DEFAULT_MIN_HASHES_PER_SECOND = 2;
+
+/** Hashes per second that keep argon2 within `cpuShare` of one core, given one hash's time. */
+export function hashBudget(hashSeconds: number, cpuShare: number, minPerSecond: number): number {
+  if (!(hashSeconds > 0)) return minPerSecond;
+  return Math.max(minPerSecond, cpuShare / hashSeconds);
+}
 
 /**
  * argon2id with a process-wide cap: per-IP and per-account limits stop a flood from one
  * place; this cap bounds what a distributed flood can force, so argon2 can never take
- * the whole CPU away from the rest of the app.
+ * more than its share of the CPU away from the rest of the app.
  */
-export function createPasswordHasher(options: HasherOptions = {}): PasswordHasher {
+export function createPasswordHasher(options: HasherOptions = {}): PasswordHasher & { readonly perSecond: number; readonly calibrated: Promise<number> } {
   const params = { ...ARGON2_OPTIONS, memoryCost: options.memoryCost ?? ARGON2_OPTIONS.memoryCost, timeCost: options.timeCost ?? ARGON2_OPTIONS.timeCost };
   // One core is always left to the event loop: a flood of wrong passwords from many
   // addresses (each under the per-IP and per-account limits) kept both cores of a 2-core
   // box in argon2 and members' requests waited seconds (npm run test:floods, issue 19).
   const maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
   const maxQueue = options.maxQueue ?? 8;
-  const perSecond = options.maxPerSecond ?? DEFAULT_HASHES_PER_SECOND;
-  let tokens = perSecond;
+  const cpuShare = options.cpuShare ?? DEFAULT_HASH_CPU_SHARE;
+  const minPerSecond = options.minPerSecond ?? DEFAULT_MIN_HASHES_PER_SECOND;
+  // A fixed 50/s was more than a 2-core box can hash (one hash at m=19 MiB, t=2 takes about
+  // 60 ms of one core), so only maxConcurrent held a flood back and argon2 kept a whole core
+  // busy; members' p99 tripled (issue 19). The budget is a share of the machine instead: the
+  // dummy hash every process needs anyway is timed once at start-up; until it is done the
+  // floor applies.
+  let perSecond = options.maxPerSecond ?? minPerSecond;
+  let tokens = Math.max(perSecond, 1);
   let refilledAt = performance.now();
+  const startedAt = performance.now();
+  const dummy = argon2.hash('hirebox-dummy-password-for-timing', params);
+  const calibrated =
+    options.maxPerSecond !== undefined
+      ? Promise.resolve(perSecond)
+      : dummy.then(
+          () => (perSecond = hashBudget((performance.now() - startedAt) / 1000, cpuShare, minPerSecond)),
+          () => perSecond,
+        );
+  function refill(): void {
+    const now = performance.now();
+    tokens = Math.min(Math.max(perSecond, 1), tokens + ((now - refilledAt) / 1000) * perSecond);
+    refilledAt = now;
+  }
+  const busy = (): TooManyRequestsError => new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
   /** Takes one hash from the budget, synchronously (before any await), or refuses with 429. */
   function takeBudget(): void {
-    const now = performance.now();
-    tokens = Math.min(perSecond, tokens + ((now - refilledAt) / 1000) * perSecond);
-    refilledAt = now;
-    if (tokens < 1) throw new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
+    refill();
+    if (tokens < 1) throw busy();
     tokens -= 1;
   }
   let running = 0;
@@ -73,8 +113,16 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
       waiting.shift()?.();
     }
   }
-  let dummy: Promise<string> | undefined;
   return {
+    get perSecond() {
+      return perSecond;
+    },
+    calibrated,
+    admit() {
+      refill();
+      if (tokens < 1) throw busy();
+      if (running >= maxConcurrent && waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
+    },
     hash: (password) => limited(() => argon2.hash(password, params)),
     async verify(hash, password) {
       const ok = await limited(() => argon2.verify(hash, password)).catch((err: unknown) => {
@@ -84,7 +132,6 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
       return { ok, rehash: ok && argon2.needsRehash(hash, params) };
     },
     async verifyDummy(password) {
-      dummy ??= argon2.hash('hirebox-dummy-password-for-timing', params);
       const stored = await dummy;
       await limited(() => argon2.verify(stored, password)).catch((err: unknown) => {
         if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;

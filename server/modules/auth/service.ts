@@ -355,6 +355,9 @@ export function createAuthService(deps: AuthDeps) {
     async login(input: { email: string; password: string; orgSlug?: string }, client: ClientInfo): Promise<LoginResult> {
       const email = normaliseEmail(input.email);
       await throwIfBlocked('login', email, client.ip);
+      // Over the hash budget the attempt is refused before the account lookup: under a
+      // distributed flood most attempts end here, and each lookup was a query members wait behind.
+      hasher.admit();
       const user = await findUserByEmail(db.pool, email);
       let ok = false;
       if (user?.passwordHash && !user.disabledAt) {

@@ -1,0 +1,33 @@
+import t from 'tap';
+import { createOrgService } from '../../server/modules/orgs/service.js';
+import { buildTestApp, ORIGIN } from '../helper.js';
+
+// Issue 19 floods: the process-wide hash budget is what absorbs a distributed wrong-password
+// flood (each attempt from a new address, under every per-IP and per-account limit). Here it
+// is fixed at 2 per second through the config key, as an operator would set it.
+const ctx = await buildTestApp(t, { env: { PASSWORD_HASHES_PER_SECOND: '2' } });
+const orgs = createOrgService({ db: ctx.db, audit: ctx.audit, publicUrl: ctx.config.publicUrl, clock: () => new Date() });
+const PASSWORD = 'amber kettle harbour 9';
+await orgs.createOrg({ name: 'Budget Co', adminEmail: 'owner@budget.test', adminPassword: PASSWORD });
+
+const attempt = (email: string, password: string, ip: string) =>
+  ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, headers: { origin: ORIGIN }, remoteAddress: ip });
+
+t.test('a flood from many addresses beyond the hash budget meets 429 "try again in a moment"; the owner signs in after', async (t) => {
+  await new Promise((r) => setTimeout(r, 1_100)); // the org's creation hashed the password: a full bucket
+  const flood = await Promise.all(Array.from({ length: 8 }, (_, i) => attempt(`target${i}@budget.test`, `wrong guess ${i}`, `198.51.100.${i + 1}`)));
+  const statuses = flood.map((r) => r.statusCode).sort();
+  t.same(statuses, [401, 401, 429, 429, 429, 429, 429, 429], 'two hashes, the rest refused before any argon2 work');
+  const refused = flood.filter((r) => r.statusCode === 429);
+  for (const r of refused) {
+    t.match(r.headers['content-type'], /^application\/problem\+json/);
+    t.equal(r.headers['retry-after'], '1');
+    t.match(r.json(), { status: 429, detail: /try again in a moment/ });
+  }
+  await new Promise((r) => setTimeout(r, 1_100));
+  const after = await attempt('owner@budget.test', PASSWORD, '203.0.113.5');
+  t.equal(after.statusCode, 200, 'a moment later the owner signs in');
+  // A refused attempt is not a failure of the account: no lock builds up from the budget's 429s.
+  const failures = await ctx.redis.keys(`${ctx.config.redisPrefix}:auth:login:fail:*`);
+  t.equal(failures.length, 2, 'only the hashed attempts count towards an account lock');
+});
