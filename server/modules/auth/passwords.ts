@@ -45,6 +45,8 @@ export interface HasherOptions {
 
 /** The default share of one core for argon2 (PASSWORD_HASH_CPU_SHARE). */
 export const DEFAULT_HASH_CPU_SHARE = 0.25;
+/** Hashes the budget lets start at once after a quiet spell, whatever its rate. */
+export const HASH_BURST = 5;
 /** The default floor of the hash budget (PASSWORD_HASH_MIN_PER_SECOND). */
 export const DEFAULT_MIN_HASHES_PER_SECOND = 2;
 
@@ -70,24 +72,31 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
   const minPerSecond = options.minPerSecond ?? DEFAULT_MIN_HASHES_PER_SECOND;
   // A fixed 50/s was more than a 2-core box can hash (one hash at m=19 MiB, t=2 takes about
   // 60 ms of one core), so only maxConcurrent held a flood back and argon2 kept a whole core
-  // busy; members' p99 tripled (issue 19). The budget is a share of the machine instead: the
-  // dummy hash every process needs anyway is timed once at start-up; until it is done the
-  // floor applies.
+  // busy; members' p99 tripled (issue 19). The budget is a share of the machine instead: once
+  // the dummy hash every process needs anyway exists, one verify of it (what a sign-in costs,
+  // warm: the first hash also pays for loading and first-touching its memory) is timed at
+  // start-up; until then the floor applies.
   let perSecond = options.maxPerSecond ?? minPerSecond;
-  let tokens = Math.max(perSecond, 1);
+  // The bucket holds at least BURST hashes, so a few people signing in in the same second
+  // (a team arriving at nine) are not refused however low the rate; a flood empties it once
+  // and then meets the rate, and maxConcurrent still keeps the burst on one thread.
+  const capacity = (): number => Math.max(perSecond, HASH_BURST);
+  let tokens = capacity();
   let refilledAt = performance.now();
-  const startedAt = performance.now();
   const dummy = argon2.hash('hirebox-dummy-password-for-timing', params);
   const calibrated =
     options.maxPerSecond !== undefined
       ? Promise.resolve(perSecond)
-      : dummy.then(
-          () => (perSecond = hashBudget((performance.now() - startedAt) / 1000, cpuShare, minPerSecond)),
-          () => perSecond,
-        );
+      : dummy
+          .then(async (stored) => {
+            const startedAt = performance.now();
+            await argon2.verify(stored, 'hirebox-calibration');
+            return (perSecond = hashBudget((performance.now() - startedAt) / 1000, cpuShare, minPerSecond));
+          })
+          .catch(() => perSecond);
   function refill(): void {
     const now = performance.now();
-    tokens = Math.min(Math.max(perSecond, 1), tokens + ((now - refilledAt) / 1000) * perSecond);
+    tokens = Math.min(capacity(), tokens + ((now - refilledAt) / 1000) * perSecond);
     refilledAt = now;
   }
   const busy = (): TooManyRequestsError => new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
