@@ -77,7 +77,12 @@ t.test('a signed message is stored sealed, enqueued once and acknowledged; a dup
   t.equal(rows[0]?.message_type, 'transcript');
   t.equal(rows[0]?.call_id, 'call-1');
   t.notOk(rows[0]?.body_enc.includes(Buffer.from('billing migration')), 'the body is sealed');
-  const job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  // The enqueue follows the answer (within the service's ENQUEUE_WINDOW_MS), so wait for it, boundedly.
+  let job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  for (let i = 0; i < 50 && !job; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  }
   t.same(job?.data, { orgId: admin.orgId, messageId: rows[0]?.id }, 'the job carries ids only');
   t.ok(ctx.logs.every((l) => !l.includes('billing migration')), 'no transcript text in logs');
 });
