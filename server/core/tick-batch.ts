@@ -10,29 +10,31 @@ export function createTickBatch<T>(
   flush: (items: T[]) => Promise<void>,
   onError: (err: unknown, items: T[]) => void,
   options: { windowMs?: number; maxItems?: number } = {},
-): (item: T) => void {
+): ((item: T) => void) & { flush(): Promise<void> } {
   const windowMs = options.windowMs ?? 0;
   const maxItems = options.maxItems ?? Infinity;
   let items: T[] = [];
   let timer: NodeJS.Timeout | null = null;
   let scheduled = false;
-  const go = (): void => {
+  const go = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
     scheduled = false;
     const batch = items;
     items = [];
-    if (batch.length > 0) flush(batch).catch((err: unknown) => onError(err, batch));
+    return batch.length > 0 ? flush(batch).catch((err: unknown) => onError(err, batch)) : Promise.resolve();
   };
-  return (item) => {
+  const push = (item: T): void => {
     items.push(item);
-    if (items.length >= maxItems) return go();
+    if (items.length >= maxItems) return void go();
     if (scheduled) return;
     scheduled = true;
     if (windowMs > 0) {
-      // unref: a pending batch never holds a closing process open.
-      timer = setTimeout(go, windowMs);
+      // unref: a pending batch never holds a closing process open (its owner flushes on close).
+      timer = setTimeout(() => void go(), windowMs);
       timer.unref();
-    } else setImmediate(go);
+    } else setImmediate(() => void go());
   };
+  /** Hands over what is waiting now, without waiting for the window (e.g. before a shutdown closes the queue). */
+  return Object.assign(push, { flush: go });
 }

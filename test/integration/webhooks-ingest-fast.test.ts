@@ -141,6 +141,16 @@ t.test('with the enqueue window, messages stored by successive store batches lea
   t.same(calls, [ids], 'one enqueue carrying the three messages, each once');
 });
 
+t.test('flushEnqueues (called by the app on close) enqueues what waits for the window at once', async (t) => {
+  const calls: number[] = [];
+  const windowed = service({ enqueue: async (messages) => void calls.push(messages.length) }, 60_000);
+  const m = signedMessage(hook.secret);
+  t.match(await windowed.ingest(hook.id, m.headers, m.raw, 'flush-1'), { received: true, duplicate: false });
+  t.same(calls, [], 'held by the window');
+  await windowed.flushEnqueues();
+  t.same(calls, [1], 'enqueued by the flush, not after a minute');
+});
+
 t.test('one batch: duplicates inside it are stored once, and another org or an unknown endpoint is not_live', async (t) => {
   const batcher = createStoreBatcher(ctx.db.pool, { maxInFlight: 1 });
   const orgKeyless = Buffer.from('sealed elsewhere');

@@ -66,3 +66,21 @@ t.test('a failing flush hands its items to onError', async (t) => {
   await sleep(40);
   t.same(failures, [[7, 8]]);
 });
+
+t.test('flush hands over what waits at once, and resolves once the flush has finished', async (t) => {
+  const done: number[][] = [];
+  const push = createTickBatch<number>(
+    async (items) => {
+      await sleep(20);
+      done.push(items);
+    },
+    () => undefined,
+    { windowMs: 10_000 },
+  );
+  push(1);
+  push(2);
+  await push.flush();
+  t.same(done, [[1, 2]], 'flushed without waiting for the window');
+  await push.flush();
+  t.same(done, [[1, 2]], 'nothing waiting: nothing flushed');
+});

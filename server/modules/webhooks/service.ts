@@ -212,6 +212,11 @@ export function createWebhookService(deps: {
   }
 
   return {
+    /** Enqueues the stored messages still waiting for their enqueue window; the app calls it on close, before its queues close. */
+    flushEnqueues(): Promise<void> {
+      return enqueueSoon.flush();
+    },
+
     async createEndpoint(ctx: Ctx, input: { mode: AuthMode; signatureHeader?: string; timestampHeader?: string }): Promise<EndpointView & { secret: string }> {
       const id = randomUUID();
       const secret = newToken();
