@@ -7,12 +7,13 @@
 // acknowledged, stored, and enqueued by the sweep, once.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { createKeyring } from '../../server/core/crypto.js';
 import { UnauthorizedError } from '../../server/core/errors.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createQueue, QUEUES } from '../../server/core/queues.js';
 import { storeMessages } from '../../server/modules/webhooks/repo.js';
-import { createWebhookService, type IngestProducer } from '../../server/modules/webhooks/service.js';
+import { createWebhookService, ENQUEUE_WINDOW_MS, type IngestProducer } from '../../server/modules/webhooks/service.js';
 import { webhookIngestJobId } from '../../server/core/queue-jobs.js';
 import { createStoreBatcher } from '../../server/modules/webhooks/store-batcher.js';
 import { sweepUnprocessed } from '../../worker/processors/webhook-ingest.js';
@@ -28,8 +29,9 @@ const other = await createOrgWithMember(ctx, 'admin');
 const keyring = createKeyring({ masterKey: ctx.config.masterKey.reveal() });
 const logger = createLogger('silent');
 
-function service(ingest: IngestProducer) {
-  return createWebhookService({ db: ctx.db, audit: ctx.audit, keyring, redis: ctx.redis, redisPrefix: ctx.config.redisPrefix, ingest, publicUrl: ctx.config.publicUrl, clock: () => new Date(), log: logger });
+// enqueueWindowMs 0: these services enqueue on the turn after the store (the app's window is tested below).
+function service(ingest: IngestProducer, enqueueWindowMs = 0) {
+  return createWebhookService({ db: ctx.db, audit: ctx.audit, keyring, redis: ctx.redis, redisPrefix: ctx.config.redisPrefix, ingest, publicUrl: ctx.config.publicUrl, clock: () => new Date(), log: logger, enqueueWindowMs });
 }
 const enqueued: string[] = [];
 const enqueueCalls: number[] = [];
@@ -68,8 +70,13 @@ t.test('concurrent webhooks through the HTTP route are each stored once and ackn
   t.equal(answers[0]?.headers['content-security-policy'], undefined, 'no page headers on a server-to-server answer');
   t.equal((await stored(admin.orgId)) - before, 40);
   const ids = await owner.query<{ id: string }>('SELECT id FROM webhook_messages WHERE org_id = $1 ORDER BY received_at DESC LIMIT 40', [admin.orgId]);
-  await new Promise((resolve) => setImmediate(resolve)); // the enqueue follows the answer by one turn
-  const jobs = await Promise.all(ids.rows.map((r) => queue.getJob(webhookIngestJobId(r.id))));
+  // The app enqueues what it stored within ENQUEUE_WINDOW_MS in one addBulk, after the answers.
+  const findJobs = () => Promise.all(ids.rows.map((r) => queue.getJob(webhookIngestJobId(r.id))));
+  let jobs = await findJobs();
+  for (let i = 0; i < 50 && jobs.some((j) => !j); i++) {
+    await setTimeout(ENQUEUE_WINDOW_MS);
+    jobs = await findJobs();
+  }
   t.same(
     jobs.map((j) => j?.data),
     ids.rows.map((r) => ({ orgId: admin.orgId, messageId: r.id })),
@@ -115,6 +122,33 @@ t.test('messages stored in one turn are enqueued together, each once', async (t)
   await new Promise((resolve) => setImmediate(resolve));
   t.match(dup, { duplicate: true });
   t.equal(enqueued.length, 30, 'a duplicate is not enqueued');
+});
+
+t.test('with the enqueue window, messages stored by successive store batches leave in one enqueue after it closes', async (t) => {
+  const calls: string[][] = [];
+  const windowed = service({ enqueue: async (messages) => void calls.push(messages.map((m) => m.messageId)) }, 1000);
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    // One at a time: each its own store batch, answered before the next is sent.
+    const m = signedMessage(hook.secret);
+    t.match(await windowed.ingest(hook.id, m.headers, m.raw, `win-${i}`), { received: true, duplicate: false });
+    const callId = (JSON.parse(m.raw.toString()) as { message: { call: { id: string } } }).message.call.id;
+    const { rows } = await owner.query<{ id: string }>('SELECT id FROM webhook_messages WHERE org_id = $1 AND call_id = $2', [admin.orgId, callId]);
+    ids.push(rows[0]?.id ?? 'missing');
+  }
+  t.same(calls, [], 'nothing enqueued while the window is open (the answers did not wait for it)');
+  await setTimeout(1500);
+  t.same(calls, [ids], 'one enqueue carrying the three messages, each once');
+});
+
+t.test('flushEnqueues (called by the app on close) enqueues what waits for the window at once', async (t) => {
+  const calls: number[] = [];
+  const windowed = service({ enqueue: async (messages) => void calls.push(messages.length) }, 60_000);
+  const m = signedMessage(hook.secret);
+  t.match(await windowed.ingest(hook.id, m.headers, m.raw, 'flush-1'), { received: true, duplicate: false });
+  t.same(calls, [], 'held by the window');
+  await windowed.flushEnqueues();
+  t.same(calls, [1], 'enqueued by the flush, not after a minute');
 });
 
 t.test('one batch: duplicates inside it are stored once, and another org or an unknown endpoint is not_live', async (t) => {

@@ -77,7 +77,12 @@ t.test('a signed message is stored sealed, enqueued once and acknowledged; a dup
   t.equal(rows[0]?.message_type, 'transcript');
   t.equal(rows[0]?.call_id, 'call-1');
   t.notOk(rows[0]?.body_enc.includes(Buffer.from('billing migration')), 'the body is sealed');
-  const job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  // The enqueue follows the answer (within the service's ENQUEUE_WINDOW_MS), so wait for it, boundedly.
+  let job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  for (let i = 0; i < 50 && !job; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  }
   t.same(job?.data, { orgId: admin.orgId, messageId: rows[0]?.id }, 'the job carries ids only');
   t.ok(ctx.logs.every((l) => !l.includes('billing migration')), 'no transcript text in logs');
 });
@@ -235,4 +240,16 @@ t.test('100 sequential messages are each verified, stored and acknowledged', asy
   const p99 = times[98] as number;
   t.comment(`ack latency over 100 sequential messages: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
   t.equal(times.length, 100);
+});
+
+// Last: it closes the app. The app holds stored ids for up to ENQUEUE_WINDOW_MS before one
+// addBulk; closing it enqueues them before the queue closes (not a minute later by the sweep).
+t.test('closing the app enqueues the messages still waiting for their enqueue', async (t) => {
+  const body = message('status-update', { status: 'ended' }, 'call-closing');
+  const res = await post(hook.id, body, signed(hook.secret, body));
+  t.equal(res.statusCode, 200, res.body);
+  const { rows } = await owner.query<{ id: string }>("SELECT id FROM webhook_messages WHERE org_id = $1 AND call_id = 'call-closing'", [admin.orgId]);
+  await ctx.app.close();
+  const job = await queue.getJob(`webhook-ingest-${rows[0]?.id}`);
+  t.same(job?.data, { orgId: admin.orgId, messageId: rows[0]?.id }, 'enqueued by the time close returned');
 });

@@ -97,9 +97,15 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
   const keyring = deps.keyring;
   const clock = deps.clock ?? (() => new Date());
   let ingest = deps.ingest;
+  // The webhook service holds stored ids for up to ENQUEUE_WINDOW_MS; on close they are
+  // enqueued before the queue closes, instead of waiting a minute for the worker's sweep.
+  let beforeIngestClose = async (): Promise<void> => undefined;
   if (!ingest) {
     const queue = createQueue(QUEUES.webhookIngest, deps.redis, deps.redisPrefix);
-    app.addHook('onClose', async () => queue.close());
+    app.addHook('onClose', async () => {
+      await beforeIngestClose();
+      await queue.close();
+    });
     ingest = {
       async enqueue(messages) {
         await enqueueBulk(queue, messages.map((m) => queueJob(QUEUE_JOBS.webhookIngest, { orgId: m.orgId, messageId: m.messageId })));
@@ -157,6 +163,7 @@ export async function interviewRoutes(app: FastifyInstance, deps: InterviewDeps)
     log: deps.logger,
     alerts: deps.alerts,
   });
+  beforeIngestClose = () => webhooks.flushEnqueues();
   const interviews = createInterviewService({
     db: deps.db,
     audit: deps.audit,
