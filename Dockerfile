@@ -58,9 +58,16 @@ RUN npm run build \
 
 # ---- runtime: no compilers, no package manager, no secrets, non-root ----
 FROM ${NODE_IMAGE} AS runtime
+# Two glibc malloc arenas (issue 19 soak): each argon2 hash takes 19 MiB on whichever libuv
+# threadpool thread runs it, and glibc keeps the freed block in that thread's arena for reuse,
+# so with the default arenas (8 per core) RSS climbed 19 MiB for every thread that first ran a
+# hash, up to 4 x 19 MiB, late in a run. Two arenas bound that to 2 x 19 MiB, reached within
+# seconds. (A fixed mmap threshold would give the block back after each hash, but every hash
+# then page-faults its 19 MiB in again and took 3x as long.) npm run soak reads this line.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=2
 RUN groupadd --system --gid 10001 hirebox \
  && useradd --system --uid 10001 --gid hirebox --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin hirebox \
  && install -d -o 10001 -g 10001 -m 0700 /var/lib/hirebox/ledger \

@@ -1,7 +1,20 @@
 // Shared by `npm run test:floods` and `npm run soak`: the built app and worker as child
 // processes, a free port, readiness, and small statistics helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { packageRoot } from '../../server/core/paths.js';
+
+/**
+ * The glibc allocator settings the runtime image sets (MALLOC_* in the Dockerfile's ENV),
+ * read from the Dockerfile itself so the benches run the processes with the allocator that
+ * production has; without them the soak measured an allocator production does not run.
+ */
+export function imageMallocEnv(): Record<string, string> {
+  const dockerfile = readFileSync(path.join(packageRoot(), 'Dockerfile'), 'utf8');
+  return Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -13,7 +26,7 @@ export function freePort(): Promise<number> {
 }
 
 export function startProcess(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...imageMallocEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer): void => {
     out = (out + d.toString()).slice(-20_000);
