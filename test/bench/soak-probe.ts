@@ -8,9 +8,12 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 
 const dir = process.env.SOAK_PROBE_DIR;
-if (dir) {
+// NODE_OPTIONS reaches worker threads too (the worker's CV extraction pool): only the main
+// thread samples, or the extraction threads' small heaps land in the same file.
+if (dir && isMainThread) {
   const role = process.argv[1]?.includes('worker') ? 'worker' : 'app';
   const file = path.join(dir, `${role}-${process.pid}.jsonl`);
   const histogram = monitorEventLoopDelay({ resolution: 10 });
