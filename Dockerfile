@@ -58,9 +58,23 @@ RUN npm run build \
 
 # ---- runtime: no compilers, no package manager, no secrets, non-root ----
 FROM ${NODE_IMAGE} AS runtime
+# Two glibc malloc arenas (issue 19 soak): each argon2 hash takes 19 MiB on whichever libuv
+# threadpool thread runs it, and glibc keeps the freed block in that thread's arena for reuse,
+# so with the default arenas (8 per core) RSS climbed 19 MiB for every thread that first ran a
+# hash, up to 4 x 19 MiB, late in a run. Two arenas bound that to 2 x 19 MiB, reached within
+# seconds. (A fixed mmap threshold would give the block back after each hash, but every hash
+# then page-faults its 19 MiB in again and took 3x as long.)
+# A young generation of at most 2 x 16 MiB: Node 24 sizes it from the host's memory (128 MiB
+# on a 24 GB host, 64 MiB under a 1 GB limit) and grows and shrinks it with the allocation
+# rate, which swung RSS by 120 MB within seconds in npm run soak, back and forth, with no
+# change in live objects. 16 MiB semi-spaces (Node 20's size) keep RSS steady whatever the
+# host. npm run soak and the floods start app and worker with this ENV's MALLOC_* and
+# NODE_OPTIONS (keep NODE_OPTIONS one word, without spaces).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS=--max-semi-space-size=16
 RUN groupadd --system --gid 10001 hirebox \
  && useradd --system --uid 10001 --gid hirebox --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin hirebox \
  && install -d -o 10001 -g 10001 -m 0700 /var/lib/hirebox/ledger \

@@ -32,6 +32,11 @@ interface Sample {
   max: number;
   rss: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  newSpace: number;
+  oldSpace: number;
 }
 
 const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MB`;
@@ -184,6 +189,22 @@ async function main(): Promise<void> {
           `event-loop delay p99 ${quantile(p99s, 0.5).toFixed(1)} ms (median of 5 s windows), worst window ${(p99s[p99s.length - 1] ?? NaN).toFixed(1)} ms; ` +
           `idle RSS ${idle.length ? mb(mean(idle.map((s) => s.rss))) : 'n/a'}`,
       );
+      // The series, condensed: a plateau shows RSS flat from a quarter on; a leak keeps
+      // climbing to the end. Each point is the mean of the samples around it.
+      const points: [string, Sample[]][] = [['warm-up end', loaded.slice(0, window)]];
+      for (const q of [1, 2, 3]) {
+        const at = Math.floor((loaded.length * q) / 4);
+        points.push([`${q}/4`, loaded.slice(Math.max(0, at - Math.floor(window / 2)), at + Math.ceil(window / 2))]);
+      }
+      points.push(['end', loaded.slice(-window)], ['idle', idle]);
+      for (const [label, xs] of points) {
+        const avg = (f: (s: Sample) => number): string => (xs.length ? mb(mean(xs.map(f))) : 'n/a').padStart(8);
+        line(
+          `  ${role.padEnd(7)} ${label.padEnd(11)} rss ${avg((s) => s.rss)}  heapUsed ${avg((s) => s.heapUsed)}  heapTotal ${avg((s) => s.heapTotal)} ` +
+            `(new ${avg((s) => s.newSpace)}, old ${avg((s) => s.oldSpace)})  outside the heap ${avg((s) => s.rss - s.heapTotal)} ` +
+            `(external ${avg((s) => s.external)}, arrayBuffers ${avg((s) => s.arrayBuffers)})`,
+        );
+      }
     }
     for (const [kind, m] of statuses) {
       const l = (latencies.get(kind) ?? []).sort((a, b) => a - b);
