@@ -2,7 +2,7 @@ import t from 'tap';
 import argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../server/core/errors.js';
-import { commonPasswordCount, createPasswordHasher, HASH_BURST, hashBudget, newPasswordProblem } from '../../server/modules/auth/passwords.js';
+import { commonPasswordCount, createHashBudget, createPasswordHasher, HASH_BURST, hashBudget, newPasswordProblem } from '../../server/modules/auth/passwords.js';
 
 t.test('policy: 12-128 characters, not common, no composition rules', async (t) => {
   t.ok(commonPasswordCount() >= 10_000, `${commonPasswordCount()} bundled common passwords`);
@@ -74,6 +74,28 @@ t.test('the default hash budget is a share of one core over the measured hash ti
   t.equal(await frugal.calibrated, 3, 'the floor holds when the share allows fewer');
   const fixed = createPasswordHasher({ maxPerSecond: 7, cpuShare: 64 });
   t.equal(await fixed.calibrated, 7, 'a fixed budget is not calibrated');
+});
+
+// A start-up on a busy machine times a slow hash; the budget must not stay at the floor for good.
+t.test('the calibrated budget follows the fastest hash seen, and never drops for a slow one', async (t) => {
+  let clock = 0;
+  const budget = createHashBudget({ cpuShare: 0.25, minPerSecond: 2, now: () => clock });
+  t.equal(budget.perSecond, 2, 'the floor until a hash is timed');
+  t.equal(budget.observe(0.5), 2, 'a busy start-up (500 ms a hash) leaves the floor');
+  t.equal(budget.observe(0.05), 5, 'a later 50 ms hash raises it to a quarter of a core');
+  t.equal(budget.observe(0.4), 5, 'a slow hash under load does not lower it');
+  t.equal(budget.observe(0.025), 10);
+  const fixed = createHashBudget({ cpuShare: 64, minPerSecond: 1, fixedPerSecond: 7, now: () => clock });
+  t.equal(fixed.observe(0.001), 7, 'a fixed budget does not follow the hashes');
+  // The bucket: a burst of HASH_BURST, then the rate.
+  const bucket = createHashBudget({ cpuShare: 0.25, minPerSecond: 2, now: () => clock });
+  for (let i = 0; i < HASH_BURST; i++) t.ok(bucket.take(), `burst hash ${i + 1}`);
+  t.notOk(bucket.available(), 'the burst is spent');
+  t.notOk(bucket.take());
+  clock += 499;
+  t.notOk(bucket.take(), 'at 2/s the next hash is due after 500 ms');
+  clock += 2;
+  t.ok(bucket.take(), 'and not before');
 });
 
 t.test('admit refuses with 429 once the budget is spent, without spending it itself', async (t) => {

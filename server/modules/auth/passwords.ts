@@ -57,6 +57,54 @@ export function hashBudget(hashSeconds: number, cpuShare: number, minPerSecond: 
 }
 
 /**
+ * The hash budget: a token bucket refilled at `perSecond`. Unless the rate is fixed, the rate
+ * follows the fastest hash observed so far (`observe`): a start-up on a busy machine
+ * (migrations, the worker starting) times a slow hash and would otherwise pin the budget at
+ * the floor for good; every later hash that runs faster raises it towards the share the
+ * operator set, and a slower one never lowers it. The bucket holds at least HASH_BURST
+ * hashes, so a few people signing in in the same second (a team arriving at nine) are not
+ * refused however low the rate; a flood empties it once and then meets the rate.
+ */
+export function createHashBudget(o: { cpuShare: number; minPerSecond: number; fixedPerSecond?: number; now?: () => number }) {
+  const now = o.now ?? (() => performance.now());
+  let perSecond = o.fixedPerSecond ?? o.minPerSecond;
+  let fastestSeconds = Infinity;
+  const capacity = (): number => Math.max(perSecond, HASH_BURST);
+  let tokens = capacity();
+  let refilledAt = now();
+  function refill(): void {
+    const t = now();
+    tokens = Math.min(capacity(), tokens + ((t - refilledAt) / 1000) * perSecond);
+    refilledAt = t;
+  }
+  return {
+    get perSecond(): number {
+      return perSecond;
+    },
+    /** One hash took `seconds`; returns the rate now in force. */
+    observe(seconds: number): number {
+      if (o.fixedPerSecond === undefined && seconds > 0 && seconds < fastestSeconds) {
+        fastestSeconds = seconds;
+        perSecond = hashBudget(seconds, o.cpuShare, o.minPerSecond);
+      }
+      return perSecond;
+    },
+    /** Whether a hash could start now, without spending it. */
+    available(): boolean {
+      refill();
+      return tokens >= 1;
+    },
+    /** Spends one hash; false when the bucket is empty. */
+    take(): boolean {
+      refill();
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+  };
+}
+
+/**
  * argon2id with a process-wide cap: per-IP and per-account limits stop a flood from one
  * place; this cap bounds what a distributed flood can force, so argon2 can never take
  * more than its share of the CPU away from the rest of the app.
@@ -76,35 +124,22 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
   // the dummy hash every process needs anyway exists, one verify of it (what a sign-in costs,
   // warm: the first hash also pays for loading and first-touching its memory) is timed at
   // start-up; until then the floor applies.
-  let perSecond = options.maxPerSecond ?? minPerSecond;
-  // The bucket holds at least BURST hashes, so a few people signing in in the same second
-  // (a team arriving at nine) are not refused however low the rate; a flood empties it once
-  // and then meets the rate, and maxConcurrent still keeps the burst on one thread.
-  const capacity = (): number => Math.max(perSecond, HASH_BURST);
-  let tokens = capacity();
-  let refilledAt = performance.now();
+  const budget = createHashBudget({ cpuShare, minPerSecond, fixedPerSecond: options.maxPerSecond });
   const dummy = argon2.hash('hirebox-dummy-password-for-timing', params);
   const calibrated =
     options.maxPerSecond !== undefined
-      ? Promise.resolve(perSecond)
+      ? Promise.resolve(budget.perSecond)
       : dummy
           .then(async (stored) => {
             const startedAt = performance.now();
             await argon2.verify(stored, 'hirebox-calibration');
-            return (perSecond = hashBudget((performance.now() - startedAt) / 1000, cpuShare, minPerSecond));
+            return budget.observe((performance.now() - startedAt) / 1000);
           })
-          .catch(() => perSecond);
-  function refill(): void {
-    const now = performance.now();
-    tokens = Math.min(capacity(), tokens + ((now - refilledAt) / 1000) * perSecond);
-    refilledAt = now;
-  }
+          .catch(() => budget.perSecond);
   const busy = (): TooManyRequestsError => new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
   /** Takes one hash from the budget, synchronously (before any await), or refuses with 429. */
   function takeBudget(): void {
-    refill();
-    if (tokens < 1) throw busy();
-    tokens -= 1;
+    if (!budget.take()) throw busy();
   }
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -115,21 +150,22 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
     running += 1;
+    const startedAt = performance.now();
     try {
       return await work();
     } finally {
       running -= 1;
+      budget.observe((performance.now() - startedAt) / 1000);
       waiting.shift()?.();
     }
   }
   return {
     get perSecond() {
-      return perSecond;
+      return budget.perSecond;
     },
     calibrated,
     admit() {
-      refill();
-      if (tokens < 1) throw busy();
+      if (!budget.available()) throw busy();
       if (running >= maxConcurrent && waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
     },
     hash: (password) => limited(() => argon2.hash(password, params)),
