@@ -1,6 +1,7 @@
 // Password hashing and policy: argon2id at or above the OWASP minimum (m=19 MiB, t=2,
 // p=1; parameters live in each hash and are upgraded on sign-in), 12-128 characters,
 // no composition rules, refused when on the bundled list of common/breached passwords.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -125,14 +126,15 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
   // warm: the first hash also pays for loading and first-touching its memory) is timed at
   // start-up; until then the floor applies.
   const budget = createHashBudget({ cpuShare, minPerSecond, fixedPerSecond: options.maxPerSecond });
-  const dummy = argon2.hash('hirebox-dummy-password-for-timing', params);
+  // A random password per process: the dummy hash only spends time, it must never match anything.
+  const dummy = argon2.hash(randomBytes(32).toString('base64url'), params);
   const calibrated =
     options.maxPerSecond !== undefined
       ? Promise.resolve(budget.perSecond)
       : dummy
           .then(async (stored) => {
             const startedAt = performance.now();
-            await argon2.verify(stored, 'hirebox-calibration');
+            await argon2.verify(stored, randomBytes(32).toString('base64url'));
             return budget.observe((performance.now() - startedAt) / 1000);
           })
           .catch(() => budget.perSecond);

@@ -55,10 +55,14 @@ export type ScreeningRunnerDeps = AiRunnerDeps;
 
 const RESULT_TABLE = 'screenings';
 
+/** The injection check's runs, tagged once when they come back, so every store keeps their purpose. */
+type CheckRun = RunRecord & { purpose: 'injection_check' };
+const asCheckRuns = (xs: RunRecord[]): CheckRun[] => xs.map((r) => ({ ...r, purpose: 'injection_check' }));
+
 export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   const clock = deps.clock ?? (() => new Date());
 
-  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; checkRuns?: RunRecord[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
+  async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; checkRuns?: CheckRun[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
     const runs = extra.runs ?? [];
     const checkRuns = extra.checkRuns ?? [];
     const allRuns = [...runs, ...checkRuns];
@@ -86,7 +90,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
           outputTokens: output,
           attempts: runs.length,
         }),
-      storeRuns: (tx) => [...runs.map((r) => insertRun(tx, { ...r, orgId, screeningId })), ...checkRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId, purpose: 'injection_check' as const }))],
+      storeRuns: (tx) => allRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId })),
       charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: allRuns.length } : null,
       record: (tx) => [
         insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } }),
@@ -159,8 +163,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       // failure only makes it 'unavailable'), so an outage counts each CV once, and a refusal
       // (CircuitOpenError) means neither request went out and the job waits as before.
       let screeningRunsOnError: RunRecord[] = [];
-      let checkRuns: RunRecord[] = [];
-      const asCheckRuns = (xs: RunRecord[]) => xs.map((r) => ({ ...r, purpose: 'injection_check' as const }));
+      let checkRuns: CheckRun[] = [];
       let pair: { call: Awaited<ReturnType<typeof callScreeningModel>>; check: { instructions: string[] } | 'unavailable' | null };
       let injection: InjectionScan;
       try {
@@ -176,7 +179,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
               ? runInjectionCheck(provider, model, redaction.text, {
                   seal,
                   saveRunsOnProviderError: async (soFar) => {
-                    checkRuns = soFar;
+                    checkRuns = asCheckRuns(soFar);
                   },
                 })
               : Promise.resolve(null),
@@ -188,7 +191,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             if (!(checked.reason instanceof ProviderError)) throw checked.reason;
             check = 'unavailable';
           } else if (checked.value) {
-            checkRuns = checked.value.runs;
+            checkRuns = asCheckRuns(checked.value.runs);
             check = checked.value.value ? { instructions: checked.value.value.instructions.filter((x) => x.trim().length > 0) } : 'unavailable';
           }
           return { call: screened.value, check };
@@ -203,7 +206,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
         // Both requests have settled: the runs that happened (the check's too) are stored
         // before the provider failure goes back to the queue.
         if (err instanceof ProviderError) {
-          const soFar = [...screeningRunsOnError, ...asCheckRuns(checkRuns)];
+          const soFar = [...screeningRunsOnError, ...checkRuns];
           await deps.db.withTenantTx(orgId, async (tx) => {
             for (const r of soFar) await insertRun(tx, { ...r, orgId, screeningId: row.id });
           });
@@ -258,8 +261,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             attempts: runs.length,
           }),
         storeRuns: (tx) => [
-          ...runs.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id })),
-          ...checkRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id, purpose: 'injection_check' as const })),
+          ...allRuns.map((r) => insertRun(tx, { ...r, orgId, screeningId: row.id })),
         ],
         // A completed screening is always charged (its runs count even when the provider reports no tokens).
         charge: { inputTokens: input, outputTokens: output, runs: allRuns.length },
