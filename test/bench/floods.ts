@@ -15,6 +15,7 @@ import { Agent, request } from 'undici';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { buildTestApp, createOrgWithMember, ORIGIN } from '../helper.js';
+import { DEV_DEVICE_COOKIE } from '../../server/modules/auth/devices.js';
 import { createJob } from '../fixtures/hiring.js';
 import { freePort, ip, quantile, startProcess, waitReady } from './processes.js';
 
@@ -25,9 +26,11 @@ const SECONDS = Number(process.env.FLOOD_SECONDS ?? 30);
 const PASSWORD_RATE = Number(process.env.FLOOD_PASSWORD_RATE ?? 200);
 const APPLY_RATE = Number(process.env.FLOOD_APPLY_RATE ?? 50);
 const MEMBER_RATE = 60;
+/** createOrgWithMember's admin password. */
+const MEMBER_PASSWORD = 'correct horse battery staple';
 
 /** Flood child: fires as fast as `concurrency` connections allow for `seconds`, prints status counts. */
-async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, seconds: number): Promise<void> {
+async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, seconds: number, member: string): Promise<void> {
   const agent = new Agent({ connections: 128 });
   const statuses: Record<string, number> = {};
   const end = Date.now() + seconds * 1000;
@@ -49,7 +52,8 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
             method: 'POST',
             dispatcher: agent,
             headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': from },
-            body: JSON.stringify({ email: `victim${n % 50}@example.test`, password: `wrong password ${n}` }),
+            // One attempt in ten is at the signed-in member's own address: it stays locked.
+            body: JSON.stringify({ email: n % 10 === 0 ? member : `victim${n % 50}@example.test`, password: `wrong password ${n}` }),
           });
         } else {
           const { body, contentType } = multipartBody({ name: `Flood ${n}`, email: `flood${n}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION }, { filename: 'cv.pdf', contentType: 'application/pdf', data: cv });
@@ -68,10 +72,10 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
   process.stdout.write(JSON.stringify(statuses));
 }
 
-function runFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string): Promise<Record<string, number>> {
+function runFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, member: string): Promise<Record<string, number>> {
   // The generator stands in for machines elsewhere: on these shared cores it runs niced, so
   // what is measured is the app's cost of the flood, not the generator's.
-  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS), member], { stdio: ['ignore', 'pipe', 'inherit'] });
   let json = '';
   child.stdout.on('data', (d: Buffer) => (json += d.toString()));
   return new Promise((resolve, reject) => child.on('exit', () => {
@@ -160,6 +164,18 @@ interface Endpoint {
   path: string;
 }
 
+/** A member signing in from their own browser (device cookie) every 2 s: the statuses. */
+async function knownSignIns(base: string, email: string, password: string, device: string, seconds: number): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  for (let i = 0; i < seconds / 2; i++) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const res = await request(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN, cookie: device, 'x-forwarded-for': ip(102) }, body: JSON.stringify({ email, password }) });
+    await res.body.dump();
+    statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+  }
+  return statuses;
+}
+
 /** Members at a steady rate (open loop, RATE req/s over the endpoints, from a few addresses). */
 async function members(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number, rate = MEMBER_RATE): Promise<Record<string, number[]>> {
   const agent = new Agent({ connections: 32 });
@@ -230,6 +246,13 @@ async function main(): Promise<void> {
     const warmLogin = await request(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': ip(101) }, body: JSON.stringify({ email: 'nobody@example.test', password: 'not the password' }) });
     await warmLogin.body.dump();
     if (warmApply.statusCode !== 202 || warmLogin.statusCode !== 401) throw new Error(`warm-up: apply ${warmApply.statusCode}, sign-in ${warmLogin.statusCode}`);
+    // The member signs in once from their browser, which keeps the device cookie it gets.
+    const { rows: who } = await ctx.db.pool.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [admin.userId]);
+    const memberEmail = who[0]?.email ?? '';
+    const memberLogin = await request(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-for': ip(102) }, body: JSON.stringify({ email: memberEmail, password: MEMBER_PASSWORD }) });
+    await memberLogin.body.dump();
+    const device = ([] as string[]).concat(memberLogin.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${DEV_DEVICE_COOKIE}=`))?.split(';')[0];
+    if (memberLogin.statusCode !== 200 || !device) throw new Error(`member sign-in: ${memberLogin.statusCode}, device cookie ${device ? 'set' : 'missing'}`);
     await members(base, headers, endpoints, 5);
     const owner = new pg.Client({ connectionString: ctx.services.migrationDatabaseUrl });
     await owner.connect();
@@ -244,7 +267,11 @@ async function main(): Promise<void> {
     const baseline = await members(base, headers, endpoints, SECONDS);
     usage.push(`unflooded:      ${await probe.end(at)}`);
     at = await probe.start();
-    const [passwordFlood, duringPassword] = await Promise.all([runFlood('password', base, orgSlug, job.slug), members(base, headers, endpoints, SECONDS)]);
+    const [passwordFlood, duringPassword, memberSignIns] = await Promise.all([
+      runFlood('password', base, orgSlug, job.slug, memberEmail),
+      members(base, headers, endpoints, SECONDS),
+      knownSignIns(base, memberEmail, MEMBER_PASSWORD, device, SECONDS),
+    ]);
     usage.push(`password flood: ${await probe.end(at)}`);
     at = await probe.start();
     const baseline2 = await members(base, headers, endpoints, SECONDS);
@@ -252,7 +279,7 @@ async function main(): Promise<void> {
     const appsBefore = await countApps();
     const docsBefore = await countDocs();
     at = await probe.start();
-    const [applyFlood, duringApply] = await Promise.all([runFlood('apply', base, orgSlug, job.slug), members(base, headers, endpoints, SECONDS)]);
+    const [applyFlood, duringApply] = await Promise.all([runFlood('apply', base, orgSlug, job.slug, memberEmail), members(base, headers, endpoints, SECONDS)]);
     usage.push(`apply flood:    ${await probe.end(at)}`);
     const appsAccepted = (await countApps()) - appsBefore;
     const parsed = (await countDocs()) - docsBefore;
@@ -274,6 +301,9 @@ async function main(): Promise<void> {
     }
     const pwTotal = Object.values(passwordFlood).reduce((a, b) => a + b, 0);
     const hashed = passwordFlood['401'] ?? 0; // a wrong password answered 401 went through argon2
+    const signInsOk = (memberSignIns['200'] ?? 0) === Object.values(memberSignIns).reduce((a, b) => a + b, 0);
+    if (!signInsOk) failed = true;
+    line(`the member's own browser (device cookie) signing in every 2 s during the password flood, which also targets their address: ${JSON.stringify(memberSignIns)} ${signInsOk ? 'pass' : 'FAIL'} (target: every one 200)`);
     line(`password flood: ${pwTotal} attempts (${(pwTotal / SECONDS).toFixed(0)}/s) from ${pwTotal} addresses; statuses ${JSON.stringify(passwordFlood)}; argon2 hashes forced ${(hashed / SECONDS).toFixed(1)}/s`);
     const apTotal = Object.values(applyFlood).reduce((a, b) => a + b, 0);
     line(`apply flood: ${apTotal} applications (${(apTotal / SECONDS).toFixed(0)}/s) from ${apTotal} addresses; statuses ${JSON.stringify(applyFlood)}; stored ${appsAccepted} (${(appsAccepted / SECONDS).toFixed(2)}/s), CV parses forced ${(parsed / SECONDS).toFixed(2)}/s`);
@@ -286,8 +316,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--flood') {
-  const [, , , kind, base, orgSlug, jobSlug, seconds] = process.argv;
-  await floodChild(kind as 'password' | 'apply', base ?? '', orgSlug ?? '', jobSlug ?? '', Number(seconds));
+  const [, , , kind, base, orgSlug, jobSlug, seconds, member] = process.argv;
+  await floodChild(kind as 'password' | 'apply', base ?? '', orgSlug ?? '', jobSlug ?? '', Number(seconds), member ?? '');
 } else {
   await main();
 }

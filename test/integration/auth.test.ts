@@ -143,6 +143,8 @@ t.test('cookie flags from real responses (https PUBLIC_URL)', async (t) => {
   t.match(setCookie, /; Secure/);
   t.match(setCookie, /; SameSite=Lax/);
   t.notMatch(setCookie, /Domain=/i, '__Host- cookies carry no Domain');
+  const device = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-hirebox-device=')) ?? '';
+  t.match(device, /^__Host-hirebox-device=d1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Max-Age=15552000; Path=\/; HttpOnly; Secure; SameSite=Strict$/, 'the device cookie (issue 19): __Host-, Secure, Strict');
   const foreign = await secure.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'sec@secure.test', password: PASSWORD }, headers: { origin: 'https://evil.example' } });
   t.equal(foreign.statusCode, 403, 'login CSRF: foreign Origin refused');
 });

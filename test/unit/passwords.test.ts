@@ -107,3 +107,32 @@ t.test('admit refuses with 429 once the budget is spent, without spending it its
   await new Promise((r) => setTimeout(r, 2_100));
   t.doesNotThrow(() => hasher.admit(), 'the bucket refills (one every 2 seconds)');
 });
+
+// Issue 19 floods: known members (a session, a device cookie, a reset or invitation link)
+// hash on their own lane, so a flood that empties the anonymous budget and fills its queue
+// does not refuse them, and they wait ahead of anonymous attempts.
+t.test('the known lane has its own budget and queue, and is served first', async (t) => {
+  const hasher = createPasswordHasher({ maxConcurrent: 1, maxQueue: 2, maxPerSecond: 1 });
+  const stored = await hasher.hash('correct pass phrase', 'known'); // one known token spent
+  const anonymous = await Promise.allSettled(Array.from({ length: HASH_BURST + 2 }, () => hasher.verifyDummy('wrong pass phrase')));
+  t.equal(anonymous.filter((r) => r.status === 'rejected' && r.reason instanceof TooManyRequestsError).length, 2, 'the anonymous bucket is spent');
+  t.throws(() => hasher.admit(), TooManyRequestsError, 'anonymous: refused');
+  t.doesNotThrow(() => hasher.admit('known'), 'known: still admitted');
+  t.same(await hasher.verify(stored, 'correct pass phrase', 'known'), { ok: true, rehash: false });
+
+  const order: string[] = [];
+  const fresh = createPasswordHasher({ maxConcurrent: 1, maxQueue: 4, maxPerSecond: 1000 });
+  const running = fresh.verify(stored, 'x', 'anonymous').then(() => order.push('first, running'));
+  const queued = [
+    fresh.verify(stored, 'x', 'anonymous').then(() => order.push('anonymous, queued first')),
+    fresh.verify(stored, 'x', 'known').then(() => order.push('known, queued second')),
+  ];
+  await Promise.all([running, ...queued]);
+  t.same(order, ['first, running', 'known, queued second', 'anonymous, queued first'], 'a waiting known hash goes ahead');
+
+  const full = createPasswordHasher({ maxConcurrent: 1, maxQueue: 1, maxPerSecond: 1000 });
+  const jammed = [full.verify(stored, 'a'), full.verify(stored, 'b')]; // one running, one waiting (both start synchronously)
+  t.throws(() => full.admit(), ServiceUnavailableError, 'the anonymous queue is full');
+  t.doesNotThrow(() => full.admit('known'), 'the known queue is not');
+  await Promise.all(jammed);
+});

@@ -13,17 +13,27 @@ export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeC
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
+/**
+ * Who a hash is for. `anonymous`: a sign-in from a browser the account has never signed in
+ * from. `known`: a member already signed in (re-entering the password, changing it), a
+ * sign-in from a device that signed in to this account before (device cookie, OWASP), or a
+ * holder of a valid reset or invitation link. Each lane has its own budget, and known
+ * hashes wait ahead of anonymous ones: a flood of wrong passwords from many addresses
+ * spends the anonymous budget only, and members still sign in (issue 19, floods).
+ */
+export type HashLane = 'anonymous' | 'known';
+
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
+  hash(password: string, lane?: HashLane): Promise<string>;
   /** Verifies; `rehash` is true when the stored parameters are below the current ones. */
-  verify(hash: string, password: string): Promise<{ ok: boolean; rehash: boolean }>;
+  verify(hash: string, password: string, lane?: HashLane): Promise<{ ok: boolean; rehash: boolean }>;
   /** Spends the same work as verify for an unknown account (no timing oracle). */
-  verifyDummy(password: string): Promise<void>;
+  verifyDummy(password: string, lane?: HashLane): Promise<void>;
   /**
    * Throws the 429 (or 503) a hash would meet now, without taking from the budget: callers
    * check it before their own work (a database lookup), so a refused attempt costs no query.
    */
-  admit(): void;
+  admit(lane?: HashLane): void;
 }
 
 export interface HasherOptions {
@@ -125,31 +135,38 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
   // the dummy hash every process needs anyway exists, one verify of it (what a sign-in costs,
   // warm: the first hash also pays for loading and first-touching its memory) is timed at
   // start-up; until then the floor applies.
-  const budget = createHashBudget({ cpuShare, minPerSecond, fixedPerSecond: options.maxPerSecond });
+  const budgets: Record<HashLane, ReturnType<typeof createHashBudget>> = {
+    anonymous: createHashBudget({ cpuShare, minPerSecond, fixedPerSecond: options.maxPerSecond }),
+    known: createHashBudget({ cpuShare, minPerSecond, fixedPerSecond: options.maxPerSecond }),
+  };
+  const observe = (seconds: number): number => {
+    budgets.known.observe(seconds);
+    return budgets.anonymous.observe(seconds);
+  };
   // A random password per process: the dummy hash only spends time, it must never match anything.
   const dummy = argon2.hash(randomBytes(32).toString('base64url'), params);
   const calibrated =
     options.maxPerSecond !== undefined
-      ? Promise.resolve(budget.perSecond)
+      ? Promise.resolve(budgets.anonymous.perSecond)
       : dummy
           .then(async (stored) => {
             const startedAt = performance.now();
             await argon2.verify(stored, randomBytes(32).toString('base64url'));
-            return budget.observe((performance.now() - startedAt) / 1000);
+            return observe((performance.now() - startedAt) / 1000);
           })
-          .catch(() => budget.perSecond);
+          .catch(() => budgets.anonymous.perSecond);
   const busy = (): TooManyRequestsError => new TooManyRequestsError(1, { detail: 'Too many sign-in attempts right now; try again in a moment.' });
-  /** Takes one hash from the budget, synchronously (before any await), or refuses with 429. */
-  function takeBudget(): void {
-    if (!budget.take()) throw busy();
-  }
+  const full = (): ServiceUnavailableError => new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
   let running = 0;
-  const waiting: (() => void)[] = [];
-  async function limited<T>(work: () => Promise<T>): Promise<T> {
-    takeBudget();
+  // Known hashes wait in their own queue, served first; each queue has maxQueue places.
+  const waiting: Record<HashLane, (() => void)[]> = { anonymous: [], known: [] };
+  const queueFull = (lane: HashLane): boolean => running >= maxConcurrent && waiting[lane].length >= maxQueue;
+  async function limited<T>(lane: HashLane, work: () => Promise<T>): Promise<T> {
+    // Taken synchronously (before any await), or refused with 429.
+    if (!budgets[lane].take()) throw busy();
     if (running >= maxConcurrent) {
-      if (waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      if (waiting[lane].length >= maxQueue) throw full();
+      await new Promise<void>((resolve) => waiting[lane].push(resolve));
     }
     running += 1;
     const startedAt = performance.now();
@@ -157,33 +174,31 @@ export function createPasswordHasher(options: HasherOptions = {}): PasswordHashe
       return await work();
     } finally {
       running -= 1;
-      budget.observe((performance.now() - startedAt) / 1000);
-      waiting.shift()?.();
+      observe((performance.now() - startedAt) / 1000);
+      (waiting.known.shift() ?? waiting.anonymous.shift())?.();
     }
   }
+  const failedAsFalse = (err: unknown): false => {
+    if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;
+    return false;
+  };
   return {
     get perSecond() {
-      return budget.perSecond;
+      return budgets.anonymous.perSecond;
     },
     calibrated,
-    admit() {
-      if (!budget.available()) throw busy();
-      if (running >= maxConcurrent && waiting.length >= maxQueue) throw new ServiceUnavailableError({ detail: 'Sign-in is busy; try again in a few seconds.' });
+    admit(lane = 'anonymous') {
+      if (!budgets[lane].available()) throw busy();
+      if (queueFull(lane)) throw full();
     },
-    hash: (password) => limited(() => argon2.hash(password, params)),
-    async verify(hash, password) {
-      const ok = await limited(() => argon2.verify(hash, password)).catch((err: unknown) => {
-        if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;
-        return false;
-      });
+    hash: (password, lane = 'anonymous') => limited(lane, () => argon2.hash(password, params)),
+    async verify(hash, password, lane = 'anonymous') {
+      const ok = await limited(lane, () => argon2.verify(hash, password)).catch(failedAsFalse);
       return { ok, rehash: ok && argon2.needsRehash(hash, params) };
     },
-    async verifyDummy(password) {
+    async verifyDummy(password, lane = 'anonymous') {
       const stored = await dummy;
-      await limited(() => argon2.verify(stored, password)).catch((err: unknown) => {
-        if (err instanceof ServiceUnavailableError || err instanceof TooManyRequestsError) throw err;
-        return false;
-      });
+      await limited(lane, () => argon2.verify(stored, password)).catch(failedAsFalse);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../core/db.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import { clearSessionCookie, requireCtx, requireSession, setSessionCookie, type CookiePolicy } from '../../plugins/access.js';
 import { Email, ProblemResponses, Uuid } from '../../core/schemas.js';
+import { DEV_DEVICE_COOKIE, DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from './devices.js';
 import { userEmailOf, type AuthService, type ClientInfo } from './service.js';
 import { csrfTokenFor } from '../../core/tokens.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -30,6 +31,8 @@ export async function authRoutes(fastify: FastifyInstance, deps: AuthRouteDeps):
   const client = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
   // Reset mails are sent after the answer (same timing for every address); closing waits for them.
   app.addHook('onClose', async () => deps.auth.settle());
+  // The device cookie (devices.ts) only travels to the sign-in form's own POST: Strict, HttpOnly.
+  const deviceCookie = deps.cookie.secure ? DEVICE_COOKIE : DEV_DEVICE_COOKIE;
   const startSession = (reply: FastifyReply, token: string): string => {
     setSessionCookie(reply, deps.cookie, token);
     return csrfTokenFor(token);
@@ -53,9 +56,10 @@ export async function authRoutes(fastify: FastifyInstance, deps: AuthRouteDeps):
       preHandler: sameOriginIfSent,
     },
     async (request, reply) => {
-      const body = request.body;
-      const result = await deps.auth.login(body, client(request));
-      return { mfa: result.mfa, csrfToken: startSession(reply, result.token) };
+      const result = await deps.auth.login(request.body, { ...client(request), device: request.cookies[deviceCookie] });
+      const csrfToken = startSession(reply, result.token);
+      reply.setCookie(deviceCookie, result.device, { path: '/', httpOnly: true, secure: deps.cookie.secure, sameSite: 'strict', maxAge: DEVICE_COOKIE_MAX_AGE_S });
+      return { mfa: result.mfa, csrfToken };
     },
   );
 

@@ -14,6 +14,7 @@ import type { Role } from '../../core/permissions.js';
 import type { RequestContext } from '../../core/context.js';
 import { normaliseEmail } from '../../core/email.js';
 import type { AuthLimiter } from './limits.js';
+import type { DeviceCookies } from './devices.js';
 import { newPasswordProblem, type PasswordHasher } from './passwords.js';
 import {
   claimTotpStep,
@@ -189,6 +190,8 @@ export interface AuthDeps {
   limiter: AuthLimiter;
   hasher: PasswordHasher;
   secrets: UserSecretBox;
+  /** Device cookies: known browsers sign in past the account lock and on their own hash budget. */
+  devices: DeviceCookies;
   publicUrl: URL;
   clock: () => Date;
   log: Logger;
@@ -200,6 +203,8 @@ export interface ClientInfo {
   ip: string;
   userAgent?: string;
   requestId: string;
+  /** The device cookie the browser sent, if any (sign-in only). */
+  device?: string;
 }
 
 /**
@@ -226,6 +231,14 @@ function sessionScope(session: { orgId: string | null }): AuthEventScope {
   return session.orgId ? { orgId: session.orgId } : PLATFORM;
 }
 
+/**
+ * The lock a signed-in member's own password checks count towards (re-authentication, password
+ * and address changes): not the account's, which anyone who types the address can set, so a
+ * flood of wrong passwords from elsewhere does not stop a member mid-session (issue 19). A
+ * stolen session guessing the password still meets the same progressive lock.
+ */
+const memberLock = (userId: string): string => `member:${userId}`;
+
 /** A short digest of a typed sign-in address: attempts on one address can be told apart without storing what was typed. */
 function accountDigest(email: string): string {
   return createHash('sha256').update(`hirebox-account:${email}`).digest('hex').slice(0, 16);
@@ -235,6 +248,8 @@ export interface LoginResult {
   token: string;
   mfa: 'required' | 'enroll';
   orgId: string | null;
+  /** A new device cookie for this browser (the password was right). */
+  device: string;
 }
 
 
@@ -354,24 +369,30 @@ export function createAuthService(deps: AuthDeps) {
   return {
     async login(input: { email: string; password: string; orgSlug?: string }, client: ClientInfo): Promise<LoginResult> {
       const email = normaliseEmail(input.email);
-      await throwIfBlocked('login', email, client.ip);
+      // A browser that signed in to this account before (device cookie) is held by its own
+      // lock, not the account's, and hashes on the known lane: wrong passwords from elsewhere
+      // can neither lock it out nor spend its budget. Its own failures lock the device.
+      const deviceId = deps.devices.recognise(client.device, email);
+      const lane = deviceId ? 'known' : 'anonymous';
+      const lockKey = deviceId ? `device:${deviceId}` : email;
+      await throwIfBlocked('login', lockKey, client.ip);
       // Over the hash budget the attempt is refused before the account lookup: under a
       // distributed flood most attempts end here, and each lookup was a query members wait behind.
-      hasher.admit();
+      hasher.admit(lane);
       const user = await findUserByEmail(db.pool, email);
       let ok = false;
       if (user?.passwordHash && !user.disabledAt) {
-        const verdict = await hasher.verify(user.passwordHash, input.password);
+        const verdict = await hasher.verify(user.passwordHash, input.password, lane);
         ok = verdict.ok;
-        if (verdict.rehash) await updatePasswordHash(db.pool, user.id, await hasher.hash(input.password), false);
+        if (verdict.rehash) await updatePasswordHash(db.pool, user.id, await hasher.hash(input.password, 'known'), false);
       } else {
-        await hasher.verifyDummy(input.password);
+        await hasher.verifyDummy(input.password, lane);
       }
       // The same membership lookup for unknown accounts keeps both paths equally long.
       const memberships = await membershipsOf(user?.id ?? randomUUID());
       if (!user || !ok) {
         const scope = signInScope(memberships, input.orgSlug);
-        await noteFailure('login', email, client, scope, user?.id ?? null);
+        await noteFailure('login', lockKey, client, scope, user?.id ?? null);
         // Not awaited: the chained audit append (a row lock per chain) made a known account's
         // failure answer ~10 ms later than an unknown one's (20% in the timing test), which
         // tells an attacker which emails have accounts. Both paths now append (an unknown
@@ -381,11 +402,12 @@ export function createAuthService(deps: AuthDeps) {
           action: 'auth.login_failed',
           actor: { type: 'anonymous' },
           target: user ? { type: 'user', id: user.id } : null,
-          metadata: user ? { ip: client.ip, reason: 'bad_password' } : { ip: client.ip, reason: 'unknown_account', account: accountDigest(email) },
+          metadata: user ? { ip: client.ip, reason: 'bad_password', knownDevice: deviceId !== null } : { ip: client.ip, reason: 'unknown_account', account: accountDigest(email) },
           requestId: client.requestId,
         }).catch((err: unknown) => deps.log.warn({ err: { message: (err as Error).message }, requestId: client.requestId }, 'login failure audit event not written'));
         throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
       }
+      if (deviceId) await limiter.recordSuccess('login', lockKey);
       await limiter.recordSuccess('login', email);
       const org = pickOrg(memberships, input.orgSlug);
       if (input.orgSlug && !org) throw new UnauthorizedError({ detail: 'The email or password is not correct.' });
@@ -398,9 +420,9 @@ export function createAuthService(deps: AuthDeps) {
       }
       const { token } = await issueFor(user.id, org, false, client, true);
       if (org) {
-        await audit.record(org.orgId, { action: 'auth.password_ok', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip, mfa: user.totpSecretEnc ? 'required' : 'enroll' }, requestId: client.requestId });
+        await audit.record(org.orgId, { action: 'auth.password_ok', actor: { type: 'user', id: user.id }, metadata: { ip: client.ip, mfa: user.totpSecretEnc ? 'required' : 'enroll', knownDevice: deviceId !== null }, requestId: client.requestId });
       }
-      return { token, mfa: user.totpSecretEnc ? 'required' : 'enroll', orgId: org?.orgId ?? null };
+      return { token, mfa: user.totpSecretEnc ? 'required' : 'enroll', orgId: org?.orgId ?? null, device: deps.devices.issue(email) };
     },
 
     async mfaEnroll(session: ResolvedSession): Promise<{ secret: string; otpauthUrl: string; qrCodeDataUrl: string }> {
@@ -514,10 +536,10 @@ export function createAuthService(deps: AuthDeps) {
     async reauthenticate(session: ResolvedSession, input: { password?: string; code?: string }, client: ClientInfo): Promise<string> {
       const user = await findUserById(db.pool, session.userId);
       if (!user) throw new UnauthorizedError();
-      const account = normaliseEmail(user.email);
+      const account = memberLock(user.id);
       await throwIfBlocked('login', account, client.ip);
       let ok = false;
-      if (input.password !== undefined && user.passwordHash) ok = (await hasher.verify(user.passwordHash, input.password)).ok;
+      if (input.password !== undefined && user.passwordHash) ok = (await hasher.verify(user.passwordHash, input.password, 'known')).ok;
       else if (input.code) ok = (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
       if (!ok) {
         await noteFailure('login', account, client, sessionScope(session), user.id);
@@ -532,14 +554,14 @@ export function createAuthService(deps: AuthDeps) {
     async changePassword(session: ResolvedSession, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<string> {
       const user = await findUserById(db.pool, session.userId);
       if (!user?.passwordHash) throw new UnauthorizedError();
-      await throwIfBlocked('login', user.email, client.ip);
-      if (!(await hasher.verify(user.passwordHash, input.currentPassword)).ok) {
-        await noteFailure('login', user.email, client, sessionScope(session), user.id);
+      await throwIfBlocked('login', memberLock(user.id), client.ip);
+      if (!(await hasher.verify(user.passwordHash, input.currentPassword, 'known')).ok) {
+        await noteFailure('login', memberLock(user.id), client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'The current password is not correct.' });
       }
       const problem = newPasswordProblem(input.newPassword, { email: user.email });
       if (problem) throw new ValidationError([{ path: 'body/newPassword', message: problem }], problem);
-      await updatePasswordHash(db.pool, user.id, await hasher.hash(input.newPassword), true);
+      await updatePasswordHash(db.pool, user.id, await hasher.hash(input.newPassword, 'known'), true);
       await sessions.revokeUser(user.id);
       const memberships = await membershipsOf(user.id);
       const { token } = await issueFor(user.id, memberships.find((m) => m.orgId === session.orgId) ?? null, session.mfaComplete, client, true);
@@ -556,9 +578,9 @@ export function createAuthService(deps: AuthDeps) {
     async requestEmailChange(session: ResolvedSession, input: { email: string; password: string }, client: ClientInfo): Promise<void> {
       const user = await findUserById(db.pool, session.userId);
       if (!user?.passwordHash) throw new UnauthorizedError();
-      await throwIfBlocked('login', user.email, client.ip);
-      if (!(await hasher.verify(user.passwordHash, input.password)).ok) {
-        await noteFailure('login', user.email, client, sessionScope(session), user.id);
+      await throwIfBlocked('login', memberLock(user.id), client.ip);
+      if (!(await hasher.verify(user.passwordHash, input.password, 'known')).ok) {
+        await noteFailure('login', memberLock(user.id), client, sessionScope(session), user.id);
         throw new UnauthorizedError({ detail: 'The password is not correct.' });
       }
       // Each request mails two addresses: a member may not turn it into a mail cannon.
@@ -672,7 +694,7 @@ export function createAuthService(deps: AuthDeps) {
       if (!user || user.disabledAt) return { attemptsLeft: 0 };
       await throwIfBlocked('login', user.email, client.ip);
       const memberships = await membershipsOf(user.id);
-      const passwordOk = user.passwordHash ? (await hasher.verify(user.passwordHash, input.password)).ok : false;
+      const passwordOk = user.passwordHash ? (await hasher.verify(user.passwordHash, input.password, 'known')).ok : false;
       const codeOk = passwordOk && (await verifySecondFactor(user.id, { code: input.code })) === 'totp';
       if (!codeOk) {
         return noteFailure('login', user.email, client, signInScope(memberships), user.id);
@@ -756,7 +778,7 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   async function setPassword(userId: string, password: string, client: ClientInfo, action: string): Promise<void> {
-    await updatePasswordHash(db.pool, userId, await hasher.hash(password), true);
+    await updatePasswordHash(db.pool, userId, await hasher.hash(password, 'known'), true);
     const revoked = await sessions.revokeUser(userId);
     // A reset or setup link is used before any org is chosen: the person's only org, else the platform chain (it carries the IP).
     await recordScoped(signInScope(await membershipsOf(userId)), { action, actor: { type: 'user', id: userId }, metadata: { sessionsRevoked: revoked, ip: client.ip }, requestId: client.requestId });

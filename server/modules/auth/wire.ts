@@ -4,6 +4,7 @@ import type { CookiePolicy } from '../../plugins/access.js';
 import type { AlertService } from '../alerts/index.js';
 import type { AuthLimiter } from './limits.js';
 import type { PasswordHasher } from './passwords.js';
+import { createDeviceCookies } from './devices.js';
 import { authRoutes } from './routes.js';
 import { createAuthService, type SessionService } from './service.js';
 import { createUserSecretBox } from './totp.js';
@@ -27,6 +28,7 @@ export async function wireAuth(p: Platform, w: AuthWiring) {
     hasher: w.hasher,
     // TOTP secrets are sealed under a key derived from the master keys (not an org key).
     secrets: createUserSecretBox(config.masterKey.reveal(), config.previousMasterKeys.reveal()),
+    devices: createDeviceCookies(config.masterKey.reveal(), config.previousMasterKeys.reveal()),
     publicUrl: config.publicUrl,
     clock: p.clock,
     log: p.logger,

@@ -11,8 +11,8 @@ import { countAdmins, countOrgsOfUser, deleteMember, findMemberRole, insertMembe
 
 export const INVITE_TTL_MS = 72 * 3_600_000;
 
-/** The same dependencies as sign-in, minus the TOTP secret box and logger. */
-export type MembersDeps = Omit<AuthDeps, 'secrets' | 'log'>;
+/** The same dependencies as sign-in, minus the TOTP secret box, device cookies and logger. */
+export type MembersDeps = Omit<AuthDeps, 'secrets' | 'log' | 'devices'>;
 
 export function createMembersService(deps: MembersDeps) {
   const { db, audit } = deps;
@@ -63,7 +63,7 @@ export function createMembersService(deps: MembersDeps) {
       const role = invite.inviteRole;
       let user = await findUserByEmail(db.pool, invite.email);
       if (user?.passwordHash) {
-        if (!input.currentPassword || !(await deps.hasher.verify(user.passwordHash, input.currentPassword)).ok) {
+        if (!input.currentPassword || !(await deps.hasher.verify(user.passwordHash, input.currentPassword, 'known')).ok) {
           throw new UnauthorizedError({ detail: 'Enter your current hirebox password to join this organisation.' });
         }
       } else {
@@ -73,7 +73,8 @@ export function createMembersService(deps: MembersDeps) {
       // Input is valid: only now is the link used up.
       if (!(await consumeToken(db.pool, 'invite', hashToken(input.token), deps.clock()))) throw new UnauthorizedError({ detail: invalid });
       if (!user?.passwordHash) {
-        const hash = await deps.hasher.hash(input.password as string);
+        // A live invitation link was shown: the known lane (a sign-in flood does not hold it up).
+        const hash = await deps.hasher.hash(input.password as string, 'known');
         if (!user) await insertUserWithPassword(db.pool, invite.email, hash);
         else await updatePasswordHash(db.pool, user.id, hash, true);
         user = await findUserByEmail(db.pool, invite.email);
