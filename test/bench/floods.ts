@@ -33,8 +33,11 @@ const MEMBER_PASSWORD = 'correct horse battery staple';
 async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, seconds: number, member: string): Promise<void> {
   const agent = new Agent({ connections: 128 });
   const statuses: Record<string, number> = {};
-  const end = Date.now() + seconds * 1000;
   const cv = makePdf(SAMPLE_CV_LINES);
+  // Loaded and ready; the flood starts when the parent says so (its start-up is not the flood's).
+  process.stdout.write('ready\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  const end = Date.now() + seconds * 1000;
   let n = 1_000_000 + Math.floor(Math.random() * 1_000_000);
   const rate = kind === 'password' ? PASSWORD_RATE : APPLY_RATE;
   const started = Date.now();
@@ -72,19 +75,29 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
   process.stdout.write(JSON.stringify(statuses));
 }
 
-function runFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, member: string): Promise<Record<string, number>> {
+/**
+ * Starts a flood child and waits until it has loaded (its start-up, a second of CPU on these
+ * shared cores, fell into the first second of each flood and was read as the app's);
+ * `start()` lets it fire and resolves with its status counts.
+ */
+async function prepareFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, member: string): Promise<{ start: () => Promise<Record<string, number>> }> {
   // The generator stands in for machines elsewhere: on these shared cores it runs niced, so
   // what is measured is the app's cost of the flood, not the generator's.
-  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS), member], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let json = '';
-  child.stdout.on('data', (d: Buffer) => (json += d.toString()));
-  return new Promise((resolve, reject) => child.on('exit', () => {
-    try {
-      resolve(JSON.parse(json) as Record<string, number>);
-    } catch (err) {
-      reject(err as Error);
-    }
-  }));
+  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS), member], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await Promise.race([
+    new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready\n') && resolve())),
+    exited.then(() => Promise.reject(new Error(`flood child exited before it was ready: ${out}`))),
+  ]);
+  return {
+    async start() {
+      child.stdin.end('go\n');
+      await exited;
+      return JSON.parse(out.slice('ready\n'.length)) as Record<string, number>;
+    },
+  };
 }
 
 /** CPU seconds of a process from /proc (user + system, plus its reaped children's when `children`), or 0 when it is gone. */
@@ -177,9 +190,17 @@ async function knownSignIns(base: string, email: string, password: string, devic
 }
 
 /** Members at a steady rate (open loop, RATE req/s over the endpoints, from a few addresses). */
-async function members(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number, rate = MEMBER_RATE): Promise<Record<string, number[]>> {
+interface MemberLatencies {
+  /** Per endpoint, sorted. */
+  byEndpoint: Record<string, number[]>;
+  /** [seconds into the phase, ms] of every request, in the order sent. */
+  timeline: [number, number][];
+}
+
+async function members(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number, rate = MEMBER_RATE): Promise<MemberLatencies> {
   const agent = new Agent({ connections: 32 });
   const out: Record<string, number[]> = Object.fromEntries(endpoints.map((e) => [e.name, []]));
+  const timeline: [number, number][] = [];
   const errors: string[] = [];
   const inflight: Promise<void>[] = [];
   const start = performance.now();
@@ -195,7 +216,9 @@ async function members(base: string, headers: Record<string, string>, endpoints:
         const res = await request(`${base}${ep.path}`, { dispatcher: agent, headers: { ...headers, 'x-forwarded-for': ip(200 + (i % 16)) } });
         await res.body.dump();
         // Latency from when the request was due (open loop: a stalled client does not hide the stall).
-        out[ep.name]?.push(performance.now() - Math.min(sent, due));
+        const ms = performance.now() - Math.min(sent, due);
+        out[ep.name]?.push(ms);
+        timeline.push([(due - start) / 1000, ms]);
         if (res.statusCode !== 200) errors.push(`${ep.path} ${res.statusCode}`);
       })(),
     );
@@ -204,7 +227,7 @@ async function members(base: string, headers: Record<string, string>, endpoints:
   await agent.close();
   if (errors.length) throw new Error(`member requests failed: ${errors.slice(0, 5).join(', ')} (${errors.length})`);
   for (const v of Object.values(out)) v.sort((a, b) => a - b);
-  return out;
+  return { byEndpoint: out, timeline };
 }
 
 async function main(): Promise<void> {
@@ -266,9 +289,10 @@ async function main(): Promise<void> {
     let at = await probe.start();
     const baseline = await members(base, headers, endpoints, SECONDS);
     usage.push(`unflooded:      ${await probe.end(at)}`);
+    const passwordFlooder = await prepareFlood('password', base, orgSlug, job.slug, memberEmail);
     at = await probe.start();
     const [passwordFlood, duringPassword, memberSignIns] = await Promise.all([
-      runFlood('password', base, orgSlug, job.slug, memberEmail),
+      passwordFlooder.start(),
       members(base, headers, endpoints, SECONDS),
       knownSignIns(base, memberEmail, MEMBER_PASSWORD, device, SECONDS),
     ]);
@@ -278,8 +302,9 @@ async function main(): Promise<void> {
     usage.push(`unflooded:      ${await probe.end(at)}`);
     const appsBefore = await countApps();
     const docsBefore = await countDocs();
+    const applyFlooder = await prepareFlood('apply', base, orgSlug, job.slug, memberEmail);
     at = await probe.start();
-    const [applyFlood, duringApply] = await Promise.all([runFlood('apply', base, orgSlug, job.slug, memberEmail), members(base, headers, endpoints, SECONDS)]);
+    const [applyFlood, duringApply] = await Promise.all([applyFlooder.start(), members(base, headers, endpoints, SECONDS)]);
     usage.push(`apply flood:    ${await probe.end(at)}`);
     const appsAccepted = (await countApps()) - appsBefore;
     const parsed = (await countDocs()) - docsBefore;
@@ -288,10 +313,10 @@ async function main(): Promise<void> {
     line(`floods: ${SECONDS} s per phase, members at ${MEMBER_RATE} req/s over ${endpoints.length} endpoints; password flood ${PASSWORD_RATE}/s, apply flood ${APPLY_RATE}/s; 2 cores shared`);
     line(`${'endpoint'.padEnd(22)} ${'unflooded p99'.padStart(13)} ${'passwords p99'.padStart(14)} ${'ratio'.padStart(6)} ${'unflooded p99'.padStart(13)} ${'applies p99'.padStart(12)} ${'ratio'.padStart(6)}  target <= 2x`);
     for (const ep of endpoints) {
-      const b99 = quantile(baseline[ep.name] ?? [], 0.99);
-      const p99 = quantile(duringPassword[ep.name] ?? [], 0.99);
-      const c99 = quantile(baseline2[ep.name] ?? [], 0.99);
-      const a99 = quantile(duringApply[ep.name] ?? [], 0.99);
+      const b99 = quantile(baseline.byEndpoint[ep.name] ?? [], 0.99);
+      const p99 = quantile(duringPassword.byEndpoint[ep.name] ?? [], 0.99);
+      const c99 = quantile(baseline2.byEndpoint[ep.name] ?? [], 0.99);
+      const a99 = quantile(duringApply.byEndpoint[ep.name] ?? [], 0.99);
       // A floor of 5 ms: below it a ratio measures timer noise, not starvation.
       const r1 = p99 / Math.max(b99, 5);
       const r2 = a99 / Math.max(c99, 5);
@@ -308,6 +333,16 @@ async function main(): Promise<void> {
     const apTotal = Object.values(applyFlood).reduce((a, b) => a + b, 0);
     line(`apply flood: ${apTotal} applications (${(apTotal / SECONDS).toFixed(0)}/s) from ${apTotal} addresses; statuses ${JSON.stringify(applyFlood)}; stored ${appsAccepted} (${(appsAccepted / SECONDS).toFixed(2)}/s), CV parses forced ${(parsed / SECONDS).toFixed(2)}/s`);
     for (const u of usage) line(u);
+    // Where in a flood the slow member requests fell (a burst at the start, or spread out).
+    const slowAt = (phase: MemberLatencies, calm: MemberLatencies): string => {
+      const all = Object.values(calm.byEndpoint).flat().sort((a, b) => a - b);
+      const limit = Math.max(2 * quantile(all, 0.99), 10);
+      const bySecond = new Map<number, number>();
+      for (const [at, ms] of phase.timeline) if (ms > limit) bySecond.set(Math.floor(at), (bySecond.get(Math.floor(at)) ?? 0) + 1);
+      const parts = [...bySecond].sort((a, b) => a[0] - b[0]).map(([sec, n]) => `${sec}s:${n}`);
+      return `over ${limit.toFixed(0)} ms: ${parts.length ? parts.join(' ') : 'none'}`;
+    };
+    line(`slow member requests by second of the phase (second:count), password flood ${slowAt(duringPassword, baseline)}; apply flood ${slowAt(duringApply, baseline2)}`);
     line(failed ? 'floods: FAIL (a member endpoint p99 exceeded 2x its unflooded p99)' : 'floods: pass');
   } finally {
     for (const fn of teardowns.reverse()) await fn();

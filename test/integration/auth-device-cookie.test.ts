@@ -50,7 +50,9 @@ t.test('a correct password gets a device cookie: HttpOnly, SameSite=Strict, long
 t.test('replay: a distributed flood locks the account and spends the budget; the known browser still signs in', async (t) => {
   await pause(2_600); // refill the anonymous bucket, so the flood can lock the account
   const statuses = await flood(12);
-  t.equal(statuses.filter((s) => s === 401).length, HASH_BURST, 'the burst was hashed, and locked the account');
+  // The burst; one more if the flood took over 500 ms to reach the hasher (a loaded machine).
+  const hashed = statuses.filter((s) => s === 401).length;
+  t.ok(hashed >= HASH_BURST && hashed <= HASH_BURST + 1, `the burst was hashed (${hashed}), and locked the account`);
   t.ok(statuses.filter((s) => s !== 401).every((s) => s === 429), 'the rest refused');
   const stranger = await attempt(PASSWORD, { ip: '203.0.113.7' });
   t.equal(stranger.statusCode, 429, 'from a browser the account never used, even the right password is refused while locked');

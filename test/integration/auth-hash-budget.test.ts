@@ -18,9 +18,12 @@ const attempt = (email: string, password: string, ip: string) =>
 
 t.test('a flood from many addresses beyond the hash budget meets 429 "try again in a moment"; the owner signs in after', async (t) => {
   await new Promise((r) => setTimeout(r, 1_100)); // the org's creation hashed the password: a full bucket
-  const flood = await Promise.all(Array.from({ length: 8 }, (_, i) => attempt(`target${i}@budget.test`, `wrong guess ${i}`, `198.51.100.${i + 1}`)));
-  const statuses = flood.map((r) => r.statusCode).sort();
-  t.same(statuses, [...Array(HASH_BURST).fill(401), ...Array(8 - HASH_BURST).fill(429)], `a burst of ${HASH_BURST} hashes, the rest refused before any argon2 work`);
+  const flood = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(`target${i}@budget.test`, `wrong guess ${i}`, `198.51.100.${i + 1}`)));
+  const hashed = flood.filter((r) => r.statusCode === 401).length;
+  // A burst of HASH_BURST; one more only if the flood took over 500 ms to reach the hasher (a
+  // loaded CI machine), when the bucket has refilled a hash.
+  t.ok(hashed >= HASH_BURST && hashed <= HASH_BURST + 1, `a burst of ${HASH_BURST} hashes (${hashed})`);
+  t.equal(flood.filter((r) => r.statusCode === 429).length, 12 - hashed, 'the rest refused before any argon2 work');
   const refused = flood.filter((r) => r.statusCode === 429);
   for (const r of refused) {
     t.match(r.headers['content-type'], /^application\/problem\+json/);
@@ -32,5 +35,5 @@ t.test('a flood from many addresses beyond the hash budget meets 429 "try again 
   t.equal(after.statusCode, 200, 'a moment later the owner signs in');
   // A refused attempt is not a failure of the account: no lock builds up from the budget's 429s.
   const failures = await ctx.redis.keys(`${ctx.config.redisPrefix}:auth:login:fail:*`);
-  t.equal(failures.length, HASH_BURST, 'only the hashed attempts count towards an account lock');
+  t.equal(failures.length, hashed, 'only the hashed attempts count towards an account lock');
 });

@@ -55,6 +55,7 @@ export const apply: Shape<typeof source> = {
   notMultipart: 'Bitte senden Sie die Bewerbung über das Formular auf der Stellenseite.',
   jobNotFound: 'Diese Stelle gibt es nicht oder sie ist nicht mehr ausgeschrieben.',
   orgNotFound: 'Hier gibt es keine Karriereseite.',
+  busy: 'Gerade gehen sehr viele Bewerbungen ein. Bitte versuchen Sie es in einer Minute erneut.',
   tooManyJob: 'Für diese Stelle gehen gerade zu viele Bewerbungen ein. Bitte versuchen Sie es in {minutes, plural, one {einer Minute} other {# Minuten}} erneut.',
   tooManyOrg: 'Bei dieser Organisation gehen gerade zu viele Bewerbungen ein. Bitte versuchen Sie es in {minutes, plural, one {einer Minute} other {# Minuten}} erneut.',
 };

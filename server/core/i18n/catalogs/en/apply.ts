@@ -53,6 +53,7 @@ export const apply = {
   notMultipart: 'Please send the application with the form on the job page.',
   jobNotFound: 'This job does not exist or is no longer open.',
   orgNotFound: 'There is no careers site here.',
+  busy: 'We are receiving many applications right now; please try again in a minute.',
   tooManyJob: 'This job is receiving too many applications right now; please try again in {minutes, plural, one {a minute} other {# minutes}}.',
   tooManyOrg: 'This organisation is receiving too many applications right now; please try again in {minutes, plural, one {a minute} other {# minutes}}.',
 };

@@ -55,6 +55,7 @@ export const apply: Shape<typeof source> = {
   notMultipart: 'Envíe la candidatura con el formulario de la página de la oferta.',
   jobNotFound: 'Esta oferta no existe o ya no está abierta.',
   orgNotFound: 'Aquí no hay ninguna página de empleo.',
+  busy: 'Estamos recibiendo muchas candidaturas en este momento; inténtelo de nuevo dentro de un minuto.',
   tooManyJob: 'Esta oferta está recibiendo demasiadas candidaturas en este momento; inténtelo de nuevo dentro de {minutes, plural, one {# minuto} other {# minutos}}.',
   tooManyOrg: 'Esta organización está recibiendo demasiadas candidaturas en este momento; inténtelo de nuevo dentro de {minutes, plural, one {# minuto} other {# minutos}}.',
 };

@@ -55,6 +55,7 @@ export const apply: Shape<typeof source> = {
   notMultipart: 'Veuillez envoyer votre candidature avec le formulaire de la page de l’offre.',
   jobNotFound: 'Cette offre n’existe pas ou n’est plus ouverte.',
   orgNotFound: 'Il n’y a pas de page carrières ici.',
+  busy: 'Nous recevons beaucoup de candidatures en ce moment ; veuillez réessayer dans une minute.',
   tooManyJob: 'Cette offre reçoit trop de candidatures en ce moment ; veuillez réessayer dans {minutes, plural, one {# minute} other {# minutes}}.',
   tooManyOrg: 'Cette organisation reçoit trop de candidatures en ce moment ; veuillez réessayer dans {minutes, plural, one {# minute} other {# minutes}}.',
 };

@@ -55,6 +55,7 @@ export const apply: Shape<typeof source> = {
   notMultipart: 'Stuur uw sollicitatie via het formulier op de vacaturepagina.',
   jobNotFound: 'Deze vacature bestaat niet of is niet meer open.',
   orgNotFound: 'Hier is geen vacaturesite.',
+  busy: 'We ontvangen op dit moment veel sollicitaties; probeer het over een minuut opnieuw.',
   tooManyJob: 'Er komen op dit moment te veel sollicitaties binnen voor deze vacature; probeer het over {minutes, plural, one {# minuut} other {# minuten}} opnieuw.',
   tooManyOrg: 'Er komen op dit moment te veel sollicitaties binnen bij deze organisatie; probeer het over {minutes, plural, one {# minuut} other {# minuten}} opnieuw.',
 };
