@@ -1,5 +1,6 @@
 // Worker entry point: one BullMQ Worker per queue; SIGTERM finishes active jobs, then
 // closes Redis and Postgres.
+import { setPriority } from 'node:os';
 import { createAuditLog } from '../server/core/audit.js';
 import { createDb } from '../server/core/db.js';
 import { createLogger } from '../server/core/logger.js';
@@ -16,6 +17,15 @@ import { watchBackups } from '../server/modules/backups/index.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, { process: 'worker' });
+// Batch work yields the CPU to the app (WORKER_NICE). Set before any thread starts: the CV
+// parser's threads and libuv's inherit it (Linux sets the priority per thread).
+if (config.workerNice > 0) {
+  try {
+    setPriority(config.workerNice);
+  } catch (err) {
+    logger.warn({ err: { message: (err as Error).message } }, 'could not lower the worker priority');
+  }
+}
 const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-worker' });
 const connection = createRedis(config.redisUrl.reveal(), 'consumer');
 connection.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));

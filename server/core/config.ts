@@ -73,6 +73,12 @@ export interface Config {
   securityTxt: SecurityTxtConfig;
   /** issue 14 (M1): public intake limits (apply rates per job and per org, the CV page cap, parses per org at a time). */
   intake: IntakeConfig;
+  /**
+   * WORKER_NICE (0-19, default 10): the worker's CPU priority below the app's. Its work (CV
+   * parsing, screening, mail) is batch work; on a small server the app, which members are
+   * waiting on, goes first (issue 19 floods). 0 leaves it equal.
+   */
+  workerNice: number;
   /** issue 19 floods: the app's argon2 budget (auth/passwords.ts createPasswordHasher). */
   passwordHashing: PasswordHashingConfig;
   logLevel: string;
@@ -202,6 +208,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   const backups = parseBackups(env, isProd, problems);
   const securityTxt = parseSecurityTxt(env, publicUrl, problems);
   const intake = parseIntake(env, problems);
+  const workerNice = Number(env.WORKER_NICE ?? '10');
+  if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) problems.push('WORKER_NICE must be an integer from 0 to 19');
   const passwordHashing = parsePasswordHashing(env, problems);
   const reconcileEvery = Number(env.RECONCILE_EVERY_SECONDS ?? '60');
   if (!Number.isInteger(reconcileEvery) || reconcileEvery < 1 || reconcileEvery > 3600) problems.push('RECONCILE_EVERY_SECONDS must be an integer from 1 to 3600');
@@ -246,6 +254,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     backups,
     securityTxt,
     intake,
+    workerNice,
     passwordHashing,
     logLevel,
     dataDir,

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensurePostgres, ensureRedis, postgresAnswers, redisAnswers } from '../../ops/scripts/dev-services.js';
 import { testEnv } from '../helper.js';
@@ -49,6 +49,11 @@ t.test('the built app and worker start, serve, and stop cleanly on SIGTERM', asy
   t.equal(ready, 200, `readyz over real HTTP${ready === 200 ? '' : `; app output:\n${app.output()}`}`);
   for (let i = 0; i < 600 && !worker.output().includes('worker started'); i++) await new Promise((r) => setTimeout(r, 100));
   t.match(worker.output(), /worker started/);
+  // Issue 19 floods: the worker's batch work yields the CPU to the app (WORKER_NICE, default 10).
+  const nice = (pid: number | undefined): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+  const base = getPriority();
+  t.equal(nice(app.child.pid), base, 'the app keeps the priority it was started with');
+  t.equal(nice(worker.child.pid), Math.max(base, 10), 'the worker lowered its own to nice 10');
   app.child.kill('SIGTERM');
   worker.child.kill('SIGTERM');
   t.equal(await app.exited, 0, 'app exits 0');
