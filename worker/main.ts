@@ -12,7 +12,7 @@ import { createVapiApi } from '../server/modules/interviews/index.js';
 import { createCircuitBreaker } from '../server/core/circuit-breaker.js';
 import { createMailer } from '../server/core/mailer.js';
 import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../server/core/metrics.js';
-import { PROVIDER_BREAKERS } from '../server/modules/screening/index.js';
+import { loadPlaces, PROVIDER_BREAKERS } from '../server/modules/screening/index.js';
 import { watchBackups } from '../server/modules/backups/index.js';
 
 const config = loadConfigOrExit();
@@ -32,6 +32,9 @@ connection.on('error', (err: Error) => logger.warn({ err: { message: err.message
 // One breaker state for the model provider across all worker processes (Redis); see worker/processors/ai-job.ts.
 const aiBreaker = config.aiProvider === 'openai' ? createCircuitBreaker({ name: 'openai', redis: connection, prefix: config.redisPrefix, logger }) : undefined;
 const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
+// The redactor's place names, built before any job runs (a second or more of CPU that stalled
+// the first screening of every worker process and all jobs beside it).
+loadPlaces();
 const running = await startWorkers({
   db,
   audit,

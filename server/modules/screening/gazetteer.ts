@@ -62,8 +62,18 @@ function build(): Set<string> {
   return set;
 }
 
+/**
+ * Builds the place set now. It takes a second or more of CPU (140k cities); built lazily,
+ * inside the first screening of a worker process, it stalled every job of that process
+ * meanwhile. The worker builds it at start-up, before it takes jobs.
+ */
+export function loadPlaces(): void {
+  places ??= build();
+}
+
 export function isPlace(name: string): boolean {
-  if (!places) places = build();
+  loadPlaces();
+  if (!places) return false;
   const k = placeKey(name);
   // Two-letter entries are country codes ("UK", "US"): only as written in capitals.
   if (k.length <= 3 && name.trim() !== name.trim().toUpperCase()) return false;

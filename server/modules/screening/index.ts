@@ -3,6 +3,7 @@
 export { createScreeningRunner, type ScreenOutcome, type ScreeningRunner } from './service.js';
 export { SEED, blindInput, type BlindInput } from './blind-call.js';
 export { isGrounded, normaliseForGrounding, type Confidence, type Evaluation } from './evaluate.js';
+export { loadPlaces } from './gazetteer.js';
 export { detectInjection, stripInvisible } from './injection.js';
 export { CHECK_SCHEMA_NAME } from './injection-check.js';
 export { PROVIDER_STORE, ProviderError, type ModelProvider, type StructuredRequest, type StructuredResponse } from './model.js';
