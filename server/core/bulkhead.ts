@@ -11,8 +11,6 @@ import { ServiceUnavailableError, type ProblemOptions } from './errors.js';
 export interface Bulkhead {
   /** Runs `work` when a place is free; throws the 503 at once when too many already wait. */
   run<T>(work: () => Promise<T>): Promise<T>;
-  readonly active: number;
-  readonly waiting: number;
 }
 
 export function createBulkhead(o: { concurrency: number; maxWaiting: number; busy: ProblemOptions }): Bulkhead {
@@ -21,12 +19,6 @@ export function createBulkhead(o: { concurrency: number; maxWaiting: number; bus
     run(work) {
       if (limit.pendingCount >= o.maxWaiting) return Promise.reject(new ServiceUnavailableError(o.busy));
       return limit(work);
-    },
-    get active() {
-      return limit.activeCount;
-    },
-    get waiting() {
-      return limit.pendingCount;
     },
   };
 }

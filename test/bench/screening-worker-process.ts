@@ -15,11 +15,10 @@ import { createKeyring } from '../../server/core/crypto.js';
 import { createDb } from '../../server/core/db.js';
 import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
-import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
-import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { loadPlaces } from '../../server/modules/screening/gazetteer.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
+import { createTimedProvider } from './timed-provider.js';
 
 const [, , baseUrl, concurrencyArg] = process.argv;
 const config = loadConfig(process.env);
@@ -28,19 +27,8 @@ const db = createDb({ connectionString: config.databaseUrl.reveal() });
 const connection = new Redis(config.redisUrl.reveal(), { maxRetriesPerRequest: null });
 const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
 const keyring = createKeyring({ masterKey: config.masterKey.reveal() });
-const sdk = createOpenAiProvider({ apiKey: 'sk-bench-not-a-key', baseUrl: baseUrl ?? '', timeoutMs: 30_000, maxRetries: 0 });
-let providerMs = 0;
-const provider: typeof sdk = {
-  name: sdk.name,
-  async complete(req, o) {
-    const t0 = performance.now();
-    try {
-      return await sdk.complete(req, o);
-    } finally {
-      if (req.schemaName !== CHECK_SCHEMA_NAME) providerMs += performance.now() - t0;
-    }
-  },
-};
+const timed = createTimedProvider(baseUrl ?? '');
+const provider = timed.provider;
 const runner = createScreeningRunner({ db, audit, keyring, provider, defaultModel: 'gpt-bench', logger });
 const worker = new Worker(QUEUES.cvScreen, createCvScreenProcessor({ runner, redis: connection, redisPrefix: config.redisPrefix, logger }), {
   connection,
@@ -61,12 +49,12 @@ const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line.trim() === 'go') void worker.run();
   // The warm-up is over: from here on the time inside the screening call is the measured run's.
-  if (line.trim() === 'mark') providerMs = 0;
+  if (line.trim() === 'mark') timed.reset();
 });
 lines.on('close', () => {
   void (async () => {
     await worker.close();
-    say({ providerMs });
+    say({ providerMs: timed.providerMs });
     await db.close();
     connection.disconnect();
     process.exit(0);

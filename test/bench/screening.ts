@@ -18,14 +18,13 @@ import { bullPrefix, createQueue, QUEUES } from '../../server/core/queues.js';
 import { findDocument, markParsed } from '../../server/modules/documents/repo.js';
 import { cvScreenJobId } from '../../server/core/queue-jobs.js';
 import { createScreeningRunner } from '../../server/modules/screening/service.js';
-import { CHECK_SCHEMA_NAME } from '../../server/modules/screening/injection-check.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
-import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createOrgWithMember, type TestContext } from '../helper.js';
 import { countRoundTrips } from '../support/round-trips.js';
 import { imageMemoryEnv } from './processes.js';
+import { createTimedProvider } from './timed-provider.js';
 import type { createReport } from './report.js';
 
 export interface ScreeningBenchResult {
@@ -193,22 +192,8 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
       if (patched.statusCode !== 200) throw new Error(`settings: ${patched.statusCode} ${patched.body}`);
       const fake = fakes.get(s.latencyMs);
       if (!fake) throw new Error(`no fake provider at ${s.latencyMs} ms`);
-      const sdk = createOpenAiProvider({ apiKey: 'sk-bench-not-a-key', baseUrl: fake.baseUrl, timeoutMs: 30_000, maxRetries: 0 });
-      // Time inside the screening call vs the whole job: the rest is the pipeline's own cost.
-      // The injection check runs alongside the screening call (service.ts), so only the
-      // screening call's time is subtracted.
-      let providerMs = 0;
-      const provider: typeof sdk = {
-        name: sdk.name,
-        async complete(req, o) {
-          const t0 = performance.now();
-          try {
-            return await sdk.complete(req, o);
-          } finally {
-            if (req.schemaName !== CHECK_SCHEMA_NAME) providerMs += performance.now() - t0;
-          }
-        },
-      };
+      const timed = createTimedProvider(fake.baseUrl);
+      const provider = timed.provider;
       if (s.processes) {
         const enqueue = async (n: number): Promise<void> =>
           void (await queue.addBulk(ready.splice(0, n).map((b) => ({ name: 'screen', data: { orgId: admin.orgId, applicationId: b.applicationId }, opts: { jobId: cvScreenJobId(b.applicationId, b.documentId) } }))));
@@ -271,7 +256,7 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
       results.push({ latencyMs: s.latencyMs, concurrency: s.concurrency, orgCap, cvs: completed, seconds, perSecond, ratioToIdeal });
       const label = `screening: ${s.latencyMs} ms, ${workers > 1 ? `${workers} workers x ` : ''}concurrency ${s.concurrency}${s.orgCap ? `, org cap ${orgCap}` : ''}`;
       const ideal = ratioToIdeal !== null ? `  ${ratioToIdeal.toFixed(2)}x of ideal ${(slots / (s.latencyMs / 1000)).toFixed(1)}/s` : '';
-      const overhead = (jobMs - providerMs) / completed;
+      const overhead = (jobMs - timed.providerMs) / completed;
       const trips = counted.roundTrips / completed;
       print(`${label.padEnd(50)} ${perSecond.toFixed(1).padStart(7)} CVs/s  (${completed} in ${seconds.toFixed(1)} s, ${workers === 1 ? 'one worker' : `${workers} workers`}, ${overhead.toFixed(0)} ms/CV outside the provider, ${trips.toFixed(1)} DB round trips/CV)${ideal}\n`);
       if (s.latencyMs === 0 && s.concurrency === 1) report?.add({ id: 'screening.round_trips_per_cv', label: 'screening: DB round trips per CV (was ~19)', value: trips, unit: 'trips', target: { op: '<=', value: 8 } });

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
+import { createBulkhead } from '../../core/bulkhead.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
 import type { Queryable, TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
@@ -184,6 +185,10 @@ function decodeListCursor(cursor: string | undefined, sort: TriageSort): ListAft
   return after ? { ...after, score: n } : undefined;
 }
 
+/** Public applications stored at once by this process, and how many more may wait. */
+const PUBLIC_STORE_CONCURRENCY = 2;
+const PUBLIC_STORE_MAX_WAITING = 50;
+
 export function createApplicationService(deps: {
   db: TenantDb;
   audit: AuditLog;
@@ -206,6 +211,15 @@ export function createApplicationService(deps: {
       deps.logger.warn({ documentId, err: { message: (err as Error).message } }, 'cv-parse enqueue failed');
     }
   }
+
+  // Anonymous applications hold a connection for their whole transaction (blob, rows, the
+  // org's audit chain): at most two at once, so a burst never takes the pool from members
+  // (core/bulkhead.ts, issue 19 floods). Up to 50 more wait, each holding its upload.
+  const publicStoring = createBulkhead({
+    concurrency: PUBLIC_STORE_CONCURRENCY,
+    maxWaiting: PUBLIC_STORE_MAX_WAITING,
+    busy: { detail: 'We are receiving many applications right now; please try again in a minute.', i18n: { key: 'apply.busy' } },
+  });
 
   async function findOrCreateCandidate(tx: Queryable, orgId: string, c: CandidateFields): Promise<{ candidateId: string; cipher: CandidateCipher; created: boolean }> {
     const emailIndex = await keyring.blindIndex(tx, orgId, 'email', c.email);
@@ -455,7 +469,7 @@ export function createApplicationService(deps: {
      * re-submission or a dropped one): the caller gives every applicant the same answer.
      */
     async submitPublic(orgId: string, jobId: string, input: SubmitInput, requestId: string | null): Promise<void> {
-      await submitIn(orgId, jobId, input, { type: 'candidate' }, requestId, deps.resubmissions ?? null);
+      await publicStoring.run(() => submitIn(orgId, jobId, input, { type: 'candidate' }, requestId, deps.resubmissions ?? null));
     },
 
     async jobForUpload(ctx: Ctx, jobId: string): Promise<void> {

@@ -2,7 +2,6 @@
 // jobs and the page's stylesheet. Public by design; the apply API is rate limited per IP.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createBulkhead } from '../../core/bulkhead.js';
 import type { Db } from '../../core/db.js';
 import { AppError, NotFoundError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { Problem } from '../../core/schemas.js';
@@ -29,13 +28,6 @@ const OrgParams = Type.Object({ orgSlug: SlugParam }, { additionalProperties: fa
 /** How long an open job is remembered for the apply limiter, and how many are. */
 const LIMITER_VIEW_TTL_MS = 5_000;
 const LIMITER_VIEW_MAX = 1_000;
-/**
- * Applications stored at once by this process, and how many more may wait (each holding its
- * upload in memory). Two keep the org's audit chain busy, which serialises them anyway; the
- * pool's other connections stay with members (core/bulkhead.ts).
- */
-const APPLY_STORE_CONCURRENCY = 2;
-const APPLY_STORE_MAX_WAITING = 50;
 const PublicErrors = { 400: Problem, 404: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem, 503: Problem };
 
 /** The AI-free choice: "true"/"on" or absent/"false"; anything else is a 400, never a silent default. */
@@ -81,11 +73,6 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
   // the job again, so a job closed meanwhile is still refused with 404. Unknown slugs are
   // not remembered (a job published a moment later is found at once).
   const limiterView = new Map<string, { org: ResolvedOrg; job: JobRow; until: number }>();
-  const storing = createBulkhead({
-    concurrency: APPLY_STORE_CONCURRENCY,
-    maxWaiting: APPLY_STORE_MAX_WAITING,
-    busy: { detail: 'We are receiving many applications right now; please try again in a minute.', i18n: { key: 'apply.busy' } },
-  });
   async function jobForLimiter(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow; fresh: boolean }> {
     const key = `${orgSlug}/${jobSlug}`;
     const now = Date.now();
@@ -210,7 +197,7 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
       }
       // A re-submission for an existing application is held until the candidate confirms it
       // by mail (issue 14, M2); the submitter cannot tell which case applied.
-      await storing.run(() => deps.applications.submitPublic(
+      await deps.applications.submitPublic(
         org.id,
         job.id,
         {
@@ -227,7 +214,7 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
           timeZone,
         },
         request.id,
-      ));
+      );
       // The same answer whether or not this email applied before: nothing to enumerate.
       const accept = request.headers.accept ?? '';
       if (accept.includes('text/html') && !accept.includes('application/json')) {

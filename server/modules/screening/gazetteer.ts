@@ -67,15 +67,14 @@ function build(): Set<string> {
  * inside the first screening of a worker process, it stalled every job of that process
  * meanwhile. The worker builds it at start-up, before it takes jobs.
  */
-export function loadPlaces(): void {
-  places ??= build();
+export function loadPlaces(): Set<string> {
+  return (places ??= build());
 }
 
 export function isPlace(name: string): boolean {
-  loadPlaces();
-  if (!places) return false;
+  const known = loadPlaces();
   const k = placeKey(name);
   // Two-letter entries are country codes ("UK", "US"): only as written in capitals.
   if (k.length <= 3 && name.trim() !== name.trim().toUpperCase()) return false;
-  return places.has(k);
+  return known.has(k);
 }
