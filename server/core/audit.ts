@@ -114,7 +114,7 @@ function sha256Hex(text: string): string {
 }
 
 /** The hashed form of an event: everything but the hashes themselves. */
-function hashedBody(e: Omit<StoredAuditEvent, 'prevHash' | 'hash'>): Json {
+function hashedBody(e: Omit<StoredAuditEvent, 'prevHash' | 'hash' | 'seq'> & { seq: number | string }): Json {
   return {
     v: 1,
     id: e.id,
@@ -133,6 +133,18 @@ function hashedBody(e: Omit<StoredAuditEvent, 'prevHash' | 'hash'>): Json {
 
 export function eventHash(prevHash: string, e: Omit<StoredAuditEvent, 'prevHash' | 'hash'>): string {
   return sha256Hex(prevHash + canonicalJson(hashedBody(e)));
+}
+
+/**
+ * The canonical body of an event whose seq is not known yet, in the two pieces around it:
+ * eventHash(prev, e) = sha256(prev + before + seq + after). The seq is stood in for by a
+ * fresh random string, which occurs nowhere else in the body.
+ */
+export function bodyAroundSeq(e: Omit<StoredAuditEvent, 'prevHash' | 'hash' | 'seq'>): [before: string, after: string] {
+  const stand = randomUUID();
+  const pieces = canonicalJson(hashedBody({ ...e, seq: stand })).split(JSON.stringify(stand));
+  if (pieces.length !== 2) throw new Error('the seq stand-in must occur once');
+  return [pieces[0] as string, pieces[1] as string];
 }
 
 interface EventRow {
@@ -213,22 +225,24 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
     verifyKeys.set(keyIdOf(key), key);
   }
 
+  /**
+   * Appends one event in one round trip (issue 19). The link needs the head's seq and hash,
+   * which only the database knows while it holds the head's lock; reading them first and
+   * writing after held that lock, which every writer of the org waits for, across the
+   * writer's own event loop. So the server computes the link: the event's canonical body
+   * is sent in two pieces, before and after its seq, and the statement locks the head,
+   * hashes prev_hash + before + seq + after (exactly eventHash), stores the event and moves
+   * the head. Both statements are issued at once: inside a pipelined transaction they join
+   * the caller's batch, and with commitIn (core/db.ts) the lock lasts only that batch.
+   */
   async function appendIn(tx: Queryable, store: ChainStore, given: AuditEventInput): Promise<StoredAuditEvent> {
     const orgId = store.id;
     const input = store.key === 'org_id' ? attributed(given) : given;
-    // Issued together (in order): on a pipelined transaction (db.ts) they share one round trip.
-    const [, head] = await Promise.all([
-      tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [orgId, genesisHash(orgId)]),
-      tx.query<{ last_seq: number; last_hash: string }>(`SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1 FOR UPDATE`, [orgId]),
-    ]);
-    const tip = head.rows[0];
-    if (!tip) throw new Error('audit head not visible: is the transaction bound to this org?');
     // Normalise metadata to what jsonb will give back, so the hash covers stored data.
     const metadata = JSON.parse(JSON.stringify(input.metadata ?? {})) as Record<string, Json>;
-    const event: Omit<StoredAuditEvent, 'prevHash' | 'hash'> = {
+    const event: Omit<StoredAuditEvent, 'prevHash' | 'hash' | 'seq'> = {
       id: randomUUID(),
       orgId,
-      seq: tip.last_seq + 1,
       occurredAt: new Date(clock().getTime()).toISOString(),
       actorType: input.actor.type,
       actorId: input.actor.id ?? null,
@@ -238,29 +252,30 @@ export function createAuditLog(deps: AuditDeps): AuditLog {
       metadata,
       requestId: input.requestId ?? null,
     };
-    const hash = eventHash(tip.last_hash, event);
-    await Promise.all([
-      tx.query(
-      `INSERT INTO ${store.events} (${EVENT_COLUMNS.replace('org_id', store.key)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        event.id,
-        orgId,
-        event.seq,
-        event.occurredAt,
-        event.actorType,
-        event.actorId,
-        event.action,
-        event.targetType,
-        event.targetId,
-        JSON.stringify(metadata),
-        event.requestId,
-        tip.last_hash,
-        hash,
-      ],
-    ),
-      tx.query(`UPDATE ${store.heads} SET last_seq = $2, last_hash = $3 WHERE ${store.key} = $1`, [orgId, event.seq, hash]),
+    const [before, after] = bodyAroundSeq(event);
+    const [, appended] = await Promise.all([
+      tx.query(`INSERT INTO ${store.heads} (${store.key}, last_seq, last_hash) VALUES ($1, 0, $2) ON CONFLICT (${store.key}) DO NOTHING`, [orgId, genesisHash(orgId)]),
+      tx.query<{ seq: number; prev_hash: string; hash: string }>(
+        `WITH prev AS (SELECT last_seq, last_hash FROM ${store.heads} WHERE ${store.key} = $1 FOR UPDATE),
+              link AS (SELECT last_seq + 1 AS seq, last_hash AS prev_hash,
+                              encode(sha256(convert_to(last_hash || $2::text || (last_seq + 1)::text || $3::text, 'UTF8')), 'hex') AS hash
+                         FROM prev),
+              moved AS (UPDATE ${store.heads} h SET last_seq = link.seq, last_hash = link.hash FROM link WHERE h.${store.key} = $1 RETURNING h.last_seq)
+         INSERT INTO ${store.events} (${EVENT_COLUMNS.replace('org_id', store.key)})
+         SELECT $4::uuid, $1, link.seq, $5::timestamptz, $6::text, $7::text, $8::text, $9::text, $10::text, $11::jsonb, $12::text, link.prev_hash, link.hash
+           FROM link JOIN moved ON moved.last_seq = link.seq
+         RETURNING seq, prev_hash, hash`,
+        [orgId, before, after, event.id, event.occurredAt, event.actorType, event.actorId, event.action, event.targetType, event.targetId, JSON.stringify(metadata), event.requestId],
+      ),
     ]);
-    return { ...event, prevHash: tip.last_hash, hash };
+    const row = appended.rows[0];
+    if (!row) throw new Error('audit head not visible: is the transaction bound to this org?');
+    const stored = { ...event, seq: row.seq, prevHash: row.prev_hash, hash: row.hash };
+    // The verifier's own formula must agree with the database's (a database whose text is not
+    // UTF-8 would hash other bytes): otherwise the transaction fails rather than store a link
+    // that verification would call broken.
+    if (eventHash(row.prev_hash, stored) !== row.hash) throw new Error('audit link computed by the database does not match eventHash');
+    return stored;
   }
 
   function recordIn(tx: Queryable, orgId: string, input: AuditEventInput): Promise<StoredAuditEvent> {

@@ -10,7 +10,7 @@
 // transaction whatever happens; statements a transaction issues together (Promise.all)
 // share one round trip.
 import pg from 'pg';
-import { pipelinedTxQueryable, scopedQueryable } from './scoped-query.js';
+import { COMMIT, pipelinedTxQueryable, scopedQueryable } from './scoped-query.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -66,10 +66,10 @@ export function createDb(options: { connectionString: string; max?: number; appl
 
   async function runTx<T>(prefix: readonly string[], fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await pool.connect();
-    const { q, started } = pipelinedTxQueryable(client, prefix);
+    const { q, started, committed } = pipelinedTxQueryable(client, prefix);
     try {
       const result = await fn(q);
-      if (started()) await client.query('COMMIT');
+      if (started() && !committed()) await client.query('COMMIT');
       client.release();
       return result;
     } catch (err) {
@@ -111,6 +111,18 @@ export function createDb(options: { connectionString: string; max?: number; appl
       await pool.end();
     },
   };
+}
+
+/**
+ * Commits a transaction of this module (withTenantTx, withUserTx, tx) inside the batch of
+ * the statements issued with it, saving the COMMIT's own round trip. A transaction ends
+ * with it when its last locks are hot (another transaction waits for them): they are then
+ * held for no round trip at all, only while the server runs the batch. If a statement
+ * before it fails, it is not run and the transaction rolls back as usual. Nothing may be
+ * issued after it.
+ */
+export function commitIn(tx: Queryable): Promise<unknown> {
+  return tx.query(COMMIT);
 }
 
 /**

@@ -167,16 +167,27 @@ export function scopedQueryable(client: pg.ClientBase, prefix: readonly string[]
   return { query } as unknown as Queryable;
 }
 
+/** The statement that ends a pipelined transaction inside its last batch (commitIn, core/db.ts). */
+export const COMMIT = 'COMMIT';
+
 /**
  * A Queryable for a transaction: statements issued in the same tick (e.g. under one
  * Promise.all) go out as one batch, one round trip; the first batch carries `prefix`
  * (BEGIN + set_config(..., true)). `started` tells whether anything went out (a
- * transaction that issued nothing has nothing to commit).
+ * transaction that issued nothing has nothing to commit). A COMMIT issued with a batch
+ * ends the transaction in that round trip (`committed`); anything issued after it would
+ * run outside the transaction and without its tenant, so it is refused.
  */
-export function pipelinedTxQueryable(client: pg.ClientBase, prefix: readonly string[]): { q: Queryable; started: () => boolean } {
+export function pipelinedTxQueryable(client: pg.ClientBase, prefix: readonly string[]): { q: Queryable; started: () => boolean; committed: () => boolean } {
   let started = false;
+  let committed = false;
   let queued: Pending[] = [];
   const push = (p: Pending): void => {
+    if (committed) {
+      p.callback(new Error('the transaction was already committed with an earlier batch'), undefined as unknown as pg.QueryResult);
+      return;
+    }
+    if (p.config.text === COMMIT) committed = true;
     queued.push(p);
     if (queued.length > 1) return;
     queueMicrotask(() => {
@@ -187,5 +198,5 @@ export function pipelinedTxQueryable(client: pg.ClientBase, prefix: readonly str
     });
   };
   const query = (config: string | pg.QueryConfig, values?: unknown[]) => promised(push, config, values);
-  return { q: { query } as unknown as Queryable, started: () => started || queued.length > 0 };
+  return { q: { query } as unknown as Queryable, started: () => started || queued.length > 0, committed: () => committed };
 }

@@ -5,7 +5,9 @@
 import { startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { simulateScreening } from '../../server/modules/model-providers/simulated.js';
 
-const fake = await startFakeOpenAI({ latencyMs: Number(process.env.LATENCY_MS ?? 0) });
+// Connections stay open between calls, as a hosted provider keeps them (a 1 s Keep-Alive
+// hint made undici open a new connection for every call: a connect and a close per CV).
+const fake = await startFakeOpenAI({ latencyMs: Number(process.env.LATENCY_MS ?? 0), keepAliveMs: 60_000 });
 fake.setFallback({ kind: 'valid', content: (body: ChatRequestBody) => JSON.stringify(simulateScreening(body.messages[1]?.content ?? '')) });
 // The request log is for tests; a bench run does not read it, so it is not kept.
 setInterval(() => void fake.requests.splice(0), 1_000).unref();

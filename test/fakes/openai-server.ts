@@ -117,7 +117,13 @@ function approxTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Promise<FakeOpenAI> {
+/**
+ * `keepAliveMs`: how long an idle connection stays open (the server's Keep-Alive hint). Tests
+ * keep the short default; the screening bench keeps connections as a hosted provider does,
+ * since undici drops a connection whose hint is under its 2 s margin and would reconnect
+ * for every call.
+ */
+export async function startFakeOpenAI(options: { latencyMs?: number; keepAliveMs?: number } = {}): Promise<FakeOpenAI> {
   const requests: LoggedRequest[] = [];
   let queue: Behaviour[] = [];
   let fallback: Behaviour | ((body: ChatRequestBody) => Behaviour) = { kind: 'valid' };
@@ -181,13 +187,16 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
       res.on('close', () => hanging.delete(res));
       return;
     }
+    const schema = parsed.response_format?.json_schema?.schema;
+    // The answer is made before the latency runs, so it goes out when the latency ends: the
+    // fake's own CPU (a few ms per answer) is not spent at the moment the caller's answers
+    // are all due, as a remote provider's is not.
+    const content = next.kind === 'valid' ? (typeof next.content === 'function' ? next.content(parsed) : (next.content ?? JSON.stringify(schema ? sampleFromSchema(schema) : {}))) : null;
     const wait = latency + (next.delayMs ?? 0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const headers = { 'x-request-id': requestId, 'openai-processing-ms': String(wait) };
-    const schema = parsed.response_format?.json_schema?.schema;
     switch (next.kind) {
       case 'valid': {
-        const content = typeof next.content === 'function' ? next.content(parsed) : (next.content ?? JSON.stringify(schema ? sampleFromSchema(schema) : {}));
         sendJson(res, 200, completion(parsed, requestId, { content, refusal: null }), headers);
         return;
       }
@@ -220,7 +229,7 @@ export async function startFakeOpenAI(options: { latencyMs?: number } = {}): Pro
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = options.keepAliveMs ?? 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

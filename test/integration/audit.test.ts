@@ -8,6 +8,7 @@ import { createLogger } from '../../server/core/logger.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
 import { startWorkers } from '../../worker/worker.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
+import { countRoundTrips } from '../support/round-trips.js';
 
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
@@ -40,6 +41,7 @@ const reorderedOrg = await freshOrgWithEvents(10);
 const truncatedOrg = await freshOrgWithEvents(10);
 const cliOrg = await freshOrgWithEvents(5);
 const concurrentOrg = (await createOrgWithMember(ctx, 'admin')).orgId;
+const unicodeOrg = (await createOrgWithMember(ctx, 'admin')).orgId;
 
 t.test('the app role cannot UPDATE, DELETE or TRUNCATE audit events; the owner is stopped by the trigger', async (t) => {
   await ctx.db.withTenantTx(editedOrg, async (tx) => {
@@ -102,6 +104,18 @@ t.test('removing the newest events is detected against the head and the signed c
   await asOwnerWithoutTriggers('UPDATE audit_checkpoints SET seq = 9 WHERE org_id = $1', [truncatedOrg]);
   r = await ctx.audit.verify(truncatedOrg);
   t.equal(r.firstBroken?.reason, 'checkpoint_signature_invalid', 'a moved checkpoint fails its signature');
+});
+
+t.test('the database links each event exactly as the verifier hashes it, whatever the metadata holds', async (t) => {
+  const awkward = { name: 'Zoë Ōkubo-Nguyễn 🚀 王秀英', quote: 'say "hi" \\ and \n go', big: 1.5e300, small: -0.000001, tab: '\t', nested: [{ seq: 3 }, null, true, 'العربية'], emptyKey: { '': 'x' } };
+  const one = await countRoundTrips(() => ctx.audit.record(unicodeOrg, { action: 'test.unicode', actor: { type: 'system' }, metadata: awkward }));
+  t.equal(one.roundTrips, 2, 'an append in its own transaction: BEGIN + the append in one round trip, then COMMIT');
+  const second = await ctx.audit.record(unicodeOrg, { action: 'test.unicode', actor: { type: 'user', id: 'u1' }, target: { type: 'job', id: 'j1' }, metadata: { ...awkward, more: '€' }, requestId: 'req-1' });
+  t.equal(second.prevHash, one.result.hash, 'the second event links to the first');
+  const { rows } = await owner.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_events WHERE org_id = $1 ORDER BY seq', [unicodeOrg]);
+  t.same(rows.slice(-2).map((r) => r.hash), [one.result.hash, second.hash], 'what the append returned is what is stored');
+  const r = await ctx.audit.verify(unicodeOrg);
+  t.ok(r.ok, `the chain verifies (${JSON.stringify(r.firstBroken)})`);
 });
 
 t.test('200 concurrent writers leave one unbroken chain', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { GLOBAL_TABLES } from '../../server/core/tenancy.js';
-import { createDb } from '../../server/core/db.js';
+import { commitIn, createDb } from '../../server/core/db.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { countRoundTrips } from '../support/round-trips.js';
 
@@ -159,6 +159,53 @@ t.test('the tenant rides with each statement: one round trip per read, none left
   // max: 1, so this is the same connection: left inside an aborted transaction it would refuse every statement.
   const afterTxError = await db.query<{ ok: number; org: string | null }>("SELECT 1 AS ok, current_setting('app.org_id', true) AS org");
   t.same(afterTxError.rows.map((r) => [r.ok, r.org || null]), [[1, null]], 'a transaction whose first statement failed is rolled back, its tenant gone');
+});
+
+t.test('a transaction commits with its last batch (commitIn): one round trip less, and still all or nothing', async (t) => {
+  const db = createDb({ connectionString: ctx.services.databaseUrl, max: 1 });
+  t.teardown(() => db.close());
+  const role = (await db.query<{ r: string }>('SELECT current_user AS r')).rows[0]?.r ?? '';
+  // A scratch table made here and dropped after (not in the schema's table lists): v is unique only at COMMIT.
+  await owner.query(`CREATE TABLE commit_probe (id int PRIMARY KEY, v int, org text DEFAULT current_setting('app.org_id', true), CONSTRAINT commit_probe_v UNIQUE (v) DEFERRABLE INITIALLY DEFERRED)`);
+  await owner.query(`GRANT SELECT, INSERT ON commit_probe TO "${role.replace(/"/g, '""')}"`);
+  t.teardown(() => owner.query('DROP TABLE IF EXISTS commit_probe'));
+  const rows = async (): Promise<unknown[]> => (await owner.query('SELECT id, v, org FROM commit_probe ORDER BY id')).rows;
+
+  const committed = await countRoundTrips(() =>
+    db.withTenantTx(a.orgId, async (q) => {
+      await q.query('INSERT INTO commit_probe (id, v) VALUES (1, 1)');
+      await Promise.all([q.query('INSERT INTO commit_probe (id, v) VALUES (2, 2)'), commitIn(q)]);
+      return 'done';
+    }),
+  );
+  t.equal(committed.result, 'done');
+  t.equal(committed.roundTrips, 2, 'two batches, the second carrying COMMIT: no round trip of its own');
+  t.same(await rows(), [{ id: 1, v: 1, org: a.orgId }, { id: 2, v: 2, org: a.orgId }], 'both rows are stored, each written with its tenant');
+  const setting = await db.query<{ org: string | null }>("SELECT current_setting('app.org_id', true) AS org");
+  t.equal(setting.rows[0]?.org || null, null, 'the tenant died with the COMMIT: the pooled connection carries none');
+
+  const late = db.withTenantTx(a.orgId, async (q) => {
+    await Promise.all([q.query('INSERT INTO commit_probe (id, v) VALUES (3, 3)'), commitIn(q)]);
+    await q.query('INSERT INTO commit_probe (id, v) VALUES (4, 4)');
+  });
+  await t.rejects(late, /already committed/, 'a statement after the COMMIT is refused, not run without a transaction or tenant');
+  t.same((await rows()).map((r) => (r as { id: number }).id), [1, 2, 3], 'what was committed stays; the late statement never ran');
+
+  const failing = db.withTenantTx(a.orgId, async (q) => {
+    await q.query('INSERT INTO commit_probe (id, v) VALUES (5, 5)');
+    await Promise.all([q.query('INSERT INTO commit_probe (id, v) VALUES (1, 6)'), commitIn(q)]);
+  });
+  await t.rejects(failing, /duplicate key/, 'a statement failing before the COMMIT fails the transaction');
+  t.same((await rows()).map((r) => (r as { id: number }).id), [1, 2, 3], 'and nothing of it is stored (the COMMIT did not run; the transaction rolled back)');
+
+  const atCommit = db.withTenantTx(a.orgId, async (q) => {
+    await q.query('INSERT INTO commit_probe (id, v) VALUES (7, 7)');
+    await Promise.all([q.query('INSERT INTO commit_probe (id, v) VALUES (8, 1)'), commitIn(q)]);
+  });
+  await t.rejects(atCommit, /commit_probe_v/, 'a COMMIT that itself fails (a deferred constraint) fails the transaction');
+  t.same((await rows()).map((r) => (r as { id: number }).id), [1, 2, 3], 'and nothing of it is stored');
+  const after = await db.query<{ ok: number; org: string | null }>("SELECT 1 AS ok, current_setting('app.org_id', true) AS org");
+  t.same(after.rows.map((r) => [r.ok, r.org || null]), [[1, null]], 'the one pooled connection is usable and carries no tenant');
 });
 
 t.test('a user context sees only that user\'s memberships across orgs', async (t) => {

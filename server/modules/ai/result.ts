@@ -3,7 +3,7 @@
 // one transaction. The UPDATE only touches a row that is not finished yet, so a job re-run
 // after a worker crash (or two workers racing) finishes and charges once; the loser stores
 // its runs and learns it lost (false).
-import type { Db, Queryable } from '../../core/db.js';
+import { commitIn, type Db, type Queryable } from '../../core/db.js';
 import { addUsage, monthStart } from './repo.js';
 
 /** A stored AI result as read (the columns screenings and interview_scores share). */
@@ -84,21 +84,24 @@ export interface AiResultWrite {
   storeRuns(tx: Queryable): Promise<unknown>[];
   /** Tokens to add to the org's month; null charges nothing (no tokens were used). */
   charge: { inputTokens: number; outputTokens: number; runs: number } | null;
-  /** The timeline and audit events of a result this run finished. */
+  /** The timeline and audit events of a result this run finished; every statement issued before it returns (they ride with COMMIT). */
   record(tx: Queryable): Promise<unknown>[];
 }
 
 /**
- * One transaction. Statements that do not depend on each other are issued together, so the
- * pipelined transaction (core/db.ts) sends them as one batch: the UPDATE and the runs, then
- * the charge and the events, then COMMIT (issue 19).
+ * One transaction of two round trips (issue 19): the UPDATE and the runs; then the charge,
+ * the events and COMMIT in one batch. The charge locks the org's month of usage and the
+ * audit append its chain head, two rows every finisher of the org waits for: taken in the
+ * batch that commits, they are held only while the server runs it, never across the
+ * worker's event loop (with them held over two more round trips, two workers of 20
+ * finishing together queued a round behind each other).
  */
 export async function finishAiResult(db: Db, orgId: string, now: () => Date, w: AiResultWrite): Promise<boolean> {
   return db.withTenantTx(orgId, async (tx) => {
     const [done] = await Promise.all([w.update(tx), ...w.storeRuns(tx)]);
     if (!done) return false;
     const charge = w.charge ? [addUsage(tx, orgId, monthStart(now()), w.charge.inputTokens, w.charge.outputTokens, w.charge.runs)] : [];
-    await Promise.all([...charge, ...w.record(tx)]);
+    await Promise.all([...charge, ...w.record(tx), commitIn(tx)]);
     return true;
   });
 }

@@ -235,8 +235,8 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const allRuns = [...runs, ...checkRuns];
       const { inputTokens: input, outputTokens: output } = runTotals(allRuns);
       const latency = runTotals(runs).latencyMs;
-      // Round trips (issue 19): the runs and the result in one batch; usage, timeline event
-      // and the audit append's head lock in the next; the audit row + head; COMMIT.
+      // Two round trips (ai/result.ts): the result and the runs; usage, timeline and audit
+      // events with COMMIT.
       const finished = await finishAiResult(deps.db, orgId, clock, {
         update: (tx) =>
           finishScreening(tx, row.id, {
