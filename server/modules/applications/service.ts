@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../core/audit.js';
 import { createBulkhead } from '../../core/bulkhead.js';
 import { KeyDestroyedError, type CandidateCipher, type Keyring } from '../../core/crypto.js';
-import type { Queryable, TenantDb } from '../../core/db.js';
+import { commitIn, type Queryable, type TenantDb } from '../../core/db.js';
 import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
 import type { BlobStore } from '../../core/storage.js';
 import { findCandidateIdByEmailIndex, findCandidates, insertCandidate } from '../candidates/index.js';
@@ -360,10 +360,13 @@ export function createApplicationService(deps: {
     const mediaType = detectMediaType(input.file.bytes);
     const sha256 = createHash('sha256').update(input.file.bytes).digest();
     const result = await db.withTenantTx(orgId, async (tx): Promise<{ held: HeldResubmission | null; dropped: boolean } | (SubmitResult & { needsParse: boolean })> => {
-      const stages = await stagesForJob(tx, jobId);
+      // Round trips (issue 19: ten applications accepted at once queue on the org's audit
+      // chain): statements that do not depend on each other are issued together, and the
+      // last batch carries the audit append and COMMIT, so the chain head is held only
+      // while the server runs that batch. A job without stages rolls the candidate back.
+      const [stages, { candidateId, cipher, created: newCandidate }] = await Promise.all([stagesForJob(tx, jobId), findOrCreateCandidate(tx, orgId, input.candidate)]);
       const first = stages.find((s) => s.kind === 'new') ?? stages[0];
       if (!first) throw new NotFoundError({ resource: 'Job' });
-      const { candidateId, cipher, created: newCandidate } = await findOrCreateCandidate(tx, orgId, input.candidate);
       const app = await insertOrFindApplication(tx, {
         orgId,
         jobId,
@@ -387,55 +390,58 @@ export function createApplicationService(deps: {
       if (!app.created && input.noticeVersion) await recordConsent(tx, app.id, input.noticeVersion, input.noticeRevision ?? null, input.locale ?? null);
       // The AI-free choice is sticky: a later submission can make it, never silently undo it.
       if (!app.created && input.humanReviewOnly === true) await setHumanReviewOnly(tx, app.id);
-      await insertEvent(tx, {
-        orgId,
-        applicationId: app.id,
-        type: app.created ? 'application.created' : 'application.merged',
-        actor,
-        data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}), ...(input.humanReviewOnly ? { humanReviewOnly: true } : {}) },
-      });
-      if (input.noticeVersion) {
-        await insertEvent(tx, {
+      const [existingDoc, sameFileOtherCandidates] = await Promise.all([
+        findDocumentBySha(tx, candidateId, sha256),
+        countOtherCandidatesWithSha(tx, candidateId, sha256),
+        insertEvent(tx, {
           orgId,
           applicationId: app.id,
-          type: 'consent.recorded',
+          type: app.created ? 'application.created' : 'application.merged',
           actor,
-          data: { noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true, ...(input.answers ? { questionsVersion: input.answers.questionsVersion } : {}) },
-        });
-      }
-      if (app.created && input.answers) await saveAnswersIn(tx, { orgId, jobId, applicationId: app.id, cipher, actor, answers: input.answers });
-      const existingDoc = await findDocumentBySha(tx, candidateId, sha256);
-      let documentId: string;
-      if (existingDoc) {
-        documentId = existingDoc.id;
-        await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } });
-      } else {
-        documentId = randomUUID();
-        await insertDocument(tx, {
-          id: documentId,
-          orgId,
-          candidateId,
-          applicationId: app.id,
-          mediaType,
-          sizeBytes: input.file.bytes.length,
-          sha256,
-          filenameEnc: input.file.filename ? cipher.seal('documents', 'filename_enc', documentId, input.file.filename.slice(0, 255)) : null,
-        });
-        await blobs.put(tx, orgId, documentId, cipher.seal('document_blobs', 'bytes_enc', documentId, input.file.bytes));
-        await insertEvent(tx, { orgId, applicationId: app.id, type: 'document.uploaded', actor, data: { documentId, mediaType, sizeBytes: input.file.bytes.length } });
-      }
-      const sameFileOtherCandidates = await countOtherCandidatesWithSha(tx, candidateId, sha256);
-      if (input.demographics && Object.keys(input.demographics).length > 0) {
-        const id = randomUUID();
-        await upsertDemographics(tx, { id, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', id, JSON.stringify(input.demographics)), categoriesVersion: 1 });
-      }
-      await audit.recordIn(tx, orgId, {
-        action: app.created ? 'application.created' : 'application.merged',
-        actor: { type: actor.type, id: actor.id ?? null },
-        target: { type: 'application', id: app.id },
-        metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true },
-        requestId,
-      });
+          data: { source: input.source, ...(input.noticeVersion ? { noticeVersion: input.noticeVersion } : {}), ...(input.humanReviewOnly ? { humanReviewOnly: true } : {}) },
+        }),
+        input.noticeVersion
+          ? insertEvent(tx, {
+              orgId,
+              applicationId: app.id,
+              type: 'consent.recorded',
+              actor,
+              data: { noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true, ...(input.answers ? { questionsVersion: input.answers.questionsVersion } : {}) },
+            })
+          : null,
+        app.created && input.answers ? saveAnswersIn(tx, { orgId, jobId, applicationId: app.id, cipher, actor, answers: input.answers }) : null,
+      ]);
+      const documentId = existingDoc?.id ?? randomUUID();
+      const storing = existingDoc
+        ? [insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } })]
+        : [
+            insertDocument(tx, {
+              id: documentId,
+              orgId,
+              candidateId,
+              applicationId: app.id,
+              mediaType,
+              sizeBytes: input.file.bytes.length,
+              sha256,
+              filenameEnc: input.file.filename ? cipher.seal('documents', 'filename_enc', documentId, input.file.filename.slice(0, 255)) : null,
+            }),
+            blobs.put(tx, orgId, documentId, cipher.seal('document_blobs', 'bytes_enc', documentId, input.file.bytes)),
+            insertEvent(tx, { orgId, applicationId: app.id, type: 'document.uploaded', actor, data: { documentId, mediaType, sizeBytes: input.file.bytes.length } }),
+          ];
+      const demographics = input.demographics && Object.keys(input.demographics).length > 0 ? input.demographics : null;
+      const demographicsId = randomUUID();
+      await Promise.all([
+        ...storing,
+        demographics ? upsertDemographics(tx, { id: demographicsId, orgId, applicationId: app.id, dataEnc: cipher.seal('demographics', 'data_enc', demographicsId, JSON.stringify(demographics)), categoriesVersion: 1 }) : null,
+        audit.recordIn(tx, orgId, {
+          action: app.created ? 'application.created' : 'application.merged',
+          actor: { type: actor.type, id: actor.id ?? null },
+          target: { type: 'application', id: app.id },
+          metadata: { jobId, candidateId, newCandidate, source: input.source, documentId, duplicateFile: Boolean(existingDoc), noticeVersion: input.noticeVersion, noticeRevision: input.noticeRevision ?? null, humanReviewOnly: input.humanReviewOnly === true },
+          requestId,
+        }),
+        commitIn(tx),
+      ]);
       return {
         applicationId: app.id,
         candidateId,

@@ -60,11 +60,12 @@ export async function applicationsOfCandidate(q: Queryable, candidateId: string,
 
 /** Replaces a candidate's name-search tokens and marks it indexed. */
 export async function replaceSearchTokens(tx: Queryable, orgId: string, candidateId: string, tokens: Buffer[]): Promise<void> {
-  await tx.query('DELETE FROM candidate_search_tokens WHERE candidate_id = $1', [candidateId]);
-  if (tokens.length > 0) {
-    await tx.query('INSERT INTO candidate_search_tokens (org_id, candidate_id, token) SELECT $1, $2, t FROM unnest($3::bytea[]) AS t ON CONFLICT DO NOTHING', [orgId, candidateId, tokens]);
-  }
-  await tx.query('UPDATE candidates SET search_indexed_at = now() WHERE id = $1', [candidateId]);
+  // Issued together, in order: on a pipelined transaction (core/db.ts) one round trip.
+  await Promise.all([
+    tx.query('DELETE FROM candidate_search_tokens WHERE candidate_id = $1', [candidateId]),
+    tokens.length > 0 ? tx.query('INSERT INTO candidate_search_tokens (org_id, candidate_id, token) SELECT $1, $2, t FROM unnest($3::bytea[]) AS t ON CONFLICT DO NOTHING', [orgId, candidateId, tokens]) : null,
+    tx.query('UPDATE candidates SET search_indexed_at = now() WHERE id = $1', [candidateId]),
+  ]);
 }
 
 /** Candidates not yet in the search index (and not erased), oldest first, locked for this batch. */

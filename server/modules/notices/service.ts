@@ -19,19 +19,21 @@ export interface CurrentNotice {
 }
 
 export async function noticeFactsIn(q: Queryable, orgId: string): Promise<NoticeFacts> {
-  const settings = await getNoticeSettings(q);
+  // Issued together: on a pipelined transaction (core/db.ts) one round trip.
+  const [settings, name, retention] = await Promise.all([getNoticeSettings(q), orgName(q, orgId), getRetention(q)]);
   return {
-    orgName: (await orgName(q, orgId)) ?? '',
-    retentionDays: (await getRetention(q)).days,
+    orgName: name ?? '',
+    retentionDays: retention.days,
     contact: settings ? { email: settings.privacy_contact_email, url: settings.privacy_contact_url } : null,
   };
 }
 
 /** Inside a tenant transaction: the notice as shown now, recording a new version when its text changed. */
 export async function currentNoticeIn(tx: Queryable, orgId: string): Promise<CurrentNotice> {
-  const facts = await noticeFactsIn(tx, orgId);
+  // The facts and the latest version are read in one round trip (on a pipelined transaction).
+  const [facts, newest] = await Promise.all([noticeFactsIn(tx, orgId), latestNoticeVersion(tx)]);
   const sha = noticeHash(facts);
-  let latest = await latestNoticeVersion(tx);
+  let latest = newest;
   if (!latest || !latest.content_sha256.equals(sha)) {
     await lockNoticeVersions(tx, orgId);
     latest = await latestNoticeVersion(tx);

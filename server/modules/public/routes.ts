@@ -121,7 +121,8 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
       const { org, job } = await openJob(orgSlug, jobSlug);
       // The job's language unless the candidate chose another (?lang=, remembered in a cookie).
       const tr = candidateTranslator(request, reply, { content: job.language });
-      const { notice, questions } = await deps.db.withTenantTx(org.id, async (tx) => ({ notice: await currentNoticeIn(tx, org.id), questions: await currentQuestionSetIn(tx, job.id) }));
+      // Read together: on the pipelined transaction one round trip when the notice is unchanged.
+      const [notice, questions] = await deps.db.withTenantTx(org.id, (tx) => Promise.all([currentNoticeIn(tx, org.id), currentQuestionSetIn(tx, job.id)]));
       return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query), questions, tr, request.url));
     },
   );
@@ -174,7 +175,8 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
       }
       const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
       const utm = parseUtm(form.extra);
-      const { notice, questions } = await deps.db.withTenantTx(org.id, async (tx) => ({ notice: await currentNoticeIn(tx, org.id), questions: await currentQuestionSetIn(tx, job.id) }));
+      // Read together: on the pipelined transaction one round trip when the notice is unchanged.
+      const [notice, questions] = await deps.db.withTenantTx(org.id, (tx) => Promise.all([currentNoticeIn(tx, org.id), currentQuestionSetIn(tx, job.id)]));
       // The questions are versioned like the notice: a page showing an older set is answered
       // again (consent records the version asked). API clients may omit the version.
       if (form.extra.questionsVersion !== undefined && form.extra.questionsVersion !== String(questions.version)) {
