@@ -1,5 +1,5 @@
 // `npm run test:floods` (issue 19 item 3): the built app and worker as real processes; signed-in
-// members use the API at a steady rate while (1) nothing else happens, (2) a flood of wrong
+// members (a generator process of their own) use the API at a steady rate while (1) nothing else happens, (2) a flood of wrong
 // passwords arrives from many addresses, (3) a flood of anonymous applications with CVs
 // arrives from many addresses. Each member endpoint's p99 under a flood must stay within
 // 2x of its unflooded p99 in the same run, and the flood must be absorbed by the limiters:
@@ -34,6 +34,15 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
   const agent = new Agent({ connections: 128 });
   const statuses: Record<string, number> = {};
   const cv = makePdf(SAMPLE_CV_LINES);
+  // Warmed: its request code compiled and a few connections open, through a health check the
+  // app answers without touching what is measured. Without this the generator's first
+  // second (V8 compiling its hot paths on more than one core) fell into the flood's.
+  for (let i = 0; i < 40; i++) {
+    multipartBody({ name: `Warm ${i}`, email: `warm${i}@example.test`, consent: 'true', noticeVersion: PRIVACY_NOTICE_VERSION }, { filename: 'cv.pdf', contentType: 'application/pdf', data: cv });
+    JSON.stringify({ email: `warm${i}@example.test`, password: `warm ${i}` });
+    const res = await request(`${base}/healthz`, { dispatcher: agent, headers: { 'x-forwarded-for': ip(i + 1) } });
+    await res.body.dump();
+  }
   // Loaded and ready; the flood starts when the parent says so (its start-up is not the flood's).
   process.stdout.write('ready\n');
   await new Promise((resolve) => process.stdin.once('data', resolve));
@@ -76,28 +85,55 @@ async function floodChild(kind: 'password' | 'apply', base: string, orgSlug: str
 }
 
 /**
- * Starts a flood child and waits until it has loaded (its start-up, a second of CPU on these
- * shared cores, fell into the first second of each flood and was read as the app's);
- * `start()` lets it fire and resolves with its status counts.
+ * Starts a generator child (`args` after the script) and waits until it has loaded and
+ * warmed up (its start-up, a second of CPU on these shared cores, fell into the first second
+ * of each phase and was read as the app's); `start()` lets it run and resolves with what it
+ * printed after "ready".
  */
-async function prepareFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, member: string): Promise<{ start: () => Promise<Record<string, number>> }> {
-  // The generator stands in for machines elsewhere: on these shared cores it runs niced, so
-  // what is measured is the app's cost of the flood, not the generator's.
-  const child = spawn('nice', ['-n', '10', process.execPath, fileURLToPath(import.meta.url), '--flood', kind, base, orgSlug, jobSlug, String(SECONDS), member], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function prepareChild<T>(args: string[], nice: boolean): Promise<{ start: () => Promise<T> }> {
+  const command = [process.execPath, fileURLToPath(import.meta.url), ...args];
+  const child = nice ? spawn('nice', ['-n', '10', ...command], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(command[0] as string, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   await Promise.race([
     new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('ready\n') && resolve())),
-    exited.then(() => Promise.reject(new Error(`flood child exited before it was ready: ${out}`))),
+    exited.then(() => Promise.reject(new Error(`generator child exited before it was ready: ${out.slice(0, 300)}`))),
   ]);
   return {
     async start() {
       child.stdin.end('go\n');
       await exited;
-      return JSON.parse(out.slice('ready\n'.length)) as Record<string, number>;
+      return JSON.parse(out.slice('ready\n'.length)) as T;
     },
   };
+}
+
+/**
+ * A flood generator. It stands in for machines elsewhere: on these shared cores it runs
+ * niced, so what is measured is the app's cost of the flood, not the generator's.
+ */
+function prepareFlood(kind: 'password' | 'apply', base: string, orgSlug: string, jobSlug: string, member: string): Promise<{ start: () => Promise<Record<string, number>> }> {
+  return prepareChild(['--flood', kind, base, orgSlug, jobSlug, String(SECONDS), member], true);
+}
+
+/**
+ * The members, in a process of their own (not niced: their latency is what is measured).
+ * In this process they shared the event loop with the test app the script sets up with, and
+ * whatever it did (it reacted to the worker finishing the flood's CVs ~28 s into the apply
+ * flood, ~300 ms of CPU) counted as members' latency.
+ */
+function prepareMembers(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number): Promise<{ start: () => Promise<MemberLatencies> }> {
+  return prepareChild(['--members', JSON.stringify({ base, headers, endpoints, seconds })], false);
+}
+
+async function membersChild(spec: string): Promise<void> {
+  const { base, headers, endpoints, seconds } = JSON.parse(spec) as { base: string; headers: Record<string, string>; endpoints: Endpoint[]; seconds: number };
+  // Warm: its request path compiled before the phase.
+  await members(base, headers, endpoints, 2);
+  process.stdout.write('ready\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdout.write(JSON.stringify(await members(base, headers, endpoints, seconds)));
 }
 
 /** CPU seconds of a process from /proc (user + system, plus its reaped children's when `children`), or 0 when it is gone. */
@@ -286,25 +322,26 @@ async function main(): Promise<void> {
     // Each flood is compared with an unflooded phase just before it (the machine's other load drifts).
     const probe = createProbe(app.child.pid ?? 0, worker.child.pid ?? 0, `http://127.0.0.1:${metricsPort}`);
     const usage: string[] = [];
+    const phaseMembers = (): Promise<{ start: () => Promise<MemberLatencies> }> => prepareMembers(base, headers, endpoints, SECONDS);
+    let crowd = await phaseMembers();
     let at = await probe.start();
-    const baseline = await members(base, headers, endpoints, SECONDS);
+    const baseline = await crowd.start();
     usage.push(`unflooded:      ${await probe.end(at)}`);
     const passwordFlooder = await prepareFlood('password', base, orgSlug, job.slug, memberEmail);
+    crowd = await phaseMembers();
     at = await probe.start();
-    const [passwordFlood, duringPassword, memberSignIns] = await Promise.all([
-      passwordFlooder.start(),
-      members(base, headers, endpoints, SECONDS),
-      knownSignIns(base, memberEmail, MEMBER_PASSWORD, device, SECONDS),
-    ]);
+    const [passwordFlood, duringPassword, memberSignIns] = await Promise.all([passwordFlooder.start(), crowd.start(), knownSignIns(base, memberEmail, MEMBER_PASSWORD, device, SECONDS)]);
     usage.push(`password flood: ${await probe.end(at)}`);
+    crowd = await phaseMembers();
     at = await probe.start();
-    const baseline2 = await members(base, headers, endpoints, SECONDS);
+    const baseline2 = await crowd.start();
     usage.push(`unflooded:      ${await probe.end(at)}`);
     const appsBefore = await countApps();
     const docsBefore = await countDocs();
     const applyFlooder = await prepareFlood('apply', base, orgSlug, job.slug, memberEmail);
+    crowd = await phaseMembers();
     at = await probe.start();
-    const [applyFlood, duringApply] = await Promise.all([applyFlooder.start(), members(base, headers, endpoints, SECONDS)]);
+    const [applyFlood, duringApply] = await Promise.all([applyFlooder.start(), crowd.start()]);
     usage.push(`apply flood:    ${await probe.end(at)}`);
     const appsAccepted = (await countApps()) - appsBefore;
     const parsed = (await countDocs()) - docsBefore;
@@ -353,6 +390,8 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--flood') {
   const [, , , kind, base, orgSlug, jobSlug, seconds, member] = process.argv;
   await floodChild(kind as 'password' | 'apply', base ?? '', orgSlug ?? '', jobSlug ?? '', Number(seconds), member ?? '');
+} else if (process.argv[2] === '--members') {
+  await membersChild(process.argv[3] ?? '');
 } else {
   await main();
 }
