@@ -119,9 +119,9 @@ function prepareFlood(kind: 'password' | 'apply', base: string, orgSlug: string,
 
 /**
  * The members, in a process of their own (not niced: their latency is what is measured).
- * In this process they shared the event loop with the test app the script sets up with, and
- * whatever it did (it reacted to the worker finishing the flood's CVs ~28 s into the apply
- * flood, ~300 ms of CPU) counted as members' latency.
+ * In this process they shared the event loop with the test app the script sets up with and
+ * with the probes; this process used ~300 ms of CPU ~29 s into every apply flood, and the
+ * members' requests due then counted as slow.
  */
 function prepareMembers(base: string, headers: Record<string, string>, endpoints: Endpoint[], seconds: number): Promise<{ start: () => Promise<MemberLatencies> }> {
   return prepareChild(['--members', JSON.stringify({ base, headers, endpoints, seconds })], false);
