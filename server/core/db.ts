@@ -119,7 +119,8 @@ export function createDb(options: { connectionString: string; max?: number; appl
  * with it when its last locks are hot (another transaction waits for them): they are then
  * held for no round trip at all, only while the server runs the batch. If a statement
  * before it fails, it is not run and the transaction rolls back as usual. Nothing may be
- * issued after it.
+ * issued after it: only statements a helper issues at once belong with it (one that reads,
+ * awaits, then writes, as an event hook does, would write after the COMMIT and fail).
  */
 export function commitIn(tx: Queryable): Promise<unknown> {
   return tx.query(COMMIT);

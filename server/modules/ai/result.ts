@@ -3,6 +3,7 @@
 // one transaction. The UPDATE only touches a row that is not finished yet, so a job re-run
 // after a worker crash (or two workers racing) finishes and charges once; the loser stores
 // its runs and learns it lost (false).
+import type { AuditEventInput, AuditLog } from '../../core/audit.js';
 import { commitIn, type Db, type Queryable } from '../../core/db.js';
 import { addUsage, monthStart } from './repo.js';
 
@@ -84,24 +85,27 @@ export interface AiResultWrite {
   storeRuns(tx: Queryable): Promise<unknown>[];
   /** Tokens to add to the org's month; null charges nothing (no tokens were used). */
   charge: { inputTokens: number; outputTokens: number; runs: number } | null;
-  /** The timeline and audit events of a result this run finished; every statement issued before it returns (they ride with COMMIT). */
+  /** The timeline events of a result this run finished (an event hook may add statements after a read: they finish before COMMIT goes out). */
   record(tx: Queryable): Promise<unknown>[];
+  /** Its audit event. */
+  audit: AuditEventInput;
 }
 
 /**
- * One transaction of two round trips (issue 19): the UPDATE and the runs; then the charge,
- * the events and COMMIT in one batch. The charge locks the org's month of usage and the
- * audit append its chain head, two rows every finisher of the org waits for: taken in the
- * batch that commits, they are held only while the server runs it, never across the
- * worker's event loop (with them held over two more round trips, two workers of 20
- * finishing together queued a round behind each other).
+ * One transaction of three round trips (issue 19): the UPDATE and the runs; the timeline
+ * events (and their event-hook outbox rows); then the charge, the audit append and COMMIT in
+ * one batch. The charge locks the org's month of usage and the audit append its chain head,
+ * two rows every finisher of the org waits for: taken in the batch that commits, they are
+ * held only while the server runs it, never across the worker's event loop (held over two
+ * more round trips, two workers of 20 finishing together queued behind each other).
  */
-export async function finishAiResult(db: Db, orgId: string, now: () => Date, w: AiResultWrite): Promise<boolean> {
-  return db.withTenantTx(orgId, async (tx) => {
+export async function finishAiResult(deps: { db: Db; audit: AuditLog }, orgId: string, now: () => Date, w: AiResultWrite): Promise<boolean> {
+  return deps.db.withTenantTx(orgId, async (tx) => {
     const [done] = await Promise.all([w.update(tx), ...w.storeRuns(tx)]);
     if (!done) return false;
+    await Promise.all(w.record(tx));
     const charge = w.charge ? [addUsage(tx, orgId, monthStart(now()), w.charge.inputTokens, w.charge.outputTokens, w.charge.runs)] : [];
-    await Promise.all([...charge, ...w.record(tx), commitIn(tx)]);
+    await Promise.all([...charge, deps.audit.recordIn(tx, orgId, w.audit), commitIn(tx)]);
     return true;
   });
 }

@@ -412,6 +412,8 @@ export function createApplicationService(deps: {
         app.created && input.answers ? saveAnswersIn(tx, { orgId, jobId, applicationId: app.id, cipher, actor, answers: input.answers }) : null,
       ]);
       const documentId = existingDoc?.id ?? randomUUID();
+      // The last batch, with COMMIT: every statement below is issued before the batch goes out
+      // (document.* timeline events map to no event hook, which would read before it writes).
       const storing = existingDoc
         ? [insertEvent(tx, { orgId, applicationId: app.id, type: 'document.duplicate', actor, data: { documentId } })]
         : [

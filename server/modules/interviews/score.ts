@@ -72,7 +72,7 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
   ): Promise<boolean> {
     const { inputTokens: input, outputTokens: output, latencyMs: latency } = runTotals(f.runs);
     const flags = f.evaluation?.flags ?? [];
-    return finishAiResult(deps.db, orgId, clock, {
+    return finishAiResult(deps, orgId, clock, {
       update: (tx) =>
         finishScore(tx, scoreId, {
           status: f.status,
@@ -100,29 +100,29 @@ export function createInterviewScorer(deps: InterviewScorerDeps) {
           actor: { type: 'system' },
           data: { interviewId: interview.id, scoreId, ...(f.reason ? { reason: f.reason } : { flags, simulated: f.simulated }) },
         }),
-        deps.audit.recordIn(tx, orgId, {
-          action: 'ai.interview_scored',
-          actor: { type: 'system' },
-          target: { type: 'interview', id: interview.id },
-          metadata: {
-            scoreId,
-            outcome: f.status,
-            reason: f.reason,
-            provider: f.runs.length > 0 ? deps.provider.name : null,
-            simulated: f.simulated,
-            model: f.model,
-            promptVersion: SCORE_PROMPT_VERSION,
-            inputHash: f.inputHash,
-            flags,
-            insufficient: (f.evaluation?.questions ?? []).filter((q) => q.status === 'insufficient_evidence').map((q) => q.key),
-            runs: f.runs.length,
-            inputTokens: input,
-            outputTokens: output,
-            latencyMs: latency,
-            requestIds: f.runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
-          },
-        }),
       ],
+      audit: {
+        action: 'ai.interview_scored',
+        actor: { type: 'system' },
+        target: { type: 'interview', id: interview.id },
+        metadata: {
+          scoreId,
+          outcome: f.status,
+          reason: f.reason,
+          provider: f.runs.length > 0 ? deps.provider.name : null,
+          simulated: f.simulated,
+          model: f.model,
+          promptVersion: SCORE_PROMPT_VERSION,
+          inputHash: f.inputHash,
+          flags,
+          insufficient: (f.evaluation?.questions ?? []).filter((q) => q.status === 'insufficient_evidence').map((q) => q.key),
+          runs: f.runs.length,
+          inputTokens: input,
+          outputTokens: output,
+          latencyMs: latency,
+          requestIds: f.runs.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+        },
+      },
     });
   }
 

@@ -67,7 +67,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
     const checkRuns = extra.checkRuns ?? [];
     const allRuns = [...runs, ...checkRuns];
     const { inputTokens: input, outputTokens: output } = runTotals(allRuns);
-    return finishAiResult(deps.db, orgId, clock, {
+    return finishAiResult(deps, orgId, clock, {
       update: (tx) =>
         finishScreening(tx, screeningId, {
           status: 'failed',
@@ -94,13 +94,13 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       charge: input + output > 0 ? { inputTokens: input, outputTokens: output, runs: allRuns.length } : null,
       record: (tx) => [
         insertEvent(tx, { orgId, applicationId, type: 'screening.failed', actor: { type: 'system' }, data: { screeningId, reason } }),
-        deps.audit.recordIn(tx, orgId, {
-          action: 'ai.screened',
-          actor: { type: 'system' },
-          target: { type: 'application', id: applicationId },
-          metadata: { screeningId, outcome: 'failed', reason, provider: deps.provider.name, model: extra.model ?? deps.defaultModel, promptVersion: PROMPT_VERSION, inputHash: extra.inputHash ?? null, runs: runs.length, inputTokens: input, outputTokens: output },
-        }),
       ],
+      audit: {
+        action: 'ai.screened',
+        actor: { type: 'system' },
+        target: { type: 'application', id: applicationId },
+        metadata: { screeningId, outcome: 'failed', reason, provider: deps.provider.name, model: extra.model ?? deps.defaultModel, promptVersion: PROMPT_VERSION, inputHash: extra.inputHash ?? null, runs: runs.length, inputTokens: input, outputTokens: output },
+      },
     });
   }
 
@@ -235,9 +235,9 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       const allRuns = [...runs, ...checkRuns];
       const { inputTokens: input, outputTokens: output } = runTotals(allRuns);
       const latency = runTotals(runs).latencyMs;
-      // Two round trips (ai/result.ts): the result and the runs; usage, timeline and audit
-      // events with COMMIT.
-      const finished = await finishAiResult(deps.db, orgId, clock, {
+      // Three round trips (ai/result.ts): the result and the runs; the timeline event (and its
+      // event-hook row); the charge and the audit event with COMMIT.
+      const finished = await finishAiResult(deps, orgId, clock, {
         update: (tx) =>
           finishScreening(tx, row.id, {
             status: 'completed',
@@ -273,32 +273,32 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
             actor: { type: 'system' },
             data: { screeningId: row.id, recommendation: evaluation.recommendation, flags, simulated },
           }),
-          deps.audit.recordIn(tx, orgId, {
-            action: 'ai.screened',
-            actor: { type: 'system' },
-            target: { type: 'application', id: applicationId },
-            metadata: {
-              screeningId: row.id,
-              outcome: 'completed',
-              provider: deps.provider.name,
-              simulated,
-              model: answeredModel,
-              promptVersion: PROMPT_VERSION,
-              inputHash,
-              recommendation: evaluation.recommendation,
-              modelRecommendation: evaluation.modelRecommendation,
-              flags,
-              injectionKinds: injection.kinds,
-              injectionCheck: check === null ? 'off' : check === 'unavailable' ? 'unavailable' : { found: check.instructions.length, promptVersion: CHECK_PROMPT_VERSION, runs: checkRuns.length },
-              modelReportedInstructions: modelReported.length,
-              runs: runs.length,
-              inputTokens: input,
-              outputTokens: output,
-              latencyMs: latency,
-              requestIds: allRuns.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
-            },
-          }),
         ],
+        audit: {
+          action: 'ai.screened',
+          actor: { type: 'system' },
+          target: { type: 'application', id: applicationId },
+          metadata: {
+            screeningId: row.id,
+            outcome: 'completed',
+            provider: deps.provider.name,
+            simulated,
+            model: answeredModel,
+            promptVersion: PROMPT_VERSION,
+            inputHash,
+            recommendation: evaluation.recommendation,
+            modelRecommendation: evaluation.modelRecommendation,
+            flags,
+            injectionKinds: injection.kinds,
+            injectionCheck: check === null ? 'off' : check === 'unavailable' ? 'unavailable' : { found: check.instructions.length, promptVersion: CHECK_PROMPT_VERSION, runs: checkRuns.length },
+            modelReportedInstructions: modelReported.length,
+            runs: runs.length,
+            inputTokens: input,
+            outputTokens: output,
+            latencyMs: latency,
+            requestIds: allRuns.map((r) => r.requestId).filter((x): x is string => Boolean(x)),
+          },
+        },
       });
       if (!finished) return { status: 'skipped', screeningId: row.id, reason: 'finished_concurrently' };
       log.info({ recommendation: evaluation.recommendation, flags, tokens: input + output, latencyMs: latency }, 'screening completed');
