@@ -1,7 +1,7 @@
 // `npm run test:floods` (issue 19 item 3): the built app and worker as real processes; signed-in
-// members (a generator process of their own) use the API at a steady rate while (1) nothing else happens, (2) a flood of wrong
-// passwords arrives from many addresses, (3) a flood of anonymous applications with CVs
-// arrives from many addresses. Each member endpoint's p99 under a flood must stay within
+// members (a generator process of their own) use the API at a steady rate while (1) nothing
+// else happens, (2) a flood of wrong passwords arrives from many addresses, (3) a flood of
+// anonymous applications with CVs arrives from many addresses. Each member endpoint's p99 under a flood must stay within
 // 2x of its unflooded p99 in the same run, and the flood must be absorbed by the limiters:
 // the script prints the argon2 hashes and CV parses each flood forced per second.
 // FLOOD_SECONDS sets the length of each phase (default 30). Exits 1 when a target is missed.
