@@ -128,9 +128,15 @@ class PipelineQuery {
     if (this.#finished) return;
     this.#finished = true;
     const failed = this.#skip > 0 ? 0 : this.#index;
+    // The statements skipped after the failure carry its code and cause: whichever of them a
+    // caller's Promise.all settles on first (a bare query promise settles before one behind
+    // an async helper), the failure is classified as the server's error (e.g. 53100, disk
+    // full: 503, not 500).
+    const code = (err as Error & { code?: unknown }).code;
+    const notRun = (): Error => Object.assign(new Error('not run: an earlier statement of its pipelined batch failed', { cause: err }), code === undefined ? {} : { code });
     this.#statements.forEach((s, i) => {
       if (i < failed) s.handleReadyForQuery(connection);
-      else s.handleError(i === failed ? err : new Error('not run: an earlier statement of its pipelined batch failed'), connection);
+      else s.handleError(i === failed ? err : notRun(), connection);
     });
   }
 

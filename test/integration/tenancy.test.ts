@@ -198,6 +198,19 @@ t.test('a transaction commits with its last batch (commitIn): one round trip les
   await t.rejects(failing, /duplicate key/, 'a statement failing before the COMMIT fails the transaction');
   t.same((await rows()).map((r) => (r as { id: number }).id), [1, 2, 3], 'and nothing of it is stored (the COMMIT did not run; the transaction rolled back)');
 
+  let skipped: { code?: unknown; cause?: unknown } = {};
+  const classified = db.withTenantTx(a.orgId, async (q) => {
+    const dup = q.query('INSERT INTO commit_probe (id, v) VALUES (1, 9)');
+    const commit = commitIn(q).catch((err: Error & { code?: unknown }) => {
+      skipped = { code: err.code, cause: err.cause };
+      throw err;
+    });
+    await Promise.all([dup, commit]);
+  });
+  await t.rejects(classified, { code: '23505' }, 'whichever promise a Promise.all settles on first, it carries the server\'s error code');
+  t.equal(skipped.code, '23505', 'the COMMIT that was not run carries the failure\'s code (a disk-full upload answers 503, not 500)');
+  t.ok(skipped.cause instanceof Error, 'and the failure itself as its cause');
+
   const atCommit = db.withTenantTx(a.orgId, async (q) => {
     await q.query('INSERT INTO commit_probe (id, v) VALUES (7, 7)');
     await Promise.all([q.query('INSERT INTO commit_probe (id, v) VALUES (8, 1)'), commitIn(q)]);
