@@ -22,7 +22,10 @@ t.test('documents reuse a bounded set of threads and come back parsed', async (t
 });
 
 t.test('the time limit terminates the thread, and the pool carries on', async (t) => {
-  await t.rejects(runExtraction(MEDIA_TYPES.pdf, pdf, { ...DEFAULT_EXTRACTION_LIMITS, timeoutMs: 1 }), new ExtractionError('timeout', false));
+  // A document that takes seconds to extract (20,000 paragraphs) against a 100 ms limit: a
+  // small one against 1 ms was sometimes answered by a warm thread before the timer fired.
+  const slow = makeDocx(Array.from({ length: 20_000 }, (_, i) => `${i} ${LINES.join(' ')}`));
+  await t.rejects(runExtraction(MEDIA_TYPES.docx, slow, { ...DEFAULT_EXTRACTION_LIMITS, timeoutMs: 100 }), new ExtractionError('timeout', false));
   t.match(await runExtraction(MEDIA_TYPES.pdf, pdf), { status: 'parsed' }, 'the next document is parsed');
 });
 
