@@ -73,6 +73,10 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
   // the job again, so a job closed meanwhile is still refused with 404. Unknown slugs are
   // not remembered (a job published a moment later is found at once).
   const limiterView = new Map<string, { org: ResolvedOrg; job: JobRow; until: number }>();
+  /** The notice and the job's questions as the apply page shows them, read together (one round trip when the notice is unchanged). */
+  function noticeAndQuestions(orgId: string, jobId: string) {
+    return deps.db.withTenantTx(orgId, (tx) => Promise.all([currentNoticeIn(tx, orgId), currentQuestionSetIn(tx, jobId)]));
+  }
   async function jobForLimiter(orgSlug: string, jobSlug: string): Promise<{ org: ResolvedOrg; job: JobRow; fresh: boolean }> {
     const key = `${orgSlug}/${jobSlug}`;
     const now = Date.now();
@@ -121,8 +125,7 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
       const { org, job } = await openJob(orgSlug, jobSlug);
       // The job's language unless the candidate chose another (?lang=, remembered in a cookie).
       const tr = candidateTranslator(request, reply, { content: job.language });
-      // Read together: on the pipelined transaction one round trip when the notice is unchanged.
-      const [notice, questions] = await deps.db.withTenantTx(org.id, (tx) => Promise.all([currentNoticeIn(tx, org.id), currentQuestionSetIn(tx, job.id)]));
+      const [notice, questions] = await noticeAndQuestions(org.id, job.id);
       return reply.type('text/html; charset=utf-8').send(renderApplyPage(job, org, deps.publicUrl, notice, utmFromQuery(request.query), questions, tr, request.url));
     },
   );
@@ -175,8 +178,7 @@ export async function publicRoutes(fastify: FastifyInstance, deps: PublicRouteOp
       }
       const humanReviewOnly = parseChoice(form.extra.humanReviewOnly);
       const utm = parseUtm(form.extra);
-      // Read together: on the pipelined transaction one round trip when the notice is unchanged.
-      const [notice, questions] = await deps.db.withTenantTx(org.id, (tx) => Promise.all([currentNoticeIn(tx, org.id), currentQuestionSetIn(tx, job.id)]));
+      const [notice, questions] = await noticeAndQuestions(org.id, job.id);
       // The questions are versioned like the notice: a page showing an older set is answered
       // again (consent records the version asked). API clients may omit the version.
       if (form.extra.questionsVersion !== undefined && form.extra.questionsVersion !== String(questions.version)) {
