@@ -17,6 +17,7 @@ import { findCandidates } from '../candidates/index.js';
 import { openHiddenParts } from '../documents/index.js';
 import { findHiddenEnc } from '../documents/index.js';
 import { candidateCipherUnlessErased } from '../../core/erased-key.js';
+import { commitIn } from '../../core/db.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { applyRedaction } from './redact.js';
 import { detectInjection, stripInvisible, type InjectionFinding, type InjectionScan } from './injection.js';
@@ -108,28 +109,30 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
     /** Screens the application's latest parsed CV. Throws ProviderError when the provider keeps failing (the queue retries). */
     async screen(orgId: string, applicationId: string): Promise<ScreenOutcome> {
       // Round trips (issue 19): statements that do not depend on each other are issued
-      // together, so the pipelined transaction (core/db.ts) sends them as one batch:
-      // source + settings, then the screening row + key + candidate + hidden parts, COMMIT.
+      // together, so the pipelined transaction (core/db.ts) sends them as one batch: source +
+      // settings (+ the org key, the first time this process needs it), then the screening
+      // row + candidate key + candidate + hidden parts (+ the month's usage when the org has
+      // a budget) with COMMIT. Two round trips: with 20 jobs starting at once in a worker,
+      // each round trip held a pooled connection the others queued for.
       const prepared = await deps.db.withTenantTx(orgId, async (tx) => {
-        const [src, settings] = await Promise.all([loadScreeningSource(tx, applicationId), getAiSettings(tx)]);
+        const [src, settings] = await Promise.all([loadScreeningSource(tx, applicationId), getAiSettings(tx), deps.keyring.orgKey(tx, orgId)]);
         if (!src) return { kind: 'missing' as const, reason: 'application_not_found' };
         // The candidate chose a person without AI: nothing is recorded and no model is called, whatever queued this.
         if (src.human_review_only) return { kind: 'missing' as const, reason: 'human_review_only' };
         const documentId = src.document_id;
         if (!documentId || !src.text_enc) return { kind: 'missing' as const, reason: 'no_parsed_cv' };
-        // Read alongside the screening row; used only when the screening goes ahead.
-        const [row, cipher, [cand], hiddenEnc] = await Promise.all([
+        // Every statement below is issued at once (the org key is cached by now, so the
+        // candidate cipher reads only its own key): COMMIT can ride with them (commitIn).
+        const [row, cipher, [cand], hiddenEnc, held] = await Promise.all([
           ensureScreening(tx, { orgId, applicationId, jobId: src.job_id, documentId, criteriaVersion: src.criteria_version }),
           candidateCipherUnlessErased(deps.keyring, tx, orgId, src.candidate_id),
           findCandidates(tx, [src.candidate_id]),
           findHiddenEnc(tx, documentId),
+          aiHoldReason(tx, settings, clock()),
+          commitIn(tx),
         ]);
         if (row.status === 'completed' || row.status === 'failed') return { kind: 'done' as const, row };
-        const held = await aiHoldReason(tx, settings, clock());
-        if (held) {
-          await setWaiting(tx, row.id, held);
-          return { kind: 'waiting' as const, row, reason: held };
-        }
+        if (held) return { kind: 'waiting' as const, row, reason: held };
         if (src.criteria.length === 0) return { kind: 'no_criteria' as const, row };
         if (!cipher) return { kind: 'erased' as const, row };
         if (!cand) return { kind: 'erased' as const, row };
@@ -141,7 +144,10 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       if (prepared.kind === 'missing') return { status: 'missing', reason: prepared.reason };
       if (prepared.kind === 'done') return { status: 'skipped', screeningId: prepared.row.id, reason: `already_${prepared.row.status}` };
       if (prepared.kind === 'waiting') {
-        await deps.db.withTenantTx(orgId, (tx) => insertEvent(tx, { orgId, applicationId, type: 'screening.waiting', actor: { type: 'system' }, data: { screeningId: prepared.row.id, reason: prepared.reason.split(':')[0] } }));
+        await deps.db.withTenantTx(orgId, async (tx) => {
+          await setWaiting(tx, prepared.row.id, prepared.reason);
+          await insertEvent(tx, { orgId, applicationId, type: 'screening.waiting', actor: { type: 'system' }, data: { screeningId: prepared.row.id, reason: prepared.reason.split(':')[0] } });
+        });
         return { status: 'waiting', screeningId: prepared.row.id, reason: prepared.reason };
       }
       if (prepared.kind === 'no_criteria' || prepared.kind === 'erased') {
