@@ -221,6 +221,37 @@ t.test('a transaction commits with its last batch (commitIn): one round trip les
   t.same(after.rows.map((r) => [r.ok, r.org || null]), [[1, null]], 'the one pooled connection is usable and carries no tenant');
 });
 
+t.test('statements are prepared once per connection; a prepared statement still sees only the tenant it runs for', async (t) => {
+  const db = createDb({ connectionString: ctx.services.databaseUrl, max: 1 });
+  t.teardown(() => db.close());
+  const MEMBERS = 'SELECT org_id FROM memberships ORDER BY org_id';
+  const first = await countRoundTrips(() => db.withTenant(a.orgId, (q) => q.query<{ org_id: string }>(MEMBERS)));
+  const second = await countRoundTrips(() => db.withTenant(b.orgId, (q) => q.query<{ org_id: string }>(MEMBERS)));
+  t.ok(first.statements.some((s) => s.startsWith('SELECT org_id FROM memberships')), 'the first use parses it');
+  t.notOk(second.statements.some((s) => s.startsWith('SELECT org_id FROM memberships')), 'the second only binds and executes it');
+  t.same([...new Set(first.result.rows.map((r) => r.org_id))], [a.orgId], "org A's run sees org A's rows");
+  t.same([...new Set(second.result.rows.map((r) => r.org_id))], [b.orgId], "the same prepared statement run for org B sees only org B's rows");
+  const prepared = await db.withTenant(a.orgId, (q) => q.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT org_id FROM memberships%'"));
+  t.equal(prepared.rows[0]?.n, 1, 'the server holds it once on the connection');
+  const unscoped = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM memberships');
+  t.equal(unscoped.rows[0]?.n, 0, 'a statement outside the tenant still sees nothing');
+
+  // A batch failing midway: the Parse the server skipped after the error created nothing, so
+  // it is sent again next time instead of binding to a statement that does not exist.
+  const NEVER = "SELECT 'parsed after a failure' AS x FROM memberships LIMIT 1";
+  await t.rejects(
+    db.withTenantTx(a.orgId, async (q) => {
+      await Promise.all([q.query('SELECT 1/0 AS boom'), q.query(NEVER)]);
+    }),
+    /division by zero/,
+  );
+  const again = await countRoundTrips(() => db.withTenant(a.orgId, (q) => q.query<{ x: string }>(NEVER)));
+  t.same(again.result.rows, [{ x: 'parsed after a failure' }], 'the statement skipped by the failure runs afterwards');
+  t.ok(again.statements.some((s) => s.startsWith("SELECT 'parsed after a failure'")), 'and is parsed then, not assumed prepared');
+  const twice = await countRoundTrips(() => db.withTenantTx(a.orgId, (q) => Promise.all([q.query(MEMBERS), q.query(MEMBERS), q.query('SELECT 1/0 AS boom').catch(() => null)])));
+  t.equal(twice.statements.filter((s) => s.startsWith('SELECT org_id FROM memberships')).length, 0, 'a prepared statement used twice in one batch is not parsed again');
+});
+
 t.test('a user context sees only that user\'s memberships across orgs', async (t) => {
   const rows = await ctx.db.withUserTx(a.userId, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM memberships'));
   t.same(rows.rows.map((r) => r.org_id), [a.orgId]);
