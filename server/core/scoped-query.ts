@@ -57,17 +57,21 @@ const BaseQuery = pg.Query as unknown as QueryCtor;
  * MAX_NAMES texts are named (texts built at run time beyond that go out unnamed, as
  * before), and one connection holds at most MAX_PER_CONNECTION prepared statements (a
  * backend keeps each one's parse tree and plans). Only plain DML and queries are named:
- * transaction control and utility statements stay unnamed.
+ * transaction control and utility statements stay unnamed, and so do statements whose
+ * columns follow the schema (`SELECT *`, `t.*`, `RETURNING *`): once prepared, their result
+ * shape is fixed, so a column added by a migration while this process runs would make them
+ * fail ("cached plan must not change result type") until it restarts.
  */
 const MAX_NAMES = 2_000;
 const MAX_PER_CONNECTION = 300;
 const NAMEABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
+const SCHEMA_SHAPED = /(?:select|returning|distinct)\s+\*|\.\*/i;
 const names = new Map<string, string>();
 const preparedOn = new WeakMap<WireConnection, number>();
 
 function nameFor(text: string): string | undefined {
   let name = names.get(text);
-  if (name === undefined && names.size < MAX_NAMES && NAMEABLE.test(text)) {
+  if (name === undefined && names.size < MAX_NAMES && NAMEABLE.test(text) && !SCHEMA_SHAPED.test(text)) {
     name = `hirebox_${names.size}`;
     names.set(text, name);
   }

@@ -250,6 +250,13 @@ t.test('statements are prepared once per connection; a prepared statement still 
   t.ok(again.statements.some((s) => s.startsWith("SELECT 'parsed after a failure'")), 'and is parsed then, not assumed prepared');
   const twice = await countRoundTrips(() => db.withTenantTx(a.orgId, (q) => Promise.all([q.query(MEMBERS), q.query(MEMBERS), q.query('SELECT 1/0 AS boom').catch(() => null)])));
   t.equal(twice.statements.filter((s) => s.startsWith('SELECT org_id FROM memberships')).length, 0, 'a prepared statement used twice in one batch is not parsed again');
+  // A result shape that follows the schema is never prepared: a column added by a migration
+  // while the process runs would otherwise fail it until a restart.
+  const star = await countRoundTrips(async () => {
+    await db.withTenant(a.orgId, (q) => q.query('SELECT * FROM memberships LIMIT 1'));
+    await db.withTenant(a.orgId, (q) => q.query('SELECT * FROM memberships LIMIT 1'));
+  });
+  t.equal(star.statements.filter((s) => s.startsWith('SELECT * FROM memberships')).length, 2, 'a SELECT * is parsed each time, not prepared');
 });
 
 t.test('a user context sees only that user\'s memberships across orgs', async (t) => {
