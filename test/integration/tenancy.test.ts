@@ -248,8 +248,10 @@ t.test('statements are prepared once per connection; a prepared statement still 
   const again = await countRoundTrips(() => db.withTenant(a.orgId, (q) => q.query<{ x: string }>(NEVER)));
   t.same(again.result.rows, [{ x: 'parsed after a failure' }], 'the statement skipped by the failure runs afterwards');
   t.ok(again.statements.some((s) => s.startsWith("SELECT 'parsed after a failure'")), 'and is parsed then, not assumed prepared');
-  const twice = await countRoundTrips(() => db.withTenantTx(a.orgId, (q) => Promise.all([q.query(MEMBERS), q.query(MEMBERS), q.query('SELECT 1/0 AS boom').catch(() => null)])));
-  t.equal(twice.statements.filter((s) => s.startsWith('SELECT org_id FROM memberships')).length, 0, 'a prepared statement used twice in one batch is not parsed again');
+  const TWICE = 'SELECT org_id AS twice FROM memberships';
+  const twice = await countRoundTrips(() => db.withTenantTx(a.orgId, (q) => Promise.all([q.query(TWICE), q.query(TWICE)])));
+  t.equal(twice.statements.filter((s) => s.startsWith(TWICE)).length, 1, 'a new statement used twice in one batch is parsed once');
+  t.same(twice.result.map((r) => r.rowCount), [1, 1], 'and both uses answer');
   // A result shape that follows the schema is never prepared: a column added by a migration
   // while the process runs would otherwise fail it until a restart.
   const star = await countRoundTrips(async () => {
