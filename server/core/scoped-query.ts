@@ -38,6 +38,8 @@ interface QueryInternals {
   portal: string;
   name?: string;
   text: string;
+  /** pg's own check: the connection holds this statement's name, or has a Parse of it on the wire. */
+  hasBeenParsed(connection: WireConnection): boolean;
   prepare(connection: WireConnection): void;
   handleRowDescription(msg: unknown): void;
   handleDataRow(msg: unknown): void;
@@ -67,7 +69,6 @@ const MAX_PER_CONNECTION = 300;
 const NAMEABLE = /^\s*(?:select|insert|update|delete|with)\b/i;
 const SCHEMA_SHAPED = /(?:select|returning|distinct)\s+\*|\.\*/i;
 const names = new Map<string, string>();
-const preparedOn = new WeakMap<WireConnection, number>();
 
 function nameFor(text: string): string | undefined {
   let name = names.get(text);
@@ -138,17 +139,17 @@ class PipelineQuery {
   /** Names `s` when its text has a name and the connection holds it or has room for it; records the Parse it will send, if any. */
   #name(connection: WireConnection, s: BatchedStatement): void {
     const name = nameFor(s.text);
-    const held = name !== undefined && (connection.parsedStatements[name] !== undefined || connection.submittedNamedStatements[name] !== undefined);
-    if (held) {
+    if (name !== undefined) {
       s.name = name;
-      return;
+      if (s.hasBeenParsed(connection)) return; // binds to the statement the connection holds
+      const held = Object.keys(connection.parsedStatements).length + Object.keys(connection.submittedNamedStatements).length;
+      if (held < MAX_PER_CONNECTION) {
+        this.#parses.push(name);
+        return;
+      }
+      s.name = undefined;
     }
-    const count = preparedOn.get(connection) ?? 0;
-    if (name !== undefined && count < MAX_PER_CONNECTION) {
-      s.name = name;
-      preparedOn.set(connection, count + 1);
-      this.#parses.push(name);
-    } else this.#parses.push(null);
+    this.#parses.push(null);
   }
 
   // pg's client records a parsed name only for a query that is itself named; this batch's
@@ -167,11 +168,7 @@ class PipelineQuery {
     const connection = this.#connection;
     if (!connection) return;
     connection.removeListener('parseComplete', this.#onParseComplete);
-    for (const name of this.#parses.slice(this.#confirmed)) {
-      if (!name) continue;
-      delete connection.submittedNamedStatements[name];
-      preparedOn.set(connection, Math.max(0, (preparedOn.get(connection) ?? 1) - 1));
-    }
+    for (const name of this.#parses.slice(this.#confirmed)) if (name) delete connection.submittedNamedStatements[name];
   }
 
   #current(): BatchedStatement | undefined {

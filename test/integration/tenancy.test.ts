@@ -259,6 +259,13 @@ t.test('statements are prepared once per connection; a prepared statement still 
     await db.withTenant(a.orgId, (q) => q.query('SELECT * FROM memberships LIMIT 1'));
   });
   t.equal(star.statements.filter((s) => s.startsWith('SELECT * FROM memberships')).length, 2, 'a SELECT * is parsed each time, not prepared');
+  // A connection holds at most 300 prepared statements; past that, statements still run, unnamed.
+  for (let i = 0; i < 310; i += 1) {
+    const { rows } = await db.withTenant(a.orgId, (q) => q.query<{ n: number }>(`SELECT ${i} AS n FROM memberships LIMIT 1`));
+    if (rows[0]?.n !== i) t.fail(`statement ${i} answered ${JSON.stringify(rows)}`);
+  }
+  const held = await db.withTenant(a.orgId, (q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements'));
+  t.equal(held.rows[0]?.n, 300, 'the connection holds 300 prepared statements, not 310 more');
 });
 
 t.test('a user context sees only that user\'s memberships across orgs', async (t) => {
