@@ -10,7 +10,7 @@
 // transaction whatever happens; statements a transaction issues together (Promise.all)
 // share one round trip.
 import pg from 'pg';
-import { COMMIT, pipelinedTxQueryable, scopedQueryable } from './scoped-query.js';
+import { COMMIT, pipelinedTxQueryable, queryInOrder, scopedQueryable } from './scoped-query.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -69,13 +69,13 @@ export function createDb(options: { connectionString: string; max?: number; appl
     const { q, started, committed } = pipelinedTxQueryable(client, prefix);
     try {
       const result = await fn(q);
-      if (started() && !committed()) await client.query('COMMIT');
+      if (started() && !committed()) await queryInOrder(client, 'COMMIT');
       client.release();
       return result;
     } catch (err) {
       if (!started()) client.release();
       else
-        await client.query('ROLLBACK').then(
+        await queryInOrder(client, 'ROLLBACK').then(
           () => client.release(),
           (rollbackErr: Error) => client.release(rollbackErr), // destroys the connection instead of pooling it
         );

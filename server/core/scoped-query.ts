@@ -106,9 +106,12 @@ class PipelineQuery {
   readonly name = undefined;
   readonly text = 'pipelined batch';
   callback: Callback | undefined = undefined;
+  /** Called once, when the batch is over (answered or failed): the client's next batch may go. */
+  readonly #onDone: () => void;
 
-  constructor(prefix: readonly string[], statements: readonly { config: Statement; callback: Callback }[]) {
+  constructor(prefix: readonly string[], statements: readonly { config: Statement; callback: Callback }[], onDone: () => void) {
     this.#prefix = prefix;
+    this.#onDone = onDone;
     this.#skip = prefix.length;
     // Names are dropped: every statement of a batch is parsed unnamed (a batch is one round trip anyway).
     this.#statements = statements.map((s) => new BatchedStatement({ text: s.config.text, ...(s.config.values ? { values: s.config.values } : {}) }, undefined, s.callback));
@@ -226,6 +229,7 @@ class PipelineQuery {
       if (i < failed) s.handleReadyForQuery(connection);
       else s.handleError(i === failed ? err : notRun(), connection);
     });
+    this.#onDone();
   }
 
   handleReadyForQuery(connection: WireConnection): void {
@@ -233,6 +237,7 @@ class PipelineQuery {
     this.#finished = true;
     this.#settleParses();
     for (const s of this.#statements) s.handleReadyForQuery(connection);
+    this.#onDone();
   }
 }
 
@@ -244,8 +249,32 @@ function toStatement(config: string | pg.QueryConfig, values?: unknown[]): State
   return v ? { text: config.text, values: v as unknown[] } : { text: config.text };
 }
 
+/**
+ * Batches waiting for their client, which runs one at a time. pg queues a query issued while
+ * another runs, but that queue is deprecated and goes in pg 9 ("Calling client.query() when
+ * the client is already executing a query"), and callers here do issue concurrently: a
+ * Promise.all over a scoped queryable, or the next batch of a transaction while a helper's
+ * earlier one is out. A client is in this map while a batch of it is out.
+ */
+const waiting = new WeakMap<pg.ClientBase, PipelineQuery[]>();
+
 function send(client: pg.ClientBase, prefix: readonly string[], batch: readonly Pending[]): void {
-  client.query(new PipelineQuery(prefix, batch) as unknown as pg.Submittable);
+  const query = new PipelineQuery(prefix, batch, () => {
+    const next = waiting.get(client)?.shift();
+    if (next) client.query(next as unknown as pg.Submittable);
+    else waiting.delete(client);
+  });
+  const queue = waiting.get(client);
+  if (queue) queue.push(query);
+  else {
+    waiting.set(client, []);
+    client.query(query as unknown as pg.Submittable);
+  }
+}
+
+/** One statement on `client` after every batch issued before it (a transaction's COMMIT or ROLLBACK, core/db.ts). */
+export function queryInOrder(client: pg.ClientBase, text: string): Promise<pg.QueryResult> {
+  return promised((p) => send(client, [], [p]), text);
 }
 
 function promised<R extends pg.QueryResultRow>(push: (p: Pending) => void, config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {

@@ -4,6 +4,10 @@ import { commitIn, createDb } from '../../server/core/db.js';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { countRoundTrips } from '../support/round-trips.js';
 
+// Every process warning of this file, from its start: pg warns once per process.
+const warnings: string[] = [];
+process.on('warning', (w) => void warnings.push(w.message));
+
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
 // All setup happens before the first subtest: tap ends the root test once its queue drains.
@@ -159,6 +163,36 @@ t.test('the tenant rides with each statement: one round trip per read, none left
   // max: 1, so this is the same connection: left inside an aborted transaction it would refuse every statement.
   const afterTxError = await db.query<{ ok: number; org: string | null }>("SELECT 1 AS ok, current_setting('app.org_id', true) AS org");
   t.same(afterTxError.rows.map((r) => [r.ok, r.org || null]), [[1, null]], 'a transaction whose first statement failed is rolled back, its tenant gone');
+});
+
+t.test("statements issued while a batch is out wait in hirebox's queue, in order, never in pg's (deprecated, gone in pg 9)", async (t) => {
+  const db = createDb({ connectionString: ctx.services.databaseUrl, max: 1 });
+  t.teardown(() => db.close());
+  const SETTING = "SELECT $1::int AS n, current_setting('app.org_id', true) AS org";
+  const tick = (): Promise<void> => Promise.resolve().then(() => undefined);
+  // Four reads at once on one connection: each is its own batch (autocommit), so three wait.
+  const reads = await countRoundTrips(() => db.withTenant(a.orgId, (q) => Promise.all([1, 2, 3, 4].map((n) => q.query<{ n: number; org: string }>(SETTING, [n])))));
+  t.same(reads.result.map((r) => r.rows[0]), [1, 2, 3, 4].map((n) => ({ n, org: a.orgId })), 'each read is answered, with its tenant');
+  t.equal(reads.roundTrips, 4, 'one round trip each, as before');
+  // A transaction whose helpers issue batches a few ticks apart: each goes out while the one before is still out.
+  let late: Promise<{ rows: { n: number; org: string }[] }> | undefined;
+  const tx = await db.withTenantTx(a.orgId, async (q) => {
+    const first = q.query<{ n: number; org: string }>(SETTING, [1]);
+    await tick();
+    await tick();
+    const second = q.query<{ n: number; org: string }>(SETTING, [2]);
+    await tick();
+    await tick();
+    const third = q.query<{ n: number; org: string }>(SETTING, [3]);
+    const answered = await Promise.all([first, second, third]);
+    // Issued and not awaited: it is still queued when the transaction returns.
+    late = q.query<{ n: number; org: string }>(SETTING, [4]);
+    return answered.map((r) => r.rows[0]);
+  });
+  t.same(tx, [1, 2, 3].map((n) => ({ n, org: a.orgId })), 'batches issued while another is out are answered in order, inside the transaction');
+  t.same((await late)?.rows, [{ n: 4, org: a.orgId }], 'a statement still queued when the transaction returns runs before its COMMIT, with the tenant');
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  t.same(warnings.filter((w) => /already executing a query/.test(w)), [], "pg never queued a query behind another (its deprecation warning, in this whole file)");
 });
 
 t.test('a transaction commits with its last batch (commitIn): one round trip less, and still all or nothing', async (t) => {
