@@ -21,8 +21,9 @@ t.test('playbook syntax and ansible-lint', async (tt) => {
 // An age public key (the format only: nothing is encrypted to it here).
 const BACKUP_RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
 
-async function render(tt: TT, extra: string[] = []): Promise<string> {
-  const dir = await tempDir(tt, 'render');
+async function render(tt: TT): Promise<string> {
+  // Removed when the file ends: the subtests after the render read it.
+  const dir = await tempDir(t, 'render');
   const keyDir = join(dir, 'keys');
   await mkdir(keyDir);
   const keys = [];
@@ -40,7 +41,7 @@ async function render(tt: TT, extra: string[] = []): Promise<string> {
     hirebox_ssh_host_keys: keys,
     hirebox_backup_age_recipients: [BACKUP_RECIPIENT],
   });
-  const r = await run('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'tests/render.yml', '-e', vars, ...extra], {
+  const r = await run('ansible-playbook', ['-i', 'localhost,', '-c', 'local', 'tests/render.yml', '-e', vars], {
     cwd: deployDir,
     env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
   });
@@ -48,8 +49,16 @@ async function render(tt: TT, extra: string[] = []): Promise<string> {
   return dir;
 }
 
+// One render serves the subtests below: they only read what it wrote, and each render is a
+// full ansible-playbook run (~25 s of a loaded 2-core machine; three of them made this file
+// one of the suite's slowest). Subtests run in order, so it is there before they start.
+let rendered = '';
+t.test('the host templates render (once, for the subtests below)', async (tt) => {
+  rendered = await render(tt);
+});
+
 t.test('rendered sshd_config passes sshd -t and says what we mean', async (tt) => {
-  const dir = await render(tt);
+  const dir = rendered;
   const conf = join(dir, 'sshd_config');
   // sshd insists on its privilege separation directory even for a config test.
   if (!existsSync('/run/sshd') && isRoot) {
@@ -89,7 +98,7 @@ t.test('rendered sshd_config passes sshd -t and says what we mean', async (tt) =
 });
 
 t.test('rendered host files: nft -c, sysctl, unattended upgrades, units', async (tt) => {
-  const dir = await render(tt);
+  const dir = rendered;
   const nft = await run('nft', ['-c', '-f', join(dir, 'nftables.conf')]);
   tt.equal(nft.code, 0, `nft -c accepts the ruleset\n${nft.stderr}`);
   const rules = await readFile(join(dir, 'nftables.conf'), 'utf8');
@@ -199,7 +208,7 @@ t.test('nftables ruleset in a network namespace: only 22 and 443 get through, v4
     tt.pass('namespace probes', { skip: 'needs root for ip netns' });
     return;
   }
-  const dir = await render(tt);
+  const dir = rendered;
   const id = `${process.pid % 100000}`;
   const srv = `hbx-srv-${id}`;
   const cli = `hbx-cli-${id}`;
