@@ -113,7 +113,8 @@ class PipelineQuery {
     this.#prefix = prefix;
     this.#onDone = onDone;
     this.#skip = prefix.length;
-    // Names are dropped: every statement of a batch is parsed unnamed (a batch is one round trip anyway).
+    // A caller's own statement name is dropped: names come from `nameFor`, one per text, so
+    // the per-connection bookkeeping below sees every prepared statement.
     this.#statements = statements.map((s) => new BatchedStatement({ text: s.config.text, ...(s.config.values ? { values: s.config.values } : {}) }, undefined, s.callback));
   }
 

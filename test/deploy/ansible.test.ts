@@ -56,9 +56,14 @@ let rendered = '';
 t.test('the host templates render (once, for the subtests below)', async (tt) => {
   rendered = await render(tt);
 });
+/** The render's directory; a subtest after a failed render fails saying so, not on a missing file. */
+function renderedDir(): string {
+  if (!rendered) throw new Error('the host templates did not render (see the render subtest above)');
+  return rendered;
+}
 
 t.test('rendered sshd_config passes sshd -t and says what we mean', async (tt) => {
-  const dir = rendered;
+  const dir = renderedDir();
   const conf = join(dir, 'sshd_config');
   // sshd insists on its privilege separation directory even for a config test.
   if (!existsSync('/run/sshd') && isRoot) {
@@ -98,7 +103,7 @@ t.test('rendered sshd_config passes sshd -t and says what we mean', async (tt) =
 });
 
 t.test('rendered host files: nft -c, sysctl, unattended upgrades, units', async (tt) => {
-  const dir = rendered;
+  const dir = renderedDir();
   const nft = await run('nft', ['-c', '-f', join(dir, 'nftables.conf')]);
   tt.equal(nft.code, 0, `nft -c accepts the ruleset\n${nft.stderr}`);
   const rules = await readFile(join(dir, 'nftables.conf'), 'utf8');
@@ -208,7 +213,7 @@ t.test('nftables ruleset in a network namespace: only 22 and 443 get through, v4
     tt.pass('namespace probes', { skip: 'needs root for ip netns' });
     return;
   }
-  const dir = rendered;
+  const dir = renderedDir();
   const id = `${process.pid % 100000}`;
   const srv = `hbx-srv-${id}`;
   const cli = `hbx-cli-${id}`;
