@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { background, freePort, repoRoot, tempDir, waitFor, type Background, testCaddyEnv } from './lib.js';
+import { provisionTestServices } from '../support/services.js';
 
 /** A subtest, as tap hands it to the callback. */
 type TT = Parameters<Parameters<typeof t.test>[0]>[0];
@@ -229,45 +230,17 @@ t.test('Caddy in front of an echo upstream: forwarding, limits, compression and 
   tt.ok(log.includes('token=REDACTED&page=2'), 'token query parameter is redacted, others kept');
 });
 
-async function startApp(tt: TT): Promise<{ port: number; real: boolean; stop(): Promise<void> }> {
+async function startApp(tt: TT): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await freePort();
+  // The suite runs from the build (npm test compiles it first), so the built app is there.
   const main = join(repoRoot, 'dist', 'server', 'main.js');
-  const helper = join(repoRoot, 'test', 'support', 'services.ts');
-  if (!existsSync(main)) {
-    // Before the app is built: a stand-in with the app's contract for /healthz and 404s.
-    tt.comment('dist/server/main.js not built: using a stand-in upstream');
-    const server = createServer((req, res) => {
-      if (req.url === '/healthz') {
-        res.setHeader('content-type', 'application/json');
-        res.end('{"status":"ok"}');
-        return;
-      }
-      res.statusCode = 404;
-      res.setHeader('content-type', 'application/problem+json');
-      res.end('{"type":"about:blank","title":"Not Found","status":404}');
-    });
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    const stop = (): Promise<void> => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r()));
-    tt.teardown(stop);
-    return { port, real: false, stop };
-  }
   const dir = await tempDir(tt, 'app');
   const { writeFile } = await import('node:fs/promises');
   const { randomBytes, generateKeyPairSync } = await import('node:crypto');
   await writeFile(join(dir, 'master.key'), randomBytes(32), { mode: 0o400 });
   const { privateKey } = generateKeyPairSync('ed25519');
   await writeFile(join(dir, 'audit.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
-  let services: { databaseUrl: string; migrationDatabaseUrl: string; redisUrl: string; redisPrefix?: string } = {
-    databaseUrl: 'postgres://hirebox_app@127.0.0.1:5432/hirebox',
-    migrationDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/hirebox',
-    redisUrl: 'redis://127.0.0.1:6379',
-  };
-  if (existsSync(helper)) {
-    const mod = (await import(join(repoRoot, 'test', 'support', 'services.js'))) as {
-      provisionTestServices(t: unknown): Promise<typeof services>;
-    };
-    services = await mod.provisionTestServices(tt);
-  }
+  const services = await provisionTestServices(tt);
   const proc = background(tt, process.execPath, [main], {
     cwd: repoRoot,
     env: {
@@ -280,7 +253,7 @@ async function startApp(tt: TT): Promise<{ port: number; real: boolean; stop(): 
       DATABASE_URL: services.databaseUrl,
       MIGRATION_DATABASE_URL: services.migrationDatabaseUrl,
       REDIS_URL: services.redisUrl,
-      ...(services.redisPrefix ? { REDIS_PREFIX: services.redisPrefix } : {}),
+      REDIS_PREFIX: services.redisPrefix,
       AI_PROVIDER: 'simulated',
       MASTER_KEY_FILE: join(dir, 'master.key'),
       AUDIT_SIGNING_KEY_FILE: join(dir, 'audit.pem'),
@@ -297,12 +270,11 @@ async function startApp(tt: TT): Promise<{ port: number; real: boolean; stop(): 
   ).catch((err: Error) => {
     throw new Error(`${err.message}\n${proc.output()}`);
   });
-  return { port, real: true, stop: proc.stop };
+  return { port, stop: proc.stop };
 }
 
 t.test('Caddy in front of the app: TLS versions, HSTS on 200/404/502, no Server', async (tt) => {
   const app = await startApp(tt);
-  tt.comment(app.real ? 'upstream: the real app' : 'upstream: stand-in');
   const edge = await startCaddy(tt, `127.0.0.1:${app.port}`);
 
   for (const sni of [DOMAIN, undefined]) {
@@ -324,14 +296,12 @@ t.test('Caddy in front of the app: TLS versions, HSTS on 200/404/502, no Server'
   tt.equal(ok.status, 200, '/healthz through Caddy is 200');
   assertEdgeHeaders(tt, ok, '200');
 
-  // The app's security.txt through Caddy (the stand-in upstream, used only before a build, has none).
-  if (app.real) {
-    const sec = await edge.get('/.well-known/security.txt');
-    tt.equal(sec.status, 200, 'security.txt through Caddy is 200');
-    tt.match(String(sec.headers['content-type']), /^text\/plain/, 'as text/plain');
-    tt.match(sec.body, /^Contact: mailto:/m, 'with a Contact field');
-    assertEdgeHeaders(tt, sec, 'security.txt');
-  }
+  // The app's security.txt through Caddy.
+  const sec = await edge.get('/.well-known/security.txt');
+  tt.equal(sec.status, 200, 'security.txt through Caddy is 200');
+  tt.match(String(sec.headers['content-type']), /^text\/plain/, 'as text/plain');
+  tt.match(sec.body, /^Contact: mailto:/m, 'with a Contact field');
+  assertEdgeHeaders(tt, sec, 'security.txt');
 
   const missing = await edge.get('/no/such/route');
   tt.equal(missing.status, 404, 'unknown route is 404');

@@ -4,11 +4,11 @@ import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:chil
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packageRoot } from '../../server/core/paths.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repoRoot = packageRoot();
 export const deployDir = join(repoRoot, 'deploy');
 
 const execFileP = promisify(execFile);

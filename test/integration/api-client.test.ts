@@ -5,8 +5,8 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { Redis } from 'ioredis';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
@@ -15,8 +15,9 @@ import { createLogger } from '../../server/core/logger.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
 import { createSimulatedProvider } from '../../server/modules/model-providers/simulated.js';
 import { startWorkers } from '../../worker/worker.js';
+import { packageRoot } from '../../server/core/paths.js';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = packageRoot();
 const dir = join(root, 'test-artifacts', `api-client-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,8 +71,8 @@ interface Integration {
 }
 
 t.test('the generated client, with a token: create a job, receive an application, read its screening', async (t) => {
-  // Loaded at run time (tsx); its types were checked above against the generated schema.
-  const api = (await import(pathToFileURL(join(dir, 'integration.ts')).href)) as Integration;
+  // Loaded at run time through tsx (the test itself runs compiled); its types were checked above against the generated schema.
+  const api = (await tsImport(join(dir, 'integration.ts'), import.meta.url)) as Integration;
   const client = api.connect(baseUrl, token);
   const job = await api.createJob(client, 'Typed Client Engineer', 'typed-job-1');
   t.equal(job.status, 201);

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CLI_SCRIPT } from '../support/cli.js';
 import pg from 'pg';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
@@ -53,7 +54,7 @@ const scriptEnv = {
   ...process.env,
   ...ctx.env,
   HIREBOX_BACKUP_DATABASE_URL: ctx.services.migrationDatabaseUrl,
-  HIREBOX_CLI: `${process.execPath} --import tsx server/cli.ts`,
+  HIREBOX_CLI: `${process.execPath} ${CLI_SCRIPT}`,
   BACKUP_AGE_RECIPIENTS_FILE: recipients,
   BACKUP_AGE_IDENTITY_FILE: identity,
 };
@@ -256,7 +257,7 @@ t.test('an erasure survives a restore: the drill restores a pre-erasure backup a
   t.same(await readableInDb(databaseUrl(TEST_PG_ADMIN_URL, drillDb)), { key: false, erased: true, nameBytes: 0, blobs: 0, reapplied: 1 }, 'restored copy: no key, no name, no CV bytes; the re-application is audited');
 
   // A second re-application changes nothing (idempotent).
-  const again = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'erasures', 'reapply', '--json'], {
+  const again = spawnSync(process.execPath, [CLI_SCRIPT, 'erasures', 'reapply', '--json'], {
     env: { ...scriptEnv, DATABASE_URL: databaseUrl(TEST_PG_ADMIN_URL, drillDb), MIGRATION_DATABASE_URL: databaseUrl(TEST_PG_ADMIN_URL, drillDb) },
     encoding: 'utf8',
   });

@@ -2,13 +2,14 @@
 // end against a listening app: idempotent job creation, applications, screenings.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { PRIVACY_NOTICE_VERSION } from '../../server/modules/public/notice.js';
+import { packageRoot } from '../../server/core/paths.js';
 
-const script = resolve(import.meta.dirname, '../../docs/integration-example.sh');
+const script = join(packageRoot(), 'docs', 'integration-example.sh');
 const ctx = await buildTestApp(t);
 const owner = await connectOwner(t, ctx);
 const admin = await createOrgWithMember(ctx, 'admin');

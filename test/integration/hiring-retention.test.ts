@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { erasureLedgerOf } from '../../server/cli-support.js';
-import { spawnSync } from 'node:child_process';
+import { cliSync } from '../support/cli.js';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { buildTestApp, connectOwner, createOrgWithMember, type Member } from '../helper.js';
@@ -238,7 +238,7 @@ t.test('CLI: hirebox retention sweep [--org ID] [--dry-run] [--json]', async (t)
   const jobD = await createJob(ctx, orgD);
   const old = await apply(orgD, jobD.id, 'Dora Cli');
   await decide(orgD, old.applicationId, 'reject', 190);
-  const cli = (args: string[]) => spawnSync(process.execPath, [...process.execArgv, 'server/cli.ts', ...args], { env: { ...process.env, ...ctx.env }, encoding: 'utf8', timeout: 120_000 });
+  const cli = (args: string[]) => cliSync(ctx.env, args);
   const dry = cli(['retention', 'sweep', '--org', orgD.orgId, '--dry-run', '--json']);
   t.equal(dry.status, 0, dry.stderr);
   t.match(JSON.parse(dry.stdout), { ok: true, dryRun: true, candidates: 1, orgs: [{ orgId: orgD.orgId, days: 180, candidates: [{ candidateId: old.candidateId }] }] });

@@ -10,6 +10,7 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { buildTestApp, createOrgWithMember, connectOwner, type Member } from '../helper.js';
@@ -17,6 +18,7 @@ import { createJob } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { createCircuitBreaker } from '../../server/core/circuit-breaker.js';
 import { loadConfig, ConfigError } from '../../server/core/config.js';
+import { packageRoot } from '../../server/core/paths.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../../server/core/metrics.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
@@ -362,7 +364,7 @@ function freePort(): Promise<number> {
 }
 
 function start(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', script)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -373,8 +375,8 @@ function start(script: string, env: Record<string, string>): { child: ChildProce
 t.test('the app and worker processes: metrics on their internal ports with the token, never on the public port', async (t) => {
   const [port, appPort, workerPort] = [await freePort(), await freePort(), await freePort()];
   const env = { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', METRICS_PORT: String(appPort), WORKER_METRICS_PORT: String(workerPort), METRICS_TOKEN: TOKEN };
-  const app = start('server/main.ts', env);
-  const worker = start('worker/main.ts', env);
+  const app = start('server/main.js', env);
+  const worker = start('worker/main.js', env);
   t.teardown(() => {
     app.child.kill('SIGKILL');
     worker.child.kill('SIGKILL');
@@ -403,7 +405,7 @@ t.test('the app and worker processes: metrics on their internal ports with the t
 
 t.test('a metrics listener that cannot start does not take the app down; the log says why', async (t) => {
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const app = start('server/main.ts', { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: 'metrics-nowhere.invalid', METRICS_PORT: String(metricsPort) });
+  const app = start('server/main.js', { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: 'metrics-nowhere.invalid', METRICS_PORT: String(metricsPort) });
   t.teardown(() => app.child.kill('SIGKILL'));
   const ready = await until('the app ready', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false), 120_000);
   t.ok(ready, 'the app serves');

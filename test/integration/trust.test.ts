@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { Secret, type Config } from '../../server/core/config.js';
+import { packageRoot } from '../../server/core/paths.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
 import { upsertAiSettings, DEFAULT_AI_SETTINGS } from '../../server/modules/screening/repo.js';
@@ -56,7 +57,7 @@ t.teardown(() => new Promise<void>((resolve) => edge.close(() => resolve())));
 const edgePort = (edge.address() as AddressInfo).port;
 
 const listing = join(dir, 'ruleset.nft');
-copyFileSync(new URL('../fixtures/trust/nft-ruleset.txt', import.meta.url), listing);
+copyFileSync(join(packageRoot(), 'test', 'fixtures', 'trust', 'nft-ruleset.txt'), listing);
 const buildInfo = join(dir, 'build-info.json');
 const goodBuild = { version: '0.1.0', commit: 'abc1234', builtAt: '2026-12-01T00:00:00Z', dependencyAudit: { status: 'pass', summary: 'no high or critical advisories' }, secretScan: { status: 'pass', summary: 'secretlint: no findings' } };
 writeFileSync(buildInfo, JSON.stringify(goodBuild));

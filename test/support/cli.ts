@@ -1,6 +1,8 @@
-// The `hirebox` CLI from its TypeScript sources as a real process (no dist/ build needed),
+// The `hirebox` CLI as a real process, built (`npm test` compiles dist/ before the suite),
 // with a test file's environment (database, Redis prefix, key files).
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../server/core/paths.js';
 
 export interface CliRun {
   status: number | null;
@@ -8,7 +10,9 @@ export interface CliRun {
   stderr: string;
 }
 
-const CLI_ARGS = ['--import', 'tsx', 'server/cli.ts'];
+/** The built CLI's entry point, as the image runs it (`node dist/server/cli.js`). */
+export const CLI_SCRIPT = join(packageRoot(), 'dist', 'server', 'cli.js');
+const CLI_ARGS = [CLI_SCRIPT];
 
 /** Runs the CLI and waits for it, blocking the test file's event loop (no server of the file answers meanwhile). */
 export function cliSync(env: Record<string, string>, args: string[]): CliRun {

@@ -4,13 +4,15 @@
 // recommended properties) and the schema.org vocabulary (release 30.0, the official
 // schemaorg-current-https.jsonld, stored gzipped in test/fixtures/schemaorg/).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import WebAutoExtractor from '@marbec/web-auto-extractor';
 import Validator, { type Issue } from '@adobe/structured-data-validator';
+import { packageRoot } from '../../server/core/paths.js';
 
 let vocabulary: unknown = null;
 function schemaOrg(): unknown {
-  vocabulary ??= JSON.parse(gunzipSync(readFileSync(new URL('../fixtures/schemaorg/schemaorg-current-https-30.0.jsonld.gz', import.meta.url))).toString('utf8'));
+  vocabulary ??= JSON.parse(gunzipSync(readFileSync(join(packageRoot(), 'test', 'fixtures', 'schemaorg', 'schemaorg-current-https-30.0.jsonld.gz'))).toString('utf8'));
   return vocabulary;
 }
 

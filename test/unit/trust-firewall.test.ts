@@ -1,9 +1,11 @@
 // The trust page's reading of `nft list ruleset` (server/modules/trust/firewall.ts).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../server/core/paths.js';
 import { parseNftRuleset } from '../../server/modules/trust/firewall.js';
 
-const fixture = readFileSync(new URL('../fixtures/trust/nft-ruleset.txt', import.meta.url), 'utf8');
+const fixture = readFileSync(join(packageRoot(), 'test', 'fixtures', 'trust', 'nft-ruleset.txt'), 'utf8');
 
 t.test('the playbook ruleset: drop by default, SSH and HTTPS open; an empty iptables-nft INPUT opens nothing', async (t) => {
   const l = parseNftRuleset(fixture);
