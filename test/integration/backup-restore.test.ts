@@ -6,10 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI_SCRIPT } from '../support/cli.js';
 import pg from 'pg';
 import { buildTestApp, connectOwner, createOrgWithMember } from '../helper.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
+import { CLI_SCRIPT } from '../support/cli.js';
 import { databaseUrl, TEST_PG_ADMIN_URL } from '../support/services.js';
 
 const SCRIPTS = path.resolve('ops/scripts');
