@@ -20,4 +20,4 @@ service_pid=$!
 trap 'kill "$service_pid" 2>/dev/null; wait "$service_pid" 2>/dev/null; rm -rf "$run_dir"' EXIT
 for _ in $(seq 50); do [ -S "$run_dir/podman.sock" ] && break; sleep 0.2; done
 
-DOCKER_HOST="unix://$run_dir/podman.sock" npx tap --timeout 1200 test/deploy/dev-stack.proof.ts
+DOCKER_HOST="unix://$run_dir/podman.sock" npx tap --node-arg=--import=tsx --timeout 1200 test/deploy/dev-stack.proof.ts

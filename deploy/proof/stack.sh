@@ -25,4 +25,4 @@ for _ in $(seq 50); do [ -S "$run_dir/podman.sock" ] && break; sleep 0.2; done
 DOCKER_HOST="unix://$run_dir/podman.sock" \
 HIREBOX_UPGRADE_FROM_TAG="$old_tag" \
 HIREBOX_UPGRADE_FROM_MIGRATIONS="$old_migrations" \
-  npx tap --timeout 1200 test/deploy/stack.proof.ts
+  npx tap --node-arg=--import=tsx --timeout 1200 test/deploy/stack.proof.ts
