@@ -7,10 +7,7 @@
 // the rest of the scrape answering. Last, the app and worker entry points as processes:
 // metrics on METRICS_PORT / WORKER_METRICS_PORT, never on PORT.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue, Worker } from 'bullmq';
 import { buildTestApp, createOrgWithMember, connectOwner, type Member } from '../helper.js';
@@ -18,7 +15,6 @@ import { createJob } from '../fixtures/hiring.js';
 import { makePdf, multipartBody, SAMPLE_CV_LINES } from '../fixtures/make.js';
 import { createCircuitBreaker } from '../../server/core/circuit-breaker.js';
 import { loadConfig, ConfigError } from '../../server/core/config.js';
-import { packageRoot } from '../../server/core/paths.js';
 import { createLogger } from '../../server/core/logger.js';
 import { createMetrics, instrumentWorkers, startMetricsServer, watchBreakers, watchQueues } from '../../server/core/metrics.js';
 import { bullPrefix, QUEUES } from '../../server/core/queues.js';
@@ -29,6 +25,7 @@ import { startWorkers } from '../../worker/worker.js';
 import { watchBackups } from '../../server/modules/backups/metrics.js';
 import { parseMetrics, scrape, scrapeUntil } from '../support/metrics.js';
 import { until } from '../support/until.js';
+import { freePort, startBuilt } from '../support/built.js';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 
@@ -354,29 +351,13 @@ t.test('config: metrics ports are optional, validated and never the public port'
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function start(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', script)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
 t.test('the app and worker processes: metrics on their internal ports with the token, never on the public port', async (t) => {
   const [port, appPort, workerPort] = [await freePort(), await freePort(), await freePort()];
   const env = { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', METRICS_PORT: String(appPort), WORKER_METRICS_PORT: String(workerPort), METRICS_TOKEN: TOKEN };
-  const app = start('server/main.js', env);
-  const worker = start('worker/main.js', env);
+  const app = startBuilt('server/main.js', env);
+  const worker = startBuilt('worker/main.js', env);
   t.teardown(() => {
     app.child.kill('SIGKILL');
     worker.child.kill('SIGKILL');
@@ -405,7 +386,7 @@ t.test('the app and worker processes: metrics on their internal ports with the t
 
 t.test('a metrics listener that cannot start does not take the app down; the log says why', async (t) => {
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const app = start('server/main.js', { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: 'metrics-nowhere.invalid', METRICS_PORT: String(metricsPort) });
+  const app = startBuilt('server/main.js', { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: 'metrics-nowhere.invalid', METRICS_PORT: String(metricsPort) });
   t.teardown(() => app.child.kill('SIGKILL'));
   const ready = await until('the app ready', () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false), 120_000);
   t.ok(ready, 'the app serves');

@@ -1,41 +1,26 @@
 import t from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensurePostgres, ensureRedis, postgresAnswers, redisAnswers } from '../../ops/scripts/dev-services.js';
 import { testEnv } from '../helper.js';
 import { writeTestKeys } from '../support/keys.js';
 import { provisionTestServices } from '../support/services.js';
+import { freePort, startBuilt } from '../support/built.js';
 
 const services = await provisionTestServices(t);
 const keys = writeTestKeys(t);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-function start(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
 const port = await freePort();
 const env = testEnv(services, keys, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', AUDIT_CHECKPOINT_EVERY_MINUTES: '1' });
 
 t.test('the built app and worker start, serve, and stop cleanly on SIGTERM', async (t) => {
-  const app = start('dist/server/main.js', env);
-  const worker = start('dist/worker/main.js', env);
+  const app = startBuilt('server/main.js', env);
+  const worker = startBuilt('worker/main.js', env);
   t.teardown(() => {
     app.child.kill('SIGKILL');
     worker.child.kill('SIGKILL');
@@ -116,7 +101,7 @@ t.test('closing the app drains an in-flight request before it stops', async (t) 
     return { done: true };
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const inflight = fetch(`${url}/slow-probe`).then(async (r) => ({ status: r.status, body: await r.json() }));
   await new Promise((r) => setTimeout(r, 100));
   const closing = app.close();

@@ -1,8 +1,7 @@
 // The `hirebox` CLI as a real process, built (`npm test` compiles dist/ before the suite),
 // with a test file's environment (database, Redis prefix, key files).
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { packageRoot } from '../../server/core/paths.js';
+import { builtEntry } from './built.js';
 
 export interface CliRun {
   status: number | null;
@@ -11,7 +10,7 @@ export interface CliRun {
 }
 
 /** The built CLI's entry point, as the image runs it (`node dist/server/cli.js`). */
-export const CLI_SCRIPT = join(packageRoot(), 'dist', 'server', 'cli.js');
+export const CLI_SCRIPT = builtEntry('server/cli.js');
 const CLI_ARGS = [CLI_SCRIPT];
 
 /** Runs the CLI and waits for it, blocking the test file's event loop (no server of the file answers meanwhile). */
