@@ -12,9 +12,10 @@ import { createJob, parser, uploadCv } from '../fixtures/hiring.js';
 import { isInjectionCheck, startFakeOpenAI, type ChatRequestBody } from '../fakes/openai-server.js';
 import { generateCorpus } from '../fakes/cv-corpus.js';
 import { until } from '../support/until.js';
+import { countRoundTrips } from '../support/round-trips.js';
 import { createKeyring } from '../../server/core/crypto.js';
 import { createLogger } from '../../server/core/logger.js';
-import { createScreeningRunner } from '../../server/modules/screening/service.js';
+import { createScreeningRunner, ORG_LIMIT_TTL_MS } from '../../server/modules/screening/service.js';
 import { createOpenAiProvider } from '../../server/modules/model-providers/openai.js';
 import { createSimulatedProvider, simulateScreening } from '../../server/modules/model-providers/simulated.js';
 import { createCvScreenProcessor } from '../../worker/processors/cv-screen.js';
@@ -350,4 +351,33 @@ t.test('per-org concurrency: a job over the org limit is delayed, not run', asyn
   t.ok(second.state.delayedUntil > Date.now());
   t.match(await first, { status: 'completed' });
   t.match(await realProcessor(fakeJob(admin.orgId, b).job), { status: 'completed' }, 'runs once the slot is free');
+});
+
+t.test("a worker reads its org's AI concurrency at most once per ORG_LIMIT_TTL_MS, refreshed by each screening, per org", async (t) => {
+  const setLimit = async (member: typeof admin, concurrency: number): Promise<void> => {
+    const res = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/ai/settings', headers: member.headers, payload: { concurrency } });
+    t.equal(res.statusCode, 200, res.body);
+  };
+  let now = Date.now();
+  const runner = createScreeningRunner({ db: ctx.db, audit: ctx.audit, keyring, provider: createSimulatedProvider(), defaultModel: 'gpt-test', logger, clock: () => new Date(now) });
+  await setLimit(admin, 3);
+  await setLimit(other, 7);
+  const first = await countRoundTrips(() => runner.orgConcurrency(admin.orgId));
+  t.same([first.result, first.roundTrips], [3, 1], 'read from the database the first time');
+  t.equal(await runner.orgConcurrency(other.orgId), 7, "another org gets its own limit, not the first org's");
+
+  await setLimit(admin, 5);
+  const cached = await countRoundTrips(() => runner.orgConcurrency(admin.orgId));
+  t.same([cached.result, cached.roundTrips], [3, 0], 'within the TTL: the limit as last read, no round trip');
+  now += ORG_LIMIT_TTL_MS + 1;
+  t.equal(await runner.orgConcurrency(admin.orgId), 5, 'after the TTL: read again');
+
+  // A screening reads the org's settings anyway: the limit it read serves the next job at once.
+  await setLimit(admin, 2);
+  const app = await applyWith(CV.replace('Jane Doe', 'Jane Doe ttl'), { name: 'Jane Doe', email: 'jane.ttl@doe.example' });
+  t.match(await runner.screen(admin.orgId, app), { status: 'completed' });
+  const refreshed = await countRoundTrips(() => runner.orgConcurrency(admin.orgId));
+  t.same([refreshed.result, refreshed.roundTrips], [2, 0], 'refreshed by the screening, before the TTL ran out');
+  t.equal(await runner.orgConcurrency(other.orgId), 7, "the other org's limit is untouched");
+  await setLimit(admin, 4);
 });

@@ -60,8 +60,25 @@ const RESULT_TABLE = 'screenings';
 type CheckRun = RunRecord & { purpose: 'injection_check' };
 const asCheckRuns = (xs: RunRecord[]): CheckRun[] => xs.map((r) => ({ ...r, purpose: 'injection_check' }));
 
+/**
+ * How long a worker process trusts the org's AI concurrency it last read. The limit is read
+ * before every job takes an org slot (worker/processors/cv-screen.ts); reading it from the
+ * database each time cost a pooled connection and a round trip ahead of the model call
+ * (issue 19: 10-60 ms each while 40 jobs start together). Every screening's own settings read
+ * refreshes it, so a changed limit applies at the next screening of the org, and at the
+ * latest after this long.
+ */
+export const ORG_LIMIT_TTL_MS = 5_000;
+/** Orgs whose limit is kept at once; past it the cache starts again (one read per org). */
+const ORG_LIMIT_MAX_ORGS = 10_000;
+
 export function createScreeningRunner(deps: ScreeningRunnerDeps) {
   const clock = deps.clock ?? (() => new Date());
+  const orgLimits = new Map<string, { limit: number; until: number }>();
+  const rememberLimit = (orgId: string, limit: number): void => {
+    if (orgLimits.size >= ORG_LIMIT_MAX_ORGS && !orgLimits.has(orgId)) orgLimits.clear();
+    orgLimits.set(orgId, { limit, until: clock().getTime() + ORG_LIMIT_TTL_MS });
+  };
 
   async function recordFailure(orgId: string, screeningId: string, applicationId: string, reason: string, extra: { runs?: RunRecord[]; checkRuns?: CheckRun[]; rawEnc?: Buffer | null; model?: string; inputHash?: string } = {}): Promise<boolean> {
     const runs = extra.runs ?? [];
@@ -116,6 +133,7 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       // each round trip held a pooled connection the others queued for.
       const prepared = await deps.db.withTenantTx(orgId, async (tx) => {
         const [src, settings] = await Promise.all([loadScreeningSource(tx, applicationId), getAiSettings(tx), deps.keyring.orgKey(tx, orgId)]);
+        rememberLimit(orgId, settings.concurrency);
         if (!src) return { kind: 'missing' as const, reason: 'application_not_found' };
         // The candidate chose a person without AI: nothing is recorded and no model is called, whatever queued this.
         if (src.human_review_only) return { kind: 'missing' as const, reason: 'human_review_only' };
@@ -321,8 +339,13 @@ export function createScreeningRunner(deps: ScreeningRunnerDeps) {
       if (row) await recordFailure(orgId, row.id, applicationId, reason);
     },
 
+    /** The org's AI concurrency, as read at most ORG_LIMIT_TTL_MS ago by this runner. */
     async orgConcurrency(orgId: string): Promise<number> {
-      return deps.db.withTenant(orgId, async (q) => (await getAiSettings(q)).concurrency);
+      const known = orgLimits.get(orgId);
+      if (known && known.until > clock().getTime()) return known.limit;
+      const limit = await deps.db.withTenant(orgId, async (q) => (await getAiSettings(q)).concurrency);
+      rememberLimit(orgId, limit);
+      return limit;
     },
   };
 }
