@@ -267,7 +267,7 @@ if (wanted('parse')) {
 }
 
 // AI screening pipeline throughput at 0 ms and 2 s provider latency (issue 6): test/bench/screening.ts.
-if (wanted('screening')) await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line), report);
+if (wanted('screening')) await runScreeningBench(await buildTestApp(t, { env: { LOG_LEVEL: 'silent' } }), (line) => process.stdout.write(line), report, RUNS);
 
 // Security headers: what building them costs per response (test/bench/headers.ts).
 if (wanted('headers')) await runHeadersBench({ runs: RUNS, report, print: (line) => process.stdout.write(line) });

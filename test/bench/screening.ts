@@ -4,7 +4,8 @@
 // transaction with runs, usage, timeline and audit) at 0 ms and at 2 s provider latency,
 // for worker concurrency 1, 5, 10 and 20 (the org's AI concurrency cap set to the same
 // value), with the worker in this process; two workers at 20 both as two worker processes
-// (how a deployment scales them) and as two Workers sharing this process. At 2 s latency the pipeline should be latency-bound:
+// (how a deployment scales them; measured `--runs` times, the median reported) and as two
+// Workers sharing this process. At 2 s latency the pipeline should be latency-bound:
 // ideal = concurrency / 2 s, so ~10 CVs/s at 20; the ratio to that ideal is printed. One
 // extra line shows the org cap left at its default (4) under concurrency 20, which is the
 // per-org fairness limit doing its job, not the pipeline being slow.
@@ -23,9 +24,9 @@ import { generateCorpus } from '../fakes/cv-corpus.js';
 import { createJob, uploadCv } from '../fixtures/hiring.js';
 import { createOrgWithMember, type TestContext } from '../helper.js';
 import { countRoundTrips } from '../support/round-trips.js';
-import { imageMemoryEnv } from './processes.js';
+import { imageMemoryEnv, ip } from './processes.js';
 import { createTimedProvider } from './timed-provider.js';
-import type { createReport } from './report.js';
+import { median, type createReport } from './report.js';
 
 export interface ScreeningBenchResult {
   latencyMs: number;
@@ -143,7 +144,11 @@ function startFakeProcess(latencyMs: number): Promise<{ baseUrl: string; child: 
   });
 }
 
-export async function runScreeningBench(ctx: TestContext, print: (line: string) => void, report?: ReturnType<typeof createReport>): Promise<ScreeningBenchResult[]> {
+/**
+ * `runs`: how many times the worker-processes scenario is measured; its ratio is reported as
+ * the median, as the bench's other ratios are (one run of it ranged 0.89-0.92x on a quiet machine).
+ */
+export async function runScreeningBench(ctx: TestContext, print: (line: string) => void, report?: ReturnType<typeof createReport>, runs = 1): Promise<ScreeningBenchResult[]> {
   const logger = createLogger('silent');
   // One fake provider process per latency (fake-openai-process.ts), so its work is not on the workers' event loop.
   const fakes = new Map<number, { baseUrl: string; child: ChildProcess }>();
@@ -165,13 +170,15 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
   // parser itself is not what this measures).
   const corpus = generateCorpus();
   // Worker-process scenarios screen one warm-up round per process first (runWorkerProcesses).
-  const total = SCENARIOS.reduce((s, x) => s + x.cvs + (x.processes ?? 0) * x.concurrency, 0);
+  const total = SCENARIOS.reduce((s, x) => s + (x.processes ? runs * (x.cvs + x.processes * x.concurrency) : x.cvs), 0);
   const ready: { applicationId: string; documentId: string }[] = [];
+  // The API allows an address 600 requests a minute (plugins/rate-limit.ts): the uploads
+  // come from a new address every 500.
   for (let i = 0; i < total; i += 1) {
     const cv = corpus[i % corpus.length];
     if (!cv) throw new Error('empty corpus');
     const text = `${cv.text}\n\nTypeScript services in production for ${3 + (i % 7)} years.\nPostgres schema design.\nLed a team of ${2 + (i % 5)} engineers.`;
-    const res = await uploadCv(ctx, admin, job.id, { name: cv.person.name, email: `bench${i}.${cv.person.email}` }, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(text) });
+    const res = await uploadCv(ctx, admin, job.id, { name: cv.person.name, email: `bench${i}.${cv.person.email}` }, { filename: 'cv.txt', contentType: 'text/plain', data: Buffer.from(text) }, { remoteAddress: ip(Math.floor(i / 500) + 1) });
     if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
     const ids = res.json<{ applicationId: string; documentId: string }>();
     await ctx.db.withTenantTx(admin.orgId, async (tx) => {
@@ -197,15 +204,19 @@ export async function runScreeningBench(ctx: TestContext, print: (line: string) 
       if (s.processes) {
         const enqueue = async (n: number): Promise<void> =>
           void (await queue.addBulk(ready.splice(0, n).map((b) => ({ name: 'screen', data: { orgId: admin.orgId, applicationId: b.applicationId }, opts: { jobId: cvScreenJobId(b.applicationId, b.documentId) } }))));
-        const run = await runWorkerProcesses(ctx, fake.baseUrl, s.processes, s.concurrency, enqueue, s.cvs);
-        if (run.completed !== s.cvs) throw new Error(`screening bench: ${run.completed}/${s.cvs} completed in ${s.processes} worker processes`);
-        const perSecond = run.completed / run.seconds;
-        const slots = Math.min(s.concurrency * s.processes, orgCap);
-        const ratioToIdeal = perSecond / (slots / (s.latencyMs / 1000));
-        results.push({ latencyMs: s.latencyMs, concurrency: s.concurrency, orgCap, cvs: run.completed, seconds: run.seconds, perSecond, ratioToIdeal });
-        const label = `screening: ${s.latencyMs} ms, ${s.processes} worker processes x concurrency ${s.concurrency}`;
-        print(`${label.padEnd(50)} ${perSecond.toFixed(1).padStart(7)} CVs/s  (${run.completed} in ${run.seconds.toFixed(1)} s, ${((run.jobMs - run.providerMs) / run.completed).toFixed(0)} ms/CV outside the provider)  ${ratioToIdeal.toFixed(2)}x of ideal ${(slots / (s.latencyMs / 1000)).toFixed(1)}/s\n`);
-        report?.add({ id: 'screening.two_worker_processes_ratio', label: 'screening: 2 worker processes x 20 at 2 s / ideal', value: ratioToIdeal, unit: 'x', target: { op: '>=', value: 0.9 } });
+        const ratios: number[] = [];
+        for (let r = 0; r < runs; r += 1) {
+          const run = await runWorkerProcesses(ctx, fake.baseUrl, s.processes, s.concurrency, enqueue, s.cvs);
+          if (run.completed !== s.cvs) throw new Error(`screening bench: ${run.completed}/${s.cvs} completed in ${s.processes} worker processes`);
+          const perSecond = run.completed / run.seconds;
+          const slots = Math.min(s.concurrency * s.processes, orgCap);
+          const ratioToIdeal = perSecond / (slots / (s.latencyMs / 1000));
+          ratios.push(ratioToIdeal);
+          results.push({ latencyMs: s.latencyMs, concurrency: s.concurrency, orgCap, cvs: run.completed, seconds: run.seconds, perSecond, ratioToIdeal });
+          const label = `${runs > 1 ? `[${r + 1}/${runs}] ` : ''}screening: ${s.latencyMs} ms, ${s.processes} worker processes x concurrency ${s.concurrency}`;
+          print(`${label.padEnd(50)} ${perSecond.toFixed(1).padStart(7)} CVs/s  (${run.completed} in ${run.seconds.toFixed(1)} s, ${((run.jobMs - run.providerMs) / run.completed).toFixed(0)} ms/CV outside the provider)  ${ratioToIdeal.toFixed(2)}x of ideal ${(slots / (s.latencyMs / 1000)).toFixed(1)}/s\n`);
+        }
+        report?.add({ id: 'screening.two_worker_processes_ratio', label: 'screening: 2 worker processes x 20 at 2 s / ideal', value: median(ratios), unit: 'x', target: { op: '>=', value: 0.9 }, detail: `median of ${ratios.length}: ${ratios.map((x) => x.toFixed(2)).join(' ')}` });
         continue;
       }
       const activeAt = new Map<string, number>();
