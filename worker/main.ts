@@ -26,7 +26,7 @@ if (config.workerNice > 0) {
     logger.warn({ err: { message: (err as Error).message } }, 'could not lower the worker priority');
   }
 }
-const db = createDb({ connectionString: config.databaseUrl.reveal(), applicationName: 'hirebox-worker' });
+const db = createDb({ connectionString: config.databaseUrl.reveal(), max: config.workerDbPoolMax, applicationName: 'hirebox-worker' });
 const connection = createRedis(config.redisUrl.reveal(), 'consumer');
 connection.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis error'));
 // One breaker state for the model provider across all worker processes (Redis); see worker/processors/ai-job.ts.
@@ -65,7 +65,7 @@ const running = await startWorkers({
   trustChecks: { redis: connection, config },
   reconcile: config.reconcile,
 });
-logger.info({ queues: running.workers.map((w) => w.name) }, 'worker started');
+logger.info({ queues: running.workers.map((w) => w.name), dbPoolMax: db.pool.options.max }, 'worker started');
 // issue 19: Prometheus metrics on the internal listener only (WORKER_METRICS_PORT).
 const metrics = config.metrics.workerPort ? createMetrics({ service: 'worker' }) : undefined;
 if (metrics) {

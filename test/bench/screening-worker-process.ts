@@ -23,7 +23,7 @@ import { createTimedProvider } from './timed-provider.js';
 const [, , baseUrl, concurrencyArg] = process.argv;
 const config = loadConfig(process.env);
 const logger = createLogger('silent');
-const db = createDb({ connectionString: config.databaseUrl.reveal() });
+const db = createDb({ connectionString: config.databaseUrl.reveal(), max: config.workerDbPoolMax });
 const connection = new Redis(config.redisUrl.reveal(), { maxRetriesPerRequest: null });
 const audit = createAuditLog({ db, signingKey: config.auditSigningKey.reveal() });
 const keyring = createKeyring({ masterKey: config.masterKey.reveal() });

@@ -20,7 +20,7 @@ const env = testEnv(services, keys, { PORT: String(port), HOST: '127.0.0.1', LOG
 
 t.test('the built app and worker start, serve, and stop cleanly on SIGTERM', async (t) => {
   const app = startBuilt('server/main.js', env);
-  const worker = startBuilt('worker/main.js', env);
+  const worker = startBuilt('worker/main.js', { ...env, WORKER_DB_POOL_MAX: '3' });
   t.teardown(() => {
     app.child.kill('SIGKILL');
     worker.child.kill('SIGKILL');
@@ -34,6 +34,7 @@ t.test('the built app and worker start, serve, and stop cleanly on SIGTERM', asy
   t.equal(ready, 200, `readyz over real HTTP${ready === 200 ? '' : `; app output:\n${app.output()}`}`);
   for (let i = 0; i < 600 && !worker.output().includes('worker started'); i++) await new Promise((r) => setTimeout(r, 100));
   t.match(worker.output(), /worker started/);
+  t.match(worker.output(), /"dbPoolMax":3\b/, 'the worker keeps at most WORKER_DB_POOL_MAX database connections');
   // Issue 19 floods: the worker's batch work yields the CPU to the app (WORKER_NICE, default 10).
   const nice = (pid: number | undefined): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
   const base = getPriority();

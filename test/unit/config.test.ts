@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from '../../server/core/config.js';
@@ -164,4 +164,14 @@ t.test('queue reconciler (issue 19): defaults, overrides and bad values', async 
   t.equal(problems.length, 2, problems.join('\n'));
   t.match(problems.join('\n'), /RECONCILE_EVERY_SECONDS must be an integer from 1 to 3600/);
   t.match(problems.join('\n'), /RECONCILE_GRACE_SECONDS must be an integer from 0 to 86400/);
+});
+
+t.test("WORKER_DB_POOL_MAX (issue 19): twice the process's cores plus one by default, overridable, bad values refused", async (t) => {
+  t.equal(loadConfig(base).workerDbPoolMax, 2 * availableParallelism() + 1);
+  t.equal(loadConfig({ ...base, WORKER_DB_POOL_MAX: '12' }).workerDbPoolMax, 12);
+  for (const bad of ['1', '101', 'many', '4.5']) {
+    const problems = problemsOf({ ...base, WORKER_DB_POOL_MAX: bad });
+    t.equal(problems.length, 1, `${bad}: ${problems.join('\n')}`);
+    t.match(problems[0], /^WORKER_DB_POOL_MAX must be an integer from 2 to 100$/);
+  }
 });
