@@ -179,9 +179,9 @@ export async function runWebhookBench(input: {
     const appCpu: number[] = [];
     const bareCpu: number[] = [];
     let failed = 0;
-    // Each phase starts from a checkpoint, and the two routes take turns to go first: the
-    // WAL written before a phase (the other route's, the earlier sections') otherwise lands
-    // its checkpoint, and its disk flushes, in whichever route runs next, always the app.
+    // Each phase starts from a checkpoint, and the two routes take turns to go first. The WAL
+    // written before a phase (the other route's, the earlier sections') is otherwise flushed
+    // during whichever route runs next, and with the bare route always first that was the app.
     let checkpointRefused: string | null = null;
     const checkpoint = async (): Promise<void> => {
       if (checkpointRefused === null) await ownerPool.query('CHECKPOINT').catch((err: Error) => void (checkpointRefused = err.message));
