@@ -2,7 +2,6 @@
 // processes, a free port, readiness, and small statistics helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { packageRoot } from '../../server/core/paths.js';
 
@@ -17,14 +16,7 @@ export function imageMemoryEnv(): Record<string, string> {
   return Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+|NODE_OPTIONS)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/free-port.js';
 
 export function startProcess(script: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const image = imageMemoryEnv();

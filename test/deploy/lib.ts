@@ -2,7 +2,6 @@
 // each released through the calling test's teardown.
 import { spawn, execFile, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,19 +22,7 @@ export async function tempDir(t: Teardown, prefix: string): Promise<string> {
   return dir;
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      srv.close(() => {
-        if (addr && typeof addr === 'object') resolvePort(addr.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
+export { freePort } from '../support/free-port.js';
 
 export interface RunResult {
   code: number;

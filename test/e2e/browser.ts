@@ -2,10 +2,10 @@
 // collects CSP violations (and page errors) from every page, and screenshots under
 // test-artifacts/e2e/. A missing browser is a failure with instructions, never a skip.
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { packageRoot } from '../../server/core/paths.js';
+import { freePort } from '../support/free-port.js';
 import { buildTestApp, type Member, type TestContext } from '../helper.js';
 
 export const CHROMIUM = process.env.HIREBOX_CHROMIUM ?? '/usr/bin/chromium';
@@ -21,17 +21,7 @@ export function requireBrowserAndBuild(): void {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function launch(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });

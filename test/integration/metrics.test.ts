@@ -351,8 +351,6 @@ t.test('config: metrics ports are optional, validated and never the public port'
   }
 });
 
-
-
 t.test('the app and worker processes: metrics on their internal ports with the token, never on the public port', async (t) => {
   const [port, appPort, workerPort] = [await freePort(), await freePort(), await freePort()];
   const env = { ...ctx.env, PORT: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', METRICS_PORT: String(appPort), WORKER_METRICS_PORT: String(workerPort), METRICS_TOKEN: TOKEN };

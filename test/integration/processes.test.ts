@@ -13,8 +13,6 @@ import { freePort, startBuilt } from '../support/built.js';
 const services = await provisionTestServices(t);
 const keys = writeTestKeys(t);
 
-
-
 const port = await freePort();
 const env = testEnv(services, keys, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', AUDIT_CHECKPOINT_EVERY_MINUTES: '1' });
 

@@ -2,7 +2,6 @@
 // (`node dist/server/main.js`, `node dist/worker/main.js`, `node dist/server/cli.js`);
 // `npm test` compiles dist/ before the suite runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../../server/core/paths.js';
 
@@ -28,11 +27,4 @@ export function startBuilt(entry: string, env: Record<string, string>): BuiltPro
   return { child, output: () => out, exited };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port.js';
